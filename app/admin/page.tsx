@@ -1,0 +1,64 @@
+import type { Metadata } from "next";
+import { requireAdmin } from "@/lib/auth/session";
+import { listPlans, listUsers } from "@/lib/admin/list-users";
+import { pageSchema } from "@/lib/pagination";
+import { formatMoney } from "@/lib/format/money";
+import { labTypeLabel } from "@/lib/catalog/list-plans";
+import { Pagination } from "@/components/ui/pagination";
+
+export const metadata: Metadata = { title: "Admin" };
+
+type Search = { users?: string; plans?: string };
+
+export default async function AdminPage({ searchParams }: { searchParams: Promise<Search> }) {
+  await requireAdmin();
+  const query = await searchParams;
+  const [users, plans] = await Promise.all([listUsers(pageSchema.parse(query.users)), listPlans(pageSchema.parse(query.plans))]);
+  const th = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-ink-subtle";
+  const td = "px-3 py-2 text-sm";
+  return (
+    <div className="mx-auto max-w-content space-y-10 px-gutter py-10">
+      <h1 className="text-2xl font-bold tracking-tight">Operator</h1>
+      <section aria-labelledby="users-heading">
+        <h2 id="users-heading" className="text-lg font-semibold">Users <span className="text-ink-subtle">({users.total})</span></h2>
+        <div className="mt-3 overflow-x-auto rounded-card border border-line bg-surface">
+          <table className="min-w-full divide-y divide-line">
+            <thead><tr><th className={th}>Email</th><th className={th}>Name</th><th className={th}>Role</th><th className={th}>Joined</th></tr></thead>
+            <tbody className="divide-y divide-line">
+              {users.items.map((u) => (
+                <tr key={u.id}>
+                  <td className={td}>{u.email}</td>
+                  <td className={td}>{u.name}</td>
+                  <td className={td}>{u.role}</td>
+                  <td className={td}><time dateTime={u.createdAt.toISOString()}>{u.createdAt.toISOString().slice(0, 10)}</time></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <Pagination label="Users pages" param="users" page={users.page} pageCount={users.pageCount} query={query} />
+      </section>
+      <section aria-labelledby="plans-heading">
+        <h2 id="plans-heading" className="text-lg font-semibold">Plans <span className="text-ink-subtle">({plans.total})</span></h2>
+        <div className="mt-3 overflow-x-auto rounded-card border border-line bg-surface">
+          <table className="min-w-full divide-y divide-line">
+            <thead><tr><th className={th}>Plan</th><th className={th}>Lab</th><th className={th}>vCPU / RAM / Disk</th><th className={th}>Monthly</th><th className={th}>Stripe price</th><th className={th}>Status</th></tr></thead>
+            <tbody className="divide-y divide-line">
+              {plans.items.map((p) => (
+                <tr key={p.id}>
+                  <td className={td}><span className="font-medium">{p.name}</span> <span className="font-mono text-xs text-ink-subtle">{p.slug}</span></td>
+                  <td className={td}>{labTypeLabel[p.labType]}</td>
+                  <td className={td}>{p.vcpus} / {p.ramGb} GB / {p.diskGb} GB</td>
+                  <td className={td}>{formatMoney(p.monthlyPriceMinor, p.currency)}</td>
+                  <td className={`${td} font-mono text-xs`}>{p.stripeMonthlyPriceId ?? "not synced"}</td>
+                  <td className={td}>{p.active ? "on sale" : "hidden"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <Pagination label="Plans pages" param="plans" page={plans.page} pageCount={plans.pageCount} query={query} />
+      </section>
+    </div>
+  );
+}

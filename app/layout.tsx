@@ -1,0 +1,26 @@
+import type { Metadata } from "next";
+import "./globals.css";
+import { SiteHeader } from "@/components/layout/site-header";
+import { SiteFooter } from "@/components/layout/site-footer";
+
+export const metadata: Metadata = {
+  title: { default: "Lab VPS — EVE-NG and Containerlab machines", template: "%s · Lab VPS" },
+  description: "Long-running network lab VMs with EVE-NG or Containerlab, reachable over SSH and a browser console.",
+};
+
+export default function RootLayout({ children }: { children: React.ReactNode }) {
+  return (
+    <html lang="en">
+      <body className="flex min-h-screen flex-col font-sans">
+        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-surface focus:px-3 focus:py-2">
+          Skip to content
+        </a>
+        <SiteHeader />
+        <main id="main" className="flex-1">
+          {children}
+        </main>
+        <SiteFooter />
+      </body>
+    </html>
+  );
+}

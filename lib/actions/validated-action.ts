@@ -1,0 +1,62 @@
+// The wrapper every server action goes through: session (where required) + zod + one error shape.
+// Next.js already rejects cross-origin action posts (Origin must match Host): CSRF-safe by default.
+import "server-only";
+import { z } from "zod";
+import { unstable_rethrow } from "next/navigation";
+import { FieldError, UserFacingError, type FormState } from "@/lib/actions/form-state";
+import { requireAdmin, requireUser, type SessionUser } from "@/lib/auth/session";
+
+type Handler<S extends z.ZodType, Ctx> = (data: z.output<S>, ctx: Ctx) => Promise<FormState | void>;
+type FormAction = (previous: FormState, formData: FormData) => Promise<FormState>;
+
+const SECRET_FIELD = /password|secret|token/i;
+
+function echoValues(formData: FormData): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of formData) {
+    if (typeof value === "string" && !key.startsWith("$") && !SECRET_FIELD.test(key)) values[key] = value;
+  }
+  return values;
+}
+
+export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
+  const fieldErrors: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const field = issue.path.join(".") || "form";
+    fieldErrors[field] ??= issue.message;
+  }
+  return fieldErrors;
+}
+
+function run<S extends z.ZodType, Ctx>(schema: S, getCtx: () => Promise<Ctx>, handler: Handler<S, Ctx>): FormAction {
+  return async (_previous, formData) => {
+    const ctx = await getCtx();
+    const values = echoValues(formData);
+    const parsed = schema.safeParse(Object.fromEntries(formData));
+    if (!parsed.success) return { status: "error", fieldErrors: fieldErrorsOf(parsed.error), values };
+    try {
+      return (await handler(parsed.data, ctx)) ?? { status: "success" };
+    } catch (error) {
+      unstable_rethrow(error); // redirect(), notFound() and friends are control flow, not failures
+      if (error instanceof FieldError) return { status: "error", fieldErrors: { [error.field]: error.message }, values };
+      if (error instanceof UserFacingError) return { status: "error", message: error.message, values };
+      console.error("action failed", error instanceof Error ? error.name : typeof error);
+      return { status: "error", message: "Something went wrong on our side. Please try again.", values };
+    }
+  };
+}
+
+/** For forms a signed-out visitor uses (sign up, sign in). */
+export function validatedAction<S extends z.ZodType>(schema: S, handler: Handler<S, Record<string, never>>): FormAction {
+  return run(schema, async () => ({}), handler);
+}
+
+/** For everything else: the signed-in user is in the context, or the visitor is sent to sign in. */
+export function validatedActionWithUser<S extends z.ZodType>(schema: S, handler: Handler<S, { user: SessionUser }>): FormAction {
+  return run(schema, async () => ({ user: await requireUser() }), handler);
+}
+
+/** Operator actions: customers get 403. */
+export function validatedAdminAction<S extends z.ZodType>(schema: S, handler: Handler<S, { user: SessionUser }>): FormAction {
+  return run(schema, async () => ({ user: await requireAdmin() }), handler);
+}

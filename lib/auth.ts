@@ -1,0 +1,42 @@
+// Auth.js configuration: email + password (credentials provider) with JWT sessions. The session
+// carries only the user id; server code re-reads the user (role included) on every request, so a
+// role change or a deleted account takes effect at once.
+import NextAuth, { CredentialsSignin } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { authenticate } from "@/lib/auth/authenticate";
+import { clientIp } from "@/lib/auth/rate-limit";
+
+export class RateLimitedSignIn extends CredentialsSignin {
+  code = "rate_limited";
+  constructor(readonly retryAfterMinutes: number) {
+    super();
+  }
+}
+
+export const { handlers, auth, signIn, signOut } = NextAuth({
+  // Self-hosted behind our own server.ts: the Host header is the app's own.
+  trustHost: true,
+  session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
+  pages: { signIn: "/sign-in" },
+  providers: [
+    Credentials({
+      credentials: { email: { type: "email" }, password: { type: "password" } },
+      async authorize(credentials, request) {
+        const result = await authenticate(credentials, clientIp(request.headers));
+        if (result.ok) return result.user;
+        if (result.reason === "rate_limited") throw new RateLimitedSignIn(result.retryAfterMinutes);
+        return null;
+      },
+    }),
+  ],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user?.id) token.sub = user.id;
+      return token;
+    },
+    session({ session, token }) {
+      if (token.sub) session.user.id = token.sub;
+      return session;
+    },
+  },
+});

@@ -1,0 +1,31 @@
+import type { Db } from "@/lib/db";
+import { hashPassword, verifyPassword } from "@/lib/auth/password";
+import { normalizeEmail } from "@/lib/auth/email";
+import { seedNode, seedPlans, seedTemplates } from "@/lib/catalog/seed-data";
+
+/** Idempotent: creates or updates the catalogue, the first node, its templates and the admin. */
+export async function seedCatalog(db: Db, admin?: { email?: string; password?: string }) {
+  for (const plan of seedPlans) {
+    await db.plan.upsert({ where: { slug: plan.slug }, create: plan, update: plan });
+  }
+  const node = await db.proxmoxNode.upsert({ where: { name: seedNode.name }, create: seedNode, update: {} });
+  for (const template of seedTemplates) {
+    await db.template.upsert({
+      where: { nodeId_labType: { nodeId: node.id, labType: template.labType } },
+      create: { ...template, nodeId: node.id },
+      update: { templateVmid: template.templateVmid, name: template.name },
+    });
+  }
+  if (admin?.email && admin.password) await seedAdmin(db, normalizeEmail(admin.email), admin.password);
+}
+
+async function seedAdmin(db: Db, email: string, password: string) {
+  const existing = await db.user.findUnique({ where: { email }, omit: { passwordHash: false } });
+  if (!existing) {
+    await db.user.create({ data: { email, name: "Operator", role: "admin", passwordHash: await hashPassword(password) } });
+    return;
+  }
+  // Re-hash only when ADMIN_PASSWORD changed, so re-seeding does not churn the row.
+  const passwordHash = (await verifyPassword(existing.passwordHash, password)) ? existing.passwordHash : await hashPassword(password);
+  await db.user.update({ where: { id: existing.id }, data: { role: "admin", passwordHash } });
+}

@@ -1,0 +1,54 @@
+// The catalogue a fresh install starts with. Prices are in cents. Seeding upserts by slug/name, so
+// editing a value here and re-running `npm run db:seed` updates it; it never deletes anything.
+import type { LabType } from "@/lib/generated/prisma/enums";
+
+export type SeedPlan = {
+  slug: string;
+  name: string;
+  description: string;
+  labType: LabType;
+  vcpus: number;
+  ramGb: number;
+  diskGb: number;
+  monthlyPriceMinor: number;
+  yearlyPriceMinor: number | null;
+  sortOrder: number;
+};
+
+export const seedPlans: SeedPlan[] = [
+  {
+    slug: "clab-starter", name: "Containerlab Starter", labType: "containerlab",
+    description: "Routing labs with a handful of cEOS, SR Linux or FRR nodes.",
+    vcpus: 2, ramGb: 8, diskGb: 60, monthlyPriceMinor: 1900, yearlyPriceMinor: 19000, sortOrder: 10,
+  },
+  {
+    slug: "clab-pro", name: "Containerlab Pro", labType: "containerlab",
+    description: "Data-centre fabrics and multi-vendor topologies with dozens of containers.",
+    vcpus: 8, ramGb: 32, diskGb: 160, monthlyPriceMinor: 5900, yearlyPriceMinor: 59000, sortOrder: 20,
+  },
+  {
+    slug: "eve-starter", name: "EVE-NG Starter", labType: "eve",
+    description: "CCNA/CCNP study labs: IOSv, vIOS-L2 and a few firewalls.",
+    vcpus: 4, ramGb: 16, diskGb: 100, monthlyPriceMinor: 3900, yearlyPriceMinor: 39000, sortOrder: 30,
+  },
+  {
+    slug: "eve-pro", name: "EVE-NG Pro", labType: "eve",
+    description: "CCIE-scale topologies with NX-OSv, XRv and full-size vendor images.",
+    vcpus: 12, ramGb: 64, diskGb: 250, monthlyPriceMinor: 11900, yearlyPriceMinor: 119000, sortOrder: 40,
+  },
+];
+
+export const seedNode = {
+  name: "pve1",
+  cpuCapacity: 64,
+  ramCapacityGb: 256,
+  diskCapacityGb: 4000,
+  cpuOvercommit: 2,
+  ramOvercommit: 1,
+  diskOvercommit: 1,
+};
+
+export const seedTemplates: { labType: LabType; templateVmid: number; name: string }[] = [
+  { labType: "eve", templateVmid: 9000, name: "tpl-eve-ng" },
+  { labType: "containerlab", templateVmid: 9001, name: "tpl-containerlab" },
+];

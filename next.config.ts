@@ -1,0 +1,23 @@
+import type { NextConfig } from "next";
+
+const securityHeaders = [
+  { key: "X-Content-Type-Options", value: "nosniff" },
+  { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+  { key: "X-Frame-Options", value: "DENY" },
+  { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
+];
+
+const nextConfig: NextConfig = {
+  poweredByHeader: false,
+  // Native or wasm packages that must load from node_modules at run time, not be bundled.
+  serverExternalPackages: ["@node-rs/argon2", "@electric-sql/pglite", "ssh2", "cpu-features", "@prisma/schema-engine-wasm"],
+  experimental: {
+    // forbidden() → app/forbidden.tsx with HTTP 403 for customers who open /admin.
+    authInterrupts: true,
+  },
+  async headers() {
+    return [{ source: "/:path*", headers: securityHeaders }];
+  },
+};
+
+export default nextConfig;

@@ -1,0 +1,46 @@
+// The app's HTTP server: Next.js behind a plain node:http server, so the same process can later
+// accept the console WebSocket (DESIGN §3, Console). `npm run dev` and `npm start` both run this.
+import { createServer, type IncomingMessage } from "node:http";
+import next from "next";
+import nextEnv from "@next/env";
+import { env } from "./lib/env";
+
+const dev = process.env.NODE_ENV !== "production";
+nextEnv.loadEnvConfig(process.cwd(), dev);
+const config = env(); // fail fast, naming the bad variable, before anything listens
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? "0.0.0.0";
+
+// The sign-in rate limit keys on the client address. Stamp it here from the socket, overwriting
+// whatever the client sent; X-Forwarded-For is believed only behind a proxy we were told to trust.
+function stampClientIp(req: IncomingMessage) {
+  const forwarded = req.headers["x-forwarded-for"];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
+  req.headers["x-labvps-client-ip"] = (config.TRUST_PROXY && first) || req.socket.remoteAddress || "unknown";
+}
+
+const app = next({ dev, hostname: "localhost", port });
+await app.prepare();
+const handle = app.getRequestHandler();
+const upgrade = app.getUpgradeHandler();
+
+const server = createServer((req, res) => {
+  stampClientIp(req);
+  void handle(req, res);
+});
+server.on("upgrade", (req, socket, head) => {
+  stampClientIp(req);
+  void upgrade(req, socket, head); // Next's own (dev HMR); the console endpoint joins here later
+});
+server.listen(port, host, () => {
+  console.log(`Lab VPS ${dev ? "dev" : "production"} server on http://localhost:${port}`);
+});
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    server.close();
+    server.closeAllConnections();
+    void app.close?.().finally(() => process.exit(0));
+    setTimeout(() => process.exit(0), 3000).unref();
+  });
+}

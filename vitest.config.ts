@@ -1,12 +1,35 @@
 import { defineConfig } from "vitest/config";
 import path from "node:path";
 
+// Two projects: "unit" runs in parallel (pure logic, stand-in contract tests); "db" runs the
+// *.db.test.ts files one at a time against one migrated PostgreSQL (TEST_DATABASE_URL, or an
+// in-memory PGlite when it is unset), so counts and pages are not disturbed by other files.
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
-    include: ["**/*.test.ts"],
-    exclude: ["node_modules/**", ".next/**", "e2e/**", ".data/**"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    env: { AUTH_SECRET: "test-secret-test-secret-test-secret-0123", NODE_ENV: "test" },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["**/*.test.ts"],
+          exclude: ["**/*.db.test.ts", "node_modules/**", ".next/**", "e2e/**", ".data/**"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "db",
+          include: ["**/*.db.test.ts"],
+          exclude: ["node_modules/**", ".next/**", "e2e/**", ".data/**"],
+          globalSetup: ["test/global-database.ts"],
+          setupFiles: ["test/database-env.ts"],
+          fileParallelism: false,
+        },
+      },
+    ],
   },
 });

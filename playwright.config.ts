@@ -1,0 +1,54 @@
+// Browser tests against a production build (`npm run build` first; `npm test` does it).
+// The server runs on its embedded defaults unless E2E_DATABASE_URL names a PostgreSQL database.
+import { defineConfig, devices } from "@playwright/test";
+import fs from "node:fs";
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+const baseURL = `http://localhost:${port}`;
+// Debian's Chromium where present (Playwright cannot download its own browsers on every machine).
+const systemChromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => fs.existsSync(p));
+
+export default defineConfig({
+  testDir: "e2e",
+  fullyParallel: false,
+  workers: 1,
+  retries: process.env.CI ? 1 : 0,
+  reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+  },
+  projects: [
+    {
+      name: "chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        launchOptions: {
+          executablePath: systemChromium,
+          // No background traffic: this machine's network is closed and Chromium would retry.
+          args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        },
+      },
+    },
+  ],
+  webServer: {
+    command: "npx tsx scripts/run-local.ts --prod",
+    url: `${baseURL}/api/health`,
+    timeout: 120_000,
+    reuseExistingServer: !process.env.CI,
+    stdout: "pipe",
+    env: {
+      PORT: String(port),
+      LOCAL_DATA_DIR: ".data/e2e",
+      EMBEDDED_DB_DIR: "memory",
+      EMBEDDED_DB_PORT: String(port + 1),
+      APP_URL: baseURL,
+      ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : {}),
+      ADMIN_EMAIL: "admin@lab.test",
+      ADMIN_PASSWORD: "operator pass phrase",
+    },
+  },
+});

@@ -1,0 +1,79 @@
+// The small parsers the executor leans on.
+import { describe, expect, it } from "vitest";
+import { cronMatches, parseCron } from "./cron.js";
+import { evaluate, evaluateKey, matches } from "./expr.js";
+import { durationMs, hashStepId, seededUlids } from "./protocol.js";
+import { nameMatches } from "./registry.js";
+
+const at = (iso: string) => new Date(iso);
+
+describe("cron", () => {
+  it("matches lists, ranges, steps and names in UTC, ignoring a TZ prefix", () => {
+    expect(cronMatches("TZ=Europe/Paris 0 3 * * *", at("2026-03-04T03:00:00Z"))).toBe(true);
+    expect(cronMatches("0 3 * * *", at("2026-03-04T03:01:00Z"))).toBe(false);
+    expect(cronMatches("*/15 9-17 * * MON-FRI", at("2026-03-04T09:45:00Z"))).toBe(true);
+    expect(cronMatches("*/15 9-17 * * MON-FRI", at("2026-03-07T09:45:00Z"))).toBe(false);
+    expect(cronMatches("0 0 1,15 * *", at("2026-03-15T00:00:00Z"))).toBe(true);
+    expect(cronMatches("@hourly", at("2026-03-15T07:00:00Z"))).toBe(true);
+    expect(cronMatches("0 0 * * 7", at("2026-03-08T00:00:00Z"))).toBe(true);
+    // Vixie rule: with both day fields restricted, either may match.
+    expect(cronMatches("0 0 13 * 5", at("2026-03-06T00:00:00Z"))).toBe(true);
+  });
+
+  it("rejects malformed expressions", () => {
+    expect(() => parseCron("* * *")).toThrow();
+    expect(() => parseCron("61 * * * *")).toThrow();
+    expect(() => parseCron("*/0 * * * *")).toThrow();
+  });
+});
+
+describe("expressions", () => {
+  const event = { name: "a", data: { orderId: "o1", n: 3, nested: { ok: true } } };
+  it("compares event and async fields, with CEL's missing-field rule", () => {
+    expect(matches("async.data.orderId == event.data.orderId", { event, async: { data: { orderId: "o1" } } })).toBe(true);
+    expect(matches("event.data.orderId == async.data.orderId", { event, async: { data: { orderId: "o2" } } })).toBe(false);
+    expect(matches("event.data.missing == async.data.missing", { event, async: { data: {} } })).toBe(false);
+    expect(matches("event.data.function_id == 'app-fn'", { event: { data: { function_id: "app-fn" } } })).toBe(true);
+    expect(matches("event.data.n > 2 && event.data.nested.ok", { event })).toBe(true);
+    expect(matches("event.data.n != 3 || !event.data.nested.ok", { event })).toBe(false);
+    expect(matches("(event.data.n >= 3)", { event })).toBe(true);
+    expect(matches("event.data[", { event })).toBe(false);
+  });
+
+  it("turns keys into strings", () => {
+    expect(evaluateKey("event.data.orderId", { event })).toBe("o1");
+    expect(evaluateKey("event.data.n", { event })).toBe("3");
+    expect(evaluateKey("'vm-' + event.data.orderId", { event })).toBe("vm-o1");
+    expect(evaluate("event.data.nope", { event })).toBeUndefined();
+  });
+});
+
+describe("wire helpers", () => {
+  it("parses the SDK's time strings and ISO instants", () => {
+    expect(durationMs("1h30m")).toBe(5_400_000);
+    expect(durationMs("2d")).toBe(172_800_000);
+    expect(durationMs("1w1s")).toBe(604_801_000);
+    expect(durationMs("500ms")).toBe(500);
+    expect(durationMs("2030-01-01T00:00:10Z", Date.parse("2030-01-01T00:00:00Z"))).toBe(10_000);
+    expect(durationMs("soon")).toBeUndefined();
+    expect(durationMs("")).toBeUndefined();
+  });
+
+  it("hashes step ids like the SDK (sha1 hex of the userland id)", () => {
+    expect(hashStepId("one")).toBe("fe05bcdcdc4928012781a5f1a2a77cbb5398e106");
+  });
+
+  it("derives the same event ids from the same SDK seed, so a retried send is stored once", () => {
+    const seed = `1760000000000,${Buffer.alloc(10, 7).toString("base64")}`;
+    const a = seededUlids(seed, 2)!;
+    expect(a).toEqual(seededUlids(seed, 2));
+    expect(a[0]).not.toBe(a[1]);
+    expect(a[0]).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(seededUlids("nonsense", 1)).toBeUndefined();
+  });
+
+  it("matches event names with wildcards", () => {
+    expect(nameMatches("stripe/*", "stripe/invoice.paid")).toBe(true);
+    expect(nameMatches("stripe/invoice.paid", "stripe/invoice_paid")).toBe(false);
+  });
+});

@@ -1,0 +1,69 @@
+// /v1/customers, /v1/products, /v1/prices
+import { createdMatches, paginate } from "../list";
+import { createPrice, createProduct, updatePrice, updateProduct } from "../objects/catalog";
+import { createCustomer } from "../objects/customer";
+import { route } from "./router";
+
+export const customerCatalogRoutes = [
+  route("POST", "/v1/customers", ({ ctx, params: p }) =>
+    createCustomer(ctx, {
+      email: p.str("email"),
+      name: p.str("name"),
+      description: p.str("description"),
+      phone: p.str("phone"),
+      metadata: p.mergeMetadata({}),
+    })),
+  route("GET", "/v1/customers/:id", ({ ctx }, id) => ctx.store.customer(id, "id")),
+  route("POST", "/v1/customers/:id", ({ ctx, params: p }, id) => {
+    const customer = ctx.store.customer(id, "id");
+    ctx.events.update("customer.updated", customer, () => {
+      if (p.has("email")) customer.email = p.nullableStr("email") ?? null;
+      if (p.has("name")) customer.name = p.nullableStr("name") ?? null;
+      if (p.has("description")) customer.description = p.nullableStr("description") ?? null;
+      if (p.has("phone")) customer.phone = p.nullableStr("phone") ?? null;
+      if (p.has("metadata")) customer.metadata = p.mergeMetadata(customer.metadata);
+      const defaultPm = p.obj("invoice_settings")?.nullableStr("default_payment_method");
+      if (defaultPm !== undefined) customer.invoice_settings = { ...customer.invoice_settings, default_payment_method: defaultPm };
+    });
+    return customer;
+  }),
+  route("GET", "/v1/customers", ({ ctx, params: p }) => {
+    const email = p.str("email");
+    const customers = [...ctx.store.customers.values()].filter(
+      (c) => (email === undefined || c.email === email) && createdMatches(p, c.created),
+    );
+    return paginate(customers, p, "/v1/customers");
+  }),
+
+  route("POST", "/v1/products", ({ ctx, params }) => createProduct(ctx, params)),
+  route("GET", "/v1/products/:id", ({ ctx }, id) => ctx.store.product(id, "id")),
+  route("POST", "/v1/products/:id", ({ ctx, params }, id) => updateProduct(ctx, ctx.store.product(id, "id"), params)),
+  route("GET", "/v1/products", ({ ctx, params: p }) => {
+    const active = p.bool("active");
+    const ids = p.strList("ids");
+    const products = [...ctx.store.products.values()].filter(
+      (product) => (active === undefined || product.active === active) && (!ids.length || ids.includes(product.id)),
+    );
+    return paginate(products, p, "/v1/products");
+  }),
+
+  route("POST", "/v1/prices", ({ ctx, params }) => createPrice(ctx, params)),
+  route("GET", "/v1/prices/:id", ({ ctx }, id) => ctx.store.price(id, "id")),
+  route("POST", "/v1/prices/:id", ({ ctx, params }, id) => updatePrice(ctx, ctx.store.price(id, "id"), params)),
+  route("GET", "/v1/prices", ({ ctx, params: p }) => {
+    const active = p.bool("active");
+    const lookupKeys = p.strList("lookup_keys");
+    const product = p.str("product");
+    const type = p.str("type");
+    const currency = p.str("currency");
+    const prices = [...ctx.store.prices.values()].filter(
+      (price) =>
+        (active === undefined || price.active === active)
+        && (!lookupKeys.length || (price.lookup_key !== null && lookupKeys.includes(price.lookup_key)))
+        && (product === undefined || price.product === product)
+        && (type === undefined || price.type === type)
+        && (currency === undefined || price.currency === currency),
+    );
+    return paginate(prices, p, "/v1/prices");
+  }),
+];

@@ -1,0 +1,179 @@
+// Collecting an invoice and what it does to its subscription. Stripe's rules kept here:
+// - a failed automatic attempt schedules the next smart retry (`next_payment_attempt`), and the
+//   subscription goes past_due; when no retry is left it becomes unpaid or canceled (a setting);
+// - paying the last open invoice of a past_due/unpaid subscription makes it active again;
+// - paying the invoice of a pending update applies the update (pending_update_applied).
+import type Stripe from "stripe";
+import { charge, normalizeCardNumber } from "./cards";
+import { cardError, type Decline, invalidRequest, StripeApiError } from "./errors";
+import { EventLog } from "./events";
+import { finalizeInvoice } from "./objects/invoice";
+import { recordInvoicePayment } from "./objects/payment";
+import { applyItemChanges, currentPeriod, customerId, isLive, openInvoicesOf, subscriptionIdOf } from "./objects/subscription";
+import { clone } from "./store";
+import type { SimContext } from "./types";
+
+const DAY = 86_400;
+
+export interface CollectOptions {
+  /** Card number to charge instead of the customer's saved card. */
+  card?: string;
+  /** Renewals and retries run without the customer present: no 3-D Secure prompt possible. */
+  offSession: boolean;
+  /** The customer passed 3-D Secure on a hosted page. */
+  authenticated?: boolean;
+  /** Failures schedule the next smart retry. */
+  autoRetry?: boolean;
+}
+
+export type CollectResult = { ok: true } | { ok: false; requiresAction: boolean; decline: Decline };
+
+const NO_PAYMENT_METHOD: Decline = {
+  code: "invoice_no_customer_payment_method",
+  message: "The customer has no payment method to charge for this invoice.",
+};
+
+export function collectInvoice(ctx: SimContext, invoice: Stripe.Invoice, opts: CollectOptions): CollectResult {
+  finalizeInvoice(ctx, invoice);
+  if (invoice.amount_due <= 0) {
+    markInvoicePaid(ctx, invoice);
+    return { ok: true };
+  }
+  const number = opts.card ?? ctx.store.cards.get(customerId(invoice))?.number;
+  invoice.attempted = true;
+  invoice.attempt_count += 1;
+  const result = number ? charge(number, opts) : { outcome: "declined" as const, decline: NO_PAYMENT_METHOD };
+  if (result.outcome === "succeeded") {
+    markInvoicePaid(ctx, invoice);
+    return { ok: true };
+  }
+  if (opts.autoRetry) {
+    const days = ctx.options.retryScheduleDays[invoice.attempt_count - 1];
+    invoice.next_payment_attempt = days === undefined ? null : ctx.clock.now() + days * DAY;
+  }
+  const requiresAction = result.outcome === "requires_action";
+  if (requiresAction) ctx.events.emit("invoice.payment_action_required", invoice);
+  ctx.events.emit("invoice.payment_failed", invoice);
+  return { ok: false, requiresAction, decline: result.decline };
+}
+
+/** Paying an open invoice on request (API, portal, hosted page): a decline is a 402 and still counts as an attempt. */
+export function payInvoiceNow(ctx: SimContext, invoice: Stripe.Invoice, opts: CollectOptions): Stripe.Invoice {
+  if (invoice.status === "paid") throw invalidRequest("Invoice is already paid", { code: "invoice_already_paid" });
+  if (invoice.status === "void") throw invalidRequest("You cannot pay a void invoice.", { code: "invoice_not_editable" });
+  const result = collectInvoice(ctx, invoice, { ...opts, card: opts.card && normalizeCardNumber(opts.card) });
+  if (!result.ok) {
+    if (result.requiresAction) {
+      throw new StripeApiError(402, {
+        type: "card_error",
+        code: "invoice_payment_intent_requires_action",
+        message: "This payment requires additional user action before it can be completed successfully.",
+      });
+    }
+    throw cardError(result.decline);
+  }
+  return invoice;
+}
+
+export function markInvoicePaid(ctx: SimContext, invoice: Stripe.Invoice, { outOfBand = false } = {}) {
+  if (invoice.amount_due > 0 && !outOfBand) recordInvoicePayment(ctx, invoice);
+  invoice.status = "paid";
+  invoice.amount_paid = invoice.amount_due;
+  invoice.amount_remaining = 0;
+  invoice.next_payment_attempt = null;
+  invoice.status_transitions = { ...invoice.status_transitions, paid_at: ctx.clock.now() };
+  ctx.events.emit("invoice.paid", invoice);
+  ctx.events.emit("invoice.payment_succeeded", invoice);
+  afterInvoicePaid(ctx, invoice);
+}
+
+/** Marks an open invoice paid without charging (Stripe's `paid_out_of_band`). */
+export function markPaidOutOfBand(ctx: SimContext, invoice: Stripe.Invoice) {
+  finalizeInvoice(ctx, invoice);
+  markInvoicePaid(ctx, invoice, { outOfBand: true });
+}
+
+function afterInvoicePaid(ctx: SimContext, invoice: Stripe.Invoice) {
+  const subId = subscriptionIdOf(invoice);
+  const sub = subId ? ctx.store.subscriptions.get(subId) : undefined;
+  if (!sub) return;
+  const extras = ctx.store.subscriptionExtrasFor(sub.id);
+  if (extras.pendingChange?.invoiceId === invoice.id) applyPendingUpdate(ctx, sub);
+  const recovering = sub.status === "past_due" || sub.status === "unpaid" || sub.status === "incomplete";
+  if (recovering && openInvoicesOf(ctx, sub).length === 0) setStatus(ctx, sub, "active");
+}
+
+/** After a failed automatic collection: past_due while retries remain, then the final status. */
+export function afterFailedCollection(ctx: SimContext, sub: Stripe.Subscription, invoice: Stripe.Invoice) {
+  if (!isLive(sub)) return;
+  const target = invoice.next_payment_attempt === null ? ctx.options.afterFinalFailure : "past_due";
+  if (sub.status !== target) setStatus(ctx, sub, target);
+}
+
+export function setStatus(ctx: SimContext, sub: Stripe.Subscription, status: Stripe.Subscription.Status) {
+  if (status === "canceled") {
+    cancelSubscription(ctx, sub, "payment_failed");
+    return;
+  }
+  ctx.events.update("customer.subscription.updated", sub, () => (sub.status = status));
+}
+
+export function cancelSubscription(ctx: SimContext, sub: Stripe.Subscription, reason: Stripe.Subscription.CancellationDetails.Reason) {
+  if (sub.status === "canceled") return;
+  const now = ctx.clock.now();
+  sub.status = "canceled";
+  sub.canceled_at = sub.canceled_at ?? now;
+  sub.ended_at = now;
+  sub.cancellation_details = { ...(sub.cancellation_details ?? { comment: null, feedback: null, feedback_option: null }), reason };
+  sub.pending_update = null;
+  // An open invoice of a canceled subscription is no longer retried.
+  for (const invoice of openInvoicesOf(ctx, sub)) invoice.next_payment_attempt = null;
+  ctx.events.emit("customer.subscription.deleted", sub);
+}
+
+/** What the portal's "Cancel plan" does by default: keep access until the period ends. */
+export function cancelSubscriptionAtPeriodEnd(ctx: SimContext, sub: Stripe.Subscription) {
+  ctx.events.update("customer.subscription.updated", sub, () => {
+    sub.cancel_at_period_end = true;
+    sub.cancel_at = currentPeriod(sub).end;
+    sub.canceled_at = ctx.clock.now();
+    sub.cancellation_details = { comment: null, feedback: null, feedback_option: null, reason: "cancellation_requested" };
+  });
+}
+
+export function applyPendingUpdate(ctx: SimContext, sub: Stripe.Subscription) {
+  const extras = ctx.store.subscriptionExtrasFor(sub.id);
+  const change = extras.pendingChange;
+  if (!change) return;
+  extras.pendingChange = undefined;
+  const before = clone(sub);
+  applyItemChanges(ctx, sub, change.changes);
+  sub.pending_update = null;
+  const previous = EventLog.changes(before, sub);
+  ctx.events.emit("customer.subscription.pending_update_applied", sub, previous);
+  ctx.events.emit("customer.subscription.updated", sub, previous);
+}
+
+/** An unpaid pending update lapses: its invoice is voided and the subscription stays as it was. */
+export function expirePendingUpdate(ctx: SimContext, sub: Stripe.Subscription) {
+  const extras = ctx.store.subscriptionExtrasFor(sub.id);
+  const invoice = extras.pendingChange ? ctx.store.invoices.get(extras.pendingChange.invoiceId) : undefined;
+  extras.pendingChange = undefined;
+  if (invoice?.status === "open") voidInvoice(ctx, invoice);
+  ctx.events.update("customer.subscription.pending_update_expired", sub, () => (sub.pending_update = null));
+}
+
+export function voidInvoice(ctx: SimContext, invoice: Stripe.Invoice) {
+  invoice.status = "void";
+  invoice.next_payment_attempt = null;
+  invoice.amount_remaining = 0;
+  invoice.status_transitions = { ...invoice.status_transitions, voided_at: ctx.clock.now() };
+  ctx.events.emit("invoice.voided", invoice);
+}
+
+export function markUncollectible(ctx: SimContext, invoice: Stripe.Invoice) {
+  invoice.status = "uncollectible";
+  invoice.next_payment_attempt = null;
+  invoice.status_transitions = { ...invoice.status_transitions, marked_uncollectible_at: ctx.clock.now() };
+  ctx.events.emit("invoice.marked_uncollectible", invoice);
+}

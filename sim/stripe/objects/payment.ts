@@ -1,0 +1,105 @@
+// Money that moved: InvoicePayment objects (how the pinned API links an invoice to its
+// PaymentIntent) and refunds against them.
+import type Stripe from "stripe";
+import { invalidRequest, noSuch } from "../errors";
+import { list } from "../list";
+import type { Params } from "../params";
+import { newId } from "../store";
+import type { PaymentRecord, SimContext } from "../types";
+
+export function recordInvoicePayment(ctx: SimContext, invoice: Stripe.Invoice): PaymentRecord {
+  const now = ctx.clock.now();
+  const record: PaymentRecord = {
+    paymentIntentId: newId("pi_3"),
+    chargeId: newId("ch_3"),
+    invoicePaymentId: newId("inpay_1"),
+    invoiceId: invoice.id,
+    customerId: String(invoice.customer),
+    amount: invoice.amount_due,
+    amountRefunded: 0,
+    currency: invoice.currency,
+  };
+  const invoicePayment: Stripe.InvoicePayment = {
+    id: record.invoicePaymentId,
+    object: "invoice_payment",
+    amount_paid: record.amount,
+    amount_requested: record.amount,
+    created: now,
+    currency: record.currency,
+    invoice: invoice.id,
+    is_default: true,
+    livemode: false,
+    payment: { payment_intent: record.paymentIntentId, type: "payment_intent" },
+    status: "paid",
+    status_transitions: { canceled_at: null, paid_at: now },
+  };
+  ctx.store.payments.set(record.paymentIntentId, record);
+  ctx.store.invoicePayments.set(invoicePayment.id, invoicePayment);
+  return record;
+}
+
+export function invoicePaymentList(ctx: SimContext, invoiceId: string): Stripe.ApiList<Stripe.InvoicePayment> {
+  const payments = [...ctx.store.invoicePayments.values()].filter((p) => p.invoice === invoiceId);
+  return list(payments, `/v1/invoice_payments?invoice=${invoiceId}`);
+}
+
+export function createRefund(ctx: SimContext, p: Params): Stripe.Refund {
+  const record = findPayment(ctx, p);
+  const remaining = record.amount - record.amountRefunded;
+  if (remaining <= 0) {
+    throw invalidRequest(`Charge ${record.chargeId} has already been refunded.`, { code: "charge_already_refunded" });
+  }
+  const amount = p.int("amount") ?? remaining;
+  if (amount <= 0 || amount > remaining) {
+    throw invalidRequest(
+      `Refund amount (${formatCents(amount)}) is greater than unrefunded amount on charge (${formatCents(remaining)})`,
+      { param: "amount", code: "amount_too_large" },
+    );
+  }
+  record.amountRefunded += amount;
+  const refund: Stripe.Refund = {
+    id: newId("re_3"),
+    object: "refund",
+    amount,
+    balance_transaction: newId("txn_3"),
+    charge: record.chargeId,
+    created: ctx.clock.now(),
+    currency: record.currency,
+    customer: record.customerId,
+    customer_account: null,
+    destination_details: { card: { reference_status: "pending", reference_type: "acquirer_reference_number", type: "refund" }, type: "card" } as Stripe.Refund.DestinationDetails,
+    metadata: p.mergeMetadata({}),
+    payment_intent: record.paymentIntentId,
+    payment_method: null,
+    reason: p.oneOf("reason", ["duplicate", "fraudulent", "requested_by_customer"] as const) ?? null,
+    receipt_number: null,
+    source_transfer_reversal: null,
+    status: "succeeded",
+    transfer_reversal: null,
+  };
+  ctx.store.refunds.set(refund.id, refund);
+  ctx.events.emit("refund.created", refund);
+  return refund;
+}
+
+function findPayment(ctx: SimContext, p: Params): PaymentRecord {
+  const paymentIntent = p.str("payment_intent");
+  const charge = p.str("charge");
+  if (paymentIntent) {
+    const record = ctx.store.payments.get(paymentIntent);
+    if (!record) throw noSuch("payment_intent", paymentIntent, "payment_intent");
+    return record;
+  }
+  if (charge) {
+    const record = [...ctx.store.payments.values()].find((r) => r.chargeId === charge);
+    if (!record) throw noSuch("charge", charge, "charge");
+    return record;
+  }
+  throw invalidRequest("One of the following params should be provided for this request: payment_intent or charge.", {
+    code: "parameter_missing",
+  });
+}
+
+function formatCents(amount: number): string {
+  return `$${(amount / 100).toFixed(2)}`;
+}

@@ -1,0 +1,95 @@
+// Browser-facing routes: hosted checkout (/checkout/:id), customer portal (/p/session/:id) and
+// hosted invoice pages (/i/:id). Forms post back here and answer 303 redirects like Stripe's.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type Stripe from "stripe";
+import { readBody, sendHtml } from "../../shared/http";
+import { cancelSubscriptionAtPeriodEnd, payInvoiceNow } from "../billing";
+import { DECLINE_CARD, normalizeCardNumber, validateCardNumber } from "../cards";
+import { finishAuthentication, type PaymentOutcome, submitPayment } from "../checkout";
+import { StripeApiError } from "../errors";
+import { saveCard } from "../objects/customer";
+import { customerId } from "../objects/subscription";
+import type { SimContext } from "../types";
+import { type Flash, hostedInvoicePage, portalPage } from "./billing-pages";
+import { checkoutPage } from "./checkout-page";
+import { page } from "./layout";
+
+export async function handlePage(ctx: SimContext, req: IncomingMessage, res: ServerResponse, url: URL) {
+  ctx.tick();
+  const form = req.method === "POST" ? new URLSearchParams((await readBody(req)).toString("utf8")) : new URLSearchParams();
+  const [, kind, id, action] = url.pathname.match(/^\/(checkout|p\/session|i)\/([^/]+)(?:\/([a-z0-9]+))?$/) ?? [];
+  if (kind === "checkout") return checkoutRoute(ctx, res, id, req.method === "POST" ? (action ?? "submit") : "view", form);
+  if (kind === "p/session") return portalRoute(ctx, res, id, req.method === "POST" ? action : "view", form);
+  if (kind === "i") return invoiceRoute(ctx, res, id, req.method === "POST" ? action : "view", form);
+  if (url.pathname === "/") return sendHtml(res, 200, page("Stripe stand-in", `<p><a href="/_sim">Inspect state and events</a></p>`));
+  sendHtml(res, 404, page("Not found", "<h1>Not found</h1>"));
+}
+
+function checkoutRoute(ctx: SimContext, res: ServerResponse, id: string, action: string, form: URLSearchParams) {
+  const session = ctx.store.sessions.get(id);
+  if (!session) return sendHtml(res, 404, page("Not found", "<h1>This Checkout Session does not exist.</h1>"));
+  if (action === "view") return sendHtml(res, 200, checkoutPage(ctx, session));
+  let outcome: PaymentOutcome;
+  if (action === "3ds") {
+    outcome = finishAuthentication(ctx, session, form.get("result") === "complete");
+  } else if (form.get("action") === "cancel") {
+    // Leaving Checkout does not expire the session; Stripe just sends the customer back.
+    return redirect(res, session.cancel_url ?? `/checkout/${id}`);
+  } else {
+    const card = form.get("action") === "decline" ? DECLINE_CARD : (form.get("card") ?? "");
+    outcome = submitPayment(ctx, session, { card, email: form.get("email") ?? undefined });
+  }
+  if (outcome.kind === "complete") return redirect(res, outcome.redirect);
+  if (outcome.kind === "authenticate") return redirect(res, `/checkout/${id}`);
+  const status = outcome.kind === "declined" ? 402 : 200;
+  sendHtml(res, status, checkoutPage(ctx, session, outcome.kind === "declined" ? outcome.decline.message : undefined));
+}
+
+function portalRoute(ctx: SimContext, res: ServerResponse, id: string, action: string, form: URLSearchParams) {
+  const session = ctx.store.portalSessions.get(id);
+  if (!session) return sendHtml(res, 404, page("Not found", "<h1>This portal session does not exist.</h1>"));
+  const customer = ctx.store.customer(session.customer);
+  const flash: Flash = {};
+  if (action === "card") {
+    const number = normalizeCardNumber(form.get("card") ?? "");
+    const invalid = validateCardNumber(number);
+    if (invalid) flash.error = invalid.message;
+    else {
+      saveCard(ctx, customer, number, { announce: true });
+      flash.notice = "Your card was updated.";
+    }
+  } else if (action === "pay") {
+    const invoice = ctx.store.invoices.get(form.get("invoice") ?? "");
+    if (invoice && customerId(invoice) === customer.id) Object.assign(flash, tryPay(ctx, invoice));
+  } else if (action === "cancel") {
+    const sub = ctx.store.subscriptions.get(form.get("subscription") ?? "");
+    if (sub && customerId(sub) === customer.id) {
+      cancelSubscriptionAtPeriodEnd(ctx, sub);
+      flash.notice = "Your plan will be canceled at the end of the period.";
+    }
+  }
+  sendHtml(res, flash.error ? 402 : 200, portalPage(ctx, session, flash));
+}
+
+function invoiceRoute(ctx: SimContext, res: ServerResponse, id: string, action: string, form: URLSearchParams) {
+  const invoice = ctx.store.invoices.get(id);
+  if (!invoice) return sendHtml(res, 404, page("Not found", "<h1>This invoice does not exist.</h1>"));
+  const flash = action === "pay" ? tryPay(ctx, invoice, form.get("card") ?? undefined) : {};
+  sendHtml(res, flash.error ? 402 : 200, hostedInvoicePage(invoice, flash));
+}
+
+/** Hosted pages have the customer present, so 3-D Secure counts as passed. */
+function tryPay(ctx: SimContext, invoice: Stripe.Invoice, card?: string): Flash {
+  try {
+    payInvoiceNow(ctx, invoice, { card, offSession: false, authenticated: true });
+    return { notice: "Payment received. Thank you!" };
+  } catch (error) {
+    if (error instanceof StripeApiError) return { error: error.message };
+    throw error;
+  }
+}
+
+function redirect(res: ServerResponse, location: string) {
+  res.writeHead(303, { location, "content-length": 0 });
+  res.end();
+}

@@ -1,0 +1,90 @@
+// Clock-driven work, run in time order whenever the clock moves (or a real-time tick passes):
+// checkout expiries, pending-update expiries, scheduled cancellations, renewals, smart retries.
+// Each item runs with the clock pinned to the moment it fell due, so advancing 3 months renews
+// three times with the right dates.
+import type Stripe from "stripe";
+import { afterFailedCollection, cancelSubscription, collectInvoice, expirePendingUpdate } from "./billing";
+import { expireSession } from "./checkout";
+import { EventLog } from "./events";
+import { buildInvoice, periodLines } from "./objects/invoice";
+import { currentPeriod, customerId, isLive, periodEnd, subscriptionIdOf } from "./objects/subscription";
+import { clone } from "./store";
+import type { SimContext } from "./types";
+
+interface DueWork {
+  at: number;
+  run: () => void;
+}
+
+export function runDueWork(ctx: SimContext): number {
+  let done = 0;
+  for (let next = nextDue(ctx); next; next = nextDue(ctx)) {
+    ctx.clock.runAt(next.at, next.run);
+    if (++done > 10_000) throw new Error("runaway billing loop");
+  }
+  return done;
+}
+
+function nextDue(ctx: SimContext): DueWork | undefined {
+  const now = ctx.clock.now();
+  const due: DueWork[] = [];
+  for (const session of ctx.store.sessions.values()) {
+    if (session.status === "open" && session.expires_at <= now) due.push({ at: session.expires_at, run: () => expireSession(ctx, session) });
+  }
+  for (const sub of ctx.store.subscriptions.values()) {
+    const pending = sub.pending_update;
+    if (pending && pending.expires_at <= now) due.push({ at: pending.expires_at, run: () => expirePendingUpdate(ctx, sub) });
+    // Unpaid subscriptions stop renewing here until they are paid (Stripe keeps drafting invoices).
+    if (sub.status !== "active" && sub.status !== "past_due") continue;
+    const end = currentPeriod(sub).end;
+    if (sub.cancel_at && sub.cancel_at < end && sub.cancel_at <= now) {
+      due.push({ at: sub.cancel_at, run: () => cancelSubscription(ctx, sub, "cancellation_requested") });
+    } else if (end <= now) {
+      due.push({ at: end, run: () => renewSubscription(ctx, sub) });
+    }
+  }
+  for (const invoice of ctx.store.invoices.values()) {
+    const at = invoice.next_payment_attempt;
+    if (invoice.status === "open" && at !== null && at <= now) due.push({ at, run: () => retryInvoice(ctx, invoice) });
+  }
+  return due.sort((a, b) => a.at - b.at)[0];
+}
+
+function renewSubscription(ctx: SimContext, sub: Stripe.Subscription) {
+  const previousPeriod = currentPeriod(sub);
+  if (sub.cancel_at_period_end || (sub.cancel_at !== null && sub.cancel_at <= previousPeriod.end)) {
+    cancelSubscription(ctx, sub, "cancellation_requested");
+    return;
+  }
+  const before = clone(sub);
+  for (const item of sub.items.data) {
+    item.current_period_start = item.current_period_end;
+    item.current_period_end = periodEnd(item.price, item.current_period_start, sub.billing_cycle_anchor);
+  }
+  const extras = ctx.store.subscriptionExtrasFor(sub.id);
+  const lines = [...extras.pendingProrations, ...periodLines(ctx, sub, currentPeriod(sub))];
+  extras.pendingProrations = [];
+  // A renewal invoice's own period is the one that just ended; its lines cover the new one.
+  const customer = ctx.store.customer(customerId(sub));
+  const invoice = buildInvoice(ctx, { customer, subscription: sub, reason: "subscription_cycle", lines, period: previousPeriod });
+  ctx.store.invoices.set(invoice.id, invoice);
+  sub.latest_invoice = invoice.id;
+  ctx.events.emit("customer.subscription.updated", sub, EventLog.changes(before, sub));
+  ctx.events.emit("invoice.created", invoice);
+  collectAutomatically(ctx, sub, invoice);
+}
+
+function retryInvoice(ctx: SimContext, invoice: Stripe.Invoice) {
+  const subId = subscriptionIdOf(invoice);
+  const sub = subId ? ctx.store.subscriptions.get(subId) : undefined;
+  if (!sub || !isLive(sub)) {
+    invoice.next_payment_attempt = null;
+    return;
+  }
+  collectAutomatically(ctx, sub, invoice);
+}
+
+function collectAutomatically(ctx: SimContext, sub: Stripe.Subscription, invoice: Stripe.Invoice) {
+  const result = collectInvoice(ctx, invoice, { offSession: true, autoRetry: true });
+  if (!result.ok) afterFailedCollection(ctx, sub, invoice);
+}

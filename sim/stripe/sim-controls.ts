@@ -1,0 +1,68 @@
+// Test controls that are not part of Stripe's API, shared by the /_sim routes and the handle.
+import type Stripe from "stripe";
+import { payInvoiceNow } from "./billing";
+import { normalizeCardNumber, validateCardNumber } from "./cards";
+import { finishAuthentication, type PaymentOutcome, submitPayment } from "./checkout";
+import { StripeApiError } from "./errors";
+import { saveCard } from "./objects/customer";
+import type { SimContext } from "./types";
+
+export interface PayCheckoutOptions {
+  /** Defaults to 4242 4242 4242 4242. */
+  card?: string;
+  email?: string;
+  /** What to do if the card asks for 3-D Secure (default: complete). */
+  authenticate?: "complete" | "fail";
+}
+
+export interface PayCheckoutResult {
+  status: PaymentOutcome["kind"];
+  redirect?: string;
+  error?: string;
+  session: Stripe.Checkout.Session;
+}
+
+export class SimControls {
+  constructor(private readonly ctx: SimContext) {}
+
+  advanceClock(seconds: number): { now: number; offsetSeconds: number; processed: number } {
+    this.ctx.clock.advance(seconds);
+    const processed = this.ctx.tick();
+    return { now: this.ctx.clock.now(), offsetSeconds: this.ctx.clock.offset, processed };
+  }
+
+  /** The shortcut for a browser paying on the hosted page. */
+  payCheckout(sessionId: string, opts: PayCheckoutOptions = {}): PayCheckoutResult {
+    const { ctx } = this;
+    ctx.tick();
+    const session = ctx.store.session(sessionId);
+    let outcome = submitPayment(ctx, session, { card: opts.card ?? "4242424242424242", email: opts.email ?? "customer@example.test" });
+    if (outcome.kind === "authenticate") outcome = finishAuthentication(ctx, session, (opts.authenticate ?? "complete") === "complete");
+    return {
+      status: outcome.kind,
+      ...(outcome.kind === "complete" ? { redirect: outcome.redirect } : {}),
+      ...(outcome.kind === "declined" ? { error: outcome.decline.message } : {}),
+      session,
+    };
+  }
+
+  /** The card that future charges for this customer use (e.g. switch to a declining one). */
+  setCustomerCard(customerId: string, number: string) {
+    const card = normalizeCardNumber(number);
+    const invalid = validateCardNumber(card);
+    if (invalid) throw new StripeApiError(400, { type: "invalid_request_error", message: invalid.message, param: "number" });
+    return saveCard(this.ctx, this.ctx.store.customer(customerId), card);
+  }
+
+  /** Pays an open invoice as the customer would on the hosted invoice page. */
+  payInvoice(invoiceId: string, card?: string): { paid: boolean; error?: string; invoice: Stripe.Invoice } {
+    const invoice = this.ctx.store.invoice(invoiceId);
+    try {
+      payInvoiceNow(this.ctx, invoice, { card, offSession: false, authenticated: true });
+      return { paid: true, invoice };
+    } catch (error) {
+      if (error instanceof StripeApiError && error.status === 402) return { paid: false, error: error.message, invoice };
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,90 @@
+// All state of the stand-in, in memory. API objects are kept in the exact shape Stripe returns
+// them; what Stripe knows but does not show (cards, session items, pending changes) sits beside.
+import { randomBytes } from "node:crypto";
+import type Stripe from "stripe";
+import { noSuch } from "./errors";
+import type { CardRecord, PaymentRecord, SessionExtras, SubscriptionExtras } from "./types";
+
+const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/** Ids look like Stripe's: a type prefix and base62 noise (`cus_`, `sub_`, `cs_test_`, ...). */
+export function newId(prefix: string, length = 24): string {
+  const bytes = randomBytes(length);
+  let body = "";
+  for (const byte of bytes) body += ALPHABET[byte % ALPHABET.length];
+  return `${prefix}${body}`;
+}
+
+export function clone<T>(value: T): T {
+  return structuredClone(value);
+}
+
+export class Store {
+  customers = new Map<string, Stripe.Customer>();
+  products = new Map<string, Stripe.Product>();
+  prices = new Map<string, Stripe.Price>();
+  sessions = new Map<string, Stripe.Checkout.Session>();
+  subscriptions = new Map<string, Stripe.Subscription>();
+  invoices = new Map<string, Stripe.Invoice>();
+  invoicePayments = new Map<string, Stripe.InvoicePayment>();
+  paymentMethods = new Map<string, Stripe.PaymentMethod>();
+  refunds = new Map<string, Stripe.Refund>();
+  portalSessions = new Map<string, Stripe.BillingPortal.Session>();
+  events = new Map<string, Stripe.Event>();
+
+  cards = new Map<string, CardRecord>();
+  payments = new Map<string, PaymentRecord>();
+  sessionExtras = new Map<string, SessionExtras>();
+  subscriptionExtras = new Map<string, SubscriptionExtras>();
+
+  reset() {
+    for (const value of Object.values(this)) if (value instanceof Map) value.clear();
+  }
+
+  customer(id: string, param = "customer") {
+    return found(this.customers.get(id), "customer", id, param);
+  }
+  price(id: string, param = "price") {
+    return found(this.prices.get(id), "price", id, param);
+  }
+  product(id: string, param = "product") {
+    return found(this.products.get(id), "product", id, param);
+  }
+  session(id: string, param = "session") {
+    return found(this.sessions.get(id), "checkout.session", id, param);
+  }
+  subscription(id: string, param = "subscription") {
+    return found(this.subscriptions.get(id), "subscription", id, param);
+  }
+  invoice(id: string, param = "invoice") {
+    return found(this.invoices.get(id), "invoice", id, param);
+  }
+
+  subscriptionExtrasFor(id: string): SubscriptionExtras {
+    let extras = this.subscriptionExtras.get(id);
+    if (!extras) this.subscriptionExtras.set(id, (extras = { pendingProrations: [] }));
+    return extras;
+  }
+
+  /** Finds any stored object by its id prefix; used by `expand`. */
+  resolve(id: string): object | undefined {
+    const byPrefix: Array<[string, Map<string, object>]> = [
+      ["cus_", this.customers],
+      ["prod_", this.products],
+      ["price_", this.prices],
+      ["cs_", this.sessions],
+      ["sub_", this.subscriptions],
+      ["in_", this.invoices],
+      ["inpay_", this.invoicePayments],
+      ["pm_", this.paymentMethods],
+      ["re_", this.refunds],
+      ["evt_", this.events],
+    ];
+    return byPrefix.find(([prefix]) => id.startsWith(prefix))?.[1].get(id);
+  }
+}
+
+function found<T>(value: T | undefined, kind: string, id: string, param: string): T {
+  if (!value) throw noSuch(kind, id, param);
+  return value;
+}

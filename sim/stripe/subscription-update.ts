@@ -1,0 +1,149 @@
+// POST /v1/subscriptions/:id and POST /v1/invoices/create_preview.
+// `proration_behavior`: none (no money), create_prorations (lines wait for the next renewal),
+// always_invoice (an invoice now). `payment_behavior` decides what an unpaid invoice means:
+// allow_incomplete applies the change and lets the subscription fall past_due,
+// error_if_incomplete refuses with a 402, pending_if_incomplete keeps the old items and records a
+// `pending_update` that applies only when the invoice is paid (or lapses after ~23 h).
+import type Stripe from "stripe";
+import { afterFailedCollection, collectInvoice } from "./billing";
+import { charge } from "./cards";
+import { cardError, invalidRequest, missingParam } from "./errors";
+import { EventLog } from "./events";
+import { buildInvoice, periodLines } from "./objects/invoice";
+import { applyItemChanges, currentPeriod, customerId, periodEnd } from "./objects/subscription";
+import type { Params } from "./params";
+import { planItemChanges, prorationLines } from "./proration";
+import { clone } from "./store";
+import type { ItemChange, LineSpec, SimContext } from "./types";
+
+const PRORATION = ["always_invoice", "create_prorations", "none"] as const;
+const PAYMENT = ["allow_incomplete", "default_incomplete", "error_if_incomplete", "pending_if_incomplete"] as const;
+// What Stripe lets a pending update carry.
+const PENDING_ALLOWED = new Set(["items", "proration_behavior", "proration_date", "payment_behavior", "expand", "billing_cycle_anchor", "trial_end", "trial_from_plan", "add_invoice_items", "metadata"]);
+
+export function updateSubscription(ctx: SimContext, sub: Stripe.Subscription, p: Params): Stripe.Subscription {
+  if (sub.status === "canceled") {
+    throw invalidRequest("A canceled subscription can only update its cancellation_details and metadata.");
+  }
+  const paymentBehavior = p.oneOf("payment_behavior", PAYMENT) ?? "allow_incomplete";
+  const prorationBehavior = p.oneOf("proration_behavior", PRORATION) ?? "create_prorations";
+  if (paymentBehavior === "pending_if_incomplete") {
+    const refused = p.keys().filter((key) => !PENDING_ALLOWED.has(key));
+    if (refused.length) {
+      throw invalidRequest(`The following parameters cannot be used with payment_behavior=pending_if_incomplete: ${refused.join(", ")}.`, { param: refused[0] });
+    }
+  }
+  const changes = p.has("items") ? planItemChanges(ctx, sub, p.list("items")) : [];
+  const prorationDate = p.int("proration_date") ?? ctx.clock.now();
+  const lines = prorationBehavior === "none" ? [] : prorationLines(ctx, sub, changes, prorationDate);
+  const invoiceNow = prorationBehavior === "always_invoice" && lines.length > 0;
+
+  if (invoiceNow && paymentBehavior === "error_if_incomplete") refuseIfCardFails(ctx, sub);
+  if (invoiceNow && paymentBehavior === "pending_if_incomplete") return updateIfPaid(ctx, sub, changes, lines, prorationDate);
+
+  const before = clone(sub);
+  applyPlainFields(ctx, sub, p);
+  applyItemChanges(ctx, sub, changes);
+  const invoice = invoiceNow ? storeUpdateInvoice(ctx, sub, lines, prorationDate) : null;
+  if (!invoiceNow && lines.length) ctx.store.subscriptionExtrasFor(sub.id).pendingProrations.push(...lines);
+  const previous = EventLog.changes(before, sub);
+  if (Object.keys(previous).length) ctx.events.emit("customer.subscription.updated", sub, previous);
+  if (invoice) {
+    ctx.events.emit("invoice.created", invoice);
+    const result = collectInvoice(ctx, invoice, { offSession: true, autoRetry: true });
+    if (!result.ok) afterFailedCollection(ctx, sub, invoice);
+  }
+  return sub;
+}
+
+function updateIfPaid(ctx: SimContext, sub: Stripe.Subscription, changes: ItemChange[], lines: LineSpec[], prorationDate: number) {
+  const invoice = storeUpdateInvoice(ctx, sub, lines, prorationDate);
+  ctx.events.emit("invoice.created", invoice);
+  const result = collectInvoice(ctx, invoice, { offSession: true });
+  ctx.events.update("customer.subscription.updated", sub, () => {
+    sub.latest_invoice = invoice.id;
+    if (result.ok) {
+      applyItemChanges(ctx, sub, changes);
+      return;
+    }
+    const future = clone(sub);
+    applyItemChanges(ctx, future, changes);
+    sub.pending_update = {
+      billing_cycle_anchor: null,
+      cancel_at_period_end: null,
+      discount: null,
+      discounts: null,
+      expires_at: ctx.clock.now() + ctx.options.pendingUpdateTtlSeconds,
+      metadata: null,
+      subscription_items: future.items.data,
+      trial_end: null,
+      trial_from_plan: null,
+    };
+    ctx.store.subscriptionExtrasFor(sub.id).pendingChange = { changes, invoiceId: invoice.id };
+  });
+  return sub;
+}
+
+function storeUpdateInvoice(ctx: SimContext, sub: Stripe.Subscription, lines: LineSpec[], prorationDate: number): Stripe.Invoice {
+  const customer = ctx.store.customer(customerId(sub));
+  const invoice = buildInvoice(ctx, { customer, subscription: sub, reason: "subscription_update", lines, period: { start: prorationDate, end: prorationDate } });
+  ctx.store.invoices.set(invoice.id, invoice);
+  sub.latest_invoice = invoice.id;
+  return invoice;
+}
+
+function refuseIfCardFails(ctx: SimContext, sub: Stripe.Subscription) {
+  const card = ctx.store.cards.get(customerId(sub));
+  const result = card ? charge(card.number, { offSession: true }) : null;
+  if (!result) throw invalidRequest("This customer has no attached payment source or default payment method.");
+  if (result.outcome !== "succeeded") throw cardError(result.decline);
+}
+
+function applyPlainFields(ctx: SimContext, sub: Stripe.Subscription, p: Params) {
+  if (p.has("metadata")) sub.metadata = p.mergeMetadata(sub.metadata);
+  if (p.has("description")) sub.description = p.nullableStr("description") ?? null;
+  if (p.has("default_payment_method")) sub.default_payment_method = p.nullableStr("default_payment_method") ?? null;
+  if (p.has("cancel_at_period_end")) {
+    const cancel = p.bool("cancel_at_period_end") ?? false;
+    sub.cancel_at_period_end = cancel;
+    // Since 2025 Stripe mirrors cancel_at_period_end into cancel_at.
+    sub.cancel_at = cancel ? currentPeriod(sub).end : null;
+    sub.canceled_at = cancel ? ctx.clock.now() : null;
+  }
+  if (p.has("cancel_at")) {
+    sub.cancel_at = p.int("cancel_at") ?? null;
+    sub.cancel_at_period_end = false;
+  }
+}
+
+/** A draft invoice showing what a change would cost; nothing is stored. */
+export function previewInvoice(ctx: SimContext, p: Params): Stripe.Invoice {
+  const subId = p.str("subscription");
+  if (!subId) throw missingParam("subscription");
+  const sub = ctx.store.subscription(subId);
+  const customer = ctx.store.customer(p.str("customer") ?? customerId(sub), "customer");
+  const details = p.obj("subscription_details");
+  const behavior = details?.oneOf("proration_behavior", PRORATION) ?? "create_prorations";
+  const changes = details?.has("items") ? planItemChanges(ctx, sub, details.list("items")) : [];
+  const prorationDate = details?.int("proration_date") ?? ctx.clock.now();
+  const prorations = behavior === "none" ? [] : prorationLines(ctx, sub, changes, prorationDate);
+
+  let invoice: Stripe.Invoice;
+  if (behavior === "always_invoice" && prorations.length) {
+    const period = { start: prorationDate, end: prorationDate };
+    invoice = buildInvoice(ctx, { customer, subscription: sub, reason: "subscription_update", lines: prorations, period, preview: true });
+  } else {
+    // The next renewal: waiting prorations, these prorations, then the next period at the new items.
+    const future = clone(sub);
+    applyItemChanges(ctx, future, changes);
+    const current = currentPeriod(sub);
+    const next = { start: current.end, end: Math.min(...future.items.data.map((i) => periodEnd(i.price, current.end, sub.billing_cycle_anchor))) };
+    const lines = [...ctx.store.subscriptionExtrasFor(sub.id).pendingProrations, ...prorations, ...periodLines(ctx, future, next)];
+    invoice = buildInvoice(ctx, { customer, subscription: sub, reason: "upcoming", lines, period: current, preview: true });
+    invoice.next_payment_attempt = current.end;
+  }
+  if (prorations.length && invoice.parent?.subscription_details) {
+    invoice.parent.subscription_details.subscription_proration_date = prorationDate;
+  }
+  return invoice;
+}

@@ -1,0 +1,126 @@
+// Test rig for the contract tests: the stand-in on a free port, the real `stripe` client pointed
+// at it, and a small webhook receiver that checks every signature with constructEvent.
+import { createServer, type Server } from "node:http";
+import Stripe from "stripe";
+import { closeServer, listen, readBody } from "../shared/http";
+import { startStripeSim, type StripeSimHandle, type StripeSimOptions } from "./index";
+
+export const SECRET = "whsec_test_contract_secret";
+
+export interface Received {
+  event: Stripe.Event;
+  raw: string;
+  signature: string;
+  at: number;
+}
+
+export interface Receiver {
+  url: string;
+  received: Received[];
+  /** Status to answer for the n-th request (0-based); 200 by default. */
+  respond: (n: number, event: Stripe.Event) => number;
+  /** Requests whose signature did not verify. */
+  rejected: string[];
+  types(): string[];
+  close(): Promise<void>;
+}
+
+export interface Rig {
+  sim: StripeSimHandle;
+  stripe: Stripe;
+  receiver: Receiver;
+  close(): Promise<void>;
+}
+
+export async function startRig(options: Partial<StripeSimOptions> = {}): Promise<Rig> {
+  const receiver = await startReceiver();
+  const sim = await startStripeSim({
+    port: 0, webhookUrl: receiver.url, webhookSecret: SECRET, webhookRetryBaseMs: 25, tickIntervalMs: 0, ...options,
+  });
+  const stripe = new Stripe("sk_test_contract", { host: "127.0.0.1", port: sim.port, protocol: "http", maxNetworkRetries: 0 });
+  return {
+    sim, stripe, receiver,
+    async close() {
+      await sim.close();
+      await receiver.close();
+    },
+  };
+}
+
+async function startReceiver(): Promise<Receiver> {
+  const verifier = new Stripe("sk_test_verifier");
+  let count = 0;
+  const receiver: Receiver = {
+    url: "",
+    received: [],
+    rejected: [],
+    respond: () => 200,
+    types: () => receiver.received.map((r) => r.event.type),
+    close: () => closeServer(server),
+  };
+  const server: Server = createServer(async (req, res) => {
+    const raw = (await readBody(req)).toString("utf8");
+    const signature = String(req.headers["stripe-signature"] ?? "");
+    let event: Stripe.Event;
+    try {
+      event = verifier.webhooks.constructEvent(raw, signature, SECRET);
+    } catch (error) {
+      receiver.rejected.push(String(error));
+      res.writeHead(400).end();
+      return;
+    }
+    const status = receiver.respond(count++, event);
+    if (status >= 200 && status < 300) receiver.received.push({ event, raw, signature, at: Date.now() });
+    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ received: status < 300 }));
+  });
+  const port = await listen(server, 0);
+  receiver.url = `http://127.0.0.1:${port}/webhook`;
+  return receiver;
+}
+
+export async function waitFor<T>(probe: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error("waitFor timed out");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export async function createPlan(stripe: Stripe, { amount = 1500, lookupKey = "lab_small_monthly" } = {}) {
+  return stripe.prices.create({
+    currency: "usd",
+    unit_amount: amount,
+    recurring: { interval: "month" },
+    lookup_key: lookupKey,
+    transfer_lookup_key: true,
+    product_data: { name: `Lab ${lookupKey}` },
+  });
+}
+
+export async function createSession(stripe: Stripe, price: string, extra: Partial<Stripe.Checkout.SessionCreateParams> = {}) {
+  return stripe.checkout.sessions.create({
+    mode: "subscription",
+    line_items: [{ price, quantity: 1 }],
+    customer_email: "ada@example.test",
+    client_reference_id: "order_1",
+    metadata: { orderId: "order_1" },
+    subscription_data: { metadata: { orderId: "order_1" } },
+    success_url: "http://app.test/checkout/success?session_id={CHECKOUT_SESSION_ID}",
+    cancel_url: "http://app.test/checkout/cancel",
+    ...extra,
+  });
+}
+
+/** A paid subscription, as after a successful checkout. */
+export async function subscribe(rig: Rig, { amount = 1500, card = "4242424242424242" } = {}) {
+  const price = await createPlan(rig.stripe, { amount, lookupKey: `plan_${amount}` });
+  const session = await createSession(rig.stripe, price.id);
+  const result = rig.sim.payCheckout(session.id, { card });
+  if (result.status !== "complete") throw new Error(`checkout did not complete: ${result.error}`);
+  const subscription = await rig.stripe.subscriptions.retrieve(String(result.session.subscription));
+  return { price, session: result.session, subscription, customer: String(subscription.customer) };
+}
+
+export const DAY = 86_400;

@@ -1,0 +1,100 @@
+import type Stripe from "stripe";
+import type { SimClock } from "./clock";
+import type { EventLog } from "./events";
+import type { Store } from "./store";
+import type { DeliveryQueue } from "./webhooks";
+
+export interface StripeSimOptions {
+  /** 0 picks a free port. */
+  port: number;
+  host: string;
+  /** Where events are POSTed; an empty string turns delivery off (events are still recorded). */
+  webhookUrl: string;
+  webhookSecret: string;
+  /** Base for URLs handed out (checkout, portal, hosted invoice); defaults to http://127.0.0.1:<port>. */
+  publicBaseUrl: string;
+  /** Delivery attempts per event before giving up (Stripe: 3 days of retries; here compressed). */
+  webhookMaxAttempts: number;
+  /** First retry after this many ms, doubling each time (1 s, 2 s, 4 s, ...). */
+  webhookRetryBaseMs: number;
+  webhookTimeoutMs: number;
+  /** Smart retries of a failed renewal: days after the previous attempt (Stripe's custom schedule). */
+  retryScheduleDays: number[];
+  /** What happens to the subscription after the last retry fails (Stripe's "subscription status" setting). */
+  afterFinalFailure: "unpaid" | "canceled";
+  /** How long an unpaid `pending_update` lives (Stripe: at most ~23 h). */
+  pendingUpdateTtlSeconds: number;
+  /** Real-time tick that expires sessions and runs due renewals without an explicit advance; 0 disables. */
+  tickIntervalMs: number;
+  log: (line: string) => void;
+}
+
+export interface SimContext {
+  options: StripeSimOptions;
+  clock: SimClock;
+  store: Store;
+  events: EventLog;
+  webhooks: DeliveryQueue;
+  /** Runs every due clock-driven action (expiries, renewals, retries). */
+  tick(): number;
+}
+
+/** The card a customer pays with; Stripe keeps this behind a PaymentMethod. */
+export interface CardRecord {
+  number: string;
+  brand: string;
+  last4: string;
+  paymentMethodId: string;
+}
+
+/** A successful charge, kept so refunds can find it by payment intent or charge id. */
+export interface PaymentRecord {
+  paymentIntentId: string;
+  chargeId: string;
+  invoicePaymentId: string;
+  invoiceId: string;
+  customerId: string;
+  amount: number;
+  amountRefunded: number;
+  currency: string;
+}
+
+export interface SessionItem {
+  price: string;
+  quantity: number;
+}
+
+/** What a Checkout Session remembers that its API object does not show. */
+export interface SessionExtras {
+  items: SessionItem[];
+  subscriptionMetadata: Stripe.Metadata;
+  /** Card waiting for the 3-D Secure step. */
+  pendingAuthCard?: string;
+  lastError?: string;
+}
+
+export interface ItemChange {
+  /** Existing item id, or undefined for an added item. */
+  id?: string;
+  price: string;
+  quantity: number;
+  deleted?: boolean;
+}
+
+/** An invoice line before it is attached to an invoice. */
+export interface LineSpec {
+  amount: number;
+  description: string;
+  price: Stripe.Price;
+  quantity: number;
+  period: { start: number; end: number };
+  proration: boolean;
+  subscriptionItem: string | null;
+}
+
+export interface SubscriptionExtras {
+  /** create_prorations lines waiting for the next renewal invoice. */
+  pendingProrations: LineSpec[];
+  /** A pending_if_incomplete change waiting for its invoice to be paid. */
+  pendingChange?: { changes: ItemChange[]; invoiceId: string };
+}

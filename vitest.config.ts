@@ -1,5 +1,6 @@
 import { defineConfig } from "vitest/config";
 import path from "node:path";
+import { testEnv } from "./test/fixtures/env";
 
 // Two projects: "unit" runs in parallel (pure logic, stand-in contract tests); "db" runs the
 // *.db.test.ts files one at a time against one migrated PostgreSQL (TEST_DATABASE_URL, or an
@@ -9,7 +10,7 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    env: { AUTH_SECRET: "test-secret-test-secret-test-secret-0123", NODE_ENV: "test" },
+    env: testEnv,
     projects: [
       {
         extends: true,

@@ -6,6 +6,7 @@ import { SiteFooter } from "@/components/layout/site-footer";
 export const metadata: Metadata = {
   title: { default: "Lab VPS — EVE-NG and Containerlab machines", template: "%s · Lab VPS" },
   description: "Long-running network lab VMs with EVE-NG or Containerlab, reachable over SSH and a browser console.",
+  icons: { icon: "/favicon.svg" },
 };
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {

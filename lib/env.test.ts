@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "./env";
+import { testEnv } from "@/test/fixtures/env";
 
-const valid = { DATABASE_URL: "postgresql://u:p@localhost:5432/db", AUTH_SECRET: "s".repeat(40) };
+const valid: Record<string, string> = { ...testEnv };
 
 describe("environment validation", () => {
   it("accepts a minimal valid environment and fills defaults", () => {
@@ -13,7 +14,11 @@ describe("environment validation", () => {
 
   it("names the missing or bad variable (I10)", () => {
     expect(() => parseEnv({ ...valid, DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL: must be a postgresql:\/\/ URL/);
-    expect(() => parseEnv({ DATABASE_URL: valid.DATABASE_URL })).toThrow(/AUTH_SECRET/);
+    expect(() => parseEnv({ ...valid, AUTH_SECRET: undefined })).toThrow(/AUTH_SECRET/);
+    expect(() => parseEnv({ ...valid, PROXMOX_API_URL: "http://pve:8006" })).toThrow(/PROXMOX_API_URL: must be https/);
+    expect(() => parseEnv({ ...valid, VM_SECRET_KEY: "c2hvcnQ=" })).toThrow(/VM_SECRET_KEY: must be 32 bytes/);
+    expect(() => parseEnv({ ...valid, VM_ID_MIN: "5000", VM_ID_MAX: "4000" })).toThrow(/VM_ID_MAX: must be greater/);
+    expect(() => parseEnv({ ...valid, INNGEST_DEV: undefined })).toThrow(/INNGEST_SIGNING_KEY/);
     expect(() => parseEnv({ ...valid, AUTH_SECRET: "short" })).toThrow(/AUTH_SECRET: must be at least 32 characters/);
     expect(() => parseEnv({ ...valid, LOGIN_WINDOW_MINUTES: "soon" })).toThrow(/LOGIN_WINDOW_MINUTES/);
   });

@@ -7,7 +7,8 @@ const bool = z
   .transform((v) => v === "1" || v === "true" || v === "yes");
 const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-export const envSchema = z.object({
+export const envSchema = z
+  .object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   // Set by `npm run dev`/the test harness to the embedded PGlite when you do not provide one.
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgresql:// URL" }),
@@ -22,7 +23,58 @@ export const envSchema = z.object({
   LOGIN_WINDOW_MINUTES: int(15),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(10).optional(),
-});
+
+  // --- Stripe (the only authority on money) ---
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, "must be a Stripe secret key (sk_test_… or sk_live_…)"),
+  STRIPE_WEBHOOK_SECRET: z.string().startsWith("whsec_", "must be a webhook signing secret (whsec_…)"),
+  // Only for a Stripe-compatible endpoint other than api.stripe.com (the local stand-in).
+  STRIPE_API_URL: z.url().optional(),
+
+  // --- Proxmox VE ---
+  PROXMOX_API_URL: z.url().refine((u) => u.startsWith("https://"), "must be https:// (TLS is never turned off)"),
+  PROXMOX_TOKEN_ID: z.string().regex(/^[^@\s]+@[^!\s]+![\w.-]+$/, "must look like user@realm!tokenid"),
+  PROXMOX_TOKEN_SECRET: z.string().min(1),
+  // The CA (or self-signed server certificate) to trust, as a PEM file. Pinned: no other CA is used.
+  PROXMOX_CA_CERT_FILE: z.string().min(1),
+  PROXMOX_SSH_HOST: z.string().min(1),
+  PROXMOX_SSH_PORT: z.coerce.number().int().min(1).max(65535).default(22),
+  PROXMOX_SSH_USER: z.string().min(1).default("root"),
+  PROXMOX_SSH_KEY_FILE: z.string().min(1),
+  // SHA256 host-key fingerprint (base64, as `ssh-keygen -lf` prints after "SHA256:"). Required:
+  // an unknown host key is refused.
+  PROXMOX_SSH_HOST_FINGERPRINT: z.string().min(1),
+  PROXMOX_SNIPPETS_DIR: z.string().startsWith("/").default("/var/lib/vz/snippets"),
+  PROXMOX_SNIPPETS_STORAGE: z.string().regex(/^[a-zA-Z][\w-]*$/).default("local"),
+  PROXMOX_DISK: z.string().regex(/^(scsi|virtio|sata|ide)\d+$/).default("scsi0"),
+  VM_ID_MIN: z.coerce.number().int().min(100).default(1000),
+  VM_ID_MAX: z.coerce.number().int().max(999_999_999).default(8999),
+  PROVISION_CONCURRENCY: int(10),
+  CLONE_TIMEOUT_MINUTES: int(15),
+  VM_DEFAULT_USER: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/).default("lab"),
+  // 32 random bytes, base64: encrypts VM passwords at rest (AES-256-GCM).
+  VM_SECRET_KEY: z.string().refine((k) => Buffer.from(k, "base64").length === 32, "must be 32 bytes, base64 (openssl rand -base64 32)"),
+
+  // --- Cloudflare (tunnel + DNS per VM) ---
+  CLOUDFLARE_API_TOKEN: z.string().min(1),
+  CLOUDFLARE_ACCOUNT_ID: z.string().min(1),
+  CLOUDFLARE_ZONE_ID: z.string().min(1),
+  CLOUDFLARE_API_URL: z.url().optional(),
+  BASE_DOMAIN: z.string().regex(/^([a-z0-9-]+\.)+[a-z0-9-]+$/, "must be a domain name such as lab.example.com"),
+
+  // --- Email (Resend) ---
+  RESEND_API_KEY: z.string().startsWith("re_", "must be a Resend API key (re_…)"),
+  RESEND_BASE_URL: z.url().optional(),
+  MAIL_FROM: z.string().min(3).default("Lab VPS <no-reply@lab.localhost>"),
+  OPERATOR_EMAIL: z.email().default("ops@lab.localhost"),
+
+  // --- Inngest ---
+  // Dev server / local stand-in origin (e.g. http://127.0.0.1:8288); unset in production.
+  INNGEST_DEV: z.string().optional(),
+  INNGEST_EVENT_KEY: z.string().optional(),
+  INNGEST_SIGNING_KEY: z.string().optional(),
+})
+  .refine((e) => e.VM_ID_MIN < e.VM_ID_MAX, { path: ["VM_ID_MAX"], message: "must be greater than VM_ID_MIN" })
+  .refine((e) => e.INNGEST_DEV || e.INNGEST_SIGNING_KEY, { path: ["INNGEST_SIGNING_KEY"], message: "is required unless INNGEST_DEV points at a dev server" });
 
 export type Env = z.infer<typeof envSchema>;
 

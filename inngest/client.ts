@@ -1,0 +1,6 @@
+// The one Inngest client. In development INNGEST_DEV points the SDK at the dev server or the
+// local stand-in (sim/inngest); in production INNGEST_EVENT_KEY/INNGEST_SIGNING_KEY are read by
+// the SDK from the environment.
+import { Inngest } from "inngest";
+
+export const inngest = new Inngest({ id: "lab-vps" });

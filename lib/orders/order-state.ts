@@ -1,0 +1,44 @@
+// The order state machine: the only place that says which status may follow which. Every writer
+// moves an order with transitionOrder(), a conditional update that succeeds for exactly one of
+// any number of concurrent callers (I3).
+import type { OrderStatus, Prisma } from "@/lib/generated/prisma/client";
+import { db } from "@/lib/db";
+
+const allowed: Record<OrderStatus, readonly OrderStatus[]> = {
+  awaiting_payment: ["paid", "expired"],
+  paid: ["provisioning", "failed"],
+  provisioning: ["provisioned", "failed"],
+  provisioned: [],
+  failed: ["provisioning"], // an operator's audited retry
+  // A payment that lands after the session expired in our books still counts: Stripe is the
+  // authority on money, and the customer must get what they paid for.
+  expired: ["paid"],
+};
+
+export function canTransitionOrder(from: OrderStatus, to: OrderStatus): boolean {
+  return allowed[from].includes(to);
+}
+
+export class OrderTransitionError extends Error {
+  constructor(readonly from: OrderStatus, readonly to: OrderStatus) {
+    super(`order cannot go from ${from} to ${to}`);
+  }
+}
+
+/**
+ * Moves `orderId` from one of `from` to `to`, writing `data` in the same statement.
+ * Returns false when the order was not in `from` (someone else moved it first): callers treat
+ * that as "already done", which is what makes replays harmless.
+ */
+export async function transitionOrder(
+  orderId: string,
+  from: OrderStatus | OrderStatus[],
+  to: OrderStatus,
+  data: Omit<Prisma.OrderUpdateManyMutationInput, "status"> = {},
+  client: Pick<typeof db, "order"> = db,
+): Promise<boolean> {
+  const sources = Array.isArray(from) ? from : [from];
+  for (const source of sources) if (!canTransitionOrder(source, to)) throw new OrderTransitionError(source, to);
+  const { count } = await client.order.updateMany({ where: { id: orderId, status: { in: sources } }, data: { ...data, status: to } });
+  return count === 1;
+}

@@ -1,0 +1,62 @@
+// The Proxmox operations the product uses, typed. Node names and VMIDs are validated here
+// because they are interpolated into URL paths.
+import { proxmoxRequest } from "@/lib/proxmox/client";
+
+export type Upid = string;
+export type ClusterVm = { id: string; type: "qemu" | "lxc"; node: string; vmid: number; name?: string; status: string; template?: number; lock?: string; maxcpu?: number; maxmem?: number; maxdisk?: number };
+export type ClusterNode = { id: string; type: "node"; node: string; status: string; maxcpu?: number; maxmem?: number; maxdisk?: number; cpu?: number; mem?: number };
+export type TaskStatus = { status: "running" | "stopped"; exitstatus?: string; type?: string; upid?: string };
+export type VmConfig = Record<string, string | number | undefined> & { digest: string; lock?: string; name?: string; cores?: number; memory?: number | string };
+export type VmCurrentStatus = { status: "running" | "stopped"; qmpstatus?: string; lock?: string; name?: string; vmid: number; uptime?: number; cpus?: number; maxmem?: number; maxdisk?: number };
+export type PowerAction = "start" | "stop" | "shutdown" | "reboot";
+
+const NODE = /^[a-zA-Z0-9][a-zA-Z0-9.-]{0,62}$/;
+function node(name: string): string {
+  if (!NODE.test(name)) throw new Error(`invalid node name`);
+  return name;
+}
+function vmid(id: number): number {
+  if (!Number.isInteger(id) || id < 100 || id > 999_999_999) throw new Error(`invalid vmid`);
+  return id;
+}
+const vmPath = (n: string, id: number) => `/nodes/${node(n)}/qemu/${vmid(id)}`;
+
+export const listClusterVms = async () =>
+  (await proxmoxRequest<ClusterVm[]>("GET", "/cluster/resources", { type: "vm" })).filter((r) => r.type === "qemu" || r.type === "lxc");
+
+export const listClusterNodes = () => proxmoxRequest<ClusterNode[]>("GET", "/cluster/resources", { type: "node" });
+
+export const cloneVm = (n: string, templateVmid: number, params: { newid: number; name: string; target?: string; full?: boolean; description?: string }) =>
+  proxmoxRequest<Upid>("POST", `${vmPath(n, templateVmid)}/clone`, { ...params, newid: vmid(params.newid), full: params.full ?? true });
+
+export const getTaskStatus = (n: string, upid: Upid) =>
+  proxmoxRequest<TaskStatus>("GET", `/nodes/${node(n)}/tasks/${encodeURIComponent(upid)}/status`);
+
+export const getVmConfig = (n: string, id: number) => proxmoxRequest<VmConfig>("GET", `${vmPath(n, id)}/config`);
+
+/** Synchronous config write (PUT). Pass the `digest` read before to refuse a concurrent change. */
+export const setVmConfig = (n: string, id: number, params: Record<string, string | number | undefined>) =>
+  proxmoxRequest<null>("PUT", `${vmPath(n, id)}/config`, params);
+
+export const resizeVmDisk = (n: string, id: number, disk: string, size: string) =>
+  proxmoxRequest<Upid | null>("PUT", `${vmPath(n, id)}/resize`, { disk, size });
+
+export const getVmStatus = (n: string, id: number) => proxmoxRequest<VmCurrentStatus>("GET", `${vmPath(n, id)}/status/current`);
+
+export const vmPower = (n: string, id: number, action: PowerAction) => proxmoxRequest<Upid>("POST", `${vmPath(n, id)}/status/${action}`);
+
+export const deleteVm = (n: string, id: number) =>
+  proxmoxRequest<Upid>("DELETE", vmPath(n, id), { purge: 1, "destroy-unreferenced-disks": 1 });
+
+export const regenerateCloudInit = (n: string, id: number) => proxmoxRequest<null>("PUT", `${vmPath(n, id)}/cloudinit`);
+
+export const createVncProxy = (n: string, id: number) =>
+  proxmoxRequest<{ user: string; ticket: string; port: number | string; upid: string; cert?: string; password?: string }>("POST", `${vmPath(n, id)}/vncproxy`, { websocket: 1 });
+
+/**
+ * Proxmox wants `sshkeys` already percent-encoded with %20 for spaces and %0A between keys (not
+ * `+`); the form encoding on the wire then encodes it once more.
+ */
+export function encodeSshKeys(keys: string[]): string {
+  return keys.map((k) => k.trim()).join("\n").split("").map((c) => (/[A-Za-z0-9\-_.~]/.test(c) ? c : `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`)).join("");
+}

@@ -1,0 +1,23 @@
+// Proxmox answers errors as HTTP 500 with the message as reason phrase (and, on PVE 9, in the body)
+// or as HTTP 400 with per-parameter `errors`. This type keeps the text for operators and logs;
+// customers never see it (I4).
+export class ProxmoxError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly errors: Record<string, string> | null = null,
+    readonly path = "",
+  ) {
+    super(message);
+    this.name = "ProxmoxError";
+  }
+
+  /** A config lock (busy file lock or a `lock` property): worth retrying after a pause. */
+  get isLock(): boolean {
+    return isLockMessage(this.message);
+  }
+}
+
+export function isLockMessage(message: string): boolean {
+  return /can't lock file|got timeout|VM is locked|is locked \(/.test(message);
+}

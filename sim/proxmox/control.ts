@@ -1,0 +1,129 @@
+// `/_sim/*`: the stand-in's own control API (JSON, no auth) and the inspection page.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { parseBody, readBody, sendHtml, sendJson } from "../shared/http";
+import type { Vm } from "./cluster";
+import { decodeSshKeys } from "./config";
+import type { Sim, SimSettings } from "./context";
+import type { FaultSpec } from "./faults";
+import { renderPage } from "./page";
+
+export function vmView(sim: Sim, vm: Vm) {
+  return {
+    vmid: vm.vmid,
+    node: vm.node,
+    name: vm.config.name,
+    status: vm.status,
+    qmpstatus: vm.qmpstatus,
+    lock: vm.config.lock ?? null,
+    uptime: sim.cluster.uptime(vm),
+    config: { ...vm.config },
+    digest: sim.cluster.digest(vm),
+    sshKeys: decodeSshKeys(vm.config.sshkeys) ?? [],
+    snapshots: vm.snapshots.map((s) => ({ name: s.name, parent: s.parent ?? null, snaptime: s.snaptime, description: s.description })),
+    parentSnapshot: vm.parentSnapshot ?? null,
+    cloudinit: { ...vm.cloudinit },
+    createdAt: vm.createdAt,
+  };
+}
+
+export function simState(sim: Sim) {
+  return {
+    vms: [...sim.cluster.vms.values()].map((vm) => vmView(sim, vm)),
+    tasks: sim.tasks.list().map(({ log: _log, ...t }) => t),
+    faults: sim.faults.list(),
+    inFlight: { current: sim.concurrency.current, max: sim.concurrency.max },
+    settings: { ...sim.settings },
+  };
+}
+
+const SETTING_KEYS: Array<keyof SimSettings> = ["taskDurationMs", "shortTaskDurationMs", "latencyMs", "vncTicketTtlMs"];
+
+export function createControl(sim: Sim) {
+  return async function control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const method = req.method ?? "GET";
+    const parts = url.pathname.split("/").filter(Boolean).slice(1);
+    const route = `${method} /${parts.map((p, i) => (i > 0 && /^\d+$/.test(p) ? ":id" : p)).join("/")}`;
+    const id = Number(parts[1]);
+    const raw = await readBody(req);
+    let body: Record<string, unknown> = {};
+    try {
+      body = (parseBody(req, raw) as Record<string, unknown>) ?? {};
+    } catch {
+      return sendJson(res, 400, { error: "body is not valid JSON" });
+    }
+    const ok = (data: unknown) => sendJson(res, 200, data);
+    const notFound = () => sendJson(res, 404, { error: `no such VM ${parts[1]}` });
+
+    switch (route) {
+      case "GET /":
+        return sendHtml(res, 200, renderPage(simState(sim), sim.log.list().slice(-100).reverse(), sim.snippets()));
+      case "GET /state":
+        return ok(simState(sim));
+      case "GET /vms":
+        return ok(simState(sim).vms);
+      case "GET /vms/:id": {
+        const vm = sim.cluster.find(id);
+        return vm ? ok(vmView(sim, vm)) : notFound();
+      }
+      case "POST /vms/:id/lock": {
+        const vm = sim.cluster.find(id);
+        if (!vm) return notFound();
+        if (body.lock) vm.config.lock = String(body.lock);
+        else delete vm.config.lock;
+        return ok(vmView(sim, vm));
+      }
+      case "POST /vms/:id/power": {
+        const vm = sim.cluster.find(id);
+        if (!vm) return notFound();
+        if (body.status !== "running" && body.status !== "stopped") return sendJson(res, 400, { error: "status must be running or stopped" });
+        if (body.status === "stopped") sim.events.emit("vm-stopped", vm.vmid);
+        Object.assign(vm, { status: body.status, qmpstatus: body.status, startedAt: body.status === "running" ? Date.now() : undefined });
+        return ok(vmView(sim, vm));
+      }
+      case "GET /tasks":
+        return ok(sim.tasks.list());
+      case "GET /requests":
+        return ok(sim.log.list(Number(url.searchParams.get("since") ?? 0)));
+      case "DELETE /requests":
+        sim.log.clear();
+        return ok({ cleared: true });
+      case "GET /snippets":
+        return ok(sim.snippets());
+      case "GET /faults":
+        return ok(sim.faults.list());
+      case "POST /faults":
+        try {
+          const times = body.times === undefined ? undefined : Number(body.times);
+          const ms = body.ms === undefined ? undefined : Number(body.ms);
+          return ok(sim.faults.add({ ...(body as unknown as FaultSpec), times, ms }));
+        } catch (err) {
+          return sendJson(res, 400, { error: (err as Error).message });
+        }
+      case "DELETE /faults":
+        sim.faults.clear();
+        return ok({ cleared: true });
+      case "DELETE /faults/:id":
+        return sim.faults.remove(id) ? ok({ removed: id }) : sendJson(res, 404, { error: `no fault ${parts[1]}` });
+      case "GET /inflight":
+        return ok({ current: sim.concurrency.current, max: sim.concurrency.max });
+      case "POST /inflight/reset":
+        sim.concurrency.reset();
+        return ok({ current: sim.concurrency.current, max: sim.concurrency.max });
+      case "GET /settings":
+        return ok(sim.settings);
+      case "POST /settings":
+        for (const key of SETTING_KEYS) if (body[key] !== undefined) sim.settings[key] = Math.max(0, Number(body[key]));
+        return ok(sim.settings);
+      case "POST /reset":
+        sim.reset();
+        return ok(simState(sim));
+    }
+    if (method === "GET" && parts[0] === "snippets" && parts.length === 2) {
+      const snippet = sim.snippets().find((s) => s.name === decodeURIComponent(parts[1]));
+      if (!snippet) return sendJson(res, 404, { error: "no such snippet" });
+      res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
+      return void res.end(snippet.content);
+    }
+    sendJson(res, 404, { error: `unknown control route ${method} ${url.pathname}` });
+  };
+}

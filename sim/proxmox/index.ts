@@ -1,0 +1,206 @@
+// Proxmox VE stand-in: HTTPS API on `port` (PVE's 8006), SSH/SFTP on `sshPort`, console
+// WebSocket on the API port. The app's real client talks to it unchanged.
+import { closeServer, listen } from "../shared/http";
+import type { LoggedRequest } from "./activity";
+import type { ProxmoxNodeSpec, ProxmoxTemplateSpec } from "./cluster";
+import { Sim, type SimSettings } from "./context";
+import { createControl, simState, vmView } from "./control";
+import type { Fault, FaultSpec } from "./faults";
+import { loadMaterial } from "./material";
+import { clusterRoutes } from "./routes/cluster";
+import { qemuRoutes } from "./routes/qemu";
+import { createApiServer } from "./server";
+import { createSshServer } from "./ssh";
+import type { Task } from "./tasks";
+import { VncService } from "./vnc";
+
+export type { FaultSpec, Fault, LoggedRequest, ProxmoxNodeSpec, ProxmoxTemplateSpec, Task };
+
+const GiB = 1024 ** 3;
+
+export interface ProxmoxSimOptions {
+  /** HTTPS API port; 0 picks a free one. Env PROXMOX_SIM_PORT. */
+  port: number;
+  /** SSH/SFTP port; 0 picks a free one. Env PROXMOX_SIM_SSH_PORT. */
+  sshPort: number;
+  host: string;
+  /** Where the CA, certificates and SSH keys are kept across restarts. Env SIM_STATE_DIR. */
+  stateDir: string;
+  tokenId: string;
+  tokenSecret: string;
+  nodes: Array<Pick<ProxmoxNodeSpec, "name"> & Partial<ProxmoxNodeSpec>>;
+  templates: ProxmoxTemplateSpec[];
+  /** Clone task duration. Env PROXMOX_SIM_TASK_MS. */
+  taskDurationMs: number;
+  /** Other tasks; defaults to a third of taskDurationMs. */
+  shortTaskDurationMs?: number;
+  latencyMs: number;
+  vncTicketTtlMs: number;
+  snippetsDir: string;
+  /** Extra OpenSSH public key lines allowed to log in (the generated client key always is). */
+  authorizedKeys: string[];
+}
+
+export type VmView = ReturnType<typeof vmView>;
+export type Snippet = ReturnType<Sim["snippets"]>[number];
+
+export interface ProxmoxSimHandle {
+  name: "proxmox";
+  url: string;
+  apiBase: string;
+  port: number;
+  sshPort: number;
+  host: string;
+  caCertPem: string;
+  caCertPath: string;
+  sshClientKeyPath: string;
+  sshClientPublicKey: string;
+  /** `SHA256:<base64>` of the SSH host key, as `ssh-keygen -l` prints it. */
+  sshHostFingerprint: string;
+  tokenId: string;
+  tokenSecret: string;
+  snippetsDir: string;
+  /** Live, mutable: task durations, latency, console ticket lifetime. */
+  settings: SimSettings;
+  /** The variables lib/env.ts reads to reach this stand-in. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+  vms(): VmView[];
+  vm(vmid: number): VmView | undefined;
+  tasks(): Task[];
+  requestLog(sinceId?: number): LoggedRequest[];
+  clearRequestLog(): void;
+  snippets(): Snippet[];
+  setFault(spec: FaultSpec): Fault;
+  removeFault(id: number): boolean;
+  clearFaults(): void;
+  faults(): Fault[];
+  /** Mutating API requests in progress + running tasks (console proxies excluded). */
+  inFlight(): number;
+  maxConcurrent(): number;
+  resetConcurrency(): void;
+  /** Sets or clears a `lock` property, as a backup job or another admin would. */
+  setLock(vmid: number, lock: string | null): void;
+  state(): ReturnType<typeof simState>;
+  /** Back to the initial templates; clears tasks, faults, log, snippets, tickets. */
+  reset(): void;
+}
+
+export const DEFAULT_OPTIONS: ProxmoxSimOptions = {
+  port: 18006,
+  sshPort: 12222,
+  host: "127.0.0.1",
+  stateDir: ".data/sim",
+  tokenId: "root@pam!labvps",
+  tokenSecret: "sim-proxmox-token-secret",
+  nodes: [{ name: "pve1" }],
+  templates: [
+    { vmid: 9000, name: "tpl-eve-ng", node: "pve1" },
+    { vmid: 9001, name: "tpl-containerlab", node: "pve1" },
+  ],
+  taskDurationMs: 300,
+  latencyMs: 0,
+  vncTicketTtlMs: 30_000,
+  snippetsDir: "/var/lib/vz/snippets",
+  authorizedKeys: [],
+};
+
+export function proxmoxSimOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<ProxmoxSimOptions> {
+  const opts: Partial<ProxmoxSimOptions> = {};
+  if (env.PROXMOX_SIM_PORT) opts.port = Number(env.PROXMOX_SIM_PORT);
+  if (env.PROXMOX_SIM_SSH_PORT) opts.sshPort = Number(env.PROXMOX_SIM_SSH_PORT);
+  if (env.SIM_STATE_DIR) opts.stateDir = env.SIM_STATE_DIR;
+  if (env.PROXMOX_TOKEN_ID) opts.tokenId = env.PROXMOX_TOKEN_ID;
+  if (env.PROXMOX_TOKEN_SECRET) opts.tokenSecret = env.PROXMOX_TOKEN_SECRET;
+  if (env.PROXMOX_SIM_TASK_MS) opts.taskDurationMs = Number(env.PROXMOX_SIM_TASK_MS);
+  if (env.PROXMOX_SIM_NODES) opts.nodes = env.PROXMOX_SIM_NODES.split(",").map((name) => ({ name: name.trim() })).filter((n) => n.name);
+  return opts;
+}
+
+export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): Promise<ProxmoxSimHandle> {
+  const opts: ProxmoxSimOptions = { ...DEFAULT_OPTIONS, ...input };
+  const nodes: ProxmoxNodeSpec[] = opts.nodes.map((n) => ({ cores: 64, memoryBytes: 256 * GiB, diskBytes: 4096 * GiB, ...n }));
+  const templates = input.templates ?? DEFAULT_OPTIONS.templates.map((t) => ({ ...t, node: nodes[0].name }));
+  const material = await loadMaterial(opts.stateDir);
+  const settings: SimSettings = {
+    taskDurationMs: opts.taskDurationMs,
+    shortTaskDurationMs: opts.shortTaskDurationMs ?? Math.round(opts.taskDurationMs / 3),
+    latencyMs: opts.latencyMs,
+    vncTicketTtlMs: opts.vncTicketTtlMs,
+  };
+  const sim = new Sim(opts.tokenId, nodes, templates, opts.snippetsDir, settings);
+  const vnc = new VncService(sim, material.serverCertPem);
+  const https = createApiServer(
+    { key: material.serverKeyPem, cert: material.serverCertPem },
+    { sim, routes: [...clusterRoutes, ...qemuRoutes, vnc.route], vnc, tokenId: opts.tokenId, tokenSecret: opts.tokenSecret, control: createControl(sim) },
+  );
+  const ssh = createSshServer(sim, material.sshHostKey, [material.sshClientPublicKey, ...opts.authorizedKeys]);
+  const port = await listen(https, opts.port, opts.host);
+  let sshPort: number;
+  try {
+    sshPort = await listen(ssh.server as unknown as import("node:http").Server, opts.sshPort, opts.host);
+  } catch (err) {
+    await closeServer(https);
+    throw err;
+  }
+  const url = `https://${opts.host}:${port}`;
+
+  return {
+    name: "proxmox",
+    url,
+    apiBase: `${url}/api2/json`,
+    port,
+    sshPort,
+    host: opts.host,
+    caCertPem: material.caCertPem,
+    caCertPath: material.caCertPath,
+    sshClientKeyPath: material.sshClientKeyPath,
+    sshClientPublicKey: material.sshClientPublicKey,
+    sshHostFingerprint: material.sshHostFingerprint,
+    tokenId: opts.tokenId,
+    tokenSecret: opts.tokenSecret,
+    snippetsDir: opts.snippetsDir,
+    settings,
+    env: {
+      PROXMOX_API_URL: url,
+      PROXMOX_TOKEN_ID: opts.tokenId,
+      PROXMOX_TOKEN_SECRET: opts.tokenSecret,
+      PROXMOX_CA_CERT_FILE: material.caCertPath,
+      PROXMOX_SSH_HOST: opts.host,
+      PROXMOX_SSH_PORT: String(sshPort),
+      PROXMOX_SSH_USER: "root",
+      PROXMOX_SSH_KEY_FILE: material.sshClientKeyPath,
+      PROXMOX_SSH_HOST_FINGERPRINT: material.sshHostFingerprint,
+      PROXMOX_SNIPPETS_DIR: opts.snippetsDir,
+    },
+    async close() {
+      vnc.close();
+      sim.tasks.clear();
+      await Promise.all([closeServer(https), ssh.close()]);
+    },
+    vms: () => simState(sim).vms,
+    vm: (vmid) => {
+      const vm = sim.cluster.find(vmid);
+      return vm && vmView(sim, vm);
+    },
+    tasks: () => sim.tasks.list(),
+    requestLog: (sinceId) => sim.log.list(sinceId),
+    clearRequestLog: () => sim.log.clear(),
+    snippets: () => sim.snippets(),
+    setFault: (spec) => sim.faults.add(spec),
+    removeFault: (id) => sim.faults.remove(id),
+    clearFaults: () => sim.faults.clear(),
+    faults: () => sim.faults.list(),
+    inFlight: () => sim.concurrency.current,
+    maxConcurrent: () => sim.concurrency.max,
+    resetConcurrency: () => sim.concurrency.reset(),
+    setLock: (vmid, lock) => {
+      const vm = sim.cluster.find(vmid);
+      if (!vm) throw new Error(`no VM ${vmid}`);
+      if (lock) vm.config.lock = lock;
+      else delete vm.config.lock;
+    },
+    state: () => simState(sim),
+    reset: () => sim.reset(),
+  };
+}

@@ -1,0 +1,119 @@
+// `/nodes/{node}/qemu/{vmid}/...`: config, clone, resize, power, destroy, snapshots, cloud-init.
+import { writeConfig } from "../config";
+import { PveError } from "../errors";
+import type { Route, RouteCtx } from "../router";
+import { createSnapshot, deleteSnapshot, listSnapshots, rollbackSnapshot } from "../snapshots";
+import { POWER_ACTIONS, type PowerAction, cloneTask, destroyTask, powerTask, regenerateCloudinit, resizeTask } from "../vm-ops";
+
+const VM = "/nodes/{node}/qemu/{vmid}";
+const vmOf = ({ sim, params }: RouteCtx) => sim.cluster.vmOn(params.node, params.vmid);
+// writeConfig reports unknown keys itself, together with bad values, as PVE's one schema pass does.
+const configArg = () => true;
+
+function putConfig(ctx: RouteCtx) {
+  writeConfig(ctx.sim.cluster, vmOf(ctx), ctx.args, { snippetExists: (s, f) => ctx.sim.snippetExists(s, f) });
+}
+
+export const qemuRoutes: Route[] = [
+  {
+    method: "GET",
+    path: `${VM}/config`,
+    allow: ["current", "snapshot"],
+    handler: (ctx) => {
+      const vm = vmOf(ctx);
+      if (ctx.args.snapshot) {
+        const snap = vm.snapshots.find((s) => s.name === ctx.args.snapshot);
+        if (!snap) throw new PveError(`snapshot '${ctx.args.snapshot}' does not exist`);
+        return { ...snap.config, digest: ctx.sim.cluster.digest({ ...vm, config: snap.config }) };
+      }
+      return ctx.sim.cluster.publicConfig(vm);
+    },
+  },
+  {
+    method: "PUT",
+    path: `${VM}/config`,
+    allow: configArg,
+    handler: (ctx) => {
+      putConfig(ctx);
+      return null;
+    },
+  },
+  {
+    method: "POST",
+    path: `${VM}/config`,
+    allow: configArg,
+    handler: (ctx) => {
+      const vm = vmOf(ctx);
+      putConfig(ctx);
+      return ctx.sim.tasks.start({ node: vm.node, type: "qmconfig", id: vm.vmid, user: ctx.sim.user, durationMs: ctx.sim.settings.shortTaskDurationMs, fault: ctx.fault, run: () => {} }).upid;
+    },
+  },
+  {
+    method: "POST",
+    path: `${VM}/clone`,
+    allow: ["newid", "name", "full", "target", "storage", "format", "pool", "description", "snapname", "bwlimit"],
+    handler: (ctx) => cloneTask(ctx.sim, vmOf(ctx), ctx.args, ctx.fault).upid,
+  },
+  {
+    method: "PUT",
+    path: `${VM}/resize`,
+    allow: ["disk", "size", "digest", "skiplock"],
+    handler: (ctx) => resizeTask(ctx.sim, vmOf(ctx), ctx.args, ctx.fault).upid,
+  },
+  {
+    method: "PUT",
+    path: `${VM}/cloudinit`,
+    allow: [],
+    handler: (ctx) => {
+      regenerateCloudinit(ctx.sim, vmOf(ctx));
+      return null;
+    },
+  },
+  {
+    method: "DELETE",
+    path: VM,
+    allow: ["purge", "destroy-unreferenced-disks", "skiplock"],
+    handler: (ctx) => destroyTask(ctx.sim, vmOf(ctx), ctx.args, ctx.fault).upid,
+  },
+  {
+    method: "GET",
+    path: `${VM}/status/current`,
+    allow: [],
+    handler: (ctx) => {
+      const vm = vmOf(ctx);
+      return { ...ctx.sim.cluster.vmStatus(vm), ha: { managed: 0 }, agent: vm.config.agent ? 1 : 0 };
+    },
+  },
+  ...POWER_ACTIONS.map(
+    (action): Route => ({
+      method: "POST",
+      path: `${VM}/status/${action}`,
+      allow: ["skiplock", "timeout", "forceStop", "keepActive", "overrule-shutdown", "todisk", "statestorage", "nocheck", "migratedfrom", "machine"],
+      handler: (ctx) => powerTask(ctx.sim, vmOf(ctx), action as PowerAction, ctx.args, ctx.fault).upid,
+    }),
+  ),
+  {
+    method: "GET",
+    path: `${VM}/snapshot`,
+    allow: [],
+    handler: (ctx) => listSnapshots(vmOf(ctx)),
+  },
+  {
+    method: "POST",
+    path: `${VM}/snapshot`,
+    allow: ["snapname", "description", "vmstate"],
+    handler: (ctx) => createSnapshot(ctx.sim, vmOf(ctx), ctx.args, ctx.fault).upid,
+  },
+  {
+    method: "POST",
+    path: `${VM}/snapshot/{snapname}/rollback`,
+    allow: ["start"],
+    handler: (ctx) => rollbackSnapshot(ctx.sim, vmOf(ctx), ctx.params.snapname, ctx.args, ctx.fault).upid,
+  },
+  {
+    method: "DELETE",
+    path: `${VM}/snapshot/{snapname}`,
+    allow: ["force"],
+    handler: (ctx) => deleteSnapshot(ctx.sim, vmOf(ctx), ctx.params.snapname, ctx.fault).upid,
+  },
+];

@@ -1,0 +1,168 @@
+// VM operations shared by the API and `qm`. As in qemu-server, some checks run before the
+// worker forks (a synchronous 500) and others only inside the task (an `exitstatus`).
+import { dataDisks, formatSize, parseSize, parseVmid, randomMac, type Vm, type VmConfig } from "./cluster";
+import { SNIPPET_VOLID, isTrue } from "./config";
+import type { Sim } from "./context";
+import { randomUUID } from "node:crypto";
+import { ParamError, PveError, lockedError, paramError } from "./errors";
+import type { TaskFault } from "./faults";
+import type { Task } from "./tasks";
+
+export type PowerAction = "start" | "stop" | "shutdown" | "reboot" | "reset" | "suspend" | "resume";
+export const POWER_ACTIONS: PowerAction[] = ["start", "stop", "shutdown", "reboot", "reset", "suspend", "resume"];
+
+const NEEDS_RUNNING: PowerAction[] = ["reboot", "reset", "suspend", "resume"];
+const DNS_NAME = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/;
+
+/** The VM as it is now: a task may end after the VM it was started for is gone. */
+function current(sim: Sim, vm: Vm): Vm {
+  const now = sim.cluster.find(vm.vmid);
+  if (!now) throw new PveError(`Configuration file 'nodes/${vm.node}/qemu-server/${vm.vmid}.conf' does not exist`);
+  return now;
+}
+
+function checkLock(vm: Vm, args: Record<string, string>) {
+  if (vm.config.lock && !isTrue(args.skiplock)) throw lockedError(String(vm.config.lock));
+}
+
+/** Reads the cicustom snippets the way a cloud-init drive build does; missing volumes fail. */
+export function regenerateCloudinit(sim: Sim, vm: Vm) {
+  const parts = String(vm.config.cicustom ?? "").split(",").filter(Boolean);
+  let userData: string | undefined;
+  for (const part of parts) {
+    const m = SNIPPET_VOLID.exec(part);
+    if (!m) continue;
+    const [, kind, storage, file] = m;
+    if (!sim.snippetExists(storage, file)) throw new PveError(`volume '${storage}:snippets/${file}' does not exist`);
+    if (kind === "user") userData = sim.fs.read(`${sim.snippetsDir}/${file}`)?.toString("utf8");
+  }
+  vm.cloudinit = { updates: vm.cloudinit.updates + 1, updatedAt: new Date().toISOString(), userData };
+}
+
+export function powerTask(sim: Sim, vm: Vm, action: PowerAction, args: Record<string, string>, fault?: TaskFault): Task {
+  if (NEEDS_RUNNING.includes(action) && vm.status !== "running") throw new PveError(`VM ${vm.vmid} not running`);
+  if (action === "resume" && vm.qmpstatus !== "paused") throw new PveError(`VM ${vm.vmid} not paused`);
+  const durationMs = sim.settings.shortTaskDurationMs * (action === "shutdown" ? 2 : 1);
+  return sim.tasks.start({
+    node: vm.node,
+    type: `qm${action}`,
+    id: vm.vmid,
+    user: sim.user,
+    durationMs,
+    fault,
+    run: () => {
+      const v = current(sim, vm);
+      if (action !== "resume") checkLock(v, args);
+      if (action === "start") {
+        if (v.config.template) throw new PveError("you can't start a vm if it's a template");
+        if (v.status === "running") throw new PveError(`VM ${v.vmid} already running`);
+        regenerateCloudinit(sim, v);
+        Object.assign(v, { status: "running", qmpstatus: "running", startedAt: Date.now() });
+      } else if (action === "stop" || action === "shutdown") {
+        if (v.status === "running") sim.events.emit("vm-stopped", v.vmid);
+        Object.assign(v, { status: "stopped", qmpstatus: "stopped", startedAt: undefined });
+      } else if (action === "reboot" || action === "reset") {
+        Object.assign(v, { qmpstatus: "running", startedAt: Date.now() });
+      } else {
+        v.qmpstatus = action === "suspend" ? "paused" : "running";
+      }
+    },
+  });
+}
+
+function cloneConfig(src: Vm, newid: number, args: Record<string, string>): VmConfig {
+  const config: VmConfig = {};
+  for (const [key, value] of Object.entries(src.config)) {
+    if (key === "template" || key === "lock") continue;
+    let v = String(value);
+    if (/^(scsi|virtio|sata|ide)\d+$/.test(key)) {
+      v = v.replace(/^([\w-]+):(?:base|vm)-\d+-(disk-\d+|cloudinit)/, (_m, storage: string, disk: string) => `${args.storage ?? storage}:vm-${newid}-${disk}`);
+    }
+    if (/^net\d+$/.test(key)) v = v.replace(/=([0-9A-F]{2}:){5}[0-9A-F]{2}/i, `=${randomMac()}`);
+    config[key] = typeof value === "number" ? value : v;
+  }
+  config.name = args.name ?? `Copy-of-VM-${src.config.name ?? src.vmid}`;
+  if (args.description !== undefined) config.description = args.description;
+  config.vmgenid = randomUUID();
+  config.smbios1 = `uuid=${randomUUID()}`;
+  config.lock = "clone";
+  return config;
+}
+
+export function cloneTask(sim: Sim, src: Vm, args: Record<string, string>, fault?: TaskFault): Task {
+  if (args.newid === undefined) throw paramError("newid", "property is missing and it is not optional");
+  const newid = parseVmid(args.newid, "newid");
+  if (args.name !== undefined && !DNS_NAME.test(args.name)) throw paramError("name", "invalid format - value does not look like a valid DNS name");
+  const target = args.target ?? src.node;
+  sim.cluster.node(target);
+  if (args.storage !== undefined && args.storage !== "local-lvm") throw new PveError(`storage '${args.storage}' does not exist`);
+  if (src.config.lock) throw lockedError(String(src.config.lock));
+  if (sim.cluster.find(newid)) throw new PveError(`unable to create VM ${newid}: config file already exists`);
+
+  const created = sim.cluster.add({ vmid: newid, node: target, config: cloneConfig(src, newid, args) });
+  return sim.tasks.start({
+    node: src.node,
+    type: "qmclone",
+    id: src.vmid,
+    user: sim.user,
+    durationMs: sim.settings.taskDurationMs,
+    fault,
+    log: [`create clone of drive scsi0 (${src.config.scsi0 ?? "none"})`],
+    run: () => {
+      delete current(sim, created).config.lock;
+    },
+    onFail: () => {
+      if (sim.cluster.find(newid) === created) sim.cluster.vms.delete(newid);
+    },
+  });
+}
+
+export function destroyTask(sim: Sim, vm: Vm, args: Record<string, string>, fault?: TaskFault): Task {
+  if (vm.status === "running") throw new PveError(`VM ${vm.vmid} is running - destroy failed`);
+  if (isTrue(String(vm.config.protection ?? ""))) throw new PveError(`can't remove VM ${vm.vmid} - protection mode enabled`);
+  return sim.tasks.start({
+    node: vm.node,
+    type: "qmdestroy",
+    id: vm.vmid,
+    user: sim.user,
+    durationMs: sim.settings.shortTaskDurationMs,
+    fault,
+    run: () => {
+      const v = current(sim, vm);
+      if (v.status === "running") throw new PveError(`VM ${v.vmid} is running - destroy failed`);
+      checkLock(v, args);
+      sim.cluster.vms.delete(v.vmid);
+    },
+  });
+}
+
+export function resizeTask(sim: Sim, vm: Vm, args: Record<string, string>, fault?: TaskFault): Task {
+  const errors: Record<string, string> = {};
+  if (args.disk === undefined) errors.disk = "property is missing and it is not optional";
+  else if (!/^(scsi|virtio|sata|ide|efidisk|tpmstate)\d+$/.test(args.disk)) errors.disk = `value '${args.disk}' does not have a value in the enumeration`;
+  if (args.size === undefined) errors.size = "property is missing and it is not optional";
+  else if (!/^\+?\d+(\.\d+)?[KMGT]?$/.test(args.size)) errors.size = "value does not match the regex pattern";
+  if (Object.keys(errors).length) throw new ParamError(errors);
+
+  if (args.digest && args.digest !== sim.cluster.digest(vm)) throw new PveError("detected modified configuration - file changed by other user? Try again.");
+  checkLock(vm, args);
+  const disk = dataDisks(vm.config).find((d) => d.key === args.disk);
+  if (!disk) throw new PveError(`disk '${args.disk}' does not exist`);
+  const grow = args.size.startsWith("+");
+  const amount = parseSize(args.size.replace(/^\+/, ""))!;
+  const newSize = grow ? disk.size + amount : amount;
+  if (newSize < disk.size) throw new PveError("shrinking disks is not supported");
+  return sim.tasks.start({
+    node: vm.node,
+    type: "resize",
+    id: vm.vmid,
+    user: sim.user,
+    durationMs: sim.settings.shortTaskDurationMs,
+    fault,
+    run: () => {
+      const v = current(sim, vm);
+      const value = String(v.config[disk.key]);
+      v.config[disk.key] = /(?:^|,)size=/.test(value) ? value.replace(/size=[^,]+/, `size=${formatSize(newSize)}`) : `${value},size=${formatSize(newSize)}`;
+    },
+  });
+}

@@ -1,0 +1,183 @@
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { WebSocket } from "ws";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TestSim, cloneReady, startTestSim } from "./testkit";
+
+interface VncProxy {
+  user: string;
+  ticket: string;
+  port: string;
+  upid: string;
+  cert: string;
+  password: string;
+}
+
+// noVNC's own DES (what the browser console uses) answers the challenge: an independent
+// implementation of VNC Authentication's bit-mirrored key rule.
+type NoVncDes = { importKey(key: number[]): { encrypt(alg: unknown, data: Uint8Array): Uint8Array } };
+let DESECBCipher: NoVncDes;
+function vncResponse(password: string, challenge: Buffer): Buffer {
+  const key = DESECBCipher.importKey([...password].map((c) => c.charCodeAt(0)));
+  return Buffer.from(key.encrypt({ name: "DES-ECB" }, new Uint8Array(challenge)));
+}
+
+/** A WebSocket with a byte-stream reader, as an RFB client needs. */
+class RfbClient {
+  private buf = Buffer.alloc(0);
+  private waiting: (() => void) | null = null;
+  closed = false;
+
+  constructor(readonly ws: WebSocket) {
+    ws.on("message", (d: Buffer) => {
+      this.buf = Buffer.concat([this.buf, d]);
+      this.waiting?.();
+    });
+    ws.on("close", () => {
+      this.closed = true;
+      this.waiting?.();
+    });
+  }
+
+  async read(n: number): Promise<Buffer> {
+    while (this.buf.length < n) {
+      if (this.closed) throw new Error(`socket closed while waiting for ${n} bytes`);
+      await new Promise<void>((r) => (this.waiting = r));
+    }
+    const out = this.buf.subarray(0, n);
+    this.buf = this.buf.subarray(n);
+    return out;
+  }
+
+  send(...bytes: Array<Buffer | number[]>) {
+    this.ws.send(Buffer.concat(bytes.map((b) => Buffer.from(b))));
+  }
+}
+
+let t: TestSim;
+const WIDTH = 640;
+const HEIGHT = 400;
+
+beforeAll(async () => {
+  const desPath = path.resolve("node_modules/@novnc/novnc/core/crypto/des.js");
+  ({ DESECBCipher } = await import(/* @vite-ignore */ pathToFileURL(desPath).href));
+  t = await startTestSim({ shortTaskDurationMs: 10 });
+  await cloneReady(t, 180);
+  await t.api.waitTask(await t.api.call<string>("POST", "/nodes/pve1/qemu/180/status/start"));
+});
+afterAll(() => t.stop());
+
+const vncproxy = (vmid = 180) => t.api.call<VncProxy>("POST", `/nodes/pve1/qemu/${vmid}/vncproxy`, { websocket: 1 });
+
+function open(proxy: VncProxy, opts: { vmid?: number; auth?: boolean } = {}): Promise<RfbClient> {
+  const query = new URLSearchParams({ port: proxy.port, vncticket: proxy.ticket });
+  const url = `${t.sim.apiBase.replace("https", "wss")}/nodes/pve1/qemu/${opts.vmid ?? 180}/vncwebsocket?${query}`;
+  const headers = opts.auth === false ? {} : { authorization: `PVEAPIToken=${t.sim.tokenId}=${t.sim.tokenSecret}` };
+  const ws = new WebSocket(url, ["binary"], { ca: t.sim.caCertPem, headers });
+  return new Promise((resolve, reject) => {
+    ws.once("open", () => resolve(new RfbClient(ws)));
+    ws.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode} ${res.statusMessage}`)));
+    ws.once("error", reject);
+  });
+}
+
+async function handshake(c: RfbClient, password: string): Promise<number> {
+  expect((await c.read(12)).toString()).toBe("RFB 003.008\n");
+  c.send(Buffer.from("RFB 003.008\n"));
+  expect([...(await c.read(2))]).toEqual([1, 2]);
+  c.send([2]);
+  const challenge = await c.read(16);
+  c.send(vncResponse(password, challenge));
+  return (await c.read(4)).readUInt32BE(0);
+}
+
+async function readUpdate(c: RfbClient, fb: Buffer) {
+  const head = await c.read(4);
+  expect(head[0]).toBe(0);
+  const rects = [];
+  for (let i = 0; i < head.readUInt16BE(2); i++) {
+    const r = await c.read(12);
+    const [x, y, w, h, enc] = [r.readUInt16BE(0), r.readUInt16BE(2), r.readUInt16BE(4), r.readUInt16BE(6), r.readInt32BE(8)];
+    expect(enc).toBe(0);
+    const pixels = await c.read(w * h * 4);
+    for (let row = 0; row < h; row++) pixels.copy(fb, ((y + row) * WIDTH + x) * 4, row * w * 4, (row + 1) * w * 4);
+    rects.push({ x, y, w, h });
+  }
+  return rects;
+}
+
+describe("vncproxy + vncwebsocket", () => {
+  it("issues a ticket with a fresh 8-character password", async () => {
+    const a = await vncproxy();
+    const b = await vncproxy();
+    expect(a).toMatchObject({ user: "root@pam!labvps", port: expect.stringMatching(/^59\d\d$/), cert: expect.stringContaining("BEGIN CERTIFICATE") });
+    expect(a.password).toMatch(/^[A-Za-z0-9]{8}$/);
+    expect(a.ticket.startsWith(`${a.password}:PVEVNC:`)).toBe(true);
+    expect(a.upid).toContain(":vncproxy:180:");
+    expect(b.password).not.toBe(a.password);
+  });
+
+  it("serves RFB 3.8 with VNC auth, a Raw framebuffer, and echoes typed keys", async () => {
+    const proxy = await vncproxy();
+    const c = await open(proxy);
+    expect(c.ws.protocol).toBe("binary");
+    expect(await handshake(c, proxy.password)).toBe(0);
+    c.send([1]);
+    const init = await c.read(24);
+    expect([init.readUInt16BE(0), init.readUInt16BE(2), init[4], init[7]]).toEqual([WIDTH, HEIGHT, 32, 1]);
+    expect((await c.read(init.readUInt32BE(20))).toString()).toBe("lab-180");
+
+    // noVNC's pixel format: 32 bpp little-endian, red at shift 0.
+    const pf = Buffer.from([0, 0, 0, 0, 32, 24, 0, 1, 0, 255, 0, 255, 0, 255, 0, 8, 16, 0, 0, 0]);
+    c.send(pf, [2, 0, 0, 1, 0, 0, 0, 0]);
+    c.send([3, 0, 0, 0, 0, 0, WIDTH >> 8, WIDTH & 255, HEIGHT >> 8, HEIGHT & 255]);
+    const fb = Buffer.alloc(WIDTH * HEIGHT * 4);
+    expect(await readUpdate(c, fb)).toEqual([{ x: 0, y: 0, w: WIDTH, h: HEIGHT }]);
+    const lit = (b: Buffer) => b.reduce((n, _v, i) => n + (i % 4 === 0 && b.readUInt32LE(i) !== 0 ? 1 : 0), 0);
+    expect(lit(fb)).toBeGreaterThan(1000);
+    expect(fb.includes(Buffer.from([200, 200, 200, 0]))).toBe(true);
+
+    const before = Buffer.from(fb);
+    c.send([3, 1, 0, 0, 0, 0, WIDTH >> 8, WIDTH & 255, HEIGHT >> 8, HEIGHT & 255]);
+    c.send([4, 1, 0, 0, 0, 0, 0, 0x61], [4, 0, 0, 0, 0, 0, 0, 0x61]);
+    const [rect] = await readUpdate(c, fb);
+    expect(rect.h).toBeLessThan(HEIGHT);
+    expect(fb.equals(before)).toBe(false);
+    c.ws.close();
+  });
+
+  it("answers a wrong password with a failed SecurityResult and closes", async () => {
+    const proxy = await vncproxy();
+    const c = await open(proxy);
+    expect(await handshake(c, "wrongpw1")).toBe(1);
+    const len = (await c.read(4)).readUInt32BE(0);
+    expect((await c.read(len)).toString()).toBe("Authentication failed");
+    await new Promise((r) => c.ws.once("close", r));
+  });
+
+  it("refuses a reused, expired, foreign or unauthenticated ticket", async () => {
+    const proxy = await vncproxy();
+    (await open(proxy)).ws.close();
+    await expect(open(proxy)).rejects.toThrow("HTTP 403");
+    await expect(open(await vncproxy(), { auth: false })).rejects.toThrow("HTTP 401");
+    await cloneReady(t, 181);
+    await expect(open(await vncproxy(181), { vmid: 180 })).rejects.toThrow("HTTP 403");
+    t.sim.settings.vncTicketTtlMs = 30;
+    const shortLived = await vncproxy();
+    t.sim.settings.vncTicketTtlMs = 30_000;
+    await new Promise((r) => setTimeout(r, 80));
+    await expect(open(shortLived)).rejects.toThrow("HTTP 403");
+    const logged = t.sim.requestLog().filter((r) => r.kind === "vnc");
+    expect(logged.every((r) => r.params.vncticket === "**********")).toBe(true);
+  });
+
+  it("closes the console when the VM stops", async () => {
+    const proxy = await vncproxy();
+    const c = await open(proxy);
+    expect(await handshake(c, proxy.password)).toBe(0);
+    const closed = new Promise((r) => c.ws.once("close", r));
+    await t.api.waitTask(await t.api.call<string>("POST", "/nodes/pve1/qemu/180/status/stop"));
+    await closed;
+    expect(t.sim.tasks().find((x) => x.upid === proxy.upid)?.status).toBe("stopped");
+  });
+});

@@ -1,0 +1,186 @@
+// Resend-compatible mail sink. The real `resend` SDK reaches it when RESEND_BASE_URL is set before
+// `new Resend()` runs (the SDK reads it in the constructor, or take `new Resend(key, { baseUrl })`).
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { FaultBook, RequestLog, handleFaultRoutes, retryHeaders, sleep } from "../cloudflare/faults";
+import { closeServer, listen, readBody, sendHtml, sendJson } from "../shared/http";
+import { renderMailPage } from "./page";
+import { MailStore, type MessageFilter, type StoredEmail } from "./store";
+import { ResendError, validateEmail } from "./validate";
+
+export interface MailSimOptions {
+  port: number;
+  host: string;
+}
+
+export interface MailSimHandle {
+  name: "mail";
+  url: string;
+  port: number;
+  /** Variables the app needs to reach this stand-in (any `re_` key is accepted). */
+  env: Record<string, string>;
+  options: MailSimOptions;
+  close(): Promise<void>;
+  /** Received mail, newest first. */
+  messages(filter?: MessageFilter): StoredEmail[];
+  /** Newest matching message; waits up to `timeoutMs` for one to arrive. */
+  waitForMessage(filter?: MessageFilter, timeoutMs?: number): Promise<StoredEmail>;
+  faults: FaultBook;
+  requests: RequestLog;
+  reset(): void;
+}
+
+const DEFAULTS: MailSimOptions = { port: 12114, host: "127.0.0.1" };
+const MAX_BATCH = 100;
+
+export function mailSimOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): MailSimOptions {
+  const port = Number(env.MAIL_SIM_PORT ?? DEFAULTS.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`MAIL_SIM_PORT is not a port: ${env.MAIL_SIM_PORT}`);
+  return { ...DEFAULTS, port };
+}
+
+function faultError(status: number): ResendError {
+  if (status === 429) return new ResendError(429, "rate_limit_exceeded", "Too many requests. Please limit the number of requests per second.");
+  if (status >= 500) return new ResendError(status, "internal_server_error", "An unexpected error occurred. (simulated)");
+  return new ResendError(status, "application_error", "Simulated failure");
+}
+
+/** The `GET /emails/:id` shape: what Resend exposes, not the sink's extra fields. */
+function apiView(m: StoredEmail) {
+  const { headers: _h, attachments: _a, idempotency_key: _k, ...view } = m;
+  return view;
+}
+
+export async function startMailSim(overrides: Partial<MailSimOptions> = {}): Promise<MailSimHandle> {
+  const options = { ...DEFAULTS, ...overrides };
+  const store = new MailStore();
+  const faults = new FaultBook();
+  const log = new RequestLog();
+
+  function parseJson(raw: Buffer): unknown {
+    try {
+      return JSON.parse(raw.toString("utf8") || "null");
+    } catch {
+      throw new ResendError(422, "validation_error", "The request body is not valid JSON.");
+    }
+  }
+
+  function sendBatch(req: IncomingMessage, body: unknown, key: string | null) {
+    if (!Array.isArray(body) || body.length < 1 || body.length > MAX_BATCH) {
+      throw new ResendError(422, "validation_error", `The request body must be an array of 1 to ${MAX_BATCH} emails.`);
+    }
+    const strict = req.headers["x-batch-validation"] !== "permissive";
+    return store.idempotent("batch", key, body, () => {
+      const checked = body.map((item, index) => {
+        try {
+          return { index, content: validateEmail(item, true) };
+        } catch (error) {
+          if (!(error instanceof ResendError)) throw error;
+          return { index, error };
+        }
+      });
+      const failed = checked.filter((c) => c.error);
+      // Strict (the SDK's default) sends nothing when any email is invalid; permissive sends the rest.
+      if (strict && failed.length) throw new ResendError(422, failed[0].error!.code, `emails[${failed[0].index}]: ${failed[0].error!.message}`);
+      const data = checked.filter((c) => c.content).map((c) => ({ id: store.add(c.content!, key).id }));
+      return strict ? { data } : { data, errors: failed.map((f) => ({ index: f.index, message: f.error!.message })) };
+    });
+  }
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse, path: string, query: string) {
+    const method = req.method ?? "GET";
+    const raw = await readBody(req);
+    const fault = faults.take(method, path);
+    log.track(req, res, path, query, fault);
+    if (fault?.delayMs) await sleep(fault.delayMs);
+    if (fault?.status) return sendJson(res, fault.status, faultError(fault.status), retryHeaders(fault));
+
+    const auth = req.headers.authorization;
+    if (!auth?.startsWith("Bearer ") || !auth.slice(7).trim()) {
+      throw new ResendError(401, "missing_api_key", "Missing API key in the authorization header. Include the following header Authorization: Bearer YOUR_API_KEY in the request.");
+    }
+    if (!auth.startsWith("Bearer re_")) throw new ResendError(403, "invalid_api_key", "API key is invalid");
+
+    const key = (req.headers["idempotency-key"] as string | undefined) ?? null;
+    const emailId = path.match(/^\/emails\/([^/]+)$/)?.[1];
+    if (path === "/emails" && method === "POST") {
+      const body = parseJson(raw);
+      return sendJson(res, 200, store.idempotent("emails", key, body, () => ({ id: store.add(validateEmail(body), key).id })));
+    }
+    if (path === "/emails/batch" && method === "POST") return sendJson(res, 200, sendBatch(req, parseJson(raw), key));
+    if (emailId && emailId !== "batch" && method === "GET") {
+      const message = store.get(emailId);
+      if (!message) throw new ResendError(404, "not_found", "Email not found");
+      return sendJson(res, 200, apiView(message));
+    }
+    if (path === "/emails" || path === "/emails/batch" || emailId) {
+      throw new ResendError(405, "method_not_allowed", "Method is not allowed for the requested path.");
+    }
+    throw new ResendError(404, "not_found", "The requested endpoint does not exist.");
+  }
+
+  async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const path = url.pathname;
+    if (await handleFaultRoutes(req, res, path, faults, log)) return;
+    const filter = { to: url.searchParams.get("to") ?? undefined, subject: url.searchParams.get("subject") ?? undefined };
+    const one = path.match(/^\/_sim\/messages\/([^/]+)(\/html)?$/);
+
+    if (req.method === "GET" && path === "/_sim") return sendHtml(res, 200, renderMailPage(handle.url, store.list()));
+    if (req.method === "GET" && path === "/_sim/health") return sendJson(res, 200, { ok: true, name: "mail" });
+    if (req.method === "GET" && path === "/_sim/messages") return sendJson(res, 200, { messages: store.list(filter) });
+    if (req.method === "DELETE" && path === "/_sim/messages") {
+      store.clear();
+      return sendJson(res, 200, { messages: [] });
+    }
+    if (req.method === "POST" && path === "/_sim/reset") {
+      handle.reset();
+      // The page's "clear" button posts a form; send the browser back to the page.
+      res.writeHead(303, { location: "/_sim" });
+      return res.end();
+    }
+    if (req.method === "GET" && one) {
+      const message = store.get(one[1]);
+      if (!message) return sendJson(res, 404, { error: "no such message" });
+      if (!one[2]) return sendJson(res, 200, message);
+      // Served on its own with a CSP sandbox so opening it directly is as safe as the iframe.
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-security-policy": "sandbox allow-popups allow-popups-to-escape-sandbox" });
+      return res.end(message.html ?? "");
+    }
+    sendJson(res, 404, { error: `no control route ${req.method} ${path}` });
+  }
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://sim.invalid");
+    try {
+      if (url.pathname === "/_sim" || url.pathname.startsWith("/_sim/")) return await handleControl(req, res, url);
+      await handleApi(req, res, url.pathname, url.searchParams.toString());
+    } catch (error) {
+      if (res.headersSent) return;
+      if (error instanceof ResendError) return sendJson(res, error.statusCode, error);
+      console.error("[mail sim]", error);
+      sendJson(res, 500, new ResendError(500, "internal_server_error", "Internal error in the mail stand-in"));
+    }
+  });
+
+  const port = await listen(server, options.port, options.host);
+  const url = `http://${options.host}:${port}`;
+  const handle: MailSimHandle = {
+    name: "mail",
+    url,
+    port,
+    env: { RESEND_BASE_URL: url, RESEND_API_KEY: "re_sim_local_key" },
+    options: { ...options, port },
+    close: () => closeServer(server),
+    messages: (filter) => store.list(filter),
+    waitForMessage: (filter = {}, timeoutMs = 5000) => store.waitFor(filter, timeoutMs),
+    faults,
+    requests: log,
+    reset() {
+      store.clear();
+      faults.clear();
+      log.clear();
+    },
+  };
+  return handle;
+}
+
+export type { StoredEmail, MessageFilter };

@@ -1,0 +1,110 @@
+// Contract tests: the real `resend` SDK against the mail stand-in.
+import { Resend } from "resend";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startMailSim, type MailSimHandle } from "./index";
+
+let sim: MailSimHandle;
+let resend: Resend;
+const from = "Lab VPS <noreply@lab.localhost>";
+const ready = { from, to: "ada@example.com", subject: "Your VM is ready", html: "<p>vm-101 is <b>ready</b></p>" };
+
+beforeAll(async () => {
+  sim = await startMailSim({ port: 0 });
+  resend = new Resend("re_test_key", { baseUrl: sim.url });
+});
+afterEach(() => sim.reset());
+afterAll(() => sim.close());
+
+describe("mail stand-in through the real resend SDK", () => {
+  it("reads RESEND_BASE_URL when the client is constructed (not per request), and stores what was sent", async () => {
+    const previous = process.env.RESEND_BASE_URL;
+    process.env.RESEND_BASE_URL = sim.url;
+    const fromEnv = new Resend("re_env_key");
+    // Restored before sending: the client keeps the URL it read at construction.
+    if (previous === undefined) delete process.env.RESEND_BASE_URL;
+    else process.env.RESEND_BASE_URL = previous;
+
+    const { data, error } = await fromEnv.emails.send({ ...ready, text: "vm-101 is ready", tags: [{ name: "kind", value: "vm_ready" }] });
+    expect(error).toBeNull();
+    expect(data?.id).toMatch(/^[0-9a-f-]{36}$/);
+
+    const [stored] = sim.messages({ to: "ADA@example.com" });
+    expect(stored).toMatchObject({ id: data!.id, from, to: ["ada@example.com"], subject: "Your VM is ready", text: "vm-101 is ready" });
+    expect(stored.tags).toEqual([{ name: "kind", value: "vm_ready" }]);
+
+    const fetched = await resend.emails.get(data!.id);
+    expect(fetched.data).toMatchObject({ object: "email", id: data!.id, to: ["ada@example.com"], last_event: "delivered" });
+  });
+
+  it("returns validation errors as { data: null, error } in Resend's shape, storing nothing", async () => {
+    const missing = await resend.emails.send({ from, to: "ada@example.com", html: "<p>x</p>" } as never);
+    expect(missing).toMatchObject({ data: null, error: { statusCode: 422, name: "missing_required_field", message: "Missing `subject` field." } });
+
+    const badTo = await resend.emails.send({ ...ready, to: "not-an-address" });
+    expect(badTo.error).toMatchObject({ statusCode: 422, name: "validation_error", message: expect.stringMatching(/Invalid `to` field/) });
+    expect(sim.messages()).toEqual([]);
+  });
+
+  it("rejects a missing or non-Resend API key", async () => {
+    const res = await fetch(`${sim.url}/emails`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(ready) });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ name: "missing_api_key" });
+    const wrong = await new Resend("sk_not_resend", { baseUrl: sim.url }).emails.send(ready);
+    expect(wrong.error).toMatchObject({ statusCode: 403, name: "invalid_api_key" });
+  });
+
+  it("I3: the same Idempotency-Key and payload replays the first id and sends nothing new", async () => {
+    const first = await resend.emails.send(ready, { idempotencyKey: "vm-ready/101" });
+    const replay = await resend.emails.send(ready, { idempotencyKey: "vm-ready/101" });
+    expect(replay.data?.id).toBe(first.data?.id);
+    expect(sim.messages()).toHaveLength(1);
+  });
+
+  it("I3: the same Idempotency-Key with another payload is a 409 invalid_idempotent_request", async () => {
+    await resend.emails.send(ready, { idempotencyKey: "vm-ready/102" });
+    const mismatch = await resend.emails.send({ ...ready, subject: "Something else" }, { idempotencyKey: "vm-ready/102" });
+    expect(mismatch).toMatchObject({ data: null, error: { statusCode: 409, name: "invalid_idempotent_request" } });
+    expect(sim.messages()).toHaveLength(1);
+  });
+
+  it("sends a batch, and refuses the whole batch in strict mode when one email is invalid", async () => {
+    const ok = await resend.batch.send([ready, { ...ready, to: ["bob@example.com"] }]);
+    expect(ok.data?.data).toHaveLength(2);
+    const bad = await resend.batch.send([ready, { ...ready, to: "nope" }]);
+    expect(bad.error).toMatchObject({ statusCode: 422, message: expect.stringMatching(/^emails\[1\]/) });
+    expect(sim.messages()).toHaveLength(2);
+  });
+
+  it("surfaces an injected 429 as an error result (the SDK does not retry)", async () => {
+    sim.faults.add({ method: "POST", path: "/emails", status: 429 });
+    const limited = await resend.emails.send(ready);
+    expect(limited.error).toMatchObject({ statusCode: 429, name: "rate_limit_exceeded" });
+    expect((await resend.emails.send(ready)).error).toBeNull();
+  });
+
+  it("lists received mail as JSON newest first, filters by recipient, and shows HTML sandboxed", async () => {
+    await resend.emails.send(ready);
+    await resend.emails.send({ ...ready, to: "Bob <bob@example.com>", subject: "Invoice paid" });
+
+    const all = await (await fetch(`${sim.url}/_sim/messages`)).json();
+    expect(all.messages.map((m: { subject: string }) => m.subject)).toEqual(["Invoice paid", "Your VM is ready"]);
+    const forBob = await (await fetch(`${sim.url}/_sim/messages?to=bob@example.com`)).json();
+    expect(forBob.messages).toHaveLength(1);
+
+    const page = await (await fetch(`${sim.url}/_sim`)).text();
+    expect(page).toContain("Invoice paid");
+    expect(page).toMatch(/<iframe src="\/_sim\/messages\/[0-9a-f-]+\/html" sandbox="/);
+    const html = await fetch(`${sim.url}/_sim/messages/${forBob.messages[0].id}/html`);
+    expect(html.headers.get("content-security-policy")).toMatch(/^sandbox/);
+    expect(await html.text()).toBe(ready.html);
+
+    expect((await fetch(`${sim.url}/_sim/messages`, { method: "DELETE" })).status).toBe(200);
+    expect(sim.messages()).toEqual([]);
+  });
+
+  it("waitForMessage resolves when matching mail arrives", async () => {
+    const waiting = sim.waitForMessage({ to: "carol@example.com" }, 2000);
+    await resend.emails.send({ ...ready, to: "carol@example.com" });
+    await expect(waiting).resolves.toMatchObject({ to: ["carol@example.com"] });
+  });
+});

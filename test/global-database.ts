@@ -1,15 +1,25 @@
-// One migrated database for the "db" test project. With TEST_DATABASE_URL (CI: a throwaway
-// PostgreSQL cluster) a fresh database is created in it and dropped afterwards; without it, an
-// in-memory PGlite is served on a local port.
+// Global setup of the "db" test project:
+//   - one migrated database: with TEST_DATABASE_URL (CI: a throwaway PostgreSQL cluster) a fresh
+//     database is created in it and dropped afterwards; without it, an in-memory PGlite;
+//   - the local stand-ins (Stripe, Proxmox, Cloudflare, mail, Inngest) on free ports, their state
+//     files in a temp directory. Their env (URLs, secrets, pinned certificate) is handed to the
+//     test workers, which set it before the app's modules load (test/database-env.ts).
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { applyMigrations } from "../lib/db/schema-engine";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
+import { startAllSims } from "../sim/launch";
 
 declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
     adminDatabaseUrl: string | null;
+    simEnv: Record<string, string>;
+    /** Base URL of each stand-in, for tests that use its /_sim controls. */
+    simUrls: Record<string, string>;
   }
 }
 
@@ -30,7 +40,7 @@ export async function dropDatabase(adminUrl: string, name: string) {
   await client.end();
 }
 
-export default async function setup(project: TestProject) {
+async function startDatabase(project: TestProject): Promise<() => Promise<void>> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (adminUrl) {
     const name = `labvps_test_${process.pid}_${Date.now()}`;
@@ -45,4 +55,29 @@ export default async function setup(project: TestProject) {
   project.provide("databaseUrl", embedded.url);
   project.provide("adminDatabaseUrl", null);
   return () => embedded.close();
+}
+
+async function startSims(project: TestProject): Promise<() => Promise<void>> {
+  const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), "labvps-sim-"));
+  const sims = await startAllSims({
+    statusPort: 0,
+    stripe: { port: 0, webhookUrl: "" }, // tests call the webhook route handler directly
+    proxmox: { port: 0, sshPort: 0, stateDir, taskDurationMs: 20 },
+    cloudflare: { port: 0 },
+    mail: { port: 0 },
+    inngest: { port: 0, appUrls: [] }, // receives events; tests run functions with @inngest/test
+  });
+  project.provide("simEnv", sims.env);
+  project.provide("simUrls", Object.fromEntries(sims.sims.map((s) => [s.name, s.handle.url])));
+  return async () => {
+    await sims.close();
+    await fs.rm(stateDir, { recursive: true, force: true });
+  };
+}
+
+export default async function setup(project: TestProject) {
+  const [stopDatabase, stopSims] = await Promise.all([startDatabase(project), startSims(project)]);
+  return async () => {
+    await Promise.all([stopDatabase(), stopSims()]);
+  };
 }

@@ -28,6 +28,8 @@ export interface InngestSimHandle {
   name: "inngest";
   url: string;
   port: number;
+  /** What the app sets to talk to this stand-in (merged by sim/launch.ts). */
+  env: Record<string, string>;
   close(): Promise<void>;
   /** Same as `POST /e/<key>`: returns the event ids. */
   send(events: IncomingEvent | IncomingEvent[]): Promise<string[]>;
@@ -76,6 +78,8 @@ export async function startInngestSim(opts: Partial<InngestSimOptions> = {}): Pr
     name: "inngest",
     url,
     port,
+    // One variable puts the SDK in dev mode and sends registration and events here.
+    env: { INNGEST_DEV: url },
     async close() {
       syncer.stop();
       executor.close();

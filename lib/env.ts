@@ -58,7 +58,7 @@ export const envSchema = z
   CLOUDFLARE_API_TOKEN: z.string().min(1),
   CLOUDFLARE_ACCOUNT_ID: z.string().min(1),
   CLOUDFLARE_ZONE_ID: z.string().min(1),
-  CLOUDFLARE_API_URL: z.url().optional(),
+  CLOUDFLARE_BASE_URL: z.url().optional(),
   BASE_DOMAIN: z.string().regex(/^([a-z0-9-]+\.)+[a-z0-9-]+$/, "must be a domain name such as lab.example.com"),
 
   // --- Email (Resend) ---

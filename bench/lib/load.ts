@@ -59,3 +59,41 @@ export async function runOpenLoop(opts: {
     achievedRps: round(ok / elapsed),
   };
 }
+
+/** Closed loop: `concurrency` clients send back-to-back for `seconds`; measures the ceiling. */
+export async function runClosedLoop(opts: {
+  origin: string;
+  path: string;
+  concurrency: number;
+  seconds: number;
+  makeRequest: (i: number) => { body: string; headers: Record<string, string> };
+}): Promise<{ ok: number; errors: number; rps: number; p50: number; p99: number }> {
+  const pool = new Pool(opts.origin, { connections: opts.concurrency, pipelining: 1 });
+  const deadline = performance.now() + opts.seconds * 1000;
+  const latencies: number[] = [];
+  let ok = 0;
+  let errors = 0;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: opts.concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const { body, headers } = opts.makeRequest(next++);
+        const t0 = performance.now();
+        try {
+          const res = await pool.request({ method: "POST", path: opts.path, body, headers: { "content-type": "application/json", ...headers } });
+          await res.body.dump();
+          latencies.push(performance.now() - t0);
+          if (res.statusCode >= 200 && res.statusCode < 300) ok++;
+          else errors++;
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  await pool.close();
+  latencies.sort((a, b) => a - b);
+  return { ok, errors, rps: Math.round(ok / elapsed), p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)) };
+}

@@ -1,0 +1,109 @@
+// bench/webhook: signed Stripe events at 50, 100 and 200 per second for 20 s each against the
+// production server's webhook route, then the same load against a bare Node HTTP server that only
+// verifies the signature and inserts the event row (the floor). Prints p50/p99 acknowledgement
+// latency, errors, and whether every acknowledged event was recorded and forwarded.
+//   npm run build && npx tsx bench/webhook.ts            (BENCH_SECONDS, BENCH_RATES to change)
+import http from "node:http";
+import os from "node:os";
+import fs from "node:fs/promises";
+import path from "node:path";
+import pg from "pg";
+import Stripe from "stripe";
+import { applyMigrations } from "../lib/db/schema-engine";
+import { startAllSims } from "../sim/launch";
+import { runClosedLoop, runOpenLoop, type LoadResult } from "./lib/load";
+import { startBenchPostgres } from "./lib/postgres";
+import { freePort, startAppServer } from "./lib/app-server";
+import { testEnv } from "../test/fixtures/env";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+const rates = (process.env.BENCH_RATES ?? "50,100,200").split(",").map(Number);
+const secret = "whsec_bench_secret";
+const stripe = new Stripe("sk_test_bench");
+
+function signedEvent(id: string) {
+  const payload = JSON.stringify({
+    id, object: "event", api_version: "2026-10-28.endive", created: Math.floor(Date.now() / 1000), livemode: false, pending_webhooks: 1,
+    type: "invoice.paid", request: { id: null, idempotency_key: null },
+    data: { object: { id: `in_${id.slice(4)}`, object: "invoice", status: "paid" } },
+  });
+  return { body: payload, headers: { "stripe-signature": stripe.webhooks.generateTestHeaderString({ payload, secret }) } };
+}
+
+/** The floor: signature check + one INSERT, nothing else. */
+async function startFloorServer(databaseUrl: string) {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    try {
+      const event = stripe.webhooks.constructEvent(Buffer.concat(chunks).toString("utf8"), String(req.headers["stripe-signature"]), secret, 300);
+      await pool.query(`INSERT INTO stripe_events (id, type, status) VALUES ($1, $2, 'received') ON CONFLICT (id) DO NOTHING`, [event.id, event.type]);
+      res.writeHead(200, { "content-type": "application/json" }).end('{"received":true}');
+    } catch {
+      res.writeHead(400).end();
+    }
+  });
+  const port = await freePort();
+  await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
+  return { origin: `http://127.0.0.1:${port}`, close: async () => { server.close(); await pool.end(); } };
+}
+
+async function countRecorded(databaseUrl: string, prefix: string): Promise<{ rows: number; forwarded: number }> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const { rows } = await client.query(`SELECT count(*)::int AS rows, count(forwarded_at)::int AS forwarded FROM stripe_events WHERE id LIKE $1`, [`${prefix}%`]);
+  await client.end();
+  return rows[0];
+}
+
+function line(label: string, r: LoadResult, extra = "") {
+  console.log(`${label.padEnd(8)} ${String(r.rate).padStart(4)}/s × ${r.seconds}s  sent ${r.sent}  ok ${r.ok}  errors ${r.errors}  p50 ${r.p50} ms  p99 ${r.p99} ms  max ${r.max} ms  ${r.achievedRps} ok/s ${extra}`);
+}
+
+const db = await startBenchPostgres();
+const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), "labvps-bench-sim-"));
+// Inngest stand-in with no app to call: events are accepted and counted, no function runs, so
+// the numbers are the webhook route's own.
+const sims = await startAllSims({ only: ["inngest"], statusPort: 0, inngest: { port: 0, appUrls: [] } });
+try {
+  await applyMigrations(db.url);
+  const app = await startAppServer({ ...testEnv, ...sims.env, DATABASE_URL: db.url, DATABASE_POOL_MAX: "10", STRIPE_WEBHOOK_SECRET: secret, SIM_STATE_DIR: stateDir });
+  console.log(`bench/webhook on ${os.cpus().length} cores, PostgreSQL ${db.url.split("@")[1]}, ${seconds}s per rate`);
+  const results: Record<string, LoadResult[]> = { app: [], floor: [] };
+  const ceilings = { app: 0, floor: 0 };
+  try {
+    await runOpenLoop({ origin: app.origin, path: "/api/webhooks/stripe", rate: 20, seconds: 2, makeRequest: (i) => signedEvent(`evt_warm_${i}`) }); // JIT + pool warm-up
+    for (const rate of rates) {
+      const prefix = `evt_app_${rate}_`;
+      const r = await runOpenLoop({ origin: app.origin, path: "/api/webhooks/stripe", rate, seconds, makeRequest: (i) => signedEvent(`${prefix}${i}`) });
+      const recorded = await countRecorded(db.url, prefix);
+      results.app!.push(r);
+      line("app", r, `recorded ${recorded.rows}/${r.ok} forwarded ${recorded.forwarded}/${r.ok}${recorded.rows >= r.ok && recorded.forwarded >= r.ok ? " (none lost)" : " (LOST EVENTS)"}`);
+    }
+    const ceiling = await runClosedLoop({ origin: app.origin, path: "/api/webhooks/stripe", concurrency: 32, seconds: 10, makeRequest: (i) => signedEvent(`evt_appmax_${i}`) });
+    console.log(`app      ceiling (32 concurrent, 10 s): ${ceiling.rps} ok/s, errors ${ceiling.errors}, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`);
+    ceilings.app = ceiling.rps;
+  } finally {
+    await app.close();
+  }
+  const floor = await startFloorServer(db.url);
+  try {
+    for (const rate of rates) {
+      const prefix = `evt_floor_${rate}_`;
+      const r = await runOpenLoop({ origin: floor.origin, path: "/", rate, seconds, makeRequest: (i) => signedEvent(`${prefix}${i}`) });
+      results.floor!.push(r);
+      line("floor", r);
+    }
+    const ceiling = await runClosedLoop({ origin: floor.origin, path: "/", concurrency: 32, seconds: 10, makeRequest: (i) => signedEvent(`evt_floormax_${i}`) });
+    console.log(`floor    ceiling (32 concurrent, 10 s): ${ceiling.rps} ok/s, errors ${ceiling.errors}, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`);
+    ceilings.floor = ceiling.rps;
+  } finally {
+    await floor.close();
+  }
+  console.log(`throughput: app ${ceilings.app} ok/s = ${Math.round((100 * ceilings.app) / Math.max(1, ceilings.floor))}% of the floor's ${ceilings.floor} ok/s`);
+} finally {
+  await sims.close();
+  await db.close();
+  await fs.rm(stateDir, { recursive: true, force: true });
+}

@@ -1,0 +1,147 @@
+// Turns a Checkout Session, re-read from Stripe, into a paid order — or into a flag for the
+// operator. This is the gate of I1: only a complete, paid session for a known order, whose amount
+// and currency are the order's, moves the order to `paid` and lets provisioning start.
+import type Stripe from "stripe";
+import { db } from "@/lib/db";
+import { stripe } from "@/lib/billing/stripe";
+import { idOf, snapshotSubscription, syncSubscription, type SubscriptionSnapshot } from "@/lib/billing/sync-subscription";
+import { transitionOrder } from "@/lib/orders/order-state";
+import { recordAudit } from "@/lib/audit/record-audit";
+
+/** What the product needs from a Checkout Session: ids and money, no customer details (plain JSON). */
+export interface CheckoutSnapshot {
+  id: string;
+  status: Stripe.Checkout.Session.Status | null;
+  paymentStatus: Stripe.Checkout.Session.PaymentStatus;
+  clientReferenceId: string | null;
+  metadataOrderId: string | null;
+  amountTotal: number | null;
+  currency: string | null;
+  customerId: string | null;
+  subscription: SubscriptionSnapshot | null;
+  priceIds: string[];
+}
+
+export async function readCheckoutSession(sessionId: string): Promise<CheckoutSnapshot> {
+  const session = await stripe().checkout.sessions.retrieve(sessionId, { expand: ["subscription", "line_items"] });
+  const subscription = session.subscription;
+  return {
+    id: session.id,
+    status: session.status,
+    paymentStatus: session.payment_status,
+    clientReferenceId: session.client_reference_id,
+    metadataOrderId: session.metadata?.orderId ?? null,
+    amountTotal: session.amount_total,
+    currency: session.currency,
+    customerId: session.customer ? idOf(session.customer) : null,
+    subscription: subscription && typeof subscription !== "string" ? snapshotSubscription(subscription) : null,
+    priceIds: (session.line_items?.data ?? []).flatMap((item) => (item.price ? [item.price.id] : [])),
+  };
+}
+
+/** The deterministic id of an order's `order/paid` event: Inngest drops a second send of it (I3). */
+export function orderPaidEventId(orderId: string, attempt: number) {
+  return `order-paid-${orderId}-${attempt}`;
+}
+
+export type ConfirmResult =
+  /** Money confirmed. `moved` = this call made the transition; `emitOrderPaid` = start provisioning. */
+  | { action: "confirmed"; orderId: string; moved: boolean; emitOrderPaid: boolean }
+  /** Stripe has not (yet) taken the money: an open session, or an async payment still pending. */
+  | { action: "not-paid"; orderId: string; sessionStatus: string | null; paymentStatus: string }
+  | { action: "flagged"; orderId: string; reason: string }
+  | { action: "unknown-order" };
+
+export async function confirmCheckout(session: CheckoutSnapshot, stripeEventId: string): Promise<ConfirmResult> {
+  const order = await findOrderForSession(session);
+  if (!order) {
+    console.warn(`[confirm checkout] no order for checkout session ${session.id}`);
+    return { action: "unknown-order" };
+  }
+  const flag = async (reason: string): Promise<ConfirmResult> => {
+    await flagOrder(order.id, reason, stripeEventId);
+    return { action: "flagged", orderId: order.id, reason };
+  };
+
+  const mismatch = describeMismatch(session, order);
+  if (mismatch) return flag(mismatch);
+  // Open, or complete with a delayed payment method still settling: a later event will say more.
+  if (session.status !== "complete" || session.paymentStatus === "unpaid") {
+    return { action: "not-paid", orderId: order.id, sessionStatus: session.status, paymentStatus: session.paymentStatus };
+  }
+  if (session.paymentStatus !== "paid") return flag(`checkout completed with payment_status ${session.paymentStatus}`);
+  const money = describeAmountMismatch(session, order);
+  if (money) return flag(money);
+  if (!session.subscription || !session.customerId) return flag("paid checkout session has no subscription or customer");
+  if (session.subscription.metadataOrderId && session.subscription.metadataOrderId !== order.id) {
+    return flag(`subscription ${session.subscription.id} metadata names another order`);
+  }
+
+  const subscriptionId = session.subscription.id;
+  const moved = await db.$transaction(async (tx) => {
+    const changed = await transitionOrder(
+      order.id,
+      ["awaiting_payment", "expired"],
+      "paid",
+      { paidAt: new Date(), stripeCustomerId: session.customerId, stripeSubscriptionId: subscriptionId },
+      tx,
+    );
+    if (changed) {
+      await recordAudit(
+        { type: "stripe", id: stripeEventId },
+        "order.paid",
+        { type: "order", id: order.id },
+        { checkoutSessionId: session.id, subscriptionId, amountMinor: session.amountTotal, currency: session.currency, priceIds: session.priceIds },
+        tx,
+      );
+    }
+    return changed;
+  });
+
+  const current = await db.order.findUniqueOrThrow({
+    where: { id: order.id },
+    select: { status: true, stripeSubscriptionId: true, vm: { select: { id: true } }, reservation: { select: { vmid: true } } },
+  });
+  // Read fresh rather than from the snapshot: a subscription change that arrived before the order
+  // was linked was skipped by the sync, and this read is later than it.
+  if (current.stripeSubscriptionId === subscriptionId) await syncSubscription(subscriptionId);
+  // A crash after the transition but before the event went out leaves a paid order with nothing
+  // started; re-emitting then is safe because the event id is fixed.
+  const provisioningStarted = current.status !== "paid" || current.vm !== null || current.reservation !== null;
+  return { action: "confirmed", orderId: order.id, moved, emitOrderPaid: moved || !provisioningStarted };
+}
+
+type OrderForCheckout = { id: string; stripeCheckoutSessionId: string | null; amountMinor: number; currency: string };
+const orderFields = { id: true, stripeCheckoutSessionId: true, amountMinor: true, currency: true } as const;
+
+async function findOrderForSession(session: CheckoutSnapshot): Promise<OrderForCheckout | null> {
+  const byReference = session.clientReferenceId
+    ? await db.order.findUnique({ where: { id: session.clientReferenceId }, select: orderFields })
+    : null;
+  // An order that holds this session but is not its client_reference_id still gets flagged below.
+  return byReference ?? (await db.order.findUnique({ where: { stripeCheckoutSessionId: session.id }, select: orderFields }));
+}
+
+function describeMismatch(session: CheckoutSnapshot, order: OrderForCheckout): string | null {
+  if (session.clientReferenceId !== order.id) return `checkout session ${session.id} has client_reference_id ${session.clientReferenceId ?? "(none)"}`;
+  if (order.stripeCheckoutSessionId !== session.id) return `checkout session ${session.id} is not the order's session (${order.stripeCheckoutSessionId ?? "none"})`;
+  if (session.metadataOrderId && session.metadataOrderId !== order.id) return `checkout session ${session.id} metadata names order ${session.metadataOrderId}`;
+  return null;
+}
+
+function describeAmountMismatch(session: CheckoutSnapshot, order: OrderForCheckout): string | null {
+  const sameCurrency = (session.currency ?? "").toLowerCase() === order.currency.toLowerCase();
+  if (session.amountTotal === order.amountMinor && sameCurrency) return null;
+  return `paid ${session.amountTotal ?? "?"} ${session.currency ?? "?"}, order is ${order.amountMinor} ${order.currency}`;
+}
+
+/** Sets the flag once per distinct reason, so a replayed event neither rewrites nor re-audits it. */
+async function flagOrder(orderId: string, reason: string, stripeEventId: string) {
+  const { count } = await db.order.updateMany({
+    where: { id: orderId, OR: [{ flagReason: null }, { flagReason: { not: reason } }] },
+    data: { flagReason: reason, flaggedAt: new Date() },
+  });
+  if (count === 0) return;
+  await recordAudit({ type: "stripe", id: stripeEventId }, "order.flagged", { type: "order", id: orderId }, { reason });
+  console.warn(`[confirm checkout] flagged order ${orderId}`);
+}

@@ -1,0 +1,79 @@
+// What the Stripe webhook does with one delivery (DESIGN §3): verify the signature on the raw
+// body, record the event id once, forward a `stripe/<type>` signal to Inngest with the Stripe
+// event id as the Inngest event id, and say how it went. Any failure to record or forward throws,
+// and the route answers 5xx so Stripe redelivers; the redelivery finishes the job (I3).
+import type Stripe from "stripe";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { stripe } from "@/lib/billing/stripe";
+import { isHandledStripeEventType } from "@/lib/billing/stripe-event-types";
+import { inngest } from "@/inngest/client";
+import { stripeEventName, type StripeSignal } from "@/inngest/events";
+
+/** Stripe's own default: older signatures are refused, so a captured request cannot be replayed. */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+export type ReceiveOutcome =
+  | { kind: "invalid-signature" }
+  | { kind: "ignored"; id: string; type: string }
+  | { kind: "duplicate"; id: string; type: string }
+  | { kind: "forwarded"; id: string; type: string };
+
+export async function receiveStripeEvent(rawBody: string, signature: string | null): Promise<ReceiveOutcome> {
+  const event = verifyStripeEvent(rawBody, signature);
+  if (!event) return { kind: "invalid-signature" };
+  const { id, type } = event;
+
+  if (!isHandledStripeEventType(type)) {
+    // Kept for the operator's view of what Stripe sends; no work follows from it.
+    await db.stripeEvent.createMany({ data: [{ id, type, status: "ignored" }], skipDuplicates: true });
+    return { kind: "ignored", id, type };
+  }
+
+  // ON CONFLICT DO NOTHING: a count of 0 means this id was recorded by an earlier delivery.
+  const { count } = await db.stripeEvent.createMany({ data: [{ id, type }], skipDuplicates: true });
+  if (count === 0) {
+    const existing = await db.stripeEvent.findUnique({ where: { id }, select: { forwardedAt: true } });
+    if (existing?.forwardedAt) return { kind: "duplicate", id, type };
+    // Recorded but never forwarded: the earlier attempt failed after the insert, so finish it now.
+  }
+
+  await forwardStripeEvent(event);
+  await db.stripeEvent.update({ where: { id }, data: { forwardedAt: new Date() } });
+  console.info(`[stripe webhook] forwarded ${type} ${id}`);
+  return { kind: "forwarded", id, type };
+}
+
+function verifyStripeEvent(rawBody: string, signature: string | null): Stripe.Event | null {
+  if (!signature) return null;
+  try {
+    return stripe().webhooks.constructEvent(rawBody, signature, env().STRIPE_WEBHOOK_SECRET, SIGNATURE_TOLERANCE_SECONDS);
+  } catch {
+    // Bad, stale or malformed: the reason is Stripe's business, not something to log with the body.
+    return null;
+  }
+}
+
+/**
+ * Only ids travel: handlers re-read the object from Stripe before acting. Concurrent deliveries of
+ * one event may both get here; the shared Inngest event id makes Inngest keep just one.
+ */
+async function forwardStripeEvent(event: Stripe.Event) {
+  const data: StripeSignal = {
+    stripeEventId: event.id,
+    type: event.type,
+    objectId: (event.data.object as { id: string }).id,
+    created: event.created,
+  };
+  await inngest.send({ id: event.id, name: stripeEventName(event.type), data });
+}
+
+/** Called by the Inngest functions once a forwarded event's work is done (or found unnecessary). */
+export async function markStripeEventProcessed(stripeEventId: string) {
+  await db.stripeEvent.updateMany({ where: { id: stripeEventId }, data: { status: "processed", processedAt: new Date(), error: null } });
+}
+
+/** Called when a function gave up on an event; `reason` is operator-facing, never shown to customers. */
+export async function markStripeEventFailed(stripeEventId: string, reason: string) {
+  await db.stripeEvent.updateMany({ where: { id: stripeEventId }, data: { status: "error", error: reason.slice(0, 1000) } });
+}

@@ -1,0 +1,42 @@
+// The Stripe event types this product acts on (DESIGN §3). The webhook forwards exactly these to
+// Inngest as `stripe/<type>`; everything else Stripe may send is acknowledged and ignored, so a
+// new event type enabled on the dashboard can never start work by accident.
+
+/** Checkout outcomes: money confirmed (or not) for an order. */
+export const checkoutEventTypes = [
+  "checkout.session.completed",
+  "checkout.session.async_payment_succeeded",
+  "checkout.session.async_payment_failed",
+  "checkout.session.expired",
+] as const;
+
+/** Invoice signals: each points at a subscription whose mirror is re-read from Stripe. */
+export const invoiceEventTypes = [
+  "invoice.paid",
+  "invoice.payment_succeeded",
+  "invoice.payment_failed",
+  "invoice.payment_action_required",
+] as const;
+
+/** Subscription lifecycle signals, including the pending-update pair behind paid resizes. */
+export const subscriptionEventTypes = [
+  "customer.subscription.created",
+  "customer.subscription.updated",
+  "customer.subscription.deleted",
+  "customer.subscription.pending_update_applied",
+  "customer.subscription.pending_update_expired",
+] as const;
+
+export const handledStripeEventTypes = [...checkoutEventTypes, ...invoiceEventTypes, ...subscriptionEventTypes] as const;
+
+export type HandledStripeEventType = (typeof handledStripeEventTypes)[number];
+
+const handled: ReadonlySet<string> = new Set(handledStripeEventTypes);
+
+export function isHandledStripeEventType(type: string): type is HandledStripeEventType {
+  return handled.has(type);
+}
+
+export function isInvoiceEventType(type: string): type is (typeof invoiceEventTypes)[number] {
+  return (invoiceEventTypes as readonly string[]).includes(type);
+}

@@ -30,16 +30,25 @@ export async function receiveStripeEvent(rawBody: string, signature: string | nu
     return { kind: "ignored", id, type };
   }
 
-  // ON CONFLICT DO NOTHING: a count of 0 means this id was recorded by an earlier delivery.
-  const { count } = await db.stripeEvent.createMany({ data: [{ id, type }], skipDuplicates: true });
-  if (count === 0) {
-    const existing = await db.stripeEvent.findUnique({ where: { id }, select: { forwardedAt: true } });
-    if (existing?.forwardedAt) return { kind: "duplicate", id, type };
-    // Recorded but never forwarded: the earlier attempt failed after the insert, so finish it now.
-  }
+  // A delivery we already forwarded is acknowledged without work. Stripe redelivers for days,
+  // longer than Inngest's id de-duplication window, so this check is ours, not Inngest's.
+  const existing = await db.stripeEvent.findUnique({ where: { id }, select: { forwardedAt: true } });
+  if (existing?.forwardedAt) return { kind: "duplicate", id, type };
 
-  await forwardStripeEvent(event);
-  await db.stripeEvent.update({ where: { id }, data: { forwardedAt: new Date() } });
+  // Forward first, then record in one statement: the webhook's cost is one read, one send and
+  // one write. If the write fails after the send, the route answers 5xx, Stripe redelivers, and
+  // the repeated send carries the same Inngest event id, so Inngest keeps one (I3). Two concurrent
+  // deliveries of one event both reach here; the same id makes that harmless too.
+  try {
+    await forwardStripeEvent(event);
+  } catch (error) {
+    // Leave a trace for the operator (received, not forwarded); Stripe's redelivery finishes it.
+    await db.stripeEvent.createMany({ data: [{ id, type }], skipDuplicates: true }).catch(() => undefined);
+    throw error;
+  }
+  await db.$executeRaw`
+    INSERT INTO stripe_events (id, type, status, forwarded_at) VALUES (${id}, ${type}, 'received', now())
+    ON CONFLICT (id) DO UPDATE SET forwarded_at = COALESCE(stripe_events.forwarded_at, EXCLUDED.forwarded_at)`;
   console.info(`[stripe webhook] forwarded ${type} ${id}`);
   return { kind: "forwarded", id, type };
 }

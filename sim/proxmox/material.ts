@@ -78,13 +78,24 @@ async function generateTls(dir: string) {
   writeAtomic(path.join(dir, FILES.caCert), ca.cert, 0o644);
 }
 
-function ensureSshKey(file: string, comment: string, pubFile?: string): string {
-  if (!existsSync(file)) {
+// ssh2's keygen drops leading zero bytes of an ed25519 public key, so about 1 key in 256 comes out
+// malformed and parseKey refuses it (mscdex/ssh2#1390, #1513; still in 1.17.0). Such a pair is
+// useless to both ends, so draw again until ssh2 can read what it wrote.
+export function generateSshKey(comment = ""): { private: string; public: string } {
+  for (let attempt = 0; attempt < 20; attempt++) {
     const pair = ssh2.utils.generateKeyPairSync("ed25519", { comment });
-    if (pubFile) writeAtomic(pubFile, `${pair.public}\n`, 0o644);
-    writeAtomic(file, pair.private, 0o600);
+    if (!(ssh2.utils.parseKey(pair.private) instanceof Error) && !(ssh2.utils.parseKey(pair.public) instanceof Error)) return pair;
   }
-  return readFileSync(file, "utf8");
+  throw new Error("could not generate a readable ed25519 SSH key");
+}
+
+function ensureSshKey(file: string, comment: string, pubFile?: string): string {
+  // A key left malformed by an older run is replaced rather than failing every start.
+  if (existsSync(file) && !(ssh2.utils.parseKey(readFileSync(file, "utf8")) instanceof Error)) return readFileSync(file, "utf8");
+  const pair = generateSshKey(comment);
+  if (pubFile) writeAtomic(pubFile, `${pair.public}\n`, 0o644);
+  writeAtomic(file, pair.private, 0o600);
+  return pair.private;
 }
 
 /** `SHA256:<base64>` as OpenSSH prints it (and as ssh2's hostVerifier can compute). */

@@ -1,66 +1,12 @@
-import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RfbClient, RGBX_PIXEL_FORMAT, type VncProxyTicket as VncProxy, captureFramebuffer, openConsole, vncResponse } from "./rfb-client";
 import { type TestSim, cloneReady, startTestSim } from "./testkit";
-
-interface VncProxy {
-  user: string;
-  ticket: string;
-  port: string;
-  upid: string;
-  cert: string;
-  password: string;
-}
-
-// noVNC's own DES (what the browser console uses) answers the challenge: an independent
-// implementation of VNC Authentication's bit-mirrored key rule.
-type NoVncDes = { importKey(key: number[]): { encrypt(alg: unknown, data: Uint8Array): Uint8Array } };
-let DESECBCipher: NoVncDes;
-function vncResponse(password: string, challenge: Buffer): Buffer {
-  const key = DESECBCipher.importKey([...password].map((c) => c.charCodeAt(0)));
-  return Buffer.from(key.encrypt({ name: "DES-ECB" }, new Uint8Array(challenge)));
-}
-
-/** A WebSocket with a byte-stream reader, as an RFB client needs. */
-class RfbClient {
-  private buf = Buffer.alloc(0);
-  private waiting: (() => void) | null = null;
-  closed = false;
-
-  constructor(readonly ws: WebSocket) {
-    ws.on("message", (d: Buffer) => {
-      this.buf = Buffer.concat([this.buf, d]);
-      this.waiting?.();
-    });
-    ws.on("close", () => {
-      this.closed = true;
-      this.waiting?.();
-    });
-  }
-
-  async read(n: number): Promise<Buffer> {
-    while (this.buf.length < n) {
-      if (this.closed) throw new Error(`socket closed while waiting for ${n} bytes`);
-      await new Promise<void>((r) => (this.waiting = r));
-    }
-    const out = this.buf.subarray(0, n);
-    this.buf = this.buf.subarray(n);
-    return out;
-  }
-
-  send(...bytes: Array<Buffer | number[]>) {
-    this.ws.send(Buffer.concat(bytes.map((b) => Buffer.from(b))));
-  }
-}
 
 let t: TestSim;
 const WIDTH = 640;
 const HEIGHT = 400;
 
 beforeAll(async () => {
-  const desPath = path.resolve("node_modules/@novnc/novnc/core/crypto/des.js");
-  ({ DESECBCipher } = await import(/* @vite-ignore */ pathToFileURL(desPath).href));
   t = await startTestSim({ shortTaskDurationMs: 10 });
   await cloneReady(t, 180);
   await t.api.waitTask(await t.api.call<string>("POST", "/nodes/pve1/qemu/180/status/start"));
@@ -70,15 +16,7 @@ afterAll(() => t.stop());
 const vncproxy = (vmid = 180) => t.api.call<VncProxy>("POST", `/nodes/pve1/qemu/${vmid}/vncproxy`, { websocket: 1 });
 
 function open(proxy: VncProxy, opts: { vmid?: number; auth?: boolean } = {}): Promise<RfbClient> {
-  const query = new URLSearchParams({ port: proxy.port, vncticket: proxy.ticket });
-  const url = `${t.sim.apiBase.replace("https", "wss")}/nodes/pve1/qemu/${opts.vmid ?? 180}/vncwebsocket?${query}`;
-  const headers = opts.auth === false ? {} : { authorization: `PVEAPIToken=${t.sim.tokenId}=${t.sim.tokenSecret}` };
-  const ws = new WebSocket(url, ["binary"], { ca: t.sim.caCertPem, headers });
-  return new Promise((resolve, reject) => {
-    ws.once("open", () => resolve(new RfbClient(ws)));
-    ws.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode} ${res.statusMessage}`)));
-    ws.once("error", reject);
-  });
+  return openConsole(t.sim, "pve1", opts.vmid ?? 180, proxy, opts);
 }
 
 async function handshake(c: RfbClient, password: string): Promise<number> {
@@ -87,7 +25,7 @@ async function handshake(c: RfbClient, password: string): Promise<number> {
   expect([...(await c.read(2))]).toEqual([1, 2]);
   c.send([2]);
   const challenge = await c.read(16);
-  c.send(vncResponse(password, challenge));
+  c.send(await vncResponse(password, challenge));
   return (await c.read(4)).readUInt32BE(0);
 }
 
@@ -128,8 +66,7 @@ describe("vncproxy + vncwebsocket", () => {
     expect((await c.read(init.readUInt32BE(20))).toString()).toBe("lab-180");
 
     // noVNC's pixel format: 32 bpp little-endian, red at shift 0.
-    const pf = Buffer.from([0, 0, 0, 0, 32, 24, 0, 1, 0, 255, 0, 255, 0, 255, 0, 8, 16, 0, 0, 0]);
-    c.send(pf, [2, 0, 0, 1, 0, 0, 0, 0]);
+    c.send([0, 0, 0, 0], RGBX_PIXEL_FORMAT, [2, 0, 0, 1, 0, 0, 0, 0]);
     c.send([3, 0, 0, 0, 0, 0, WIDTH >> 8, WIDTH & 255, HEIGHT >> 8, HEIGHT & 255]);
     const fb = Buffer.alloc(WIDTH * HEIGHT * 4);
     expect(await readUpdate(c, fb)).toEqual([{ x: 0, y: 0, w: WIDTH, h: HEIGHT }]);
@@ -144,6 +81,18 @@ describe("vncproxy + vncwebsocket", () => {
     expect(rect.h).toBeLessThan(HEIGHT);
     expect(fb.equals(before)).toBe(false);
     c.ws.close();
+  });
+
+  it("captureFramebuffer (the browser test's viewer) reads the VM's name and a drawn screen", async () => {
+    const proxy = await vncproxy();
+    const c = await open(proxy);
+    const fb = await captureFramebuffer(c, proxy.password);
+    c.ws.close();
+    expect([fb.width, fb.height, fb.name, fb.pixels.length]).toEqual([WIDTH, HEIGHT, "lab-180", WIDTH * HEIGHT * 4]);
+    // RGBX: the light-grey text colour appears as R, G, B = 200.
+    expect(fb.pixels.includes(Buffer.from([200, 200, 200, 0]))).toBe(true);
+    const wrong = await vncproxy();
+    await expect(captureFramebuffer(await open(wrong), "wrongpw1")).rejects.toThrow("SecurityResult 1");
   });
 
   it("answers a wrong password with a failed SecurityResult and closes", async () => {

@@ -10,7 +10,7 @@ it("seeding twice leaves one copy of the catalogue, node, templates and admin", 
   const counts = async () => ({
     plans: await db.plan.count({ where: { slug: { in: seedPlans.map((p) => p.slug) } } }),
     nodes: await db.proxmoxNode.count({ where: { name: "pve1" } }),
-    templates: await db.template.count(),
+    templates: await db.template.count({ where: { node: { name: "pve1" } } }),
     admins: await db.user.count({ where: { email: "operator@example.com", role: "admin" } }),
   });
   const first = await counts();

@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { goodPassword, signIn, signOut, signUp, uniqueEmail } from "./helpers";
 
-test("a visitor signs up, signs out, signs in, picks a plan and reaches the dashboard", async ({ page }) => {
+test("a visitor signs up, signs out, signs in, picks a plan and reaches its checkout", async ({ page }) => {
   const email = uniqueEmail("journey");
   await signUp(page, email, goodPassword, "Ada Lovelace");
   await expect(page).toHaveURL(/\/dashboard$/);
@@ -19,16 +19,17 @@ test("a visitor signs up, signs out, signs in, picks a plan and reaches the dash
   await expect(page.getByRole("heading", { name: "Containerlab Pro" })).toBeVisible();
   await expect(cards.first()).toContainText("/ month");
   await page.getByRole("link", { name: "Choose EVE-NG Starter" }).click();
-  await expect(page).toHaveURL(/\/dashboard\?plan=eve-starter$/);
-  await expect(page.getByRole("heading", { name: "Your VMs" })).toBeVisible();
+  await expect(page).toHaveURL(/\/checkout\/eve-starter$/);
+  await expect(page.getByRole("heading", { name: "Order EVE-NG Starter" })).toBeVisible();
 });
 
-test("a signed-out visitor who chooses a plan signs up and lands on the dashboard", async ({ page }) => {
+test("a signed-out visitor who chooses a plan signs up and lands on its checkout", async ({ page }) => {
   await page.goto("/pricing");
   await page.getByRole("link", { name: "Choose Containerlab Starter" }).click();
   await expect(page).toHaveURL(/\/sign-up\?next=/);
   await signUp(page, uniqueEmail("chooser"));
-  await expect(page).toHaveURL(/\/dashboard\?plan=clab-starter$/);
+  await expect(page).toHaveURL(/\/checkout\/clab-starter$/);
+  await expect(page.getByRole("heading", { name: "Order Containerlab Starter" })).toBeVisible();
 });
 
 test("I10: a weak password gets a field error and creates no account", async ({ page }) => {

@@ -27,6 +27,11 @@ export async function SiteHeader() {
                   Dashboard
                 </Link>
               </li>
+              <li>
+                <Link href="/keys" className={buttonStyles.ghost}>
+                  SSH keys
+                </Link>
+              </li>
               {user.role === "admin" ? (
                 <li>
                   <Link href="/admin" className={buttonStyles.ghost}>

@@ -3,7 +3,8 @@ import { buttonStyles } from "@/components/ui/button-styles";
 import { formatMoney } from "@/lib/format/money";
 import { labTypeLabel, type PlanSummary } from "@/lib/catalog/list-plans";
 
-export function PlanCard({ plan, chooseHref }: { plan: PlanSummary; chooseHref: string }) {
+/** `chooseHref` null = sold out: no node can hold another VM of this plan, so nothing to choose. */
+export function PlanCard({ plan, chooseHref }: { plan: PlanSummary; chooseHref: string | null }) {
   const headingId = `plan-${plan.slug}`;
   return (
     <article aria-labelledby={headingId} className="flex flex-col rounded-card border border-line bg-surface p-card shadow-card" data-testid="plan-card">
@@ -33,9 +34,15 @@ export function PlanCard({ plan, chooseHref }: { plan: PlanSummary; chooseHref: 
           <dd className="font-semibold">{plan.diskGb} GB</dd>
         </div>
       </dl>
-      <Link href={chooseHref} className={`${buttonStyles.primary} mt-6`} aria-label={`Choose ${plan.name}`}>
-        Choose
-      </Link>
+      {chooseHref ? (
+        <Link href={chooseHref} className={`${buttonStyles.primary} mt-6`} aria-label={`Choose ${plan.name}`}>
+          Choose
+        </Link>
+      ) : (
+        <p className="mt-6 rounded-lg border border-line-strong bg-surface-sunken px-4 py-2.5 text-center text-sm font-semibold text-ink-muted" data-testid="sold-out">
+          Sold out
+        </p>
+      )}
     </article>
   );
 }

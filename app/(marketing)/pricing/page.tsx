@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { PlanCard } from "@/components/pricing/plan-card";
 import { listActivePlans } from "@/lib/catalog/list-plans";
 import { getUser } from "@/lib/auth/session";
+import { planAvailability } from "@/lib/capacity/find-node-with-room";
 
 export const metadata: Metadata = { title: "Pricing" };
 // Plans come from the database: render per request, never at build time.
@@ -9,8 +10,9 @@ export const dynamic = "force-dynamic";
 
 export default async function PricingPage() {
   const [plans, user] = await Promise.all([listActivePlans(), getUser()]);
+  const available = await planAvailability(plans);
   const chooseHref = (slug: string) => {
-    const next = `/dashboard?plan=${slug}`;
+    const next = `/checkout/${slug}`;
     return user ? next : `/sign-up?next=${encodeURIComponent(next)}`;
   };
   return (
@@ -23,7 +25,7 @@ export default async function PricingPage() {
       {plans.length ? (
         <div className="mt-10 grid gap-6 sm:grid-cols-2 lg:grid-cols-4">
           {plans.map((plan) => (
-            <PlanCard key={plan.id} plan={plan} chooseHref={chooseHref(plan.slug)} />
+            <PlanCard key={plan.id} plan={plan} chooseHref={available[plan.id] ? chooseHref(plan.slug) : null} />
           ))}
         </div>
       ) : (

@@ -1,0 +1,23 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { requireUser } from "@/lib/auth/session";
+import { getOrderView, PROVISION_STAGES } from "@/lib/orders/order-view";
+import { OrderStatusPanel } from "@/components/orders/order-status";
+
+export const metadata: Metadata = { title: "Your order" };
+
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ canceled?: string }> };
+
+export default async function OrderPage({ params, searchParams }: Props) {
+  const [{ id }, { canceled }] = await Promise.all([params, searchParams]);
+  const user = await requireUser(`/orders/${encodeURIComponent(id)}`);
+  const view = await getOrderView(user.id, id);
+  if (!view) notFound(); // missing and someone else's look the same (I5)
+  // `session_id` from Stripe's success redirect is ignored on purpose: only the webhook, re-checked
+  // against Stripe, moves an order to paid (I1).
+  return (
+    <div className="mx-auto max-w-content px-gutter py-10">
+      <OrderStatusPanel initial={view} canceled={canceled === "1"} stages={PROVISION_STAGES} />
+    </div>
+  );
+}

@@ -1,0 +1,60 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requireUser } from "@/lib/auth/session";
+import { env } from "@/lib/env";
+import { loadVmPage } from "@/lib/vms/vm-view";
+import { PowerPanel } from "@/components/vms/power-panel";
+import { RevealPassword } from "@/components/vms/reveal-password";
+import { SshAccess } from "@/components/vms/ssh-access";
+import { VmStatusBadge } from "@/components/vms/vm-status-badge";
+import { requestPowerFormAction, revealPasswordFormAction } from "./actions";
+
+export const metadata: Metadata = { title: "VM" };
+
+export default async function VmPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const user = await requireUser(`/vms/${encodeURIComponent(id)}`);
+  // Unknown id and someone else's VM look the same: 404 (I5). Nothing here calls Proxmox (I2).
+  const data = id.length <= 64 ? await loadVmPage(user.id, id) : null;
+  if (!data) notFound();
+  const { vm, state } = data;
+  return (
+    <div className="mx-auto max-w-content space-y-6 px-gutter py-10">
+      <nav aria-label="Breadcrumb" className="text-sm">
+        <Link href="/dashboard" className="text-brand-700 hover:underline">Dashboard</Link> <span aria-hidden>/</span> {vm.name}
+      </nav>
+      <header className="flex flex-wrap items-center gap-3">
+        <h1 className="text-2xl font-bold tracking-tight">{vm.name}</h1>
+        <VmStatusBadge status={vm.status} label={vm.statusLabel} />
+      </header>
+      <dl className="grid gap-x-6 gap-y-2 rounded-card border border-line bg-surface p-card text-sm sm:grid-cols-[10rem_1fr]">
+        <dt className="text-ink-subtle">VMID</dt>
+        <dd className="font-mono" data-testid="vmid">{vm.vmid ?? "assigned during setup"}</dd>
+        <dt className="text-ink-subtle">Plan</dt>
+        <dd>{vm.planName} · {vm.labType}</dd>
+        <dt className="text-ink-subtle">Resources</dt>
+        <dd>{vm.vcpus} vCPU · {vm.ramGb} GB RAM · {vm.diskGb} GB disk</dd>
+        <dt className="text-ink-subtle">Created</dt>
+        <dd><time dateTime={vm.createdAt}>{vm.createdAt.slice(0, 10)}</time></dd>
+      </dl>
+      {vm.status === "provisioning" ? (
+        <p className="rounded-card border border-warning-600/30 bg-warning-50 p-card text-sm text-warning-700">
+          Your VM is being set up. Connection details and power controls appear here once it is ready.
+        </p>
+      ) : null}
+      {vm.access ? <SshAccess access={vm.access} /> : null}
+      {vm.access ? (
+        <section aria-labelledby="password-heading" className="rounded-card border border-line bg-surface p-card">
+          <h2 id="password-heading" className="text-lg font-semibold">Password</h2>
+          <div className="mt-2">
+            <RevealPassword vmId={vm.id} user={env().VM_DEFAULT_USER} action={revealPasswordFormAction} />
+          </div>
+        </section>
+      ) : null}
+      {vm.status === "running" || vm.status === "stopped" ? (
+        <PowerPanel key={state.power?.id ?? "none"} vmId={vm.id} initial={state} action={requestPowerFormAction} />
+      ) : null}
+    </div>
+  );
+}

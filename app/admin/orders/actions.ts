@@ -1,0 +1,17 @@
+"use server";
+import { z } from "zod";
+import { revalidatePath } from "next/cache";
+import { validatedAdminAction } from "@/lib/actions/validated-action";
+import type { FormState } from "@/lib/actions/form-state";
+import { retryProvisioning } from "@/lib/orders/retry-provisioning";
+
+// retryProvisioning checks the order is `failed` (UserFacingError otherwise) and writes the audit.
+const retry = validatedAdminAction(z.object({ orderId: z.string().trim().min(1, "Missing order.").max(64, "Unknown order.") }), async ({ orderId }, { user }) => {
+  await retryProvisioning({ orderId, adminId: user.id });
+  revalidatePath("/admin/orders");
+  return { status: "success", message: "Provisioning restarted." };
+});
+
+export async function retryProvisioningAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return retry(previous, formData);
+}

@@ -1,0 +1,118 @@
+// The operator's order and VM lists and the retry action, through the real session helpers and
+// action wrapper; only Auth.js's auth() is replaced by a settable session.
+import { beforeAll, beforeEach, describe, expect, inject, it, vi } from "vitest";
+
+const session = vi.hoisted(() => ({ userId: null as string | null }));
+vi.mock("server-only", () => ({}));
+vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
+vi.mock("@/lib/auth", () => ({ auth: async () => (session.userId ? { user: { id: session.userId } } : null) }));
+
+import { db } from "@/lib/db";
+import { idleState } from "@/lib/actions/form-state";
+import { listAdminOrders, orderStatusFilterSchema } from "@/lib/admin/list-orders";
+import { listAdminVms } from "@/lib/admin/list-vms";
+import { createOrder, createPlan, createUser, createVmFixture, digestOf, formData } from "@/lib/vms/vm-test-fixture";
+import AdminLayout from "@/app/admin/layout";
+import AdminVmsPage from "@/app/admin/vms/page";
+import AdminOrdersPage from "./page";
+import { retryProvisioningAction } from "./actions";
+
+const FORBIDDEN = "NEXT_HTTP_ERROR_FALLBACK;403";
+const noSearch = () => Promise.resolve({});
+
+let adminId: string;
+let customerId: string;
+beforeAll(async () => {
+  // forbidden() is an opt-in Next.js API (next.config.ts: experimental.authInterrupts).
+  process.env.__NEXT_EXPERIMENTAL_AUTH_INTERRUPTS = "true";
+  adminId = (await createUser("admin")).id;
+  customerId = (await createUser()).id;
+});
+beforeEach(() => {
+  session.userId = null;
+});
+
+describe("admin pages", () => {
+  it("answer 403 to a customer: layout, orders and VMs", async () => {
+    session.userId = customerId;
+    expect(await digestOf(AdminLayout({ children: null }))).toBe(FORBIDDEN);
+    expect(await digestOf(AdminOrdersPage({ searchParams: noSearch() }))).toBe(FORBIDDEN);
+    expect(await digestOf(AdminVmsPage({ searchParams: noSearch() }))).toBe(FORBIDDEN);
+  });
+
+  it("send a signed-out visitor to sign in, and render for an operator", async () => {
+    expect(await digestOf(AdminOrdersPage({ searchParams: noSearch() }))).toMatch(/^NEXT_REDIRECT;.*sign-in\?next=%2Fadmin%2Forders/);
+    session.userId = adminId;
+    await expect(AdminOrdersPage({ searchParams: Promise.resolve({ status: "failed", page: "1" }) })).resolves.toBeTruthy();
+    await expect(AdminVmsPage({ searchParams: noSearch() })).resolves.toBeTruthy();
+  });
+});
+
+describe("admin order list", () => {
+  it("pages all customers' orders in SQL, newest first, with the operator's failure and flag reasons", async () => {
+    const plan = await createPlan();
+    const [alice, bob] = [await createUser(), await createUser()];
+    const future = Date.now() + 365 * 24 * 3600_000; // above every other test's rows
+    const failed = await createOrder({ userId: alice.id, planId: plan.id, status: "failed", failureReason: "clone: VM is locked (backup) on pve1", createdAt: new Date(future + 3000) });
+    const flagged = await createOrder({ userId: bob.id, planId: plan.id, status: "awaiting_payment", flagReason: "amount 100 does not match 2900", createdAt: new Date(future + 2000) });
+    const older = await createOrder({ userId: alice.id, planId: plan.id, status: "provisioned", createdAt: new Date(future + 1000) });
+
+    const first = await listAdminOrders({ page: 1 }, 2);
+    expect(first.items.map((o) => o.id)).toEqual([failed.id, flagged.id]);
+    expect(first.total).toBe(await db.order.count());
+    expect(first.pageCount).toBe(Math.ceil(first.total / 2));
+    expect(first.items[0]).toMatchObject({ status: "failed", failureReason: "clone: VM is locked (backup) on pve1", provisionAttempts: 0, user: { email: expect.stringContaining("customer.") }, plan: { name: plan.name } });
+    expect(first.items[1]).toMatchObject({ flagReason: "amount 100 does not match 2900" });
+    expect((await listAdminOrders({ page: 2 }, 2)).items[0].id).toBe(older.id);
+
+    const onlyFailed = await listAdminOrders({ page: 1, status: "failed" }, 100);
+    expect(onlyFailed.items.every((o) => o.status === "failed")).toBe(true);
+    expect(onlyFailed.total).toBe(await db.order.count({ where: { status: "failed" } }));
+    expect(onlyFailed.items.map((o) => o.id)).toContain(failed.id);
+  });
+
+  it("reads an unknown status filter as 'all'", () => {
+    expect(orderStatusFilterSchema.parse("failed")).toBe("failed");
+    expect(orderStatusFilterSchema.parse("bogus")).toBeUndefined();
+    expect(orderStatusFilterSchema.parse(undefined)).toBeUndefined();
+  });
+});
+
+describe("admin VM list", () => {
+  it("shows node, VMID, status, owner and plan, paged in SQL", async () => {
+    const { vm, plan, userId } = await createVmFixture({ nodeName: "pve-admin-9" });
+    await db.vm.update({ where: { id: vm.id }, data: { createdAt: new Date(Date.now() + 400 * 24 * 3600_000) } });
+    const page = await listAdminVms(1, 1);
+    expect(page.items).toHaveLength(1);
+    expect(page.total).toBe(await db.vm.count());
+    const owner = await db.user.findUniqueOrThrow({ where: { id: userId } });
+    expect(page.items[0]).toMatchObject({ id: vm.id, nodeName: "pve-admin-9", vmid: vm.vmid, status: "running", user: { email: owner.email }, plan: { name: plan.name } });
+  });
+});
+
+describe("retry provisioning action", () => {
+  it("is refused to a customer (403) and writes nothing", async () => {
+    const order = await createOrder({ userId: customerId, planId: (await createPlan()).id, status: "failed" });
+    session.userId = customerId;
+    expect(await digestOf(retryProvisioningAction(idleState, formData({ orderId: order.id })))).toBe(FORBIDDEN);
+    expect(await db.auditEvent.count({ where: { subjectId: order.id } })).toBe(0);
+  });
+
+  it("I10: validates its input and refuses an order that is not failed, writing nothing", async () => {
+    session.userId = adminId;
+    expect(await retryProvisioningAction(idleState, formData({}))).toMatchObject({ status: "error", fieldErrors: { orderId: expect.any(String) } });
+    const order = await createOrder({ userId: customerId, planId: (await createPlan()).id, status: "provisioned" });
+    expect(await retryProvisioningAction(idleState, formData({ orderId: order.id }))).toMatchObject({ status: "error", message: expect.stringMatching(/Only a failed order can be retried/) });
+    expect(await db.auditEvent.count({ where: { subjectId: order.id } })).toBe(0);
+  });
+
+  it("re-queues a failed order for the next attempt, audited with the operator's id", async () => {
+    session.userId = adminId;
+    const order = await createOrder({ userId: customerId, planId: (await createPlan()).id, status: "failed", failureReason: "start: timeout" });
+    expect(await retryProvisioningAction(idleState, formData({ orderId: order.id }))).toEqual({ status: "success", message: "Provisioning restarted." });
+    const audit = await db.auditEvent.findFirstOrThrow({ where: { subjectId: order.id, action: "order.provisioning_retry_requested" } });
+    expect(audit).toMatchObject({ actorType: "admin", actorId: adminId, data: { attempt: 1 } });
+    const event = await (await fetch(`${inject("simUrls").inngest}/_sim/events/order-paid-${order.id}-1`)).json();
+    expect(event).toMatchObject({ name: "order/paid", data: { orderId: order.id, attempt: 1 } });
+  });
+});

@@ -1,0 +1,127 @@
+"use client";
+import { useEffect, useState } from "react";
+import Link from "next/link";
+import { buttonStyles } from "@/components/ui/button-styles";
+import { formatMoney } from "@/lib/format/money";
+import type { OrderView } from "@/lib/orders/order-view";
+
+const POLL_MS = 1_500;
+
+/** Polls the order's status route until the order reaches a state that will not change by itself. */
+function useLiveOrder(initial: OrderView, stopped: boolean): OrderView {
+  const [view, setView] = useState(initial);
+  const { id, final } = view;
+  useEffect(() => {
+    if (final || stopped) return;
+    let cancelled = false;
+    let timer: ReturnType<typeof setTimeout>;
+    const tick = async () => {
+      // A hidden tab skips its requests.
+      if (!document.hidden) {
+        try {
+          const response = await fetch(`/api/orders/${encodeURIComponent(id)}/status`, { cache: "no-store" });
+          if (response.status === 404) return; // signed out meanwhile: a reload shows the sign-in page
+          if (response.ok && !cancelled) setView((await response.json()) as OrderView);
+        } catch {
+          // offline for a moment: the next tick tries again
+        }
+      }
+      if (!cancelled) timer = setTimeout(tick, POLL_MS);
+    };
+    timer = setTimeout(tick, POLL_MS);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [id, final, stopped]);
+  return view;
+}
+
+function Spinner() {
+  return <span aria-hidden className="inline-block size-4 animate-spin rounded-full border-2 border-brand-600 border-t-transparent" />;
+}
+
+function Stages({ stages, current }: { stages: readonly string[]; current: number }) {
+  return (
+    <ol className="mt-4 space-y-1.5 text-sm" aria-label="Build progress">
+      {stages.map((label, i) => (
+        <li key={label} className={`flex items-center gap-2 ${i < current ? "text-success-700" : i === current ? "font-semibold text-ink" : "text-ink-subtle"}`} aria-current={i === current ? "step" : undefined}>
+          <span aria-hidden className="w-4 text-center">{i < current ? "✓" : i === current ? "›" : "·"}</span>
+          {label}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function StatusBody({ view, canceled, stages }: { view: OrderView; canceled: boolean; stages: readonly string[] }) {
+  const again = (
+    <Link href={`/checkout/${view.planSlug}`} className={`${buttonStyles.secondary} mt-4`}>
+      Start a new order
+    </Link>
+  );
+  switch (view.status) {
+    case "awaiting_payment":
+      return canceled ? (
+        <>
+          <p className="font-semibold">Checkout was cancelled; you have not been charged.</p>
+          {again}
+        </>
+      ) : (
+        <p className="flex items-center gap-2 font-semibold"><Spinner /> Waiting for Stripe to confirm your payment…</p>
+      );
+    case "paid":
+      return <p className="flex items-center gap-2 font-semibold"><Spinner /> Payment confirmed. Your VM is queued to be built…</p>;
+    case "provisioning":
+      return (
+        <>
+          <p className="flex items-center gap-2 font-semibold"><Spinner /> Building your VM: {stages[view.stage ?? 0]}…</p>
+          <Stages stages={stages} current={view.stage ?? 0} />
+        </>
+      );
+    case "provisioned":
+      return (
+        <>
+          <p className="font-semibold text-success-700">Your VM is ready.</p>
+          {view.vmId ? (
+            <Link href={`/vms/${view.vmId}`} className={`${buttonStyles.primary} mt-4`}>
+              Open your VM
+            </Link>
+          ) : null}
+        </>
+      );
+    case "failed":
+      return (
+        <>
+          <p className="font-semibold text-danger-700">We could not build your VM.</p>
+          <p className="mt-1 text-sm text-ink-muted">{view.message}</p>
+        </>
+      );
+    case "expired":
+      return (
+        <>
+          <p className="font-semibold">This checkout ended without a payment; you have not been charged.</p>
+          {again}
+        </>
+      );
+  }
+}
+
+type PanelProps = { initial: OrderView; canceled: boolean; stages: readonly string[] };
+
+export function OrderStatusPanel({ initial, canceled, stages }: PanelProps) {
+  // A cancelled visit stops polling: the session stays open in Stripe until it expires, but the
+  // customer has left it, and a reload shows the latest state anyway.
+  const view = useLiveOrder(initial, canceled && initial.status === "awaiting_payment");
+  return (
+    <section aria-labelledby="order-heading" className="max-w-2xl rounded-card border border-line bg-surface p-card shadow-card" data-testid="order-status" data-status={view.status}>
+      <h1 id="order-heading" className="text-2xl font-bold tracking-tight">Your {view.planName}</h1>
+      <p className="mt-1 text-sm text-ink-muted">
+        {view.hostname} · {formatMoney(view.amountMinor, view.currency)} / {view.interval}
+      </p>
+      <div className="mt-6" role="status" aria-live="polite">
+        <StatusBody view={view} canceled={canceled} stages={stages} />
+      </div>
+    </section>
+  );
+}

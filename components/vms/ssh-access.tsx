@@ -1,0 +1,36 @@
+import type { CustomerVmView } from "@/lib/vms/vm-view";
+import { CopyButton } from "@/components/vms/copy-button";
+
+/** SSH hostname, the ~/.ssh/config block and, for EVE-NG, the web UI address. */
+export function SshAccess({ access }: { access: NonNullable<CustomerVmView["access"]> }) {
+  return (
+    <section aria-labelledby="access-heading" className="rounded-card border border-line bg-surface p-card">
+      <h2 id="access-heading" className="text-lg font-semibold">Connect</h2>
+      <p className="mt-1 text-sm text-ink-muted">
+        SSH goes through Cloudflare Access: install <code className="font-mono">cloudflared</code>, add this to <code className="font-mono">~/.ssh/config</code>, then run{" "}
+        <code className="font-mono">ssh {access.sshConfig.split("\n")[0].slice("Host ".length)}</code>.
+      </p>
+      <dl className="mt-4 grid gap-2 text-sm sm:grid-cols-[10rem_1fr]">
+        <dt className="text-ink-subtle">SSH hostname</dt>
+        <dd className="font-mono" data-testid="ssh-hostname">{access.sshHostname}</dd>
+        {access.eveUrl ? (
+          <>
+            <dt className="text-ink-subtle">EVE-NG web</dt>
+            <dd>
+              <a href={access.eveUrl} className="font-mono text-brand-700 underline-offset-2 hover:underline" target="_blank" rel="noreferrer">
+                {access.eveUrl}
+              </a>
+            </dd>
+          </>
+        ) : null}
+      </dl>
+      <div className="mt-4">
+        <div className="flex items-center justify-between">
+          <h3 className="text-sm font-medium">~/.ssh/config</h3>
+          <CopyButton text={access.sshConfig} label="Copy config" />
+        </div>
+        <pre data-testid="ssh-config" className="mt-2 overflow-x-auto rounded-lg bg-surface-dark p-3 font-mono text-xs text-brand-100">{access.sshConfig}</pre>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,33 @@
+// The Stripe Checkout Session for one order (subscription mode). The order id travels in every
+// place Stripe echoes back — client_reference_id, session metadata, subscription metadata — so the
+// webhook handlers can find the order from any object they re-read (DESIGN §3).
+import { env } from "@/lib/env";
+import { stripe, type Stripe } from "@/lib/billing/stripe";
+
+// Stripe refuses an `expires_at` less than 30 minutes after it creates the session, measured on its
+// clock: one extra minute keeps a little clock skew from failing checkouts.
+export const CHECKOUT_SESSION_LIFETIME_SECONDS = 31 * 60;
+// An open checkout holds its VM's room until it can no longer be paid, plus time for the
+// completion webhook to move the order to `paid` (after which it counts as paid).
+export const CAPACITY_HOLD_MS = (CHECKOUT_SESSION_LIFETIME_SECONDS + 5 * 60) * 1000;
+
+export type CheckoutRequest = { orderId: string; priceId: string; customerId: string; now?: Date };
+
+export function createCheckoutSession({ orderId, priceId, customerId, now = new Date() }: CheckoutRequest): Promise<Stripe.Checkout.Session> {
+  const orderUrl = `${env().APP_URL.replace(/\/$/, "")}/orders/${orderId}`;
+  return stripe().checkout.sessions.create(
+    {
+      mode: "subscription",
+      line_items: [{ price: priceId, quantity: 1 }],
+      customer: customerId,
+      client_reference_id: orderId,
+      metadata: { orderId },
+      subscription_data: { metadata: { orderId } },
+      // The success redirect decides nothing (I1): the order page waits for the webhook.
+      success_url: `${orderUrl}?session_id={CHECKOUT_SESSION_ID}`,
+      cancel_url: `${orderUrl}?canceled=1`,
+      expires_at: Math.floor(now.getTime() / 1000) + CHECKOUT_SESSION_LIFETIME_SECONDS,
+    },
+    { idempotencyKey: `checkout-${orderId}` },
+  );
+}

@@ -1,0 +1,18 @@
+// The operator's "retry provisioning" for a failed order: audited, then a new `order/paid` with
+// the next attempt number. The event id is derived from the attempt, so a double click (or two
+// operators) sends one event (I3); the provisioning function claims the order for that attempt.
+import { inngest } from "@/inngest/client";
+import { orderPaid } from "@/inngest/events";
+import { UserFacingError } from "@/lib/actions/form-state";
+import { recordAudit } from "@/lib/audit/record-audit";
+import { orderPaidEventId } from "@/lib/billing/confirm-checkout";
+import { db } from "@/lib/db";
+
+export async function retryProvisioning({ orderId, adminId }: { orderId: string; adminId: string }): Promise<void> {
+  const order = await db.order.findUnique({ where: { id: orderId }, select: { status: true, provisionAttempts: true } });
+  if (!order) throw new UserFacingError("That order does not exist.");
+  if (order.status !== "failed") throw new UserFacingError(`Only a failed order can be retried; this one is ${order.status.replace("_", " ")}.`);
+  const attempt = order.provisionAttempts + 1;
+  await recordAudit({ type: "admin", id: adminId }, "order.provisioning_retry_requested", { type: "order", id: orderId }, { attempt });
+  await inngest.send(orderPaid.create({ orderId, attempt }, { id: orderPaidEventId(orderId, attempt) }));
+}

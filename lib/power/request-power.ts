@@ -1,0 +1,45 @@
+// Recording a customer's power click as intent (I2): a pending PowerRequest, an audit event and a
+// `vm/power.requested` event. The Inngest function does the Proxmox work.
+import { UserFacingError } from "@/lib/actions/form-state";
+import { recordAudit } from "@/lib/audit/record-audit";
+import { db } from "@/lib/db";
+import type { PowerAction, VmStatus } from "@/lib/generated/prisma/client";
+import { powerRefusal } from "@/lib/power/power-rules";
+import { inngest } from "@/inngest/client";
+import { vmPowerRequested } from "@/inngest/events";
+
+export const BUSY_MESSAGE = "Another operation is in progress. Wait for it to finish, then try again.";
+const QUEUE_FAILED_MESSAGE = "We couldn't queue that right now. Nothing was changed; please try again.";
+
+/**
+ * Records `action` for the user's VM and queues it. Returns null when the VM is not this user's
+ * (callers answer 404, I5); throws UserFacingError when the state forbids it or another request
+ * is pending or running (nothing is written then, I10).
+ */
+export async function requestPower(input: { userId: string; vmId: string; action: PowerAction }): Promise<{ powerRequestId: string } | null> {
+  const { userId, vmId, action } = input;
+  const request = await db.$transaction(async (tx) => {
+    // Locking the VM row serialises concurrent clicks: the second sees the first one's request.
+    const rows = await tx.$queryRaw<Array<{ status: VmStatus }>>`SELECT status::text AS status FROM vms WHERE id = ${vmId} AND user_id = ${userId} FOR UPDATE`;
+    if (rows.length === 0) return null;
+    const busy = await tx.powerRequest.count({ where: { vmId, status: { in: ["pending", "running"] } } });
+    if (busy > 0) throw new UserFacingError(BUSY_MESSAGE);
+    const refusal = powerRefusal(rows[0].status, action);
+    if (refusal) throw new UserFacingError(refusal);
+    const created = await tx.powerRequest.create({ data: { vmId, userId, action }, select: { id: true } });
+    await recordAudit({ type: "customer", id: userId }, "vm.power_requested", { type: "vm", id: vmId }, { action, powerRequestId: created.id }, tx);
+    return created;
+  });
+  if (!request) return null;
+
+  try {
+    // The request id is the event id: a retried send cannot start a second run.
+    await inngest.send(vmPowerRequested.create({ powerRequestId: request.id, vmId }, { id: request.id }));
+  } catch (error) {
+    // Unsent, the request would block this VM's power controls forever: close it.
+    const reason = `event send failed: ${error instanceof Error ? error.message : String(error)}`;
+    await db.powerRequest.updateMany({ where: { id: request.id, status: "pending" }, data: { status: "failed", error: reason, finishedAt: new Date() } });
+    throw new UserFacingError(QUEUE_FAILED_MESSAGE);
+  }
+  return { powerRequestId: request.id };
+}

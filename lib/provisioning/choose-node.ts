@@ -1,0 +1,29 @@
+// Step "choose node": the least-loaded enabled node with room for the plan and a template for its
+// lab type (lib/capacity decides, counting live VMs and in-flight orders). Once chosen, the node is
+// kept on the Vm row, so a re-run clones where the first run decided.
+import { db } from "@/lib/db";
+import { findNodeWithRoom } from "@/lib/capacity/find-node-with-room";
+import { loadOrder, vmOf } from "@/lib/provisioning/load-order";
+import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
+import type { LabType } from "@/lib/generated/prisma/client";
+
+export type Placement = { nodeName: string; templateVmid: number };
+
+export async function templateOn(nodeName: string, labType: LabType): Promise<number> {
+  const template = await db.template.findFirst({ where: { labType, node: { name: nodeName } }, select: { templateVmid: true } });
+  if (!template) throw new ProvisioningHaltedError(`node ${nodeName} has no ${labType} template`);
+  return template.templateVmid;
+}
+
+export async function chooseNode(orderId: string): Promise<Placement> {
+  const order = await loadOrder(orderId);
+  const vm = vmOf(order);
+  if (vm.nodeName) return { nodeName: vm.nodeName, templateVmid: await templateOn(vm.nodeName, vm.labType) };
+  const demand = { vcpus: vm.vcpus, ramGb: vm.ramGb, diskGb: vm.diskGb, labType: vm.labType };
+  const node = await findNodeWithRoom(demand, { excludeOrderId: orderId });
+  // Room may free up (a VM destroyed, a checkout expiring): a plain error, so Inngest retries.
+  if (!node) throw new Error(`no enabled node has room for ${vm.vcpus} vCPU / ${vm.ramGb} GB / ${vm.diskGb} GB (${vm.labType})`);
+  const templateVmid = await templateOn(node.name, vm.labType);
+  await db.vm.update({ where: { id: vm.id }, data: { nodeName: node.name } });
+  return { nodeName: node.name, templateVmid };
+}

@@ -1,0 +1,68 @@
+// Steps "configure vm" and "grow disk". Both read the config first and write only what differs,
+// so a re-run after success sends no write at all (I3). The VM password is generated once, sealed
+// (AES-256-GCM) and stored before it is sent anywhere; a re-run reuses it (I9).
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { openSecret, generateVmPassword, sealSecret } from "@/lib/crypto/secret-box";
+import { encodeSshKeys, getVmConfig, resizeVmDisk, setVmConfig, type VmConfig } from "@/lib/proxmox/api";
+import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
+import { loadOrder, placedVmOf } from "@/lib/provisioning/load-order";
+import { diskSizeGb, waitForTaskOk, withLockRetry, type LockRetryOptions } from "@/lib/provisioning/proxmox-waits";
+import { parsePublicKey } from "@/lib/ssh-keys/parse-public-key";
+
+/** The VM's password in clear, creating and storing it (sealed) the first time. */
+export async function vmPassword(vmId: string): Promise<string> {
+  const { VM_SECRET_KEY } = env();
+  const vm = await db.vm.findUniqueOrThrow({ where: { id: vmId }, select: { passwordCiphertext: true } });
+  if (vm.passwordCiphertext) return openSecret(vm.passwordCiphertext, VM_SECRET_KEY);
+  // Conditional write: two overlapping runs still end with one password, the first one stored.
+  await db.vm.updateMany({ where: { id: vmId, passwordCiphertext: null }, data: { passwordCiphertext: sealSecret(generateVmPassword(), VM_SECRET_KEY) } });
+  const stored = await db.vm.findUniqueOrThrow({ where: { id: vmId }, select: { passwordCiphertext: true } });
+  return openSecret(stored.passwordCiphertext!, VM_SECRET_KEY);
+}
+
+/** Normalised key lines (comments dropped): what Proxmox and cloud-init receive. */
+export function normalisedKeys(lines: string[]): string[] {
+  return lines.map((line, i) => {
+    const parsed = parsePublicKey(line);
+    if (!parsed.ok) throw new ProvisioningHaltedError(`order SSH key ${i + 1} is not valid: ${parsed.error}`);
+    return parsed.key.normalized;
+  });
+}
+
+const differs = (config: VmConfig, key: string, wanted: string | number) => String(config[key] ?? "") !== String(wanted);
+
+export async function configureVm(orderId: string, retry?: LockRetryOptions): Promise<{ changed: string[] }> {
+  const order = await loadOrder(orderId);
+  const vm = placedVmOf(order);
+  const wanted = {
+    name: order.hostname,
+    cores: vm.vcpus,
+    memory: vm.ramGb * 1024, // MiB
+    ciuser: env().VM_DEFAULT_USER,
+    sshkeys: encodeSshKeys(normalisedKeys(order.sshPublicKeys)),
+    ipconfig0: "ip=dhcp",
+  };
+  const password = await vmPassword(vm.id);
+  const config = await withLockRetry(() => getVmConfig(vm.nodeName, vm.vmid), retry);
+  const changed = Object.entries(wanted).filter(([key, value]) => differs(config, key, value)).map(([key]) => key);
+  // Proxmox masks cipassword on read; present means set, and only this product sets it.
+  if (config.cipassword === undefined) changed.push("cipassword");
+  if (changed.length === 0) return { changed };
+  await withLockRetry(() => setVmConfig(vm.nodeName, vm.vmid, { ...wanted, cipassword: password }), retry);
+  return { changed };
+}
+
+export async function growDisk(orderId: string, retry?: LockRetryOptions): Promise<{ fromGb: number; toGb: number }> {
+  const order = await loadOrder(orderId);
+  const vm = placedVmOf(order);
+  const disk = env().PROXMOX_DISK;
+  const config = await withLockRetry(() => getVmConfig(vm.nodeName, vm.vmid), retry);
+  const current = diskSizeGb(config[disk]);
+  if (current === undefined) throw new ProvisioningHaltedError(`the clone has no ${disk} disk with a size`);
+  if (current >= vm.diskGb) return { fromGb: current, toGb: current };
+  // An absolute size (not "+NG"): a repeated call cannot grow the disk twice.
+  const upid = await withLockRetry(() => resizeVmDisk(vm.nodeName, vm.vmid, disk, `${vm.diskGb}G`), retry);
+  if (upid) await waitForTaskOk(upid, "disk resize", 10 * 60_000);
+  return { fromGb: current, toGb: vm.diskGb };
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { ProxmoxError } from "@/lib/proxmox/errors";
+import { SshCommandError } from "@/lib/proxmox/ssh";
+import { diskSizeGb, isLockError, nodeOfUpid, taskSucceeded, withLockRetry } from "./proxmox-waits";
+
+describe("proxmox waits", () => {
+  it("reads a disk line's size in GiB, whatever the unit", () => {
+    expect(diskSizeGb("local-lvm:vm-1000-disk-0,size=32G")).toBe(32);
+    expect(diskSizeGb("local-lvm:vm-1000-disk-0,iothread=1,size=1T,ssd=1")).toBe(1024);
+    expect(diskSizeGb("local-lvm:vm-1000-disk-0,size=40960M")).toBe(40);
+    expect(diskSizeGb("local-lvm:vm-1000-disk-0")).toBeUndefined();
+    expect(diskSizeGb(undefined)).toBeUndefined();
+  });
+
+  it("knows success from the exit status, and the node from the UPID", () => {
+    expect(taskSucceeded({ status: "stopped", exitstatus: "OK" })).toBe(true);
+    expect(taskSucceeded({ status: "stopped", exitstatus: "WARNINGS: 2" })).toBe(true);
+    expect(taskSucceeded({ status: "stopped", exitstatus: "clone failed: no space left" })).toBe(false);
+    expect(nodeOfUpid("UPID:pve1:0001ABCD:00002F00:6700AA00:qmclone:9001:root@pam!labvps:")).toBe("pve1");
+  });
+
+  it("treats Proxmox lock messages (API or qm over SSH) as locks, and nothing else", () => {
+    expect(isLockError(new ProxmoxError(500, "can't lock file '/var/lock/qemu-server/lock-1000.conf' - got timeout"))).toBe(true);
+    expect(isLockError(new ProxmoxError(500, "VM is locked (clone)"))).toBe(true);
+    expect(isLockError(new SshCommandError("qm set 1000", 255, "VM is locked (backup)\n"))).toBe(true);
+    expect(isLockError(new ProxmoxError(500, "unable to create VM 1000: config file already exists"))).toBe(false);
+    expect(isLockError(new Error("VM is locked (clone)"))).toBe(false);
+  });
+
+  it("I8: retries a locked call with backoff, then gives up with the lock error", async () => {
+    let calls = 0;
+    const locked = () => new ProxmoxError(500, "VM is locked (backup)");
+    await expect(withLockRetry(async () => (++calls < 3 ? Promise.reject(locked()) : "done"), { baseMs: 1 })).resolves.toBe("done");
+    expect(calls).toBe(3);
+    calls = 0;
+    await expect(withLockRetry(async () => (calls++, Promise.reject(locked())), { tries: 4, baseMs: 1 })).rejects.toThrow("VM is locked");
+    expect(calls).toBe(4);
+    calls = 0;
+    await expect(withLockRetry(async () => (calls++, Promise.reject(new Error("boom"))), { baseMs: 1 })).rejects.toThrow("boom");
+    expect(calls).toBe(1);
+  });
+});

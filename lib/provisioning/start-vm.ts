@@ -1,0 +1,28 @@
+// Steps "start vm" and "mark ready". Starting is skipped when Proxmox says the VM runs already;
+// marking ready moves the VM and the order with conditional transitions, so a re-run is a no-op.
+import { recordAudit } from "@/lib/audit/record-audit";
+import { transitionOrder } from "@/lib/orders/order-state";
+import { getVmStatus, vmPower } from "@/lib/proxmox/api";
+import { loadOrder, placedVmOf } from "@/lib/provisioning/load-order";
+import { waitForTaskOk, withLockRetry, type LockRetryOptions } from "@/lib/provisioning/proxmox-waits";
+import { transitionVm } from "@/lib/vms/vm-state";
+
+export async function startVm(orderId: string, retry?: LockRetryOptions): Promise<{ started: boolean }> {
+  const vm = placedVmOf(await loadOrder(orderId));
+  const status = await getVmStatus(vm.nodeName, vm.vmid);
+  if (status.status === "running") return { started: false };
+  const upid = await withLockRetry(() => vmPower(vm.nodeName, vm.vmid, "start"), retry);
+  await waitForTaskOk(upid, "VM start", 5 * 60_000);
+  return { started: true };
+}
+
+export async function markReady(orderId: string): Promise<{ vmId: string; moved: boolean }> {
+  const vm = placedVmOf(await loadOrder(orderId));
+  const now = new Date();
+  await transitionVm(vm.id, "provisioning", "running", { readyAt: now });
+  const moved = await transitionOrder(orderId, "provisioning", "provisioned", { provisionedAt: now, progressStep: null });
+  if (moved) {
+    await recordAudit({ type: "system" }, "order.provisioned", { type: "order", id: orderId }, { vmId: vm.id, vmid: vm.vmid, node: vm.nodeName });
+  }
+  return { vmId: vm.id, moved };
+}

@@ -52,7 +52,7 @@ describe("provision vm through the Inngest protocol", () => {
     const fns = Object.fromEntries(sim.functions().map((f) => [f.id, f]));
     expect(fns["lab-vps-provision-vm"]).toMatchObject({
       eventTriggers: [{ event: "order/paid" }],
-      concurrency: [expect.objectContaining({ limit: 10, scope: "fn" }), expect.objectContaining({ limit: 1, key: "event.data.orderId" })],
+      concurrency: [expect.objectContaining({ limit: 10, key: "\"proxmox\"", scope: "env" }), expect.objectContaining({ limit: 1, key: "event.data.orderId" })],
       singleton: { key: "event.data.orderId", mode: "skip" },
       retries: 5,
     });

@@ -2,8 +2,9 @@
 // The server runs on its embedded defaults unless E2E_DATABASE_URL names a PostgreSQL database.
 import { defineConfig, devices } from "@playwright/test";
 import fs from "node:fs";
+import { e2eDataDir, e2ePorts } from "./e2e/ports";
 
-const port = Number(process.env.E2E_PORT ?? 3100);
+const port = e2ePorts.app;
 const baseURL = `http://localhost:${port}`;
 // Debian's Chromium where present (Playwright cannot download its own browsers on every machine).
 const systemChromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => fs.existsSync(p));
@@ -42,9 +43,18 @@ export default defineConfig({
     stdout: "pipe",
     env: {
       PORT: String(port),
-      LOCAL_DATA_DIR: ".data/e2e",
+      LOCAL_DATA_DIR: e2eDataDir,
       EMBEDDED_DB_DIR: "memory",
-      EMBEDDED_DB_PORT: String(port + 1),
+      EMBEDDED_DB_PORT: String(e2ePorts.db),
+      SIM_PORT: String(e2ePorts.simStatus),
+      STRIPE_SIM_PORT: String(e2ePorts.stripe),
+      PROXMOX_SIM_PORT: String(e2ePorts.proxmox),
+      PROXMOX_SIM_SSH_PORT: String(e2ePorts.proxmoxSsh),
+      PROXMOX_SIM_TASK_MS: "300",
+      CLOUDFLARE_SIM_PORT: String(e2ePorts.cloudflare),
+      MAIL_SIM_PORT: String(e2ePorts.mail),
+      INNGEST_SIM_PORT: String(e2ePorts.inngest),
+      SIM_STATE_DIR: `${e2eDataDir}/sim`,
       APP_URL: baseURL,
       ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : {}),
       ADMIN_EMAIL: "admin@lab.test",

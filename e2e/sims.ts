@@ -1,0 +1,52 @@
+// The browser tests' view of the stand-ins the server runs (ports in ./ports.ts): their /_sim
+// controls and logs, for arranging faults and for asserting what reached each service.
+import fs from "node:fs";
+import path from "node:path";
+import { Agent, fetch as undiciFetch } from "undici";
+import { e2eDataDir, simUrl } from "./ports";
+
+let proxmoxAgent: Agent | undefined;
+function pinned(): Agent {
+  // The stand-in's CA, as the app pins it: TLS verification stays on in tests too.
+  proxmoxAgent ??= new Agent({ connect: { ca: fs.readFileSync(path.join(e2eDataDir, "sim", "proxmox-ca.pem"), "utf8") } });
+  return proxmoxAgent;
+}
+
+async function call<T>(base: keyof typeof simUrl, route: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const url = `${simUrl[base]}${route}`;
+  const options = {
+    method: init.method ?? "GET",
+    headers: { "content-type": "application/json" },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  };
+  const response = base === "proxmox" ? await undiciFetch(url, { ...options, dispatcher: pinned() }) : await fetch(url, options);
+  if (!response.ok) throw new Error(`${options.method} ${url}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+export type ProxmoxVm = { vmid: number; node: string; status: string; config: Record<string, string | number>; sshKeys: string[] };
+export type ProxmoxRequest = { id: number; method: string; path: string };
+
+export const sims = {
+  proxmoxVms: () => call<ProxmoxVm[]>("proxmox", "/_sim/vms"),
+  proxmoxRequests: (since = 0) => call<ProxmoxRequest[]>("proxmox", `/_sim/requests?since=${since}`),
+  async proxmoxLastRequestId() {
+    return (await this.proxmoxRequests()).at(-1)?.id ?? 0;
+  },
+  proxmoxSnippets: () => call<Array<{ name: string; content: string }>>("proxmox", "/_sim/snippets"),
+  proxmoxFault: (spec: Record<string, unknown>) => call<{ id: number }>("proxmox", "/_sim/faults", { method: "POST", body: spec }),
+  proxmoxClearFaults: () => call("proxmox", "/_sim/faults", { method: "DELETE" }),
+  cloudflareState: () =>
+    call<{ tunnels: Array<{ id: string; name: string; deleted_at: string | null }>; dns_records: Array<{ id: string; name: string; content: string }> }>("cloudflare", "/_sim/state"),
+  mailTo: (to: string) => call<{ messages: Array<{ id: string; to: string[]; subject: string; html?: string; text?: string }> }>("mail", `/_sim/messages?to=${encodeURIComponent(to)}`).then((r) => r.messages),
+  stripeWebhooks: (action: "pause" | "resume") => call("stripe", `/_sim/webhooks/${action}`, { method: "POST" }),
+  stripeReorder: (order: "reverse" | string[]) => call("stripe", "/_sim/webhooks/reorder", { method: "POST", body: { order } }),
+  stripeRule: (rule: { type: string; duplicates?: number; delayMs?: number; times?: number }) => call("stripe", "/_sim/webhooks/rules", { method: "POST", body: rule }),
+  stripeClearRules: () => call("stripe", "/_sim/webhooks/rules", { method: "DELETE" }),
+  stripeIdle: () => call("stripe", "/_sim/webhooks/idle", { method: "POST", body: { timeoutMs: 20_000 } }),
+};
+
+/** The cloud-init snippet uploaded for a VMID. */
+export async function snippetFor(vmid: number): Promise<string | undefined> {
+  return (await sims.proxmoxSnippets()).find((s) => s.name.endsWith(`labvps-${vmid}.yaml`))?.content;
+}

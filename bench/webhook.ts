@@ -9,6 +9,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import Stripe from "stripe";
+import { Inngest } from "inngest";
 import { applyMigrations } from "../lib/db/schema-engine";
 import { startAllSims } from "../sim/launch";
 import { runClosedLoop, runOpenLoop, type LoadResult } from "./lib/load";
@@ -30,14 +31,19 @@ function signedEvent(id: string) {
   return { body: payload, headers: { "stripe-signature": stripe.webhooks.generateTestHeaderString({ payload, secret }) } };
 }
 
-/** The floor: signature check + one INSERT, nothing else. */
-async function startFloorServer(databaseUrl: string) {
+/**
+ * The floor: signature check + one INSERT, nothing else. With `forwardTo`, also the one thing the
+ * app must add before it may acknowledge (I3): the send to Inngest, through the real SDK.
+ */
+async function startFloorServer(databaseUrl: string, forwardTo?: string) {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  const inngest = forwardTo ? new Inngest({ id: "bench-floor", isDev: true, baseUrl: forwardTo }) : null;
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     try {
       const event = stripe.webhooks.constructEvent(Buffer.concat(chunks).toString("utf8"), String(req.headers["stripe-signature"]), secret, 300);
+      if (inngest) await inngest.send({ id: event.id, name: `stripe/${event.type}`, data: { stripeEventId: event.id } });
       await pool.query(`INSERT INTO stripe_events (id, type, status) VALUES ($1, $2, 'received') ON CONFLICT (id) DO NOTHING`, [event.id, event.type]);
       res.writeHead(200, { "content-type": "application/json" }).end('{"received":true}');
     } catch {
@@ -71,7 +77,7 @@ try {
   const app = await startAppServer({ ...testEnv, ...sims.env, DATABASE_URL: db.url, DATABASE_POOL_MAX: "10", STRIPE_WEBHOOK_SECRET: secret, SIM_STATE_DIR: stateDir });
   console.log(`bench/webhook on ${os.cpus().length} cores, PostgreSQL ${db.url.split("@")[1]}, ${seconds}s per rate`);
   const results: Record<string, LoadResult[]> = { app: [], floor: [] };
-  const ceilings = { app: 0, floor: 0 };
+  const ceilings = { app: 0, floor: 0, floorForward: 0 };
   try {
     await runOpenLoop({ origin: app.origin, path: "/api/webhooks/stripe", rate: 20, seconds: 2, makeRequest: (i) => signedEvent(`evt_warm_${i}`) }); // JIT + pool warm-up
     for (const rate of rates) {
@@ -101,6 +107,15 @@ try {
   } finally {
     await floor.close();
   }
+  const forwarding = await startFloorServer(db.url, sims.env.INNGEST_DEV);
+  try {
+    const ceiling = await runClosedLoop({ origin: forwarding.origin, path: "/", concurrency: 32, seconds: 10, makeRequest: (i) => signedEvent(`evt_floorfwd_${i}`) });
+    console.log(`floor+forward ceiling (32 concurrent, 10 s): ${ceiling.rps} ok/s, errors ${ceiling.errors}, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`);
+    ceilings.floorForward = ceiling.rps;
+  } finally {
+    await forwarding.close();
+  }
+  console.log(`throughput: app ${ceilings.app} ok/s = ${Math.round((100 * ceilings.app) / Math.max(1, ceilings.floorForward))}% of floor+forward's ${ceilings.floorForward} ok/s`);
   console.log(`throughput: app ${ceilings.app} ok/s = ${Math.round((100 * ceilings.app) / Math.max(1, ceilings.floor))}% of the floor's ${ceilings.floor} ok/s`);
 } finally {
   await sims.close();

@@ -86,3 +86,28 @@ export async function markStripeEventProcessed(stripeEventId: string) {
 export async function markStripeEventFailed(stripeEventId: string, reason: string) {
   await db.stripeEvent.updateMany({ where: { id: stripeEventId }, data: { status: "error", error: reason.slice(0, 1000) } });
 }
+
+/**
+ * The webhook's answer to one delivery as status + JSON body, shared by the Next route and the
+ * custom server's fast path (server.ts) so both answer exactly alike.
+ */
+export async function answerStripeWebhook(rawBody: string, signature: string | null): Promise<{ status: number; body: Record<string, unknown> }> {
+  try {
+    const outcome = await receiveStripeEvent(rawBody, signature);
+    switch (outcome.kind) {
+      case "invalid-signature":
+        return { status: 400, body: { error: "invalid signature" } };
+      case "ignored":
+        return { status: 200, body: { received: true, ignored: true } };
+      case "duplicate":
+        return { status: 200, body: { received: true, duplicate: true } };
+      case "forwarded":
+        return { status: 200, body: { received: true } };
+    }
+  } catch (error) {
+    // A 5xx makes Stripe redeliver; the redelivery finishes the job. Only our own errors reach
+    // here (database, Inngest), never the payload: safe to log.
+    console.error(`[stripe webhook] could not record or forward: ${error instanceof Error ? `${error.name}: ${error.message}` : typeof error}`);
+    return { status: 500, body: { error: "temporarily unavailable" } };
+  }
+}

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 started=$SECONDS
 step() { printf '\n== %s (%ss)\n' "$1" "$((SECONDS - started))"; }
 
-[ -d node_modules ] || npm ci
+[ -d node_modules ] || npm install --no-audit --no-fund
 step "prisma generate"; npm run --silent db:generate >/dev/null
 step "type check"; npx tsc --noEmit
 step "unit and integration tests"; npx vitest run

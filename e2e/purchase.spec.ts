@@ -50,7 +50,7 @@ test("I1: a paid order becomes one running VM with the plan's resources, the cus
   await expectNoHypervisorLeak(page);
 
   await page.getByRole("link", { name: "Open your VM" }).click();
-  await expect(page.getByText("Running")).toBeVisible();
+  await expect(page.locator("header").getByTestId("vm-status")).toHaveText("Running");
   const vmid = Number(await page.getByTestId("vmid").textContent());
   expect(vmid).toBeGreaterThanOrEqual(1000);
   await expect(page.getByText(`ssh-${vmid}.lab.localhost`).first()).toBeVisible();

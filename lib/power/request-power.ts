@@ -10,6 +10,9 @@ import { vmPowerRequested } from "@/inngest/events";
 
 export const BUSY_MESSAGE = "Another operation is in progress. Wait for it to finish, then try again.";
 const QUEUE_FAILED_MESSAGE = "We couldn't queue that right now. Nothing was changed; please try again.";
+// Far beyond any power operation with all its retries (minutes): a request still open after this
+// lost its run (cancelled, or the executor's state was lost) and must not block the VM forever.
+export const POWER_REQUEST_ABANDONED_AFTER_MS = 15 * 60_000;
 
 /**
  * Records `action` for the user's VM and queues it. Returns null when the VM is not this user's
@@ -22,6 +25,12 @@ export async function requestPower(input: { userId: string; vmId: string; action
     // Locking the VM row serialises concurrent clicks: the second sees the first one's request.
     const rows = await tx.$queryRaw<Array<{ status: VmStatus }>>`SELECT status::text AS status FROM vms WHERE id = ${vmId} AND user_id = ${userId} FOR UPDATE`;
     if (rows.length === 0) return null;
+    const abandoned = await tx.powerRequest.updateManyAndReturn({
+      where: { vmId, status: { in: ["pending", "running"] }, createdAt: { lt: new Date(Date.now() - POWER_REQUEST_ABANDONED_AFTER_MS) } },
+      data: { status: "failed", error: "abandoned: no result within 15 minutes", finishedAt: new Date() },
+      select: { id: true },
+    });
+    for (const { id } of abandoned) await recordAudit({ type: "system" }, "vm.power_abandoned", { type: "vm", id: vmId }, { powerRequestId: id }, tx);
     const busy = await tx.powerRequest.count({ where: { vmId, status: { in: ["pending", "running"] } } });
     if (busy > 0) throw new UserFacingError(BUSY_MESSAGE);
     const refusal = powerRefusal(rows[0].status, action);

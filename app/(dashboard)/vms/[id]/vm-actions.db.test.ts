@@ -72,6 +72,17 @@ describe("power actions", () => {
     expect(await writesFor(vm.id)).toEqual({ requests: 1, audits: 0 });
   });
 
+  it("a request left open for over 15 minutes (its run was lost) is closed as abandoned and no longer blocks the VM", async () => {
+    const { userId, vm } = await createVmFixture({ status: "running" });
+    session.userId = userId;
+    const old = new Date(Date.now() - 16 * 60_000);
+    const stale = await db.powerRequest.create({ data: { vmId: vm.id, userId, action: "reboot", status: "running", createdAt: old } });
+    const state = await requestPowerFormAction(idleState, formData({ vmId: vm.id, action: "reboot" }));
+    expect(state.status).toBe("success");
+    expect(await db.powerRequest.findUniqueOrThrow({ where: { id: stale.id } })).toMatchObject({ status: "failed", error: expect.stringContaining("abandoned") });
+    expect(await db.auditEvent.count({ where: { subjectId: vm.id, action: "vm.power_abandoned" } })).toBe(1);
+  });
+
   it("I10: two clicks at once record one request (the VM row is locked while checking)", async () => {
     const { userId, vm } = await createVmFixture({ status: "running" });
     session.userId = userId;

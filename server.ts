@@ -13,11 +13,12 @@ const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "0.0.0.0";
 
 // The sign-in rate limit keys on the client address. Stamp it here from the socket, overwriting
-// whatever the client sent; X-Forwarded-For is believed only behind a proxy we were told to trust.
+// whatever the client sent. Behind a proxy we were told to trust, take the LAST X-Forwarded-For
+// entry: the one that proxy appended; earlier entries are whatever the client wrote.
 function stampClientIp(req: IncomingMessage) {
   const forwarded = req.headers["x-forwarded-for"];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
-  req.headers["x-labvps-client-ip"] = (config.TRUST_PROXY && first) || req.socket.remoteAddress || "unknown";
+  const last = (Array.isArray(forwarded) ? forwarded.join(",") : forwarded)?.split(",").at(-1)?.trim();
+  req.headers["x-labvps-client-ip"] = (config.TRUST_PROXY && last) || req.socket.remoteAddress || "unknown";
 }
 
 const app = next({ dev, hostname: "localhost", port });

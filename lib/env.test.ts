@@ -19,6 +19,10 @@ describe("environment validation", () => {
     expect(() => parseEnv({ ...valid, VM_SECRET_KEY: "c2hvcnQ=" })).toThrow(/VM_SECRET_KEY: must be 32 bytes/);
     expect(() => parseEnv({ ...valid, VM_ID_MIN: "5000", VM_ID_MAX: "4000" })).toThrow(/VM_ID_MAX: must be greater/);
     expect(() => parseEnv({ ...valid, INNGEST_DEV: undefined })).toThrow(/INNGEST_SIGNING_KEY/);
+    // I1 hardening: dev mode skips Inngest request signatures, never acceptable in production.
+    expect(() => parseEnv({ ...valid, NODE_ENV: "production" })).toThrow(/INNGEST_DEV: must not be set in production/);
+    expect(parseEnv({ ...valid, NODE_ENV: "production", INNGEST_DEV_IN_PRODUCTION: "1" }).INNGEST_DEV).toBe(valid.INNGEST_DEV);
+    expect(parseEnv({ ...valid, NODE_ENV: "production", INNGEST_DEV: undefined, INNGEST_SIGNING_KEY: "signkey-prod-x" }).NODE_ENV).toBe("production");
     expect(() => parseEnv({ ...valid, AUTH_SECRET: "short" })).toThrow(/AUTH_SECRET: must be at least 32 characters/);
     expect(() => parseEnv({ ...valid, LOGIN_WINDOW_MINUTES: "soon" })).toThrow(/LOGIN_WINDOW_MINUTES/);
   });

@@ -72,9 +72,17 @@ export const envSchema = z
   INNGEST_DEV: z.string().optional(),
   INNGEST_EVENT_KEY: z.string().optional(),
   INNGEST_SIGNING_KEY: z.string().optional(),
+  // INNGEST_DEV makes the SDK skip request signatures on /api/inngest, so anyone who can reach it
+  // could feed a function forged step results. Production refuses it unless this says the
+  // "production" server is a local one talking to the stand-in (`npm run start:local`, tests).
+  INNGEST_DEV_IN_PRODUCTION: bool.default(false),
 })
   .refine((e) => e.VM_ID_MIN < e.VM_ID_MAX, { path: ["VM_ID_MAX"], message: "must be greater than VM_ID_MIN" })
-  .refine((e) => e.INNGEST_DEV || e.INNGEST_SIGNING_KEY, { path: ["INNGEST_SIGNING_KEY"], message: "is required unless INNGEST_DEV points at a dev server" });
+  .refine((e) => e.INNGEST_DEV || e.INNGEST_SIGNING_KEY, { path: ["INNGEST_SIGNING_KEY"], message: "is required unless INNGEST_DEV points at a dev server" })
+  .refine((e) => e.NODE_ENV !== "production" || !e.INNGEST_DEV || e.INNGEST_DEV_IN_PRODUCTION, {
+    path: ["INNGEST_DEV"],
+    message: "must not be set in production (it turns off Inngest request signatures); use INNGEST_SIGNING_KEY",
+  });
 
 export type Env = z.infer<typeof envSchema>;
 

@@ -50,6 +50,11 @@ export async function startLocalServices(opts: { env: Env; dataDir: string; appP
   extra.AUTH_SECRET = env.AUTH_SECRET ?? (await persistentSecret(dataDir, "auth-secret", 32, "base64url"));
   extra.VM_SECRET_KEY = env.VM_SECRET_KEY ?? (await persistentSecret(dataDir, "vm-secret-key", 32, "base64"));
   // The Inngest SDK serves its functions at this URL; the stand-in syncs it.
-  if (missing.includes("inngest")) extra.INNGEST_SERVE_ORIGIN ??= appOrigin;
+  if (missing.includes("inngest")) {
+    extra.INNGEST_SERVE_ORIGIN ??= appOrigin;
+    // A production build run locally (`npm run start:local`, the browser tests) talks to the
+    // stand-in, which speaks the dev protocol; a real deployment never passes through here.
+    extra.INNGEST_DEV_IN_PRODUCTION = "1";
+  }
   return { env: extra, close: async () => sims?.close() };
 }

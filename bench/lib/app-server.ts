@@ -15,7 +15,7 @@ export function freePort(): Promise<number> {
 export async function startAppServer(env: Record<string, string>, fixedPort?: number): Promise<{ origin: string; child: ChildProcess; close(): Promise<void> }> {
   const port = fixedPort ?? (await freePort());
   const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
-    env: { ...process.env, ...env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1" },
+    env: { ...process.env, ...env, NODE_ENV: "production", INNGEST_DEV_IN_PRODUCTION: "1", PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const origin = `http://127.0.0.1:${port}`;

@@ -1,5 +1,17 @@
-/** Only same-site paths are followed after sign-in: `?next=https://evil.example` lands on the dashboard. */
+/**
+ * Only same-site paths are followed after sign-in: `?next=https://evil.example`, `//evil`,
+ * `/\evil` and tricks with control characters (browsers strip a tab from `/\t/evil`, leaving
+ * `//evil`) all land on the dashboard instead.
+ */
 export function safeReturnPath(next: string | undefined | null, fallback = "/dashboard"): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return fallback;
-  return next;
+  if (!next || !next.startsWith("/") || /[\u0000-\u001f\u007f\\]/.test(next)) return fallback;
+  const base = "http://same-site.invalid";
+  let resolved: URL;
+  try {
+    resolved = new URL(next, base);
+  } catch {
+    return fallback;
+  }
+  if (resolved.origin !== base) return fallback;
+  return `${resolved.pathname}${resolved.search}${resolved.hash}`;
 }

@@ -7,6 +7,15 @@ export const STRIPE_WEBHOOK_PATH = "/api/webhooks/stripe";
 const MAX_BODY_BYTES = 1024 * 1024; // Stripe events are a few KB; refuse anything absurd
 
 export async function serveStripeWebhook(req: IncomingMessage, res: ServerResponse) {
+  try {
+    await answer(req, res);
+  } catch {
+    // The client went away mid-body (or similar): nothing was acknowledged, Stripe will retry.
+    res.destroy();
+  }
+}
+
+async function answer(req: IncomingMessage, res: ServerResponse) {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

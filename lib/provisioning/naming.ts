@@ -18,8 +18,3 @@ export const snippetPathFor = (vmid: number) => path.join(env().PROXMOX_SNIPPETS
  * still be recognised as ours, and a VM without it is never touched.
  */
 export const ownerMarker = (orderId: string) => `labvps order ${orderId}`;
-
-/** The `~/.ssh/config` block customers paste (Cloudflare Access SSH through the tunnel). */
-export function sshConfigBlock(hostname: string, user: string): string {
-  return [`Host ${hostname}`, `  User ${user}`, `  ProxyCommand cloudflared access ssh --hostname %h`].join("\n");
-}

@@ -78,7 +78,7 @@ describe("provision vm (Inngest function, stand-ins)", () => {
     const mails = await mailSim.messages(user.email);
     expect(mails).toHaveLength(1);
     expect(mails[0]!.subject).toBe(`Your lab VM ${order.hostname} is ready`);
-    expect(mails[0]!.text).toContain(`Host ${vm.sshHostname}`);
+    expect(mails[0]!.text).toContain(`HostName ${vm.sshHostname}`);
     expect(mails[0]!.text).toContain("ProxyCommand cloudflared access ssh --hostname %h");
     expect(mails[0]!.text).toContain(`${env().APP_URL}/vms/${vm.id}`);
     for (const body of [mails[0]!.text!, mails[0]!.html!]) {

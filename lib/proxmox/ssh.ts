@@ -41,6 +41,22 @@ function connectConfig(): ConnectConfig {
   };
 }
 
+// No remote command or upload the product sends takes more than seconds; a hung channel must fail
+// the step (and be retried) rather than hold an Inngest step forever.
+const COMMAND_TIMEOUT_MS = 60_000;
+
+function withTimeout<T>(what: string, work: (onTimeout: (cleanup: () => void) => void) => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let cleanup = () => {};
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`ssh: ${what} timed out after ${COMMAND_TIMEOUT_MS / 1000} s`));
+    }, COMMAND_TIMEOUT_MS);
+  });
+  return Promise.race([work((c) => (cleanup = c)), timeout]).finally(() => clearTimeout(timer));
+}
+
 export type SshSession = {
   exec(tokens: (string | number)[]): Promise<{ stdout: string; stderr: string }>;
   writeFile(path: string, content: string): Promise<void>;
@@ -52,9 +68,15 @@ export async function withProxmoxSsh<T>(work: (session: SshSession) => Promise<T
   await new Promise<void>((resolve, reject) => {
     client.once("ready", () => resolve()).once("error", reject).connect(connectConfig());
   });
+  // Errors after "ready" (connection reset) fail the command in flight via its timeout/close;
+  // without a listener they would crash the process.
+  client.on("error", () => undefined);
   const session: SshSession = {
-    exec: (tokens) => execCommand(client, buildCommand(tokens)),
-    writeFile: (path, content) => writeRemoteFile(client, path, content),
+    exec: (tokens) => {
+      const command = buildCommand(tokens);
+      return withTimeout(`"${tokens[0]} ${tokens[1] ?? ""}"`, (onTimeout) => execCommand(client, command, onTimeout));
+    },
+    writeFile: (path, content) => withTimeout(`upload of ${path}`, (onTimeout) => writeRemoteFile(client, path, content, onTimeout)),
   };
   try {
     return await work(session);
@@ -63,10 +85,11 @@ export async function withProxmoxSsh<T>(work: (session: SshSession) => Promise<T
   }
 }
 
-function execCommand(client: Client, command: string): Promise<{ stdout: string; stderr: string }> {
+function execCommand(client: Client, command: string, onTimeout: (cleanup: () => void) => void): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     client.exec(command, (error, stream) => {
       if (error) return reject(error);
+      onTimeout(() => stream.close());
       let stdout = "";
       let stderr = "";
       stream.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -76,12 +99,13 @@ function execCommand(client: Client, command: string): Promise<{ stdout: string;
   });
 }
 
-function writeRemoteFile(client: Client, path: string, content: string): Promise<void> {
+function writeRemoteFile(client: Client, path: string, content: string, onTimeout: (cleanup: () => void) => void): Promise<void> {
   buildCommand([path]); // same token rule for paths
   return new Promise((resolve, reject) => {
     client.sftp((error, sftp) => {
       if (error) return reject(error);
-      sftp.writeFile(path, content, { mode: 0o640 }, (err) => {
+      onTimeout(() => sftp.end());
+      sftp.writeFile(path, content, { mode: 0o600 }, (err) => {
         sftp.end();
         if (err) reject(err);
         else resolve();

@@ -15,8 +15,8 @@ describe("renderVmReadyEmail", () => {
   it("gives the SSH hostname, a cloudflared ~/.ssh/config block and the VM page link", () => {
     const { subject, text, html } = renderVmReadyEmail(input);
     expect(subject).toBe("Your lab VM clab-ada is ready");
-    expect(text).toContain("Host ssh-1042.lab.example.com\n  User lab\n  ProxyCommand cloudflared access ssh --hostname %h");
-    expect(text).toContain("ssh ssh-1042.lab.example.com");
+    expect(text).toContain("Host clab-ada\n  HostName ssh-1042.lab.example.com\n  User lab\n  ProxyCommand cloudflared access ssh --hostname %h");
+    expect(text).toContain("ssh clab-ada");
     expect(text).toContain("https://lab.example.com/vms/cm123");
     expect(html).toContain("ProxyCommand cloudflared access ssh --hostname %h");
     expect(html).toContain('href="https://lab.example.com/vms/cm123"');

@@ -2,7 +2,7 @@
 // no node name, Proxmox host, internal address or password (the password is shown on the VM page
 // to its owner only, I9).
 import { escapeHtml, htmlDocument, type RenderedEmail } from "@/lib/email/templates/layout";
-import { sshConfigBlock } from "@/lib/provisioning/naming";
+import { sshConfigBlock, sshHostAlias } from "@/lib/vms/ssh-access";
 
 export type VmReadyEmailInput = {
   customerName: string;
@@ -19,7 +19,8 @@ const CLOUDFLARED_DOWNLOADS = "https://developers.cloudflare.com/cloudflare-one/
 
 export function renderVmReadyEmail(input: VmReadyEmailInput): RenderedEmail {
   const subject = `Your lab VM ${input.vmName} is ready`;
-  const config = sshConfigBlock(input.sshHostname, input.sshUser);
+  // The same block the VM page shows, so the email and the page never disagree.
+  const config = sshConfigBlock({ name: input.vmName, vmid: input.vmid, hostname: input.sshHostname, user: input.sshUser }).trimEnd();
   const web = input.webHostname ? `https://${input.webHostname}` : null;
   const text = [
     `Hi ${input.customerName},`,
@@ -32,7 +33,7 @@ export function renderVmReadyEmail(input: VmReadyEmailInput): RenderedEmail {
     "",
     config,
     "",
-    `and connect with: ssh ${input.sshHostname}`,
+    `and connect with: ssh ${sshHostAlias(input.vmName, input.vmid)}`,
     ...(web ? ["", `EVE-NG web UI: ${web}`] : []),
     "",
     `Console, password and power controls: ${input.vmUrl}`,
@@ -46,7 +47,7 @@ export function renderVmReadyEmail(input: VmReadyEmailInput): RenderedEmail {
       `<p>Your lab VM <strong>${escapeHtml(input.vmName)}</strong> (VM ${input.vmid}) is up and running.</p>`,
       `<p>SSH goes through Cloudflare Tunnel. <a href="${CLOUDFLARED_DOWNLOADS}">Install cloudflared</a> on your computer, then add this to <code>~/.ssh/config</code>:</p>`,
       `<pre style="background:#f4f4f5;padding:0.75rem;border-radius:0.375rem">${escapeHtml(config)}</pre>`,
-      `<p>and connect with <code>ssh ${escapeHtml(input.sshHostname)}</code>.</p>`,
+      `<p>and connect with <code>ssh ${escapeHtml(sshHostAlias(input.vmName, input.vmid))}</code>.</p>`,
       ...(web ? [`<p>EVE-NG web UI: <a href="${escapeHtml(web)}">${escapeHtml(web)}</a></p>`] : []),
       `<p><a href="${escapeHtml(input.vmUrl)}">Open your VM</a> for the console, its password and power controls.</p>`,
     ].join("\n"),

@@ -2,11 +2,14 @@
 // Inngest as `stripe/<type>`; everything else Stripe may send is acknowledged and ignored, so a
 // new event type enabled on the dashboard can never start work by accident.
 
-/** Checkout outcomes: money confirmed (or not) for an order. */
+/**
+ * Checkout outcomes: money confirmed for an order, or the session ended unpaid. Checkout is
+ * card-only, so `async_payment_failed` cannot happen; it is left out rather than forwarded to no
+ * listener (a forwarded event nobody handles would sit as "received" forever).
+ */
 export const checkoutEventTypes = [
   "checkout.session.completed",
   "checkout.session.async_payment_succeeded",
-  "checkout.session.async_payment_failed",
   "checkout.session.expired",
 ] as const;
 

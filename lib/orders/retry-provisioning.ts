@@ -13,6 +13,7 @@ export async function retryProvisioning({ orderId, adminId }: { orderId: string;
   if (!order) throw new UserFacingError("That order does not exist.");
   if (order.status !== "failed") throw new UserFacingError(`Only a failed order can be retried; this one is ${order.status.replace("_", " ")}.`);
   const attempt = order.provisionAttempts + 1;
-  await recordAudit({ type: "admin", id: adminId }, "order.provisioning_retry_requested", { type: "order", id: orderId }, { attempt });
   await inngest.send(orderPaid.create({ orderId, attempt }, { id: orderPaidEventId(orderId, attempt) }));
+  // Audited once the retry is really queued: a failed send leaves no record of a retry that never happened.
+  await recordAudit({ type: "admin", id: adminId }, "order.provisioning_retry_requested", { type: "order", id: orderId }, { attempt });
 }

@@ -3,6 +3,7 @@
 // kept on the Vm row, so a re-run clones where the first run decided.
 import { db } from "@/lib/db";
 import { findNodeWithRoom } from "@/lib/capacity/find-node-with-room";
+import { withCapacityLock } from "@/lib/capacity/capacity-lock";
 import { loadOrder, vmOf } from "@/lib/provisioning/load-order";
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
 import type { LabType } from "@/lib/generated/prisma/client";
@@ -20,10 +21,14 @@ export async function chooseNode(orderId: string): Promise<Placement> {
   const vm = vmOf(order);
   if (vm.nodeName) return { nodeName: vm.nodeName, templateVmid: await templateOn(vm.nodeName, vm.labType) };
   const demand = { vcpus: vm.vcpus, ramGb: vm.ramGb, diskGb: vm.diskGb, labType: vm.labType };
-  const node = await findNodeWithRoom(demand, { excludeOrderId: orderId });
+  // Under the capacity lock, like checkout: two runs placing at once would each count the other
+  // as unplaced demand and could both pick the same nearly-full node.
+  const node = await withCapacityLock(async (tx) => {
+    const chosen = await findNodeWithRoom(demand, { excludeOrderId: orderId, client: tx });
+    if (chosen) await tx.vm.update({ where: { id: vm.id }, data: { nodeName: chosen.name } });
+    return chosen;
+  });
   // Room may free up (a VM destroyed, a checkout expiring): a plain error, so Inngest retries.
   if (!node) throw new Error(`no enabled node has room for ${vm.vcpus} vCPU / ${vm.ramGb} GB / ${vm.diskGb} GB (${vm.labType})`);
-  const templateVmid = await templateOn(node.name, vm.labType);
-  await db.vm.update({ where: { id: vm.id }, data: { nodeName: node.name } });
-  return { nodeName: node.name, templateVmid };
+  return { nodeName: node.name, templateVmid: await templateOn(node.name, vm.labType) };
 }

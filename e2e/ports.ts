@@ -1,16 +1,18 @@
 // Where the browser tests' server and its stand-ins listen (away from `npm run dev`'s defaults,
 // so both can run at once). playwright.config.ts passes these to the server; tests read them to
 // use the stand-ins' /_sim controls.
+// E2E_PORT_OFFSET shifts every port, so several checkouts on one machine can run the suite at once.
+const offset = Number(process.env.E2E_PORT_OFFSET ?? 0);
 export const e2ePorts = {
-  app: Number(process.env.E2E_PORT ?? 3100),
-  db: Number(process.env.E2E_PORT ?? 3100) + 1,
-  simStatus: 13100,
-  stripe: 13111,
-  proxmox: 13006,
-  proxmoxSsh: 13222,
-  cloudflare: 13113,
-  mail: 13114,
-  inngest: 13288,
+  app: Number(process.env.E2E_PORT ?? 3100) + offset,
+  db: Number(process.env.E2E_PORT ?? 3100) + offset + 1,
+  simStatus: 13100 + offset,
+  stripe: 13111 + offset,
+  proxmox: 13006 + offset,
+  proxmoxSsh: 13222 + offset,
+  cloudflare: 13113 + offset,
+  mail: 13114 + offset,
+  inngest: 13288 + offset,
 };
 
 export const simUrl = {

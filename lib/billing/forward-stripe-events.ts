@@ -6,7 +6,7 @@
 //     open across the network send;
 //   - a process that dies after claiming leaves a lease that simply expires, and the row is sent
 //     again; so does a send whose answer was lost. Either way the id is the same, and Inngest
-//     keeps one event per id (I3);
+//     keeps one event per id within its 24 h de-duplication window, far longer than a lease (I3);
 //   - a failed send backs the batch off exponentially (1 s doubling to 5 min) and it is retried
 //     until it goes through.
 import { db } from "@/lib/db";

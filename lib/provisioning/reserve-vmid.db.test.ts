@@ -4,7 +4,7 @@ import { env } from "@/lib/env";
 import { listClusterVms } from "@/lib/proxmox/api";
 import { claimVmid, reserveVmid } from "./reserve-vmid";
 import { startProvisioning } from "./start-provisioning";
-import { createPaidOrder, retireProvisioningFixtures } from "./test-fixtures";
+import { createPaidOrder, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
 
 afterAll(retireProvisioningFixtures);
 

@@ -11,7 +11,7 @@ import { db } from "@/lib/db";
 import { idleState } from "@/lib/actions/form-state";
 import { listAdminOrders, orderStatusFilterSchema } from "@/lib/admin/list-orders";
 import { listAdminVms } from "@/lib/admin/list-vms";
-import { createOrder, createPlan, createUser, createVmFixture, digestOf, formData } from "@/lib/vms/vm-test-fixture";
+import { createOrder, createPlan, createUser, createVmFixture, digestOf, formData } from "@/test/fixtures/vm";
 import AdminLayout from "@/app/admin/layout";
 import AdminVmsPage from "@/app/admin/vms/page";
 import AdminOrdersPage from "./page";

@@ -5,16 +5,14 @@ import { createTestUser } from "@/test/fixtures/capacity";
 import { addSshKey, addSshKeySchema } from "./add-ssh-key";
 import { deleteSshKey } from "./delete-ssh-key";
 import { listSshKeys } from "./list-ssh-keys";
-import { makePublicKey } from "@/test/fixtures/ssh-keys";
+import { countKeys, createKeyOwners, makePublicKey } from "@/test/fixtures/ssh-keys";
 
 const keyLine = makePublicKey;
-const countKeys = (userId: string) => db.sshKey.count({ where: { userId } });
 
 let ada: Awaited<ReturnType<typeof createTestUser>>;
-let eve: Awaited<ReturnType<typeof createTestUser>>;
+let eve: typeof ada;
 beforeEach(async () => {
-  ada = await createTestUser("ada");
-  eve = await createTestUser("eve");
+  ({ ada, eve } = await createKeyOwners());
 });
 
 describe("SSH keys", () => {

@@ -1,10 +1,9 @@
 // The SSH key actions through the real wrapper; only "who is signed in" is decided by the test.
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { db } from "@/lib/db";
 import { idleState } from "@/lib/actions/form-state";
 import { addSshKey } from "@/lib/ssh-keys/add-ssh-key";
 import { createTestUser } from "@/test/fixtures/capacity";
-import { makePublicKey } from "@/test/fixtures/ssh-keys";
+import { countKeys, createKeyOwners, makePublicKey } from "@/test/fixtures/ssh-keys";
 import { formData as form } from "@/test/fixtures/vm";
 
 const session = vi.hoisted(() => ({ user: null as null | { id: string; email: string; name: string; role: "customer" } }));
@@ -17,13 +16,11 @@ vi.mock("@/lib/auth/session", () => ({
 const { addSshKeyAction, deleteSshKeyAction } = await import("./actions");
 
 const keyLine = makePublicKey;
-const countKeys = (userId: string) => db.sshKey.count({ where: { userId } });
 
 let ada: Awaited<ReturnType<typeof createTestUser>>;
-let eve: Awaited<ReturnType<typeof createTestUser>>;
+let eve: typeof ada;
 beforeEach(async () => {
-  ada = await createTestUser("ada");
-  eve = await createTestUser("eve");
+  ({ ada, eve } = await createKeyOwners());
   session.user = { ...ada, role: "customer" };
 });
 

@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { Agent, fetch as undiciFetch } from "undici";
 import { applyMigrations } from "../lib/db/schema-engine";
-import { startAllSims } from "../sim/launch";
+import { startAllSims } from "@lab-vps/sim/launch";
 import { startBenchPostgres } from "./lib/postgres";
 import { freePort, startAppServer } from "./lib/app-server";
 import { percentile } from "./lib/load";

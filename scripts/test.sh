@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: the whole suite, the same on a laptop and in CI.
-#   1. type check (app, lib, sim, tests)   2. unit + integration tests (vitest)
+#   1. type check (app, lib, tests; sim/ on its own tsconfig)   2. unit + integration tests (vitest)
 #   3. production build                    4. browser tests (Playwright, Chromium)
 # Integration tests use TEST_DATABASE_URL (a PostgreSQL server where a scratch database may be
 # created) or an in-memory PGlite when it is unset; browser tests use E2E_DATABASE_URL or PGlite.
@@ -10,8 +10,8 @@ started=$SECONDS
 step() { printf '\n== %s (%ss)\n' "$1" "$((SECONDS - started))"; }
 
 [ -d node_modules ] || npm install --no-audit --no-fund
-step "prisma generate"; npm run --silent db:generate >/dev/null
-step "type check"; npx tsc --noEmit
+step "prisma generate"; node scripts/prisma-client.mjs
+step "type check"; npx tsc --noEmit && npx tsc --noEmit -p sim
 step "unit and integration tests"; npx vitest run
 step "production build"; npm run --silent build >/dev/null
 step "browser tests"; npx playwright test

@@ -2,6 +2,8 @@
 # `npm test`: the whole suite, the same on a laptop and in CI.
 #   1. type check (app, lib, tests; sim/ on its own tsconfig)   2. unit + integration tests (vitest)
 #   3. production build                    4. browser tests (Playwright, Chromium)
+# It first provides the browser (scripts/choose-browser.ts: Debian's Chromium, else Playwright's,
+# else apt-get as root on Debian) and stops before anything else when it cannot.
 # Integration tests use TEST_DATABASE_URL (a PostgreSQL server where a scratch database may be
 # created) or an in-memory PGlite when it is unset; browser tests use E2E_DATABASE_URL or PGlite.
 set -euo pipefail
@@ -10,6 +12,7 @@ started=$SECONDS
 step() { printf '\n== %s (%ss)\n' "$1" "$((SECONDS - started))"; }
 
 [ -d node_modules ] || npm install --no-audit --no-fund
+step "browser"; E2E_CHROMIUM_PATH=$(npx tsx scripts/ensure-browser.ts) || exit 1; export E2E_CHROMIUM_PATH
 step "prisma generate"; node scripts/prisma-client.mjs
 step "type check"; npx tsc --noEmit && npx tsc --noEmit -p sim
 step "unit and integration tests"; npx vitest run

@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { db } from "@/lib/db";
 import { stripe } from "@/lib/billing/stripe";
-import { inngestEvents } from "@/lib/billing/checkout-test-fixture";
+import { inngestEvents } from "@/test/fixtures/checkout";
 
 const simUrls = inject("simUrls");
 const root = path.resolve(import.meta.dirname, "../..");

@@ -8,7 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vi
 import { db } from "@/lib/db";
 import { stripe } from "@/lib/billing/stripe";
 import { inngest } from "@/inngest/client";
-import { inngestEvents } from "@/lib/billing/checkout-test-fixture";
+import { inngestEvents } from "@/test/fixtures/checkout";
+import { unique } from "@/test/fixtures/unique";
 import { forwardPendingStripeEvents } from "@/lib/billing/forward-stripe-events";
 import { MAX_WEBHOOK_BODY_BYTES, serveStripeWebhook } from "@/lib/billing/stripe-webhook-http";
 import { startStripeForwarder } from "@/lib/billing/stripe-forwarder";
@@ -16,11 +17,10 @@ import { POST } from "./route";
 
 const simUrls = inject("simUrls");
 const secret = process.env.STRIPE_WEBHOOK_SECRET!;
-let seq = 0;
 
-function stripeEvent(type: string, objectId = `cs_test_route_${Date.now()}_${seq}`) {
+function stripeEvent(type: string, objectId = `cs_test_route_${unique()}`) {
   return {
-    id: `evt_route_${Date.now().toString(36)}_${seq++}_${Math.random().toString(36).slice(2, 8)}`,
+    id: `evt_route_${unique()}`,
     object: "event",
     api_version: "2026-10-28.endive",
     created: Math.floor(Date.now() / 1000),
@@ -234,7 +234,7 @@ describe("Stripe webhook forwarder claims", () => {
   });
 
   it("I3: two forwarders racing over the same rows send each event once", async () => {
-    const events = Array.from({ length: 6 }, () => stripeEvent("invoice.paid", `in_race_${seq}`));
+    const events = Array.from({ length: 6 }, () => stripeEvent("invoice.paid", `in_race_${unique()}`));
     for (const event of events) expect((await postRoute(signed(event))).status).toBe(200);
     const passes = await Promise.all([forwardPendingStripeEvents({ batchSize: 4 }), forwardPendingStripeEvents({ batchSize: 4 })]);
     await forwardPendingStripeEvents();

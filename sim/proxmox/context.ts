@@ -14,6 +14,7 @@ export interface SimSettings {
   shortTaskDurationMs: number;
   /** Added before every API answer. */
   latencyMs: number;
+  /** How long a vncproxy waits for its one WebSocket (PVE: ~10 s). */
   vncTicketTtlMs: number;
 }
 
@@ -46,6 +47,8 @@ export class Sim {
     templates: ProxmoxTemplateSpec[],
     readonly snippetsDir: string,
     readonly settings: SimSettings,
+    /** PROXMOX_SIM_PVE_VERSION: the console's vncproxy behaviour (see vnc.ts). */
+    readonly pveVersion: 8 | 9 = 9,
   ) {
     this.cluster = new Cluster(nodes, templates);
     this.tasks = new Tasks(this.concurrency);

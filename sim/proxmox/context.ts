@@ -16,6 +16,8 @@ export interface SimSettings {
   latencyMs: number;
   /** How long a vncproxy waits for its one WebSocket (PVE: ~10 s). */
   vncTicketTtlMs: number;
+  /** PROXMOX_SIM_PVE_VERSION: the console's vncproxy behaviour (see vnc.ts); live, so one run can test both. */
+  pveVersion: 8 | 9;
 }
 
 export interface VncTicket {
@@ -47,8 +49,6 @@ export class Sim {
     templates: ProxmoxTemplateSpec[],
     readonly snippetsDir: string,
     readonly settings: SimSettings,
-    /** PROXMOX_SIM_PVE_VERSION: the console's vncproxy behaviour (see vnc.ts). */
-    readonly pveVersion: 8 | 9 = 9,
   ) {
     this.cluster = new Cluster(nodes, templates);
     this.tasks = new Tasks(this.concurrency);

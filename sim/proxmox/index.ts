@@ -139,8 +139,9 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     shortTaskDurationMs: opts.shortTaskDurationMs ?? Math.round(opts.taskDurationMs / 3),
     latencyMs: opts.latencyMs,
     vncTicketTtlMs: opts.vncTicketTtlMs,
+    pveVersion: opts.pveVersion,
   };
-  const sim = new Sim(opts.tokenId, nodes, templates, opts.snippetsDir, settings, opts.pveVersion);
+  const sim = new Sim(opts.tokenId, nodes, templates, opts.snippetsDir, settings);
   const vnc = new VncService(sim, material.serverCertPem);
   const https = createApiServer(
     { key: material.serverKeyPem, cert: material.serverCertPem },

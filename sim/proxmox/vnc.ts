@@ -42,9 +42,9 @@ export class VncService {
       // qemu-server (PVE 8, up to 9.1.6): the ticket itself is the VNC password unless
       // generate-password=1 asks for a separate one, and only then is `password` returned. From
       // 9.1.7 a password is always generated and returned, and the ticket says so with `pw:`.
-      const password = generate || sim.pveVersion === 9 ? Array.from({ length: 8 }, () => PASSWORD_CHARS[randomInt(PASSWORD_CHARS.length)]).join("") : undefined;
+      const password = generate || sim.settings.pveVersion === 9 ? Array.from({ length: 8 }, () => PASSWORD_CHARS[randomInt(PASSWORD_CHARS.length)]).join("") : undefined;
       const stamp = Math.floor(Date.now() / 1000).toString(16).toUpperCase();
-      const ticket = `${sim.pveVersion === 9 ? "pw:" : ""}PVEVNC:${stamp}::${randomBytes(96).toString("base64")}`;
+      const ticket = `${sim.settings.pveVersion === 9 ? "pw:" : ""}PVEVNC:${stamp}::${randomBytes(96).toString("base64")}`;
       const port = sim.nextVncPort();
       const task = sim.tasks.start({ node: vm.node, type: "vncproxy", id: vm.vmid, user: sim.user, durationMs: null, countsInFlight: false });
       // VNC Authentication uses the first 8 bytes of whatever the password is.
@@ -81,7 +81,7 @@ export class VncService {
     // PVE::AccessControl::verify_vnc_ticket binds the ticket to the token and the VM's path (and,
     // from 9.1.7, the port); a ticket that does not verify is 401. A valid ticket whose proxy has
     // already taken its one connection, or gave up waiting, finds nothing listening: 502.
-    const portBound = this.sim.pveVersion === 9;
+    const portBound = this.sim.settings.pveVersion === 9;
     if (!ticket || ticket.vmid !== vm.vmid || (portBound && String(ticket.port) !== port)) return refuse(401, "invalid ticket");
     if (ticket.used || ticket.expiresAt < Date.now() || String(ticket.port) !== port) return refuse(502, "unable to connect to VNC proxy");
     ticket.used = true;

@@ -5,23 +5,23 @@ import { vncAuthResponse } from "@/lib/console/rfb-handshake";
 
 export const RGBX = Buffer.from([32, 24, 0, 1, 0, 255, 0, 255, 0, 255, 0, 8, 16, 0, 0, 0]);
 
-export class ConsoleSocket {
+/** An RFB byte stream over any transport (WebSocket here, plain TCP in bench/console). */
+export abstract class RfbStream {
   private buf: Buffer = Buffer.alloc(0);
   private waiting: (() => void) | null = null;
-  readonly frames: Buffer[] = [];
   closed: { code: number; reason: string } | null = null;
 
-  constructor(readonly ws: WebSocket) {
-    ws.on("message", (d: Buffer) => {
-      if (this.frames.length < 20) this.frames.push(d);
-      this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
-      this.waiting?.();
-    });
-    ws.on("close", (code, reason) => {
-      this.closed = { code, reason: reason.toString() };
-      this.waiting?.();
-    });
+  protected received(d: Buffer) {
+    this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
+    this.waiting?.();
   }
+
+  protected ended(code: number, reason: string) {
+    this.closed = { code, reason };
+    this.waiting?.();
+  }
+
+  protected abstract write(data: Buffer): void;
 
   async read(n: number): Promise<Buffer> {
     while (this.buf.length < n) {
@@ -34,13 +34,7 @@ export class ConsoleSocket {
   }
 
   send(...parts: Array<Buffer | number[]>) {
-    this.ws.send(Buffer.concat(parts.map((p) => Buffer.from(p))));
-  }
-
-  /** Resolves with the close code (and reason) once the server closes. */
-  whenClosed(): Promise<{ code: number; reason: string }> {
-    if (this.closed) return Promise.resolve(this.closed);
-    return new Promise((r) => this.ws.once("close", (code, reason) => r({ code, reason: reason.toString() })));
+    this.write(Buffer.concat(parts.map((p) => Buffer.from(p))));
   }
 
   /** Version, security (None, or VNC Authentication with `password`), ClientInit; returns ServerInit. */
@@ -93,6 +87,29 @@ export class ConsoleSocket {
       this.key(keysym, true);
       this.key(keysym, false);
     }
+  }
+}
+
+export class ConsoleSocket extends RfbStream {
+  readonly frames: Buffer[] = [];
+
+  constructor(readonly ws: WebSocket) {
+    super();
+    ws.on("message", (d: Buffer) => {
+      if (this.frames.length < 20) this.frames.push(d);
+      this.received(d);
+    });
+    ws.on("close", (code, reason) => this.ended(code, reason.toString()));
+  }
+
+  protected write(data: Buffer) {
+    this.ws.send(data);
+  }
+
+  /** Resolves with the close code (and reason) once the server closes. */
+  whenClosed(): Promise<{ code: number; reason: string }> {
+    if (this.closed) return Promise.resolve(this.closed);
+    return new Promise((r) => this.ws.once("close", (code, reason) => r({ code, reason: reason.toString() })));
   }
 }
 

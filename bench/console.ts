@@ -12,7 +12,7 @@
 //   latency:    a 1×1 non-incremental update request → reply, BENCH_SAMPLES (1000) in sequence
 //   memory:     BENCH_CONSOLES (200) consoles open and idle; relay PSS growth / consoles
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { WebSocket } from "ws";
@@ -20,7 +20,7 @@ import { percentile } from "./lib/load";
 import { freePort } from "./lib/app-server";
 import { type VncProxyTicket, vncPasswordOf } from "../sim/proxmox/rfb-client";
 import { cloneReady, startTestSim } from "../sim/proxmox/testkit";
-import { ConsoleSocket, RfbStream } from "../test/console/browser-rfb";
+import { ConsoleSocket, RfbStream } from "../test/fixtures/console-rfb";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 1000);

@@ -2,8 +2,8 @@
 // it through our broker; the canvas is compared pixel for pixel with the stand-in's own
 // rendering of the same keys. Nothing Proxmox-related reaches the page, its JS or its socket (I4).
 import { expect, test, type Page } from "@playwright/test";
-import { findHypervisorLeaks } from "@/lib/security/hypervisor-leak";
-import { makeEd25519PublicKey } from "@/lib/ssh-keys/test-keys";
+import { findHypervisorLeaks } from "@/test/fixtures/hypervisor-leak";
+import { makeEd25519PublicKey } from "@/test/fixtures/ssh-keys";
 import { PALETTE, TextScreen } from "../sim/proxmox/screen";
 import { signUp, uniqueEmail } from "./helpers";
 import { e2ePorts } from "./ports";

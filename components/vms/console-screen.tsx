@@ -37,7 +37,6 @@ export function ConsoleScreen({ vmId, vmName, openAction, startAction }: Props) 
   const connect = useCallback(async () => {
     rfb.current?.disconnect();
     rfb.current = null;
-    setView({ kind: "connecting" });
     const form = new FormData();
     form.set("vmId", vmId);
     const token = await openAction({ status: "idle" }, form).catch(() => null);
@@ -69,8 +68,10 @@ export function ConsoleScreen({ vmId, vmName, openAction, startAction }: Props) 
   }, [openAction, vmId]);
 
   useEffect(() => {
-    void connect();
+    // Next tick: React's dev double-mount then opens one console, not two (tokens are single-use).
+    const timer = setTimeout(() => void connect(), 0);
     return () => {
+      clearTimeout(timer);
       rfb.current?.disconnect();
       rfb.current = null;
     };
@@ -83,7 +84,10 @@ export function ConsoleScreen({ vmId, vmName, openAction, startAction }: Props) 
       const response = await fetch(`/api/vms/${encodeURIComponent(vmId)}/status`, { cache: "no-store" }).catch(() => null);
       if (!response?.ok) return;
       const status = (await response.json()) as { status: string; power: { active: boolean; status: string; message: string } | null };
-      if (status.status === "running" && !status.power?.active) void connect();
+      if (status.status === "running" && !status.power?.active) {
+        setView({ kind: "connecting" });
+        void connect();
+      }
       else if (status.power?.status === "failed") setView({ kind: "not_running", message: status.power.message });
     }, 1500);
     return () => clearInterval(timer);
@@ -130,7 +134,10 @@ export function ConsoleScreen({ vmId, vmName, openAction, startAction }: Props) 
         <button type="button" className={buttonStyles.secondary} disabled={!connected} onClick={() => void frame.current?.requestFullscreen?.()}>
           Full screen
         </button>
-        <button type="button" className={buttonStyles.secondary} disabled={view.kind === "connecting" || view.kind === "starting"} onClick={() => void connect()}>
+        <button type="button" className={buttonStyles.secondary} disabled={view.kind === "connecting" || view.kind === "starting"} onClick={() => {
+            setView({ kind: "connecting" });
+            void connect();
+          }}>
           Reconnect
         </button>
       </div>

@@ -11,10 +11,10 @@ import { countOpenConsoles } from "@/lib/console/open-consoles";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { cloneVm, getTaskStatus, vmPower } from "@/lib/proxmox/api";
-import { findHypervisorLeaks } from "@/lib/security/hypervisor-leak";
+import { findHypervisorLeaks } from "@/test/fixtures/hypervisor-leak";
 import { transitionVm } from "@/lib/vms/vm-state";
-import { createUser, createVmFixture, uniqueVmid } from "@/lib/vms/vm-test-fixture";
-import { type ConsoleSocket, openWebSocket } from "@/test/console/browser-rfb";
+import { createUser, createVmFixture, uniqueVmid } from "@/test/fixtures/vm";
+import { type ConsoleSocket, openWebSocket } from "@/test/fixtures/console-rfb";
 
 const simUrl = inject("simUrls").proxmox;
 const agent = new Agent({ connect: { ca: fs.readFileSync(process.env.PROXMOX_CA_CERT_FILE!, "utf8") } });

@@ -9,7 +9,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { testEnv } from "../test/fixtures/env";
 
-Object.assign(process.env, testEnv, JSON.parse(process.env.BENCH_SIM_ENV ?? "{}"), { NODE_ENV: "production" });
+Object.assign(process.env, testEnv, JSON.parse(process.env.BENCH_SIM_ENV ?? "{}"));
 const { createConsoleBroker } = await import("../lib/console/console-broker");
 const { openProxmoxConsole } = await import("../lib/console/open-proxmox-console");
 
@@ -27,7 +27,7 @@ const broker = createConsoleBroker({
   maxPerVm: 1_000_000,
   maxPerUser: 1_000_000,
   allowedOrigin: null,
-  log: () => undefined,
+  log: (line) => void (process.env.BENCH_DEBUG && console.error(line)),
 });
 const server = createServer((_req, res) => res.writeHead(404).end());
 server.on("upgrade", (req, socket, head) => {

@@ -14,12 +14,13 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { WebSocket } from "ws";
 import { percentile } from "./lib/load";
 import { freePort } from "./lib/app-server";
 import { type VncProxyTicket, vncPasswordOf } from "../sim/proxmox/rfb-client";
-import { cloneReady, startTestSim } from "../sim/proxmox/testkit";
+import { PveClient } from "../sim/proxmox/testkit";
 import { ConsoleSocket, RfbStream } from "../test/fixtures/console-rfb";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -44,10 +45,19 @@ class TcpRfb extends RfbStream {
   }
 }
 
-const t = await startTestSim({ vncTcpPort: 0, shortTaskDurationMs: 10, vncTicketTtlMs: 10_000 });
 const VMID = 100;
-await cloneReady(t, VMID);
-await t.api.waitTask(await t.api.call<string>("POST", `/nodes/pve1/qemu/${VMID}/status/start`));
+type SimInfo = { env: Record<string, string>; apiBase: string; caCertPem: string; tokenId: string; tokenSecret: string; vncTcpPort: number };
+const simChild = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "console-sim.ts")], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
+const sim = await new Promise<SimInfo>((resolve, reject) => {
+  let out = "";
+  simChild.stdout!.on("data", (d: Buffer) => {
+    out += d.toString();
+    const line = out.split("\n").find((l) => l.startsWith("{"));
+    if (line) resolve(JSON.parse(line) as SimInfo);
+  });
+  simChild.once("exit", (code) => reject(new Error(`stand-in exited ${code}`)));
+});
+const pveApi = new PveClient(sim.apiBase, sim.caCertPem, `PVEAPIToken=${sim.tokenId}=${sim.tokenSecret}`);
 
 function openWs(url: string, opts: { headers?: Record<string, string>; ca?: string } = {}): Promise<ConsoleSocket> {
   const ws = new WebSocket(url, ["binary"], { ...opts, perMessageDeflate: false });
@@ -61,7 +71,7 @@ function openWs(url: string, opts: { headers?: Record<string, string>; ca?: stri
 
 async function spawnRelay(): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", path.join(import.meta.dirname, "console-relay.ts")], {
-    env: { ...process.env, BENCH_SIM_ENV: JSON.stringify({ ...t.sim.env, PROXMOX_CA_CERT_FILE: t.sim.caCertPath }), BENCH_NODE: "pve1", BENCH_VMID: String(VMID) },
+    env: { ...process.env, BENCH_SIM_ENV: JSON.stringify(sim.env), BENCH_NODE: "pve1", BENCH_VMID: String(VMID) },
     stdio: ["ignore", "pipe", "inherit", "ipc"],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -86,17 +96,17 @@ async function spawnWebsockify(target: number): Promise<{ child: ChildProcess; p
 }
 
 const relay = await spawnRelay();
-const wsfy = await spawnWebsockify(t.sim.vncTcpPort!);
+const wsfy = await spawnWebsockify(sim.vncTcpPort);
 
 type Path = { name: string; open(): Promise<RfbStream & { close?: () => void; ws?: WebSocket }> };
 const paths: Record<string, Path> = {
-  tcp: { name: "direct TCP", open: async () => new TcpRfb(await new Promise<net.Socket>((r) => { const s = net.connect(t.sim.vncTcpPort!, "127.0.0.1", () => r(s)); })) },
+  tcp: { name: "direct TCP", open: async () => new TcpRfb(await new Promise<net.Socket>((r) => { const s = net.connect(sim.vncTcpPort, "127.0.0.1", () => r(s)); })) },
   pve: {
     name: "direct PVE WSS",
     open: async () => {
-      const proxy = await t.api.call<VncProxyTicket>("POST", `/nodes/pve1/qemu/${VMID}/vncproxy`, { websocket: 1, "generate-password": 1 });
+      const proxy = await pveApi.call<VncProxyTicket>("POST", `/nodes/pve1/qemu/${VMID}/vncproxy`, { websocket: 1, "generate-password": 1 });
       const q = new URLSearchParams({ port: proxy.port, vncticket: proxy.ticket });
-      const s = await openWs(`${t.sim.apiBase.replace(/^https/, "wss")}/nodes/pve1/qemu/${VMID}/vncwebsocket?${q}`, { ca: t.sim.caCertPem, headers: { authorization: `PVEAPIToken=${t.sim.tokenId}=${t.sim.tokenSecret}` } });
+      const s = await openWs(`${sim.apiBase.replace(/^https/, "wss")}/nodes/pve1/qemu/${VMID}/vncwebsocket?${q}`, { ca: sim.caCertPem, headers: { authorization: `PVEAPIToken=${sim.tokenId}=${sim.tokenSecret}` } });
       (s as unknown as { password: string }).password = vncPasswordOf(proxy);
       return s;
     },
@@ -184,7 +194,7 @@ async function memoryPerConsole(p: Path, measure: () => Promise<number>): Promis
   return (after - before) / CONSOLES;
 }
 
-const rows: Array<[string, string, string, string, string]> = [];
+const rows: string[][] = [];
 const results: Record<string, { mbps: number; p50: number; p99: number }> = {};
 for (const key of ["tcp", "pve", "websockify", "relay"] as const) {
   const mbps = await throughput(paths[key]);
@@ -196,18 +206,20 @@ const wsfyPerConsole = await memoryPerConsole(paths.websockify, async () => tree
 
 const f = (n: number, d = 2) => n.toFixed(d);
 const added = (via: string, base: string, k: "p50" | "p99") => results[via][k] - results[base][k];
-rows.push(["path", "throughput MB/s", "RTT p50 ms", "RTT p99 ms", "added p50 / p99 ms"]);
-rows.push([paths.tcp.name, f(results.tcp.mbps, 0), f(results.tcp.p50, 3), f(results.tcp.p99, 3), "—"]);
-rows.push([paths.pve.name, f(results.pve.mbps, 0), f(results.pve.p50, 3), f(results.pve.p99, 3), "—"]);
-rows.push([paths.websockify.name, f(results.websockify.mbps, 0), f(results.websockify.p50, 3), f(results.websockify.p99, 3), `${f(added("websockify", "tcp", "p50"), 3)} / ${f(added("websockify", "tcp", "p99"), 3)}`]);
-rows.push([paths.relay.name, f(results.relay.mbps, 0), f(results.relay.p50, 3), f(results.relay.p99, 3), `${f(added("relay", "pve", "p50"), 3)} / ${f(added("relay", "pve", "p99"), 3)}`]);
+const share = (via: string, base: string) => `${f((100 * results[via].mbps) / results[base].mbps, 0)} %`;
+rows.push(["path", "throughput MB/s", "of its upstream", "RTT p50 ms", "RTT p99 ms", "added p50 / p99 ms"]);
+rows.push([paths.tcp.name, f(results.tcp.mbps, 0), "—", f(results.tcp.p50, 3), f(results.tcp.p99, 3), "—"]);
+rows.push([paths.pve.name, f(results.pve.mbps, 0), "—", f(results.pve.p50, 3), f(results.pve.p99, 3), "—"]);
+rows.push([paths.websockify.name, f(results.websockify.mbps, 0), share("websockify", "tcp"), f(results.websockify.p50, 3), f(results.websockify.p99, 3), `${f(added("websockify", "tcp", "p50"), 3)} / ${f(added("websockify", "tcp", "p99"), 3)}`]);
+rows.push([paths.relay.name, f(results.relay.mbps, 0), share("relay", "pve"), f(results.relay.p50, 3), f(results.relay.p99, 3), `${f(added("relay", "pve", "p50"), 3)} / ${f(added("relay", "pve", "p99"), 3)}`]);
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 console.log(`\nconsole relay benchmark (${SECONDS} s throughput, ${SAMPLES} RTT samples, ${CONSOLES} idle consoles)\n`);
 for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i])).join("  "));
 console.log(`\nmemory per idle console (PSS growth / ${CONSOLES}): our relay ${f(relayPerConsole / 1024, 1)} KB, websockify ${f(wsfyPerConsole / 1024, 1)} KB (process per connection)`);
+console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} CPUs (numbers are noisy on a busy machine)`);
 console.log(`targets: throughput ≥ websockify: ${results.relay.mbps >= results.websockify.mbps ? "met" : "MISSED"}; added p99 ≤ websockify's + 1 ms: ${added("relay", "pve", "p99") <= added("websockify", "tcp", "p99") + 1 ? "met" : "MISSED"}; ≤ 200 KB per idle console: ${relayPerConsole <= 200 * 1024 ? "met" : "MISSED"}`);
 
 relay.child.kill();
 wsfy.child.kill();
-await t.stop();
+simChild.kill();
 process.exit(0);

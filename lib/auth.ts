@@ -5,6 +5,8 @@ import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { authenticate } from "@/lib/auth/authenticate";
 import { clientIp } from "@/lib/auth/rate-limit";
+import { safeReturnPath } from "@/lib/auth/return-path";
+import { isOwnCallback } from "@/lib/auth/sanitize-auth-request";
 
 export class RateLimitedSignIn extends CredentialsSignin {
   code = "rate_limited";
@@ -38,6 +40,13 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     }),
   ],
   callbacks: {
+    // Auth.js's default accepts any path starting with "/", including "//evil.test".
+    redirect({ url, baseUrl }) {
+      const origin = new URL(baseUrl).origin;
+      if (!isOwnCallback(url, origin)) return baseUrl;
+      const target = new URL(url, origin);
+      return `${origin}${safeReturnPath(`${target.pathname}${target.search}${target.hash}`, "/")}`;
+    },
     jwt({ token, user }) {
       if (user?.id) token.sub = user.id;
       return token;

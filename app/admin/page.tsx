@@ -1,19 +1,20 @@
 import type { Metadata } from "next";
 import { requireAdmin } from "@/lib/auth/session";
 import { listPlans, listUsers } from "@/lib/admin/list-users";
-import { pageSchema } from "@/lib/pagination";
+import { z } from "zod";
+import { pageParam, parseSearchParams, type RawSearchParams } from "@/lib/http/search-params";
 import { formatMoney } from "@/lib/format/money";
 import { labTypeLabel } from "@/lib/catalog/list-plans";
 import { Pagination } from "@/components/ui/pagination";
 
 export const metadata: Metadata = { title: "Admin" };
 
-type Search = { users?: string; plans?: string };
+const searchSchema = z.object({ users: pageParam, plans: pageParam });
 
-export default async function AdminPage({ searchParams }: { searchParams: Promise<Search> }) {
+export default async function AdminPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   await requireAdmin();
-  const query = await searchParams;
-  const [users, plans] = await Promise.all([listUsers(pageSchema.parse(query.users)), listPlans(pageSchema.parse(query.plans))]);
+  const query = parseSearchParams(searchSchema, await searchParams);
+  const [users, plans] = await Promise.all([listUsers(query.users), listPlans(query.plans)]);
   const th = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-ink-subtle";
   const td = "px-3 py-2 text-sm";
   return (

@@ -5,7 +5,10 @@ import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 const session = vi.hoisted(() => ({ userId: null as string | null }));
 vi.mock("server-only", () => ({}));
-vi.mock("@/lib/auth", () => ({ auth: async () => (session.userId ? { user: { id: session.userId } } : null) }));
+vi.mock("@/lib/auth", async () => {
+  const { sessionOf } = await import("@/test/fixtures/session");
+  return { auth: () => sessionOf(session.userId) };
+});
 
 import { createUser, digestOf } from "@/lib/vms/vm-test-fixture";
 import SignInPage from "./sign-in/page";

@@ -12,7 +12,7 @@ const toHeaders = (req: IncomingMessage) => new Headers(req.headers as Record<st
 
 describe("through server.ts", () => {
   it("the socket address wins over a client's own x-labvps-client-ip and stamp", () => {
-    const env: NodeJS.ProcessEnv = {};
+    const env: Record<string, string | undefined> = {};
     const stamp = initServerStamp(env);
     const req = incoming({ [CLIENT_IP_HEADER]: "10.9.9.9", [SERVER_STAMP_HEADER]: "guessed", "x-forwarded-for": "10.1.1.1" });
     stampClientAddress(req, { trustProxy: false, stamp });
@@ -20,7 +20,7 @@ describe("through server.ts", () => {
   });
 
   it("behind a trusted proxy, the last X-Forwarded-For hop (the proxy's own) is the client", () => {
-    const env: NodeJS.ProcessEnv = {};
+    const env: Record<string, string | undefined> = {};
     const stamp = initServerStamp(env);
     const req = incoming({ "x-forwarded-for": "10.1.1.1, 198.51.100.4" }, "127.0.0.1");
     stampClientAddress(req, { trustProxy: true, stamp });

@@ -13,9 +13,10 @@ export const CLIENT_IP_HEADER = "x-labvps-client-ip";
 export const SERVER_STAMP_HEADER = "x-labvps-server-stamp";
 // Set by server.ts at start-up, fresh for every process; never configured by hand.
 const STAMP_ENV = "LABVPS_SERVER_STAMP";
+type Env = Record<string, string | undefined>;
 
 /** server.ts: a fresh secret for this process, set before Next is loaded. */
-export function initServerStamp(env: NodeJS.ProcessEnv = process.env): string {
+export function initServerStamp(env: Env = process.env): string {
   env[STAMP_ENV] = randomBytes(24).toString("base64url");
   return env[STAMP_ENV];
 }
@@ -33,7 +34,7 @@ export function stampClientAddress(req: IncomingMessage, opts: { trustProxy: boo
 }
 
 /** Whether server.ts stamped this request (in this process). */
-export function hasServerStamp(headers: Headers, env: NodeJS.ProcessEnv = process.env): boolean {
+export function hasServerStamp(headers: Headers, env: Env = process.env): boolean {
   const expected = env[STAMP_ENV];
   const got = headers.get(SERVER_STAMP_HEADER);
   if (!expected || !got) return false;
@@ -42,6 +43,6 @@ export function hasServerStamp(headers: Headers, env: NodeJS.ProcessEnv = proces
 }
 
 /** The stamped client address, or null when the request did not come through server.ts. */
-export function readClientAddress(headers: Headers, env: NodeJS.ProcessEnv = process.env): string | null {
+export function readClientAddress(headers: Headers, env: Env = process.env): string | null {
   return hasServerStamp(headers, env) ? headers.get(CLIENT_IP_HEADER) : null;
 }

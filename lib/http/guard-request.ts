@@ -30,7 +30,7 @@ export function isCrossOriginPost(request: NextRequest): boolean {
 }
 
 /** `config` is read only for stamped requests: plain `next start` gets its 503 even without an environment. */
-export function guardRequest(request: NextRequest, getConfig: () => GuardConfig, env: NodeJS.ProcessEnv = process.env): NextResponse {
+export function guardRequest(request: NextRequest, getConfig: () => GuardConfig, env: Record<string, string | undefined> = process.env): NextResponse {
   if (!hasServerStamp(request.headers, env)) {
     return plain(503, "Lab VPS must be started through server.ts (npm start, npm run dev or npm run start:local), not plain `next start`.\n");
   }

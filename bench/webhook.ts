@@ -1,8 +1,10 @@
 // bench/webhook: signed Stripe events at 50, 100 and 200 per second for 20 s each against the
 // production server's webhook route, then the same load against a bare Node HTTP server that only
 // verifies the signature and inserts the event row (the floor). Prints p50/p99 acknowledgement
-// latency, errors, and whether every acknowledged event was recorded and forwarded.
-//   npm run build && npx tsx bench/webhook.ts            (BENCH_SECONDS, BENCH_RATES to change)
+// latency, errors, and whether every acknowledged event was recorded and forwarded. A request that
+// was not acknowledged, or an acknowledged event that was not recorded and forwarded, is listed
+// and makes the run exit 1.
+//   npm run build && npm run bench:webhook            (BENCH_SECONDS, BENCH_RATES to change)
 import http from "node:http";
 import os from "node:os";
 import fs from "node:fs/promises";
@@ -11,8 +13,9 @@ import pg from "pg";
 import Stripe from "stripe";
 import { Inngest } from "inngest";
 import { applyMigrations } from "../lib/db/schema-engine";
-import { startAllSims } from "../sim/launch";
+import { startAllSims } from "@lab-vps/sim/launch";
 import { runClosedLoop, runOpenLoop, type LoadResult } from "./lib/load";
+import { BenchOutcome } from "./lib/outcome";
 import { startBenchPostgres } from "./lib/postgres";
 import { freePort, startAppServer } from "./lib/app-server";
 import { testEnv } from "../test/fixtures/env";
@@ -63,7 +66,10 @@ async function countRecorded(databaseUrl: string, prefix: string): Promise<{ row
   return rows[0];
 }
 
+const outcome = new BenchOutcome("bench/webhook");
+
 function line(label: string, r: LoadResult, extra = "") {
+  outcome.expect(r.errors === 0, `${label} at ${r.rate}/s: ${r.errors} of ${r.sent} requests not acknowledged (${JSON.stringify(r.statuses)})`);
   console.log(`${label.padEnd(8)} ${String(r.rate).padStart(4)}/s × ${r.seconds}s  sent ${r.sent}  ok ${r.ok}  errors ${r.errors}  p50 ${r.p50} ms  p99 ${r.p99} ms  max ${r.max} ms  ${r.achievedRps} ok/s ${extra}`);
 }
 
@@ -85,10 +91,13 @@ try {
       const r = await runOpenLoop({ origin: app.origin, path: "/api/webhooks/stripe", rate, seconds, makeRequest: (i) => signedEvent(`${prefix}${i}`) });
       const recorded = await countRecorded(db.url, prefix);
       results.app!.push(r);
-      line("app", r, `recorded ${recorded.rows}/${r.ok} forwarded ${recorded.forwarded}/${r.ok}${recorded.rows >= r.ok && recorded.forwarded >= r.ok ? " (none lost)" : " (LOST EVENTS)"}`);
+      const lost = recorded.rows < r.ok || recorded.forwarded < r.ok;
+      line("app", r, `recorded ${recorded.rows}/${r.ok} forwarded ${recorded.forwarded}/${r.ok}${lost ? " (LOST EVENTS)" : " (none lost)"}`);
+      outcome.expect(!lost, `app at ${rate}/s: of ${r.ok} acknowledged events ${r.ok - Math.min(r.ok, recorded.rows)} not recorded, ${r.ok - Math.min(r.ok, recorded.forwarded)} not forwarded (I3)`);
     }
     const ceiling = await runClosedLoop({ origin: app.origin, path: "/api/webhooks/stripe", concurrency: 32, seconds: 10, makeRequest: (i) => signedEvent(`evt_appmax_${i}`) });
     console.log(`app      ceiling (32 concurrent, 10 s): ${ceiling.rps} ok/s, errors ${ceiling.errors}, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`);
+    outcome.expect(ceiling.errors === 0, `app ceiling: ${ceiling.errors} requests not acknowledged`);
     ceilings.app = ceiling.rps;
   } finally {
     await app.close();
@@ -103,6 +112,7 @@ try {
     }
     const ceiling = await runClosedLoop({ origin: floor.origin, path: "/", concurrency: 32, seconds: 10, makeRequest: (i) => signedEvent(`evt_floormax_${i}`) });
     console.log(`floor    ceiling (32 concurrent, 10 s): ${ceiling.rps} ok/s, errors ${ceiling.errors}, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`);
+    outcome.expect(ceiling.errors === 0, `floor ceiling: ${ceiling.errors} requests not acknowledged`);
     ceilings.floor = ceiling.rps;
   } finally {
     await floor.close();
@@ -111,12 +121,14 @@ try {
   try {
     const ceiling = await runClosedLoop({ origin: forwarding.origin, path: "/", concurrency: 32, seconds: 10, makeRequest: (i) => signedEvent(`evt_floorfwd_${i}`) });
     console.log(`floor+forward ceiling (32 concurrent, 10 s): ${ceiling.rps} ok/s, errors ${ceiling.errors}, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`);
+    outcome.expect(ceiling.errors === 0, `floor+forward ceiling: ${ceiling.errors} requests not acknowledged`);
     ceilings.floorForward = ceiling.rps;
   } finally {
     await forwarding.close();
   }
   console.log(`throughput: app ${ceilings.app} ok/s = ${Math.round((100 * ceilings.app) / Math.max(1, ceilings.floorForward))}% of floor+forward's ${ceilings.floorForward} ok/s`);
   console.log(`throughput: app ${ceilings.app} ok/s = ${Math.round((100 * ceilings.app) / Math.max(1, ceilings.floor))}% of the floor's ${ceilings.floor} ok/s`);
+  outcome.finish();
 } finally {
   await sims.close();
   await db.close();

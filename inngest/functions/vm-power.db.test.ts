@@ -10,11 +10,11 @@ import { db } from "@/lib/db";
 import type { PowerAction } from "@/lib/generated/prisma/client";
 import { cloneVm } from "@/lib/proxmox/api";
 import { waitForPowerTask } from "@/lib/power/run-power";
-import { findHypervisorLeaks } from "@/lib/security/hypervisor-leak";
+import { findHypervisorLeaks } from "@/test/fixtures/hypervisor-leak";
 import { loadVmStatus } from "@/lib/vms/vm-view";
-import { createVmFixture, uniqueVmid } from "@/lib/vms/vm-test-fixture";
-import { quietLogger, startApp, startSim, type TestApp } from "@/sim/inngest/testkit";
-import type { InngestSimHandle } from "@/sim/inngest";
+import { createVmFixture, uniqueVmid } from "@/test/fixtures/vm";
+import { quietLogger, startApp, startSim, type TestApp } from "@lab-vps/sim/inngest/testkit";
+import type { InngestSimHandle } from "@lab-vps/sim/inngest/index";
 import { vmPowerFunction } from "./vm-power";
 
 const proxmox = inject("simUrls").proxmox;

@@ -106,3 +106,49 @@ test("the local server and its Inngest stand-in listen on loopback only", async 
   expect(await connects(external!.address, e2ePorts.app)).toBe(false);
   expect(await connects(external!.address, e2ePorts.inngest)).toBe(false);
 });
+
+test("sign-out ends the session server-side: a cookie copied before sign-out no longer opens the dashboard", async ({ page, browser }) => {
+  await signUp(page, uniqueEmail("copied"));
+  await expect(page).toHaveURL(/\/dashboard$/);
+  const copied = await page.context().cookies();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
+  const thief = await browser.newContext();
+  await thief.addCookies(copied);
+  const response = await thief.request.get("/dashboard", { maxRedirects: 0 });
+  expect(response.status()).toBe(307);
+  expect(response.headers()["location"]).toContain("/sign-in");
+  await thief.close();
+});
+
+test("a password change signs out every other browser; an operator's disable signs out all and refuses sign-in", async ({ page, browser }) => {
+  const email = uniqueEmail("rotate");
+  await signUp(page, email);
+  await expect(page).toHaveURL(/\/dashboard$/);
+  const other = await browser.newPage();
+  await signIn(other, email);
+  await expect(other).toHaveURL(/\/dashboard$/);
+
+  await page.getByRole("link", { name: "Account" }).click();
+  await page.getByLabel("Current password").fill("purple tunnel lab 42");
+  await page.getByLabel("New password", { exact: true }).fill("orange bridge lab 17");
+  await page.getByLabel("New password, again").fill("orange bridge lab 17");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByTestId("form-message")).toHaveText("Password changed. 1 other session was signed out.");
+  await other.goto("/dashboard");
+  await expect(other).toHaveURL(/\/sign-in\?next=%2Fdashboard$/);
+  await page.goto("/dashboard");
+  await expect(page).toHaveURL(/\/dashboard$/); // the browser that changed it stays signed in
+
+  const admin = await browser.newPage();
+  await signIn(admin, "admin@lab.test", "operator pass phrase");
+  await expect(admin).toHaveURL(/\/dashboard$/);
+  await admin.goto("/admin");
+  await admin.getByRole("button", { name: `Disable ${email.toLowerCase()}` }).click();
+  await expect(admin.getByText(/^Disabled; 1 session ended\.$/)).toBeVisible();
+  await page.goto("/dashboard");
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fdashboard$/);
+  await signIn(other, email, "orange bridge lab 17");
+  await expect(other.getByTestId("form-message")).toHaveText("This account has been disabled. Contact us if you think this is a mistake.");
+  await Promise.all([other.close(), admin.close()]);
+});

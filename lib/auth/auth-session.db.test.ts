@@ -17,7 +17,7 @@ import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { getUser } from "@/lib/auth/session";
 import { disableUser } from "@/lib/admin/disable-user";
 import { disableUserAction } from "@/app/admin/actions";
-import { createUser, digestOf, formData } from "@/lib/vms/vm-test-fixture";
+import { createUser, digestOf, formData } from "@/test/fixtures/vm";
 
 const password = "purple tunnel lab 42";
 // getUser() is cached per request (React cache); outside a request every call is fresh.

@@ -8,7 +8,7 @@ import { db } from "@/lib/db";
 import { hashPassword } from "@/lib/auth/password";
 import { findSessionUser } from "@/lib/auth/auth-session";
 import { decode } from "next-auth/jwt";
-import { createUser } from "@/lib/vms/vm-test-fixture";
+import { createUser } from "@/test/fixtures/vm";
 import { GET, POST } from "./route";
 
 const origin = "http://localhost:3000";

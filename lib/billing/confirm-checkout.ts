@@ -59,7 +59,7 @@ export async function confirmCheckout(session: CheckoutSnapshot, stripeEventId: 
     return { action: "unknown-order" };
   }
   const flag = async (reason: string): Promise<ConfirmResult> => {
-    await flagOrder(order.id, reason, stripeEventId);
+    await flagOrder(order.id, reason, session.id, stripeEventId);
     return { action: "flagged", orderId: order.id, reason };
   };
 
@@ -136,12 +136,13 @@ function describeAmountMismatch(session: CheckoutSnapshot, order: OrderForChecko
 }
 
 /** Sets the flag once per distinct reason, so a replayed event neither rewrites nor re-audits it. */
-async function flagOrder(orderId: string, reason: string, stripeEventId: string) {
+async function flagOrder(orderId: string, reason: string, checkoutSessionId: string, stripeEventId: string) {
   const { count } = await db.order.updateMany({
     where: { id: orderId, OR: [{ flagReason: null }, { flagReason: { not: reason } }] },
-    data: { flagReason: reason, flaggedAt: new Date() },
+    // The session is kept because it may not be the order's own, and "cancel and refund" needs it.
+    data: { flagReason: reason, flaggedAt: new Date(), flaggedCheckoutSessionId: checkoutSessionId },
   });
   if (count === 0) return;
-  await recordAudit({ type: "stripe", id: stripeEventId }, "order.flagged", { type: "order", id: orderId }, { reason });
+  await recordAudit({ type: "stripe", id: stripeEventId }, "order.flagged", { type: "order", id: orderId }, { reason, checkoutSessionId });
   console.warn(`[confirm checkout] flagged order ${orderId}`);
 }

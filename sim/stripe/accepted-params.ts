@@ -25,6 +25,8 @@ export function accepts<T>(spec: SpecOf<T>): ParamSpec {
 /** The cursor parameters every list endpoint takes. */
 export const PAGE = { limit: true, starting_after: true, ending_before: true } as const;
 
+// Stripe's wording, one or several: "Received unknown parameter: trial_period_days" (stripe-node
+// issue reports, code parameter_unknown) and "Received unknown parameters: quantity, trial_end".
 export function unknownParameter(params: string[]): StripeApiError {
   const message = params.length === 1 ? `Received unknown parameter: ${params[0]}` : `Received unknown parameters: ${params.join(", ")}`;
   return new StripeApiError(400, { type: "invalid_request_error", code: "parameter_unknown", param: params[0], message });

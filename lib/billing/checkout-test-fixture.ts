@@ -34,6 +34,7 @@ export async function createCheckoutFixture(opts: { amountMinor?: number; client
     currency: "usd",
     recurring: { interval: "month" },
     product_data: { name: plan.name },
+    metadata: { planId: plan.id }, // as ensurePlanPrice stamps it: confirmCheckout checks what was bought
   });
   const reference = opts.clientReferenceId ?? order.id;
   const session = await stripe().checkout.sessions.create(

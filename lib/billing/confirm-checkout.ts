@@ -20,6 +20,8 @@ export interface CheckoutSnapshot {
   customerId: string | null;
   subscription: SubscriptionSnapshot | null;
   priceIds: string[];
+  /** `metadata.planId` of each line item's price (ensurePlanPrice stamps it): what was bought. */
+  planIds: string[];
 }
 
 export async function readCheckoutSession(sessionId: string): Promise<CheckoutSnapshot> {
@@ -36,6 +38,7 @@ export async function readCheckoutSession(sessionId: string): Promise<CheckoutSn
     customerId: session.customer ? idOf(session.customer) : null,
     subscription: subscription && typeof subscription !== "string" ? snapshotSubscription(subscription) : null,
     priceIds: (session.line_items?.data ?? []).flatMap((item) => (item.price ? [item.price.id] : [])),
+    planIds: (session.line_items?.data ?? []).flatMap((item) => (item.price?.metadata?.planId ? [item.price.metadata.planId] : [])),
   };
 }
 
@@ -72,6 +75,9 @@ export async function confirmCheckout(session: CheckoutSnapshot, stripeEventId: 
   if (session.paymentStatus !== "paid") return flag(`checkout completed with payment_status ${session.paymentStatus}`);
   const money = describeAmountMismatch(session, order);
   if (money) return flag(money);
+  // The right amount for the wrong product is still not this order (a price edited by hand, a
+  // session reused for another plan): the operator decides, and may cancel and refund it.
+  if (!session.planIds.includes(order.planId)) return flag(`unknown plan: paid for ${session.planIds.join(", ") || "no plan of ours"}, order is for plan ${order.planId}`);
   if (!session.subscription || !session.customerId) return flag("paid checkout session has no subscription or customer");
   if (session.subscription.metadataOrderId && session.subscription.metadataOrderId !== order.id) {
     return flag(`subscription ${session.subscription.id} metadata names another order`);
@@ -111,8 +117,8 @@ export async function confirmCheckout(session: CheckoutSnapshot, stripeEventId: 
   return { action: "confirmed", orderId: order.id, moved, emitOrderPaid: moved || !provisioningStarted };
 }
 
-type OrderForCheckout = { id: string; stripeCheckoutSessionId: string | null; amountMinor: number; currency: string };
-const orderFields = { id: true, stripeCheckoutSessionId: true, amountMinor: true, currency: true } as const;
+type OrderForCheckout = { id: string; planId: string; stripeCheckoutSessionId: string | null; amountMinor: number; currency: string };
+const orderFields = { id: true, planId: true, stripeCheckoutSessionId: true, amountMinor: true, currency: true } as const;
 
 async function findOrderForSession(session: CheckoutSnapshot): Promise<OrderForCheckout | null> {
   const byReference = session.clientReferenceId

@@ -66,6 +66,22 @@ describe("cancelAndRefundFlaggedOrder", () => {
     expect((await audits(orderId))[0].data).toMatchObject({ subscriptionStatus: "canceled" });
   });
 
+  it("a payment already refunded in Stripe's Dashboard counts as refunded, not as an error", async () => {
+    const { orderId, paymentIntent } = await flaggedOrder();
+    const manual = await stripe().refunds.create({ payment_intent: paymentIntent });
+    expect(await cancelAndRefundFlaggedOrder({ orderId, adminId: "op" })).toMatchObject({ refundedMinor: 1900, alreadyDone: false });
+    expect((await audits(orderId))[0].data).toMatchObject({ refunds: [{ id: manual.id, amount: 1900 }] });
+    expect(await refundsOf(paymentIntent)).toHaveLength(1);
+  });
+
+  it("I8: a Stripe error leaves the order as it was, tells the operator Stripe's reason, and is audited", async () => {
+    const { orderId } = await flaggedOrder();
+    await db.order.update({ where: { id: orderId }, data: { flaggedCheckoutSessionId: "cs_test_gone" } });
+    await expect(cancelAndRefundFlaggedOrder({ orderId, adminId: "op" })).rejects.toThrow(/Stripe did not complete it \(resource_missing: No such checkout.session/);
+    expect((await db.order.findUniqueOrThrow({ where: { id: orderId } })).status).toBe("awaiting_payment");
+    expect(await db.auditEvent.findFirstOrThrow({ where: { subjectId: orderId, action: "order.refund_failed" } })).toMatchObject({ actorId: "op", data: { code: "resource_missing" } });
+  });
+
   it("I10: refuses an order that is not flagged, or one that was accepted, and changes nothing", async () => {
     const plain = await createCheckoutFixture();
     await payCheckout(simUrls.stripe, plain.sessionId);

@@ -5,7 +5,7 @@
 // request with an idempotency key derived from the order, so a double click, two operators or a
 // retry after a failure move money once. The order then becomes `refunded` in one conditional
 // transition, audited once.
-import type Stripe from "stripe";
+import Stripe from "stripe";
 import { UserFacingError } from "@/lib/actions/form-state";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { stripe } from "@/lib/billing/stripe";
@@ -36,10 +36,19 @@ export async function cancelAndRefundFlaggedOrder({ orderId, adminId }: { orderI
   const sessionId = order.flaggedCheckoutSessionId ?? order.stripeCheckoutSessionId;
   if (!sessionId) throw new UserFacingError("This order has no Stripe checkout to refund.");
 
-  const session = await stripe().checkout.sessions.retrieve(sessionId, { expand: ["subscription"] });
-  const subscription = session.subscription && typeof session.subscription !== "string" ? session.subscription : null;
-  const canceled = subscription ? await cancelSubscriptionOnce(subscription, orderId) : null;
-  const refunds = session.invoice ? await refundInvoiceOnce(idOf(session.invoice), orderId) : [];
+  let session: Stripe.Checkout.Session, canceled: Stripe.Subscription | null, refunds: Array<{ id: string; amount: number }>;
+  try {
+    session = await stripe().checkout.sessions.retrieve(sessionId, { expand: ["subscription"] });
+    const subscription = session.subscription && typeof session.subscription !== "string" ? session.subscription : null;
+    canceled = subscription ? await cancelSubscriptionOnce(subscription, orderId) : null;
+    refunds = session.invoice ? await refundInvoiceOnce(idOf(session.invoice), orderId) : [];
+  } catch (error) {
+    if (!(error instanceof Stripe.errors.StripeError)) throw error;
+    // Operator-facing (admin only): Stripe's own words help; a retry repeats the same keyed requests.
+    const { code, message } = error;
+    await recordAudit({ type: "admin", id: adminId }, "order.refund_failed", { type: "order", id: orderId }, { checkoutSessionId: sessionId, code: code ?? null, message });
+    throw new UserFacingError(`Stripe did not complete it (${code ?? "error"}: ${message}). Nothing was marked refunded; try again.`);
+  }
   const refundedMinor = refunds.reduce((sum, r) => sum + r.amount, 0);
   const currency = session.currency ?? order.currency;
 

@@ -5,7 +5,7 @@ import { db } from "@/lib/db";
 import { stripe } from "@/lib/billing/stripe";
 import { UserFacingError } from "@/lib/actions/form-state";
 import { confirmCheckout, readCheckoutSession } from "@/lib/billing/confirm-checkout";
-import { createCheckoutFixture, payCheckout } from "@/lib/billing/checkout-test-fixture";
+import { createCheckoutFixture, payCheckout } from "@/test/fixtures/checkout";
 import { getOrderView } from "@/lib/orders/order-view";
 import { cancelAndRefundFlaggedOrder } from "./refund-flagged-order";
 

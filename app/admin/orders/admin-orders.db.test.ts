@@ -166,9 +166,19 @@ describe("cancel and refund action", () => {
   it("cancels and refunds a flagged order, audited with the operator's id; a second click says it is done", async () => {
     session.userId = adminId;
     const orderId = await flagged();
+    // The button is on the flagged order's row, and on no other kind of row.
+    const rowOf = (html: string, id: string) => html.slice(html.indexOf(`data-order-id="${id}"`)).split("</tr>")[0];
+    const plain = await createOrder({ userId: customerId, planId: (await createPlan()).id, status: "provisioned" });
+    const before = await renderPage(AdminOrdersPage({ searchParams: noSearch() }));
+    expect(textOf(rowOf(before, orderId))).toMatch(/Flagged: paid 1900 usd, order is 2000 usd.*Cancel and refund/);
+    expect(textOf(rowOf(before, plain.id))).not.toContain("Cancel and refund");
+
     expect(await cancelAndRefundAction(idleState, formData({ orderId, confirm: "yes" }))).toEqual({ status: "success", message: "Subscription cancelled, $19 refunded." });
     expect(await cancelAndRefundAction(idleState, formData({ orderId, confirm: "yes" }))).toEqual({ status: "success", message: "Already cancelled and refunded ($19)." });
     expect(await db.auditEvent.findFirstOrThrow({ where: { subjectId: orderId, action: "order.canceled_and_refunded" } })).toMatchObject({ actorType: "admin", actorId: adminId });
     expect((await listAdminOrders({ page: 1, status: "refunded" }, 100)).items.find((o) => o.id === orderId)).toMatchObject({ refundedMinor: 1900 });
+    const after = textOf(rowOf(await renderPage(AdminOrdersPage({ searchParams: Promise.resolve({ status: "refunded" }) })), orderId));
+    expect(after).toContain("Refunded $19");
+    expect(after).not.toContain("Cancel and refund");
   });
 });

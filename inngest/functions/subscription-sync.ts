@@ -3,16 +3,12 @@
 // only resolves which subscription a signal is about and hands it to subscription-mirror, which
 // runs one at a time per subscription. Mirror only: suspending or restoring anything is the
 // enforcement ladder's job (I6, I7).
-import { z } from "zod";
 import { inngest } from "@/inngest/client";
-import { stripeEventName, subscriptionSyncRequested } from "@/inngest/events";
+import { stripeSignal, stripeSignalsFor, subscriptionSyncRequested } from "@/inngest/events";
 import { invoiceEventTypes, isInvoiceEventType, subscriptionEventTypes } from "@/lib/billing/stripe-event-types";
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { findInvoiceSubscriptionId } from "@/lib/billing/sync-subscription";
 import { stripeSignalOptions } from "./stripe-signal-options";
-
-// inngest/events.ts types only the checkout signals; these carry the same payload.
-const signal = z.object({ stripeEventId: z.string(), type: z.string(), objectId: z.string() });
 
 /** One request per Stripe event: a re-run or a redelivered event sends the same id, kept once (I3). */
 export const subscriptionSyncRequestId = (stripeEventId: string) => `subscription-sync-${stripeEventId}`;
@@ -21,11 +17,12 @@ export const subscriptionSyncFunction = inngest.createFunction(
   {
     id: "subscription-sync",
     name: "Route a subscription signal to its subscription",
-    triggers: [...subscriptionEventTypes, ...invoiceEventTypes].map((type) => ({ event: stripeEventName(type) })),
+    triggers: stripeSignalsFor([...subscriptionEventTypes, ...invoiceEventTypes]),
     ...stripeSignalOptions,
   },
   async ({ event, step }) => {
-    const { stripeEventId, type, objectId } = signal.parse(event.data);
+    // The SDK does not infer a payload from a computed trigger list; the schema is the same one.
+    const { stripeEventId, type, objectId } = stripeSignal.parse(event.data);
     const subscriptionId = isInvoiceEventType(type)
       ? await step.run("find invoice subscription", () => findInvoiceSubscriptionId(objectId))
       : objectId;

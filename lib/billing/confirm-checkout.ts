@@ -6,7 +6,7 @@ import { db } from "@/lib/db";
 import { stripe } from "@/lib/billing/stripe";
 import { idOf, snapshotSubscription, syncSubscription, type SubscriptionSnapshot } from "@/lib/billing/sync-subscription";
 import { transitionOrder } from "@/lib/orders/order-state";
-import { recordAudit } from "@/lib/audit/record-audit";
+import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
 
 /** What the product needs from a Checkout Session: ids and money, no customer details (plain JSON). */
 export interface CheckoutSnapshot {
@@ -55,14 +55,18 @@ export type ConfirmResult =
   | { action: "flagged"; orderId: string; reason: string }
   | { action: "unknown-order" };
 
-export async function confirmCheckout(session: CheckoutSnapshot, stripeEventId: string): Promise<ConfirmResult> {
+/** Who an outcome is recorded against: a Stripe event id (the webhook's signal), or another actor (the sweeper). */
+export type CheckoutCause = string | AuditActor;
+export const causeActor = (cause: CheckoutCause): AuditActor => (typeof cause === "string" ? { type: "stripe", id: cause } : cause);
+
+export async function confirmCheckout(session: CheckoutSnapshot, cause: CheckoutCause): Promise<ConfirmResult> {
   const order = await findOrderForSession(session);
   if (!order) {
     console.warn(`[confirm checkout] no order for checkout session ${session.id}`);
     return { action: "unknown-order" };
   }
   const flag = async (reason: string): Promise<ConfirmResult> => {
-    await flagOrder(order.id, reason, session.id, stripeEventId);
+    await flagOrder(order.id, reason, causeActor(cause), session.id);
     return { action: "flagged", orderId: order.id, reason };
   };
 
@@ -94,7 +98,7 @@ export async function confirmCheckout(session: CheckoutSnapshot, stripeEventId: 
     );
     if (changed) {
       await recordAudit(
-        { type: "stripe", id: stripeEventId },
+        causeActor(cause),
         "order.paid",
         { type: "order", id: order.id },
         { checkoutSessionId: session.id, subscriptionId, amountMinor: session.amountTotal, currency: session.currency, priceIds: session.priceIds },
@@ -142,13 +146,13 @@ function describeAmountMismatch(session: CheckoutSnapshot, order: OrderForChecko
 }
 
 /** Sets the flag once per distinct reason, so a replayed event neither rewrites nor re-audits it. */
-async function flagOrder(orderId: string, reason: string, checkoutSessionId: string, stripeEventId: string) {
+export async function flagOrder(orderId: string, reason: string, actor: AuditActor, checkoutSessionId?: string) {
   const { count } = await db.order.updateMany({
     where: { id: orderId, OR: [{ flagReason: null }, { flagReason: { not: reason } }] },
     // The session is kept because it may not be the order's own, and "cancel and refund" needs it.
-    data: { flagReason: reason, flaggedAt: new Date(), flaggedCheckoutSessionId: checkoutSessionId },
+    data: { flagReason: reason, flaggedAt: new Date(), ...(checkoutSessionId && { flaggedCheckoutSessionId: checkoutSessionId }) },
   });
   if (count === 0) return;
-  await recordAudit({ type: "stripe", id: stripeEventId }, "order.flagged", { type: "order", id: orderId }, { reason, checkoutSessionId });
+  await recordAudit(actor, "order.flagged", { type: "order", id: orderId }, { reason, checkoutSessionId: checkoutSessionId ?? null });
   console.warn(`[confirm checkout] flagged order ${orderId}`);
 }

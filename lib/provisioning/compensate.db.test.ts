@@ -13,7 +13,7 @@ import { cloneTemplate } from "./clone-template";
 import { compensateProvisioning, CUSTOMER_FAILURE_MESSAGE, operatorEmailKey } from "./compensate";
 import { reserveVmid } from "./reserve-vmid";
 import { startProvisioning } from "./start-provisioning";
-import { waitForTaskOk } from "./proxmox-waits";
+import { waitForTaskOk } from "@/lib/proxmox/tasks";
 import { cloudflareSim, createPaidOrder, leftoversFor, mailSim, proxmox, retireProvisioningFixtures, sim } from "./test-fixtures";
 
 afterEach(async () => {

@@ -33,6 +33,8 @@ export async function createTunnelAndDns(orderId: string): Promise<{ tunnelId: s
   // must exist and point at this row's tunnel, whatever an earlier attempt left in the row.
   for (const host of hosts) {
     const recordId = await ensureCname(host.hostname, tunnelTarget(tunnelId));
+    const stored = host.field === "ssh" ? [vm.sshDnsRecordId, vm.sshHostname] : [vm.webDnsRecordId, vm.webHostname];
+    if (stored[0] === recordId && stored[1] === host.hostname) continue; // a re-run writes nothing (I3)
     const data = host.field === "ssh" ? { sshDnsRecordId: recordId, sshHostname: host.hostname } : { webDnsRecordId: recordId, webHostname: host.hostname };
     await db.vm.update({ where: { id: vm.id }, data });
   }

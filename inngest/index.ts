@@ -6,6 +6,7 @@ import { subscriptionSyncFunction } from "./functions/subscription-sync";
 import { subscriptionMirrorFunction } from "./functions/subscription-mirror";
 import { vmPowerFunction } from "./functions/vm-power";
 import { provisionVmFunction } from "./functions/provision-vm";
+import { cleanupProvisioningFunction } from "./functions/cleanup-provisioning";
 import { sweepStuckWorkFunction } from "./functions/sweep-stuck-work";
 
 export const functions: InngestFunction.Any[] = [
@@ -15,5 +16,6 @@ export const functions: InngestFunction.Any[] = [
   subscriptionMirrorFunction,
   vmPowerFunction,
   provisionVmFunction,
+  cleanupProvisioningFunction,
   sweepStuckWorkFunction,
 ];

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { revalidatePath } from "next/cache";
 import { validatedAdminAction } from "@/lib/actions/validated-action";
 import type { FormState } from "@/lib/actions/form-state";
+import { retryCleanup } from "@/lib/orders/retry-cleanup";
 import { retryProvisioning } from "@/lib/orders/retry-provisioning";
 import { cancelAndRefundFlaggedOrder } from "@/lib/billing/refund-flagged-order";
 import { formatMoney } from "@/lib/format/money";
@@ -32,4 +33,15 @@ const refund = validatedAdminAction(refundSchema, async ({ orderId }, { user }) 
 
 export async function cancelAndRefundAction(previous: FormState, formData: FormData): Promise<FormState> {
   return refund(previous, formData);
+}
+
+// retryCleanup checks the order's cleanup is overdue (UserFacingError otherwise) and writes the audit.
+const cleanup = validatedAdminAction(z.object({ orderId }), async ({ orderId }, { user }) => {
+  await retryCleanup({ orderId, adminId: user.id });
+  revalidatePath("/admin/orders");
+  return { status: "success", message: "Cleanup restarted." };
+});
+
+export async function retryCleanupAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return cleanup(previous, formData);
 }

@@ -1,21 +1,15 @@
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import fs from "node:fs";
 import { Agent, fetch as undiciFetch } from "undici";
 import { db } from "@/lib/db";
-import { FieldError, idleState, UserFacingError } from "@/lib/actions/form-state";
+import { FieldError, UserFacingError } from "@/lib/actions/form-state";
 import { stripe } from "@/lib/billing/stripe";
 import { listClusterNodes } from "@/lib/proxmox/api";
 import { priceLookupKey } from "@/lib/billing/ensure-plan-price";
 import { addSshKey } from "@/lib/ssh-keys/add-ssh-key";
-import { makeEd25519PublicKey } from "@/lib/ssh-keys/test-keys";
-import { createTestNode, createTestPlan as createPlanRow, createTestUser, retireTestNodes } from "@/lib/capacity/test-fixtures";
-import { transitionOrder } from "@/lib/orders/order-state";
+import { makeEd25519PublicKey } from "@/test/fixtures/ssh-keys";
+import { catalogScope, createTestUser } from "@/test/fixtures/capacity";
 import { checkoutSchema, createOrder, SoldOutError, type CheckoutInput } from "./create-order";
-
-const session = vi.hoisted(() => ({ user: null as null | { id: string; email: string; name: string; role: "customer" } }));
-vi.mock("server-only", () => ({}));
-vi.mock("@/lib/auth/session", () => ({ requireUser: async () => session.user, getUser: async () => session.user }));
-const { checkoutAction } = await import("@/app/(dashboard)/checkout/[plan]/actions");
 
 const simUrls = inject("simUrls");
 const keyLine = () => makeEd25519PublicKey("ada@laptop");
@@ -24,25 +18,17 @@ const normalized = (line: string) => line.split(" ").slice(0, 2).join(" ");
 const BIG = { vcpus: 70_000, ramGb: 70_000, diskGb: 70_000 };
 const HUGE = { vcpus: 10_000_000, ramGb: 10_000_000, diskGb: 10_000_000 };
 
-const nodeIds: string[] = [];
-const planSlugs: string[] = [];
-async function createTestPlan(shape: Parameters<typeof createPlanRow>[0]) {
-  const plan = await createPlanRow(shape);
-  planSlugs.push(plan.slug);
-  return plan;
-}
+const catalog = catalogScope();
+const createTestPlan = catalog.plan;
 beforeAll(async () => {
   // Stripe checks expires_at against its own clock: a test that advanced the shared stand-in's clock
   // would make every later checkout look expired. Say so plainly instead of failing obscurely.
   const clock = (await (await fetch(`${simUrls.stripe}/_sim/clock`)).json()) as { offsetSeconds: number };
   if (clock.offsetSeconds !== 0) throw new Error(`the Stripe stand-in's clock was advanced by ${clock.offsetSeconds}s by an earlier test file`);
-  nodeIds.push((await createTestNode({ vcpus: 1_000_000, ramGb: 1_000_000, diskGb: 1_000_000 })).id);
+  await catalog.node({ vcpus: 1_000_000, ramGb: 1_000_000, diskGb: 1_000_000 });
 });
 afterAll(async () => {
-  // Open checkouts hold capacity for half an hour: end them, so later files see free nodes.
-  const open = await db.order.findMany({ where: { status: "awaiting_payment", plan: { slug: { in: planSlugs } } }, select: { id: true } });
-  for (const { id } of open) await transitionOrder(id, "awaiting_payment", "expired", { expiredAt: new Date() });
-  await retireTestNodes(nodeIds);
+  await catalog.retire();
   await proxmoxTls.close();
 });
 
@@ -178,36 +164,6 @@ describe("createOrder", () => {
     await expect(createOrder(user, input("no-such-plan", { newKey: keyLine() }))).rejects.toThrow("This plan is no longer on sale.");
     expect(await ordersOf(user.id)).toEqual([]);
     expect(await db.sshKey.count({ where: { userId: user.id } })).toBe(0);
-  });
-});
-
-describe("checkout action", () => {
-  const form = (fields: Record<string, string>) => {
-    const data = new FormData();
-    for (const [k, v] of Object.entries(fields)) data.set(k, v);
-    return data;
-  };
-
-  it("redirects to Stripe's hosted page for a valid form", async () => {
-    const user = await createTestUser("action");
-    session.user = { ...user, role: "customer" };
-    const plan = await createTestPlan(BIG);
-    const key = await addSshKey(user.id, { name: "laptop", publicKey: keyLine() });
-    const error = await checkoutAction(idleState, form({ plan: plan.slug, interval: "month", hostname: "Lab-Box", [`sshKey:${key.id}`]: "on" })).catch((e: unknown) => e);
-    const [order] = await ordersOf(user.id);
-    expect(order).toMatchObject({ hostname: "lab-box", sshPublicKeys: [(await db.sshKey.findUniqueOrThrow({ where: { id: key.id } })).publicKey] });
-    expect((error as { digest?: string }).digest).toContain(`${simUrls.stripe}/checkout/${order!.stripeCheckoutSessionId}`);
-  });
-
-  it("I10: answers field errors and a sold-out message without creating an order", async () => {
-    const user = await createTestUser("action-bad");
-    session.user = { ...user, role: "customer" };
-    const bad = await checkoutAction(idleState, form({ plan: "x", interval: "week", hostname: "-bad_" }));
-    expect(bad).toMatchObject({ status: "error", fieldErrors: { interval: "Choose monthly or yearly billing.", hostname: expect.any(String) } });
-    const full = await createTestPlan(HUGE);
-    const soldOut = await checkoutAction(idleState, form({ plan: full.slug, interval: "month", hostname: "lab", newKey: keyLine() }));
-    expect(soldOut).toMatchObject({ status: "error", message: expect.stringContaining("sold out") });
-    expect(await ordersOf(user.id)).toEqual([]);
   });
 });
 

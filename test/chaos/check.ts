@@ -91,7 +91,6 @@ export function checkInvariants(o: Observation, limit: number, diskKey = "scsi0"
   const v: string[] = [];
   const running = o.orders.filter((x) => x.status === "provisioned" && x.vm?.status === "running" && x.vm.vmid !== null);
   const runningVmids = new Set(running.map((x) => x.vm.vmid as number));
-  const liveTunnelIds = new Set(o.tunnels.map((t) => t.id));
 
   // I1: nothing in Proxmox for an order Stripe never confirmed.
   for (const x of o.orders.filter((x) => x.plan.payment !== "paid")) {

@@ -23,3 +23,8 @@ export const orderPaid = eventType("order/paid", { schema: z.object({ orderId: z
 
 /** A customer asked for a power action; the request row holds the intent. */
 export const vmPowerRequested = eventType("vm/power.requested", { schema: z.object({ powerRequestId: z.string(), vmId: z.string() }) });
+
+/** A provisioning attempt failed for good: undo what it created (lib/provisioning/compensate.ts). */
+export const orderCleanupRequested = eventType("order/cleanup.requested", {
+  schema: z.object({ orderId: z.string(), attempt: z.number().int().min(1), error: z.string() }),
+});

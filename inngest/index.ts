@@ -5,6 +5,7 @@ import { checkoutExpiredFunction } from "./functions/checkout-expired";
 import { subscriptionSyncFunction } from "./functions/subscription-sync";
 import { vmPowerFunction } from "./functions/vm-power";
 import { provisionVmFunction } from "./functions/provision-vm";
+import { cleanupProvisioningFunction } from "./functions/cleanup-provisioning";
 
 export const functions: InngestFunction.Any[] = [
   checkoutCompletedFunction,
@@ -12,4 +13,5 @@ export const functions: InngestFunction.Any[] = [
   subscriptionSyncFunction,
   vmPowerFunction,
   provisionVmFunction,
+  cleanupProvisioningFunction,
 ];

@@ -9,7 +9,7 @@ import { InngestTestEngine } from "@inngest/test";
 import { db } from "@/lib/db";
 import type { PowerAction } from "@/lib/generated/prisma/client";
 import { cloneVm } from "@/lib/proxmox/api";
-import { waitForPowerTask } from "@/lib/power/run-power";
+import { waitForTaskOk } from "@/lib/proxmox/tasks";
 import { findHypervisorLeaks } from "@/test/fixtures/hypervisor-leak";
 import { loadVmStatus } from "@/lib/vms/vm-view";
 import { createVmFixture, uniqueVmid } from "@/test/fixtures/vm";
@@ -42,7 +42,7 @@ async function powerPosts(vmid: number, action: PowerAction) {
 /** A stopped VM in the stand-in (a full clone of the EVE template) and its row in our database. */
 async function stoppedTestVm() {
   const vmid = uniqueVmid();
-  await waitForPowerTask(NODE, await cloneVm(NODE, 9000, { newid: vmid, name: `power-${vmid}` }), { intervalMs: 20 });
+  await waitForTaskOk(await cloneVm(NODE, 9000, { newid: vmid, name: `power-${vmid}` }), "test clone", 30_000);
   const fixture = await createVmFixture({ vmid, nodeName: NODE, status: "stopped", labType: "eve" });
   return { ...fixture, vmid };
 }

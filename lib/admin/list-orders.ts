@@ -13,6 +13,7 @@ export const ORDER_STATUSES = Object.values(OrderStatus);
 const adminOrderSelect = {
   id: true, status: true, amountMinor: true, currency: true, interval: true, hostname: true,
   flagReason: true, failureReason: true, progressStep: true, provisionAttempts: true, createdAt: true,
+  cleanupStatus: true, cleanupRemaining: true, cleanupDeadlineAt: true,
   user: { select: { email: true } },
   plan: { select: { name: true } },
   vm: { select: { id: true, vmid: true } },

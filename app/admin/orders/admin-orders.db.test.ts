@@ -34,6 +34,26 @@ beforeEach(() => {
 });
 
 describe("admin pages", () => {
+  it("I8: show a failed order's cleanup while it runs and, past its deadline, what remains; no retry until it is done", async () => {
+    session.userId = adminId;
+    const plan = await createPlan();
+    const owner = await createUser();
+    const cleaning = await createOrder({ userId: owner.id, planId: plan.id, status: "failed", failureReason: "start vm: boom" });
+    const overdue = await createOrder({ userId: owner.id, planId: plan.id, status: "failed", failureReason: "start vm: boom" });
+    await db.order.update({ where: { id: cleaning.id }, data: { cleanupStatus: "in_progress" } });
+    await db.order.update({ where: { id: overdue.id }, data: { cleanupStatus: "overdue", cleanupRemaining: "delete tunnel and dns: FAILED (500 from Cloudflare)" } });
+    const html = await renderPage(AdminOrdersPage({ searchParams: Promise.resolve({ status: "failed", page: "1" }) }));
+    const rowOf = (id: string) => {
+      const start = html.indexOf(`data-order-id="${id}"`);
+      return textOf(html.slice(start, html.indexOf("</tr>", start)));
+    };
+    expect(rowOf(cleaning.id)).toContain("cleanup in progress");
+    expect(rowOf(cleaning.id)).not.toMatch(/Retry/);
+    expect(rowOf(overdue.id)).toContain("cleanup overdue: needs an operator");
+    expect(rowOf(overdue.id)).toContain("delete tunnel and dns: FAILED (500 from Cloudflare)");
+    expect(rowOf(overdue.id)).not.toMatch(/Retry/);
+  });
+
   it("answer 403 to a customer: layout, orders and VMs", async () => {
     session.userId = customerId;
     expect(await digestOf(AdminLayout({ children: null }))).toBe(FORBIDDEN);

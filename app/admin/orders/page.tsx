@@ -51,6 +51,13 @@ export default async function AdminOrdersPage({ searchParams }: { searchParams: 
                 <td className={td}>{formatMoney(o.amountMinor, o.currency)} / {o.interval}</td>
                 <td className={td}>
                   <span className="font-medium">{o.status}</span>
+                  {o.status === "failed" && o.cleanupStatus === "in_progress" ? <div className="text-xs text-warning-700" data-testid="cleanup-status">cleanup in progress</div> : null}
+                  {o.status === "failed" && o.cleanupStatus === "overdue" ? (
+                    <div className="text-xs font-semibold text-danger-700" data-testid="cleanup-status">
+                      cleanup overdue: needs an operator
+                      <pre className="whitespace-pre-wrap font-mono font-normal">{o.cleanupRemaining}</pre>
+                    </div>
+                  ) : null}
                   {o.status === "provisioning" && o.progressStep ? <div className="text-xs text-ink-subtle">{o.progressStep}</div> : null}
                   {o.vm?.vmid ? <div className="font-mono text-xs text-ink-subtle">VMID {o.vm.vmid}</div> : null}
                 </td>
@@ -59,7 +66,7 @@ export default async function AdminOrdersPage({ searchParams }: { searchParams: 
                   {o.flagReason ? <p className="text-warning-700">Flagged: {o.flagReason}</p> : null}
                   {o.failureReason ? <p className="break-words font-mono text-xs text-danger-700">{o.failureReason}</p> : null}
                 </td>
-                <td className={td}>{o.status === "failed" ? <RetryProvisioningButton orderId={o.id} action={retryProvisioningAction} /> : null}</td>
+                <td className={td}>{o.status === "failed" && (o.cleanupStatus === null || o.cleanupStatus === "done") ? <RetryProvisioningButton orderId={o.id} action={retryProvisioningAction} /> : null}</td>
               </tr>
             ))}
           </tbody>

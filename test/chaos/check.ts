@@ -5,7 +5,7 @@ import type { PlacedOrder } from "./drive";
 import type { ChaosWorld, Json } from "./world";
 
 export interface Observation {
-  orders: Array<PlacedOrder & { status: string; failedAttempts: number; vm: Json | null; reservationVmid: number | null }>;
+  orders: Array<PlacedOrder & { status: string; cleanupStatus?: string | null; cleanupRemaining?: string | null; failedAttempts: number; vm: Json | null; reservationVmid: number | null }>;
   proxmoxVms: Json[];
   snippets: Json[];
   /** Every Proxmox request of the seed (collected while it ran: the stand-in keeps only the last 2000). */
@@ -57,7 +57,7 @@ export async function observe(world: ChaosWorld, orders: PlacedOrder[], requests
     orders: orders.map((o) => {
       const row = rows.find((r) => r.id === o.orderId)!;
       return {
-        ...o, status: row.status, vm: row.vm, reservationVmid: row.reservation?.vmid ?? null,
+        ...o, status: row.status, cleanupStatus: row.cleanupStatus, cleanupRemaining: row.cleanupRemaining, vm: row.vm, reservationVmid: row.reservation?.vmid ?? null,
         failedAttempts: failures.find((f) => f.subjectId === o.orderId)?._count ?? 0,
       };
     }),
@@ -110,6 +110,7 @@ export function checkInvariants(o: Observation, limit: number, diskKey = "scsi0"
     const who = `paid order ${x.plan.index} (${x.plan.plan})`;
     if (x.status === "failed") {
       if (x.reservationVmid !== null) v.push(`I8: failed ${who} still holds VMID reservation ${x.reservationVmid}`);
+      if (x.cleanupStatus && x.cleanupStatus !== "done") v.push(`I8: failed ${who} has cleanup ${x.cleanupStatus}${x.cleanupRemaining ? ` (${x.cleanupRemaining})` : ""}`);
       continue;
     }
     if (x.status !== "provisioned" || x.vm?.status !== "running" || x.vm.vmid === null) {

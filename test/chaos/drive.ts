@@ -197,18 +197,23 @@ export async function waitForSettled(world: ChaosWorld, orders: PlacedOrder[], t
 }
 
 /** The operator presses "retry provisioning" on every failed order (sometimes twice, a double click). */
-export async function retryFailedOrders(world: ChaosWorld, orders: PlacedOrder[], seed: number, doubleClick: (i: number) => boolean): Promise<string[]> {
+export async function retryFailedOrders(world: ChaosWorld, orders: PlacedOrder[], seed: number, doubleClick: (i: number) => boolean): Promise<{ retried: string[]; refused: string[] }> {
   const { db, retryProvisioning } = world.app;
   const admin = await db.user.create({ data: { email: `chaos.ops.${seed}.${Date.now().toString(36)}@example.test`, name: "Chaos operator", passwordHash: "x", role: "admin" } });
   const failed = await db.order.findMany({ where: { id: { in: orders.map((o) => o.orderId) }, status: "failed" }, select: { id: true } });
+  const refused: string[] = [];
   await Promise.all(
     failed.map(async (o, i) => {
       const press = () => retryProvisioning({ orderId: o.id, adminId: admin.id });
-      if (doubleClick(i)) await Promise.allSettled([press(), press()]);
-      else await press();
+      // A double click: one of the two may be refused (the order is no longer failed); at least one must go through.
+      const outcomes = await Promise.allSettled(doubleClick(i) ? [press(), press()] : [press()]);
+      if (outcomes.every((x) => x.status === "rejected")) {
+        const index = orders.findIndex((p) => p.orderId === o.id);
+        refused.push(`order ${index}: the operator's retry was refused: ${(outcomes[0] as PromiseRejectedResult).reason?.message ?? outcomes[0]}`);
+      }
     }),
   );
-  return failed.map((o) => o.id);
+  return { retried: failed.map((o) => o.id), refused };
 }
 
 /**

@@ -49,8 +49,9 @@ export async function runChaosSeed(world: ChaosWorld, seed: number, orderCount: 
   await clearFaults(world);
   const retryInjected = await injectFaults(world, scenario.retryFaults);
   const r = seededRandom(seed ^ 0x5eed);
-  const retried = await retryFailedOrders(world, orders, seed, () => r.chance(0.3));
-  log(`  ${retried.length} failed order(s) retried by the operator`);
+  const { retried, refused } = await retryFailedOrders(world, orders, seed, () => r.chance(0.3));
+  violations.push(...refused.map((x) => `I8: ${x}`));
+  log(`  ${retried.length} failed order(s) retried by the operator${refused.length ? ` (${refused.length} refused)` : ""}`);
   const retriedAt = Date.now();
   const secondWait = await waitForSettled(world, orders, 180_000);
   log(`  settled ${((Date.now() - retriedAt) / 1000).toFixed(1)} s after the retries`);

@@ -107,9 +107,25 @@ async function sendSignal(world: ChaosWorld, order: PlacedOrder, seed: number, s
   return [await post(world.app.signPayload(payload, secret)), await post(world.app.signPayload(payload, "whsec_not_the_secret"))];
 }
 
-/** Places the scenario's orders one after another; `orders` fills as they are placed (watchers read it). */
+/**
+ * Creates every order of the scenario (checkout, as the plan page does), then pays them one after
+ * another with short gaps, so provisioning runs overlap; `orders` fills as they are created.
+ */
 export async function placeOrders(world: ChaosWorld, scenario: Scenario, log: (line: string) => void, orders: PlacedOrder[] = []): Promise<{ orders: PlacedOrder[]; pendingReplays: Promise<void>[] }> {
   const { db, createOrder, checkoutSchema, stripe, env } = world.app;
+  for (const plan of scenario.orders) {
+    const tag = `s${scenario.seed}-${plan.index}-${Date.now().toString(36)}`;
+    const user = await db.user.create({ data: { email: `chaos.${tag}@example.test`, name: `Chaos ${tag}`, passwordHash: "x" }, select: { id: true, email: true, name: true } });
+    const hostname = `chaos-${tag}`.slice(0, 40).replace(/-+$/, "");
+    const input = checkoutSchema.parse({ plan: plan.plan, interval: "month", hostname, newKey: publicKeyLine(`chaos@${tag}`) });
+    const { orderId } = await createOrder(user, input);
+    const row = await db.order.findUniqueOrThrow({ where: { id: orderId }, include: { plan: true } });
+    orders.push({
+      plan, orderId, sessionId: row.stripeCheckoutSessionId!, hostname: row.hostname, userEmail: user.email,
+      resources: { vcpus: row.plan.vcpus, ramGb: row.plan.ramGb, diskGb: row.plan.diskGb, labType: row.plan.labType },
+    });
+  }
+
   const pendingReplays: Promise<void>[] = [];
   let batchOpen = false;
   const closeBatch = async () => {
@@ -118,22 +134,10 @@ export async function placeOrders(world: ChaosWorld, scenario: Scenario, log: (l
     await world.sim("stripe", "webhooks/resume", "POST");
     batchOpen = false;
   };
-  for (const plan of scenario.orders) {
+  for (const placed of orders) {
+    const { plan } = placed;
     await pause(plan.gapMs);
-    const t0 = Date.now();
-    const tag = `s${scenario.seed}-${plan.index}-${Date.now().toString(36)}`;
-    const user = await db.user.create({ data: { email: `chaos.${tag}@example.test`, name: `Chaos ${tag}`, passwordHash: "x" }, select: { id: true, email: true, name: true } });
-    const hostname = `chaos-${tag}`.slice(0, 40).replace(/-+$/, "");
-    const input = checkoutSchema.parse({ plan: plan.plan, interval: "month", hostname, newKey: publicKeyLine(`chaos@${tag}`) });
-    const { orderId } = await createOrder(user, input);
-    const row = await db.order.findUniqueOrThrow({ where: { id: orderId }, include: { plan: true } });
-    const placed: PlacedOrder = {
-      plan, orderId, sessionId: row.stripeCheckoutSessionId!, hostname: row.hostname, userEmail: user.email,
-      resources: { vcpus: row.plan.vcpus, ramGb: row.plan.ramGb, diskGb: row.plan.diskGb, labType: row.plan.labType },
-    };
-    orders.push(placed);
     const pay = (card = "4242424242424242") => world.sim("stripe", `checkout/${placed.sessionId}/pay`, "POST", { card });
-
     if (plan.delivery.kind !== "reordered") await closeBatch();
     switch (plan.payment) {
       case "declined":
@@ -149,6 +153,7 @@ export async function placeOrders(world: ChaosWorld, scenario: Scenario, log: (l
       }
       case "paid": {
         const d = plan.delivery;
+        // Rules bind to the next matching event: payments are made one at a time, so that is this order's.
         if (d.kind === "duplicated") await world.sim("stripe", "webhooks/rules", "POST", { type: "checkout.session.completed", duplicates: d.copies, times: 1 });
         if (d.kind === "delayed") await world.sim("stripe", "webhooks/rules", "POST", { type: "checkout.session.completed", delayMs: d.ms, times: 1 });
         if (d.kind === "reordered" && !batchOpen) {
@@ -167,7 +172,6 @@ export async function placeOrders(world: ChaosWorld, scenario: Scenario, log: (l
         break;
       }
     }
-    if (Date.now() - t0 > 1_000) log(`  order ${plan.index} (${plan.payment}) took ${Date.now() - t0} ms to place`);
   }
   await closeBatch();
   return { orders, pendingReplays };

@@ -33,7 +33,7 @@ export async function runChaosSeed(world: ChaosWorld, seed: number, orderCount: 
   const placed: PlacedOrder[] = [];
   const watcher = watchTargets(world, placed, scenario.targetedFaults, injected);
   const { orders, pendingReplays } = await placeOrders(world, scenario, log, placed);
-  log(`  ${orders.length} orders placed in ${((Date.now() - started) / 1000).toFixed(1)} s; targeted: ${scenario.targetedFaults.map((t) => t.label).join("; ") || "none"}`);
+  log(`  ${orders.length} orders created and paid in ${((Date.now() - started) / 1000).toFixed(1)} s; targeted: ${scenario.targetedFaults.map((t) => t.label).join("; ") || "none"}`);
   await Promise.all(pendingReplays);
   const placedAt = Date.now();
   const firstWait = await waitForSettled(world, orders, 180_000);

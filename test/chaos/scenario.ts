@@ -22,7 +22,7 @@ export interface OrderPlan {
   plan: PlanSlug;
   payment: Payment;
   delivery: Delivery;
-  /** Pause before this order is created and paid. */
+  /** Pause before this order is paid (all orders are created first, so payments come close together). */
   gapMs: number;
 }
 
@@ -129,7 +129,7 @@ function targetedFault(r: Random, orderIndex: number): TargetedFault {
     case "start":
       return { orderIndex, label: `order ${orderIndex}: its VM never starts`, path: (vmid) => `/qemu/${vmid}/status/start$`, spec: { method: "POST", kind: "failTask", message: "start failed: kvm: injected" } };
     case "cloudinit":
-      return { orderIndex, label: `order ${orderIndex}: its cloud-init drive cannot be rebuilt`, path: (vmid) => `/qemu/${vmid}/cloudinit$`, spec: { method: "PUT", kind: "http500", message: "cloudinit: storage error" } };
+      return { orderIndex, label: `order ${orderIndex}: its cloud-init drive cannot be rebuilt`, path: (vmid) => `^qm cloudinit update ${vmid}$`, spec: { method: "SSH", kind: "http500", message: "cloudinit: storage error" } };
     case "resize":
       return { orderIndex, label: `order ${orderIndex}: its disk cannot grow`, path: (vmid) => `/qemu/${vmid}/resize$`, spec: { method: "PUT", kind: "failTask", message: "resize failed: no space" } };
     case "config":

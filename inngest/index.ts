@@ -6,6 +6,7 @@ import { subscriptionSyncFunction } from "./functions/subscription-sync";
 import { vmPowerFunction } from "./functions/vm-power";
 import { provisionVmFunction } from "./functions/provision-vm";
 import { cleanupProvisioningFunction } from "./functions/cleanup-provisioning";
+import { sweepStuckWorkFunction } from "./functions/sweep-stuck-work";
 
 export const functions: InngestFunction.Any[] = [
   checkoutCompletedFunction,
@@ -14,4 +15,5 @@ export const functions: InngestFunction.Any[] = [
   vmPowerFunction,
   provisionVmFunction,
   cleanupProvisioningFunction,
+  sweepStuckWorkFunction,
 ];

@@ -1,6 +1,7 @@
 // The chaos test's world, wired the way production runs: fresh stand-ins of every service, Stripe's
-// signed webhooks delivered over HTTP to the real webhook domain function (answerStripeWebhook, what
-// the route and server.ts call), and every function of inngest/index.ts served over the Inngest
+// signed webhooks delivered over HTTP to the webhook handler server.ts serves (serveStripeWebhook:
+// verify, record durably, acknowledge), the process's forwarder sending the recorded events to
+// Inngest, and every function of inngest/index.ts served over the Inngest
 // HTTP protocol (inngest/node, as app/api/inngest serves it with inngest/next) to the Inngest
 // stand-in, which runs them with retries, concurrency, singleton and onFailure. The app's modules
 // are loaded only after the environment points at these stand-ins (lib/env.ts caches it).
@@ -17,12 +18,13 @@ import type { InngestSimHandle } from "../../sim/inngest/index";
 export type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- /_sim answers, checked where used
 
 async function loadApp() {
-  const [{ db }, { env }, { inngest }, { functions }, webhook, orders, retry, catalog, stripeClient, events] = await Promise.all([
+  const [{ db }, { env }, { inngest }, { functions }, webhook, forwarder, orders, retry, catalog, stripeClient, events] = await Promise.all([
     import("../../lib/db"),
     import("../../lib/env"),
     import("../../inngest/client"),
     import("../../inngest/index"),
-    import("../../lib/billing/receive-stripe-event"),
+    import("../../lib/billing/stripe-webhook-http"),
+    import("../../lib/billing/stripe-forwarder"),
     import("../../lib/orders/create-order"),
     import("../../lib/orders/retry-provisioning"),
     import("../../lib/catalog/seed-catalog"),
@@ -31,7 +33,8 @@ async function loadApp() {
   ]);
   return {
     db, env, inngest, functions,
-    answerStripeWebhook: webhook.answerStripeWebhook,
+    serveStripeWebhook: webhook.serveStripeWebhook,
+    startStripeForwarder: forwarder.startStripeForwarder,
     createOrder: orders.createOrder, checkoutSchema: orders.checkoutSchema,
     retryProvisioning: retry.retryProvisioning,
     seedCatalog: catalog.seedCatalog,
@@ -54,17 +57,9 @@ export interface ChaosWorld {
 export async function startChaosWorld(opts: { limit: number }): Promise<ChaosWorld> {
   const savedEnv = { ...process.env };
   const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), "labvps-chaos-"));
-  let answer: ChaosApp["answerStripeWebhook"] | undefined;
-  const webhookServer = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      // Raw bytes in, exactly as the route hands them over: the signature covers them.
-      const signature = req.headers["stripe-signature"];
-      const reply = answer ? answer(Buffer.concat(chunks).toString("utf8"), typeof signature === "string" ? signature : null) : Promise.resolve({ status: 503, body: { error: "starting" } });
-      void reply.then(({ status, body }) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body)));
-    });
-  });
+  let serveWebhook: ChaosApp["serveStripeWebhook"] | undefined;
+  // Until the app is loaded the endpoint is "down" (503): Stripe's stand-in retries, as Stripe would.
+  const webhookServer = createServer((req, res) => (serveWebhook ? void serveWebhook(req, res) : void res.writeHead(503).end()));
   const webhookPort = await listen(webhookServer, 0);
   const webhookUrl = `http://127.0.0.1:${webhookPort}/api/webhooks/stripe`;
 
@@ -84,7 +79,8 @@ export async function startChaosWorld(opts: { limit: number }): Promise<ChaosWor
     });
     Object.assign(process.env, sims.env, { PROVISION_CONCURRENCY: String(opts.limit) });
     const app = await loadApp();
-    answer = app.answerStripeWebhook;
+    const forwarder = app.startStripeForwarder({ pollMs: 200 });
+    serveWebhook = app.serveStripeWebhook;
     served = await startApp(app.inngest, app.functions);
     const inngestSim = sims.handles.inngest!;
     const [synced] = await inngestSim.sync(served.url);
@@ -112,6 +108,7 @@ export async function startChaosWorld(opts: { limit: number }): Promise<ChaosWor
     return {
       app, limit: opts.limit, webhookUrl, inngestSim, sim,
       async close() {
+        await forwarder.stop();
         await servedApp.close();
         await running.close();
         await dispatcher.close();

@@ -6,6 +6,7 @@ import nextEnv from "@next/env";
 import { env } from "./lib/env";
 import { STRIPE_WEBHOOK_PATH, serveStripeWebhook } from "./lib/billing/stripe-webhook-http";
 import { startStripeForwarder } from "./lib/billing/stripe-forwarder";
+import { createAppConsoleBroker } from "./lib/console/app-console-broker";
 
 const dev = process.env.NODE_ENV !== "production";
 nextEnv.loadEnvConfig(process.cwd(), dev);
@@ -37,9 +38,12 @@ const server = createServer((req, res) => {
   if (req.method === "POST" && req.url === STRIPE_WEBHOOK_PATH) return void serveStripeWebhook(req, res);
   void handle(req, res);
 });
+// The browser console's WebSocket (lib/console/console-broker.ts); every other upgrade is Next's.
+const consoleBroker = createAppConsoleBroker();
 server.on("upgrade", (req, socket, head) => {
   stampClientIp(req);
-  void upgrade(req, socket, head); // Next's own (dev HMR); the console endpoint joins here later
+  if (consoleBroker.handleUpgrade(req, socket, head)) return;
+  void upgrade(req, socket, head); // Next's own (dev HMR)
 });
 server.listen(port, host, () => {
   console.log(`Lab VPS ${dev ? "dev" : "production"} server on http://localhost:${port}`);
@@ -47,6 +51,7 @@ server.listen(port, host, () => {
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
+    consoleBroker.close();
     server.close();
     server.closeAllConnections();
     void forwarder

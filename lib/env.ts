@@ -49,6 +49,10 @@ export const envSchema = z
   VM_ID_MIN: z.coerce.number().int().min(100).default(1000),
   VM_ID_MAX: z.coerce.number().int().max(999_999_999).default(8999),
   PROVISION_CONCURRENCY: int(10),
+  // Browser consoles (lib/console): concurrent per VM and per user, tokens a user may ask per minute.
+  CONSOLE_MAX_PER_VM: int(2),
+  CONSOLE_MAX_PER_USER: int(4),
+  CONSOLE_TOKENS_PER_MINUTE: int(10),
   CLONE_TIMEOUT_MINUTES: int(15),
   // How long compensation keeps retrying a failed order's cleanup before it becomes an operator finding.
   CLEANUP_DEADLINE_HOURS: int(24),

@@ -110,6 +110,17 @@ describe("vm power function (@inngest/test, Proxmox stand-in)", () => {
     expect((await simVm(vmid)).status).toBe("stopped");
   });
 
+  it("I8: a power task that ends on a config lock (its exit status, not the POST) is started again and the request is done", async () => {
+    const { vm, vmid } = await stoppedTestVm();
+    const fault = await addFault({ method: "POST", path: `/qemu/${vmid}/status/start$`, kind: "failTask", message: `can't lock file '/var/lock/qemu-server/lock-${vmid}.conf' - got timeout`, times: 1 });
+    const { row } = await runPower(vm, "start");
+    expect(row).toMatchObject({ status: "done", error: null });
+    expect(await faultById(fault.id)).toMatchObject({ hits: 1, remaining: 0 });
+    expect(await powerPosts(vmid, "start")).toBe(2);
+    expect((await simVm(vmid)).status).toBe("running");
+    expect(await db.proxmoxLease.count({ where: { holder: `power:${row.id}` } })).toBe(0); // its slot given back
+  });
+
   it("I4: a failing task ends the request failed, with Proxmox's words for the operator and a plain message for the customer", async () => {
     const { vm, vmid } = await stoppedTestVm();
     await runPower(vm, "start");

@@ -6,6 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { provisionVmFunction } from "@/inngest/functions/provision-vm";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { retryCleanup } from "@/lib/orders/retry-cleanup";
 import { retryProvisioning } from "@/lib/orders/retry-provisioning";
 import { compensateProvisioning, type CompensationRunner, inlineRunner, operatorEmailKey } from "./compensate";
 import { createTunnelAndDns } from "./create-tunnel-and-dns";
@@ -135,6 +136,19 @@ describe("compensation that finishes (I8)", () => {
     const mail = (await mailSim.messages(env().OPERATOR_EMAIL)).filter((m) => m.subject.includes(order.id));
     expect(mail).toHaveLength(1);
     expect(mail[0]!.text).toContain("delete tunnel and dns: FAILED");
+
+    // Cloudflare is back; the operator retries the cleanup: it finishes, and only then may provisioning be retried.
+    await cloudflareSim.clearFaults();
+    await retryCleanup({ orderId: order.id, adminId: operator.id });
+    await expect(retryCleanup({ orderId: order.id, adminId: operator.id })).rejects.toThrow(/whose cleanup is overdue/);
+    const sent = await fetch(`${sim().inngest}/_sim/events`).then((r) => r.json() as Promise<unknown>);
+    expect(JSON.stringify(sent)).toContain(`order-cleanup-${order.id}-1-`);
+    const again = await compensateProvisioning({ orderId: order.id, attempt: 1, error: "start vm: VM start failed: injected start failure" }, inlineRunner(20));
+    expect(again).toMatchObject({ outcome: "compensated", overdue: false });
+    expect(await leftoversFor(vmid, vm.id)).toEqual(nothingLeft);
+    expect(await db.order.findUniqueOrThrow({ where: { id: order.id } })).toMatchObject({ cleanupStatus: "done", cleanupRemaining: null });
+    expect(await db.auditEvent.count({ where: { subjectId: order.id, action: "order.cleanup_retry_requested", actorId: operator.id } })).toBe(1);
+    await retryProvisioning({ orderId: order.id, adminId: operator.id });
   });
 
   it("I8: a mail outage delays the operator's email but does not lose it (outbox, retried)", async () => {

@@ -7,7 +7,7 @@ import { pageSchema } from "@/lib/pagination";
 import { Pagination } from "@/components/ui/pagination";
 import { RetryProvisioningButton } from "@/components/admin/retry-provisioning-button";
 import { tableFrame, td, th } from "@/components/admin/table-styles";
-import { retryProvisioningAction } from "./actions";
+import { retryCleanupAction, retryProvisioningAction } from "./actions";
 
 export const metadata: Metadata = { title: "Orders · Admin" };
 
@@ -66,7 +66,8 @@ export default async function AdminOrdersPage({ searchParams }: { searchParams: 
                   {o.flagReason ? <p className="text-warning-700">Flagged: {o.flagReason}</p> : null}
                   {o.failureReason ? <p className="break-words font-mono text-xs text-danger-700">{o.failureReason}</p> : null}
                 </td>
-                <td className={td}>{o.status === "failed" && (o.cleanupStatus === null || o.cleanupStatus === "done") ? <RetryProvisioningButton orderId={o.id} action={retryProvisioningAction} /> : null}</td>
+                <td className={td}>{o.status === "failed" && (o.cleanupStatus === null || o.cleanupStatus === "done") ? <RetryProvisioningButton orderId={o.id} action={retryProvisioningAction} /> : null}
+                  {o.status === "failed" && o.cleanupStatus === "overdue" ? <RetryProvisioningButton orderId={o.id} action={retryCleanupAction} label="Retry cleanup" /> : null}</td>
               </tr>
             ))}
           </tbody>

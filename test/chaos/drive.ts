@@ -256,3 +256,21 @@ export function watchTargets(world: ChaosWorld, orders: PlacedOrder[], targets: 
   }, 25);
   return { stop: () => clearInterval(timer), missed: () => [...waiting].map((t) => t.label) };
 }
+
+/**
+ * Customers reboot some running VMs (through the same domain function as the VM page's button)
+ * while the operator's retries run: power work draws on the same Proxmox limit. A second press
+ * while the first is open is refused by design and ignored here.
+ */
+export async function rebootSome(world: ChaosWorld, orders: PlacedOrder[], pick: () => boolean): Promise<number> {
+  const { db, requestPower } = world.app;
+  const vms = await db.vm.findMany({ where: { orderId: { in: orders.map((o) => o.orderId) }, status: "running" }, select: { id: true, userId: true } });
+  const chosen = vms.filter(() => pick());
+  await Promise.all(chosen.map((vm) => Promise.allSettled([requestPower({ userId: vm.userId, vmId: vm.id, action: "reboot" }), requestPower({ userId: vm.userId, vmId: vm.id, action: "reboot" })])));
+  return chosen.length;
+}
+
+/** Power requests of these orders' VMs that never finished. */
+export async function openPowerRequests(world: ChaosWorld, orders: PlacedOrder[]): Promise<number> {
+  return world.app.db.powerRequest.count({ where: { vm: { orderId: { in: orders.map((o) => o.orderId) } }, status: { in: ["pending", "running"] } } });
+}

@@ -3,7 +3,7 @@
 // faults cleared (plus a few new transient ones), wait again, then check every invariant from the
 // stand-ins' own state. The report says what was seen; `violations` empty means the seed passed.
 import { checkInvariants, collectProxmoxRequests, observe } from "./check";
-import { type PlacedOrder, clearFaults, faultHits, injectFaults, placeOrders, resetWorld, retireOrders, retryFailedOrders, waitForSettled, watchTargets } from "./drive";
+import { type PlacedOrder, clearFaults, faultHits, injectFaults, openPowerRequests, placeOrders, rebootSome, resetWorld, retireOrders, retryFailedOrders, waitForSettled, watchTargets } from "./drive";
 import { seededRandom } from "./random";
 import { drawScenario } from "./scenario";
 import type { ChaosWorld } from "./world";
@@ -48,10 +48,12 @@ export async function runChaosSeed(world: ChaosWorld, seed: number, orderCount: 
 
   await clearFaults(world);
   const retryInjected = await injectFaults(world, scenario.retryFaults);
+  // Own generators: these draws happen after awaits, so sharing one would make them depend on timing.
   const r = seededRandom(seed ^ 0x5eed);
-  const { retried, refused } = await retryFailedOrders(world, orders, seed, () => r.chance(0.3));
+  const rebootDraw = seededRandom(seed ^ 0xb007);
+  const [{ retried, refused }, reboots] = await Promise.all([retryFailedOrders(world, orders, seed, () => r.chance(0.3)), rebootSome(world, orders, () => rebootDraw.chance(0.4))]);
   violations.push(...refused.map((x) => `I8: ${x}`));
-  log(`  ${retried.length} failed order(s) retried by the operator${refused.length ? ` (${refused.length} refused)` : ""}`);
+  log(`  ${retried.length} failed order(s) retried by the operator${refused.length ? ` (${refused.length} refused)` : ""}; ${reboots} running VM(s) rebooted by their customers meanwhile`);
   const retriedAt = Date.now();
   const secondWait = await waitForSettled(world, orders, 180_000);
   log(`  settled ${((Date.now() - retriedAt) / 1000).toFixed(1)} s after the retries`);
@@ -59,6 +61,8 @@ export async function runChaosSeed(world: ChaosWorld, seed: number, orderCount: 
   faults.push(...(await faultHits(world, retryInjected)).map((f) => ({ ...f, label: `retry phase: ${f.label}` })));
   await clearFaults(world);
 
+  const unfinishedPower = await openPowerRequests(world, orders);
+  if (unfinishedPower) violations.push(`at the end: ${unfinishedPower} power request(s) never finished`);
   const observation = await observe(world, orders, await collector.stop());
   const verdict = checkInvariants(observation, world.limit, world.app.env().PROXMOX_DISK);
   await retireOrders(world, orders);

@@ -117,7 +117,7 @@ function compensationFault(r: Random): FaultPlan {
     case "tunnelDelete":
       return { label: "cloudflare: tunnel delete 500", target: "cloudflare", spec: { path: `${CF_TUNNELS}/*`, method: "DELETE", status: 500, count: r.int(2, 4), retryAfterMs: 5 } };
     case "operatorMail":
-      return { label: "mail: outage 1.5 s (operator email)", target: "mail", spec: { path: "/emails", method: "POST", status: 503, count: 100_000, forMs: 1_500 } };
+      return { label: "mail: outage 1.5 s (whatever mail goes out then, the operator's included)", target: "mail", spec: { path: "/emails", method: "POST", status: 503, count: 100_000, forMs: 1_500 } };
     case "snippetRm":
       return { label: "proxmox ssh: snippet rm fails", target: "proxmox", spec: { method: "SSH", path: "^rm ", kind: "http500", message: "rm: cannot remove: Device or resource busy", times: r.int(1, 3) } };
   }

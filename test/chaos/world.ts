@@ -18,7 +18,7 @@ import type { InngestSimHandle } from "../../sim/inngest/index";
 export type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- /_sim answers, checked where used
 
 async function loadApp() {
-  const [{ db }, { env }, { inngest }, { functions }, webhook, forwarder, orders, retry, catalog, stripeClient, events] = await Promise.all([
+  const [{ db }, { env }, { inngest }, { functions }, webhook, forwarder, orders, retry, power, catalog, stripeClient, events] = await Promise.all([
     import("../../lib/db"),
     import("../../lib/env"),
     import("../../inngest/client"),
@@ -27,6 +27,7 @@ async function loadApp() {
     import("../../lib/billing/stripe-forwarder"),
     import("../../lib/orders/create-order"),
     import("../../lib/orders/retry-provisioning"),
+    import("../../lib/power/request-power"),
     import("../../lib/catalog/seed-catalog"),
     import("../../lib/billing/stripe"),
     import("../../sim/stripe/index"),
@@ -37,6 +38,7 @@ async function loadApp() {
     startStripeForwarder: forwarder.startStripeForwarder,
     createOrder: orders.createOrder, checkoutSchema: orders.checkoutSchema,
     retryProvisioning: retry.retryProvisioning,
+    requestPower: power.requestPower,
     seedCatalog: catalog.seedCatalog,
     stripe: stripeClient.stripe,
     signPayload: events.signPayload,

@@ -142,8 +142,10 @@ test("I8: a failure at start leaves no VM, tunnel or DNS behind; the operator's 
   }
   expect(fault.id).toBeGreaterThan(0);
   // Compensated: no new VM remains, and no live tunnel or DNS record points at a VM that is gone.
+  // The order says "failed" at once; its cleanup goes on until everything is gone (VM last).
+  const newVms = async () => (await sims.proxmoxVms()).map((v) => v.vmid).filter((id) => !vmsBefore.includes(id));
+  await expect.poll(newVms, { timeout: 30_000 }).toEqual([]);
   const vmids = (await sims.proxmoxVms()).map((v) => v.vmid);
-  expect(vmids.filter((id) => !vmsBefore.includes(id))).toEqual([]);
   const cloudflare = await sims.cloudflareState();
   for (const tunnel of cloudflare.tunnels.filter((t) => !t.deleted_at)) {
     const records = cloudflare.dns_records.filter((r) => r.content === `${tunnel.id}.cfargotunnel.com`);
@@ -157,8 +159,12 @@ test("I8: a failure at start leaves no VM, tunnel or DNS behind; the operator's 
   const admin = await browser.newPage();
   await signIn(admin, "admin@lab.test", "operator pass phrase");
   await expect(admin).toHaveURL(/\/dashboard$/);
-  await admin.goto("/admin/orders?status=failed");
   const row = admin.locator(`[data-order-id="${orderId}"]`);
+  // Offered once the cleanup has confirmed everything gone (the VMID released).
+  await expect(async () => {
+    await admin.goto("/admin/orders?status=failed");
+    await expect(row.getByRole("button", { name: "Retry provisioning" })).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
   await row.getByRole("button", { name: "Retry provisioning" }).click();
   await expect(row.getByRole("button")).toBeDisabled(); // the action answered with success
   await admin.close();

@@ -6,7 +6,8 @@ import type { ProxmoxNodeSpec, ProxmoxTemplateSpec } from "./cluster";
 import { Sim, type SimSettings } from "./context";
 import { createControl, simState, vmView } from "./control";
 import type { Fault, FaultSpec } from "./faults";
-import { loadMaterial } from "./material";
+import { loadMaterial, loadNodeHostKey } from "./material";
+import type { AclEntry, PveVersion } from "./permissions";
 import { clusterRoutes } from "./routes/cluster";
 import { qemuRoutes } from "./routes/qemu";
 import { createApiServer } from "./server";
@@ -14,7 +15,7 @@ import { createSshServer } from "./ssh";
 import type { Task } from "./tasks";
 import { VncService } from "./vnc";
 
-export type { FaultSpec, Fault, LoggedRequest, ProxmoxNodeSpec, ProxmoxTemplateSpec, Task };
+export type { AclEntry, FaultSpec, Fault, LoggedRequest, ProxmoxNodeSpec, ProxmoxTemplateSpec, PveVersion, Task };
 
 const GiB = 1024 ** 3;
 
@@ -39,6 +40,19 @@ export interface ProxmoxSimOptions {
   snippetsDir: string;
   /** Extra OpenSSH public key lines allowed to log in (the generated client key always is). */
   authorizedKeys: string[];
+  /** Which Proxmox VE to behave as. Env PROXMOX_SIM_PVE_VERSION (8 or 9). */
+  pveVersion: PveVersion;
+  /** The token's ACL; null (default) = every privilege on every path. */
+  acl: AclEntry[] | null;
+}
+
+/** One node's SSH daemon, as the operator would enter it for that node. */
+export interface SimSshNode {
+  node: string;
+  host: string;
+  port: number;
+  /** `SHA256:<base64>` of that node's own host key. */
+  hostFingerprint: string;
 }
 
 export type VmView = ReturnType<typeof vmView>;
@@ -57,6 +71,11 @@ export interface ProxmoxSimHandle {
   sshClientPublicKey: string;
   /** `SHA256:<base64>` of the SSH host key, as `ssh-keygen -l` prints it. */
   sshHostFingerprint: string;
+  /** Every node's SSH daemon (the first one is sshPort / sshHostFingerprint). */
+  sshNodes: SimSshNode[];
+  pveVersion: PveVersion;
+  /** Replaces the token's ACL (null: every privilege). */
+  setAcl(acl: AclEntry[] | null): void;
   tokenId: string;
   tokenSecret: string;
   snippetsDir: string;
@@ -103,7 +122,15 @@ export const DEFAULT_OPTIONS: ProxmoxSimOptions = {
   vncTicketTtlMs: 30_000,
   snippetsDir: "/var/lib/vz/snippets",
   authorizedKeys: [],
+  pveVersion: 9,
+  acl: null,
 };
+
+export function pveVersionFromEnv(value: string | undefined): PveVersion {
+  if (value === undefined || value === "") return 9;
+  if (value !== "8" && value !== "9") throw new Error(`PROXMOX_SIM_PVE_VERSION must be 8 or 9, not '${value}'`);
+  return Number(value) as PveVersion;
+}
 
 export function proxmoxSimOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<ProxmoxSimOptions> {
   const opts: Partial<ProxmoxSimOptions> = {};
@@ -113,6 +140,7 @@ export function proxmoxSimOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (env.PROXMOX_TOKEN_ID) opts.tokenId = env.PROXMOX_TOKEN_ID;
   if (env.PROXMOX_TOKEN_SECRET) opts.tokenSecret = env.PROXMOX_TOKEN_SECRET;
   if (env.PROXMOX_SIM_TASK_MS) opts.taskDurationMs = Number(env.PROXMOX_SIM_TASK_MS);
+  opts.pveVersion = pveVersionFromEnv(env.PROXMOX_SIM_PVE_VERSION);
   if (env.PROXMOX_SIM_NODES) opts.nodes = env.PROXMOX_SIM_NODES.split(",").map((name) => ({ name: name.trim() })).filter((n) => n.name);
   return opts;
 }
@@ -128,21 +156,31 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     latencyMs: opts.latencyMs,
     vncTicketTtlMs: opts.vncTicketTtlMs,
   };
-  const sim = new Sim(opts.tokenId, nodes, templates, opts.snippetsDir, settings);
+  const sim = new Sim(opts.tokenId, nodes, templates, opts.snippetsDir, settings, opts.pveVersion);
+  sim.initialAcl = opts.acl;
+  sim.permissions.set(opts.acl);
   const vnc = new VncService(sim, material.serverCertPem);
   const https = createApiServer(
     { key: material.serverKeyPem, cert: material.serverCertPem },
     { sim, routes: [...clusterRoutes, ...qemuRoutes, vnc.route], vnc, tokenId: opts.tokenId, tokenSecret: opts.tokenSecret, control: createControl(sim) },
   );
-  const ssh = createSshServer(sim, material.sshHostKey, [material.sshClientPublicKey, ...opts.authorizedKeys]);
+  const authorized = [material.sshClientPublicKey, ...opts.authorizedKeys];
+  // One SSH daemon per node, each with its own host key and port, as separate PVE hosts have.
+  const hostKeys = nodes.map((n, i) => (i === 0 ? { key: material.sshHostKey, fingerprint: material.sshHostFingerprint } : loadNodeHostKey(opts.stateDir, n.name)));
+  const sshServers = nodes.map((n, i) => createSshServer(sim, n.name, hostKeys[i].key, authorized));
   const port = await listen(https, opts.port, opts.host);
-  let sshPort: number;
+  const sshNodes: SimSshNode[] = [];
   try {
-    sshPort = await listen(ssh.server as unknown as import("node:http").Server, opts.sshPort, opts.host);
+    for (const [i, n] of nodes.entries()) {
+      const wanted = n.sshPort ?? (i === 0 ? opts.sshPort : opts.sshPort ? opts.sshPort + i : 0);
+      const sshPort = await listen(sshServers[i].server as unknown as import("node:http").Server, wanted, opts.host);
+      sshNodes.push({ node: n.name, host: opts.host, port: sshPort, hostFingerprint: hostKeys[i].fingerprint });
+    }
   } catch (err) {
-    await closeServer(https);
+    await Promise.all([closeServer(https), ...sshServers.map((s) => s.close())]);
     throw err;
   }
+  const sshPort = sshNodes[0].port;
   const url = `https://${opts.host}:${port}`;
 
   return {
@@ -157,6 +195,9 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     sshClientKeyPath: material.sshClientKeyPath,
     sshClientPublicKey: material.sshClientPublicKey,
     sshHostFingerprint: material.sshHostFingerprint,
+    sshNodes,
+    pveVersion: opts.pveVersion,
+    setAcl: (acl) => sim.permissions.set(acl),
     tokenId: opts.tokenId,
     tokenSecret: opts.tokenSecret,
     snippetsDir: opts.snippetsDir,
@@ -176,7 +217,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     async close() {
       vnc.close();
       sim.tasks.clear();
-      await Promise.all([closeServer(https), ssh.close()]);
+      await Promise.all([closeServer(https), ...sshServers.map((s) => s.close())]);
     },
     vms: () => simState(sim).vms,
     vm: (vmid) => {

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import "./globals.css";
 import { SiteHeader } from "@/components/layout/site-header";
+import { signOutAction } from "@/app/(auth)/actions";
 import { SiteFooter } from "@/components/layout/site-footer";
 
 export const metadata: Metadata = {
@@ -16,7 +17,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
         <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-surface focus:px-3 focus:py-2">
           Skip to content
         </a>
-        <SiteHeader />
+        <SiteHeader signOutAction={signOutAction} />
         <main id="main" className="flex-1">
           {children}
         </main>

@@ -46,7 +46,7 @@ await prepareDatabase(db.url);
 const { db: prisma } = await import("../lib/db");
 const { registerUser, signUpSchema } = await import("../lib/auth/register-user");
 const { createOrder, checkoutSchema } = await import("../lib/orders/create-order");
-const { makeEd25519PublicKey } = await import("../lib/ssh-keys/test-keys");
+const { makeEd25519PublicKey } = await import("../test/fixtures/ssh-keys");
 // Room for the burst: the seeded node is sized for a real host, not for 60 lab VMs at once.
 await prisma.proxmoxNode.updateMany({ data: { cpuCapacity: 4096, ramCapacityGb: 16384, diskCapacityGb: 100000 } });
 

@@ -1,8 +1,8 @@
 // The product's one rule, end to end in Chromium against a production build and the stand-ins:
 // Proxmox does nothing until Stripe says the money is paid; then exactly one VM is built.
 import { expect, test, type Page } from "@playwright/test";
-import { findHypervisorLeaks, describeHypervisorLeaks } from "@/lib/security/hypervisor-leak";
-import { makeEd25519PublicKey } from "@/lib/ssh-keys/test-keys";
+import { findHypervisorLeaks, describeHypervisorLeaks } from "@/test/fixtures/hypervisor-leak";
+import { makeEd25519PublicKey } from "@/test/fixtures/ssh-keys";
 import { signIn, signOut, signUp, uniqueEmail } from "./helpers";
 import { e2ePorts } from "./ports";
 import { sims, snippetFor } from "./sims";

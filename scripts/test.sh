@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: the whole suite, the same on a laptop and in CI.
-#   1. type check (app, lib, sim, tests)   2. unit + integration tests (vitest)
+#   1. type check (app, lib, sim, tests) and lint (ESLint: rules and layer boundaries)
+#   2. unit + integration tests (vitest)
 #   3. production build                    4. browser tests (Playwright, Chromium)
 # Integration tests use TEST_DATABASE_URL (a PostgreSQL server where a scratch database may be
 # created) or an in-memory PGlite when it is unset; browser tests use E2E_DATABASE_URL or PGlite.
@@ -12,6 +13,7 @@ step() { printf '\n== %s (%ss)\n' "$1" "$((SECONDS - started))"; }
 [ -d node_modules ] || npm install --no-audit --no-fund
 step "prisma generate"; npm run --silent db:generate >/dev/null
 step "type check"; npx tsc --noEmit
+step "lint"; npx eslint . --max-warnings 0
 step "unit and integration tests"; npx vitest run
 step "production build"; npm run --silent build >/dev/null
 step "browser tests"; npx playwright test

@@ -1,9 +1,9 @@
 import Link from "next/link";
 import { getUser } from "@/lib/auth/session";
-import { signOutAction } from "@/app/(auth)/actions";
 import { buttonStyles } from "@/components/ui/button-styles";
 
-export async function SiteHeader() {
+/** `signOutAction` comes from the layout: components never import app/ (the server action lives there). */
+export async function SiteHeader({ signOutAction }: { signOutAction: () => Promise<void> }) {
   const user = await getUser();
   return (
     <header className="border-b border-line bg-surface">

@@ -14,7 +14,7 @@ import {
   proxmoxRequests,
   replaceCheckoutSession,
   stripeSignal,
-} from "@/lib/billing/checkout-test-fixture";
+} from "@/test/fixtures/checkout";
 import { checkoutCompletedFunction } from "./checkout-completed";
 import { stripeSignalOptions } from "./stripe-signal-options";
 

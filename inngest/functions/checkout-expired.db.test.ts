@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from "vitest";
 import { InngestTestEngine } from "@inngest/test";
 import { db } from "@/lib/db";
 import { stripe } from "@/lib/billing/stripe";
-import { createCheckoutFixture, findStripeEvent, payCheckout, replaceCheckoutSession, stripeSignal } from "@/lib/billing/checkout-test-fixture";
+import { createCheckoutFixture, findStripeEvent, payCheckout, replaceCheckoutSession, stripeSignal } from "@/test/fixtures/checkout";
 import { checkoutExpiredFunction } from "./checkout-expired";
 
 const simUrls = inject("simUrls");

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { CUSTOMER_FAILURE_MESSAGE } from "@/lib/provisioning/compensate";
-import { createPaidOrder, leftoversFor, mailSim, proxmox, retireProvisioningFixtures } from "@/lib/provisioning/test-fixtures";
+import { createPaidOrder, leftoversFor, mailSim, proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
 import type { InngestSimHandle } from "@/sim/inngest/index";
 import type { RunView } from "@/sim/inngest/state";
 import { startApp, startSim, type TestApp } from "@/sim/inngest/testkit";

@@ -5,7 +5,7 @@ import { InngestTestEngine } from "@inngest/test";
 import { db } from "@/lib/db";
 import { stripe } from "@/lib/billing/stripe";
 import { confirmCheckout, readCheckoutSession } from "@/lib/billing/confirm-checkout";
-import { createCheckoutFixture, findStripeEvent, payCheckout, stripeSignal } from "@/lib/billing/checkout-test-fixture";
+import { createCheckoutFixture, findStripeEvent, payCheckout, stripeSignal } from "@/test/fixtures/checkout";
 import { subscriptionSyncFunction } from "./subscription-sync";
 
 const simUrls = inject("simUrls");

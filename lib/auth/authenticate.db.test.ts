@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { authenticate } from "./authenticate";
 import { registerUser, signUpSchema } from "./register-user";
+import { unique } from "@/test/fixtures/unique";
 
-const unique = () => `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 const password = "purple tunnel lab 42";
 
 async function newUser() {

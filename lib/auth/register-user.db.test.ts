@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { FieldError } from "@/lib/actions/form-state";
 import { registerUser, signUpSchema } from "./register-user";
+import { unique } from "@/test/fixtures/unique";
 
-const unique = () => `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
 describe("registerUser", () => {
   it("stores the email lower-cased and an argon2id hash that reads omit by default (I9)", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { createTestUser } from "@/lib/capacity/test-fixtures";
+import { createTestUser } from "@/test/fixtures/capacity";
 import { stripe } from "./stripe";
 import { ensureStripeCustomer } from "./ensure-customer";
 

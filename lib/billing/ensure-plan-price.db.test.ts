@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { FieldError } from "@/lib/actions/form-state";
-import { createTestPlan } from "@/lib/capacity/test-fixtures";
+import { createTestPlan } from "@/test/fixtures/capacity";
 import { stripe } from "./stripe";
 import { ensurePlanPrice, priceLookupKey, productIdFor } from "./ensure-plan-price";
 

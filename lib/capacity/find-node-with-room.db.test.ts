@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { findNodeWithRoom, planAvailability } from "./find-node-with-room";
-import { createTestNode, createTestOrder, createTestPlan, createTestUser, removeTestOrders, retireTestNodes } from "./test-fixtures";
+import { createTestNode, createTestOrder, createTestPlan, createTestUser, removeTestOrders, retireTestNodes } from "@/test/fixtures/capacity";
 
 // Sizes far beyond any real node: other files' nodes cannot hold these plans, and the little
 // demand other files may leave in flight cannot tip these results.

@@ -3,13 +3,14 @@ import { inject } from "vitest";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { resend } from "@/lib/email/resend";
+import { unique } from "@/test/fixtures/unique";
 import { deliverEmail, EmailDeliveryError, enqueueEmail, sendEmailOnce } from "./outbox";
 
 const mailUrl = () => inject("simUrls").mail;
 const messagesTo = async (to: string) => ((await (await fetch(`${mailUrl()}/_sim/messages?to=${encodeURIComponent(to)}`)).json()) as { messages: unknown[] }).messages;
 const fault = (spec: object) => fetch(`${mailUrl()}/_sim/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec) });
 const email = () => {
-  const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
+  const tag = unique();
   return { key: `test:${tag}`, to: `outbox.${tag}@example.test`, subject: `Outbox ${tag}`, text: "hello", html: "<p>hello</p>" };
 };
 

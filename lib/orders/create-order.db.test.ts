@@ -1,21 +1,16 @@
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import fs from "node:fs";
 import { Agent, fetch as undiciFetch } from "undici";
 import { db } from "@/lib/db";
-import { FieldError, idleState, UserFacingError } from "@/lib/actions/form-state";
+import { FieldError, UserFacingError } from "@/lib/actions/form-state";
 import { stripe } from "@/lib/billing/stripe";
 import { listClusterNodes } from "@/lib/proxmox/api";
 import { priceLookupKey } from "@/lib/billing/ensure-plan-price";
 import { addSshKey } from "@/lib/ssh-keys/add-ssh-key";
-import { makeEd25519PublicKey } from "@/lib/ssh-keys/test-keys";
-import { createTestNode, createTestPlan as createPlanRow, createTestUser, retireTestNodes } from "@/lib/capacity/test-fixtures";
+import { makeEd25519PublicKey } from "@/test/fixtures/ssh-keys";
+import { createTestNode, createTestPlan as createPlanRow, createTestUser, retireTestNodes } from "@/test/fixtures/capacity";
 import { transitionOrder } from "@/lib/orders/order-state";
 import { checkoutSchema, createOrder, SoldOutError, type CheckoutInput } from "./create-order";
-
-const session = vi.hoisted(() => ({ user: null as null | { id: string; email: string; name: string; role: "customer" } }));
-vi.mock("server-only", () => ({}));
-vi.mock("@/lib/auth/session", () => ({ requireUser: async () => session.user, getUser: async () => session.user }));
-const { checkoutAction } = await import("@/app/(dashboard)/checkout/[plan]/actions");
 
 const simUrls = inject("simUrls");
 const keyLine = () => makeEd25519PublicKey("ada@laptop");
@@ -178,36 +173,6 @@ describe("createOrder", () => {
     await expect(createOrder(user, input("no-such-plan", { newKey: keyLine() }))).rejects.toThrow("This plan is no longer on sale.");
     expect(await ordersOf(user.id)).toEqual([]);
     expect(await db.sshKey.count({ where: { userId: user.id } })).toBe(0);
-  });
-});
-
-describe("checkout action", () => {
-  const form = (fields: Record<string, string>) => {
-    const data = new FormData();
-    for (const [k, v] of Object.entries(fields)) data.set(k, v);
-    return data;
-  };
-
-  it("redirects to Stripe's hosted page for a valid form", async () => {
-    const user = await createTestUser("action");
-    session.user = { ...user, role: "customer" };
-    const plan = await createTestPlan(BIG);
-    const key = await addSshKey(user.id, { name: "laptop", publicKey: keyLine() });
-    const error = await checkoutAction(idleState, form({ plan: plan.slug, interval: "month", hostname: "Lab-Box", [`sshKey:${key.id}`]: "on" })).catch((e: unknown) => e);
-    const [order] = await ordersOf(user.id);
-    expect(order).toMatchObject({ hostname: "lab-box", sshPublicKeys: [(await db.sshKey.findUniqueOrThrow({ where: { id: key.id } })).publicKey] });
-    expect((error as { digest?: string }).digest).toContain(`${simUrls.stripe}/checkout/${order!.stripeCheckoutSessionId}`);
-  });
-
-  it("I10: answers field errors and a sold-out message without creating an order", async () => {
-    const user = await createTestUser("action-bad");
-    session.user = { ...user, role: "customer" };
-    const bad = await checkoutAction(idleState, form({ plan: "x", interval: "week", hostname: "-bad_" }));
-    expect(bad).toMatchObject({ status: "error", fieldErrors: { interval: "Choose monthly or yearly billing.", hostname: expect.any(String) } });
-    const full = await createTestPlan(HUGE);
-    const soldOut = await checkoutAction(idleState, form({ plan: full.slug, interval: "month", hostname: "lab", newKey: keyLine() }));
-    expect(soldOut).toMatchObject({ status: "error", message: expect.stringContaining("sold out") });
-    expect(await ordersOf(user.id)).toEqual([]);
   });
 });
 

@@ -14,7 +14,7 @@ import { compensateProvisioning, CUSTOMER_FAILURE_MESSAGE, operatorEmailKey } fr
 import { reserveVmid } from "./reserve-vmid";
 import { startProvisioning } from "./start-provisioning";
 import { waitForTaskOk } from "./proxmox-waits";
-import { cloudflareSim, createPaidOrder, leftoversFor, mailSim, proxmox, retireProvisioningFixtures, sim } from "./test-fixtures";
+import { cloudflareSim, createPaidOrder, leftoversFor, mailSim, proxmox, retireProvisioningFixtures, sim } from "@/test/fixtures/provisioning";
 
 afterEach(async () => {
   await proxmox.clearFaults();

@@ -16,7 +16,7 @@ import { startProvisioning } from "./start-provisioning";
 import { markReady, startVm } from "./start-vm";
 import { tunnelToken } from "./tunnel-dns";
 import { writeCloudInit } from "./write-cloud-init";
-import { cloudflareSim, createPaidOrder, mailSim, proxmox, retireProvisioningFixtures } from "./test-fixtures";
+import { cloudflareSim, createPaidOrder, mailSim, proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
 
 afterEach(async () => {
   await proxmox.clearFaults();

@@ -4,7 +4,7 @@ import { env } from "@/lib/env";
 import { listClusterVms } from "@/lib/proxmox/api";
 import { claimVmid, reserveVmid } from "./reserve-vmid";
 import { startProvisioning } from "./start-provisioning";
-import { createPaidOrder, retireProvisioningFixtures } from "./test-fixtures";
+import { createPaidOrder, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
 
 afterAll(retireProvisioningFixtures);
 
@@ -27,7 +27,10 @@ describe("reserve vmid", () => {
     console.info(`50 concurrent reservations: ${Math.round(performance.now() - started)} ms`);
     expect(new Set(ids).size).toBe(50);
     const { VM_ID_MIN, VM_ID_MAX } = env();
-    for (const id of ids) expect(id).toBeGreaterThanOrEqual(VM_ID_MIN), expect(id).toBeLessThanOrEqual(VM_ID_MAX);
+    for (const id of ids) {
+      expect(id).toBeGreaterThanOrEqual(VM_ID_MIN);
+      expect(id).toBeLessThanOrEqual(VM_ID_MAX);
+    }
     const inCluster = new Set((await listClusterVms()).map((v) => Number(v.vmid)));
     expect(ids.filter((id) => inCluster.has(id))).toEqual([]);
     const rows = await db.vmidReservation.findMany({ where: { orderId: { in: orders.map((o) => o.id) } } });

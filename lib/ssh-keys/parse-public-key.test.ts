@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import ssh2 from "ssh2";
 import { parsePublicKey } from "./parse-public-key";
-import { makeEd25519PublicKey } from "./test-keys";
+import { makeEd25519PublicKey } from "@/test/fixtures/ssh-keys";
 
 const generate = (type: "ed25519" | "ecdsa" | "rsa", bits?: number) =>
   type === "ed25519" ? makeEd25519PublicKey("ada@laptop") : ssh2.utils.generateKeyPairSync(type, { bits: bits ?? (type === "rsa" ? 2048 : 256), comment: "ada@laptop" }).public.trim();

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { findHypervisorLeaks } from "@/lib/security/hypervisor-leak";
+import { findHypervisorLeaks } from "@/test/fixtures/hypervisor-leak";
 import { listCustomerOrders, listCustomerVms } from "./list-customer-items";
 import { loadVmPage, loadVmStatus } from "./vm-view";
-import { createOrder, createPlan, createUser, createVmFixture } from "./vm-test-fixture";
+import { createOrder, createPlan, createUser, createVmFixture } from "@/test/fixtures/vm";
 
 const INTERNAL_KEYS = ["nodeName", "passwordCiphertext", "tunnelId", "snippetPath", "sshDnsRecordId", "webDnsRecordId", "userId", "orderId", "error"];
 

@@ -111,14 +111,14 @@ describe("Cloudflare stand-in: auth and faults", () => {
     expect(error.errors[0]).toMatchObject({ code: 10000, message: "Authentication error" });
   });
 
-  it("I8: the SDK's own retries ride out injected 500s (maxRetries 2 = 3 attempts)", async () => {
+  it("the SDK's own retries ride out injected 500s (maxRetries 2 = 3 attempts)", async () => {
     sim.faults.add({ method: "POST", path: "/accounts/*/cfd_tunnel", status: 500, count: 2, retryAfterMs: 1 });
     const retrying = new Cloudflare({ apiToken: sim.options.apiToken, baseURL: sim.apiUrl, maxRetries: 2 });
     await expect(retrying.zeroTrust.tunnels.cloudflared.create({ account_id, name: "vm-105" })).resolves.toMatchObject({ name: "vm-105" });
     expect(sim.requests.list().map((r) => r.status)).toEqual([500, 500, 200]);
   });
 
-  it("I8: a fault outlasting the retries surfaces as InternalServerError; 429 as RateLimitError", async () => {
+  it("a fault outlasting the retries surfaces as InternalServerError; 429 as RateLimitError", async () => {
     const res = await fetch(`${sim.url}/_sim/faults`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -134,7 +134,7 @@ describe("Cloudflare stand-in: auth and faults", () => {
     expect(sim.faults.list()).toEqual([]);
   });
 
-  it("I8: a latency fault longer than the client timeout surfaces as APIConnectionTimeoutError", async () => {
+  it("a latency fault longer than the client timeout surfaces as APIConnectionTimeoutError", async () => {
     sim.faults.add({ path: "/accounts/**", delayMs: 300 });
     const impatient = new Cloudflare({ apiToken: sim.options.apiToken, baseURL: sim.apiUrl, maxRetries: 0, timeout: 50 });
     await expect(impatient.zeroTrust.tunnels.cloudflared.list({ account_id })).rejects.toBeInstanceOf(Cloudflare.APIConnectionTimeoutError);

@@ -78,7 +78,7 @@ class Parser {
     return left;
   }
   private relation(): unknown {
-    let left = this.additive();
+    const left = this.additive();
     for (const op of ["<=", ">=", "<", ">"]) {
       if (!this.peek(op)) continue;
       this.pos++;

@@ -45,6 +45,8 @@ export interface AppRecord {
   functionIds: string[];
 }
 
+// The SDK's registration body is loosely typed JSON; fields are checked where they are read.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type RawFunction = Record<string, any>;
 
 const UNSUPPORTED = ["batchEvents", "rateLimit", "throttle", "debounce", "priority"];
@@ -54,7 +56,7 @@ export class Registry {
   readonly functions = new Map<string, FunctionDef>();
 
   /** Replaces everything the app registered before; returns whether anything changed. */
-  register(body: Record<string, any>): { modified: boolean; app: AppRecord } {
+  register(body: RawFunction): { modified: boolean; app: AppRecord } {
     const appName = String(body.appName ?? body.app_id ?? "app");
     const url = String(body.url ?? "");
     const previous = this.apps.get(appName);

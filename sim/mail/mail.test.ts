@@ -53,14 +53,14 @@ describe("mail stand-in through the real resend SDK", () => {
     expect(wrong.error).toMatchObject({ statusCode: 403, name: "invalid_api_key" });
   });
 
-  it("I3: the same Idempotency-Key and payload replays the first id and sends nothing new", async () => {
+  it("like Resend: the same Idempotency-Key and payload replays the first id and sends nothing new", async () => {
     const first = await resend.emails.send(ready, { idempotencyKey: "vm-ready/101" });
     const replay = await resend.emails.send(ready, { idempotencyKey: "vm-ready/101" });
     expect(replay.data?.id).toBe(first.data?.id);
     expect(sim.messages()).toHaveLength(1);
   });
 
-  it("I3: the same Idempotency-Key with another payload is a 409 invalid_idempotent_request", async () => {
+  it("like Resend: the same Idempotency-Key with another payload is a 409 invalid_idempotent_request", async () => {
     await resend.emails.send(ready, { idempotencyKey: "vm-ready/102" });
     const mismatch = await resend.emails.send({ ...ready, subject: "Something else" }, { idempotencyKey: "vm-ready/102" });
     expect(mismatch).toMatchObject({ data: null, error: { statusCode: 409, name: "invalid_idempotent_request" } });

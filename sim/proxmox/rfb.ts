@@ -210,8 +210,11 @@ function encodePixel(pf: PixelFormat, rgb: [number, number, number]): Buffer {
   for (let i = 0; i < 3; i++) value += Math.round((rgb[i] * pf.max[i]) / 255) * 2 ** pf.shift[i];
   const out = Buffer.alloc(pf.bpp / 8);
   if (pf.bpp === 8) out.writeUInt8(value & 0xff);
-  else if (pf.bpp === 16) pf.bigEndian ? out.writeUInt16BE(value & 0xffff) : out.writeUInt16LE(value & 0xffff);
-  else pf.bigEndian ? out.writeUInt32BE(value >>> 0) : out.writeUInt32LE(value >>> 0);
+  else if (pf.bpp === 16) {
+    if (pf.bigEndian) out.writeUInt16BE(value & 0xffff);
+    else out.writeUInt16LE(value & 0xffff);
+  } else if (pf.bigEndian) out.writeUInt32BE(value >>> 0);
+  else out.writeUInt32LE(value >>> 0);
   return out;
 }
 

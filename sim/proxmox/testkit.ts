@@ -75,6 +75,7 @@ export class PveClient {
 }
 
 /** Plain JSON/text call to the control API (`/_sim/*`, no auth). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each test reads the control answer it asked for
 export function control(sim: ProxmoxSimHandle, method: string, controlPath: string, body?: unknown): Promise<{ status: number; text: string; json: any }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const headers: Record<string, string | number> = payload ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {};

@@ -56,7 +56,7 @@ describe("renewals", () => {
     expect(invoices.data.map((i) => i.billing_reason)).toEqual(["subscription_cycle", "subscription_create"]);
   });
 
-  it("I6: a declining card makes the subscription past_due, retries at +3/+5/+7 days, then unpaid", async () => {
+  it("like Stripe's dunning: a declining card makes the subscription past_due, retries at +3/+5/+7 days, then unpaid", async () => {
     rig = await startRig();
     const { subscription, customer } = await subscribe(rig);
     await setCard(customer, "4000000000000002");
@@ -96,7 +96,7 @@ describe("renewals", () => {
   });
 });
 
-describe("I7: paying the open invoice restores the subscription", () => {
+describe("like Stripe: paying the open invoice restores the subscription", () => {
   async function pastDue() {
     rig = await startRig();
     const subscribed = await subscribe(rig);

@@ -11,7 +11,8 @@ import { db } from "@/lib/db";
 import { idleState } from "@/lib/actions/form-state";
 import { listAdminOrders, orderStatusFilterSchema } from "@/lib/admin/list-orders";
 import { listAdminVms } from "@/lib/admin/list-vms";
-import { createOrder, createPlan, createUser, createVmFixture, digestOf, formData } from "@/lib/vms/vm-test-fixture";
+import { renderPage, textOf } from "@/test/fixtures/render";
+import { createOrder, createPlan, createUser, createVmFixture, digestOf, formData } from "@/test/fixtures/vm";
 import AdminLayout from "@/app/admin/layout";
 import AdminVmsPage from "@/app/admin/vms/page";
 import AdminOrdersPage from "./page";
@@ -40,11 +41,28 @@ describe("admin pages", () => {
     expect(await digestOf(AdminVmsPage({ searchParams: noSearch() }))).toBe(FORBIDDEN);
   });
 
-  it("send a signed-out visitor to sign in, and render for an operator", async () => {
+  it("send a signed-out visitor to sign in, and show an operator the orders and VMs", async () => {
     expect(await digestOf(AdminOrdersPage({ searchParams: noSearch() }))).toMatch(/^NEXT_REDIRECT;.*sign-in\?next=%2Fadmin%2Forders/);
     session.userId = adminId;
-    await expect(AdminOrdersPage({ searchParams: Promise.resolve({ status: "failed", page: "1" }) })).resolves.toBeTruthy();
-    await expect(AdminVmsPage({ searchParams: noSearch() })).resolves.toBeTruthy();
+    const plan = await createPlan();
+    const owner = await createUser();
+    // Created now, so newer than every earlier file's rows: on page 1 (later tests here use future dates).
+    const provisioned = await createOrder({ userId: owner.id, planId: plan.id, status: "provisioned" });
+    const failed = await createOrder({ userId: owner.id, planId: plan.id, status: "failed", failureReason: "clone: VM is locked (backup)" });
+
+    const failedOnly = await renderPage(AdminOrdersPage({ searchParams: Promise.resolve({ status: "failed", page: "1" }) }));
+    expect(failedOnly).toContain(`data-order-id="${failed.id}"`);
+    expect(failedOnly).not.toContain(`data-order-id="${provisioned.id}"`);
+    const row = textOf(failedOnly.slice(failedOnly.indexOf(`data-order-id="${failed.id}"`)));
+    expect(row).toContain(owner.email);
+    expect(row).toContain("clone: VM is locked (backup)");
+    expect(row).toMatch(/Retry/);
+    expect(textOf(await renderPage(AdminOrdersPage({ searchParams: noSearch() })))).toContain(failed.hostname);
+
+    const vm = await createVmFixture({ status: "running" });
+    const vms = textOf(await renderPage(AdminVmsPage({ searchParams: noSearch() })));
+    expect(vms).toContain(String(vm.vm.vmid));
+    expect(vms).toContain(vm.vm.nodeName!);
   });
 });
 

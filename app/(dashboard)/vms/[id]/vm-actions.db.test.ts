@@ -10,8 +10,8 @@ vi.mock("@/lib/auth", () => ({ auth: async () => (session.userId ? { user: { id:
 import { db } from "@/lib/db";
 import { idleState } from "@/lib/actions/form-state";
 import { inngest } from "@/inngest/client";
-import { findHypervisorLeaks } from "@/lib/security/hypervisor-leak";
-import { createUser, createVmFixture, digestOf, formData } from "@/lib/vms/vm-test-fixture";
+import { findHypervisorLeaks } from "@/test/fixtures/hypervisor-leak";
+import { createUser, createVmFixture, digestOf, formData } from "@/test/fixtures/vm";
 import { requestPowerFormAction, revealPasswordFormAction } from "./actions";
 import { GET as statusRoute } from "@/app/api/vms/[id]/status/route";
 

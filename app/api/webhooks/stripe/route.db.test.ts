@@ -5,16 +5,16 @@ import { afterEach, describe, expect, inject, it } from "vitest";
 import { db } from "@/lib/db";
 import { stripe } from "@/lib/billing/stripe";
 import { inngest } from "@/inngest/client";
-import { inngestEvents } from "@/lib/billing/checkout-test-fixture";
+import { inngestEvents } from "@/test/fixtures/checkout";
+import { unique } from "@/test/fixtures/unique";
 import { POST } from "./route";
 
 const simUrls = inject("simUrls");
 const secret = process.env.STRIPE_WEBHOOK_SECRET!;
-let seq = 0;
 
-function stripeEvent(type: string, objectId = `cs_test_route_${Date.now()}_${seq}`) {
+function stripeEvent(type: string, objectId = `cs_test_route_${unique()}`) {
   return {
-    id: `evt_route_${Date.now().toString(36)}_${seq++}_${Math.random().toString(36).slice(2, 8)}`,
+    id: `evt_route_${unique()}`,
     object: "event",
     api_version: "2026-01-28.dahlia",
     created: Math.floor(Date.now() / 1000),

@@ -1,12 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
-import { createTestOrder, createTestPlan, createTestUser } from "@/lib/capacity/test-fixtures";
-import { getOrderView } from "./order-view";
+import { createTestOrder, createTestPlan, createTestUser } from "@/test/fixtures/capacity";
+import { getOrderView } from "@/lib/orders/order-view";
 
 const session = vi.hoisted(() => ({ user: null as null | { id: string; email: string; name: string; role: "customer" } }));
 vi.mock("server-only", () => ({}));
 vi.mock("@/lib/auth/session", () => ({ getUser: async () => session.user }));
-const { GET } = await import("@/app/api/orders/[id]/status/route");
+const { GET } = await import("./route");
 
 const statusOf = (id: string) => GET(new Request(`http://app.test/api/orders/${id}/status`), { params: Promise.resolve({ id }) });
 

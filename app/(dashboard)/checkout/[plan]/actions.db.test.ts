@@ -1,0 +1,63 @@
+// The checkout action through the real wrapper, against the Stripe stand-in; only "who is signed
+// in" is decided by the test.
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { db } from "@/lib/db";
+import { idleState } from "@/lib/actions/form-state";
+import { transitionOrder } from "@/lib/orders/order-state";
+import { addSshKey } from "@/lib/ssh-keys/add-ssh-key";
+import { createTestNode, createTestPlan as createPlanRow, createTestUser, retireTestNodes } from "@/test/fixtures/capacity";
+import { makeEd25519PublicKey } from "@/test/fixtures/ssh-keys";
+import { formData as form } from "@/test/fixtures/vm";
+
+const session = vi.hoisted(() => ({ user: null as null | { id: string; email: string; name: string; role: "customer" } }));
+vi.mock("server-only", () => ({}));
+vi.mock("@/lib/auth/session", () => ({ requireUser: async () => session.user, getUser: async () => session.user }));
+const { checkoutAction } = await import("./actions");
+
+const simUrls = inject("simUrls");
+const keyLine = () => makeEd25519PublicKey("ada@laptop");
+// Far beyond any real node, so only this file's node can hold it (the database is shared).
+const BIG = { vcpus: 70_000, ramGb: 70_000, diskGb: 70_000 };
+const HUGE = { vcpus: 10_000_000, ramGb: 10_000_000, diskGb: 10_000_000 };
+const ordersOf = (userId: string) => db.order.findMany({ where: { userId } });
+
+const nodeIds: string[] = [];
+const planSlugs: string[] = [];
+async function createTestPlan(shape: Parameters<typeof createPlanRow>[0]) {
+  const plan = await createPlanRow(shape);
+  planSlugs.push(plan.slug);
+  return plan;
+}
+beforeAll(async () => {
+  nodeIds.push((await createTestNode({ vcpus: 1_000_000, ramGb: 1_000_000, diskGb: 1_000_000 })).id);
+});
+afterAll(async () => {
+  // Open checkouts hold capacity for half an hour: end them, so later files see free nodes.
+  const open = await db.order.findMany({ where: { status: "awaiting_payment", plan: { slug: { in: planSlugs } } }, select: { id: true } });
+  for (const { id } of open) await transitionOrder(id, "awaiting_payment", "expired", { expiredAt: new Date() });
+  await retireTestNodes(nodeIds);
+});
+
+describe("checkout action", () => {
+  it("redirects to Stripe's hosted page for a valid form", async () => {
+    const user = await createTestUser("action");
+    session.user = { ...user, role: "customer" };
+    const plan = await createTestPlan(BIG);
+    const key = await addSshKey(user.id, { name: "laptop", publicKey: keyLine() });
+    const error = await checkoutAction(idleState, form({ plan: plan.slug, interval: "month", hostname: "Lab-Box", [`sshKey:${key.id}`]: "on" })).catch((e: unknown) => e);
+    const [order] = await ordersOf(user.id);
+    expect(order).toMatchObject({ hostname: "lab-box", sshPublicKeys: [(await db.sshKey.findUniqueOrThrow({ where: { id: key.id } })).publicKey] });
+    expect((error as { digest?: string }).digest).toContain(`${simUrls.stripe}/checkout/${order!.stripeCheckoutSessionId}`);
+  });
+
+  it("I10: answers field errors and a sold-out message without creating an order", async () => {
+    const user = await createTestUser("action-bad");
+    session.user = { ...user, role: "customer" };
+    const bad = await checkoutAction(idleState, form({ plan: "x", interval: "week", hostname: "-bad_" }));
+    expect(bad).toMatchObject({ status: "error", fieldErrors: { interval: "Choose monthly or yearly billing.", hostname: expect.any(String) } });
+    const full = await createTestPlan(HUGE);
+    const soldOut = await checkoutAction(idleState, form({ plan: full.slug, interval: "month", hostname: "lab", newKey: keyLine() }));
+    expect(soldOut).toMatchObject({ status: "error", message: expect.stringContaining("sold out") });
+    expect(await ordersOf(user.id)).toEqual([]);
+  });
+});

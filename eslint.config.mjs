@@ -1,0 +1,47 @@
+// ESLint (flat config): Next's rules for the app, typescript-eslint's for everything, and the layer
+// boundaries of DESIGN §4 checked by import/no-restricted-paths (it resolves "@/…" and relative
+// imports to files, so an alias cannot slip past it). Formatting is Prettier's job (npm run format).
+import { defineConfig, globalIgnores } from "eslint/config";
+import nextVitals from "eslint-config-next/core-web-vitals";
+import nextTs from "eslint-config-next/typescript";
+
+const boundary = (target, from, message) => ({ target, from, message });
+const isTest = ["**/*.test.ts", "**/*.test.tsx"];
+
+export default defineConfig([
+  ...nextVitals,
+  ...nextTs,
+  globalIgnores([".next/**", "node_modules/**", "**/node_modules/**", ".data/**", "lib/generated/**", "next-env.d.ts", "test-results/**", "playwright-report/**"]),
+  {
+    rules: {
+      // `_`-prefixed names are deliberately unused (a required parameter, a discarded tuple slot).
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+    },
+  },
+  {
+    // Product code: what ships. Tests beside it may reach fixtures; the code itself may not.
+    files: ["app/**", "components/**", "lib/**", "inngest/**", "server.ts"],
+    ignores: isTest,
+    rules: {
+      "import/no-restricted-paths": [
+        "error",
+        {
+          zones: [
+            // Domain code knows nothing of pages, components or the functions that call it. It MAY
+            // import inngest/client.ts and inngest/events.ts: both are leaves (they import nothing
+            // from lib/ but env), so a domain function can emit an event without a cycle.
+            boundary("./lib", "./app", "lib/ must not import app/ (routes call domain code, not the reverse)"),
+            boundary("./lib", "./components", "lib/ must not import components/ (domain code knows nothing of React)"),
+            boundary("./lib", "./inngest/functions", "lib/ must not import inngest/functions/ (functions call domain code, not the reverse)"),
+            boundary("./lib", "./inngest/index.ts", "lib/ must not import the served function list"),
+            boundary("./components", "./app", "components/ must not import app/ (pass actions in as props)"),
+            boundary("./", "./sim", "product code must not import the stand-ins in sim/"),
+            boundary("./", "./test", "product code must not import test fixtures"),
+            boundary("./", "./e2e", "product code must not import browser tests"),
+            boundary("./", "./bench", "product code must not import benchmarks"),
+          ],
+        },
+      ],
+    },
+  },
+]);

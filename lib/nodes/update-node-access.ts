@@ -10,8 +10,8 @@ const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a
 const IPV4 = /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)$/;
 const IPV6 = /^[0-9a-fA-F:]+$/;
 
-export const nodeAccessSchema = z.object({
-  nodeId: z.string().trim().min(1, "Missing node.").max(64, "Unknown node."),
+/** The SSH and snippet fields, shared by "add a node" and "edit a node". */
+export const accessFields = {
   sshHost: z
     .string()
     .trim()
@@ -30,7 +30,9 @@ export const nodeAccessSchema = z.object({
     .regex(/^\/[A-Za-z0-9_./-]*$/, "An absolute path on the node, e.g. /var/lib/vz/snippets.")
     .refine((v) => !v.split("/").includes(".."), "The path may not contain '..'.")
     .transform((v) => (v.length > 1 ? v.replace(/\/+$/, "") : v)),
-});
+};
+
+export const nodeAccessSchema = z.object({ nodeId: z.string().trim().min(1, "Missing node.").max(64, "Unknown node."), ...accessFields });
 
 export type NodeAccessInput = z.output<typeof nodeAccessSchema>;
 

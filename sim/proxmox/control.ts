@@ -40,7 +40,7 @@ export function simState(sim: Sim) {
 
 const SETTING_KEYS: Array<keyof SimSettings> = ["taskDurationMs", "shortTaskDurationMs", "latencyMs", "vncTicketTtlMs"];
 
-export function createControl(sim: Sim) {
+export function createControl(sim: Sim, sshNodes: () => Array<{ node: string; host: string; port: number; hostFingerprint: string }> = () => []) {
   return async function control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = req.method ?? "GET";
     const parts = url.pathname.split("/").filter(Boolean).slice(1);
@@ -91,6 +91,9 @@ export function createControl(sim: Sim) {
         return ok({ cleared: true });
       case "GET /snippets":
         return ok(sim.snippets());
+      case "GET /nodes":
+        // Each node's SSH daemon, as an operator would enter it for that node.
+        return ok(sshNodes());
       case "GET /acl":
         return ok({ acl: sim.permissions.get(), version: sim.version });
       case "PUT /acl":

@@ -148,7 +148,8 @@ export function proxmoxSimOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
 export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): Promise<ProxmoxSimHandle> {
   const opts: ProxmoxSimOptions = { ...DEFAULT_OPTIONS, ...input };
   const nodes: ProxmoxNodeSpec[] = opts.nodes.map((n) => ({ cores: 64, memoryBytes: 256 * GiB, diskBytes: 4096 * GiB, ...n }));
-  const templates = input.templates ?? DEFAULT_OPTIONS.templates.map((t) => ({ ...t, node: nodes[0].name }));
+  // Template VMIDs are cluster-wide: node i gets its own pair at 9000 + 100·i (9100, 9101 on the second).
+  const templates = input.templates ?? nodes.flatMap((n, i) => DEFAULT_OPTIONS.templates.map((t) => ({ ...t, vmid: t.vmid + 100 * i, node: n.name })));
   const material = await loadMaterial(opts.stateDir);
   const settings: SimSettings = {
     taskDurationMs: opts.taskDurationMs,
@@ -157,19 +158,19 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     vncTicketTtlMs: opts.vncTicketTtlMs,
   };
   const sim = new Sim(opts.tokenId, nodes, templates, opts.snippetsDir, settings, opts.pveVersion);
+  const sshNodes: SimSshNode[] = [];
   sim.initialAcl = opts.acl;
   sim.permissions.set(opts.acl);
   const vnc = new VncService(sim, material.serverCertPem);
   const https = createApiServer(
     { key: material.serverKeyPem, cert: material.serverCertPem },
-    { sim, routes: [...clusterRoutes, ...qemuRoutes, vnc.route], vnc, tokenId: opts.tokenId, tokenSecret: opts.tokenSecret, control: createControl(sim) },
+    { sim, routes: [...clusterRoutes, ...qemuRoutes, vnc.route], vnc, tokenId: opts.tokenId, tokenSecret: opts.tokenSecret, control: createControl(sim, () => sshNodes) },
   );
   const authorized = [material.sshClientPublicKey, ...opts.authorizedKeys];
   // One SSH daemon per node, each with its own host key and port, as separate PVE hosts have.
   const hostKeys = nodes.map((n, i) => (i === 0 ? { key: material.sshHostKey, fingerprint: material.sshHostFingerprint } : loadNodeHostKey(opts.stateDir, n.name)));
   const sshServers = nodes.map((n, i) => createSshServer(sim, n.name, hostKeys[i].key, authorized));
   const port = await listen(https, opts.port, opts.host);
-  const sshNodes: SimSshNode[] = [];
   try {
     for (const [i, n] of nodes.entries()) {
       const wanted = n.sshPort ?? (i === 0 ? opts.sshPort : opts.sshPort ? opts.sshPort + i : 0);

@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import { requireAdmin } from "@/lib/auth/session";
 import { listNodesForAdmin } from "@/lib/nodes/update-node-access";
+import { AddNodeForm } from "@/components/admin/add-node-form";
 import { NodeAccessForm } from "@/components/admin/node-access-form";
-import { updateNodeAccessAction } from "./actions";
+import { createNodeAction, updateNodeAccessAction } from "./actions";
 
 export const metadata: Metadata = { title: "Nodes · Admin" };
 
@@ -27,6 +28,9 @@ export default async function AdminNodesPage() {
           />
         </section>
       ))}
+      <section className="rounded-lg border border-line p-4">
+        <AddNodeForm action={createNodeAction} />
+      </section>
     </div>
   );
 }

@@ -12,7 +12,9 @@ async function addSecondNode(page: Page) {
   const pve2 = (await sims.proxmoxNodes()).find((n) => n.node === "pve2");
   expect(pve2, "the stand-in runs a second node").toBeTruthy();
   await signIn(page, "admin@lab.test", "operator pass phrase");
-  await page.goto("/admin/nodes");
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await page.getByRole("link", { name: "Admin" }).click();
+  await page.getByRole("navigation", { name: "Operator" }).getByRole("link", { name: "Nodes" }).click();
   await expect(page.getByRole("heading", { name: "Proxmox nodes" })).toBeVisible();
   if ((await page.locator('[data-testid="node-access-form"][data-node="pve2"]').count()) === 0) {
     const form = page.locator("form", { has: page.getByRole("heading", { name: "Add a node" }) });

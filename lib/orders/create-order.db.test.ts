@@ -8,8 +8,7 @@ import { listClusterNodes } from "@/lib/proxmox/api";
 import { priceLookupKey } from "@/lib/billing/ensure-plan-price";
 import { addSshKey } from "@/lib/ssh-keys/add-ssh-key";
 import { makeEd25519PublicKey } from "@/test/fixtures/ssh-keys";
-import { createTestNode, createTestPlan as createPlanRow, createTestUser, retireTestNodes } from "@/test/fixtures/capacity";
-import { transitionOrder } from "@/lib/orders/order-state";
+import { catalogScope, createTestUser } from "@/test/fixtures/capacity";
 import { checkoutSchema, createOrder, SoldOutError, type CheckoutInput } from "./create-order";
 
 const simUrls = inject("simUrls");
@@ -19,25 +18,17 @@ const normalized = (line: string) => line.split(" ").slice(0, 2).join(" ");
 const BIG = { vcpus: 70_000, ramGb: 70_000, diskGb: 70_000 };
 const HUGE = { vcpus: 10_000_000, ramGb: 10_000_000, diskGb: 10_000_000 };
 
-const nodeIds: string[] = [];
-const planSlugs: string[] = [];
-async function createTestPlan(shape: Parameters<typeof createPlanRow>[0]) {
-  const plan = await createPlanRow(shape);
-  planSlugs.push(plan.slug);
-  return plan;
-}
+const catalog = catalogScope();
+const createTestPlan = catalog.plan;
 beforeAll(async () => {
   // Stripe checks expires_at against its own clock: a test that advanced the shared stand-in's clock
   // would make every later checkout look expired. Say so plainly instead of failing obscurely.
   const clock = (await (await fetch(`${simUrls.stripe}/_sim/clock`)).json()) as { offsetSeconds: number };
   if (clock.offsetSeconds !== 0) throw new Error(`the Stripe stand-in's clock was advanced by ${clock.offsetSeconds}s by an earlier test file`);
-  nodeIds.push((await createTestNode({ vcpus: 1_000_000, ramGb: 1_000_000, diskGb: 1_000_000 })).id);
+  await catalog.node({ vcpus: 1_000_000, ramGb: 1_000_000, diskGb: 1_000_000 });
 });
 afterAll(async () => {
-  // Open checkouts hold capacity for half an hour: end them, so later files see free nodes.
-  const open = await db.order.findMany({ where: { status: "awaiting_payment", plan: { slug: { in: planSlugs } } }, select: { id: true } });
-  for (const { id } of open) await transitionOrder(id, "awaiting_payment", "expired", { expiredAt: new Date() });
-  await retireTestNodes(nodeIds);
+  await catalog.retire();
   await proxmoxTls.close();
 });
 
@@ -70,6 +61,7 @@ describe("createOrder", () => {
     expect(checkoutUrl).toBe(checkout.url);
     expect(checkout).toMatchObject({
       mode: "subscription", status: "open", client_reference_id: orderId, metadata: { orderId }, customer,
+      allowed_payment_method_types: ["card"], // card only: endive lets the Dashboard add bank debits otherwise
       success_url: `${process.env.APP_URL ?? "http://localhost:3000"}/orders/${orderId}?session_id={CHECKOUT_SESSION_ID}`,
       cancel_url: `${process.env.APP_URL ?? "http://localhost:3000"}/orders/${orderId}?canceled=1`,
     });

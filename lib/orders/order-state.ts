@@ -3,27 +3,22 @@
 // any number of concurrent callers (I3).
 import type { OrderStatus, Prisma } from "@/lib/generated/prisma/client";
 import { db } from "@/lib/db";
+import { defineStateMachine } from "@/lib/state/state-machine";
 
-const allowed: Record<OrderStatus, readonly OrderStatus[]> = {
-  awaiting_payment: ["paid", "expired"],
+const orderMachine = defineStateMachine<OrderStatus>("order", {
+  // refunded: the operator cancelled and refunded a payment we flagged (lib/billing/refund-flagged-order.ts).
+  awaiting_payment: ["paid", "expired", "refunded"],
   paid: ["provisioning", "failed"],
   provisioning: ["provisioned", "failed"],
   provisioned: [],
   failed: ["provisioning"], // an operator's audited retry
   // A payment that lands after the session expired in our books still counts: Stripe is the
   // authority on money, and the customer must get what they paid for.
-  expired: ["paid"],
-};
+  expired: ["paid", "refunded"],
+  refunded: [],
+});
 
-export function canTransitionOrder(from: OrderStatus, to: OrderStatus): boolean {
-  return allowed[from].includes(to);
-}
-
-export class OrderTransitionError extends Error {
-  constructor(readonly from: OrderStatus, readonly to: OrderStatus) {
-    super(`order cannot go from ${from} to ${to}`);
-  }
-}
+export const canTransitionOrder = orderMachine.can;
 
 /**
  * Moves `orderId` from one of `from` to `to`, writing `data` in the same statement.
@@ -37,8 +32,7 @@ export async function transitionOrder(
   data: Omit<Prisma.OrderUpdateManyMutationInput, "status"> = {},
   client: Pick<typeof db, "order"> = db,
 ): Promise<boolean> {
-  const sources = Array.isArray(from) ? from : [from];
-  for (const source of sources) if (!canTransitionOrder(source, to)) throw new OrderTransitionError(source, to);
+  const sources = orderMachine.sources(from, to);
   const { count } = await client.order.updateMany({ where: { id: orderId, status: { in: sources } }, data: { ...data, status: to } });
   return count === 1;
 }

@@ -1,23 +1,18 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import ssh2 from "ssh2";
 import { db } from "@/lib/db";
 import { FieldError } from "@/lib/actions/form-state";
 import { createTestUser } from "@/test/fixtures/capacity";
 import { addSshKey, addSshKeySchema } from "./add-ssh-key";
 import { deleteSshKey } from "./delete-ssh-key";
 import { listSshKeys } from "./list-ssh-keys";
-import { makeEd25519PublicKey } from "@/test/fixtures/ssh-keys";
+import { countKeys, createKeyOwners, makePublicKey } from "@/test/fixtures/ssh-keys";
 
-// ed25519 from node:crypto (test-keys.ts explains why not ssh2's); ecdsa and rsa from ssh2.
-const keyLine = (type: "ed25519" | "ecdsa" | "rsa", bits = 0, comment = "ada@laptop") =>
-  type === "ed25519" ? makeEd25519PublicKey(comment) : ssh2.utils.generateKeyPairSync(type, { bits, comment }).public.trim();
-const countKeys = (userId: string) => db.sshKey.count({ where: { userId } });
+const keyLine = makePublicKey;
 
 let ada: Awaited<ReturnType<typeof createTestUser>>;
-let eve: Awaited<ReturnType<typeof createTestUser>>;
+let eve: typeof ada;
 beforeEach(async () => {
-  ada = await createTestUser("ada");
-  eve = await createTestUser("eve");
+  ({ ada, eve } = await createKeyOwners());
 });
 
 describe("SSH keys", () => {

@@ -27,7 +27,10 @@ export interface SimSettings {
   shortTaskDurationMs: number;
   /** Added before every API answer. */
   latencyMs: number;
+  /** How long a vncproxy waits for its one WebSocket (PVE: ~10 s). */
   vncTicketTtlMs: number;
+  /** PROXMOX_SIM_PVE_VERSION: the console's vncproxy behaviour (see vnc.ts); live, so one run can test both. */
+  pveVersion: 8 | 9;
 }
 
 export interface VncTicket {
@@ -64,13 +67,17 @@ export class Sim {
     templates: ProxmoxTemplateSpec[],
     readonly snippetsDir: string,
     readonly settings: SimSettings,
-    readonly version: PveVersion = 9,
   ) {
     this.cluster = new Cluster(nodes, templates);
     this.tasks = new Tasks(this.concurrency);
-    this.permissions = new Permissions(version);
+    this.permissions = new Permissions(() => this.version);
     this.sharedFs = new VirtualFs([`${SHARED_SNIPPETS_MOUNT}/snippets`]);
     for (const n of nodes) this.nodeFs.set(n.name, new MountedFs([snippetsDir, "/etc/pve"], [{ at: SHARED_SNIPPETS_MOUNT, fs: this.sharedFs }]));
+  }
+
+  /** The PVE major version behaved as (settings.pveVersion, changeable while running). */
+  get version(): PveVersion {
+    return this.settings.pveVersion;
   }
 
   /** The filesystem `ssh root@<node>` sees. */

@@ -38,7 +38,7 @@ export function simState(sim: Sim) {
   };
 }
 
-const SETTING_KEYS: Array<keyof SimSettings> = ["taskDurationMs", "shortTaskDurationMs", "latencyMs", "vncTicketTtlMs"];
+const SETTING_KEYS: Array<Exclude<keyof SimSettings, "pveVersion">> = ["taskDurationMs", "shortTaskDurationMs", "latencyMs", "vncTicketTtlMs"];
 
 export function createControl(sim: Sim, sshNodes: () => Array<{ node: string; host: string; port: number; hostFingerprint: string }> = () => []) {
   return async function control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -127,6 +127,10 @@ export function createControl(sim: Sim, sshNodes: () => Array<{ node: string; ho
       case "GET /settings":
         return ok(sim.settings);
       case "POST /settings":
+        if (body.pveVersion !== undefined) {
+          if (body.pveVersion !== 8 && body.pveVersion !== 9) return sendJson(res, 400, { error: "pveVersion must be 8 or 9" });
+          sim.settings.pveVersion = body.pveVersion;
+        }
         for (const key of SETTING_KEYS) if (body[key] !== undefined) sim.settings[key] = Math.max(0, Number(body[key]));
         return ok(sim.settings);
       case "POST /reset":

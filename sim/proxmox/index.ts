@@ -38,9 +38,15 @@ export interface ProxmoxSimOptions {
   latencyMs: number;
   vncTicketTtlMs: number;
   snippetsDir: string;
+  /** Plain TCP port serving the console's RFB stream (security None) for bench/console; unset = off. Env PROXMOX_SIM_VNC_TCP_PORT. */
+  vncTcpPort?: number;
   /** Extra OpenSSH public key lines allowed to log in (the generated client key always is). */
   authorizedKeys: string[];
-  /** Which Proxmox VE to behave as. Env PROXMOX_SIM_PVE_VERSION (8 or 9). */
+  /**
+   * Which Proxmox VE to behave as (env PROXMOX_SIM_PVE_VERSION, 8 or 9): version strings, error
+   * bodies, privilege names, and the console's vncproxy (PVE 8: password only with
+   * generate-password=1). Live in `settings.pveVersion`, so one run can test both.
+   */
   pveVersion: PveVersion;
   /** The token's ACL; null (default) = every privilege on every path. */
   acl: AclEntry[] | null;
@@ -64,6 +70,8 @@ export interface ProxmoxSimHandle {
   apiBase: string;
   port: number;
   sshPort: number;
+  /** The plain RFB port when vncTcpPort was given. */
+  vncTcpPort?: number;
   host: string;
   caCertPem: string;
   caCertPath: string;
@@ -119,10 +127,10 @@ export const DEFAULT_OPTIONS: ProxmoxSimOptions = {
   ],
   taskDurationMs: 300,
   latencyMs: 0,
-  vncTicketTtlMs: 30_000,
+  vncTicketTtlMs: 10_000,
+  pveVersion: 9,
   snippetsDir: "/var/lib/vz/snippets",
   authorizedKeys: [],
-  pveVersion: 9,
   acl: null,
 };
 
@@ -141,6 +149,7 @@ export function proxmoxSimOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (env.PROXMOX_TOKEN_SECRET) opts.tokenSecret = env.PROXMOX_TOKEN_SECRET;
   if (env.PROXMOX_SIM_TASK_MS) opts.taskDurationMs = Number(env.PROXMOX_SIM_TASK_MS);
   opts.pveVersion = pveVersionFromEnv(env.PROXMOX_SIM_PVE_VERSION);
+  if (env.PROXMOX_SIM_VNC_TCP_PORT) opts.vncTcpPort = Number(env.PROXMOX_SIM_VNC_TCP_PORT);
   if (env.PROXMOX_SIM_NODES) opts.nodes = env.PROXMOX_SIM_NODES.split(",").map((name) => ({ name: name.trim() })).filter((n) => n.name);
   return opts;
 }
@@ -156,8 +165,9 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     shortTaskDurationMs: opts.shortTaskDurationMs ?? Math.round(opts.taskDurationMs / 3),
     latencyMs: opts.latencyMs,
     vncTicketTtlMs: opts.vncTicketTtlMs,
+    pveVersion: opts.pveVersion,
   };
-  const sim = new Sim(opts.tokenId, nodes, templates, opts.snippetsDir, settings, opts.pveVersion);
+  const sim = new Sim(opts.tokenId, nodes, templates, opts.snippetsDir, settings);
   const sshNodes: SimSshNode[] = [];
   sim.initialAcl = opts.acl;
   sim.permissions.set(opts.acl);
@@ -182,6 +192,13 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     throw err;
   }
   const sshPort = sshNodes[0].port;
+  let vncTcpPort: number | undefined;
+  try {
+    if (opts.vncTcpPort !== undefined) vncTcpPort = await vnc.listenTcp(opts.vncTcpPort, opts.host);
+  } catch (err) {
+    await Promise.all([closeServer(https), ...sshServers.map((s) => s.close())]);
+    throw err;
+  }
   const url = `https://${opts.host}:${port}`;
 
   return {
@@ -190,6 +207,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     apiBase: `${url}/api2/json`,
     port,
     sshPort,
+    vncTcpPort,
     host: opts.host,
     caCertPem: material.caCertPem,
     caCertPath: material.caCertPath,

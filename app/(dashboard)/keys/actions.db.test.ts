@@ -1,11 +1,9 @@
 // The SSH key actions through the real wrapper; only "who is signed in" is decided by the test.
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import ssh2 from "ssh2";
-import { db } from "@/lib/db";
 import { idleState } from "@/lib/actions/form-state";
 import { addSshKey } from "@/lib/ssh-keys/add-ssh-key";
 import { createTestUser } from "@/test/fixtures/capacity";
-import { makeEd25519PublicKey } from "@/test/fixtures/ssh-keys";
+import { countKeys, createKeyOwners, makePublicKey } from "@/test/fixtures/ssh-keys";
 import { formData as form } from "@/test/fixtures/vm";
 
 const session = vi.hoisted(() => ({ user: null as null | { id: string; email: string; name: string; role: "customer" } }));
@@ -17,15 +15,12 @@ vi.mock("@/lib/auth/session", () => ({
 }));
 const { addSshKeyAction, deleteSshKeyAction } = await import("./actions");
 
-const keyLine = (type: "ed25519" | "rsa", bits = 0, comment = "ada@laptop") =>
-  type === "ed25519" ? makeEd25519PublicKey(comment) : ssh2.utils.generateKeyPairSync(type, { bits, comment }).public.trim();
-const countKeys = (userId: string) => db.sshKey.count({ where: { userId } });
+const keyLine = makePublicKey;
 
 let ada: Awaited<ReturnType<typeof createTestUser>>;
-let eve: Awaited<ReturnType<typeof createTestUser>>;
+let eve: typeof ada;
 beforeEach(async () => {
-  ada = await createTestUser("ada");
-  eve = await createTestUser("eve");
+  ({ ada, eve } = await createKeyOwners());
   session.user = { ...ada, role: "customer" };
 });
 

@@ -3,9 +3,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { db } from "@/lib/db";
 import { idleState } from "@/lib/actions/form-state";
-import { transitionOrder } from "@/lib/orders/order-state";
 import { addSshKey } from "@/lib/ssh-keys/add-ssh-key";
-import { createTestNode, createTestPlan as createPlanRow, createTestUser, retireTestNodes } from "@/test/fixtures/capacity";
+import { catalogScope, createTestUser } from "@/test/fixtures/capacity";
 import { makeEd25519PublicKey } from "@/test/fixtures/ssh-keys";
 import { formData as form } from "@/test/fixtures/vm";
 
@@ -21,22 +20,10 @@ const BIG = { vcpus: 70_000, ramGb: 70_000, diskGb: 70_000 };
 const HUGE = { vcpus: 10_000_000, ramGb: 10_000_000, diskGb: 10_000_000 };
 const ordersOf = (userId: string) => db.order.findMany({ where: { userId } });
 
-const nodeIds: string[] = [];
-const planSlugs: string[] = [];
-async function createTestPlan(shape: Parameters<typeof createPlanRow>[0]) {
-  const plan = await createPlanRow(shape);
-  planSlugs.push(plan.slug);
-  return plan;
-}
-beforeAll(async () => {
-  nodeIds.push((await createTestNode({ vcpus: 1_000_000, ramGb: 1_000_000, diskGb: 1_000_000 })).id);
-});
-afterAll(async () => {
-  // Open checkouts hold capacity for half an hour: end them, so later files see free nodes.
-  const open = await db.order.findMany({ where: { status: "awaiting_payment", plan: { slug: { in: planSlugs } } }, select: { id: true } });
-  for (const { id } of open) await transitionOrder(id, "awaiting_payment", "expired", { expiredAt: new Date() });
-  await retireTestNodes(nodeIds);
-});
+const catalog = catalogScope();
+const createTestPlan = catalog.plan;
+beforeAll(() => catalog.node({ vcpus: 1_000_000, ramGb: 1_000_000, diskGb: 1_000_000 }));
+afterAll(() => catalog.retire());
 
 describe("checkout action", () => {
   it("redirects to Stripe's hosted page for a valid form", async () => {

@@ -23,6 +23,8 @@ export default defineConfig([
     files: ["app/**", "components/**", "lib/**", "inngest/**", "server.ts"],
     ignores: isTest,
     rules: {
+      // sim/ is a workspace package too: its name resolves through node_modules, past the path zones.
+      "no-restricted-imports": ["error", { patterns: [{ group: ["@lab-vps/sim", "@lab-vps/sim/*"], message: "product code must not import the stand-ins in sim/" }] }],
       "import/no-restricted-paths": [
         "error",
         {

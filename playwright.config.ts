@@ -3,11 +3,13 @@
 import { defineConfig, devices } from "@playwright/test";
 import fs from "node:fs";
 import { e2eDataDir, e2ePorts } from "./e2e/ports";
+import { findSystemChromium, SYSTEM_CHROMIUM_CANDIDATES } from "./scripts/choose-browser";
 
 const port = e2ePorts.app;
 const baseURL = `http://localhost:${port}`;
-// Debian's Chromium where present (Playwright cannot download its own browsers on every machine).
-const systemChromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => fs.existsSync(p));
+// The browser `npm test` provided (scripts/ensure-browser.ts); run directly, Debian's Chromium
+// where present, else Playwright's own (Playwright cannot download it on every machine).
+const chromiumPath = process.env.E2E_CHROMIUM_PATH || findSystemChromium({ systemCandidates: SYSTEM_CHROMIUM_CANDIDATES, exists: fs.existsSync });
 
 export default defineConfig({
   testDir: "e2e",
@@ -28,7 +30,7 @@ export default defineConfig({
       use: {
         ...devices["Desktop Chrome"],
         launchOptions: {
-          executablePath: systemChromium,
+          executablePath: chromiumPath,
           // No background traffic: this machine's network is closed and Chromium would retry.
           args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         },

@@ -4,7 +4,8 @@ import { createServer, type IncomingMessage } from "node:http";
 import next from "next";
 import nextEnv from "@next/env";
 import { env } from "./lib/env";
-import { STRIPE_WEBHOOK_PATH, serveStripeWebhook } from "./lib/billing/webhook-fast-path";
+import { STRIPE_WEBHOOK_PATH, serveStripeWebhook } from "./lib/billing/stripe-webhook-http";
+import { startStripeForwarder } from "./lib/billing/stripe-forwarder";
 import { createAppConsoleBroker } from "./lib/console/app-console-broker";
 
 const dev = process.env.NODE_ENV !== "production";
@@ -25,12 +26,15 @@ function stampClientIp(req: IncomingMessage) {
 const app = next({ dev, hostname: "localhost", port });
 await app.prepare();
 const handle = app.getRequestHandler();
+// Sends the webhook's recorded events to Inngest (instrumentation.ts starts the same one under
+// plain `next start`; whichever runs first in this process wins, the other is a no-op).
+const forwarder = startStripeForwarder();
 const upgrade = app.getUpgradeHandler();
 
 const server = createServer((req, res) => {
   stampClientIp(req);
   // Stripe's webhook skips Next's router (a few ms per request on a small machine): the same
-  // domain function answers it, see app/api/webhooks/stripe/route.ts.
+  // implementation answers it under plain `next start`, see lib/billing/stripe-webhook-http.ts.
   if (req.method === "POST" && req.url === STRIPE_WEBHOOK_PATH) return void serveStripeWebhook(req, res);
   void handle(req, res);
 });
@@ -50,7 +54,10 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     consoleBroker.close();
     server.close();
     server.closeAllConnections();
-    void app.close?.().finally(() => process.exit(0));
+    void forwarder
+      .stop()
+      .then(() => app.close?.())
+      .finally(() => process.exit(0));
     setTimeout(() => process.exit(0), 3000).unref();
   });
 }

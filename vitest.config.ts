@@ -2,7 +2,8 @@ import { defineConfig } from "vitest/config";
 import path from "node:path";
 import { testEnv } from "./test/fixtures/env";
 
-// Two projects: "unit" runs in parallel (pure logic, stand-in contract tests); "db" runs the
+// Three projects: "sim" is the stand-ins' package (sim/vitest.config.ts, their contract tests);
+// "unit" runs in parallel (pure logic); "db" runs the
 // *.db.test.ts files one at a time against one migrated PostgreSQL (TEST_DATABASE_URL, or an
 // in-memory PGlite when it is unset), so counts and pages are not disturbed by other files.
 export default defineConfig({
@@ -12,12 +13,13 @@ export default defineConfig({
     hookTimeout: 60_000,
     env: testEnv,
     projects: [
+      "sim/vitest.config.ts",
       {
         extends: true,
         test: {
           name: "unit",
           include: ["**/*.test.ts"],
-          exclude: ["**/*.db.test.ts", "node_modules/**", ".next/**", "e2e/**", ".data/**"],
+          exclude: ["**/*.db.test.ts", "node_modules/**", ".next/**", "e2e/**", ".data/**", "sim/**"],
         },
       },
       {
@@ -25,7 +27,7 @@ export default defineConfig({
         test: {
           name: "db",
           include: ["**/*.db.test.ts"],
-          exclude: ["node_modules/**", ".next/**", "e2e/**", ".data/**"],
+          exclude: ["node_modules/**", ".next/**", "e2e/**", ".data/**", "sim/**"],
           globalSetup: ["test/global-database.ts"],
           setupFiles: ["test/database-env.ts"],
           fileParallelism: false,

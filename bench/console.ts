@@ -19,8 +19,8 @@ import path from "node:path";
 import { WebSocket } from "ws";
 import { percentile } from "./lib/load";
 import { freePort } from "./lib/app-server";
-import { type VncProxyTicket, vncPasswordOf } from "../sim/proxmox/rfb-client";
-import { PveClient } from "../sim/proxmox/testkit";
+import { type VncProxyTicket, vncPasswordOf } from "@lab-vps/sim/proxmox/rfb-client";
+import { PveClient } from "@lab-vps/sim/proxmox/testkit";
 import { ConsoleSocket, RfbStream } from "../test/fixtures/console-rfb";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);

@@ -1,22 +1,26 @@
 // bench/provision: with the Proxmox stand-in at zero task latency, how long from Stripe's webhook
 // to a running VM, and what 50 orders paid at once do (distinct VMIDs, Proxmox concurrency never
-// above PROVISION_CONCURRENCY by the stand-in's own counter). Prints numbers; asserts nothing.
-//   npm run build && npx tsx bench/provision.ts        (BENCH_SEQUENTIAL=10, BENCH_BURST=50)
+// above PROVISION_CONCURRENCY by the stand-in's own counter). Prints numbers, with every order
+// accounted for: one that failed or did not reach `running` in time is listed, never counted as
+// a latency, and the run exits 1 (as it does on duplicate VMIDs or a broken concurrency limit).
+//   npm run build && npm run bench:provision        (BENCH_SEQUENTIAL=10, BENCH_BURST=50)
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Agent, fetch as undiciFetch } from "undici";
 import { applyMigrations } from "../lib/db/schema-engine";
-import { startAllSims } from "../sim/launch";
+import { startAllSims } from "@lab-vps/sim/launch";
 import { startBenchPostgres } from "./lib/postgres";
 import { freePort, startAppServer } from "./lib/app-server";
 import { percentile } from "./lib/load";
+import { BenchOutcome } from "./lib/outcome";
 import { testEnv } from "../test/fixtures/env";
 
 const sequential = Number(process.env.BENCH_SEQUENTIAL ?? 10);
 const burst = Number(process.env.BENCH_BURST ?? 50);
 const latentBurst = Number(process.env.BENCH_LATENT_BURST ?? 30);
 const limit = 10;
+const outcome = new BenchOutcome("bench/provision");
 
 const db = await startBenchPostgres();
 const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), "labvps-bench-prov-"));
@@ -50,7 +54,8 @@ const { makeEd25519PublicKey } = await import("../test/fixtures/ssh-keys");
 // Room for the burst: the seeded node is sized for a real host, not for 60 lab VMs at once.
 await prisma.proxmoxNode.updateMany({ data: { cpuCapacity: 4096, ramCapacityGb: 16384, diskCapacityGb: 100000 } });
 
-const app = await startAppServer({ ...env, PORT: String(appPort) }, appPort);
+// Ready = healthy and synced by the Inngest stand-in: an order paid before the sync is never built.
+const app = await startAppServer({ ...env, PORT: String(appPort) }, appPort, { inngestSync: true });
 const user = await registerUser(signUpSchema.parse({ name: "Bench", email: `bench.${Date.now()}@example.com`, password: "bench pass phrase 1" }));
 const key = makeEd25519PublicKey("bench@lab");
 
@@ -63,28 +68,53 @@ async function newOrder(i: number) {
 const pay = (sessionId: string) =>
   fetch(`${sims.env.STRIPE_API_URL}/_sim/checkout/${sessionId}/pay`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ card: "4242424242424242" }) }).then((r) => r.json());
 
-async function waitRunning(orderIds: string[], timeoutMs: number) {
+type OrderOutcome = { orderId: string; state: "running" | "failed" | "unfinished"; orderStatus: string; vmStatus: string | null };
+
+/** Waits until every order is running or failed, or the deadline; says where each one ended. */
+async function waitOrders(orderIds: string[], timeoutMs: number): Promise<OrderOutcome[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const running = await prisma.vm.count({ where: { orderId: { in: orderIds }, status: "running" } });
-    if (running === orderIds.length || Date.now() > deadline) return running;
+    const rows = await prisma.order.findMany({ where: { id: { in: orderIds } }, select: { id: true, status: true, vm: { select: { status: true } } } });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const outcomes = orderIds.map((orderId): OrderOutcome => {
+      const row = byId.get(orderId);
+      const vmStatus = row?.vm?.status ?? null;
+      const state = vmStatus === "running" ? "running" : row?.status === "failed" ? "failed" : "unfinished";
+      return { orderId, state, orderStatus: row?.status ?? "missing", vmStatus };
+    });
+    if (outcomes.every((o) => o.state !== "unfinished") || Date.now() > deadline) return outcomes;
     await new Promise((r) => setTimeout(r, 25));
   }
 }
 
+/** Counts by state, and records every order that did not reach `running` as a problem. */
+function account(label: string, outcomes: OrderOutcome[], timeoutMs: number) {
+  const count = (state: OrderOutcome["state"]) => outcomes.filter((o) => o.state === state).length;
+  for (const o of outcomes.filter((o) => o.state !== "running")) {
+    outcome.fail(`${label}: order ${o.orderId} ${o.state === "failed" ? "failed" : `did not reach running within ${timeoutMs / 1000} s`} (order ${o.orderStatus}, VM ${o.vmStatus ?? "none"})`);
+  }
+  return { running: count("running"), failed: count("failed"), unfinished: count("unfinished") };
+}
+
+const ms = (n: number) => `${Math.round(n)} ms`;
+
 try {
   console.log(`bench/provision on ${os.cpus().length} cores; Proxmox stand-in at zero latency; PROVISION_CONCURRENCY=${limit}`);
-  // 1. One order at a time: Stripe's webhook → VM running.
+  // 1. One order at a time: Stripe's webhook → VM running. Only orders that ran have a latency.
   const latencies: number[] = [];
+  const sequentialOutcomes: OrderOutcome[] = [];
   for (let i = 0; i < sequential; i++) {
     const { orderId, sessionId } = await newOrder(i);
     const t0 = performance.now();
     await pay(sessionId); // the stand-in sends checkout.session.completed right away
-    await waitRunning([orderId], 60_000);
-    latencies.push(performance.now() - t0);
+    const [result] = await waitOrders([orderId], 60_000);
+    sequentialOutcomes.push(result!);
+    if (result!.state === "running") latencies.push(performance.now() - t0);
   }
   latencies.sort((a, b) => a - b);
-  console.log(`webhook → running, ${sequential} orders one at a time: median ${Math.round(percentile(latencies, 50))} ms, p90 ${Math.round(percentile(latencies, 90))} ms, max ${Math.round(latencies.at(-1)!)} ms`);
+  const seq = account("one at a time", sequentialOutcomes, 60_000);
+  const spread = latencies.length ? `median ${ms(percentile(latencies, 50))}, p90 ${ms(percentile(latencies, 90))}, max ${ms(latencies.at(-1)!)}` : "no latency (none ran)";
+  console.log(`webhook → running, ${sequential} orders one at a time: ${seq.running}/${sequential} running (${seq.failed} failed, ${seq.unfinished} unfinished); ${spread}`);
 
   // 2. A burst: many orders paid at once.
   const orders = [];
@@ -92,13 +122,15 @@ try {
   await proxmoxSim("inflight/reset", "POST");
   const t0 = performance.now();
   await Promise.all(orders.map((o) => pay(o.sessionId)));
-  const running = await waitRunning(orders.map((o) => o.orderId), 300_000);
+  const burstOutcomes = await waitOrders(orders.map((o) => o.orderId), 300_000);
   const seconds = (performance.now() - t0) / 1000;
+  const b = account("burst", burstOutcomes, 300_000);
   const vms = await prisma.vm.findMany({ where: { orderId: { in: orders.map((o) => o.orderId) } }, select: { vmid: true, status: true } });
   const vmids = vms.map((v) => v.vmid).filter((v): v is number => v !== null);
   const inflight = await proxmoxSim("inflight");
-  const failed = await prisma.order.count({ where: { id: { in: orders.map((o) => o.orderId) }, status: "failed" } });
-  console.log(`${burst} orders paid at once: ${running}/${burst} running in ${seconds.toFixed(1)} s, ${failed} failed, ${new Set(vmids).size} distinct VMIDs of ${vmids.length}, Proxmox in-flight max ${inflight.max} (limit ${limit})`);
+  console.log(`${burst} orders paid at once: ${b.running}/${burst} running in ${seconds.toFixed(1)} s (${b.failed} failed, ${b.unfinished} unfinished), ${new Set(vmids).size} distinct VMIDs of ${vmids.length}, Proxmox in-flight max ${inflight.max} (limit ${limit})`);
+  outcome.expect(new Set(vmids).size === vmids.length, `burst: ${vmids.length - new Set(vmids).size} VMID(s) given to two VMs`);
+  outcome.expect(Number(inflight.max) <= limit, `burst: Proxmox in-flight max ${inflight.max} above PROVISION_CONCURRENCY=${limit}`);
 
   // 3. The same with a slow Proxmox (100 ms per request, 300 ms tasks), where the limit has to bite.
   await proxmoxSim("settings", "POST", { taskDurationMs: 300, shortTaskDurationMs: 300, latencyMs: 100 });
@@ -107,10 +139,17 @@ try {
   await proxmoxSim("inflight/reset", "POST");
   const t1 = performance.now();
   await Promise.all(slow.map((o) => pay(o.sessionId)));
-  const slowRunning = await waitRunning(slow.map((o) => o.orderId), 600_000);
+  const slowOutcomes = await waitOrders(slow.map((o) => o.orderId), 600_000);
+  const slowSeconds = (performance.now() - t1) / 1000;
+  const sl = account("slow burst", slowOutcomes, 600_000);
   const slowInflight = await proxmoxSim("inflight");
-  const allVmids = await prisma.vm.findMany({ where: { vmid: { not: null } }, select: { vmid: true } });
-  console.log(`${latentBurst} orders paid at once, slow Proxmox: ${slowRunning}/${latentBurst} running in ${((performance.now() - t1) / 1000).toFixed(1)} s, Proxmox in-flight max ${slowInflight.max} (limit ${limit}); VMIDs overall ${new Set(allVmids.map((v) => v.vmid)).size} distinct of ${allVmids.length}`);
+  const allVmids = (await prisma.vm.findMany({ where: { vmid: { not: null } }, select: { vmid: true } })).map((v) => v.vmid);
+  console.log(`${latentBurst} orders paid at once, slow Proxmox: ${sl.running}/${latentBurst} running in ${slowSeconds.toFixed(1)} s (${sl.failed} failed, ${sl.unfinished} unfinished), Proxmox in-flight max ${slowInflight.max} (limit ${limit}); VMIDs overall ${new Set(allVmids).size} distinct of ${allVmids.length}`);
+  outcome.expect(Number(slowInflight.max) <= limit, `slow burst: Proxmox in-flight max ${slowInflight.max} above PROVISION_CONCURRENCY=${limit}`);
+  outcome.expect(new Set(allVmids).size === allVmids.length, `overall: ${allVmids.length - new Set(allVmids).size} VMID(s) given to two VMs`);
+  const total = sequential + burst + latentBurst;
+  console.log(`orders accounted for: ${seq.running + b.running + sl.running} running + ${seq.failed + b.failed + sl.failed} failed + ${seq.unfinished + b.unfinished + sl.unfinished} unfinished = ${total} paid`);
+  outcome.finish();
 } finally {
   await app.close();
   await prisma.$disconnect();

@@ -1,10 +1,11 @@
 // Every event the product sends or reacts to, with its payload schema. Stripe events are
-// forwarded by the webhook route as `stripe/<type>` carrying only ids: handlers re-read the
+// forwarded from the webhook's outbox as `stripe/<type>` carrying only ids: handlers re-read the
 // object from Stripe before acting (DESIGN §3), so a replayed or stale event is harmless.
-import { eventType } from "inngest";
+import { eventType, type EventType } from "inngest";
 import { z } from "zod";
+import { handledStripeEventTypes, type HandledStripeEventType } from "@/lib/billing/stripe-event-types";
 
-const stripeSignal = z.object({
+export const stripeSignal = z.object({
   stripeEventId: z.string(),
   type: z.string(),
   objectId: z.string(),
@@ -12,11 +13,27 @@ const stripeSignal = z.object({
 });
 export type StripeSignal = z.infer<typeof stripeSignal>;
 
-export const stripeEventName = (type: string) => `stripe/${type}` as const;
+export const stripeEventName = <T extends string>(type: T) => `stripe/${type}` as const;
 
-export const checkoutCompleted = eventType("stripe/checkout.session.completed", { schema: stripeSignal });
-export const checkoutAsyncSucceeded = eventType("stripe/checkout.session.async_payment_succeeded", { schema: stripeSignal });
-export const checkoutExpired = eventType("stripe/checkout.session.expired", { schema: stripeSignal });
+type StripeSignalEvent<T extends HandledStripeEventType> = EventType<`stripe/${T}`, typeof stripeSignal>;
+
+/**
+ * One typed event per Stripe type the webhook forwards, derived from the catalogue
+ * (lib/billing/stripe-event-types.ts) so a type added there is typed here with nothing to forget.
+ * The catalogue module has no imports, so lib/ may import this file without a cycle.
+ */
+export const stripeSignals = Object.fromEntries(
+  handledStripeEventTypes.map((type) => [type, eventType(stripeEventName(type), { schema: stripeSignal })]),
+) as { [T in HandledStripeEventType]: StripeSignalEvent<T> };
+
+/** The typed triggers for a list of forwarded types (one event type per Stripe type). */
+export function stripeSignalsFor<T extends HandledStripeEventType>(types: readonly T[]): Array<{ [K in T]: StripeSignalEvent<K> }[T]> {
+  return types.map((type) => stripeSignals[type]);
+}
+
+export const checkoutCompleted = stripeSignals["checkout.session.completed"];
+export const checkoutAsyncSucceeded = stripeSignals["checkout.session.async_payment_succeeded"];
+export const checkoutExpired = stripeSignals["checkout.session.expired"];
 
 /** Money confirmed for an order; starts (or, with a higher attempt, retries) provisioning. */
 export const orderPaid = eventType("order/paid", { schema: z.object({ orderId: z.string(), attempt: z.number().int().min(1) }) });

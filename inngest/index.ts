@@ -5,6 +5,7 @@ import { checkoutExpiredFunction } from "./functions/checkout-expired";
 import { subscriptionSyncFunction } from "./functions/subscription-sync";
 import { vmPowerFunction } from "./functions/vm-power";
 import { provisionVmFunction } from "./functions/provision-vm";
+import { sweepStuckWorkFunction } from "./functions/sweep-stuck-work";
 
 export const functions: InngestFunction.Any[] = [
   checkoutCompletedFunction,
@@ -12,4 +13,5 @@ export const functions: InngestFunction.Any[] = [
   subscriptionSyncFunction,
   vmPowerFunction,
   provisionVmFunction,
+  sweepStuckWorkFunction,
 ];

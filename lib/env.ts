@@ -80,6 +80,12 @@ export const envSchema = z
   // could feed a function forged step results. Production refuses it unless this says the
   // "production" server is a local one talking to the stand-in (`npm run start:local`, tests).
   INNGEST_DEV_IN_PRODUCTION: bool.default(false),
+
+  // --- Sweeper: converges work Stripe accepted but nothing carried out (DESIGN §3, Webhook) ---
+  SWEEP_CRON: z.string().regex(/^(TZ=\S+ )?(\S+ ){4}\S+$/, "must be a five-field cron expression").default("*/5 * * * *"),
+  SWEEP_AWAITING_PAYMENT_MINUTES: int(30),
+  SWEEP_PROVISIONING_MINUTES: int(60),
+  SWEEP_UNPROCESSED_EVENT_MINUTES: int(15),
 })
   .refine((e) => e.VM_ID_MIN < e.VM_ID_MAX, { path: ["VM_ID_MAX"], message: "must be greater than VM_ID_MIN" })
   .refine((e) => e.INNGEST_DEV || e.INNGEST_SIGNING_KEY, { path: ["INNGEST_SIGNING_KEY"], message: "is required unless INNGEST_DEV points at a dev server" })

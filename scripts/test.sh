@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `npm test`: the whole suite, the same on a laptop and in CI.
-#   1. type check (app, lib, sim, tests) and lint (ESLint: rules and layer boundaries)
-#   2. unit + integration tests (vitest)
+#   1. type check (app, lib, tests; sim/ on its own tsconfig) and lint (ESLint: rules and layer
+#      boundaries)                      2. unit + integration tests (vitest)
 #   3. production build                    4. browser tests (Playwright, Chromium)
+# It first provides the browser (scripts/choose-browser.ts: Debian's Chromium, else Playwright's,
+# else apt-get as root on Debian) and stops before anything else when it cannot.
 # Integration tests use TEST_DATABASE_URL (a PostgreSQL server where a scratch database may be
 # created) or an in-memory PGlite when it is unset; browser tests use E2E_DATABASE_URL or PGlite.
 set -euo pipefail
@@ -11,8 +13,9 @@ started=$SECONDS
 step() { printf '\n== %s (%ss)\n' "$1" "$((SECONDS - started))"; }
 
 [ -d node_modules ] || npm install --no-audit --no-fund
-step "prisma generate"; npm run --silent db:generate >/dev/null
-step "type check"; npx tsc --noEmit
+step "browser"; E2E_CHROMIUM_PATH=$(npx tsx scripts/ensure-browser.ts) || exit 1; export E2E_CHROMIUM_PATH
+step "prisma generate"; node scripts/prisma-client.mjs
+step "type check"; npx tsc --noEmit && npx tsc --noEmit -p sim
 step "lint"; npx eslint . --max-warnings 0
 step "unit and integration tests"; npx vitest run
 step "production build"; npm run --silent build >/dev/null

@@ -8,7 +8,7 @@ const eslint = new ESLint({ cwd: process.cwd() });
 
 async function restrictedImports(filePath: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath });
-  return result!.messages.filter((m) => m.ruleId === "import/no-restricted-paths").map((m) => m.message);
+  return result!.messages.filter((m) => m.ruleId === "import/no-restricted-paths" || m.ruleId === "no-restricted-imports").map((m) => m.message);
 }
 
 describe("layer boundaries (ESLint)", () => {
@@ -19,6 +19,7 @@ describe("layer boundaries (ESLint)", () => {
     ["lib/orders/probe.ts", 'import { provisionVmFunction } from "@/inngest/functions/provision-vm";\nexport const x = provisionVmFunction;\n', /inngest\/functions/],
     ["components/ui/probe.tsx", 'import { signOutAction } from "@/app/(auth)/actions";\nexport const x = signOutAction;\n', /components\/ must not import app\//],
     ["app/probe/page.tsx", 'import { startAllSims } from "@/sim/launch";\nexport const x = startAllSims;\n', /stand-ins in sim\//],
+    ["lib/orders/probe.ts", 'import { startAllSims } from "@lab-vps/sim/launch";\nexport const x = startAllSims;\n', /stand-ins in sim\//],
     ["lib/orders/probe.ts", 'import { unique } from "@/test/fixtures/unique";\nexport const x = unique;\n', /test fixtures/],
   ])("refuses %s importing across a boundary (%#)", async (filePath, code, message) => {
     const messages = await restrictedImports(filePath, code);

@@ -5,6 +5,8 @@ import { pageSchema } from "@/lib/pagination";
 import { formatMoney } from "@/lib/format/money";
 import { labTypeLabel } from "@/lib/catalog/list-plans";
 import { Pagination } from "@/components/ui/pagination";
+import { getSweeperActivity } from "@/lib/admin/sweeper-activity";
+import { SweeperPanel } from "@/components/admin/sweeper-panel";
 
 export const metadata: Metadata = { title: "Admin" };
 
@@ -13,7 +15,7 @@ type Search = { users?: string; plans?: string };
 export default async function AdminPage({ searchParams }: { searchParams: Promise<Search> }) {
   await requireAdmin();
   const query = await searchParams;
-  const [users, plans] = await Promise.all([listUsers(pageSchema.parse(query.users)), listPlans(pageSchema.parse(query.plans))]);
+  const [users, plans, sweeper] = await Promise.all([listUsers(pageSchema.parse(query.users)), listPlans(pageSchema.parse(query.plans)), getSweeperActivity()]);
   const th = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-ink-subtle";
   const td = "px-3 py-2 text-sm";
   return (
@@ -59,6 +61,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
         </div>
         <Pagination label="Plans pages" param="plans" page={plans.page} pageCount={plans.pageCount} query={query} />
       </section>
+      <SweeperPanel {...sweeper} />
     </div>
   );
 }

@@ -6,9 +6,9 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { CUSTOMER_FAILURE_MESSAGE } from "@/lib/provisioning/compensate";
 import { createPaidOrder, leftoversFor, mailSim, proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
-import type { InngestSimHandle } from "@/sim/inngest/index";
-import type { RunView } from "@/sim/inngest/state";
-import { startApp, startSim, type TestApp } from "@/sim/inngest/testkit";
+import type { InngestSimHandle } from "@lab-vps/sim/inngest/index";
+import type { RunView } from "@lab-vps/sim/inngest/state";
+import { startApp, startSim, type TestApp } from "@lab-vps/sim/inngest/testkit";
 
 let sim: InngestSimHandle;
 let app: TestApp;

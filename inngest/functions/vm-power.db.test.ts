@@ -13,8 +13,8 @@ import { waitForPowerTask } from "@/lib/power/run-power";
 import { findHypervisorLeaks } from "@/test/fixtures/hypervisor-leak";
 import { loadVmStatus } from "@/lib/vms/vm-view";
 import { createVmFixture, uniqueVmid } from "@/test/fixtures/vm";
-import { quietLogger, startApp, startSim, type TestApp } from "@/sim/inngest/testkit";
-import type { InngestSimHandle } from "@/sim/inngest";
+import { quietLogger, startApp, startSim, type TestApp } from "@lab-vps/sim/inngest/testkit";
+import type { InngestSimHandle } from "@lab-vps/sim/inngest/index";
 import { vmPowerFunction } from "./vm-power";
 
 const proxmox = inject("simUrls").proxmox;

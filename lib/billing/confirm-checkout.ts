@@ -6,7 +6,7 @@ import { db } from "@/lib/db";
 import { stripe } from "@/lib/billing/stripe";
 import { idOf, snapshotSubscription, syncSubscription, type SubscriptionSnapshot } from "@/lib/billing/sync-subscription";
 import { transitionOrder } from "@/lib/orders/order-state";
-import { recordAudit } from "@/lib/audit/record-audit";
+import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
 
 /** What the product needs from a Checkout Session: ids and money, no customer details (plain JSON). */
 export interface CheckoutSnapshot {
@@ -52,14 +52,18 @@ export type ConfirmResult =
   | { action: "flagged"; orderId: string; reason: string }
   | { action: "unknown-order" };
 
-export async function confirmCheckout(session: CheckoutSnapshot, stripeEventId: string): Promise<ConfirmResult> {
+/** Who an outcome is recorded against: a Stripe event id (the webhook's signal), or another actor (the sweeper). */
+export type CheckoutCause = string | AuditActor;
+export const causeActor = (cause: CheckoutCause): AuditActor => (typeof cause === "string" ? { type: "stripe", id: cause } : cause);
+
+export async function confirmCheckout(session: CheckoutSnapshot, cause: CheckoutCause): Promise<ConfirmResult> {
   const order = await findOrderForSession(session);
   if (!order) {
     console.warn(`[confirm checkout] no order for checkout session ${session.id}`);
     return { action: "unknown-order" };
   }
   const flag = async (reason: string): Promise<ConfirmResult> => {
-    await flagOrder(order.id, reason, stripeEventId);
+    await flagOrder(order.id, reason, causeActor(cause));
     return { action: "flagged", orderId: order.id, reason };
   };
 
@@ -88,7 +92,7 @@ export async function confirmCheckout(session: CheckoutSnapshot, stripeEventId: 
     );
     if (changed) {
       await recordAudit(
-        { type: "stripe", id: stripeEventId },
+        causeActor(cause),
         "order.paid",
         { type: "order", id: order.id },
         { checkoutSessionId: session.id, subscriptionId, amountMinor: session.amountTotal, currency: session.currency, priceIds: session.priceIds },
@@ -136,12 +140,12 @@ function describeAmountMismatch(session: CheckoutSnapshot, order: OrderForChecko
 }
 
 /** Sets the flag once per distinct reason, so a replayed event neither rewrites nor re-audits it. */
-async function flagOrder(orderId: string, reason: string, stripeEventId: string) {
+export async function flagOrder(orderId: string, reason: string, actor: AuditActor) {
   const { count } = await db.order.updateMany({
     where: { id: orderId, OR: [{ flagReason: null }, { flagReason: { not: reason } }] },
     data: { flagReason: reason, flaggedAt: new Date() },
   });
   if (count === 0) return;
-  await recordAudit({ type: "stripe", id: stripeEventId }, "order.flagged", { type: "order", id: orderId }, { reason });
+  await recordAudit(actor, "order.flagged", { type: "order", id: orderId }, { reason });
   console.warn(`[confirm checkout] flagged order ${orderId}`);
 }

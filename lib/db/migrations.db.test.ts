@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, inject, it } from "vitest";
 import pg from "pg";
-import { applyMigrations } from "./schema-engine";
+import { applyMigrations, schemaScript } from "./schema-engine";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded";
 import { createDatabase, dropDatabase } from "@/test/global-database";
 
@@ -39,6 +39,30 @@ describe("migrations", () => {
     await embedded?.close();
     if (adminUrl) await dropDatabase(adminUrl, dbName);
   });
+
+  // Migrations are written by several hands (and merged): whatever they add up to must be exactly
+  // what schema.prisma says, or the Prisma client and the database disagree at run time. The only
+  // differences allowed are the constraints that schema.prisma cannot express, written by hand.
+  it("add up to exactly the schema in prisma/schema.prisma (no missing or stray migration)", async () => {
+    const fromMigrations = await startEmbeddedPostgres();
+    const fromSchema = await startEmbeddedPostgres();
+    try {
+      await applyMigrations(fromMigrations.url);
+      const script = await schemaScript(fromSchema.url);
+      const client = new pg.Client({ connectionString: fromSchema.url });
+      await client.connect();
+      await client.query(script);
+      await client.end();
+      const key = (r: { kind: string; name: string; def: string | null }) => `${r.kind} ${r.name}: ${r.def ?? ""}`;
+      const migrated = new Set((await describeSchema(fromMigrations.url)).map(key));
+      const declared = new Set((await describeSchema(fromSchema.url)).map(key));
+      const handWritten = ['constraint users.users_email_lowercase: CHECK ((email = lower(email)))'];
+      expect([...declared].filter((k) => !migrated.has(k)), "in schema.prisma but no migration creates it").toEqual([]);
+      expect([...migrated].filter((k) => !declared.has(k) && !k.startsWith("column _prisma_migrations.") && !k.includes("_prisma_migrations")), "created by a migration but not in schema.prisma").toEqual(handWritten);
+    } finally {
+      await Promise.all([fromMigrations.close(), fromSchema.close()]);
+    }
+  }, 180_000);
 
   it("apply once on a fresh database, then report nothing pending", async () => {
     embedded = await startEmbeddedPostgres();

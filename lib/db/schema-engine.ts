@@ -109,3 +109,12 @@ export async function diffLatestMigrationToSchema(databaseUrl: string): Promise<
     return result.stdout ?? "";
   });
 }
+
+/** The SQL that builds prisma/schema.prisma from nothing: what the migrations must add up to. */
+export async function schemaScript(databaseUrl: string): Promise<string> {
+  return withSchemaEngine(databaseUrl, async (engine) => {
+    const schema = await fs.readFile(SCHEMA_PATH, "utf8");
+    const result = await engine.diff({ from: { tag: "empty" }, to: { tag: "schemaDatamodel", files: [{ path: SCHEMA_PATH, content: schema }] }, script: true, exitCode: null, filters: noFilters });
+    return result.stdout ?? "";
+  });
+}

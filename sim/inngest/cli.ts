@@ -1,5 +1,5 @@
 // `npx tsx sim/inngest/cli.ts`: the stand-in on its own, configured from INNGEST_SIM_* env.
-import { inngestSimOptionsFromEnv, startInngestSim } from "./index.js";
+import { inngestSimOptionsFromEnv, startInngestSim } from "./index";
 
 const options = inngestSimOptionsFromEnv();
 const sim = await startInngestSim(options);

@@ -1,9 +1,9 @@
 // Contract: the real inngest@4 SDK, served by `inngest/node`, driven by the stand-in.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Inngest, NonRetriableError } from "inngest";
-import { quietLogger, startApp, startSim, type TestApp } from "./testkit.js";
-import type { InngestSimHandle } from "./index.js";
-import type { RunView } from "./state.js";
+import { quietLogger, startApp, startSim, type TestApp } from "./testkit";
+import type { InngestSimHandle } from "./index";
+import type { RunView } from "./state";
 
 let sim: InngestSimHandle;
 let app: TestApp;

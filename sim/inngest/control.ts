@@ -1,8 +1,8 @@
 // `/_sim/*`: the test and operator controls. None of this exists on the real dev server.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { readBody, sendJson } from "../shared/http.js";
-import type { SimContext } from "./server.js";
-import { eventView, runView } from "./state.js";
+import { readBody, sendJson } from "../shared/http";
+import type { SimContext } from "./server";
+import { eventView, runView } from "./state";
 
 export async function handleControl(sim: SimContext, req: IncomingMessage, res: ServerResponse, path: string, url: URL) {
   const method = req.method ?? "GET";

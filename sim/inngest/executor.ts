@@ -1,12 +1,12 @@
 // Events in, runs out: dedup, cancelOn, waitForEvent resumes, triggers, idempotency,
 // singleton, timeouts, crons, and the internal events Inngest emits when runs end.
-import { evaluateKey, matches } from "./expr.js";
-import { cronMatches } from "./cron.js";
-import { InternalEvent, durationMs, seededUlids, ulid, type InngestEvent, type SerializedError } from "./protocol.js";
-import { nameMatches, type FunctionDef, type Registry } from "./registry.js";
-import { driveRun, type RunnerHost } from "./runner.js";
-import { EventWaits, MinuteClock, SlotLimiter, type SlotRequest } from "./scheduler.js";
-import { isActive, runView, type EventRecord, type Run, type RunView } from "./state.js";
+import { evaluateKey, matches } from "./expr";
+import { cronMatches } from "./cron";
+import { InternalEvent, durationMs, seededUlids, ulid, type InngestEvent, type SerializedError } from "./protocol";
+import { nameMatches, type FunctionDef, type Registry } from "./registry";
+import { driveRun, type RunnerHost } from "./runner";
+import { EventWaits, MinuteClock, SlotLimiter, type SlotRequest } from "./scheduler";
+import { isActive, runView, type EventRecord, type Run, type RunView } from "./state";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -2,12 +2,12 @@
 // machines). The app keeps using the real SDK; only where it points changes:
 //   INNGEST_DEV=http://127.0.0.1:8288
 import type { Server } from "node:http";
-import { closeServer, listen } from "../shared/http.js";
-import { Executor, type IncomingEvent } from "./executor.js";
-import { Registry, type FunctionDef } from "./registry.js";
-import { createInngestServer } from "./server.js";
-import { eventView, isActive, runView, type EventView, type RunView } from "./state.js";
-import { AppSyncer, type AppSyncStatus } from "./sync.js";
+import { closeServer, listen } from "../shared/http";
+import { Executor, type IncomingEvent } from "./executor";
+import { Registry, type FunctionDef } from "./registry";
+import { createInngestServer } from "./server";
+import { eventView, isActive, runView, type EventView, type RunView } from "./state";
+import { AppSyncer, type AppSyncStatus } from "./sync";
 
 export interface InngestSimOptions {
   /** Default 8288 like `inngest-cli dev`; 0 picks a free port. */

@@ -1,8 +1,8 @@
 // The human view at `/` and `/_sim`: apps, functions, events and runs with each step's
 // output or error, newest first. Refreshes itself so a developer can leave it open.
-import { escapeHtml } from "../shared/http.js";
-import type { SimContext } from "./server.js";
-import { runView, type RunView } from "./state.js";
+import { escapeHtml } from "../shared/http";
+import type { SimContext } from "./server";
+import { runView, type RunView } from "./state";
 
 const json = (value: unknown, max = 2000) => {
   const text = value === undefined ? "" : JSON.stringify(value, null, 2) ?? "";

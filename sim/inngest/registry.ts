@@ -1,7 +1,7 @@
 // Apps and functions as the SDK describes them in `POST /fn/register` (InngestFunction.getConfig).
-import { parseCron, type CronSchedule } from "./cron.js";
-import { matches } from "./expr.js";
-import { DEFAULT_RETRIES, type InngestEvent } from "./protocol.js";
+import { parseCron, type CronSchedule } from "./cron";
+import { matches } from "./expr";
+import { DEFAULT_RETRIES, type InngestEvent } from "./protocol";
 
 export interface ConcurrencyRule {
   limit: number;

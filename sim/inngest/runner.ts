@@ -3,12 +3,12 @@
 // executor: each planned step is its own request with its own attempt counter, a step that
 // keeps failing is memoized as an error for the function to handle, sleeps and waits hold no
 // concurrency slot.
-import { matches } from "./expr.js";
-import { OpCode, InternalEvent, callSdk, durationMs, hashStepId, toError, ulid } from "./protocol.js";
-import type { CallResult, InngestEvent, MemoEntry, Op, SdkResult, SerializedError } from "./protocol.js";
-import type { Registry } from "./registry.js";
-import { Cancelled, delay, type EventWaits, type SlotLimiter } from "./scheduler.js";
-import type { Run, StepRecord } from "./state.js";
+import { matches } from "./expr";
+import { OpCode, InternalEvent, callSdk, durationMs, hashStepId, toError, ulid } from "./protocol";
+import type { CallResult, InngestEvent, MemoEntry, Op, SdkResult, SerializedError } from "./protocol";
+import type { Registry } from "./registry";
+import { Cancelled, delay, type EventWaits, type SlotLimiter } from "./scheduler";
+import type { Run, StepRecord } from "./state";
 
 export interface RunnerHost {
   registry: Registry;

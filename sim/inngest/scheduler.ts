@@ -1,5 +1,5 @@
 // Time and queues: abortable delays, concurrency slots, event waits and the cron clock.
-import type { InngestEvent } from "./protocol.js";
+import type { InngestEvent } from "./protocol";
 
 export class Cancelled extends Error {
   constructor(reason = "cancelled") {

@@ -1,12 +1,12 @@
 // The HTTP face of the stand-in: the routes the SDK calls on a dev server (events API,
 // function registration, run-state API) plus the `/_sim` controls and the page.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { readBody, sendHtml, sendJson } from "../shared/http.js";
-import { handleControl } from "./control.js";
-import type { Executor, IncomingEvent } from "./executor.js";
-import { renderPage } from "./page.js";
-import type { Registry } from "./registry.js";
-import type { AppSyncer } from "./sync.js";
+import { readBody, sendHtml, sendJson } from "../shared/http";
+import { handleControl } from "./control";
+import type { Executor, IncomingEvent } from "./executor";
+import { renderPage } from "./page";
+import type { Registry } from "./registry";
+import type { AppSyncer } from "./sync";
 
 export interface SimContext {
   executor: Executor;

@@ -1,8 +1,8 @@
 // How the app finds the stand-in (INNGEST_DEV only), auto-sync, the events API and /_sim.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Inngest } from "inngest";
-import { freePort, quietLogger, startApp, startSim, type TestApp } from "./testkit.js";
-import type { InngestSimHandle } from "./index.js";
+import { freePort, quietLogger, startApp, startSim, type TestApp } from "./testkit";
+import type { InngestSimHandle } from "./index";
 
 let sim: InngestSimHandle;
 let app: TestApp;

@@ -1,7 +1,7 @@
 // What the executor remembers about events and runs, and the JSON views served at /_sim.
-import type { FunctionDef } from "./registry.js";
-import type { SlotRequest } from "./scheduler.js";
-import type { InngestEvent, MemoEntry, SerializedError } from "./protocol.js";
+import type { FunctionDef } from "./registry";
+import type { SlotRequest } from "./scheduler";
+import type { InngestEvent, MemoEntry, SerializedError } from "./protocol";
 
 export type RunStatus = "Queued" | "Running" | "Completed" | "Failed" | "Cancelled";
 export type StepStatus = "running" | "completed" | "failed" | "errored" | "sleeping" | "waiting" | "invoking";

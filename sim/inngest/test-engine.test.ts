@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { Inngest } from "inngest";
 import { InngestTestEngine } from "@inngest/test";
-import { quietLogger } from "./testkit.js";
+import { quietLogger } from "./testkit";
 
 const inngest = new Inngest({ id: "sample", isDev: true, logger: quietLogger });
 

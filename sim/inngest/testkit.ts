@@ -3,8 +3,8 @@
 import { createServer, type Server } from "node:http";
 import type { Inngest, InngestFunction } from "inngest";
 import { serve } from "inngest/node";
-import { closeServer, listen } from "../shared/http.js";
-import { startInngestSim, type InngestSimHandle, type InngestSimOptions } from "./index.js";
+import { closeServer, listen } from "../shared/http";
+import { startInngestSim, type InngestSimHandle, type InngestSimOptions } from "./index";
 
 export interface TestApp {
   url: string;

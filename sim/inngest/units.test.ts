@@ -1,9 +1,9 @@
 // The small parsers the executor leans on.
 import { describe, expect, it } from "vitest";
-import { cronMatches, parseCron } from "./cron.js";
-import { evaluate, evaluateKey, matches } from "./expr.js";
-import { durationMs, hashStepId, seededUlids } from "./protocol.js";
-import { nameMatches } from "./registry.js";
+import { cronMatches, parseCron } from "./cron";
+import { evaluate, evaluateKey, matches } from "./expr";
+import { durationMs, hashStepId, seededUlids } from "./protocol";
+import { nameMatches } from "./registry";
 
 const at = (iso: string) => new Date(iso);
 

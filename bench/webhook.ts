@@ -14,7 +14,7 @@ import pg from "pg";
 import Stripe from "stripe";
 import { Inngest } from "inngest";
 import { applyMigrations } from "../lib/db/schema-engine";
-import { startAllSims } from "../sim/launch";
+import { startAllSims } from "@lab-vps/sim/launch";
 import { runClosedLoop, runOpenLoop, type LoadResult } from "./lib/load";
 import { startBenchPostgres } from "./lib/postgres";
 import { freePort, startAppServer } from "./lib/app-server";

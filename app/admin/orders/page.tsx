@@ -3,7 +3,8 @@ import Link from "next/link";
 import { requireAdmin } from "@/lib/auth/session";
 import { listAdminOrders, ORDER_STATUSES, orderStatusFilterSchema } from "@/lib/admin/list-orders";
 import { formatMoney } from "@/lib/format/money";
-import { pageSchema } from "@/lib/pagination";
+import { z } from "zod";
+import { pageParam, parseSearchParams, searchParam, type RawSearchParams } from "@/lib/http/search-params";
 import { Pagination } from "@/components/ui/pagination";
 import { RetryProvisioningButton } from "@/components/admin/retry-provisioning-button";
 import { tableFrame, td, th } from "@/components/admin/table-styles";
@@ -11,13 +12,13 @@ import { retryProvisioningAction } from "./actions";
 
 export const metadata: Metadata = { title: "Orders · Admin" };
 
-type Search = { page?: string; status?: string };
+const searchSchema = z.object({ page: pageParam, status: searchParam(orderStatusFilterSchema) });
 
-export default async function AdminOrdersPage({ searchParams }: { searchParams: Promise<Search> }) {
+export default async function AdminOrdersPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   await requireAdmin("/admin/orders");
-  const query = await searchParams;
-  const status = orderStatusFilterSchema.parse(query.status);
-  const orders = await listAdminOrders({ page: pageSchema.parse(query.page), status });
+  const query = parseSearchParams(searchSchema, await searchParams);
+  const { status } = query;
+  const orders = await listAdminOrders({ page: query.page, status });
   const filterLink = (s?: string) => (s ? `?status=${s}` : "?");
   return (
     <div className="mx-auto max-w-content space-y-4 px-gutter py-8">

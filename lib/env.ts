@@ -54,6 +54,8 @@ export const envSchema = z
   CONSOLE_MAX_PER_USER: int(4),
   CONSOLE_TOKENS_PER_MINUTE: int(10),
   CLONE_TIMEOUT_MINUTES: int(15),
+  // How long compensation keeps retrying a failed order's cleanup before it becomes an operator finding.
+  CLEANUP_DEADLINE_HOURS: int(24),
   VM_DEFAULT_USER: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/).default("lab"),
   // 32 random bytes, base64: encrypts VM passwords at rest (AES-256-GCM).
   VM_SECRET_KEY: z.string().refine((k) => Buffer.from(k, "base64").length === 32, "must be 32 bytes, base64 (openssl rand -base64 32)"),

@@ -4,7 +4,9 @@ import { createServer } from "node:http";
 import next from "next";
 import nextEnv from "@next/env";
 import { env } from "./lib/env";
-import { STRIPE_WEBHOOK_PATH, serveStripeWebhook } from "./lib/billing/webhook-fast-path";
+import { STRIPE_WEBHOOK_PATH, serveStripeWebhook } from "./lib/billing/stripe-webhook-http";
+import { startStripeForwarder } from "./lib/billing/stripe-forwarder";
+import { createAppConsoleBroker } from "./lib/console/app-console-broker";
 import { initServerStamp, stampClientAddress } from "./lib/http/client-address";
 import { listenHost } from "./lib/http/listen-host";
 
@@ -22,18 +24,24 @@ const stampClientIp = (req: Parameters<typeof stampClientAddress>[0]) => stampCl
 const app = next({ dev, hostname: "localhost", port });
 await app.prepare();
 const handle = app.getRequestHandler();
+// Sends the webhook's recorded events to Inngest (instrumentation.ts starts the same one under
+// plain `next start`; whichever runs first in this process wins, the other is a no-op).
+const forwarder = startStripeForwarder();
 const upgrade = app.getUpgradeHandler();
 
 const server = createServer((req, res) => {
   stampClientIp(req);
   // Stripe's webhook skips Next's router (a few ms per request on a small machine): the same
-  // domain function answers it, see app/api/webhooks/stripe/route.ts.
+  // implementation answers it under plain `next start`, see lib/billing/stripe-webhook-http.ts.
   if (req.method === "POST" && req.url === STRIPE_WEBHOOK_PATH) return void serveStripeWebhook(req, res);
   void handle(req, res);
 });
+// The browser console's WebSocket (lib/console/console-broker.ts); every other upgrade is Next's.
+const consoleBroker = createAppConsoleBroker();
 server.on("upgrade", (req, socket, head) => {
   stampClientIp(req);
-  void upgrade(req, socket, head); // Next's own (dev HMR); the console endpoint joins here later
+  if (consoleBroker.handleUpgrade(req, socket, head)) return;
+  void upgrade(req, socket, head); // Next's own (dev HMR)
 });
 server.listen(port, host, () => {
   console.log(`Lab VPS ${dev ? "dev" : "production"} server on http://${host.includes(":") ? `[${host}]` : host}:${port}${host === "127.0.0.1" ? " (loopback only; HOST=0.0.0.0 exposes it)" : ""}`);
@@ -41,9 +49,13 @@ server.listen(port, host, () => {
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
+    consoleBroker.close();
     server.close();
     server.closeAllConnections();
-    void app.close?.().finally(() => process.exit(0));
+    void forwarder
+      .stop()
+      .then(() => app.close?.())
+      .finally(() => process.exit(0));
     setTimeout(() => process.exit(0), 3000).unref();
   });
 }

@@ -65,9 +65,11 @@ test("I1: a paid order becomes one running VM with the plan's resources, the cus
   expect(await snippetFor(vmid)).toContain(key.split(" ")[1]);
 
   const cloudflare = await sims.cloudflareState();
-  const tunnel = cloudflare.tunnels.find((t) => t.name === `labvps-${vmid}` && !t.deleted_at);
+  // The tunnel is named after the VM row (not the reusable VMID); the DNS record points at it.
+  const record = cloudflare.dns_records.find((r) => r.name === `ssh-${vmid}.lab.localhost`);
+  const tunnel = cloudflare.tunnels.find((t) => `${t.id}.cfargotunnel.com` === record?.content && !t.deleted_at);
   expect(tunnel, "the VM's tunnel exists").toBeTruthy();
-  expect(cloudflare.dns_records.find((r) => r.name === `ssh-${vmid}.lab.localhost`)?.content).toBe(`${tunnel!.id}.cfargotunnel.com`);
+  expect(tunnel!.name).toMatch(/^labvps-vm-/);
 
   const mail = await sims.mailTo(email);
   expect(mail.filter((m) => /ready/i.test(m.subject))).toHaveLength(1);
@@ -140,11 +142,15 @@ test("I8: a failure at start leaves no VM, tunnel or DNS behind; the operator's 
   }
   expect(fault.id).toBeGreaterThan(0);
   // Compensated: no new VM remains, and no live tunnel or DNS record points at a VM that is gone.
+  // The order says "failed" at once; its cleanup goes on until everything is gone (VM last).
+  const newVms = async () => (await sims.proxmoxVms()).map((v) => v.vmid).filter((id) => !vmsBefore.includes(id));
+  await expect.poll(newVms, { timeout: 30_000 }).toEqual([]);
   const vmids = (await sims.proxmoxVms()).map((v) => v.vmid);
-  expect(vmids.filter((id) => !vmsBefore.includes(id))).toEqual([]);
   const cloudflare = await sims.cloudflareState();
-  const live = cloudflare.tunnels.filter((t) => !t.deleted_at).map((t) => Number(t.name.replace("labvps-", "")));
-  for (const id of live) expect(vmids, `tunnel labvps-${id} has a VM`).toContain(id);
+  for (const tunnel of cloudflare.tunnels.filter((t) => !t.deleted_at)) {
+    const records = cloudflare.dns_records.filter((r) => r.content === `${tunnel.id}.cfargotunnel.com`);
+    expect(records.length, `tunnel ${tunnel.name} is routed for a VM`).toBeGreaterThan(0);
+  }
   for (const record of cloudflare.dns_records) expect(vmids, record.name).toContain(Number(record.name.match(/-(\d+)\./)?.[1]));
 
   // The operator retries from the admin area; the customer's order page then shows the VM ready.
@@ -153,8 +159,12 @@ test("I8: a failure at start leaves no VM, tunnel or DNS behind; the operator's 
   const admin = await browser.newPage();
   await signIn(admin, "admin@lab.test", "operator pass phrase");
   await expect(admin).toHaveURL(/\/dashboard$/);
-  await admin.goto("/admin/orders?status=failed");
   const row = admin.locator(`[data-order-id="${orderId}"]`);
+  // Offered once the cleanup has confirmed everything gone (the VMID released).
+  await expect(async () => {
+    await admin.goto("/admin/orders?status=failed");
+    await expect(row.getByRole("button", { name: "Retry provisioning" })).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
   await row.getByRole("button", { name: "Retry provisioning" }).click();
   await expect(row.getByRole("button")).toBeDisabled(); // the action answered with success
   await admin.close();

@@ -46,7 +46,9 @@ export const sims = {
   stripeIdle: () => call("stripe", "/_sim/webhooks/idle", { method: "POST", body: { timeoutMs: 20_000 } }),
 };
 
-/** The cloud-init snippet uploaded for a VMID. */
+/** The cloud-init snippet the VM at a VMID boots with (its `cicustom`; named after the Vm row). */
 export async function snippetFor(vmid: number): Promise<string | undefined> {
-  return (await sims.proxmoxSnippets()).find((s) => s.name.endsWith(`labvps-${vmid}.yaml`))?.content;
+  const vm = (await sims.proxmoxVms()).find((v) => v.vmid === vmid);
+  const file = /snippets\/([^,]+)/.exec(String(vm?.config.cicustom ?? ""))?.[1];
+  return file ? (await sims.proxmoxSnippets()).find((s) => s.name === file)?.content : undefined;
 }

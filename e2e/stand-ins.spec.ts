@@ -9,7 +9,7 @@ import path from "node:path";
 import Stripe from "stripe";
 import { Agent, fetch } from "undici";
 import { startAllSims, type RunningSims } from "@lab-vps/sim/launch";
-import { captureFramebuffer, openConsole, type VncProxyTicket } from "@lab-vps/sim/proxmox/rfb-client";
+import { captureFramebuffer, openConsole, type VncProxyTicket, vncPasswordOf } from "@lab-vps/sim/proxmox/rfb-client";
 
 let sims: RunningSims;
 let stateDir: string;
@@ -135,7 +135,7 @@ test.describe("Proxmox stand-in: console framebuffer", () => {
       // A browser can neither send the token header nor trust the generated CA, so the raw
       // WebSocket + RFB handshake happens here, in Node; the pixels then go to Chromium.
       const client = await openConsole(pve, "pve1", vmid, proxy);
-      const fb = await captureFramebuffer(client, proxy.password);
+      const fb = await captureFramebuffer(client, vncPasswordOf(proxy));
       client.ws.close();
       expect([fb.width, fb.height, fb.name]).toEqual([640, 400, "lab-e2e"]);
 

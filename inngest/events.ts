@@ -1,10 +1,11 @@
 // Every event the product sends or reacts to, with its payload schema. Stripe events are
-// forwarded by the webhook route as `stripe/<type>` carrying only ids: handlers re-read the
+// forwarded from the webhook's outbox as `stripe/<type>` carrying only ids: handlers re-read the
 // object from Stripe before acting (DESIGN §3), so a replayed or stale event is harmless.
-import { eventType } from "inngest";
+import { eventType, type EventType } from "inngest";
 import { z } from "zod";
+import { handledStripeEventTypes, type HandledStripeEventType } from "@/lib/billing/stripe-event-types";
 
-const stripeSignal = z.object({
+export const stripeSignal = z.object({
   stripeEventId: z.string(),
   type: z.string(),
   objectId: z.string(),
@@ -12,14 +13,43 @@ const stripeSignal = z.object({
 });
 export type StripeSignal = z.infer<typeof stripeSignal>;
 
-export const stripeEventName = (type: string) => `stripe/${type}` as const;
+export const stripeEventName = <T extends string>(type: T) => `stripe/${type}` as const;
 
-export const checkoutCompleted = eventType("stripe/checkout.session.completed", { schema: stripeSignal });
-export const checkoutAsyncSucceeded = eventType("stripe/checkout.session.async_payment_succeeded", { schema: stripeSignal });
-export const checkoutExpired = eventType("stripe/checkout.session.expired", { schema: stripeSignal });
+type StripeSignalEvent<T extends HandledStripeEventType> = EventType<`stripe/${T}`, typeof stripeSignal>;
+
+/**
+ * One typed event per Stripe type the webhook forwards, derived from the catalogue
+ * (lib/billing/stripe-event-types.ts) so a type added there is typed here with nothing to forget.
+ * The catalogue module has no imports, so lib/ may import this file without a cycle.
+ */
+export const stripeSignals = Object.fromEntries(
+  handledStripeEventTypes.map((type) => [type, eventType(stripeEventName(type), { schema: stripeSignal })]),
+) as { [T in HandledStripeEventType]: StripeSignalEvent<T> };
+
+/** The typed triggers for a list of forwarded types (one event type per Stripe type). */
+export function stripeSignalsFor<T extends HandledStripeEventType>(types: readonly T[]): Array<{ [K in T]: StripeSignalEvent<K> }[T]> {
+  return types.map((type) => stripeSignals[type]);
+}
+
+export const checkoutCompleted = stripeSignals["checkout.session.completed"];
+export const checkoutAsyncSucceeded = stripeSignals["checkout.session.async_payment_succeeded"];
+export const checkoutExpired = stripeSignals["checkout.session.expired"];
 
 /** Money confirmed for an order; starts (or, with a higher attempt, retries) provisioning. */
 export const orderPaid = eventType("order/paid", { schema: z.object({ orderId: z.string(), attempt: z.number().int().min(1) }) });
 
+/**
+ * A Stripe signal about a subscription (its own or one of its invoices'), resolved to the
+ * subscription id so the mirror can be written by one run at a time per subscription.
+ */
+export const subscriptionSyncRequested = eventType("billing/subscription.sync-requested", {
+  schema: z.object({ subscriptionId: z.string(), stripeEventId: z.string() }),
+});
+
 /** A customer asked for a power action; the request row holds the intent. */
 export const vmPowerRequested = eventType("vm/power.requested", { schema: z.object({ powerRequestId: z.string(), vmId: z.string() }) });
+
+/** A provisioning attempt failed for good: undo what it created (lib/provisioning/compensate.ts). */
+export const orderCleanupRequested = eventType("order/cleanup.requested", {
+  schema: z.object({ orderId: z.string(), attempt: z.number().int().min(1), error: z.string() }),
+});

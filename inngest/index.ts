@@ -3,13 +3,19 @@ import type { InngestFunction } from "inngest";
 import { checkoutCompletedFunction } from "./functions/checkout-completed";
 import { checkoutExpiredFunction } from "./functions/checkout-expired";
 import { subscriptionSyncFunction } from "./functions/subscription-sync";
+import { subscriptionMirrorFunction } from "./functions/subscription-mirror";
 import { vmPowerFunction } from "./functions/vm-power";
 import { provisionVmFunction } from "./functions/provision-vm";
+import { cleanupProvisioningFunction } from "./functions/cleanup-provisioning";
+import { sweepStuckWorkFunction } from "./functions/sweep-stuck-work";
 
 export const functions: InngestFunction.Any[] = [
   checkoutCompletedFunction,
   checkoutExpiredFunction,
   subscriptionSyncFunction,
+  subscriptionMirrorFunction,
   vmPowerFunction,
   provisionVmFunction,
+  cleanupProvisioningFunction,
+  sweepStuckWorkFunction,
 ];

@@ -49,7 +49,13 @@ export const envSchema = z
   VM_ID_MIN: z.coerce.number().int().min(100).default(1000),
   VM_ID_MAX: z.coerce.number().int().max(999_999_999).default(8999),
   PROVISION_CONCURRENCY: int(10),
+  // Browser consoles (lib/console): concurrent per VM and per user, tokens a user may ask per minute.
+  CONSOLE_MAX_PER_VM: int(2),
+  CONSOLE_MAX_PER_USER: int(4),
+  CONSOLE_TOKENS_PER_MINUTE: int(10),
   CLONE_TIMEOUT_MINUTES: int(15),
+  // How long compensation keeps retrying a failed order's cleanup before it becomes an operator finding.
+  CLEANUP_DEADLINE_HOURS: int(24),
   VM_DEFAULT_USER: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/).default("lab"),
   // 32 random bytes, base64: encrypts VM passwords at rest (AES-256-GCM).
   VM_SECRET_KEY: z.string().refine((k) => Buffer.from(k, "base64").length === 32, "must be 32 bytes, base64 (openssl rand -base64 32)"),
@@ -76,6 +82,12 @@ export const envSchema = z
   // could feed a function forged step results. Production refuses it unless this says the
   // "production" server is a local one talking to the stand-in (`npm run start:local`, tests).
   INNGEST_DEV_IN_PRODUCTION: bool.default(false),
+
+  // --- Sweeper: converges work Stripe accepted but nothing carried out (DESIGN §3, Webhook) ---
+  SWEEP_CRON: z.string().regex(/^(TZ=\S+ )?(\S+ ){4}\S+$/, "must be a five-field cron expression").default("*/5 * * * *"),
+  SWEEP_AWAITING_PAYMENT_MINUTES: int(30),
+  SWEEP_PROVISIONING_MINUTES: int(60),
+  SWEEP_UNPROCESSED_EVENT_MINUTES: int(15),
 })
   .refine((e) => e.VM_ID_MIN < e.VM_ID_MAX, { path: ["VM_ID_MAX"], message: "must be greater than VM_ID_MIN" })
   .refine((e) => e.INNGEST_DEV || e.INNGEST_SIGNING_KEY, { path: ["INNGEST_SIGNING_KEY"], message: "is required unless INNGEST_DEV points at a dev server" })

@@ -8,6 +8,8 @@ import { pageParam, parseSearchParams, type RawSearchParams } from "@/lib/http/s
 import { formatMoney } from "@/lib/format/money";
 import { labTypeLabel } from "@/lib/catalog/list-plans";
 import { Pagination } from "@/components/ui/pagination";
+import { getSweeperActivity } from "@/lib/admin/sweeper-activity";
+import { SweeperPanel } from "@/components/admin/sweeper-panel";
 
 export const metadata: Metadata = { title: "Admin" };
 
@@ -16,7 +18,7 @@ const searchSchema = z.object({ users: pageParam, plans: pageParam });
 export default async function AdminPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const admin = await requireAdmin();
   const query = parseSearchParams(searchSchema, await searchParams);
-  const [users, plans] = await Promise.all([listUsers(query.users), listPlans(query.plans)]);
+  const [users, plans, sweeper] = await Promise.all([listUsers(query.users), listPlans(query.plans), getSweeperActivity()]);
   const th = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-ink-subtle";
   const td = "px-3 py-2 text-sm";
   return (
@@ -65,6 +67,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
         </div>
         <Pagination label="Plans pages" param="plans" page={plans.page} pageCount={plans.pageCount} query={query} />
       </section>
+      <SweeperPanel {...sweeper} />
     </div>
   );
 }

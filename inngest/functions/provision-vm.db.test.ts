@@ -25,9 +25,10 @@ beforeAll(async () => {
   const { inngest } = await import("@/inngest/client");
   const { orderPaid } = await import("@/inngest/events");
   const { provisionVmFunction } = await import("@/inngest/functions/provision-vm");
+  const { cleanupProvisioningFunction } = await import("@/inngest/functions/cleanup-provisioning");
   ({ retryProvisioning } = await import("@/lib/orders/retry-provisioning"));
   send = (orderId, attempt, id = `order-paid-${orderId}-${attempt}`) => inngest.send(orderPaid.create({ orderId, attempt }, { id }));
-  app = await startApp(inngest, [provisionVmFunction]);
+  app = await startApp(inngest, [provisionVmFunction, cleanupProvisioningFunction]);
   const [synced] = await sim.sync(app.url);
   expect(synced?.ok).toBe(true);
 });
@@ -48,15 +49,21 @@ const finished = (run: RunView) => !["Queued", "Running"].includes(run.status);
 const runsOf = (orderId: string) => sim.runs().filter(forOrder(orderId));
 
 describe("provision vm through the Inngest protocol", () => {
-  it("registers on order/paid with the Proxmox-wide limit, one step and one run per order, 5 retries and a failure handler", () => {
+  it("registers on order/paid with one step and one run per order, 5 retries, a failure handler, and a retrying cleanup function", () => {
     const fns = Object.fromEntries(sim.functions().map((f) => [f.id, f]));
+    // The Proxmox limit is not an Inngest step limit any more: it is held by work slots (leases).
     expect(fns["lab-vps-provision-vm"]).toMatchObject({
       eventTriggers: [{ event: "order/paid" }],
-      concurrency: [expect.objectContaining({ limit: 10, key: "\"proxmox\"", scope: "env" }), expect.objectContaining({ limit: 1, key: "event.data.orderId" })],
+      concurrency: [expect.objectContaining({ limit: 1, key: "event.data.orderId" })],
       singleton: { key: "event.data.orderId", mode: "skip" },
       retries: 5,
     });
     expect(fns["lab-vps-provision-vm-failure"]?.eventTriggers[0]?.event).toBe("inngest/function.failed");
+    expect(fns["lab-vps-cleanup-provisioning"]).toMatchObject({
+      eventTriggers: [{ event: "order/cleanup.requested" }],
+      concurrency: [expect.objectContaining({ limit: 1, key: "event.data.orderId" })],
+      retries: 10,
+    });
   });
 
   it("I8: a start that keeps failing is retried, then onFailure compensates; the operator's retry provisions the VM", async () => {
@@ -68,16 +75,19 @@ describe("provision vm through the Inngest protocol", () => {
     expect(failed.status).toBe("Failed");
     expect(failed.error).toMatchObject({ message: expect.stringMatching(/^start vm: VM start failed: injected start failure/) });
     expect(failed.attempts).toBeGreaterThan(5); // the failing step ran 1 + 5 retries
-    const compensation = await sim.waitForRun((r) => forOrder(order.id)(r) && r.functionId === "lab-vps-provision-vm-failure" && finished(r), 60_000);
+    const handover = await sim.waitForRun((r) => forOrder(order.id)(r) && r.functionId === "lab-vps-provision-vm-failure" && finished(r), 60_000);
+    expect(handover.status).toBe("Completed");
+    const compensation = await sim.waitForRun((r) => forOrder(order.id)(r) && r.functionId === "lab-vps-cleanup-provisioning" && finished(r), 60_000);
     expect(compensation.status).toBe("Completed");
     expect(compensation.steps.map((s) => s.name)).toEqual([
-      "decide compensation", "delete tunnel and dns", "delete cloud-init snippet", "destroy vm", "release vmid", "mark order failed", "email operator",
+      "decide compensation", "mark order failed", "delete tunnel and dns", "delete cloud-init snippet", "destroy vm", "release vmid", "finish cleanup", "queue operator email", "send operator email",
     ]);
 
     const vmid = (compensation.output as { cleanup: { action: string; detail: string }[] }).cleanup.find((c) => c.action === "destroy vm")!.detail.match(/VM (\d+)/)![1]!;
-    expect(await leftoversFor(Number(vmid))).toEqual({ vm: undefined, tunnels: [], records: [], snippets: [], reservation: null });
+    const vmRow = await db.vm.findUniqueOrThrow({ where: { orderId: order.id } });
+    expect(await leftoversFor(Number(vmid), vmRow.id)).toEqual({ vm: undefined, tunnels: [], records: [], snippets: [], reservation: null });
     const afterFailure = await db.order.findUniqueOrThrow({ where: { id: order.id } });
-    expect(afterFailure).toMatchObject({ status: "failed", customerMessage: CUSTOMER_FAILURE_MESSAGE });
+    expect(afterFailure).toMatchObject({ status: "failed", customerMessage: CUSTOMER_FAILURE_MESSAGE, cleanupStatus: "done", cleanupRemaining: null });
     expect(afterFailure.failureReason).toMatch(/^Attempt 1 failed: start vm: VM start failed: injected start failure/);
     expect((await mailSim.messages(env().OPERATOR_EMAIL)).filter((m) => m.subject.includes(order.id))).toHaveLength(1);
 

@@ -1,19 +1,20 @@
 // Paid order → running VM (DESIGN §3). One step per Proxmox/Cloudflare operation; each step checks
 // what exists (the Vm row is the record of what was done) before acting, so retries and replays
 // never do anything twice (I3). Only `order/paid` starts it, and that event is sent only after
-// Stripe confirmed the money (I1). A final failure compensates in onFailure (I8).
+// Stripe confirmed the money (I1). A final failure asks the cleanup function to compensate (I8).
+//
+// Proxmox work is limited by slots in the database (lib/proxmox/work-slots.ts), not by Inngest's
+// step concurrency: a step that finds every slot taken returns, the run sleeps and asks again, so
+// waiting costs no retries and holds no worker.
 import { NonRetriableError } from "inngest";
 import { inngest } from "@/inngest/client";
-import { orderPaid } from "@/inngest/events";
-import { proxmoxBudget } from "@/inngest/concurrency";
-import { CloudInitInputError } from "@/lib/cloud-init/render-user-data";
-import { EmailDeliveryError } from "@/lib/email/outbox";
+import { orderCleanupRequested, orderPaid } from "@/inngest/events";
+import { toStepError } from "@/inngest/step-errors";
+import { ProxmoxBusyError } from "@/lib/proxmox/work-slots";
 import { chooseNode } from "@/lib/provisioning/choose-node";
 import { cloneTemplate, waitForClone } from "@/lib/provisioning/clone-template";
-import { compensateProvisioning, type StepRunner } from "@/lib/provisioning/compensate";
 import { configureVm, growDisk } from "@/lib/provisioning/configure-vm";
 import { createTunnelAndDns } from "@/lib/provisioning/create-tunnel-and-dns";
-import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
 import { setProgress } from "@/lib/provisioning/load-order";
 import { reserveVmid } from "@/lib/provisioning/reserve-vmid";
 import { sendReadyEmail } from "@/lib/provisioning/send-ready-email";
@@ -21,28 +22,26 @@ import { startProvisioning } from "@/lib/provisioning/start-provisioning";
 import { markReady, startVm } from "@/lib/provisioning/start-vm";
 import { writeCloudInit } from "@/lib/provisioning/write-cloud-init";
 
-/** Errors another try cannot fix stop the run at once; the step's name leads the message. */
-function stepError(name: string, error: unknown): Error {
-  const message = `${name}: ${error instanceof Error ? error.message : String(error)}`;
-  const permanent =
-    error instanceof ProvisioningHaltedError || error instanceof CloudInitInputError || (error instanceof EmailDeliveryError && error.permanent);
-  return permanent ? new NonRetriableError(message, { cause: error }) : Object.assign(new Error(message), { cause: error });
-}
+type Busy = { busy: true };
+const MAX_CLONE_STARTS = 4;
 
 export const provisionVmFunction = inngest.createFunction(
   {
     id: "provision-vm",
     name: "Provision a paid VM",
     triggers: [orderPaid],
-    // The first limit caps Proxmox work across all orders; the second keeps one order's steps in
-    // sequence. Concurrency counts steps, not runs: `singleton` makes it one run per order.
-    concurrency: [proxmoxBudget, { limit: 1, key: "event.data.orderId" }],
+    // One order's steps in sequence; `singleton` makes it one run per order.
+    concurrency: [{ limit: 1, key: "event.data.orderId" }],
     singleton: { key: "event.data.orderId", mode: "skip" },
     retries: 5,
+    // Inngest runs this once and without concurrency: it only hands over to the cleanup function,
+    // which retries each action for hours (inngest/functions/cleanup-provisioning.ts).
     onFailure: async ({ event, error, step }) => {
       const { orderId, attempt } = event.data.event.data;
-      const run: StepRunner = (name, work) => step.run(name, work) as ReturnType<typeof work>;
-      return compensateProvisioning({ orderId, attempt, error: error.message }, run);
+      await step.sendEvent(
+        "request cleanup",
+        orderCleanupRequested.create({ orderId, attempt, error: error.message || "provisioning failed" }, { id: `order-cleanup-${orderId}-${attempt}` }),
+      );
     },
   },
   async ({ event, step }) => {
@@ -53,26 +52,53 @@ export const provisionVmFunction = inngest.createFunction(
           if (progress) await setProgress(orderId, progress);
           return await work();
         } catch (error) {
-          throw stepError(name, error);
+          throw toStepError(name, error);
         }
-      });
+      }) as Promise<T>;
+    // A step that needs a Proxmox slot: while all are taken it returns "busy" and the run pauses.
+    const proxmox = async <T>(name: string, progress: string, work: () => Promise<T>): Promise<T> => {
+      for (let turn = 1; ; turn++) {
+        const result = await run<T | Busy>(turn === 1 ? name : `${name} (turn ${turn})`, progress, async () => {
+          try {
+            return await work();
+          } catch (error) {
+            if (error instanceof ProxmoxBusyError) return { busy: true } as Busy;
+            throw error;
+          }
+        });
+        if (!(result && typeof result === "object" && "busy" in result)) return result as T;
+        await step.sleep(`wait for a proxmox slot: ${name} ${turn}`, "3s");
+      }
+    };
 
     const started = await run("start provisioning", null, () => startProvisioning(orderId, attempt));
     if (!started.proceed) return { skipped: started.reason };
 
     const vmid = await run("reserve vmid", "reserving", () => reserveVmid(orderId));
     await run("choose node", "reserving", () => chooseNode(orderId));
-    const clone = await run("clone template", "cloning", () => cloneTemplate(orderId));
-    let cloned = await run("wait for clone", "cloning", () => waitForClone(orderId, clone.upid));
-    for (let check = 2; !cloned.done; check++) {
-      await step.sleep(`pause before clone check ${check}`, "10s");
-      cloned = await run(`wait for clone ${check}`, "cloning", () => waitForClone(orderId, clone.upid));
+    for (let start = 1; ; start++) {
+      const suffix = start === 1 ? "" : ` (clone ${start})`;
+      let clone = await proxmox(`clone template${suffix}`, "cloning", () => cloneTemplate(orderId));
+      // Someone's clone is still writing the VMID's temporary config: wait before judging it.
+      for (let check = 2; clone.pending; check++) {
+        await step.sleep(`pause before clone ownership check${suffix} ${check}`, "5s");
+        clone = await proxmox(`clone template${suffix} ${check}`, "cloning", () => cloneTemplate(orderId));
+      }
+      let cloned = await proxmox(`wait for clone${suffix}`, "cloning", () => waitForClone(orderId, clone.upid));
+      for (let check = 2; !cloned.done && !cloned.retryClone; check++) {
+        await step.sleep(`pause before clone check${suffix} ${check}`, "10s");
+        cloned = await proxmox(`wait for clone${suffix} ${check}`, "cloning", () => waitForClone(orderId, clone.upid));
+      }
+      if (cloned.done) break;
+      // The clone task lost the config lock and removed its own config: clone again.
+      if (start >= MAX_CLONE_STARTS) throw new NonRetriableError(`clone template: the clone task lost the config lock ${start} times`);
+      await step.sleep(`pause before clone ${start + 1}`, "10s");
     }
-    await run("configure vm", "configuring", () => configureVm(orderId));
-    await run("grow disk", "resizing", () => growDisk(orderId));
+    await proxmox("configure vm", "configuring", () => configureVm(orderId));
+    await proxmox("grow disk", "resizing", () => growDisk(orderId));
     await run("create tunnel and dns", "networking", () => createTunnelAndDns(orderId));
-    await run("write cloud-init", "cloud_init", () => writeCloudInit(orderId));
-    await run("start vm", "starting", () => startVm(orderId));
+    await proxmox("write cloud-init", "cloud_init", () => writeCloudInit(orderId));
+    await proxmox("start vm", "starting", () => startVm(orderId));
     const ready = await run("mark ready", "starting", () => markReady(orderId));
     await run("send ready email", null, () => sendReadyEmail(orderId));
     return { vmId: ready.vmId, vmid };

@@ -9,7 +9,7 @@ import { InngestTestEngine } from "@inngest/test";
 import { db } from "@/lib/db";
 import type { PowerAction } from "@/lib/generated/prisma/client";
 import { cloneVm } from "@/lib/proxmox/api";
-import { waitForPowerTask } from "@/lib/power/run-power";
+import { waitForTaskOk } from "@/lib/proxmox/tasks";
 import { findHypervisorLeaks } from "@/test/fixtures/hypervisor-leak";
 import { loadVmStatus } from "@/lib/vms/vm-view";
 import { createVmFixture, uniqueVmid } from "@/test/fixtures/vm";
@@ -42,7 +42,7 @@ async function powerPosts(vmid: number, action: PowerAction) {
 /** A stopped VM in the stand-in (a full clone of the EVE template) and its row in our database. */
 async function stoppedTestVm() {
   const vmid = uniqueVmid();
-  await waitForPowerTask(NODE, await cloneVm(NODE, 9000, { newid: vmid, name: `power-${vmid}` }), { intervalMs: 20 });
+  await waitForTaskOk(await cloneVm(NODE, 9000, { newid: vmid, name: `power-${vmid}` }), "test clone", 30_000);
   const fixture = await createVmFixture({ vmid, nodeName: NODE, status: "stopped", labType: "eve" });
   return { ...fixture, vmid };
 }
@@ -108,6 +108,17 @@ describe("vm power function (@inngest/test, Proxmox stand-in)", () => {
     expect((await runPower(vm, "shutdown")).row.status).toBe("done");
     expect(await faultById(vmLock.id)).toMatchObject({ hits: 2, remaining: 0 });
     expect((await simVm(vmid)).status).toBe("stopped");
+  });
+
+  it("I8: a power task that ends on a config lock (its exit status, not the POST) is started again and the request is done", async () => {
+    const { vm, vmid } = await stoppedTestVm();
+    const fault = await addFault({ method: "POST", path: `/qemu/${vmid}/status/start$`, kind: "failTask", message: `can't lock file '/var/lock/qemu-server/lock-${vmid}.conf' - got timeout`, times: 1 });
+    const { row } = await runPower(vm, "start");
+    expect(row).toMatchObject({ status: "done", error: null });
+    expect(await faultById(fault.id)).toMatchObject({ hits: 1, remaining: 0 });
+    expect(await powerPosts(vmid, "start")).toBe(2);
+    expect((await simVm(vmid)).status).toBe("running");
+    expect(await db.proxmoxLease.count({ where: { holder: `power:${row.id}` } })).toBe(0); // its slot given back
   });
 
   it("I4: a failing task ends the request failed, with Proxmox's words for the operator and a plain message for the customer", async () => {

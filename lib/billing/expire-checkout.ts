@@ -1,7 +1,7 @@
 // An order's checkout ends without payment only when Stripe says its session expired. A cancel
 // redirect or a closed tab decides nothing: the customer may still pay until the session expires.
 import { db } from "@/lib/db";
-import type { CheckoutSnapshot } from "@/lib/billing/confirm-checkout";
+import { causeActor, type CheckoutCause, type CheckoutSnapshot } from "@/lib/billing/confirm-checkout";
 import { transitionOrder } from "@/lib/orders/order-state";
 import { recordAudit } from "@/lib/audit/record-audit";
 
@@ -10,7 +10,7 @@ export type ExpireResult =
   /** The session is not expired in Stripe (a stray or stale signal), or the order moved on. */
   | { action: "unchanged"; orderId: string | null; reason: string };
 
-export async function expireCheckout(session: CheckoutSnapshot, stripeEventId: string): Promise<ExpireResult> {
+export async function expireCheckout(session: CheckoutSnapshot, cause: CheckoutCause): Promise<ExpireResult> {
   if (session.status !== "expired") return { action: "unchanged", orderId: null, reason: `session is ${session.status ?? "unknown"}` };
   const order = session.clientReferenceId
     ? await db.order.findUnique({ where: { id: session.clientReferenceId }, select: { id: true, stripeCheckoutSessionId: true } })
@@ -21,7 +21,7 @@ export async function expireCheckout(session: CheckoutSnapshot, stripeEventId: s
 
   const moved = await db.$transaction(async (tx) => {
     const changed = await transitionOrder(order.id, "awaiting_payment", "expired", { expiredAt: new Date() }, tx);
-    if (changed) await recordAudit({ type: "stripe", id: stripeEventId }, "order.expired", { type: "order", id: order.id }, { checkoutSessionId: session.id }, tx);
+    if (changed) await recordAudit(causeActor(cause), "order.expired", { type: "order", id: order.id }, { checkoutSessionId: session.id }, tx);
     return changed;
   });
   return moved ? { action: "expired", orderId: order.id } : { action: "unchanged", orderId: order.id, reason: "order is not awaiting payment" };

@@ -1,14 +1,14 @@
 // What the Stripe webhook does with one delivery (DESIGN §3): verify the signature on the raw
-// body, record the event id once, forward a `stripe/<type>` signal to Inngest with the Stripe
-// event id as the Inngest event id, and say how it went. Any failure to record or forward throws,
-// and the route answers 5xx so Stripe redelivers; the redelivery finishes the job (I3).
+// body, record the event once (the row is the outbox), and say how it went. Nothing else happens
+// before the answer: the forwarder (lib/billing/stripe-forwarder.ts) sends the recorded row to
+// Inngest afterwards, so the acknowledgement costs one signature check and one INSERT. A failed
+// INSERT throws and the delivery is answered 5xx, so Stripe redelivers (I3).
 import type Stripe from "stripe";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { stripe } from "@/lib/billing/stripe";
 import { isHandledStripeEventType } from "@/lib/billing/stripe-event-types";
-import { inngest } from "@/inngest/client";
-import { stripeEventName, type StripeSignal } from "@/inngest/events";
+import { wakeStripeForwarder } from "@/lib/billing/stripe-forwarder";
 
 /** Stripe's own default: older signatures are refused, so a captured request cannot be replayed. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -17,40 +17,29 @@ export type ReceiveOutcome =
   | { kind: "invalid-signature" }
   | { kind: "ignored"; id: string; type: string }
   | { kind: "duplicate"; id: string; type: string }
-  | { kind: "forwarded"; id: string; type: string };
+  | { kind: "recorded"; id: string; type: string };
 
 export async function receiveStripeEvent(rawBody: string, signature: string | null): Promise<ReceiveOutcome> {
   const event = verifyStripeEvent(rawBody, signature);
   if (!event) return { kind: "invalid-signature" };
   const { id, type } = event;
-
-  if (!isHandledStripeEventType(type)) {
-    // Kept for the operator's view of what Stripe sends; no work follows from it.
-    await db.stripeEvent.createMany({ data: [{ id, type, status: "ignored" }], skipDuplicates: true });
-    return { kind: "ignored", id, type };
-  }
-
-  // A delivery we already forwarded is acknowledged without work. Stripe redelivers for days,
-  // longer than Inngest's id de-duplication window, so this check is ours, not Inngest's.
-  const existing = await db.stripeEvent.findUnique({ where: { id }, select: { forwardedAt: true } });
-  if (existing?.forwardedAt) return { kind: "duplicate", id, type };
-
-  // Forward first, then record in one statement: the webhook's cost is one read, one send and
-  // one write. If the write fails after the send, the route answers 5xx, Stripe redelivers, and
-  // the repeated send carries the same Inngest event id, so Inngest keeps one (I3). Two concurrent
-  // deliveries of one event both reach here; the same id makes that harmless too.
-  try {
-    await forwardStripeEvent(event);
-  } catch (error) {
-    // Leave a trace for the operator (received, not forwarded); Stripe's redelivery finishes it.
-    await db.stripeEvent.createMany({ data: [{ id, type }], skipDuplicates: true }).catch(() => undefined);
-    throw error;
-  }
-  await db.$executeRaw`
-    INSERT INTO stripe_events (id, type, status, forwarded_at) VALUES (${id}, ${type}, 'received', now())
-    ON CONFLICT (id) DO UPDATE SET forwarded_at = COALESCE(stripe_events.forwarded_at, EXCLUDED.forwarded_at)`;
-  console.info(`[stripe webhook] forwarded ${type} ${id}`);
-  return { kind: "forwarded", id, type };
+  const objectId = (event.data.object as { id?: unknown }).id;
+  // Types outside the catalogue are kept for the operator's view of what Stripe sends; no work
+  // follows from them. A handled type without an object id cannot be forwarded (handlers re-read
+  // that object): it is kept as an error for the operator rather than sent to fail downstream.
+  const handled = isHandledStripeEventType(type);
+  const status = !handled ? "ignored" : typeof objectId === "string" ? "received" : "error";
+  const error = status === "error" ? "event has no data.object.id" : null;
+  // One statement, one row per Stripe id: a redelivery (Stripe retries for days, longer than
+  // Inngest's de-duplication window) or a concurrent copy inserts nothing and is told so.
+  const inserted = await db.$executeRaw`
+    INSERT INTO stripe_events (id, type, status, error, object_id, stripe_created)
+    VALUES (${id}, ${type}, ${status}::"StripeEventStatus", ${error}, ${typeof objectId === "string" ? objectId : null}, ${event.created})
+    ON CONFLICT (id) DO NOTHING`;
+  if (!handled) return { kind: "ignored", id, type };
+  if (inserted === 0) return { kind: "duplicate", id, type };
+  if (status === "received") wakeStripeForwarder();
+  return { kind: "recorded", id, type };
 }
 
 function verifyStripeEvent(rawBody: string, signature: string | null): Stripe.Event | null {
@@ -63,20 +52,6 @@ function verifyStripeEvent(rawBody: string, signature: string | null): Stripe.Ev
   }
 }
 
-/**
- * Only ids travel: handlers re-read the object from Stripe before acting. Concurrent deliveries of
- * one event may both get here; the shared Inngest event id makes Inngest keep just one.
- */
-async function forwardStripeEvent(event: Stripe.Event) {
-  const data: StripeSignal = {
-    stripeEventId: event.id,
-    type: event.type,
-    objectId: (event.data.object as { id: string }).id,
-    created: event.created,
-  };
-  await inngest.send({ id: event.id, name: stripeEventName(event.type), data });
-}
-
 /** Called by the Inngest functions once a forwarded event's work is done (or found unnecessary). */
 export async function markStripeEventProcessed(stripeEventId: string) {
   await db.stripeEvent.updateMany({ where: { id: stripeEventId }, data: { status: "processed", processedAt: new Date(), error: null } });
@@ -87,11 +62,10 @@ export async function markStripeEventFailed(stripeEventId: string, reason: strin
   await db.stripeEvent.updateMany({ where: { id: stripeEventId }, data: { status: "error", error: reason.slice(0, 1000) } });
 }
 
-/**
- * The webhook's answer to one delivery as status + JSON body, shared by the Next route and the
- * custom server's fast path (server.ts) so both answer exactly alike.
- */
-export async function answerStripeWebhook(rawBody: string, signature: string | null): Promise<{ status: number; body: Record<string, unknown> }> {
+export type WebhookAnswer = { status: number; body: Record<string, unknown> };
+
+/** The webhook's answer to one delivery as status + JSON body (lib/billing/stripe-webhook-http.ts serves it). */
+export async function answerStripeWebhook(rawBody: string, signature: string | null): Promise<WebhookAnswer> {
   try {
     const outcome = await receiveStripeEvent(rawBody, signature);
     switch (outcome.kind) {
@@ -101,13 +75,13 @@ export async function answerStripeWebhook(rawBody: string, signature: string | n
         return { status: 200, body: { received: true, ignored: true } };
       case "duplicate":
         return { status: 200, body: { received: true, duplicate: true } };
-      case "forwarded":
+      case "recorded":
         return { status: 200, body: { received: true } };
     }
   } catch (error) {
-    // A 5xx makes Stripe redeliver; the redelivery finishes the job. Only our own errors reach
-    // here (database, Inngest), never the payload: safe to log.
-    console.error(`[stripe webhook] could not record or forward: ${error instanceof Error ? `${error.name}: ${error.message}` : typeof error}`);
+    // A 5xx makes Stripe redeliver. Only our own errors reach here (the database), never the
+    // payload: safe to log.
+    console.error(`[stripe webhook] could not record: ${error instanceof Error ? `${error.name}: ${error.message}` : typeof error}`);
     return { status: 500, body: { error: "temporarily unavailable" } };
   }
 }

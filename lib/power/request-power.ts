@@ -4,6 +4,7 @@ import { UserFacingError } from "@/lib/actions/form-state";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db";
 import type { PowerAction, VmStatus } from "@/lib/generated/prisma/client";
+import { OPEN_POWER_STATUSES, transitionPowerRequest } from "@/lib/power/power-request-state";
 import { powerRefusal } from "@/lib/power/power-rules";
 import { inngest } from "@/inngest/client";
 import { vmPowerRequested } from "@/inngest/events";
@@ -26,12 +27,12 @@ export async function requestPower(input: { userId: string; vmId: string; action
     const rows = await tx.$queryRaw<Array<{ status: VmStatus }>>`SELECT status::text AS status FROM vms WHERE id = ${vmId} AND user_id = ${userId} FOR UPDATE`;
     if (rows.length === 0) return null;
     const abandoned = await tx.powerRequest.updateManyAndReturn({
-      where: { vmId, status: { in: ["pending", "running"] }, createdAt: { lt: new Date(Date.now() - POWER_REQUEST_ABANDONED_AFTER_MS) } },
+      where: { vmId, status: { in: [...OPEN_POWER_STATUSES] }, createdAt: { lt: new Date(Date.now() - POWER_REQUEST_ABANDONED_AFTER_MS) } },
       data: { status: "failed", error: "abandoned: no result within 15 minutes", finishedAt: new Date() },
       select: { id: true },
     });
     for (const { id } of abandoned) await recordAudit({ type: "system" }, "vm.power_abandoned", { type: "vm", id: vmId }, { powerRequestId: id }, tx);
-    const busy = await tx.powerRequest.count({ where: { vmId, status: { in: ["pending", "running"] } } });
+    const busy = await tx.powerRequest.count({ where: { vmId, status: { in: [...OPEN_POWER_STATUSES] } } });
     if (busy > 0) throw new UserFacingError(BUSY_MESSAGE);
     const refusal = powerRefusal(rows[0].status, action);
     if (refusal) throw new UserFacingError(refusal);
@@ -47,7 +48,7 @@ export async function requestPower(input: { userId: string; vmId: string; action
   } catch (error) {
     // Unsent, the request would block this VM's power controls forever: close it.
     const reason = `event send failed: ${error instanceof Error ? error.message : String(error)}`;
-    await db.powerRequest.updateMany({ where: { id: request.id, status: "pending" }, data: { status: "failed", error: reason, finishedAt: new Date() } });
+    await transitionPowerRequest(request.id, "pending", "failed", { error: reason, finishedAt: new Date() });
     throw new UserFacingError(QUEUE_FAILED_MESSAGE);
   }
   return { powerRequestId: request.id };

@@ -4,9 +4,11 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db";
 import type { PowerAction } from "@/lib/generated/prisma/client";
 import { expectedStatusAfter } from "@/lib/power/power-rules";
-import { withLockRetry } from "@/lib/power/lock-retry";
-import { getTaskStatus, getVmStatus, vmPower, type Upid } from "@/lib/proxmox/api";
-import { ProxmoxError } from "@/lib/proxmox/errors";
+import { OPEN_POWER_STATUSES, transitionPowerRequest } from "@/lib/power/power-request-state";
+import { getVmStatus, vmPower, type Upid } from "@/lib/proxmox/api";
+import { isLockMessage, ProxmoxError } from "@/lib/proxmox/errors";
+import { LOCK_RETRY_DELAYS_MS, pollTask, sleep, taskSucceeded, WaitTimeoutError, withLockRetry } from "@/lib/proxmox/tasks";
+import { acquireProxmoxSlot, recordSlotTask, releaseProxmoxSlot, slotTask } from "@/lib/proxmox/work-slots";
 import { transitionVm } from "@/lib/vms/vm-state";
 
 export type PowerTarget = { powerRequestId: string; vmId: string; action: PowerAction; node: string; vmid: number };
@@ -17,9 +19,11 @@ export type PowerOutcome = { error: string | null };
 
 /** pending → running for exactly one caller; false means another run has it or it is over (I3). */
 export async function claimPowerRequest(powerRequestId: string): Promise<boolean> {
-  const { count } = await db.powerRequest.updateMany({ where: { id: powerRequestId, status: "pending" }, data: { status: "running" } });
-  return count === 1;
+  return transitionPowerRequest(powerRequestId, "pending", "running");
 }
+
+/** The request's Proxmox work slot: held from the POST that starts its task to that task's end. */
+export const powerSlotHolder = (powerRequestId: string) => `power:${powerRequestId}`;
 
 /** The request must be for this VM, the VM its requester's, built and in a state we manage. */
 export async function checkPowerTarget(powerRequestId: string, vmId: string): Promise<PowerCheck> {
@@ -39,31 +43,54 @@ export async function checkPowerTarget(powerRequestId: string, vmId: string): Pr
  * Starts the Proxmox task (`shutdown` is the guest's ACPI shutdown, `stop` pulls the plug). The
  * machine is read first: a VM already in the wanted state needs no task, which also makes a
  * re-run after a lost step result harmless. Lock errors are retried with backoff, then thrown.
+ * The task takes a Proxmox work slot before its POST; waitForPowerTask frees it at the task's end.
  */
-export async function applyPowerAction(target: PowerTarget, lockDelaysMs?: readonly number[]): Promise<PowerApplied> {
-  return withLockRetry(async () => {
-    const current = await getVmStatus(target.node, target.vmid);
+export async function applyPowerAction(target: PowerTarget, lockDelaysMs: readonly number[] = LOCK_RETRY_DELAYS_MS): Promise<PowerApplied> {
+  const current = await withLockRetry(async () => {
+    const status = await getVmStatus(target.node, target.vmid);
     // A `lock` property (backup, migration, snapshot) would fail the task: treat it as a lock error.
-    if (current.lock) throw new ProxmoxError(409, `VM is locked (${current.lock})`);
-    const wanted = expectedStatusAfter[target.action];
-    if (target.action !== "reboot" && current.status === wanted) return { kind: "already" } as const;
-    if (target.action === "reboot" && current.status !== "running") return { kind: "refused", error: "reboot asked for a stopped vm" } as const;
-    return { kind: "task", upid: await vmPower(target.node, target.vmid, target.action) } as const;
+    if (status.lock) throw new ProxmoxError(409, `VM is locked (${status.lock})`);
+    return status;
   }, lockDelaysMs);
+  const wanted = expectedStatusAfter[target.action];
+  if (target.action !== "reboot" && current.status === wanted) return { kind: "already" };
+  if (target.action === "reboot" && current.status !== "running") return { kind: "refused", error: "reboot asked for a stopped vm" };
+  const holder = powerSlotHolder(target.powerRequestId);
+  const lease = await acquireProxmoxSlot(holder);
+  if (lease.upid) return { kind: "task", upid: lease.upid }; // an earlier try started it
+  try {
+    const upid = await withLockRetry(() => vmPower(target.node, target.vmid, target.action), lockDelaysMs);
+    await recordSlotTask(holder, upid);
+    return { kind: "task", upid };
+  } catch (error) {
+    if (error instanceof ProxmoxError) await releaseProxmoxSlot(holder); // refused: no task runs
+    throw error;
+  }
 }
 
-const TASK_OK = /^(OK|WARNINGS: \d+)$/;
-
-/** Polls the task until it ends. A timeout throws (the caller retries and polls the same task). */
-export async function waitForPowerTask(node: string, upid: Upid, options: { timeoutMs?: number; intervalMs?: number } = {}): Promise<PowerOutcome> {
-  const deadline = Date.now() + (options.timeoutMs ?? 5 * 60_000);
-  let interval = options.intervalMs ?? 200;
-  for (;;) {
-    const task = await getTaskStatus(node, upid);
-    if (task.status === "stopped") return { error: TASK_OK.test(task.exitstatus ?? "") ? null : `task failed: ${task.exitstatus ?? "no exit status"}` };
-    if (Date.now() > deadline) throw new Error("power task still running at the deadline");
-    await new Promise((resolve) => setTimeout(resolve, interval));
-    interval = Math.min(interval * 2, 2_000);
+/**
+ * Polls the task until it ends and frees its slot. A task that failed on a config lock (Proxmox
+ * reports those as the exit status, not on the POST) is started again, after re-reading the
+ * machine, up to `tries` times. A timeout throws: the step's retry polls the same task.
+ */
+export async function waitForPowerTask(target: PowerTarget, upid: Upid, options: { timeoutMs?: number; tries?: number } = {}): Promise<PowerOutcome> {
+  const holder = powerSlotHolder(target.powerRequestId);
+  const { timeoutMs = 5 * 60_000, tries = 4 } = options;
+  let current = (await slotTask(holder)) ?? upid; // a restarted task is on the lease
+  for (let attempt = 1; ; attempt++) {
+    const task = await pollTask(current, Date.now() + timeoutMs);
+    if (!task) {
+      await recordSlotTask(holder, current);
+      throw new WaitTimeoutError(`power task ${current}`);
+    }
+    await releaseProxmoxSlot(holder);
+    if (taskSucceeded(task)) return { error: null };
+    const exitstatus = task.exitstatus ?? "no exit status";
+    if (!isLockMessage(exitstatus) || attempt >= tries) return { error: `task failed: ${exitstatus}` };
+    await sleep(LOCK_RETRY_DELAYS_MS[Math.min(attempt - 1, LOCK_RETRY_DELAYS_MS.length - 1)]!);
+    const again = await applyPowerAction(target);
+    if (again.kind !== "task") return { error: again.kind === "refused" ? again.error : null };
+    current = again.upid;
   }
 }
 
@@ -80,8 +107,7 @@ export async function recordPowerResult(target: PowerTarget, outcome: PowerOutco
   const expected = expectedStatusAfter[target.action];
   const error = outcome.error ?? (vmStatus !== expected ? `expected ${expected} after ${target.action}, proxmox reports ${vmStatus}` : null);
   const status = error ? "failed" : "done";
-  const { count } = await db.powerRequest.updateMany({ where: { id: target.powerRequestId, status: "running" }, data: { status, error, finishedAt: new Date() } });
-  if (count === 1) {
+  if (await transitionPowerRequest(target.powerRequestId, "running", status, { error, finishedAt: new Date() })) {
     await recordAudit({ type: "system" }, status === "done" ? "vm.power_done" : "vm.power_failed", { type: "vm", id: target.vmId }, { powerRequestId: target.powerRequestId, action: target.action, vmStatus, ...(error ? { error } : {}) });
   }
   return { status, vmStatus };
@@ -91,9 +117,10 @@ export async function recordPowerResult(target: PowerTarget, outcome: PowerOutco
 export async function failPowerRequest(powerRequestId: string, error: string): Promise<boolean> {
   const request = await db.powerRequest.findUnique({ where: { id: powerRequestId }, select: { vmId: true, action: true } });
   if (!request) return false;
-  const { count } = await db.powerRequest.updateMany({ where: { id: powerRequestId, status: { in: ["pending", "running"] } }, data: { status: "failed", error, finishedAt: new Date() } });
-  if (count === 1) await recordAudit({ type: "system" }, "vm.power_failed", { type: "vm", id: request.vmId }, { powerRequestId, action: request.action, error });
-  return count === 1;
+  await releaseProxmoxSlot(powerSlotHolder(powerRequestId));
+  const moved = await transitionPowerRequest(powerRequestId, OPEN_POWER_STATUSES, "failed", { error, finishedAt: new Date() });
+  if (moved) await recordAudit({ type: "system" }, "vm.power_failed", { type: "vm", id: request.vmId }, { powerRequestId, action: request.action, error });
+  return moved;
 }
 
 /**

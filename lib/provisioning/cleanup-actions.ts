@@ -1,26 +1,29 @@
-// What compensation undoes, one action per resource, each idempotent: it looks at what the
-// database says this product created (and what carries our names), removes it if it still exists,
-// and clears the record. Nothing here touches a VM we did not create (I8).
+// What compensation undoes, one action per resource. Each is idempotent and either confirms its
+// resource gone (returns what it did) or throws, and compensation tries it again later. Only what
+// is provably this Vm row's is touched: its tunnel by the owner tag in the name, records pointing at
+// that tunnel or created by us (ids stored on the row), the snippet named after the row, the VM
+// carrying its order's marker. The VMID goes back to the pool last, once all of that is gone (I8).
 import { db } from "@/lib/db";
-import { env } from "@/lib/env";
-import { deleteVm, getVmStatus, vmPower } from "@/lib/proxmox/api";
+import { deleteVm, getVmConfig, getVmStatus, vmPower } from "@/lib/proxmox/api";
+import { ProxmoxError } from "@/lib/proxmox/errors";
 import { withProxmoxSsh } from "@/lib/proxmox/ssh";
-import { carriesOwnerMarker } from "@/lib/provisioning/clone-template";
+import { findClusterVm, sleep } from "@/lib/proxmox/tasks";
+import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
 import { loadOrder } from "@/lib/provisioning/load-order";
-import { snippetPathFor, sshHostname, tunnelName, tunnelTarget, webHostname } from "@/lib/provisioning/naming";
-import { findClusterVm, sleep, waitForTaskOk, WaitTimeoutError, withLockRetry } from "@/lib/provisioning/proxmox-waits";
-import { deleteDnsRecord, deleteTunnel, findDnsRecords, findLiveTunnels } from "@/lib/provisioning/tunnel-dns";
-
-const TASK_TIMEOUT_MS = 10 * 60_000;
+import { CLONE_TEMPORARY_DESCRIPTION, isTunnelOf, ownerMarker, slotHolder, snippetPathFor, sshHostname, tunnelName, tunnelTarget, webHostname } from "@/lib/provisioning/naming";
+import { deleteDnsRecord, deleteTunnel, findDnsRecords, findLiveTunnel, findLiveTunnels } from "@/lib/provisioning/tunnel-dns";
 
 export async function removeTunnelAndDns(orderId: string): Promise<string> {
   const { vm } = await loadOrder(orderId);
   if (!vm) return "no VM row";
-  const tunnelIds = new Set<string>(vm.tunnelId ? [vm.tunnelId] : []);
-  // By name too: a tunnel created just before a crash may not have reached the database.
-  if (vm.vmid !== null) for (const t of await findLiveTunnels(tunnelName(vm.vmid))) tunnelIds.add(t.id);
+  // By name (the row id is in it): a tunnel created just before a crash may not be in the row.
+  const tunnelIds = new Set((await findLiveTunnels(tunnelName(vm.id))).map((t) => t.id));
+  // A stored id counts only if that tunnel carries our name: a stale id must not reach another VM's.
+  const stored = vm.tunnelId ? await findLiveTunnel(vm.tunnelId) : null;
+  if (stored && isTunnelOf(vm.id, stored.name)) tunnelIds.add(stored.id);
+  // Record ids on the row were created by us (Cloudflare never reuses an id).
   const recordIds = new Set([vm.sshDnsRecordId, vm.webDnsRecordId].filter((id): id is string => !!id));
-  if (vm.vmid !== null) {
+  if (vm.vmid !== null && tunnelIds.size) {
     const targets = new Set([...tunnelIds].map(tunnelTarget));
     for (const hostname of [sshHostname(vm.vmid), webHostname(vm.vmid)]) {
       // Only CNAMEs pointing at our tunnel: a record with another target is not ours to delete.
@@ -36,47 +39,75 @@ export async function removeTunnelAndDns(orderId: string): Promise<string> {
 
 export async function removeSnippet(orderId: string): Promise<string> {
   const { vm } = await loadOrder(orderId);
-  if (!vm || vm.vmid === null) return "no VMID, no snippet";
-  const path = snippetPathFor(vm.vmid);
-  await withProxmoxSsh((ssh) => ssh.exec(["rm", "-f", path]));
+  if (!vm) return "no VM row, no snippet";
+  const paths = [...new Set([snippetPathFor(vm.id), ...(vm.snippetPath ? [vm.snippetPath] : [])])];
+  await withProxmoxSsh(async (ssh) => {
+    for (const path of paths) await ssh.exec(["rm", "-f", path]);
+  });
   await db.vm.update({ where: { id: vm.id }, data: { snippetPath: null } });
-  return `removed ${path}`;
+  return `removed ${paths.join(", ")}`;
 }
 
-/** Waits until the guest is gone or carries no lock (a clone in progress holds "clone"). */
-async function waitForUnlockedOrGone(vmid: number, deadline: number): Promise<"gone" | "unlocked"> {
+/** A lock that stays: compensation pauses (minutes, hours) and tries again. */
+export class StillLockedError extends ProxmoxError {
+  constructor(vmid: number, lock: string) {
+    super(409, `VM is locked (${lock})`, null, `vm ${vmid}`);
+    this.name = "StillLockedError";
+  }
+}
+
+/** Waits a little for the guest to be gone or unlocked; a lock that outlasts `waitMs` throws. */
+async function waitForUnlockedOrGone(vmid: number, waitMs: number): Promise<NonNullable<Awaited<ReturnType<typeof findClusterVm>>> | null> {
+  const deadline = Date.now() + waitMs;
   for (let pause = 200; ; pause = Math.min(pause * 2, 5_000)) {
     const found = await findClusterVm(vmid);
-    if (!found) return "gone";
-    if (!found.lock) return "unlocked";
-    if (Date.now() + pause > deadline) throw new WaitTimeoutError(`the lock "${found.lock}" on VM ${vmid} to clear`);
+    if (!found || !found.lock) return found ?? null;
+    if (Date.now() + pause > deadline) throw new StillLockedError(vmid, found.lock);
     await sleep(pause);
   }
 }
 
-/** Stops (hard) and destroys the VM if this order created it. Throws when it could not. */
-export async function destroyOwnedVm(orderId: string): Promise<string> {
+/**
+ * Stops (hard) and destroys the VM if this order created it, and confirms it gone. A clone still
+ * writing its temporary config (`lock: clone`) is waited for before ownership is judged: that
+ * config does not carry our marker yet (qemu-server writes the description at the end).
+ */
+export async function destroyOwnedVm(orderId: string, { lockWaitMs = 30_000 } = {}): Promise<string> {
   const { vm } = await loadOrder(orderId);
   if (!vm || vm.vmid === null) return "no VMID reserved";
   const vmid = vm.vmid;
-  const found = await findClusterVm(vmid);
+  const found = await waitForUnlockedOrGone(vmid, lockWaitMs);
   if (!found) return `VM ${vmid} does not exist in Proxmox`;
-  const ours = found.type === "qemu" && (vm.clonedAt !== null || (await carriesOwnerMarker(found.node, vmid, orderId)));
-  if (!ours) return `VMID ${vmid} is held by a guest this product did not create; left alone`;
-  if ((await waitForUnlockedOrGone(vmid, Date.now() + env().CLONE_TIMEOUT_MINUTES * 60_000)) === "gone") return `VM ${vmid} went away on its own`;
-  if ((await getVmStatus(found.node, vmid)).status === "running") {
-    await waitForTaskOk(await withLockRetry(() => vmPower(found.node, vmid, "stop")), "hard stop", TASK_TIMEOUT_MS);
+  if (found.type !== "qemu") return `VMID ${vmid} is held by a guest this product did not create; left alone`;
+  const description = String((await getVmConfig(found.node, vmid)).description ?? "").trim();
+  if (vm.clonedAt === null && description !== ownerMarker(orderId)) {
+    if (description === CLONE_TEMPORARY_DESCRIPTION) throw new StillLockedError(vmid, "clone");
+    return `VMID ${vmid} is held by a guest this product did not create; left alone`;
   }
-  await waitForTaskOk(await withLockRetry(() => deleteVm(found.node, vmid)), "destroy", TASK_TIMEOUT_MS);
-  return `destroyed VM ${vmid} on ${found.node}`;
+  const node = found.node;
+  if ((await getVmStatus(node, vmid)).status === "running") {
+    await runLeasedTaskToEnd(slotHolder("stop", vm.id), "hard stop", async () => ((await getVmStatus(node, vmid)).status === "running" ? vmPower(node, vmid, "stop") : null));
+  }
+  await runLeasedTaskToEnd(slotHolder("destroy", vm.id), "destroy", async () => ((await findClusterVm(vmid)) ? deleteVm(node, vmid) : null));
+  if (await findClusterVm(vmid)) throw new Error(`VM ${vmid} is still listed after its destroy task`);
+  return `destroyed VM ${vmid} on ${node}`;
 }
 
-/** Gives the VMID back, and forgets the placement, once nothing of ours occupies it. */
-export async function releaseVmid(orderId: string, vmGone: boolean): Promise<string> {
-  if (!vmGone) throw new Error("VMID kept: its VM could not be destroyed");
+/**
+ * Gives the VMID back and clears everything derived from it, so a retry starts clean. Refuses
+ * while the row still records a resource: the VMID would otherwise go to another order whose
+ * names (`ssh-<vmid>`) meet this one's leftovers.
+ */
+export async function releaseVmid(orderId: string): Promise<string> {
+  const { vm } = await loadOrder(orderId);
+  const left = vm ? (["tunnelId", "sshDnsRecordId", "webDnsRecordId", "snippetPath"] as const).filter((k) => vm[k] !== null) : [];
+  if (left.length) throw new Error(`VMID kept: the VM row still records ${left.join(", ")}`);
   const [released] = await db.$transaction([
     db.vmidReservation.deleteMany({ where: { orderId } }),
-    db.vm.updateMany({ where: { orderId }, data: { vmid: null, nodeName: null, clonedAt: null, passwordCiphertext: null, snippetPath: null } }),
+    db.vm.updateMany({
+      where: { orderId },
+      data: { vmid: null, nodeName: null, clonedAt: null, passwordCiphertext: null, snippetPath: null, tunnelId: null, sshDnsRecordId: null, webDnsRecordId: null, sshHostname: null, webHostname: null },
+    }),
   ]);
   return released.count ? "released the VMID reservation" : "no reservation held";
 }

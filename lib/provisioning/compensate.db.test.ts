@@ -10,10 +10,10 @@ import { retryProvisioning } from "@/lib/orders/retry-provisioning";
 import { cloneVm, deleteVm } from "@/lib/proxmox/api";
 import { chooseNode } from "./choose-node";
 import { cloneTemplate } from "./clone-template";
-import { compensateProvisioning, CUSTOMER_FAILURE_MESSAGE, operatorEmailKey } from "./compensate";
+import { compensateProvisioning, CUSTOMER_FAILURE_MESSAGE, inlineRunner, operatorEmailKey } from "./compensate";
 import { reserveVmid } from "./reserve-vmid";
 import { startProvisioning } from "./start-provisioning";
-import { waitForTaskOk } from "./proxmox-waits";
+import { waitForTaskOk } from "@/lib/proxmox/tasks";
 import { cloudflareSim, createPaidOrder, leftoversFor, mailSim, proxmox, retireProvisioningFixtures, sim } from "@/test/fixtures/provisioning";
 
 afterEach(async () => {
@@ -25,8 +25,8 @@ afterAll(retireProvisioningFixtures);
 const execute = (orderId: string, attempt = 1) =>
   new InngestTestEngine({ function: provisionVmFunction, events: [{ name: "order/paid", data: { orderId, attempt } }] }).execute();
 
-async function expectNothingLeft(vmid: number) {
-  expect(await leftoversFor(vmid)).toEqual({ vm: undefined, tunnels: [], records: [], snippets: [], reservation: null });
+async function expectNothingLeft(vmid: number, vmId: string) {
+  expect(await leftoversFor(vmid, vmId)).toEqual({ vm: undefined, tunnels: [], records: [], snippets: [], reservation: null });
 }
 
 const admin = () => db.user.create({ data: { email: `ops.${Date.now()}.${Math.random()}@example.test`, name: "Ops", passwordHash: "x", role: "admin" } });
@@ -62,9 +62,9 @@ describe("compensation (I8)", () => {
     expect(await db.order.findUniqueOrThrow({ where: { id: order.id } })).toMatchObject({ status: "provisioning", progressStep: scenario.progress });
     await scenario.beforeCompensation?.(vm);
 
-    const report = await compensateProvisioning({ orderId: order.id, attempt: 1, error: (error as Error).message });
+    const report = await compensateProvisioning({ orderId: order.id, attempt: 1, error: (error as Error).message }, inlineRunner(50));
     expect(report.cleanup.filter((c) => !c.ok)).toEqual([]);
-    await expectNothingLeft(vmid);
+    await expectNothingLeft(vmid, vm.id);
 
     const failed = await db.order.findUniqueOrThrow({ where: { id: order.id }, include: { vm: true } });
     expect(failed).toMatchObject({ status: "failed", customerMessage: CUSTOMER_FAILURE_MESSAGE, provisionAttempts: 1, progressStep: null });
@@ -83,7 +83,7 @@ describe("compensation (I8)", () => {
     expect(await mailSim.messages(user.email)).toEqual([]); // no "ready" email for a VM that is not there
 
     // Compensation again (an onFailure retry): nothing more happens, still one operator email.
-    expect((await compensateProvisioning({ orderId: order.id, attempt: 1, error: "again" })).outcome).toBe("skipped");
+    expect((await compensateProvisioning({ orderId: order.id, attempt: 1, error: "again" }, inlineRunner(50))).outcome).toBe("skipped");
     expect((await mailSim.messages(env().OPERATOR_EMAIL)).filter((m) => m.subject.includes(order.id))).toHaveLength(1);
 
     // The operator retries once the fault is gone: attempt 2 provisions the order.
@@ -115,11 +115,12 @@ describe("compensation (I8)", () => {
     await chooseNode(order.id);
     await proxmox.fault({ method: "POST", path: "/qemu/\\d+/clone$", kind: "slowTask", ms: 1500, times: 1 });
     await cloneTemplate(order.id);
-    const vmid = (await db.vm.findUniqueOrThrow({ where: { orderId: order.id } })).vmid!;
+    const row = await db.vm.findUniqueOrThrow({ where: { orderId: order.id } });
+    const vmid = row.vmid!;
     expect((await proxmox.vm(vmid))?.lock).toBe("clone");
-    const report = await compensateProvisioning({ orderId: order.id, attempt: 1, error: "wait for clone: timed out" });
+    const report = await compensateProvisioning({ orderId: order.id, attempt: 1, error: "wait for clone: timed out" }, inlineRunner(50));
     expect(report.cleanup.find((c) => c.action === "destroy vm")).toMatchObject({ ok: true, detail: `destroyed VM ${vmid} on pve1` });
-    await expectNothingLeft(vmid);
+    await expectNothingLeft(vmid, row.id);
   });
 
   it("never touches a VM it did not create: the VMID's guest stays, the order fails with the reason", async () => {
@@ -131,7 +132,7 @@ describe("compensation (I8)", () => {
     await waitForTaskOk(await cloneVm("pve1", 9001, { newid: vmid, name: "someone-else", description: "not ours" }), "foreign clone", 30_000);
     try {
       await expect(cloneTemplate(order.id)).rejects.toThrow(`VMID ${vmid} exists in Proxmox (qemu on pve1) and was not created for this order; not touching it`);
-      const report = await compensateProvisioning({ orderId: order.id, attempt: 1, error: "clone template: VMID taken" });
+      const report = await compensateProvisioning({ orderId: order.id, attempt: 1, error: "clone template: VMID taken" }, inlineRunner(50));
       expect(report.cleanup.find((c) => c.action === "destroy vm")?.detail).toContain("did not create; left alone");
       const foreign = await proxmox.vm(vmid);
       expect(foreign).toMatchObject({ name: "someone-else" });
@@ -145,7 +146,7 @@ describe("compensation (I8)", () => {
     const { order } = await createPaidOrder();
     expect((await execute(order.id)).error).toBeUndefined();
     const vm = await db.vm.findUniqueOrThrow({ where: { orderId: order.id } });
-    const report = await compensateProvisioning({ orderId: order.id, attempt: 1, error: "send ready email: mail down" });
+    const report = await compensateProvisioning({ orderId: order.id, attempt: 1, error: "send ready email: mail down" }, inlineRunner(50));
     expect(report.outcome).toBe("delivered");
     expect((await proxmox.vm(vm.vmid!))?.status).toBe("running");
     expect((await db.order.findUniqueOrThrow({ where: { id: order.id } })).status).toBe("provisioned");

@@ -1,25 +1,39 @@
-// The final-failure path of provisioning (I8): undo what this attempt created, then put the order
-// in `failed` with a reason for the operator and a plain message for the customer (I4), and tell
-// the operator. Every action runs even when an earlier one fails; failures are collected, written
-// into the reason and the operator's email, and leave their records in place for a later retry.
-// `run` wraps each action as an Inngest step in the onFailure handler (memoised, visible in the
-// run's log); called without it, the same sequence runs inline.
+// The final-failure path of provisioning (I8). The order goes to `failed` at once (cleanup in
+// progress: the customer gets a plain message, I4), then each cleanup action is tried, paused with
+// backoff and tried again until it confirms its resource gone, for up to CLEANUP_DEADLINE_HOURS.
+// The VMID is released last, only when everything derived from it is gone. Past the deadline the
+// order's cleanup is `overdue` with what remains: an operator finding on the admin orders page.
+// The operator's email goes through the outbox and is retried the same way, so a mail outage
+// delays it but does not lose it. `runner` makes each try and each pause an Inngest step (memoised,
+// visible in the run's log); the inline runner runs the same sequence in-process.
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { recordAudit } from "@/lib/audit/record-audit";
-import { sendEmailOnce } from "@/lib/email/outbox";
+import { deliverEmail, EmailDeliveryError, enqueueEmail } from "@/lib/email/outbox";
 import { renderProvisionFailedEmail } from "@/lib/email/templates/provision-failed";
 import { transitionOrder } from "@/lib/orders/order-state";
+import { releaseProxmoxSlotsOf } from "@/lib/proxmox/work-slots";
 import { destroyOwnedVm, releaseVmid, removeSnippet, removeTunnelAndDns } from "@/lib/provisioning/cleanup-actions";
 import { loadOrder } from "@/lib/provisioning/load-order";
 import { transitionVm } from "@/lib/vms/vm-state";
 
-export type StepRunner = <T>(name: string, work: () => Promise<T>) => Promise<T>;
-const inline: StepRunner = (_name, work) => work();
+export type CompensationRunner = {
+  run: <T>(name: string, work: () => Promise<T>) => Promise<T>;
+  sleep: (name: string, ms: number) => Promise<void>;
+};
+
+/** Backoff between tries of one action: 5 s doubling to 10 min. */
+export const cleanupPauseMs = (turn: number) => Math.min(5_000 * 2 ** (turn - 1), 10 * 60_000);
+
+/** Runs in-process; `maxPauseMs` shortens the pauses (tests). */
+export const inlineRunner = (maxPauseMs = Number.POSITIVE_INFINITY): CompensationRunner => ({
+  run: (_name, work) => work(),
+  sleep: (_name, ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, maxPauseMs))),
+});
 
 export type CompensationInput = { orderId: string; attempt: number; error: string };
 export type CleanupResult = { action: string; ok: boolean; detail: string };
-export type CompensationReport = { outcome: "compensated" | "delivered" | "skipped"; detail: string; cleanup: CleanupResult[] };
+export type CompensationReport = { outcome: "compensated" | "delivered" | "skipped"; detail: string; cleanup: CleanupResult[]; overdue?: boolean };
 
 /** What the customer sees: plain, no upstream text, no hypervisor detail (I4). */
 export const CUSTOMER_FAILURE_MESSAGE =
@@ -29,48 +43,84 @@ export const operatorEmailKey = (orderId: string, attempt: number) => `provision
 
 /** Only the attempt that owns the order compensates: a stale or duplicate run leaves it alone. */
 export async function decideCompensation(orderId: string, attempt: number): Promise<{ outcome: CompensationReport["outcome"]; detail: string }> {
-  const order = await db.order.findUnique({ where: { id: orderId }, select: { status: true, provisionAttempts: true } });
+  const order = await db.order.findUnique({ where: { id: orderId }, select: { status: true, provisionAttempts: true, cleanupStatus: true } });
   if (!order) return { outcome: "skipped", detail: "order not found" };
   if (order.status === "provisioned") return { outcome: "delivered", detail: "the VM was delivered before the failure" };
   const owns =
-    (order.status === "provisioning" && order.provisionAttempts === attempt) || (order.status === "paid" && order.provisionAttempts < attempt);
+    (order.status === "provisioning" && order.provisionAttempts === attempt) ||
+    (order.status === "paid" && order.provisionAttempts < attempt) ||
+    // Failed already with its cleanup unfinished: a re-run (or an operator's cleanup retry) goes on.
+    (order.status === "failed" && order.provisionAttempts === attempt && order.cleanupStatus !== null && order.cleanupStatus !== "done");
   if (owns) return { outcome: "compensated", detail: `attempt ${attempt} failed` };
   return { outcome: "skipped", detail: `order is ${order.status} at attempt ${order.provisionAttempts}, not this attempt (${attempt})` };
 }
 
-async function attempt(action: string, work: () => Promise<string>): Promise<CleanupResult> {
-  try {
-    return { action, ok: true, detail: await work() };
-  } catch (error) {
-    return { action, ok: false, detail: error instanceof Error ? error.message : String(error) };
-  }
-}
-
 const describeCleanup = (cleanup: CleanupResult[]) => cleanup.map((c) => `${c.action}: ${c.ok ? "ok" : "FAILED"} (${c.detail})`);
 
-export async function markProvisioningFailed(input: CompensationInput, cleanup: CleanupResult[]): Promise<boolean> {
+/** `failed` at once, cleanup in progress until the deadline; a replay changes nothing. */
+export async function markProvisioningFailed(input: CompensationInput): Promise<boolean> {
   const { vm } = await loadOrder(input.orderId);
-  const leftovers = cleanup.filter((c) => !c.ok);
-  const failureReason = [
-    `Attempt ${input.attempt} failed: ${input.error}`,
-    leftovers.length ? `Cleanup incomplete: ${describeCleanup(leftovers).join("; ")}` : "Cleanup complete: nothing left behind.",
-  ].join("\n").slice(0, 4000);
   if (vm) await transitionVm(vm.id, "provisioning", "failed");
   const moved = await transitionOrder(input.orderId, ["provisioning", "paid"], "failed", {
-    failureReason,
+    failureReason: `Attempt ${input.attempt} failed: ${input.error}\nCleanup in progress.`.slice(0, 4000),
     customerMessage: CUSTOMER_FAILURE_MESSAGE,
     failedAt: new Date(),
     progressStep: null,
+    cleanupStatus: "in_progress",
+    cleanupDeadlineAt: new Date(Date.now() + env().CLEANUP_DEADLINE_HOURS * 3_600_000),
+    cleanupRemaining: null,
     // Set even when the run failed before claiming the order, so a retry gets a fresh event id.
     provisionAttempts: input.attempt,
   });
-  if (moved) {
-    await recordAudit({ type: "system" }, "order.provisioning_failed", { type: "order", id: input.orderId }, { attempt: input.attempt, error: input.error, cleanup });
-  }
+  if (moved) await recordAudit({ type: "system" }, "order.provisioning_failed", { type: "order", id: input.orderId }, { attempt: input.attempt, error: input.error });
   return moved;
 }
 
-export async function emailOperator(input: CompensationInput, cleanup: CleanupResult[], delivered: boolean) {
+type Try = CleanupResult & { overdue: boolean };
+
+async function tryOnce(orderId: string, action: string, work: () => Promise<string>): Promise<Try> {
+  let result: CleanupResult;
+  try {
+    result = { action, ok: true, detail: await work() };
+  } catch (error) {
+    result = { action, ok: false, detail: error instanceof Error ? error.message : String(error) };
+  }
+  // Read inside the step, so a replay of the run takes the same path.
+  const order = await db.order.findUnique({ where: { id: orderId }, select: { cleanupDeadlineAt: true } });
+  return { ...result, overdue: !result.ok && !!order?.cleanupDeadlineAt && Date.now() >= order.cleanupDeadlineAt.getTime() };
+}
+
+/** Tries `work` until it succeeds or the cleanup deadline passes (then one try only). */
+async function untilDone(runner: CompensationRunner, orderId: string, action: string, work: () => Promise<string>, overdueAlready: boolean): Promise<Try> {
+  for (let turn = 1; ; turn++) {
+    const result = await runner.run(turn === 1 ? action : `${action} ${turn}`, () => tryOnce(orderId, action, work));
+    if (result.ok || result.overdue || overdueAlready) return result;
+    await runner.sleep(`pause before ${action} ${turn + 1}`, cleanupPauseMs(turn));
+  }
+}
+
+/** Done or overdue: the order says so, with what remains, and the operator's record is written. */
+export async function finishCleanup(input: CompensationInput, cleanup: CleanupResult[]): Promise<{ status: "done" | "overdue" }> {
+  const leftovers = cleanup.filter((c) => !c.ok);
+  const status = leftovers.length ? "overdue" : "done";
+  const summary = leftovers.length ? `Cleanup overdue, left behind: ${describeCleanup(leftovers).join("; ")}` : "Cleanup complete: nothing left behind.";
+  const { vm } = await loadOrder(input.orderId);
+  if (vm && status === "done") await releaseProxmoxSlotsOf(`vm:${vm.id}:`);
+  const { count } = await db.order.updateMany({
+    where: { id: input.orderId, status: "failed", provisionAttempts: input.attempt, cleanupStatus: { in: ["in_progress", "overdue"] } },
+    data: {
+      cleanupStatus: status,
+      cleanupRemaining: leftovers.length ? describeCleanup(leftovers).join("\n").slice(0, 4000) : null,
+      failureReason: `Attempt ${input.attempt} failed: ${input.error}\n${summary}`.slice(0, 4000),
+    },
+  });
+  if (count === 1) {
+    await recordAudit({ type: "system" }, status === "done" ? "order.cleanup_finished" : "order.cleanup_overdue", { type: "order", id: input.orderId }, { attempt: input.attempt, cleanup });
+  }
+  return { status };
+}
+
+export async function queueOperatorEmail(input: CompensationInput, cleanup: CleanupResult[], delivered: boolean): Promise<string> {
   const order = await loadOrder(input.orderId);
   const { APP_URL, OPERATOR_EMAIL } = env();
   const email = renderProvisionFailedEmail({
@@ -83,25 +133,59 @@ export async function emailOperator(input: CompensationInput, cleanup: CleanupRe
     adminUrl: `${APP_URL.replace(/\/$/, "")}/admin/orders`,
     delivered,
   });
-  return sendEmailOnce({ key: operatorEmailKey(input.orderId, input.attempt), to: OPERATOR_EMAIL, ...email });
+  const key = operatorEmailKey(input.orderId, input.attempt);
+  await enqueueEmail({ key, to: OPERATOR_EMAIL, ...email });
+  return key;
 }
 
-export async function compensateProvisioning(input: CompensationInput, run: StepRunner = inline): Promise<CompensationReport> {
+/** Queued first, then delivered with retries: a mail outage delays the operator's email, never drops it. */
+async function emailOperator(runner: CompensationRunner, input: CompensationInput, cleanup: CleanupResult[], delivered: boolean) {
+  const key = await runner.run("queue operator email", () => queueOperatorEmail(input, cleanup, delivered));
+  for (let turn = 1; ; turn++) {
+    const sent = await runner.run(turn === 1 ? "send operator email" : `send operator email ${turn}`, async () => {
+      try {
+        return { ok: true, detail: (await deliverEmail(key)).providerId ?? "sent" };
+      } catch (error) {
+        if (error instanceof EmailDeliveryError && error.permanent) return { ok: true, detail: `refused for good: ${error.message}` };
+        return { ok: false, detail: (error as Error).message };
+      }
+    });
+    if (sent.ok) return;
+    await runner.sleep(`pause before send operator email ${turn + 1}`, cleanupPauseMs(turn));
+  }
+}
+
+const ACTIONS: Array<[string, (orderId: string) => Promise<string>]> = [
+  ["delete tunnel and dns", removeTunnelAndDns],
+  ["delete cloud-init snippet", removeSnippet],
+  ["destroy vm", (orderId) => destroyOwnedVm(orderId)],
+];
+
+export async function compensateProvisioning(input: CompensationInput, runner: CompensationRunner = inlineRunner()): Promise<CompensationReport> {
   const { orderId } = input;
-  const decision = await run("decide compensation", () => decideCompensation(orderId, input.attempt));
+  const decision = await runner.run("decide compensation", () => decideCompensation(orderId, input.attempt));
   if (decision.outcome === "skipped") return { ...decision, cleanup: [] };
   if (decision.outcome === "delivered") {
-    await run("email operator", () => emailOperator(input, [], true));
+    await emailOperator(runner, input, [], true);
     return { ...decision, cleanup: [] };
   }
-  // DNS and tunnel first: the names are derived from the VMID, which release clears last.
+  await runner.run("mark order failed", () => markProvisioningFailed(input));
+
   const cleanup: CleanupResult[] = [];
-  cleanup.push(await run("delete tunnel and dns", () => attempt("delete tunnel and dns", () => removeTunnelAndDns(orderId))));
-  cleanup.push(await run("delete cloud-init snippet", () => attempt("delete cloud-init snippet", () => removeSnippet(orderId))));
-  const destroyed = await run("destroy vm", () => attempt("destroy vm", () => destroyOwnedVm(orderId)));
-  cleanup.push(destroyed);
-  cleanup.push(await run("release vmid", () => attempt("release vmid", () => releaseVmid(orderId, destroyed.ok))));
-  await run("mark order failed", () => markProvisioningFailed(input, cleanup));
-  await run("email operator", () => emailOperator(input, cleanup, false));
-  return { ...decision, cleanup };
+  let overdue = false;
+  for (const [action, work] of ACTIONS) {
+    const result = await untilDone(runner, orderId, action, () => work(orderId), overdue);
+    overdue ||= result.overdue || !result.ok;
+    cleanup.push({ action: result.action, ok: result.ok, detail: result.detail });
+  }
+  // Last, and only when all the rest is confirmed gone: the VMID is what the names derive from.
+  if (cleanup.every((c) => c.ok)) {
+    const released = await untilDone(runner, orderId, "release vmid", () => releaseVmid(orderId), overdue);
+    cleanup.push({ action: released.action, ok: released.ok, detail: released.detail });
+  } else {
+    cleanup.push({ action: "release vmid", ok: false, detail: "VMID kept until everything derived from it is gone" });
+  }
+  const finished = await runner.run("finish cleanup", () => finishCleanup(input, cleanup));
+  await emailOperator(runner, input, cleanup, false);
+  return { ...decision, cleanup, overdue: finished.status === "overdue" };
 }

@@ -7,7 +7,9 @@ import { openSecret, generateVmPassword, sealSecret } from "@/lib/crypto/secret-
 import { encodeSshKeys, getVmConfig, resizeVmDisk, setVmConfig, type VmConfig } from "@/lib/proxmox/api";
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
 import { loadOrder, placedVmOf } from "@/lib/provisioning/load-order";
-import { diskSizeGb, waitForTaskOk, withLockRetry, type LockRetryOptions } from "@/lib/provisioning/proxmox-waits";
+import { diskSizeGb, withLockRetry } from "@/lib/proxmox/tasks";
+import { runLeasedTaskToEnd, withProxmoxSlot } from "@/lib/proxmox/work-slots";
+import { slotHolder } from "@/lib/provisioning/naming";
 import { parsePublicKey } from "@/lib/ssh-keys/parse-public-key";
 
 /** The VM's password in clear, creating and storing it (sealed) the first time. */
@@ -32,7 +34,7 @@ export function normalisedKeys(lines: string[]): string[] {
 
 const differs = (config: VmConfig, key: string, wanted: string | number) => String(config[key] ?? "") !== String(wanted);
 
-export async function configureVm(orderId: string, retry?: LockRetryOptions): Promise<{ changed: string[] }> {
+export async function configureVm(orderId: string): Promise<{ changed: string[] }> {
   const order = await loadOrder(orderId);
   const vm = placedVmOf(order);
   const wanted = {
@@ -44,25 +46,31 @@ export async function configureVm(orderId: string, retry?: LockRetryOptions): Pr
     ipconfig0: "ip=dhcp",
   };
   const password = await vmPassword(vm.id);
-  const config = await withLockRetry(() => getVmConfig(vm.nodeName, vm.vmid), retry);
+  const config = await withLockRetry(() => getVmConfig(vm.nodeName, vm.vmid));
   const changed = Object.entries(wanted).filter(([key, value]) => differs(config, key, value)).map(([key]) => key);
   // Proxmox masks cipassword on read; present means set, and only this product sets it.
   if (config.cipassword === undefined) changed.push("cipassword");
   if (changed.length === 0) return { changed };
-  await withLockRetry(() => setVmConfig(vm.nodeName, vm.vmid, { ...wanted, cipassword: password }), retry);
+  // A synchronous config write is Proxmox work too: it holds a slot while it runs.
+  await withProxmoxSlot(slotHolder("config", vm.id), () => withLockRetry(() => setVmConfig(vm.nodeName, vm.vmid, { ...wanted, cipassword: password })));
   return { changed };
 }
 
-export async function growDisk(orderId: string, retry?: LockRetryOptions): Promise<{ fromGb: number; toGb: number }> {
+export async function growDisk(orderId: string): Promise<{ fromGb: number; toGb: number }> {
   const order = await loadOrder(orderId);
   const vm = placedVmOf(order);
   const disk = env().PROXMOX_DISK;
-  const config = await withLockRetry(() => getVmConfig(vm.nodeName, vm.vmid), retry);
+  const config = await withLockRetry(() => getVmConfig(vm.nodeName, vm.vmid));
   const current = diskSizeGb(config[disk]);
   if (current === undefined) throw new ProvisioningHaltedError(`the clone has no ${disk} disk with a size`);
   if (current >= vm.diskGb) return { fromGb: current, toGb: current };
   // An absolute size (not "+NG"): a repeated call cannot grow the disk twice.
-  const upid = await withLockRetry(() => resizeVmDisk(vm.nodeName, vm.vmid, disk, `${vm.diskGb}G`), retry);
-  if (upid) await waitForTaskOk(upid, "disk resize", 10 * 60_000);
+  // PUT resize answers with a UPID: lock and digest errors arrive as the task's exit status, so
+  // the retry is around the task (re-reading the size first), not only around the request.
+  await runLeasedTaskToEnd(slotHolder("resize", vm.id), "disk resize", async () => {
+    const size = diskSizeGb((await getVmConfig(vm.nodeName, vm.vmid))[disk]);
+    if (size !== undefined && size >= vm.diskGb) return null;
+    return (await resizeVmDisk(vm.nodeName, vm.vmid, disk, `${vm.diskGb}G`)) ?? null;
+  }, { timeoutMs: 10 * 60_000 });
   return { fromGb: current, toGb: vm.diskGb };
 }

@@ -1,32 +1,40 @@
-// Step "create tunnel and dns": one Cloudflare tunnel per VM (`labvps-<vmid>`), its ingress
-// (`ssh-<vmid>` → the VM's sshd, and `eve-<vmid>` → the EVE-NG web UI for EVE plans), and a proxied
-// CNAME per hostname. Each id is stored on the Vm row as soon as it exists, so a re-run finds
-// everything and changes nothing, and compensation knows what to delete.
+// Step "create tunnel and dns": one Cloudflare tunnel per VM row (named with the row id, so a
+// tunnel found by that name is provably this row's), its ingress (`ssh-<vmid>` → the VM's sshd,
+// and `eve-<vmid>` → the EVE-NG web UI for EVE plans), and a proxied CNAME per hostname pointing
+// at that tunnel. Each id is stored on the Vm row as soon as it exists. A stored id is trusted only
+// after checking it is still live and ours: a stale one (an earlier attempt's) is never reused,
+// so no other VM's tunnel is rewritten and no record is skipped (I5, I8).
 import { db } from "@/lib/db";
 import { loadOrder, placedVmOf } from "@/lib/provisioning/load-order";
-import { sshHostname, tunnelName, tunnelTarget, webHostname } from "@/lib/provisioning/naming";
-import { ensureCname, ensureIngress, ensureTunnel, type IngressRule } from "@/lib/provisioning/tunnel-dns";
+import { isTunnelOf, sshHostname, tunnelName, tunnelTarget, webHostname } from "@/lib/provisioning/naming";
+import { ensureCname, ensureIngress, ensureTunnel, findLiveTunnel, type IngressRule } from "@/lib/provisioning/tunnel-dns";
+
+async function ownTunnel(vm: { id: string; tunnelId: string | null }): Promise<string> {
+  const stored = vm.tunnelId ? await findLiveTunnel(vm.tunnelId) : null;
+  if (stored && isTunnelOf(vm.id, stored.name)) return stored.id;
+  const tunnelId = await ensureTunnel(tunnelName(vm.id));
+  await db.vm.update({ where: { id: vm.id }, data: { tunnelId } });
+  return tunnelId;
+}
 
 export async function createTunnelAndDns(orderId: string): Promise<{ tunnelId: string; hostnames: string[] }> {
   const order = await loadOrder(orderId);
   const vm = placedVmOf(order);
-
-  let tunnelId = vm.tunnelId;
-  if (!tunnelId) {
-    tunnelId = await ensureTunnel(tunnelName(vm.vmid));
-    await db.vm.update({ where: { id: vm.id }, data: { tunnelId } });
-  }
+  const tunnelId = await ownTunnel(vm);
 
   const hosts = [
-    { hostname: sshHostname(vm.vmid), service: "ssh://localhost:22", recordId: vm.sshDnsRecordId, field: "ssh" as const },
-    ...(vm.labType === "eve" ? [{ hostname: webHostname(vm.vmid), service: "http://localhost:80", recordId: vm.webDnsRecordId, field: "web" as const }] : []),
+    { hostname: sshHostname(vm.vmid), service: "ssh://localhost:22", field: "ssh" as const },
+    ...(vm.labType === "eve" ? [{ hostname: webHostname(vm.vmid), service: "http://localhost:80", field: "web" as const }] : []),
   ];
   const ingress: IngressRule[] = [...hosts.map(({ hostname, service }) => ({ hostname, service })), { service: "http_status:404" }];
   await ensureIngress(tunnelId, ingress);
 
+  // Looked up every time (by name and target), not skipped because an id is stored: the record
+  // must exist and point at this row's tunnel, whatever an earlier attempt left in the row.
   for (const host of hosts) {
-    if (host.recordId) continue;
     const recordId = await ensureCname(host.hostname, tunnelTarget(tunnelId));
+    const stored = host.field === "ssh" ? [vm.sshDnsRecordId, vm.sshHostname] : [vm.webDnsRecordId, vm.webHostname];
+    if (stored[0] === recordId && stored[1] === host.hostname) continue; // a re-run writes nothing (I3)
     const data = host.field === "ssh" ? { sshDnsRecordId: recordId, sshHostname: host.hostname } : { webDnsRecordId: recordId, webHostname: host.hostname };
     await db.vm.update({ where: { id: vm.id }, data });
   }

@@ -1,20 +1,34 @@
-// Names this product gives to what it creates for a VM. They are derived from the VMID alone, so a
-// step that lost what it created (a crash before the database write) can find it again by name,
-// and compensation can clean up by name as well as by the ids stored on the Vm row.
+// Names this product gives to what it creates for a VM. What could be found again by name (the
+// tunnel, the snippet, the clone's description) carries the Vm row's own id or its order's id, not
+// the VMID: VMIDs go back to the pool and are reused, row ids never are. So a lookup by name finds
+// only this row's things, adoption is safe, and cleanup can never reach another VM's resources.
+// The DNS hostnames carry the VMID because customers know their VM by it; a record at such a name
+// is ours only when it points at our own tunnel (lib/provisioning/tunnel-dns.ts), and the VMID is
+// released only after those records are gone.
 import path from "node:path/posix";
 import { env } from "@/lib/env";
 
-export const tunnelName = (vmid: number) => `labvps-${vmid}`;
-export const sshHostname = (vmid: number) => `ssh-${vmid}.${env().BASE_DOMAIN}`;
-/** The EVE-NG web UI, for EVE plans only. */
-export const webHostname = (vmid: number) => `eve-${vmid}.${env().BASE_DOMAIN}`;
+/** The VM's tunnel: the row id is the owner tag that makes a tunnel found by name provably ours. */
+export const tunnelName = (vmId: string) => `labvps-vm-${vmId}`;
+export const isTunnelOf = (vmId: string, name: string | null | undefined) => name === tunnelName(vmId);
 export const tunnelTarget = (tunnelId: string) => `${tunnelId}.cfargotunnel.com`;
 
-export const snippetFileName = (vmid: number) => `labvps-${vmid}.yaml`;
-export const snippetPathFor = (vmid: number) => path.join(env().PROXMOX_SNIPPETS_DIR, snippetFileName(vmid));
+/** The one place VM hostnames are built (provisioning, the VM page, emails). */
+export const sshHostname = (vmid: number, baseDomain = env().BASE_DOMAIN) => `ssh-${vmid}.${baseDomain}`;
+/** The EVE-NG web UI, for EVE plans only. */
+export const webHostname = (vmid: number, baseDomain = env().BASE_DOMAIN) => `eve-${vmid}.${baseDomain}`;
+
+export const snippetFileName = (vmId: string) => `labvps-vm-${vmId}.yaml`;
+export const snippetPathFor = (vmId: string) => path.join(env().PROXMOX_SNIPPETS_DIR, snippetFileName(vmId));
 
 /**
  * Written into the clone's `description`: if the database write after a clone is lost, the VM can
- * still be recognised as ours, and a VM without it is never touched.
+ * still be recognised as ours, and a VM without it is never touched. One order has one Vm row.
  */
 export const ownerMarker = (orderId: string) => `labvps order ${orderId}`;
+
+/** Proxmox's own description on the config a clone task writes first (qemu-server QemuServer.pm). */
+export const CLONE_TEMPORARY_DESCRIPTION = "qmclone temporary file";
+
+/** Lease holders (lib/proxmox/work-slots.ts) for one VM's operations: one slot per operation. */
+export const slotHolder = (operation: "clone" | "config" | "resize" | "cloud-init" | "start" | "stop" | "destroy", vmId: string) => `vm:${vmId}:${operation}`;

@@ -16,7 +16,7 @@ import { startProvisioning } from "./start-provisioning";
 import { markReady, startVm } from "./start-vm";
 import { tunnelToken } from "./tunnel-dns";
 import { writeCloudInit } from "./write-cloud-init";
-import { cloudflareSim, createPaidOrder, mailSim, proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
+import { cloudflareSim, createPaidOrder, mailSim, proxmox, retireProvisioningFixtures, snippetNameOf, tunnelNameOf } from "@/test/fixtures/provisioning";
 
 afterEach(async () => {
   await proxmox.clearFaults();
@@ -45,14 +45,14 @@ describe("provision vm (Inngest function, stand-ins)", () => {
     // Proxmox holds the VM with the plan's cores, memory (MiB) and disk, running, cloud-init wired.
     const simVm = (await proxmox.vm(vm.vmid!))!;
     expect(simVm).toMatchObject({ status: "running", lock: null, name: order.hostname, sshKeys: [order.sshPublicKeys[0]!.split(" ").slice(0, 2).join(" ")] });
-    expect(simVm.config).toMatchObject({ cores: 1, memory: 1024, ciuser: env().VM_DEFAULT_USER, ipconfig0: "ip=dhcp", cicustom: `user=local:snippets/labvps-${vm.vmid}.yaml` });
+    expect(simVm.config).toMatchObject({ cores: 1, memory: 1024, ciuser: env().VM_DEFAULT_USER, ipconfig0: "ip=dhcp", cicustom: `user=local:snippets/${snippetNameOf(vm.id)}` });
     expect(String(simVm.config.scsi0)).toContain("size=40G");
     expect(String(simVm.config.description)).toBe(`labvps order ${order.id}`);
 
     // I9: the password is stored sealed, and only its crypt hash reaches the snippet.
     const password = openSecret(vm.passwordCiphertext!, env().VM_SECRET_KEY);
     expect(vm.passwordCiphertext).not.toContain(password);
-    const snippet = (await proxmox.snippets()).find((s) => s.name === `labvps-${vm.vmid}.yaml`)!;
+    const snippet = (await proxmox.snippets()).find((s) => s.name === snippetNameOf(vm.id))!;
     const token = await tunnelToken(vm.tunnelId!);
     expect(snippet.content).toContain(order.sshPublicKeys[0]!.split(" ").slice(0, 2).join(" "));
     expect(snippet.content).toContain(`"${token}"`);
@@ -62,7 +62,7 @@ describe("provision vm (Inngest function, stand-ins)", () => {
 
     // Cloudflare: one live tunnel with both hostnames + catch-all, one proxied CNAME per hostname.
     const { tunnels, dns_records } = await cloudflareSim.state();
-    const tunnel = tunnels.filter((t) => t.name === `labvps-${vm.vmid}` && !t.deleted_at);
+    const tunnel = tunnels.filter((t) => t.name === tunnelNameOf(vm.id) && !t.deleted_at);
     expect(tunnel).toHaveLength(1);
     expect(tunnel[0]!.id).toBe(vm.tunnelId);
     expect(tunnel[0]!.configuration?.config?.ingress).toEqual([
@@ -125,9 +125,9 @@ describe("provision vm (Inngest function, stand-ins)", () => {
     expect(await proxmox.requests(mark)).toEqual([]);
 
     const { tunnels, dns_records } = await cloudflareSim.state();
-    expect(tunnels.filter((t) => t.name === `labvps-${vm.vmid}` && !t.deleted_at)).toHaveLength(1);
+    expect(tunnels.filter((t) => t.name === tunnelNameOf(vm.id) && !t.deleted_at)).toHaveLength(1);
     expect(dns_records.filter((r) => r.name.endsWith(`-${vm.vmid}.${env().BASE_DOMAIN}`))).toHaveLength(2);
-    expect((await proxmox.snippets()).filter((s) => s.name === `labvps-${vm.vmid}.yaml`)).toHaveLength(1);
+    expect((await proxmox.snippets()).filter((s) => s.name === snippetNameOf(vm.id))).toHaveLength(1);
     expect(await mailSim.messages(user.email)).toHaveLength(1);
     expect(await db.vm.findUniqueOrThrow({ where: { id: vm.id } })).toEqual(vm);
   });

@@ -35,16 +35,28 @@ export async function startProvisioning(orderId: string, attempt: number): Promi
     if ((order.status !== "paid" && order.status !== "failed") || order.provisionAttempts >= attempt) {
       return { proceed: false, reason: `order is ${order.status} at attempt ${order.provisionAttempts}; this is attempt ${attempt}` };
     }
+    // A retry starts from a clean state: the failed attempt's cleanup must have confirmed every
+    // resource gone (and released the VMID) first, or its leftovers would meet the new attempt.
+    if (order.status === "failed" && order.cleanupStatus !== null && order.cleanupStatus !== "done") {
+      return { proceed: false, reason: `attempt ${order.provisionAttempts}'s cleanup is ${order.cleanupStatus.replace("_", " ")}` };
+    }
     checkOrderInput(order);
     const claimed = await db.$transaction(async (tx) => {
       const moved = await transitionOrder(
         orderId,
         ["paid", "failed"],
         "provisioning",
-        { provisionAttempts: attempt, progressStep: "reserving", failureReason: null, customerMessage: null, failedAt: null },
+        { provisionAttempts: attempt, progressStep: "reserving", failureReason: null, customerMessage: null, failedAt: null, cleanupStatus: null, cleanupDeadlineAt: null, cleanupRemaining: null },
         tx,
       );
       if (!moved) return false;
+      if (order.vm && order.status === "failed") {
+        // No id of the failed attempt survives into this one (I8): nothing stale to reuse.
+        await tx.vm.update({
+          where: { id: order.vm.id },
+          data: { vmid: null, nodeName: null, clonedAt: null, passwordCiphertext: null, tunnelId: null, sshDnsRecordId: null, webDnsRecordId: null, sshHostname: null, webHostname: null, snippetPath: null },
+        });
+      }
       if (!order.vm) {
         await tx.vm.create({
           data: {

@@ -4,16 +4,17 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import { transitionOrder } from "@/lib/orders/order-state";
 import { getVmStatus, vmPower } from "@/lib/proxmox/api";
 import { loadOrder, placedVmOf } from "@/lib/provisioning/load-order";
-import { waitForTaskOk, withLockRetry, type LockRetryOptions } from "@/lib/provisioning/proxmox-waits";
+import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
+import { slotHolder } from "@/lib/provisioning/naming";
 import { transitionVm } from "@/lib/vms/vm-state";
 
-export async function startVm(orderId: string, retry?: LockRetryOptions): Promise<{ started: boolean }> {
+/** The start task is retried when it failed on a config lock (its exit status), not only the POST. */
+export async function startVm(orderId: string): Promise<{ started: boolean }> {
   const vm = placedVmOf(await loadOrder(orderId));
-  const status = await getVmStatus(vm.nodeName, vm.vmid);
-  if (status.status === "running") return { started: false };
-  const upid = await withLockRetry(() => vmPower(vm.nodeName, vm.vmid, "start"), retry);
-  await waitForTaskOk(upid, "VM start", 5 * 60_000);
-  return { started: true };
+  const started = await runLeasedTaskToEnd(slotHolder("start", vm.id), "VM start", async () =>
+    (await getVmStatus(vm.nodeName, vm.vmid)).status === "running" ? null : vmPower(vm.nodeName, vm.vmid, "start"),
+  );
+  return { started };
 }
 
 export async function markReady(orderId: string): Promise<{ vmId: string; moved: boolean }> {

@@ -80,13 +80,22 @@ export async function deleteDnsRecord(id: string): Promise<void> {
   await ignoreNotFound(() => cloudflare().dns.records.delete(id, zone()));
 }
 
-/** Connections first: Cloudflare refuses to delete a tunnel a connector is still attached to. */
-export async function deleteTunnel(id: string): Promise<void> {
+/** The live tunnel with this id (and its name, the owner tag), or null when gone. */
+export async function findLiveTunnel(id: string): Promise<{ id: string; name: string } | null> {
   const tunnel = await tunnels().get(id, account()).catch((error: unknown) => {
     if (error instanceof NotFoundError) return null;
     throw error;
   });
-  if (!tunnel || tunnel.deleted_at) return;
+  if (!tunnel || tunnel.deleted_at) return null;
+  return { id, name: tunnel.name ?? "" };
+}
+
+/**
+ * Connections first: Cloudflare refuses to delete a tunnel a connector is still attached to.
+ * Callers pass only tunnels they proved are theirs (by the owner tag in the name).
+ */
+export async function deleteTunnel(id: string): Promise<void> {
+  if (!(await findLiveTunnel(id))) return;
   await ignoreNotFound(() => tunnels().connections.delete(id, account()));
   await ignoreNotFound(() => tunnels().delete(id, account()));
 }

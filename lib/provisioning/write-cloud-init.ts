@@ -11,11 +11,12 @@ import { withProxmoxSsh } from "@/lib/proxmox/ssh";
 import { vmPassword } from "@/lib/provisioning/configure-vm";
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
 import { loadOrder, placedVmOf } from "@/lib/provisioning/load-order";
-import { snippetFileName, snippetPathFor } from "@/lib/provisioning/naming";
-import { withLockRetry, type LockRetryOptions } from "@/lib/provisioning/proxmox-waits";
+import { slotHolder, snippetFileName, snippetPathFor } from "@/lib/provisioning/naming";
+import { withLockRetry } from "@/lib/proxmox/tasks";
+import { withProxmoxSlot } from "@/lib/proxmox/work-slots";
 import { tunnelToken } from "@/lib/provisioning/tunnel-dns";
 
-export async function writeCloudInit(orderId: string, retry?: LockRetryOptions): Promise<{ snippetPath: string; written: boolean }> {
+export async function writeCloudInit(orderId: string): Promise<{ snippetPath: string; written: boolean }> {
   const order = await loadOrder(orderId);
   const vm = placedVmOf(order);
   if (vm.snippetPath) return { snippetPath: vm.snippetPath, written: false };
@@ -29,14 +30,17 @@ export async function writeCloudInit(orderId: string, retry?: LockRetryOptions):
     tunnelToken: await tunnelToken(vm.tunnelId),
     passwordHash: sha512Crypt(await vmPassword(vm.id)),
   });
-  const file = snippetFileName(vm.vmid);
-  const snippetPath = snippetPathFor(vm.vmid);
+  const file = snippetFileName(vm.id);
+  const snippetPath = snippetPathFor(vm.id);
 
   await withProxmoxSsh(async (ssh) => {
     await ssh.exec(["mkdir", "-p", PROXMOX_SNIPPETS_DIR]);
     await ssh.writeFile(snippetPath, userData);
-    await withLockRetry(() => ssh.exec(["qm", "set", vm.vmid, "--cicustom", `user=${PROXMOX_SNIPPETS_STORAGE}:snippets/${file}`]), retry);
-    await withLockRetry(() => ssh.exec(["qm", "cloudinit", "update", vm.vmid]), retry);
+    // Config writes: they hold a Proxmox work slot while they run (lib/proxmox/work-slots.ts).
+    await withProxmoxSlot(slotHolder("cloud-init", vm.id), async () => {
+      await withLockRetry(() => ssh.exec(["qm", "set", vm.vmid, "--cicustom", `user=${PROXMOX_SNIPPETS_STORAGE}:snippets/${file}`]));
+      await withLockRetry(() => ssh.exec(["qm", "cloudinit", "update", vm.vmid]));
+    });
   });
   await db.vm.update({ where: { id: vm.id }, data: { snippetPath } });
   return { snippetPath, written: true };

@@ -50,8 +50,16 @@ export const deleteVm = (n: string, id: number) =>
 
 export const regenerateCloudInit = (n: string, id: number) => proxmoxRequest<null>("PUT", `${vmPath(n, id)}/cloudinit`);
 
+/**
+ * A console proxy that waits ~10 s for one WebSocket. `password` comes back with
+ * generate-password=1 (always from qemu-server 9.1.7); VNC Authentication uses `password ?? ticket`.
+ */
 export const createVncProxy = (n: string, id: number) =>
-  proxmoxRequest<{ user: string; ticket: string; port: number | string; upid: string; cert?: string; password?: string }>("POST", `${vmPath(n, id)}/vncproxy`, { websocket: 1 });
+  proxmoxRequest<{ user: string; ticket: string; port: number | string; upid: string; cert?: string; password?: string }>("POST", `${vmPath(n, id)}/vncproxy`, { websocket: 1, "generate-password": 1 });
+
+/** The path (below /api2/json) of the WebSocket that reaches a vncproxy's port. */
+export const vncWebsocketPath = (n: string, id: number, port: number | string, ticket: string) =>
+  `${vmPath(n, id)}/vncwebsocket?${new URLSearchParams({ port: String(port), vncticket: ticket })}`;
 
 /**
  * Proxmox wants `sshkeys` already percent-encoded with %20 for spaces and %0A between keys (not

@@ -18,6 +18,12 @@ export class ProxmoxError extends Error {
   }
 }
 
+/**
+ * Proxmox's two lock texts: the config file lock ("can't lock file '/var/lock/qemu-server/
+ * lock-100.conf' - got timeout", PVE::Tools::lock_file) and the `lock` property ("VM is locked
+ * (backup)", PVE::QemuConfig check_lock). A bare "got timeout" is not one: a guest that ignored
+ * ACPI answers "VM quit/powerdown failed - got timeout", and running that again does not help.
+ */
 export function isLockMessage(message: string): boolean {
-  return /can't lock file|got timeout|VM is locked|is locked \(/.test(message);
+  return /can't lock file|is locked \(/.test(message);
 }

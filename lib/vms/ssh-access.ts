@@ -1,10 +1,11 @@
 // How a customer reaches their VM: SSH through the VM's Cloudflare Tunnel and, for EVE-NG, the web
-// UI on its own hostname. Names follow the provisioning convention (`ssh-<vmid>`, `eve-<vmid>`).
+// UI on its own hostname. The names are built in lib/provisioning/naming.ts, the one place for them.
 import { env } from "@/lib/env";
 import type { LabType } from "@/lib/generated/prisma/client";
+import { sshHostname, webHostname } from "@/lib/provisioning/naming";
 
-export const sshHostnameFor = (vmid: number, baseDomain = env().BASE_DOMAIN) => `ssh-${vmid}.${baseDomain}`;
-export const eveUrlFor = (vmid: number, baseDomain = env().BASE_DOMAIN) => `https://eve-${vmid}.${baseDomain}`;
+export const sshHostnameFor = sshHostname;
+export const eveUrlFor = (vmid: number, baseDomain = env().BASE_DOMAIN) => `https://${webHostname(vmid, baseDomain)}`;
 
 /** A `Host` alias safe to paste into ~/.ssh/config: no spaces, wildcards or option syntax. */
 export function sshHostAlias(name: string, vmid: number): string {

@@ -1,5 +1,6 @@
 // The VM state machine (our record of the machine; Proxmox is re-read before acting on it).
 import type { Prisma, VmStatus } from "@/lib/generated/prisma/client";
+import { closeConsoles } from "@/lib/console/open-consoles";
 import { db } from "@/lib/db";
 import { defineStateMachine } from "@/lib/state/state-machine";
 
@@ -23,5 +24,7 @@ export async function transitionVm(
 ): Promise<boolean> {
   const sources = vmMachine.sources(from, to);
   const { count } = await db.vm.updateMany({ where: { id: vmId, status: { in: sources } }, data: { ...data, status: to } });
+  // A VM that is no longer running has no console: close any open one now (DESIGN §3 Console).
+  if (count === 1 && to !== "running") closeConsoles({ vmId }, "vm_stopped");
   return count === 1;
 }

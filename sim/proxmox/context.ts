@@ -14,7 +14,10 @@ export interface SimSettings {
   shortTaskDurationMs: number;
   /** Added before every API answer. */
   latencyMs: number;
+  /** How long a vncproxy waits for its one WebSocket (PVE: ~10 s). */
   vncTicketTtlMs: number;
+  /** PROXMOX_SIM_PVE_VERSION: the console's vncproxy behaviour (see vnc.ts); live, so one run can test both. */
+  pveVersion: 8 | 9;
 }
 
 export interface VncTicket {

@@ -36,7 +36,7 @@ export function simState(sim: Sim) {
   };
 }
 
-const SETTING_KEYS: Array<keyof SimSettings> = ["taskDurationMs", "shortTaskDurationMs", "latencyMs", "vncTicketTtlMs"];
+const SETTING_KEYS: Array<Exclude<keyof SimSettings, "pveVersion">> = ["taskDurationMs", "shortTaskDurationMs", "latencyMs", "vncTicketTtlMs"];
 
 export function createControl(sim: Sim) {
   return async function control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -95,7 +95,8 @@ export function createControl(sim: Sim) {
         try {
           const times = body.times === undefined ? undefined : Number(body.times);
           const ms = body.ms === undefined ? undefined : Number(body.ms);
-          return ok(sim.faults.add({ ...(body as unknown as FaultSpec), times, ms }));
+          const forMs = body.forMs === undefined ? undefined : Number(body.forMs);
+          return ok(sim.faults.add({ ...(body as unknown as FaultSpec), times, ms, forMs }));
         } catch (err) {
           return sendJson(res, 400, { error: (err as Error).message });
         }
@@ -112,6 +113,10 @@ export function createControl(sim: Sim) {
       case "GET /settings":
         return ok(sim.settings);
       case "POST /settings":
+        if (body.pveVersion !== undefined) {
+          if (body.pveVersion !== 8 && body.pveVersion !== 9) return sendJson(res, 400, { error: "pveVersion must be 8 or 9" });
+          sim.settings.pveVersion = body.pveVersion;
+        }
         for (const key of SETTING_KEYS) if (body[key] !== undefined) sim.settings[key] = Math.max(0, Number(body[key]));
         return ok(sim.settings);
       case "POST /reset":

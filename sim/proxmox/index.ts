@@ -37,6 +37,10 @@ export interface ProxmoxSimOptions {
   latencyMs: number;
   vncTicketTtlMs: number;
   snippetsDir: string;
+  /** Console behaviour of PVE 8 (password only with generate-password=1) or 9. Env PROXMOX_SIM_PVE_VERSION. */
+  pveVersion: 8 | 9;
+  /** Plain TCP port serving the console's RFB stream (security None) for bench/console; unset = off. Env PROXMOX_SIM_VNC_TCP_PORT. */
+  vncTcpPort?: number;
   /** Extra OpenSSH public key lines allowed to log in (the generated client key always is). */
   authorizedKeys: string[];
 }
@@ -50,6 +54,8 @@ export interface ProxmoxSimHandle {
   apiBase: string;
   port: number;
   sshPort: number;
+  /** The plain RFB port when vncTcpPort was given. */
+  vncTcpPort?: number;
   host: string;
   caCertPem: string;
   caCertPath: string;
@@ -100,7 +106,8 @@ export const DEFAULT_OPTIONS: ProxmoxSimOptions = {
   ],
   taskDurationMs: 300,
   latencyMs: 0,
-  vncTicketTtlMs: 30_000,
+  vncTicketTtlMs: 10_000,
+  pveVersion: 9,
   snippetsDir: "/var/lib/vz/snippets",
   authorizedKeys: [],
 };
@@ -113,6 +120,11 @@ export function proxmoxSimOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (env.PROXMOX_TOKEN_ID) opts.tokenId = env.PROXMOX_TOKEN_ID;
   if (env.PROXMOX_TOKEN_SECRET) opts.tokenSecret = env.PROXMOX_TOKEN_SECRET;
   if (env.PROXMOX_SIM_TASK_MS) opts.taskDurationMs = Number(env.PROXMOX_SIM_TASK_MS);
+  if (env.PROXMOX_SIM_PVE_VERSION) {
+    if (env.PROXMOX_SIM_PVE_VERSION !== "8" && env.PROXMOX_SIM_PVE_VERSION !== "9") throw new Error("PROXMOX_SIM_PVE_VERSION must be 8 or 9");
+    opts.pveVersion = Number(env.PROXMOX_SIM_PVE_VERSION) as 8 | 9;
+  }
+  if (env.PROXMOX_SIM_VNC_TCP_PORT) opts.vncTcpPort = Number(env.PROXMOX_SIM_VNC_TCP_PORT);
   if (env.PROXMOX_SIM_NODES) opts.nodes = env.PROXMOX_SIM_NODES.split(",").map((name) => ({ name: name.trim() })).filter((n) => n.name);
   return opts;
 }
@@ -127,6 +139,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     shortTaskDurationMs: opts.shortTaskDurationMs ?? Math.round(opts.taskDurationMs / 3),
     latencyMs: opts.latencyMs,
     vncTicketTtlMs: opts.vncTicketTtlMs,
+    pveVersion: opts.pveVersion,
   };
   const sim = new Sim(opts.tokenId, nodes, templates, opts.snippetsDir, settings);
   const vnc = new VncService(sim, material.serverCertPem);
@@ -143,6 +156,13 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     await closeServer(https);
     throw err;
   }
+  let vncTcpPort: number | undefined;
+  try {
+    if (opts.vncTcpPort !== undefined) vncTcpPort = await vnc.listenTcp(opts.vncTcpPort, opts.host);
+  } catch (err) {
+    await Promise.all([closeServer(https), ssh.close()]);
+    throw err;
+  }
   const url = `https://${opts.host}:${port}`;
 
   return {
@@ -151,6 +171,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     apiBase: `${url}/api2/json`,
     port,
     sshPort,
+    vncTcpPort,
     host: opts.host,
     caCertPem: material.caCertPem,
     caCertPath: material.caCertPath,

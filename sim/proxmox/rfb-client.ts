@@ -12,8 +12,12 @@ export interface VncProxyTicket {
   port: string;
   upid: string;
   cert: string;
-  password: string;
+  /** PVE 9 always; PVE 8 only with generate-password=1 (else the ticket is the password). */
+  password?: string;
 }
+
+/** What VNC Authentication expects for a vncproxy answer: `password ?? ticket` (both PVE lines). */
+export const vncPasswordOf = (proxy: VncProxyTicket) => proxy.password ?? proxy.ticket;
 
 /** What opening a console needs from the stand-in's handle. */
 export interface ConsoleTarget {

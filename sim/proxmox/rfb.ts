@@ -1,5 +1,6 @@
-// A small RFB (VNC) server: protocol 3.3/3.7/3.8, security type 2 (VNC Authentication),
-// Raw encoding in whatever true-colour pixel format the client asks for.
+// A small RFB (VNC) server: protocol 3.3/3.7/3.8, security type 2 (VNC Authentication) or, for
+// the plain TCP port the console benchmark uses, type 1 (None); Raw encoding in whatever
+// true-colour pixel format the client asks for.
 import { createCipheriv, randomBytes, timingSafeEqual } from "node:crypto";
 import { HEIGHT, PALETTE, TextScreen, WIDTH } from "./screen";
 
@@ -34,13 +35,20 @@ export function vncEncrypt(password: string, challenge: Buffer): Buffer {
 }
 
 export interface RfbOptions {
-  password: string;
+  /** null: security type None (the benchmark's plain TCP port, like `vnc=…` without a password). */
+  password: string | null;
   name: string;
   vmid: number;
   send: (data: Buffer) => void;
   close: (reason: string) => void;
   onAuth?: (ok: boolean) => void;
+  /** Ctrl+Alt+Delete pressed together (what noVNC's sendCtrlAltDel sends). */
+  onCtrlAltDel?: () => void;
 }
+
+const KEY_CONTROL = [0xffe3, 0xffe4];
+const KEY_ALT = [0xffe9, 0xffea];
+const KEY_DELETE = [0xffff, 0xff9f];
 
 type State = "version" | "security" | "auth" | "init" | "normal" | "closed";
 
@@ -51,6 +59,7 @@ export class RfbSession {
   private challenge = randomBytes(16);
   private format = DEFAULT_FORMAT;
   private pending: { x: number; y: number; w: number; h: number } | null = null;
+  private readonly held = new Set<number>();
   readonly screen: TextScreen;
 
   constructor(private readonly opts: RfbOptions) {
@@ -84,12 +93,13 @@ export class RfbSession {
         const m = /^RFB 003\.(\d{3})\n$/.exec(v.toString("latin1"));
         if (!m) return this.fail("bad protocol version");
         this.minor = Number(m[1]) >= 8 ? 8 : Number(m[1]) >= 7 ? 7 : 3;
+        const type = this.opts.password === null ? 1 : 2;
         if (this.minor === 3) {
-          // 3.3: the server picks the security type and sends the challenge right away.
-          this.opts.send(Buffer.concat([u32(2), this.challenge]));
-          this.state = "auth";
+          // 3.3: the server picks the security type (and sends the challenge) right away.
+          this.opts.send(type === 1 ? u32(1) : Buffer.concat([u32(2), this.challenge]));
+          this.state = type === 1 ? "init" : "auth";
         } else {
-          this.opts.send(Buffer.from([1, 2]));
+          this.opts.send(Buffer.from([1, type]));
           this.state = "security";
         }
         return true;
@@ -97,7 +107,13 @@ export class RfbSession {
       case "security": {
         const t = this.take(1);
         if (!t) return false;
-        if (t[0] !== 2) return this.fail("unsupported security type");
+        if (t[0] !== (this.opts.password === null ? 1 : 2)) return this.fail("unsupported security type");
+        if (this.opts.password === null) {
+          // 3.7 sends no SecurityResult for None; 3.8 does.
+          if (this.minor === 8) this.opts.send(u32(0));
+          this.state = "init";
+          return true;
+        }
         this.opts.send(this.challenge);
         this.state = "auth";
         return true;
@@ -105,7 +121,7 @@ export class RfbSession {
       case "auth": {
         const response = this.take(16);
         if (!response) return false;
-        const ok = timingSafeEqual(response, vncEncrypt(this.opts.password, this.challenge));
+        const ok = timingSafeEqual(response, vncEncrypt(this.opts.password ?? "", this.challenge));
         this.opts.onAuth?.(ok);
         if (!ok) {
           const reason = Buffer.from("Authentication failed", "latin1");
@@ -141,8 +157,22 @@ export class RfbSession {
     if (!msg) return false;
     if (type === 0) this.setPixelFormat(msg.subarray(4));
     if (type === 3) this.updateRequest(msg[1] === 1, msg.readUInt16BE(2), msg.readUInt16BE(4), msg.readUInt16BE(6), msg.readUInt16BE(8));
-    if (type === 4 && msg[1] === 1 && this.screen.key(msg.readUInt32BE(4))) this.flush();
+    if (type === 4) this.keyEvent(msg[1] === 1, msg.readUInt32BE(4));
     return true;
+  }
+
+  private keyEvent(down: boolean, keysym: number) {
+    if (!down) return void this.held.delete(keysym);
+    this.held.add(keysym);
+    const has = (keys: number[]) => keys.some((k) => this.held.has(k));
+    if (KEY_DELETE.includes(keysym) && has(KEY_CONTROL) && has(KEY_ALT)) {
+      this.opts.onCtrlAltDel?.();
+      if (this.screen.ctrlAltDel()) this.flush();
+      return;
+    }
+    // A chord with Ctrl or Alt is not text (the screen only echoes what a shell would echo).
+    if (has(KEY_CONTROL) || has(KEY_ALT)) return;
+    if (this.screen.key(keysym)) this.flush();
   }
 
   private setPixelFormat(pf: Buffer) {
@@ -190,11 +220,22 @@ export class RfbSession {
     header.writeUInt16BE(h, 10);
     header.writeInt32BE(0, 12);
     const body = Buffer.alloc(w * h * bytes);
-    let o = 0;
-    for (let row = y; row < y + h; row++) {
-      for (let col = x; col < x + w; col++) {
-        colours[this.screen.pixels[row * WIDTH + col]].copy(body, o);
-        o += bytes;
+    if (bytes === 4) {
+      // One 32-bit word per pixel: the per-pixel Buffer.copy made full-screen updates the
+      // benchmark's bottleneck instead of the relays it measures.
+      const words = new Uint32Array(body.buffer, body.byteOffset, w * h);
+      const lookup = colours.map((c) => c.readUInt32LE(0)); // bytes as encoded, read back on a little-endian host
+      let i = 0;
+      for (let row = y; row < y + h; row++) {
+        for (let col = x, p = row * WIDTH + x; col < x + w; col++, p++) words[i++] = lookup[this.screen.pixels[p]];
+      }
+    } else {
+      let o = 0;
+      for (let row = y; row < y + h; row++) {
+        for (let col = x; col < x + w; col++) {
+          colours[this.screen.pixels[row * WIDTH + col]].copy(body, o);
+          o += bytes;
+        }
       }
     }
     this.opts.send(Buffer.concat([header, body]));

@@ -57,6 +57,15 @@ export class TextScreen {
     return true;
   }
 
+  /** What a Linux guest prints on Ctrl-Alt-Del at a getty (systemd's ctrl-alt-del.target). */
+  ctrlAltDel(): boolean {
+    this.history.push(this.prompt(), "", "Ctrl-Alt-Del: the system is going down for reboot NOW!", "");
+    this.stage = "login";
+    this.input = "";
+    this.redraw();
+    return true;
+  }
+
   private redraw() {
     const lines = [...this.history, `${this.prompt()}_`].slice(-ROWS);
     while (lines.length < ROWS) lines.push("");

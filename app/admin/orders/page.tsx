@@ -1,14 +1,15 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireAdmin } from "@/lib/auth/session";
-import { listAdminOrders, ORDER_STATUSES, orderStatusFilterSchema } from "@/lib/admin/list-orders";
+import { canRefundFlaggedOrder, listAdminOrders, ORDER_STATUSES, orderStatusFilterSchema } from "@/lib/admin/list-orders";
 import { formatMoney } from "@/lib/format/money";
 import { z } from "zod";
 import { pageParam, parseSearchParams, searchParam, type RawSearchParams } from "@/lib/http/search-params";
 import { Pagination } from "@/components/ui/pagination";
 import { RetryProvisioningButton } from "@/components/admin/retry-provisioning-button";
 import { tableFrame, td, th } from "@/components/admin/table-styles";
-import { retryProvisioningAction } from "./actions";
+import { RefundOrderButton } from "@/components/admin/refund-order-button";
+import { cancelAndRefundAction, retryCleanupAction, retryProvisioningAction } from "./actions";
 
 export const metadata: Metadata = { title: "Orders · Admin" };
 
@@ -52,15 +53,27 @@ export default async function AdminOrdersPage({ searchParams }: { searchParams: 
                 <td className={td}>{formatMoney(o.amountMinor, o.currency)} / {o.interval}</td>
                 <td className={td}>
                   <span className="font-medium">{o.status}</span>
+                  {o.status === "failed" && o.cleanupStatus === "in_progress" ? <div className="text-xs text-warning-700" data-testid="cleanup-status">cleanup in progress</div> : null}
+                  {o.status === "failed" && o.cleanupStatus === "overdue" ? (
+                    <div className="text-xs font-semibold text-danger-700" data-testid="cleanup-status">
+                      cleanup overdue: needs an operator
+                      <pre className="whitespace-pre-wrap font-mono font-normal">{o.cleanupRemaining}</pre>
+                    </div>
+                  ) : null}
                   {o.status === "provisioning" && o.progressStep ? <div className="text-xs text-ink-subtle">{o.progressStep}</div> : null}
                   {o.vm?.vmid ? <div className="font-mono text-xs text-ink-subtle">VMID {o.vm.vmid}</div> : null}
                 </td>
                 <td className={td}>{o.provisionAttempts}</td>
                 <td className={`${td} max-w-md`}>
                   {o.flagReason ? <p className="text-warning-700">Flagged: {o.flagReason}</p> : null}
+                  {o.refundedMinor !== null ? <p className="text-xs text-ink-subtle">Refunded {formatMoney(o.refundedMinor, o.currency)}</p> : null}
                   {o.failureReason ? <p className="break-words font-mono text-xs text-danger-700">{o.failureReason}</p> : null}
                 </td>
-                <td className={td}>{o.status === "failed" ? <RetryProvisioningButton orderId={o.id} action={retryProvisioningAction} /> : null}</td>
+                <td className={td}>
+                  {o.status === "failed" && (o.cleanupStatus === null || o.cleanupStatus === "done") ? <RetryProvisioningButton orderId={o.id} action={retryProvisioningAction} /> : null}
+                  {o.status === "failed" && o.cleanupStatus === "overdue" ? <RetryProvisioningButton orderId={o.id} action={retryCleanupAction} label="Retry cleanup" /> : null}
+                  {canRefundFlaggedOrder(o) ? <RefundOrderButton orderId={o.id} action={cancelAndRefundAction} /> : null}
+                </td>
               </tr>
             ))}
           </tbody>

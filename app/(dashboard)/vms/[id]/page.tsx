@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { requireUser } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { loadVmPage } from "@/lib/vms/vm-view";
+import { buttonStyles } from "@/components/ui/button-styles";
 import { PowerPanel } from "@/components/vms/power-panel";
 import { RevealPassword } from "@/components/vms/reveal-password";
 import { SshAccess } from "@/components/vms/ssh-access";
@@ -27,6 +28,11 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
       <header className="flex flex-wrap items-center gap-3">
         <h1 className="text-2xl font-bold tracking-tight">{vm.name}</h1>
         <VmStatusBadge status={vm.status} label={vm.statusLabel} />
+        {vm.status === "running" || vm.status === "stopped" ? (
+          <Link href={`/vms/${vm.id}/console`} className={`${buttonStyles.secondary} ml-auto`} data-testid="open-console">
+            Console
+          </Link>
+        ) : null}
       </header>
       <dl className="grid gap-x-6 gap-y-2 rounded-card border border-line bg-surface p-card text-sm sm:grid-cols-[10rem_1fr]">
         <dt className="text-ink-subtle">VMID</dt>

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ProxmoxError } from "@/lib/proxmox/errors";
 import { SshCommandError } from "@/lib/proxmox/ssh";
-import { diskSizeGb, isLockError, nodeOfUpid, taskSucceeded, withLockRetry } from "./proxmox-waits";
+import { diskSizeGb, isLockError, nodeOfUpid, TaskFailedError, taskSucceeded, withLockRetry } from "./tasks";
 
-describe("proxmox waits", () => {
+describe("proxmox tasks: one rule for locks, polling and success", () => {
   it("reads a disk line's size in GiB, whatever the unit", () => {
     expect(diskSizeGb("local-lvm:vm-1000-disk-0,size=32G")).toBe(32);
     expect(diskSizeGb("local-lvm:vm-1000-disk-0,iothread=1,size=1T,ssd=1")).toBe(1024);
@@ -25,18 +25,21 @@ describe("proxmox waits", () => {
     expect(isLockError(new SshCommandError("qm set 1000", 255, "VM is locked (backup)\n"))).toBe(true);
     expect(isLockError(new ProxmoxError(500, "unable to create VM 1000: config file already exists"))).toBe(false);
     expect(isLockError(new Error("VM is locked (clone)"))).toBe(false);
+    // Since clone/resize/power errors arrive as the task's exit status, a lock there counts too.
+    expect(isLockError(new TaskFailedError("clone", "can't lock file '/var/lock/qemu-server/lock-1000.conf' - got timeout"))).toBe(true);
+    expect(isLockError(new TaskFailedError("resize", "disk size may not shrink"))).toBe(false);
   });
 
   it("I8: retries a locked call with backoff, then gives up with the lock error", async () => {
     let calls = 0;
     const locked = () => new ProxmoxError(500, "VM is locked (backup)");
-    await expect(withLockRetry(async () => (++calls < 3 ? Promise.reject(locked()) : "done"), { baseMs: 1 })).resolves.toBe("done");
+    await expect(withLockRetry(async () => (++calls < 3 ? Promise.reject(locked()) : "done"), [1, 1, 1, 1])).resolves.toBe("done");
     expect(calls).toBe(3);
     calls = 0;
-    await expect(withLockRetry(async () => (calls++, Promise.reject(locked())), { tries: 4, baseMs: 1 })).rejects.toThrow("VM is locked");
+    await expect(withLockRetry(async () => (calls++, Promise.reject(locked())), [1, 1, 1])).rejects.toThrow("VM is locked");
     expect(calls).toBe(4);
     calls = 0;
-    await expect(withLockRetry(async () => (calls++, Promise.reject(new Error("boom"))), { baseMs: 1 })).rejects.toThrow("boom");
+    await expect(withLockRetry(async () => (calls++, Promise.reject(new Error("boom"))), [1, 1])).rejects.toThrow("boom");
     expect(calls).toBe(1);
   });
 });

@@ -1,0 +1,72 @@
+// The process's webhook forwarder: a loop that runs forwardPendingStripeEvents whenever the
+// webhook recorded something (woken in-process right after the INSERT, so forwarding latency is
+// one pass, not a poll interval) and every POLL_MS otherwise (rows backing off, rows recorded by
+// another process, rows left behind by a crash). Started once per process by server.ts and by
+// instrumentation.ts (plain `next start`/`next dev`); the registry lives on globalThis because
+// server.ts and Next's bundle load separate copies of this module in one process.
+import { forwardPendingStripeEvents } from "@/lib/billing/forward-stripe-events";
+
+const POLL_MS = 2000;
+/** A short wait after a wake-up gathers a burst of deliveries into one batch and one send. */
+const COALESCE_MS = 10;
+
+export type StripeForwarder = { wake(): void; stop(): Promise<void> };
+
+const registryKey = Symbol.for("lab-vps.stripe-forwarder");
+const registry = globalThis as unknown as { [registryKey]?: StripeForwarder };
+
+export function startStripeForwarder(opts: { pollMs?: number; leaseSeconds?: number } = {}): StripeForwarder {
+  const existing = registry[registryKey];
+  if (existing) return existing;
+  const pollMs = opts.pollMs ?? POLL_MS;
+  let stopped = false;
+  let woken = false;
+  let interrupt: (() => void) | null = null;
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        interrupt = null;
+        resolve();
+      }
+      interrupt = done;
+    });
+
+  const loop = (async () => {
+    while (!stopped) {
+      woken = false;
+      let more = false;
+      try {
+        const pass = await forwardPendingStripeEvents({ leaseSeconds: opts.leaseSeconds });
+        more = pass.claimed > 0 && pass.failed === 0;
+      } catch (error) {
+        // The database is unreachable: the rows are safe in it; try again after a pause.
+        console.error(`[stripe forwarder] pass failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      if (stopped) break;
+      if (more || woken) await new Promise((resolve) => setTimeout(resolve, COALESCE_MS));
+      else await pause(pollMs);
+    }
+  })();
+
+  const forwarder: StripeForwarder = {
+    wake() {
+      woken = true;
+      interrupt?.();
+    },
+    async stop() {
+      stopped = true;
+      interrupt?.();
+      await loop;
+      if (registry[registryKey] === forwarder) delete registry[registryKey];
+    },
+  };
+  registry[registryKey] = forwarder;
+  return forwarder;
+}
+
+/** Called after the webhook recorded an event; a no-op in a process that runs no forwarder. */
+export function wakeStripeForwarder() {
+  registry[registryKey]?.wake();
+}

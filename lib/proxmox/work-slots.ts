@@ -1,0 +1,164 @@
+// The limit on Proxmox work: at most PROVISION_CONCURRENCY requests-or-tasks in flight, across
+// provisioning, compensation and power (and whatever else starts Proxmox work), counted from the
+// request that starts a task to the end of that task.
+//
+// Why this holds where Inngest's step concurrency did not: a clone task keeps running after its
+// "clone template" step returned, through "wait for clone" steps and the sleeps between them, and
+// onFailure handlers have no concurrency setting at all. So the budget is not a property of steps
+// but a row per slot in `proxmox_leases`:
+// - a slot is a primary key in 0..limit-1, so two holders can never take the same slot, and a
+//   holder is unique, so one holder (one VM's one operation) holds at most one slot;
+// - a lease is taken before the request that starts work and released only once its holder saw
+//   the task stop (or the synchronous request answer), so the count covers the whole task;
+// - it lives in the database, so it survives restarts; a holder that dies (a cancelled run, a lost
+//   process) stops renewing, and its slot is free for others once `expiresAt` passes. Every poll
+//   renews, and no holder goes longer than LEASE_TTL_MS between polls (steps poll for ≤ 60 s and
+//   sleep ≤ 10 s between polls).
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import type { TaskStatus, Upid } from "@/lib/proxmox/api";
+import { ProxmoxError } from "@/lib/proxmox/errors";
+import { LOCK_RETRY_DELAYS_MS, pollTask, sleep, TaskFailedError, taskSucceeded, WaitTimeoutError, withLockRetry } from "@/lib/proxmox/tasks";
+
+export const LEASE_TTL_MS = 5 * 60_000;
+
+/** No slot came free within the wait: not a failure, the caller pauses and asks again. */
+export class ProxmoxBusyError extends Error {
+  constructor(readonly holder: string) {
+    super(`all Proxmox work slots are busy (waiting: ${holder})`);
+    this.name = "ProxmoxBusyError";
+  }
+}
+
+export type Lease = { slot: number; upid: string | null };
+
+const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+/** One attempt: renew the holder's live lease, or take a free (or expired) slot. Null when full. */
+async function tryAcquire(holder: string, limit: number): Promise<Lease | null> {
+  const now = at(0);
+  const expires = at(LEASE_TTL_MS);
+  const [mine] = await db.$queryRaw<Lease[]>`
+    UPDATE proxmox_leases SET expires_at = ${expires}::timestamp(3)
+    WHERE holder = ${holder} AND expires_at > ${now}::timestamp(3) RETURNING slot, upid`;
+  if (mine) return mine;
+  // An expired lease of this holder: its task (if any) outlived our attention; start over.
+  await db.proxmoxLease.deleteMany({ where: { holder } });
+  // Counting live leases too keeps the limit exact when it was lowered while slots above it are
+  // held; the slot's primary key is what makes two concurrent takers of one slot impossible.
+  const [taken] = await db.$queryRaw<Lease[]>`
+    INSERT INTO proxmox_leases (slot, holder, upid, acquired_at, expires_at)
+    SELECT s, ${holder}, NULL, ${now}::timestamp(3), ${expires}::timestamp(3) FROM generate_series(0, ${limit - 1}::int) AS s
+    WHERE NOT EXISTS (SELECT 1 FROM proxmox_leases l WHERE l.slot = s AND l.expires_at > ${now}::timestamp(3))
+      AND (SELECT count(*) FROM proxmox_leases l WHERE l.expires_at > ${now}::timestamp(3)) < ${limit}
+    ORDER BY s LIMIT 1
+    ON CONFLICT (slot) DO UPDATE SET holder = EXCLUDED.holder, upid = NULL, acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at
+      WHERE proxmox_leases.expires_at <= ${now}::timestamp(3)
+    RETURNING slot, upid`;
+  return taken ?? null;
+}
+
+/**
+ * The holder's slot: the one it holds already (renewed), or a free one, waiting up to `waitMs`
+ * for one to come free. Throws ProxmoxBusyError after that.
+ */
+export async function acquireProxmoxSlot(holder: string, { waitMs = 20_000, limit = env().PROVISION_CONCURRENCY } = {}): Promise<Lease> {
+  const deadline = Date.now() + waitMs;
+  for (let pause = 50; ; pause = Math.min(pause * 2, 500)) {
+    try {
+      const lease = await tryAcquire(holder, limit);
+      if (lease) return lease;
+    } catch (error) {
+      // Two tries of one holder at once: the unique holder index refused the second. Look again.
+      if (!/unique|duplicate key/i.test(String((error as Error).message))) throw error;
+    }
+    if (Date.now() + pause > deadline) throw new ProxmoxBusyError(holder);
+    await sleep(pause + Math.floor(Math.random() * pause));
+  }
+}
+
+/** Notes the task the holder's request started, so a retried step polls it instead of starting another. */
+export async function recordSlotTask(holder: string, upid: string): Promise<void> {
+  await db.proxmoxLease.updateMany({ where: { holder }, data: { upid, expiresAt: new Date(Date.now() + LEASE_TTL_MS) } });
+}
+
+/** The task an earlier try of this holder started and is still waiting on, if any. */
+export async function slotTask(holder: string): Promise<string | null> {
+  return (await db.proxmoxLease.findUnique({ where: { holder }, select: { upid: true } }))?.upid ?? null;
+}
+
+export async function releaseProxmoxSlot(holder: string): Promise<void> {
+  await db.proxmoxLease.deleteMany({ where: { holder } });
+}
+
+/** Releases every slot whose holder starts with `prefix` (a run that ended for good). */
+export async function releaseProxmoxSlotsOf(prefix: string): Promise<number> {
+  return (await db.proxmoxLease.deleteMany({ where: { holder: { startsWith: prefix } } })).count;
+}
+
+/** A synchronous Proxmox request (a config write): the slot is held for the request only. */
+export async function withProxmoxSlot<T>(holder: string, work: () => Promise<T>, options?: { waitMs?: number }): Promise<T> {
+  await acquireProxmoxSlot(holder, options);
+  try {
+    return await work();
+  } finally {
+    await releaseProxmoxSlot(holder);
+  }
+}
+
+export type LeasedTaskResult = { state: "done"; task: TaskStatus | null } | { state: "running"; upid: Upid };
+
+/**
+ * One step's worth of a Proxmox task under the holder's slot: takes (or resumes) the lease, starts
+ * the task unless an earlier try did (its UPID is on the lease), and polls it for up to `budgetMs`.
+ * "running": the caller pauses and calls again; the lease stays, renewed. `start` re-reads the
+ * machine and returns null when nothing needs doing. A failed task frees the slot and throws
+ * TaskFailedError; when it failed on a config lock, calling again starts it afresh.
+ */
+export async function runLeasedTask(holder: string, what: string, start: () => Promise<Upid | null>, { budgetMs = 45_000, waitMs }: { budgetMs?: number; waitMs?: number } = {}): Promise<LeasedTaskResult> {
+  const lease = await acquireProxmoxSlot(holder, { waitMs });
+  let upid = lease.upid;
+  if (!upid) {
+    try {
+      upid = await withLockRetry(start);
+    } catch (error) {
+      // Proxmox refused: no task runs. A lost answer may hide one, so the slot stays (it expires).
+      if (error instanceof ProxmoxError) await releaseProxmoxSlot(holder);
+      throw error;
+    }
+    if (!upid) {
+      await releaseProxmoxSlot(holder);
+      return { state: "done", task: null };
+    }
+    await recordSlotTask(holder, upid);
+  }
+  const task = await pollTask(upid, Date.now() + budgetMs);
+  if (!task) {
+    await recordSlotTask(holder, upid); // renews
+    return { state: "running", upid };
+  }
+  await releaseProxmoxSlot(holder);
+  if (!taskSucceeded(task)) throw new TaskFailedError(what, task.exitstatus ?? "no exit status");
+  return { state: "done", task };
+}
+
+/**
+ * A short task run to its end within one step: resumed or started under the slot, polled, and
+ * started again when it failed on a config lock (Proxmox reports those as the task's exit status).
+ * Returns false when `start` found nothing to do.
+ */
+export async function runLeasedTaskToEnd(holder: string, what: string, start: () => Promise<Upid | null>, { timeoutMs = 5 * 60_000, tries = 4 } = {}): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      for (;;) {
+        const result = await runLeasedTask(holder, what, start, { budgetMs: Math.max(1_000, deadline - Date.now()) });
+        if (result.state === "done") return result.task !== null;
+        if (Date.now() >= deadline) throw new WaitTimeoutError(`${what} (task ${result.upid})`);
+      }
+    } catch (error) {
+      if (!(error instanceof TaskFailedError) || !error.isLock || attempt >= tries) throw error;
+      await sleep(LOCK_RETRY_DELAYS_MS[Math.min(attempt - 1, LOCK_RETRY_DELAYS_MS.length - 1)]!);
+    }
+  }
+}

@@ -122,6 +122,7 @@ test("sign-out ends the session server-side: a cookie copied before sign-out no 
 });
 
 test("a password change signs out every other browser; an operator's disable signs out all and refuses sign-in", async ({ page, browser }) => {
+  test.slow(); // three browsers and five argon2 hashes on a shared 2-core machine
   const email = uniqueEmail("rotate");
   await signUp(page, email);
   await expect(page).toHaveURL(/\/dashboard$/);

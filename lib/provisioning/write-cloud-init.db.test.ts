@@ -12,7 +12,7 @@ import { reserveVmid } from "./reserve-vmid";
 import { startProvisioning } from "./start-provisioning";
 import { startVm } from "./start-vm";
 import { writeCloudInit } from "./write-cloud-init";
-import { createPaidOrder, proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
+import { createPaidOrder, proxmox, retireProvisioningFixtures, snippetNameOf } from "@/test/fixtures/provisioning";
 
 const made: number[] = [];
 async function taskDone(upid: string) {
@@ -52,13 +52,15 @@ async function provisionOnPve2() {
   const mark = await proxmox.mark();
   const written = await writeCloudInit(order.id);
   await startVm(order.id);
-  return { vmid, written, requests: await proxmox.requests(mark) };
+  const { id: vmId } = await db.vm.findUniqueOrThrow({ where: { orderId: order.id } });
+  return { vmid, vmId, written, requests: await proxmox.requests(mark) };
 }
 
 describe("write cloud-init on the VM's own node", () => {
   it("writes the snippet on pve2 through pve2's SSH daemon, sets cicustom and rebuilds the drive through the API; the VM boots with it", async () => {
-    const { vmid, written, requests } = await provisionOnPve2();
-    const file = `labvps-${vmid}.yaml`;
+    const { vmid, vmId, written, requests } = await provisionOnPve2();
+    // Named after the VM row, not the reusable VMID (issue 12: names that cannot collide).
+    const file = snippetNameOf(vmId);
     expect(written).toEqual({ snippetPath: `/var/lib/vz/snippets/${file}`, written: true });
     const snippets = (await proxmox.snippets()).filter((s) => s.name === file);
     expect(snippets.map((s) => s.node)).toEqual(["pve2"]);
@@ -73,8 +75,8 @@ describe("write cloud-init on the VM's own node", () => {
   it("with a shared snippets storage configured for the node, writes there and the VM boots from it", async () => {
     await db.proxmoxNode.update({ where: { name: "pve2" }, data: { snippetStorage: "snippets-shared", snippetDir: "/mnt/pve/snippets-shared/snippets" } });
     try {
-      const { vmid } = await provisionOnPve2();
-      const file = `labvps-${vmid}.yaml`;
+      const { vmid, vmId } = await provisionOnPve2();
+      const file = snippetNameOf(vmId);
       expect((await proxmox.snippets()).filter((s) => s.name === file).map((s) => [s.node, s.storage])).toEqual([[null, "snippets-shared"]]);
       expect((await proxmox.vm(vmid))!.bootedWith).toMatchObject({ node: "pve2", cicustom: `snippets-shared:snippets/${file}` });
     } finally {

@@ -12,11 +12,13 @@ import { createTunnelAndDns } from "@/lib/provisioning/create-tunnel-and-dns";
 import { reserveVmid } from "@/lib/provisioning/reserve-vmid";
 import { startProvisioning } from "@/lib/provisioning/start-provisioning";
 import { markReady, startVm } from "@/lib/provisioning/start-vm";
+import { removeTunnelAndDns } from "@/lib/provisioning/cleanup-actions";
 import { writeCloudInit } from "@/lib/provisioning/write-cloud-init";
 import { createPaidOrder, proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
 
 const acl = requiredAcl({ storages: ["local-lvm"], bridges: ["vmbr0"] });
 const created: number[] = [];
+const orders: string[] = [];
 
 async function taskDone(node: string, upid: string) {
   for (;;) {
@@ -29,6 +31,7 @@ async function taskDone(node: string, upid: string) {
 /** What the product does to a VM in its life here, through the same domain functions. */
 async function provisionAndUse() {
   const { order } = await createPaidOrder();
+  orders.push(order.id);
   await startProvisioning(order.id, 1);
   const vmid = await reserveVmid(order.id);
   created.push(vmid);
@@ -55,6 +58,9 @@ afterEach(async () => {
     if (status.status === "running") await taskDone("pve1", await vmPower("pve1", vmid, "stop"));
     await taskDone("pve1", await deleteVm("pve1", vmid));
   }
+  // Tunnels and DNS records belong to their VM row: the next test's VM (maybe on the same VMID) must
+  // not find this one's, or provisioning rightly refuses a hostname another VM owns.
+  for (const orderId of orders.splice(0)) await removeTunnelAndDns(orderId);
   await retireProvisioningFixtures();
 });
 afterAll(() => proxmox.setAcl(null));

@@ -1,27 +1,25 @@
 // The app's HTTP server: Next.js behind a plain node:http server, so the same process can later
 // accept the console WebSocket (DESIGN §3, Console). `npm run dev` and `npm start` both run this.
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer } from "node:http";
 import next from "next";
 import nextEnv from "@next/env";
 import { env } from "./lib/env";
 import { STRIPE_WEBHOOK_PATH, serveStripeWebhook } from "./lib/billing/stripe-webhook-http";
 import { startStripeForwarder } from "./lib/billing/stripe-forwarder";
 import { createAppConsoleBroker } from "./lib/console/app-console-broker";
+import { initServerStamp, stampClientAddress } from "./lib/http/client-address";
+import { listenHost } from "./lib/http/listen-host";
 
 const dev = process.env.NODE_ENV !== "production";
 nextEnv.loadEnvConfig(process.cwd(), dev);
 const config = env(); // fail fast, naming the bad variable, before anything listens
 const port = Number(process.env.PORT ?? 3000);
-const host = process.env.HOST ?? "0.0.0.0";
+const host = listenHost(process.env);
 
-// The sign-in rate limit keys on the client address. Stamp it here from the socket, overwriting
-// whatever the client sent. Behind a proxy we were told to trust, take the LAST X-Forwarded-For
-// entry: the one that proxy appended; earlier entries are whatever the client wrote.
-function stampClientIp(req: IncomingMessage) {
-  const forwarded = req.headers["x-forwarded-for"];
-  const last = (Array.isArray(forwarded) ? forwarded.join(",") : forwarded)?.split(",").at(-1)?.trim();
-  req.headers["x-labvps-client-ip"] = (config.TRUST_PROXY && last) || req.socket.remoteAddress || "unknown";
-}
+// The sign-in rate limit keys on the client address: stamped here from the socket, with this
+// process's secret so the app can tell it from a client's own header (lib/http/client-address.ts).
+const stamp = initServerStamp();
+const stampClientIp = (req: Parameters<typeof stampClientAddress>[0]) => stampClientAddress(req, { trustProxy: config.TRUST_PROXY, stamp });
 
 const app = next({ dev, hostname: "localhost", port });
 await app.prepare();
@@ -46,7 +44,7 @@ server.on("upgrade", (req, socket, head) => {
   void upgrade(req, socket, head); // Next's own (dev HMR)
 });
 server.listen(port, host, () => {
-  console.log(`Lab VPS ${dev ? "dev" : "production"} server on http://localhost:${port}`);
+  console.log(`Lab VPS ${dev ? "dev" : "production"} server on http://${host.includes(":") ? `[${host}]` : host}:${port}${host === "127.0.0.1" ? " (loopback only; HOST=0.0.0.0 exposes it)" : ""}`);
 });
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

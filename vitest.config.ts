@@ -12,6 +12,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: testEnv,
+    // next-auth imports "next/server" without an extension, which Node's ESM resolver refuses:
+    // let Vite resolve it so tests can call the Auth.js handlers themselves.
+    server: { deps: { inline: ["next-auth"] } },
     projects: [
       "sim/vitest.config.ts",
       {

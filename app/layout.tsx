@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { connection } from "next/server";
 import "./globals.css";
 import { SiteHeader } from "@/components/layout/site-header";
 import { signOutAction } from "@/app/(auth)/actions";
@@ -10,7 +11,10 @@ export const metadata: Metadata = {
   icons: { icon: "/favicon.svg" },
 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // Every page renders per request: Next can only put the CSP nonce (proxy.ts) on the scripts of
+  // a page rendered for that request; a prerendered page's scripts would be blocked.
+  await connection();
   return (
     <html lang="en">
       <body className="flex min-h-screen flex-col font-sans">

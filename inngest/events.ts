@@ -38,6 +38,14 @@ export const checkoutExpired = stripeSignals["checkout.session.expired"];
 /** Money confirmed for an order; starts (or, with a higher attempt, retries) provisioning. */
 export const orderPaid = eventType("order/paid", { schema: z.object({ orderId: z.string(), attempt: z.number().int().min(1) }) });
 
+/**
+ * A Stripe signal about a subscription (its own or one of its invoices'), resolved to the
+ * subscription id so the mirror can be written by one run at a time per subscription.
+ */
+export const subscriptionSyncRequested = eventType("billing/subscription.sync-requested", {
+  schema: z.object({ subscriptionId: z.string(), stripeEventId: z.string() }),
+});
+
 /** A customer asked for a power action; the request row holds the intent. */
 export const vmPowerRequested = eventType("vm/power.requested", { schema: z.object({ powerRequestId: z.string(), vmId: z.string() }) });
 

@@ -3,6 +3,7 @@ import type { InngestFunction } from "inngest";
 import { checkoutCompletedFunction } from "./functions/checkout-completed";
 import { checkoutExpiredFunction } from "./functions/checkout-expired";
 import { subscriptionSyncFunction } from "./functions/subscription-sync";
+import { subscriptionMirrorFunction } from "./functions/subscription-mirror";
 import { vmPowerFunction } from "./functions/vm-power";
 import { provisionVmFunction } from "./functions/provision-vm";
 import { cleanupProvisioningFunction } from "./functions/cleanup-provisioning";
@@ -12,6 +13,7 @@ export const functions: InngestFunction.Any[] = [
   checkoutCompletedFunction,
   checkoutExpiredFunction,
   subscriptionSyncFunction,
+  subscriptionMirrorFunction,
   vmPowerFunction,
   provisionVmFunction,
   cleanupProvisioningFunction,

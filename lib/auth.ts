@@ -1,10 +1,18 @@
-// Auth.js configuration: email + password (credentials provider) with JWT sessions. The session
-// carries only the user id; server code re-reads the user (role included) on every request, so a
-// role change or a deleted account takes effect at once.
+// Auth.js configuration: email + password (credentials provider) with JWT sessions. The JWT
+// carries the user id and a session token; server code re-reads the session row and the user
+// (role included) on every request, so sign-out, a password change, a disabled or deleted account
+// and a role change take effect at once (lib/auth/auth-session.ts).
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { authenticate } from "@/lib/auth/authenticate";
 import { clientIp } from "@/lib/auth/rate-limit";
+import { safeReturnPath } from "@/lib/auth/return-path";
+import { isOwnCallback } from "@/lib/auth/sanitize-auth-request";
+import { SESSION_MAX_AGE_SECONDS, endSession, startSession } from "@/lib/auth/auth-session";
+
+export class DisabledAccountSignIn extends CredentialsSignin {
+  code = "disabled";
+}
 
 export class RateLimitedSignIn extends CredentialsSignin {
   code = "rate_limited";
@@ -16,7 +24,7 @@ export class RateLimitedSignIn extends CredentialsSignin {
 export const { handlers, auth, signIn, signOut } = NextAuth({
   // Self-hosted behind our own server.ts: the Host header is the app's own.
   trustHost: true,
-  session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
+  session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
   pages: { signIn: "/sign-in" },
   logger: {
     // A failed or rate-limited sign-in is an expected outcome (and is recorded in login_attempts),
@@ -33,18 +41,38 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
         const result = await authenticate(credentials, clientIp(request.headers));
         if (result.ok) return result.user;
         if (result.reason === "rate_limited") throw new RateLimitedSignIn(result.retryAfterMinutes);
+        if (result.reason === "disabled") throw new DisabledAccountSignIn();
         return null;
       },
     }),
   ],
   callbacks: {
-    jwt({ token, user }) {
-      if (user?.id) token.sub = user.id;
+    // Auth.js's default accepts any path starting with "/", including "//evil.test".
+    redirect({ url, baseUrl }) {
+      const origin = new URL(baseUrl).origin;
+      if (!isOwnCallback(url, origin)) return baseUrl;
+      const target = new URL(url, origin);
+      return `${origin}${safeReturnPath(`${target.pathname}${target.search}${target.hash}`, "/")}`;
+    },
+    async jwt({ token, user }) {
+      if (user?.id) {
+        token.sub = user.id;
+        token.sid = await startSession(user.id);
+      }
       return token;
     },
     session({ session, token }) {
       if (token.sub) session.user.id = token.sub;
+      // Read by lib/auth/session.ts; it is the browser's own cookie content, nobody else's.
+      if (typeof token.sid === "string") Object.assign(session, { sessionToken: token.sid });
       return session;
+    },
+  },
+  events: {
+    // Both sign-out paths (our action and POST /api/auth/signout) end the session row too.
+    async signOut(message) {
+      const sid = "token" in message ? message.token?.sid : undefined;
+      if (typeof sid === "string") await endSession(sid);
     },
   },
 });

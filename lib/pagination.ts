@@ -1,8 +1,4 @@
-import { z } from "zod";
-
-/** `?page=` from a URL: a positive integer, anything else is page 1. */
-export const pageSchema = z.coerce.number().int().min(1).max(100_000).catch(1);
-
+// `?page=` parameters are parsed by pageParam in lib/http/search-params.ts.
 export type Page<T> = { items: T[]; page: number; pageCount: number; total: number };
 
 export function pageWindow(page: number, pageSize: number) {

@@ -48,7 +48,8 @@ console.log(`migrations: ${applied.length ? `applied ${applied.join(", ")}` : "u
 
 const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
   stdio: "inherit",
-  env: { ...process.env, NODE_ENV: production ? "production" : "development" },
+  // LABVPS_LOCAL_MODE: loopback by default, also for the production build (lib/http/listen-host.ts).
+  env: { ...process.env, NODE_ENV: production ? "production" : "development", LABVPS_LOCAL_MODE: "1" },
 });
 console.log(`services ready in ${Date.now() - started} ms; starting the ${production ? "production" : "dev"} server`);
 child.on("exit", (code) => void shutdown(code ?? 0));

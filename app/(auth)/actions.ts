@@ -1,7 +1,7 @@
 "use server";
 import { z } from "zod";
 import { AuthError } from "next-auth";
-import { RateLimitedSignIn, signIn, signOut } from "@/lib/auth";
+import { DisabledAccountSignIn, RateLimitedSignIn, signIn, signOut } from "@/lib/auth";
 import { signInSchema } from "@/lib/auth/authenticate";
 import { registerUser, signUpSchema } from "@/lib/auth/register-user";
 import { validatedAction } from "@/lib/actions/validated-action";
@@ -32,6 +32,7 @@ async function signInOrExplain(email: string, password: string, next?: string): 
         values: { email },
       };
     }
+    if (error instanceof DisabledAccountSignIn) return { status: "error", message: "This account has been disabled. Contact us if you think this is a mistake.", values: { email } };
     // The same words for an unknown email and a wrong password: no account enumeration.
     if (error instanceof AuthError) return { status: "error", message: "Email or password is incorrect.", values: { email } };
     throw error; // includes the redirect that signs the user in

@@ -1,7 +1,10 @@
 import type { Metadata } from "next";
 import { requireAdmin } from "@/lib/auth/session";
+import { DisableUserButton } from "@/components/admin/disable-user-button";
+import { disableUserAction } from "./actions";
 import { listPlans, listUsers } from "@/lib/admin/list-users";
-import { pageSchema } from "@/lib/pagination";
+import { z } from "zod";
+import { pageParam, parseSearchParams, type RawSearchParams } from "@/lib/http/search-params";
 import { formatMoney } from "@/lib/format/money";
 import { labTypeLabel } from "@/lib/catalog/list-plans";
 import { Pagination } from "@/components/ui/pagination";
@@ -10,12 +13,12 @@ import { SweeperPanel } from "@/components/admin/sweeper-panel";
 
 export const metadata: Metadata = { title: "Admin" };
 
-type Search = { users?: string; plans?: string };
+const searchSchema = z.object({ users: pageParam, plans: pageParam });
 
-export default async function AdminPage({ searchParams }: { searchParams: Promise<Search> }) {
-  await requireAdmin();
-  const query = await searchParams;
-  const [users, plans, sweeper] = await Promise.all([listUsers(pageSchema.parse(query.users)), listPlans(pageSchema.parse(query.plans)), getSweeperActivity()]);
+export default async function AdminPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
+  const admin = await requireAdmin();
+  const query = parseSearchParams(searchSchema, await searchParams);
+  const [users, plans, sweeper] = await Promise.all([listUsers(query.users), listPlans(query.plans), getSweeperActivity()]);
   const th = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-ink-subtle";
   const td = "px-3 py-2 text-sm";
   return (
@@ -25,14 +28,17 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
         <h2 id="users-heading" className="text-lg font-semibold">Users <span className="text-ink-subtle">({users.total})</span></h2>
         <div className="mt-3 overflow-x-auto rounded-card border border-line bg-surface">
           <table className="min-w-full divide-y divide-line">
-            <thead><tr><th className={th}>Email</th><th className={th}>Name</th><th className={th}>Role</th><th className={th}>Joined</th></tr></thead>
+            <thead><tr><th className={th}>Email</th><th className={th}>Name</th><th className={th}>Role</th><th className={th}>Joined</th><th className={th}>Access</th></tr></thead>
             <tbody className="divide-y divide-line">
               {users.items.map((u) => (
-                <tr key={u.id}>
+                <tr key={u.id} data-testid="admin-user">
                   <td className={td}>{u.email}</td>
                   <td className={td}>{u.name}</td>
                   <td className={td}>{u.role}</td>
                   <td className={td}><time dateTime={u.createdAt.toISOString()}>{u.createdAt.toISOString().slice(0, 10)}</time></td>
+                  <td className={td}>
+                    {u.disabledAt ? <span className="text-danger-700">disabled {u.disabledAt.toISOString().slice(0, 10)}</span> : u.id === admin.id ? "you" : <DisableUserButton userId={u.id} email={u.email} action={disableUserAction} />}
+                  </td>
                 </tr>
               ))}
             </tbody>

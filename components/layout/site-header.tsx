@@ -32,6 +32,11 @@ export async function SiteHeader({ signOutAction }: { signOutAction: () => Promi
                   SSH keys
                 </Link>
               </li>
+              <li>
+                <Link href="/account" className={buttonStyles.ghost}>
+                  Account
+                </Link>
+              </li>
               {user.role === "admin" ? (
                 <li>
                   <Link href="/admin" className={buttonStyles.ghost}>

@@ -60,6 +60,15 @@ function StatusBody({ view, canceled, stages }: { view: OrderView; canceled: boo
       Start a new order
     </Link>
   );
+  // A flagged payment: held for an operator, whatever the checkout says.
+  if ((view.status === "awaiting_payment" || view.status === "expired") && view.message) {
+    return (
+      <>
+        <p className="font-semibold text-warning-700">We are checking your payment.</p>
+        <p className="mt-1 text-sm text-ink-muted">{view.message}</p>
+      </>
+    );
+  }
   switch (view.status) {
     case "awaiting_payment":
       return canceled ? (
@@ -101,6 +110,14 @@ function StatusBody({ view, canceled, stages }: { view: OrderView; canceled: boo
       return (
         <>
           <p className="font-semibold">This checkout ended without a payment; you have not been charged.</p>
+          {again}
+        </>
+      );
+    case "refunded":
+      return (
+        <>
+          <p className="font-semibold">This order was cancelled and refunded.</p>
+          <p className="mt-1 text-sm text-ink-muted">{view.message}</p>
           {again}
         </>
       );

@@ -1,10 +1,10 @@
 import Link from "next/link";
 
 /** Previous/next links that keep the other query parameters (each table pages on its own key). */
-export function Pagination({ label, param, page, pageCount, query }: { label: string; param: string; page: number; pageCount: number; query: Record<string, string | undefined> }) {
+export function Pagination({ label, param, page, pageCount, query }: { label: string; param: string; page: number; pageCount: number; query: Record<string, string | number | undefined> }) {
   if (pageCount <= 1) return null;
   const href = (p: number) => {
-    const params = new URLSearchParams(Object.entries({ ...query, [param]: String(p) }).filter((e): e is [string, string] => Boolean(e[1])));
+    const params = new URLSearchParams(Object.entries({ ...query, [param]: p }).filter((e) => e[1] !== undefined && e[1] !== "").map(([k, v]) => [k, String(v)]));
     return `?${params}`;
   };
   const link = "rounded-md border border-line px-3 py-1.5 hover:bg-surface-sunken";

@@ -149,6 +149,18 @@ describe("checkout-completed", () => {
     expect(await auditCount(orderId, "order.paid")).toBe(0);
   });
 
+  it("I1: the right amount paid for another plan's price flags the order (unknown plan) and does not mark it paid", async () => {
+    const { orderId, signal } = await paidCheckout();
+    const order = await db.order.findUniqueOrThrow({ where: { id: orderId }, include: { plan: true } });
+    const other = await db.plan.create({ data: { slug: `${order.plan.slug}-other`, name: "Other", labType: "eve", vcpus: 8, ramGb: 32, diskGb: 200, monthlyPriceMinor: order.amountMinor } });
+    await db.order.update({ where: { id: orderId }, data: { planId: other.id } });
+
+    const { result } = await run(signal);
+    expect(result).toMatchObject({ action: "flagged", orderId, reason: `unknown plan: paid for ${order.planId}, order is for plan ${other.id}` });
+    expect(await db.order.findUniqueOrThrow({ where: { id: orderId } })).toMatchObject({ status: "awaiting_payment", paidAt: null });
+    expect(await orderPaidEvents(orderId)).toEqual([]);
+  });
+
   it("I1: a paid session that is not the order's current session flags the order", async () => {
     const fixture = await paidCheckout();
     const { orderId, signal } = fixture;

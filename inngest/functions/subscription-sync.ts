@@ -1,16 +1,22 @@
-// Subscription and invoice signals refresh the subscription mirror from Stripe. Mirror only:
-// suspending or restoring anything is the enforcement ladder's job (I6, I7), not this function's.
+// Subscription and invoice signals name different objects (a subscription, an invoice), so runs
+// keyed by the signal's object could write one subscription's mirror side by side. This function
+// only resolves which subscription a signal is about and hands it to subscription-mirror, which
+// runs one at a time per subscription. Mirror only: suspending or restoring anything is the
+// enforcement ladder's job (I6, I7).
 import { inngest } from "@/inngest/client";
-import { stripeSignal, stripeSignalsFor } from "@/inngest/events";
+import { stripeSignal, stripeSignalsFor, subscriptionSyncRequested } from "@/inngest/events";
 import { invoiceEventTypes, isInvoiceEventType, subscriptionEventTypes } from "@/lib/billing/stripe-event-types";
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
+import { findInvoiceSubscriptionId } from "@/lib/billing/sync-subscription";
 import { stripeSignalOptions } from "./stripe-signal-options";
-import { findInvoiceSubscriptionId, syncSubscription } from "@/lib/billing/sync-subscription";
+
+/** One request per Stripe event: a re-run or a redelivered event sends the same id, kept once (I3). */
+export const subscriptionSyncRequestId = (stripeEventId: string) => `subscription-sync-${stripeEventId}`;
 
 export const subscriptionSyncFunction = inngest.createFunction(
   {
     id: "subscription-sync",
-    name: "Sync a subscription mirror",
+    name: "Route a subscription signal to its subscription",
     triggers: stripeSignalsFor([...subscriptionEventTypes, ...invoiceEventTypes]),
     ...stripeSignalOptions,
   },
@@ -20,10 +26,15 @@ export const subscriptionSyncFunction = inngest.createFunction(
     const subscriptionId = isInvoiceEventType(type)
       ? await step.run("find invoice subscription", () => findInvoiceSubscriptionId(objectId))
       : objectId;
-    const result = subscriptionId
-      ? await step.run("sync subscription mirror", () => syncSubscription(subscriptionId))
-      : { action: "not-a-subscription-invoice" as const };
-    await step.run("mark stripe event processed", () => markStripeEventProcessed(stripeEventId));
-    return result;
+    if (!subscriptionId) {
+      await step.run("mark stripe event processed", () => markStripeEventProcessed(stripeEventId));
+      return { action: "not-a-subscription-invoice" as const };
+    }
+    // subscription-mirror marks the Stripe event processed once the mirror is written.
+    await step.sendEvent(
+      "request subscription sync",
+      subscriptionSyncRequested.create({ subscriptionId, stripeEventId }, { id: subscriptionSyncRequestId(stripeEventId) }),
+    );
+    return { action: "sync-requested" as const, subscriptionId };
   },
 );

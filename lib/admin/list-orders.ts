@@ -12,7 +12,7 @@ export const ORDER_STATUSES = Object.values(OrderStatus);
 
 const adminOrderSelect = {
   id: true, status: true, amountMinor: true, currency: true, interval: true, hostname: true,
-  flagReason: true, failureReason: true, progressStep: true, provisionAttempts: true, createdAt: true,
+  flagReason: true, failureReason: true, progressStep: true, provisionAttempts: true, createdAt: true, refundedMinor: true,
   cleanupStatus: true, cleanupRemaining: true, cleanupDeadlineAt: true,
   user: { select: { email: true } },
   plan: { select: { name: true } },
@@ -27,4 +27,9 @@ export async function listAdminOrders(filter: { page: number; status?: OrderStat
     db.order.count({ where }),
   ]);
   return toPage(items, total, filter.page, pageSize);
+}
+
+/** A flagged order Stripe may still bill (never accepted): the operator can cancel and refund it. */
+export function canRefundFlaggedOrder(order: Pick<AdminOrderRow, "status" | "flagReason">): boolean {
+  return order.flagReason !== null && (order.status === "awaiting_payment" || order.status === "expired");
 }

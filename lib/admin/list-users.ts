@@ -8,7 +8,7 @@ export async function listUsers(page: number, pageSize = ADMIN_PAGE_SIZE) {
   const [items, total] = await Promise.all([
     db.user.findMany({
       orderBy: [{ createdAt: "desc" }, { id: "asc" }],
-      select: { id: true, email: true, name: true, role: true, createdAt: true },
+      select: { id: true, email: true, name: true, role: true, createdAt: true, disabledAt: true },
       ...pageWindow(page, pageSize),
     }),
     db.user.count(),

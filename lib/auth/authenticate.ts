@@ -12,6 +12,7 @@ export const signInSchema = z.object({
 export type AuthenticateResult =
   | { ok: true; user: { id: string; email: string; name: string; role: "customer" | "admin" } }
   | { ok: false; reason: "invalid" }
+  | { ok: false; reason: "disabled" }
   | { ok: false; reason: "rate_limited"; retryAfterMinutes: number };
 
 /** Checks credentials under the rate limit. Unknown email and wrong password are indistinguishable. */
@@ -27,5 +28,7 @@ export async function authenticate(input: unknown, ip: string): Promise<Authenti
   const valid = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
   await recordLoginAttempt(email, ip, Boolean(user && valid));
   if (!user || !valid) return { ok: false, reason: "invalid" };
+  // Said only to someone who knows the password: no hint about the account otherwise.
+  if (user.disabledAt) return { ok: false, reason: "disabled" };
   return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
 }

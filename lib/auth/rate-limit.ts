@@ -2,6 +2,7 @@
 // window, in the database so the limit holds across restarts and processes.
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { readClientAddress } from "@/lib/http/client-address";
 
 export type LoginLimit = { limited: false } | { limited: true; retryAfterMinutes: number };
 
@@ -28,5 +29,8 @@ export async function recordLoginAttempt(email: string, ip: string, success: boo
 
 /** The client address as server.ts stamped it on the request (never a client-supplied value). */
 export function clientIp(headers: Headers): string {
-  return headers.get("x-labvps-client-ip") ?? "unknown";
+  const address = readClientAddress(headers);
+  // Fail closed: without server.ts's stamp the address is the client's own claim.
+  if (!address) throw new Error("no client address stamped by server.ts (plain `next start` is not supported)");
+  return address;
 }

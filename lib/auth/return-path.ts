@@ -3,8 +3,9 @@
  * `/\evil` and tricks with control characters (browsers strip a tab from `/\t/evil`, leaving
  * `//evil`) all land on the dashboard instead.
  */
-export function safeReturnPath(next: string | undefined | null, fallback = "/dashboard"): string {
-  if (!next || !next.startsWith("/") || /[\u0000-\u001f\u007f\\]/.test(next)) return fallback;
+export function safeReturnPath(next: unknown, fallback = "/dashboard"): string {
+  // `unknown`: a repeated `?next=` arrives as an array, a form field may be a File.
+  if (typeof next !== "string" || !next.startsWith("/") || /[\u0000-\u001f\u007f\\]/.test(next)) return fallback;
   const base = "http://same-site.invalid";
   let resolved: URL;
   try {

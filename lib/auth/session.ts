@@ -3,17 +3,31 @@ import "server-only";
 import { cache } from "react";
 import { forbidden, redirect } from "next/navigation";
 import { auth } from "@/lib/auth";
-import { db } from "@/lib/db";
+import { findSessionUser } from "@/lib/auth/auth-session";
 
 export type SessionUser = NonNullable<Awaited<ReturnType<typeof getUser>>>;
 
-/** The signed-in user, re-read from the database once per request; null when signed out. */
-export const getUser = cache(async () => {
+/** Auth.js's view of the cookie, once per request: user id and session token. */
+const readSession = cache(async () => {
   const session = await auth();
   const id = session?.user?.id;
-  if (!id) return null;
-  return db.user.findUnique({ where: { id }, select: { id: true, email: true, name: true, role: true } });
+  const token = (session as { sessionToken?: unknown } | null)?.sessionToken;
+  return id && typeof token === "string" ? { id, token } : null;
 });
+
+/**
+ * The signed-in user, re-read from the database once per request; null when signed out, when the
+ * session was ended (signed out elsewhere, password changed, account disabled) or has expired.
+ */
+export const getUser = cache(async () => {
+  const session = await readSession();
+  return session ? findSessionUser(session.token, session.id) : null;
+});
+
+/** The session token of the signed-in browser (to keep it when ending the user's other sessions). */
+export async function currentSessionToken(): Promise<string | null> {
+  return (await getUser()) ? ((await readSession())?.token ?? null) : null;
+}
 
 /** The signed-in user, or a redirect to sign-in that comes back to `returnTo`. */
 export async function requireUser(returnTo?: string): Promise<SessionUser> {

@@ -20,6 +20,8 @@ export interface CheckoutSnapshot {
   customerId: string | null;
   subscription: SubscriptionSnapshot | null;
   priceIds: string[];
+  /** `metadata.planId` of each line item's price (ensurePlanPrice stamps it): what was bought. */
+  planIds: string[];
 }
 
 export async function readCheckoutSession(sessionId: string): Promise<CheckoutSnapshot> {
@@ -36,6 +38,7 @@ export async function readCheckoutSession(sessionId: string): Promise<CheckoutSn
     customerId: session.customer ? idOf(session.customer) : null,
     subscription: subscription && typeof subscription !== "string" ? snapshotSubscription(subscription) : null,
     priceIds: (session.line_items?.data ?? []).flatMap((item) => (item.price ? [item.price.id] : [])),
+    planIds: (session.line_items?.data ?? []).flatMap((item) => (item.price?.metadata?.planId ? [item.price.metadata.planId] : [])),
   };
 }
 
@@ -63,7 +66,7 @@ export async function confirmCheckout(session: CheckoutSnapshot, cause: Checkout
     return { action: "unknown-order" };
   }
   const flag = async (reason: string): Promise<ConfirmResult> => {
-    await flagOrder(order.id, reason, causeActor(cause));
+    await flagOrder(order.id, reason, causeActor(cause), session.id);
     return { action: "flagged", orderId: order.id, reason };
   };
 
@@ -76,6 +79,9 @@ export async function confirmCheckout(session: CheckoutSnapshot, cause: Checkout
   if (session.paymentStatus !== "paid") return flag(`checkout completed with payment_status ${session.paymentStatus}`);
   const money = describeAmountMismatch(session, order);
   if (money) return flag(money);
+  // The right amount for the wrong product is still not this order (a price edited by hand, a
+  // session reused for another plan): the operator decides, and may cancel and refund it.
+  if (!session.planIds.includes(order.planId)) return flag(`unknown plan: paid for ${session.planIds.join(", ") || "no plan of ours"}, order is for plan ${order.planId}`);
   if (!session.subscription || !session.customerId) return flag("paid checkout session has no subscription or customer");
   if (session.subscription.metadataOrderId && session.subscription.metadataOrderId !== order.id) {
     return flag(`subscription ${session.subscription.id} metadata names another order`);
@@ -115,8 +121,8 @@ export async function confirmCheckout(session: CheckoutSnapshot, cause: Checkout
   return { action: "confirmed", orderId: order.id, moved, emitOrderPaid: moved || !provisioningStarted };
 }
 
-type OrderForCheckout = { id: string; stripeCheckoutSessionId: string | null; amountMinor: number; currency: string };
-const orderFields = { id: true, stripeCheckoutSessionId: true, amountMinor: true, currency: true } as const;
+type OrderForCheckout = { id: string; planId: string; stripeCheckoutSessionId: string | null; amountMinor: number; currency: string };
+const orderFields = { id: true, planId: true, stripeCheckoutSessionId: true, amountMinor: true, currency: true } as const;
 
 async function findOrderForSession(session: CheckoutSnapshot): Promise<OrderForCheckout | null> {
   const byReference = session.clientReferenceId
@@ -140,12 +146,13 @@ function describeAmountMismatch(session: CheckoutSnapshot, order: OrderForChecko
 }
 
 /** Sets the flag once per distinct reason, so a replayed event neither rewrites nor re-audits it. */
-export async function flagOrder(orderId: string, reason: string, actor: AuditActor) {
+export async function flagOrder(orderId: string, reason: string, actor: AuditActor, checkoutSessionId?: string) {
   const { count } = await db.order.updateMany({
     where: { id: orderId, OR: [{ flagReason: null }, { flagReason: { not: reason } }] },
-    data: { flagReason: reason, flaggedAt: new Date() },
+    // The session is kept because it may not be the order's own, and "cancel and refund" needs it.
+    data: { flagReason: reason, flaggedAt: new Date(), ...(checkoutSessionId && { flaggedCheckoutSessionId: checkoutSessionId }) },
   });
   if (count === 0) return;
-  await recordAudit(actor, "order.flagged", { type: "order", id: orderId }, { reason });
+  await recordAudit(actor, "order.flagged", { type: "order", id: orderId }, { reason, checkoutSessionId: checkoutSessionId ?? null });
   console.warn(`[confirm checkout] flagged order ${orderId}`);
 }

@@ -20,6 +20,10 @@ export function createCheckoutSession({ orderId, priceId, customerId, now = new 
       mode: "subscription",
       line_items: [{ price: priceId, quantity: 1 }],
       customer: customerId,
+      // Card only, on purpose: since 2026-10-28.endive there is no `payment_method_types` and the
+      // Dashboard decides, so a bank debit could complete the checkout unpaid and fail days later;
+      // resizes also rely on pending updates, which bank debits do not support.
+      allowed_payment_method_types: ["card"],
       client_reference_id: orderId,
       metadata: { orderId },
       subscription_data: { metadata: { orderId } },

@@ -61,6 +61,7 @@ describe("createOrder", () => {
     expect(checkoutUrl).toBe(checkout.url);
     expect(checkout).toMatchObject({
       mode: "subscription", status: "open", client_reference_id: orderId, metadata: { orderId }, customer,
+      allowed_payment_method_types: ["card"], // card only: endive lets the Dashboard add bank debits otherwise
       success_url: `${process.env.APP_URL ?? "http://localhost:3000"}/orders/${orderId}?session_id={CHECKOUT_SESSION_ID}`,
       cancel_url: `${process.env.APP_URL ?? "http://localhost:3000"}/orders/${orderId}?canceled=1`,
     });

@@ -6,14 +6,16 @@ import { db } from "@/lib/db";
 import { defineStateMachine } from "@/lib/state/state-machine";
 
 const orderMachine = defineStateMachine<OrderStatus>("order", {
-  awaiting_payment: ["paid", "expired"],
+  // refunded: the operator cancelled and refunded a payment we flagged (lib/billing/refund-flagged-order.ts).
+  awaiting_payment: ["paid", "expired", "refunded"],
   paid: ["provisioning", "failed"],
   provisioning: ["provisioned", "failed"],
   provisioned: [],
   failed: ["provisioning"], // an operator's audited retry
   // A payment that lands after the session expired in our books still counts: Stripe is the
   // authority on money, and the customer must get what they paid for.
-  expired: ["paid"],
+  expired: ["paid", "refunded"],
+  refunded: [],
 });
 
 export const canTransitionOrder = orderMachine.can;

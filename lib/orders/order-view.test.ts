@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { PROVISION_STAGES, stageOf, toOrderView } from "./order-view";
+import { FLAGGED_PAYMENT_MESSAGE, PROVISION_STAGES, stageOf, toOrderView } from "./order-view";
 
 type Row = Parameters<typeof toOrderView>[0];
 const row = (over: Partial<Row> = {}): Row => ({
   id: "ord_1", status: "awaiting_payment", interval: "month", amountMinor: 3900, currency: "usd", hostname: "lab-1",
-  progressStep: null, customerMessage: null, createdAt: new Date("2030-01-02T03:04:05Z"),
+  progressStep: null, customerMessage: null, createdAt: new Date("2030-01-02T03:04:05Z"), flaggedAt: null,
   plan: { name: "EVE-NG Starter", slug: "eve-starter", labType: "eve" }, vm: null,
   ...over,
 });
@@ -30,9 +30,19 @@ describe("toOrderView", () => {
     expect(toOrderView(row({ status: "provisioning", vm: { id: "vm_1" } })).vmId).toBeNull();
   });
 
-  it("marks provisioned, failed and expired as final; the rest keep polling", () => {
-    const final = (["awaiting_payment", "paid", "provisioning", "provisioned", "failed", "expired"] as const).filter((status) => toOrderView(row({ status })).final);
-    expect(final).toEqual(["provisioned", "failed", "expired"]);
+  it("marks provisioned, failed, expired and refunded as final; the rest keep polling", () => {
+    const final = (["awaiting_payment", "paid", "provisioning", "provisioned", "failed", "expired", "refunded"] as const).filter((status) => toOrderView(row({ status })).final);
+    expect(final).toEqual(["provisioned", "failed", "expired", "refunded"]);
+  });
+
+  it("I4: a flagged payment shows a plain message, never the operator's reason; a refund shows what was refunded", () => {
+    const flagged = toOrderView({ ...row({ flaggedAt: new Date() }), flagReason: "paid 2500 usd, order is 2600 usd" } as Row);
+    expect(flagged.message).toBe(FLAGGED_PAYMENT_MESSAGE);
+    expect(flagged.final).toBe(false); // keeps polling: the operator's refund shows up by itself
+    expect(JSON.stringify(flagged)).not.toMatch(/2500|2600/);
+    expect(toOrderView(row({ status: "expired", flaggedAt: new Date() })).message).toBe(FLAGGED_PAYMENT_MESSAGE);
+    expect(toOrderView(row()).message).toBeNull();
+    expect(toOrderView(row({ status: "refunded", customerMessage: "refunded $39" })).message).toBe("refunded $39");
   });
 });
 

@@ -6,7 +6,7 @@ import type { BillingInterval, LabType, OrderStatus, Prisma } from "@/lib/genera
 
 export const orderViewSelect = {
   id: true, status: true, interval: true, amountMinor: true, currency: true, hostname: true,
-  progressStep: true, customerMessage: true, createdAt: true,
+  progressStep: true, customerMessage: true, createdAt: true, flaggedAt: true,
   plan: { select: { name: true, slug: true, labType: true } },
   vm: { select: { id: true } },
 } as const satisfies Prisma.OrderSelect;
@@ -29,13 +29,13 @@ export type OrderView = {
   createdAt: string;
   /** The stage provisioning is at, in customer words (index into PROVISION_STAGES), while building. */
   stage: number | null;
-  /** Shown when the order failed. */
+  /** Shown when the order failed, was refunded, or its payment is held for an operator (flagged). */
   message: string | null;
   /** The VM to open once the order is provisioned. */
   vmId: string | null;
 };
 
-export const FINAL_ORDER_STATUSES: readonly OrderStatus[] = ["provisioned", "failed", "expired"];
+export const FINAL_ORDER_STATUSES: readonly OrderStatus[] = ["provisioned", "failed", "expired", "refunded"];
 
 /** The stages the order page lists while a VM is built, in order. */
 export const PROVISION_STAGES = [
@@ -74,6 +74,19 @@ export function stageOf(progressStep: string | null): number | null {
 const DEFAULT_FAILURE_MESSAGE =
   "We could not build your VM. Nothing was left half-built, our team has been told, and we will be in touch about a retry or a refund.";
 
+// A flagged payment (the amount or session did not add up) waits for an operator; the reason is
+// operator-only, so the customer gets this instead.
+export const FLAGGED_PAYMENT_MESSAGE =
+  "Stripe took a payment for this order that we could not match to it, so we have not started building. Our team is checking it and will refund it if it cannot be put right.";
+const DEFAULT_REFUND_MESSAGE = "We could not accept this order, so we cancelled its subscription and refunded your payment.";
+
+function messageOf(row: OrderViewRow): string | null {
+  if (row.status === "failed") return row.customerMessage ?? DEFAULT_FAILURE_MESSAGE;
+  if (row.status === "refunded") return row.customerMessage ?? DEFAULT_REFUND_MESSAGE;
+  if ((row.status === "awaiting_payment" || row.status === "expired") && row.flaggedAt) return FLAGGED_PAYMENT_MESSAGE;
+  return null;
+}
+
 export function toOrderView(row: OrderViewRow): OrderView {
   return {
     id: row.id,
@@ -88,7 +101,7 @@ export function toOrderView(row: OrderViewRow): OrderView {
     hostname: row.hostname,
     createdAt: row.createdAt.toISOString(),
     stage: row.status === "provisioning" ? (stageOf(row.progressStep) ?? 0) : null,
-    message: row.status === "failed" ? (row.customerMessage ?? DEFAULT_FAILURE_MESSAGE) : null,
+    message: messageOf(row),
     vmId: row.status === "provisioned" ? (row.vm?.id ?? null) : null,
   };
 }

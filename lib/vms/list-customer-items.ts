@@ -15,6 +15,7 @@ export const customerOrderStatusLabel: Record<OrderStatus, string> = {
   provisioned: "Ready",
   failed: "Failed",
   expired: "Expired",
+  refunded: "Refunded",
 };
 
 export type CustomerVmRow = { id: string; name: string; vmid: number | null; statusLabel: string; status: VmStatus; labType: string; vcpus: number; ramGb: number; diskGb: number };

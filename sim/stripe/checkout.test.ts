@@ -17,6 +17,7 @@ const CHECKOUT_EVENTS = [
   "invoice.finalized",
   "invoice.paid",
   "invoice.payment_succeeded",
+  "customer.subscription.updated",
   "checkout.session.completed",
 ];
 

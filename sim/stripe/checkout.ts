@@ -64,9 +64,20 @@ export function createSession(ctx: SimContext, p: Params): Stripe.Checkout.Sessi
   });
   if (customer) session.customer_email = null;
   const subscriptionData = p.obj("subscription_data");
+  session.allowed_payment_method_types = allowedPaymentMethodTypes(p);
   ctx.store.sessions.set(session.id, session);
   ctx.store.sessionExtras.set(session.id, { items, subscriptionMetadata: subscriptionData?.mergeMetadata({}) ?? {} });
   return session;
+}
+
+/** The stand-in only takes cards: a filter that leaves no card out would leave nothing to pay with. */
+function allowedPaymentMethodTypes(p: Params): string[] | null {
+  if (!p.has("allowed_payment_method_types")) return null;
+  const types = p.strList("allowed_payment_method_types");
+  if (!types.includes("card")) {
+    throw invalidParam("allowed_payment_method_types", "The Stripe stand-in only supports card payments: allowed_payment_method_types must include card.");
+  }
+  return types;
 }
 
 export type PaymentOutcome =
@@ -126,7 +137,9 @@ function completeSession(ctx: SimContext, session: Stripe.Checkout.Session, card
     items: extras.items.map((item) => ({ price: ctx.store.price(item.price), quantity: item.quantity })),
     metadata: extras.subscriptionMetadata,
     defaultPaymentMethod: saved.paymentMethodId,
-    status: "active",
+    // Stripe's order: the subscription is created `incomplete`, and paying its first invoice turns
+    // it `active` with a customer.subscription.updated (markInvoicePaid → afterInvoicePaid below).
+    status: "incomplete",
   });
   const now = ctx.clock.now();
   const invoice = buildInvoice(ctx, {

@@ -1,9 +1,11 @@
 // `expand[]` as Stripe does it: an id field becomes the full object; an "includable" field that is
-// absent by default (a session's `line_items`, an invoice's `payments`) is built on request.
+// absent by default (a session's `line_items`, an invoice's `payments` and `confirmation_secret`)
+// is built on request.
 // Paths nest with dots (`subscription.latest_invoice`, `data.customer` on lists), up to 4 levels.
+import type Stripe from "stripe";
 import { invalidRequest } from "./errors";
 import { sessionLineItems } from "./objects/checkout-session";
-import { invoicePaymentList } from "./objects/payment";
+import { invoiceConfirmationSecret, invoicePaymentList } from "./objects/payment";
 import { clone } from "./store";
 import type { SimContext } from "./types";
 
@@ -12,7 +14,10 @@ type Includable = (ctx: SimContext, owner: Node) => unknown;
 
 const includables: Record<string, Record<string, Includable>> = {
   "checkout.session": { line_items: (ctx, s) => sessionLineItems(ctx, String(s.id)) },
-  invoice: { payments: (ctx, inv) => invoicePaymentList(ctx, String(inv.id)) },
+  invoice: {
+    payments: (ctx, inv) => invoicePaymentList(ctx, String(inv.id)),
+    confirmation_secret: (ctx, inv) => invoiceConfirmationSecret(ctx, inv as unknown as Stripe.Invoice),
+  },
 };
 
 export function applyExpand(ctx: SimContext, value: unknown, paths: string[]): unknown {

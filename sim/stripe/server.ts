@@ -2,6 +2,7 @@
 // controls, everything else the hosted pages a browser visits.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { readBody, sendJson } from "../shared/http";
+import { refuseUnknownParams } from "./accepted-params";
 import { checkoutSubscriptionRoutes } from "./api/checkout-subscriptions";
 import { customerCatalogRoutes } from "./api/customers-catalog";
 import { invoicePaymentRoutes } from "./api/invoices-payments";
@@ -73,6 +74,7 @@ async function handleApi(ctx: SimContext, idempotency: IdempotencyCache, req: In
     const match = findRoute(routes, method, path);
     if (!match) throw unrecognizedUrl(method, path);
     const params = new Params(decodeForm(method === "POST" ? raw : url.search.slice(1)));
+    refuseUnknownParams(params.raw, match.route.accepts);
     const result = ctx.events.duringRequest({ id: requestId, idempotency_key: key ?? null }, () =>
       match.route.handler({ ctx, params }, ...match.ids));
     payload = applyExpand(ctx, clone(result), params.strList("expand"));

@@ -36,6 +36,8 @@ export class Store {
   payments = new Map<string, PaymentRecord>();
   sessionExtras = new Map<string, SessionExtras>();
   subscriptionExtras = new Map<string, SubscriptionExtras>();
+  /** Invoice id → the PaymentIntent created at finalization. */
+  invoiceIntents = new Map<string, { id: string; clientSecret: string }>();
 
   reset() {
     for (const value of Object.values(this)) if (value instanceof Map) value.clear();

@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireUser } from "@/lib/auth/session";
 import { formatMoney } from "@/lib/format/money";
-import { pageSchema } from "@/lib/pagination";
+import { z } from "zod";
+import { pageParam, parseSearchParams, type RawSearchParams } from "@/lib/http/search-params";
 import { listCustomerOrders, listCustomerVms } from "@/lib/vms/list-customer-items";
 import { buttonStyles } from "@/components/ui/button-styles";
 import { Pagination } from "@/components/ui/pagination";
@@ -10,15 +11,15 @@ import { VmStatusBadge } from "@/components/vms/vm-status-badge";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
-type Search = { vms?: string; orders?: string };
+const searchSchema = z.object({ vms: pageParam, orders: pageParam });
 
 const th = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-ink-subtle";
 const td = "px-3 py-2 text-sm";
 
-export default async function DashboardPage({ searchParams }: { searchParams: Promise<Search> }) {
+export default async function DashboardPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const user = await requireUser("/dashboard");
-  const query = await searchParams;
-  const [vms, orders] = await Promise.all([listCustomerVms(user.id, pageSchema.parse(query.vms)), listCustomerOrders(user.id, pageSchema.parse(query.orders))]);
+  const query = parseSearchParams(searchSchema, await searchParams);
+  const [vms, orders] = await Promise.all([listCustomerVms(user.id, query.vms), listCustomerOrders(user.id, query.orders)]);
   return (
     <div className="mx-auto max-w-content px-gutter py-10">
       <h1 className="text-2xl font-bold tracking-tight">Hello, {user.name}</h1>

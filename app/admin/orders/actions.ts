@@ -5,11 +5,13 @@ import { validatedAdminAction } from "@/lib/actions/validated-action";
 import type { FormState } from "@/lib/actions/form-state";
 import { retryCleanup } from "@/lib/orders/retry-cleanup";
 import { retryProvisioning } from "@/lib/orders/retry-provisioning";
+import { cancelAndRefundFlaggedOrder } from "@/lib/billing/refund-flagged-order";
+import { formatMoney } from "@/lib/format/money";
 
 // retryProvisioning checks the order is `failed` (UserFacingError otherwise) and writes the audit.
-const orderIdSchema = z.object({ orderId: z.string().trim().min(1, "Missing order.").max(64, "Unknown order.") });
+const orderId = z.string().trim().min(1, "Missing order.").max(64, "Unknown order.");
 
-const retry = validatedAdminAction(orderIdSchema, async ({ orderId }, { user }) => {
+const retry = validatedAdminAction(z.object({ orderId }), async ({ orderId }, { user }) => {
   await retryProvisioning({ orderId, adminId: user.id });
   revalidatePath("/admin/orders");
   return { status: "success", message: "Provisioning restarted." };
@@ -19,8 +21,22 @@ export async function retryProvisioningAction(previous: FormState, formData: For
   return retry(previous, formData);
 }
 
+// Money leaves the business: the operator ticks a box first. cancelAndRefundFlaggedOrder checks the
+// order is flagged and unaccepted (UserFacingError otherwise), is idempotent, and writes the audit.
+const refundSchema = z.object({ orderId, confirm: z.literal("yes", { error: "Tick the box to confirm the refund." }) });
+const refund = validatedAdminAction(refundSchema, async ({ orderId }, { user }) => {
+  const outcome = await cancelAndRefundFlaggedOrder({ orderId, adminId: user.id });
+  revalidatePath("/admin/orders");
+  const amount = formatMoney(outcome.refundedMinor, outcome.currency);
+  return { status: "success", message: outcome.alreadyDone ? `Already cancelled and refunded (${amount}).` : `Subscription cancelled, ${amount} refunded.` };
+});
+
+export async function cancelAndRefundAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return refund(previous, formData);
+}
+
 // retryCleanup checks the order's cleanup is overdue (UserFacingError otherwise) and writes the audit.
-const cleanup = validatedAdminAction(orderIdSchema, async ({ orderId }, { user }) => {
+const cleanup = validatedAdminAction(z.object({ orderId }), async ({ orderId }, { user }) => {
   await retryCleanup({ orderId, adminId: user.id });
   revalidatePath("/admin/orders");
   return { status: "success", message: "Cleanup restarted." };

@@ -5,7 +5,10 @@ import { beforeAll, beforeEach, describe, expect, inject, it, vi } from "vitest"
 const session = vi.hoisted(() => ({ userId: null as string | null }));
 vi.mock("server-only", () => ({}));
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
-vi.mock("@/lib/auth", () => ({ auth: async () => (session.userId ? { user: { id: session.userId } } : null) }));
+vi.mock("@/lib/auth", async () => {
+  const { sessionOf } = await import("@/test/fixtures/session");
+  return { auth: () => sessionOf(session.userId) };
+});
 
 import { db } from "@/lib/db";
 import { idleState } from "@/lib/actions/form-state";
@@ -16,7 +19,9 @@ import { createOrder, createPlan, createUser, createVmFixture, digestOf, formDat
 import AdminLayout from "@/app/admin/layout";
 import AdminVmsPage from "@/app/admin/vms/page";
 import AdminOrdersPage from "./page";
-import { retryProvisioningAction } from "./actions";
+import { cancelAndRefundAction, retryProvisioningAction } from "./actions";
+import { confirmCheckout, readCheckoutSession } from "@/lib/billing/confirm-checkout";
+import { createCheckoutFixture, payCheckout } from "@/test/fixtures/checkout";
 
 const FORBIDDEN = "NEXT_HTTP_ERROR_FALLBACK;403";
 const noSearch = () => Promise.resolve({});
@@ -153,5 +158,51 @@ describe("retry provisioning action", () => {
     expect(audit).toMatchObject({ actorType: "admin", actorId: adminId, data: { attempt: 1 } });
     const event = await (await fetch(`${inject("simUrls").inngest}/_sim/events/order-paid-${order.id}-1`)).json();
     expect(event).toMatchObject({ name: "order/paid", data: { orderId: order.id, attempt: 1 } });
+  });
+});
+
+describe("cancel and refund action", () => {
+  /** A checkout paid at 1900 for an order of 2000: flagged, unpaid, still billing in Stripe. */
+  async function flagged() {
+    const fixture = await createCheckoutFixture({ amountMinor: 1900 });
+    await db.order.update({ where: { id: fixture.orderId }, data: { amountMinor: 2000 } });
+    await payCheckout(inject("simUrls").stripe, fixture.sessionId);
+    await confirmCheckout(await readCheckoutSession(fixture.sessionId), `evt_admin_flag_${fixture.orderId}`);
+    return fixture.orderId;
+  }
+
+  it("is refused to a customer (403) and refunds nothing", async () => {
+    const orderId = await flagged();
+    session.userId = customerId;
+    expect(await digestOf(cancelAndRefundAction(idleState, formData({ orderId, confirm: "yes" })))).toBe(FORBIDDEN);
+    expect((await db.order.findUniqueOrThrow({ where: { id: orderId } })).status).toBe("awaiting_payment");
+  });
+
+  it("I10: wants the confirmation box ticked, and refuses an order that is not flagged", async () => {
+    session.userId = adminId;
+    const orderId = await flagged();
+    expect(await cancelAndRefundAction(idleState, formData({ orderId }))).toMatchObject({ status: "error", fieldErrors: { confirm: "Tick the box to confirm the refund." } });
+    expect((await db.order.findUniqueOrThrow({ where: { id: orderId } })).status).toBe("awaiting_payment");
+    const plain = await createOrder({ userId: customerId, planId: (await createPlan()).id, status: "awaiting_payment" });
+    expect(await cancelAndRefundAction(idleState, formData({ orderId: plain.id, confirm: "yes" }))).toMatchObject({ status: "error", message: expect.stringMatching(/Only a flagged order/) });
+  });
+
+  it("cancels and refunds a flagged order, audited with the operator's id; a second click says it is done", async () => {
+    session.userId = adminId;
+    const orderId = await flagged();
+    // The button is on the flagged order's row, and on no other kind of row.
+    const rowOf = (html: string, id: string) => html.slice(html.indexOf(`data-order-id="${id}"`)).split("</tr>")[0];
+    const plain = await createOrder({ userId: customerId, planId: (await createPlan()).id, status: "provisioned" });
+    const before = await renderPage(AdminOrdersPage({ searchParams: noSearch() }));
+    expect(textOf(rowOf(before, orderId))).toMatch(/Flagged: paid 1900 usd, order is 2000 usd.*Cancel and refund/);
+    expect(textOf(rowOf(before, plain.id))).not.toContain("Cancel and refund");
+
+    expect(await cancelAndRefundAction(idleState, formData({ orderId, confirm: "yes" }))).toEqual({ status: "success", message: "Subscription cancelled, $19 refunded." });
+    expect(await cancelAndRefundAction(idleState, formData({ orderId, confirm: "yes" }))).toEqual({ status: "success", message: "Already cancelled and refunded ($19)." });
+    expect(await db.auditEvent.findFirstOrThrow({ where: { subjectId: orderId, action: "order.canceled_and_refunded" } })).toMatchObject({ actorType: "admin", actorId: adminId });
+    expect((await listAdminOrders({ page: 1, status: "refunded" }, 100)).items.find((o) => o.id === orderId)).toMatchObject({ refundedMinor: 1900 });
+    const after = textOf(rowOf(await renderPage(AdminOrdersPage({ searchParams: Promise.resolve({ status: "refunded" }) })), orderId));
+    expect(after).toContain("Refunded $19");
+    expect(after).not.toContain("Cancel and refund");
   });
 });

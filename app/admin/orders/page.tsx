@@ -1,23 +1,25 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireAdmin } from "@/lib/auth/session";
-import { listAdminOrders, ORDER_STATUSES, orderStatusFilterSchema } from "@/lib/admin/list-orders";
+import { canRefundFlaggedOrder, listAdminOrders, ORDER_STATUSES, orderStatusFilterSchema } from "@/lib/admin/list-orders";
 import { formatMoney } from "@/lib/format/money";
-import { pageSchema } from "@/lib/pagination";
+import { z } from "zod";
+import { pageParam, parseSearchParams, searchParam, type RawSearchParams } from "@/lib/http/search-params";
 import { Pagination } from "@/components/ui/pagination";
 import { RetryProvisioningButton } from "@/components/admin/retry-provisioning-button";
 import { tableFrame, td, th } from "@/components/admin/table-styles";
-import { retryCleanupAction, retryProvisioningAction } from "./actions";
+import { RefundOrderButton } from "@/components/admin/refund-order-button";
+import { cancelAndRefundAction, retryCleanupAction, retryProvisioningAction } from "./actions";
 
 export const metadata: Metadata = { title: "Orders · Admin" };
 
-type Search = { page?: string; status?: string };
+const searchSchema = z.object({ page: pageParam, status: searchParam(orderStatusFilterSchema) });
 
-export default async function AdminOrdersPage({ searchParams }: { searchParams: Promise<Search> }) {
+export default async function AdminOrdersPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   await requireAdmin("/admin/orders");
-  const query = await searchParams;
-  const status = orderStatusFilterSchema.parse(query.status);
-  const orders = await listAdminOrders({ page: pageSchema.parse(query.page), status });
+  const query = parseSearchParams(searchSchema, await searchParams);
+  const { status } = query;
+  const orders = await listAdminOrders({ page: query.page, status });
   const filterLink = (s?: string) => (s ? `?status=${s}` : "?");
   return (
     <div className="mx-auto max-w-content space-y-4 px-gutter py-8">
@@ -64,10 +66,14 @@ export default async function AdminOrdersPage({ searchParams }: { searchParams: 
                 <td className={td}>{o.provisionAttempts}</td>
                 <td className={`${td} max-w-md`}>
                   {o.flagReason ? <p className="text-warning-700">Flagged: {o.flagReason}</p> : null}
+                  {o.refundedMinor !== null ? <p className="text-xs text-ink-subtle">Refunded {formatMoney(o.refundedMinor, o.currency)}</p> : null}
                   {o.failureReason ? <p className="break-words font-mono text-xs text-danger-700">{o.failureReason}</p> : null}
                 </td>
-                <td className={td}>{o.status === "failed" && (o.cleanupStatus === null || o.cleanupStatus === "done") ? <RetryProvisioningButton orderId={o.id} action={retryProvisioningAction} /> : null}
-                  {o.status === "failed" && o.cleanupStatus === "overdue" ? <RetryProvisioningButton orderId={o.id} action={retryCleanupAction} label="Retry cleanup" /> : null}</td>
+                <td className={td}>
+                  {o.status === "failed" && (o.cleanupStatus === null || o.cleanupStatus === "done") ? <RetryProvisioningButton orderId={o.id} action={retryProvisioningAction} /> : null}
+                  {o.status === "failed" && o.cleanupStatus === "overdue" ? <RetryProvisioningButton orderId={o.id} action={retryCleanupAction} label="Retry cleanup" /> : null}
+                  {canRefundFlaggedOrder(o) ? <RefundOrderButton orderId={o.id} action={cancelAndRefundAction} /> : null}
+                </td>
               </tr>
             ))}
           </tbody>

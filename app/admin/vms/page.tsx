@@ -2,16 +2,19 @@ import type { Metadata } from "next";
 import { requireAdmin } from "@/lib/auth/session";
 import { listAdminVms } from "@/lib/admin/list-vms";
 import { labTypeLabel } from "@/lib/catalog/list-plans";
-import { pageSchema } from "@/lib/pagination";
+import { z } from "zod";
+import { pageParam, parseSearchParams, type RawSearchParams } from "@/lib/http/search-params";
 import { Pagination } from "@/components/ui/pagination";
 import { tableFrame, td, th } from "@/components/admin/table-styles";
 
 export const metadata: Metadata = { title: "VMs · Admin" };
 
-export default async function AdminVmsPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
+const searchSchema = z.object({ page: pageParam });
+
+export default async function AdminVmsPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   await requireAdmin("/admin/vms");
-  const query = await searchParams;
-  const vms = await listAdminVms(pageSchema.parse(query.page));
+  const query = parseSearchParams(searchSchema, await searchParams);
+  const vms = await listAdminVms(query.page);
   return (
     <div className="mx-auto max-w-content space-y-4 px-gutter py-8">
       <h1 className="text-2xl font-bold tracking-tight">VMs <span className="text-ink-subtle">({vms.total})</span></h1>

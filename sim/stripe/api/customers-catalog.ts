@@ -1,11 +1,13 @@
 // /v1/customers, /v1/products, /v1/prices
+import type Stripe from "stripe";
+import { accepts, PAGE } from "../accepted-params";
 import { createdMatches, paginate } from "../list";
 import { createPrice, createProduct, updatePrice, updateProduct } from "../objects/catalog";
 import { createCustomer } from "../objects/customer";
 import { route } from "./router";
 
 export const customerCatalogRoutes = [
-  route("POST", "/v1/customers", ({ ctx, params: p }) =>
+  route("POST", "/v1/customers", accepts<Stripe.CustomerCreateParams>({ email: true, name: true, description: true, phone: true, metadata: true }), ({ ctx, params: p }) =>
     createCustomer(ctx, {
       email: p.str("email"),
       name: p.str("name"),
@@ -13,8 +15,8 @@ export const customerCatalogRoutes = [
       phone: p.str("phone"),
       metadata: p.mergeMetadata({}),
     })),
-  route("GET", "/v1/customers/:id", ({ ctx }, id) => ctx.store.customer(id, "id")),
-  route("POST", "/v1/customers/:id", ({ ctx, params: p }, id) => {
+  route("GET", "/v1/customers/:id", accepts<Stripe.CustomerRetrieveParams>({}), ({ ctx }, id) => ctx.store.customer(id, "id")),
+  route("POST", "/v1/customers/:id", accepts<Stripe.CustomerUpdateParams>({ email: true, name: true, description: true, phone: true, metadata: true, invoice_settings: { default_payment_method: true } }), ({ ctx, params: p }, id) => {
     const customer = ctx.store.customer(id, "id");
     ctx.events.update("customer.updated", customer, () => {
       if (p.has("email")) customer.email = p.nullableStr("email") ?? null;
@@ -27,7 +29,7 @@ export const customerCatalogRoutes = [
     });
     return customer;
   }),
-  route("GET", "/v1/customers", ({ ctx, params: p }) => {
+  route("GET", "/v1/customers", accepts<Stripe.CustomerListParams>({ ...PAGE, email: true, created: true }), ({ ctx, params: p }) => {
     const email = p.str("email");
     const customers = [...ctx.store.customers.values()].filter(
       (c) => (email === undefined || c.email === email) && createdMatches(p, c.created),
@@ -35,10 +37,10 @@ export const customerCatalogRoutes = [
     return paginate(customers, p, "/v1/customers");
   }),
 
-  route("POST", "/v1/products", ({ ctx, params }) => createProduct(ctx, params)),
-  route("GET", "/v1/products/:id", ({ ctx }, id) => ctx.store.product(id, "id")),
-  route("POST", "/v1/products/:id", ({ ctx, params }, id) => updateProduct(ctx, ctx.store.product(id, "id"), params)),
-  route("GET", "/v1/products", ({ ctx, params: p }) => {
+  route("POST", "/v1/products", accepts<Stripe.ProductCreateParams>({ id: true, name: true, active: true, description: true, metadata: true }), ({ ctx, params }) => createProduct(ctx, params)),
+  route("GET", "/v1/products/:id", accepts<Stripe.ProductRetrieveParams>({}), ({ ctx }, id) => ctx.store.product(id, "id")),
+  route("POST", "/v1/products/:id", accepts<Stripe.ProductUpdateParams>({ name: true, description: true, active: true, metadata: true }), ({ ctx, params }, id) => updateProduct(ctx, ctx.store.product(id, "id"), params)),
+  route("GET", "/v1/products", accepts<Stripe.ProductListParams>({ ...PAGE, active: true, ids: true }), ({ ctx, params: p }) => {
     const active = p.bool("active");
     const ids = p.strList("ids");
     const products = [...ctx.store.products.values()].filter(
@@ -47,10 +49,13 @@ export const customerCatalogRoutes = [
     return paginate(products, p, "/v1/products");
   }),
 
-  route("POST", "/v1/prices", ({ ctx, params }) => createPrice(ctx, params)),
-  route("GET", "/v1/prices/:id", ({ ctx }, id) => ctx.store.price(id, "id")),
-  route("POST", "/v1/prices/:id", ({ ctx, params }, id) => updatePrice(ctx, ctx.store.price(id, "id"), params)),
-  route("GET", "/v1/prices", ({ ctx, params: p }) => {
+  route("POST", "/v1/prices", accepts<Stripe.PriceCreateParams>({
+    currency: true, unit_amount: true, product: true, product_data: { id: true, name: true, active: true, metadata: true },
+    recurring: { interval: true, interval_count: true }, active: true, lookup_key: true, transfer_lookup_key: true, metadata: true, nickname: true,
+  }), ({ ctx, params }) => createPrice(ctx, params)),
+  route("GET", "/v1/prices/:id", accepts<Stripe.PriceRetrieveParams>({}), ({ ctx }, id) => ctx.store.price(id, "id")),
+  route("POST", "/v1/prices/:id", accepts<Stripe.PriceUpdateParams>({ active: true, nickname: true, lookup_key: true, transfer_lookup_key: true, metadata: true }), ({ ctx, params }, id) => updatePrice(ctx, ctx.store.price(id, "id"), params)),
+  route("GET", "/v1/prices", accepts<Stripe.PriceListParams>({ ...PAGE, active: true, lookup_keys: true, product: true, type: true, currency: true }), ({ ctx, params: p }) => {
     const active = p.bool("active");
     const lookupKeys = p.strList("lookup_keys");
     const product = p.str("product");

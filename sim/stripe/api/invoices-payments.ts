@@ -1,5 +1,6 @@
 // /v1/invoices, /v1/invoice_payments, /v1/refunds, /v1/payment_methods, /v1/billing_portal/sessions, /v1/events
 import type Stripe from "stripe";
+import { accepts, PAGE } from "../accepted-params";
 import { markPaidOutOfBand, markUncollectible, payInvoiceNow, voidInvoice } from "../billing";
 import { invalidRequest, noSuch } from "../errors";
 import { createdMatches, paginate } from "../list";
@@ -17,9 +18,9 @@ function found<T>(value: T | undefined, kind: string, id: string): T {
 }
 
 export const invoicePaymentRoutes = [
-  route("POST", "/v1/invoices/create_preview", ({ ctx, params }) => previewInvoice(ctx, params)),
-  route("GET", "/v1/invoices/:id", ({ ctx }, id) => ctx.store.invoice(id, "id")),
-  route("POST", "/v1/invoices/:id/pay", ({ ctx, params: p }, id) => {
+  route("POST", "/v1/invoices/create_preview", accepts<Stripe.InvoiceCreatePreviewParams>({ customer: true, subscription: true, subscription_details: { items: [{ id: true, price: true, quantity: true, deleted: true }], proration_behavior: true, proration_date: true } }), ({ ctx, params }) => previewInvoice(ctx, params)),
+  route("GET", "/v1/invoices/:id", accepts<Stripe.InvoiceRetrieveParams>({}), ({ ctx }, id) => ctx.store.invoice(id, "id")),
+  route("POST", "/v1/invoices/:id/pay", accepts<Stripe.InvoicePayParams>({ paid_out_of_band: true, payment_method: true, off_session: true }), ({ ctx, params: p }, id) => {
     const invoice = ctx.store.invoice(id, "id");
     if (p.bool("paid_out_of_band")) {
       if (invoice.status !== "open" && invoice.status !== "draft") throw invalidRequest("Invoice is already paid", { code: "invoice_already_paid" });
@@ -31,24 +32,24 @@ export const invoicePaymentRoutes = [
     if (paymentMethod && !card) throw noSuch("PaymentMethod", paymentMethod, "payment_method");
     return payInvoiceNow(ctx, invoice, { card, offSession: p.bool("off_session") ?? false });
   }),
-  route("POST", "/v1/invoices/:id/void", ({ ctx }, id) => {
+  route("POST", "/v1/invoices/:id/void", accepts<Stripe.InvoiceVoidInvoiceParams>({}), ({ ctx }, id) => {
     const invoice = ctx.store.invoice(id, "id");
     if (invoice.status !== "open") throw invalidRequest(`You can only void open invoices.`);
     voidInvoice(ctx, invoice);
     return invoice;
   }),
-  route("POST", "/v1/invoices/:id/mark_uncollectible", ({ ctx }, id) => {
+  route("POST", "/v1/invoices/:id/mark_uncollectible", accepts<Stripe.InvoiceMarkUncollectibleParams>({}), ({ ctx }, id) => {
     const invoice = ctx.store.invoice(id, "id");
     if (invoice.status !== "open") throw invalidRequest(`You can only mark open invoices as uncollectible.`);
     markUncollectible(ctx, invoice);
     return invoice;
   }),
-  route("GET", "/v1/invoices/:id/lines", ({ ctx, params: p }, id) => {
+  route("GET", "/v1/invoices/:id/lines", accepts<Stripe.InvoiceListLineItemsParams>(PAGE), ({ ctx, params: p }, id) => {
     const invoice = ctx.store.invoice(id, "id");
     // paginate() hands out newest first; invoice lines keep their own order.
     return paginate([...invoice.lines.data].reverse(), p, invoice.lines.url);
   }),
-  route("GET", "/v1/invoices", ({ ctx, params: p }) => {
+  route("GET", "/v1/invoices", accepts<Stripe.InvoiceListParams>({ ...PAGE, customer: true, subscription: true, status: true, created: true }), ({ ctx, params: p }) => {
     const customer = p.str("customer");
     const subscription = p.str("subscription");
     const status = p.str("status");
@@ -61,16 +62,16 @@ export const invoicePaymentRoutes = [
     return paginate(invoices, p, "/v1/invoices");
   }),
 
-  route("GET", "/v1/invoice_payments/:id", ({ ctx }, id) => found(ctx.store.invoicePayments.get(id), "invoice_payment", id)),
-  route("GET", "/v1/invoice_payments", ({ ctx, params: p }) => {
+  route("GET", "/v1/invoice_payments/:id", accepts<Stripe.InvoicePaymentRetrieveParams>({}), ({ ctx }, id) => found(ctx.store.invoicePayments.get(id), "invoice_payment", id)),
+  route("GET", "/v1/invoice_payments", accepts<Stripe.InvoicePaymentListParams>({ ...PAGE, invoice: true }), ({ ctx, params: p }) => {
     const invoice = p.str("invoice");
     const payments = [...ctx.store.invoicePayments.values()].filter((ip) => invoice === undefined || ip.invoice === invoice);
     return paginate(payments, p, "/v1/invoice_payments");
   }),
 
-  route("POST", "/v1/refunds", ({ ctx, params }) => createRefund(ctx, params)),
-  route("GET", "/v1/refunds/:id", ({ ctx }, id) => found(ctx.store.refunds.get(id), "refund", id)),
-  route("GET", "/v1/refunds", ({ ctx, params: p }) => {
+  route("POST", "/v1/refunds", accepts<Stripe.RefundCreateParams>({ payment_intent: true, charge: true, amount: true, reason: true, metadata: true }), ({ ctx, params }) => createRefund(ctx, params)),
+  route("GET", "/v1/refunds/:id", accepts<Stripe.RefundRetrieveParams>({}), ({ ctx }, id) => found(ctx.store.refunds.get(id), "refund", id)),
+  route("GET", "/v1/refunds", accepts<Stripe.RefundListParams>({ ...PAGE, payment_intent: true, charge: true }), ({ ctx, params: p }) => {
     const pi = p.str("payment_intent");
     const charge = p.str("charge");
     const refunds = [...ctx.store.refunds.values()].filter(
@@ -79,12 +80,12 @@ export const invoicePaymentRoutes = [
     return paginate(refunds, p, "/v1/refunds");
   }),
 
-  route("GET", "/v1/payment_methods/:id", ({ ctx }, id) => found(ctx.store.paymentMethods.get(id), "PaymentMethod", id)),
+  route("GET", "/v1/payment_methods/:id", accepts<Stripe.PaymentMethodRetrieveParams>({}), ({ ctx }, id) => found(ctx.store.paymentMethods.get(id), "PaymentMethod", id)),
 
-  route("POST", "/v1/billing_portal/sessions", ({ ctx, params }) => buildPortalSession(ctx, params)),
+  route("POST", "/v1/billing_portal/sessions", accepts<Stripe.BillingPortal.SessionCreateParams>({ customer: true, return_url: true }), ({ ctx, params }) => buildPortalSession(ctx, params)),
 
-  route("GET", "/v1/events/:id", ({ ctx }, id) => withPending(ctx, found(ctx.store.events.get(id), "event", id))),
-  route("GET", "/v1/events", ({ ctx, params: p }) => {
+  route("GET", "/v1/events/:id", accepts<Stripe.EventRetrieveParams>({}), ({ ctx }, id) => withPending(ctx, found(ctx.store.events.get(id), "event", id))),
+  route("GET", "/v1/events", accepts<Stripe.EventListParams>({ ...PAGE, type: true, types: true, created: true }), ({ ctx, params: p }) => {
     const type = p.str("type");
     const types = p.strList("types");
     const matchesType = (t: string) =>

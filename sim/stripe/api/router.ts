@@ -1,3 +1,4 @@
+import type { ParamSpec } from "../accepted-params";
 import type { Params } from "../params";
 import type { SimContext } from "../types";
 
@@ -11,13 +12,15 @@ export type Handler = (call: ApiCall, ...ids: string[]) => object;
 export interface Route {
   method: "GET" | "POST" | "DELETE";
   pattern: RegExp;
+  /** The parameters this route understands; anything else is refused as `parameter_unknown`. */
+  accepts: ParamSpec;
   handler: Handler;
 }
 
 /** `/v1/customers/:id` → a route whose handler receives the decoded ids in order. */
-export function route(method: Route["method"], path: string, handler: Handler): Route {
+export function route(method: Route["method"], path: string, accepts: ParamSpec, handler: Handler): Route {
   const pattern = new RegExp(`^${path.replace(/:\w+/g, "([^/]+)")}$`);
-  return { method, pattern, handler };
+  return { method, pattern, accepts, handler };
 }
 
 export function findRoute(routes: Route[], method: string, path: string): { route: Route; ids: string[] } | null {

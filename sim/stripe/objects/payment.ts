@@ -7,10 +7,29 @@ import type { Params } from "../params";
 import { newId } from "../store";
 import type { PaymentRecord, SimContext } from "../types";
 
+/**
+ * The PaymentIntent Stripe creates when it finalizes an invoice with money due; its client secret
+ * is the invoice's includable `confirmation_secret` (what a page confirms 3-D Secure with).
+ */
+export function invoicePaymentIntent(ctx: SimContext, invoiceId: string): { id: string; clientSecret: string } {
+  let intent = ctx.store.invoiceIntents.get(invoiceId);
+  if (!intent) {
+    const id = newId("pi_3");
+    ctx.store.invoiceIntents.set(invoiceId, (intent = { id, clientSecret: `${id}_secret_${newId("", 25)}` }));
+  }
+  return intent;
+}
+
+/** null while the invoice is a draft or has nothing to charge: Stripe has no PaymentIntent then. */
+export function invoiceConfirmationSecret(ctx: SimContext, invoice: { id: string; status: string | null; amount_due: number }): Stripe.Invoice.ConfirmationSecret | null {
+  if (invoice.status === "draft" || invoice.amount_due <= 0) return null;
+  return { client_secret: invoicePaymentIntent(ctx, invoice.id).clientSecret, type: "payment_intent" };
+}
+
 export function recordInvoicePayment(ctx: SimContext, invoice: Stripe.Invoice): PaymentRecord {
   const now = ctx.clock.now();
   const record: PaymentRecord = {
-    paymentIntentId: newId("pi_3"),
+    paymentIntentId: invoicePaymentIntent(ctx, invoice.id).id,
     chargeId: newId("ch_3"),
     invoicePaymentId: newId("inpay_1"),
     invoiceId: invoice.id,

@@ -26,7 +26,8 @@ export function buildSubscription(ctx: SimContext, input: NewSubscription): Stri
     automatic_tax: { disabled_reason: null, enabled: false, liability: null },
     billing_cycle_anchor: now,
     billing_cycle_anchor_config: null,
-    billing_mode: { flexible: null, type: "classic" } as Stripe.Subscription.BillingMode,
+    // New subscriptions default to flexible billing since 2025-09-30.clover (the pinned API's default).
+    billing_mode: { flexible: { proration_discounts: "included" }, type: "flexible", updated_at: now },
     billing_schedules: [],
     billing_thresholds: null,
     cancel_at: null,

@@ -1,15 +1,20 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { z } from "zod";
 import { requireUser } from "@/lib/auth/session";
+import { flagParam, parseSearchParams, type RawSearchParams } from "@/lib/http/search-params";
 import { getOrderView, PROVISION_STAGES } from "@/lib/orders/order-view";
 import { OrderStatusPanel } from "@/components/orders/order-status";
 
 export const metadata: Metadata = { title: "Your order" };
 
-type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ canceled?: string }> };
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<RawSearchParams> };
+
+const searchSchema = z.object({ canceled: flagParam });
 
 export default async function OrderPage({ params, searchParams }: Props) {
-  const [{ id }, { canceled }] = await Promise.all([params, searchParams]);
+  const [{ id }, search] = await Promise.all([params, searchParams]);
+  const { canceled } = parseSearchParams(searchSchema, search);
   const user = await requireUser(`/orders/${encodeURIComponent(id)}`);
   const view = await getOrderView(user.id, id);
   if (!view) notFound(); // missing and someone else's look the same (I5)
@@ -17,7 +22,7 @@ export default async function OrderPage({ params, searchParams }: Props) {
   // against Stripe, moves an order to paid (I1).
   return (
     <div className="mx-auto max-w-content px-gutter py-10">
-      <OrderStatusPanel initial={view} canceled={canceled === "1"} stages={PROVISION_STAGES} />
+      <OrderStatusPanel initial={view} canceled={canceled} stages={PROVISION_STAGES} />
     </div>
   );
 }

@@ -5,7 +5,10 @@ import { beforeEach, describe, expect, inject, it, vi } from "vitest";
 const session = vi.hoisted(() => ({ userId: null as string | null }));
 vi.mock("server-only", () => ({}));
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
-vi.mock("@/lib/auth", () => ({ auth: async () => (session.userId ? { user: { id: session.userId } } : null) }));
+vi.mock("@/lib/auth", async () => {
+  const { sessionOf } = await import("@/test/fixtures/session");
+  return { auth: () => sessionOf(session.userId) };
+});
 
 import { db } from "@/lib/db";
 import { idleState } from "@/lib/actions/form-state";

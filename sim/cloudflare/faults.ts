@@ -17,11 +17,18 @@ export interface FaultSpec {
   delayMs?: number;
   /** Sent as `retry-after-ms` (and `retry-after`) so SDK retries can be made fast or slow. */
   retryAfterMs?: number;
+  /**
+   * Active for this many milliseconds from its first hit (an outage window), then spent; it stays
+   * listed with its hits. Combines with `count` (whichever ends first).
+   */
+  forMs?: number;
 }
 
 export interface Fault extends Required<Pick<FaultSpec, "path" | "count">>, Omit<FaultSpec, "path" | "count"> {
   id: number;
   hits: number;
+  /** Epoch ms when a `forMs` fault stops matching (set at its first hit). */
+  activeUntil?: number;
 }
 
 export interface RequestEntry {
@@ -48,6 +55,7 @@ export class FaultBook {
     if (spec.status !== undefined && !(Number.isInteger(spec.status) && spec.status >= 400 && spec.status <= 599)) {
       throw new Error("fault.status must be an HTTP error status (400-599)");
     }
+    if (spec.forMs !== undefined && !(Number.isFinite(spec.forMs) && spec.forMs > 0)) throw new Error("fault.forMs must be a positive number of milliseconds");
     const fault = { ...spec, method: spec.method?.toUpperCase(), count: spec.count ?? 1, id: this.#nextId++, hits: 0 };
     this.#faults.push({ ...fault, re: globToRegExp(spec.path) });
     return fault;
@@ -55,8 +63,10 @@ export class FaultBook {
 
   /** Consumes one use of the first fault matching this request, if any. */
   take(method: string, path: string): Fault | undefined {
-    const found = this.#faults.find((f) => (!f.method || f.method === method) && f.re.test(path));
+    const now = Date.now();
+    const found = this.#faults.find((f) => (f.activeUntil === undefined || now < f.activeUntil) && (!f.method || f.method === method) && f.re.test(path));
     if (!found) return undefined;
+    if (found.forMs !== undefined) found.activeUntil ??= now + found.forMs;
     found.hits++;
     if (found.hits >= found.count) this.#faults = this.#faults.filter((f) => f !== found);
     const { re: _re, ...fault } = found;

@@ -134,6 +134,17 @@ describe("Cloudflare stand-in: auth and faults", () => {
     expect(sim.faults.list()).toEqual([]);
   });
 
+  it("forMs: an outage window answers every matching call from its first hit until it ends, then stays listed as spent", async () => {
+    const plain = new Cloudflare({ apiToken: sim.options.apiToken, baseURL: sim.apiUrl, maxRetries: 0 });
+    const fault = sim.faults.add({ method: "GET", path: "/accounts/*/cfd_tunnel", status: 503, count: 1_000, forMs: 250 });
+    for (let i = 0; i < 3; i++) await expect(plain.zeroTrust.tunnels.cloudflared.list({ account_id })).rejects.toBeInstanceOf(Cloudflare.InternalServerError);
+    await new Promise((r) => setTimeout(r, 300));
+    await expect(plain.zeroTrust.tunnels.cloudflared.list({ account_id })).resolves.toBeDefined();
+    expect(sim.faults.list()).toEqual([expect.objectContaining({ id: fault.id, hits: 3, activeUntil: expect.any(Number) })]);
+    sim.faults.clear();
+    expect(() => sim.faults.add({ path: "/x", status: 500, forMs: 0 })).toThrow(/forMs/);
+  });
+
   it("a latency fault longer than the client timeout surfaces as APIConnectionTimeoutError", async () => {
     sim.faults.add({ path: "/accounts/**", delayMs: 300 });
     const impatient = new Cloudflare({ apiToken: sim.options.apiToken, baseURL: sim.apiUrl, maxRetries: 0, timeout: 50 });

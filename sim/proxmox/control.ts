@@ -95,7 +95,8 @@ export function createControl(sim: Sim) {
         try {
           const times = body.times === undefined ? undefined : Number(body.times);
           const ms = body.ms === undefined ? undefined : Number(body.ms);
-          return ok(sim.faults.add({ ...(body as unknown as FaultSpec), times, ms }));
+          const forMs = body.forMs === undefined ? undefined : Number(body.forMs);
+          return ok(sim.faults.add({ ...(body as unknown as FaultSpec), times, ms, forMs }));
         } catch (err) {
           return sendJson(res, 400, { error: (err as Error).message });
         }

@@ -20,6 +20,17 @@ describe("fault injection", () => {
     expect(t.sim.faults().find((f) => f.id === fault.id)).toMatchObject({ hits: 1, remaining: 0 });
   });
 
+  it("forMs keeps a fault active for that long from its first hit, however often it is called, then spends it", async () => {
+    const fault = t.sim.setFault({ method: "PUT", path: "/qemu/150/config$", kind: "lock", forMs: 300 });
+    expect((await put({ cores: 3 })).status).toBe(500); // the first hit starts the clock
+    await new Promise((r) => setTimeout(r, 150));
+    for (let i = 0; i < 3; i++) expect(await put({ cores: 3 })).toMatchObject({ status: 500, reason: "VM is locked (backup)" });
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await put({ cores: 3 })).status).toBe(200);
+    expect(t.sim.faults().find((f) => f.id === fault.id)).toMatchObject({ hits: 4, activeUntil: expect.any(Number) });
+    expect(() => t.sim.setFault({ path: "x", kind: "lock", forMs: -1 })).toThrow(/forMs/);
+  });
+
   it("configLock answers the config-file lock timeout", async () => {
     t.sim.setFault({ path: "/qemu/150/config$", kind: "configLock", times: 1 });
     expect(await put({ cores: 3 })).toMatchObject({ status: 500, reason: "can't lock file '/var/lock/qemu-server/lock-150.conf' - got timeout" });

@@ -18,12 +18,19 @@ export interface FaultSpec {
   ms?: number;
   /** How many matching calls it affects; unlimited when absent. */
   times?: number;
+  /**
+   * Active for this many milliseconds from its first hit, then spent: "the VM stays locked by a
+   * backup for 8 s", whatever the caller's retry rhythm. Combines with `times` (whichever ends first).
+   */
+  forMs?: number;
 }
 
 export interface Fault extends FaultSpec {
   id: number;
   hits: number;
   remaining: number | null;
+  /** Epoch ms when a `forMs` fault stops matching (set at its first hit). */
+  activeUntil?: number;
 }
 
 export class Faults {
@@ -34,6 +41,7 @@ export class Faults {
     if (!FAULT_KINDS.includes(spec.kind)) throw new Error(`unknown fault kind '${spec.kind}' (one of ${FAULT_KINDS.join(", ")})`);
     if (typeof spec.path !== "string") throw new Error("fault needs a path regex");
     new RegExp(spec.path);
+    if (spec.forMs !== undefined && !(Number.isFinite(spec.forMs) && spec.forMs > 0)) throw new Error("forMs must be a positive number of milliseconds");
     const fault: Fault = { method: "*", ...spec, id: ++this.seq, hits: 0, remaining: spec.times ?? null };
     this.rules.push(fault);
     return fault;
@@ -56,10 +64,13 @@ export class Faults {
   /** Consumes and returns every active rule matching this call. */
   take(method: string, path: string): Fault[] {
     const hit: Fault[] = [];
+    const now = Date.now();
     for (const f of this.rules) {
       if (f.remaining === 0) continue;
+      if (f.activeUntil !== undefined && now >= f.activeUntil) continue;
       if (f.method !== "*" && f.method?.toUpperCase() !== method.toUpperCase()) continue;
       if (!new RegExp(f.path).test(path)) continue;
+      if (f.forMs !== undefined) f.activeUntil ??= now + f.forMs;
       f.hits++;
       if (f.remaining !== null) f.remaining--;
       hit.push({ ...f });

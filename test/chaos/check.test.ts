@@ -1,0 +1,83 @@
+// The chaos checker must not be vacuous: a clean world passes, and each kind of breakage the
+// issue names (Proxmox work for an unpaid order, an orphan or shared resource, a wrong plan, a
+// second ready email, too much Proxmox work at once) is reported. Synthetic observations only.
+import { describe, expect, it } from "vitest";
+import { checkInvariants, type Observation } from "./check";
+import { drawScenario } from "./scenario";
+
+const token = (tunnelId: string) => Buffer.from(JSON.stringify({ a: "acc", t: tunnelId, s: "secret" })).toString("base64");
+
+function cleanWorld(): Observation {
+  const order = (index: number, payment: "paid" | "declined") => ({
+    plan: { index, plan: "clab-starter" as const, payment, delivery: { kind: "normal" as const }, gapMs: 0 },
+    orderId: `ord${index}`, sessionId: `cs_${index}`, hostname: `chaos-h${index}`, userEmail: `u${index}@example.test`,
+    resources: { vcpus: 2, ramGb: 8, diskGb: 60, labType: "containerlab" },
+    failedAttempts: 0, reservationVmid: null as number | null, status: "awaiting_payment", vm: null as unknown,
+  });
+  const running = { ...order(0, "paid"), status: "provisioned", reservationVmid: 1000, vm: { status: "running", vmid: 1000, tunnelId: "t-1", sshHostname: "ssh-a.lab", webHostname: null } };
+  const failed = { ...order(1, "paid"), status: "failed", failedAttempts: 1, vm: { status: "failed", vmid: null, tunnelId: null } };
+  return {
+    orders: [running, failed, order(2, "declined")],
+    proxmoxVms: [{ vmid: 1000, name: "chaos-h0", status: "running", config: { cores: 2, memory: 8192, scsi0: "local-lvm:vm-1000-disk-0,size=60G", cicustom: "user=local:snippets/a.yaml" } }],
+    snippets: [{ name: "a.yaml", content: `runcmd:\n  - [cloudflared, service, install, "${token("t-1")}"]\n` }],
+    requests: [{ id: 1, method: "POST", path: "/nodes/pve1/qemu/9001/clone", params: { newid: "1000", name: "chaos-h0" }, status: 200 }],
+    inflightMax: 2,
+    tunnels: [{ id: "t-1", name: "labvps-a", configuration: { config: { ingress: [{ hostname: "ssh-a.lab", service: "ssh://localhost:22" }, { service: "http_status:404" }] } } }],
+    dnsRecords: [{ id: "r-1", type: "CNAME", name: "ssh-a.lab", content: "t-1.cfargotunnel.com" }],
+    mails: [
+      { to: ["u0@example.test"], subject: "Your lab VM chaos-h0 is ready" },
+      { to: ["ops@lab.localhost"], subject: "Provisioning failed: order ord1" },
+    ],
+    operatorEmail: "ops@lab.localhost",
+  };
+}
+
+describe("chaos checker", () => {
+  it("passes a world where every invariant holds", () => {
+    expect(checkInvariants(cleanWorld(), 2)).toEqual({ violations: [], leftovers: { vms: 0, tunnels: 0, dnsRecords: 0, snippets: 0, reservations: 0 } });
+  });
+
+  const broken: [string, (o: Observation) => void, RegExp][] = [
+    ["I1: a Proxmox request naming an unpaid order", (o) => o.requests.push({ id: 2, method: "POST", path: "/nodes/pve1/qemu/9001/clone", params: { newid: "1001", name: "chaos-h2" }, status: 200 }), /I1: Proxmox received 1 request\(s\) for unpaid order 2/],
+    ["I1: a clone for no paid order", (o) => o.requests.push({ id: 2, method: "POST", path: "/nodes/pve1/qemu/9001/clone", params: { newid: "1001", name: "someone-else" }, status: 200 }), /I1: a clone .* names no paid order/],
+    ["an orphan VM left by a failed order", (o) => o.proxmoxVms.push({ vmid: 1001, name: "chaos-h1", status: "stopped", config: {} }), /I8: orphan Proxmox VM 1001/],
+    ["a failed order that keeps its VMID", (o) => (o.orders[1]!.reservationVmid = 1001), /I8: failed paid order 1 .* still holds VMID reservation 1001/],
+    ["an orphan tunnel and DNS record", (o) => {
+      o.tunnels.push({ id: "t-2", name: "labvps-b", configuration: null });
+      o.dnsRecords.push({ id: "r-2", type: "CNAME", name: "ssh-b.lab", content: "t-2.cfargotunnel.com" });
+    }, /I8: orphan tunnel labvps-b[\s\S]*I8: orphan DNS record CNAME ssh-b.lab/],
+    ["a hostname routed by two tunnels", (o) => o.tunnels.push({ id: "t-2", name: "labvps-b", configuration: { config: { ingress: [{ hostname: "ssh-a.lab", service: "ssh://localhost:22" }] } } }), /I5: 2 tunnels route ssh-a.lab/],
+    ["cloud-init connecting to another VM's tunnel", (o) => (o.snippets[0]!.content = `[cloudflared, service, install, "${token("t-9")}"]`), /I5: .* connects to tunnel t-9, not its own t-1/],
+    ["an orphan snippet", (o) => o.snippets.push({ name: "b.yaml", content: "" }), /I8: orphan cloud-init snippet b.yaml/],
+    ["the wrong plan resources", (o) => (o.proxmoxVms[0]!.config.memory = 4096), /has 4096 MB, plan 8 GB/],
+    ["a second ready email", (o) => o.mails.push({ to: ["u0@example.test"], subject: "Your lab VM chaos-h0 is ready" }), /I3: order 0 \(provisioned\) got 2 ready emails, expected 1/],
+    ["a lost operator email", (o) => o.mails.splice(1, 1), /I8: order 1 failed 1 time\(s\) but the operator got 0/],
+    ["a stuck order", (o) => (o.orders[1]!.status = "provisioning"), /I8: paid order 1 .* is stuck/],
+    ["too much Proxmox work at once", (o) => (o.inflightMax = 3), /in-flight maximum 3 is above PROVISION_CONCURRENCY=2/],
+  ];
+  for (const [what, breakIt, expected] of broken) {
+    it(`reports ${what}`, () => {
+      const o = cleanWorld();
+      breakIt(o);
+      expect(checkInvariants(o, 2).violations.join("\n")).toMatch(expected);
+    });
+  }
+});
+
+describe("chaos scenario", () => {
+  it("is the same for the same seed (replayable) and differs between seeds", () => {
+    const strip = (s: ReturnType<typeof drawScenario>) => JSON.stringify({ ...s, targetedFaults: s.targetedFaults.map((t) => ({ ...t, path: t.path(1) })) });
+    expect(strip(drawScenario(42, 10))).toBe(strip(drawScenario(42, 10)));
+    expect(strip(drawScenario(42, 10))).not.toBe(strip(drawScenario(43, 10)));
+  });
+
+  it("always has a paid and an unpaid order, a fault on one paid order's own VM, and faults on compensation's calls", () => {
+    for (let seed = 1; seed <= 50; seed++) {
+      const s = drawScenario(seed, 4);
+      expect(s.orders.some((o) => o.payment === "paid") && s.orders.some((o) => o.payment !== "paid")).toBe(true);
+      expect(s.targetedFaults.length).toBeGreaterThan(0);
+      for (const t of s.targetedFaults) expect(s.orders[t.orderIndex]!.payment).toBe("paid");
+      expect(s.compensationFaults.length).toBeGreaterThan(0);
+    }
+  });
+});

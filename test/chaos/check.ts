@@ -1,0 +1,194 @@
+// The invariants of issue 12, checked against what the stand-ins themselves hold (their /_sim
+// state, request log, mail sink, in-flight counter) and compared with what our database says.
+// Each violation is one plain sentence naming the invariant, the order and the resource.
+import type { PlacedOrder } from "./drive";
+import type { ChaosWorld, Json } from "./world";
+
+export interface Observation {
+  orders: Array<PlacedOrder & { status: string; cleanupStatus?: string | null; cleanupRemaining?: string | null; failedAttempts: number; vm: Json | null; reservationVmid: number | null }>;
+  proxmoxVms: Json[];
+  snippets: Json[];
+  /** Every Proxmox request of the seed (collected while it ran: the stand-in keeps only the last 2000). */
+  requests: Json[];
+  inflightMax: number;
+  tunnels: Json[];
+  dnsRecords: Json[];
+  mails: Json[];
+  operatorEmail: string;
+}
+
+/** Polls the Proxmox request log from a cursor so nothing falls out of its 2000-entry window. */
+export function collectProxmoxRequests(world: ChaosWorld) {
+  const seen: Json[] = [];
+  let cursor = 0;
+  let stopped = false;
+  const poll = async () => {
+    const batch: Json[] = await world.sim("proxmox", `requests?since=${cursor}`);
+    for (const entry of batch) if (entry.status !== null || stopped) seen.push(entry);
+    // An entry still in progress is fetched again next time (its status is filled in then).
+    const open = batch.find((e) => e.status === null);
+    cursor = open && !stopped ? open.id - 1 : (batch.at(-1)?.id ?? cursor);
+    seen.splice(0, seen.length, ...dedupe(seen));
+  };
+  const timer = setInterval(() => void poll().catch(() => undefined), 200);
+  return {
+    snapshot: (): Json[] => dedupe(seen),
+    async stop(): Promise<Json[]> {
+      clearInterval(timer);
+      stopped = true;
+      await poll();
+      return dedupe(seen);
+    },
+  };
+}
+const dedupe = (entries: Json[]) => [...new Map(entries.map((e) => [e.id, e])).values()].sort((a, b) => a.id - b.id);
+
+export async function observe(world: ChaosWorld, orders: PlacedOrder[], requests: Json[]): Promise<Observation> {
+  const { db, env } = world.app;
+  const rows = await db.order.findMany({
+    where: { id: { in: orders.map((o) => o.orderId) } },
+    include: { vm: true, reservation: true },
+  });
+  const failures = await db.auditEvent.groupBy({
+    by: ["subjectId"], where: { action: "order.provisioning_failed", subjectId: { in: orders.map((o) => o.orderId) } }, _count: true,
+  }).catch(() => [] as { subjectId: string; _count: number }[]);
+  const cf = await world.sim("cloudflare", "state");
+  return {
+    orders: orders.map((o) => {
+      const row = rows.find((r) => r.id === o.orderId)!;
+      return {
+        ...o, status: row.status, cleanupStatus: row.cleanupStatus, cleanupRemaining: row.cleanupRemaining, vm: row.vm, reservationVmid: row.reservation?.vmid ?? null,
+        failedAttempts: failures.find((f) => f.subjectId === o.orderId)?._count ?? 0,
+      };
+    }),
+    proxmoxVms: (await world.sim("proxmox", "vms") as Json[]).filter((v) => !v.config.template),
+    snippets: await world.sim("proxmox", "snippets"),
+    requests,
+    inflightMax: (await world.sim("proxmox", "inflight")).max,
+    tunnels: (cf.tunnels as Json[]).filter((t) => !t.deleted_at),
+    dnsRecords: cf.dns_records,
+    mails: (await world.sim("mail", "messages")).messages,
+    operatorEmail: env().OPERATOR_EMAIL,
+  };
+}
+
+const tunnelTarget = (tunnelId: string) => `${tunnelId}.cfargotunnel.com`;
+const diskSizeGb = (spec: unknown) => Number(/size=(\d+)G/.exec(String(spec ?? ""))?.[1] ?? NaN);
+const snippetOf = (vm: Json) => /snippets\/([^,\s]+)/.exec(String(vm?.config?.cicustom ?? ""))?.[1];
+/** The tunnel a cloud-init snippet connects to: cloudflared's token is base64 of {"a","t","s"}. */
+function tunnelOfSnippet(content: string): string | undefined {
+  const token = /service,\s*install,\s*["']?([A-Za-z0-9+/=_-]+)["']?\s*\]/.exec(content)?.[1];
+  if (!token) return undefined;
+  try {
+    return JSON.parse(Buffer.from(token, "base64").toString("utf8")).t;
+  } catch {
+    return undefined;
+  }
+}
+const ingressHosts = (t: Json): string[] => (t.configuration?.config?.ingress ?? []).flatMap((r: Json) => (r.hostname ? [r.hostname] : []));
+
+export function checkInvariants(o: Observation, limit: number, diskKey = "scsi0"): { violations: string[]; leftovers: Record<string, number> } {
+  const v: string[] = [];
+  const running = o.orders.filter((x) => x.status === "provisioned" && x.vm?.status === "running" && x.vm.vmid !== null);
+  const runningVmids = new Set(running.map((x) => x.vm.vmid as number));
+
+  // I1: nothing in Proxmox for an order Stripe never confirmed.
+  for (const x of o.orders.filter((x) => x.plan.payment !== "paid")) {
+    if (!["awaiting_payment", "expired"].includes(x.status)) v.push(`I1: unpaid order ${x.plan.index} (${x.plan.payment}) is ${x.status}`);
+    if (x.vm || x.reservationVmid !== null) v.push(`I1: unpaid order ${x.plan.index} (${x.plan.payment}) has a VM row or VMID reservation`);
+    const touched = o.requests.filter((r) => Object.values(r.params ?? {}).some((p) => String(p).includes(x.hostname) || String(p).includes(x.orderId)));
+    if (touched.length) v.push(`I1: Proxmox received ${touched.length} request(s) for unpaid order ${x.plan.index} (first: ${touched[0].method} ${touched[0].path})`);
+  }
+  const paidNames = o.orders.filter((x) => x.plan.payment === "paid").flatMap((x) => [x.hostname, x.orderId]);
+  for (const clone of o.requests.filter((r) => r.method === "POST" && /\/clone$/.test(r.path))) {
+    const params = Object.values(clone.params ?? {}).map(String);
+    if (!params.some((p) => paidNames.some((n) => p.includes(n)))) v.push(`I1: a clone (${clone.path}, newid ${clone.params?.newid}) names no paid order`);
+  }
+
+  // Every paid order ends running with its plan, or failed with its cleanup finished.
+  for (const x of o.orders.filter((x) => x.plan.payment === "paid")) {
+    const who = `paid order ${x.plan.index} (${x.plan.plan})`;
+    if (x.status === "failed") {
+      if (x.reservationVmid !== null) v.push(`I8: failed ${who} still holds VMID reservation ${x.reservationVmid}`);
+      if (x.cleanupStatus && x.cleanupStatus !== "done") v.push(`I8: failed ${who} has cleanup ${x.cleanupStatus}${x.cleanupRemaining ? ` (${x.cleanupRemaining})` : ""}`);
+      continue;
+    }
+    if (x.status !== "provisioned" || x.vm?.status !== "running" || x.vm.vmid === null) {
+      v.push(`I8: ${who} is stuck: order ${x.status}, VM ${x.vm?.status ?? "none"}`);
+      continue;
+    }
+    const vm = o.proxmoxVms.find((p) => p.vmid === x.vm.vmid);
+    if (!vm) {
+      v.push(`${who}: its VM ${x.vm.vmid} does not exist in Proxmox`);
+      continue;
+    }
+    if (vm.status !== "running") v.push(`${who}: Proxmox VM ${vm.vmid} is ${vm.status}, not running`);
+    if (Number(vm.config.cores) !== x.resources.vcpus) v.push(`${who}: VM ${vm.vmid} has ${vm.config.cores} cores, plan ${x.resources.vcpus}`);
+    if (Number(vm.config.memory) !== x.resources.ramGb * 1024) v.push(`${who}: VM ${vm.vmid} has ${vm.config.memory} MB, plan ${x.resources.ramGb} GB`);
+    if (diskSizeGb(vm.config[diskKey]) !== x.resources.diskGb) v.push(`${who}: VM ${vm.vmid} disk ${vm.config[diskKey]}, plan ${x.resources.diskGb} GB`);
+    if (x.reservationVmid !== x.vm.vmid) v.push(`${who}: reservation ${x.reservationVmid} is not its VMID ${x.vm.vmid}`);
+    const tunnel = o.tunnels.find((t) => t.id === x.vm.tunnelId);
+    if (!tunnel) v.push(`I5: ${who}: its tunnel ${x.vm.tunnelId} is not live in Cloudflare`);
+    const hosts = [x.vm.sshHostname, ...(x.resources.labType === "eve" ? [x.vm.webHostname] : [])];
+    for (const host of hosts) {
+      if (!host) {
+        v.push(`${who}: a hostname is missing on its VM row`);
+        continue;
+      }
+      if (tunnel && !ingressHosts(tunnel).includes(host)) v.push(`I5: ${who}: ${host} is not routed by its own tunnel`);
+      const records = o.dnsRecords.filter((r) => r.name === host);
+      if (records.length !== 1 || records[0].type !== "CNAME" || records[0].content !== tunnelTarget(x.vm.tunnelId)) {
+        v.push(`I5: ${who}: DNS for ${host} is ${JSON.stringify(records.map((r) => `${r.type} ${r.content}`))}, not one CNAME to its tunnel`);
+      }
+    }
+    const snippetName = snippetOf(vm);
+    const snippet = o.snippets.find((s) => s.name === snippetName);
+    if (!snippet) v.push(`${who}: VM ${vm.vmid} points at snippet ${snippetName ?? "(none)"}, which does not exist`);
+    else if (tunnelOfSnippet(snippet.content) !== x.vm.tunnelId) v.push(`I5: ${who}: its cloud-init connects to tunnel ${tunnelOfSnippet(snippet.content)}, not its own ${x.vm.tunnelId}`);
+  }
+
+  // No orphans: everything in the stand-ins belongs to exactly one running VM.
+  const orphanVms = o.proxmoxVms.filter((p) => !runningVmids.has(p.vmid));
+  for (const p of orphanVms) v.push(`I8: orphan Proxmox VM ${p.vmid} (${p.name}, ${p.status}, lock ${p.lock ?? "none"})`);
+  const tunnelOwners = new Map<string, number>();
+  for (const x of running) if (x.vm.tunnelId) tunnelOwners.set(x.vm.tunnelId, (tunnelOwners.get(x.vm.tunnelId) ?? 0) + 1);
+  const orphanTunnels = o.tunnels.filter((t) => !tunnelOwners.has(t.id));
+  for (const t of orphanTunnels) v.push(`I8: orphan tunnel ${t.name} (${t.id})`);
+  for (const [id, n] of tunnelOwners) if (n > 1) v.push(`I5: ${n} running VMs share tunnel ${id}`);
+  const ownedHosts = new Map<string, string>();
+  for (const x of running) for (const h of [x.vm.sshHostname, x.vm.webHostname]) if (h) {
+    if (ownedHosts.has(h)) v.push(`I5: two running VMs share hostname ${h}`);
+    ownedHosts.set(h, x.vm.tunnelId);
+  }
+  const orphanRecords = o.dnsRecords.filter((r) => !ownedHosts.has(r.name) || r.content !== tunnelTarget(ownedHosts.get(r.name)!));
+  for (const r of orphanRecords) v.push(`I8: orphan DNS record ${r.type} ${r.name} → ${r.content}`);
+  const routed = new Map<string, number>();
+  for (const t of o.tunnels) for (const h of ingressHosts(t)) routed.set(h, (routed.get(h) ?? 0) + 1);
+  for (const [h, n] of routed) if (n > 1) v.push(`I5: ${n} tunnels route ${h}`);
+  const usedSnippets = new Set(o.proxmoxVms.filter((p) => runningVmids.has(p.vmid)).map(snippetOf));
+  const orphanSnippets = o.snippets.filter((s) => !usedSnippets.has(s.name));
+  for (const s of orphanSnippets) v.push(`I8: orphan cloud-init snippet ${s.name}`);
+  const tokens = o.snippets.map((s) => tunnelOfSnippet(s.content)).filter(Boolean);
+  if (new Set(tokens).size !== tokens.length) v.push(`I5: two cloud-init snippets carry the same tunnel token`);
+  const orphanReservations = o.orders.filter((x) => x.reservationVmid !== null && !(x.status === "provisioned" && x.vm?.vmid === x.reservationVmid));
+  for (const x of orphanReservations) if (x.status !== "failed") v.push(`I8: order ${x.plan.index} (${x.status}) holds VMID reservation ${x.reservationVmid}`);
+
+  // One ready email per running VM, none otherwise; the operator hears of every failed attempt.
+  for (const x of o.orders) {
+    const ready = o.mails.filter((m) => (m.to as string[]).includes(x.userEmail) && /is ready/.test(m.subject)).length;
+    const expected = running.includes(x) ? 1 : 0;
+    if (ready !== expected) v.push(`I3: order ${x.plan.index} (${x.status}) got ${ready} ready emails, expected ${expected}`);
+    const toOperator = o.mails.filter((m) => (m.to as string[]).includes(o.operatorEmail) && String(m.subject).includes(x.orderId)).length;
+    if (toOperator < x.failedAttempts) v.push(`I8: order ${x.plan.index} failed ${x.failedAttempts} time(s) but the operator got ${toOperator} email(s)`);
+  }
+
+  if (o.inflightMax > limit) v.push(`Proxmox in-flight maximum ${o.inflightMax} is above PROVISION_CONCURRENCY=${limit}`);
+
+  return {
+    violations: v,
+    leftovers: {
+      vms: orphanVms.length, tunnels: orphanTunnels.length, dnsRecords: orphanRecords.length, snippets: orphanSnippets.length,
+      reservations: orphanReservations.length,
+    },
+  };
+}

@@ -53,6 +53,8 @@ export default defineConfig({
       PROXMOX_SIM_PORT: String(e2ePorts.proxmox),
       PROXMOX_SIM_SSH_PORT: String(e2ePorts.proxmoxSsh),
       PROXMOX_SIM_TASK_MS: "300",
+      // Two nodes, each its own SSH daemon (pve2 on the next port); the two-nodes spec adds pve2.
+      PROXMOX_SIM_NODES: "pve1,pve2",
       CLOUDFLARE_SIM_PORT: String(e2ePorts.cloudflare),
       MAIL_SIM_PORT: String(e2ePorts.mail),
       INNGEST_SIM_PORT: String(e2ePorts.inngest),

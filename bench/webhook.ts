@@ -2,10 +2,10 @@
 // production server's webhook route, then the same load against a bare Node HTTP server that only
 // verifies the signature and inserts the event row (the floor). Prints p50/p99 acknowledgement
 // latency and errors, then waits for the app's forwarder and checks that every acknowledged event
-// was recorded, marked forwarded AND received by Inngest (the stand-in), once. Exits non-zero when
-// an acknowledged event was lost or a target was missed (app ceiling >= 50 % of the floor's,
-// p99 <= 10 ms at 200/s), so a failure cannot hide in the numbers.
-//   npm run build && npx tsx bench/webhook.ts            (BENCH_SECONDS, BENCH_RATES to change)
+// was recorded, marked forwarded AND received by Inngest (the stand-in), once. A request that was
+// not acknowledged, an acknowledged event that was lost, or a missed target (app ceiling >= 50 %
+// of the floor's, p99 <= 10 ms at 200/s) is listed and makes the run exit 1.
+//   npm run build && npm run bench:webhook            (BENCH_SECONDS, BENCH_RATES to change)
 import http from "node:http";
 import os from "node:os";
 import fs from "node:fs/promises";
@@ -16,6 +16,7 @@ import { Inngest } from "inngest";
 import { applyMigrations } from "../lib/db/schema-engine";
 import { startAllSims } from "@lab-vps/sim/launch";
 import { runClosedLoop, runOpenLoop, type LoadResult } from "./lib/load";
+import { BenchOutcome } from "./lib/outcome";
 import { startBenchPostgres } from "./lib/postgres";
 import { freePort, startAppServer } from "./lib/app-server";
 import { testEnv } from "../test/fixtures/env";
@@ -73,11 +74,11 @@ async function countInngest(inngestUrl: string, prefix: string): Promise<{ event
   return { events: ours.length, duplicates: ours.reduce((n, e) => n + e.duplicates, 0) };
 }
 
-const problems: string[] = [];
+const outcome = new BenchOutcome("bench/webhook");
 
 /**
  * After a load phase: every acknowledged event must be recorded, then forwarded by the app's own
- * forwarder (waited for, up to 30 s) and present in Inngest exactly once.
+ * forwarder (waited for, up to 30 s) and present in Inngest (I3).
  */
 async function checkDelivered(label: string, databaseUrl: string, inngestUrl: string, prefix: string, acknowledged: number) {
   const started = performance.now();
@@ -90,11 +91,12 @@ async function checkDelivered(label: string, databaseUrl: string, inngestUrl: st
   const inngest = await countInngest(inngestUrl, prefix);
   const ok = recorded.rows >= acknowledged && recorded.forwarded >= acknowledged && inngest.events >= acknowledged;
   const text = `recorded ${recorded.rows}/${acknowledged} forwarded ${recorded.forwarded}/${acknowledged} in Inngest ${inngest.events}/${acknowledged} (resent ${inngest.duplicates}, dropped by id) drained in ${drained} ms`;
-  if (!ok) problems.push(`${label}: acknowledged events not delivered: ${text}`);
+  outcome.expect(ok, `${label}: acknowledged events not all delivered (I3): ${text}`);
   return `${text}${ok ? " (none lost)" : " (LOST EVENTS)"}`;
 }
 
 function line(label: string, r: LoadResult, extra = "") {
+  outcome.expect(r.errors === 0, `${label} at ${r.rate}/s: ${r.errors} of ${r.sent} requests not acknowledged (${JSON.stringify(r.statuses)})`);
   console.log(`${label.padEnd(8)} ${String(r.rate).padStart(4)}/s × ${r.seconds}s  sent ${r.sent}  ok ${r.ok}  errors ${r.errors}  p50 ${r.p50} ms  p99 ${r.p99} ms  max ${r.max} ms  ${r.achievedRps} ok/s ${extra}`);
 }
 
@@ -116,11 +118,11 @@ try {
       const prefix = `evt_app_${rate}_`;
       const r = await runOpenLoop({ origin: app.origin, path: "/api/webhooks/stripe", rate, seconds, makeRequest: (i) => signedEvent(`${prefix}${i}`) });
       results.app!.push(r);
-      if (r.errors > 0) problems.push(`app at ${rate}/s: ${r.errors} deliveries not acknowledged (${JSON.stringify(r.statuses)})`);
       line("app", r, await checkDelivered(`app at ${rate}/s`, db.url, inngestUrl, prefix, r.ok));
     }
     const ceiling = await runClosedLoop({ origin: app.origin, path: "/api/webhooks/stripe", concurrency: 32, seconds: 10, makeRequest: (i) => signedEvent(`evt_appmax_${i}`) });
     console.log(`app      ceiling (32 concurrent, 10 s): ${ceiling.rps} ok/s, errors ${ceiling.errors}, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`);
+    outcome.expect(ceiling.errors === 0, `app ceiling: ${ceiling.errors} requests not acknowledged`);
     console.log(`         ${await checkDelivered("app ceiling", db.url, inngestUrl, "evt_appmax_", ceiling.ok)}`);
     ceilings.app = ceiling.rps;
   } finally {
@@ -136,6 +138,7 @@ try {
     }
     const ceiling = await runClosedLoop({ origin: floor.origin, path: "/", concurrency: 32, seconds: 10, makeRequest: (i) => signedEvent(`evt_floormax_${i}`) });
     console.log(`floor    ceiling (32 concurrent, 10 s): ${ceiling.rps} ok/s, errors ${ceiling.errors}, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`);
+    outcome.expect(ceiling.errors === 0, `floor ceiling: ${ceiling.errors} requests not acknowledged`);
     ceilings.floor = ceiling.rps;
   } finally {
     await floor.close();
@@ -144,6 +147,7 @@ try {
   try {
     const ceiling = await runClosedLoop({ origin: forwarding.origin, path: "/", concurrency: 32, seconds: 10, makeRequest: (i) => signedEvent(`evt_floorfwd_${i}`) });
     console.log(`floor+forward ceiling (32 concurrent, 10 s): ${ceiling.rps} ok/s, errors ${ceiling.errors}, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`);
+    outcome.expect(ceiling.errors === 0, `floor+forward ceiling: ${ceiling.errors} requests not acknowledged`);
     ceilings.floorForward = ceiling.rps;
   } finally {
     await forwarding.close();
@@ -151,18 +155,13 @@ try {
   const share = Math.round((100 * ceilings.app) / Math.max(1, ceilings.floor));
   console.log(`throughput: app ${ceilings.app} ok/s = ${Math.round((100 * ceilings.app) / Math.max(1, ceilings.floorForward))}% of floor+forward's ${ceilings.floorForward} ok/s`);
   console.log(`throughput: app ${ceilings.app} ok/s = ${share}% of the floor's ${ceilings.floor} ok/s (target >= 50 %)`);
-  if (share < 50) problems.push(`app ceiling is ${share} % of the floor's (target >= 50 %)`);
+  outcome.expect(share >= 50, `app ceiling is ${share} % of the floor's (target >= 50 %)`);
   const at200 = results.app!.find((r) => r.rate === 200);
   if (at200) {
     console.log(`latency: app p99 at 200/s ${at200.p99} ms (target <= 10 ms)`);
-    if (!(at200.p99 <= 10)) problems.push(`app p99 at 200/s is ${at200.p99} ms (target <= 10 ms)`);
+    outcome.expect(at200.p99 <= 10, `app p99 at 200/s is ${at200.p99} ms (target <= 10 ms)`);
   }
-  if (problems.length) {
-    console.error(`\nbench/webhook FAILED:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    process.exitCode = 1;
-  } else {
-    console.log("\nbench/webhook: every acknowledged event recorded and forwarded; targets met");
-  }
+  outcome.finish();
 } finally {
   await sims.close();
   await db.close();

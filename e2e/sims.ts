@@ -24,7 +24,10 @@ async function call<T>(base: keyof typeof simUrl, route: string, init: { method?
   return (await response.json()) as T;
 }
 
-export type ProxmoxVm = { vmid: number; node: string; status: string; config: Record<string, string | number>; sshKeys: string[] };
+export type ProxmoxVm = {
+  vmid: number; node: string; status: string; config: Record<string, string | number>; sshKeys: string[];
+  bootedWith: { node: string; cicustom: string | null; userData: string | null } | null;
+};
 export type ProxmoxRequest = { id: number; method: string; path: string };
 
 export const sims = {
@@ -33,7 +36,9 @@ export const sims = {
   async proxmoxLastRequestId() {
     return (await this.proxmoxRequests()).at(-1)?.id ?? 0;
   },
-  proxmoxSnippets: () => call<Array<{ name: string; content: string }>>("proxmox", "/_sim/snippets"),
+  proxmoxSnippets: () => call<Array<{ node: string | null; storage: string; name: string; content: string }>>("proxmox", "/_sim/snippets"),
+  /** Each node's SSH daemon: host, port and host key fingerprint. */
+  proxmoxNodes: () => call<Array<{ node: string; host: string; port: number; hostFingerprint: string }>>("proxmox", "/_sim/nodes"),
   proxmoxFault: (spec: Record<string, unknown>) => call<{ id: number }>("proxmox", "/_sim/faults", { method: "POST", body: spec }),
   proxmoxClearFaults: () => call("proxmox", "/_sim/faults", { method: "DELETE" }),
   cloudflareState: () =>

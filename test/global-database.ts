@@ -62,7 +62,8 @@ async function startSims(project: TestProject): Promise<() => Promise<void>> {
   const sims = await startAllSims({
     statusPort: 0,
     stripe: { port: 0, webhookUrl: "" }, // tests call the webhook route handler directly
-    proxmox: { port: 0, sshPort: 0, stateDir, taskDurationMs: 20 },
+    // Two nodes, each its own SSH daemon; the database knows pve1 only unless a test adds pve2.
+    proxmox: { port: 0, sshPort: 0, stateDir, taskDurationMs: 20, nodes: [{ name: "pve1" }, { name: "pve2" }] },
     cloudflare: { port: 0 },
     mail: { port: 0 },
     inngest: { port: 0, appUrls: [] }, // receives events; tests run functions with @inngest/test

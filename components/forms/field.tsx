@@ -8,21 +8,23 @@ type FieldProps = {
   autoComplete?: string;
   hint?: string;
   required?: boolean;
+  /** Element id when one page holds several forms with the same field names. */
+  id?: string;
 };
 
 /** A labelled input whose error is announced and tied to it with aria-describedby. */
-export function Field({ name, label, state, type = "text", autoComplete, hint, required = true }: FieldProps) {
+export function Field({ name, label, state, type = "text", autoComplete, hint, required = true, id = name }: FieldProps) {
   const error = state.fieldErrors?.[name];
-  const errorId = `${name}-error`;
-  const hintId = `${name}-hint`;
+  const errorId = `${id}-error`;
+  const hintId = `${id}-hint`;
   const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ") || undefined;
   return (
     <div className="space-y-1.5">
-      <label htmlFor={name} className="block text-sm font-medium text-ink">
+      <label htmlFor={id} className="block text-sm font-medium text-ink">
         {label}
       </label>
       <input
-        id={name}
+        id={id}
         name={name}
         type={type}
         autoComplete={autoComplete}

@@ -18,12 +18,18 @@ export const FORWARD_BATCH_SIZE = 100;
 /** Longer than any send should take; a send outliving it risks only a duplicate Inngest drops. */
 export const FORWARD_LEASE_SECONDS = 60;
 const MAX_BACKOFF_SECONDS = 300;
+/**
+ * The SDK's send sets no deadline of its own: a connection that never answers would stall this
+ * process's forwarder for good. Past this, the batch counts as failed and backs off; if the hung
+ * send lands after all, the retry carries the same ids and Inngest drops the copies.
+ */
+const SEND_TIMEOUT_MS = 15_000;
 
 type ClaimedRow = { id: string; type: string; objectId: string; created: number | null };
 
 export type ForwardPass = { claimed: number; forwarded: number; failed: number };
 
-export async function forwardPendingStripeEvents(opts: { batchSize?: number; leaseSeconds?: number } = {}): Promise<ForwardPass> {
+export async function forwardPendingStripeEvents(opts: { batchSize?: number; leaseSeconds?: number; sendTimeoutMs?: number } = {}): Promise<ForwardPass> {
   const rows = await claimPendingStripeEvents(opts.batchSize ?? FORWARD_BATCH_SIZE, opts.leaseSeconds ?? FORWARD_LEASE_SECONDS);
   if (rows.length === 0) return { claimed: 0, forwarded: 0, failed: 0 };
   const events = rows.flatMap((row) => {
@@ -35,7 +41,7 @@ export async function forwardPendingStripeEvents(opts: { batchSize?: number; lea
   const ids = rows.map((row) => row.id);
   const unhandled = rows.filter((row) => !isHandledStripeEventType(row.type)).map((row) => row.id);
   try {
-    if (events.length > 0) await inngest.send(events);
+    if (events.length > 0) await withTimeout(inngest.send(events), opts.sendTimeoutMs ?? SEND_TIMEOUT_MS);
   } catch (error) {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     await db.$executeRaw`
@@ -63,4 +69,12 @@ function claimPendingStripeEvents(batchSize: number, leaseSeconds: number): Prom
       LIMIT ${batchSize}
       FOR UPDATE SKIP LOCKED)
     RETURNING id, type, object_id AS "objectId", stripe_created AS "created"`;
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Inngest did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -4,7 +4,7 @@
 // Inngest afterwards, so the acknowledgement costs one signature check and one INSERT. A failed
 // INSERT throws and the delivery is answered 5xx, so Stripe redelivers (I3).
 import type Stripe from "stripe";
-import { db } from "@/lib/db";
+import { db, sqlPool } from "@/lib/db";
 import { env } from "@/lib/env";
 import { stripe } from "@/lib/billing/stripe";
 import { isHandledStripeEventType } from "@/lib/billing/stripe-event-types";
@@ -31,11 +31,14 @@ export async function receiveStripeEvent(rawBody: string, signature: string | nu
   const status = !handled ? "ignored" : typeof objectId === "string" ? "received" : "error";
   const error = status === "error" ? "event has no data.object.id" : null;
   // One statement, one row per Stripe id: a redelivery (Stripe retries for days, longer than
-  // Inngest's de-duplication window) or a concurrent copy inserts nothing and is told so.
-  const inserted = await db.$executeRaw`
-    INSERT INTO stripe_events (id, type, status, error, object_id, stripe_created)
-    VALUES (${id}, ${type}, ${status}::"StripeEventStatus", ${error}, ${typeof objectId === "string" ? objectId : null}, ${event.created})
-    ON CONFLICT (id) DO NOTHING`;
+  // Inngest's de-duplication window) or a concurrent copy inserts nothing and is told so. Plain
+  // pg on Prisma's own pool: this is the statement the acknowledgement waits for (see sqlPool).
+  const { rowCount } = await sqlPool().query(
+    `INSERT INTO stripe_events (id, type, status, error, object_id, stripe_created)
+     VALUES ($1, $2, $3::"StripeEventStatus", $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+    [id, type, status, error, typeof objectId === "string" ? objectId : null, event.created],
+  );
+  const inserted = rowCount ?? 0;
   if (!handled) return { kind: "ignored", id, type };
   if (inserted === 0) return { kind: "duplicate", id, type };
   if (status === "received") wakeStripeForwarder();

@@ -1,14 +1,17 @@
 import type { Db } from "@/lib/db";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { normalizeEmail } from "@/lib/auth/email";
-import { seedNode, seedPlans, seedTemplates } from "@/lib/catalog/seed-data";
+import { seedNode, seedNodeSsh, seedPlans, seedTemplates } from "@/lib/catalog/seed-data";
 
 /** Idempotent: creates or updates the catalogue, the first node, its templates and the admin. */
 export async function seedCatalog(db: Db, admin?: { email?: string; password?: string }) {
   for (const plan of seedPlans) {
     await db.plan.upsert({ where: { slug: plan.slug }, create: plan, update: plan });
   }
-  const node = await db.proxmoxNode.upsert({ where: { name: seedNode.name }, create: seedNode, update: {} });
+  const ssh = seedNodeSsh(process.env);
+  const node = await db.proxmoxNode.upsert({ where: { name: seedNode.name }, create: { ...seedNode, ...ssh }, update: {} });
+  // A node row from before per-node SSH gets the env defaults once; an operator's edit is kept.
+  if (ssh) await db.proxmoxNode.updateMany({ where: { id: node.id, sshHost: null }, data: ssh });
   for (const template of seedTemplates) {
     await db.template.upsert({
       where: { nodeId_labType: { nodeId: node.id, labType: template.labType } },

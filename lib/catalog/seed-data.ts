@@ -48,6 +48,21 @@ export const seedNode = {
   diskOvercommit: 1,
 };
 
+/**
+ * The first node's SSH daemon and snippet storage, from PROXMOX_SSH_* / PROXMOX_SNIPPETS_* (the
+ * single-host settings of earlier versions). Further nodes are entered in the admin area.
+ */
+export function seedNodeSsh(e: Record<string, string | undefined>) {
+  if (!e.PROXMOX_SSH_HOST || !e.PROXMOX_SSH_HOST_FINGERPRINT) return undefined;
+  return {
+    sshHost: e.PROXMOX_SSH_HOST,
+    sshPort: Number(e.PROXMOX_SSH_PORT ?? 22),
+    sshHostFingerprint: e.PROXMOX_SSH_HOST_FINGERPRINT,
+    snippetStorage: e.PROXMOX_SNIPPETS_STORAGE || "local",
+    snippetDir: e.PROXMOX_SNIPPETS_DIR || "/var/lib/vz/snippets",
+  };
+}
+
 export const seedTemplates: { labType: LabType; templateVmid: number; name: string }[] = [
   { labType: "eve", templateVmid: 9000, name: "tpl-eve-ng" },
   { labType: "containerlab", templateVmid: 9001, name: "tpl-containerlab" },

@@ -38,7 +38,7 @@ const scenarios: Scenario[] = [
   { step: "configure vm", progress: "configuring", upstream: /injected config failure/, inject: () => proxmox.fault({ method: "PUT", path: "/qemu/\\d+/config$", kind: "http500", message: "injected config failure", times: 1 }) },
   { step: "grow disk", progress: "resizing", upstream: /disk resize failed: injected resize failure/, inject: () => proxmox.fault({ method: "PUT", path: "/qemu/\\d+/resize$", kind: "failTask", message: "injected resize failure", times: 1 }) },
   { step: "create tunnel and dns", progress: "networking", upstream: /500/, inject: () => cloudflareSim.fault({ path: "/accounts/*/cfd_tunnel", method: "POST", status: 500, count: 3 }) },
-  { step: "write cloud-init", progress: "cloud_init", upstream: /injected qm failure/, inject: () => proxmox.fault({ method: "SSH", path: "^qm set", kind: "http500", message: "injected qm failure", times: 1 }) },
+  { step: "write cloud-init", progress: "cloud_init", upstream: /injected cloud-init failure/, inject: () => proxmox.fault({ method: "PUT", path: "/qemu/\\d+/cloudinit$", kind: "http500", message: "injected cloud-init failure", times: 1 }) },
   {
     step: "start vm",
     progress: "starting",

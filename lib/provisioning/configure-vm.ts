@@ -1,10 +1,12 @@
 // Steps "configure vm" and "grow disk". Both read the config first and write only what differs,
 // so a re-run after success sends no write at all (I3). The VM password is generated once, sealed
-// (AES-256-GCM) and stored before it is sent anywhere; a re-run reuses it (I9).
+// (AES-256-GCM) and stored before it is sent anywhere; a re-run reuses it (I9). User, password
+// and keys go into the cicustom user-data (write-cloud-init.ts) and nowhere else: `cicustom
+// user=` replaces the generated user-data, so `ciuser`/`cipassword`/`sshkeys` would be ignored.
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { openSecret, generateVmPassword, sealSecret } from "@/lib/crypto/secret-box";
-import { encodeSshKeys, getVmConfig, resizeVmDisk, setVmConfig, type VmConfig } from "@/lib/proxmox/api";
+import { getVmConfig, resizeVmDisk, setVmConfig, type VmConfig } from "@/lib/proxmox/api";
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
 import { loadOrder, placedVmOf } from "@/lib/provisioning/load-order";
 import { diskSizeGb, withLockRetry } from "@/lib/proxmox/tasks";
@@ -37,22 +39,20 @@ const differs = (config: VmConfig, key: string, wanted: string | number) => Stri
 export async function configureVm(orderId: string): Promise<{ changed: string[] }> {
   const order = await loadOrder(orderId);
   const vm = placedVmOf(order);
+  // Keys are checked here (a tampered key halts before anything is written); they reach the VM
+  // through the user-data only.
+  normalisedKeys(order.sshPublicKeys);
   const wanted = {
     name: order.hostname,
     cores: vm.vcpus,
     memory: vm.ramGb * 1024, // MiB
-    ciuser: env().VM_DEFAULT_USER,
-    sshkeys: encodeSshKeys(normalisedKeys(order.sshPublicKeys)),
     ipconfig0: "ip=dhcp",
   };
-  const password = await vmPassword(vm.id);
   const config = await withLockRetry(() => getVmConfig(vm.nodeName, vm.vmid));
   const changed = Object.entries(wanted).filter(([key, value]) => differs(config, key, value)).map(([key]) => key);
-  // Proxmox masks cipassword on read; present means set, and only this product sets it.
-  if (config.cipassword === undefined) changed.push("cipassword");
   if (changed.length === 0) return { changed };
   // A synchronous config write is Proxmox work too: it holds a slot while it runs.
-  await withProxmoxSlot(slotHolder("config", vm.id), () => withLockRetry(() => setVmConfig(vm.nodeName, vm.vmid, { ...wanted, cipassword: password })));
+  await withProxmoxSlot(slotHolder("config", vm.id), () => withLockRetry(() => setVmConfig(vm.nodeName, vm.vmid, wanted)));
   return { changed };
 }
 

@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { listClusterVms } from "@/lib/proxmox/api";
+import { cloneVm, deleteVm, getTaskStatus, listClusterVms } from "@/lib/proxmox/api";
 import { claimVmid, reserveVmid } from "./reserve-vmid";
 import { startProvisioning } from "./start-provisioning";
-import { createPaidOrder, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
+import { createPaidOrder, proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
 
 afterAll(retireProvisioningFixtures);
 
@@ -58,6 +58,32 @@ describe("reserve vmid", () => {
     const id = await claimVmid(order!.id, VM_ID_MIN, VM_ID_MAX, [...inCluster, lowestFree]);
     expect(id).not.toBe(lowestFree);
     expect(id).toBeGreaterThan(lowestFree);
+  });
+
+  it("I8: an id held by a guest the token may not audit (hidden from cluster/resources) is confirmed with nextid and skipped", async () => {
+    const [order] = await provisioningOrders(1);
+    const { VM_ID_MIN } = env();
+    const used = new Set([...(await db.vmidReservation.findMany({ select: { vmid: true } })).map((r) => r.vmid), ...(await listClusterVms()).map((v) => Number(v.vmid))]);
+    let hiddenId = VM_ID_MIN;
+    while (used.has(hiddenId)) hiddenId++;
+    const finished = async (upid: string) => {
+      while ((await getTaskStatus("pve1", upid)).status === "running") await new Promise((r) => setTimeout(r, 20));
+    };
+    await finished(await cloneVm("pve1", 9001, { newid: hiddenId, name: "someone-elses", full: true }));
+    // Another team's VM: this token holds no privilege on it (PVE's NoAccess role).
+    await proxmox.setAcl([{ path: "/", privs: ["VM.Audit"] }, { path: `/vms/${hiddenId}`, privs: [] }]);
+    try {
+      expect((await listClusterVms()).map((v) => v.vmid)).not.toContain(hiddenId);
+      const mark = await proxmox.mark();
+      const id = await reserveVmid(order!.id);
+      expect(id).not.toBe(hiddenId);
+      expect(id).toBeGreaterThan(hiddenId);
+      const asked = (await proxmox.requests(mark)).filter((r) => r.path === "/cluster/nextid").map((r) => [r.params.vmid, r.status]);
+      expect(asked).toEqual([[String(hiddenId), 400], [String(id), 200]]);
+    } finally {
+      await proxmox.setAcl(null);
+      await finished(await deleteVm("pve1", hiddenId));
+    }
   });
 
   it("refuses, without retrying forever, when the range is full", async () => {

@@ -1,10 +1,12 @@
 // Step "reserve vmid": the lowest id in VM_ID_MIN..VM_ID_MAX that no reservation, no Vm row and no
 // guest in the cluster (VMs and containers this database may not know) holds. The reservation's
 // primary key is the arbiter between concurrent orders: the insert below either takes the id or
-// conflicts and does nothing, and the loser simply tries again with a fresh view.
+// conflicts and does nothing, and the loser simply tries again with a fresh view. The token sees
+// in `cluster/resources` only the guests it may audit, so every candidate it does not see there
+// is confirmed with `GET /cluster/nextid?vmid=` before it is used.
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { listClusterVms } from "@/lib/proxmox/api";
+import { isVmidFree, listClusterVms } from "@/lib/proxmox/api";
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
 
 /** Claims one free id for the order (or returns the one it already holds). */
@@ -38,12 +40,20 @@ export async function claimVmid(orderId: string, min: number, max: number, taken
 
 export async function reserveVmid(orderId: string): Promise<number> {
   const { VM_ID_MIN, VM_ID_MAX } = env();
-  const held = await db.vmidReservation.findUnique({ where: { orderId } });
-  let vmid = held?.vmid;
-  if (vmid === undefined) {
-    const inCluster = (await listClusterVms()).map((r) => Number(r.vmid)).filter((id) => id >= VM_ID_MIN && id <= VM_ID_MAX);
-    vmid = await claimVmid(orderId, VM_ID_MIN, VM_ID_MAX, inCluster);
+  const visible = (await listClusterVms()).map((r) => Number(r.vmid)).filter((id) => id >= VM_ID_MIN && id <= VM_ID_MAX);
+  const hidden: number[] = [];
+  for (;;) {
+    const held = await db.vmidReservation.findUnique({ where: { orderId } });
+    const vmid = held?.vmid ?? (await claimVmid(orderId, VM_ID_MIN, VM_ID_MAX, [...visible, ...hidden]));
+    // A visible guest at our id is for the clone step's ownership check; once we cloned, the id
+    // is ours whatever nextid says. Otherwise a taken id is a guest hidden from this token.
+    const cloned = await db.vm.findFirst({ where: { orderId, clonedAt: { not: null } }, select: { id: true } });
+    if (!cloned && !visible.includes(vmid) && !(await isVmidFree(vmid))) {
+      hidden.push(vmid);
+      await db.vmidReservation.deleteMany({ where: { orderId, vmid } });
+      continue;
+    }
+    await db.vm.updateMany({ where: { orderId, OR: [{ vmid: null }, { vmid: { not: vmid } }] }, data: { vmid } });
+    return vmid;
   }
-  await db.vm.updateMany({ where: { orderId, OR: [{ vmid: null }, { vmid: { not: vmid } }] }, data: { vmid } });
-  return vmid;
 }

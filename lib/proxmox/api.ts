@@ -1,6 +1,7 @@
 // The Proxmox operations the product uses, typed. Node names and VMIDs are validated here
 // because they are interpolated into URL paths.
 import { proxmoxRequest } from "@/lib/proxmox/client";
+import { ProxmoxError } from "@/lib/proxmox/errors";
 
 export type Upid = string;
 export type ClusterVm = { id: string; type: "qemu" | "lxc"; node: string; vmid: number; name?: string; status: string; template?: number; lock?: string; maxcpu?: number; maxmem?: number; maxdisk?: number };
@@ -24,6 +25,19 @@ const vmPath = (n: string, id: number) => `/nodes/${node(n)}/qemu/${vmid(id)}`;
 export const listClusterVms = async () =>
   (await proxmoxRequest<ClusterVm[]>("GET", "/cluster/resources", { type: "vm" })).filter((r) => r.type === "qemu" || r.type === "lxc");
 
+/**
+ * Whether no guest holds `id` anywhere in the cluster. `cluster/resources` hides guests the token
+ * may not audit; `GET /cluster/nextid?vmid=` sees them all and answers 400 `errors.vmid` for a
+ * taken id (pve-manager PVE/API2/Cluster.pm nextid).
+ */
+export async function isVmidFree(id: number): Promise<boolean> {
+  try {
+    return Number(await proxmoxRequest<string | number>("GET", "/cluster/nextid", { vmid: vmid(id) })) === id;
+  } catch (error) {
+    if (error instanceof ProxmoxError && error.status === 400 && error.errors?.vmid) return false;
+    throw error;
+  }
+}
 export const listClusterNodes = () => proxmoxRequest<ClusterNode[]>("GET", "/cluster/resources", { type: "node" });
 
 export const cloneVm = (n: string, templateVmid: number, params: { newid: number; name: string; target?: string; full?: boolean; description?: string }) =>

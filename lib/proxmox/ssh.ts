@@ -1,5 +1,6 @@
-// SSH to the Proxmox host for what the API cannot do: cloud-init snippets (storage upload does
-// not accept them) and the `qm` commands around them. The host key is pinned by fingerprint.
+// SSH to a Proxmox node for the one thing the API cannot do: writing cloud-init snippet files
+// (storage upload does not accept them). Every node is its own SSH host with its own pinned host
+// key (`SHA256:…`), so the connection goes to the node the VM lives on.
 // Commands are built from validated tokens only, never from a string with user input in it, so
 // no shell injection is possible.
 import fs from "node:fs";
@@ -26,19 +27,36 @@ export function buildCommand(tokens: (string | number)[]): string {
     .join(" ");
 }
 
-function connectConfig(): ConnectConfig {
+/** One node's SSH daemon and the fingerprint its host key must have. */
+export type SshTarget = { host: string; port: number; hostFingerprint: string };
+
+const bareFingerprint = (fp: string) => fp.trim().replace(/^SHA256:/, "").replace(/=+$/, "");
+
+/** `SHA256:<base64>` of a host key blob, as `ssh-keygen -l` prints it. */
+export function hostKeyFingerprint(key: Buffer): string {
+  return `SHA256:${bareFingerprint(createHash("sha256").update(key).digest("base64"))}`;
+}
+
+function connectConfig(target: SshTarget, onHostKey?: (fingerprint: string) => void): ConnectConfig {
   const e = env();
   return {
-    host: e.PROXMOX_SSH_HOST,
-    port: e.PROXMOX_SSH_PORT,
+    host: target.host,
+    port: target.port,
     username: e.PROXMOX_SSH_USER,
     privateKey: fs.readFileSync(e.PROXMOX_SSH_KEY_FILE),
     readyTimeout: 20_000,
     hostVerifier: (key: Buffer) => {
-      const seen = createHash("sha256").update(key).digest("base64").replace(/=+$/, "");
-      return seen === e.PROXMOX_SSH_HOST_FINGERPRINT.replace(/^SHA256:/, "").replace(/=+$/, "");
+      const seen = hostKeyFingerprint(key);
+      onHostKey?.(seen);
+      return bareFingerprint(seen) === bareFingerprint(target.hostFingerprint);
     },
   };
+}
+
+/** The first node's SSH daemon from PROXMOX_SSH_* (the seed's defaults for that node). */
+export function envSshTarget(): SshTarget {
+  const e = env();
+  return { host: e.PROXMOX_SSH_HOST, port: e.PROXMOX_SSH_PORT, hostFingerprint: e.PROXMOX_SSH_HOST_FINGERPRINT };
 }
 
 // No remote command or upload the product sends takes more than seconds; a hung channel must fail
@@ -62,11 +80,19 @@ export type SshSession = {
   writeFile(path: string, content: string): Promise<void>;
 };
 
-/** Opens one connection, runs `work`, closes it. */
-export async function withProxmoxSsh<T>(work: (session: SshSession) => Promise<T>): Promise<T> {
+/**
+ * @deprecated Connects to PROXMOX_SSH_* only, which is right for the first node alone: use
+ * `withSsh(await nodeSshTarget(node), …)` (lib/proxmox/node-access.ts) for the VM's own node.
+ */
+export function withProxmoxSsh<T>(work: (session: SshSession) => Promise<T>): Promise<T> {
+  return withSsh(envSshTarget(), work);
+}
+
+/** Opens one connection to `target` (host key pinned), runs `work`, closes it. */
+export async function withSsh<T>(target: SshTarget, work: (session: SshSession) => Promise<T>): Promise<T> {
   const client = new Client();
   await new Promise<void>((resolve, reject) => {
-    client.once("ready", () => resolve()).once("error", reject).connect(connectConfig());
+    client.once("ready", () => resolve()).once("error", reject).connect(connectConfig(target));
   });
   // Errors after "ready" (connection reset) fail the command in flight via its timeout/close;
   // without a listener they would crash the process.
@@ -112,4 +138,23 @@ function writeRemoteFile(client: Client, path: string, content: string, onTimeou
       });
     });
   });
+}
+
+/**
+ * Connects and authenticates without running anything (the operator's preflight): reports the
+ * host key the daemon presented, whether it matched the pinned one, and any error.
+ */
+export async function probeSsh(target: SshTarget): Promise<{ ok: boolean; presented: string | null; error?: string }> {
+  let presented: string | null = null;
+  const client = new Client();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      client.once("ready", () => resolve()).once("error", reject).connect(connectConfig(target, (fp) => (presented = fp)));
+    });
+    return { ok: true, presented };
+  } catch (err) {
+    return { ok: false, presented, error: (err as Error).message };
+  } finally {
+    client.end();
+  }
 }

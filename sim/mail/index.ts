@@ -10,6 +10,8 @@ import { ResendError, validateEmail } from "./validate";
 export interface MailSimOptions {
   port: number;
   host: string;
+  /** Sending domains shown as verified by `GET /domains` (default: MAIL_FROM's domain, else lab.localhost). */
+  domains?: string[];
 }
 
 export interface MailSimHandle {
@@ -35,7 +37,8 @@ const MAX_BATCH = 100;
 export function mailSimOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): MailSimOptions {
   const port = Number(env.MAIL_SIM_PORT ?? DEFAULTS.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`MAIL_SIM_PORT is not a port: ${env.MAIL_SIM_PORT}`);
-  return { ...DEFAULTS, port };
+  const fromDomain = /@([^>\s]+)>?\s*$/.exec(env.MAIL_FROM ?? "")?.[1];
+  return { ...DEFAULTS, port, domains: [fromDomain ?? "lab.localhost"] };
 }
 
 function faultError(status: number): ResendError {
@@ -107,6 +110,11 @@ export async function startMailSim(overrides: Partial<MailSimOptions> = {}): Pro
       return sendJson(res, 200, store.idempotent("emails", key, body, () => ({ id: store.add(validateEmail(body), key).id })));
     }
     if (path === "/emails/batch" && method === "POST") return sendJson(res, 200, sendBatch(req, parseJson(raw), key));
+    if (path === "/domains" && method === "GET") {
+      // Resend's domain list (what `npm run doctor` reads): the stand-in sends from these, verified.
+      const data = (options.domains ?? ["lab.localhost"]).map((name, i) => ({ id: `sim-domain-${i + 1}`, object: "domain", name, status: "verified", created_at: "2026-01-01T00:00:00.000Z", region: "us-east-1" }));
+      return sendJson(res, 200, { object: "list", has_more: false, data });
+    }
     if (emailId && emailId !== "batch" && method === "GET") {
       const message = store.get(emailId);
       if (!message) throw new ResendError(404, "not_found", "Email not found");

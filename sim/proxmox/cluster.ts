@@ -26,7 +26,9 @@ export interface Vm {
   /** The snapshot the current state descends from (`parent` in the config). */
   parentSnapshot?: string;
   /** What the last `qm cloudinit update` / start generated from the cicustom snippets. */
-  cloudinit: { updates: number; updatedAt?: string; userData?: string };
+  cloudinit: { updates: number; updatedAt?: string; userData?: string; userVolid?: string };
+  /** The cloud-init user-data the last start booted with, and where it came from. */
+  bootedWith?: { at: string; node: string; cicustom: string | null; userData: string | null };
   createdAt: string;
 }
 
@@ -35,6 +37,8 @@ export interface ProxmoxNodeSpec {
   cores: number;
   memoryBytes: number;
   diskBytes: number;
+  /** This node's SSH port; the first node defaults to the sim's `sshPort`, others to a free one. */
+  sshPort?: number;
 }
 
 export interface ProxmoxTemplateSpec {

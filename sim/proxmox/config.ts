@@ -3,6 +3,7 @@
 // the digest and refuses while a `lock` property is set (500).
 import { createHash, randomBytes } from "node:crypto";
 import type { Cluster, Vm } from "./cluster";
+import ssh2 from "ssh2";
 import { ParamError, PveError, lockedError } from "./errors";
 
 type Check = (value: string) => string | undefined;
@@ -38,13 +39,15 @@ const ipconfig: Check = (v) => {
 const cicustom: Check = (v) =>
   v.split(",").every((p) => SNIPPET_VOLID.test(p)) ? undefined : `invalid format - invalid cicustom value '${v}'`;
 
-// Quirk: the value must itself be percent-encoded (`%20`, `%0A`), before form encoding.
-const SSH_PUBKEY = /^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp\d+|sk-\S+) [A-Za-z0-9+/]+={0,3}( .*)?$/;
-const sshkeys: Check = (v) => {
-  if (!URLENCODED.test(v)) return `invalid format - invalid urlencoded string: ${v}`;
-  const keys = decodeSshKeys(v);
-  return keys && keys.every((k) => SSH_PUBKEY.test(k)) ? undefined : "SSH public key validation error";
-};
+// Quirk: the value must itself be percent-encoded (`%20`, `%0A`), before form encoding. The schema
+// only checks that format (a 400); the keys themselves are checked by the handler with
+// `ssh-keygen -l` (PVE::Tools::validate_ssh_public_keys), so a bad key is a 500.
+const sshkeys: Check = (v) => (URLENCODED.test(v) ? undefined : `invalid format - invalid urlencoded string: ${v}`);
+
+function validSshKey(line: string): boolean {
+  const parsed = ssh2.utils.parseKey(line);
+  return !(parsed instanceof Error) && /^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp\d+|sk-\S+) /.test(line);
+}
 
 const CHECKS: Record<string, Check> = {
   name: (v) => (DNS_NAME.test(v) ? undefined : "invalid format - value does not look like a valid DNS name"),
@@ -83,12 +86,8 @@ export function configKeyCheck(key: string): Check | undefined {
   return CHECKS[key] ?? INDEXED.find(([re]) => re.test(key))?.[1];
 }
 
-export interface ConfigWriteOptions {
-  snippetExists: (storage: string, file: string) => boolean;
-}
-
 /** Validates and applies a config write; throws ParamError (400) or PveError (500). */
-export function writeConfig(cluster: Cluster, vm: Vm, args: Record<string, string>, opts: ConfigWriteOptions) {
+export function writeConfig(cluster: Cluster, vm: Vm, args: Record<string, string>) {
   const errors: Record<string, string> = {};
   const updates: Array<[string, string]> = [];
   for (const [key, value] of Object.entries(args)) {
@@ -104,21 +103,16 @@ export function writeConfig(cluster: Cluster, vm: Vm, args: Record<string, strin
     if (updates.some(([k]) => k === key)) errors[key] = `conflicting values: key '${key}' set and deleted`;
   }
   if (Object.keys(errors).length) throw new ParamError(errors);
+  if (args.sshkeys !== undefined && !(decodeSshKeys(args.sshkeys) ?? [""]).every(validSshKey)) throw new PveError("SSH public key validation error");
   if (!updates.length && !deletes.length) throw new PveError("no options specified");
 
   if (args.digest && args.digest !== cluster.digest(vm)) {
-    throw new PveError("detected modified configuration - file changed by other user? Try again.");
+    throw new PveError("checksum mismatch (file change by other user?)");
   }
   if (vm.config.lock && !isTrue(args.skiplock)) throw lockedError(String(vm.config.lock));
 
-  for (const [key, value] of updates) {
-    if (key !== "cicustom") continue;
-    for (const part of value.split(",")) {
-      const [, , storage, file] = SNIPPET_VOLID.exec(part)!;
-      if (!opts.snippetExists(storage, file)) throw new PveError(`volume '${storage}:snippets/${file}' does not exist`);
-    }
-  }
-
+  // `cicustom` is only format-checked here: the volume is read when the cloud-init drive is built
+  // (`PUT .../cloudinit`, start), not at set time (qemu-server, PVE/API2/Qemu.pm update_vm).
   for (const [key, value] of updates) vm.config[key] = key === "cipassword" ? hashPassword(value) : coerce(value);
   for (const key of deletes) delete vm.config[key];
 }

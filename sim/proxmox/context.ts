@@ -4,8 +4,21 @@ import path from "node:path/posix";
 import { Concurrency, RequestLog } from "./activity";
 import { Cluster, type ProxmoxNodeSpec, type ProxmoxTemplateSpec } from "./cluster";
 import { Faults } from "./faults";
+import { type AclEntry, Permissions, type PveVersion } from "./permissions";
 import { Tasks } from "./tasks";
-import { VirtualFs } from "./vfs";
+import { MountedFs, VirtualFs } from "./vfs";
+
+/** A storage with `snippets` content: `local` is per node, a shared one is the same on every node. */
+export interface SnippetStorage {
+  id: string;
+  /** Where `<id>:snippets/<file>` lives on a node. */
+  dir: string;
+  shared: boolean;
+}
+
+/** The shared directory storage every node mounts (like NFS/CephFS with `content snippets`). */
+export const SHARED_SNIPPETS_STORAGE = "snippets-shared";
+export const SHARED_SNIPPETS_MOUNT = `/mnt/pve/${SHARED_SNIPPETS_STORAGE}`;
 
 export interface SimSettings {
   /** Clone duration. */
@@ -37,7 +50,12 @@ export class Sim {
   readonly faults = new Faults();
   readonly log = new RequestLog();
   readonly concurrency = new Concurrency();
-  readonly fs: VirtualFs;
+  readonly permissions: Permissions;
+  /** The ACL a reset goes back to (null: every privilege). */
+  initialAcl: AclEntry[] | null = null;
+  /** Each node's own filesystem (its `local` storage), with the shared storage mounted in. */
+  readonly nodeFs = new Map<string, VirtualFs>();
+  readonly sharedFs: VirtualFs;
   readonly vncTickets = new Map<string, VncTicket>();
   /** "vm-stopped" (vmid): open consoles of that VM close, like a real VNC server going away. */
   readonly events = new EventEmitter();
@@ -52,23 +70,55 @@ export class Sim {
   ) {
     this.cluster = new Cluster(nodes, templates);
     this.tasks = new Tasks(this.concurrency);
-    this.fs = new VirtualFs([snippetsDir, "/etc/pve"]);
+    this.permissions = new Permissions(() => this.version);
+    this.sharedFs = new VirtualFs([`${SHARED_SNIPPETS_MOUNT}/snippets`]);
+    for (const n of nodes) this.nodeFs.set(n.name, new MountedFs([snippetsDir, "/etc/pve"], [{ at: SHARED_SNIPPETS_MOUNT, fs: this.sharedFs }]));
   }
 
-  /** `local:snippets/<file>` lives in the snippets dir; other storages have no snippets here. */
-  snippetExists(storage: string, file: string): boolean {
-    return storage === "local" && this.fs.stat(path.join(this.snippetsDir, file))?.isDir === false;
+  /** The PVE major version behaved as (settings.pveVersion, changeable while running). */
+  get version(): PveVersion {
+    return this.settings.pveVersion;
   }
 
+  /** The filesystem `ssh root@<node>` sees. */
+  fsOf(node: string): VirtualFs {
+    const fs = this.nodeFs.get(node);
+    if (!fs) throw new Error(`no node ${node}`);
+    return fs;
+  }
+
+  snippetStorages(): SnippetStorage[] {
+    return [
+      { id: "local", dir: this.snippetsDir, shared: false },
+      { id: SHARED_SNIPPETS_STORAGE, dir: `${SHARED_SNIPPETS_MOUNT}/snippets`, shared: true },
+    ];
+  }
+
+  /** `<storage>:snippets/<file>` as the node `node` resolves it; undefined when it is not a file there. */
+  readSnippet(node: string, storage: string, file: string): Buffer | undefined {
+    const store = this.snippetStorages().find((s) => s.id === storage);
+    return store ? this.fsOf(node).read(path.join(store.dir, file)) : undefined;
+  }
+
+  snippetExists(node: string, storage: string, file: string): boolean {
+    return this.readSnippet(node, storage, file) !== undefined;
+  }
+
+  /** Every snippet file: each node's `local` ones (node named) and the shared storage's (node null). */
   snippets() {
-    return this.fs.filesUnder(this.snippetsDir).map(({ path: p, file }) => ({
+    const view = (node: string | null, storage: string, p: string, file: { data: Buffer; mtime: number }) => ({
+      node,
+      storage,
       name: path.basename(p),
       path: p,
-      volid: `local:snippets/${path.basename(p)}`,
+      volid: `${storage}:snippets/${path.basename(p)}`,
       size: file.data.length,
       mtime: file.mtime,
       content: file.data.toString("utf8"),
-    }));
+    });
+    const local = [...this.nodeFs].flatMap(([node, fs]) => fs.filesUnder(this.snippetsDir).map(({ path: p, file }) => view(node, "local", p, file)));
+    const shared = this.sharedFs.filesUnder(`${SHARED_SNIPPETS_MOUNT}/snippets`).map(({ path: p, file }) => view(null, SHARED_SNIPPETS_STORAGE, p, file));
+    return [...local, ...shared];
   }
 
   nextVncPort(): number {
@@ -81,7 +131,9 @@ export class Sim {
     this.cluster.reset();
     this.faults.clear();
     this.log.clear();
-    this.fs.reset();
+    for (const fs of this.nodeFs.values()) fs.reset();
+    this.sharedFs.reset();
+    this.permissions.set(this.initialAcl);
     this.vncTickets.clear();
     this.concurrency.reset();
   }

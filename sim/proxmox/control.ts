@@ -5,6 +5,7 @@ import type { Vm } from "./cluster";
 import { decodeSshKeys } from "./config";
 import type { Sim, SimSettings } from "./context";
 import type { FaultSpec } from "./faults";
+import type { AclEntry } from "./permissions";
 import { renderPage } from "./page";
 
 export function vmView(sim: Sim, vm: Vm) {
@@ -22,6 +23,7 @@ export function vmView(sim: Sim, vm: Vm) {
     snapshots: vm.snapshots.map((s) => ({ name: s.name, parent: s.parent ?? null, snaptime: s.snaptime, description: s.description })),
     parentSnapshot: vm.parentSnapshot ?? null,
     cloudinit: { ...vm.cloudinit },
+    bootedWith: vm.bootedWith ?? null,
     createdAt: vm.createdAt,
   };
 }
@@ -38,7 +40,7 @@ export function simState(sim: Sim) {
 
 const SETTING_KEYS: Array<Exclude<keyof SimSettings, "pveVersion">> = ["taskDurationMs", "shortTaskDurationMs", "latencyMs", "vncTicketTtlMs"];
 
-export function createControl(sim: Sim) {
+export function createControl(sim: Sim, sshNodes: () => Array<{ node: string; host: string; port: number; hostFingerprint: string }> = () => []) {
   return async function control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = req.method ?? "GET";
     const parts = url.pathname.split("/").filter(Boolean).slice(1);
@@ -89,6 +91,19 @@ export function createControl(sim: Sim) {
         return ok({ cleared: true });
       case "GET /snippets":
         return ok(sim.snippets());
+      case "GET /nodes":
+        // Each node's SSH daemon, as an operator would enter it for that node.
+        return ok(sshNodes());
+      case "GET /acl":
+        return ok({ acl: sim.permissions.get(), version: sim.version });
+      case "PUT /acl":
+        // The token's ACL: [{ path, privs, propagate? }], or null for every privilege.
+        try {
+          sim.permissions.set((body.acl ?? null) as AclEntry[] | null);
+          return ok({ acl: sim.permissions.get(), version: sim.version });
+        } catch (err) {
+          return sendJson(res, 400, { error: (err as Error).message });
+        }
       case "GET /faults":
         return ok(sim.faults.list());
       case "POST /faults":

@@ -83,6 +83,8 @@ export class Faults {
 export interface TaskFault {
   extraMs: number;
   failWith?: string;
+  /** failWith is a lock the worker could not take: it fails before doing (or writing) anything. */
+  lockFailure?: boolean;
   /** The request's in-flight slot: the task it starts carries on with it, so one operation counts once. */
   slot?: { take(): (() => void) | undefined };
 }

@@ -6,7 +6,8 @@ import type { ProxmoxNodeSpec, ProxmoxTemplateSpec } from "./cluster";
 import { Sim, type SimSettings } from "./context";
 import { createControl, simState, vmView } from "./control";
 import type { Fault, FaultSpec } from "./faults";
-import { loadMaterial } from "./material";
+import { loadMaterial, loadNodeHostKey } from "./material";
+import type { AclEntry, PveVersion } from "./permissions";
 import { clusterRoutes } from "./routes/cluster";
 import { qemuRoutes } from "./routes/qemu";
 import { createApiServer } from "./server";
@@ -14,7 +15,7 @@ import { createSshServer } from "./ssh";
 import type { Task } from "./tasks";
 import { VncService } from "./vnc";
 
-export type { FaultSpec, Fault, LoggedRequest, ProxmoxNodeSpec, ProxmoxTemplateSpec, Task };
+export type { AclEntry, FaultSpec, Fault, LoggedRequest, ProxmoxNodeSpec, ProxmoxTemplateSpec, PveVersion, Task };
 
 const GiB = 1024 ** 3;
 
@@ -37,12 +38,27 @@ export interface ProxmoxSimOptions {
   latencyMs: number;
   vncTicketTtlMs: number;
   snippetsDir: string;
-  /** Console behaviour of PVE 8 (password only with generate-password=1) or 9. Env PROXMOX_SIM_PVE_VERSION. */
-  pveVersion: 8 | 9;
   /** Plain TCP port serving the console's RFB stream (security None) for bench/console; unset = off. Env PROXMOX_SIM_VNC_TCP_PORT. */
   vncTcpPort?: number;
   /** Extra OpenSSH public key lines allowed to log in (the generated client key always is). */
   authorizedKeys: string[];
+  /**
+   * Which Proxmox VE to behave as (env PROXMOX_SIM_PVE_VERSION, 8 or 9): version strings, error
+   * bodies, privilege names, and the console's vncproxy (PVE 8: password only with
+   * generate-password=1). Live in `settings.pveVersion`, so one run can test both.
+   */
+  pveVersion: PveVersion;
+  /** The token's ACL; null (default) = every privilege on every path. */
+  acl: AclEntry[] | null;
+}
+
+/** One node's SSH daemon, as the operator would enter it for that node. */
+export interface SimSshNode {
+  node: string;
+  host: string;
+  port: number;
+  /** `SHA256:<base64>` of that node's own host key. */
+  hostFingerprint: string;
 }
 
 export type VmView = ReturnType<typeof vmView>;
@@ -63,6 +79,11 @@ export interface ProxmoxSimHandle {
   sshClientPublicKey: string;
   /** `SHA256:<base64>` of the SSH host key, as `ssh-keygen -l` prints it. */
   sshHostFingerprint: string;
+  /** Every node's SSH daemon (the first one is sshPort / sshHostFingerprint). */
+  sshNodes: SimSshNode[];
+  pveVersion: PveVersion;
+  /** Replaces the token's ACL (null: every privilege). */
+  setAcl(acl: AclEntry[] | null): void;
   tokenId: string;
   tokenSecret: string;
   snippetsDir: string;
@@ -110,7 +131,14 @@ export const DEFAULT_OPTIONS: ProxmoxSimOptions = {
   pveVersion: 9,
   snippetsDir: "/var/lib/vz/snippets",
   authorizedKeys: [],
+  acl: null,
 };
+
+export function pveVersionFromEnv(value: string | undefined): PveVersion {
+  if (value === undefined || value === "") return 9;
+  if (value !== "8" && value !== "9") throw new Error(`PROXMOX_SIM_PVE_VERSION must be 8 or 9, not '${value}'`);
+  return Number(value) as PveVersion;
+}
 
 export function proxmoxSimOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<ProxmoxSimOptions> {
   const opts: Partial<ProxmoxSimOptions> = {};
@@ -120,10 +148,7 @@ export function proxmoxSimOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (env.PROXMOX_TOKEN_ID) opts.tokenId = env.PROXMOX_TOKEN_ID;
   if (env.PROXMOX_TOKEN_SECRET) opts.tokenSecret = env.PROXMOX_TOKEN_SECRET;
   if (env.PROXMOX_SIM_TASK_MS) opts.taskDurationMs = Number(env.PROXMOX_SIM_TASK_MS);
-  if (env.PROXMOX_SIM_PVE_VERSION) {
-    if (env.PROXMOX_SIM_PVE_VERSION !== "8" && env.PROXMOX_SIM_PVE_VERSION !== "9") throw new Error("PROXMOX_SIM_PVE_VERSION must be 8 or 9");
-    opts.pveVersion = Number(env.PROXMOX_SIM_PVE_VERSION) as 8 | 9;
-  }
+  opts.pveVersion = pveVersionFromEnv(env.PROXMOX_SIM_PVE_VERSION);
   if (env.PROXMOX_SIM_VNC_TCP_PORT) opts.vncTcpPort = Number(env.PROXMOX_SIM_VNC_TCP_PORT);
   if (env.PROXMOX_SIM_NODES) opts.nodes = env.PROXMOX_SIM_NODES.split(",").map((name) => ({ name: name.trim() })).filter((n) => n.name);
   return opts;
@@ -132,7 +157,8 @@ export function proxmoxSimOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
 export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): Promise<ProxmoxSimHandle> {
   const opts: ProxmoxSimOptions = { ...DEFAULT_OPTIONS, ...input };
   const nodes: ProxmoxNodeSpec[] = opts.nodes.map((n) => ({ cores: 64, memoryBytes: 256 * GiB, diskBytes: 4096 * GiB, ...n }));
-  const templates = input.templates ?? DEFAULT_OPTIONS.templates.map((t) => ({ ...t, node: nodes[0].name }));
+  // Template VMIDs are cluster-wide: node i gets its own pair at 9000 + 100·i (9100, 9101 on the second).
+  const templates = input.templates ?? nodes.flatMap((n, i) => DEFAULT_OPTIONS.templates.map((t) => ({ ...t, vmid: t.vmid + 100 * i, node: n.name })));
   const material = await loadMaterial(opts.stateDir);
   const settings: SimSettings = {
     taskDurationMs: opts.taskDurationMs,
@@ -142,25 +168,35 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     pveVersion: opts.pveVersion,
   };
   const sim = new Sim(opts.tokenId, nodes, templates, opts.snippetsDir, settings);
+  const sshNodes: SimSshNode[] = [];
+  sim.initialAcl = opts.acl;
+  sim.permissions.set(opts.acl);
   const vnc = new VncService(sim, material.serverCertPem);
   const https = createApiServer(
     { key: material.serverKeyPem, cert: material.serverCertPem },
-    { sim, routes: [...clusterRoutes, ...qemuRoutes, vnc.route], vnc, tokenId: opts.tokenId, tokenSecret: opts.tokenSecret, control: createControl(sim) },
+    { sim, routes: [...clusterRoutes, ...qemuRoutes, vnc.route], vnc, tokenId: opts.tokenId, tokenSecret: opts.tokenSecret, control: createControl(sim, () => sshNodes) },
   );
-  const ssh = createSshServer(sim, material.sshHostKey, [material.sshClientPublicKey, ...opts.authorizedKeys]);
+  const authorized = [material.sshClientPublicKey, ...opts.authorizedKeys];
+  // One SSH daemon per node, each with its own host key and port, as separate PVE hosts have.
+  const hostKeys = nodes.map((n, i) => (i === 0 ? { key: material.sshHostKey, fingerprint: material.sshHostFingerprint } : loadNodeHostKey(opts.stateDir, n.name)));
+  const sshServers = nodes.map((n, i) => createSshServer(sim, n.name, hostKeys[i].key, authorized));
   const port = await listen(https, opts.port, opts.host);
-  let sshPort: number;
   try {
-    sshPort = await listen(ssh.server as unknown as import("node:http").Server, opts.sshPort, opts.host);
+    for (const [i, n] of nodes.entries()) {
+      const wanted = n.sshPort ?? (i === 0 ? opts.sshPort : opts.sshPort ? opts.sshPort + i : 0);
+      const sshPort = await listen(sshServers[i].server as unknown as import("node:http").Server, wanted, opts.host);
+      sshNodes.push({ node: n.name, host: opts.host, port: sshPort, hostFingerprint: hostKeys[i].fingerprint });
+    }
   } catch (err) {
-    await closeServer(https);
+    await Promise.all([closeServer(https), ...sshServers.map((s) => s.close())]);
     throw err;
   }
+  const sshPort = sshNodes[0].port;
   let vncTcpPort: number | undefined;
   try {
     if (opts.vncTcpPort !== undefined) vncTcpPort = await vnc.listenTcp(opts.vncTcpPort, opts.host);
   } catch (err) {
-    await Promise.all([closeServer(https), ssh.close()]);
+    await Promise.all([closeServer(https), ...sshServers.map((s) => s.close())]);
     throw err;
   }
   const url = `https://${opts.host}:${port}`;
@@ -178,6 +214,9 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     sshClientKeyPath: material.sshClientKeyPath,
     sshClientPublicKey: material.sshClientPublicKey,
     sshHostFingerprint: material.sshHostFingerprint,
+    sshNodes,
+    pveVersion: opts.pveVersion,
+    setAcl: (acl) => sim.permissions.set(acl),
     tokenId: opts.tokenId,
     tokenSecret: opts.tokenSecret,
     snippetsDir: opts.snippetsDir,
@@ -197,7 +236,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     async close() {
       vnc.close();
       sim.tasks.clear();
-      await Promise.all([closeServer(https), ssh.close()]);
+      await Promise.all([closeServer(https), ...sshServers.map((s) => s.close())]);
     },
     vms: () => simState(sim).vms,
     vm: (vmid) => {

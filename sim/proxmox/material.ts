@@ -131,3 +131,11 @@ export async function loadMaterial(stateDir: string): Promise<Material> {
     sshClientPublicKey: publicKeyLine(clientKey),
   };
 }
+
+/** A further node's own SSH host key (the first node keeps FILES.sshHostKey), kept across restarts. */
+export function loadNodeHostKey(stateDir: string, node: string): { key: string; fingerprint: string } {
+  const key = ensureSshKey(path.join(path.resolve(stateDir), `proxmox-ssh-host-${node}.key`), `proxmox-sim-host-${node}`);
+  const parsed = ssh2.utils.parseKey(key);
+  if (parsed instanceof Error) throw parsed;
+  return { key, fingerprint: sshFingerprint((Array.isArray(parsed) ? parsed[0] : parsed).getPublicSSH()) };
+}

@@ -1,5 +1,7 @@
 // The `qm` CLI subset the app sends over SSH. Like the real one it acts on the same config the
-// API sees, waits for the tasks it starts, prints errors on stderr and exits 255.
+// API sees, waits for the tasks it starts, prints errors on stderr and exits 255. It runs on one
+// node and, like qemu-server's PVE::QemuConfig->load_config, only finds configs stored on that
+// node (`/etc/pve/nodes/<node>/qemu-server/<vmid>.conf`): a VM on another node does not exist here.
 import { parseVmid } from "./cluster";
 import { writeConfig } from "./config";
 import type { Sim } from "./context";
@@ -36,36 +38,36 @@ function parseOptions(tokens: string[]): Record<string, string> | { error: strin
   return out;
 }
 
-function findVm(sim: Sim, text: string) {
+function findVm(sim: Sim, node: string, text: string) {
   const vmid = parseVmid(text, "vmid");
   const vm = sim.cluster.find(vmid);
-  if (!vm) throw new PveError(`Configuration file 'nodes/${sim.cluster.nodes[0].name}/qemu-server/${vmid}.conf' does not exist`);
+  if (!vm || vm.node !== node) throw new PveError(`Configuration file 'nodes/${node}/qemu-server/${vmid}.conf' does not exist`);
   return vm;
 }
 
-async function qmSet(sim: Sim, vmidText: string, rest: string[]): Promise<ExecResult> {
+async function qmSet(sim: Sim, node: string, vmidText: string, rest: string[]): Promise<ExecResult> {
   const opts = parseOptions(rest);
   if ("error" in opts) return fail(`${opts.error}\n${USAGE.set}`);
-  const vm = findVm(sim, vmidText);
+  const vm = findVm(sim, node, vmidText);
   if (opts.sshkeys !== undefined) {
     // On the CLI `--sshkeys` names a file; qm reads and percent-encodes it for the config.
-    const data = sim.fs.read(opts.sshkeys);
+    const data = sim.fsOf(node).read(opts.sshkeys);
     if (!data) return fail(`unable to open file '${opts.sshkeys}' - No such file or directory`);
     opts.sshkeys = encodeURIComponent(data.toString("utf8"));
   }
-  writeConfig(sim.cluster, vm, opts, { snippetExists: (s, f) => sim.snippetExists(s, f) });
+  writeConfig(sim.cluster, vm, opts);
   return ok();
 }
 
-async function qmPower(sim: Sim, action: PowerAction, vmidText: string, rest: string[], fault: TaskFault): Promise<ExecResult> {
+async function qmPower(sim: Sim, node: string, action: PowerAction, vmidText: string, rest: string[], fault: TaskFault): Promise<ExecResult> {
   const opts = parseOptions(rest);
   if ("error" in opts) return fail(`${opts.error}\n${USAGE[action]}`);
-  const task = powerTask(sim, findVm(sim, vmidText), action, opts, fault);
+  const task = powerTask(sim, findVm(sim, node, vmidText), action, opts, fault);
   const finished = await sim.tasks.done(task.upid);
   return finished.exitstatus === "OK" ? ok() : fail(finished.exitstatus ?? "task failed");
 }
 
-export async function runQm(sim: Sim, args: string[], fault: TaskFault): Promise<ExecResult> {
+export async function runQm(sim: Sim, node: string, args: string[], fault: TaskFault): Promise<ExecResult> {
   const [sub, ...rest] = args;
   if (!sub || !(sub in USAGE)) {
     return { code: 255, stdout: "", stderr: `ERROR: unknown command 'qm${sub ? ` ${sub}` : ""}'\nUSAGE: qm <COMMAND> [ARGS] [OPTIONS]\n` };
@@ -76,24 +78,24 @@ export async function runQm(sim: Sim, args: string[], fault: TaskFault): Promise
   try {
     switch (sub) {
       case "set":
-        return await qmSet(sim, vmidText, more);
+        return await qmSet(sim, node, vmidText, more);
       case "cloudinit": {
         if (first !== "update" || more.length !== 1) return fail(`400 unable to parse command\n${USAGE.cloudinit}`);
-        regenerateCloudinit(sim, findVm(sim, vmidText));
+        regenerateCloudinit(sim, findVm(sim, node, vmidText));
         return ok();
       }
       case "status":
-        return ok(`status: ${findVm(sim, vmidText).status}\n`);
+        return ok(`status: ${findVm(sim, node, vmidText).status}\n`);
       case "config": {
-        const config = sim.cluster.publicConfig(findVm(sim, vmidText));
+        const config = sim.cluster.publicConfig(findVm(sim, node, vmidText));
         delete config.digest;
         return ok(Object.keys(config).sort().map((k) => `${k}: ${config[k]}\n`).join(""));
       }
       case "unlock":
-        delete findVm(sim, vmidText).config.lock;
+        delete findVm(sim, node, vmidText).config.lock;
         return ok();
       default:
-        return await qmPower(sim, sub as PowerAction, vmidText, more, fault);
+        return await qmPower(sim, node, sub as PowerAction, vmidText, more, fault);
     }
   } catch (err) {
     if (err instanceof ParamError) {

@@ -18,6 +18,12 @@ export interface Route {
   /** Allowed arguments besides the path's own; PVE rejects anything else with a 400. */
   allow: Array<string | RegExp> | ((key: string) => boolean);
   handler: (ctx: RouteCtx) => unknown;
+  /**
+   * The worker takes the config lock itself (lock_config inside fork_worker), so a busy lock is
+   * the task's exitstatus: "configLock" for that file lock only (clone checks the source's `lock`
+   * property before forking), "all" for the `lock` property too.
+   */
+  locksInTask?: "configLock" | "all";
 }
 
 export type Match = { route: Route; params: Record<string, string> } | { route?: undefined; pathKnown: boolean };

@@ -6,7 +6,8 @@ import { timingSafeEqual } from "node:crypto";
 import { parseBody, readBody, sendJson } from "../shared/http";
 import type { Sim } from "./context";
 import { ParamError, PveError, configLockTimeout, lockedError } from "./errors";
-import { type Fault, taskFaultOf } from "./faults";
+import { type Fault, type TaskFault, taskFaultOf } from "./faults";
+import { checkRoutePermissions } from "./route-permissions";
 import { type Route, matchRoute, unknownArgs } from "./router";
 import type { VncService } from "./vnc";
 
@@ -68,6 +69,18 @@ async function applyFaults(faults: Fault[], path: string): Promise<"hang" | void
   if (fail) throw new PveError(fail.message ?? "injected failure");
 }
 
+/** Lock faults that the route's worker meets inside the task (its exitstatus), not before forking. */
+function lockFaultsInTask(route: Route, faults: Fault[], path: string, args: Record<string, string>): { rest: Fault[]; task: Partial<TaskFault> } {
+  if (!route.locksInTask) return { rest: faults, task: {} };
+  const inTask = (f: Fault) => f.kind === "configLock" || (f.kind === "lock" && route.locksInTask === "all");
+  const hit = faults.find(inTask);
+  if (!hit) return { rest: faults, task: {} };
+  // A clone waits for the new id's lock file (lock_config_full($newid)).
+  const vmid = args.newid ?? /\/qemu\/(\d+)/.exec(path)?.[1] ?? "0";
+  const failWith = hit.kind === "configLock" ? configLockTimeout(vmid).message : lockedError(hit.lock ?? "backup").message;
+  return { rest: faults.filter((f) => !inTask(f)), task: { failWith, lockFailure: true, extraMs: hit.kind === "configLock" ? (hit.ms ?? 0) : 0 } };
+}
+
 async function handleApi(deps: ApiServerDeps, req: IncomingMessage, res: ServerResponse, url: URL) {
   const { sim } = deps;
   const method = req.method ?? "GET";
@@ -100,18 +113,23 @@ async function handleApi(deps: ApiServerDeps, req: IncomingMessage, res: ServerR
   if (!match.route) return reply(res, 501, `Method '${method} ${url.pathname}' not implemented`, { data: null });
 
   try {
+    // pve-http-server checks the route's permissions before the handler validates parameters.
+    checkRoutePermissions(sim.permissions, method, match.route.path, match.params, args);
     const bad = unknownArgs(match.route, args);
     if (Object.keys(bad).length) throw new ParamError(bad);
-    const faults = sim.faults.take(method, path);
-    if ((await applyFaults(faults, path)) === "hang") return;
+    const { rest, task } = lockFaultsInTask(match.route, sim.faults.take(method, path), path, args);
+    if ((await applyFaults(rest, path)) === "hang") return;
     if (sim.settings.latencyMs > 0) await sleep(sim.settings.latencyMs);
-    const data = await match.route.handler({ sim, params: match.params, args, fault: { ...taskFaultOf(faults), slot } });
+    const base = taskFaultOf(rest);
+    const fault: TaskFault = { extraMs: base.extraMs + (task.extraMs ?? 0), failWith: task.failWith ?? base.failWith, lockFailure: task.lockFailure, slot };
+    const data = await match.route.handler({ sim, params: match.params, args, fault });
     reply(res, 200, "OK", { data: data ?? null });
   } catch (err) {
     if (err instanceof ParamError) return reply(res, 400, err.message, { errors: err.errors, data: null });
     const status = err instanceof PveError ? err.status : 500;
     const message = (err as Error).message;
-    reply(res, status, message, { data: null, message: `${message}\n` });
+    // Only PVE 9 repeats the error text in the body; PVE 8 has it in the status line alone.
+    reply(res, status, message, sim.version >= 9 ? { data: null, message: `${message}\n` } : { data: null });
   }
 }
 

@@ -11,7 +11,8 @@ function attrsOf(stat: { mode: number; size: number; mtime: number }): Attribute
   return { mode: stat.mode, uid: 0, gid: 0, size: stat.size, atime: stat.mtime, mtime: stat.mtime };
 }
 
-export function serveSftp(sim: Sim, sftp: SFTPWrapper) {
+export function serveSftp(sim: Sim, node: string, sftp: SFTPWrapper) {
+  const fs = sim.fsOf(node);
   const handles = new Map<number, Handle>();
   let nextId = 0;
   const open = (h: Handle) => {
@@ -26,18 +27,18 @@ export function serveSftp(sim: Sim, sftp: SFTPWrapper) {
   sftp.on("end", () => sftp.end());
 
   sftp.on("OPEN", (reqid, filename, flags, attrs) => {
-    const path = sim.fs.resolve(filename);
-    const stat = sim.fs.stat(path);
+    const path = fs.resolve(filename);
+    const stat = fs.stat(path);
     if (stat?.isDir) return status(reqid, STATUS_CODE.FAILURE, "Is a directory");
     const write = (flags & (OPEN_MODE.WRITE | OPEN_MODE.APPEND)) !== 0;
     if (!write) {
-      const data = sim.fs.read(path);
+      const data = fs.read(path);
       return data ? sftp.handle(reqid, open({ kind: "file", path, data, write, wrote: false })) : status(reqid, STATUS_CODE.NO_SUCH_FILE);
     }
     if (!stat && !(flags & OPEN_MODE.CREAT)) return status(reqid, STATUS_CODE.NO_SUCH_FILE);
     if (stat && flags & OPEN_MODE.EXCL) return status(reqid, STATUS_CODE.FAILURE, "File exists");
-    const data = stat && !(flags & OPEN_MODE.TRUNC) ? sim.fs.read(path)! : Buffer.alloc(0);
-    if (!sim.fs.write(path, data, attrs.mode ?? 0o644)) return status(reqid, STATUS_CODE.NO_SUCH_FILE);
+    const data = stat && !(flags & OPEN_MODE.TRUNC) ? fs.read(path)! : Buffer.alloc(0);
+    if (!fs.write(path, data, attrs.mode ?? 0o644)) return status(reqid, STATUS_CODE.NO_SUCH_FILE);
     sftp.handle(reqid, open({ kind: "file", path, data, write, wrote: false }));
   });
 
@@ -48,7 +49,7 @@ export function serveSftp(sim: Sim, sftp: SFTPWrapper) {
     if (end > h.data.length) h.data = Buffer.concat([h.data, Buffer.alloc(end - h.data.length)]);
     data.copy(h.data, offset);
     h.wrote = true;
-    sim.fs.write(h.path, h.data);
+    fs.write(h.path, h.data);
     status(reqid, STATUS_CODE.OK);
   });
 
@@ -61,55 +62,55 @@ export function serveSftp(sim: Sim, sftp: SFTPWrapper) {
 
   sftp.on("FSTAT", (reqid, handle) => {
     const h = lookup(handle);
-    const stat = h && sim.fs.stat(h.path);
+    const stat = h && fs.stat(h.path);
     return stat ? sftp.attrs(reqid, attrsOf(stat)) : status(reqid, STATUS_CODE.FAILURE);
   });
 
   const statPath = (reqid: number, p: string) => {
-    const stat = sim.fs.stat(p);
+    const stat = fs.stat(p);
     return stat ? sftp.attrs(reqid, attrsOf(stat)) : status(reqid, STATUS_CODE.NO_SUCH_FILE);
   };
   sftp.on("STAT", statPath);
   sftp.on("LSTAT", statPath);
-  sftp.on("SETSTAT", (reqid, p) => status(reqid, sim.fs.stat(p) ? STATUS_CODE.OK : STATUS_CODE.NO_SUCH_FILE));
+  sftp.on("SETSTAT", (reqid, p) => status(reqid, fs.stat(p) ? STATUS_CODE.OK : STATUS_CODE.NO_SUCH_FILE));
   sftp.on("FSETSTAT", (reqid, handle) => status(reqid, lookup(handle) ? STATUS_CODE.OK : STATUS_CODE.FAILURE));
 
   sftp.on("CLOSE", (reqid, handle) => {
     const h = lookup(handle);
     if (!h) return status(reqid, STATUS_CODE.FAILURE);
     handles.delete(handle.readUInt32BE(0));
-    if (h.kind === "file" && h.write) sim.log.begin({ kind: "sftp", method: "PUT", path: h.path, params: { size: String(h.data.length) } })(0);
+    if (h.kind === "file" && h.write) sim.log.begin({ kind: "sftp", method: "PUT", path: h.path, params: { node, size: String(h.data.length) } })(0);
     status(reqid, STATUS_CODE.OK);
   });
 
   sftp.on("MKDIR", (reqid, p) => {
-    const outcome = sim.fs.mkdir(p, false);
-    if (outcome === "ok") sim.log.begin({ kind: "sftp", method: "MKDIR", path: sim.fs.resolve(p), params: {} })(0);
+    const outcome = fs.mkdir(p, false);
+    if (outcome === "ok") sim.log.begin({ kind: "sftp", method: "MKDIR", path: fs.resolve(p), params: { node } })(0);
     status(reqid, outcome === "ok" ? STATUS_CODE.OK : outcome === "exists" ? STATUS_CODE.FAILURE : STATUS_CODE.NO_SUCH_FILE);
   });
-  sftp.on("RMDIR", (reqid, p) => status(reqid, sim.fs.rmdir(p) ? STATUS_CODE.OK : STATUS_CODE.FAILURE));
+  sftp.on("RMDIR", (reqid, p) => status(reqid, fs.rmdir(p) ? STATUS_CODE.OK : STATUS_CODE.FAILURE));
   sftp.on("REMOVE", (reqid, p) => {
-    const removed = sim.fs.remove(p);
-    if (removed) sim.log.begin({ kind: "sftp", method: "REMOVE", path: sim.fs.resolve(p), params: {} })(0);
+    const removed = fs.remove(p);
+    if (removed) sim.log.begin({ kind: "sftp", method: "REMOVE", path: fs.resolve(p), params: { node } })(0);
     status(reqid, removed ? STATUS_CODE.OK : STATUS_CODE.NO_SUCH_FILE);
   });
-  sftp.on("RENAME", (reqid, from, to) => status(reqid, sim.fs.rename(from, to) ? STATUS_CODE.OK : STATUS_CODE.FAILURE));
+  sftp.on("RENAME", (reqid, from, to) => status(reqid, fs.rename(from, to) ? STATUS_CODE.OK : STATUS_CODE.FAILURE));
   sftp.on("REALPATH", (reqid, p) => {
-    const full = sim.fs.resolve(p);
+    const full = fs.resolve(p);
     sftp.name(reqid, [{ filename: full, longname: full, attrs: {} as Attributes }]);
   });
 
   sftp.on("OPENDIR", (reqid, p) => {
-    if (!sim.fs.list(p)) return status(reqid, STATUS_CODE.NO_SUCH_FILE);
-    sftp.handle(reqid, open({ kind: "dir", path: sim.fs.resolve(p), done: false }));
+    if (!fs.list(p)) return status(reqid, STATUS_CODE.NO_SUCH_FILE);
+    sftp.handle(reqid, open({ kind: "dir", path: fs.resolve(p), done: false }));
   });
   sftp.on("READDIR", (reqid, handle) => {
     const h = lookup(handle);
     if (h?.kind !== "dir") return status(reqid, STATUS_CODE.FAILURE);
     if (h.done) return status(reqid, STATUS_CODE.EOF);
     h.done = true;
-    const names = (sim.fs.list(h.path) ?? []).map((name) => {
-      const stat = sim.fs.stat(`${h.path}/${name}`)!;
+    const names = (fs.list(h.path) ?? []).map((name) => {
+      const stat = fs.stat(`${h.path}/${name}`)!;
       return { filename: name, longname: `${stat.isDir ? "d" : "-"}rw-r--r-- 1 root root ${stat.size} ${name}`, attrs: attrsOf(stat) };
     });
     return names.length ? sftp.name(reqid, names) : status(reqid, STATUS_CODE.EOF);

@@ -4,6 +4,7 @@ import { maskCommand } from "./activity";
 import type { Sim } from "./context";
 import { taskFaultOf } from "./faults";
 import { runQm } from "./qm";
+import type { VirtualFs } from "./vfs";
 
 export interface ExecResult {
   code: number;
@@ -51,22 +52,22 @@ export function tokenize(line: string): string[] | { error: string } {
   return tokens;
 }
 
-function mkdir(sim: Sim, args: string[]): ExecResult {
+function mkdir(fs: VirtualFs, args: string[]): ExecResult {
   const parents = args.includes("-p");
   const dirs = args.filter((a) => !a.startsWith("-"));
   if (!dirs.length) return result(1, "", "mkdir: missing operand\n");
   let stderr = "";
   for (const dir of dirs) {
-    const outcome = sim.fs.mkdir(dir, parents);
+    const outcome = fs.mkdir(dir, parents);
     if (outcome === "exists") stderr += `mkdir: cannot create directory '${dir}': File exists\n`;
     if (outcome === "noparent") stderr += `mkdir: cannot create directory '${dir}': No such file or directory\n`;
   }
   return result(stderr ? 1 : 0, "", stderr);
 }
 
-function test(sim: Sim, args: string[]): ExecResult {
+function test(fs: VirtualFs, args: string[]): ExecResult {
   if (args.length !== 2) return result(2, "", "bash: test: only `test -s|-f|-e|-d <path>` is supported here\n");
-  const stat = sim.fs.stat(args[1]);
+  const stat = fs.stat(args[1]);
   const checks: Record<string, boolean> = {
     "-s": !!stat && !stat.isDir && stat.size > 0,
     "-f": !!stat && !stat.isDir,
@@ -77,28 +78,28 @@ function test(sim: Sim, args: string[]): ExecResult {
   return result(checks[args[0]] ? 0 : 1);
 }
 
-function rm(sim: Sim, args: string[]): ExecResult {
+function rm(fs: VirtualFs, args: string[]): ExecResult {
   const force = args.some((a) => /^-\w*f/.test(a));
   let stderr = "";
   for (const file of args.filter((a) => !a.startsWith("-"))) {
-    if (sim.fs.stat(file)?.isDir) stderr += `rm: cannot remove '${file}': Is a directory\n`;
-    else if (!sim.fs.remove(file) && !force) stderr += `rm: cannot remove '${file}': No such file or directory\n`;
+    if (fs.stat(file)?.isDir) stderr += `rm: cannot remove '${file}': Is a directory\n`;
+    else if (!fs.remove(file) && !force) stderr += `rm: cannot remove '${file}': No such file or directory\n`;
   }
   return result(stderr ? 1 : 0, "", stderr);
 }
 
-function cat(sim: Sim, args: string[]): ExecResult {
+function cat(fs: VirtualFs, args: string[]): ExecResult {
   let stdout = "";
   let stderr = "";
   for (const file of args) {
-    const data = sim.fs.read(file);
+    const data = fs.read(file);
     if (data) stdout += data.toString("utf8");
-    else stderr += `cat: ${file}: ${sim.fs.stat(file)?.isDir ? "Is a directory" : "No such file or directory"}\n`;
+    else stderr += `cat: ${file}: ${fs.stat(file)?.isDir ? "Is a directory" : "No such file or directory"}\n`;
   }
   return result(stderr ? 1 : 0, stdout, stderr);
 }
 
-async function dispatch(sim: Sim, line: string): Promise<ExecResult> {
+async function dispatch(sim: Sim, node: string, line: string): Promise<ExecResult> {
   const tokens = tokenize(line);
   if (!Array.isArray(tokens)) return result(2, "", `bash: -c: line 1: ${tokens.error}\n`);
   const [cmd, ...args] = tokens;
@@ -111,19 +112,20 @@ async function dispatch(sim: Sim, line: string): Promise<ExecResult> {
   if (failure?.kind === "configLock") return result(255, "", `can't lock file '/var/lock/qemu-server/lock-${vmid}.conf' - got timeout\n`);
   if (failure?.kind === "lock") return result(255, "", `VM is locked (${failure.lock ?? "backup"})\n`);
   if (failure) return result(255, "", `${failure.message ?? "injected failure"}\n`);
+  const fs = sim.fsOf(node);
   switch (cmd) {
     case "qm":
-      return runQm(sim, args, taskFaultOf(faults));
+      return runQm(sim, node, args, taskFaultOf(faults));
     case "mkdir":
-      return mkdir(sim, args);
+      return mkdir(fs, args);
     case "test":
-      return test(sim, args);
+      return test(fs, args);
     case "[":
-      return args.at(-1) === "]" ? test(sim, args.slice(0, -1)) : result(2, "", "bash: [: missing `]'\n");
+      return args.at(-1) === "]" ? test(fs, args.slice(0, -1)) : result(2, "", "bash: [: missing `]'\n");
     case "rm":
-      return rm(sim, args);
+      return rm(fs, args);
     case "cat":
-      return cat(sim, args);
+      return cat(fs, args);
     case "true":
       return result(0);
     default:
@@ -131,10 +133,10 @@ async function dispatch(sim: Sim, line: string): Promise<ExecResult> {
   }
 }
 
-/** Runs one exec request and records it in the request log (cipassword masked). */
-export async function runCommand(sim: Sim, line: string): Promise<ExecResult> {
-  const done = sim.log.begin({ kind: "ssh", method: "EXEC", path: maskCommand(line), params: {} });
-  const res = await dispatch(sim, line).catch((err: Error) => result(255, "", `${err.message}\n`));
+/** Runs one exec request on `node` and records it in the request log (cipassword masked). */
+export async function runCommand(sim: Sim, node: string, line: string): Promise<ExecResult> {
+  const done = sim.log.begin({ kind: "ssh", method: "EXEC", path: maskCommand(line), params: { node } });
+  const res = await dispatch(sim, node, line).catch((err: Error) => result(255, "", `${err.message}\n`));
   done(res.code);
   return res;
 }

@@ -105,9 +105,9 @@ describe("sftp", () => {
 });
 
 describe("qm over ssh", () => {
-  it("qm set --cicustom needs the snippet to exist, then qm cloudinit update reads it", async () => {
-    const missing = await exec(`qm set 170 --cicustom "user=local:snippets/missing.yaml"`);
-    expect(missing).toMatchObject({ code: 255, stderr: "volume 'local:snippets/missing.yaml' does not exist\n" });
+  it("qm set --cicustom is not checked for the file; qm cloudinit update reads it (and fails without it)", async () => {
+    expect(await exec(`qm set 170 --cicustom "user=local:snippets/missing.yaml"`)).toMatchObject({ code: 0, stderr: "" });
+    expect(await exec("qm cloudinit update 170")).toMatchObject({ code: 255, stderr: "volume 'local:snippets/missing.yaml' does not exist\n" });
     expect(await exec(`qm set 170 --cicustom "user=local:snippets/user-170.yaml"`)).toMatchObject({ code: 0, stderr: "" });
     expect((await config(170)).cicustom).toBe("user=local:snippets/user-170.yaml");
     expect((await exec("qm cloudinit update 170")).code).toBe(0);

@@ -21,7 +21,8 @@ export interface SshServer {
   close(): Promise<void>;
 }
 
-export function createSshServer(sim: Sim, hostKey: string, authorizedKeys: string[]): SshServer {
+/** The SSH daemon of one node: `qm` and files act on that node, as `ssh root@<node>` does. */
+export function createSshServer(sim: Sim, node: string, hostKey: string, authorizedKeys: string[]): SshServer {
   const allowed = parseAuthorized(authorizedKeys);
   const clients = new Set<Connection>();
 
@@ -42,7 +43,7 @@ export function createSshServer(sim: Sim, hostKey: string, authorizedKeys: strin
         const session = acceptSession();
         session.on("exec", (accept, _reject, info) => {
           const stream = accept();
-          void runCommand(sim, info.command).then((res) => {
+          void runCommand(sim, node, info.command).then((res) => {
             if (stream.destroyed) return;
             if (res.stdout) stream.write(res.stdout);
             if (res.stderr) stream.stderr.write(res.stderr);
@@ -50,7 +51,7 @@ export function createSshServer(sim: Sim, hostKey: string, authorizedKeys: strin
             stream.end();
           });
         });
-        session.on("sftp", (accept) => serveSftp(sim, accept()));
+        session.on("sftp", (accept) => serveSftp(sim, node, accept()));
         session.on("shell", (_accept, reject) => reject());
         session.on("pty", (_accept, reject) => reject?.());
       });

@@ -30,6 +30,10 @@ export interface TaskSpec {
   countsInFlight?: boolean;
   /** The work, done when the task ends; a throw becomes the task's exitstatus. */
   run?: () => void;
+  /** Runs as the worker starts (after its locks), e.g. a clone writing its temporary config. */
+  begin?: () => void;
+  /** Runs halfway through, e.g. a clone's config once the first disk is copied. */
+  midway?: () => void;
   /** Undo after a failure (e.g. a failed clone removes the half-made VM). */
   onFail?: (message: string) => void;
   log?: string[];
@@ -62,6 +66,14 @@ export class Tasks {
     if (spec.durationMs === null) return task;
     const leave = spec.countsInFlight === false ? () => {} : (spec.fault?.slot?.take() ?? this.concurrency.enter());
     const delay = Math.max(0, spec.durationMs + (spec.fault?.extraMs ?? 0));
+    if (!spec.fault?.lockFailure) spec.begin?.();
+    if (spec.midway && !spec.fault?.lockFailure) {
+      const half = setTimeout(() => {
+        this.timers.delete(half);
+        if (task.status === "running") spec.midway?.();
+      }, delay / 2);
+      this.timers.set(half, () => {});
+    }
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       leave();

@@ -133,3 +133,38 @@ export async function cloneReady(t: TestSim, newid: number, extra: Record<string
   if (status.exitstatus !== "OK") throw new Error(`clone failed: ${status.exitstatus}`);
   return upid;
 }
+
+/** Runs one command over SSH on `node`'s own daemon (its port, its pinned host key). */
+export async function sshOnNode(t: TestSim, node: string, work: { exec?: string; write?: { path: string; content: string } }): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { Client } = await import("ssh2");
+  const { readFileSync } = await import("node:fs");
+  const { sshFingerprint } = await import("./material");
+  const target = t.sim.sshNodes.find((n) => n.node === node);
+  if (!target) throw new Error(`no SSH daemon for ${node}`);
+  const client = new Client();
+  await new Promise<void>((resolve, reject) =>
+    client
+      .on("ready", () => resolve())
+      .on("error", reject)
+      .connect({ host: target.host, port: target.port, username: "root", privateKey: readFileSync(t.sim.sshClientKeyPath), hostVerifier: (key: Buffer) => sshFingerprint(key) === target.hostFingerprint }),
+  );
+  try {
+    if (work.write) {
+      const { path: file, content } = work.write;
+      await new Promise<void>((resolve, reject) => client.sftp((err, sftp) => (err ? reject(err) : sftp.writeFile(file, content, (e) => (sftp.end(), e ? reject(e) : resolve())))));
+      if (!work.exec) return { code: 0, stdout: "", stderr: "" };
+    }
+    return await new Promise((resolve, reject) =>
+      client.exec(work.exec ?? "true", (err, stream) => {
+        if (err) return reject(err);
+        const out = { code: -1, stdout: "", stderr: "" };
+        stream.on("data", (d: Buffer) => (out.stdout += d));
+        stream.stderr.on("data", (d: Buffer) => (out.stderr += d));
+        stream.on("exit", (c: number) => (out.code = c));
+        stream.on("close", () => resolve(out));
+      }),
+    );
+  } finally {
+    client.end();
+  }
+}

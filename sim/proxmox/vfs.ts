@@ -100,3 +100,66 @@ export class VirtualFs {
     return [...this.files.entries()].filter(([p]) => p.startsWith(prefix)).map(([p, file]) => ({ path: p, file }));
   }
 }
+
+/**
+ * A node's filesystem with shared storages mounted into it (`/mnt/pve/<storage>`): every node
+ * sees the same files there, as with NFS or CephFS storage carrying `snippets` content.
+ */
+export class MountedFs extends VirtualFs {
+  private readonly mounts: Array<{ at: string; fs: VirtualFs }>;
+
+  constructor(initialDirs: string[], mounts: Array<{ at: string; fs: VirtualFs }>) {
+    super([...initialDirs, ...mounts.map((m) => m.at)]);
+    this.mounts = mounts;
+  }
+
+  private mounted(p: string): VirtualFs | undefined {
+    const full = this.resolve(p);
+    return (this.mounts ?? []).find((m) => full === m.at || full.startsWith(`${m.at}/`))?.fs;
+  }
+
+  override stat(p: string) {
+    return this.mounted(p)?.stat(this.resolve(p)) ?? super.stat(p);
+  }
+
+  override read(p: string) {
+    const fs = this.mounted(p);
+    return fs ? fs.read(this.resolve(p)) : super.read(p);
+  }
+
+  override write(p: string, data: Buffer, mode?: number) {
+    const fs = this.mounted(p);
+    return fs ? fs.write(this.resolve(p), data, mode) : super.write(p, data, mode);
+  }
+
+  override mkdir(p: string, recursive: boolean) {
+    const fs = this.mounted(p);
+    return fs ? fs.mkdir(this.resolve(p), recursive) : super.mkdir(p, recursive);
+  }
+
+  override remove(p: string) {
+    const fs = this.mounted(p);
+    return fs ? fs.remove(this.resolve(p)) : super.remove(p);
+  }
+
+  override rmdir(p: string) {
+    const fs = this.mounted(p);
+    return fs ? fs.rmdir(this.resolve(p)) : super.rmdir(p);
+  }
+
+  override rename(from: string, to: string) {
+    const [a, b] = [this.mounted(from), this.mounted(to)];
+    if (a !== b) return false; // across filesystems: EXDEV, as rename(2)
+    return a ? a.rename(this.resolve(from), this.resolve(to)) : super.rename(from, to);
+  }
+
+  override list(p: string) {
+    const fs = this.mounted(p);
+    return fs ? fs.list(this.resolve(p)) : super.list(p);
+  }
+
+  override filesUnder(dir: string) {
+    const fs = this.mounted(dir);
+    return fs ? fs.filesUnder(this.resolve(dir)) : super.filesUnder(dir);
+  }
+}

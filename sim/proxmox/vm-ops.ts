@@ -25,18 +25,24 @@ function checkLock(vm: Vm, args: Record<string, string>) {
   if (vm.config.lock && !isTrue(args.skiplock)) throw lockedError(String(vm.config.lock));
 }
 
-/** Reads the cicustom snippets the way a cloud-init drive build does; missing volumes fail. */
+/**
+ * Builds the cloud-init drive the way qemu-server does (`PUT .../cloudinit`, and at every start):
+ * the cicustom volumes are read on the VM's own node, so `local:` means that node's disk, and a
+ * missing volume fails here, not when `cicustom` was set.
+ */
 export function regenerateCloudinit(sim: Sim, vm: Vm) {
   const parts = String(vm.config.cicustom ?? "").split(",").filter(Boolean);
   let userData: string | undefined;
+  let userVolid: string | undefined;
   for (const part of parts) {
     const m = SNIPPET_VOLID.exec(part);
     if (!m) continue;
     const [, kind, storage, file] = m;
-    if (!sim.snippetExists(storage, file)) throw new PveError(`volume '${storage}:snippets/${file}' does not exist`);
-    if (kind === "user") userData = sim.fs.read(`${sim.snippetsDir}/${file}`)?.toString("utf8");
+    const data = sim.readSnippet(vm.node, storage, file);
+    if (!data) throw new PveError(`volume '${storage}:snippets/${file}' does not exist`);
+    if (kind === "user") [userData, userVolid] = [data.toString("utf8"), `${storage}:snippets/${file}`];
   }
-  vm.cloudinit = { updates: vm.cloudinit.updates + 1, updatedAt: new Date().toISOString(), userData };
+  vm.cloudinit = { updates: vm.cloudinit.updates + 1, updatedAt: new Date().toISOString(), userData, userVolid };
 }
 
 export function powerTask(sim: Sim, vm: Vm, action: PowerAction, args: Record<string, string>, fault?: TaskFault): Task {
@@ -58,6 +64,8 @@ export function powerTask(sim: Sim, vm: Vm, action: PowerAction, args: Record<st
         if (v.status === "running") throw new PveError(`VM ${v.vmid} already running`);
         regenerateCloudinit(sim, v);
         Object.assign(v, { status: "running", qmpstatus: "running", startedAt: Date.now() });
+        // What the guest found on its cloud-init drive at this boot (the E2E's "booted with snippet X").
+        v.bootedWith = { at: new Date().toISOString(), node: v.node, cicustom: v.cloudinit.userVolid ?? null, userData: v.cloudinit.userData ?? null };
       } else if (action === "stop" || action === "shutdown") {
         if (v.status === "running") sim.events.emit("vm-stopped", v.vmid);
         Object.assign(v, { status: "stopped", qmpstatus: "stopped", startedAt: undefined });
@@ -89,17 +97,39 @@ function cloneConfig(src: Vm, newid: number, args: Record<string, string>): VmCo
   return config;
 }
 
+// qemu-server's clone_vm `$load_and_check`: run before forking (a synchronous 500/403) and again
+// inside the worker once the locks are held.
+function checkClone(sim: Sim, src: Vm, newid: number, args: Record<string, string>) {
+  if (args.storage !== undefined && args.storage !== "local-lvm") throw new PveError(`storage '${args.storage}' does not exist`);
+  if (src.config.lock) throw lockedError(String(src.config.lock));
+  // $check_storage_access_clone and check_bridge_access (PVE::GuestHelpers::check_vnet_access).
+  for (const disk of dataDisks(src.config)) {
+    const sid = args.storage ?? String(src.config[disk.key]).split(":")[0];
+    sim.permissions.check(`/storage/${sid}`, ["Datastore.AllocateSpace"]);
+  }
+  for (const [key, value] of Object.entries(src.config)) {
+    const bridge = /^net\d+$/.test(key) ? /(?:^|,)bridge=([^,]+)/.exec(String(value))?.[1] : undefined;
+    if (bridge) sim.permissions.check(`/sdn/zones/localnetwork/${bridge}`, ["SDN.Use"]);
+  }
+  if (sim.cluster.find(newid)) throw new PveError(`unable to create VM ${newid}: config file already exists`);
+}
+
+/**
+ * POST clone (qemu-server PVE/API2/Qemu.pm clone_vm): the new config is written INSIDE the task.
+ * First a temporary file "# qmclone temporary file\nlock: clone" (GET config shows it as
+ * `description: qmclone temporary file`, `lock: clone`), the real config once the first disk is
+ * copied, the lock removed at the end. A failure unlinks the config; a lock timeout happens
+ * before anything is written.
+ */
 export function cloneTask(sim: Sim, src: Vm, args: Record<string, string>, fault?: TaskFault): Task {
   if (args.newid === undefined) throw paramError("newid", "property is missing and it is not optional");
   const newid = parseVmid(args.newid, "newid");
   if (args.name !== undefined && !DNS_NAME.test(args.name)) throw paramError("name", "invalid format - value does not look like a valid DNS name");
   const target = args.target ?? src.node;
   sim.cluster.node(target);
-  if (args.storage !== undefined && args.storage !== "local-lvm") throw new PveError(`storage '${args.storage}' does not exist`);
-  if (src.config.lock) throw lockedError(String(src.config.lock));
-  if (sim.cluster.find(newid)) throw new PveError(`unable to create VM ${newid}: config file already exists`);
+  checkClone(sim, src, newid, args);
 
-  const created = sim.cluster.add({ vmid: newid, node: target, config: cloneConfig(src, newid, args) });
+  let created: Vm | undefined;
   return sim.tasks.start({
     node: src.node,
     type: "qmclone",
@@ -107,12 +137,23 @@ export function cloneTask(sim: Sim, src: Vm, args: Record<string, string>, fault
     user: sim.user,
     durationMs: sim.settings.taskDurationMs,
     fault,
-    log: [`create clone of drive scsi0 (${src.config.scsi0 ?? "none"})`],
+    log: [`create full clone of drive scsi0 (${src.config.scsi0 ?? "none"})`],
+    begin: () => {
+      checkClone(sim, src, newid, args);
+      created = sim.cluster.add({ vmid: newid, node: src.node, config: { description: "qmclone temporary file", lock: "clone" } });
+    },
+    midway: () => {
+      if (created && sim.cluster.find(newid) === created) created.config = cloneConfig(src, newid, args);
+    },
     run: () => {
-      delete current(sim, created).config.lock;
+      if (!created) throw new PveError(`unable to create VM ${newid}: config file already exists`);
+      const vm = current(sim, created);
+      if (vm.config.description === "qmclone temporary file") vm.config = cloneConfig(src, newid, args);
+      delete vm.config.lock;
+      vm.node = target;
     },
     onFail: () => {
-      if (sim.cluster.find(newid) === created) sim.cluster.vms.delete(newid);
+      if (created && sim.cluster.find(newid) === created) sim.cluster.vms.delete(newid);
     },
   });
 }
@@ -136,6 +177,11 @@ export function destroyTask(sim: Sim, vm: Vm, args: Record<string, string>, faul
   });
 }
 
+/**
+ * PUT resize returns a UPID (qemu-server >= 8.0): past the parameter schema every check runs in
+ * the worker under the config lock, so digest, lock, missing disk, storage permission and shrink
+ * errors are the task's exitstatus (PVE/API2/Qemu.pm resize_vm `$updatefn`).
+ */
 export function resizeTask(sim: Sim, vm: Vm, args: Record<string, string>, fault?: TaskFault): Task {
   const errors: Record<string, string> = {};
   if (args.disk === undefined) errors.disk = "property is missing and it is not optional";
@@ -144,14 +190,6 @@ export function resizeTask(sim: Sim, vm: Vm, args: Record<string, string>, fault
   else if (!/^\+?\d+(\.\d+)?[KMGT]?$/.test(args.size)) errors.size = "value does not match the regex pattern";
   if (Object.keys(errors).length) throw new ParamError(errors);
 
-  if (args.digest && args.digest !== sim.cluster.digest(vm)) throw new PveError("detected modified configuration - file changed by other user? Try again.");
-  checkLock(vm, args);
-  const disk = dataDisks(vm.config).find((d) => d.key === args.disk);
-  if (!disk) throw new PveError(`disk '${args.disk}' does not exist`);
-  const grow = args.size.startsWith("+");
-  const amount = parseSize(args.size.replace(/^\+/, ""))!;
-  const newSize = grow ? disk.size + amount : amount;
-  if (newSize < disk.size) throw new PveError("shrinking disks is not supported");
   return sim.tasks.start({
     node: vm.node,
     type: "resize",
@@ -161,6 +199,16 @@ export function resizeTask(sim: Sim, vm: Vm, args: Record<string, string>, fault
     fault,
     run: () => {
       const v = current(sim, vm);
+      if (args.digest && args.digest !== sim.cluster.digest(v)) throw new PveError("checksum mismatch (file change by other user?)");
+      checkLock(v, args);
+      if (v.config[args.disk] === undefined) throw new PveError(`disk '${args.disk}' does not exist`);
+      const disk = dataDisks(v.config).find((d) => d.key === args.disk);
+      if (!disk) throw new PveError("you can't resize a cdrom");
+      sim.permissions.check(`/storage/${String(v.config[disk.key]).split(":")[0]}`, ["Datastore.AllocateSpace"]);
+      const grow = args.size.startsWith("+");
+      const amount = parseSize(args.size.replace(/^\+/, ""))!;
+      const newSize = grow ? disk.size + amount : amount;
+      if (newSize < disk.size) throw new PveError("shrinking disks is not supported");
       const value = String(v.config[disk.key]);
       v.config[disk.key] = /(?:^|,)size=/.test(value) ? value.replace(/size=[^,]+/, `size=${formatSize(newSize)}`) : `${value},size=${formatSize(newSize)}`;
     },

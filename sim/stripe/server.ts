@@ -6,6 +6,7 @@ import { refuseUnknownParams } from "./accepted-params";
 import { checkoutSubscriptionRoutes } from "./api/checkout-subscriptions";
 import { customerCatalogRoutes } from "./api/customers-catalog";
 import { invoicePaymentRoutes } from "./api/invoices-payments";
+import { webhookEndpointRoutes } from "./api/webhook-endpoints";
 import { findRoute, type Route } from "./api/router";
 import { handleControl } from "./control";
 import { StripeApiError, unrecognizedUrl } from "./errors";
@@ -19,7 +20,7 @@ import type { SimControls } from "./sim-controls";
 import { clone, newId } from "./store";
 import type { SimContext } from "./types";
 
-const routes: Route[] = [...customerCatalogRoutes, ...checkoutSubscriptionRoutes, ...invoicePaymentRoutes];
+const routes: Route[] = [...customerCatalogRoutes, ...checkoutSubscriptionRoutes, ...invoicePaymentRoutes, ...webhookEndpointRoutes];
 
 export interface ServerDeps {
   idempotency: IdempotencyCache;

@@ -1,10 +1,30 @@
 // Cluster-, node- and task-level endpoints.
 import { parseVmid } from "../cluster";
 import { ParamError, paramError } from "../errors";
+import { SHARED_SNIPPETS_STORAGE } from "../context";
 import type { Route } from "../router";
 import { parseUpid } from "../tasks";
 
 const RESOURCE_TYPES = ["vm", "storage", "node", "sdn"];
+const VERSIONS = {
+  8: { version: "8.4.1", release: "8.4", repoid: "2a5fa54a8503f96d", kversion: "Linux 6.8.12-4-pve #1 SMP PREEMPT_DYNAMIC PMX 6.8.12-4" },
+  9: { version: "9.1.2", release: "9.1", repoid: "7d1f4e4bd7b5bfa4", kversion: "Linux 6.17.2-1-pve #1 SMP PREEMPT_DYNAMIC PMX 6.17.2-1" },
+};
+
+/**
+ * What `cluster/resources` shows this token (pve-manager PVE/API2/Cluster.pm): VMs only with
+ * VM.Audit on /vms/{vmid}, storages only with Datastore.Audit, nodes always but their usage only
+ * with Sys.Audit on /nodes/{node}.
+ */
+function visibleResources(sim: Parameters<Route["handler"]>[0]["sim"], type?: string) {
+  const perms = sim.permissions;
+  return sim.cluster.resources(type).flatMap((r) => {
+    if (r.type === "qemu") return perms.has(`/vms/${r.vmid}`, "VM.Audit") ? [r] : [];
+    if (r.type === "storage") return perms.has(`/storage/${r.storage}`, "Datastore.Audit") ? [r] : [];
+    if (r.type === "node" && !perms.has(`/nodes/${r.node}`, "Sys.Audit")) return [{ id: r.id, type: r.type, node: r.node, status: r.status }];
+    return [r];
+  });
+}
 
 function task(ctx: Parameters<Route["handler"]>[0]) {
   const { node, upid } = ctx.params;
@@ -21,7 +41,10 @@ export const clusterRoutes: Route[] = [
     method: "GET",
     path: "/version",
     allow: [],
-    handler: () => ({ version: "8.4.1", release: "8.4", repoid: "2a5fa54a8503f96d" }),
+    handler: ({ sim }) => {
+      const { kversion: _k, ...v } = VERSIONS[sim.version];
+      return v;
+    },
   },
   {
     method: "GET",
@@ -31,7 +54,7 @@ export const clusterRoutes: Route[] = [
       if (args.type !== undefined && !RESOURCE_TYPES.includes(args.type)) {
         throw paramError("type", `value '${args.type}' does not have a value in the enumeration '${RESOURCE_TYPES.join(", ")}'`);
       }
-      return sim.cluster.resources(args.type);
+      return visibleResources(sim, args.type);
     },
   },
   {
@@ -67,8 +90,8 @@ export const clusterRoutes: Route[] = [
         swap: { total: 0, used: 0, free: 0 },
         uptime: u.uptime,
         loadavg: ["0.10", "0.05", "0.01"],
-        kversion: "Linux 6.8.12-4-pve #1 SMP PREEMPT_DYNAMIC PMX 6.8.12-4",
-        pveversion: "pve-manager/8.4.1/2a5fa54a8503f96d",
+        kversion: VERSIONS[sim.version].kversion,
+        pveversion: `pve-manager/${VERSIONS[sim.version].version}/${VERSIONS[sim.version].repoid}`,
       };
     },
   },
@@ -78,7 +101,42 @@ export const clusterRoutes: Route[] = [
     allow: ["full"],
     handler: ({ sim, params }) => {
       sim.cluster.node(params.node);
-      return [...sim.cluster.vms.values()].filter((v) => v.node === params.node).map((v) => sim.cluster.vmStatus(v));
+      return [...sim.cluster.vms.values()].filter((v) => v.node === params.node && sim.permissions.has(`/vms/${v.vmid}`, "VM.Audit")).map((v) => sim.cluster.vmStatus(v));
+    },
+  },
+  {
+    // pve-storage PVE/API2/Storage/Status.pm index: storages the token may audit or allocate on.
+    method: "GET",
+    path: "/nodes/{node}/storage",
+    allow: ["content", "enabled", "format", "storage", "target"],
+    handler: ({ sim, params, args }) => {
+      sim.cluster.node(params.node);
+      const storages = [
+        { storage: "local-lvm", type: "lvmthin", content: "images,rootdir", shared: 0 },
+        { storage: "local", type: "dir", content: "iso,vztmpl,backup,snippets", shared: 0 },
+        { storage: SHARED_SNIPPETS_STORAGE, type: "nfs", content: "snippets", shared: 1 },
+      ];
+      return storages
+        .filter((st) => ["Datastore.Audit", "Datastore.AllocateSpace"].some((p) => sim.permissions.has(`/storage/${st.storage}`, p)))
+        .filter((st) => !args.content || st.content.split(",").includes(args.content))
+        .filter((st) => !args.storage || st.storage === args.storage)
+        .map((st) => ({ ...st, active: 1, enabled: 1, total: 100 * 1024 ** 3, used: 0, avail: 100 * 1024 ** 3 }));
+    },
+  },
+  {
+    // pve-access-control PVE/API2/AccessControl.pm permissions: the caller's own privileges,
+    // per path (`{ "<path>": { "<priv>": 1 } }`), for one path when `path` is given.
+    method: "GET",
+    path: "/access/permissions",
+    allow: ["path", "userid"],
+    handler: ({ sim, args }) => {
+      const paths = args.path ? [args.path] : ["/", "/vms", "/storage", "/nodes", "/sdn", "/pool", "/access", ...(sim.permissions.get() ?? []).map((e) => e.path)];
+      const out: Record<string, Record<string, number>> = {};
+      for (const p of paths) {
+        const privs = sim.permissions.privileges(p);
+        if (privs.size || args.path) out[p] = Object.fromEntries([...privs].sort().map((priv) => [priv, 1]));
+      }
+      return out;
     },
   },
   {

@@ -11,7 +11,7 @@ const vmOf = ({ sim, params }: RouteCtx) => sim.cluster.vmOn(params.node, params
 const configArg = () => true;
 
 function putConfig(ctx: RouteCtx) {
-  writeConfig(ctx.sim.cluster, vmOf(ctx), ctx.args, { snippetExists: (s, f) => ctx.sim.snippetExists(s, f) });
+  writeConfig(ctx.sim.cluster, vmOf(ctx), ctx.args);
 }
 
 export const qemuRoutes: Route[] = [
@@ -53,12 +53,14 @@ export const qemuRoutes: Route[] = [
     path: `${VM}/clone`,
     allow: ["newid", "name", "full", "target", "storage", "format", "pool", "description", "snapname", "bwlimit"],
     handler: (ctx) => cloneTask(ctx.sim, vmOf(ctx), ctx.args, ctx.fault).upid,
+    locksInTask: "configLock",
   },
   {
     method: "PUT",
     path: `${VM}/resize`,
     allow: ["disk", "size", "digest", "skiplock"],
     handler: (ctx) => resizeTask(ctx.sim, vmOf(ctx), ctx.args, ctx.fault).upid,
+    locksInTask: "all",
   },
   {
     method: "PUT",
@@ -74,6 +76,7 @@ export const qemuRoutes: Route[] = [
     path: VM,
     allow: ["purge", "destroy-unreferenced-disks", "skiplock"],
     handler: (ctx) => destroyTask(ctx.sim, vmOf(ctx), ctx.args, ctx.fault).upid,
+    locksInTask: "all",
   },
   {
     method: "GET",
@@ -90,6 +93,7 @@ export const qemuRoutes: Route[] = [
       path: `${VM}/status/${action}`,
       allow: ["skiplock", "timeout", "forceStop", "keepActive", "overrule-shutdown", "todisk", "statestorage", "nocheck", "migratedfrom", "machine"],
       handler: (ctx) => powerTask(ctx.sim, vmOf(ctx), action as PowerAction, ctx.args, ctx.fault).upid,
+      locksInTask: "all",
     }),
   ),
   {

@@ -212,6 +212,27 @@ describe.each([
 });
 
 describe("Stripe webhook forwarder claims", () => {
+  it("I8: a send Inngest never answers fails after the deadline and backs off, instead of stalling the forwarder", async () => {
+    const silent = http.createServer(() => undefined); // accepts, never answers
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const event = stripeEvent("invoice.paid", "in_silent");
+      expect((await postRoute(signed(event))).status).toBe(200);
+      inngest.setEnvVars({ INNGEST_DEV: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` });
+      const started = Date.now();
+      const pass = await forwardPendingStripeEvents({ sendTimeoutMs: 500 });
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(pass.failed).toBeGreaterThan(0);
+      const row = await db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } });
+      expect(row).toMatchObject({ forwardedAt: null, forwardAttempts: 1 });
+      expect(row.forwardError).toContain("did not answer");
+    } finally {
+      inngest.setEnvVars({ INNGEST_DEV: process.env.INNGEST_DEV });
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
   it("I3: two forwarders racing over the same rows send each event once", async () => {
     const events = Array.from({ length: 6 }, () => stripeEvent("invoice.paid", `in_race_${unique()}`));
     for (const event of events) expect((await postRoute(signed(event))).status).toBe(200);

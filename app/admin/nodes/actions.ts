@@ -1,0 +1,26 @@
+"use server";
+import { revalidatePath } from "next/cache";
+import { validatedAdminAction } from "@/lib/actions/validated-action";
+import type { FormState } from "@/lib/actions/form-state";
+import { createNode, createNodeSchema } from "@/lib/nodes/create-node";
+import { nodeAccessSchema, updateNodeAccess } from "@/lib/nodes/update-node-access";
+
+const save = validatedAdminAction(nodeAccessSchema, async (input, { user }) => {
+  const node = await updateNodeAccess(input, user.id);
+  revalidatePath("/admin/nodes");
+  return { status: "success", message: `Saved SSH and snippet settings for ${node.name}.` };
+});
+
+export async function updateNodeAccessAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return save(previous, formData);
+}
+
+const add = validatedAdminAction(createNodeSchema, async (input, { user }) => {
+  const node = await createNode(input, user.id);
+  revalidatePath("/admin/nodes");
+  return { status: "success", message: `Added node ${node.name}.` };
+});
+
+export async function createNodeAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return add(previous, formData);
+}

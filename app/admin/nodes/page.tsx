@@ -1,0 +1,36 @@
+import type { Metadata } from "next";
+import { requireAdmin } from "@/lib/auth/session";
+import { listNodesForAdmin } from "@/lib/nodes/update-node-access";
+import { AddNodeForm } from "@/components/admin/add-node-form";
+import { NodeAccessForm } from "@/components/admin/node-access-form";
+import { createNodeAction, updateNodeAccessAction } from "./actions";
+
+export const metadata: Metadata = { title: "Nodes · Admin" };
+
+export default async function AdminNodesPage() {
+  await requireAdmin("/admin/nodes");
+  const nodes = await listNodesForAdmin();
+  return (
+    <div className="mx-auto max-w-content space-y-6 px-gutter py-8">
+      <h1 className="text-2xl font-bold tracking-tight">Proxmox nodes</h1>
+      <p className="text-sm text-ink-muted">
+        Cloud-init snippets are written over SSH on the node each VM lives on (or on a shared storage with snippets content). Each
+        node has its own SSH daemon and host key; the key is pinned by its fingerprint.
+      </p>
+      {nodes.map((n) => (
+        <section key={n.id} className="space-y-2 rounded-lg border border-line p-4">
+          <h2 className="text-lg font-semibold">
+            {n.name} {n.enabled ? null : <span className="text-sm font-normal text-ink-subtle">(disabled)</span>}
+          </h2>
+          <NodeAccessForm
+            action={updateNodeAccessAction}
+            node={{ id: n.id, name: n.name, sshHost: n.sshHost ?? "", sshPort: String(n.sshPort), sshHostFingerprint: n.sshHostFingerprint ?? "", snippetStorage: n.snippetStorage, snippetDir: n.snippetDir }}
+          />
+        </section>
+      ))}
+      <section className="rounded-lg border border-line p-4">
+        <AddNodeForm action={createNodeAction} />
+      </section>
+    </div>
+  );
+}

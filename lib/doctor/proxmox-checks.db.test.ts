@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { seedCatalog } from "@/lib/catalog/seed-catalog";
+import { runProxmoxChecks } from "@/lib/doctor/proxmox-checks";
+import { formatResults } from "@/lib/doctor/run-doctor";
+import { requiredAcl } from "@/lib/proxmox/required-privileges";
+import { proxmox } from "@/test/fixtures/provisioning";
+
+// Other files leave enabled nodes the stand-in does not have; the doctor would rightly flag them.
+let disabled: string[] = [];
+beforeAll(async () => {
+  await seedCatalog(db);
+  const others = await db.proxmoxNode.findMany({ where: { enabled: true, name: { not: "pve1" } }, select: { id: true } });
+  disabled = others.map((n) => n.id);
+  await db.proxmoxNode.updateMany({ where: { id: { in: disabled } }, data: { enabled: false } });
+  await db.proxmoxNode.update({ where: { name: "pve1" }, data: { enabled: true } });
+});
+afterAll(async () => {
+  await proxmox.setAcl(null);
+  await db.proxmoxNode.updateMany({ where: { id: { in: disabled } }, data: { enabled: true } });
+});
+
+const acl = requiredAcl({ storages: ["local-lvm"], bridges: ["vmbr0"] });
+
+describe("npm run doctor: Proxmox", () => {
+  it("passes against the stand-in with exactly the documented privileges: templates, SSH and host key, snippets, privileges, free VMIDs", async () => {
+    await proxmox.setAcl(acl);
+    const results = await runProxmoxChecks();
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(results.map((r) => r.name)).toEqual(
+      expect.arrayContaining(["API", "template 9000 on pve1", "template 9001 on pve1", "SSH to pve1", "snippets on pve1", "privileges on /vms", "privileges on /storage/local-lvm", "privileges on /sdn/zones/localnetwork/vmbr0", "free VMIDs"]),
+    );
+  });
+
+  it("with one privilege removed it fails and names it", async () => {
+    await proxmox.setAcl(acl.map((e) => ({ ...e, privs: e.privs.filter((p) => p !== "VM.Config.Disk") })));
+    const failed = (await runProxmoxChecks()).filter((r) => !r.ok);
+    expect(failed.map((r) => r.detail)).toEqual(["token lacks VM.Config.Disk on /vms", "token lacks VM.Config.Disk on /vms/1000"]);
+    expect(formatResults(failed)).toMatch(/^FAIL {2}proxmox +privileges on \/vms +token lacks VM\.Config\.Disk on \/vms$/m);
+  });
+
+  it("names a host key that is not the pinned one", async () => {
+    await proxmox.setAcl(null);
+    const pve1 = await db.proxmoxNode.findUniqueOrThrow({ where: { name: "pve1" } });
+    await db.proxmoxNode.update({ where: { id: pve1.id }, data: { sshHostFingerprint: "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" } });
+    try {
+      const ssh = (await runProxmoxChecks()).find((r) => r.name === "SSH to pve1");
+      expect(ssh).toMatchObject({ ok: false, detail: `host key ${pve1.sshHostFingerprint} is not the pinned SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA` });
+    } finally {
+      await db.proxmoxNode.update({ where: { id: pve1.id }, data: { sshHostFingerprint: pve1.sshHostFingerprint } });
+    }
+  });
+});

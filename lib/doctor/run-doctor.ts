@@ -1,0 +1,14 @@
+// `npm run doctor`: every check against the configured services, in one list. Read-only.
+import { type CheckResult } from "@/lib/doctor/check";
+import { runProxmoxChecks } from "@/lib/doctor/proxmox-checks";
+import { runServiceChecks } from "@/lib/doctor/service-checks";
+
+export async function runDoctor(): Promise<{ ok: boolean; results: CheckResult[] }> {
+  const [proxmox, services] = await Promise.all([runProxmoxChecks(), runServiceChecks()]);
+  const results = [...proxmox, ...services];
+  return { ok: results.every((r) => r.ok), results };
+}
+
+export function formatResults(results: CheckResult[]): string {
+  return results.map((r) => `${r.ok ? "ok  " : "FAIL"}  ${r.service.padEnd(10)} ${r.name.padEnd(34)} ${r.detail}`).join("\n");
+}

@@ -1,0 +1,75 @@
+// The README's permission advice, proven against the stand-in's token permission model: exactly
+// `requiredAcl` provisions a VM end to end (and powers it, and opens its console); each privilege
+// removed on its own makes a call fail with Proxmox's 403 naming it, so none of them is spare.
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { createVncProxy, deleteVm, getTaskStatus, getVmStatus, vmPower } from "@/lib/proxmox/api";
+import { BRIDGE_PRIVILEGES, STORAGE_PRIVILEGES, VM_PRIVILEGES, requiredAcl } from "@/lib/proxmox/required-privileges";
+import { chooseNode } from "@/lib/provisioning/choose-node";
+import { cloneTemplate, waitForClone } from "@/lib/provisioning/clone-template";
+import { configureVm, growDisk } from "@/lib/provisioning/configure-vm";
+import { createTunnelAndDns } from "@/lib/provisioning/create-tunnel-and-dns";
+import { reserveVmid } from "@/lib/provisioning/reserve-vmid";
+import { startProvisioning } from "@/lib/provisioning/start-provisioning";
+import { markReady, startVm } from "@/lib/provisioning/start-vm";
+import { writeCloudInit } from "@/lib/provisioning/write-cloud-init";
+import { createPaidOrder, proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
+
+const acl = requiredAcl({ storages: ["local-lvm"], bridges: ["vmbr0"] });
+const created: number[] = [];
+
+async function taskDone(node: string, upid: string) {
+  for (;;) {
+    const task = await getTaskStatus(node, upid);
+    if (task.status === "stopped") return task;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** What the product does to a VM in its life here, through the same domain functions. */
+async function provisionAndUse() {
+  const { order } = await createPaidOrder();
+  await startProvisioning(order.id, 1);
+  const vmid = await reserveVmid(order.id);
+  created.push(vmid);
+  await chooseNode(order.id);
+  const { upid } = await cloneTemplate(order.id);
+  while (!(await waitForClone(order.id, upid, 10_000)).done);
+  await configureVm(order.id);
+  await growDisk(order.id);
+  await createTunnelAndDns(order.id);
+  await writeCloudInit(order.id);
+  await startVm(order.id);
+  await markReady(order.id);
+  await createVncProxy("pve1", vmid);
+  const stop = await taskDone("pve1", await vmPower("pve1", vmid, "stop"));
+  if (stop.exitstatus !== "OK") throw new Error(`stop failed: ${stop.exitstatus}`);
+  return vmid;
+}
+
+afterEach(async () => {
+  await proxmox.setAcl(null);
+  for (const vmid of created.splice(0)) {
+    const status = await getVmStatus("pve1", vmid).catch(() => null);
+    if (!status) continue;
+    if (status.status === "running") await taskDone("pve1", await vmPower("pve1", vmid, "stop"));
+    await taskDone("pve1", await deleteVm("pve1", vmid));
+  }
+  await retireProvisioningFixtures();
+});
+afterAll(() => proxmox.setAcl(null));
+
+describe("the token's minimal privileges", () => {
+  it("with exactly the documented ACL, a paid order becomes a running VM that can be stopped and opened in the console", async () => {
+    await proxmox.setAcl(acl);
+    const vmid = await provisionAndUse();
+    expect((await db.vm.findFirstOrThrow({ where: { vmid } })).status).toBe("running");
+  });
+
+  it.each([...VM_PRIVILEGES, ...STORAGE_PRIVILEGES, ...BRIDGE_PRIVILEGES])("without %s a call is refused with a 403 naming it", async (priv) => {
+    await proxmox.setAcl(acl.map((e) => ({ ...e, privs: e.privs.filter((p) => p !== priv) })));
+    const error = await provisionAndUse().then(() => null, (e: Error) => e);
+    expect(error?.message).toMatch(/Permission check failed \(\/[^,]+, [^)]+\)/);
+    expect(error?.message).toContain(priv);
+  });
+});

@@ -1,0 +1,49 @@
+// The exact privileges the product's API token needs, derived from the calls it makes (each
+// line names them) and the checks qemu-server / pve-manager run for those calls. Proven by
+// lib/proxmox/required-privileges.db.test.ts: with exactly this set a VM is provisioned, powered
+// and opened in the console; with any one removed a call is refused with a 403 naming it.
+// Only privilege names PVE 8 and PVE 9 share (PVE 9 dropped VM.Monitor).
+
+/** On /vms (propagated): every guest the product creates, and the templates it clones. */
+export const VM_PRIVILEGES = [
+  "VM.Allocate", // POST clone (on /vms/{newid}), DELETE (compensation, deletion)
+  "VM.Audit", // GET config, status/current; cluster/resources shows only audited guests
+  "VM.Clone", // POST clone (on /vms/{template})
+  "VM.Config.CPU", // PUT config cores
+  "VM.Config.Cloudinit", // PUT config cicustom/ipconfig0 (or VM.Config.Network), PUT cloudinit
+  "VM.Config.Disk", // PUT resize
+  "VM.Config.Memory", // PUT config memory
+  "VM.Config.Options", // PUT config name (sent with cores/memory whenever the config differs)
+  "VM.Console", // POST vncproxy, vncwebsocket
+  "VM.PowerMgmt", // POST status/start|stop|shutdown|reboot
+] as const;
+
+/** On each storage the templates' disks live on: the clone's and the resize's new space. */
+export const STORAGE_PRIVILEGES = ["Datastore.AllocateSpace"] as const;
+
+/** On each bridge the templates' NICs use (`/sdn/zones/localnetwork/<bridge>`): clone checks it. */
+export const BRIDGE_PRIVILEGES = ["SDN.Use"] as const;
+
+export type AclEntry = { path: string; privs: string[] };
+
+/** The ACL the token (and, with privilege separation, its user) needs. */
+export function requiredAcl(opts: { storages: string[]; bridges: string[] }): AclEntry[] {
+  return [
+    { path: "/vms", privs: [...VM_PRIVILEGES] },
+    ...[...new Set(opts.storages)].map((s) => ({ path: `/storage/${s}`, privs: [...STORAGE_PRIVILEGES] })),
+    ...[...new Set(opts.bridges)].map((b) => ({ path: `/sdn/zones/localnetwork/${b}`, privs: [...BRIDGE_PRIVILEGES] })),
+  ];
+}
+
+/** Storages and bridges a template config uses (`scsi0: local-lvm:base-9000-disk-0,…`, `net0: virtio=…,bridge=vmbr0`). */
+export function storagesAndBridgesOf(config: Record<string, unknown>): { storages: string[]; bridges: string[] } {
+  const storages: string[] = [];
+  const bridges: string[] = [];
+  for (const [key, raw] of Object.entries(config)) {
+    const value = String(raw);
+    if (/^(scsi|virtio|sata|ide|efidisk|tpmstate)\d+$/.test(key) && !/media=cdrom|cloudinit/.test(value)) storages.push(value.split(":")[0]);
+    const bridge = /^net\d+$/.test(key) ? /(?:^|,)bridge=([^,]+)/.exec(value)?.[1] : undefined;
+    if (bridge) bridges.push(bridge);
+  }
+  return { storages: [...new Set(storages)], bridges: [...new Set(bridges)] };
+}

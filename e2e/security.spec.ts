@@ -122,6 +122,7 @@ test("sign-out ends the session server-side: a cookie copied before sign-out no 
 });
 
 test("a password change signs out every other browser; an operator's disable signs out all and refuses sign-in", async ({ page, browser }) => {
+  test.slow(); // three browsers and five argon2 hashes on a shared 2-core machine
   const email = uniqueEmail("rotate");
   await signUp(page, email);
   await expect(page).toHaveURL(/\/dashboard$/);
@@ -145,7 +146,7 @@ test("a password change signs out every other browser; an operator's disable sig
   await expect(admin).toHaveURL(/\/dashboard$/);
   await admin.goto("/admin");
   await admin.getByRole("button", { name: `Disable ${email.toLowerCase()}` }).click();
-  await expect(admin.getByText(/^Disabled; 1 session ended\.$/)).toBeVisible();
+  await expect(admin.getByTestId("admin-user").filter({ hasText: email.toLowerCase() })).toContainText(/disabled \d{4}-\d{2}-\d{2}/);
   await page.goto("/dashboard");
   await expect(page).toHaveURL(/\/sign-in\?next=%2Fdashboard$/);
   await signIn(other, email, "orange bridge lab 17");

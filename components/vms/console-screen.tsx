@@ -33,13 +33,19 @@ export function ConsoleScreen({ vmId, vmName, openAction, startAction }: Props) 
   const [view, setView] = useState<View>({ kind: "connecting" });
   const [paste, setPaste] = useState("");
   const [typing, setTyping] = useState(false);
+  // Setting the binding cookie makes Next re-render the page, which hands us new action
+  // references: keep the latest in a ref so that does not look like a reason to reconnect.
+  const open = useRef(openAction);
+  useEffect(() => {
+    open.current = openAction;
+  }, [openAction]);
 
   const connect = useCallback(async () => {
     rfb.current?.disconnect();
     rfb.current = null;
     const form = new FormData();
     form.set("vmId", vmId);
-    const token = await openAction({ status: "idle" }, form).catch(() => null);
+    const token = await open.current({ status: "idle" }, form).catch(() => null);
     if (!token || !token.url) {
       if (token?.notRunning) return setView({ kind: "not_running", message: NOT_RUNNING });
       return setView({ kind: "disconnected", message: token?.message ?? consoleCloseReasons.unavailable.message });
@@ -65,7 +71,7 @@ export function ConsoleScreen({ vmId, vmName, openAction, startAction }: Props) 
       if (!ended) setView({ kind: "disconnected", message: "The connection to the console was lost." });
     });
     rfb.current = client;
-  }, [openAction, vmId]);
+  }, [vmId]);
 
   useEffect(() => {
     // Next tick: React's dev double-mount then opens one console, not two (tokens are single-use).

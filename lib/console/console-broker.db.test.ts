@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { encode } from "next-auth/jwt";
 import { Agent, fetch } from "undici";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { endSession, startSession } from "@/lib/auth/auth-session";
 import { createAppConsoleBroker } from "@/lib/console/app-console-broker";
 import { CONSOLE_BINDING_COOKIE, consoleCloseReasons } from "@/lib/console/console-rules";
 import { issueConsoleToken, newSecret } from "@/lib/console/console-token";
@@ -65,9 +66,10 @@ async function runningConsoleVm() {
 }
 
 async function browserFor(userId: string) {
-  const session = await encode({ token: { sub: userId }, secret: env().AUTH_SECRET, salt: "authjs.session-token" });
+  const sid = await startSession(userId);
+  const session = await encode({ token: { sub: userId, sid }, secret: env().AUTH_SECRET, salt: "authjs.session-token" });
   const binding = newSecret();
-  return { binding, cookie: (b = binding) => `authjs.session-token=${session}; ${CONSOLE_BINDING_COOKIE}=${b}` };
+  return { binding, sid, cookie: (b = binding) => `authjs.session-token=${session}; ${CONSOLE_BINDING_COOKIE}=${b}` };
 }
 
 async function connect(token: string | null, cookie: string, headers: Record<string, string> = {}) {
@@ -120,7 +122,7 @@ describe.each([9, 8] as const)("console broker against PVE %i", (pveVersion) => 
 });
 
 describe("console tokens are refused before any Proxmox call", () => {
-  it("I5: a token used twice, older than 30 s, another user's, for a stopped VM, forged, or absent opens nothing on Proxmox", async () => {
+  it("I5: a token used twice, older than 30 s, another user's, after sign-out, for a stopped VM, forged, or absent opens nothing on Proxmox", async () => {
     const { userId, vm, browser } = await runningConsoleVm();
     const other = await browserFor((await createUser()).id);
 
@@ -144,8 +146,13 @@ describe("console tokens are refused before any Proxmox call", () => {
     refused.push(["wrong_user", await connect(stolenWithCookie.token, other.cookie(browser.binding))]);
     refused.push(["unknown", await connect(newSecret(), browser.cookie())]);
     refused.push(["malformed", await connect("not-a-token", browser.cookie())]);
+    // The owner's own token and cookies, after signing out (the session row is gone).
+    const signedOut = await browserFor(userId);
+    const afterSignOut = await issued(userId, vm.id, signedOut.binding);
+    await endSession(signedOut.sid);
+    refused.push(["signed_out", await connect(afterSignOut.token, signedOut.cookie())]);
     const codes = await Promise.all(refused.map(async ([, s]) => ("ws" in s ? (await s.whenClosed()).code : s.status)));
-    expect(codes).toEqual(Array(6).fill(consoleCloseReasons.token_refused.code));
+    expect(codes).toEqual(Array(7).fill(consoleCloseReasons.token_refused.code));
 
     await transitionVm(vm.id, "running", "stopped");
     const stopped = asSocket(await connect(forStopped.token, browser.cookie()));
@@ -155,7 +162,7 @@ describe("console tokens are refused before any Proxmox call", () => {
 
     expect(await consoleCallsSince(before)).toEqual([]);
     const reasons = (await db.auditEvent.findMany({ where: { subjectId: vm.id, action: "console.refused" } })).map((a) => (a.data as { reason: string }).reason);
-    expect(reasons.sort()).toEqual(["expired", "reused", "vm_not_running", "wrong_session", "wrong_user"]);
+    expect(reasons.sort()).toEqual(["expired", "reused", "vm_not_running", "wrong_session", "wrong_user", "wrong_user"]);
     expect(await issueConsoleToken({ userId, vmId: vm.id, binding: browser.binding })).toEqual({ kind: "not_running" });
   });
 

@@ -70,7 +70,10 @@ describe("Content-Security-Policy and HSTS", () => {
     expect(cspOf(response)).toMatch(/connect-src 'self' ws:\/\/localhost:3100/);
   });
 
-  it("only the dev server gets 'unsafe-eval' (React's dev build needs it)", () => {
-    expect(cspOf(guardRequest(request("/"), () => ({ ...local, dev: true }), env))).toContain("'unsafe-eval'");
+  it("only the dev server gets 'unsafe-eval' and inline styles (React's dev build, Next's dev overlay)", () => {
+    const dev = cspOf(guardRequest(request("/"), () => ({ ...local, dev: true }), env));
+    expect(dev).toContain("'unsafe-eval'");
+    expect(dev).toMatch(/style-src 'self' 'unsafe-inline'/);
+    expect(cspOf(guardRequest(request("/"), () => local, env))).toMatch(/style-src 'self' 'nonce-[^']+'$|style-src 'self' 'nonce-[^']+';/);
   });
 });

@@ -18,7 +18,9 @@ export function contentSecurityPolicy({ nonce, dev, appUrl, stripeUrl }: Securit
   const directives = [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
-    `style-src 'self' 'nonce-${nonce}'`,
+    // Next's dev overlay injects <style> elements without the nonce; a nonce would make the browser
+    // ignore 'unsafe-inline', so the dev server alone trades the nonce for it.
+    `style-src 'self' ${dev ? "'unsafe-inline'" : `'nonce-${nonce}'`}`,
     // noVNC draws on a canvas and sets its cursor from data: URLs.
     "img-src 'self' data: blob:",
     "font-src 'self'",

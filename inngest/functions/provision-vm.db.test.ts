@@ -105,6 +105,25 @@ describe("provision vm through the Inngest protocol", () => {
     expect(await mailSim.messages(user.email)).toHaveLength(1);
   });
 
+  it("I3, I8: a mail outage when the VM is ready delays the ready email but does not lose it", async () => {
+    const { order, user } = await createPaidOrder();
+    const mailFaults = `${process.env.RESEND_BASE_URL!.replace(/\/$/, "")}/_sim/faults`;
+    await fetch(mailFaults, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ path: "/emails", method: "POST", status: 503, count: 2 }) });
+    try {
+      await send(order.id, 1);
+      const run = await sim.waitForRun((r) => forOrder(order.id)(r) && r.functionId === "lab-vps-provision-vm" && finished(r), 60_000);
+      expect(run.status).toBe("Completed");
+      expect(run.steps.map((s) => s.name).filter((n) => /ready email/.test(n))).toEqual([
+        "queue ready email", "send ready email", "pause before send ready email 2", "send ready email 2", "pause before send ready email 3", "send ready email 3",
+      ]);
+      expect(await mailSim.messages(user.email)).toHaveLength(1);
+      const vm = await db.vm.findUniqueOrThrow({ where: { orderId: order.id } });
+      expect(await db.emailOutbox.findUniqueOrThrow({ where: { key: `vm-ready:${vm.id}` } })).toMatchObject({ status: "sent", attempts: 3 });
+    } finally {
+      await fetch(mailFaults, { method: "DELETE" });
+    }
+  }, 90_000);
+
   it("I3: duplicate and concurrent order/paid events for one order make one VM and one email", async () => {
     const { order, user } = await createPaidOrder();
     const started = Date.now();

@@ -17,13 +17,17 @@ import { configureVm, growDisk } from "@/lib/provisioning/configure-vm";
 import { createTunnelAndDns } from "@/lib/provisioning/create-tunnel-and-dns";
 import { setProgress } from "@/lib/provisioning/load-order";
 import { reserveVmid } from "@/lib/provisioning/reserve-vmid";
-import { sendReadyEmail } from "@/lib/provisioning/send-ready-email";
+import { tryDeliverEmail } from "@/lib/email/outbox";
+import { cleanupPauseMs } from "@/lib/provisioning/compensate";
+import { queueReadyEmail } from "@/lib/provisioning/send-ready-email";
 import { startProvisioning } from "@/lib/provisioning/start-provisioning";
 import { markReady, startVm } from "@/lib/provisioning/start-vm";
 import { writeCloudInit } from "@/lib/provisioning/write-cloud-init";
 
 type Busy = { busy: true };
 const MAX_CLONE_STARTS = 4;
+// 5 s doubling to 10 min between tries: about 6 hours of mail outage before the operator is told.
+const READY_EMAIL_TRIES = 44;
 
 export const provisionVmFunction = inngest.createFunction(
   {
@@ -100,7 +104,14 @@ export const provisionVmFunction = inngest.createFunction(
     await proxmox("write cloud-init", "cloud_init", () => writeCloudInit(orderId));
     await proxmox("start vm", "starting", () => startVm(orderId));
     const ready = await run("mark ready", "starting", () => markReady(orderId));
-    await run("send ready email", null, () => sendReadyEmail(orderId));
+    // The VM is running: the customer's email must get out, through a mail outage if need be.
+    const emailKey = await run("queue ready email", null, () => queueReadyEmail(orderId));
+    for (let turn = 1; ; turn++) {
+      const delivery = await run(turn === 1 ? "send ready email" : `send ready email ${turn}`, null, () => tryDeliverEmail(emailKey));
+      if (delivery.done) break;
+      if (turn >= READY_EMAIL_TRIES) throw new NonRetriableError(`send ready email: ${delivery.detail}`);
+      await step.sleep(`pause before send ready email ${turn + 1}`, cleanupPauseMs(turn));
+    }
     return { vmId: ready.vmId, vmid };
   },
 );

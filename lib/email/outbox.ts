@@ -58,3 +58,17 @@ export async function sendEmailOnce(email: OutgoingEmail) {
   await enqueueEmail(email);
   return deliverEmail(email.key);
 }
+
+/**
+ * One delivery try for a queued row, for callers that pause and try again (Inngest sleeps) until
+ * it is out: `done` once it was sent, or refused for good (sending it again cannot help).
+ */
+export async function tryDeliverEmail(key: string): Promise<{ done: boolean; detail: string }> {
+  try {
+    const sent = await deliverEmail(key);
+    return { done: true, detail: sent.providerId ?? "sent" };
+  } catch (error) {
+    if (error instanceof EmailDeliveryError) return { done: error.permanent, detail: error.message };
+    return { done: false, detail: (error as Error).message };
+  }
+}

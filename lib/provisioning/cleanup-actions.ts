@@ -6,11 +6,12 @@
 import { db } from "@/lib/db";
 import { deleteVm, getVmConfig, getVmStatus, vmPower } from "@/lib/proxmox/api";
 import { ProxmoxError } from "@/lib/proxmox/errors";
-import { withProxmoxSsh } from "@/lib/proxmox/ssh";
+import { loadNodeAccess, snippetLocation } from "@/lib/proxmox/node-access";
+import { withSsh } from "@/lib/proxmox/ssh";
 import { findClusterVm, sleep } from "@/lib/proxmox/tasks";
 import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
 import { loadOrder } from "@/lib/provisioning/load-order";
-import { CLONE_TEMPORARY_DESCRIPTION, isTunnelOf, ownerMarker, slotHolder, snippetPathFor, sshHostname, tunnelName, tunnelTarget, webHostname } from "@/lib/provisioning/naming";
+import { CLONE_TEMPORARY_DESCRIPTION, isTunnelOf, ownerMarker, slotHolder, snippetFileName, sshHostname, tunnelName, tunnelTarget, webHostname } from "@/lib/provisioning/naming";
 import { deleteDnsRecord, deleteTunnel, findDnsRecords, findLiveTunnel, findLiveTunnels } from "@/lib/provisioning/tunnel-dns";
 
 export async function removeTunnelAndDns(orderId: string): Promise<string> {
@@ -40,8 +41,14 @@ export async function removeTunnelAndDns(orderId: string): Promise<string> {
 export async function removeSnippet(orderId: string): Promise<string> {
   const { vm } = await loadOrder(orderId);
   if (!vm) return "no VM row, no snippet";
-  const paths = [...new Set([snippetPathFor(vm.id), ...(vm.snippetPath ? [vm.snippetPath] : [])])];
-  await withProxmoxSsh(async (ssh) => {
+  if (!vm.nodeName) {
+    if (vm.snippetPath) throw new Error("a snippet is recorded but the VM has no node to remove it from");
+    return "no node chosen, no snippet";
+  }
+  // On the VM's own node (its SSH host, its snippet storage): `local:` storage is per node.
+  const access = await loadNodeAccess(vm.nodeName);
+  const paths = [...new Set([snippetLocation(access, snippetFileName(vm.id)).path, ...(vm.snippetPath ? [vm.snippetPath] : [])])];
+  await withSsh(access.ssh, async (ssh) => {
     for (const path of paths) await ssh.exec(["rm", "-f", path]);
   });
   await db.vm.update({ where: { id: vm.id }, data: { snippetPath: null } });

@@ -9,7 +9,7 @@
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { recordAudit } from "@/lib/audit/record-audit";
-import { deliverEmail, EmailDeliveryError, enqueueEmail } from "@/lib/email/outbox";
+import { enqueueEmail, tryDeliverEmail } from "@/lib/email/outbox";
 import { renderProvisionFailedEmail } from "@/lib/email/templates/provision-failed";
 import { transitionOrder } from "@/lib/orders/order-state";
 import { releaseProxmoxSlotsOf } from "@/lib/proxmox/work-slots";
@@ -142,15 +142,8 @@ export async function queueOperatorEmail(input: CompensationInput, cleanup: Clea
 async function emailOperator(runner: CompensationRunner, input: CompensationInput, cleanup: CleanupResult[], delivered: boolean) {
   const key = await runner.run("queue operator email", () => queueOperatorEmail(input, cleanup, delivered));
   for (let turn = 1; ; turn++) {
-    const sent = await runner.run(turn === 1 ? "send operator email" : `send operator email ${turn}`, async () => {
-      try {
-        return { ok: true, detail: (await deliverEmail(key)).providerId ?? "sent" };
-      } catch (error) {
-        if (error instanceof EmailDeliveryError && error.permanent) return { ok: true, detail: `refused for good: ${error.message}` };
-        return { ok: false, detail: (error as Error).message };
-      }
-    });
-    if (sent.ok) return;
+    const sent = await runner.run(turn === 1 ? "send operator email" : `send operator email ${turn}`, () => tryDeliverEmail(key));
+    if (sent.done) return;
     await runner.sleep(`pause before send operator email ${turn + 1}`, cleanupPauseMs(turn));
   }
 }

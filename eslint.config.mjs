@@ -11,7 +11,16 @@ const isTest = ["**/*.test.ts", "**/*.test.tsx"];
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
-  globalIgnores([".next/**", "node_modules/**", "**/node_modules/**", ".data/**", "lib/generated/**", "next-env.d.ts", "test-results/**", "playwright-report/**"]),
+  globalIgnores([
+    ".next/**",
+    "node_modules/**",
+    "**/node_modules/**",
+    ".data/**",
+    "lib/generated/**",
+    "next-env.d.ts",
+    "test-results/**",
+    "playwright-report/**",
+  ]),
   {
     rules: {
       // `_`-prefixed names are deliberately unused (a required parameter, a discarded tuple slot).
@@ -24,7 +33,10 @@ export default defineConfig([
     ignores: isTest,
     rules: {
       // sim/ is a workspace package too: its name resolves through node_modules, past the path zones.
-      "no-restricted-imports": ["error", { patterns: [{ group: ["@lab-vps/sim", "@lab-vps/sim/*"], message: "product code must not import the stand-ins in sim/" }] }],
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["@lab-vps/sim", "@lab-vps/sim/*"], message: "product code must not import the stand-ins in sim/" }] },
+      ],
       "import/no-restricted-paths": [
         "error",
         {

@@ -44,7 +44,9 @@ server.on("upgrade", (req, socket, head) => {
   void upgrade(req, socket, head); // Next's own (dev HMR)
 });
 server.listen(port, host, () => {
-  console.log(`Lab VPS ${dev ? "dev" : "production"} server on http://${host.includes(":") ? `[${host}]` : host}:${port}${host === "127.0.0.1" ? " (loopback only; HOST=0.0.0.0 exposes it)" : ""}`);
+  console.log(
+    `Lab VPS ${dev ? "dev" : "production"} server on http://${host.includes(":") ? `[${host}]` : host}:${port}${host === "127.0.0.1" ? " (loopback only; HOST=0.0.0.0 exposes it)" : ""}`,
+  );
 });
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -47,7 +47,9 @@ class TcpRfb extends RfbStream {
 
 const VMID = 100;
 type SimInfo = { env: Record<string, string>; apiBase: string; caCertPem: string; tokenId: string; tokenSecret: string; vncTcpPort: number };
-const simChild = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "console-sim.ts")], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
+const simChild = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "console-sim.ts")], {
+  stdio: ["ignore", "pipe", "inherit", "ipc"],
+});
 const sim = await new Promise<SimInfo>((resolve, reject) => {
   let out = "";
   simChild.stdout!.on("data", (d: Buffer) => {
@@ -88,7 +90,15 @@ async function spawnWebsockify(target: number): Promise<{ child: ChildProcess; p
   const port = await freePort();
   const child = spawn("websockify", [`127.0.0.1:${port}`, `127.0.0.1:${target}`], { stdio: "ignore" });
   for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((r) => net.connect(port, "127.0.0.1").once("connect", function (this: net.Socket) { this.destroy(); r(true); }).once("error", () => r(false)));
+    const up = await new Promise<boolean>((r) =>
+      net
+        .connect(port, "127.0.0.1")
+        .once("connect", function (this: net.Socket) {
+          this.destroy();
+          r(true);
+        })
+        .once("error", () => r(false)),
+    );
     if (up) return { child, port };
     await sleep(100);
   }
@@ -100,13 +110,24 @@ const wsfy = await spawnWebsockify(sim.vncTcpPort);
 
 type Path = { name: string; open(): Promise<RfbStream & { close?: () => void; ws?: WebSocket }> };
 const paths: Record<string, Path> = {
-  tcp: { name: "direct TCP", open: async () => new TcpRfb(await new Promise<net.Socket>((r) => { const s = net.connect(sim.vncTcpPort, "127.0.0.1", () => r(s)); })) },
+  tcp: {
+    name: "direct TCP",
+    open: async () =>
+      new TcpRfb(
+        await new Promise<net.Socket>((r) => {
+          const s = net.connect(sim.vncTcpPort, "127.0.0.1", () => r(s));
+        }),
+      ),
+  },
   pve: {
     name: "direct PVE WSS",
     open: async () => {
       const proxy = await pveApi.call<VncProxyTicket>("POST", `/nodes/pve1/qemu/${VMID}/vncproxy`, { websocket: 1, "generate-password": 1 });
       const q = new URLSearchParams({ port: proxy.port, vncticket: proxy.ticket });
-      const s = await openWs(`${sim.apiBase.replace(/^https/, "wss")}/nodes/pve1/qemu/${VMID}/vncwebsocket?${q}`, { ca: sim.caCertPem, headers: { authorization: `PVEAPIToken=${sim.tokenId}=${sim.tokenSecret}` } });
+      const s = await openWs(`${sim.apiBase.replace(/^https/, "wss")}/nodes/pve1/qemu/${VMID}/vncwebsocket?${q}`, {
+        ca: sim.caCertPem,
+        headers: { authorization: `PVEAPIToken=${sim.tokenId}=${sim.tokenSecret}` },
+      });
       (s as unknown as { password: string }).password = vncPasswordOf(proxy);
       return s;
     },
@@ -155,7 +176,14 @@ function treePss(pid: number): number {
   const pids = [pid];
   for (let i = 0; i < pids.length; i++) {
     try {
-      pids.push(...execFileSync("pgrep", ["-P", String(pids[i])]).toString().trim().split("\n").filter(Boolean).map(Number));
+      pids.push(
+        ...execFileSync("pgrep", ["-P", String(pids[i])])
+          .toString()
+          .trim()
+          .split("\n")
+          .filter(Boolean)
+          .map(Number),
+      );
     } catch {
       // no children
     }
@@ -172,21 +200,24 @@ function treePss(pid: number): number {
   return total;
 }
 
-const relayMem = () => new Promise<number>((resolve) => {
-  relay.child.once("message", (m) => resolve((m as { pss: number }).pss));
-  relay.child.send("mem");
-});
+const relayMem = () =>
+  new Promise<number>((resolve) => {
+    relay.child.once("message", (m) => resolve((m as { pss: number }).pss));
+    relay.child.send("mem");
+  });
 
 async function memoryPerConsole(p: Path, measure: () => Promise<number>): Promise<number> {
   await sleep(500);
   const before = await measure();
   const open: Array<RfbStream & { ws?: WebSocket; close?: () => void }> = [];
   for (let i = 0; i < CONSOLES; i += 20) {
-    await Promise.all(Array.from({ length: Math.min(20, CONSOLES - i) }, async () => {
-      const c = await p.open();
-      await c.handshake();
-      open.push(c);
-    }));
+    await Promise.all(
+      Array.from({ length: Math.min(20, CONSOLES - i) }, async () => {
+        const c = await p.open();
+        await c.handshake();
+        open.push(c);
+      }),
+    );
   }
   await sleep(2000);
   const after = await measure();
@@ -210,14 +241,37 @@ const share = (via: string, base: string) => `${f((100 * results[via].mbps) / re
 rows.push(["path", "throughput MB/s", "of its upstream", "RTT p50 ms", "RTT p99 ms", "added p50 / p99 ms"]);
 rows.push([paths.tcp.name, f(results.tcp.mbps, 0), "—", f(results.tcp.p50, 3), f(results.tcp.p99, 3), "—"]);
 rows.push([paths.pve.name, f(results.pve.mbps, 0), "—", f(results.pve.p50, 3), f(results.pve.p99, 3), "—"]);
-rows.push([paths.websockify.name, f(results.websockify.mbps, 0), share("websockify", "tcp"), f(results.websockify.p50, 3), f(results.websockify.p99, 3), `${f(added("websockify", "tcp", "p50"), 3)} / ${f(added("websockify", "tcp", "p99"), 3)}`]);
-rows.push([paths.relay.name, f(results.relay.mbps, 0), share("relay", "pve"), f(results.relay.p50, 3), f(results.relay.p99, 3), `${f(added("relay", "pve", "p50"), 3)} / ${f(added("relay", "pve", "p99"), 3)}`]);
+rows.push([
+  paths.websockify.name,
+  f(results.websockify.mbps, 0),
+  share("websockify", "tcp"),
+  f(results.websockify.p50, 3),
+  f(results.websockify.p99, 3),
+  `${f(added("websockify", "tcp", "p50"), 3)} / ${f(added("websockify", "tcp", "p99"), 3)}`,
+]);
+rows.push([
+  paths.relay.name,
+  f(results.relay.mbps, 0),
+  share("relay", "pve"),
+  f(results.relay.p50, 3),
+  f(results.relay.p99, 3),
+  `${f(added("relay", "pve", "p50"), 3)} / ${f(added("relay", "pve", "p99"), 3)}`,
+]);
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 console.log(`\nconsole relay benchmark (${SECONDS} s throughput, ${SAMPLES} RTT samples, ${CONSOLES} idle consoles)\n`);
 for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i])).join("  "));
-console.log(`\nmemory per idle console (PSS growth / ${CONSOLES}): our relay ${f(relayPerConsole / 1024, 1)} KB, websockify ${f(wsfyPerConsole / 1024, 1)} KB (process per connection)`);
-console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} CPUs (numbers are noisy on a busy machine)`);
-console.log(`targets: throughput ≥ websockify: ${results.relay.mbps >= results.websockify.mbps ? "met" : "MISSED"}; added p99 ≤ websockify's + 1 ms: ${added("relay", "pve", "p99") <= added("websockify", "tcp", "p99") + 1 ? "met" : "MISSED"}; ≤ 200 KB per idle console: ${relayPerConsole <= 200 * 1024 ? "met" : "MISSED"}`);
+console.log(
+  `\nmemory per idle console (PSS growth / ${CONSOLES}): our relay ${f(relayPerConsole / 1024, 1)} KB, websockify ${f(wsfyPerConsole / 1024, 1)} KB (process per connection)`,
+);
+console.log(
+  `load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")} on ${os.cpus().length} CPUs (numbers are noisy on a busy machine)`,
+);
+console.log(
+  `targets: throughput ≥ websockify: ${results.relay.mbps >= results.websockify.mbps ? "met" : "MISSED"}; added p99 ≤ websockify's + 1 ms: ${added("relay", "pve", "p99") <= added("websockify", "tcp", "p99") + 1 ? "met" : "MISSED"}; ≤ 200 KB per idle console: ${relayPerConsole <= 200 * 1024 ? "met" : "MISSED"}`,
+);
 
 relay.child.kill();
 wsfy.child.kill();

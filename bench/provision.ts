@@ -39,7 +39,10 @@ Object.assign(process.env, env);
 const proxmoxAgent = new Agent({ connect: { ca: await fs.readFile(env.PROXMOX_CA_CERT_FILE, "utf8") } });
 const proxmoxSim = (route: string, method = "GET", body?: unknown) =>
   undiciFetch(`${sims.env.PROXMOX_API_URL}/_sim/${route}`, {
-    method, dispatcher: proxmoxAgent, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body),
+    method,
+    dispatcher: proxmoxAgent,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
   }).then((r) => r.json() as Promise<Record<string, unknown>>);
 // The stand-in answers with no artificial latency at all.
 await proxmoxSim("settings", "POST", { taskDurationMs: 0, shortTaskDurationMs: 0, latencyMs: 0 });
@@ -66,7 +69,11 @@ async function newOrder(i: number) {
   return { orderId, sessionId: order.stripeCheckoutSessionId! };
 }
 const pay = (sessionId: string) =>
-  fetch(`${sims.env.STRIPE_API_URL}/_sim/checkout/${sessionId}/pay`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ card: "4242424242424242" }) }).then((r) => r.json());
+  fetch(`${sims.env.STRIPE_API_URL}/_sim/checkout/${sessionId}/pay`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ card: "4242424242424242" }),
+  }).then((r) => r.json());
 
 type OrderOutcome = { orderId: string; state: "running" | "failed" | "unfinished"; orderStatus: string; vmStatus: string | null };
 
@@ -91,7 +98,9 @@ async function waitOrders(orderIds: string[], timeoutMs: number): Promise<OrderO
 function account(label: string, outcomes: OrderOutcome[], timeoutMs: number) {
   const count = (state: OrderOutcome["state"]) => outcomes.filter((o) => o.state === state).length;
   for (const o of outcomes.filter((o) => o.state !== "running")) {
-    outcome.fail(`${label}: order ${o.orderId} ${o.state === "failed" ? "failed" : `did not reach running within ${timeoutMs / 1000} s`} (order ${o.orderStatus}, VM ${o.vmStatus ?? "none"})`);
+    outcome.fail(
+      `${label}: order ${o.orderId} ${o.state === "failed" ? "failed" : `did not reach running within ${timeoutMs / 1000} s`} (order ${o.orderStatus}, VM ${o.vmStatus ?? "none"})`,
+    );
   }
   return { running: count("running"), failed: count("failed"), unfinished: count("unfinished") };
 }
@@ -113,8 +122,12 @@ try {
   }
   latencies.sort((a, b) => a - b);
   const seq = account("one at a time", sequentialOutcomes, 60_000);
-  const spread = latencies.length ? `median ${ms(percentile(latencies, 50))}, p90 ${ms(percentile(latencies, 90))}, max ${ms(latencies.at(-1)!)}` : "no latency (none ran)";
-  console.log(`webhook → running, ${sequential} orders one at a time: ${seq.running}/${sequential} running (${seq.failed} failed, ${seq.unfinished} unfinished); ${spread}`);
+  const spread = latencies.length
+    ? `median ${ms(percentile(latencies, 50))}, p90 ${ms(percentile(latencies, 90))}, max ${ms(latencies.at(-1)!)}`
+    : "no latency (none ran)";
+  console.log(
+    `webhook → running, ${sequential} orders one at a time: ${seq.running}/${sequential} running (${seq.failed} failed, ${seq.unfinished} unfinished); ${spread}`,
+  );
 
   // 2. A burst: many orders paid at once.
   const orders = [];
@@ -122,13 +135,18 @@ try {
   await proxmoxSim("inflight/reset", "POST");
   const t0 = performance.now();
   await Promise.all(orders.map((o) => pay(o.sessionId)));
-  const burstOutcomes = await waitOrders(orders.map((o) => o.orderId), 300_000);
+  const burstOutcomes = await waitOrders(
+    orders.map((o) => o.orderId),
+    300_000,
+  );
   const seconds = (performance.now() - t0) / 1000;
   const b = account("burst", burstOutcomes, 300_000);
   const vms = await prisma.vm.findMany({ where: { orderId: { in: orders.map((o) => o.orderId) } }, select: { vmid: true, status: true } });
   const vmids = vms.map((v) => v.vmid).filter((v): v is number => v !== null);
   const inflight = await proxmoxSim("inflight");
-  console.log(`${burst} orders paid at once: ${b.running}/${burst} running in ${seconds.toFixed(1)} s (${b.failed} failed, ${b.unfinished} unfinished), ${new Set(vmids).size} distinct VMIDs of ${vmids.length}, Proxmox in-flight max ${inflight.max} (limit ${limit})`);
+  console.log(
+    `${burst} orders paid at once: ${b.running}/${burst} running in ${seconds.toFixed(1)} s (${b.failed} failed, ${b.unfinished} unfinished), ${new Set(vmids).size} distinct VMIDs of ${vmids.length}, Proxmox in-flight max ${inflight.max} (limit ${limit})`,
+  );
   outcome.expect(new Set(vmids).size === vmids.length, `burst: ${vmids.length - new Set(vmids).size} VMID(s) given to two VMs`);
   outcome.expect(Number(inflight.max) <= limit, `burst: Proxmox in-flight max ${inflight.max} above PROVISION_CONCURRENCY=${limit}`);
 
@@ -139,16 +157,23 @@ try {
   await proxmoxSim("inflight/reset", "POST");
   const t1 = performance.now();
   await Promise.all(slow.map((o) => pay(o.sessionId)));
-  const slowOutcomes = await waitOrders(slow.map((o) => o.orderId), 600_000);
+  const slowOutcomes = await waitOrders(
+    slow.map((o) => o.orderId),
+    600_000,
+  );
   const slowSeconds = (performance.now() - t1) / 1000;
   const sl = account("slow burst", slowOutcomes, 600_000);
   const slowInflight = await proxmoxSim("inflight");
   const allVmids = (await prisma.vm.findMany({ where: { vmid: { not: null } }, select: { vmid: true } })).map((v) => v.vmid);
-  console.log(`${latentBurst} orders paid at once, slow Proxmox: ${sl.running}/${latentBurst} running in ${slowSeconds.toFixed(1)} s (${sl.failed} failed, ${sl.unfinished} unfinished), Proxmox in-flight max ${slowInflight.max} (limit ${limit}); VMIDs overall ${new Set(allVmids).size} distinct of ${allVmids.length}`);
+  console.log(
+    `${latentBurst} orders paid at once, slow Proxmox: ${sl.running}/${latentBurst} running in ${slowSeconds.toFixed(1)} s (${sl.failed} failed, ${sl.unfinished} unfinished), Proxmox in-flight max ${slowInflight.max} (limit ${limit}); VMIDs overall ${new Set(allVmids).size} distinct of ${allVmids.length}`,
+  );
   outcome.expect(Number(slowInflight.max) <= limit, `slow burst: Proxmox in-flight max ${slowInflight.max} above PROVISION_CONCURRENCY=${limit}`);
   outcome.expect(new Set(allVmids).size === allVmids.length, `overall: ${allVmids.length - new Set(allVmids).size} VMID(s) given to two VMs`);
   const total = sequential + burst + latentBurst;
-  console.log(`orders accounted for: ${seq.running + b.running + sl.running} running + ${seq.failed + b.failed + sl.failed} failed + ${seq.unfinished + b.unfinished + sl.unfinished} unfinished = ${total} paid`);
+  console.log(
+    `orders accounted for: ${seq.running + b.running + sl.running} running + ${seq.failed + b.failed + sl.failed} failed + ${seq.unfinished + b.unfinished + sl.unfinished} unfinished = ${total} paid`,
+  );
   outcome.finish();
 } finally {
   await app.close();

@@ -69,10 +69,18 @@ async function inProcess(stateDir: string) {
 async function childProcess(stateDir: string) {
   const env = {
     ...process.env,
-    SIM_PORT: "0", STRIPE_SIM_PORT: "0", PROXMOX_SIM_PORT: "0", PROXMOX_SIM_SSH_PORT: "0",
-    INNGEST_SIM_PORT: "0", CLOUDFLARE_SIM_PORT: "0", MAIL_SIM_PORT: "0",
-    SIM_STATE_DIR: stateDir, STRIPE_SIM_WEBHOOK_URL: "", INNGEST_SIM_APP_URLS: "",
-    SIM_ONLY: "", SIM_SKIP: "",
+    SIM_PORT: "0",
+    STRIPE_SIM_PORT: "0",
+    PROXMOX_SIM_PORT: "0",
+    PROXMOX_SIM_SSH_PORT: "0",
+    INNGEST_SIM_PORT: "0",
+    CLOUDFLARE_SIM_PORT: "0",
+    MAIL_SIM_PORT: "0",
+    SIM_STATE_DIR: stateDir,
+    STRIPE_SIM_WEBHOOK_URL: "",
+    INNGEST_SIM_APP_URLS: "",
+    SIM_ONLY: "",
+    SIM_SKIP: "",
   };
   const started = performance.now();
   const child = spawn(process.execPath, ["--import", "tsx", "sim/index.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -100,11 +108,15 @@ async function childProcess(stateDir: string) {
 const dirA = mkdtempSync(path.join(os.tmpdir(), "bench-sims-"));
 const dirB = mkdtempSync(path.join(os.tmpdir(), "bench-sims-proc-"));
 try {
-  console.log(`node ${process.version}, ${os.cpus().length} cpus, idle ${IDLE_MS} ms, gc ${gc ? "before each RSS reading" : "not exposed (run with --expose-gc)"}`);
+  console.log(
+    `node ${process.version}, ${os.cpus().length} cpus, idle ${IDLE_MS} ms, gc ${gc ? "before each RSS reading" : "not exposed (run with --expose-gc)"}`,
+  );
   const a = await inProcess(dirA);
   console.log(`in-process start, cold (keys generated, modules loaded): ${a.coldMs.toFixed(0)} ms  [${a.coldEach}]`);
   console.log(`in-process start, warm (same state dir):                 ${a.warmMs.toFixed(0)} ms  [${a.warmEach}]`);
-  console.log(`in-process RSS: ${mb(a.baseline)} MB before loading the stand-ins, ${mb(a.idle)} MB idle with all five up (+${mb(a.idle - a.baseline)} MB; heap used ${mb(a.heapUsed)} MB, external ${mb(a.external)} MB)`);
+  console.log(
+    `in-process RSS: ${mb(a.baseline)} MB before loading the stand-ins, ${mb(a.idle)} MB idle with all five up (+${mb(a.idle - a.baseline)} MB; heap used ${mb(a.heapUsed)} MB, external ${mb(a.external)} MB)`,
+  );
   if (process.platform === "linux") {
     const cold = await childProcess(dirB);
     const warm = await childProcess(dirB);

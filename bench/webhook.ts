@@ -28,8 +28,14 @@ const stripe = new Stripe("sk_test_bench");
 
 function signedEvent(id: string) {
   const payload = JSON.stringify({
-    id, object: "event", api_version: "2026-10-28.endive", created: Math.floor(Date.now() / 1000), livemode: false, pending_webhooks: 1,
-    type: "invoice.paid", request: { id: null, idempotency_key: null },
+    id,
+    object: "event",
+    api_version: "2026-10-28.endive",
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    pending_webhooks: 1,
+    type: "invoice.paid",
+    request: { id: null, idempotency_key: null },
     data: { object: { id: `in_${id.slice(4)}`, object: "invoice", status: "paid" } },
   });
   return { body: payload, headers: { "stripe-signature": stripe.webhooks.generateTestHeaderString({ payload, secret }) } };
@@ -56,13 +62,21 @@ async function startFloorServer(databaseUrl: string, forwardTo?: string) {
   });
   const port = await freePort();
   await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
-  return { origin: `http://127.0.0.1:${port}`, close: async () => { server.close(); await pool.end(); } };
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: async () => {
+      server.close();
+      await pool.end();
+    },
+  };
 }
 
 async function countRecorded(databaseUrl: string, prefix: string): Promise<{ rows: number; forwarded: number }> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
-  const { rows } = await client.query(`SELECT count(*)::int AS rows, count(forwarded_at)::int AS forwarded FROM stripe_events WHERE id LIKE $1`, [`${prefix}%`]);
+  const { rows } = await client.query(`SELECT count(*)::int AS rows, count(forwarded_at)::int AS forwarded FROM stripe_events WHERE id LIKE $1`, [
+    `${prefix}%`,
+  ]);
   await client.end();
   return rows[0];
 }
@@ -97,7 +111,9 @@ async function checkDelivered(label: string, databaseUrl: string, inngestUrl: st
 
 function line(label: string, r: LoadResult, extra = "") {
   outcome.expect(r.errors === 0, `${label} at ${r.rate}/s: ${r.errors} of ${r.sent} requests not acknowledged (${JSON.stringify(r.statuses)})`);
-  console.log(`${label.padEnd(8)} ${String(r.rate).padStart(4)}/s × ${r.seconds}s  sent ${r.sent}  ok ${r.ok}  errors ${r.errors}  p50 ${r.p50} ms  p99 ${r.p99} ms  max ${r.max} ms  ${r.achievedRps} ok/s ${extra}`);
+  console.log(
+    `${label.padEnd(8)} ${String(r.rate).padStart(4)}/s × ${r.seconds}s  sent ${r.sent}  ok ${r.ok}  errors ${r.errors}  p50 ${r.p50} ms  p99 ${r.p99} ms  max ${r.max} ms  ${r.achievedRps} ok/s ${extra}`,
+  );
 }
 
 const db = await startBenchPostgres();
@@ -108,7 +124,14 @@ const sims = await startAllSims({ only: ["inngest"], statusPort: 0, inngest: { p
 try {
   await applyMigrations(db.url);
   const inngestUrl = sims.env.INNGEST_DEV!;
-  const app = await startAppServer({ ...testEnv, ...sims.env, DATABASE_URL: db.url, DATABASE_POOL_MAX: "10", STRIPE_WEBHOOK_SECRET: secret, SIM_STATE_DIR: stateDir });
+  const app = await startAppServer({
+    ...testEnv,
+    ...sims.env,
+    DATABASE_URL: db.url,
+    DATABASE_POOL_MAX: "10",
+    STRIPE_WEBHOOK_SECRET: secret,
+    SIM_STATE_DIR: stateDir,
+  });
   console.log(`bench/webhook on ${os.cpus().length} cores, PostgreSQL ${db.url.split("@")[1]}, ${seconds}s per rate`);
   const results: Record<string, LoadResult[]> = { app: [], floor: [] };
   const ceilings = { app: 0, floor: 0, floorForward: 0 };
@@ -120,7 +143,13 @@ try {
       results.app!.push(r);
       line("app", r, await checkDelivered(`app at ${rate}/s`, db.url, inngestUrl, prefix, r.ok));
     }
-    const ceiling = await runClosedLoop({ origin: app.origin, path: "/api/webhooks/stripe", concurrency: 32, seconds: 10, makeRequest: (i) => signedEvent(`evt_appmax_${i}`) });
+    const ceiling = await runClosedLoop({
+      origin: app.origin,
+      path: "/api/webhooks/stripe",
+      concurrency: 32,
+      seconds: 10,
+      makeRequest: (i) => signedEvent(`evt_appmax_${i}`),
+    });
     console.log(`app      ceiling (32 concurrent, 10 s): ${ceiling.rps} ok/s, errors ${ceiling.errors}, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`);
     outcome.expect(ceiling.errors === 0, `app ceiling: ${ceiling.errors} requests not acknowledged`);
     console.log(`         ${await checkDelivered("app ceiling", db.url, inngestUrl, "evt_appmax_", ceiling.ok)}`);
@@ -136,7 +165,13 @@ try {
       results.floor!.push(r);
       line("floor", r);
     }
-    const ceiling = await runClosedLoop({ origin: floor.origin, path: "/", concurrency: 32, seconds: 10, makeRequest: (i) => signedEvent(`evt_floormax_${i}`) });
+    const ceiling = await runClosedLoop({
+      origin: floor.origin,
+      path: "/",
+      concurrency: 32,
+      seconds: 10,
+      makeRequest: (i) => signedEvent(`evt_floormax_${i}`),
+    });
     console.log(`floor    ceiling (32 concurrent, 10 s): ${ceiling.rps} ok/s, errors ${ceiling.errors}, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`);
     outcome.expect(ceiling.errors === 0, `floor ceiling: ${ceiling.errors} requests not acknowledged`);
     ceilings.floor = ceiling.rps;
@@ -145,7 +180,13 @@ try {
   }
   const forwarding = await startFloorServer(db.url, sims.env.INNGEST_DEV);
   try {
-    const ceiling = await runClosedLoop({ origin: forwarding.origin, path: "/", concurrency: 32, seconds: 10, makeRequest: (i) => signedEvent(`evt_floorfwd_${i}`) });
+    const ceiling = await runClosedLoop({
+      origin: forwarding.origin,
+      path: "/",
+      concurrency: 32,
+      seconds: 10,
+      makeRequest: (i) => signedEvent(`evt_floorfwd_${i}`),
+    });
     console.log(`floor+forward ceiling (32 concurrent, 10 s): ${ceiling.rps} ok/s, errors ${ceiling.errors}, p50 ${ceiling.p50} ms, p99 ${ceiling.p99} ms`);
     outcome.expect(ceiling.errors === 0, `floor+forward ceiling: ${ceiling.errors} requests not acknowledged`);
     ceilings.floorForward = ceiling.rps;
@@ -153,7 +194,9 @@ try {
     await forwarding.close();
   }
   const share = Math.round((100 * ceilings.app) / Math.max(1, ceilings.floor));
-  console.log(`throughput: app ${ceilings.app} ok/s = ${Math.round((100 * ceilings.app) / Math.max(1, ceilings.floorForward))}% of floor+forward's ${ceilings.floorForward} ok/s`);
+  console.log(
+    `throughput: app ${ceilings.app} ok/s = ${Math.round((100 * ceilings.app) / Math.max(1, ceilings.floorForward))}% of floor+forward's ${ceilings.floorForward} ok/s`,
+  );
   console.log(`throughput: app ${ceilings.app} ok/s = ${share}% of the floor's ${ceilings.floor} ok/s (target >= 50 %)`);
   outcome.expect(share >= 50, `app ceiling is ${share} % of the floor's (target >= 50 %)`);
   const at200 = results.app!.find((r) => r.rate === 200);

@@ -35,32 +35,39 @@ async function buyRunningVm(page: Page) {
  */
 async function differingPixels(page: Page, reference: TextScreen): Promise<number> {
   const indices = Buffer.from(reference.pixels).toString("base64");
-  return page.locator("[data-testid=console-screen] canvas").first().evaluate(
-    (canvas: HTMLCanvasElement, { indices, palette }) => {
-      if (canvas.width !== 640 || canvas.height !== 400) return -1;
-      const data = canvas.getContext("2d")!.getImageData(0, 0, 640, 400).data;
-      const expected = atob(indices);
-      let differ = 0;
-      for (let i = 0; i < expected.length; i++) {
-        const [r, g, b] = palette[expected.charCodeAt(i)];
-        if (data[i * 4] !== r || data[i * 4 + 1] !== g || data[i * 4 + 2] !== b) differ++;
-      }
-      return differ;
-    },
-    { indices, palette: PALETTE },
-  );
+  return page
+    .locator("[data-testid=console-screen] canvas")
+    .first()
+    .evaluate(
+      (canvas: HTMLCanvasElement, { indices, palette }) => {
+        if (canvas.width !== 640 || canvas.height !== 400) return -1;
+        const data = canvas.getContext("2d")!.getImageData(0, 0, 640, 400).data;
+        const expected = atob(indices);
+        let differ = 0;
+        for (let i = 0; i < expected.length; i++) {
+          const [r, g, b] = palette[expected.charCodeAt(i)];
+          if (data[i * 4] !== r || data[i * 4 + 1] !== g || data[i * 4 + 2] !== b) differ++;
+        }
+        return differ;
+      },
+      { indices, palette: PALETTE },
+    );
 }
 
 const typeInto = (screen: TextScreen, text: string) => {
   for (const ch of text) screen.key(ch === "\n" ? 0xff0d : ch.charCodeAt(0));
 };
 
-test("I4/I5: the owner types into the console, pastes, sends Ctrl-Alt-Del; a stop closes it in plain words and Start brings it back", async ({ page, context }) => {
+test("I4/I5: the owner types into the console, pastes, sends Ctrl-Alt-Del; a stop closes it in plain words and Start brings it back", async ({
+  page,
+  context,
+}) => {
   const { vmid, name, vmUrl } = await buyRunningVm(page);
   const frames: string[] = [];
   const scripts: string[] = [];
   page.on("websocket", (ws) => {
-    if (ws.url().includes("/console/ws")) ws.on("framereceived", (f) => frames.length < 8 && frames.push(typeof f.payload === "string" ? f.payload : f.payload.toString("latin1")));
+    if (ws.url().includes("/console/ws"))
+      ws.on("framereceived", (f) => frames.length < 8 && frames.push(typeof f.payload === "string" ? f.payload : f.payload.toString("latin1")));
   });
   page.on("response", (r) => {
     if (r.url().endsWith(".js")) scripts.push(r.url());
@@ -89,7 +96,10 @@ test("I4/I5: the owner types into the console, pastes, sends Ctrl-Alt-Del; a sto
 
   // Nothing of Proxmox in the page, its scripts or what the socket sent the browser.
   expect(frames[0]).toBe("RFB 003.008\n");
-  expect(frames.slice(1, 3).map((f) => [...Buffer.from(f, "latin1")])).toEqual([[1, 1], [0, 0, 0, 0]]);
+  expect(frames.slice(1, 3).map((f) => [...Buffer.from(f, "latin1")])).toEqual([
+    [1, 1],
+    [0, 0, 0, 0],
+  ]);
   const texts = [await page.content(), ...frames, ...(await Promise.all(scripts.map(async (u) => (await page.request.get(u)).text())))];
   for (const text of texts) expect(findHypervisorLeaks(text, leakOptions)).toEqual([]);
 

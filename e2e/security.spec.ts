@@ -84,7 +84,10 @@ test("Auth.js endpoints answer a safe redirect for hostile callback values and a
 
 test("a server action posted from a foreign Origin answers 403, not 500", async ({ request }) => {
   for (const origin of ["https://evil.test", "null"]) {
-    const response = await request.post("/sign-in", { headers: { origin, "next-action": "0".repeat(42), "content-type": "text/plain;charset=UTF-8" }, data: "[]" });
+    const response = await request.post("/sign-in", {
+      headers: { origin, "next-action": "0".repeat(42), "content-type": "text/plain;charset=UTF-8" },
+      data: "[]",
+    });
     expect(response.status(), origin).toBe(403);
   }
 });
@@ -95,7 +98,9 @@ test("a client's own stamp and address headers are overwritten by server.ts (pag
 });
 
 test("the local server and its Inngest stand-in listen on loopback only", async () => {
-  const external = Object.values(os.networkInterfaces()).flat().find((a) => a && a.family === "IPv4" && !a.internal);
+  const external = Object.values(os.networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === "IPv4" && !a.internal);
   test.skip(!external, "this machine has no non-loopback IPv4 address");
   const connects = (host: string, port: number) =>
     new Promise<boolean>((resolve) => {

@@ -25,7 +25,11 @@ async function call<T>(base: keyof typeof simUrl, route: string, init: { method?
 }
 
 export type ProxmoxVm = {
-  vmid: number; node: string; status: string; config: Record<string, string | number>; sshKeys: string[];
+  vmid: number;
+  node: string;
+  status: string;
+  config: Record<string, string | number>;
+  sshKeys: string[];
   bootedWith: { node: string; cicustom: string | null; userData: string | null } | null;
 };
 export type ProxmoxRequest = { id: number; method: string; path: string };
@@ -42,11 +46,19 @@ export const sims = {
   proxmoxFault: (spec: Record<string, unknown>) => call<{ id: number }>("proxmox", "/_sim/faults", { method: "POST", body: spec }),
   proxmoxClearFaults: () => call("proxmox", "/_sim/faults", { method: "DELETE" }),
   cloudflareState: () =>
-    call<{ tunnels: Array<{ id: string; name: string; deleted_at: string | null }>; dns_records: Array<{ id: string; name: string; content: string }> }>("cloudflare", "/_sim/state"),
-  mailTo: (to: string) => call<{ messages: Array<{ id: string; to: string[]; subject: string; html?: string; text?: string }> }>("mail", `/_sim/messages?to=${encodeURIComponent(to)}`).then((r) => r.messages),
+    call<{ tunnels: Array<{ id: string; name: string; deleted_at: string | null }>; dns_records: Array<{ id: string; name: string; content: string }> }>(
+      "cloudflare",
+      "/_sim/state",
+    ),
+  mailTo: (to: string) =>
+    call<{ messages: Array<{ id: string; to: string[]; subject: string; html?: string; text?: string }> }>(
+      "mail",
+      `/_sim/messages?to=${encodeURIComponent(to)}`,
+    ).then((r) => r.messages),
   stripeWebhooks: (action: "pause" | "resume") => call("stripe", `/_sim/webhooks/${action}`, { method: "POST" }),
   stripeReorder: (order: "reverse" | string[]) => call("stripe", "/_sim/webhooks/reorder", { method: "POST", body: { order } }),
-  stripeRule: (rule: { type: string; duplicates?: number; delayMs?: number; times?: number }) => call("stripe", "/_sim/webhooks/rules", { method: "POST", body: rule }),
+  stripeRule: (rule: { type: string; duplicates?: number; delayMs?: number; times?: number }) =>
+    call("stripe", "/_sim/webhooks/rules", { method: "POST", body: rule }),
   stripeClearRules: () => call("stripe", "/_sim/webhooks/rules", { method: "DELETE" }),
   stripeIdle: () => call("stripe", "/_sim/webhooks/idle", { method: "POST", body: { timeoutMs: 20_000 } }),
 };

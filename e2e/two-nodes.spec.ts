@@ -20,8 +20,17 @@ async function addSecondNode(page: Page) {
     const form = page.locator("form", { has: page.getByRole("heading", { name: "Add a node" }) });
     // Room for exactly one Containerlab Starter (2 vCPU, 8 GB, 60 GB): the two orders split.
     const values: Array<[string, string]> = [
-      ["Node name", "pve2"], ["vCPUs", "2"], ["RAM (GB)", "8"], ["Disk (GB)", "60"], ["EVE-NG template VMID", "9100"], ["Containerlab template VMID", "9101"],
-      ["SSH host", pve2!.host], ["SSH port", String(pve2!.port)], ["Host key fingerprint", pve2!.hostFingerprint], ["Snippet storage", "local"], ["Snippet directory", "/var/lib/vz/snippets"],
+      ["Node name", "pve2"],
+      ["vCPUs", "2"],
+      ["RAM (GB)", "8"],
+      ["Disk (GB)", "60"],
+      ["EVE-NG template VMID", "9100"],
+      ["Containerlab template VMID", "9101"],
+      ["SSH host", pve2!.host],
+      ["SSH port", String(pve2!.port)],
+      ["Host key fingerprint", pve2!.hostFingerprint],
+      ["Snippet storage", "local"],
+      ["Snippet directory", "/var/lib/vz/snippets"],
     ];
     for (const [label, value] of values) await form.getByLabel(label, { exact: true }).fill(value);
     await form.getByRole("button", { name: "Add node" }).click();
@@ -57,7 +66,10 @@ test("two nodes with separate SSH hosts: one order on each, each VM's snippet on
   for (const vm of vms) {
     const file = `labvps-${vm.vmid}.yaml`;
     const mine = snippets.filter((s) => s.name === file);
-    expect(mine.map((s) => s.node), `${file} exists on ${vm.node} only`).toEqual([vm.node]);
+    expect(
+      mine.map((s) => s.node),
+      `${file} exists on ${vm.node} only`,
+    ).toEqual([vm.node]);
     expect(vm.status).toBe("running");
     expect(vm.config.cicustom).toBe(`user=local:snippets/${file}`);
     expect(vm.bootedWith).toEqual({ at: expect.any(String), node: vm.node, cicustom: `local:snippets/${file}`, userData: mine[0]!.content });

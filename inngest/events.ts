@@ -22,9 +22,9 @@ type StripeSignalEvent<T extends HandledStripeEventType> = EventType<`stripe/${T
  * (lib/billing/stripe-event-types.ts) so a type added there is typed here with nothing to forget.
  * The catalogue module has no imports, so lib/ may import this file without a cycle.
  */
-export const stripeSignals = Object.fromEntries(
-  handledStripeEventTypes.map((type) => [type, eventType(stripeEventName(type), { schema: stripeSignal })]),
-) as { [T in HandledStripeEventType]: StripeSignalEvent<T> };
+export const stripeSignals = Object.fromEntries(handledStripeEventTypes.map((type) => [type, eventType(stripeEventName(type), { schema: stripeSignal })])) as {
+  [T in HandledStripeEventType]: StripeSignalEvent<T>;
+};
 
 /** The typed triggers for a list of forwarded types (one event type per Stripe type). */
 export function stripeSignalsFor<T extends HandledStripeEventType>(types: readonly T[]): Array<{ [K in T]: StripeSignalEvent<K> }[T]> {

@@ -11,7 +11,13 @@ import { isLockError } from "@/lib/proxmox/tasks";
 import { ProxmoxBusyError } from "@/lib/proxmox/work-slots";
 
 // Stripe's SDK names its error classes in `type`; these come back the same on every try.
-const STRIPE_PERMANENT = new Set(["StripeInvalidRequestError", "StripeAuthenticationError", "StripePermissionError", "StripeIdempotencyError", "StripeCardError"]);
+const STRIPE_PERMANENT = new Set([
+  "StripeInvalidRequestError",
+  "StripeAuthenticationError",
+  "StripePermissionError",
+  "StripeIdempotencyError",
+  "StripeCardError",
+]);
 
 export type StepErrorKind = "permanent" | "soon" | "retry";
 

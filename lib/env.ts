@@ -2,93 +2,103 @@
 // fails fast with the variable's name instead of surfacing later as an odd runtime error.
 import { z } from "zod";
 
-const bool = z
-  .enum(["1", "0", "true", "false", "yes", "no", ""])
-  .transform((v) => v === "1" || v === "true" || v === "yes");
+const bool = z.enum(["1", "0", "true", "false", "yes", "no", ""]).transform((v) => v === "1" || v === "true" || v === "yes");
 const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 export const envSchema = z
   .object({
-  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  // Set by `npm run dev`/the test harness to the embedded PGlite when you do not provide one.
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgresql:// URL" }),
-  // PGlite serves one query at a time; a pool of 1 per process avoids queueing surprises there.
-  DATABASE_POOL_MAX: int(10),
-  APP_URL: z.url().default("http://localhost:3000"),
-  AUTH_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)"),
-  // Take the client address from X-Forwarded-For (first hop) only behind a trusted proxy.
-  TRUST_PROXY: bool.default(false),
-  LOGIN_MAX_FAILURES_PER_EMAIL: int(5),
-  LOGIN_MAX_FAILURES_PER_IP: int(20),
-  LOGIN_WINDOW_MINUTES: int(15),
-  ADMIN_EMAIL: z.email().optional(),
-  ADMIN_PASSWORD: z.string().min(10).optional(),
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    // Set by `npm run dev`/the test harness to the embedded PGlite when you do not provide one.
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgresql:// URL" }),
+    // PGlite serves one query at a time; a pool of 1 per process avoids queueing surprises there.
+    DATABASE_POOL_MAX: int(10),
+    APP_URL: z.url().default("http://localhost:3000"),
+    AUTH_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)"),
+    // Take the client address from X-Forwarded-For (first hop) only behind a trusted proxy.
+    TRUST_PROXY: bool.default(false),
+    LOGIN_MAX_FAILURES_PER_EMAIL: int(5),
+    LOGIN_MAX_FAILURES_PER_IP: int(20),
+    LOGIN_WINDOW_MINUTES: int(15),
+    ADMIN_EMAIL: z.email().optional(),
+    ADMIN_PASSWORD: z.string().min(10).optional(),
 
-  // --- Stripe (the only authority on money) ---
-  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, "must be a Stripe secret key (sk_test_… or sk_live_…)"),
-  STRIPE_WEBHOOK_SECRET: z.string().startsWith("whsec_", "must be a webhook signing secret (whsec_…)"),
-  // Only for a Stripe-compatible endpoint other than api.stripe.com (the local stand-in).
-  STRIPE_API_URL: z.url().optional(),
+    // --- Stripe (the only authority on money) ---
+    STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, "must be a Stripe secret key (sk_test_… or sk_live_…)"),
+    STRIPE_WEBHOOK_SECRET: z.string().startsWith("whsec_", "must be a webhook signing secret (whsec_…)"),
+    // Only for a Stripe-compatible endpoint other than api.stripe.com (the local stand-in).
+    STRIPE_API_URL: z.url().optional(),
 
-  // --- Proxmox VE ---
-  PROXMOX_API_URL: z.url().refine((u) => u.startsWith("https://"), "must be https:// (TLS is never turned off)"),
-  PROXMOX_TOKEN_ID: z.string().regex(/^[^@\s]+@[^!\s]+![\w.-]+$/, "must look like user@realm!tokenid"),
-  PROXMOX_TOKEN_SECRET: z.string().min(1),
-  // The CA (or self-signed server certificate) to trust, as a PEM file. Pinned: no other CA is used.
-  PROXMOX_CA_CERT_FILE: z.string().min(1),
-  PROXMOX_SSH_HOST: z.string().min(1),
-  PROXMOX_SSH_PORT: z.coerce.number().int().min(1).max(65535).default(22),
-  PROXMOX_SSH_USER: z.string().min(1).default("root"),
-  PROXMOX_SSH_KEY_FILE: z.string().min(1),
-  // SHA256 host-key fingerprint (base64, as `ssh-keygen -lf` prints after "SHA256:"). Required:
-  // an unknown host key is refused.
-  PROXMOX_SSH_HOST_FINGERPRINT: z.string().min(1),
-  PROXMOX_SNIPPETS_DIR: z.string().startsWith("/").default("/var/lib/vz/snippets"),
-  PROXMOX_SNIPPETS_STORAGE: z.string().regex(/^[a-zA-Z][\w-]*$/).default("local"),
-  PROXMOX_DISK: z.string().regex(/^(scsi|virtio|sata|ide)\d+$/).default("scsi0"),
-  VM_ID_MIN: z.coerce.number().int().min(100).default(1000),
-  VM_ID_MAX: z.coerce.number().int().max(999_999_999).default(8999),
-  PROVISION_CONCURRENCY: int(10),
-  // Browser consoles (lib/console): concurrent per VM and per user, tokens a user may ask per minute.
-  CONSOLE_MAX_PER_VM: int(2),
-  CONSOLE_MAX_PER_USER: int(4),
-  CONSOLE_TOKENS_PER_MINUTE: int(10),
-  CLONE_TIMEOUT_MINUTES: int(15),
-  // How long compensation keeps retrying a failed order's cleanup before it becomes an operator finding.
-  CLEANUP_DEADLINE_HOURS: int(24),
-  VM_DEFAULT_USER: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/).default("lab"),
-  // 32 random bytes, base64: encrypts VM passwords at rest (AES-256-GCM).
-  VM_SECRET_KEY: z.string().refine((k) => Buffer.from(k, "base64").length === 32, "must be 32 bytes, base64 (openssl rand -base64 32)"),
+    // --- Proxmox VE ---
+    PROXMOX_API_URL: z.url().refine((u) => u.startsWith("https://"), "must be https:// (TLS is never turned off)"),
+    PROXMOX_TOKEN_ID: z.string().regex(/^[^@\s]+@[^!\s]+![\w.-]+$/, "must look like user@realm!tokenid"),
+    PROXMOX_TOKEN_SECRET: z.string().min(1),
+    // The CA (or self-signed server certificate) to trust, as a PEM file. Pinned: no other CA is used.
+    PROXMOX_CA_CERT_FILE: z.string().min(1),
+    PROXMOX_SSH_HOST: z.string().min(1),
+    PROXMOX_SSH_PORT: z.coerce.number().int().min(1).max(65535).default(22),
+    PROXMOX_SSH_USER: z.string().min(1).default("root"),
+    PROXMOX_SSH_KEY_FILE: z.string().min(1),
+    // SHA256 host-key fingerprint (base64, as `ssh-keygen -lf` prints after "SHA256:"). Required:
+    // an unknown host key is refused.
+    PROXMOX_SSH_HOST_FINGERPRINT: z.string().min(1),
+    PROXMOX_SNIPPETS_DIR: z.string().startsWith("/").default("/var/lib/vz/snippets"),
+    PROXMOX_SNIPPETS_STORAGE: z
+      .string()
+      .regex(/^[a-zA-Z][\w-]*$/)
+      .default("local"),
+    PROXMOX_DISK: z
+      .string()
+      .regex(/^(scsi|virtio|sata|ide)\d+$/)
+      .default("scsi0"),
+    VM_ID_MIN: z.coerce.number().int().min(100).default(1000),
+    VM_ID_MAX: z.coerce.number().int().max(999_999_999).default(8999),
+    PROVISION_CONCURRENCY: int(10),
+    // Browser consoles (lib/console): concurrent per VM and per user, tokens a user may ask per minute.
+    CONSOLE_MAX_PER_VM: int(2),
+    CONSOLE_MAX_PER_USER: int(4),
+    CONSOLE_TOKENS_PER_MINUTE: int(10),
+    CLONE_TIMEOUT_MINUTES: int(15),
+    // How long compensation keeps retrying a failed order's cleanup before it becomes an operator finding.
+    CLEANUP_DEADLINE_HOURS: int(24),
+    VM_DEFAULT_USER: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_-]{0,31}$/)
+      .default("lab"),
+    // 32 random bytes, base64: encrypts VM passwords at rest (AES-256-GCM).
+    VM_SECRET_KEY: z.string().refine((k) => Buffer.from(k, "base64").length === 32, "must be 32 bytes, base64 (openssl rand -base64 32)"),
 
-  // --- Cloudflare (tunnel + DNS per VM) ---
-  CLOUDFLARE_API_TOKEN: z.string().min(1),
-  CLOUDFLARE_ACCOUNT_ID: z.string().min(1),
-  CLOUDFLARE_ZONE_ID: z.string().min(1),
-  CLOUDFLARE_BASE_URL: z.url().optional(),
-  BASE_DOMAIN: z.string().regex(/^([a-z0-9-]+\.)+[a-z0-9-]+$/, "must be a domain name such as lab.example.com"),
+    // --- Cloudflare (tunnel + DNS per VM) ---
+    CLOUDFLARE_API_TOKEN: z.string().min(1),
+    CLOUDFLARE_ACCOUNT_ID: z.string().min(1),
+    CLOUDFLARE_ZONE_ID: z.string().min(1),
+    CLOUDFLARE_BASE_URL: z.url().optional(),
+    BASE_DOMAIN: z.string().regex(/^([a-z0-9-]+\.)+[a-z0-9-]+$/, "must be a domain name such as lab.example.com"),
 
-  // --- Email (Resend) ---
-  RESEND_API_KEY: z.string().startsWith("re_", "must be a Resend API key (re_…)"),
-  RESEND_BASE_URL: z.url().optional(),
-  MAIL_FROM: z.string().min(3).default("Lab VPS <no-reply@lab.localhost>"),
-  OPERATOR_EMAIL: z.email().default("ops@lab.localhost"),
+    // --- Email (Resend) ---
+    RESEND_API_KEY: z.string().startsWith("re_", "must be a Resend API key (re_…)"),
+    RESEND_BASE_URL: z.url().optional(),
+    MAIL_FROM: z.string().min(3).default("Lab VPS <no-reply@lab.localhost>"),
+    OPERATOR_EMAIL: z.email().default("ops@lab.localhost"),
 
-  // --- Inngest ---
-  // Dev server / local stand-in origin (e.g. http://127.0.0.1:8288); unset in production.
-  INNGEST_DEV: z.string().optional(),
-  INNGEST_EVENT_KEY: z.string().optional(),
-  INNGEST_SIGNING_KEY: z.string().optional(),
-  // INNGEST_DEV makes the SDK skip request signatures on /api/inngest, so anyone who can reach it
-  // could feed a function forged step results. Production refuses it unless this says the
-  // "production" server is a local one talking to the stand-in (`npm run start:local`, tests).
-  INNGEST_DEV_IN_PRODUCTION: bool.default(false),
+    // --- Inngest ---
+    // Dev server / local stand-in origin (e.g. http://127.0.0.1:8288); unset in production.
+    INNGEST_DEV: z.string().optional(),
+    INNGEST_EVENT_KEY: z.string().optional(),
+    INNGEST_SIGNING_KEY: z.string().optional(),
+    // INNGEST_DEV makes the SDK skip request signatures on /api/inngest, so anyone who can reach it
+    // could feed a function forged step results. Production refuses it unless this says the
+    // "production" server is a local one talking to the stand-in (`npm run start:local`, tests).
+    INNGEST_DEV_IN_PRODUCTION: bool.default(false),
 
-  // --- Sweeper: converges work Stripe accepted but nothing carried out (DESIGN §3, Webhook) ---
-  SWEEP_CRON: z.string().regex(/^(TZ=\S+ )?(\S+ ){4}\S+$/, "must be a five-field cron expression").default("*/5 * * * *"),
-  SWEEP_AWAITING_PAYMENT_MINUTES: int(30),
-  SWEEP_PROVISIONING_MINUTES: int(60),
-  SWEEP_UNPROCESSED_EVENT_MINUTES: int(15),
-})
+    // --- Sweeper: converges work Stripe accepted but nothing carried out (DESIGN §3, Webhook) ---
+    SWEEP_CRON: z
+      .string()
+      .regex(/^(TZ=\S+ )?(\S+ ){4}\S+$/, "must be a five-field cron expression")
+      .default("*/5 * * * *"),
+    SWEEP_AWAITING_PAYMENT_MINUTES: int(30),
+    SWEEP_PROVISIONING_MINUTES: int(60),
+    SWEEP_UNPROCESSED_EVENT_MINUTES: int(15),
+  })
   .refine((e) => e.VM_ID_MIN < e.VM_ID_MAX, { path: ["VM_ID_MAX"], message: "must be greater than VM_ID_MIN" })
   .refine((e) => e.INNGEST_DEV || e.INNGEST_SIGNING_KEY, { path: ["INNGEST_SIGNING_KEY"], message: "is required unless INNGEST_DEV points at a dev server" })
   .refine((e) => e.NODE_ENV !== "production" || !e.INNGEST_DEV || e.INNGEST_DEV_IN_PRODUCTION, {

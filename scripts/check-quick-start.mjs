@@ -36,16 +36,19 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Pids whose process group is `pgid` (Linux /proc). */
 function groupMembers(pgid) {
-  return fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d)).flatMap((pid) => {
-    try {
-      // Field 5 of /proc/<pid>/stat is the process group; the name (field 2) may hold spaces.
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      return Number(fields[2]) === pgid && fields[0] !== "Z" ? [Number(pid)] : [];
-    } catch {
-      return [];
-    }
-  });
+  return fs
+    .readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((pid) => {
+      try {
+        // Field 5 of /proc/<pid>/stat is the process group; the name (field 2) may hold spaces.
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        return Number(fields[2]) === pgid && fields[0] !== "Z" ? [Number(pid)] : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 /** TCP ports in LISTEN state, with the socket inode of each (Linux /proc/net/tcp{,6}). */
@@ -74,7 +77,13 @@ function groupPorts(pgid) {
       continue;
     }
     for (const fd of fds) {
-      const target = (() => { try { return fs.readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { return ""; } })();
+      const target = (() => {
+        try {
+          return fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+        } catch {
+          return "";
+        }
+      })();
       const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
       if (inode && sockets.has(inode)) ports.add(sockets.get(inode));
     }
@@ -95,7 +104,11 @@ async function pricingStatus(expected) {
 
 /** The seeded plan names, read through tsx once `npm install` has provided it. */
 function seededPlanNames() {
-  const out = spawnSync(process.execPath, ["--import", "tsx", "-e", 'const { seedPlans } = await import("./lib/catalog/seed-data.ts"); console.log(JSON.stringify(seedPlans.map((p) => p.name)));'], { cwd: root, encoding: "utf8" });
+  const out = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "-e", 'const { seedPlans } = await import("./lib/catalog/seed-data.ts"); console.log(JSON.stringify(seedPlans.map((p) => p.name)));'],
+    { cwd: root, encoding: "utf8" },
+  );
   if (out.status !== 0) fail(`could not read the seeded plans: ${out.stderr.trim()}`);
   return JSON.parse(out.stdout.trim().split("\n").at(-1));
 }
@@ -118,7 +131,9 @@ for (;;) {
   if (exited) fail(`\`${command}\` exited (${exited.code ?? exited.signal}) before /pricing answered`);
   if (performance.now() - started > timeoutMs) {
     process.kill(-pgid, "SIGKILL");
-    fail(`/pricing did not answer 200 with the plans within ${timeoutMs / 1000} s (last: HTTP ${last.status}${last.missing.length ? `, missing ${last.missing.join(", ")}` : ""})`);
+    fail(
+      `/pricing did not answer 200 with the plans within ${timeoutMs / 1000} s (last: HTTP ${last.status}${last.missing.length ? `, missing ${last.missing.join(", ")}` : ""})`,
+    );
   }
   // Plan names can be read only once the install has put tsx in place; the app listens after that.
   if (!expected && fs.existsSync(path.join(root, "node_modules/tsx/package.json")) && groupPorts(pgid).has(3000)) {
@@ -133,18 +148,28 @@ for (;;) {
 }
 const readyMs = performance.now() - started;
 ports = groupPorts(pgid);
-console.log(`quick start: /pricing answered 200 with ${expected.length} plans after ${(readyMs / 1000).toFixed(1)} s; listening on ${[...ports].sort((a, b) => a - b).join(", ")}`);
+console.log(
+  `quick start: /pricing answered 200 with ${expected.length} plans after ${(readyMs / 1000).toFixed(1)} s; listening on ${[...ports].sort((a, b) => a - b).join(", ")}`,
+);
 
 process.kill(-pgid, "SIGINT");
 const stopStarted = performance.now();
 while (groupMembers(pgid).length && performance.now() - stopStarted < stopTimeoutMs) await sleep(250);
 const left = groupMembers(pgid);
 if (left.length) {
-  const names = left.map((pid) => { try { return `${pid} ${fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim()}`; } catch { return String(pid); } });
+  const names = left.map((pid) => {
+    try {
+      return `${pid} ${fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim()}`;
+    } catch {
+      return String(pid);
+    }
+  });
   process.kill(-pgid, "SIGKILL");
   fail(`${left.length} process(es) still running ${stopTimeoutMs / 1000} s after Ctrl-C:\n  ${names.join("\n  ")}`);
 }
 const stillListening = new Set(listeningSockets().values());
 const leaked = [...ports].filter((p) => stillListening.has(p));
 if (leaked.length) fail(`port(s) still taken after Ctrl-C: ${leaked.join(", ")}`);
-console.log(`quick start: stopped cleanly after Ctrl-C in ${((performance.now() - stopStarted) / 1000).toFixed(1)} s (no process left, ports ${[...ports].length ? "all free" : "none"})`);
+console.log(
+  `quick start: stopped cleanly after Ctrl-C in ${((performance.now() - stopStarted) / 1000).toFixed(1)} s (no process left, ports ${[...ports].length ? "all free" : "none"})`,
+);

@@ -4,7 +4,14 @@ import { provideBrowser, type BrowserProbe } from "./choose-browser";
 const own = "/root/.cache/ms-playwright/chromium-1255/chrome-linux/chrome";
 
 /** A machine described by what exists on it and what each install would do; records the calls. */
-function machine(opts: { files?: string[]; playwrightDownloads?: boolean; aptInstalls?: boolean; isRoot?: boolean; debianLike?: boolean; hasAptGet?: boolean }) {
+function machine(opts: {
+  files?: string[];
+  playwrightDownloads?: boolean;
+  aptInstalls?: boolean;
+  isRoot?: boolean;
+  debianLike?: boolean;
+  hasAptGet?: boolean;
+}) {
   const files = new Set(opts.files ?? []);
   const calls: string[] = [];
   const probe: BrowserProbe = {

@@ -53,5 +53,7 @@ if (choice.kind === "missing") {
   console.error(choice.message);
   process.exit(1);
 }
-probe.log(`${choice.kind === "system" ? "system Chromium" : "Playwright's Chromium"}${choice.installed ? " (just installed)" : ""} at ${choice.executablePath}`);
+probe.log(
+  `${choice.kind === "system" ? "system Chromium" : "Playwright's Chromium"}${choice.installed ? " (just installed)" : ""} at ${choice.executablePath}`,
+);
 console.log(choice.executablePath);

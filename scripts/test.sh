@@ -16,7 +16,7 @@ step() { printf '\n== %s (%ss)\n' "$1" "$((SECONDS - started))"; }
 step "browser"; E2E_CHROMIUM_PATH=$(npx tsx scripts/ensure-browser.ts) || exit 1; export E2E_CHROMIUM_PATH
 step "prisma generate"; node scripts/prisma-client.mjs
 step "type check"; npx tsc --noEmit && npx tsc --noEmit -p sim
-step "lint"; npx eslint . --max-warnings 0
+step "lint and format"; npx eslint . --max-warnings 0 && npx prettier --check . >/dev/null
 step "unit and integration tests (Proxmox stand-in as PVE 9)"; npx vitest run
 # The stand-in's own contract tests cover PVE 8 and 9; the provisioning integration tests run
 # (end to end, lock retries, the minimal privileges) again against it as PVE 8 (about a minute).

@@ -18,7 +18,12 @@ for (const { name, handle, startMs } of running.sims) {
 // performance.now() counts from process start, so the second figure includes tsx and imports.
 const upMs = Math.round(performance.now() - began);
 console.log(`${"status".padEnd(11)} ${running.statusUrl.padEnd(26)} all up in ${upMs} ms (${Math.round(performance.now())} ms since launch)`);
-console.log("app env:", displayEnv(running.env).map(([k, v]) => `${k}=${v}`).join(" "));
+console.log(
+  "app env:",
+  displayEnv(running.env)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" "),
+);
 
 let closing = false;
 async function shutdown(signal: NodeJS.Signals) {

@@ -58,7 +58,9 @@ describe("startAllSims", () => {
     const squatter = createServer();
     const taken = await listen(squatter, 0);
     try {
-      const error = await startAllSims({ ...freePorts, only: ["cloudflare", "mail"], cloudflare: { port: cloudflarePort }, mail: { port: taken } }).catch((e) => e);
+      const error = await startAllSims({ ...freePorts, only: ["cloudflare", "mail"], cloudflare: { port: cloudflarePort }, mail: { port: taken } }).catch(
+        (e) => e,
+      );
       expect(error.message).toMatch(/could not start mail: .*EADDRINUSE/);
       // The Cloudflare stand-in did start, and must have released its port again.
       const again = createServer();

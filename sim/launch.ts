@@ -79,7 +79,11 @@ const starters: { [K in SimName]: (override: OverrideMap[K], env: NodeJS.Process
 };
 
 function namesFromEnv(env: Env): SimName[] {
-  const list = (value: string | undefined) => (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const list = (value: string | undefined) =>
+    (value ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
   const unknown = [...list(env.SIM_ONLY), ...list(env.SIM_SKIP)].filter((n) => !SIM_NAMES.includes(n as SimName));
   if (unknown.length) throw new Error(`SIM_ONLY/SIM_SKIP name unknown stand-ins: ${unknown.join(", ")} (known: ${SIM_NAMES.join(", ")})`);
   const only = list(env.SIM_ONLY);

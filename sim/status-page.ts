@@ -65,7 +65,9 @@ function render(rows: Awaited<ReturnType<typeof collect>>): string {
     .map(
       (r) => `<tr><td>${e(r.name)}</td><td><a href="${e(r.inspect)}">${e(r.inspect)}</a></td><td>${e(r.url)}</td><td>${r.port}</td>
       <td class="${r.health.up ? "up" : "down"}">${r.health.up ? "up" : "down"} <small>${e(r.health.detail)}</small></td><td>${r.startMs} ms</td>
-      <td>${Object.entries(r.env).map(([k, v]) => `<code>${e(k)}=${e(v)}</code>`).join("<br>")}</td></tr>`,
+      <td>${Object.entries(r.env)
+        .map(([k, v]) => `<code>${e(k)}=${e(v)}</code>`)
+        .join("<br>")}</td></tr>`,
     )
     .join("");
   return `<!doctype html><html><head><meta charset="utf-8"><title>Lab VPS stand-ins</title><meta http-equiv="refresh" content="5">

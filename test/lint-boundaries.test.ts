@@ -16,18 +16,34 @@ describe("layer boundaries (ESLint)", () => {
     ["lib/orders/probe.ts", 'import RootLayout from "@/app/layout";\nexport const x = RootLayout;\n', /lib\/ must not import app\//],
     ["lib/orders/probe.ts", 'import RootLayout from "../../app/layout";\nexport const x = RootLayout;\n', /lib\/ must not import app\//],
     ["lib/orders/probe.ts", 'import { functions } from "@/inngest/index";\nexport const x = functions;\n', /served function list/],
-    ["lib/orders/probe.ts", 'import { provisionVmFunction } from "@/inngest/functions/provision-vm";\nexport const x = provisionVmFunction;\n', /inngest\/functions/],
-    ["components/ui/probe.tsx", 'import { signOutAction } from "@/app/(auth)/actions";\nexport const x = signOutAction;\n', /components\/ must not import app\//],
+    [
+      "lib/orders/probe.ts",
+      'import { provisionVmFunction } from "@/inngest/functions/provision-vm";\nexport const x = provisionVmFunction;\n',
+      /inngest\/functions/,
+    ],
+    [
+      "components/ui/probe.tsx",
+      'import { signOutAction } from "@/app/(auth)/actions";\nexport const x = signOutAction;\n',
+      /components\/ must not import app\//,
+    ],
     ["app/probe/page.tsx", 'import { startAllSims } from "@/sim/launch";\nexport const x = startAllSims;\n', /stand-ins in sim\//],
     ["lib/orders/probe.ts", 'import { startAllSims } from "@lab-vps/sim/launch";\nexport const x = startAllSims;\n', /stand-ins in sim\//],
     ["lib/orders/probe.ts", 'import { unique } from "@/test/fixtures/unique";\nexport const x = unique;\n', /test fixtures/],
   ])("refuses %s importing across a boundary (%#)", async (filePath, code, message) => {
     const messages = await restrictedImports(filePath, code);
-    expect(messages.some((m) => message.test(m)), messages.join("\n") || "no boundary error").toBe(true);
+    expect(
+      messages.some((m) => message.test(m)),
+      messages.join("\n") || "no boundary error",
+    ).toBe(true);
   });
 
   it("allows what the layers may import: domain code emitting an event, a test using a fixture", async () => {
-    expect(await restrictedImports("lib/orders/probe.ts", 'import { inngest } from "@/inngest/client";\nimport { orderPaid } from "@/inngest/events";\nexport const x = [inngest, orderPaid];\n')).toEqual([]);
+    expect(
+      await restrictedImports(
+        "lib/orders/probe.ts",
+        'import { inngest } from "@/inngest/client";\nimport { orderPaid } from "@/inngest/events";\nexport const x = [inngest, orderPaid];\n',
+      ),
+    ).toEqual([]);
     expect(await restrictedImports("lib/orders/probe.test.ts", 'import { unique } from "@/test/fixtures/unique";\nexport const x = unique;\n')).toEqual([]);
   });
 });

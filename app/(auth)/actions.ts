@@ -15,9 +15,7 @@ export const signUpAction = validatedAction(signUpSchema.and(z.object(withNext))
   return signInOrExplain(data.email, data.password, data.next);
 });
 
-export const signInAction = validatedAction(signInSchema.extend(withNext), async (data) =>
-  signInOrExplain(data.email, data.password, data.next),
-);
+export const signInAction = validatedAction(signInSchema.extend(withNext), async (data) => signInOrExplain(data.email, data.password, data.next));
 
 async function signInOrExplain(email: string, password: string, next?: string): Promise<FormState> {
   try {
@@ -32,7 +30,8 @@ async function signInOrExplain(email: string, password: string, next?: string): 
         values: { email },
       };
     }
-    if (error instanceof DisabledAccountSignIn) return { status: "error", message: "This account has been disabled. Contact us if you think this is a mistake.", values: { email } };
+    if (error instanceof DisabledAccountSignIn)
+      return { status: "error", message: "This account has been disabled. Contact us if you think this is a mistake.", values: { email } };
     // The same words for an unknown email and a wrong password: no account enumeration.
     if (error instanceof AuthError) return { status: "error", message: "Email or password is incorrect.", values: { email } };
     throw error; // includes the redirect that signs the user in

@@ -33,10 +33,13 @@ describe.each([
     expect(digest).toMatch(/^NEXT_REDIRECT;replace;\/orders\/x;/);
   });
 
-  it.each([["//evil.test"], [["https://evil.test", "/orders/x"]], ["/\\evil.test"]])("signed in, ?next=%j is not followed: the dashboard instead", async (next) => {
-    session.userId = userId;
-    expect(await digestOf(Page({ searchParams: Promise.resolve({ next }) }))).toMatch(/^NEXT_REDIRECT;replace;\/dashboard;/);
-  });
+  it.each([["//evil.test"], [["https://evil.test", "/orders/x"]], ["/\\evil.test"]])(
+    "signed in, ?next=%j is not followed: the dashboard instead",
+    async (next) => {
+      session.userId = userId;
+      expect(await digestOf(Page({ searchParams: Promise.resolve({ next }) }))).toMatch(/^NEXT_REDIRECT;replace;\/dashboard;/);
+    },
+  );
 
   it.each([
     [["/orders/a", "/b"], "/orders/a"],

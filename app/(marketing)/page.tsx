@@ -2,8 +2,14 @@ import Link from "next/link";
 import { buttonStyles } from "@/components/ui/button-styles";
 
 const features = [
-  { title: "Paid, then built", body: "Your VM is cloned from a tested EVE-NG or Containerlab image as soon as Stripe confirms the payment — usually within a minute." },
-  { title: "SSH without open ports", body: "Each VM gets its own Cloudflare Tunnel and hostname. Connect with cloudflared; nothing is exposed to the internet." },
+  {
+    title: "Paid, then built",
+    body: "Your VM is cloned from a tested EVE-NG or Containerlab image as soon as Stripe confirms the payment — usually within a minute.",
+  },
+  {
+    title: "SSH without open ports",
+    body: "Each VM gets its own Cloudflare Tunnel and hostname. Connect with cloudflared; nothing is exposed to the internet.",
+  },
   { title: "Console in the browser", body: "Broke the network config? Open the VNC console from your dashboard and fix it as if you were at the keyboard." },
   { title: "Weeks, not hours", body: "Labs stay up for as long as you pay. No per-hour meter, no surprise bill, resize when a topology outgrows the box." },
 ];
@@ -16,8 +22,8 @@ export default function HomePage() {
           <p className="font-mono text-sm text-brand-200">eve-ng · containerlab · proxmox</p>
           <h1 className="mt-3 max-w-3xl text-4xl font-bold tracking-tight sm:text-5xl">Network labs that stay up for weeks, without cloud prices.</h1>
           <p className="mt-5 max-w-2xl text-lg text-slate-300">
-            Lab VPS rents you a dedicated virtual machine with EVE-NG or Containerlab ready to go. Pay monthly, reach it over SSH
-            or the browser console, and keep your topology running between study sessions.
+            Lab VPS rents you a dedicated virtual machine with EVE-NG or Containerlab ready to go. Pay monthly, reach it over SSH or the browser console, and
+            keep your topology running between study sessions.
           </p>
           <div className="mt-8 flex flex-wrap gap-3">
             <Link href="/pricing" className={buttonStyles.primary}>
@@ -30,7 +36,9 @@ export default function HomePage() {
         </div>
       </section>
       <section aria-labelledby="how" className="mx-auto max-w-content px-gutter py-section">
-        <h2 id="how" className="text-2xl font-bold tracking-tight">How it works</h2>
+        <h2 id="how" className="text-2xl font-bold tracking-tight">
+          How it works
+        </h2>
         <ul className="mt-8 grid gap-6 sm:grid-cols-2">
           {features.map((f) => (
             <li key={f.title} className="rounded-card border border-line bg-surface p-card shadow-card">

@@ -25,19 +25,37 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
     <div className="mx-auto max-w-content space-y-10 px-gutter py-10">
       <h1 className="text-2xl font-bold tracking-tight">Operator</h1>
       <section aria-labelledby="users-heading">
-        <h2 id="users-heading" className="text-lg font-semibold">Users <span className="text-ink-subtle">({users.total})</span></h2>
+        <h2 id="users-heading" className="text-lg font-semibold">
+          Users <span className="text-ink-subtle">({users.total})</span>
+        </h2>
         <div className="mt-3 overflow-x-auto rounded-card border border-line bg-surface">
           <table className="min-w-full divide-y divide-line">
-            <thead><tr><th className={th}>Email</th><th className={th}>Name</th><th className={th}>Role</th><th className={th}>Joined</th><th className={th}>Access</th></tr></thead>
+            <thead>
+              <tr>
+                <th className={th}>Email</th>
+                <th className={th}>Name</th>
+                <th className={th}>Role</th>
+                <th className={th}>Joined</th>
+                <th className={th}>Access</th>
+              </tr>
+            </thead>
             <tbody className="divide-y divide-line">
               {users.items.map((u) => (
                 <tr key={u.id} data-testid="admin-user">
                   <td className={td}>{u.email}</td>
                   <td className={td}>{u.name}</td>
                   <td className={td}>{u.role}</td>
-                  <td className={td}><time dateTime={u.createdAt.toISOString()}>{u.createdAt.toISOString().slice(0, 10)}</time></td>
                   <td className={td}>
-                    {u.disabledAt ? <span className="text-danger-700">disabled {u.disabledAt.toISOString().slice(0, 10)}</span> : u.id === admin.id ? "you" : <DisableUserButton userId={u.id} email={u.email} action={disableUserAction} />}
+                    <time dateTime={u.createdAt.toISOString()}>{u.createdAt.toISOString().slice(0, 10)}</time>
+                  </td>
+                  <td className={td}>
+                    {u.disabledAt ? (
+                      <span className="text-danger-700">disabled {u.disabledAt.toISOString().slice(0, 10)}</span>
+                    ) : u.id === admin.id ? (
+                      "you"
+                    ) : (
+                      <DisableUserButton userId={u.id} email={u.email} action={disableUserAction} />
+                    )}
                   </td>
                 </tr>
               ))}
@@ -47,16 +65,31 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
         <Pagination label="Users pages" param="users" page={users.page} pageCount={users.pageCount} query={query} />
       </section>
       <section aria-labelledby="plans-heading">
-        <h2 id="plans-heading" className="text-lg font-semibold">Plans <span className="text-ink-subtle">({plans.total})</span></h2>
+        <h2 id="plans-heading" className="text-lg font-semibold">
+          Plans <span className="text-ink-subtle">({plans.total})</span>
+        </h2>
         <div className="mt-3 overflow-x-auto rounded-card border border-line bg-surface">
           <table className="min-w-full divide-y divide-line">
-            <thead><tr><th className={th}>Plan</th><th className={th}>Lab</th><th className={th}>vCPU / RAM / Disk</th><th className={th}>Monthly</th><th className={th}>Stripe price</th><th className={th}>Status</th></tr></thead>
+            <thead>
+              <tr>
+                <th className={th}>Plan</th>
+                <th className={th}>Lab</th>
+                <th className={th}>vCPU / RAM / Disk</th>
+                <th className={th}>Monthly</th>
+                <th className={th}>Stripe price</th>
+                <th className={th}>Status</th>
+              </tr>
+            </thead>
             <tbody className="divide-y divide-line">
               {plans.items.map((p) => (
                 <tr key={p.id}>
-                  <td className={td}><span className="font-medium">{p.name}</span> <span className="font-mono text-xs text-ink-subtle">{p.slug}</span></td>
+                  <td className={td}>
+                    <span className="font-medium">{p.name}</span> <span className="font-mono text-xs text-ink-subtle">{p.slug}</span>
+                  </td>
                   <td className={td}>{labTypeLabel[p.labType]}</td>
-                  <td className={td}>{p.vcpus} / {p.ramGb} GB / {p.diskGb} GB</td>
+                  <td className={td}>
+                    {p.vcpus} / {p.ramGb} GB / {p.diskGb} GB
+                  </td>
                   <td className={td}>{formatMoney(p.monthlyPriceMinor, p.currency)}</td>
                   <td className={`${td} font-mono text-xs`}>{p.stripeMonthlyPriceId ?? "not synced"}</td>
                   <td className={td}>{p.active ? "on sale" : "hidden"}</td>

@@ -29,7 +29,10 @@ export async function startAppServer(
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} (did you run npm run build?)`);
-      const ok = await fetch(`${origin}/api/health`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${origin}/api/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       if (Date.now() > deadline) throw new Error("server did not become healthy in 60 s");
       await new Promise((r) => setTimeout(r, 250));

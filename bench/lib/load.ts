@@ -2,7 +2,19 @@
 // would hide queueing by slowing down with the server). Latency is measured per request.
 import { Pool } from "undici";
 
-export type LoadResult = { rate: number; seconds: number; sent: number; ok: number; errors: number; statuses: Record<string, number>; p50: number; p90: number; p99: number; max: number; achievedRps: number };
+export type LoadResult = {
+  rate: number;
+  seconds: number;
+  sent: number;
+  ok: number;
+  errors: number;
+  statuses: Record<string, number>;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  achievedRps: number;
+};
 
 export function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
@@ -54,8 +66,16 @@ export async function runOpenLoop(opts: {
   latencies.sort((a, b) => a - b);
   const round = (n: number) => Math.round(n * 10) / 10;
   return {
-    rate: opts.rate, seconds: opts.seconds, sent: total, ok, errors, statuses,
-    p50: round(percentile(latencies, 50)), p90: round(percentile(latencies, 90)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1) ?? NaN),
+    rate: opts.rate,
+    seconds: opts.seconds,
+    sent: total,
+    ok,
+    errors,
+    statuses,
+    p50: round(percentile(latencies, 50)),
+    p90: round(percentile(latencies, 90)),
+    p99: round(percentile(latencies, 99)),
+    max: round(latencies.at(-1) ?? NaN),
     achievedRps: round(ok / elapsed),
   };
 }

@@ -36,7 +36,11 @@ export async function startBenchPostgres(): Promise<{ url: string; close(): Prom
   if (asPostgres) await run("chown", ["postgres", dir], false);
   const port = await freePort();
   await run(path.join(bin, "initdb"), ["-D", `${dir}/data`, "-A", "trust", "-U", "postgres"], asPostgres);
-  await run(path.join(bin, "pg_ctl"), ["-D", `${dir}/data`, "-l", `${dir}/log`, "-w", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200`, "start"], asPostgres);
+  await run(
+    path.join(bin, "pg_ctl"),
+    ["-D", `${dir}/data`, "-l", `${dir}/log`, "-w", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200`, "start"],
+    asPostgres,
+  );
   return {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
     close: async () => {

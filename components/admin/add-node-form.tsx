@@ -12,7 +12,9 @@ export function AddNodeForm({ action }: { action: Action }) {
   const f = (name: string) => ({ name, id: `new-${name}`, state });
   return (
     <form action={formAction} noValidate className="space-y-3" aria-labelledby="add-node-heading">
-      <h2 id="add-node-heading" className="text-lg font-semibold">Add a node</h2>
+      <h2 id="add-node-heading" className="text-lg font-semibold">
+        Add a node
+      </h2>
       <FormMessage state={state} />
       <div className="grid gap-3 sm:grid-cols-3">
         <Field {...f("name")} label="Node name" hint="As Proxmox names it (pvecm nodes)" />

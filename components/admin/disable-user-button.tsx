@@ -10,7 +10,12 @@ export function DisableUserButton({ userId, email, action }: Props) {
   return (
     <form action={formAction} className="space-y-1">
       <input type="hidden" name="userId" value={userId} />
-      <button type="submit" aria-label={`Disable ${email}`} disabled={pending || state.status === "success"} className={`${buttonStyles.secondary} px-3 py-1.5 text-xs`}>
+      <button
+        type="submit"
+        aria-label={`Disable ${email}`}
+        disabled={pending || state.status === "success"}
+        className={`${buttonStyles.secondary} px-3 py-1.5 text-xs`}
+      >
         {pending ? "Disabling…" : "Disable"}
       </button>
       {state.message || state.fieldErrors?.userId ? (

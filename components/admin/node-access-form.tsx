@@ -20,8 +20,20 @@ export function NodeAccessForm({ node, action }: { node: NodeValues; action: Act
       <div className="grid gap-3 sm:grid-cols-3">
         <Field name="sshHost" id={`sshHost-${name}`} label="SSH host" state={filled} hint="This node's own address." />
         <Field name="sshPort" id={`sshPort-${name}`} label="SSH port" type="number" state={filled} />
-        <Field name="sshHostFingerprint" id={`sshHostFingerprint-${name}`} label="Host key fingerprint" state={filled} hint="SHA256:… (ssh-keygen -lf on the node)" />
-        <Field name="snippetStorage" id={`snippetStorage-${name}`} label="Snippet storage" state={filled} hint="local, or a shared storage with snippets content" />
+        <Field
+          name="sshHostFingerprint"
+          id={`sshHostFingerprint-${name}`}
+          label="Host key fingerprint"
+          state={filled}
+          hint="SHA256:… (ssh-keygen -lf on the node)"
+        />
+        <Field
+          name="snippetStorage"
+          id={`snippetStorage-${name}`}
+          label="Snippet storage"
+          state={filled}
+          hint="local, or a shared storage with snippets content"
+        />
         <Field name="snippetDir" id={`snippetDir-${name}`} label="Snippet directory" state={filled} hint="That storage's snippets directory on the node" />
       </div>
       <SubmitButton pendingLabel="Saving…">Save {name}</SubmitButton>

@@ -10,7 +10,12 @@ describe("SweeperPanel", () => {
   it("shows the last sweep's findings and actions, recent changes and the outbox backlog", () => {
     const html = renderToStaticMarkup(
       createElement(SweeperPanel, {
-        sweeps: [{ at: new Date("2026-12-01T22:00:00Z"), sections: { awaitingPayment: { found: 3, outcomes: { paid: 1, expired: 1, unchanged: 1 } }, stalledProvisioning: { found: 0, outcomes: {} } } }],
+        sweeps: [
+          {
+            at: new Date("2026-12-01T22:00:00Z"),
+            sections: { awaitingPayment: { found: 3, outcomes: { paid: 1, expired: 1, unchanged: 1 } }, stalledProvisioning: { found: 0, outcomes: {} } },
+          },
+        ],
         actions: [{ at: new Date("2026-12-01T22:00:01Z"), action: "order.paid", subject: "order ord_1" }],
         outbox: { waiting: 4, failing: 2, oldestReceivedAt: new Date("2026-12-01T21:59:00Z") },
       }),
@@ -24,7 +29,9 @@ describe("SweeperPanel", () => {
   });
 
   it("says so when no sweep has run and nothing changed", () => {
-    const shown = text(renderToStaticMarkup(createElement(SweeperPanel, { sweeps: [], actions: [], outbox: { waiting: 0, failing: 0, oldestReceivedAt: null } })));
+    const shown = text(
+      renderToStaticMarkup(createElement(SweeperPanel, { sweeps: [], actions: [], outbox: { waiting: 0, failing: 0, oldestReceivedAt: null } })),
+    );
     expect(shown).toContain("No sweep has run yet.");
     expect(shown).toContain("Recent sweeper changes None.");
     expect(shown).toContain("Events waiting to be forwarded to Inngest: 0.");

@@ -12,7 +12,11 @@ function outcomes(counts: Record<string, number>) {
   return parts.length ? parts.join(", ") : "nothing to do";
 }
 
-export function SweeperPanel({ sweeps, actions, outbox }: {
+export function SweeperPanel({
+  sweeps,
+  actions,
+  outbox,
+}: {
   sweeps: SweepSummary[];
   actions: SweeperAction[];
   outbox: { waiting: number; failing: number; oldestReceivedAt: Date | null };
@@ -20,7 +24,9 @@ export function SweeperPanel({ sweeps, actions, outbox }: {
   const last = sweeps[0];
   return (
     <section aria-labelledby="sweeper-heading">
-      <h2 id="sweeper-heading" className="text-lg font-semibold">Stripe sweeper</h2>
+      <h2 id="sweeper-heading" className="text-lg font-semibold">
+        Stripe sweeper
+      </h2>
       <p className="mt-1 text-sm text-ink-subtle">
         Events waiting to be forwarded to Inngest: {outbox.waiting}
         {outbox.failing ? ` (${outbox.failing} failing, retried with backoff)` : ""}
@@ -28,10 +34,14 @@ export function SweeperPanel({ sweeps, actions, outbox }: {
       </p>
       {last ? (
         <div className="mt-3 rounded-card border border-line bg-surface p-4 text-sm">
-          <p>Last sweep <time dateTime={last.at.toISOString()}>{last.at.toISOString()}</time></p>
+          <p>
+            Last sweep <time dateTime={last.at.toISOString()}>{last.at.toISOString()}</time>
+          </p>
           <ul className="mt-2 space-y-1">
             {Object.entries(last.sections).map(([name, s]) => (
-              <li key={name}>{sectionLabel[name] ?? name}: found {s.found}; {outcomes(s.outcomes)}</li>
+              <li key={name}>
+                {sectionLabel[name] ?? name}: found {s.found}; {outcomes(s.outcomes)}
+              </li>
             ))}
           </ul>
         </div>
@@ -42,7 +52,9 @@ export function SweeperPanel({ sweeps, actions, outbox }: {
       {actions.length ? (
         <ul className="mt-1 space-y-1 text-sm">
           {actions.map((a, i) => (
-            <li key={i}><time dateTime={a.at.toISOString()}>{a.at.toISOString()}</time> {a.action} <span className="font-mono text-xs">{a.subject}</span></li>
+            <li key={i}>
+              <time dateTime={a.at.toISOString()}>{a.at.toISOString()}</time> {a.action} <span className="font-mono text-xs">{a.subject}</span>
+            </li>
           ))}
         </ul>
       ) : (

@@ -19,7 +19,8 @@ type Props = {
 };
 
 const legend = "text-sm font-medium text-ink";
-const choice = "flex cursor-pointer items-start gap-3 rounded-lg border border-line-strong px-3 py-2.5 has-[:checked]:border-brand-600 has-[:checked]:bg-brand-50";
+const choice =
+  "flex cursor-pointer items-start gap-3 rounded-lg border border-line-strong px-3 py-2.5 has-[:checked]:border-brand-600 has-[:checked]:bg-brand-50";
 
 function FieldsetError({ state, name }: { state: FormState; name: string }) {
   const error = state.fieldErrors?.[name];
@@ -65,7 +66,11 @@ export function CheckoutForm({ action, plan, keys, defaultHostname }: Props) {
       <fieldset className="space-y-2" aria-describedby={state.fieldErrors?.sshKeys ? "sshKeys-error" : undefined}>
         <legend className={legend}>SSH keys</legend>
         <p className="text-xs text-ink-subtle">
-          The VM accepts these keys for SSH. Manage saved keys on <Link href="/keys" className="text-brand-700 underline-offset-2 hover:underline">your keys page</Link>.
+          The VM accepts these keys for SSH. Manage saved keys on{" "}
+          <Link href="/keys" className="text-brand-700 underline-offset-2 hover:underline">
+            your keys page
+          </Link>
+          .
         </p>
         {keys.map((key) => (
           <label key={key.id} className={choice}>

@@ -9,12 +9,22 @@ import { OrderStatusPanel } from "./order-status";
 
 type Row = Parameters<typeof toOrderView>[0];
 const row = (over: Partial<Row>): Row => ({
-  id: "ord_1", status: "awaiting_payment", interval: "month", amountMinor: 1900, currency: "usd", hostname: "lab-1",
-  progressStep: null, customerMessage: null, createdAt: new Date("2030-01-02T03:04:05Z"), flaggedAt: null,
-  plan: { name: "EVE-NG Starter", slug: "eve-starter", labType: "eve" }, vm: null,
+  id: "ord_1",
+  status: "awaiting_payment",
+  interval: "month",
+  amountMinor: 1900,
+  currency: "usd",
+  hostname: "lab-1",
+  progressStep: null,
+  customerMessage: null,
+  createdAt: new Date("2030-01-02T03:04:05Z"),
+  flaggedAt: null,
+  plan: { name: "EVE-NG Starter", slug: "eve-starter", labType: "eve" },
+  vm: null,
   ...over,
 });
-const render = (over: Partial<Row>) => renderToStaticMarkup(createElement(OrderStatusPanel, { initial: toOrderView(row(over)), canceled: false, stages: PROVISION_STAGES }));
+const render = (over: Partial<Row>) =>
+  renderToStaticMarkup(createElement(OrderStatusPanel, { initial: toOrderView(row(over)), canceled: false, stages: PROVISION_STAGES }));
 
 describe("order status panel", () => {
   it("tells the customer a flagged payment is being checked, instead of 'waiting for Stripe'", () => {

@@ -45,8 +45,14 @@ function Stages({ stages, current }: { stages: readonly string[]; current: numbe
   return (
     <ol className="mt-4 space-y-1.5 text-sm" aria-label="Build progress">
       {stages.map((label, i) => (
-        <li key={label} className={`flex items-center gap-2 ${i < current ? "text-success-700" : i === current ? "font-semibold text-ink" : "text-ink-subtle"}`} aria-current={i === current ? "step" : undefined}>
-          <span aria-hidden className="w-4 text-center">{i < current ? "✓" : i === current ? "›" : "·"}</span>
+        <li
+          key={label}
+          className={`flex items-center gap-2 ${i < current ? "text-success-700" : i === current ? "font-semibold text-ink" : "text-ink-subtle"}`}
+          aria-current={i === current ? "step" : undefined}
+        >
+          <span aria-hidden className="w-4 text-center">
+            {i < current ? "✓" : i === current ? "›" : "·"}
+          </span>
           {label}
         </li>
       ))}
@@ -77,14 +83,22 @@ function StatusBody({ view, canceled, stages }: { view: OrderView; canceled: boo
           {again}
         </>
       ) : (
-        <p className="flex items-center gap-2 font-semibold"><Spinner /> Waiting for Stripe to confirm your payment…</p>
+        <p className="flex items-center gap-2 font-semibold">
+          <Spinner /> Waiting for Stripe to confirm your payment…
+        </p>
       );
     case "paid":
-      return <p className="flex items-center gap-2 font-semibold"><Spinner /> Payment confirmed. Your VM is queued to be built…</p>;
+      return (
+        <p className="flex items-center gap-2 font-semibold">
+          <Spinner /> Payment confirmed. Your VM is queued to be built…
+        </p>
+      );
     case "provisioning":
       return (
         <>
-          <p className="flex items-center gap-2 font-semibold"><Spinner /> Building your VM: {stages[view.stage ?? 0]}…</p>
+          <p className="flex items-center gap-2 font-semibold">
+            <Spinner /> Building your VM: {stages[view.stage ?? 0]}…
+          </p>
           <Stages stages={stages} current={view.stage ?? 0} />
         </>
       );
@@ -131,8 +145,15 @@ export function OrderStatusPanel({ initial, canceled, stages }: PanelProps) {
   // customer has left it, and a reload shows the latest state anyway.
   const view = useLiveOrder(initial, canceled && initial.status === "awaiting_payment");
   return (
-    <section aria-labelledby="order-heading" className="max-w-2xl rounded-card border border-line bg-surface p-card shadow-card" data-testid="order-status" data-status={view.status}>
-      <h1 id="order-heading" className="text-2xl font-bold tracking-tight">Your {view.planName}</h1>
+    <section
+      aria-labelledby="order-heading"
+      className="max-w-2xl rounded-card border border-line bg-surface p-card shadow-card"
+      data-testid="order-status"
+      data-status={view.status}
+    >
+      <h1 id="order-heading" className="text-2xl font-bold tracking-tight">
+        Your {view.planName}
+      </h1>
       <p className="mt-1 text-sm text-ink-muted">
         {view.hostname} · {formatMoney(view.amountMinor, view.currency)} / {view.interval}
       </p>

@@ -17,9 +17,7 @@ export function PlanCard({ plan, chooseHref }: { plan: PlanSummary; chooseHref: 
         <span className="text-3xl font-bold">{formatMoney(plan.monthlyPriceMinor, plan.currency)}</span>
         <span className="text-sm text-ink-muted"> / month</span>
       </p>
-      {plan.yearlyPriceMinor ? (
-        <p className="text-xs text-ink-subtle">or {formatMoney(plan.yearlyPriceMinor, plan.currency)} / year</p>
-      ) : null}
+      {plan.yearlyPriceMinor ? <p className="text-xs text-ink-subtle">or {formatMoney(plan.yearlyPriceMinor, plan.currency)} / year</p> : null}
       <dl className="mt-5 grid grid-cols-3 gap-2 border-t border-line pt-4 text-center text-sm">
         <div>
           <dt className="text-xs text-ink-subtle">vCPU</dt>
@@ -39,7 +37,10 @@ export function PlanCard({ plan, chooseHref }: { plan: PlanSummary; chooseHref: 
           Choose
         </Link>
       ) : (
-        <p className="mt-6 rounded-lg border border-line-strong bg-surface-sunken px-4 py-2.5 text-center text-sm font-semibold text-ink-muted" data-testid="sold-out">
+        <p
+          className="mt-6 rounded-lg border border-line-strong bg-surface-sunken px-4 py-2.5 text-center text-sm font-semibold text-ink-muted"
+          data-testid="sold-out"
+        >
           Sold out
         </p>
       )}

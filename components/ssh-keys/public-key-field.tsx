@@ -3,7 +3,13 @@ import type { FormState } from "@/lib/actions/form-state";
 type Props = { name: string; label: string; state: FormState; hint?: string; required?: boolean };
 
 /** A textarea for one OpenSSH public key line, with its error announced like Field's. */
-export function PublicKeyField({ name, label, state, hint = "One line, as in ~/.ssh/id_ed25519.pub: ed25519, ecdsa or RSA (2048 bits or more).", required = true }: Props) {
+export function PublicKeyField({
+  name,
+  label,
+  state,
+  hint = "One line, as in ~/.ssh/id_ed25519.pub: ed25519, ecdsa or RSA (2048 bits or more).",
+  required = true,
+}: Props) {
   const error = state.fieldErrors?.[name];
   const id = name.replace(/[^a-zA-Z0-9_-]/g, "-");
   const describedBy = error ? `${id}-error` : `${id}-hint`;

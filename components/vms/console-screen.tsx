@@ -93,8 +93,7 @@ export function ConsoleScreen({ vmId, vmName, openAction, startAction }: Props) 
       if (status.status === "running" && !status.power?.active) {
         setView({ kind: "connecting" });
         void connect();
-      }
-      else if (status.power?.status === "failed") setView({ kind: "not_running", message: status.power.message });
+      } else if (status.power?.status === "failed") setView({ kind: "not_running", message: status.power.message });
     }, 1500);
     return () => clearInterval(timer);
   }, [view.kind, vmId, connect]);
@@ -140,10 +139,15 @@ export function ConsoleScreen({ vmId, vmName, openAction, startAction }: Props) 
         <button type="button" className={buttonStyles.secondary} disabled={!connected} onClick={() => void frame.current?.requestFullscreen?.()}>
           Full screen
         </button>
-        <button type="button" className={buttonStyles.secondary} disabled={view.kind === "connecting" || view.kind === "starting"} onClick={() => {
+        <button
+          type="button"
+          className={buttonStyles.secondary}
+          disabled={view.kind === "connecting" || view.kind === "starting"}
+          onClick={() => {
             setView({ kind: "connecting" });
             void connect();
-          }}>
+          }}
+        >
           Reconnect
         </button>
       </div>
@@ -165,7 +169,9 @@ export function ConsoleScreen({ vmId, vmName, openAction, startAction }: Props) 
           void typePaste();
         }}
       >
-        <label htmlFor="console-paste" className="block text-sm font-medium">Paste text (typed into the VM as keystrokes)</label>
+        <label htmlFor="console-paste" className="block text-sm font-medium">
+          Paste text (typed into the VM as keystrokes)
+        </label>
         <textarea
           id="console-paste"
           value={paste}

@@ -1,7 +1,11 @@
 // The part of noVNC 1.7's RFB API the console page uses (docs/API.md); the package ships no types.
 declare module "@novnc/novnc" {
   export default class RFB extends EventTarget {
-    constructor(target: HTMLElement, urlOrChannel: string | WebSocket, options?: { credentials?: { password?: string }; wsProtocols?: string[]; shared?: boolean });
+    constructor(
+      target: HTMLElement,
+      urlOrChannel: string | WebSocket,
+      options?: { credentials?: { password?: string }; wsProtocols?: string[]; shared?: boolean },
+    );
     scaleViewport: boolean;
     resizeSession: boolean;
     clipViewport: boolean;

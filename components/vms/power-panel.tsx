@@ -46,7 +46,9 @@ export function PowerPanel({ vmId, initial, action }: Props) {
   return (
     <section aria-labelledby="power-heading" className="rounded-card border border-line bg-surface p-card">
       <div className="flex items-center justify-between gap-3">
-        <h2 id="power-heading" className="text-lg font-semibold">Power</h2>
+        <h2 id="power-heading" className="text-lg font-semibold">
+          Power
+        </h2>
         <VmStatusBadge status={view.status} label={view.statusLabel} />
       </div>
       {view.power ? (

@@ -20,7 +20,9 @@ export function RevealPassword({ vmId, user, action }: Props) {
       {state.status === "error" ? <FormMessage state={state} /> : null}
       {password ? (
         <div className="flex flex-wrap items-center gap-2">
-          <code data-testid="vm-password" className="rounded bg-surface-sunken px-2 py-1 font-mono text-sm">{password}</code>
+          <code data-testid="vm-password" className="rounded bg-surface-sunken px-2 py-1 font-mono text-sm">
+            {password}
+          </code>
           <CopyButton text={password} />
           <button type="button" className={`${buttonStyles.ghost} px-3 py-1.5 text-xs`} onClick={() => setHidden(true)}>
             Hide

@@ -5,14 +5,18 @@ import { CopyButton } from "@/components/vms/copy-button";
 export function SshAccess({ access }: { access: NonNullable<CustomerVmView["access"]> }) {
   return (
     <section aria-labelledby="access-heading" className="rounded-card border border-line bg-surface p-card">
-      <h2 id="access-heading" className="text-lg font-semibold">Connect</h2>
+      <h2 id="access-heading" className="text-lg font-semibold">
+        Connect
+      </h2>
       <p className="mt-1 text-sm text-ink-muted">
-        SSH goes through Cloudflare Access: install <code className="font-mono">cloudflared</code>, add this to <code className="font-mono">~/.ssh/config</code>, then run{" "}
-        <code className="font-mono">ssh {access.sshConfig.split("\n")[0].slice("Host ".length)}</code>.
+        SSH goes through Cloudflare Access: install <code className="font-mono">cloudflared</code>, add this to <code className="font-mono">~/.ssh/config</code>
+        , then run <code className="font-mono">ssh {access.sshConfig.split("\n")[0].slice("Host ".length)}</code>.
       </p>
       <dl className="mt-4 grid gap-2 text-sm sm:grid-cols-[10rem_1fr]">
         <dt className="text-ink-subtle">SSH hostname</dt>
-        <dd className="font-mono" data-testid="ssh-hostname">{access.sshHostname}</dd>
+        <dd className="font-mono" data-testid="ssh-hostname">
+          {access.sshHostname}
+        </dd>
         {access.eveUrl ? (
           <>
             <dt className="text-ink-subtle">EVE-NG web</dt>
@@ -29,7 +33,9 @@ export function SshAccess({ access }: { access: NonNullable<CustomerVmView["acce
           <h3 className="text-sm font-medium">~/.ssh/config</h3>
           <CopyButton text={access.sshConfig} label="Copy config" />
         </div>
-        <pre data-testid="ssh-config" className="mt-2 overflow-x-auto rounded-lg bg-surface-dark p-3 font-mono text-xs text-brand-100">{access.sshConfig}</pre>
+        <pre data-testid="ssh-config" className="mt-2 overflow-x-auto rounded-lg bg-surface-dark p-3 font-mono text-xs text-brand-100">
+          {access.sshConfig}
+        </pre>
       </div>
     </section>
   );

@@ -10,7 +10,11 @@ const tone: Record<VmStatus, string> = {
 
 export function VmStatusBadge({ status, label }: { status: VmStatus; label: string }) {
   return (
-    <span data-testid="vm-status" data-status={status} className={`inline-flex items-center rounded-full border px-2.5 py-0.5 text-xs font-medium ${tone[status]}`}>
+    <span
+      data-testid="vm-status"
+      data-status={status}
+      className={`inline-flex items-center rounded-full border px-2.5 py-0.5 text-xs font-medium ${tone[status]}`}
+    >
       {label}
     </span>
   );

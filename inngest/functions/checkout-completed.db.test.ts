@@ -121,7 +121,12 @@ describe("checkout-completed", () => {
     const fixture = await createCheckoutFixture();
     expect(await payCheckout(simUrls.stripe, fixture.sessionId, "4000000000000002")).toMatchObject({ status: "declined" });
     // A forged or stale "completed" signal for it: the re-read from Stripe is what counts.
-    const signal = stripeSignal({ id: `evt_forged_${fixture.orderId}`, type: "checkout.session.completed", created: 0, data: { object: { id: fixture.sessionId } } });
+    const signal = stripeSignal({
+      id: `evt_forged_${fixture.orderId}`,
+      type: "checkout.session.completed",
+      created: 0,
+      data: { object: { id: fixture.sessionId } },
+    });
 
     const { result, ctx } = await run(signal);
     expect(result).toEqual({ action: "not-paid", orderId: fixture.orderId, sessionStatus: "open", paymentStatus: "unpaid" });
@@ -152,7 +157,9 @@ describe("checkout-completed", () => {
   it("I1: the right amount paid for another plan's price flags the order (unknown plan) and does not mark it paid", async () => {
     const { orderId, signal } = await paidCheckout();
     const order = await db.order.findUniqueOrThrow({ where: { id: orderId }, include: { plan: true } });
-    const other = await db.plan.create({ data: { slug: `${order.plan.slug}-other`, name: "Other", labType: "eve", vcpus: 8, ramGb: 32, diskGb: 200, monthlyPriceMinor: order.amountMinor } });
+    const other = await db.plan.create({
+      data: { slug: `${order.plan.slug}-other`, name: "Other", labType: "eve", vcpus: 8, ramGb: 32, diskGb: 200, monthlyPriceMinor: order.amountMinor },
+    });
     await db.order.update({ where: { id: orderId }, data: { planId: other.id } });
 
     const { result } = await run(signal);

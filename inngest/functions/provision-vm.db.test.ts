@@ -80,10 +80,20 @@ describe("provision vm through the Inngest protocol", () => {
     const compensation = await sim.waitForRun((r) => forOrder(order.id)(r) && r.functionId === "lab-vps-cleanup-provisioning" && finished(r), 60_000);
     expect(compensation.status).toBe("Completed");
     expect(compensation.steps.map((s) => s.name)).toEqual([
-      "decide compensation", "mark order failed", "delete tunnel and dns", "delete cloud-init snippet", "destroy vm", "release vmid", "finish cleanup", "queue operator email", "send operator email",
+      "decide compensation",
+      "mark order failed",
+      "delete tunnel and dns",
+      "delete cloud-init snippet",
+      "destroy vm",
+      "release vmid",
+      "finish cleanup",
+      "queue operator email",
+      "send operator email",
     ]);
 
-    const vmid = (compensation.output as { cleanup: { action: string; detail: string }[] }).cleanup.find((c) => c.action === "destroy vm")!.detail.match(/VM (\d+)/)![1]!;
+    const vmid = (compensation.output as { cleanup: { action: string; detail: string }[] }).cleanup
+      .find((c) => c.action === "destroy vm")!
+      .detail.match(/VM (\d+)/)![1]!;
     const vmRow = await db.vm.findUniqueOrThrow({ where: { orderId: order.id } });
     expect(await leftoversFor(Number(vmid), vmRow.id)).toEqual({ vm: undefined, tunnels: [], records: [], snippets: [], reservation: null });
     const afterFailure = await db.order.findUniqueOrThrow({ where: { id: order.id } });
@@ -108,13 +118,22 @@ describe("provision vm through the Inngest protocol", () => {
   it("I3, I8: a mail outage when the VM is ready delays the ready email but does not lose it", async () => {
     const { order, user } = await createPaidOrder();
     const mailFaults = `${process.env.RESEND_BASE_URL!.replace(/\/$/, "")}/_sim/faults`;
-    await fetch(mailFaults, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ path: "/emails", method: "POST", status: 503, count: 2 }) });
+    await fetch(mailFaults, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ path: "/emails", method: "POST", status: 503, count: 2 }),
+    });
     try {
       await send(order.id, 1);
       const run = await sim.waitForRun((r) => forOrder(order.id)(r) && r.functionId === "lab-vps-provision-vm" && finished(r), 60_000);
       expect(run.status).toBe("Completed");
       expect(run.steps.map((s) => s.name).filter((n) => /ready email/.test(n))).toEqual([
-        "queue ready email", "send ready email", "pause before send ready email 2", "send ready email 2", "pause before send ready email 3", "send ready email 3",
+        "queue ready email",
+        "send ready email",
+        "pause before send ready email 2",
+        "send ready email 2",
+        "pause before send ready email 3",
+        "send ready email 3",
       ]);
       expect(await mailSim.messages(user.email)).toHaveLength(1);
       const vm = await db.vm.findUniqueOrThrow({ where: { orderId: order.id } });

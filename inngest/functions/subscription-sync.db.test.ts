@@ -58,7 +58,10 @@ describe("subscription-sync routes every signal to its subscription", () => {
     const bySubscription = await route(stripeSignal(await findStripeEvent(simUrls.stripe, "customer.subscription.created", subscriptionId)));
     for (const { result, sent } of [byInvoice, bySubscription]) {
       expect(result).toEqual({ action: "sync-requested", subscriptionId });
-      expect(sent).toHaveBeenCalledWith("request subscription sync", expect.objectContaining({ name: "billing/subscription.sync-requested", data: expect.objectContaining({ subscriptionId }) }));
+      expect(sent).toHaveBeenCalledWith(
+        "request subscription sync",
+        expect.objectContaining({ name: "billing/subscription.sync-requested", data: expect.objectContaining({ subscriptionId }) }),
+      );
     }
     // The writer runs one at a time per subscription id, whichever object the signal named.
     expect(subscriptionMirrorFunction.opts.concurrency).toEqual({ limit: 1, key: "event.data.subscriptionId" });
@@ -86,12 +89,14 @@ describe("subscription-mirror", () => {
     const extra = await stripe().prices.create({ unit_amount: 500, currency: "usd", recurring: { interval: "month" }, product_data: { name: "Extra vCPU" } });
     expect((await post(`/_sim/customers/${live.customer}/card`, { number: "4000000000000341" })).status).toBe(200);
     await stripe().subscriptions.update(subscriptionId, {
-      items: [{ price: extra.id, quantity: 2 }], proration_behavior: "always_invoice", payment_behavior: "pending_if_incomplete",
+      items: [{ price: extra.id, quantity: 2 }],
+      proration_behavior: "always_invoice",
+      payment_behavior: "pending_if_incomplete",
     });
     const pending = await stripe().subscriptions.retrieve(subscriptionId);
     expect(pending.pending_update).not.toBeNull();
 
-    const { result } = await run(stripeSignal(await latestEvent("customer.subscription.updated", subscriptionId) as Parameters<typeof stripeSignal>[0]));
+    const { result } = await run(stripeSignal((await latestEvent("customer.subscription.updated", subscriptionId)) as Parameters<typeof stripeSignal>[0]));
     expect(result).toMatchObject({ action: "synced" });
     const mirror = await mirrorOf(orderId);
     const [item] = live.items.data;
@@ -102,7 +107,13 @@ describe("subscription-mirror", () => {
       currentPeriodEnd: new Date(item.current_period_end * 1000),
       latestInvoiceId: pending.latest_invoice,
       scheduleId: null,
-      pendingUpdate: { expiresAt: pending.pending_update!.expires_at, items: expect.arrayContaining([{ priceId: extra.id, quantity: 2 }, { priceId, quantity: 1 }]) },
+      pendingUpdate: {
+        expiresAt: pending.pending_update!.expires_at,
+        items: expect.arrayContaining([
+          { priceId: extra.id, quantity: 2 },
+          { priceId, quantity: 1 },
+        ]),
+      },
     });
     expect(mirror.items.map((i) => ({ stripeItemId: i.stripeItemId, stripePriceId: i.stripePriceId, quantity: i.quantity }))).toEqual([
       { stripeItemId: item.id, stripePriceId: priceId, quantity: 1 },
@@ -110,10 +121,15 @@ describe("subscription-mirror", () => {
 
     // Paid later: the pending update applies, and the next sync replaces the items and clears it.
     expect((await post(`/_sim/invoices/${pending.latest_invoice}/pay`, { card: "4242424242424242" })).status).toBe(200);
-    await run(stripeSignal(await latestEvent("customer.subscription.updated", subscriptionId) as Parameters<typeof stripeSignal>[0]));
+    await run(stripeSignal((await latestEvent("customer.subscription.updated", subscriptionId)) as Parameters<typeof stripeSignal>[0]));
     const applied = await mirrorOf(orderId);
     expect(applied.pendingUpdate).toBeNull();
-    expect(applied.items.map((i) => [i.stripePriceId, i.quantity]).sort()).toEqual([[extra.id, 2], [priceId, 1]].sort());
+    expect(applied.items.map((i) => [i.stripePriceId, i.quantity]).sort()).toEqual(
+      [
+        [extra.id, 2],
+        [priceId, 1],
+      ].sort(),
+    );
   });
 
   it("I3: of two interleaved syncs, the older read never overwrites the newer one", async () => {

@@ -86,7 +86,8 @@ describe("sweep-stuck-work", () => {
     const young = await createCheckoutFixture();
     const open = await staleCheckout();
     await sweep();
-    for (const { orderId } of [young, open]) expect(await db.order.findUniqueOrThrow({ where: { id: orderId } })).toMatchObject({ status: "awaiting_payment", flagReason: null });
+    for (const { orderId } of [young, open])
+      expect(await db.order.findUniqueOrThrow({ where: { id: orderId } })).toMatchObject({ status: "awaiting_payment", flagReason: null });
   });
 
   it("I3: a forwarded event no run processed is converged from Stripe and closed, without re-sending its id", async () => {

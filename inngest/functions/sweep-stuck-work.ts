@@ -32,7 +32,10 @@ export const sweepStuckWorkFunction = inngest.createFunction(
     const unprocessedEvents = await step.run("converge unprocessed stripe events", () => convergeUnprocessedEvents(limits));
     const orderIds = [...new Set([...awaitingPayment.orderPaid, ...unprocessedEvents.orderPaid])];
     if (orderIds.length > 0) {
-      await step.sendEvent("emit order paid", orderIds.map((orderId) => orderPaid.create({ orderId, attempt: 1 }, { id: orderPaidEventId(orderId, 1) })));
+      await step.sendEvent(
+        "emit order paid",
+        orderIds.map((orderId) => orderPaid.create({ orderId, attempt: 1 }, { id: orderPaidEventId(orderId, 1) })),
+      );
     }
     // After the payment sweep: an order it just moved to paid is not "stalled".
     const stalledProvisioning = await step.run("flag stalled provisioning", () => flagStalledProvisioning(limits));

@@ -47,7 +47,11 @@ async function stoppedTestVm() {
   return { ...fixture, vmid };
 }
 
-const eventFor = (request: { id: string; vmId: string }) => ({ name: "vm/power.requested", id: request.id, data: { powerRequestId: request.id, vmId: request.vmId } });
+const eventFor = (request: { id: string; vmId: string }) => ({
+  name: "vm/power.requested",
+  id: request.id,
+  data: { powerRequestId: request.id, vmId: request.vmId },
+});
 const requestFor = (vm: { id: string; userId: string }, action: PowerAction) => db.powerRequest.create({ data: { vmId: vm.id, userId: vm.userId, action } });
 
 // One engine per execution: @inngest/test 1.0.0 shares executed steps between a clone's runs.
@@ -76,7 +80,13 @@ describe("vm power function (@inngest/test, Proxmox stand-in)", () => {
 
   it("reboots, shuts down (ACPI), starts and hard-stops, keeping our record in line with the machine", async () => {
     const { vm, vmid } = await stoppedTestVm();
-    const steps: Array<[PowerAction, "running" | "stopped"]> = [["start", "running"], ["reboot", "running"], ["shutdown", "stopped"], ["start", "running"], ["stop", "stopped"]];
+    const steps: Array<[PowerAction, "running" | "stopped"]> = [
+      ["start", "running"],
+      ["reboot", "running"],
+      ["shutdown", "stopped"],
+      ["start", "running"],
+      ["stop", "stopped"],
+    ];
     for (const [action, expected] of steps) {
       const { result, row } = await runPower(vm, action);
       expect(result, action).toMatchObject({ status: "done", vmStatus: expected });
@@ -112,7 +122,13 @@ describe("vm power function (@inngest/test, Proxmox stand-in)", () => {
 
   it("I8: a power task that ends on a config lock (its exit status, not the POST) is started again and the request is done", async () => {
     const { vm, vmid } = await stoppedTestVm();
-    const fault = await addFault({ method: "POST", path: `/qemu/${vmid}/status/start$`, kind: "failTask", message: `can't lock file '/var/lock/qemu-server/lock-${vmid}.conf' - got timeout`, times: 1 });
+    const fault = await addFault({
+      method: "POST",
+      path: `/qemu/${vmid}/status/start$`,
+      kind: "failTask",
+      message: `can't lock file '/var/lock/qemu-server/lock-${vmid}.conf' - got timeout`,
+      times: 1,
+    });
     const { row } = await runPower(vm, "start");
     expect(row).toMatchObject({ status: "done", error: null });
     expect(await faultById(fault.id)).toMatchObject({ hits: 1, remaining: 0 });
@@ -184,7 +200,12 @@ describe("vm power function on an Inngest executor (retries and onFailure)", () 
 
   it("I8: after the last retry the request is failed with the operator's reason and the VM re-read", async () => {
     const { vm, vmid } = await stoppedTestVm();
-    const fault = await addFault({ method: "POST", path: `/qemu/${vmid}/status/start$`, kind: "http500", message: "unable to create VM: storage 'local-lvm' offline" });
+    const fault = await addFault({
+      method: "POST",
+      path: `/qemu/${vmid}/status/start$`,
+      kind: "http500",
+      message: "unable to create VM: storage 'local-lvm' offline",
+    });
     try {
       const request = await requestFor(vm, "start");
       await executor.send(eventFor(request));

@@ -5,11 +5,22 @@
 import { inngest } from "@/inngest/client";
 import { vmPowerRequested } from "@/inngest/events";
 import { toStepError } from "@/inngest/step-errors";
-import { applyPowerAction, checkPowerTarget, claimPowerRequest, failPowerRequest, recordPowerResult, type PowerOutcome, resyncVmAfterFailure, waitForPowerTask } from "@/lib/power/run-power";
+import {
+  applyPowerAction,
+  checkPowerTarget,
+  claimPowerRequest,
+  failPowerRequest,
+  recordPowerResult,
+  type PowerOutcome,
+  resyncVmAfterFailure,
+  waitForPowerTask,
+} from "@/lib/power/run-power";
 
-const mapped = (name: string) => (error: unknown): never => {
-  throw toStepError(name, error);
-};
+const mapped =
+  (name: string) =>
+  (error: unknown): never => {
+    throw toStepError(name, error);
+  };
 
 export const vmPowerFunction = inngest.createFunction(
   {

@@ -13,7 +13,10 @@ export const idleState: FormState = { status: "idle" };
 
 /** A domain error about one field (e.g. "email already taken"), thrown from lib/ code. */
 export class FieldError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -5,7 +5,17 @@ import { pageWindow, toPage } from "@/lib/pagination";
 import { ADMIN_PAGE_SIZE } from "@/lib/admin/list-users";
 
 const adminVmSelect = {
-  id: true, name: true, vmid: true, nodeName: true, status: true, labType: true, vcpus: true, ramGb: true, diskGb: true, createdAt: true, orderId: true,
+  id: true,
+  name: true,
+  vmid: true,
+  nodeName: true,
+  status: true,
+  labType: true,
+  vcpus: true,
+  ramGb: true,
+  diskGb: true,
+  createdAt: true,
+  orderId: true,
   user: { select: { email: true } },
   plan: { select: { name: true } },
 } as const satisfies Prisma.VmSelect;

@@ -84,7 +84,11 @@ describe("change password", () => {
     const user = await customerWithPassword();
     const [here, elsewhere] = [await startSession(user.id), await startSession(user.id)];
     const before = await passwordHashOf(user.id);
-    const input = changePasswordSchema.parse({ currentPassword: "not my password", newPassword: "a brand new lab phrase", confirmPassword: "a brand new lab phrase" });
+    const input = changePasswordSchema.parse({
+      currentPassword: "not my password",
+      newPassword: "a brand new lab phrase",
+      confirmPassword: "a brand new lab phrase",
+    });
     const attempt = changePassword({ userId: user.id, sessionToken: here, ip: "192.0.2.2" }, input);
     await expect(attempt).rejects.toBeInstanceOf(FieldError);
     await expect(attempt).rejects.toMatchObject({ field: "currentPassword" });
@@ -96,7 +100,9 @@ describe("change password", () => {
 
   it("I10: mismatched, weak or unchanged new passwords get field errors", () => {
     const errorsOf = (input: Record<string, string>) => changePasswordSchema.safeParse(input).error?.issues.map((i) => `${i.path.join(".")}`);
-    expect(errorsOf({ currentPassword: "old one here", newPassword: "a brand new lab phrase", confirmPassword: "something else" })).toEqual(["confirmPassword"]);
+    expect(errorsOf({ currentPassword: "old one here", newPassword: "a brand new lab phrase", confirmPassword: "something else" })).toEqual([
+      "confirmPassword",
+    ]);
     expect(errorsOf({ currentPassword: "old one here", newPassword: "short", confirmPassword: "short" })).toEqual(["newPassword"]);
     expect(errorsOf({ currentPassword: "same old phrase", newPassword: "same old phrase", confirmPassword: "same old phrase" })).toEqual(["newPassword"]);
     expect(errorsOf({ currentPassword: "", newPassword: "a brand new lab phrase", confirmPassword: "a brand new lab phrase" })).toEqual(["currentPassword"]);

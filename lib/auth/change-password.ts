@@ -23,7 +23,8 @@ export type ChangePasswordInput = z.output<typeof changePasswordSchema>;
 export async function changePassword(who: { userId: string; sessionToken: string | null; ip: string }, input: ChangePasswordInput) {
   const user = await db.user.findUniqueOrThrow({ where: { id: who.userId }, omit: { passwordHash: false } });
   const limit = await checkLoginLimit(user.email, who.ip);
-  if (limit.limited) throw new UserFacingError(`Too many wrong passwords. Try again in ${limit.retryAfterMinutes} minute${limit.retryAfterMinutes === 1 ? "" : "s"}.`);
+  if (limit.limited)
+    throw new UserFacingError(`Too many wrong passwords. Try again in ${limit.retryAfterMinutes} minute${limit.retryAfterMinutes === 1 ? "" : "s"}.`);
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
     await recordLoginAttempt(user.email, who.ip, false);
     throw new FieldError("currentPassword", "This is not your current password.");

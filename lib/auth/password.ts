@@ -27,8 +27,18 @@ export function decoyPasswordHash(): Promise<string> {
 }
 
 const COMMON = new Set([
-  "password123", "password1234", "1234567890", "qwertyuiop", "iloveyou123", "letmein123",
-  "administrator", "welcome123", "passw0rd123", "0123456789", "abcdefghij", "qwerty12345",
+  "password123",
+  "password1234",
+  "1234567890",
+  "qwertyuiop",
+  "iloveyou123",
+  "letmein123",
+  "administrator",
+  "welcome123",
+  "passw0rd123",
+  "0123456789",
+  "abcdefghij",
+  "qwerty12345",
 ]);
 
 // Length over composition rules (NIST SP 800-63B): at least 10 characters, not a well-known

@@ -4,7 +4,6 @@ import { FieldError } from "@/lib/actions/form-state";
 import { registerUser, signUpSchema } from "./register-user";
 import { unique } from "@/test/fixtures/unique";
 
-
 describe("registerUser", () => {
   it("stores the email lower-cased and an argon2id hash that reads omit by default (I9)", async () => {
     const email = `Ada.${unique()}@Example.COM`;

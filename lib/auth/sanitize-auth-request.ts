@@ -49,5 +49,11 @@ export function sanitizeAuthRequest(request: NextRequest): NextRequest {
   if (cookies.join(";").trim()) headers.set("cookie", cookies.join(";"));
   else headers.delete("cookie");
   const hasBody = request.method !== "GET" && request.method !== "HEAD";
-  return new NextRequest(url, { method: request.method, headers, body: hasBody ? request.body : null, signal: request.signal, ...(hasBody ? { duplex: "half" } : {}) });
+  return new NextRequest(url, {
+    method: request.method,
+    headers,
+    body: hasBody ? request.body : null,
+    signal: request.signal,
+    ...(hasBody ? { duplex: "half" } : {}),
+  });
 }

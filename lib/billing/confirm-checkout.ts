@@ -81,7 +81,8 @@ export async function confirmCheckout(session: CheckoutSnapshot, cause: Checkout
   if (money) return flag(money);
   // The right amount for the wrong product is still not this order (a price edited by hand, a
   // session reused for another plan): the operator decides, and may cancel and refund it.
-  if (!session.planIds.includes(order.planId)) return flag(`unknown plan: paid for ${session.planIds.join(", ") || "no plan of ours"}, order is for plan ${order.planId}`);
+  if (!session.planIds.includes(order.planId))
+    return flag(`unknown plan: paid for ${session.planIds.join(", ") || "no plan of ours"}, order is for plan ${order.planId}`);
   if (!session.subscription || !session.customerId) return flag("paid checkout session has no subscription or customer");
   if (session.subscription.metadataOrderId && session.subscription.metadataOrderId !== order.id) {
     return flag(`subscription ${session.subscription.id} metadata names another order`);
@@ -125,16 +126,15 @@ type OrderForCheckout = { id: string; planId: string; stripeCheckoutSessionId: s
 const orderFields = { id: true, planId: true, stripeCheckoutSessionId: true, amountMinor: true, currency: true } as const;
 
 async function findOrderForSession(session: CheckoutSnapshot): Promise<OrderForCheckout | null> {
-  const byReference = session.clientReferenceId
-    ? await db.order.findUnique({ where: { id: session.clientReferenceId }, select: orderFields })
-    : null;
+  const byReference = session.clientReferenceId ? await db.order.findUnique({ where: { id: session.clientReferenceId }, select: orderFields }) : null;
   // An order that holds this session but is not its client_reference_id still gets flagged below.
   return byReference ?? (await db.order.findUnique({ where: { stripeCheckoutSessionId: session.id }, select: orderFields }));
 }
 
 function describeMismatch(session: CheckoutSnapshot, order: OrderForCheckout): string | null {
   if (session.clientReferenceId !== order.id) return `checkout session ${session.id} has client_reference_id ${session.clientReferenceId ?? "(none)"}`;
-  if (order.stripeCheckoutSessionId !== session.id) return `checkout session ${session.id} is not the order's session (${order.stripeCheckoutSessionId ?? "none"})`;
+  if (order.stripeCheckoutSessionId !== session.id)
+    return `checkout session ${session.id} is not the order's session (${order.stripeCheckoutSessionId ?? "none"})`;
   if (session.metadataOrderId && session.metadataOrderId !== order.id) return `checkout session ${session.id} metadata names order ${session.metadataOrderId}`;
   return null;
 }

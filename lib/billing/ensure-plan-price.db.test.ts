@@ -14,8 +14,12 @@ describe("ensurePlanPrice", () => {
     const plan = await createTestPlan({ vcpus: 2, ramGb: 4, diskGb: 40, monthlyPriceMinor: 1234 });
     const first = await ensurePlanPrice(plan, "month");
     expect(first).toMatchObject({
-      unit_amount: 1234, currency: "usd", lookup_key: `labvps_${plan.slug}_month`, product: productIdFor(plan.slug),
-      recurring: { interval: "month", interval_count: 1 }, active: true,
+      unit_amount: 1234,
+      currency: "usd",
+      lookup_key: `labvps_${plan.slug}_month`,
+      product: productIdFor(plan.slug),
+      recurring: { interval: "month", interval_count: 1 },
+      active: true,
     });
     expect((await reload(plan.id)).stripeMonthlyPriceId).toBe(first.id);
 

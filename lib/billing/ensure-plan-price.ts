@@ -23,8 +23,13 @@ export function planAmount(plan: Pick<PricedPlan, "monthlyPriceMinor" | "yearlyP
 }
 
 function matches(price: Stripe.Price, amount: number, currency: string, interval: BillingInterval): boolean {
-  return price.active && price.unit_amount === amount && price.currency === currency
-    && price.recurring?.interval === interval && price.recurring.interval_count === 1;
+  return (
+    price.active &&
+    price.unit_amount === amount &&
+    price.currency === currency &&
+    price.recurring?.interval === interval &&
+    price.recurring.interval_count === 1
+  );
 }
 
 /** The product for a plan: a fixed id per slug, so racing first checkouts cannot make two. */
@@ -55,8 +60,13 @@ export async function ensurePlanPrice(plan: PricedPlan, interval: BillingInterva
     const product = existing ? (typeof existing === "string" ? existing : existing.id) : await ensureProduct(plan);
     price = await stripe().prices.create(
       {
-        product, currency, unit_amount: amount, recurring: { interval },
-        lookup_key: lookupKey, transfer_lookup_key: true, metadata: { planId: plan.id, planSlug: plan.slug },
+        product,
+        currency,
+        unit_amount: amount,
+        recurring: { interval },
+        lookup_key: lookupKey,
+        transfer_lookup_key: true,
+        metadata: { planId: plan.id, planSlug: plan.slug },
       },
       // Two first checkouts at once create one price; the amount in the key makes a price change a new request.
       { idempotencyKey: `price-${lookupKey}-${currency}-${amount}` },

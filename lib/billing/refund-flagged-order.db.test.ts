@@ -39,9 +39,17 @@ describe("cancelAndRefundFlaggedOrder", () => {
     const refunds = await refundsOf(paymentIntent);
     expect(refunds).toHaveLength(1);
     expect(refunds[0]).toMatchObject({ amount: 1900, status: "succeeded", metadata: { orderId } });
-    expect(await db.order.findUniqueOrThrow({ where: { id: orderId } })).toMatchObject({ status: "refunded", refundedMinor: 1900, refundedAt: expect.any(Date) });
+    expect(await db.order.findUniqueOrThrow({ where: { id: orderId } })).toMatchObject({
+      status: "refunded",
+      refundedMinor: 1900,
+      refundedAt: expect.any(Date),
+    });
     const [audit] = await audits(orderId);
-    expect(audit).toMatchObject({ actorType: "admin", actorId: admin.id, data: { subscriptionId, refundedMinor: 1900, refunds: [{ id: refunds[0].id, amount: 1900 }] } });
+    expect(audit).toMatchObject({
+      actorType: "admin",
+      actorId: admin.id,
+      data: { subscriptionId, refundedMinor: 1900, refunds: [{ id: refunds[0].id, amount: 1900 }] },
+    });
 
     // I4: the customer sees what happened in plain words, not Stripe ids or the flag reason.
     const view = await getOrderView(userId, orderId);
@@ -77,9 +85,14 @@ describe("cancelAndRefundFlaggedOrder", () => {
   it("I8: a Stripe error leaves the order as it was, tells the operator Stripe's reason, and is audited", async () => {
     const { orderId } = await flaggedOrder();
     await db.order.update({ where: { id: orderId }, data: { flaggedCheckoutSessionId: "cs_test_gone" } });
-    await expect(cancelAndRefundFlaggedOrder({ orderId, adminId: "op" })).rejects.toThrow(/Stripe did not complete it \(resource_missing: No such checkout.session/);
+    await expect(cancelAndRefundFlaggedOrder({ orderId, adminId: "op" })).rejects.toThrow(
+      /Stripe did not complete it \(resource_missing: No such checkout.session/,
+    );
     expect((await db.order.findUniqueOrThrow({ where: { id: orderId } })).status).toBe("awaiting_payment");
-    expect(await db.auditEvent.findFirstOrThrow({ where: { subjectId: orderId, action: "order.refund_failed" } })).toMatchObject({ actorId: "op", data: { code: "resource_missing" } });
+    expect(await db.auditEvent.findFirstOrThrow({ where: { subjectId: orderId, action: "order.refund_failed" } })).toMatchObject({
+      actorId: "op",
+      data: { code: "resource_missing" },
+    });
   });
 
   it("I10: refuses an order that is not flagged, or one that was accepted, and changes nothing", async () => {

@@ -46,7 +46,12 @@ export async function cancelAndRefundFlaggedOrder({ orderId, adminId }: { orderI
     if (!(error instanceof Stripe.errors.StripeError)) throw error;
     // Operator-facing (admin only): Stripe's own words help; a retry repeats the same keyed requests.
     const { code, message } = error;
-    await recordAudit({ type: "admin", id: adminId }, "order.refund_failed", { type: "order", id: orderId }, { checkoutSessionId: sessionId, code: code ?? null, message });
+    await recordAudit(
+      { type: "admin", id: adminId },
+      "order.refund_failed",
+      { type: "order", id: orderId },
+      { checkoutSessionId: sessionId, code: code ?? null, message },
+    );
     throw new UserFacingError(`Stripe did not complete it (${code ?? "error"}: ${message}). Nothing was marked refunded; try again.`);
   }
   const refundedMinor = refunds.reduce((sum, r) => sum + r.amount, 0);
@@ -65,7 +70,15 @@ export async function cancelAndRefundFlaggedOrder({ orderId, adminId }: { orderI
         { type: "admin", id: adminId },
         "order.canceled_and_refunded",
         { type: "order", id: orderId },
-        { checkoutSessionId: sessionId, subscriptionId: canceled?.id ?? null, subscriptionStatus: canceled?.status ?? null, refunds: refunds.map((r) => ({ id: r.id, amount: r.amount })), refundedMinor, currency, flagReason: order.flagReason },
+        {
+          checkoutSessionId: sessionId,
+          subscriptionId: canceled?.id ?? null,
+          subscriptionStatus: canceled?.status ?? null,
+          refunds: refunds.map((r) => ({ id: r.id, amount: r.amount })),
+          refundedMinor,
+          currency,
+          flagReason: order.flagReason,
+        },
         tx,
       );
     }

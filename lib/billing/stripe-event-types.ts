@@ -7,19 +7,10 @@
  * card-only, so `async_payment_failed` cannot happen; it is left out rather than forwarded to no
  * listener (a forwarded event nobody handles would sit as "received" forever).
  */
-export const checkoutEventTypes = [
-  "checkout.session.completed",
-  "checkout.session.async_payment_succeeded",
-  "checkout.session.expired",
-] as const;
+export const checkoutEventTypes = ["checkout.session.completed", "checkout.session.async_payment_succeeded", "checkout.session.expired"] as const;
 
 /** Invoice signals: each points at a subscription whose mirror is re-read from Stripe. */
-export const invoiceEventTypes = [
-  "invoice.paid",
-  "invoice.payment_succeeded",
-  "invoice.payment_failed",
-  "invoice.payment_action_required",
-] as const;
+export const invoiceEventTypes = ["invoice.paid", "invoice.payment_succeeded", "invoice.payment_failed", "invoice.payment_action_required"] as const;
 
 /** Subscription lifecycle signals, including the pending-update pair behind paid resizes. */
 export const subscriptionEventTypes = [

@@ -67,8 +67,14 @@ describe("Stripe webhook process killed between acknowledgement and forward", ()
   it("I3: the event acknowledged by the killed process is forwarded after the restart, exactly once", async () => {
     const id = `evt_crash_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
     const payload = JSON.stringify({
-      id, object: "event", api_version: "2026-10-28.endive", created: Math.floor(Date.now() / 1000), livemode: false, pending_webhooks: 1,
-      request: { id: null, idempotency_key: null }, type: "checkout.session.completed",
+      id,
+      object: "event",
+      api_version: "2026-10-28.endive",
+      created: Math.floor(Date.now() / 1000),
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      type: "checkout.session.completed",
       data: { object: { id: `cs_test_crash_${id}`, object: "checkout.session" } },
     });
     const signature = stripe().webhooks.generateTestHeaderString({ payload, secret: process.env.STRIPE_WEBHOOK_SECRET! });
@@ -77,14 +83,22 @@ describe("Stripe webhook process killed between acknowledgement and forward", ()
     const answer = await fetch(`${first.origin}/api/webhooks/stripe`, { method: "POST", body: payload, headers: { "stripe-signature": signature } });
     expect(answer.status).toBe(200); // Stripe will not redeliver an acknowledged event
     // The forwarder has claimed it and its send hangs: kill the process right there.
-    await until(() => db.stripeEvent.findUnique({ where: { id } }), (row) => row?.forwardAfter != null, 5000);
+    await until(
+      () => db.stripeEvent.findUnique({ where: { id } }),
+      (row) => row?.forwardAfter != null,
+      5000,
+    );
     await killHard(first.child);
     expect(await db.stripeEvent.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "received", forwardedAt: null });
     expect((await inngestEvents(simUrls.inngest)).filter((e) => e.id === id)).toEqual([]);
 
     // Restart: nothing but the row remembers the event; the expired claim is taken over.
     const second = await startWebhookProcess({ INNGEST_DEV: process.env.INNGEST_DEV!, TEST_FORWARD_LEASE_SECONDS: "1" });
-    const row = await until(() => db.stripeEvent.findUniqueOrThrow({ where: { id } }), (r) => r.forwardedAt !== null, 15_000);
+    const row = await until(
+      () => db.stripeEvent.findUniqueOrThrow({ where: { id } }),
+      (r) => r.forwardedAt !== null,
+      15_000,
+    );
     expect(row.forwardedAt).toBeInstanceOf(Date);
     await new Promise((resolve) => setTimeout(resolve, 600)); // a few more forwarder passes: none may resend
     const copies = (await inngestEvents(simUrls.inngest)).filter((e) => e.id === id);

@@ -30,13 +30,17 @@ export async function convergeCheckoutSession(sessionId: string): Promise<Checko
   const session = await readCheckoutSession(sessionId);
   if (session.status === "expired") {
     const result = await expireCheckout(session, SWEEPER);
-    return result.action === "expired" ? { outcome: "expired", orderId: result.orderId } : { outcome: "unchanged", orderId: result.orderId, reason: result.reason };
+    return result.action === "expired"
+      ? { outcome: "expired", orderId: result.orderId }
+      : { outcome: "unchanged", orderId: result.orderId, reason: result.reason };
   }
   const result = await confirmCheckout(session, SWEEPER);
   switch (result.action) {
     case "confirmed":
       // `moved`: this call made the transition, so no `order/paid` was ever sent for the order.
-      return result.moved ? { outcome: "paid", orderId: result.orderId, emitOrderPaid: result.emitOrderPaid } : { outcome: "unchanged", orderId: result.orderId, reason: "already paid" };
+      return result.moved
+        ? { outcome: "paid", orderId: result.orderId, emitOrderPaid: result.emitOrderPaid }
+        : { outcome: "unchanged", orderId: result.orderId, reason: "already paid" };
     case "flagged":
       return { outcome: "flagged", orderId: result.orderId, reason: result.reason };
     case "not-paid":
@@ -55,7 +59,12 @@ const describe = (error: unknown) => (error instanceof Error ? error.message : S
 /** Orders still awaiting payment after the limit, not flagged: Stripe says paid, expired, or still open. */
 export async function convergeAwaitingPayment(limits: SweepLimits): Promise<SweepSection> {
   const orders = await db.order.findMany({
-    where: { status: "awaiting_payment", flagReason: null, stripeCheckoutSessionId: { not: null }, createdAt: { lt: minutesAgo(limits.awaitingPaymentMinutes) } },
+    where: {
+      status: "awaiting_payment",
+      flagReason: null,
+      stripeCheckoutSessionId: { not: null },
+      createdAt: { lt: minutesAgo(limits.awaitingPaymentMinutes) },
+    },
     select: { id: true, stripeCheckoutSessionId: true },
     orderBy: { createdAt: "asc" },
     take: SWEEP_LIMIT,
@@ -82,7 +91,13 @@ export async function convergeAwaitingPayment(limits: SweepLimits): Promise<Swee
 export async function flagStalledProvisioning(limits: SweepLimits): Promise<SweepSection> {
   const before = minutesAgo(limits.provisioningMinutes);
   const orders = await db.order.findMany({
-    where: { flagReason: null, OR: [{ status: "paid", paidAt: { lt: before } }, { status: "provisioning", updatedAt: { lt: before } }] },
+    where: {
+      flagReason: null,
+      OR: [
+        { status: "paid", paidAt: { lt: before } },
+        { status: "provisioning", updatedAt: { lt: before } },
+      ],
+    },
     select: { id: true, status: true },
     orderBy: { updatedAt: "asc" },
     take: SWEEP_LIMIT,

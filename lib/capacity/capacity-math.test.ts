@@ -21,7 +21,11 @@ describe("capacity math", () => {
 
   it("sells capacity × overcommit, rounded down to whole units", () => {
     expect(effectiveCapacity(node("a", { overcommitPercent: { vcpus: 150, ramGb: 100, diskGb: 110 } }))).toEqual({ vcpus: 24, ramGb: 64, diskGb: 1100 });
-    expect(effectiveCapacity(node("a", { capacity: { vcpus: 7, ramGb: 3, diskGb: 10 }, overcommitPercent: { vcpus: 150, ramGb: 150, diskGb: 100 } }))).toEqual({ vcpus: 10, ramGb: 4, diskGb: 10 });
+    expect(effectiveCapacity(node("a", { capacity: { vcpus: 7, ramGb: 3, diskGb: 10 }, overcommitPercent: { vcpus: 150, ramGb: 150, diskGb: 100 } }))).toEqual({
+      vcpus: 10,
+      ramGb: 4,
+      diskGb: 10,
+    });
   });
 
   it("overcommit decides whether a plan fits: 16 vCPU × 1.5 holds 20 committed + 4 more", () => {

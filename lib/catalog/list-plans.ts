@@ -8,8 +8,17 @@ export function listActivePlans() {
     where: { active: true },
     orderBy: [{ sortOrder: "asc" }, { monthlyPriceMinor: "asc" }],
     select: {
-      id: true, slug: true, name: true, description: true, labType: true, vcpus: true, ramGb: true, diskGb: true,
-      monthlyPriceMinor: true, yearlyPriceMinor: true, currency: true,
+      id: true,
+      slug: true,
+      name: true,
+      description: true,
+      labType: true,
+      vcpus: true,
+      ramGb: true,
+      diskGb: true,
+      monthlyPriceMinor: true,
+      yearlyPriceMinor: true,
+      currency: true,
     },
   });
 }

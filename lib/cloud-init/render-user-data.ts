@@ -17,7 +17,10 @@ export type UserDataInput = {
 
 /** Names the field that failed, never its value: the token must not end up in a log (I9). */
 export class CloudInitInputError extends Error {
-  constructor(readonly field: keyof UserDataInput, reason: string) {
+  constructor(
+    readonly field: keyof UserDataInput,
+    reason: string,
+  ) {
     super(`cloud-init ${field} refused: ${reason}`);
     this.name = "CloudInitInputError";
   }

@@ -13,7 +13,8 @@ export function createAppConsoleBroker() {
     authorize: async ({ token, cookie }) => consumeConsoleToken({ token, binding: readConsoleBinding(cookie), sessionUserId: await readSessionUserId(cookie) }),
     openUpstream: openProxmoxConsole,
     isVmRunning: async ({ node, vmid }) => (await getVmStatus(node, vmid)).status === "running",
-    findNotRunning: async (vmIds) => (await db.vm.findMany({ where: { id: { in: vmIds }, status: { not: "running" } }, select: { id: true } })).map((v) => v.id),
+    findNotRunning: async (vmIds) =>
+      (await db.vm.findMany({ where: { id: { in: vmIds }, status: { not: "running" } }, select: { id: true } })).map((v) => v.id),
     onRefused: recordConsoleRefusal,
     onOpened: (granted) => recordConsoleOpen(granted),
     onEnded: (granted, end) => recordConsoleEnd({ tokenId: granted.tokenId, userId: granted.userId, vmId: granted.vmId, ...end }),

@@ -20,7 +20,12 @@ import { type ConsoleSocket, openWebSocket } from "@/test/fixtures/console-rfb";
 const simUrl = inject("simUrls").proxmox;
 const agent = new Agent({ connect: { ca: fs.readFileSync(process.env.PROXMOX_CA_CERT_FILE!, "utf8") } });
 const sim = async <T>(path: string, body?: unknown): Promise<T> => {
-  const res = await fetch(`${simUrl}/_sim/${path}`, { method: body ? "POST" : "GET", dispatcher: agent, body: body ? JSON.stringify(body) : undefined, headers: { "content-type": "application/json" } });
+  const res = await fetch(`${simUrl}/_sim/${path}`, {
+    method: body ? "POST" : "GET",
+    dispatcher: agent,
+    body: body ? JSON.stringify(body) : undefined,
+    headers: { "content-type": "application/json" },
+  });
   return (await res.json()) as T;
 };
 type Logged = { id: number; kind: string; method: string; path: string };
@@ -110,7 +115,13 @@ describe.each([9, 8] as const)("console broker against PVE %i", (pveVersion) => 
     await c.update(fb, 640, [0, 0, 640, 400], true);
     expect(fb.equals(shown)).toBe(false);
     const firstFrames = Buffer.concat(c.frames.slice(0, 4)).toString("latin1");
-    expect(findHypervisorLeaks(firstFrames, { nodeNames: ["pve1"], proxmoxHost: process.env.PROXMOX_API_URL, internalPatterns: ["PVEVNC", "PVEAPIToken", env().PROXMOX_TOKEN_SECRET] })).toEqual([]);
+    expect(
+      findHypervisorLeaks(firstFrames, {
+        nodeNames: ["pve1"],
+        proxmoxHost: process.env.PROXMOX_API_URL,
+        internalPatterns: ["PVEVNC", "PVEAPIToken", env().PROXMOX_TOKEN_SECRET],
+      }),
+    ).toEqual([]);
     // The broker, not the browser, asked Proxmox: one vncproxy and one vncwebsocket.
     expect((await consoleCallsSince(before)).map((r) => r.kind)).toEqual(["api", "vnc"]);
     c.ws.close();
@@ -161,7 +172,9 @@ describe("console tokens are refused before any Proxmox call", () => {
     expect(await connect(newSecret(), browser.cookie(), { origin: "https://evil.example" })).toEqual({ status: 403 });
 
     expect(await consoleCallsSince(before)).toEqual([]);
-    const reasons = (await db.auditEvent.findMany({ where: { subjectId: vm.id, action: "console.refused" } })).map((a) => (a.data as { reason: string }).reason);
+    const reasons = (await db.auditEvent.findMany({ where: { subjectId: vm.id, action: "console.refused" } })).map(
+      (a) => (a.data as { reason: string }).reason,
+    );
     expect(reasons.sort()).toEqual(["expired", "reused", "vm_not_running", "wrong_session", "wrong_user", "wrong_user"]);
     expect(await issueConsoleToken({ userId, vmId: vm.id, binding: browser.binding })).toEqual({ kind: "not_running" });
   });

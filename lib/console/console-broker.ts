@@ -116,15 +116,21 @@ export function createConsoleBroker(deps: ConsoleBrokerDeps) {
       swallow(deps.onOpened(auth));
       log(`opened token=${auth.tokenId} vm=${auth.vmId}`);
       const target = upstream;
-      counters = startRelay(browser, target, { fromBrowser: browserReader.detach(), fromUpstream: upstreamReader.detach() }, (why) => {
-        if (why === "too_slow") return finish("too_slow");
-        if (why !== "upstream_closed") return finish("ended");
-        // Proxmox closes the console when the guest stops; say so rather than "ended".
-        deps.isVmRunning(auth).then(
-          (running) => finish(running ? "ended" : "vm_stopped"),
-          () => finish("ended"),
-        );
-      }, deps.relayLimits ?? DEFAULT_RELAY_LIMITS);
+      counters = startRelay(
+        browser,
+        target,
+        { fromBrowser: browserReader.detach(), fromUpstream: upstreamReader.detach() },
+        (why) => {
+          if (why === "too_slow") return finish("too_slow");
+          if (why !== "upstream_closed") return finish("ended");
+          // Proxmox closes the console when the guest stops; say so rather than "ended".
+          deps.isVmRunning(auth).then(
+            (running) => finish(running ? "ended" : "vm_stopped"),
+            () => finish("ended"),
+          );
+        },
+        deps.relayLimits ?? DEFAULT_RELAY_LIMITS,
+      );
     } catch (error) {
       // Proxmox's own words stay here (they name nodes); the browser gets "unavailable".
       log(`upstream failed token=${auth.tokenId} vm=${auth.vmId}: ${error instanceof Error ? error.name : "error"}`);

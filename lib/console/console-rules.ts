@@ -26,7 +26,8 @@ export function closeReasonForCode(code: number): ConsoleCloseReason | null {
 }
 
 /** Why a token is refused, as recorded in the audit trail (never shown as such). */
-export type ConsoleRefusal = "no_token" | "malformed" | "unknown" | "reused" | "expired" | "wrong_session" | "wrong_user" | "vm_not_running" | "too_many" | "rate_limited" | "bad_origin";
+export type ConsoleRefusal =
+  "no_token" | "malformed" | "unknown" | "reused" | "expired" | "wrong_session" | "wrong_user" | "vm_not_running" | "too_many" | "rate_limited" | "bad_origin";
 
 /** Base64url of 32 random bytes. */
 export const CONSOLE_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;

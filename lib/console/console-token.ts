@@ -10,10 +10,7 @@ export const hashSecret = (value: string) => createHash("sha256").update(value).
 export const newSecret = () => randomBytes(32).toString("base64url");
 
 export type IssueResult =
-  | { kind: "issued"; token: string; tokenId: string; expiresAt: Date }
-  | { kind: "not_found" }
-  | { kind: "not_running" }
-  | { kind: "rate_limited" };
+  { kind: "issued"; token: string; tokenId: string; expiresAt: Date } | { kind: "not_found" } | { kind: "not_running" } | { kind: "rate_limited" };
 
 /**
  * A token for the owner's running VM. `binding` is the value of the browser's binding cookie: the
@@ -56,7 +53,12 @@ export type ConsumeResult =
  * Spends a token (the first caller wins: a conditional update on `used_at IS NULL`), then checks
  * it belongs to this browser and user, is fresh, and the VM is running. Nothing here calls Proxmox.
  */
-export async function consumeConsoleToken(input: { token: string | null; binding: string | null; sessionUserId: string | null; now?: Date }): Promise<ConsumeResult> {
+export async function consumeConsoleToken(input: {
+  token: string | null;
+  binding: string | null;
+  sessionUserId: string | null;
+  now?: Date;
+}): Promise<ConsumeResult> {
   const now = input.now ?? new Date();
   if (!input.token) return { ok: false, reason: "no_token" };
   if (!CONSOLE_TOKEN_PATTERN.test(input.token)) return { ok: false, reason: "malformed" };
@@ -87,10 +89,23 @@ export async function recordConsoleRefusal(refusal: Extract<ConsumeResult, { ok:
 }
 
 /** Records how a console ended: the row is what the page reads to explain a disconnect. */
-export async function recordConsoleEnd(input: { tokenId: string; userId: string; vmId: string; reason: string; opened: boolean; bytesUp: number; bytesDown: number }) {
+export async function recordConsoleEnd(input: {
+  tokenId: string;
+  userId: string;
+  vmId: string;
+  reason: string;
+  opened: boolean;
+  bytesUp: number;
+  bytesDown: number;
+}) {
   const now = new Date();
   await db.consoleToken.updateMany({ where: { id: input.tokenId, closedAt: null }, data: { closedAt: now, closeReason: input.reason } });
-  await recordAudit({ type: "customer", id: input.userId }, input.opened ? "console.closed" : "console.failed", { type: "vm", id: input.vmId }, { tokenId: input.tokenId, reason: input.reason, bytesUp: input.bytesUp, bytesDown: input.bytesDown });
+  await recordAudit(
+    { type: "customer", id: input.userId },
+    input.opened ? "console.closed" : "console.failed",
+    { type: "vm", id: input.vmId },
+    { tokenId: input.tokenId, reason: input.reason, bytesUp: input.bytesUp, bytesDown: input.bytesDown },
+  );
 }
 
 export async function recordConsoleOpen(input: { tokenId: string; userId: string; vmId: string }) {

@@ -29,7 +29,13 @@ const pair = () => {
   const browser = new FakeSocket();
   const upstream = new FakeSocket();
   const ends: string[] = [];
-  startRelay(browser as unknown as WebSocket, upstream as unknown as WebSocket, { fromBrowser: Buffer.from([1]), fromUpstream: Buffer.alloc(0) }, (why) => ends.push(why), { pauseAtBytes: 1000, capBytes: 5000 });
+  startRelay(
+    browser as unknown as WebSocket,
+    upstream as unknown as WebSocket,
+    { fromBrowser: Buffer.from([1]), fromUpstream: Buffer.alloc(0) },
+    (why) => ends.push(why),
+    { pauseAtBytes: 1000, capBytes: 5000 },
+  );
   return { browser, upstream, ends };
 };
 

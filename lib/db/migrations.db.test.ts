@@ -56,9 +56,15 @@ describe("migrations", () => {
       const key = (r: { kind: string; name: string; def: string | null }) => `${r.kind} ${r.name}: ${r.def ?? ""}`;
       const migrated = new Set((await describeSchema(fromMigrations.url)).map(key));
       const declared = new Set((await describeSchema(fromSchema.url)).map(key));
-      const handWritten = ['constraint users.users_email_lowercase: CHECK ((email = lower(email)))'];
-      expect([...declared].filter((k) => !migrated.has(k)), "in schema.prisma but no migration creates it").toEqual([]);
-      expect([...migrated].filter((k) => !declared.has(k) && !k.startsWith("column _prisma_migrations.") && !k.includes("_prisma_migrations")), "created by a migration but not in schema.prisma").toEqual(handWritten);
+      const handWritten = ["constraint users.users_email_lowercase: CHECK ((email = lower(email)))"];
+      expect(
+        [...declared].filter((k) => !migrated.has(k)),
+        "in schema.prisma but no migration creates it",
+      ).toEqual([]);
+      expect(
+        [...migrated].filter((k) => !declared.has(k) && !k.startsWith("column _prisma_migrations.") && !k.includes("_prisma_migrations")),
+        "created by a migration but not in schema.prisma",
+      ).toEqual(handWritten);
     } finally {
       await Promise.all([fromMigrations.close(), fromSchema.close()]);
     }

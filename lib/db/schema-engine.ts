@@ -35,10 +35,7 @@ function logEngineLine(line: string) {
   if (line.includes('"level":"ERROR"')) console.error(line);
 }
 
-export async function withSchemaEngine<T>(
-  databaseUrl: string,
-  work: (engine: SchemaEngine) => Promise<T>,
-): Promise<T> {
+export async function withSchemaEngine<T>(databaseUrl: string, work: (engine: SchemaEngine) => Promise<T>): Promise<T> {
   await loadWasm();
   const schema = await fs.readFile(SCHEMA_PATH, "utf8");
   // A single connection: PGlite's socket server accepts one client at a time.
@@ -54,7 +51,10 @@ export async function withSchemaEngine<T>(
 
 async function listMigrationDirectories() {
   const entries = await fs.readdir(MIGRATIONS_DIR, { withFileTypes: true }).catch(() => []);
-  const dirs = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const dirs = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(
     dirs.map(async (name) => ({
       // The directory name (not a path) is what `prisma migrate deploy` records in _prisma_migrations.
@@ -114,7 +114,13 @@ export async function diffLatestMigrationToSchema(databaseUrl: string): Promise<
 export async function schemaScript(databaseUrl: string): Promise<string> {
   return withSchemaEngine(databaseUrl, async (engine) => {
     const schema = await fs.readFile(SCHEMA_PATH, "utf8");
-    const result = await engine.diff({ from: { tag: "empty" }, to: { tag: "schemaDatamodel", files: [{ path: SCHEMA_PATH, content: schema }] }, script: true, exitCode: null, filters: noFilters });
+    const result = await engine.diff({
+      from: { tag: "empty" },
+      to: { tag: "schemaDatamodel", files: [{ path: SCHEMA_PATH, content: schema }] },
+      script: true,
+      exitCode: null,
+      filters: noFilters,
+    });
     return result.stdout ?? "";
   });
 }

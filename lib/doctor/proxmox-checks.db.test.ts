@@ -28,7 +28,17 @@ describe("npm run doctor: Proxmox", () => {
     const results = await runProxmoxChecks();
     expect(results.filter((r) => !r.ok)).toEqual([]);
     expect(results.map((r) => r.name)).toEqual(
-      expect.arrayContaining(["API", "template 9000 on pve1", "template 9001 on pve1", "SSH to pve1", "snippets on pve1", "privileges on /vms", "privileges on /storage/local-lvm", "privileges on /sdn/zones/localnetwork/vmbr0", "free VMIDs"]),
+      expect.arrayContaining([
+        "API",
+        "template 9000 on pve1",
+        "template 9001 on pve1",
+        "SSH to pve1",
+        "snippets on pve1",
+        "privileges on /vms",
+        "privileges on /storage/local-lvm",
+        "privileges on /sdn/zones/localnetwork/vmbr0",
+        "free VMIDs",
+      ]),
     );
   });
 
@@ -45,7 +55,10 @@ describe("npm run doctor: Proxmox", () => {
     await db.proxmoxNode.update({ where: { id: pve1.id }, data: { sshHostFingerprint: "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" } });
     try {
       const ssh = (await runProxmoxChecks()).find((r) => r.name === "SSH to pve1");
-      expect(ssh).toMatchObject({ ok: false, detail: `host key ${pve1.sshHostFingerprint} is not the pinned SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA` });
+      expect(ssh).toMatchObject({
+        ok: false,
+        detail: `host key ${pve1.sshHostFingerprint} is not the pinned SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`,
+      });
     } finally {
       await db.proxmoxNode.update({ where: { id: pve1.id }, data: { sshHostFingerprint: pve1.sshHostFingerprint } });
     }

@@ -22,7 +22,9 @@ async function checkPrivileges(acl: AclEntry[]): Promise<CheckResult[]> {
   for (const { path, privs } of acl) {
     const held = await privilegesOn(path);
     const missing = privs.filter((p) => !held.has(p));
-    results.push(missing.length ? fail(P, `privileges on ${path}`, `token lacks ${missing.join(", ")} on ${path}`) : pass(P, `privileges on ${path}`, privs.join(" ")));
+    results.push(
+      missing.length ? fail(P, `privileges on ${path}`, `token lacks ${missing.join(", ")} on ${path}`) : pass(P, `privileges on ${path}`, privs.join(" ")),
+    );
   }
   return results;
 }
@@ -64,26 +66,47 @@ export async function runProxmoxChecks(): Promise<CheckResult[]> {
 
   // /vms covers every new id; a more specific ACL on a template or on the range's first id could
   // still take privileges away, so those paths are asked too.
-  const acl = [...requiredAcl({ storages: [...storages], bridges: [...bridges] }), ...templatePaths, { path: `/vms/${VM_ID_MIN}`, privs: requiredAcl({ storages: [], bridges: [] })[0].privs }];
+  const acl = [
+    ...requiredAcl({ storages: [...storages], bridges: [...bridges] }),
+    ...templatePaths,
+    { path: `/vms/${VM_ID_MIN}`, privs: requiredAcl({ storages: [], bridges: [] })[0].privs },
+  ];
   results.push(...(await guarded(P, "privileges", () => checkPrivileges(acl))));
   results.push(...(await guarded(P, "free VMIDs", () => checkFreeVmids(VM_ID_MIN, VM_ID_MAX))));
   return results;
 }
 
-async function checkNodeSsh(node: { name: string; sshHost: string | null; sshPort: number; sshHostFingerprint: string | null; snippetStorage: string; snippetDir: string }): Promise<CheckResult[]> {
+async function checkNodeSsh(node: {
+  name: string;
+  sshHost: string | null;
+  sshPort: number;
+  sshHostFingerprint: string | null;
+  snippetStorage: string;
+  snippetDir: string;
+}): Promise<CheckResult[]> {
   const name = `SSH to ${node.name}`;
   if (!node.sshHost || !node.sshHostFingerprint) return [fail(P, name, "no SSH host or pinned host key set (admin → nodes)")];
   const target = { host: node.sshHost, port: node.sshPort, hostFingerprint: node.sshHostFingerprint };
   const probe = await probeSsh(target);
   if (!probe.ok) {
-    const detail = probe.presented && probe.presented !== node.sshHostFingerprint ? `host key ${probe.presented} is not the pinned ${node.sshHostFingerprint}` : `${node.sshHost}:${node.sshPort}: ${probe.error}`;
+    const detail =
+      probe.presented && probe.presented !== node.sshHostFingerprint
+        ? `host key ${probe.presented} is not the pinned ${node.sshHostFingerprint}`
+        : `${node.sshHost}:${node.sshPort}: ${probe.error}`;
     return [fail(P, name, detail)];
   }
   const results = [pass(P, name, `${node.sshHost}:${node.sshPort}, host key ${node.sshHostFingerprint}`)];
   results.push(
     ...(await guarded(P, `snippets on ${node.name}`, async () => {
-      const found = await withSsh(target, (ssh) => ssh.exec(["test", "-d", node.snippetDir]).then(() => true, () => false));
-      return found ? pass(P, `snippets on ${node.name}`, `${node.snippetStorage}:snippets → ${node.snippetDir}`) : fail(P, `snippets on ${node.name}`, `${node.snippetDir} does not exist on ${node.name} (storage ${node.snippetStorage} needs content type snippets)`);
+      const found = await withSsh(target, (ssh) =>
+        ssh.exec(["test", "-d", node.snippetDir]).then(
+          () => true,
+          () => false,
+        ),
+      );
+      return found
+        ? pass(P, `snippets on ${node.name}`, `${node.snippetStorage}:snippets → ${node.snippetDir}`)
+        : fail(P, `snippets on ${node.name}`, `${node.snippetDir} does not exist on ${node.name} (storage ${node.snippetStorage} needs content type snippets)`);
     })),
   );
   return results;
@@ -98,5 +121,7 @@ async function checkFreeVmids(min: number, max: number): Promise<CheckResult> {
   if (free <= 0 || first > max) return fail(P, "free VMIDs", `no free VMID in ${min}..${max}`);
   // cluster/resources hides guests the token cannot audit; nextid sees them all.
   const confirmed = await isVmidFree(first);
-  return confirmed ? pass(P, "free VMIDs", `${free} of ${max - min + 1} free in ${min}..${max}; next ${first} confirmed by nextid`) : fail(P, "free VMIDs", `VMID ${first} looks free but nextid says it is taken (a guest this token cannot audit)`);
+  return confirmed
+    ? pass(P, "free VMIDs", `${free} of ${max - min + 1} free in ${min}..${max}; next ${first} confirmed by nextid`)
+    : fail(P, "free VMIDs", `VMID ${first} looks free but nextid says it is taken (a guest this token cannot audit)`);
 }

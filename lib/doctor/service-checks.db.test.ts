@@ -6,7 +6,8 @@ import { sim } from "@/test/fixtures/provisioning";
 
 // The db project's Stripe stand-in delivers nowhere (tests call the route directly); for these
 // checks it points at this APP_URL's webhook route, as the operator's endpoint would.
-const setWebhookUrl = (url: string) => fetch(`${sim().stripe}/_sim/webhooks/url`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url }) });
+const setWebhookUrl = (url: string) =>
+  fetch(`${sim().stripe}/_sim/webhooks/url`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url }) });
 afterAll(() => setWebhookUrl(""));
 
 describe("npm run doctor: Stripe, Cloudflare, Resend", () => {
@@ -14,12 +15,21 @@ describe("npm run doctor: Stripe, Cloudflare, Resend", () => {
     await setWebhookUrl(new URL("/api/webhooks/stripe", env().APP_URL).toString());
     const results = await runServiceChecks();
     expect(results.filter((r) => !r.ok)).toEqual([]);
-    expect(results.map((r) => `${r.service}: ${r.name}`)).toEqual(["stripe: key mode", "stripe: webhook events", "cloudflare: token", "cloudflare: tunnels scope", "cloudflare: DNS scope", "resend: domain"]);
+    expect(results.map((r) => `${r.service}: ${r.name}`)).toEqual([
+      "stripe: key mode",
+      "stripe: webhook events",
+      "cloudflare: token",
+      "cloudflare: tunnels scope",
+      "cloudflare: DNS scope",
+      "resend: domain",
+    ]);
   });
 
   it("fails, naming it, when no webhook endpoint receives this APP_URL's events", async () => {
     await setWebhookUrl("https://elsewhere.example/api/webhooks/stripe");
     const stripe = (await runServiceChecks()).filter((r) => r.service === "stripe" && !r.ok);
-    expect(stripe).toEqual([expect.objectContaining({ name: "webhook endpoint", detail: `no enabled webhook endpoint for ${new URL("/api/webhooks/stripe", env().APP_URL)}` })]);
+    expect(stripe).toEqual([
+      expect.objectContaining({ name: "webhook endpoint", detail: `no enabled webhook endpoint for ${new URL("/api/webhooks/stripe", env().APP_URL)}` }),
+    ]);
   });
 });

@@ -10,13 +10,21 @@ async function stripeChecks(): Promise<CheckResult[]> {
   const { STRIPE_SECRET_KEY, APP_URL } = env();
   const live = /^(sk|rk)_live_/.test(STRIPE_SECRET_KEY);
   const local = /^http:\/\/(localhost|127\.|\[::1\])/.test(APP_URL);
-  const results = [live && local ? fail("stripe", "key mode", `a live key with APP_URL ${APP_URL}: real money on a local app`) : pass("stripe", "key mode", live ? "live mode" : "test mode")];
+  const results = [
+    live && local
+      ? fail("stripe", "key mode", `a live key with APP_URL ${APP_URL}: real money on a local app`)
+      : pass("stripe", "key mode", live ? "live mode" : "test mode"),
+  ];
   const url = new URL("/api/webhooks/stripe", APP_URL).toString();
   const endpoints = (await stripe().webhookEndpoints.list({ limit: 100 })).data.filter((e) => e.url === url && e.status === "enabled");
   if (!endpoints.length) return [...results, fail("stripe", "webhook endpoint", `no enabled webhook endpoint for ${url}`)];
   const enabled = new Set(endpoints.flatMap((e) => e.enabled_events));
   const missing = enabled.has("*") ? [] : handledStripeEventTypes.filter((t) => !enabled.has(t));
-  results.push(missing.length ? fail("stripe", "webhook events", `${url} does not receive ${missing.join(", ")}`) : pass("stripe", "webhook events", `${endpoints.length} endpoint(s) for ${url} with all ${handledStripeEventTypes.length} event types`));
+  results.push(
+    missing.length
+      ? fail("stripe", "webhook events", `${url} does not receive ${missing.join(", ")}`)
+      : pass("stripe", "webhook events", `${endpoints.length} endpoint(s) for ${url} with all ${handledStripeEventTypes.length} event types`),
+  );
   return results;
 }
 
@@ -36,7 +44,9 @@ async function cloudflareChecks(): Promise<CheckResult[]> {
       const zone = await cf.zones.get({ zone_id: CLOUDFLARE_ZONE_ID });
       await cf.dns.records.list({ zone_id: CLOUDFLARE_ZONE_ID, per_page: 1 });
       const inside = BASE_DOMAIN === zone.name || BASE_DOMAIN.endsWith(`.${zone.name}`);
-      return inside ? pass("cloudflare", "DNS scope", `reads DNS of ${zone.name}; BASE_DOMAIN ${BASE_DOMAIN} is in it`) : fail("cloudflare", "DNS scope", `BASE_DOMAIN ${BASE_DOMAIN} is not in zone ${zone.name}`);
+      return inside
+        ? pass("cloudflare", "DNS scope", `reads DNS of ${zone.name}; BASE_DOMAIN ${BASE_DOMAIN} is in it`)
+        : fail("cloudflare", "DNS scope", `BASE_DOMAIN ${BASE_DOMAIN} is not in zone ${zone.name}`);
     })),
   );
   return results;
@@ -53,6 +63,10 @@ async function resendChecks(): Promise<CheckResult> {
 }
 
 export async function runServiceChecks(): Promise<CheckResult[]> {
-  const parts = await Promise.all([guarded("stripe", "API", stripeChecks), guarded("cloudflare", "API", cloudflareChecks), guarded("resend", "API", resendChecks)]);
+  const parts = await Promise.all([
+    guarded("stripe", "API", stripeChecks),
+    guarded("cloudflare", "API", cloudflareChecks),
+    guarded("resend", "API", resendChecks),
+  ]);
   return parts.flat();
 }

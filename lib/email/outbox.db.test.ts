@@ -7,8 +7,10 @@ import { unique } from "@/test/fixtures/unique";
 import { deliverEmail, EmailDeliveryError, enqueueEmail, sendEmailOnce } from "./outbox";
 
 const mailUrl = () => inject("simUrls").mail;
-const messagesTo = async (to: string) => ((await (await fetch(`${mailUrl()}/_sim/messages?to=${encodeURIComponent(to)}`)).json()) as { messages: unknown[] }).messages;
-const fault = (spec: object) => fetch(`${mailUrl()}/_sim/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec) });
+const messagesTo = async (to: string) =>
+  ((await (await fetch(`${mailUrl()}/_sim/messages?to=${encodeURIComponent(to)}`)).json()) as { messages: unknown[] }).messages;
+const fault = (spec: object) =>
+  fetch(`${mailUrl()}/_sim/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec) });
 const email = () => {
   const tag = unique();
   return { key: `test:${tag}`, to: `outbox.${tag}@example.test`, subject: `Outbox ${tag}`, text: "hello", html: "<p>hello</p>" };
@@ -23,7 +25,12 @@ describe("email outbox", () => {
     const second = await sendEmailOnce({ ...e, subject: "a different subject: the first row wins" });
     expect(second).toEqual({ providerId: first.providerId, alreadySent: true });
     expect(await messagesTo(e.to)).toHaveLength(1);
-    expect(await db.emailOutbox.findUniqueOrThrow({ where: { key: e.key } })).toMatchObject({ status: "sent", attempts: 1, subject: e.subject, providerId: first.providerId });
+    expect(await db.emailOutbox.findUniqueOrThrow({ where: { key: e.key } })).toMatchObject({
+      status: "sent",
+      attempts: 1,
+      subject: e.subject,
+      providerId: first.providerId,
+    });
   });
 
   it("I3: a crash between Resend's answer and our update still sends once (Resend replays the key)", async () => {

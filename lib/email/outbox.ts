@@ -11,7 +11,11 @@ export type OutgoingEmail = { key: string; to: string; subject: string; html: st
 
 /** A delivery that failed; `permanent` when sending the same row again cannot succeed. */
 export class EmailDeliveryError extends Error {
-  constructor(readonly key: string, message: string, readonly permanent: boolean) {
+  constructor(
+    readonly key: string,
+    message: string,
+    readonly permanent: boolean,
+  ) {
     super(`email ${key} not sent: ${message}`);
     this.name = "EmailDeliveryError";
   }
@@ -33,7 +37,10 @@ export async function deliverEmail(key: string): Promise<{ providerId: string | 
   if (row.status === "sent") return { providerId: row.providerId, alreadySent: true };
   let outcome: Awaited<ReturnType<ReturnType<typeof resend>["emails"]["send"]>>;
   try {
-    outcome = await resend().emails.send({ from: env().MAIL_FROM, to: row.to, subject: row.subject, html: row.html, text: row.text }, { idempotencyKey: row.key });
+    outcome = await resend().emails.send(
+      { from: env().MAIL_FROM, to: row.to, subject: row.subject, html: row.html, text: row.text },
+      { idempotencyKey: row.key },
+    );
   } catch (error) {
     outcome = { data: null, error: { name: "application_error", message: (error as Error).message, statusCode: null }, headers: null };
   }

@@ -9,7 +9,10 @@ const production: GuardConfig = { dev: false, appUrl: "https://lab.example.com",
 const local: GuardConfig = { dev: false, appUrl: "http://localhost:3100", stripeUrl: "http://127.0.0.1:13111" };
 
 function request(path: string, init: { method?: string; headers?: Record<string, string> } = {}) {
-  return new NextRequest(`http://localhost:3100${path}`, { method: init.method ?? "GET", headers: { host: "localhost:3100", [SERVER_STAMP_HEADER]: stamp, ...init.headers } });
+  return new NextRequest(`http://localhost:3100${path}`, {
+    method: init.method ?? "GET",
+    headers: { host: "localhost:3100", [SERVER_STAMP_HEADER]: stamp, ...init.headers },
+  });
 }
 const action = (origin: string | null, extra: Record<string, string> = {}) =>
   request("/sign-in", { method: "POST", headers: { "next-action": "abc123", "content-type": "text/plain", ...(origin === null ? {} : { origin }), ...extra } });

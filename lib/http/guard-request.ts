@@ -8,7 +8,8 @@ import { contentSecurityPolicy, strictTransportSecurity } from "@/lib/http/secur
 
 export type GuardConfig = { dev: boolean; appUrl: string; stripeUrl?: string };
 
-const plain = (status: number, text: string) => new NextResponse(text, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+const plain = (status: number, text: string) =>
+  new NextResponse(text, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
 
 /**
  * The same test Next's action handler makes (next/dist/server/app-render/action-handler.js): the

@@ -5,8 +5,17 @@ import { createNode, createNodeSchema } from "@/lib/nodes/create-node";
 
 const FP = "SHA256:2Jm2x6Vb8q0l1Rj3V7k0YxG6v1qz9QbZr1m0yYbQm8E";
 const form = (name: string) => ({
-  name, cpuCapacity: "16", ramCapacityGb: "64", diskCapacityGb: "500", eveTemplateVmid: "", containerlabTemplateVmid: "9301",
-  sshHost: "10.0.0.12", sshPort: "22", sshHostFingerprint: FP, snippetStorage: "local", snippetDir: "/var/lib/vz/snippets",
+  name,
+  cpuCapacity: "16",
+  ramCapacityGb: "64",
+  diskCapacityGb: "500",
+  eveTemplateVmid: "",
+  containerlabTemplateVmid: "9301",
+  sshHost: "10.0.0.12",
+  sshPort: "22",
+  sshHostFingerprint: FP,
+  snippetStorage: "local",
+  snippetDir: "/var/lib/vz/snippets",
 });
 
 describe("add a node", () => {

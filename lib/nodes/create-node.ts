@@ -8,7 +8,11 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { accessFields } from "@/lib/nodes/update-node-access";
 
 const count = (what: string, max: number) =>
-  z.coerce.number({ message: `Enter the node's ${what}.` }).int("Enter a whole number.").min(1, `Enter the node's ${what}.`).max(max, `At most ${max}.`);
+  z.coerce
+    .number({ message: `Enter the node's ${what}.` })
+    .int("Enter a whole number.")
+    .min(1, `Enter the node's ${what}.`)
+    .max(max, `At most ${max}.`);
 const templateVmid = z
   .union([z.literal(""), z.coerce.number().int("Enter a VMID.").min(100, "VMIDs start at 100.").max(999_999_999, "VMIDs end at 999999999.")])
   .transform((v) => (v === "" ? null : v));
@@ -16,7 +20,10 @@ const templateVmid = z
 export const createNodeSchema = z
   .object({
     // The Proxmox node name (`pvecm nodes`): letters, digits and dashes, no dots.
-    name: z.string().trim().regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/, "The Proxmox node name: letters, digits and dashes."),
+    name: z
+      .string()
+      .trim()
+      .regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/, "The Proxmox node name: letters, digits and dashes."),
     cpuCapacity: count("vCPU capacity", 4096),
     ramCapacityGb: count("RAM in GB", 65_536),
     diskCapacityGb: count("disk in GB", 1_000_000),
@@ -24,8 +31,14 @@ export const createNodeSchema = z
     containerlabTemplateVmid: templateVmid,
     ...accessFields,
   })
-  .refine((v) => v.eveTemplateVmid !== null || v.containerlabTemplateVmid !== null, { path: ["containerlabTemplateVmid"], message: "Give at least one template VMID." })
-  .refine((v) => v.eveTemplateVmid === null || v.eveTemplateVmid !== v.containerlabTemplateVmid, { path: ["containerlabTemplateVmid"], message: "Each lab type needs its own template." });
+  .refine((v) => v.eveTemplateVmid !== null || v.containerlabTemplateVmid !== null, {
+    path: ["containerlabTemplateVmid"],
+    message: "Give at least one template VMID.",
+  })
+  .refine((v) => v.eveTemplateVmid === null || v.eveTemplateVmid !== v.containerlabTemplateVmid, {
+    path: ["containerlabTemplateVmid"],
+    message: "Each lab type needs its own template.",
+  });
 
 export type CreateNodeInput = z.output<typeof createNodeSchema>;
 

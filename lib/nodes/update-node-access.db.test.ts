@@ -13,17 +13,43 @@ async function node() {
 describe("node SSH and snippet settings", () => {
   it("I10: every bad field gets its own error and nothing is written", async () => {
     const { node: n } = await node();
-    const parsed = nodeAccessSchema.safeParse({ nodeId: n.id, sshHost: "root@pve2:22", sshPort: "70000", sshHostFingerprint: "MD5:aa:bb", snippetStorage: "1bad", snippetDir: "/var/../etc" });
+    const parsed = nodeAccessSchema.safeParse({
+      nodeId: n.id,
+      sshHost: "root@pve2:22",
+      sshPort: "70000",
+      sshHostFingerprint: "MD5:aa:bb",
+      snippetStorage: "1bad",
+      snippetDir: "/var/../etc",
+    });
     expect(parsed.success).toBe(false);
-    expect([...new Set(parsed.error!.issues.map((i) => String(i.path[0])))].sort()).toEqual(["snippetDir", "snippetStorage", "sshHost", "sshHostFingerprint", "sshPort"]);
+    expect([...new Set(parsed.error!.issues.map((i) => String(i.path[0])))].sort()).toEqual([
+      "snippetDir",
+      "snippetStorage",
+      "sshHost",
+      "sshHostFingerprint",
+      "sshPort",
+    ]);
     expect(await db.proxmoxNode.findUniqueOrThrow({ where: { id: n.id } })).toMatchObject({ sshHost: null, sshHostFingerprint: null });
   });
 
   it("saves host, port, pinned key and snippet storage, and audits before and after", async () => {
     const { node: n, admin } = await node();
-    const input = nodeAccessSchema.parse({ nodeId: n.id, sshHost: "pve2.lab.internal", sshPort: "2222", sshHostFingerprint: ` ${FP} `, snippetStorage: "cephfs", snippetDir: "/mnt/pve/cephfs/snippets/" });
+    const input = nodeAccessSchema.parse({
+      nodeId: n.id,
+      sshHost: "pve2.lab.internal",
+      sshPort: "2222",
+      sshHostFingerprint: ` ${FP} `,
+      snippetStorage: "cephfs",
+      snippetDir: "/mnt/pve/cephfs/snippets/",
+    });
     await updateNodeAccess(input, admin.id);
-    expect(await db.proxmoxNode.findUniqueOrThrow({ where: { id: n.id } })).toMatchObject({ sshHost: "pve2.lab.internal", sshPort: 2222, sshHostFingerprint: FP, snippetStorage: "cephfs", snippetDir: "/mnt/pve/cephfs/snippets" });
+    expect(await db.proxmoxNode.findUniqueOrThrow({ where: { id: n.id } })).toMatchObject({
+      sshHost: "pve2.lab.internal",
+      sshPort: 2222,
+      sshHostFingerprint: FP,
+      snippetStorage: "cephfs",
+      snippetDir: "/mnt/pve/cephfs/snippets",
+    });
     const audit = await db.auditEvent.findFirstOrThrow({ where: { subjectId: n.id, action: "node.access_updated" } });
     expect(audit).toMatchObject({ actorType: "admin", actorId: admin.id });
     expect(audit.data).toMatchObject({ node: n.name, before: { sshHost: null }, after: { sshHost: "pve2.lab.internal", sshHostFingerprint: FP } });

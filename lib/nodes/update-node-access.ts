@@ -17,13 +17,20 @@ export const accessFields = {
     .trim()
     .min(1, "Enter the node's SSH host name or IP address.")
     .refine((v) => HOSTNAME.test(v) || IPV4.test(v) || (v.includes(":") && IPV6.test(v)), "Enter a host name or an IP address, without user or port."),
-  sshPort: z.coerce.number({ message: "Enter a port number." }).int("Enter a whole number.").min(1, "Ports run from 1 to 65535.").max(65535, "Ports run from 1 to 65535."),
+  sshPort: z.coerce
+    .number({ message: "Enter a port number." })
+    .int("Enter a whole number.")
+    .min(1, "Ports run from 1 to 65535.")
+    .max(65535, "Ports run from 1 to 65535."),
   // As `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` prints it on the node.
   sshHostFingerprint: z
     .string()
     .trim()
     .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, "Paste the SHA256 fingerprint of the node's host key, e.g. SHA256:… from ssh-keygen -lf."),
-  snippetStorage: z.string().trim().regex(/^[a-zA-Z][\w-]{0,63}$/, "A Proxmox storage id: letters, digits, - and _."),
+  snippetStorage: z
+    .string()
+    .trim()
+    .regex(/^[a-zA-Z][\w-]{0,63}$/, "A Proxmox storage id: letters, digits, - and _."),
   snippetDir: z
     .string()
     .trim()
@@ -41,8 +48,19 @@ export async function updateNodeAccess(input: NodeAccessInput, adminId: string) 
   if (!before) throw new FieldError("nodeId", "This node no longer exists.");
   const { nodeId, ...data } = input;
   const after = await db.proxmoxNode.update({ where: { id: nodeId }, data });
-  const pick = (n: typeof before) => ({ sshHost: n.sshHost, sshPort: n.sshPort, sshHostFingerprint: n.sshHostFingerprint, snippetStorage: n.snippetStorage, snippetDir: n.snippetDir });
-  await recordAudit({ type: "admin", id: adminId }, "node.access_updated", { type: "proxmox_node", id: nodeId }, { node: after.name, before: pick(before), after: pick(after) });
+  const pick = (n: typeof before) => ({
+    sshHost: n.sshHost,
+    sshPort: n.sshPort,
+    sshHostFingerprint: n.sshHostFingerprint,
+    snippetStorage: n.snippetStorage,
+    snippetDir: n.snippetDir,
+  });
+  await recordAudit(
+    { type: "admin", id: adminId },
+    "node.access_updated",
+    { type: "proxmox_node", id: nodeId },
+    { node: after.name, before: pick(before), after: pick(after) },
+  );
   return after;
 }
 

@@ -32,7 +32,15 @@ afterAll(async () => {
   await proxmoxTls.close();
 });
 
-const input = (plan: string, over: Partial<CheckoutInput> = {}): CheckoutInput => ({ plan, interval: "month", hostname: "lab-1", sshKeyIds: [], newKey: undefined, newKeyName: undefined, ...over });
+const input = (plan: string, over: Partial<CheckoutInput> = {}): CheckoutInput => ({
+  plan,
+  interval: "month",
+  hostname: "lab-1",
+  sshKeyIds: [],
+  newKey: undefined,
+  newKeyName: undefined,
+  ...over,
+});
 const ordersOf = (userId: string) => db.order.findMany({ where: { userId } });
 // The Proxmox stand-in speaks TLS with its own CA, pinned like the real client pins it.
 const proxmoxTls = new Agent({ connect: { ca: fs.readFileSync(process.env.PROXMOX_CA_CERT_FILE!, "utf8") } });
@@ -46,21 +54,34 @@ describe("createOrder", () => {
     const saved = await addSshKey(user.id, { name: "laptop", publicKey: keyLine() });
     const pasted = keyLine();
     const before = Date.now();
-    const { orderId, checkoutUrl } = await createOrder(user, input(plan.slug, { hostname: "my-lab", sshKeyIds: [saved.id], newKey: pasted, newKeyName: "desktop" }));
+    const { orderId, checkoutUrl } = await createOrder(
+      user,
+      input(plan.slug, { hostname: "my-lab", sshKeyIds: [saved.id], newKey: pasted, newKeyName: "desktop" }),
+    );
 
     const order = await db.order.findUniqueOrThrow({ where: { id: orderId } });
     const customer = (await db.user.findUniqueOrThrow({ where: { id: user.id } })).stripeCustomerId;
     const savedLine = (await db.sshKey.findUniqueOrThrow({ where: { id: saved.id } })).publicKey;
     expect(order).toMatchObject({
-      status: "awaiting_payment", planId: plan.id, interval: "month", amountMinor: 4321, currency: "usd", hostname: "my-lab",
-      sshPublicKeys: [savedLine, normalized(pasted)], stripeCustomerId: customer,
+      status: "awaiting_payment",
+      planId: plan.id,
+      interval: "month",
+      amountMinor: 4321,
+      currency: "usd",
+      hostname: "my-lab",
+      sshPublicKeys: [savedLine, normalized(pasted)],
+      stripeCustomerId: customer,
     });
     expect((await db.sshKey.findMany({ where: { userId: user.id } })).map((k) => k.name).sort()).toEqual(["desktop", "laptop"]);
 
     const checkout = await stripe().checkout.sessions.retrieve(order.stripeCheckoutSessionId!, { expand: ["line_items"] });
     expect(checkoutUrl).toBe(checkout.url);
     expect(checkout).toMatchObject({
-      mode: "subscription", status: "open", client_reference_id: orderId, metadata: { orderId }, customer,
+      mode: "subscription",
+      status: "open",
+      client_reference_id: orderId,
+      metadata: { orderId },
+      customer,
       allowed_payment_method_types: ["card"], // card only: endive lets the Dashboard add bank debits otherwise
       success_url: `${process.env.APP_URL ?? "http://localhost:3000"}/orders/${orderId}?session_id={CHECKOUT_SESSION_ID}`,
       cancel_url: `${process.env.APP_URL ?? "http://localhost:3000"}/orders/${orderId}?canceled=1`,
@@ -72,7 +93,11 @@ describe("createOrder", () => {
     expect(await db.auditEvent.count({ where: { subjectType: "order", subjectId: orderId, action: "order.checkout_started", actorId: user.id } })).toBe(1);
 
     // subscription_data.metadata only shows on the subscription Checkout creates: pay and look.
-    const paid = await fetch(`${simUrls.stripe}/_sim/checkout/${checkout.id}/pay`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const paid = await fetch(`${simUrls.stripe}/_sim/checkout/${checkout.id}/pay`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     expect(paid.status).toBe(200);
     const completed = await stripe().checkout.sessions.retrieve(checkout.id, { expand: ["subscription"] });
     expect(completed.subscription).toMatchObject({ metadata: { orderId } });
@@ -177,7 +202,16 @@ describe("checkoutSchema", () => {
   });
 
   it("collects the ticked saved keys and drops a blank pasted key", () => {
-    const parsed = checkoutSchema.parse({ plan: "p", interval: "year", hostname: "h", "sshKey:k1": "on", "sshKey:k2": "on", "sshKey:k3": "off", newKey: "  ", newKeyName: "" });
+    const parsed = checkoutSchema.parse({
+      plan: "p",
+      interval: "year",
+      hostname: "h",
+      "sshKey:k1": "on",
+      "sshKey:k2": "on",
+      "sshKey:k3": "off",
+      newKey: "  ",
+      newKeyName: "",
+    });
     expect(parsed).toEqual({ plan: "p", interval: "year", hostname: "h", sshKeyIds: ["k1", "k2"], newKey: undefined, newKeyName: undefined });
   });
 });

@@ -50,7 +50,11 @@ export type CheckoutInput = z.output<typeof checkoutSchema>;
 /** A default hostname: the plan's slug and a short random suffix, always a valid label. */
 export function suggestHostname(slug: string, random: () => number = Math.random): string {
   const suffix = Array.from({ length: 4 }, () => "abcdefghijklmnopqrstuvwxyz0123456789"[Math.floor(random() * 36)]).join("");
-  const base = slug.toLowerCase().replace(/[^a-z0-9-]+/g, "-").slice(0, 35).replace(/^-+|-+$/g, "");
+  const base = slug
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .slice(0, 35)
+    .replace(/^-+|-+$/g, "");
   return `${base || "lab"}-${suffix}`;
 }
 
@@ -92,19 +96,37 @@ export async function createOrder(user: CustomerOwner, input: CheckoutInput): Pr
       // ON CONFLICT DO NOTHING: a key the user already saved is simply used, and a failed insert
       // cannot abort the transaction.
       const { count } = await tx.sshKey.createMany({
-        data: [{ userId: user.id, name: input.newKeyName ?? (pasted.comment.slice(0, 60) || "Added at checkout"), publicKey: pasted.normalized, fingerprint: pasted.fingerprint, keyType: pasted.type, bits: pasted.bits }],
+        data: [
+          {
+            userId: user.id,
+            name: input.newKeyName ?? (pasted.comment.slice(0, 60) || "Added at checkout"),
+            publicKey: pasted.normalized,
+            fingerprint: pasted.fingerprint,
+            keyType: pasted.type,
+            bits: pasted.bits,
+          },
+        ],
         skipDuplicates: true,
       });
       if (count === 1) {
-        const key = await tx.sshKey.findUniqueOrThrow({ where: { userId_fingerprint: { userId: user.id, fingerprint: pasted.fingerprint } }, select: { id: true } });
+        const key = await tx.sshKey.findUniqueOrThrow({
+          where: { userId_fingerprint: { userId: user.id, fingerprint: pasted.fingerprint } },
+          select: { id: true },
+        });
         createdKeyId = key.id;
       }
     }
     const keys = [...new Set([...saved, ...(pasted ? [pasted.normalized] : [])])];
     const order = await tx.order.create({
       data: {
-        userId: user.id, planId: plan.id, interval: input.interval, status: "awaiting_payment",
-        amountMinor, currency: plan.currency, hostname: input.hostname, sshPublicKeys: keys,
+        userId: user.id,
+        planId: plan.id,
+        interval: input.interval,
+        status: "awaiting_payment",
+        amountMinor,
+        currency: plan.currency,
+        hostname: input.hostname,
+        sshPublicKeys: keys,
       },
       select: { id: true },
     });
@@ -121,7 +143,9 @@ export async function createOrder(user: CustomerOwner, input: CheckoutInput): Pr
     await db.$transaction(async (tx) => {
       await tx.order.update({ where: { id: order.id }, data: { stripeCheckoutSessionId: session.id, stripeCustomerId: customerId } });
       await recordAudit(
-        { type: "customer", id: user.id }, "order.checkout_started", { type: "order", id: order.id },
+        { type: "customer", id: user.id },
+        "order.checkout_started",
+        { type: "order", id: order.id },
         { plan: plan.slug, interval: input.interval, amountMinor, currency: plan.currency, checkoutSessionId: session.id, priceId: price.id },
         tx,
       );
@@ -138,7 +162,10 @@ export async function createOrder(user: CustomerOwner, input: CheckoutInput): Pr
 
 /** Takes back what a failed checkout wrote. A session that exists is expired so it can never be paid. */
 async function undoOrder(orderId: string, createdKeyId: string | null, sessionId: string | null) {
-  if (sessionId) await stripe().checkout.sessions.expire(sessionId).catch(() => undefined);
+  if (sessionId)
+    await stripe()
+      .checkout.sessions.expire(sessionId)
+      .catch(() => undefined);
   await db.order.deleteMany({ where: { id: orderId, status: "awaiting_payment" } });
   if (createdKeyId) await db.sshKey.deleteMany({ where: { id: createdKeyId } });
 }

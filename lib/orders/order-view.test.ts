@@ -3,18 +3,48 @@ import { FLAGGED_PAYMENT_MESSAGE, PROVISION_STAGES, stageOf, toOrderView } from 
 
 type Row = Parameters<typeof toOrderView>[0];
 const row = (over: Partial<Row> = {}): Row => ({
-  id: "ord_1", status: "awaiting_payment", interval: "month", amountMinor: 3900, currency: "usd", hostname: "lab-1",
-  progressStep: null, customerMessage: null, createdAt: new Date("2030-01-02T03:04:05Z"), flaggedAt: null,
-  plan: { name: "EVE-NG Starter", slug: "eve-starter", labType: "eve" }, vm: null,
+  id: "ord_1",
+  status: "awaiting_payment",
+  interval: "month",
+  amountMinor: 3900,
+  currency: "usd",
+  hostname: "lab-1",
+  progressStep: null,
+  customerMessage: null,
+  createdAt: new Date("2030-01-02T03:04:05Z"),
+  flaggedAt: null,
+  plan: { name: "EVE-NG Starter", slug: "eve-starter", labType: "eve" },
+  vm: null,
   ...over,
 });
 
 describe("toOrderView", () => {
   it("I4: carries only whitelisted fields, even when handed a row with internals", () => {
-    const leaky = { ...row({ status: "failed", customerMessage: "Please contact support." }), failureReason: "clone on pve1 (10.0.0.5): can't lock file", nodeName: "pve1", flagReason: "amount mismatch", stripeSubscriptionId: "sub_1" } as Row;
+    const leaky = {
+      ...row({ status: "failed", customerMessage: "Please contact support." }),
+      failureReason: "clone on pve1 (10.0.0.5): can't lock file",
+      nodeName: "pve1",
+      flagReason: "amount mismatch",
+      stripeSubscriptionId: "sub_1",
+    } as Row;
     const view = toOrderView(leaky);
     expect(Object.keys(view).sort()).toEqual(
-      ["amountMinor", "createdAt", "currency", "final", "hostname", "id", "interval", "labType", "message", "planName", "planSlug", "stage", "status", "vmId"].sort(),
+      [
+        "amountMinor",
+        "createdAt",
+        "currency",
+        "final",
+        "hostname",
+        "id",
+        "interval",
+        "labType",
+        "message",
+        "planName",
+        "planSlug",
+        "stage",
+        "status",
+        "vmId",
+      ].sort(),
     );
     expect(JSON.stringify(view)).not.toMatch(/pve1|10\.0\.0\.5|lock file|mismatch|sub_1/);
     expect(view.message).toBe("Please contact support.");
@@ -31,7 +61,9 @@ describe("toOrderView", () => {
   });
 
   it("marks provisioned, failed, expired and refunded as final; the rest keep polling", () => {
-    const final = (["awaiting_payment", "paid", "provisioning", "provisioned", "failed", "expired", "refunded"] as const).filter((status) => toOrderView(row({ status })).final);
+    const final = (["awaiting_payment", "paid", "provisioning", "provisioned", "failed", "expired", "refunded"] as const).filter(
+      (status) => toOrderView(row({ status })).final,
+    );
     expect(final).toEqual(["provisioned", "failed", "expired", "refunded"]);
   });
 

@@ -5,8 +5,16 @@ import { db } from "@/lib/db";
 import type { BillingInterval, LabType, OrderStatus, Prisma } from "@/lib/generated/prisma/client";
 
 export const orderViewSelect = {
-  id: true, status: true, interval: true, amountMinor: true, currency: true, hostname: true,
-  progressStep: true, customerMessage: true, createdAt: true, flaggedAt: true,
+  id: true,
+  status: true,
+  interval: true,
+  amountMinor: true,
+  currency: true,
+  hostname: true,
+  progressStep: true,
+  customerMessage: true,
+  createdAt: true,
+  flaggedAt: true,
   plan: { select: { name: true, slug: true, labType: true } },
   vm: { select: { id: true } },
 } as const satisfies Prisma.OrderSelect;

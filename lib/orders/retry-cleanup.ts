@@ -14,9 +14,13 @@ const originalError = (failureReason: string | null, attempt: number) =>
   (failureReason ?? "").split("\n")[0]!.replace(`Attempt ${attempt} failed: `, "") || "provisioning failed";
 
 export async function retryCleanup({ orderId, adminId }: { orderId: string; adminId: string }): Promise<void> {
-  const order = await db.order.findUnique({ where: { id: orderId }, select: { status: true, provisionAttempts: true, cleanupStatus: true, failureReason: true } });
+  const order = await db.order.findUnique({
+    where: { id: orderId },
+    select: { status: true, provisionAttempts: true, cleanupStatus: true, failureReason: true },
+  });
   if (!order) throw new UserFacingError("That order does not exist.");
-  if (order.status !== "failed" || order.cleanupStatus !== "overdue") throw new UserFacingError("Only a failed order whose cleanup is overdue can have its cleanup retried.");
+  if (order.status !== "failed" || order.cleanupStatus !== "overdue")
+    throw new UserFacingError("Only a failed order whose cleanup is overdue can have its cleanup retried.");
   const restartedAt = new Date();
   // Conditional: of two operators (or a double click), one restarts it.
   const { count } = await db.order.updateMany({
@@ -27,7 +31,10 @@ export async function retryCleanup({ orderId, adminId }: { orderId: string; admi
   const attempt = order.provisionAttempts;
   try {
     await inngest.send(
-      orderCleanupRequested.create({ orderId, attempt, error: originalError(order.failureReason, attempt) }, { id: `order-cleanup-${orderId}-${attempt}-${restartedAt.getTime()}` }),
+      orderCleanupRequested.create(
+        { orderId, attempt, error: originalError(order.failureReason, attempt) },
+        { id: `order-cleanup-${orderId}-${attempt}-${restartedAt.getTime()}` },
+      ),
     );
   } catch (error) {
     // Unsent, nothing would run it: the order stays an overdue finding.

@@ -9,12 +9,16 @@ import { orderPaidEventId } from "@/lib/billing/confirm-checkout";
 import { db } from "@/lib/db";
 
 export async function retryProvisioning({ orderId, adminId }: { orderId: string; adminId: string }): Promise<void> {
-  const order = await db.order.findUnique({ where: { id: orderId }, select: { status: true, provisionAttempts: true, cleanupStatus: true, cleanupRemaining: true } });
+  const order = await db.order.findUnique({
+    where: { id: orderId },
+    select: { status: true, provisionAttempts: true, cleanupStatus: true, cleanupRemaining: true },
+  });
   if (!order) throw new UserFacingError("That order does not exist.");
   if (order.status !== "failed") throw new UserFacingError(`Only a failed order can be retried; this one is ${order.status.replace("_", " ")}.`);
   // A retry starts clean (I8): never while the failed attempt's resources may still exist.
   if (order.cleanupStatus === "in_progress") throw new UserFacingError("The failed attempt is still being cleaned up. Retry once cleanup has finished.");
-  if (order.cleanupStatus === "overdue") throw new UserFacingError(`Cleanup of the failed attempt did not finish; remove what remains first: ${order.cleanupRemaining ?? "see the failure reason"}`);
+  if (order.cleanupStatus === "overdue")
+    throw new UserFacingError(`Cleanup of the failed attempt did not finish; remove what remains first: ${order.cleanupRemaining ?? "see the failure reason"}`);
   const attempt = order.provisionAttempts + 1;
   await inngest.send(orderPaid.create({ orderId, attempt }, { id: orderPaidEventId(orderId, attempt) }));
   // Audited once the retry is really queued: a failed send leaves no record of a retry that never happened.

@@ -8,6 +8,7 @@ describe("power request state machine", () => {
     expect(canTransitionPowerRequest("running", "failed")).toBe(true);
     expect(canTransitionPowerRequest("pending", "failed")).toBe(true);
     expect(canTransitionPowerRequest("pending", "done")).toBe(false); // done only after a run did the work
-    for (const closed of ["done", "failed"] as const) for (const to of ["pending", "running", "done", "failed"] as const) expect(canTransitionPowerRequest(closed, to)).toBe(false);
+    for (const closed of ["done", "failed"] as const)
+      for (const to of ["pending", "running", "done", "failed"] as const) expect(canTransitionPowerRequest(closed, to)).toBe(false);
   });
 });

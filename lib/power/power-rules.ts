@@ -35,8 +35,18 @@ export function allowedPowerActions(status: VmStatus): PowerAction[] {
 
 export const isActivePowerStatus = (status: PowerRequestStatus) => status === "pending" || status === "running";
 
-const progress: Record<PowerAction, string> = { start: "Starting your VM…", shutdown: "Shutting your VM down…", stop: "Stopping your VM…", reboot: "Rebooting your VM…" };
-const done: Record<PowerAction, string> = { start: "Your VM was started.", shutdown: "Your VM was shut down.", stop: "Your VM was stopped.", reboot: "Your VM was rebooted." };
+const progress: Record<PowerAction, string> = {
+  start: "Starting your VM…",
+  shutdown: "Shutting your VM down…",
+  stop: "Stopping your VM…",
+  reboot: "Rebooting your VM…",
+};
+const done: Record<PowerAction, string> = {
+  start: "Your VM was started.",
+  shutdown: "Your VM was shut down.",
+  stop: "Your VM was stopped.",
+  reboot: "Your VM was rebooted.",
+};
 const verb: Record<PowerAction, string> = { start: "start", shutdown: "shut down", stop: "stop", reboot: "reboot" };
 
 /**
@@ -47,6 +57,9 @@ export function powerStatusMessage(action: PowerAction, status: PowerRequestStat
   if (status === "pending") return `Queued: ${progress[action].charAt(0).toLowerCase()}${progress[action].slice(1)}`;
   if (status === "running") return progress[action];
   if (status === "done") return done[action];
-  const hint = action === "shutdown" ? " The system inside may be ignoring the shutdown signal: try again, or use Hard stop." : " Please try again in a few minutes; if it keeps failing, contact support.";
+  const hint =
+    action === "shutdown"
+      ? " The system inside may be ignoring the shutdown signal: try again, or use Hard stop."
+      : " Please try again in a few minutes; if it keeps failing, contact support.";
   return `We couldn't ${verb[action]} your VM.${hint}`;
 }

@@ -108,7 +108,12 @@ export async function recordPowerResult(target: PowerTarget, outcome: PowerOutco
   const error = outcome.error ?? (vmStatus !== expected ? `expected ${expected} after ${target.action}, proxmox reports ${vmStatus}` : null);
   const status = error ? "failed" : "done";
   if (await transitionPowerRequest(target.powerRequestId, "running", status, { error, finishedAt: new Date() })) {
-    await recordAudit({ type: "system" }, status === "done" ? "vm.power_done" : "vm.power_failed", { type: "vm", id: target.vmId }, { powerRequestId: target.powerRequestId, action: target.action, vmStatus, ...(error ? { error } : {}) });
+    await recordAudit(
+      { type: "system" },
+      status === "done" ? "vm.power_done" : "vm.power_failed",
+      { type: "vm", id: target.vmId },
+      { powerRequestId: target.powerRequestId, action: target.action, vmStatus, ...(error ? { error } : {}) },
+    );
   }
   return { status, vmStatus };
 }

@@ -11,7 +11,17 @@ import { withSsh } from "@/lib/proxmox/ssh";
 import { findClusterVm, sleep } from "@/lib/proxmox/tasks";
 import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
 import { loadOrder } from "@/lib/provisioning/load-order";
-import { CLONE_TEMPORARY_DESCRIPTION, isTunnelOf, ownerMarker, slotHolder, snippetFileName, sshHostname, tunnelName, tunnelTarget, webHostname } from "@/lib/provisioning/naming";
+import {
+  CLONE_TEMPORARY_DESCRIPTION,
+  isTunnelOf,
+  ownerMarker,
+  slotHolder,
+  snippetFileName,
+  sshHostname,
+  tunnelName,
+  tunnelTarget,
+  webHostname,
+} from "@/lib/provisioning/naming";
 import { deleteDnsRecord, deleteTunnel, findDnsRecords, findLiveTunnel, findLiveTunnels } from "@/lib/provisioning/tunnel-dns";
 
 export async function removeTunnelAndDns(orderId: string): Promise<string> {
@@ -93,7 +103,9 @@ export async function destroyOwnedVm(orderId: string, { lockWaitMs = 30_000 } = 
   }
   const node = found.node;
   if ((await getVmStatus(node, vmid)).status === "running") {
-    await runLeasedTaskToEnd(slotHolder("stop", vm.id), "hard stop", async () => ((await getVmStatus(node, vmid)).status === "running" ? vmPower(node, vmid, "stop") : null));
+    await runLeasedTaskToEnd(slotHolder("stop", vm.id), "hard stop", async () =>
+      (await getVmStatus(node, vmid)).status === "running" ? vmPower(node, vmid, "stop") : null,
+    );
   }
   await runLeasedTaskToEnd(slotHolder("destroy", vm.id), "destroy", async () => ((await findClusterVm(vmid)) ? deleteVm(node, vmid) : null));
   if (await findClusterVm(vmid)) throw new Error(`VM ${vmid} is still listed after its destroy task`);
@@ -113,7 +125,18 @@ export async function releaseVmid(orderId: string): Promise<string> {
     db.vmidReservation.deleteMany({ where: { orderId } }),
     db.vm.updateMany({
       where: { orderId },
-      data: { vmid: null, nodeName: null, clonedAt: null, passwordCiphertext: null, snippetPath: null, tunnelId: null, sshDnsRecordId: null, webDnsRecordId: null, sshHostname: null, webHostname: null },
+      data: {
+        vmid: null,
+        nodeName: null,
+        clonedAt: null,
+        passwordCiphertext: null,
+        snippetPath: null,
+        tunnelId: null,
+        sshDnsRecordId: null,
+        webDnsRecordId: null,
+        sshHostname: null,
+        webHostname: null,
+      },
     }),
   ]);
   return released.count ? "released the VMID reservation" : "no reservation held";

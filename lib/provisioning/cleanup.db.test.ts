@@ -109,7 +109,10 @@ describe("compensation that finishes (I8)", () => {
     // Eight refusals: more than one try's in-step lock backoff (5 retries) absorbs.
     const lock = await proxmox.fault({ method: "DELETE", path: `/qemu/${vmid}$`, kind: "lock", lock: "backup", times: 8 });
     const pauses: string[] = [];
-    const report = await compensateProvisioning({ orderId: order.id, attempt: 1, error }, watchingRunner(async (name) => void pauses.push(name)));
+    const report = await compensateProvisioning(
+      { orderId: order.id, attempt: 1, error },
+      watchingRunner(async (name) => void pauses.push(name)),
+    );
     expect(lock.id).toBeGreaterThan(0);
     expect(pauses).toContain("pause before destroy vm 2");
     expect(report.cleanup.find((c) => c.action === "destroy vm")).toMatchObject({ ok: true, detail: `destroyed VM ${vmid} on pve1` });
@@ -153,9 +156,16 @@ describe("compensation that finishes (I8)", () => {
 
   it("I8: a mail outage delays the operator's email but does not lose it (outbox, retried)", async () => {
     const { order, error } = await failedAtStart();
-    await fetch(`${sim().mail}/_sim/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ path: "/emails", method: "POST", status: 503, count: 4 }) });
+    await fetch(`${sim().mail}/_sim/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ path: "/emails", method: "POST", status: 503, count: 4 }),
+    });
     const pauses: string[] = [];
-    await compensateProvisioning({ orderId: order.id, attempt: 1, error }, watchingRunner(async (name) => void pauses.push(name)));
+    await compensateProvisioning(
+      { orderId: order.id, attempt: 1, error },
+      watchingRunner(async (name) => void pauses.push(name)),
+    );
     expect(pauses.filter((p) => p.startsWith("pause before send operator email")).length).toBeGreaterThanOrEqual(1);
     expect(await db.emailOutbox.findUniqueOrThrow({ where: { key: operatorEmailKey(order.id, 1) } })).toMatchObject({ status: "sent" });
     expect((await mailSim.messages(env().OPERATOR_EMAIL)).filter((m) => m.subject.includes(order.id))).toHaveLength(1);

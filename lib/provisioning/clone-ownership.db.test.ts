@@ -44,7 +44,9 @@ describe("clone ownership while the clone task runs (I8)", () => {
     try {
       expect(await cloneTemplate(order.id)).toMatchObject({ pending: "temporary config" });
       await waitForTaskOk(upid, "clone", 30_000);
-      await expect(cloneTemplate(order.id)).rejects.toThrow(`VMID ${vmid} exists in Proxmox (qemu on pve1) and was not created for this order; not touching it`);
+      await expect(cloneTemplate(order.id)).rejects.toThrow(
+        `VMID ${vmid} exists in Proxmox (qemu on pve1) and was not created for this order; not touching it`,
+      );
     } finally {
       const { deleteVm } = await import("@/lib/proxmox/api");
       await waitForTaskOk(await deleteVm("pve1", vmid), "cleanup", 30_000);

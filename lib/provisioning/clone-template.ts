@@ -43,7 +43,9 @@ export async function cloneTemplate(orderId: string): Promise<CloneStarted> {
         return { upid: null };
       }
     }
-    throw new ProvisioningHaltedError(`VMID ${vm.vmid} exists in Proxmox (${existing.type} on ${existing.node}) and was not created for this order; not touching it`);
+    throw new ProvisioningHaltedError(
+      `VMID ${vm.vmid} exists in Proxmox (${existing.type} on ${existing.node}) and was not created for this order; not touching it`,
+    );
   }
   const templateVmid = await templateOn(vm.nodeName, vm.labType);
   const holder = slotHolder("clone", vm.id);

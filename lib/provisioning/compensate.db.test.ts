@@ -31,14 +31,50 @@ async function expectNothingLeft(vmid: number, vmId: string) {
 
 const admin = () => db.user.create({ data: { email: `ops.${Date.now()}.${Math.random()}@example.test`, name: "Ops", passwordHash: "x", role: "admin" } });
 
-type Scenario = { step: string; progress: string; upstream: RegExp; inject: () => Promise<unknown>; beforeCompensation?: (vm: { tunnelId: string | null }) => Promise<unknown> };
+type Scenario = {
+  step: string;
+  progress: string;
+  upstream: RegExp;
+  inject: () => Promise<unknown>;
+  beforeCompensation?: (vm: { tunnelId: string | null }) => Promise<unknown>;
+};
 const scenarios: Scenario[] = [
-  { step: "clone template", progress: "cloning", upstream: /injected clone refusal/, inject: () => proxmox.fault({ method: "POST", path: "/qemu/\\d+/clone$", kind: "http500", message: "injected clone refusal", times: 1 }) },
-  { step: "wait for clone", progress: "cloning", upstream: /clone task failed: injected clone failure/, inject: () => proxmox.fault({ method: "POST", path: "/qemu/\\d+/clone$", kind: "failTask", message: "injected clone failure", times: 1 }) },
-  { step: "configure vm", progress: "configuring", upstream: /injected config failure/, inject: () => proxmox.fault({ method: "PUT", path: "/qemu/\\d+/config$", kind: "http500", message: "injected config failure", times: 1 }) },
-  { step: "grow disk", progress: "resizing", upstream: /disk resize failed: injected resize failure/, inject: () => proxmox.fault({ method: "PUT", path: "/qemu/\\d+/resize$", kind: "failTask", message: "injected resize failure", times: 1 }) },
-  { step: "create tunnel and dns", progress: "networking", upstream: /500/, inject: () => cloudflareSim.fault({ path: "/accounts/*/cfd_tunnel", method: "POST", status: 500, count: 3 }) },
-  { step: "write cloud-init", progress: "cloud_init", upstream: /injected cloud-init failure/, inject: () => proxmox.fault({ method: "PUT", path: "/qemu/\\d+/cloudinit$", kind: "http500", message: "injected cloud-init failure", times: 1 }) },
+  {
+    step: "clone template",
+    progress: "cloning",
+    upstream: /injected clone refusal/,
+    inject: () => proxmox.fault({ method: "POST", path: "/qemu/\\d+/clone$", kind: "http500", message: "injected clone refusal", times: 1 }),
+  },
+  {
+    step: "wait for clone",
+    progress: "cloning",
+    upstream: /clone task failed: injected clone failure/,
+    inject: () => proxmox.fault({ method: "POST", path: "/qemu/\\d+/clone$", kind: "failTask", message: "injected clone failure", times: 1 }),
+  },
+  {
+    step: "configure vm",
+    progress: "configuring",
+    upstream: /injected config failure/,
+    inject: () => proxmox.fault({ method: "PUT", path: "/qemu/\\d+/config$", kind: "http500", message: "injected config failure", times: 1 }),
+  },
+  {
+    step: "grow disk",
+    progress: "resizing",
+    upstream: /disk resize failed: injected resize failure/,
+    inject: () => proxmox.fault({ method: "PUT", path: "/qemu/\\d+/resize$", kind: "failTask", message: "injected resize failure", times: 1 }),
+  },
+  {
+    step: "create tunnel and dns",
+    progress: "networking",
+    upstream: /500/,
+    inject: () => cloudflareSim.fault({ path: "/accounts/*/cfd_tunnel", method: "POST", status: 500, count: 3 }),
+  },
+  {
+    step: "write cloud-init",
+    progress: "cloud_init",
+    upstream: /injected cloud-init failure/,
+    inject: () => proxmox.fault({ method: "PUT", path: "/qemu/\\d+/cloudinit$", kind: "http500", message: "injected cloud-init failure", times: 1 }),
+  },
   {
     step: "start vm",
     progress: "starting",
@@ -73,7 +109,16 @@ describe("compensation (I8)", () => {
     expect(failed.failureReason).toContain("Cleanup complete");
     // I4: the customer's text carries no upstream error, node, VMID or hypervisor detail.
     for (const secret of ["injected", "pve1", "Proxmox", "500", String(vmid), env().PROXMOX_API_URL]) expect(failed.customerMessage).not.toContain(secret);
-    expect(failed.vm).toMatchObject({ status: "failed", vmid: null, nodeName: null, clonedAt: null, tunnelId: null, sshDnsRecordId: null, webDnsRecordId: null, snippetPath: null });
+    expect(failed.vm).toMatchObject({
+      status: "failed",
+      vmid: null,
+      nodeName: null,
+      clonedAt: null,
+      tunnelId: null,
+      sshDnsRecordId: null,
+      webDnsRecordId: null,
+      snippetPath: null,
+    });
 
     const operatorMail = (await mailSim.messages(env().OPERATOR_EMAIL)).filter((m) => m.subject.includes(order.id));
     expect(operatorMail).toHaveLength(1);
@@ -98,7 +143,9 @@ describe("compensation (I8)", () => {
     expect(done).toMatchObject({ status: "provisioned", provisionAttempts: 2, failureReason: null, customerMessage: null });
     expect((await proxmox.vm(done.vm!.vmid!))?.status).toBe("running");
     expect(await mailSim.messages(user.email)).toHaveLength(1);
-    expect(await db.auditEvent.count({ where: { subjectId: order.id, action: "order.provisioning_retry_requested", actorType: "admin", actorId: operator.id } })).toBe(1);
+    expect(
+      await db.auditEvent.count({ where: { subjectId: order.id, action: "order.provisioning_retry_requested", actorType: "admin", actorId: operator.id } }),
+    ).toBe(1);
   });
 
   it("retryProvisioning refuses an order that is not failed", async () => {
@@ -131,7 +178,9 @@ describe("compensation (I8)", () => {
     // Someone else creates a guest at our VMID before we clone.
     await waitForTaskOk(await cloneVm("pve1", 9001, { newid: vmid, name: "someone-else", description: "not ours" }), "foreign clone", 30_000);
     try {
-      await expect(cloneTemplate(order.id)).rejects.toThrow(`VMID ${vmid} exists in Proxmox (qemu on pve1) and was not created for this order; not touching it`);
+      await expect(cloneTemplate(order.id)).rejects.toThrow(
+        `VMID ${vmid} exists in Proxmox (qemu on pve1) and was not created for this order; not touching it`,
+      );
       const report = await compensateProvisioning({ orderId: order.id, attempt: 1, error: "clone template: VMID taken" }, inlineRunner(50));
       expect(report.cleanup.find((c) => c.action === "destroy vm")?.detail).toContain("did not create; left alone");
       const foreign = await proxmox.vm(vmid);

@@ -72,7 +72,8 @@ export async function markProvisioningFailed(input: CompensationInput): Promise<
     // Set even when the run failed before claiming the order, so a retry gets a fresh event id.
     provisionAttempts: input.attempt,
   });
-  if (moved) await recordAudit({ type: "system" }, "order.provisioning_failed", { type: "order", id: input.orderId }, { attempt: input.attempt, error: input.error });
+  if (moved)
+    await recordAudit({ type: "system" }, "order.provisioning_failed", { type: "order", id: input.orderId }, { attempt: input.attempt, error: input.error });
   return moved;
 }
 
@@ -115,7 +116,12 @@ export async function finishCleanup(input: CompensationInput, cleanup: CleanupRe
     },
   });
   if (count === 1) {
-    await recordAudit({ type: "system" }, status === "done" ? "order.cleanup_finished" : "order.cleanup_overdue", { type: "order", id: input.orderId }, { attempt: input.attempt, cleanup });
+    await recordAudit(
+      { type: "system" },
+      status === "done" ? "order.cleanup_finished" : "order.cleanup_overdue",
+      { type: "order", id: input.orderId },
+      { attempt: input.attempt, cleanup },
+    );
   }
   return { status };
 }

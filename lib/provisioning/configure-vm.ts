@@ -49,7 +49,9 @@ export async function configureVm(orderId: string): Promise<{ changed: string[] 
     ipconfig0: "ip=dhcp",
   };
   const config = await withLockRetry(() => getVmConfig(vm.nodeName, vm.vmid));
-  const changed = Object.entries(wanted).filter(([key, value]) => differs(config, key, value)).map(([key]) => key);
+  const changed = Object.entries(wanted)
+    .filter(([key, value]) => differs(config, key, value))
+    .map(([key]) => key);
   if (changed.length === 0) return { changed };
   // A synchronous config write is Proxmox work too: it holds a slot while it runs.
   await withProxmoxSlot(slotHolder("config", vm.id), () => withLockRetry(() => setVmConfig(vm.nodeName, vm.vmid, wanted)));
@@ -67,10 +69,15 @@ export async function growDisk(orderId: string): Promise<{ fromGb: number; toGb:
   // An absolute size (not "+NG"): a repeated call cannot grow the disk twice.
   // PUT resize answers with a UPID: lock and digest errors arrive as the task's exit status, so
   // the retry is around the task (re-reading the size first), not only around the request.
-  await runLeasedTaskToEnd(slotHolder("resize", vm.id), "disk resize", async () => {
-    const size = diskSizeGb((await getVmConfig(vm.nodeName, vm.vmid))[disk]);
-    if (size !== undefined && size >= vm.diskGb) return null;
-    return (await resizeVmDisk(vm.nodeName, vm.vmid, disk, `${vm.diskGb}G`)) ?? null;
-  }, { timeoutMs: 10 * 60_000 });
+  await runLeasedTaskToEnd(
+    slotHolder("resize", vm.id),
+    "disk resize",
+    async () => {
+      const size = diskSizeGb((await getVmConfig(vm.nodeName, vm.vmid))[disk]);
+      if (size !== undefined && size >= vm.diskGb) return null;
+      return (await resizeVmDisk(vm.nodeName, vm.vmid, disk, `${vm.diskGb}G`)) ?? null;
+    },
+    { timeoutMs: 10 * 60_000 },
+  );
   return { fromGb: current, toGb: vm.diskGb };
 }

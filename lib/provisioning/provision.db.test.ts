@@ -38,7 +38,13 @@ describe("provision vm (Inngest function, stand-ins)", () => {
 
     const after = await db.order.findUniqueOrThrow({ where: { id: order.id } });
     expect(after).toMatchObject({ status: "provisioned", progressStep: null, provisionAttempts: 1, failureReason: null });
-    expect(vm).toMatchObject({ status: "running", nodeName: "pve1", name: order.hostname, sshHostname: `ssh-${vm.vmid}.${env().BASE_DOMAIN}`, webHostname: `eve-${vm.vmid}.${env().BASE_DOMAIN}` });
+    expect(vm).toMatchObject({
+      status: "running",
+      nodeName: "pve1",
+      name: order.hostname,
+      sshHostname: `ssh-${vm.vmid}.${env().BASE_DOMAIN}`,
+      webHostname: `eve-${vm.vmid}.${env().BASE_DOMAIN}`,
+    });
     expect(vm.readyAt).toBeInstanceOf(Date);
     expect(vm.vmid).toBeGreaterThanOrEqual(env().VM_ID_MIN);
 
@@ -73,8 +79,13 @@ describe("provision vm (Inngest function, stand-ins)", () => {
       { hostname: vm.webHostname, service: "http://localhost:80" },
       { service: "http_status:404" },
     ]);
-    for (const [name, id] of [[vm.sshHostname, vm.sshDnsRecordId], [vm.webHostname, vm.webDnsRecordId]]) {
-      expect(dns_records.filter((r) => r.name === name)).toEqual([expect.objectContaining({ id, type: "CNAME", content: `${vm.tunnelId}.cfargotunnel.com`, proxied: true })]);
+    for (const [name, id] of [
+      [vm.sshHostname, vm.sshDnsRecordId],
+      [vm.webHostname, vm.webDnsRecordId],
+    ]) {
+      expect(dns_records.filter((r) => r.name === name)).toEqual([
+        expect.objectContaining({ id, type: "CNAME", content: `${vm.tunnelId}.cfargotunnel.com`, proxied: true }),
+      ]);
     }
 
     // Exactly one ready email, with how to connect and nothing about the hypervisor (I4).
@@ -151,7 +162,7 @@ describe("provision vm (Inngest function, stand-ins)", () => {
     expect(await timed("choose node", () => chooseNode(order.id))).toEqual({ nodeName: "pve1", templateVmid: 9001 });
     const { upid } = await timed("clone template", () => cloneTemplate(order.id));
     expect(await timed("wait for clone", () => waitForClone(order.id, upid))).toEqual({ done: true });
-    expect(await timed("configure vm", () => configureVm(order.id))).toEqual({ changed: ["cores", "memory", "ipconfig0"] }) // the clone already has its name;
+    expect(await timed("configure vm", () => configureVm(order.id))).toEqual({ changed: ["cores", "memory", "ipconfig0"] }); // the clone already has its name;
     expect(await timed("grow disk", () => growDisk(order.id))).toEqual({ fromGb: 32, toGb: 40 });
     expect((await timed("create tunnel and dns", () => createTunnelAndDns(order.id))).hostnames).toEqual([`ssh-${vmid}.${env().BASE_DOMAIN}`]);
     expect((await timed("write cloud-init", () => writeCloudInit(order.id))).written).toBe(true);

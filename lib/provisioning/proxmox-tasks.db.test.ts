@@ -12,8 +12,10 @@ afterAll(retireProvisioningFixtures);
 // @inngest/test 1.0.0 cannot pass a step.sleep on its own (it finds the sleep again and again):
 // the pauses this flow may take are mocked as done.
 // A fresh list per run: the engine appends the steps it ran to the list it was given.
-const sleeps = () => ["pause before clone 2", "pause before clone check 2", "pause before clone check (clone 2) 2"].map((id) => ({ id, handler: () => undefined }));
-const execute = (orderId: string) => new InngestTestEngine({ function: provisionVmFunction, events: [{ name: "order/paid", data: { orderId, attempt: 1 } }], steps: sleeps() }).execute();
+const sleeps = () =>
+  ["pause before clone 2", "pause before clone check 2", "pause before clone check (clone 2) 2"].map((id) => ({ id, handler: () => undefined }));
+const execute = (orderId: string) =>
+  new InngestTestEngine({ function: provisionVmFunction, events: [{ name: "order/paid", data: { orderId, attempt: 1 } }], steps: sleeps() }).execute();
 const configLockExit = (vmidPattern: string) => `can't lock file '/var/lock/qemu-server/lock-${vmidPattern}.conf' - got timeout`;
 
 describe("lock errors inside Proxmox tasks (I8)", () => {

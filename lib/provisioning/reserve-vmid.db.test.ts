@@ -63,7 +63,10 @@ describe("reserve vmid", () => {
   it("I8: an id held by a guest the token may not audit (hidden from cluster/resources) is confirmed with nextid and skipped", async () => {
     const [order] = await provisioningOrders(1);
     const { VM_ID_MIN } = env();
-    const used = new Set([...(await db.vmidReservation.findMany({ select: { vmid: true } })).map((r) => r.vmid), ...(await listClusterVms()).map((v) => Number(v.vmid))]);
+    const used = new Set([
+      ...(await db.vmidReservation.findMany({ select: { vmid: true } })).map((r) => r.vmid),
+      ...(await listClusterVms()).map((v) => Number(v.vmid)),
+    ]);
     let hiddenId = VM_ID_MIN;
     while (used.has(hiddenId)) hiddenId++;
     const finished = async (upid: string) => {
@@ -71,7 +74,10 @@ describe("reserve vmid", () => {
     };
     await finished(await cloneVm("pve1", 9001, { newid: hiddenId, name: "someone-elses", full: true }));
     // Another team's VM: this token holds no privilege on it (PVE's NoAccess role).
-    await proxmox.setAcl([{ path: "/", privs: ["VM.Audit"] }, { path: `/vms/${hiddenId}`, privs: [] }]);
+    await proxmox.setAcl([
+      { path: "/", privs: ["VM.Audit"] },
+      { path: `/vms/${hiddenId}`, privs: [] },
+    ]);
     try {
       expect((await listClusterVms()).map((v) => v.vmid)).not.toContain(hiddenId);
       const mark = await proxmox.mark();
@@ -79,7 +85,10 @@ describe("reserve vmid", () => {
       expect(id).not.toBe(hiddenId);
       expect(id).toBeGreaterThan(hiddenId);
       const asked = (await proxmox.requests(mark)).filter((r) => r.path === "/cluster/nextid").map((r) => [r.params.vmid, r.status]);
-      expect(asked).toEqual([[String(hiddenId), 400], [String(id), 200]]);
+      expect(asked).toEqual([
+        [String(hiddenId), 400],
+        [String(id), 200],
+      ]);
     } finally {
       await proxmox.setAcl(null);
       await finished(await deleteVm("pve1", hiddenId));

@@ -46,7 +46,16 @@ export async function startProvisioning(orderId: string, attempt: number): Promi
         orderId,
         ["paid", "failed"],
         "provisioning",
-        { provisionAttempts: attempt, progressStep: "reserving", failureReason: null, customerMessage: null, failedAt: null, cleanupStatus: null, cleanupDeadlineAt: null, cleanupRemaining: null },
+        {
+          provisionAttempts: attempt,
+          progressStep: "reserving",
+          failureReason: null,
+          customerMessage: null,
+          failedAt: null,
+          cleanupStatus: null,
+          cleanupDeadlineAt: null,
+          cleanupRemaining: null,
+        },
         tx,
       );
       if (!moved) return false;
@@ -54,14 +63,32 @@ export async function startProvisioning(orderId: string, attempt: number): Promi
         // No id of the failed attempt survives into this one (I8): nothing stale to reuse.
         await tx.vm.update({
           where: { id: order.vm.id },
-          data: { vmid: null, nodeName: null, clonedAt: null, passwordCiphertext: null, tunnelId: null, sshDnsRecordId: null, webDnsRecordId: null, sshHostname: null, webHostname: null, snippetPath: null },
+          data: {
+            vmid: null,
+            nodeName: null,
+            clonedAt: null,
+            passwordCiphertext: null,
+            tunnelId: null,
+            sshDnsRecordId: null,
+            webDnsRecordId: null,
+            sshHostname: null,
+            webHostname: null,
+            snippetPath: null,
+          },
         });
       }
       if (!order.vm) {
         await tx.vm.create({
           data: {
-            userId: order.userId, orderId, planId: order.planId, name: order.hostname, status: "provisioning",
-            labType: order.plan.labType, vcpus: order.plan.vcpus, ramGb: order.plan.ramGb, diskGb: order.plan.diskGb,
+            userId: order.userId,
+            orderId,
+            planId: order.planId,
+            name: order.hostname,
+            status: "provisioning",
+            labType: order.plan.labType,
+            vcpus: order.plan.vcpus,
+            ramGb: order.plan.ramGb,
+            diskGb: order.plan.diskGb,
           },
         });
       }

@@ -82,10 +82,12 @@ export async function deleteDnsRecord(id: string): Promise<void> {
 
 /** The live tunnel with this id (and its name, the owner tag), or null when gone. */
 export async function findLiveTunnel(id: string): Promise<{ id: string; name: string } | null> {
-  const tunnel = await tunnels().get(id, account()).catch((error: unknown) => {
-    if (error instanceof NotFoundError) return null;
-    throw error;
-  });
+  const tunnel = await tunnels()
+    .get(id, account())
+    .catch((error: unknown) => {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    });
   if (!tunnel || tunnel.deleted_at) return null;
   return { id, name: tunnel.name ?? "" };
 }

@@ -23,9 +23,20 @@ beforeAll(async () => {
   const pve2 = (await proxmox.nodes()).find((n) => n.node === "pve2")!;
   const ssh = { sshHost: pve2.host, sshPort: pve2.port, sshHostFingerprint: pve2.hostFingerprint, snippetStorage: "local", snippetDir: "/var/lib/vz/snippets" };
   // Disabled: only orders placed on it by hand here land on it, never other files' orders.
-  const node = await db.proxmoxNode.upsert({ where: { name: "pve2" }, create: { name: "pve2", cpuCapacity: 64, ramCapacityGb: 256, diskCapacityGb: 4000, enabled: false, ...ssh }, update: { enabled: false, ...ssh } });
-  for (const [labType, templateVmid] of [["eve", 9100], ["containerlab", 9101]] as const) {
-    await db.template.upsert({ where: { nodeId_labType: { nodeId: node.id, labType } }, create: { nodeId: node.id, labType, templateVmid }, update: { templateVmid } });
+  const node = await db.proxmoxNode.upsert({
+    where: { name: "pve2" },
+    create: { name: "pve2", cpuCapacity: 64, ramCapacityGb: 256, diskCapacityGb: 4000, enabled: false, ...ssh },
+    update: { enabled: false, ...ssh },
+  });
+  for (const [labType, templateVmid] of [
+    ["eve", 9100],
+    ["containerlab", 9101],
+  ] as const) {
+    await db.template.upsert({
+      where: { nodeId_labType: { nodeId: node.id, labType } },
+      create: { nodeId: node.id, labType, templateVmid },
+      update: { templateVmid },
+    });
   }
 });
 afterAll(async () => {
@@ -66,7 +77,10 @@ describe("write cloud-init on the VM's own node", () => {
     expect(snippets.map((s) => s.node)).toEqual(["pve2"]);
     expect(requests.filter((r) => r.kind === "sftp").map((r) => [r.method, r.path, r.params.node])).toEqual([["PUT", `/var/lib/vz/snippets/${file}`, "pve2"]]);
     expect(requests.filter((r) => r.kind === "ssh").map((r) => r.path)).toEqual(["mkdir -p /var/lib/vz/snippets"]);
-    expect(requests.filter((r) => r.kind === "api" && r.method === "PUT").map((r) => r.path)).toEqual([`/nodes/pve2/qemu/${vmid}/config`, `/nodes/pve2/qemu/${vmid}/cloudinit`]);
+    expect(requests.filter((r) => r.kind === "api" && r.method === "PUT").map((r) => r.path)).toEqual([
+      `/nodes/pve2/qemu/${vmid}/config`,
+      `/nodes/pve2/qemu/${vmid}/cloudinit`,
+    ]);
     const vm = (await proxmox.vm(vmid))!;
     expect(vm.config.cicustom).toBe(`user=local:snippets/${file}`);
     expect(vm.bootedWith).toMatchObject({ node: "pve2", cicustom: `local:snippets/${file}`, userData: snippets[0]!.content });

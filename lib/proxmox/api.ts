@@ -4,11 +4,43 @@ import { proxmoxRequest } from "@/lib/proxmox/client";
 import { ProxmoxError } from "@/lib/proxmox/errors";
 
 export type Upid = string;
-export type ClusterVm = { id: string; type: "qemu" | "lxc"; node: string; vmid: number; name?: string; status: string; template?: number; lock?: string; maxcpu?: number; maxmem?: number; maxdisk?: number };
-export type ClusterNode = { id: string; type: "node"; node: string; status: string; maxcpu?: number; maxmem?: number; maxdisk?: number; cpu?: number; mem?: number };
+export type ClusterVm = {
+  id: string;
+  type: "qemu" | "lxc";
+  node: string;
+  vmid: number;
+  name?: string;
+  status: string;
+  template?: number;
+  lock?: string;
+  maxcpu?: number;
+  maxmem?: number;
+  maxdisk?: number;
+};
+export type ClusterNode = {
+  id: string;
+  type: "node";
+  node: string;
+  status: string;
+  maxcpu?: number;
+  maxmem?: number;
+  maxdisk?: number;
+  cpu?: number;
+  mem?: number;
+};
 export type TaskStatus = { status: "running" | "stopped"; exitstatus?: string; type?: string; upid?: string };
 export type VmConfig = Record<string, string | number | undefined> & { digest: string; lock?: string; name?: string; cores?: number; memory?: number | string };
-export type VmCurrentStatus = { status: "running" | "stopped"; qmpstatus?: string; lock?: string; name?: string; vmid: number; uptime?: number; cpus?: number; maxmem?: number; maxdisk?: number };
+export type VmCurrentStatus = {
+  status: "running" | "stopped";
+  qmpstatus?: string;
+  lock?: string;
+  name?: string;
+  vmid: number;
+  uptime?: number;
+  cpus?: number;
+  maxmem?: number;
+  maxdisk?: number;
+};
 export type PowerAction = "start" | "stop" | "shutdown" | "reboot";
 
 const NODE = /^[a-zA-Z0-9][a-zA-Z0-9.-]{0,62}$/;
@@ -43,8 +75,7 @@ export const listClusterNodes = () => proxmoxRequest<ClusterNode[]>("GET", "/clu
 export const cloneVm = (n: string, templateVmid: number, params: { newid: number; name: string; target?: string; full?: boolean; description?: string }) =>
   proxmoxRequest<Upid>("POST", `${vmPath(n, templateVmid)}/clone`, { ...params, newid: vmid(params.newid), full: params.full ?? true });
 
-export const getTaskStatus = (n: string, upid: Upid) =>
-  proxmoxRequest<TaskStatus>("GET", `/nodes/${node(n)}/tasks/${encodeURIComponent(upid)}/status`);
+export const getTaskStatus = (n: string, upid: Upid) => proxmoxRequest<TaskStatus>("GET", `/nodes/${node(n)}/tasks/${encodeURIComponent(upid)}/status`);
 
 export const getVmConfig = (n: string, id: number) => proxmoxRequest<VmConfig>("GET", `${vmPath(n, id)}/config`);
 
@@ -59,8 +90,7 @@ export const getVmStatus = (n: string, id: number) => proxmoxRequest<VmCurrentSt
 
 export const vmPower = (n: string, id: number, action: PowerAction) => proxmoxRequest<Upid>("POST", `${vmPath(n, id)}/status/${action}`);
 
-export const deleteVm = (n: string, id: number) =>
-  proxmoxRequest<Upid>("DELETE", vmPath(n, id), { purge: 1, "destroy-unreferenced-disks": 1 });
+export const deleteVm = (n: string, id: number) => proxmoxRequest<Upid>("DELETE", vmPath(n, id), { purge: 1, "destroy-unreferenced-disks": 1 });
 
 export const regenerateCloudInit = (n: string, id: number) => proxmoxRequest<null>("PUT", `${vmPath(n, id)}/cloudinit`);
 
@@ -69,7 +99,10 @@ export const regenerateCloudInit = (n: string, id: number) => proxmoxRequest<nul
  * generate-password=1 (always from qemu-server 9.1.7); VNC Authentication uses `password ?? ticket`.
  */
 export const createVncProxy = (n: string, id: number) =>
-  proxmoxRequest<{ user: string; ticket: string; port: number | string; upid: string; cert?: string; password?: string }>("POST", `${vmPath(n, id)}/vncproxy`, { websocket: 1, "generate-password": 1 });
+  proxmoxRequest<{ user: string; ticket: string; port: number | string; upid: string; cert?: string; password?: string }>("POST", `${vmPath(n, id)}/vncproxy`, {
+    websocket: 1,
+    "generate-password": 1,
+  });
 
 /** The path (below /api2/json) of the WebSocket that reaches a vncproxy's port. */
 export const vncWebsocketPath = (n: string, id: number, port: number | string, ticket: string) =>
@@ -80,5 +113,10 @@ export const vncWebsocketPath = (n: string, id: number, port: number | string, t
  * `+`); the form encoding on the wire then encodes it once more.
  */
 export function encodeSshKeys(keys: string[]): string {
-  return keys.map((k) => k.trim()).join("\n").split("").map((c) => (/[A-Za-z0-9\-_.~]/.test(c) ? c : `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`)).join("");
+  return keys
+    .map((k) => k.trim())
+    .join("\n")
+    .split("")
+    .map((c) => (/[A-Za-z0-9\-_.~]/.test(c) ? c : `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`))
+    .join("");
 }

@@ -7,7 +7,10 @@ import { db } from "@/lib/db";
 import type { SshTarget } from "@/lib/proxmox/ssh";
 
 export class NodeNotConfiguredError extends Error {
-  constructor(readonly node: string, what: string) {
+  constructor(
+    readonly node: string,
+    what: string,
+  ) {
     super(`Proxmox node ${node}: ${what}`);
     this.name = "NodeNotConfiguredError";
   }

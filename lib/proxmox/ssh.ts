@@ -9,7 +9,11 @@ import { Client, type ConnectConfig } from "ssh2";
 import { env } from "@/lib/env";
 
 export class SshCommandError extends Error {
-  constructor(readonly command: string, readonly code: number | null, readonly stderr: string) {
+  constructor(
+    readonly command: string,
+    readonly code: number | null,
+    readonly stderr: string,
+  ) {
     super(`remote command failed (${code}): ${command}: ${stderr.trim()}`);
   }
 }
@@ -30,7 +34,11 @@ export function buildCommand(tokens: (string | number)[]): string {
 /** One node's SSH daemon and the fingerprint its host key must have. */
 export type SshTarget = { host: string; port: number; hostFingerprint: string };
 
-const bareFingerprint = (fp: string) => fp.trim().replace(/^SHA256:/, "").replace(/=+$/, "");
+const bareFingerprint = (fp: string) =>
+  fp
+    .trim()
+    .replace(/^SHA256:/, "")
+    .replace(/=+$/, "");
 
 /** `SHA256:<base64>` of a host key blob, as `ssh-keygen -l` prints it. */
 export function hostKeyFingerprint(key: Buffer): string {
@@ -92,7 +100,10 @@ export function withProxmoxSsh<T>(work: (session: SshSession) => Promise<T>): Pr
 export async function withSsh<T>(target: SshTarget, work: (session: SshSession) => Promise<T>): Promise<T> {
   const client = new Client();
   await new Promise<void>((resolve, reject) => {
-    client.once("ready", () => resolve()).once("error", reject).connect(connectConfig(target));
+    client
+      .once("ready", () => resolve())
+      .once("error", reject)
+      .connect(connectConfig(target));
   });
   // Errors after "ready" (connection reset) fail the command in flight via its timeout/close;
   // without a listener they would crash the process.
@@ -149,7 +160,10 @@ export async function probeSsh(target: SshTarget): Promise<{ ok: boolean; presen
   const client = new Client();
   try {
     await new Promise<void>((resolve, reject) => {
-      client.once("ready", () => resolve()).once("error", reject).connect(connectConfig(target, (fp) => (presented = fp)));
+      client
+        .once("ready", () => resolve())
+        .once("error", reject)
+        .connect(connectConfig(target, (fp) => (presented = fp)));
     });
     return { ok: true, presented };
   } catch (err) {

@@ -16,7 +16,10 @@ export class WaitTimeoutError extends Error {
 
 /** A task that ended with an exit status other than success; `status` is Proxmox's text. */
 export class TaskFailedError extends Error {
-  constructor(readonly what: string, readonly exitstatus: string) {
+  constructor(
+    readonly what: string,
+    readonly exitstatus: string,
+  ) {
     super(`${what} failed: ${exitstatus}`);
     this.name = "TaskFailedError";
   }
@@ -28,7 +31,8 @@ export class TaskFailedError extends Error {
 }
 
 /** Proxmox reports success as "OK", or "WARNINGS: n" for a task that finished with warnings. */
-export const taskSucceeded = (task: Pick<TaskStatus, "exitstatus"> & Partial<TaskStatus>) => task.exitstatus === "OK" || /^WARNINGS: \d+$/.test(task.exitstatus ?? "");
+export const taskSucceeded = (task: Pick<TaskStatus, "exitstatus"> & Partial<TaskStatus>) =>
+  task.exitstatus === "OK" || /^WARNINGS: \d+$/.test(task.exitstatus ?? "");
 
 /** The node that runs a task is the second field of its UPID (UPID:node:pid:…). */
 export const nodeOfUpid = (upid: Upid) => upid.split(":")[1] ?? "";

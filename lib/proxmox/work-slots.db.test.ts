@@ -41,7 +41,11 @@ describe("Proxmox work slots", () => {
     try {
       const orders = await Promise.all(Array.from({ length: 6 }, () => createPaidOrder()));
       await control("/inflight/reset", {});
-      const runs = await Promise.all(orders.map(({ order }) => new InngestTestEngine({ function: provisionVmFunction, events: [{ name: "order/paid", data: { orderId: order.id, attempt: 1 } }] }).execute()));
+      const runs = await Promise.all(
+        orders.map(({ order }) =>
+          new InngestTestEngine({ function: provisionVmFunction, events: [{ name: "order/paid", data: { orderId: order.id, attempt: 1 } }] }).execute(),
+        ),
+      );
       // The stand-in counts every write request and every task from its POST to its end.
       const inflight = await control<{ current: number; max: number }>("/inflight");
       console.info(`6 orders, limit 2: Proxmox in-flight maximum ${inflight.max}`);
@@ -67,7 +71,10 @@ describe("Proxmox work slots", () => {
     await db.proxmoxLease.update({ where: { holder: "test:b" }, data: { expiresAt: new Date(Date.now() - 1) } });
     const c = await acquireProxmoxSlot("test:c", { waitMs: 300 });
     expect(c.slot).not.toBe(again.slot);
-    expect((await db.proxmoxLease.findMany({ where: { holder: { startsWith: "test:" } }, orderBy: { slot: "asc" } })).map((l) => l.holder).sort()).toEqual(["test:a", "test:c"]);
+    expect((await db.proxmoxLease.findMany({ where: { holder: { startsWith: "test:" } }, orderBy: { slot: "asc" } })).map((l) => l.holder).sort()).toEqual([
+      "test:a",
+      "test:c",
+    ]);
     for (const holder of ["test:a", "test:c"]) await releaseProxmoxSlot(holder);
   });
 

@@ -115,7 +115,12 @@ export type LeasedTaskResult = { state: "done"; task: TaskStatus | null } | { st
  * machine and returns null when nothing needs doing. A failed task frees the slot and throws
  * TaskFailedError; when it failed on a config lock, calling again starts it afresh.
  */
-export async function runLeasedTask(holder: string, what: string, start: () => Promise<Upid | null>, { budgetMs = 45_000, waitMs }: { budgetMs?: number; waitMs?: number } = {}): Promise<LeasedTaskResult> {
+export async function runLeasedTask(
+  holder: string,
+  what: string,
+  start: () => Promise<Upid | null>,
+  { budgetMs = 45_000, waitMs }: { budgetMs?: number; waitMs?: number } = {},
+): Promise<LeasedTaskResult> {
   const lease = await acquireProxmoxSlot(holder, { waitMs });
   let upid = lease.upid;
   if (!upid) {
@@ -147,7 +152,12 @@ export async function runLeasedTask(holder: string, what: string, start: () => P
  * started again when it failed on a config lock (Proxmox reports those as the task's exit status).
  * Returns false when `start` found nothing to do.
  */
-export async function runLeasedTaskToEnd(holder: string, what: string, start: () => Promise<Upid | null>, { timeoutMs = 5 * 60_000, tries = 4 } = {}): Promise<boolean> {
+export async function runLeasedTaskToEnd(
+  holder: string,
+  what: string,
+  start: () => Promise<Upid | null>,
+  { timeoutMs = 5 * 60_000, tries = 4 } = {},
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 1; ; attempt++) {
     try {

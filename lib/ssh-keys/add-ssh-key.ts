@@ -14,7 +14,12 @@ export const addSshKeySchema = z.object({ name: sshKeyNameSchema, publicKey: pub
 export type AddSshKeyInput = z.output<typeof addSshKeySchema>;
 
 export const sshKeySummarySelect = {
-  id: true, name: true, fingerprint: true, keyType: true, bits: true, createdAt: true,
+  id: true,
+  name: true,
+  fingerprint: true,
+  keyType: true,
+  bits: true,
+  createdAt: true,
 } as const satisfies Prisma.SshKeySelect;
 export type SshKeySummary = Prisma.SshKeyGetPayload<{ select: typeof sshKeySummarySelect }>;
 

@@ -4,7 +4,9 @@ import { parsePublicKey } from "./parse-public-key";
 import { makeEd25519PublicKey } from "@/test/fixtures/ssh-keys";
 
 const generate = (type: "ed25519" | "ecdsa" | "rsa", bits?: number) =>
-  type === "ed25519" ? makeEd25519PublicKey("ada@laptop") : ssh2.utils.generateKeyPairSync(type, { bits: bits ?? (type === "rsa" ? 2048 : 256), comment: "ada@laptop" }).public.trim();
+  type === "ed25519"
+    ? makeEd25519PublicKey("ada@laptop")
+    : ssh2.utils.generateKeyPairSync(type, { bits: bits ?? (type === "rsa" ? 2048 : 256), comment: "ada@laptop" }).public.trim();
 
 describe("parsePublicKey (I10)", () => {
   it.each([

@@ -22,7 +22,11 @@ describe("SSH keys", () => {
     const rsa = await addSshKey(ada.id, { name: "old box", publicKey: keyLine("rsa", 2048) });
     const list = await listSshKeys(ada.id);
     expect(list.map((k) => k.name)).toEqual(["old box", "desktop", "laptop"]);
-    expect(list.map((k) => [k.keyType, k.bits])).toEqual([["ssh-rsa", 2048], ["ecdsa-sha2-nistp384", 384], ["ssh-ed25519", 256]]);
+    expect(list.map((k) => [k.keyType, k.bits])).toEqual([
+      ["ssh-rsa", 2048],
+      ["ecdsa-sha2-nistp384", 384],
+      ["ssh-ed25519", 256],
+    ]);
     expect(list[2]).toEqual(ed);
     expect(list[1]!.id).toBe(ec.id);
     const stored = await db.sshKey.findUniqueOrThrow({ where: { id: rsa.id } });
@@ -31,9 +35,13 @@ describe("SSH keys", () => {
   });
 
   it("I10: an invalid or too-weak key is a field error and saves nothing", async () => {
-    await expect(addSshKey(ada.id, { name: "bad", publicKey: "ssh-ed25519 not*base64" })).rejects.toMatchObject({ field: "publicKey", message: "The key data is not valid base64." });
+    await expect(addSshKey(ada.id, { name: "bad", publicKey: "ssh-ed25519 not*base64" })).rejects.toMatchObject({
+      field: "publicKey",
+      message: "The key data is not valid base64.",
+    });
     await expect(addSshKey(ada.id, { name: "weak", publicKey: keyLine("rsa", 1024) })).rejects.toMatchObject({
-      field: "publicKey", message: "RSA keys must be at least 2048 bits; this one has 1024.",
+      field: "publicKey",
+      message: "RSA keys must be at least 2048 bits; this one has 1024.",
     });
     expect(await countKeys(ada.id)).toBe(0);
   });

@@ -18,8 +18,27 @@ export const customerOrderStatusLabel: Record<OrderStatus, string> = {
   refunded: "Refunded",
 };
 
-export type CustomerVmRow = { id: string; name: string; vmid: number | null; statusLabel: string; status: VmStatus; labType: string; vcpus: number; ramGb: number; diskGb: number };
-export type CustomerOrderRow = { id: string; planName: string; status: OrderStatus; statusLabel: string; amountMinor: number; currency: string; interval: string; createdAt: Date };
+export type CustomerVmRow = {
+  id: string;
+  name: string;
+  vmid: number | null;
+  statusLabel: string;
+  status: VmStatus;
+  labType: string;
+  vcpus: number;
+  ramGb: number;
+  diskGb: number;
+};
+export type CustomerOrderRow = {
+  id: string;
+  planName: string;
+  status: OrderStatus;
+  statusLabel: string;
+  amountMinor: number;
+  currency: string;
+  interval: string;
+  createdAt: Date;
+};
 
 /** The user's VMs, newest first; deleted machines are left out. */
 export async function listCustomerVms(userId: string, page: number, pageSize = DASHBOARD_PAGE_SIZE): Promise<Page<CustomerVmRow>> {

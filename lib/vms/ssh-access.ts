@@ -17,7 +17,13 @@ export function sshHostAlias(name: string, vmid: number): string {
 export function sshConfigBlock(input: { name: string; vmid: number; hostname?: string | null; user?: string }): string {
   const hostname = input.hostname ?? sshHostnameFor(input.vmid);
   const user = input.user ?? env().VM_DEFAULT_USER;
-  return [`Host ${sshHostAlias(input.name, input.vmid)}`, `  HostName ${hostname}`, `  User ${user}`, "  ProxyCommand cloudflared access ssh --hostname %h", ""].join("\n");
+  return [
+    `Host ${sshHostAlias(input.name, input.vmid)}`,
+    `  HostName ${hostname}`,
+    `  User ${user}`,
+    "  ProxyCommand cloudflared access ssh --hostname %h",
+    "",
+  ].join("\n");
 }
 
 /** The EVE-NG web address for EVE plans; null for Containerlab. */

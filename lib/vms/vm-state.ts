@@ -5,13 +5,17 @@ import { db } from "@/lib/db";
 import { defineStateMachine } from "@/lib/state/state-machine";
 
 // A VM may "move" to its own state: syncing our record with what Proxmox reports is a no-op then.
-const vmMachine = defineStateMachine<VmStatus>("vm", {
-  provisioning: ["running", "failed", "destroyed"],
-  running: ["stopped", "destroyed"],
-  stopped: ["running", "destroyed"],
-  failed: ["provisioning", "destroyed"],
-  destroyed: [],
-}, { stay: true });
+const vmMachine = defineStateMachine<VmStatus>(
+  "vm",
+  {
+    provisioning: ["running", "failed", "destroyed"],
+    running: ["stopped", "destroyed"],
+    stopped: ["running", "destroyed"],
+    failed: ["provisioning", "destroyed"],
+    destroyed: [],
+  },
+  { stay: true },
+);
 
 export const canTransitionVm = vmMachine.can;
 

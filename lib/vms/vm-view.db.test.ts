@@ -17,7 +17,13 @@ describe("the customer's VM view", () => {
   it("I4: holds whitelisted fields only, and no trace of the hypervisor or the upstream error", async () => {
     const { userId, vm } = await createVmFixture({ labType: "eve", nodeName: "pve-secret-7" });
     await db.powerRequest.create({
-      data: { vmId: vm.id, userId, action: "start", status: "failed", error: "can't lock file '/var/lock/qemu-server/lock-1.conf' - got timeout (pve-secret-7, 10.0.0.5)" },
+      data: {
+        vmId: vm.id,
+        userId,
+        action: "start",
+        status: "failed",
+        error: "can't lock file '/var/lock/qemu-server/lock-1.conf' - got timeout (pve-secret-7, 10.0.0.5)",
+      },
     });
     const page = await loadVmPage(userId, vm.id);
     const status = await loadVmStatus(userId, vm.id);
@@ -26,7 +32,9 @@ describe("the customer's VM view", () => {
       const keys = keysDeep(data);
       for (const key of INTERNAL_KEYS) expect(keys.has(key), key).toBe(false);
       const json = JSON.stringify(data);
-      expect(findHypervisorLeaks(json, { nodeNames: ["pve-secret-7"], proxmoxHost: process.env.PROXMOX_API_URL, internalPatterns: [vm.tunnelId!, "snippets"] })).toEqual([]);
+      expect(
+        findHypervisorLeaks(json, { nodeNames: ["pve-secret-7"], proxmoxHost: process.env.PROXMOX_API_URL, internalPatterns: [vm.tunnelId!, "snippets"] }),
+      ).toEqual([]);
     }
     expect(page!.state.power).toMatchObject({ status: "failed", message: expect.stringMatching(/^We couldn't start your VM\./) });
     expect(page!.vm).toMatchObject({ vmid: vm.vmid, name: vm.name, labType: "EVE-NG", vcpus: 2, ramGb: 4, diskGb: 40, status: "running" });
@@ -50,7 +58,11 @@ describe("the customer's VM view", () => {
     const { userId, vm } = await createVmFixture({ status: "stopped" });
     await db.powerRequest.create({ data: { vmId: vm.id, userId, action: "start", status: "running" } });
     const status = await loadVmStatus(userId, vm.id);
-    expect(status).toMatchObject({ status: "stopped", allowedActions: [], power: { action: "start", status: "running", active: true, message: "Starting your VM…" } });
+    expect(status).toMatchObject({
+      status: "stopped",
+      allowedActions: [],
+      power: { action: "start", status: "running", active: true, message: "Starting your VM…" },
+    });
   });
 
   it("I5: another user's VM, an unknown id and a deleted VM all load as nothing", async () => {
@@ -83,7 +95,13 @@ describe("the dashboard lists", () => {
 
     // Each VM fixture made one provisioned order; add a failed one with an operator reason.
     const plan = await createPlan();
-    const failed = await createOrder({ userId: owner.id, planId: plan.id, status: "failed", failureReason: "clone failed on pve1: VM is locked", createdAt: new Date() });
+    const failed = await createOrder({
+      userId: owner.id,
+      planId: plan.id,
+      status: "failed",
+      failureReason: "clone failed on pve1: VM is locked",
+      createdAt: new Date(),
+    });
     const orders = await listCustomerOrders(owner.id, 1, 4);
     expect(orders).toMatchObject({ total: 7, pageCount: 2 });
     expect(orders.items[0]).toMatchObject({ id: failed.id, statusLabel: "Failed", planName: plan.name });

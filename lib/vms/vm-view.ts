@@ -7,11 +7,27 @@ import { labTypeLabel } from "@/lib/catalog/list-plans";
 import { allowedPowerActions, isActivePowerStatus, powerActionLabel, powerStatusMessage } from "@/lib/power/power-rules";
 import { eveWebUrl, sshConfigBlock, sshHostnameFor } from "@/lib/vms/ssh-access";
 
-export const vmStatusLabel: Record<VmStatus, string> = { provisioning: "Setting up", running: "Running", stopped: "Stopped", failed: "Failed", destroyed: "Deleted" };
+export const vmStatusLabel: Record<VmStatus, string> = {
+  provisioning: "Setting up",
+  running: "Running",
+  stopped: "Stopped",
+  failed: "Failed",
+  destroyed: "Deleted",
+};
 
 const customerVmSelect = {
-  id: true, name: true, vmid: true, status: true, labType: true, vcpus: true, ramGb: true, diskGb: true,
-  sshHostname: true, webHostname: true, createdAt: true, readyAt: true,
+  id: true,
+  name: true,
+  vmid: true,
+  status: true,
+  labType: true,
+  vcpus: true,
+  ramGb: true,
+  diskGb: true,
+  sshHostname: true,
+  webHostname: true,
+  createdAt: true,
+  readyAt: true,
   plan: { select: { name: true } },
 } as const satisfies Prisma.VmSelect;
 type CustomerVmRow = Prisma.VmGetPayload<{ select: typeof customerVmSelect }>;

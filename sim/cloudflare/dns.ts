@@ -130,7 +130,8 @@ export class DnsStore {
     const addressLike = PROXIABLE.has(candidate.type);
     if (candidate.type === "CNAME" && atName.some((r) => PROXIABLE.has(r.type))) throw cnameTaken();
     if (addressLike && atName.some((r) => r.type === "CNAME")) throw cnameTaken();
-    if (candidate.type === "CNAME" && atName.length > 0) throw badRequest(81054, "A record with that host already exists. CNAME records must be the only record at their name.");
+    if (candidate.type === "CNAME" && atName.length > 0)
+      throw badRequest(81054, "A record with that host already exists. CNAME records must be the only record at their name.");
     if (atName.some((r) => r.type === "CNAME")) throw badRequest(81054, "A CNAME record with that host already exists.");
     if (atName.some((r) => r.type === candidate.type && r.content === candidate.content)) {
       throw badRequest(81058, "An identical record already exists.");

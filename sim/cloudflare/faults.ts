@@ -43,7 +43,12 @@ export interface RequestEntry {
 
 function globToRegExp(glob: string): RegExp {
   const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`^${escaped.replace(/\*\*/g, "\u0000").replace(/\*/g, "[^/]*").replace(/\u0000/g, ".*")}$`);
+  return new RegExp(
+    `^${escaped
+      .replace(/\*\*/g, "\u0000")
+      .replace(/\*/g, "[^/]*")
+      .replace(/\u0000/g, ".*")}$`,
+  );
 }
 
 export class FaultBook {
@@ -123,13 +128,7 @@ export function retryHeaders(fault: Fault): Record<string, string> {
  * Serves `/_sim/faults` and `/_sim/requests` (GET lists, POST adds a fault, DELETE clears).
  * Returns false when the path is not one of these routes.
  */
-export async function handleFaultRoutes(
-  req: IncomingMessage,
-  res: ServerResponse,
-  path: string,
-  faults: FaultBook,
-  log: RequestLog,
-): Promise<boolean> {
+export async function handleFaultRoutes(req: IncomingMessage, res: ServerResponse, path: string, faults: FaultBook, log: RequestLog): Promise<boolean> {
   if (path === "/_sim/faults") {
     if (req.method === "GET") sendJson(res, 200, { faults: faults.list() });
     else if (req.method === "DELETE") {

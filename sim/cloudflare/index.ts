@@ -75,7 +75,14 @@ export async function startCloudflareSim(overrides: Partial<CloudflareSimOptions
   const dns = new DnsStore(options.zoneId, options.zoneName);
   const faults = new FaultBook();
   const log = new RequestLog();
-  const zone = { id: options.zoneId, name: options.zoneName, status: "active", paused: false, type: "full", account: { id: options.accountId, name: "Lab VPS (sim)" } };
+  const zone = {
+    id: options.zoneId,
+    name: options.zoneName,
+    status: "active",
+    paused: false,
+    type: "full",
+    account: { id: options.accountId, name: "Lab VPS (sim)" },
+  };
   const routes: Route[] = [
     ...tunnelRoutes(tunnels),
     ...dnsRoutes(dns),
@@ -101,9 +108,7 @@ export async function startCloudflareSim(overrides: Partial<CloudflareSimOptions
 
     const [, scope, id] = path.split("/");
     if ((scope === "accounts" && id !== options.accountId) || (scope === "zones" && id && id !== options.zoneId)) throw noRoute(path);
-    const match = routes
-      .filter((r) => r.pattern.test(path))
-      .map((r) => ({ r, params: { ...path.match(r.pattern)!.groups } }));
+    const match = routes.filter((r) => r.pattern.test(path)).map((r) => ({ r, params: { ...path.match(r.pattern)!.groups } }));
     if (match.length === 0) throw new CfError(404, 7000, "No route for that URI");
     const found = match.find((m) => m.r.method === method);
     if (!found) throw new CfError(405, 10405, `Method ${method} not allowed for this route`);

@@ -15,18 +15,19 @@ interface PageInput {
   log: RequestLog;
 }
 
-const button = (action: string, label: string) =>
-  `<form method="post" action="${e(action)}" style="display:inline"><button>${e(label)}</button></form>`;
+const button = (action: string, label: string) => `<form method="post" action="${e(action)}" style="display:inline"><button>${e(label)}</button></form>`;
 
 export function renderCloudflarePage(p: PageInput): string {
   const tunnels = p.tunnels
     .list()
     .reverse()
     .map((t) => {
-      const hosts = p.tunnels.configurationOf(t.id)?.config?.ingress.map((r) => r.hostname).filter(Boolean) ?? [];
-      const actions = t.deleted_at
-        ? ""
-        : `${button(`/_sim/tunnels/${t.id}/connect`, "connect")} ${button(`/_sim/tunnels/${t.id}/disconnect`, "disconnect")}`;
+      const hosts =
+        p.tunnels
+          .configurationOf(t.id)
+          ?.config?.ingress.map((r) => r.hostname)
+          .filter(Boolean) ?? [];
+      const actions = t.deleted_at ? "" : `${button(`/_sim/tunnels/${t.id}/connect`, "connect")} ${button(`/_sim/tunnels/${t.id}/disconnect`, "disconnect")}`;
       return `<tr><td>${e(t.name)}</td><td><code>${e(t.id)}</code></td><td>${e(t.status)}</td><td>${t.connections.length}</td>
         <td>${e(hosts.join(", "))}</td><td>${e(t.created_at)}</td><td>${e(t.deleted_at ?? "")}</td><td>${actions}</td></tr>`;
     })
@@ -43,7 +44,10 @@ export function renderCloudflarePage(p: PageInput): string {
     .list()
     .slice(-50)
     .reverse()
-    .map((r) => `<tr><td>${e(r.at)}</td><td>${e(r.method)}</td><td>${e(r.path)}${r.query ? `?${e(r.query)}` : ""}</td><td>${r.status}${r.fault ? " (fault)" : ""}</td><td>${r.ms} ms</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td>${e(r.at)}</td><td>${e(r.method)}</td><td>${e(r.path)}${r.query ? `?${e(r.query)}` : ""}</td><td>${r.status}${r.fault ? " (fault)" : ""}</td><td>${r.ms} ms</td></tr>`,
+    )
     .join("");
 
   return `<!doctype html><html><head><meta charset="utf-8"><title>Cloudflare stand-in</title>

@@ -48,7 +48,9 @@ describe("Cloudflare stand-in: tunnels through the real SDK", () => {
 
     await control(`/_sim/tunnels/${created.id}/connect`);
     expect((await tunnels().get(created.id!, { account_id })).status).toBe("healthy");
-    const refused = await tunnels().delete(created.id!, { account_id }).catch((e) => e);
+    const refused = await tunnels()
+      .delete(created.id!, { account_id })
+      .catch((e) => e);
     expect(refused).toBeInstanceOf(Cloudflare.BadRequestError);
     expect(refused.errors[0].code).toBe(1022);
 
@@ -62,14 +64,18 @@ describe("Cloudflare stand-in: tunnels through the real SDK", () => {
   it("refuses an ingress list whose last rule is not a catch-all", async () => {
     const { id } = await tunnels().create({ account_id, name: "vm-102", config_src: "cloudflare" });
     const ingress = [{ hostname: "ssh-102.lab.localhost", service: "ssh://localhost:22" }];
-    const error = await tunnels().configurations.update(id!, { account_id, config: { ingress } }).catch((e) => e);
+    const error = await tunnels()
+      .configurations.update(id!, { account_id, config: { ingress } })
+      .catch((e) => e);
     expect(error).toBeInstanceOf(Cloudflare.BadRequestError);
     expect(error.message).toMatch(/last ingress rule must match all URLs/);
   });
 
   it("answers a duplicate live name with ConflictError 409 / code 1013, and frees the name once deleted", async () => {
     const first = await tunnels().create({ account_id, name: "vm-103", config_src: "cloudflare" });
-    const error = await tunnels().create({ account_id, name: "vm-103", config_src: "cloudflare" }).catch((e) => e);
+    const error = await tunnels()
+      .create({ account_id, name: "vm-103", config_src: "cloudflare" })
+      .catch((e) => e);
     expect(error).toBeInstanceOf(Cloudflare.ConflictError);
     expect(error.status).toBe(409);
     expect(error.errors[0]).toMatchObject({ code: 1013, message: expect.stringMatching(/already have a tunnel with this name/) });
@@ -96,7 +102,9 @@ describe("Cloudflare stand-in: tunnels through the real SDK", () => {
   });
 
   it("answers unknown accounts and tunnels with NotFoundError", async () => {
-    const account = await tunnels().list({ account_id: "someone-else" }).catch((e) => e);
+    const account = await tunnels()
+      .list({ account_id: "someone-else" })
+      .catch((e) => e);
     expect(account).toBeInstanceOf(Cloudflare.NotFoundError);
     expect(account.errors[0]).toMatchObject({ code: 7003, message: expect.stringMatching(/perhaps your object identifier is invalid/) });
     await expect(tunnels().get("00000000-0000-4000-8000-000000000000", { account_id })).rejects.toBeInstanceOf(Cloudflare.NotFoundError);

@@ -242,7 +242,14 @@ export function tunnelRoutes(store: TunnelStore): Route[] {
   const base = "/accounts/:account/cfd_tunnel";
   return [
     route("POST", base, ({ body }) => ({ result: store.create(body) })),
-    route("GET", base, ({ query }) => paginate(store.list().filter((t) => matchesListQuery(t, query)), query, 20, 1000)),
+    route("GET", base, ({ query }) =>
+      paginate(
+        store.list().filter((t) => matchesListQuery(t, query)),
+        query,
+        20,
+        1000,
+      ),
+    ),
     route("GET", `${base}/:id`, ({ params }) => ({ result: store.get(params.id) })),
     route("PATCH", `${base}/:id`, ({ params, body }) => ({ result: store.edit(params.id, body) })),
     route("DELETE", `${base}/:id`, ({ params, query }) => ({ result: store.delete(params.id, query.get("cascade") === "true") })),

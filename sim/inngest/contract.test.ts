@@ -178,7 +178,12 @@ describe("inngest stand-in, driven through the real SDK", () => {
     expect(failure.output).toEqual({ handled: "card declined", originalOrder: "ord_9" });
     expect(failure.event).toMatchObject({
       name: "inngest/function.failed",
-      data: { function_id: "contract-fragile", run_id: run.id, error: { name: "NonRetriableError", message: "card declined" }, event: { name: "contract/fragile" } },
+      data: {
+        function_id: "contract-fragile",
+        run_id: run.id,
+        error: { name: "NonRetriableError", message: "card declined" },
+        event: { name: "contract/fragile" },
+      },
     });
   });
 
@@ -260,7 +265,18 @@ describe("inngest stand-in, driven through the real SDK", () => {
       { name: "contract/once", data: { orderId: "i-2" } },
     ]);
     await sim.waitForIdle();
-    expect(sim.runs().filter(byFn("once-per-order")).map((r) => r.output).sort()).toEqual(["i-1", "i-2"]);
-    expect(sim.events().filter((e) => e.name === "contract/once").flatMap((e) => e.skipped.map((s) => s.functionId))).toEqual(["contract-once-per-order"]);
+    expect(
+      sim
+        .runs()
+        .filter(byFn("once-per-order"))
+        .map((r) => r.output)
+        .sort(),
+    ).toEqual(["i-1", "i-2"]);
+    expect(
+      sim
+        .events()
+        .filter((e) => e.name === "contract/once")
+        .flatMap((e) => e.skipped.map((s) => s.functionId)),
+    ).toEqual(["contract-once-per-order"]);
   });
 });

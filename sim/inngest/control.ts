@@ -26,10 +26,20 @@ export async function handleControl(sim: SimContext, req: IncomingMessage, res: 
     if (!id) return sendJson(res, 200, events);
     const event = events.find((e) => e.internalId === id || e.id === id);
     if (!event) return sendJson(res, 404, { error: `no event ${id}` });
-    return sendJson(res, 200, { ...event, runs: event.runIds.map((r) => sim.executor.runs.get(r)).filter(Boolean).map((r) => runView(r!)) });
+    return sendJson(res, 200, {
+      ...event,
+      runs: event.runIds
+        .map((r) => sim.executor.runs.get(r))
+        .filter(Boolean)
+        .map((r) => runView(r!)),
+    });
   }
   if (method === "GET" && section === "functions") {
-    return sendJson(res, 200, [...sim.registry.functions.values()].map(({ raw: _raw, ...fn }) => fn));
+    return sendJson(
+      res,
+      200,
+      [...sim.registry.functions.values()].map(({ raw: _raw, ...fn }) => fn),
+    );
   }
   if (method === "GET" && section === "apps") {
     return sendJson(res, 200, { apps: [...sim.registry.apps.values()], sync: [...sim.syncer.status.values()] });

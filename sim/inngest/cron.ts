@@ -12,7 +12,13 @@ const MACROS: Record<string, string> = {
   "@hourly": "0 * * * *",
 };
 
-const BOUNDS: Array<[number, number]> = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
+const BOUNDS: Array<[number, number]> = [
+  [0, 59],
+  [0, 23],
+  [1, 31],
+  [1, 12],
+  [0, 7],
+];
 const NAMES: Array<string[] | undefined> = [
   undefined,
   undefined,

@@ -33,7 +33,10 @@ export class Executor implements RunnerHost {
   private listeners = new Set<() => void>();
   private clock = new MinuteClock();
 
-  constructor(readonly registry: Registry, opts: ExecutorOptions) {
+  constructor(
+    readonly registry: Registry,
+    opts: ExecutorOptions,
+  ) {
     this.sleepScale = opts.sleepScale;
     this.stepConcurrency = opts.stepConcurrency;
     this.backoffBaseMs = opts.backoffBaseMs;
@@ -236,10 +239,14 @@ export class Executor implements RunnerHost {
   }
 
   runEnded(runId: string, signal: AbortSignal): Promise<Run> {
-    return this.waitFor(() => {
-      const run = this.runs.get(runId);
-      return run && !isActive(run) ? run : undefined;
-    }, undefined, signal);
+    return this.waitFor(
+      () => {
+        const run = this.runs.get(runId);
+        return run && !isActive(run) ? run : undefined;
+      },
+      undefined,
+      signal,
+    );
   }
 
   /** Resolves with the first truthy value `probe` returns as state changes. */

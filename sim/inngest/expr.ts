@@ -16,7 +16,10 @@ function tokenize(src: string): Token[] {
   let i = 0;
   while (i < src.length) {
     const c = src[i];
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     if (c === "'" || c === '"') {
       let j = i + 1;
       let value = "";
@@ -30,9 +33,17 @@ function tokenize(src: string): Token[] {
       continue;
     }
     const num = /^\d+(\.\d+)?/.exec(src.slice(i));
-    if (num) { tokens.push({ type: "num", value: num[0] }); i += num[0].length; continue; }
+    if (num) {
+      tokens.push({ type: "num", value: num[0] });
+      i += num[0].length;
+      continue;
+    }
     const id = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i));
-    if (id) { tokens.push({ type: "id", value: id[0] }); i += id[0].length; continue; }
+    if (id) {
+      tokens.push({ type: "id", value: id[0] });
+      i += id[0].length;
+      continue;
+    }
     const op = /^(==|!=|<=|>=|&&|\|\||[<>!+\-().[\]])/.exec(src.slice(i));
     if (!op) throw new ExpressionError(`unexpected "${c}" in ${src}`);
     tokens.push({ type: "op", value: op[0] });
@@ -43,7 +54,11 @@ function tokenize(src: string): Token[] {
 
 class Parser {
   private pos = 0;
-  constructor(private tokens: Token[], private scope: Scope, private src: string) {}
+  constructor(
+    private tokens: Token[],
+    private scope: Scope,
+    private src: string,
+  ) {}
 
   parse(): unknown {
     const value = this.or();
@@ -60,12 +75,20 @@ class Parser {
   }
   private or(): unknown {
     let left = this.and();
-    while (this.peek("||")) { this.pos++; const right = this.and(); left = truthy(left) || truthy(right); }
+    while (this.peek("||")) {
+      this.pos++;
+      const right = this.and();
+      left = truthy(left) || truthy(right);
+    }
     return left;
   }
   private and(): unknown {
     let left = this.equality();
-    while (this.peek("&&")) { this.pos++; const right = this.equality(); left = truthy(left) && truthy(right); }
+    while (this.peek("&&")) {
+      this.pos++;
+      const right = this.equality();
+      left = truthy(left) && truthy(right);
+    }
     return left;
   }
   private equality(): unknown {
@@ -101,8 +124,15 @@ class Parser {
     return left;
   }
   private unary(): unknown {
-    if (this.peek("!")) { this.pos++; const v = this.unary(); return v === MISSING ? false : !truthy(v); }
-    if (this.peek("-")) { this.pos++; return -Number(this.unary()); }
+    if (this.peek("!")) {
+      this.pos++;
+      const v = this.unary();
+      return v === MISSING ? false : !truthy(v);
+    }
+    if (this.peek("-")) {
+      this.pos++;
+      return -Number(this.unary());
+    }
     return this.member(this.primary());
   }
   private primary(): unknown {
@@ -110,7 +140,11 @@ class Parser {
     if (!t) throw new ExpressionError(`unexpected end of ${this.src}`);
     if (t.type === "num") return Number(t.value);
     if (t.type === "str") return t.value;
-    if (t.type === "op" && t.value === "(") { const v = this.or(); this.eat(")"); return v; }
+    if (t.type === "op" && t.value === "(") {
+      const v = this.or();
+      this.eat(")");
+      return v;
+    }
     if (t.type === "id") {
       if (t.value === "true") return true;
       if (t.value === "false") return false;

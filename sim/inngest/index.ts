@@ -48,11 +48,15 @@ export interface InngestSimHandle {
 }
 
 export function inngestSimOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): InngestSimOptions {
-  const num = (value: string | undefined, fallback: number) => (value !== undefined && value !== "" && Number.isFinite(Number(value)) ? Number(value) : fallback);
+  const num = (value: string | undefined, fallback: number) =>
+    value !== undefined && value !== "" && Number.isFinite(Number(value)) ? Number(value) : fallback;
   return {
     port: num(env.INNGEST_SIM_PORT, 8288),
     host: env.INNGEST_SIM_HOST || "127.0.0.1",
-    appUrls: (env.INNGEST_SIM_APP_URLS ?? "http://localhost:3000/api/inngest").split(",").map((u) => u.trim()).filter(Boolean),
+    appUrls: (env.INNGEST_SIM_APP_URLS ?? "http://localhost:3000/api/inngest")
+      .split(",")
+      .map((u) => u.trim())
+      .filter(Boolean),
     sleepScale: num(env.INNGEST_SIM_SLEEP_SCALE, 1),
     stepConcurrency: num(env.INNGEST_SIM_STEP_CONCURRENCY, 100),
     syncIntervalMs: num(env.INNGEST_SIM_SYNC_INTERVAL_MS, 2000),
@@ -71,7 +75,11 @@ export async function startInngestSim(opts: Partial<InngestSimOptions> = {}): Pr
   const url = `http://${options.host}:${port}`;
   syncer.start();
 
-  const describe = () => executor.views().map((r) => `${r.functionId}:${r.status}`).join(", ") || "no runs";
+  const describe = () =>
+    executor
+      .views()
+      .map((r) => `${r.functionId}:${r.status}`)
+      .join(", ") || "no runs";
   const findRun = (predicate: (run: RunView) => boolean) => executor.views().find(predicate);
 
   return {

@@ -5,7 +5,7 @@ import type { SimContext } from "./server";
 import { runView, type RunView } from "./state";
 
 const json = (value: unknown, max = 2000) => {
-  const text = value === undefined ? "" : JSON.stringify(value, null, 2) ?? "";
+  const text = value === undefined ? "" : (JSON.stringify(value, null, 2) ?? "");
   return escapeHtml(text.length > max ? `${text.slice(0, max)}…` : text);
 };
 
@@ -40,9 +40,13 @@ export function renderPage(sim: SimContext): string {
     })
     .join("");
   const eventRows = events
-    .map((e) => `<tr><td><code>${escapeHtml(e.internalId)}</code><br><small>${time(new Date(e.receivedAt).toISOString())}${e.duplicates ? ` · ${e.duplicates} duplicate(s) ignored` : ""}</small></td>
+    .map(
+      (
+        e,
+      ) => `<tr><td><code>${escapeHtml(e.internalId)}</code><br><small>${time(new Date(e.receivedAt).toISOString())}${e.duplicates ? ` · ${e.duplicates} duplicate(s) ignored` : ""}</small></td>
   <td>${escapeHtml(e.event.name)}<br><small>id ${escapeHtml(e.event.id)}</small></td><td><pre>${json(e.event.data, 600)}</pre></td>
-  <td>${e.runIds.map((id) => `<a href="#run-${escapeHtml(id)}">${escapeHtml(id.slice(-6))}</a>`).join(" ")}${e.skipped.map((s) => `<br><small>skipped ${escapeHtml(s.functionId)}: ${escapeHtml(s.reason)}</small>`).join("")}</td></tr>`)
+  <td>${e.runIds.map((id) => `<a href="#run-${escapeHtml(id)}">${escapeHtml(id.slice(-6))}</a>`).join(" ")}${e.skipped.map((s) => `<br><small>skipped ${escapeHtml(s.functionId)}: ${escapeHtml(s.reason)}</small>`).join("")}</td></tr>`,
+    )
     .join("");
   return `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="3"><title>Inngest stand-in</title>
 <style>body{font:14px system-ui,sans-serif;margin:1.5rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;vertical-align:top;text-align:left}

@@ -83,9 +83,7 @@ export class Registry {
 
   /** Functions an event triggers: name (with `*` wildcards) and the trigger's `expression`. */
   triggeredBy(event: InngestEvent): FunctionDef[] {
-    return [...this.functions.values()].filter((fn) =>
-      fn.eventTriggers.some((t) => nameMatches(t.event, event.name) && matches(t.expression, { event })),
-    );
+    return [...this.functions.values()].filter((fn) => fn.eventTriggers.some((t) => nameMatches(t.event, event.name) && matches(t.expression, { event })));
   }
 
   withCrons(): FunctionDef[] {
@@ -95,7 +93,12 @@ export class Registry {
 
 export function nameMatches(pattern: string, name: string): boolean {
   if (!pattern.includes("*")) return pattern === name;
-  const re = new RegExp(`^${pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\/]/g, "\\$&")).join(".*")}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split("*")
+      .map((s) => s.replace(/[.+?^${}()|[\]\\/]/g, "\\$&"))
+      .join(".*")}$`,
+  );
   return re.test(name);
 }
 
@@ -111,17 +114,21 @@ function toFunctionDef(raw: RawFunction, appName: string, appUrl: string): Funct
     appUrl,
     url: String(step?.runtime?.url ?? appUrl),
     eventTriggers: triggers.filter((t) => typeof t.event === "string").map((t) => ({ event: t.event, expression: t.expression })),
-    crons: triggers.filter((t) => typeof t.cron === "string").map((t) => {
-      try {
-        return { cron: t.cron, schedule: parseCron(t.cron) };
-      } catch (err) {
-        return { cron: t.cron, error: (err as Error).message };
-      }
-    }),
+    crons: triggers
+      .filter((t) => typeof t.cron === "string")
+      .map((t) => {
+        try {
+          return { cron: t.cron, schedule: parseCron(t.cron) };
+        } catch (err) {
+          return { cron: t.cron, error: (err as Error).message };
+        }
+      }),
     retries: typeof attempts === "number" ? attempts : DEFAULT_RETRIES,
-    concurrency: concurrency.map((c: number | RawFunction) =>
-      typeof c === "number" ? { limit: c, scope: "fn" as const } : { limit: Number(c.limit), key: c.key, scope: c.scope ?? "fn" },
-    ).filter((c: ConcurrencyRule) => c.limit > 0),
+    concurrency: concurrency
+      .map((c: number | RawFunction) =>
+        typeof c === "number" ? { limit: c, scope: "fn" as const } : { limit: Number(c.limit), key: c.key, scope: c.scope ?? "fn" },
+      )
+      .filter((c: ConcurrencyRule) => c.limit > 0),
     cancel: Array.isArray(raw.cancel) ? raw.cancel : [],
     idempotency: raw.idempotency,
     singleton: raw.singleton,

@@ -130,10 +130,11 @@ async function executeStep(host: RunnerHost, run: Run, op: Op, firstAttempt: num
       host.completeRun(run, result.data);
       throw new Finished();
     }
-    const answer = result.kind === "ops" ? result.ops.find((o) => o.id === op.id) ?? result.ops[0] : undefined;
+    const answer = result.kind === "ops" ? (result.ops.find((o) => o.id === op.id) ?? result.ops[0]) : undefined;
     if (answer?.op === OpCode.StepRun || answer?.op === OpCode.Step) return memoize(host, run, op.id, { data: answer.data ?? null });
     if (answer?.op === OpCode.StepFailed) return memoize(host, run, op.id, { error: toError(answer.error) });
-    const error = answer?.op === OpCode.StepError ? toError(answer.error) : result.kind === "error" ? result.error : toError(`unexpected answer to step ${op.id}`);
+    const error =
+      answer?.op === OpCode.StepError ? toError(answer.error) : result.kind === "error" ? result.error : toError(`unexpected answer to step ${op.id}`);
     const retriable = result.kind === "error" ? result.retriable : !(result.kind === "ops" && result.noRetry);
     step.status = "errored";
     step.error = error;
@@ -177,8 +178,15 @@ async function waitForEvent(host: RunnerHost, run: Run, op: Op) {
     const timeout = timeoutMs === undefined ? new Promise<void>(() => {}) : delay(timeoutMs * host.sleepScale, local.signal);
     const stop = new Promise<void>((_, rej) => local.signal.addEventListener("abort", () => rej(new Cancelled()), { once: true }));
     Promise.race([timeout, stop]).then(
-      () => { remove(); resolve(null); local.abort(); },
-      (err) => { remove(); if (run.abort.signal.aborted) reject(err); },
+      () => {
+        remove();
+        resolve(null);
+        local.abort();
+      },
+      (err) => {
+        remove();
+        if (run.abort.signal.aborted) reject(err);
+      },
     );
   });
   return memoize(host, run, op.id, { data: matched });
@@ -203,7 +211,8 @@ async function invoke(host: RunnerHost, run: Run, op: Op) {
     host.runEnded(child.id, local.signal),
     ...(timeoutMs === undefined ? [] : [delay(timeoutMs * host.sleepScale, local.signal).then(() => timedOut)]),
   ]).finally(() => local.abort());
-  if (ended === timedOut) return memoize(host, run, op.id, { error: { name: "InngestInvokeTimeoutError", message: "Timed out waiting for invoked function to complete" } });
+  if (ended === timedOut)
+    return memoize(host, run, op.id, { error: { name: "InngestInvokeTimeoutError", message: "Timed out waiting for invoked function to complete" } });
   const result = ended as Run;
   if (result.status === "Completed") return memoize(host, run, op.id, { data: result.output ?? null });
   return memoize(host, run, op.id, { error: result.error ?? { name: "Error", message: `invoked run ${result.status.toLowerCase()}` } });
@@ -218,20 +227,24 @@ async function request(host: RunnerHost, run: Run, stepId: string, attempt: numb
     run.requests++;
     const url = new URL(run.fn.url);
     url.searchParams.set("stepId", stepId);
-    res = await callSdk(url.href, {
-      event: run.event,
-      events: [run.event],
-      steps: run.memo,
-      ctx: {
-        run_id: run.id,
-        attempt,
-        max_attempts: maxAttempts(run),
-        disable_immediate_execution: run.disableImmediateExecution,
-        use_api: false,
-        stack: { stack: run.stack, current: Math.max(0, run.stack.length - 1) },
+    res = await callSdk(
+      url.href,
+      {
+        event: run.event,
+        events: [run.event],
+        steps: run.memo,
+        ctx: {
+          run_id: run.id,
+          attempt,
+          max_attempts: maxAttempts(run),
+          disable_immediate_execution: run.disableImmediateExecution,
+          use_api: false,
+          stack: { stack: run.stack, current: Math.max(0, run.stack.length - 1) },
+        },
+        version: run.version ?? -1,
       },
-      version: run.version ?? -1,
-    }, host.closing);
+      host.closing,
+    );
   } finally {
     release();
   }

@@ -22,10 +22,12 @@ beforeAll(async () => {
   const stubborn = client.createFunction(
     { id: "stubborn", retries: 1, triggers: [{ event: "setup/stubborn" }], onFailure: async ({ error }) => `saw ${error.message}` },
     async ({ step }) => {
-      const caught = await step.run("always fails", (): string => {
-        tries++;
-        throw new Error("proxmox busy");
-      }).catch((err: Error) => `caught: ${err.message}`);
+      const caught = await step
+        .run("always fails", (): string => {
+          tries++;
+          throw new Error("proxmox busy");
+        })
+        .catch((err: Error) => `caught: ${err.message}`);
       if (caught.startsWith("caught")) throw new Error(`gave up after ${tries} tries`);
     },
   );
@@ -46,7 +48,12 @@ const waitForSync = async () => {
 describe("inngest stand-in setup", () => {
   it("keeps syncing until the app answers; INNGEST_DEV alone points the SDK at it", async () => {
     await waitForSync();
-    expect(sim.functions().map((f) => f.id).sort()).toEqual(["envapp-echo", "envapp-stubborn", "envapp-stubborn-failure"]);
+    expect(
+      sim
+        .functions()
+        .map((f) => f.id)
+        .sort(),
+    ).toEqual(["envapp-echo", "envapp-stubborn", "envapp-stubborn-failure"]);
     const apps = (await (await fetch(`${sim.url}/_sim/apps`)).json()) as { sync: Array<{ ok: boolean; attempts: number }> };
     expect(apps.sync[0].ok).toBe(true);
     expect(apps.sync[0].attempts).toBeGreaterThan(1);
@@ -61,13 +68,19 @@ describe("inngest stand-in setup", () => {
     expect(oneBody.ids).toHaveLength(1);
     const many = await fetch(`${sim.url}/e/any-dev-key`, {
       method: "POST",
-      body: JSON.stringify([{ name: "setup/echo", data: { n: 2 } }, { name: "setup/echo", data: { n: 3 } }]),
+      body: JSON.stringify([
+        { name: "setup/echo", data: { n: 2 } },
+        { name: "setup/echo", data: { n: 3 } },
+      ]),
     });
     expect(((await many.json()) as { ids: string[] }).ids).toHaveLength(2);
     const bad = await fetch(`${sim.url}/e/k`, { method: "POST", body: JSON.stringify({ data: {} }) });
     expect(bad.status).toBe(400);
     await sim.waitForIdle();
-    const outputs = sim.runs().filter((r) => r.functionId === "envapp-echo").map((r) => r.output);
+    const outputs = sim
+      .runs()
+      .filter((r) => r.functionId === "envapp-echo")
+      .map((r) => r.output);
     expect(outputs).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
   });
 

@@ -18,7 +18,10 @@ export class AppSyncer {
   private stopped = false;
   private retrying = false;
 
-  constructor(urls: string[], private intervalMs: number) {
+  constructor(
+    urls: string[],
+    private intervalMs: number,
+  ) {
     for (const url of urls) this.status.set(url, { url, ok: false, attempts: 0 });
   }
 

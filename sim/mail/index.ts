@@ -99,7 +99,11 @@ export async function startMailSim(overrides: Partial<MailSimOptions> = {}): Pro
 
     const auth = req.headers.authorization;
     if (!auth?.startsWith("Bearer ") || !auth.slice(7).trim()) {
-      throw new ResendError(401, "missing_api_key", "Missing API key in the authorization header. Include the following header Authorization: Bearer YOUR_API_KEY in the request.");
+      throw new ResendError(
+        401,
+        "missing_api_key",
+        "Missing API key in the authorization header. Include the following header Authorization: Bearer YOUR_API_KEY in the request.",
+      );
     }
     if (!auth.startsWith("Bearer re_")) throw new ResendError(403, "invalid_api_key", "API key is invalid");
 
@@ -107,12 +111,23 @@ export async function startMailSim(overrides: Partial<MailSimOptions> = {}): Pro
     const emailId = path.match(/^\/emails\/([^/]+)$/)?.[1];
     if (path === "/emails" && method === "POST") {
       const body = parseJson(raw);
-      return sendJson(res, 200, store.idempotent("emails", key, body, () => ({ id: store.add(validateEmail(body), key).id })));
+      return sendJson(
+        res,
+        200,
+        store.idempotent("emails", key, body, () => ({ id: store.add(validateEmail(body), key).id })),
+      );
     }
     if (path === "/emails/batch" && method === "POST") return sendJson(res, 200, sendBatch(req, parseJson(raw), key));
     if (path === "/domains" && method === "GET") {
       // Resend's domain list (what `npm run doctor` reads): the stand-in sends from these, verified.
-      const data = (options.domains ?? ["lab.localhost"]).map((name, i) => ({ id: `sim-domain-${i + 1}`, object: "domain", name, status: "verified", created_at: "2026-01-01T00:00:00.000Z", region: "us-east-1" }));
+      const data = (options.domains ?? ["lab.localhost"]).map((name, i) => ({
+        id: `sim-domain-${i + 1}`,
+        object: "domain",
+        name,
+        status: "verified",
+        created_at: "2026-01-01T00:00:00.000Z",
+        region: "us-east-1",
+      }));
       return sendJson(res, 200, { object: "list", has_more: false, data });
     }
     if (emailId && emailId !== "batch" && method === "GET") {

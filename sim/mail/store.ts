@@ -23,8 +23,18 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Stable JSON (sorted keys) so the same payload always hashes the same. */
 function fingerprint(value: unknown): string {
   const canonical = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canonical) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)])) : v;
-  return createHash("sha256").update(JSON.stringify(canonical(value))).digest("hex");
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === "object"
+        ? Object.fromEntries(
+            Object.entries(v)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, x]) => [k, canonical(x)]),
+          )
+        : v;
+  return createHash("sha256")
+    .update(JSON.stringify(canonical(value)))
+    .digest("hex");
 }
 
 export class MailStore {
@@ -54,7 +64,7 @@ export class MailStore {
 
   /** Newest first; `to` matches any of to/cc/bcc by bare address, `subject` is a substring. */
   list(filter: MessageFilter = {}): StoredEmail[] {
-    const to = filter.to ? bareAddress(filter.to) ?? filter.to.toLowerCase() : null;
+    const to = filter.to ? (bareAddress(filter.to) ?? filter.to.toLowerCase()) : null;
     return this.#messages
       .filter((m) => !to || [...m.to, ...(m.cc ?? []), ...(m.bcc ?? [])].some((a) => bareAddress(a) === to))
       .filter((m) => !filter.subject || m.subject.includes(filter.subject))
@@ -78,7 +88,11 @@ export class MailStore {
     const print = fingerprint(payload);
     const seen = this.#keys.get(slot);
     if (seen && seen.fingerprint !== print) {
-      throw new ResendError(409, "invalid_idempotent_request", "Same idempotency key used with a different request payload. Change your idempotency key or payload.");
+      throw new ResendError(
+        409,
+        "invalid_idempotent_request",
+        "Same idempotency key used with a different request payload. Change your idempotency key or payload.",
+      );
     }
     if (seen) return seen.response as T;
     const response = send();

@@ -30,7 +30,14 @@ export class RequestLog {
 
   begin(entry: Omit<LoggedRequest, "id" | "time" | "status" | "durationMs">) {
     const started = Date.now();
-    const logged: LoggedRequest = { id: ++this.seq, time: new Date(started).toISOString(), status: null, durationMs: null, ...entry, params: maskParams(entry.params) };
+    const logged: LoggedRequest = {
+      id: ++this.seq,
+      time: new Date(started).toISOString(),
+      status: null,
+      durationMs: null,
+      ...entry,
+      params: maskParams(entry.params),
+    };
     this.entries.push(logged);
     if (this.entries.length > LOG_LIMIT) this.entries.splice(0, this.entries.length - LOG_LIMIT);
     return (status: number) => {

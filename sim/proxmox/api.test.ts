@@ -18,7 +18,9 @@ describe("TLS and auth", () => {
   it("verifies against the pinned CA and fails without it", async () => {
     expect(await t.api.call("GET", "/version")).toMatchObject({ version: expect.any(String) });
     const unpinned = new PveClient(t.sim.apiBase, undefined, `PVEAPIToken=${t.sim.tokenId}=${t.sim.tokenSecret}`);
-    await expect(unpinned.request("GET", "/version")).rejects.toMatchObject({ code: expect.stringMatching(/SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/) });
+    await expect(unpinned.request("GET", "/version")).rejects.toMatchObject({
+      code: expect.stringMatching(/SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/),
+    });
     await expect(fetch(`${t.sim.apiBase}/version`)).rejects.toThrow();
     expect(readFileSync(t.sim.caCertPath, "utf8")).toBe(t.sim.caCertPem);
     expect(t.sim.env).toMatchObject({
@@ -108,16 +110,25 @@ describe("clone", () => {
     const res = await t.api.request("POST", "/nodes/pve1/qemu/9000/clone", { newid: 9001 });
     expect(res).toMatchObject({ status: 500, reason: "unable to create VM 9001: config file already exists" });
     expect(res.body).toEqual({ data: null, message: "unable to create VM 9001: config file already exists\n" });
-    expect(await t.api.request("POST", "/nodes/pve1/qemu/9000/clone", { name: "x" })).toMatchObject({ status: 400, body: { errors: { newid: expect.any(String) } } });
+    expect(await t.api.request("POST", "/nodes/pve1/qemu/9000/clone", { name: "x" })).toMatchObject({
+      status: 400,
+      body: { errors: { newid: expect.any(String) } },
+    });
   });
 
   it("honours target: the VM lives on that node, the task on the source node", async () => {
     const upid = await t.api.call<string>("POST", "/nodes/pve1/qemu/9001/clone", { newid: 102, name: "lab-102", target: "pve2", full: 1 });
     expect(upid.split(":")[1]).toBe("pve1");
-    expect(await t.api.request("GET", `/nodes/pve2/tasks/${encodeURIComponent(upid)}/status`)).toMatchObject({ status: 400, body: { errors: { upid: "no such task" } } });
+    expect(await t.api.request("GET", `/nodes/pve2/tasks/${encodeURIComponent(upid)}/status`)).toMatchObject({
+      status: 400,
+      body: { errors: { upid: "no such task" } },
+    });
     await t.api.waitTask(upid);
     expect(await config(102, "pve2")).toMatchObject({ name: "lab-102" });
-    expect(await t.api.request("GET", "/nodes/pve1/qemu/102/config")).toMatchObject({ status: 500, reason: "Configuration file 'nodes/pve1/qemu-server/102.conf' does not exist" });
+    expect(await t.api.request("GET", "/nodes/pve1/qemu/102/config")).toMatchObject({
+      status: 500,
+      reason: "Configuration file 'nodes/pve1/qemu-server/102.conf' does not exist",
+    });
   });
 });
 
@@ -168,7 +179,9 @@ describe("config", () => {
     expect(plus.status).toBe(400);
     expect(plus.body.errors?.sshkeys).toContain("invalid urlencoded string");
     // Well encoded but not a key: the handler's ssh-keygen check, a 500 (PVE::Tools::validate_ssh_public_keys).
-    const truncated = await t.api.request("PUT", "/nodes/pve1/qemu/110/config", { sshkeys: encodeURIComponent("ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7u/9x+Z3= bob@desk") });
+    const truncated = await t.api.request("PUT", "/nodes/pve1/qemu/110/config", {
+      sshkeys: encodeURIComponent("ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7u/9x+Z3= bob@desk"),
+    });
     expect(truncated).toMatchObject({ status: 500, reason: "SSH public key validation error" });
   });
 });
@@ -245,7 +258,10 @@ describe("snapshots and cloud-init", () => {
     const snaps = await list();
     expect(snaps.map((s) => s.name)).toEqual(["before_upgrade", "current"]);
     expect(snaps[1]).toMatchObject({ parent: "before_upgrade" });
-    expect(await t.api.request("POST", "/nodes/pve1/qemu/140/snapshot", { snapname: "before_upgrade" })).toMatchObject({ status: 500, reason: "snapshot name 'before_upgrade' already used" });
+    expect(await t.api.request("POST", "/nodes/pve1/qemu/140/snapshot", { snapname: "before_upgrade" })).toMatchObject({
+      status: 500,
+      reason: "snapshot name 'before_upgrade' already used",
+    });
     expect((await t.api.request("POST", "/nodes/pve1/qemu/140/snapshot", { snapname: "1bad name" })).status).toBe(400);
 
     await t.api.call("PUT", "/nodes/pve1/qemu/140/config", { cores: 12 });

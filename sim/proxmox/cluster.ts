@@ -101,7 +101,10 @@ export function templateConfig(t: ProxmoxTemplateSpec): VmConfig {
 export class Cluster {
   readonly vms = new Map<number, Vm>();
 
-  constructor(readonly nodes: ProxmoxNodeSpec[], private readonly templates: ProxmoxTemplateSpec[]) {
+  constructor(
+    readonly nodes: ProxmoxNodeSpec[],
+    private readonly templates: ProxmoxTemplateSpec[],
+  ) {
     this.reset();
   }
 
@@ -203,8 +206,30 @@ export class Cluster {
     if (!type || type === "storage") {
       for (const n of this.nodes) {
         const usage = this.nodeUsage(n);
-        out.push({ id: `storage/${n.name}/local-lvm`, type: "storage", node: n.name, storage: "local-lvm", status: "available", plugintype: "lvmthin", content: "images,rootdir", shared: 0, disk: usage.disk, maxdisk: n.diskBytes });
-        out.push({ id: `storage/${n.name}/local`, type: "storage", node: n.name, storage: "local", status: "available", plugintype: "dir", content: "iso,vztmpl,backup,snippets", shared: 0, disk: 0, maxdisk: 100 * GiB });
+        out.push({
+          id: `storage/${n.name}/local-lvm`,
+          type: "storage",
+          node: n.name,
+          storage: "local-lvm",
+          status: "available",
+          plugintype: "lvmthin",
+          content: "images,rootdir",
+          shared: 0,
+          disk: usage.disk,
+          maxdisk: n.diskBytes,
+        });
+        out.push({
+          id: `storage/${n.name}/local`,
+          type: "storage",
+          node: n.name,
+          storage: "local",
+          status: "available",
+          plugintype: "dir",
+          content: "iso,vztmpl,backup,snippets",
+          shared: 0,
+          disk: 0,
+          maxdisk: 100 * GiB,
+        });
       }
     }
     if (!type || type === "vm") {

@@ -15,20 +15,25 @@ const IPV4 = /^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)$/;
 const URLENCODED = /^[-%a-zA-Z0-9_.!~*'()]*$/;
 export const SNIPPET_VOLID = /^(user|network|meta|vendor)=([a-zA-Z][\w.-]*):snippets\/([^,/]+)$/;
 
-const integer = (min: number, max = Number.MAX_SAFE_INTEGER): Check => (v) => {
-  if (!/^-?\d+$/.test(v)) return `type check ('integer') failed - got '${v}'`;
-  if (Number(v) < min) return `value must have a minimum value of ${min}`;
-  if (Number(v) > max) return `value must have a maximum value of ${max}`;
-  return undefined;
-};
+const integer =
+  (min: number, max = Number.MAX_SAFE_INTEGER): Check =>
+  (v) => {
+    if (!/^-?\d+$/.test(v)) return `type check ('integer') failed - got '${v}'`;
+    if (Number(v) < min) return `value must have a minimum value of ${min}`;
+    if (Number(v) > max) return `value must have a maximum value of ${max}`;
+    return undefined;
+  };
 const boolean: Check = (v) => (/^(0|1|true|false|yes|no|on|off)$/i.test(v) ? undefined : `type check ('boolean') failed - got '${v}'`);
 const anyString: Check = () => undefined;
-const oneOf = (...values: string[]): Check => (v) => (values.includes(v) ? undefined : `value '${v}' does not have a value in the enumeration '${values.join(", ")}'`);
+const oneOf =
+  (...values: string[]): Check =>
+  (v) =>
+    values.includes(v) ? undefined : `value '${v}' does not have a value in the enumeration '${values.join(", ")}'`;
 
 const ipconfig: Check = (v) => {
   for (const part of v.split(",")) {
     const [key, val = ""] = part.split("=");
-    if (key === "ip" && (val === "dhcp" || /^[\d.]+\/\d{1,2}$/.test(val) && IPV4.test(val.split("/")[0]))) continue;
+    if (key === "ip" && (val === "dhcp" || (/^[\d.]+\/\d{1,2}$/.test(val) && IPV4.test(val.split("/")[0])))) continue;
     if (key === "gw" && IPV4.test(val)) continue;
     if ((key === "ip6" || key === "gw6") && val) continue;
     return `invalid format - format error\nipconfig.${key}: invalid value '${val}'`;
@@ -36,8 +41,7 @@ const ipconfig: Check = (v) => {
   return undefined;
 };
 
-const cicustom: Check = (v) =>
-  v.split(",").every((p) => SNIPPET_VOLID.test(p)) ? undefined : `invalid format - invalid cicustom value '${v}'`;
+const cicustom: Check = (v) => (v.split(",").every((p) => SNIPPET_VOLID.test(p)) ? undefined : `invalid format - invalid cicustom value '${v}'`);
 
 // Quirk: the value must itself be percent-encoded (`%20`, `%0A`), before form encoding. The schema
 // only checks that format (a 400); the keys themselves are checked by the handler with
@@ -128,7 +132,9 @@ function coerce(value: string): string | number {
 // PVE keeps only a crypt() hash of cipassword in the config, never the clear text.
 function hashPassword(clear: string): string {
   const salt = randomBytes(8).toString("base64url");
-  return `$5$${salt}$${createHash("sha256").update(salt + clear).digest("base64url")}`;
+  return `$5$${salt}$${createHash("sha256")
+    .update(salt + clear)
+    .digest("base64url")}`;
 }
 
 /** `sshkeys` as stored (percent-encoded) → the list of keys. */

@@ -2,7 +2,10 @@
 // parameter exception (HTTP 400 with per-field `errors`). Routes throw one of these.
 
 export class PveError extends Error {
-  constructor(message: string, readonly status = 500) {
+  constructor(
+    message: string,
+    readonly status = 500,
+  ) {
     super(message);
   }
 }
@@ -19,5 +22,4 @@ export function paramError(param: string, message: string): ParamError {
 
 export const lockedError = (lock: string) => new PveError(`VM is locked (${lock})`);
 
-export const configLockTimeout = (vmid: number | string) =>
-  new PveError(`can't lock file '/var/lock/qemu-server/lock-${vmid}.conf' - got timeout`);
+export const configLockTimeout = (vmid: number | string) => new PveError(`can't lock file '/var/lock/qemu-server/lock-${vmid}.conf' - got timeout`);

@@ -66,7 +66,13 @@ describe("fault injection", () => {
     t.sim.setFault({ method: "POST", path: "/status/start$", kind: "timeout", times: 1 });
     const abort = new AbortController();
     const pending = t.api.request("POST", "/nodes/pve1/qemu/150/status/start", {}, { signal: abort.signal });
-    const outcome = await Promise.race([pending.then(() => "answered", () => "failed"), new Promise((r) => setTimeout(() => r("still waiting"), 300))]);
+    const outcome = await Promise.race([
+      pending.then(
+        () => "answered",
+        () => "failed",
+      ),
+      new Promise((r) => setTimeout(() => r("still waiting"), 300)),
+    ]);
     expect(outcome).toBe("still waiting");
     expect(t.sim.inFlight()).toBe(1);
     abort.abort();
@@ -98,7 +104,13 @@ describe("concurrency counter and request log", () => {
     await t.api.request("GET", "/nodes/pve1/qemu/999/config");
     const log = t.sim.requestLog();
     expect(log).toEqual([
-      expect.objectContaining({ kind: "api", method: "PUT", path: "/nodes/pve1/qemu/150/config", params: { cipassword: "**********", ciuser: "lab" }, status: 200 }),
+      expect.objectContaining({
+        kind: "api",
+        method: "PUT",
+        path: "/nodes/pve1/qemu/150/config",
+        params: { cipassword: "**********", ciuser: "lab" },
+        status: 200,
+      }),
       expect.objectContaining({ method: "GET", path: "/nodes/pve1/qemu/999/config", status: 500 }),
     ]);
     expect(JSON.stringify(log)).not.toContain("s3cret-pass");

@@ -93,6 +93,6 @@ export function taskFaultOf(faults: Fault[]): TaskFault {
   const fail = faults.find((f) => f.kind === "failTask");
   return {
     extraMs: faults.filter((f) => f.kind === "slowTask").reduce((s, f) => s + (f.ms ?? 1000), 0),
-    failWith: fail ? fail.message ?? "injected task failure" : undefined,
+    failWith: fail ? (fail.message ?? "injected task failure") : undefined,
   };
 }

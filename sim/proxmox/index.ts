@@ -150,7 +150,10 @@ export function proxmoxSimOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (env.PROXMOX_SIM_TASK_MS) opts.taskDurationMs = Number(env.PROXMOX_SIM_TASK_MS);
   opts.pveVersion = pveVersionFromEnv(env.PROXMOX_SIM_PVE_VERSION);
   if (env.PROXMOX_SIM_VNC_TCP_PORT) opts.vncTcpPort = Number(env.PROXMOX_SIM_VNC_TCP_PORT);
-  if (env.PROXMOX_SIM_NODES) opts.nodes = env.PROXMOX_SIM_NODES.split(",").map((name) => ({ name: name.trim() })).filter((n) => n.name);
+  if (env.PROXMOX_SIM_NODES)
+    opts.nodes = env.PROXMOX_SIM_NODES.split(",")
+      .map((name) => ({ name: name.trim() }))
+      .filter((n) => n.name);
   return opts;
 }
 
@@ -174,11 +177,20 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
   const vnc = new VncService(sim, material.serverCertPem);
   const https = createApiServer(
     { key: material.serverKeyPem, cert: material.serverCertPem },
-    { sim, routes: [...clusterRoutes, ...qemuRoutes, vnc.route], vnc, tokenId: opts.tokenId, tokenSecret: opts.tokenSecret, control: createControl(sim, () => sshNodes) },
+    {
+      sim,
+      routes: [...clusterRoutes, ...qemuRoutes, vnc.route],
+      vnc,
+      tokenId: opts.tokenId,
+      tokenSecret: opts.tokenSecret,
+      control: createControl(sim, () => sshNodes),
+    },
   );
   const authorized = [material.sshClientPublicKey, ...opts.authorizedKeys];
   // One SSH daemon per node, each with its own host key and port, as separate PVE hosts have.
-  const hostKeys = nodes.map((n, i) => (i === 0 ? { key: material.sshHostKey, fingerprint: material.sshHostFingerprint } : loadNodeHostKey(opts.stateDir, n.name)));
+  const hostKeys = nodes.map((n, i) =>
+    i === 0 ? { key: material.sshHostKey, fingerprint: material.sshHostFingerprint } : loadNodeHostKey(opts.stateDir, n.name),
+  );
   const sshServers = nodes.map((n, i) => createSshServer(sim, n.name, hostKeys[i].key, authorized));
   const port = await listen(https, opts.port, opts.host);
   try {

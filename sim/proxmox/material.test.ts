@@ -38,7 +38,11 @@ describe("key material", () => {
     const dir = tempDir();
     const first = await loadMaterial(dir);
     const again = await loadMaterial(dir);
-    expect([again.sshHostFingerprint, again.sshClientPublicKey, again.caCertPem]).toEqual([first.sshHostFingerprint, first.sshClientPublicKey, first.caCertPem]);
+    expect([again.sshHostFingerprint, again.sshClientPublicKey, again.caCertPem]).toEqual([
+      first.sshHostFingerprint,
+      first.sshClientPublicKey,
+      first.caCertPem,
+    ]);
 
     writeFileSync(path.join(dir, FILES.sshHostKey), MALFORMED);
     const repaired = await loadMaterial(dir);

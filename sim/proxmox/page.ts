@@ -35,11 +35,28 @@ export function renderPage(state: State, requests: LoggedRequest[], snippets: Sn
   );
   const log = table(
     ["#", "time", "kind", "method", "path", "params", "status", "ms"],
-    requests.map((r) => [r.id, escapeHtml(r.time), r.kind, escapeHtml(r.method), escapeHtml(r.path), escapeHtml(JSON.stringify(r.params)), r.status ?? "…", r.durationMs ?? ""]),
+    requests.map((r) => [
+      r.id,
+      escapeHtml(r.time),
+      r.kind,
+      escapeHtml(r.method),
+      escapeHtml(r.path),
+      escapeHtml(JSON.stringify(r.params)),
+      r.status ?? "…",
+      r.durationMs ?? "",
+    ]),
   );
   const faults = table(
     ["id", "method", "path", "kind", "details", "hits", "remaining"],
-    state.faults.map((f) => [f.id, escapeHtml(f.method ?? "*"), escapeHtml(f.path), escapeHtml(f.kind), escapeHtml(f.message ?? f.lock ?? f.ms ?? ""), f.hits, f.remaining ?? "∞"]),
+    state.faults.map((f) => [
+      f.id,
+      escapeHtml(f.method ?? "*"),
+      escapeHtml(f.path),
+      escapeHtml(f.kind),
+      escapeHtml(f.message ?? f.lock ?? f.ms ?? ""),
+      f.hits,
+      f.remaining ?? "∞",
+    ]),
   );
   const files = table(
     ["file", "size", "content"],

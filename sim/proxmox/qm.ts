@@ -89,7 +89,12 @@ export async function runQm(sim: Sim, node: string, args: string[], fault: TaskF
       case "config": {
         const config = sim.cluster.publicConfig(findVm(sim, node, vmidText));
         delete config.digest;
-        return ok(Object.keys(config).sort().map((k) => `${k}: ${config[k]}\n`).join(""));
+        return ok(
+          Object.keys(config)
+            .sort()
+            .map((k) => `${k}: ${config[k]}\n`)
+            .join(""),
+        );
       }
       case "unlock":
         delete findVm(sim, node, vmidText).config.lock;

@@ -7,19 +7,49 @@ import type { Permissions } from "./permissions";
 type Check = (perms: Permissions, params: Record<string, string>, args: Record<string, string>) => void;
 
 const VM = "/nodes/{node}/qemu/{vmid}";
-const onVm = (...privs: string[]): Check => (perms, params) => perms.check(`/vms/${params.vmid}`, privs);
+const onVm =
+  (...privs: string[]): Check =>
+  (perms, params) =>
+    perms.check(`/vms/${params.vmid}`, privs);
 
 // check_vm_modify_config_perm: one privilege per kind of key; disks, tags and a few others are
 // checked elsewhere (value dependent) and the rest is root-only.
 const CPU = new Set(["cores", "cpu", "cpulimit", "cpuunits", "numa", "smp", "sockets", "vcpus", "affinity"]);
 const MEMORY = new Set(["memory", "balloon", "shares", "allow-ksm"]);
 const HWTYPE = new Set(["acpi", "hotplug", "kvm", "machine", "scsihw", "smbios1", "tablet", "vga", "watchdog", "audio0", "rng0"]);
-const GENERAL = new Set(["agent", "autostart", "bios", "description", "keyboard", "localtime", "migrate_downtime", "migrate_speed", "name", "onboot", "ostype", "protection", "reboot", "startdate", "startup", "tdf", "template"]);
+const GENERAL = new Set([
+  "agent",
+  "autostart",
+  "bios",
+  "description",
+  "keyboard",
+  "localtime",
+  "migrate_downtime",
+  "migrate_speed",
+  "name",
+  "onboot",
+  "ostype",
+  "protection",
+  "reboot",
+  "startdate",
+  "startup",
+  "tdf",
+  "template",
+]);
 const DISK_OPTS = new Set(["boot", "bootdisk", "vmstatestorage"]);
 const CLOUDINIT = new Set(["cicustom", "cipassword", "citype", "ciuser", "ciupgrade", "nameserver", "searchdomain", "sshkeys"]);
 const META = new Set(["digest", "delete", "skiplock", "revert", "force", "background_delay"]);
 const SKIPPED = /^((scsi|virtio|sata|ide|efidisk|tpmstate|unused|serial|usb|hostpci|virtiofs)\d+|cdrom|tags)$/;
-const CONFIG_PRIVS = ["VM.Config.Disk", "VM.Config.CDROM", "VM.Config.CPU", "VM.Config.Memory", "VM.Config.Network", "VM.Config.HWType", "VM.Config.Options", "VM.Config.Cloudinit"];
+const CONFIG_PRIVS = [
+  "VM.Config.Disk",
+  "VM.Config.CDROM",
+  "VM.Config.CPU",
+  "VM.Config.Memory",
+  "VM.Config.Network",
+  "VM.Config.HWType",
+  "VM.Config.Options",
+  "VM.Config.Cloudinit",
+];
 
 export function configPermissions(perms: Permissions, vmid: string, args: Record<string, string>) {
   const path = `/vms/${vmid}`;

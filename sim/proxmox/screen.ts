@@ -24,7 +24,10 @@ export class TextScreen {
   private shown: string[] = new Array(ROWS).fill("");
   private dirty: [number, number] | null = null;
 
-  constructor(private readonly hostname: string, vmid: number) {
+  constructor(
+    private readonly hostname: string,
+    vmid: number,
+  ) {
     this.history = [`Lab VPS console - VM ${vmid} (${hostname})`, "", `Debian GNU/Linux 12 ${hostname} tty1`, ""];
     this.redraw();
   }

@@ -92,7 +92,12 @@ describe("sftp", () => {
     const back = await new Promise<Buffer>((res, rej) => s.readFile(`${SNIPPETS}/user-170.yaml`, (e, d) => (e ? rej(e) : res(d))));
     expect(back.toString()).toBe(USER_DATA);
     await expect(new Promise((res, rej) => s.writeFile("/no/such/dir/x.yaml", "x", (e) => (e ? rej(e) : res(null))))).rejects.toThrow();
-    expect(t.sim.requestLog().filter((r) => r.kind === "sftp").map((r) => r.path)).toContain(`${SNIPPETS}/user-170.yaml`);
+    expect(
+      t.sim
+        .requestLog()
+        .filter((r) => r.kind === "sftp")
+        .map((r) => r.path),
+    ).toContain(`${SNIPPETS}/user-170.yaml`);
   });
 
   it("test -s reports whether a file exists and is non-empty; mkdir -p creates dirs", async () => {
@@ -159,7 +164,16 @@ describe("qm over ssh", () => {
 
 describe("tokenizer", () => {
   it("handles quotes and escapes and rejects shell syntax", () => {
-    expect(tokenize(`qm set 1 --cicustom "user=local:snippets/a b.yaml" -x 'a"b' c\\ d`)).toEqual(["qm", "set", "1", "--cicustom", "user=local:snippets/a b.yaml", "-x", 'a"b', "c d"]);
+    expect(tokenize(`qm set 1 --cicustom "user=local:snippets/a b.yaml" -x 'a"b' c\\ d`)).toEqual([
+      "qm",
+      "set",
+      "1",
+      "--cicustom",
+      "user=local:snippets/a b.yaml",
+      "-x",
+      'a"b',
+      "c d",
+    ]);
     expect(tokenize("a | b")).toEqual({ error: "syntax error near unexpected token `|'" });
     expect(tokenize(`a "b`)).toHaveProperty("error");
   });

@@ -8,7 +8,10 @@ import { runCommand } from "./shell";
 
 function parseAuthorized(lines: string[]): ParsedKey[] {
   const keys: ParsedKey[] = [];
-  for (const line of lines.flatMap((l) => l.split("\n")).map((l) => l.trim()).filter((l) => l && !l.startsWith("#"))) {
+  for (const line of lines
+    .flatMap((l) => l.split("\n"))
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"))) {
     const parsed = ssh2.utils.parseKey(line);
     if (parsed instanceof Error) throw new Error(`authorized key is not valid: ${parsed.message}`);
     keys.push(Array.isArray(parsed) ? parsed[0] : parsed);
@@ -32,7 +35,9 @@ export function createSshServer(sim: Sim, node: string, hostKey: string, authori
     client.on("error", () => clients.delete(client));
     client.on("authentication", (ctx) => {
       if (ctx.method !== "publickey" || ctx.username !== "root") return ctx.reject(["publickey"]);
-      const key = allowed.find((k) => k.type === ctx.key.algo && k.getPublicSSH().length === ctx.key.data.length && timingSafeEqual(k.getPublicSSH(), ctx.key.data));
+      const key = allowed.find(
+        (k) => k.type === ctx.key.algo && k.getPublicSSH().length === ctx.key.data.length && timingSafeEqual(k.getPublicSSH(), ctx.key.data),
+      );
       if (!key) return ctx.reject(["publickey"]);
       // Without a signature the client only asks whether this key would be accepted.
       if (ctx.signature && key.verify(ctx.blob!, ctx.signature, ctx.hashAlgo) !== true) return ctx.reject(["publickey"]);

@@ -60,7 +60,18 @@ export class Tasks {
     const starttime = Math.floor(Date.now() / 1000);
     const pstart = Math.floor(process.uptime() * 100) + 1000;
     const upid = `UPID:${spec.node}:${hex8(pid)}:${hex8(pstart)}:${hex8(starttime)}:${spec.type}:${spec.id}:${spec.user}:`;
-    const task: Task = { upid, node: spec.node, pid, pstart, starttime, type: spec.type, id: String(spec.id), user: spec.user, status: "running", log: [...(spec.log ?? [])] };
+    const task: Task = {
+      upid,
+      node: spec.node,
+      pid,
+      pstart,
+      starttime,
+      type: spec.type,
+      id: String(spec.id),
+      user: spec.user,
+      status: "running",
+      log: [...(spec.log ?? [])],
+    };
     this.tasks.set(upid, task);
     this.prune();
     if (spec.durationMs === null) return task;

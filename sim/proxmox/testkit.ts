@@ -31,7 +31,12 @@ export class PveClient {
     this.agent = new https.Agent({ ca, keepAlive: false });
   }
 
-  request<T = unknown>(method: string, apiPath: string, params?: Record<string, string | number>, opts: { json?: boolean; signal?: AbortSignal } = {}): Promise<PveResponse<T>> {
+  request<T = unknown>(
+    method: string,
+    apiPath: string,
+    params?: Record<string, string | number>,
+    opts: { json?: boolean; signal?: AbortSignal } = {},
+  ): Promise<PveResponse<T>> {
     const query = method === "GET" && params ? `?${new URLSearchParams(stringify(params))}` : "";
     const payload = method !== "GET" && params ? (opts.json ? JSON.stringify(params) : new URLSearchParams(stringify(params)).toString()) : undefined;
     const headers: Record<string, string | number> = {};
@@ -135,7 +140,11 @@ export async function cloneReady(t: TestSim, newid: number, extra: Record<string
 }
 
 /** Runs one command over SSH on `node`'s own daemon (its port, its pinned host key). */
-export async function sshOnNode(t: TestSim, node: string, work: { exec?: string; write?: { path: string; content: string } }): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function sshOnNode(
+  t: TestSim,
+  node: string,
+  work: { exec?: string; write?: { path: string; content: string } },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const { Client } = await import("ssh2");
   const { readFileSync } = await import("node:fs");
   const { sshFingerprint } = await import("./material");
@@ -146,12 +155,20 @@ export async function sshOnNode(t: TestSim, node: string, work: { exec?: string;
     client
       .on("ready", () => resolve())
       .on("error", reject)
-      .connect({ host: target.host, port: target.port, username: "root", privateKey: readFileSync(t.sim.sshClientKeyPath), hostVerifier: (key: Buffer) => sshFingerprint(key) === target.hostFingerprint }),
+      .connect({
+        host: target.host,
+        port: target.port,
+        username: "root",
+        privateKey: readFileSync(t.sim.sshClientKeyPath),
+        hostVerifier: (key: Buffer) => sshFingerprint(key) === target.hostFingerprint,
+      }),
   );
   try {
     if (work.write) {
       const { path: file, content } = work.write;
-      await new Promise<void>((resolve, reject) => client.sftp((err, sftp) => (err ? reject(err) : sftp.writeFile(file, content, (e) => (sftp.end(), e ? reject(e) : resolve())))));
+      await new Promise<void>((resolve, reject) =>
+        client.sftp((err, sftp) => (err ? reject(err) : sftp.writeFile(file, content, (e) => (sftp.end(), e ? reject(e) : resolve())))),
+      );
       if (!work.exec) return { code: 0, stdout: "", stderr: "" };
     }
     return await new Promise((resolve, reject) =>

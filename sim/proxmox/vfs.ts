@@ -19,7 +19,10 @@ export class VirtualFs {
   private files = new Map<string, VfsFile>();
   private dirs = new Set<string>();
 
-  constructor(private readonly initialDirs: string[], readonly home = "/root") {
+  constructor(
+    private readonly initialDirs: string[],
+    readonly home = "/root",
+  ) {
     this.reset();
   }
 

@@ -31,7 +31,9 @@ function checkLock(vm: Vm, args: Record<string, string>) {
  * missing volume fails here, not when `cicustom` was set.
  */
 export function regenerateCloudinit(sim: Sim, vm: Vm) {
-  const parts = String(vm.config.cicustom ?? "").split(",").filter(Boolean);
+  const parts = String(vm.config.cicustom ?? "")
+    .split(",")
+    .filter(Boolean);
   let userData: string | undefined;
   let userVolid: string | undefined;
   for (const part of parts) {

@@ -126,7 +126,14 @@ describe("vncproxy + vncwebsocket", () => {
     const c = await open(proxy);
     const before = await captureFramebuffer(c, vncPasswordOf(proxy));
     // noVNC's sendCtrlAltDel: Control_L, Alt_L, Delete down, then up in reverse.
-    for (const [down, key] of [[1, 0xffe3], [1, 0xffe9], [1, 0xffff], [0, 0xffff], [0, 0xffe9], [0, 0xffe3]]) {
+    for (const [down, key] of [
+      [1, 0xffe3],
+      [1, 0xffe9],
+      [1, 0xffff],
+      [0, 0xffff],
+      [0, 0xffe9],
+      [0, 0xffe3],
+    ]) {
       c.send([4, down, 0, 0, (key >> 24) & 255, (key >> 16) & 255, (key >> 8) & 255, key & 255]);
     }
     c.send([3, 0, 0, 0, 0, 0, WIDTH >> 8, WIDTH & 255, HEIGHT >> 8, HEIGHT & 255]);

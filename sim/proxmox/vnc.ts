@@ -20,12 +20,19 @@ function rejectUpgrade(socket: Duplex, status: number, reason: string) {
 // pveproxy refuses client frames over 128 KiB (PVE::APIServer::AnyEvent websocket_proxy); ws's
 // maxPayload closes such a connection with 1009 the same way.
 export class VncService {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 128 * 1024, handleProtocols: (protocols) => (protocols.has("binary") ? "binary" : false) });
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 128 * 1024,
+    handleProtocols: (protocols) => (protocols.has("binary") ? "binary" : false),
+  });
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly sessions = new Map<WebSocket, number>();
   private tcp: NetServer | undefined;
 
-  constructor(private readonly sim: Sim, private readonly certPem: string) {
+  constructor(
+    private readonly sim: Sim,
+    private readonly certPem: string,
+  ) {
     sim.events.on("vm-stopped", (vmid: number) => {
       for (const [ws, id] of this.sessions) if (id === vmid) ws.close(1000, "VM stopped");
     });
@@ -42,13 +49,25 @@ export class VncService {
       // qemu-server (PVE 8, up to 9.1.6): the ticket itself is the VNC password unless
       // generate-password=1 asks for a separate one, and only then is `password` returned. From
       // 9.1.7 a password is always generated and returned, and the ticket says so with `pw:`.
-      const password = generate || sim.settings.pveVersion === 9 ? Array.from({ length: 8 }, () => PASSWORD_CHARS[randomInt(PASSWORD_CHARS.length)]).join("") : undefined;
-      const stamp = Math.floor(Date.now() / 1000).toString(16).toUpperCase();
+      const password =
+        generate || sim.settings.pveVersion === 9 ? Array.from({ length: 8 }, () => PASSWORD_CHARS[randomInt(PASSWORD_CHARS.length)]).join("") : undefined;
+      const stamp = Math.floor(Date.now() / 1000)
+        .toString(16)
+        .toUpperCase();
       const ticket = `${sim.settings.pveVersion === 9 ? "pw:" : ""}PVEVNC:${stamp}::${randomBytes(96).toString("base64")}`;
       const port = sim.nextVncPort();
       const task = sim.tasks.start({ node: vm.node, type: "vncproxy", id: vm.vmid, user: sim.user, durationMs: null, countsInFlight: false });
       // VNC Authentication uses the first 8 bytes of whatever the password is.
-      const entry: VncTicket = { ticket, password: password ?? ticket, vmid: vm.vmid, node: vm.node, port, expiresAt: Date.now() + sim.settings.vncTicketTtlMs, used: false, upid: task.upid };
+      const entry: VncTicket = {
+        ticket,
+        password: password ?? ticket,
+        vmid: vm.vmid,
+        node: vm.node,
+        port,
+        expiresAt: Date.now() + sim.settings.vncTicketTtlMs,
+        used: false,
+        upid: task.upid,
+      };
       sim.vncTickets.set(ticket, entry);
       // The proxy behind the port waits ~10 s for its one connection, then exits (vncTicketTtlMs).
       const timer = setTimeout(() => {

@@ -12,9 +12,13 @@ export type ParamSpec = { [key: string]: true | ParamSpec | readonly [ParamSpec]
 
 type Leaf = true;
 type SpecFor<V> =
-  NonNullable<V> extends ReadonlyArray<infer E> ? (E extends object ? Leaf | readonly [SpecOf<E>] : Leaf)
-  : NonNullable<V> extends object ? Leaf | SpecOf<NonNullable<V>>
-  : Leaf;
+  NonNullable<V> extends ReadonlyArray<infer E>
+    ? E extends object
+      ? Leaf | readonly [SpecOf<E>]
+      : Leaf
+    : NonNullable<V> extends object
+      ? Leaf | SpecOf<NonNullable<V>>
+      : Leaf;
 /** Only keys of `T` (an SDK params type) may appear, at every level. */
 export type SpecOf<T> = { [K in keyof T]?: SpecFor<T[K]> };
 

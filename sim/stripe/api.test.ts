@@ -31,7 +31,12 @@ describe("prices and products", () => {
       rig.stripe.prices.create({ product: product.id, currency: "usd", unit_amount: 200, recurring: { interval: "month" }, lookup_key: "k" }),
     ).rejects.toMatchObject({ type: "StripeInvalidRequestError", param: "lookup_key" });
     const second = await rig.stripe.prices.create({
-      product: product.id, currency: "usd", unit_amount: 200, recurring: { interval: "month" }, lookup_key: "k", transfer_lookup_key: true,
+      product: product.id,
+      currency: "usd",
+      unit_amount: 200,
+      recurring: { interval: "month" },
+      lookup_key: "k",
+      transfer_lookup_key: true,
     });
     expect((await rig.stripe.prices.retrieve(first.id)).lookup_key).toBeNull();
     expect((await rig.stripe.prices.list({ lookup_keys: ["k"] })).data.map((p) => p.id)).toEqual([second.id]);
@@ -68,9 +73,16 @@ describe("checkout sessions", () => {
     const customer = await rig.stripe.customers.create({ email: "linus@example.test" });
     const session = await createSession(rig.stripe, price.id, { customer: customer.id, customer_email: undefined });
     expect(session).toMatchObject({
-      object: "checkout.session", mode: "subscription", status: "open", payment_status: "unpaid",
-      customer: customer.id, client_reference_id: "order_1", metadata: { orderId: "order_1" },
-      amount_total: 1500, currency: "usd", subscription: null,
+      object: "checkout.session",
+      mode: "subscription",
+      status: "open",
+      payment_status: "unpaid",
+      customer: customer.id,
+      client_reference_id: "order_1",
+      metadata: { orderId: "order_1" },
+      amount_total: 1500,
+      currency: "usd",
+      subscription: null,
     });
     expect(session.id).toMatch(/^cs_test_/);
     expect(session.url).toBe(`${rig.sim.url}/checkout/${session.id}`);
@@ -86,14 +98,18 @@ describe("checkout sessions", () => {
 
   it("refuses bad sessions with the parameter named", async () => {
     const price = await createPlan(rig.stripe);
-    await expect(rig.stripe.checkout.sessions.create({ mode: "subscription", success_url: "http://x" }))
-      .rejects.toMatchObject({ statusCode: 400, param: "line_items", code: "parameter_missing" });
-    await expect(createSession(rig.stripe, "price_missing"))
-      .rejects.toMatchObject({ statusCode: 404, param: "line_items[0][price]", code: "resource_missing" });
-    await expect(createSession(rig.stripe, price.id, { customer: "cus_x" }))
-      .rejects.toMatchObject({ statusCode: 400, param: "customer_email" });
-    await expect(createSession(rig.stripe, price.id, { expires_at: Math.floor(Date.now() / 1000) + 25 * 3600 }))
-      .rejects.toMatchObject({ param: "expires_at" });
+    await expect(rig.stripe.checkout.sessions.create({ mode: "subscription", success_url: "http://x" })).rejects.toMatchObject({
+      statusCode: 400,
+      param: "line_items",
+      code: "parameter_missing",
+    });
+    await expect(createSession(rig.stripe, "price_missing")).rejects.toMatchObject({
+      statusCode: 404,
+      param: "line_items[0][price]",
+      code: "resource_missing",
+    });
+    await expect(createSession(rig.stripe, price.id, { customer: "cus_x" })).rejects.toMatchObject({ statusCode: 400, param: "customer_email" });
+    await expect(createSession(rig.stripe, price.id, { expires_at: Math.floor(Date.now() / 1000) + 25 * 3600 })).rejects.toMatchObject({ param: "expires_at" });
   });
 });
 
@@ -101,11 +117,19 @@ describe("errors", () => {
   it("answers an unknown endpoint with a 404 the SDK raises as StripeInvalidRequestError", async () => {
     const error = await rig.stripe.rawRequest("GET", "/v1/quotes_of_the_day").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
-    expect(error).toMatchObject({ statusCode: 404, type: "StripeInvalidRequestError", message: expect.stringContaining("Unrecognized request URL (GET: /v1/quotes_of_the_day)") });
+    expect(error).toMatchObject({
+      statusCode: 404,
+      type: "StripeInvalidRequestError",
+      message: expect.stringContaining("Unrecognized request URL (GET: /v1/quotes_of_the_day)"),
+    });
   });
 
   it("raises resource_missing for unknown ids and 401 for keys that are not test secret keys", async () => {
-    await expect(rig.stripe.customers.retrieve("cus_nope")).rejects.toMatchObject({ statusCode: 404, code: "resource_missing", message: "No such customer: 'cus_nope'" });
+    await expect(rig.stripe.customers.retrieve("cus_nope")).rejects.toMatchObject({
+      statusCode: 404,
+      code: "resource_missing",
+      message: "No such customer: 'cus_nope'",
+    });
     const live = new Stripe("sk_live_nope", { host: "127.0.0.1", port: rig.sim.port, protocol: "http", maxNetworkRetries: 0 });
     await expect(live.customers.list()).rejects.toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
     const anonymous = await fetch(`${rig.sim.url}/v1/customers`);
@@ -128,7 +152,9 @@ describe("idempotency", () => {
   });
 
   it("does not save a request that failed validation: the key can be used again for the corrected request", async () => {
-    const bad = await rig.stripe.prices.create({ currency: "usd", unit_amount: 100, product: "prod_missing" }, { idempotencyKey: "key-2" }).catch((e: unknown) => e);
+    const bad = await rig.stripe.prices
+      .create({ currency: "usd", unit_amount: 100, product: "prod_missing" }, { idempotencyKey: "key-2" })
+      .catch((e: unknown) => e);
     expect(bad).toMatchObject({ statusCode: 404 });
     const product = await rig.stripe.products.create({ name: "P" });
     const ok = await rig.stripe.prices.create({ currency: "usd", unit_amount: 100, product: product.id }, { idempotencyKey: "key-2" });

@@ -11,14 +11,18 @@ const eventsAfter = (rig: Rig, count: number) => rig.sim.events().slice(count);
 
 async function setCard(customer: string, number: string) {
   const response = await fetch(`${rig.sim.url}/_sim/customers/${customer}/card`, {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ number }),
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ number }),
   });
   expect(response.status).toBe(200);
 }
 
 async function advanceTo(unix: number) {
   const response = await fetch(`${rig.sim.url}/_sim/clock/advance`, {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ seconds: unix - rig.sim.clock.now() + 1 }),
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ seconds: unix - rig.sim.clock.now() + 1 }),
   });
   return response.json();
 }
@@ -41,14 +45,21 @@ describe("renewals", () => {
     expect(sub.status).toBe("active");
     expect(sub.items.data[0].current_period_start).toBe(period.current_period_end);
     expect(invoice).toMatchObject({
-      billing_reason: "subscription_cycle", status: "paid", amount_paid: 1500,
-      period_start: period.current_period_start, period_end: period.current_period_end,
+      billing_reason: "subscription_cycle",
+      status: "paid",
+      amount_paid: 1500,
+      period_start: period.current_period_start,
+      period_end: period.current_period_end,
       parent: { subscription_details: { subscription: subscription.id } },
     });
     expect(invoice.lines.data[0].period).toEqual({ start: sub.items.data[0].current_period_start, end: sub.items.data[0].current_period_end });
     const events = eventsAfter(rig, before);
     expect(events.map((e) => e.type)).toEqual([
-      "customer.subscription.updated", "invoice.created", "invoice.finalized", "invoice.paid", "invoice.payment_succeeded",
+      "customer.subscription.updated",
+      "invoice.created",
+      "invoice.finalized",
+      "invoice.paid",
+      "invoice.payment_succeeded",
     ]);
     expect(events[0].data.previous_attributes).toHaveProperty("items");
     expect(events[0].created).toBe(period.current_period_end);
@@ -145,7 +156,9 @@ describe("like Stripe: paying the open invoice restores the subscription", () =>
     const hosted = await fetch(invoice.hosted_invoice_url!).then((r) => r.text());
     expect(hosted).toContain("Amount due");
     const viaControl = await fetch(`${rig.sim.url}/_sim/invoices/${invoice.id}/pay`, {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ card: "4242424242424242" }),
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ card: "4242424242424242" }),
     }).then((r) => r.json());
     expect(viaControl).toMatchObject({ paid: true, invoice: { status: "paid" } });
     expect((await rig.stripe.subscriptions.retrieve(subscription.id)).status).toBe("active");

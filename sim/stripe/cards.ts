@@ -3,10 +3,7 @@
 // set up with authentication goes through, except the "always authenticate" card.
 import type { Decline } from "./errors";
 
-export type ChargeResult =
-  | { outcome: "succeeded" }
-  | { outcome: "declined"; decline: Decline }
-  | { outcome: "requires_action"; decline: Decline };
+export type ChargeResult = { outcome: "succeeded" } | { outcome: "declined"; decline: Decline } | { outcome: "requires_action"; decline: Decline };
 
 interface TestCard {
   brand: string;

@@ -71,16 +71,22 @@ describe("hosted checkout page", () => {
     expect(item.current_period_end - item.current_period_start).toBeGreaterThanOrEqual(28 * DAY);
     const invoice = sub.latest_invoice as Stripe.Invoice;
     expect(invoice).toMatchObject({
-      status: "paid", billing_reason: "subscription_create", amount_due: 1500, amount_paid: 1500,
+      status: "paid",
+      billing_reason: "subscription_create",
+      amount_due: 1500,
+      amount_paid: 1500,
       parent: { subscription_details: { subscription: sub.id, metadata: { orderId: "order_1" } } },
     });
     expect(invoice.hosted_invoice_url).toBe(`${rig.sim.url}/i/${invoice.id}`);
 
     const paidEvent = rig.receiver.received.find((r) => r.event.type === "invoice.paid")!.event;
     expect((await rig.stripe.events.retrieve(paidEvent.id)).type).toBe("invoice.paid");
-    expect((await rig.stripe.events.list({ type: "invoice.*" })).data.map((e) => e.type)).toEqual(
-      ["invoice.payment_succeeded", "invoice.paid", "invoice.finalized", "invoice.created"],
-    );
+    expect((await rig.stripe.events.list({ type: "invoice.*" })).data.map((e) => e.type)).toEqual([
+      "invoice.payment_succeeded",
+      "invoice.paid",
+      "invoice.finalized",
+      "invoice.created",
+    ]);
     expect((await openForm(session.url!)).html).toContain("already complete");
   });
 
@@ -147,8 +153,11 @@ describe("checkout shortcut and expiry", () => {
     const price = await createPlan(rig.stripe);
     const session = await createSession(rig.stripe, price.id);
     const pay = (card: string) =>
-      fetch(`${rig.sim.url}/_sim/checkout/${session.id}/pay`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ card }) })
-        .then((r) => r.json());
+      fetch(`${rig.sim.url}/_sim/checkout/${session.id}/pay`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ card }),
+      }).then((r) => r.json());
     expect(await pay("4000000000000002")).toMatchObject({ status: "declined", error: "Your card was declined." });
     expect(await pay("4242424242424242")).toMatchObject({ status: "complete", session: { status: "complete" } });
     expect(await pay("4242424242424242")).toMatchObject({ status: "closed" });

@@ -81,10 +81,7 @@ function allowedPaymentMethodTypes(p: Params): string[] | null {
 }
 
 export type PaymentOutcome =
-  | { kind: "complete"; redirect: string }
-  | { kind: "authenticate" }
-  | { kind: "declined"; decline: Decline }
-  | { kind: "closed"; status: string | null };
+  { kind: "complete"; redirect: string } | { kind: "authenticate" } | { kind: "declined"; decline: Decline } | { kind: "closed"; status: string | null };
 
 export interface PaymentAttempt {
   card: string;
@@ -143,8 +140,11 @@ function completeSession(ctx: SimContext, session: Stripe.Checkout.Session, card
   });
   const now = ctx.clock.now();
   const invoice = buildInvoice(ctx, {
-    customer, subscription: sub, reason: "subscription_create",
-    lines: periodLines(ctx, sub, currentPeriod(sub)), period: { start: now, end: now },
+    customer,
+    subscription: sub,
+    reason: "subscription_create",
+    lines: periodLines(ctx, sub, currentPeriod(sub)),
+    period: { start: now, end: now },
   });
   sub.latest_invoice = invoice.id;
   ctx.store.subscriptions.set(sub.id, sub);
@@ -164,8 +164,14 @@ function completeSession(ctx: SimContext, session: Stripe.Checkout.Session, card
     invoice: invoice.id,
     url: null,
     customer_details: {
-      address: null, business_name: null, email: customer.email, individual_name: null,
-      name: customer.name ?? null, phone: null, tax_exempt: "none", tax_ids: [],
+      address: null,
+      business_name: null,
+      email: customer.email,
+      individual_name: null,
+      name: customer.name ?? null,
+      phone: null,
+      tax_exempt: "none",
+      tax_ids: [],
     },
   } satisfies Partial<Stripe.Checkout.Session>);
   ctx.events.emit("checkout.session.completed", session);

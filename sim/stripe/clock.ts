@@ -42,8 +42,7 @@ export function addInterval(from: number, interval: string, count: number, ancho
   const months = interval === "year" ? 12 * count : count;
   const start = new Date(from * 1000);
   const anchorDay = new Date(anchor * 1000).getUTCDate();
-  const target = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + months, 1,
-    start.getUTCHours(), start.getUTCMinutes(), start.getUTCSeconds()));
+  const target = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + months, 1, start.getUTCHours(), start.getUTCMinutes(), start.getUTCSeconds()));
   const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
   target.setUTCDate(Math.min(anchorDay, lastDay));
   return Math.floor(target.getTime() / 1000);

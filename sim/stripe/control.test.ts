@@ -25,14 +25,19 @@ describe("/_sim", () => {
   it("advances the clock from the page's form and answers JSON to JSON callers", async () => {
     const before = rig.sim.clock.now();
     const form = await fetch(`${rig.sim.url}/_sim/clock/advance`, {
-      method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "seconds=3600", redirect: "manual",
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "seconds=3600",
+      redirect: "manual",
     });
     expect(form.status).toBe(303);
     expect(rig.sim.clock.now() - before).toBeGreaterThanOrEqual(3600);
     const json = await fetch(`${rig.sim.url}/_sim/clock`).then((r) => r.json());
     expect(json.offsetSeconds).toBe(3600);
     const refused = await fetch(`${rig.sim.url}/_sim/clock/advance`, {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ seconds: -5 }),
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ seconds: -5 }),
     });
     expect(refused.status).toBe(400);
   });

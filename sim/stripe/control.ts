@@ -8,7 +8,10 @@ import { inspectPage } from "./pages/inspect-page";
 import type { SimContext } from "./types";
 
 class ControlError extends Error {
-  constructor(message: string, readonly status = 400) {
+  constructor(
+    message: string,
+    readonly status = 400,
+  ) {
     super(message);
   }
 }
@@ -28,66 +31,112 @@ function controlRoutes(ctx: SimContext, controls: SimControls, reset: () => void
     return id;
   };
   return [
-    ["GET", /^\/_sim\/state$/, () => ({
-      now: clock.now(), offsetSeconds: clock.offset, paused: webhooks.paused, rules: webhooks.rules,
-      customers: [...store.customers.values()].map((c) => ({ ...c, card: store.cards.get(c.id) ?? null })),
-      subscriptions: [...store.subscriptions.values()], invoices: [...store.invoices.values()],
-      sessions: [...store.sessions.values()], refunds: [...store.refunds.values()],
-    })],
+    [
+      "GET",
+      /^\/_sim\/state$/,
+      () => ({
+        now: clock.now(),
+        offsetSeconds: clock.offset,
+        paused: webhooks.paused,
+        rules: webhooks.rules,
+        customers: [...store.customers.values()].map((c) => ({ ...c, card: store.cards.get(c.id) ?? null })),
+        subscriptions: [...store.subscriptions.values()],
+        invoices: [...store.invoices.values()],
+        sessions: [...store.sessions.values()],
+        refunds: [...store.refunds.values()],
+      }),
+    ],
     ["GET", /^\/_sim\/clock$/, () => ({ now: clock.now(), offsetSeconds: clock.offset })],
-    ["POST", /^\/_sim\/clock\/advance$/, (b) => {
-      const seconds = num(b.seconds, "seconds");
-      if (seconds < 0) throw new ControlError("the clock only moves forward");
-      return controls.advanceClock(seconds);
-    }],
-    ["GET", /^\/_sim\/events$/, (_b, _id, q) => ({
-      data: [...store.events.values()].filter((e) => !q.get("type") || e.type === q.get("type")),
-    })],
-    ["GET", /^\/_sim\/deliveries$/, (_b, _id, q) => ({
-      data: webhooks.deliveries.filter((d) => !q.get("event") || d.eventId === q.get("event")),
-    })],
+    [
+      "POST",
+      /^\/_sim\/clock\/advance$/,
+      (b) => {
+        const seconds = num(b.seconds, "seconds");
+        if (seconds < 0) throw new ControlError("the clock only moves forward");
+        return controls.advanceClock(seconds);
+      },
+    ],
+    [
+      "GET",
+      /^\/_sim\/events$/,
+      (_b, _id, q) => ({
+        data: [...store.events.values()].filter((e) => !q.get("type") || e.type === q.get("type")),
+      }),
+    ],
+    [
+      "GET",
+      /^\/_sim\/deliveries$/,
+      (_b, _id, q) => ({
+        data: webhooks.deliveries.filter((d) => !q.get("event") || d.eventId === q.get("event")),
+      }),
+    ],
     ["POST", /^\/_sim\/webhooks\/pause$/, () => (webhooks.pause(), { paused: true })],
     ["POST", /^\/_sim\/webhooks\/resume$/, () => (webhooks.resume(), { paused: false })],
-    ["POST", /^\/_sim\/webhooks\/url$/, (b) => {
-      ctx.options.webhookUrl = String(b.url ?? "");
-      return { url: ctx.options.webhookUrl };
-    }],
-    ["POST", /^\/_sim\/webhooks\/reorder$/, (b) => {
-      const order = b.order === "reverse" ? "reverse" : Array.isArray(b.order) ? b.order.map(String) : null;
-      if (!order) throw new ControlError(`order must be "reverse" or a list of event ids`);
-      webhooks.reorder(order);
-      return { queued: webhooks.pending().map((d) => ({ eventId: d.eventId, type: d.eventType })) };
-    }],
-    ["POST", /^\/_sim\/webhooks\/rules$/, (b) => {
-      if (typeof b.type !== "string" || !b.type) throw new ControlError("type is required");
-      webhooks.rules.push({
-        type: b.type,
-        ...(b.delayMs !== undefined ? { delayMs: num(b.delayMs, "delayMs") } : {}),
-        ...(b.duplicates !== undefined ? { duplicates: num(b.duplicates, "duplicates") } : {}),
-        ...(b.times !== undefined ? { times: num(b.times, "times") } : {}),
-      });
-      return { rules: webhooks.rules };
-    }],
+    [
+      "POST",
+      /^\/_sim\/webhooks\/url$/,
+      (b) => {
+        ctx.options.webhookUrl = String(b.url ?? "");
+        return { url: ctx.options.webhookUrl };
+      },
+    ],
+    [
+      "POST",
+      /^\/_sim\/webhooks\/reorder$/,
+      (b) => {
+        const order = b.order === "reverse" ? "reverse" : Array.isArray(b.order) ? b.order.map(String) : null;
+        if (!order) throw new ControlError(`order must be "reverse" or a list of event ids`);
+        webhooks.reorder(order);
+        return { queued: webhooks.pending().map((d) => ({ eventId: d.eventId, type: d.eventType })) };
+      },
+    ],
+    [
+      "POST",
+      /^\/_sim\/webhooks\/rules$/,
+      (b) => {
+        if (typeof b.type !== "string" || !b.type) throw new ControlError("type is required");
+        webhooks.rules.push({
+          type: b.type,
+          ...(b.delayMs !== undefined ? { delayMs: num(b.delayMs, "delayMs") } : {}),
+          ...(b.duplicates !== undefined ? { duplicates: num(b.duplicates, "duplicates") } : {}),
+          ...(b.times !== undefined ? { times: num(b.times, "times") } : {}),
+        });
+        return { rules: webhooks.rules };
+      },
+    ],
     ["DELETE", /^\/_sim\/webhooks\/rules$/, () => ((webhooks.rules = []), { rules: [] })],
-    ["POST", /^\/_sim\/webhooks\/idle$/, async (b) => {
-      try {
-        await webhooks.idle(b.timeoutMs === undefined ? 10_000 : num(b.timeoutMs, "timeoutMs"));
-      } catch (error) {
-        throw new ControlError(String((error as Error).message), 409);
-      }
-      return { pending: 0 };
-    }],
-    ["POST", /^\/_sim\/events\/([^/]+)\/duplicate$/, (b, id) => {
-      webhooks.duplicate(event(id), b.count === undefined ? 1 : num(b.count, "count"));
-      return { queued: webhooks.pendingFor(id) };
-    }],
+    [
+      "POST",
+      /^\/_sim\/webhooks\/idle$/,
+      async (b) => {
+        try {
+          await webhooks.idle(b.timeoutMs === undefined ? 10_000 : num(b.timeoutMs, "timeoutMs"));
+        } catch (error) {
+          throw new ControlError(String((error as Error).message), 409);
+        }
+        return { pending: 0 };
+      },
+    ],
+    [
+      "POST",
+      /^\/_sim\/events\/([^/]+)\/duplicate$/,
+      (b, id) => {
+        webhooks.duplicate(event(id), b.count === undefined ? 1 : num(b.count, "count"));
+        return { queued: webhooks.pendingFor(id) };
+      },
+    ],
     ["POST", /^\/_sim\/events\/([^/]+)\/replay$/, (_b, id) => (webhooks.replay(event(id)), { queued: webhooks.pendingFor(id) })],
     ["POST", /^\/_sim\/events\/([^/]+)\/delay$/, (b, id) => ({ delayed: webhooks.delay(event(id), num(b.ms, "ms")) })],
-    ["POST", /^\/_sim\/checkout\/([^/]+)\/pay$/, (b, id) => controls.payCheckout(id, {
-      card: b.card === undefined ? undefined : String(b.card),
-      email: b.email === undefined ? undefined : String(b.email),
-      authenticate: b.authenticate === "fail" ? "fail" : "complete",
-    })],
+    [
+      "POST",
+      /^\/_sim\/checkout\/([^/]+)\/pay$/,
+      (b, id) =>
+        controls.payCheckout(id, {
+          card: b.card === undefined ? undefined : String(b.card),
+          email: b.email === undefined ? undefined : String(b.email),
+          authenticate: b.authenticate === "fail" ? "fail" : "complete",
+        }),
+    ],
     ["POST", /^\/_sim\/customers\/([^/]+)\/card$/, (b, id) => controls.setCustomerCard(id, String(b.number ?? b.card ?? ""))],
     ["POST", /^\/_sim\/invoices\/([^/]+)\/pay$/, (b, id) => controls.payInvoice(id, b.card === undefined ? undefined : String(b.card))],
     ["POST", /^\/_sim\/reset$/, () => (reset(), { reset: true })],

@@ -54,13 +54,18 @@ describe("parameters", () => {
   it("names a nested unknown parameter with brackets, on POST and on GET", async () => {
     const price = await createPlan(rig.stripe);
     const nested = { subscription_data: { metadata: {}, trial_period_dayz: 3 } } as unknown as Partial<Stripe.Checkout.SessionCreateParams>;
-    await expect(createSession(rig.stripe, price.id, nested)).rejects.toMatchObject({ code: "parameter_unknown", param: "subscription_data[trial_period_dayz]" });
+    await expect(createSession(rig.stripe, price.id, nested)).rejects.toMatchObject({
+      code: "parameter_unknown",
+      param: "subscription_data[trial_period_dayz]",
+    });
     const inList = { line_items: [{ price: price.id, quantity: 1, tax_ratez: ["txr_1"] }] } as unknown as Partial<Stripe.Checkout.SessionCreateParams>;
     await expect(createSession(rig.stripe, price.id, inList)).rejects.toMatchObject({ code: "parameter_unknown", param: "line_items[0][tax_ratez]" });
     const two = { colour: "red", size: "xl" } as Partial<Stripe.Checkout.SessionCreateParams>;
     await expect(createSession(rig.stripe, price.id, two)).rejects.toMatchObject({ param: "colour", message: "Received unknown parameters: colour, size" });
     await expect(rig.stripe.customers.list({ emial: "x@example.test" } as Stripe.CustomerListParams)).rejects.toMatchObject({
-      code: "parameter_unknown", param: "emial", message: "Received unknown parameter: emial",
+      code: "parameter_unknown",
+      param: "emial",
+      message: "Received unknown parameter: emial",
     });
   });
 

@@ -3,12 +3,16 @@ import { decodeForm } from "./form";
 
 describe("decodeForm (Stripe's bracket form encoding)", () => {
   it("decodes nested objects and indexed arrays as stripe-node writes them", () => {
-    const body = "mode=subscription&line_items[0][price]=price_1&line_items[0][quantity]=2"
-      + "&line_items[1][price]=price_2&line_items[1][quantity]=1&subscription_data[metadata][orderId]=o%201"
-      + "&expand[0]=subscription&expand[1]=line_items";
+    const body =
+      "mode=subscription&line_items[0][price]=price_1&line_items[0][quantity]=2" +
+      "&line_items[1][price]=price_2&line_items[1][quantity]=1&subscription_data[metadata][orderId]=o%201" +
+      "&expand[0]=subscription&expand[1]=line_items";
     expect(decodeForm(body)).toEqual({
       mode: "subscription",
-      line_items: [{ price: "price_1", quantity: "2" }, { price: "price_2", quantity: "1" }],
+      line_items: [
+        { price: "price_1", quantity: "2" },
+        { price: "price_2", quantity: "1" },
+      ],
       subscription_data: { metadata: { orderId: "o 1" } },
       expand: ["subscription", "line_items"],
     });

@@ -114,15 +114,16 @@ export async function startStripeSim(opts: Partial<StripeSimOptions> = {}): Prom
   options.port = port;
   const url = `http://${options.host}:${port}`;
   if (!options.publicBaseUrl) options.publicBaseUrl = url;
-  const ticker = options.tickIntervalMs > 0
-    ? setInterval(() => {
-        try {
-          ctx.tick();
-        } catch (error) {
-          options.log(`stripe sim tick failed: ${String(error)}`);
-        }
-      }, options.tickIntervalMs)
-    : null;
+  const ticker =
+    options.tickIntervalMs > 0
+      ? setInterval(() => {
+          try {
+            ctx.tick();
+          } catch (error) {
+            options.log(`stripe sim tick failed: ${String(error)}`);
+          }
+        }, options.tickIntervalMs)
+      : null;
   ticker?.unref();
 
   return {

@@ -42,6 +42,7 @@ export function createdMatches(params: Params, created: number): boolean {
   const gt = range.int("gt");
   const lte = range.int("lte");
   const lt = range.int("lt");
-  return (gte === undefined || created >= gte) && (gt === undefined || created > gt)
-    && (lte === undefined || created <= lte) && (lt === undefined || created < lt);
+  return (
+    (gte === undefined || created >= gte) && (gt === undefined || created > gt) && (lte === undefined || created <= lte) && (lt === undefined || created < lt)
+  );
 }

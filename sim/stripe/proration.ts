@@ -18,10 +18,14 @@ export function planItemChanges(ctx: SimContext, sub: Stripe.Subscription, items
     if (!price) throw missingParam(p.name("price"));
     const resolved = ctx.store.price(price, p.name("price"));
     if (!resolved.recurring) {
-      throw invalidRequest("The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.", { param: p.name("price") });
+      throw invalidRequest("The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.", {
+        param: p.name("price"),
+      });
     }
     if (resolved.currency !== sub.currency) {
-      throw invalidRequest(`The price specified has currency ${resolved.currency}, but the subscription's currency is ${sub.currency}.`, { param: p.name("price") });
+      throw invalidRequest(`The price specified has currency ${resolved.currency}, but the subscription's currency is ${sub.currency}.`, {
+        param: p.name("price"),
+      });
     }
     return { id, price, quantity: p.int("quantity") ?? existing?.quantity ?? 1, deleted: p.bool("deleted") ?? false };
   });

@@ -76,8 +76,7 @@ async function handleApi(ctx: SimContext, idempotency: IdempotencyCache, req: In
     if (!match) throw unrecognizedUrl(method, path);
     const params = new Params(decodeForm(method === "POST" ? raw : url.search.slice(1)));
     refuseUnknownParams(params.raw, match.route.accepts);
-    const result = ctx.events.duringRequest({ id: requestId, idempotency_key: key ?? null }, () =>
-      match.route.handler({ ctx, params }, ...match.ids));
+    const result = ctx.events.duringRequest({ id: requestId, idempotency_key: key ?? null }, () => match.route.handler({ ctx, params }, ...match.ids));
     payload = applyExpand(ctx, clone(result), params.strList("expand"));
   } catch (error) {
     if (!(error instanceof StripeApiError)) throw error;
@@ -98,7 +97,8 @@ function checkAuth(req: IncomingMessage): StripeApiError | null {
   if (!key) {
     return new StripeApiError(401, {
       type: "invalid_request_error",
-      message: "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.",
+      message:
+        "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.",
     });
   }
   if (!key.startsWith("sk_test_")) {

@@ -72,7 +72,11 @@ describe("pending_if_incomplete", () => {
     expect(updated.latest_invoice).toMatchObject({ billing_reason: "subscription_update", status: "paid" });
     const events = rig.sim.events().slice(before);
     expect(events.map((e) => e.type)).toEqual([
-      "invoice.created", "invoice.finalized", "invoice.paid", "invoice.payment_succeeded", "customer.subscription.updated",
+      "invoice.created",
+      "invoice.finalized",
+      "invoice.paid",
+      "invoice.payment_succeeded",
+      "customer.subscription.updated",
     ]);
     expect(events.at(-1)!.data.previous_attributes).toHaveProperty("items");
   });
@@ -110,16 +114,20 @@ describe("pending_if_incomplete", () => {
 
   it("refuses parameters a pending update cannot carry", async () => {
     const { subscription, item, bigger } = await upgradeSetup();
-    await expect(upgrade(subscription.id, item.id, bigger.id, { cancel_at_period_end: true }))
-      .rejects.toMatchObject({ statusCode: 400, param: "cancel_at_period_end" });
+    await expect(upgrade(subscription.id, item.id, bigger.id, { cancel_at_period_end: true })).rejects.toMatchObject({
+      statusCode: 400,
+      param: "cancel_at_period_end",
+    });
   });
 });
 
 describe("other payment behaviors", () => {
   it("error_if_incomplete answers 402 and changes nothing; allow_incomplete applies and falls past_due", async () => {
     const { subscription, item, bigger } = await upgradeSetup("4000000000000002");
-    await expect(upgrade(subscription.id, item.id, bigger.id, { payment_behavior: "error_if_incomplete" }))
-      .rejects.toMatchObject({ statusCode: 402, code: "card_declined" });
+    await expect(upgrade(subscription.id, item.id, bigger.id, { payment_behavior: "error_if_incomplete" })).rejects.toMatchObject({
+      statusCode: 402,
+      code: "card_declined",
+    });
     expect((await rig.stripe.subscriptions.retrieve(subscription.id)).items.data[0].price.id).toBe(item.price.id);
 
     const applied = await upgrade(subscription.id, item.id, bigger.id, { payment_behavior: "allow_incomplete" });

@@ -19,7 +19,18 @@ import type { ItemChange, LineSpec, SimContext } from "./types";
 const PRORATION = ["always_invoice", "create_prorations", "none"] as const;
 const PAYMENT = ["allow_incomplete", "default_incomplete", "error_if_incomplete", "pending_if_incomplete"] as const;
 // What Stripe lets a pending update carry.
-const PENDING_ALLOWED = new Set(["items", "proration_behavior", "proration_date", "payment_behavior", "expand", "billing_cycle_anchor", "trial_end", "trial_from_plan", "add_invoice_items", "metadata"]);
+const PENDING_ALLOWED = new Set([
+  "items",
+  "proration_behavior",
+  "proration_date",
+  "payment_behavior",
+  "expand",
+  "billing_cycle_anchor",
+  "trial_end",
+  "trial_from_plan",
+  "add_invoice_items",
+  "metadata",
+]);
 
 export function updateSubscription(ctx: SimContext, sub: Stripe.Subscription, p: Params): Stripe.Subscription {
   if (sub.status === "canceled") {
@@ -30,7 +41,9 @@ export function updateSubscription(ctx: SimContext, sub: Stripe.Subscription, p:
   if (paymentBehavior === "pending_if_incomplete") {
     const refused = p.keys().filter((key) => !PENDING_ALLOWED.has(key));
     if (refused.length) {
-      throw invalidRequest(`The following parameters cannot be used with payment_behavior=pending_if_incomplete: ${refused.join(", ")}.`, { param: refused[0] });
+      throw invalidRequest(`The following parameters cannot be used with payment_behavior=pending_if_incomplete: ${refused.join(", ")}.`, {
+        param: refused[0],
+      });
     }
   }
   const changes = p.has("items") ? planItemChanges(ctx, sub, p.list("items")) : [];
@@ -86,7 +99,13 @@ function updateIfPaid(ctx: SimContext, sub: Stripe.Subscription, changes: ItemCh
 
 function storeUpdateInvoice(ctx: SimContext, sub: Stripe.Subscription, lines: LineSpec[], prorationDate: number): Stripe.Invoice {
   const customer = ctx.store.customer(customerId(sub));
-  const invoice = buildInvoice(ctx, { customer, subscription: sub, reason: "subscription_update", lines, period: { start: prorationDate, end: prorationDate } });
+  const invoice = buildInvoice(ctx, {
+    customer,
+    subscription: sub,
+    reason: "subscription_update",
+    lines,
+    period: { start: prorationDate, end: prorationDate },
+  });
   ctx.store.invoices.set(invoice.id, invoice);
   sub.latest_invoice = invoice.id;
   return invoice;

@@ -35,11 +35,18 @@ export interface Rig {
 export async function startRig(options: Partial<StripeSimOptions> = {}): Promise<Rig> {
   const receiver = await startReceiver();
   const sim = await startStripeSim({
-    port: 0, webhookUrl: receiver.url, webhookSecret: SECRET, webhookRetryBaseMs: 25, tickIntervalMs: 0, ...options,
+    port: 0,
+    webhookUrl: receiver.url,
+    webhookSecret: SECRET,
+    webhookRetryBaseMs: 25,
+    tickIntervalMs: 0,
+    ...options,
   });
   const stripe = new Stripe("sk_test_contract", { host: "127.0.0.1", port: sim.port, protocol: "http", maxNetworkRetries: 0 });
   return {
-    sim, stripe, receiver,
+    sim,
+    stripe,
+    receiver,
     async close() {
       await sim.close();
       await receiver.close();

@@ -74,9 +74,14 @@ export class DeliveryQueue {
     }
     for (let i = 0; i < copies; i++) {
       this.deliveries.push({
-        id: newId("whdel_", 16), eventId: event.id, eventType: event.type,
-        reason: i === 0 ? reason : "duplicate", status: "pending", attempts: [],
-        nextAttemptAt: Date.now() + delayMs, seq: ++this.seq,
+        id: newId("whdel_", 16),
+        eventId: event.id,
+        eventType: event.type,
+        reason: i === 0 ? reason : "duplicate",
+        status: "pending",
+        attempts: [],
+        nextAttemptAt: Date.now() + delayMs,
+        seq: ++this.seq,
       });
     }
     this.schedule();
@@ -172,9 +177,7 @@ export class DeliveryQueue {
     this.timer = null;
     if (this.busy || this.paused || this.closed) return;
     const now = Date.now();
-    const due = this.deliveries
-      .filter((d) => d.status === "pending" && d.nextAttemptAt <= now)
-      .sort((a, b) => a.seq - b.seq)[0];
+    const due = this.deliveries.filter((d) => d.status === "pending" && d.nextAttemptAt <= now).sort((a, b) => a.seq - b.seq)[0];
     if (due) {
       this.busy = true;
       try {

@@ -10,19 +10,43 @@ const token = (tunnelId: string) => Buffer.from(JSON.stringify({ a: "acc", t: tu
 function cleanWorld(): Observation {
   const order = (index: number, payment: "paid" | "declined") => ({
     plan: { index, plan: "clab-starter" as const, payment, delivery: { kind: "normal" as const }, gapMs: 0 },
-    orderId: `ord${index}`, sessionId: `cs_${index}`, hostname: `chaos-h${index}`, userEmail: `u${index}@example.test`,
+    orderId: `ord${index}`,
+    sessionId: `cs_${index}`,
+    hostname: `chaos-h${index}`,
+    userEmail: `u${index}@example.test`,
     resources: { vcpus: 2, ramGb: 8, diskGb: 60, labType: "containerlab" },
-    failedAttempts: 0, reservationVmid: null as number | null, status: "awaiting_payment", vm: null as unknown,
+    failedAttempts: 0,
+    reservationVmid: null as number | null,
+    status: "awaiting_payment",
+    vm: null as unknown,
   });
-  const running = { ...order(0, "paid"), status: "provisioned", reservationVmid: 1000, vm: { status: "running", vmid: 1000, tunnelId: "t-1", sshHostname: "ssh-a.lab", webHostname: null } };
+  const running = {
+    ...order(0, "paid"),
+    status: "provisioned",
+    reservationVmid: 1000,
+    vm: { status: "running", vmid: 1000, tunnelId: "t-1", sshHostname: "ssh-a.lab", webHostname: null },
+  };
   const failed = { ...order(1, "paid"), status: "failed", failedAttempts: 1, vm: { status: "failed", vmid: null, tunnelId: null } };
   return {
     orders: [running, failed, order(2, "declined")],
-    proxmoxVms: [{ vmid: 1000, name: "chaos-h0", status: "running", config: { cores: 2, memory: 8192, scsi0: "local-lvm:vm-1000-disk-0,size=60G", cicustom: "user=local:snippets/a.yaml" } }],
+    proxmoxVms: [
+      {
+        vmid: 1000,
+        name: "chaos-h0",
+        status: "running",
+        config: { cores: 2, memory: 8192, scsi0: "local-lvm:vm-1000-disk-0,size=60G", cicustom: "user=local:snippets/a.yaml" },
+      },
+    ],
     snippets: [{ name: "a.yaml", content: `runcmd:\n  - [cloudflared, service, install, "${token("t-1")}"]\n` }],
     requests: [{ id: 1, method: "POST", path: "/nodes/pve1/qemu/9001/clone", params: { newid: "1000", name: "chaos-h0" }, status: 200 }],
     inflightMax: 2,
-    tunnels: [{ id: "t-1", name: "labvps-a", configuration: { config: { ingress: [{ hostname: "ssh-a.lab", service: "ssh://localhost:22" }, { service: "http_status:404" }] } } }],
+    tunnels: [
+      {
+        id: "t-1",
+        name: "labvps-a",
+        configuration: { config: { ingress: [{ hostname: "ssh-a.lab", service: "ssh://localhost:22" }, { service: "http_status:404" }] } },
+      },
+    ],
     dnsRecords: [{ id: "r-1", type: "CNAME", name: "ssh-a.lab", content: "t-1.cfargotunnel.com" }],
     mails: [
       { to: ["u0@example.test"], subject: "Your lab VM chaos-h0 is ready" },
@@ -38,19 +62,48 @@ describe("chaos checker", () => {
   });
 
   const broken: [string, (o: Observation) => void, RegExp][] = [
-    ["I1: a Proxmox request naming an unpaid order", (o) => o.requests.push({ id: 2, method: "POST", path: "/nodes/pve1/qemu/9001/clone", params: { newid: "1001", name: "chaos-h2" }, status: 200 }), /I1: Proxmox received 1 request\(s\) for unpaid order 2/],
-    ["I1: a clone for no paid order", (o) => o.requests.push({ id: 2, method: "POST", path: "/nodes/pve1/qemu/9001/clone", params: { newid: "1001", name: "someone-else" }, status: 200 }), /I1: a clone .* names no paid order/],
-    ["an orphan VM left by a failed order", (o) => o.proxmoxVms.push({ vmid: 1001, name: "chaos-h1", status: "stopped", config: {} }), /I8: orphan Proxmox VM 1001/],
+    [
+      "I1: a Proxmox request naming an unpaid order",
+      (o) => o.requests.push({ id: 2, method: "POST", path: "/nodes/pve1/qemu/9001/clone", params: { newid: "1001", name: "chaos-h2" }, status: 200 }),
+      /I1: Proxmox received 1 request\(s\) for unpaid order 2/,
+    ],
+    [
+      "I1: a clone for no paid order",
+      (o) => o.requests.push({ id: 2, method: "POST", path: "/nodes/pve1/qemu/9001/clone", params: { newid: "1001", name: "someone-else" }, status: 200 }),
+      /I1: a clone .* names no paid order/,
+    ],
+    [
+      "an orphan VM left by a failed order",
+      (o) => o.proxmoxVms.push({ vmid: 1001, name: "chaos-h1", status: "stopped", config: {} }),
+      /I8: orphan Proxmox VM 1001/,
+    ],
     ["a failed order that keeps its VMID", (o) => (o.orders[1]!.reservationVmid = 1001), /I8: failed paid order 1 .* still holds VMID reservation 1001/],
-    ["an orphan tunnel and DNS record", (o) => {
-      o.tunnels.push({ id: "t-2", name: "labvps-b", configuration: null });
-      o.dnsRecords.push({ id: "r-2", type: "CNAME", name: "ssh-b.lab", content: "t-2.cfargotunnel.com" });
-    }, /I8: orphan tunnel labvps-b[\s\S]*I8: orphan DNS record CNAME ssh-b.lab/],
-    ["a hostname routed by two tunnels", (o) => o.tunnels.push({ id: "t-2", name: "labvps-b", configuration: { config: { ingress: [{ hostname: "ssh-a.lab", service: "ssh://localhost:22" }] } } }), /I5: 2 tunnels route ssh-a.lab/],
-    ["cloud-init connecting to another VM's tunnel", (o) => (o.snippets[0]!.content = `[cloudflared, service, install, "${token("t-9")}"]`), /I5: .* connects to tunnel t-9, not its own t-1/],
+    [
+      "an orphan tunnel and DNS record",
+      (o) => {
+        o.tunnels.push({ id: "t-2", name: "labvps-b", configuration: null });
+        o.dnsRecords.push({ id: "r-2", type: "CNAME", name: "ssh-b.lab", content: "t-2.cfargotunnel.com" });
+      },
+      /I8: orphan tunnel labvps-b[\s\S]*I8: orphan DNS record CNAME ssh-b.lab/,
+    ],
+    [
+      "a hostname routed by two tunnels",
+      (o) =>
+        o.tunnels.push({ id: "t-2", name: "labvps-b", configuration: { config: { ingress: [{ hostname: "ssh-a.lab", service: "ssh://localhost:22" }] } } }),
+      /I5: 2 tunnels route ssh-a.lab/,
+    ],
+    [
+      "cloud-init connecting to another VM's tunnel",
+      (o) => (o.snippets[0]!.content = `[cloudflared, service, install, "${token("t-9")}"]`),
+      /I5: .* connects to tunnel t-9, not its own t-1/,
+    ],
     ["an orphan snippet", (o) => o.snippets.push({ name: "b.yaml", content: "" }), /I8: orphan cloud-init snippet b.yaml/],
     ["the wrong plan resources", (o) => (o.proxmoxVms[0]!.config.memory = 4096), /has 4096 MB, plan 8 GB/],
-    ["a second ready email", (o) => o.mails.push({ to: ["u0@example.test"], subject: "Your lab VM chaos-h0 is ready" }), /I3: order 0 \(provisioned\) got 2 ready emails, expected 1/],
+    [
+      "a second ready email",
+      (o) => o.mails.push({ to: ["u0@example.test"], subject: "Your lab VM chaos-h0 is ready" }),
+      /I3: order 0 \(provisioned\) got 2 ready emails, expected 1/,
+    ],
     ["a lost operator email", (o) => o.mails.splice(1, 1), /I8: order 1 failed 1 time\(s\) but the operator got 0/],
     ["a stuck order", (o) => (o.orders[1]!.status = "provisioning"), /I8: paid order 1 .* is stuck/],
     ["too much Proxmox work at once", (o) => (o.inflightMax = 3), /in-flight maximum 3 is above PROVISION_CONCURRENCY=2/],

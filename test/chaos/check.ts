@@ -5,7 +5,16 @@ import type { PlacedOrder } from "./drive";
 import type { ChaosWorld, Json } from "./world";
 
 export interface Observation {
-  orders: Array<PlacedOrder & { status: string; cleanupStatus?: string | null; cleanupRemaining?: string | null; failedAttempts: number; vm: Json | null; reservationVmid: number | null }>;
+  orders: Array<
+    PlacedOrder & {
+      status: string;
+      cleanupStatus?: string | null;
+      cleanupRemaining?: string | null;
+      failedAttempts: number;
+      vm: Json | null;
+      reservationVmid: number | null;
+    }
+  >;
   proxmoxVms: Json[];
   snippets: Json[];
   /** Every Proxmox request of the seed (collected while it ran: the stand-in keeps only the last 2000). */
@@ -49,19 +58,28 @@ export async function observe(world: ChaosWorld, orders: PlacedOrder[], requests
     where: { id: { in: orders.map((o) => o.orderId) } },
     include: { vm: true, reservation: true },
   });
-  const failures = await db.auditEvent.groupBy({
-    by: ["subjectId"], where: { action: "order.provisioning_failed", subjectId: { in: orders.map((o) => o.orderId) } }, _count: true,
-  }).catch(() => [] as { subjectId: string; _count: number }[]);
+  const failures = await db.auditEvent
+    .groupBy({
+      by: ["subjectId"],
+      where: { action: "order.provisioning_failed", subjectId: { in: orders.map((o) => o.orderId) } },
+      _count: true,
+    })
+    .catch(() => [] as { subjectId: string; _count: number }[]);
   const cf = await world.sim("cloudflare", "state");
   return {
     orders: orders.map((o) => {
       const row = rows.find((r) => r.id === o.orderId)!;
       return {
-        ...o, status: row.status, cleanupStatus: row.cleanupStatus, cleanupRemaining: row.cleanupRemaining, vm: row.vm, reservationVmid: row.reservation?.vmid ?? null,
+        ...o,
+        status: row.status,
+        cleanupStatus: row.cleanupStatus,
+        cleanupRemaining: row.cleanupRemaining,
+        vm: row.vm,
+        reservationVmid: row.reservation?.vmid ?? null,
         failedAttempts: failures.find((f) => f.subjectId === o.orderId)?._count ?? 0,
       };
     }),
-    proxmoxVms: (await world.sim("proxmox", "vms") as Json[]).filter((v) => !v.config.template),
+    proxmoxVms: ((await world.sim("proxmox", "vms")) as Json[]).filter((v) => !v.config.template),
     snippets: await world.sim("proxmox", "snippets"),
     requests,
     inflightMax: (await world.sim("proxmox", "inflight")).max,
@@ -97,7 +115,8 @@ export function checkInvariants(o: Observation, limit: number, diskKey = "scsi0"
     if (!["awaiting_payment", "expired"].includes(x.status)) v.push(`I1: unpaid order ${x.plan.index} (${x.plan.payment}) is ${x.status}`);
     if (x.vm || x.reservationVmid !== null) v.push(`I1: unpaid order ${x.plan.index} (${x.plan.payment}) has a VM row or VMID reservation`);
     const touched = o.requests.filter((r) => Object.values(r.params ?? {}).some((p) => String(p).includes(x.hostname) || String(p).includes(x.orderId)));
-    if (touched.length) v.push(`I1: Proxmox received ${touched.length} request(s) for unpaid order ${x.plan.index} (first: ${touched[0].method} ${touched[0].path})`);
+    if (touched.length)
+      v.push(`I1: Proxmox received ${touched.length} request(s) for unpaid order ${x.plan.index} (first: ${touched[0].method} ${touched[0].path})`);
   }
   const paidNames = o.orders.filter((x) => x.plan.payment === "paid").flatMap((x) => [x.hostname, x.orderId]);
   for (const clone of o.requests.filter((r) => r.method === "POST" && /\/clone$/.test(r.path))) {
@@ -110,7 +129,8 @@ export function checkInvariants(o: Observation, limit: number, diskKey = "scsi0"
     const who = `paid order ${x.plan.index} (${x.plan.plan})`;
     if (x.status === "failed") {
       if (x.reservationVmid !== null) v.push(`I8: failed ${who} still holds VMID reservation ${x.reservationVmid}`);
-      if (x.cleanupStatus && x.cleanupStatus !== "done") v.push(`I8: failed ${who} has cleanup ${x.cleanupStatus}${x.cleanupRemaining ? ` (${x.cleanupRemaining})` : ""}`);
+      if (x.cleanupStatus && x.cleanupStatus !== "done")
+        v.push(`I8: failed ${who} has cleanup ${x.cleanupStatus}${x.cleanupRemaining ? ` (${x.cleanupRemaining})` : ""}`);
       continue;
     }
     if (x.status !== "provisioned" || x.vm?.status !== "running" || x.vm.vmid === null) {
@@ -144,7 +164,8 @@ export function checkInvariants(o: Observation, limit: number, diskKey = "scsi0"
     const snippetName = snippetOf(vm);
     const snippet = o.snippets.find((s) => s.name === snippetName);
     if (!snippet) v.push(`${who}: VM ${vm.vmid} points at snippet ${snippetName ?? "(none)"}, which does not exist`);
-    else if (tunnelOfSnippet(snippet.content) !== x.vm.tunnelId) v.push(`I5: ${who}: its cloud-init connects to tunnel ${tunnelOfSnippet(snippet.content)}, not its own ${x.vm.tunnelId}`);
+    else if (tunnelOfSnippet(snippet.content) !== x.vm.tunnelId)
+      v.push(`I5: ${who}: its cloud-init connects to tunnel ${tunnelOfSnippet(snippet.content)}, not its own ${x.vm.tunnelId}`);
   }
 
   // No orphans: everything in the stand-ins belongs to exactly one running VM.
@@ -156,10 +177,12 @@ export function checkInvariants(o: Observation, limit: number, diskKey = "scsi0"
   for (const t of orphanTunnels) v.push(`I8: orphan tunnel ${t.name} (${t.id})`);
   for (const [id, n] of tunnelOwners) if (n > 1) v.push(`I5: ${n} running VMs share tunnel ${id}`);
   const ownedHosts = new Map<string, string>();
-  for (const x of running) for (const h of [x.vm.sshHostname, x.vm.webHostname]) if (h) {
-    if (ownedHosts.has(h)) v.push(`I5: two running VMs share hostname ${h}`);
-    ownedHosts.set(h, x.vm.tunnelId);
-  }
+  for (const x of running)
+    for (const h of [x.vm.sshHostname, x.vm.webHostname])
+      if (h) {
+        if (ownedHosts.has(h)) v.push(`I5: two running VMs share hostname ${h}`);
+        ownedHosts.set(h, x.vm.tunnelId);
+      }
   const orphanRecords = o.dnsRecords.filter((r) => !ownedHosts.has(r.name) || r.content !== tunnelTarget(ownedHosts.get(r.name)!));
   for (const r of orphanRecords) v.push(`I8: orphan DNS record ${r.type} ${r.name} → ${r.content}`);
   const routed = new Map<string, number>();
@@ -187,7 +210,10 @@ export function checkInvariants(o: Observation, limit: number, diskKey = "scsi0"
   return {
     violations: v,
     leftovers: {
-      vms: orphanVms.length, tunnels: orphanTunnels.length, dnsRecords: orphanRecords.length, snippets: orphanSnippets.length,
+      vms: orphanVms.length,
+      tunnels: orphanTunnels.length,
+      dnsRecords: orphanRecords.length,
+      snippets: orphanSnippets.length,
       reservations: orphanReservations.length,
     },
   };

@@ -38,7 +38,11 @@ function publicKeyLine(comment: string): string {
 
 export async function resetWorld(world: ChaosWorld, scenario: Scenario) {
   await world.sim("proxmox", "reset", "POST");
-  await world.sim("proxmox", "settings", "POST", { taskDurationMs: scenario.taskMs, shortTaskDurationMs: Math.ceil(scenario.taskMs / 3), latencyMs: scenario.proxmoxLatencyMs });
+  await world.sim("proxmox", "settings", "POST", {
+    taskDurationMs: scenario.taskMs,
+    shortTaskDurationMs: Math.ceil(scenario.taskMs / 3),
+    latencyMs: scenario.proxmoxLatencyMs,
+  });
   await world.sim("proxmox", "requests", "DELETE");
   await world.sim("cloudflare", "reset", "POST");
   await world.sim("mail", "messages", "DELETE");
@@ -54,7 +58,9 @@ export async function injectFaults(world: ChaosWorld, faults: FaultPlan[]): Prom
   for (const f of faults) {
     if (f.target === "proxmox") injected.push({ label: f.label, target: f.target, id: (await world.sim("proxmox", "faults", "POST", f.spec)).id });
     else {
-      const { faults: [added] } = await world.sim(f.target, "faults", "POST", f.spec);
+      const {
+        faults: [added],
+      } = await world.sim(f.target, "faults", "POST", f.spec);
       injected.push({ label: f.label, target: f.target, id: added.id, count: added.count });
     }
   }
@@ -87,7 +93,10 @@ export async function prepareCatalog(world: ChaosWorld) {
   const before = await db.proxmoxNode.findUniqueOrThrow({ where: { name: "pve1" } });
   await db.proxmoxNode.update({ where: { name: "pve1" }, data: { enabled: true, cpuCapacity: 100_000, ramCapacityGb: 100_000, diskCapacityGb: 1_000_000 } });
   return async () => {
-    await db.proxmoxNode.update({ where: { name: "pve1" }, data: { enabled: before.enabled, cpuCapacity: before.cpuCapacity, ramCapacityGb: before.ramCapacityGb, diskCapacityGb: before.diskCapacityGb } });
+    await db.proxmoxNode.update({
+      where: { name: "pve1" },
+      data: { enabled: before.enabled, cpuCapacity: before.cpuCapacity, ramCapacityGb: before.ramCapacityGb, diskCapacityGb: before.diskCapacityGb },
+    });
   };
 }
 
@@ -99,11 +108,20 @@ async function findEvent(world: ChaosWorld, type: string, objectId: string): Pro
 /** A signed `checkout.session.completed` for a session nobody paid: a stale or forged signal. */
 async function sendSignal(world: ChaosWorld, order: PlacedOrder, seed: number, secret: string): Promise<number[]> {
   const payload = JSON.stringify({
-    id: `evt_chaos_${seed}_${order.plan.index}`, object: "event", type: "checkout.session.completed", created: Math.floor(Date.now() / 1000),
-    api_version: "2026-10-28.endive", livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null },
+    id: `evt_chaos_${seed}_${order.plan.index}`,
+    object: "event",
+    type: "checkout.session.completed",
+    created: Math.floor(Date.now() / 1000),
+    api_version: "2026-10-28.endive",
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
     data: { object: { id: order.sessionId, object: "checkout.session", status: "complete", payment_status: "paid", client_reference_id: order.orderId } },
   });
-  const post = (signature: string) => fetch(world.webhookUrl, { method: "POST", headers: { "content-type": "application/json", "stripe-signature": signature }, body: payload }).then((r) => r.status);
+  const post = (signature: string) =>
+    fetch(world.webhookUrl, { method: "POST", headers: { "content-type": "application/json", "stripe-signature": signature }, body: payload }).then(
+      (r) => r.status,
+    );
   return [await post(world.app.signPayload(payload, secret)), await post(world.app.signPayload(payload, "whsec_not_the_secret"))];
 }
 
@@ -111,17 +129,29 @@ async function sendSignal(world: ChaosWorld, order: PlacedOrder, seed: number, s
  * Creates every order of the scenario (checkout, as the plan page does), then pays them one after
  * another with short gaps, so provisioning runs overlap; `orders` fills as they are created.
  */
-export async function placeOrders(world: ChaosWorld, scenario: Scenario, log: (line: string) => void, orders: PlacedOrder[] = []): Promise<{ orders: PlacedOrder[]; pendingReplays: Promise<void>[] }> {
+export async function placeOrders(
+  world: ChaosWorld,
+  scenario: Scenario,
+  log: (line: string) => void,
+  orders: PlacedOrder[] = [],
+): Promise<{ orders: PlacedOrder[]; pendingReplays: Promise<void>[] }> {
   const { db, createOrder, checkoutSchema, stripe, env } = world.app;
   for (const plan of scenario.orders) {
     const tag = `s${scenario.seed}-${plan.index}-${Date.now().toString(36)}`;
-    const user = await db.user.create({ data: { email: `chaos.${tag}@example.test`, name: `Chaos ${tag}`, passwordHash: "x" }, select: { id: true, email: true, name: true } });
+    const user = await db.user.create({
+      data: { email: `chaos.${tag}@example.test`, name: `Chaos ${tag}`, passwordHash: "x" },
+      select: { id: true, email: true, name: true },
+    });
     const hostname = `chaos-${tag}`.slice(0, 40).replace(/-+$/, "");
     const input = checkoutSchema.parse({ plan: plan.plan, interval: "month", hostname, newKey: publicKeyLine(`chaos@${tag}`) });
     const { orderId } = await createOrder(user, input);
     const row = await db.order.findUniqueOrThrow({ where: { id: orderId }, include: { plan: true } });
     orders.push({
-      plan, orderId, sessionId: row.stripeCheckoutSessionId!, hostname: row.hostname, userEmail: user.email,
+      plan,
+      orderId,
+      sessionId: row.stripeCheckoutSessionId!,
+      hostname: row.hostname,
+      userEmail: user.email,
       resources: { vcpus: row.plan.vcpus, ramGb: row.plan.ramGb, diskGb: row.plan.diskGb, labType: row.plan.labType },
     });
   }
@@ -154,7 +184,8 @@ export async function placeOrders(world: ChaosWorld, scenario: Scenario, log: (l
       case "paid": {
         const d = plan.delivery;
         // Rules bind to the next matching event: payments are made one at a time, so that is this order's.
-        if (d.kind === "duplicated") await world.sim("stripe", "webhooks/rules", "POST", { type: "checkout.session.completed", duplicates: d.copies, times: 1 });
+        if (d.kind === "duplicated")
+          await world.sim("stripe", "webhooks/rules", "POST", { type: "checkout.session.completed", duplicates: d.copies, times: 1 });
         if (d.kind === "delayed") await world.sim("stripe", "webhooks/rules", "POST", { type: "checkout.session.completed", delayMs: d.ms, times: 1 });
         if (d.kind === "reordered" && !batchOpen) {
           await world.sim("stripe", "webhooks/pause", "POST");
@@ -189,9 +220,14 @@ export async function waitForSettled(world: ChaosWorld, orders: PlacedOrder[], t
   let calm = 0;
   let what = "";
   while (Date.now() < deadline) {
-    const pendingDeliveries = ((await world.sim("stripe", "deliveries")).data as Json[]).filter((d) => d.status === "pending" || d.status === "delivering").length;
+    const pendingDeliveries = ((await world.sim("stripe", "deliveries")).data as Json[]).filter(
+      (d) => d.status === "pending" || d.status === "delivering",
+    ).length;
     const active = world.inngestSim.runs().filter((r) => r.status === "Queued" || r.status === "Running");
-    const unsettled = await world.app.db.order.findMany({ where: { id: { in: paidIds }, status: { notIn: [...SETTLED] as never[] } }, select: { id: true, status: true } });
+    const unsettled = await world.app.db.order.findMany({
+      where: { id: { in: paidIds }, status: { notIn: [...SETTLED] as never[] } },
+      select: { id: true, status: true },
+    });
     what = `${pendingDeliveries} webhook deliveries pending, ${active.length} Inngest runs active (${[...new Set(active.map((r) => r.functionId))].join(", ")}), ${unsettled.length} paid orders not settled (${unsettled.map((o) => o.status).join(", ")})`;
     calm = pendingDeliveries === 0 && active.length === 0 && unsettled.length === 0 ? calm + 1 : 0;
     if (calm >= 2) return null;
@@ -201,9 +237,16 @@ export async function waitForSettled(world: ChaosWorld, orders: PlacedOrder[], t
 }
 
 /** The operator presses "retry provisioning" on every failed order (sometimes twice, a double click). */
-export async function retryFailedOrders(world: ChaosWorld, orders: PlacedOrder[], seed: number, doubleClick: (i: number) => boolean): Promise<{ retried: string[]; refused: string[] }> {
+export async function retryFailedOrders(
+  world: ChaosWorld,
+  orders: PlacedOrder[],
+  seed: number,
+  doubleClick: (i: number) => boolean,
+): Promise<{ retried: string[]; refused: string[] }> {
   const { db, retryProvisioning } = world.app;
-  const admin = await db.user.create({ data: { email: `chaos.ops.${seed}.${Date.now().toString(36)}@example.test`, name: "Chaos operator", passwordHash: "x", role: "admin" } });
+  const admin = await db.user.create({
+    data: { email: `chaos.ops.${seed}.${Date.now().toString(36)}@example.test`, name: "Chaos operator", passwordHash: "x", role: "admin" },
+  });
   const failed = await db.order.findMany({ where: { id: { in: orders.map((o) => o.orderId) }, status: "failed" }, select: { id: true } });
   const refused: string[] = [];
   await Promise.all(
@@ -245,14 +288,19 @@ export function watchTargets(world: ChaosWorld, orders: PlacedOrder[], targets: 
     void (async () => {
       const byOrder = new Map([...waiting].flatMap((t) => (orders[t.orderIndex] ? [[orders[t.orderIndex]!.orderId, t] as const] : [])));
       if (byOrder.size === 0) return;
-      const vms = await world.app.db.vm.findMany({ where: { orderId: { in: [...byOrder.keys()] }, vmid: { not: null } }, select: { orderId: true, vmid: true } });
+      const vms = await world.app.db.vm.findMany({
+        where: { orderId: { in: [...byOrder.keys()] }, vmid: { not: null } },
+        select: { orderId: true, vmid: true },
+      });
       for (const vm of vms) {
         const target = byOrder.get(vm.orderId)!;
         waiting.delete(target);
         const { id } = await world.sim("proxmox", "faults", "POST", { ...target.spec, path: target.path(vm.vmid!) });
         injected.push({ label: `${target.label} (VM ${vm.vmid})`, target: "proxmox", id });
       }
-    })().catch(() => undefined).finally(() => (busy = false));
+    })()
+      .catch(() => undefined)
+      .finally(() => (busy = false));
   }, 25);
   return { stop: () => clearInterval(timer), missed: () => [...waiting].map((t) => t.label) };
 }
@@ -266,7 +314,14 @@ export async function rebootSome(world: ChaosWorld, orders: PlacedOrder[], pick:
   const { db, requestPower } = world.app;
   const vms = await db.vm.findMany({ where: { orderId: { in: orders.map((o) => o.orderId) }, status: "running" }, select: { id: true, userId: true } });
   const chosen = vms.filter(() => pick());
-  await Promise.all(chosen.map((vm) => Promise.allSettled([requestPower({ userId: vm.userId, vmId: vm.id, action: "reboot" }), requestPower({ userId: vm.userId, vmId: vm.id, action: "reboot" })])));
+  await Promise.all(
+    chosen.map((vm) =>
+      Promise.allSettled([
+        requestPower({ userId: vm.userId, vmId: vm.id, action: "reboot" }),
+        requestPower({ userId: vm.userId, vmId: vm.id, action: "reboot" }),
+      ]),
+    ),
+  );
   return chosen.length;
 }
 

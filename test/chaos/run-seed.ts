@@ -3,7 +3,20 @@
 // faults cleared (plus a few new transient ones), wait again, then check every invariant from the
 // stand-ins' own state. The report says what was seen; `violations` empty means the seed passed.
 import { checkInvariants, collectProxmoxRequests, observe } from "./check";
-import { type PlacedOrder, clearFaults, faultHits, injectFaults, openPowerRequests, placeOrders, rebootSome, resetWorld, retireOrders, retryFailedOrders, waitForSettled, watchTargets } from "./drive";
+import {
+  type PlacedOrder,
+  clearFaults,
+  faultHits,
+  injectFaults,
+  openPowerRequests,
+  placeOrders,
+  rebootSome,
+  resetWorld,
+  retireOrders,
+  retryFailedOrders,
+  waitForSettled,
+  watchTargets,
+} from "./drive";
 import { seededRandom } from "./random";
 import { drawScenario } from "./scenario";
 import type { ChaosWorld } from "./world";
@@ -24,7 +37,9 @@ export interface SeedReport {
 export async function runChaosSeed(world: ChaosWorld, seed: number, orderCount: number, log: (line: string) => void = () => undefined): Promise<SeedReport> {
   const started = Date.now();
   const scenario = drawScenario(seed, orderCount);
-  log(`chaos seed ${seed}: ${orderCount} orders (${scenario.orders.map((o) => `${o.plan}/${o.payment}${o.payment === "paid" ? `/${o.delivery.kind}` : ""}`).join(", ")}); replay with CHAOS_SEEDS=${seed}`);
+  log(
+    `chaos seed ${seed}: ${orderCount} orders (${scenario.orders.map((o) => `${o.plan}/${o.payment}${o.payment === "paid" ? `/${o.delivery.kind}` : ""}`).join(", ")}); replay with CHAOS_SEEDS=${seed}`,
+  );
   await resetWorld(world, scenario);
   const collector = collectProxmoxRequests(world);
   const violations: string[] = [];
@@ -33,7 +48,9 @@ export async function runChaosSeed(world: ChaosWorld, seed: number, orderCount: 
   const placed: PlacedOrder[] = [];
   const watcher = watchTargets(world, placed, scenario.targetedFaults, injected);
   const { orders, pendingReplays } = await placeOrders(world, scenario, log, placed);
-  log(`  ${orders.length} orders created and paid in ${((Date.now() - started) / 1000).toFixed(1)} s; targeted: ${scenario.targetedFaults.map((t) => t.label).join("; ") || "none"}`);
+  log(
+    `  ${orders.length} orders created and paid in ${((Date.now() - started) / 1000).toFixed(1)} s; targeted: ${scenario.targetedFaults.map((t) => t.label).join("; ") || "none"}`,
+  );
   await Promise.all(pendingReplays);
   const placedAt = Date.now();
   const firstWait = await waitForSettled(world, orders, 180_000);
@@ -51,9 +68,14 @@ export async function runChaosSeed(world: ChaosWorld, seed: number, orderCount: 
   // Own generators: these draws happen after awaits, so sharing one would make them depend on timing.
   const r = seededRandom(seed ^ 0x5eed);
   const rebootDraw = seededRandom(seed ^ 0xb007);
-  const [{ retried, refused }, reboots] = await Promise.all([retryFailedOrders(world, orders, seed, () => r.chance(0.3)), rebootSome(world, orders, () => rebootDraw.chance(0.4))]);
+  const [{ retried, refused }, reboots] = await Promise.all([
+    retryFailedOrders(world, orders, seed, () => r.chance(0.3)),
+    rebootSome(world, orders, () => rebootDraw.chance(0.4)),
+  ]);
   violations.push(...refused.map((x) => `I8: ${x}`));
-  log(`  ${retried.length} failed order(s) retried by the operator${refused.length ? ` (${refused.length} refused)` : ""}; ${reboots} running VM(s) rebooted by their customers meanwhile`);
+  log(
+    `  ${retried.length} failed order(s) retried by the operator${refused.length ? ` (${refused.length} refused)` : ""}; ${reboots} running VM(s) rebooted by their customers meanwhile`,
+  );
   const retriedAt = Date.now();
   const secondWait = await waitForSettled(world, orders, 180_000);
   log(`  settled ${((Date.now() - retriedAt) / 1000).toFixed(1)} s after the retries`);
@@ -68,7 +90,9 @@ export async function runChaosSeed(world: ChaosWorld, seed: number, orderCount: 
   await retireOrders(world, orders);
   violations.push(...verdict.violations.map((v) => `at the end: ${v}`));
   const outcomes: Record<string, number> = {};
-  for (const o of observation.orders) outcomes[`${o.plan.payment === "paid" ? "paid" : "unpaid"} ${o.status}`] = (outcomes[`${o.plan.payment === "paid" ? "paid" : "unpaid"} ${o.status}`] ?? 0) + 1;
+  for (const o of observation.orders)
+    outcomes[`${o.plan.payment === "paid" ? "paid" : "unpaid"} ${o.status}`] =
+      (outcomes[`${o.plan.payment === "paid" ? "paid" : "unpaid"} ${o.status}`] ?? 0) + 1;
   return {
     seed,
     orders: { paid: orders.filter((o) => o.plan.payment === "paid").length, unpaid: orders.filter((o) => o.plan.payment !== "paid").length },
@@ -86,9 +110,13 @@ export async function runChaosSeed(world: ChaosWorld, seed: number, orderCount: 
 export function formatReport(report: SeedReport): string {
   const lines = [
     `seed ${report.seed}: ${report.violations.length ? `FAILED (${report.violations.length} violation(s))` : "passed"} in ${report.seconds} s`,
-    `  orders: ${report.orders.paid} paid, ${report.orders.unpaid} unpaid; outcomes ${Object.entries(report.outcomes).map(([k, n]) => `${n} ${k}`).join(", ")}; ${report.failedBeforeRetry} failed before the operator's retry`,
+    `  orders: ${report.orders.paid} paid, ${report.orders.unpaid} unpaid; outcomes ${Object.entries(report.outcomes)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(", ")}; ${report.failedBeforeRetry} failed before the operator's retry`,
     `  faults: ${report.faults.map((f) => `${f.label} [hit ${f.hits}×]`).join("; ")}`,
-    `  Proxmox in flight: max ${report.inflightMax} (limit ${report.limit}); leftovers (most seen at either check): ${Object.entries(report.leftovers).map(([k, n]) => `${n} ${k}`).join(", ")}`,
+    `  Proxmox in flight: max ${report.inflightMax} (limit ${report.limit}); leftovers (most seen at either check): ${Object.entries(report.leftovers)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(", ")}`,
     ...report.violations.map((v) => `  VIOLATION ${v}`),
   ];
   return lines.join("\n");

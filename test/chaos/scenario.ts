@@ -28,9 +28,7 @@ export interface OrderPlan {
 
 export type ProxmoxFault = { path: string; method?: string; kind: string; message?: string; lock?: string; ms?: number; times?: number; forMs?: number };
 export type HttpFault = { path: string; method?: string; status?: number; count?: number; delayMs?: number; retryAfterMs?: number; forMs?: number };
-export type FaultPlan =
-  | { label: string; target: "proxmox"; spec: ProxmoxFault }
-  | { label: string; target: "cloudflare" | "mail"; spec: HttpFault };
+export type FaultPlan = { label: string; target: "proxmox"; spec: ProxmoxFault } | { label: string; target: "cloudflare" | "mail"; spec: HttpFault };
 
 /** A fault on one paid order's own VM, injected once its VMID is known and active until cleared. */
 export interface TargetedFault {
@@ -61,28 +59,71 @@ const CF_TUNNELS = "/accounts/*/cfd_tunnel";
 
 /** Transient faults: each is within what the product's retries should ride out. */
 function transientFault(r: Random): FaultPlan {
-  const kind = r.weighted({ configLock: 2, cloneBusy: 2, slowClone: 2, resizeFail: 1, statusDelay: 1, tunnelCreate: 2, dnsCreate: 2, ingress: 1, mail: 2, sshWrite: 1 });
+  const kind = r.weighted({
+    configLock: 2,
+    cloneBusy: 2,
+    slowClone: 2,
+    resizeFail: 1,
+    statusDelay: 1,
+    tunnelCreate: 2,
+    dnsCreate: 2,
+    ingress: 1,
+    mail: 2,
+    sshWrite: 1,
+  });
   switch (kind) {
     case "configLock":
       return { label: "proxmox: config locked (backup)", target: "proxmox", spec: { path: `${ANY_VM}/config$`, kind: "lock", times: r.int(1, 3) } };
     case "cloneBusy":
-      return { label: "proxmox: clone answers 500 storage busy", target: "proxmox", spec: { path: `${ANY_VM}/clone$`, method: "POST", kind: "http500", message: "storage 'local-lvm' is busy", times: r.int(1, 2) } };
+      return {
+        label: "proxmox: clone answers 500 storage busy",
+        target: "proxmox",
+        spec: { path: `${ANY_VM}/clone$`, method: "POST", kind: "http500", message: "storage 'local-lvm' is busy", times: r.int(1, 2) },
+      };
     case "slowClone":
-      return { label: "proxmox: slow clone task", target: "proxmox", spec: { path: `${ANY_VM}/clone$`, kind: "slowTask", ms: r.int(200, 900), times: r.int(1, 3) } };
+      return {
+        label: "proxmox: slow clone task",
+        target: "proxmox",
+        spec: { path: `${ANY_VM}/clone$`, kind: "slowTask", ms: r.int(200, 900), times: r.int(1, 3) },
+      };
     case "resizeFail":
-      return { label: "proxmox: disk resize task fails", target: "proxmox", spec: { path: `${ANY_VM}/resize$`, kind: "failTask", message: "resize failed: injected", times: 1 } };
+      return {
+        label: "proxmox: disk resize task fails",
+        target: "proxmox",
+        spec: { path: `${ANY_VM}/resize$`, kind: "failTask", message: "resize failed: injected", times: 1 },
+      };
     case "statusDelay":
-      return { label: "proxmox: slow status reads", target: "proxmox", spec: { path: `${ANY_VM}/status/current$`, kind: "delay", ms: r.int(100, 400), times: r.int(2, 6) } };
+      return {
+        label: "proxmox: slow status reads",
+        target: "proxmox",
+        spec: { path: `${ANY_VM}/status/current$`, kind: "delay", ms: r.int(100, 400), times: r.int(2, 6) },
+      };
     case "tunnelCreate":
-      return { label: "cloudflare: tunnel create 500", target: "cloudflare", spec: { path: CF_TUNNELS, method: "POST", status: 500, count: r.int(1, 3), retryAfterMs: 5 } };
+      return {
+        label: "cloudflare: tunnel create 500",
+        target: "cloudflare",
+        spec: { path: CF_TUNNELS, method: "POST", status: 500, count: r.int(1, 3), retryAfterMs: 5 },
+      };
     case "dnsCreate":
-      return { label: "cloudflare: DNS create 500", target: "cloudflare", spec: { path: "/zones/*/dns_records", method: "POST", status: 500, count: r.int(1, 3), retryAfterMs: 5 } };
+      return {
+        label: "cloudflare: DNS create 500",
+        target: "cloudflare",
+        spec: { path: "/zones/*/dns_records", method: "POST", status: 500, count: r.int(1, 3), retryAfterMs: 5 },
+      };
     case "ingress":
-      return { label: "cloudflare: ingress update 503", target: "cloudflare", spec: { path: `${CF_TUNNELS}/*/configurations`, method: "PUT", status: 503, count: r.int(1, 2), retryAfterMs: 5 } };
+      return {
+        label: "cloudflare: ingress update 503",
+        target: "cloudflare",
+        spec: { path: `${CF_TUNNELS}/*/configurations`, method: "PUT", status: 503, count: r.int(1, 2), retryAfterMs: 5 },
+      };
     case "mail":
       return { label: "mail: send 500", target: "mail", spec: { path: "/emails", method: "POST", status: 500, count: r.int(1, 2) } };
     case "sshWrite":
-      return { label: "proxmox ssh: qm set --cicustom locked", target: "proxmox", spec: { method: "SSH", path: "^qm set .*--cicustom", kind: "lock", times: r.int(1, 2) } };
+      return {
+        label: "proxmox ssh: qm set --cicustom locked",
+        target: "proxmox",
+        spec: { method: "SSH", path: "^qm set .*--cicustom", kind: "lock", times: r.int(1, 2) },
+      };
   }
 }
 
@@ -92,13 +133,29 @@ function permanentFault(r: Random): FaultPlan {
   const kind = r.weighted({ start: 3, clone: 2, dns: 2, tunnel: 1 });
   switch (kind) {
     case "start":
-      return { label: `proxmox: every VM start fails for ${forMs} ms`, target: "proxmox", spec: { path: `${ANY_VM}/status/start$`, method: "POST", kind: "failTask", message: "start failed: injected", forMs } };
+      return {
+        label: `proxmox: every VM start fails for ${forMs} ms`,
+        target: "proxmox",
+        spec: { path: `${ANY_VM}/status/start$`, method: "POST", kind: "failTask", message: "start failed: injected", forMs },
+      };
     case "clone":
-      return { label: `proxmox: clone task fails for ${forMs} ms`, target: "proxmox", spec: { path: `${ANY_VM}/clone$`, method: "POST", kind: "failTask", message: "clone failed: out of space", forMs } };
+      return {
+        label: `proxmox: clone task fails for ${forMs} ms`,
+        target: "proxmox",
+        spec: { path: `${ANY_VM}/clone$`, method: "POST", kind: "failTask", message: "clone failed: out of space", forMs },
+      };
     case "dns":
-      return { label: `cloudflare: DNS create outage ${forMs} ms`, target: "cloudflare", spec: { path: "/zones/*/dns_records", method: "POST", status: 500, count: 100_000, forMs, retryAfterMs: 5 } };
+      return {
+        label: `cloudflare: DNS create outage ${forMs} ms`,
+        target: "cloudflare",
+        spec: { path: "/zones/*/dns_records", method: "POST", status: 500, count: 100_000, forMs, retryAfterMs: 5 },
+      };
     case "tunnel":
-      return { label: `cloudflare: tunnel create outage ${forMs} ms`, target: "cloudflare", spec: { path: CF_TUNNELS, method: "POST", status: 503, count: 100_000, forMs, retryAfterMs: 5 } };
+      return {
+        label: `cloudflare: tunnel create outage ${forMs} ms`,
+        target: "cloudflare",
+        spec: { path: CF_TUNNELS, method: "POST", status: 503, count: 100_000, forMs, retryAfterMs: 5 },
+      };
   }
 }
 
@@ -107,19 +164,43 @@ function compensationFault(r: Random): FaultPlan {
   const kind = r.weighted({ dnsDelete: 3, destroyLocked: 3, stopLocked: 1, tunnelDelete: 2, operatorMail: 1, snippetRm: 1 });
   switch (kind) {
     case "dnsDelete":
-      return { label: "cloudflare: DNS delete 500 ×3", target: "cloudflare", spec: { path: "/zones/*/dns_records/*", method: "DELETE", status: 500, count: 3, retryAfterMs: 5 } };
+      return {
+        label: "cloudflare: DNS delete 500 ×3",
+        target: "cloudflare",
+        spec: { path: "/zones/*/dns_records/*", method: "DELETE", status: 500, count: 3, retryAfterMs: 5 },
+      };
     case "destroyLocked": {
       const forMs = r.int(1_000, 10_000);
-      return { label: `proxmox: destroy finds VM locked (backup) for ${forMs} ms`, target: "proxmox", spec: { path: `${ANY_VM}$`, method: "DELETE", kind: "lock", lock: "backup", forMs } };
+      return {
+        label: `proxmox: destroy finds VM locked (backup) for ${forMs} ms`,
+        target: "proxmox",
+        spec: { path: `${ANY_VM}$`, method: "DELETE", kind: "lock", lock: "backup", forMs },
+      };
     }
     case "stopLocked":
-      return { label: "proxmox: stop finds VM locked (backup)", target: "proxmox", spec: { path: `${ANY_VM}/status/stop$`, method: "POST", kind: "lock", lock: "backup", times: r.int(1, 4) } };
+      return {
+        label: "proxmox: stop finds VM locked (backup)",
+        target: "proxmox",
+        spec: { path: `${ANY_VM}/status/stop$`, method: "POST", kind: "lock", lock: "backup", times: r.int(1, 4) },
+      };
     case "tunnelDelete":
-      return { label: "cloudflare: tunnel delete 500", target: "cloudflare", spec: { path: `${CF_TUNNELS}/*`, method: "DELETE", status: 500, count: r.int(2, 4), retryAfterMs: 5 } };
+      return {
+        label: "cloudflare: tunnel delete 500",
+        target: "cloudflare",
+        spec: { path: `${CF_TUNNELS}/*`, method: "DELETE", status: 500, count: r.int(2, 4), retryAfterMs: 5 },
+      };
     case "operatorMail":
-      return { label: "mail: outage 1.5 s (whatever mail goes out then, the operator's included)", target: "mail", spec: { path: "/emails", method: "POST", status: 503, count: 100_000, forMs: 1_500 } };
+      return {
+        label: "mail: outage 1.5 s (whatever mail goes out then, the operator's included)",
+        target: "mail",
+        spec: { path: "/emails", method: "POST", status: 503, count: 100_000, forMs: 1_500 },
+      };
     case "snippetRm":
-      return { label: "proxmox ssh: snippet rm fails", target: "proxmox", spec: { method: "SSH", path: "^rm ", kind: "http500", message: "rm: cannot remove: Device or resource busy", times: r.int(1, 3) } };
+      return {
+        label: "proxmox ssh: snippet rm fails",
+        target: "proxmox",
+        spec: { method: "SSH", path: "^rm ", kind: "http500", message: "rm: cannot remove: Device or resource busy", times: r.int(1, 3) },
+      };
   }
 }
 
@@ -127,13 +208,33 @@ function targetedFault(r: Random, orderIndex: number): TargetedFault {
   const step = r.weighted({ start: 4, cloudinit: 1, resize: 1, config: 1 });
   switch (step) {
     case "start":
-      return { orderIndex, label: `order ${orderIndex}: its VM never starts`, path: (vmid) => `/qemu/${vmid}/status/start$`, spec: { method: "POST", kind: "failTask", message: "start failed: kvm: injected" } };
+      return {
+        orderIndex,
+        label: `order ${orderIndex}: its VM never starts`,
+        path: (vmid) => `/qemu/${vmid}/status/start$`,
+        spec: { method: "POST", kind: "failTask", message: "start failed: kvm: injected" },
+      };
     case "cloudinit":
-      return { orderIndex, label: `order ${orderIndex}: its cloud-init drive cannot be rebuilt`, path: (vmid) => `^qm cloudinit update ${vmid}$`, spec: { method: "SSH", kind: "http500", message: "cloudinit: storage error" } };
+      return {
+        orderIndex,
+        label: `order ${orderIndex}: its cloud-init drive cannot be rebuilt`,
+        path: (vmid) => `^qm cloudinit update ${vmid}$`,
+        spec: { method: "SSH", kind: "http500", message: "cloudinit: storage error" },
+      };
     case "resize":
-      return { orderIndex, label: `order ${orderIndex}: its disk cannot grow`, path: (vmid) => `/qemu/${vmid}/resize$`, spec: { method: "PUT", kind: "failTask", message: "resize failed: no space" } };
+      return {
+        orderIndex,
+        label: `order ${orderIndex}: its disk cannot grow`,
+        path: (vmid) => `/qemu/${vmid}/resize$`,
+        spec: { method: "PUT", kind: "failTask", message: "resize failed: no space" },
+      };
     case "config":
-      return { orderIndex, label: `order ${orderIndex}: its config stays locked (backup)`, path: (vmid) => `/qemu/${vmid}/config$`, spec: { method: "PUT", kind: "lock", lock: "backup" } };
+      return {
+        orderIndex,
+        label: `order ${orderIndex}: its config stays locked (backup)`,
+        path: (vmid) => `/qemu/${vmid}/config$`,
+        spec: { method: "PUT", kind: "lock", lock: "backup" },
+      };
   }
 }
 
@@ -157,8 +258,15 @@ export function drawScenario(seed: number, orderCount: number): Scenario {
   const orders: OrderPlan[] = [];
   for (let index = 0; index < orderCount; index++) {
     // The first two orders are one paid and one unpaid, so every seed checks both sides of I1.
-    const payment: Payment = index === 0 ? "paid" : index === 1 ? r.pick(["declined", "expired", "signal"] as const) : r.weighted({ paid: 7, declined: 1, expired: 1, signal: 1 });
-    orders.push({ index, plan: r.pick(["clab-starter", "eve-starter"] as const), payment, delivery: payment === "paid" ? delivery(r) : { kind: "normal" }, gapMs: r.int(0, 250) });
+    const payment: Payment =
+      index === 0 ? "paid" : index === 1 ? r.pick(["declined", "expired", "signal"] as const) : r.weighted({ paid: 7, declined: 1, expired: 1, signal: 1 });
+    orders.push({
+      index,
+      plan: r.pick(["clab-starter", "eve-starter"] as const),
+      payment,
+      delivery: payment === "paid" ? delivery(r) : { kind: "normal" },
+      gapMs: r.int(0, 250),
+    });
   }
   const provisionFaults = Array.from({ length: r.int(3, 6) }, () => transientFault(r));
   if (r.chance(0.5)) provisionFaults.push(permanentFault(r));

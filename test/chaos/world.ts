@@ -33,10 +33,14 @@ async function loadApp() {
     import("../../sim/stripe/index"),
   ]);
   return {
-    db, env, inngest, functions,
+    db,
+    env,
+    inngest,
+    functions,
     serveStripeWebhook: webhook.serveStripeWebhook,
     startStripeForwarder: forwarder.startStripeForwarder,
-    createOrder: orders.createOrder, checkoutSchema: orders.checkoutSchema,
+    createOrder: orders.createOrder,
+    checkoutSchema: orders.checkoutSchema,
     retryProvisioning: retry.retryProvisioning,
     requestPower: power.requestPower,
     seedCatalog: catalog.seedCatalog,
@@ -93,7 +97,8 @@ export async function startChaosWorld(opts: { limit: number }): Promise<ChaosWor
     const dispatcher = agent;
     const sim: ChaosWorld["sim"] = async (name, route, method = "GET", body) => {
       const response = await undiciFetch(`${urls[name]}/_sim/${route}`, {
-        method, dispatcher: name === "proxmox" ? dispatcher : undefined,
+        method,
+        dispatcher: name === "proxmox" ? dispatcher : undefined,
         headers: body === undefined ? {} : { "content-type": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
@@ -108,7 +113,11 @@ export async function startChaosWorld(opts: { limit: number }): Promise<ChaosWor
     const running = sims;
     const servedApp = served;
     return {
-      app, limit: opts.limit, webhookUrl, inngestSim, sim,
+      app,
+      limit: opts.limit,
+      webhookUrl,
+      inngestSim,
+      sim,
       async close() {
         await forwarder.stop();
         await servedApp.close();

@@ -25,7 +25,9 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
       <h1 className="text-2xl font-bold tracking-tight">Hello, {user.name}</h1>
       <p className="mt-1 text-sm text-ink-muted">Signed in as {user.email}</p>
       <section aria-labelledby="vms" className="mt-8">
-        <h2 id="vms" className="text-lg font-semibold">Your VMs</h2>
+        <h2 id="vms" className="text-lg font-semibold">
+          Your VMs
+        </h2>
         {vms.total === 0 ? (
           <div className="mt-3 rounded-card border border-dashed border-line-strong bg-surface p-card text-center">
             <p className="font-medium">You have no lab VMs yet.</p>
@@ -38,14 +40,30 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           <>
             <div className="mt-3 overflow-x-auto rounded-card border border-line bg-surface">
               <table className="min-w-full divide-y divide-line">
-                <thead><tr><th className={th}>Name</th><th className={th}>Status</th><th className={th}>Lab</th><th className={th}>vCPU / RAM / Disk</th><th className={th}>VMID</th></tr></thead>
+                <thead>
+                  <tr>
+                    <th className={th}>Name</th>
+                    <th className={th}>Status</th>
+                    <th className={th}>Lab</th>
+                    <th className={th}>vCPU / RAM / Disk</th>
+                    <th className={th}>VMID</th>
+                  </tr>
+                </thead>
                 <tbody className="divide-y divide-line">
                   {vms.items.map((vm) => (
                     <tr key={vm.id}>
-                      <td className={td}><Link href={`/vms/${vm.id}`} className="font-medium text-brand-700 hover:underline">{vm.name}</Link></td>
-                      <td className={td}><VmStatusBadge status={vm.status} label={vm.statusLabel} /></td>
+                      <td className={td}>
+                        <Link href={`/vms/${vm.id}`} className="font-medium text-brand-700 hover:underline">
+                          {vm.name}
+                        </Link>
+                      </td>
+                      <td className={td}>
+                        <VmStatusBadge status={vm.status} label={vm.statusLabel} />
+                      </td>
                       <td className={td}>{vm.labType}</td>
-                      <td className={td}>{vm.vcpus} / {vm.ramGb} GB / {vm.diskGb} GB</td>
+                      <td className={td}>
+                        {vm.vcpus} / {vm.ramGb} GB / {vm.diskGb} GB
+                      </td>
                       <td className={`${td} font-mono`}>{vm.vmid ?? "—"}</td>
                     </tr>
                   ))}
@@ -58,18 +76,40 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
       </section>
       {orders.total > 0 ? (
         <section aria-labelledby="orders" className="mt-10">
-          <h2 id="orders" className="text-lg font-semibold">Your orders</h2>
+          <h2 id="orders" className="text-lg font-semibold">
+            Your orders
+          </h2>
           <div className="mt-3 overflow-x-auto rounded-card border border-line bg-surface">
             <table className="min-w-full divide-y divide-line">
-              <thead><tr><th className={th}>Plan</th><th className={th}>Status</th><th className={th}>Price</th><th className={th}>Ordered</th><th className={th}><span className="sr-only">Details</span></th></tr></thead>
+              <thead>
+                <tr>
+                  <th className={th}>Plan</th>
+                  <th className={th}>Status</th>
+                  <th className={th}>Price</th>
+                  <th className={th}>Ordered</th>
+                  <th className={th}>
+                    <span className="sr-only">Details</span>
+                  </th>
+                </tr>
+              </thead>
               <tbody className="divide-y divide-line">
                 {orders.items.map((order) => (
                   <tr key={order.id}>
                     <td className={td}>{order.planName}</td>
-                    <td className={td} data-testid="order-status">{order.statusLabel}</td>
-                    <td className={td}>{formatMoney(order.amountMinor, order.currency)} / {order.interval}</td>
-                    <td className={td}><time dateTime={order.createdAt.toISOString()}>{order.createdAt.toISOString().slice(0, 10)}</time></td>
-                    <td className={td}><Link href={`/orders/${order.id}`} className="text-brand-700 hover:underline">View order</Link></td>
+                    <td className={td} data-testid="order-status">
+                      {order.statusLabel}
+                    </td>
+                    <td className={td}>
+                      {formatMoney(order.amountMinor, order.currency)} / {order.interval}
+                    </td>
+                    <td className={td}>
+                      <time dateTime={order.createdAt.toISOString()}>{order.createdAt.toISOString().slice(0, 10)}</time>
+                    </td>
+                    <td className={td}>
+                      <Link href={`/orders/${order.id}`} className="text-brand-700 hover:underline">
+                        View order
+                      </Link>
+                    </td>
                   </tr>
                 ))}
               </tbody>

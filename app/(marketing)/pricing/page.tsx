@@ -19,8 +19,8 @@ export default async function PricingPage() {
     <div className="mx-auto max-w-content px-gutter py-section">
       <h1 className="text-3xl font-bold tracking-tight sm:text-4xl">Pricing</h1>
       <p className="mt-3 max-w-2xl text-ink-muted">
-        One flat monthly price per machine: dedicated vCPUs, RAM and NVMe disk, SSH through a private tunnel and a browser
-        console. Your VM is built the moment your payment clears.
+        One flat monthly price per machine: dedicated vCPUs, RAM and NVMe disk, SSH through a private tunnel and a browser console. Your VM is built the moment
+        your payment clears.
       </p>
       {plans.length ? (
         <div className="mt-10 grid gap-6 sm:grid-cols-2 lg:grid-cols-4">
@@ -29,9 +29,7 @@ export default async function PricingPage() {
           ))}
         </div>
       ) : (
-        <p className="mt-10 rounded-card border border-line bg-surface p-card text-ink-muted">
-          No plans are on sale right now. Please check back soon.
-        </p>
+        <p className="mt-10 rounded-card border border-line bg-surface p-card text-ink-muted">No plans are on sale right now. Please check back soon.</p>
       )}
     </div>
   );

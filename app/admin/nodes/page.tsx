@@ -14,8 +14,8 @@ export default async function AdminNodesPage() {
     <div className="mx-auto max-w-content space-y-6 px-gutter py-8">
       <h1 className="text-2xl font-bold tracking-tight">Proxmox nodes</h1>
       <p className="text-sm text-ink-muted">
-        Cloud-init snippets are written over SSH on the node each VM lives on (or on a shared storage with snippets content). Each
-        node has its own SSH daemon and host key; the key is pinned by its fingerprint.
+        Cloud-init snippets are written over SSH on the node each VM lives on (or on a shared storage with snippets content). Each node has its own SSH daemon
+        and host key; the key is pinned by its fingerprint.
       </p>
       {nodes.map((n) => (
         <section key={n.id} className="space-y-2 rounded-lg border border-line p-4">
@@ -24,7 +24,15 @@ export default async function AdminNodesPage() {
           </h2>
           <NodeAccessForm
             action={updateNodeAccessAction}
-            node={{ id: n.id, name: n.name, sshHost: n.sshHost ?? "", sshPort: String(n.sshPort), sshHostFingerprint: n.sshHostFingerprint ?? "", snippetStorage: n.snippetStorage, snippetDir: n.snippetDir }}
+            node={{
+              id: n.id,
+              name: n.name,
+              sshHost: n.sshHost ?? "",
+              sshPort: String(n.sshPort),
+              sshHostFingerprint: n.sshHostFingerprint ?? "",
+              snippetStorage: n.snippetStorage,
+              snippetDir: n.snippetDir,
+            }}
           />
         </section>
       ))}

@@ -46,7 +46,10 @@ describe("admin pages", () => {
     const cleaning = await createOrder({ userId: owner.id, planId: plan.id, status: "failed", failureReason: "start vm: boom" });
     const overdue = await createOrder({ userId: owner.id, planId: plan.id, status: "failed", failureReason: "start vm: boom" });
     await db.order.update({ where: { id: cleaning.id }, data: { cleanupStatus: "in_progress" } });
-    await db.order.update({ where: { id: overdue.id }, data: { cleanupStatus: "overdue", cleanupRemaining: "delete tunnel and dns: FAILED (500 from Cloudflare)" } });
+    await db.order.update({
+      where: { id: overdue.id },
+      data: { cleanupStatus: "overdue", cleanupRemaining: "delete tunnel and dns: FAILED (500 from Cloudflare)" },
+    });
     const html = await renderPage(AdminOrdersPage({ searchParams: Promise.resolve({ status: "failed", page: "1" }) }));
     const rowOf = (id: string) => {
       const start = html.indexOf(`data-order-id="${id}"`);
@@ -97,15 +100,33 @@ describe("admin order list", () => {
     const plan = await createPlan();
     const [alice, bob] = [await createUser(), await createUser()];
     const future = Date.now() + 365 * 24 * 3600_000; // above every other test's rows
-    const failed = await createOrder({ userId: alice.id, planId: plan.id, status: "failed", failureReason: "clone: VM is locked (backup) on pve1", createdAt: new Date(future + 3000) });
-    const flagged = await createOrder({ userId: bob.id, planId: plan.id, status: "awaiting_payment", flagReason: "amount 100 does not match 2900", createdAt: new Date(future + 2000) });
+    const failed = await createOrder({
+      userId: alice.id,
+      planId: plan.id,
+      status: "failed",
+      failureReason: "clone: VM is locked (backup) on pve1",
+      createdAt: new Date(future + 3000),
+    });
+    const flagged = await createOrder({
+      userId: bob.id,
+      planId: plan.id,
+      status: "awaiting_payment",
+      flagReason: "amount 100 does not match 2900",
+      createdAt: new Date(future + 2000),
+    });
     const older = await createOrder({ userId: alice.id, planId: plan.id, status: "provisioned", createdAt: new Date(future + 1000) });
 
     const first = await listAdminOrders({ page: 1 }, 2);
     expect(first.items.map((o) => o.id)).toEqual([failed.id, flagged.id]);
     expect(first.total).toBe(await db.order.count());
     expect(first.pageCount).toBe(Math.ceil(first.total / 2));
-    expect(first.items[0]).toMatchObject({ status: "failed", failureReason: "clone: VM is locked (backup) on pve1", provisionAttempts: 0, user: { email: expect.stringContaining("customer.") }, plan: { name: plan.name } });
+    expect(first.items[0]).toMatchObject({
+      status: "failed",
+      failureReason: "clone: VM is locked (backup) on pve1",
+      provisionAttempts: 0,
+      user: { email: expect.stringContaining("customer.") },
+      plan: { name: plan.name },
+    });
     expect(first.items[1]).toMatchObject({ flagReason: "amount 100 does not match 2900" });
     expect((await listAdminOrders({ page: 2 }, 2)).items[0].id).toBe(older.id);
 
@@ -130,7 +151,14 @@ describe("admin VM list", () => {
     expect(page.items).toHaveLength(1);
     expect(page.total).toBe(await db.vm.count());
     const owner = await db.user.findUniqueOrThrow({ where: { id: userId } });
-    expect(page.items[0]).toMatchObject({ id: vm.id, nodeName: "pve-admin-9", vmid: vm.vmid, status: "running", user: { email: owner.email }, plan: { name: plan.name } });
+    expect(page.items[0]).toMatchObject({
+      id: vm.id,
+      nodeName: "pve-admin-9",
+      vmid: vm.vmid,
+      status: "running",
+      user: { email: owner.email },
+      plan: { name: plan.name },
+    });
   });
 });
 
@@ -146,7 +174,10 @@ describe("retry provisioning action", () => {
     session.userId = adminId;
     expect(await retryProvisioningAction(idleState, formData({}))).toMatchObject({ status: "error", fieldErrors: { orderId: expect.any(String) } });
     const order = await createOrder({ userId: customerId, planId: (await createPlan()).id, status: "provisioned" });
-    expect(await retryProvisioningAction(idleState, formData({ orderId: order.id }))).toMatchObject({ status: "error", message: expect.stringMatching(/Only a failed order can be retried/) });
+    expect(await retryProvisioningAction(idleState, formData({ orderId: order.id }))).toMatchObject({
+      status: "error",
+      message: expect.stringMatching(/Only a failed order can be retried/),
+    });
     expect(await db.auditEvent.count({ where: { subjectId: order.id } })).toBe(0);
   });
 
@@ -181,10 +212,16 @@ describe("cancel and refund action", () => {
   it("I10: wants the confirmation box ticked, and refuses an order that is not flagged", async () => {
     session.userId = adminId;
     const orderId = await flagged();
-    expect(await cancelAndRefundAction(idleState, formData({ orderId }))).toMatchObject({ status: "error", fieldErrors: { confirm: "Tick the box to confirm the refund." } });
+    expect(await cancelAndRefundAction(idleState, formData({ orderId }))).toMatchObject({
+      status: "error",
+      fieldErrors: { confirm: "Tick the box to confirm the refund." },
+    });
     expect((await db.order.findUniqueOrThrow({ where: { id: orderId } })).status).toBe("awaiting_payment");
     const plain = await createOrder({ userId: customerId, planId: (await createPlan()).id, status: "awaiting_payment" });
-    expect(await cancelAndRefundAction(idleState, formData({ orderId: plain.id, confirm: "yes" }))).toMatchObject({ status: "error", message: expect.stringMatching(/Only a flagged order/) });
+    expect(await cancelAndRefundAction(idleState, formData({ orderId: plain.id, confirm: "yes" }))).toMatchObject({
+      status: "error",
+      message: expect.stringMatching(/Only a flagged order/),
+    });
   });
 
   it("cancels and refunds a flagged order, audited with the operator's id; a second click says it is done", async () => {
@@ -197,9 +234,18 @@ describe("cancel and refund action", () => {
     expect(textOf(rowOf(before, orderId))).toMatch(/Flagged: paid 1900 usd, order is 2000 usd.*Cancel and refund/);
     expect(textOf(rowOf(before, plain.id))).not.toContain("Cancel and refund");
 
-    expect(await cancelAndRefundAction(idleState, formData({ orderId, confirm: "yes" }))).toEqual({ status: "success", message: "Subscription cancelled, $19 refunded." });
-    expect(await cancelAndRefundAction(idleState, formData({ orderId, confirm: "yes" }))).toEqual({ status: "success", message: "Already cancelled and refunded ($19)." });
-    expect(await db.auditEvent.findFirstOrThrow({ where: { subjectId: orderId, action: "order.canceled_and_refunded" } })).toMatchObject({ actorType: "admin", actorId: adminId });
+    expect(await cancelAndRefundAction(idleState, formData({ orderId, confirm: "yes" }))).toEqual({
+      status: "success",
+      message: "Subscription cancelled, $19 refunded.",
+    });
+    expect(await cancelAndRefundAction(idleState, formData({ orderId, confirm: "yes" }))).toEqual({
+      status: "success",
+      message: "Already cancelled and refunded ($19).",
+    });
+    expect(await db.auditEvent.findFirstOrThrow({ where: { subjectId: orderId, action: "order.canceled_and_refunded" } })).toMatchObject({
+      actorType: "admin",
+      actorId: adminId,
+    });
     expect((await listAdminOrders({ page: 1, status: "refunded" }, 100)).items.find((o) => o.id === orderId)).toMatchObject({ refundedMinor: 1900 });
     const after = textOf(rowOf(await renderPage(AdminOrdersPage({ searchParams: Promise.resolve({ status: "refunded" }) })), orderId));
     expect(after).toContain("Refunded $19");

@@ -23,7 +23,9 @@ export default async function AdminOrdersPage({ searchParams }: { searchParams: 
   const filterLink = (s?: string) => (s ? `?status=${s}` : "?");
   return (
     <div className="mx-auto max-w-content space-y-4 px-gutter py-8">
-      <h1 className="text-2xl font-bold tracking-tight">Orders <span className="text-ink-subtle">({orders.total})</span></h1>
+      <h1 className="text-2xl font-bold tracking-tight">
+        Orders <span className="text-ink-subtle">({orders.total})</span>
+      </h1>
       <nav aria-label="Filter by status" className="flex flex-wrap gap-2 text-sm">
         {[undefined, ...ORDER_STATUSES].map((s) => (
           <Link
@@ -40,20 +42,39 @@ export default async function AdminOrdersPage({ searchParams }: { searchParams: 
         <table className="min-w-full divide-y divide-line">
           <thead>
             <tr>
-              <th className={th}>Created</th><th className={th}>Customer</th><th className={th}>Plan</th><th className={th}>Amount</th>
-              <th className={th}>Status</th><th className={th}>Attempts</th><th className={th}>Flag / failure</th><th className={th}><span className="sr-only">Actions</span></th>
+              <th className={th}>Created</th>
+              <th className={th}>Customer</th>
+              <th className={th}>Plan</th>
+              <th className={th}>Amount</th>
+              <th className={th}>Status</th>
+              <th className={th}>Attempts</th>
+              <th className={th}>Flag / failure</th>
+              <th className={th}>
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody className="divide-y divide-line">
             {orders.items.map((o) => (
               <tr key={o.id} data-testid="admin-order" data-order-id={o.id}>
-                <td className={td}><time dateTime={o.createdAt.toISOString()}>{o.createdAt.toISOString().slice(0, 16).replace("T", " ")}</time></td>
-                <td className={td}>{o.user.email}<div className="font-mono text-xs text-ink-subtle">{o.hostname}</div></td>
+                <td className={td}>
+                  <time dateTime={o.createdAt.toISOString()}>{o.createdAt.toISOString().slice(0, 16).replace("T", " ")}</time>
+                </td>
+                <td className={td}>
+                  {o.user.email}
+                  <div className="font-mono text-xs text-ink-subtle">{o.hostname}</div>
+                </td>
                 <td className={td}>{o.plan.name}</td>
-                <td className={td}>{formatMoney(o.amountMinor, o.currency)} / {o.interval}</td>
+                <td className={td}>
+                  {formatMoney(o.amountMinor, o.currency)} / {o.interval}
+                </td>
                 <td className={td}>
                   <span className="font-medium">{o.status}</span>
-                  {o.status === "failed" && o.cleanupStatus === "in_progress" ? <div className="text-xs text-warning-700" data-testid="cleanup-status">cleanup in progress</div> : null}
+                  {o.status === "failed" && o.cleanupStatus === "in_progress" ? (
+                    <div className="text-xs text-warning-700" data-testid="cleanup-status">
+                      cleanup in progress
+                    </div>
+                  ) : null}
                   {o.status === "failed" && o.cleanupStatus === "overdue" ? (
                     <div className="text-xs font-semibold text-danger-700" data-testid="cleanup-status">
                       cleanup overdue: needs an operator
@@ -70,8 +91,12 @@ export default async function AdminOrdersPage({ searchParams }: { searchParams: 
                   {o.failureReason ? <p className="break-words font-mono text-xs text-danger-700">{o.failureReason}</p> : null}
                 </td>
                 <td className={td}>
-                  {o.status === "failed" && (o.cleanupStatus === null || o.cleanupStatus === "done") ? <RetryProvisioningButton orderId={o.id} action={retryProvisioningAction} /> : null}
-                  {o.status === "failed" && o.cleanupStatus === "overdue" ? <RetryProvisioningButton orderId={o.id} action={retryCleanupAction} label="Retry cleanup" /> : null}
+                  {o.status === "failed" && (o.cleanupStatus === null || o.cleanupStatus === "done") ? (
+                    <RetryProvisioningButton orderId={o.id} action={retryProvisioningAction} />
+                  ) : null}
+                  {o.status === "failed" && o.cleanupStatus === "overdue" ? (
+                    <RetryProvisioningButton orderId={o.id} action={retryCleanupAction} label="Retry cleanup" />
+                  ) : null}
                   {canRefundFlaggedOrder(o) ? <RefundOrderButton orderId={o.id} action={cancelAndRefundAction} /> : null}
                 </td>
               </tr>

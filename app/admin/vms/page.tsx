@@ -17,13 +17,20 @@ export default async function AdminVmsPage({ searchParams }: { searchParams: Pro
   const vms = await listAdminVms(query.page);
   return (
     <div className="mx-auto max-w-content space-y-4 px-gutter py-8">
-      <h1 className="text-2xl font-bold tracking-tight">VMs <span className="text-ink-subtle">({vms.total})</span></h1>
+      <h1 className="text-2xl font-bold tracking-tight">
+        VMs <span className="text-ink-subtle">({vms.total})</span>
+      </h1>
       <div className={tableFrame}>
         <table className="min-w-full divide-y divide-line">
           <thead>
             <tr>
-              <th className={th}>Name</th><th className={th}>Node</th><th className={th}>VMID</th><th className={th}>Status</th>
-              <th className={th}>Owner</th><th className={th}>Plan</th><th className={th}>Created</th>
+              <th className={th}>Name</th>
+              <th className={th}>Node</th>
+              <th className={th}>VMID</th>
+              <th className={th}>Status</th>
+              <th className={th}>Owner</th>
+              <th className={th}>Plan</th>
+              <th className={th}>Created</th>
             </tr>
           </thead>
           <tbody className="divide-y divide-line">
@@ -34,8 +41,15 @@ export default async function AdminVmsPage({ searchParams }: { searchParams: Pro
                 <td className={`${td} font-mono`}>{vm.vmid ?? "—"}</td>
                 <td className={td}>{vm.status}</td>
                 <td className={td}>{vm.user.email}</td>
-                <td className={td}>{vm.plan.name} <span className="text-ink-subtle">({labTypeLabel[vm.labType]}, {vm.vcpus}/{vm.ramGb}/{vm.diskGb})</span></td>
-                <td className={td}><time dateTime={vm.createdAt.toISOString()}>{vm.createdAt.toISOString().slice(0, 10)}</time></td>
+                <td className={td}>
+                  {vm.plan.name}{" "}
+                  <span className="text-ink-subtle">
+                    ({labTypeLabel[vm.labType]}, {vm.vcpus}/{vm.ramGb}/{vm.diskGb})
+                  </span>
+                </td>
+                <td className={td}>
+                  <time dateTime={vm.createdAt.toISOString()}>{vm.createdAt.toISOString().slice(0, 10)}</time>
+                </td>
               </tr>
             ))}
           </tbody>

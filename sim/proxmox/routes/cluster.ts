@@ -73,7 +73,15 @@ export const clusterRoutes: Route[] = [
     path: "/nodes",
     allow: [],
     handler: ({ sim }) =>
-      sim.cluster.nodes.map((n) => ({ node: n.name, id: `node/${n.name}`, type: "node", status: "online", level: "", ssl_fingerprint: "", ...sim.cluster.nodeUsage(n) })),
+      sim.cluster.nodes.map((n) => ({
+        node: n.name,
+        id: `node/${n.name}`,
+        type: "node",
+        status: "online",
+        level: "",
+        ssl_fingerprint: "",
+        ...sim.cluster.nodeUsage(n),
+      })),
   },
   {
     method: "GET",
@@ -101,7 +109,9 @@ export const clusterRoutes: Route[] = [
     allow: ["full"],
     handler: ({ sim, params }) => {
       sim.cluster.node(params.node);
-      return [...sim.cluster.vms.values()].filter((v) => v.node === params.node && sim.permissions.has(`/vms/${v.vmid}`, "VM.Audit")).map((v) => sim.cluster.vmStatus(v));
+      return [...sim.cluster.vms.values()]
+        .filter((v) => v.node === params.node && sim.permissions.has(`/vms/${v.vmid}`, "VM.Audit"))
+        .map((v) => sim.cluster.vmStatus(v));
     },
   },
   {
@@ -130,7 +140,9 @@ export const clusterRoutes: Route[] = [
     path: "/access/permissions",
     allow: ["path", "userid"],
     handler: ({ sim, args }) => {
-      const paths = args.path ? [args.path] : ["/", "/vms", "/storage", "/nodes", "/sdn", "/pool", "/access", ...(sim.permissions.get() ?? []).map((e) => e.path)];
+      const paths = args.path
+        ? [args.path]
+        : ["/", "/vms", "/storage", "/nodes", "/sdn", "/pool", "/access", ...(sim.permissions.get() ?? []).map((e) => e.path)];
       const out: Record<string, Record<string, number>> = {};
       for (const p of paths) {
         const privs = sim.permissions.privileges(p);
@@ -145,9 +157,13 @@ export const clusterRoutes: Route[] = [
     allow: ["vmid", "limit", "start", "source", "typefilter", "userfilter", "errors"],
     handler: ({ sim, params, args }) => {
       sim.cluster.node(params.node);
-      const tasks = sim.tasks.list().filter((t) => t.node === params.node && (!args.vmid || t.id === args.vmid) && (!args.typefilter || t.type === args.typefilter));
+      const tasks = sim.tasks
+        .list()
+        .filter((t) => t.node === params.node && (!args.vmid || t.id === args.vmid) && (!args.typefilter || t.type === args.typefilter));
       const start = Number(args.start ?? 0);
-      return tasks.slice(start, start + Number(args.limit ?? 50)).map(({ log: _log, exitstatus, ...t }) => ({ ...t, ...(exitstatus ? { status: exitstatus } : {}) }));
+      return tasks
+        .slice(start, start + Number(args.limit ?? 50))
+        .map(({ log: _log, exitstatus, ...t }) => ({ ...t, ...(exitstatus ? { status: exitstatus } : {}) }));
     },
   },
   {

@@ -45,7 +45,15 @@ export const qemuRoutes: Route[] = [
     handler: (ctx) => {
       const vm = vmOf(ctx);
       putConfig(ctx);
-      return ctx.sim.tasks.start({ node: vm.node, type: "qmconfig", id: vm.vmid, user: ctx.sim.user, durationMs: ctx.sim.settings.shortTaskDurationMs, fault: ctx.fault, run: () => {} }).upid;
+      return ctx.sim.tasks.start({
+        node: vm.node,
+        type: "qmconfig",
+        id: vm.vmid,
+        user: ctx.sim.user,
+        durationMs: ctx.sim.settings.shortTaskDurationMs,
+        fault: ctx.fault,
+        run: () => {},
+      }).upid;
     },
   },
   {
@@ -87,15 +95,13 @@ export const qemuRoutes: Route[] = [
       return { ...ctx.sim.cluster.vmStatus(vm), ha: { managed: 0 }, agent: vm.config.agent ? 1 : 0 };
     },
   },
-  ...POWER_ACTIONS.map(
-    (action): Route => ({
-      method: "POST",
-      path: `${VM}/status/${action}`,
-      allow: ["skiplock", "timeout", "forceStop", "keepActive", "overrule-shutdown", "todisk", "statestorage", "nocheck", "migratedfrom", "machine"],
-      handler: (ctx) => powerTask(ctx.sim, vmOf(ctx), action as PowerAction, ctx.args, ctx.fault).upid,
-      locksInTask: "all",
-    }),
-  ),
+  ...POWER_ACTIONS.map((action): Route => ({
+    method: "POST",
+    path: `${VM}/status/${action}`,
+    allow: ["skiplock", "timeout", "forceStop", "keepActive", "overrule-shutdown", "todisk", "statestorage", "nocheck", "migratedfrom", "machine"],
+    handler: (ctx) => powerTask(ctx.sim, vmOf(ctx), action as PowerAction, ctx.args, ctx.fault).upid,
+    locksInTask: "all",
+  })),
   {
     method: "GET",
     path: `${VM}/snapshot`,

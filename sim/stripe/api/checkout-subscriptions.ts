@@ -12,11 +12,24 @@ import { route } from "./router";
 const STATUSES = ["active", "all", "canceled", "ended", "incomplete", "incomplete_expired", "past_due", "paused", "trialing", "unpaid"] as const;
 
 export const checkoutSubscriptionRoutes = [
-  route("POST", "/v1/checkout/sessions", accepts<Stripe.Checkout.SessionCreateParams>({
-    mode: true, line_items: [{ price: true, quantity: true }], customer: true, customer_email: true, client_reference_id: true,
-    metadata: true, subscription_data: { metadata: true }, success_url: true, cancel_url: true, expires_at: true,
-    allowed_payment_method_types: true,
-  }), ({ ctx, params }) => createSession(ctx, params)),
+  route(
+    "POST",
+    "/v1/checkout/sessions",
+    accepts<Stripe.Checkout.SessionCreateParams>({
+      mode: true,
+      line_items: [{ price: true, quantity: true }],
+      customer: true,
+      customer_email: true,
+      client_reference_id: true,
+      metadata: true,
+      subscription_data: { metadata: true },
+      success_url: true,
+      cancel_url: true,
+      expires_at: true,
+      allowed_payment_method_types: true,
+    }),
+    ({ ctx, params }) => createSession(ctx, params),
+  ),
   route("GET", "/v1/checkout/sessions/:id", accepts<Stripe.Checkout.SessionRetrieveParams>({}), ({ ctx }, id) => ctx.store.session(id, "session")),
   route("POST", "/v1/checkout/sessions/:id", accepts<Stripe.Checkout.SessionUpdateParams>({ metadata: true }), ({ ctx, params: p }, id) => {
     const session = ctx.store.session(id, "session");
@@ -34,45 +47,72 @@ export const checkoutSubscriptionRoutes = [
     // paginate() hands out newest first; line items keep the order they were given in.
     return paginate([...items.data].reverse(), p, items.url);
   }),
-  route("GET", "/v1/checkout/sessions", accepts<Stripe.Checkout.SessionListParams>({ ...PAGE, customer: true, subscription: true, status: true, created: true }), ({ ctx, params: p }) => {
-    const customer = p.str("customer");
-    const subscription = p.str("subscription");
-    const status = p.str("status");
-    const sessions = [...ctx.store.sessions.values()].filter(
-      (s) => (customer === undefined || s.customer === customer)
-        && (subscription === undefined || s.subscription === subscription)
-        && (status === undefined || s.status === status)
-        && createdMatches(p, s.created),
-    );
-    return paginate(sessions, p, "/v1/checkout/sessions");
-  }),
+  route(
+    "GET",
+    "/v1/checkout/sessions",
+    accepts<Stripe.Checkout.SessionListParams>({ ...PAGE, customer: true, subscription: true, status: true, created: true }),
+    ({ ctx, params: p }) => {
+      const customer = p.str("customer");
+      const subscription = p.str("subscription");
+      const status = p.str("status");
+      const sessions = [...ctx.store.sessions.values()].filter(
+        (s) =>
+          (customer === undefined || s.customer === customer) &&
+          (subscription === undefined || s.subscription === subscription) &&
+          (status === undefined || s.status === status) &&
+          createdMatches(p, s.created),
+      );
+      return paginate(sessions, p, "/v1/checkout/sessions");
+    },
+  ),
 
   route("GET", "/v1/subscriptions/:id", accepts<Stripe.SubscriptionRetrieveParams>({}), ({ ctx }, id) => ctx.store.subscription(id, "id")),
-  route("POST", "/v1/subscriptions/:id", accepts<Stripe.SubscriptionUpdateParams>({
-    items: [{ id: true, price: true, quantity: true, deleted: true }], proration_behavior: true, proration_date: true, payment_behavior: true,
-    metadata: true, description: true, default_payment_method: true, cancel_at_period_end: true, cancel_at: true,
-  }), ({ ctx, params }, id) => updateSubscription(ctx, ctx.store.subscription(id, "id"), params)),
+  route(
+    "POST",
+    "/v1/subscriptions/:id",
+    accepts<Stripe.SubscriptionUpdateParams>({
+      items: [{ id: true, price: true, quantity: true, deleted: true }],
+      proration_behavior: true,
+      proration_date: true,
+      payment_behavior: true,
+      metadata: true,
+      description: true,
+      default_payment_method: true,
+      cancel_at_period_end: true,
+      cancel_at: true,
+    }),
+    ({ ctx, params }, id) => updateSubscription(ctx, ctx.store.subscription(id, "id"), params),
+  ),
   route("DELETE", "/v1/subscriptions/:id", accepts<Stripe.SubscriptionCancelParams>({}), ({ ctx }, id) => {
     const sub = ctx.store.subscription(id, "id");
     cancelSubscription(ctx, sub, "cancellation_requested");
     return sub;
   }),
-  route("GET", "/v1/subscriptions", accepts<Stripe.SubscriptionListParams>({ ...PAGE, customer: true, price: true, status: true, created: true }), ({ ctx, params: p }) => {
-    const customer = p.str("customer");
-    const price = p.str("price");
-    // Stripe leaves canceled subscriptions out unless asked for them (`status=canceled|all|ended`).
-    const status = p.oneOf("status", STATUSES);
-    const matchesStatus = (s: string) =>
-      status === "all" ? true
-      : status === "ended" ? s === "canceled" || s === "incomplete_expired"
-      : status === undefined ? s !== "canceled" && s !== "incomplete_expired"
-      : s === status;
-    const subs = [...ctx.store.subscriptions.values()].filter(
-      (s) => (customer === undefined || customerId(s) === customer)
-        && (price === undefined || s.items.data.some((item) => item.price.id === price))
-        && matchesStatus(s.status)
-        && createdMatches(p, s.created),
-    );
-    return paginate(subs, p, "/v1/subscriptions");
-  }),
+  route(
+    "GET",
+    "/v1/subscriptions",
+    accepts<Stripe.SubscriptionListParams>({ ...PAGE, customer: true, price: true, status: true, created: true }),
+    ({ ctx, params: p }) => {
+      const customer = p.str("customer");
+      const price = p.str("price");
+      // Stripe leaves canceled subscriptions out unless asked for them (`status=canceled|all|ended`).
+      const status = p.oneOf("status", STATUSES);
+      const matchesStatus = (s: string) =>
+        status === "all"
+          ? true
+          : status === "ended"
+            ? s === "canceled" || s === "incomplete_expired"
+            : status === undefined
+              ? s !== "canceled" && s !== "incomplete_expired"
+              : s === status;
+      const subs = [...ctx.store.subscriptions.values()].filter(
+        (s) =>
+          (customer === undefined || customerId(s) === customer) &&
+          (price === undefined || s.items.data.some((item) => item.price.id === price)) &&
+          matchesStatus(s.status) &&
+          createdMatches(p, s.created),
+      );
+      return paginate(subs, p, "/v1/subscriptions");
+    },
+  ),
 ];

@@ -7,39 +7,64 @@ import { createCustomer } from "../objects/customer";
 import { route } from "./router";
 
 export const customerCatalogRoutes = [
-  route("POST", "/v1/customers", accepts<Stripe.CustomerCreateParams>({ email: true, name: true, description: true, phone: true, metadata: true }), ({ ctx, params: p }) =>
-    createCustomer(ctx, {
-      email: p.str("email"),
-      name: p.str("name"),
-      description: p.str("description"),
-      phone: p.str("phone"),
-      metadata: p.mergeMetadata({}),
-    })),
+  route(
+    "POST",
+    "/v1/customers",
+    accepts<Stripe.CustomerCreateParams>({ email: true, name: true, description: true, phone: true, metadata: true }),
+    ({ ctx, params: p }) =>
+      createCustomer(ctx, {
+        email: p.str("email"),
+        name: p.str("name"),
+        description: p.str("description"),
+        phone: p.str("phone"),
+        metadata: p.mergeMetadata({}),
+      }),
+  ),
   route("GET", "/v1/customers/:id", accepts<Stripe.CustomerRetrieveParams>({}), ({ ctx }, id) => ctx.store.customer(id, "id")),
-  route("POST", "/v1/customers/:id", accepts<Stripe.CustomerUpdateParams>({ email: true, name: true, description: true, phone: true, metadata: true, invoice_settings: { default_payment_method: true } }), ({ ctx, params: p }, id) => {
-    const customer = ctx.store.customer(id, "id");
-    ctx.events.update("customer.updated", customer, () => {
-      if (p.has("email")) customer.email = p.nullableStr("email") ?? null;
-      if (p.has("name")) customer.name = p.nullableStr("name") ?? null;
-      if (p.has("description")) customer.description = p.nullableStr("description") ?? null;
-      if (p.has("phone")) customer.phone = p.nullableStr("phone") ?? null;
-      if (p.has("metadata")) customer.metadata = p.mergeMetadata(customer.metadata);
-      const defaultPm = p.obj("invoice_settings")?.nullableStr("default_payment_method");
-      if (defaultPm !== undefined) customer.invoice_settings = { ...customer.invoice_settings, default_payment_method: defaultPm };
-    });
-    return customer;
-  }),
+  route(
+    "POST",
+    "/v1/customers/:id",
+    accepts<Stripe.CustomerUpdateParams>({
+      email: true,
+      name: true,
+      description: true,
+      phone: true,
+      metadata: true,
+      invoice_settings: { default_payment_method: true },
+    }),
+    ({ ctx, params: p }, id) => {
+      const customer = ctx.store.customer(id, "id");
+      ctx.events.update("customer.updated", customer, () => {
+        if (p.has("email")) customer.email = p.nullableStr("email") ?? null;
+        if (p.has("name")) customer.name = p.nullableStr("name") ?? null;
+        if (p.has("description")) customer.description = p.nullableStr("description") ?? null;
+        if (p.has("phone")) customer.phone = p.nullableStr("phone") ?? null;
+        if (p.has("metadata")) customer.metadata = p.mergeMetadata(customer.metadata);
+        const defaultPm = p.obj("invoice_settings")?.nullableStr("default_payment_method");
+        if (defaultPm !== undefined) customer.invoice_settings = { ...customer.invoice_settings, default_payment_method: defaultPm };
+      });
+      return customer;
+    },
+  ),
   route("GET", "/v1/customers", accepts<Stripe.CustomerListParams>({ ...PAGE, email: true, created: true }), ({ ctx, params: p }) => {
     const email = p.str("email");
-    const customers = [...ctx.store.customers.values()].filter(
-      (c) => (email === undefined || c.email === email) && createdMatches(p, c.created),
-    );
+    const customers = [...ctx.store.customers.values()].filter((c) => (email === undefined || c.email === email) && createdMatches(p, c.created));
     return paginate(customers, p, "/v1/customers");
   }),
 
-  route("POST", "/v1/products", accepts<Stripe.ProductCreateParams>({ id: true, name: true, active: true, description: true, metadata: true }), ({ ctx, params }) => createProduct(ctx, params)),
+  route(
+    "POST",
+    "/v1/products",
+    accepts<Stripe.ProductCreateParams>({ id: true, name: true, active: true, description: true, metadata: true }),
+    ({ ctx, params }) => createProduct(ctx, params),
+  ),
   route("GET", "/v1/products/:id", accepts<Stripe.ProductRetrieveParams>({}), ({ ctx }, id) => ctx.store.product(id, "id")),
-  route("POST", "/v1/products/:id", accepts<Stripe.ProductUpdateParams>({ name: true, description: true, active: true, metadata: true }), ({ ctx, params }, id) => updateProduct(ctx, ctx.store.product(id, "id"), params)),
+  route(
+    "POST",
+    "/v1/products/:id",
+    accepts<Stripe.ProductUpdateParams>({ name: true, description: true, active: true, metadata: true }),
+    ({ ctx, params }, id) => updateProduct(ctx, ctx.store.product(id, "id"), params),
+  ),
   route("GET", "/v1/products", accepts<Stripe.ProductListParams>({ ...PAGE, active: true, ids: true }), ({ ctx, params: p }) => {
     const active = p.bool("active");
     const ids = p.strList("ids");
@@ -49,26 +74,49 @@ export const customerCatalogRoutes = [
     return paginate(products, p, "/v1/products");
   }),
 
-  route("POST", "/v1/prices", accepts<Stripe.PriceCreateParams>({
-    currency: true, unit_amount: true, product: true, product_data: { id: true, name: true, active: true, metadata: true },
-    recurring: { interval: true, interval_count: true }, active: true, lookup_key: true, transfer_lookup_key: true, metadata: true, nickname: true,
-  }), ({ ctx, params }) => createPrice(ctx, params)),
+  route(
+    "POST",
+    "/v1/prices",
+    accepts<Stripe.PriceCreateParams>({
+      currency: true,
+      unit_amount: true,
+      product: true,
+      product_data: { id: true, name: true, active: true, metadata: true },
+      recurring: { interval: true, interval_count: true },
+      active: true,
+      lookup_key: true,
+      transfer_lookup_key: true,
+      metadata: true,
+      nickname: true,
+    }),
+    ({ ctx, params }) => createPrice(ctx, params),
+  ),
   route("GET", "/v1/prices/:id", accepts<Stripe.PriceRetrieveParams>({}), ({ ctx }, id) => ctx.store.price(id, "id")),
-  route("POST", "/v1/prices/:id", accepts<Stripe.PriceUpdateParams>({ active: true, nickname: true, lookup_key: true, transfer_lookup_key: true, metadata: true }), ({ ctx, params }, id) => updatePrice(ctx, ctx.store.price(id, "id"), params)),
-  route("GET", "/v1/prices", accepts<Stripe.PriceListParams>({ ...PAGE, active: true, lookup_keys: true, product: true, type: true, currency: true }), ({ ctx, params: p }) => {
-    const active = p.bool("active");
-    const lookupKeys = p.strList("lookup_keys");
-    const product = p.str("product");
-    const type = p.str("type");
-    const currency = p.str("currency");
-    const prices = [...ctx.store.prices.values()].filter(
-      (price) =>
-        (active === undefined || price.active === active)
-        && (!lookupKeys.length || (price.lookup_key !== null && lookupKeys.includes(price.lookup_key)))
-        && (product === undefined || price.product === product)
-        && (type === undefined || price.type === type)
-        && (currency === undefined || price.currency === currency),
-    );
-    return paginate(prices, p, "/v1/prices");
-  }),
+  route(
+    "POST",
+    "/v1/prices/:id",
+    accepts<Stripe.PriceUpdateParams>({ active: true, nickname: true, lookup_key: true, transfer_lookup_key: true, metadata: true }),
+    ({ ctx, params }, id) => updatePrice(ctx, ctx.store.price(id, "id"), params),
+  ),
+  route(
+    "GET",
+    "/v1/prices",
+    accepts<Stripe.PriceListParams>({ ...PAGE, active: true, lookup_keys: true, product: true, type: true, currency: true }),
+    ({ ctx, params: p }) => {
+      const active = p.bool("active");
+      const lookupKeys = p.strList("lookup_keys");
+      const product = p.str("product");
+      const type = p.str("type");
+      const currency = p.str("currency");
+      const prices = [...ctx.store.prices.values()].filter(
+        (price) =>
+          (active === undefined || price.active === active) &&
+          (!lookupKeys.length || (price.lookup_key !== null && lookupKeys.includes(price.lookup_key))) &&
+          (product === undefined || price.product === product) &&
+          (type === undefined || price.type === type) &&
+          (currency === undefined || price.currency === currency),
+      );
+      return paginate(prices, p, "/v1/prices");
+    },
+  ),
 ];

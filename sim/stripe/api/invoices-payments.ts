@@ -18,20 +18,34 @@ function found<T>(value: T | undefined, kind: string, id: string): T {
 }
 
 export const invoicePaymentRoutes = [
-  route("POST", "/v1/invoices/create_preview", accepts<Stripe.InvoiceCreatePreviewParams>({ customer: true, subscription: true, subscription_details: { items: [{ id: true, price: true, quantity: true, deleted: true }], proration_behavior: true, proration_date: true } }), ({ ctx, params }) => previewInvoice(ctx, params)),
+  route(
+    "POST",
+    "/v1/invoices/create_preview",
+    accepts<Stripe.InvoiceCreatePreviewParams>({
+      customer: true,
+      subscription: true,
+      subscription_details: { items: [{ id: true, price: true, quantity: true, deleted: true }], proration_behavior: true, proration_date: true },
+    }),
+    ({ ctx, params }) => previewInvoice(ctx, params),
+  ),
   route("GET", "/v1/invoices/:id", accepts<Stripe.InvoiceRetrieveParams>({}), ({ ctx }, id) => ctx.store.invoice(id, "id")),
-  route("POST", "/v1/invoices/:id/pay", accepts<Stripe.InvoicePayParams>({ paid_out_of_band: true, payment_method: true, off_session: true }), ({ ctx, params: p }, id) => {
-    const invoice = ctx.store.invoice(id, "id");
-    if (p.bool("paid_out_of_band")) {
-      if (invoice.status !== "open" && invoice.status !== "draft") throw invalidRequest("Invoice is already paid", { code: "invoice_already_paid" });
-      markPaidOutOfBand(ctx, invoice);
-      return invoice;
-    }
-    const paymentMethod = p.str("payment_method");
-    const card = paymentMethod ? [...ctx.store.cards.values()].find((c) => c.paymentMethodId === paymentMethod)?.number : undefined;
-    if (paymentMethod && !card) throw noSuch("PaymentMethod", paymentMethod, "payment_method");
-    return payInvoiceNow(ctx, invoice, { card, offSession: p.bool("off_session") ?? false });
-  }),
+  route(
+    "POST",
+    "/v1/invoices/:id/pay",
+    accepts<Stripe.InvoicePayParams>({ paid_out_of_band: true, payment_method: true, off_session: true }),
+    ({ ctx, params: p }, id) => {
+      const invoice = ctx.store.invoice(id, "id");
+      if (p.bool("paid_out_of_band")) {
+        if (invoice.status !== "open" && invoice.status !== "draft") throw invalidRequest("Invoice is already paid", { code: "invoice_already_paid" });
+        markPaidOutOfBand(ctx, invoice);
+        return invoice;
+      }
+      const paymentMethod = p.str("payment_method");
+      const card = paymentMethod ? [...ctx.store.cards.values()].find((c) => c.paymentMethodId === paymentMethod)?.number : undefined;
+      if (paymentMethod && !card) throw noSuch("PaymentMethod", paymentMethod, "payment_method");
+      return payInvoiceNow(ctx, invoice, { card, offSession: p.bool("off_session") ?? false });
+    },
+  ),
   route("POST", "/v1/invoices/:id/void", accepts<Stripe.InvoiceVoidInvoiceParams>({}), ({ ctx }, id) => {
     const invoice = ctx.store.invoice(id, "id");
     if (invoice.status !== "open") throw invalidRequest(`You can only void open invoices.`);
@@ -49,27 +63,40 @@ export const invoicePaymentRoutes = [
     // paginate() hands out newest first; invoice lines keep their own order.
     return paginate([...invoice.lines.data].reverse(), p, invoice.lines.url);
   }),
-  route("GET", "/v1/invoices", accepts<Stripe.InvoiceListParams>({ ...PAGE, customer: true, subscription: true, status: true, created: true }), ({ ctx, params: p }) => {
-    const customer = p.str("customer");
-    const subscription = p.str("subscription");
-    const status = p.str("status");
-    const invoices = [...ctx.store.invoices.values()].filter(
-      (inv) => (customer === undefined || customerId(inv) === customer)
-        && (subscription === undefined || subscriptionIdOf(inv) === subscription)
-        && (status === undefined || inv.status === status)
-        && createdMatches(p, inv.created),
-    );
-    return paginate(invoices, p, "/v1/invoices");
-  }),
+  route(
+    "GET",
+    "/v1/invoices",
+    accepts<Stripe.InvoiceListParams>({ ...PAGE, customer: true, subscription: true, status: true, created: true }),
+    ({ ctx, params: p }) => {
+      const customer = p.str("customer");
+      const subscription = p.str("subscription");
+      const status = p.str("status");
+      const invoices = [...ctx.store.invoices.values()].filter(
+        (inv) =>
+          (customer === undefined || customerId(inv) === customer) &&
+          (subscription === undefined || subscriptionIdOf(inv) === subscription) &&
+          (status === undefined || inv.status === status) &&
+          createdMatches(p, inv.created),
+      );
+      return paginate(invoices, p, "/v1/invoices");
+    },
+  ),
 
-  route("GET", "/v1/invoice_payments/:id", accepts<Stripe.InvoicePaymentRetrieveParams>({}), ({ ctx }, id) => found(ctx.store.invoicePayments.get(id), "invoice_payment", id)),
+  route("GET", "/v1/invoice_payments/:id", accepts<Stripe.InvoicePaymentRetrieveParams>({}), ({ ctx }, id) =>
+    found(ctx.store.invoicePayments.get(id), "invoice_payment", id),
+  ),
   route("GET", "/v1/invoice_payments", accepts<Stripe.InvoicePaymentListParams>({ ...PAGE, invoice: true }), ({ ctx, params: p }) => {
     const invoice = p.str("invoice");
     const payments = [...ctx.store.invoicePayments.values()].filter((ip) => invoice === undefined || ip.invoice === invoice);
     return paginate(payments, p, "/v1/invoice_payments");
   }),
 
-  route("POST", "/v1/refunds", accepts<Stripe.RefundCreateParams>({ payment_intent: true, charge: true, amount: true, reason: true, metadata: true }), ({ ctx, params }) => createRefund(ctx, params)),
+  route(
+    "POST",
+    "/v1/refunds",
+    accepts<Stripe.RefundCreateParams>({ payment_intent: true, charge: true, amount: true, reason: true, metadata: true }),
+    ({ ctx, params }) => createRefund(ctx, params),
+  ),
   route("GET", "/v1/refunds/:id", accepts<Stripe.RefundRetrieveParams>({}), ({ ctx }, id) => found(ctx.store.refunds.get(id), "refund", id)),
   route("GET", "/v1/refunds", accepts<Stripe.RefundListParams>({ ...PAGE, payment_intent: true, charge: true }), ({ ctx, params: p }) => {
     const pi = p.str("payment_intent");
@@ -80,17 +107,20 @@ export const invoicePaymentRoutes = [
     return paginate(refunds, p, "/v1/refunds");
   }),
 
-  route("GET", "/v1/payment_methods/:id", accepts<Stripe.PaymentMethodRetrieveParams>({}), ({ ctx }, id) => found(ctx.store.paymentMethods.get(id), "PaymentMethod", id)),
+  route("GET", "/v1/payment_methods/:id", accepts<Stripe.PaymentMethodRetrieveParams>({}), ({ ctx }, id) =>
+    found(ctx.store.paymentMethods.get(id), "PaymentMethod", id),
+  ),
 
-  route("POST", "/v1/billing_portal/sessions", accepts<Stripe.BillingPortal.SessionCreateParams>({ customer: true, return_url: true }), ({ ctx, params }) => buildPortalSession(ctx, params)),
+  route("POST", "/v1/billing_portal/sessions", accepts<Stripe.BillingPortal.SessionCreateParams>({ customer: true, return_url: true }), ({ ctx, params }) =>
+    buildPortalSession(ctx, params),
+  ),
 
   route("GET", "/v1/events/:id", accepts<Stripe.EventRetrieveParams>({}), ({ ctx }, id) => withPending(ctx, found(ctx.store.events.get(id), "event", id))),
   route("GET", "/v1/events", accepts<Stripe.EventListParams>({ ...PAGE, type: true, types: true, created: true }), ({ ctx, params: p }) => {
     const type = p.str("type");
     const types = p.strList("types");
     const matchesType = (t: string) =>
-      (type === undefined || t === type || (type.endsWith("*") && t.startsWith(type.slice(0, -1))))
-      && (!types.length || types.includes(t));
+      (type === undefined || t === type || (type.endsWith("*") && t.startsWith(type.slice(0, -1)))) && (!types.length || types.includes(t));
     const events = [...ctx.store.events.values()].filter((e) => matchesType(e.type) && createdMatches(p, e.created));
     const page = paginate(events, p, "/v1/events");
     return { ...page, data: page.data.map((e) => withPending(ctx, e)) };

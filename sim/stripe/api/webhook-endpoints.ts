@@ -10,7 +10,21 @@ export const webhookEndpointRoutes = [
   route("GET", "/v1/webhook_endpoints", accepts<Stripe.WebhookEndpointListParams>({ ...PAGE }), ({ ctx }) => {
     const url = ctx.options.webhookUrl;
     const endpoints = url
-      ? [{ id: "we_sim_default", object: "webhook_endpoint", url, enabled_events: ["*"], status: "enabled", livemode: false, api_version: null, application: null, created: 1767225600, description: "stand-in delivery target", metadata: {} }]
+      ? [
+          {
+            id: "we_sim_default",
+            object: "webhook_endpoint",
+            url,
+            enabled_events: ["*"],
+            status: "enabled",
+            livemode: false,
+            api_version: null,
+            application: null,
+            created: 1767225600,
+            description: "stand-in delivery target",
+            metadata: {},
+          },
+        ]
       : [];
     return list(endpoints, "/v1/webhook_endpoints");
   }),

@@ -21,7 +21,10 @@ export function invoicePaymentIntent(ctx: SimContext, invoiceId: string): { id: 
 }
 
 /** null while the invoice is a draft or has nothing to charge: Stripe has no PaymentIntent then. */
-export function invoiceConfirmationSecret(ctx: SimContext, invoice: { id: string; status: string | null; amount_due: number }): Stripe.Invoice.ConfirmationSecret | null {
+export function invoiceConfirmationSecret(
+  ctx: SimContext,
+  invoice: { id: string; status: string | null; amount_due: number },
+): Stripe.Invoice.ConfirmationSecret | null {
   if (invoice.status === "draft" || invoice.amount_due <= 0) return null;
   return { client_secret: invoicePaymentIntent(ctx, invoice.id).clientSecret, type: "payment_intent" };
 }
@@ -70,10 +73,10 @@ export function createRefund(ctx: SimContext, p: Params): Stripe.Refund {
   }
   const amount = p.int("amount") ?? remaining;
   if (amount <= 0 || amount > remaining) {
-    throw invalidRequest(
-      `Refund amount (${formatCents(amount)}) is greater than unrefunded amount on charge (${formatCents(remaining)})`,
-      { param: "amount", code: "amount_too_large" },
-    );
+    throw invalidRequest(`Refund amount (${formatCents(amount)}) is greater than unrefunded amount on charge (${formatCents(remaining)})`, {
+      param: "amount",
+      code: "amount_too_large",
+    });
   }
   record.amountRefunded += amount;
   const refund: Stripe.Refund = {
@@ -86,7 +89,10 @@ export function createRefund(ctx: SimContext, p: Params): Stripe.Refund {
     currency: record.currency,
     customer: record.customerId,
     customer_account: null,
-    destination_details: { card: { reference_status: "pending", reference_type: "acquirer_reference_number", type: "refund" }, type: "card" } as Stripe.Refund.DestinationDetails,
+    destination_details: {
+      card: { reference_status: "pending", reference_type: "acquirer_reference_number", type: "refund" },
+      type: "card",
+    } as Stripe.Refund.DestinationDetails,
     metadata: p.mergeMetadata({}),
     payment_intent: record.paymentIntentId,
     payment_method: null,

@@ -19,7 +19,9 @@ export function checkoutPage(ctx: SimContext, session: Stripe.Checkout.Session, 
     })
     .join("");
   const needsEmail = !session.customer && !session.customer_email;
-  return page(title, `
+  return page(
+    title,
+    `
 <h1>Subscribe</h1>
 ${session.customer_email ? `<p>Paying as <strong>${escapeHtml(session.customer_email)}</strong></p>` : ""}
 <table aria-label="Order summary"><thead><tr><th>Plan</th><th>Price</th></tr></thead><tbody>${rows}</tbody>
@@ -32,25 +34,29 @@ ${cardInput()}
 <button type="submit" name="action" value="pay">Pay</button>
 <button type="submit" name="action" value="decline" class="secondary" formnovalidate>Decline</button>
 <button type="submit" name="action" value="cancel" class="secondary" formnovalidate>Cancel</button>
-</form>`);
+</form>`,
+  );
 }
 
 function authenticationPage(session: Stripe.Checkout.Session): string {
-  return page("Authenticate payment", `
+  return page(
+    "Authenticate payment",
+    `
 <h1>Authenticate this payment</h1>
 <p>Your bank asks you to confirm the payment of ${money(session.amount_total, session.currency)} (3-D Secure test).</p>
 <form method="post" action="/checkout/${escapeHtml(session.id)}/3ds">
 <button type="submit" name="result" value="complete">Complete authentication</button>
 <button type="submit" name="result" value="fail" class="secondary">Fail authentication</button>
-</form>`);
+</form>`,
+  );
 }
 
 function closedPage(session: Stripe.Checkout.Session): string {
-  const message = session.status === "complete"
-    ? "This Checkout Session is already complete. Thanks for your payment."
-    : "This Checkout Session is no longer active.";
-  const link = session.status === "complete" && session.success_url
-    ? `<p><a href="${escapeHtml(session.success_url.replaceAll("{CHECKOUT_SESSION_ID}", session.id))}">Continue</a></p>`
-    : "";
+  const message =
+    session.status === "complete" ? "This Checkout Session is already complete. Thanks for your payment." : "This Checkout Session is no longer active.";
+  const link =
+    session.status === "complete" && session.success_url
+      ? `<p><a href="${escapeHtml(session.success_url.replaceAll("{CHECKOUT_SESSION_ID}", session.id))}">Continue</a></p>`
+      : "";
   return page("Checkout", `<h1>Checkout</h1>${alert(message, "notice")}${link}`);
 }

@@ -13,7 +13,9 @@ function table(caption: string, headers: string[], rows: string[][]): string {
 const code = (value: unknown) => `<code>${escapeHtml(value ?? "—")}</code>`;
 
 function controlForm(action: string, label: string, fields: Record<string, string> = {}): string {
-  const inputs = Object.entries(fields).map(([k, v]) => `<input type="hidden" name="${k}" value="${escapeHtml(v)}">`).join("");
+  const inputs = Object.entries(fields)
+    .map(([k, v]) => `<input type="hidden" name="${k}" value="${escapeHtml(v)}">`)
+    .join("");
   return `<form method="post" action="${action}" style="display:inline">${inputs}<button class="secondary">${escapeHtml(label)}</button></form>`;
 }
 
@@ -21,35 +23,84 @@ export function inspectPage(ctx: SimContext): string {
   const { store, webhooks, clock, options } = ctx;
   const events = [...store.events.values()].reverse().slice(0, 200);
   const deliveries = [...webhooks.deliveries].reverse().slice(0, 200);
-  return page("Stripe stand-in", `
+  return page(
+    "Stripe stand-in",
+    `
 <h1>Stripe stand-in</h1>
 <p>Clock: <strong>${date(clock.now())}</strong> (offset ${Math.round(clock.offset / 3600)} h)
  ${controlForm("/_sim/clock/advance", "+1 hour", { seconds: "3600" })} ${controlForm("/_sim/clock/advance", "+1 day", { seconds: "86400" })}
  ${controlForm("/_sim/clock/advance", "+30 days", { seconds: String(30 * 86400) })}</p>
 <p>Webhooks to ${code(options.webhookUrl || "(delivery off)")}: ${webhooks.paused ? "<strong>paused</strong>" : "running"}
  ${webhooks.paused ? controlForm("/_sim/webhooks/resume", "Resume") : controlForm("/_sim/webhooks/pause", "Pause")}</p>
-${table("Events", ["created", "type", "id", "queued"], events.map((e) => [date(e.created), escapeHtml(e.type), code(e.id), String(webhooks.pendingFor(e.id))]))}
-${table("Deliveries", ["event", "reason", "status", "attempts", "last response", "next attempt"], deliveries.map((d) => {
+${table(
+  "Events",
+  ["created", "type", "id", "queued"],
+  events.map((e) => [date(e.created), escapeHtml(e.type), code(e.id), String(webhooks.pendingFor(e.id))]),
+)}
+${table(
+  "Deliveries",
+  ["event", "reason", "status", "attempts", "last response", "next attempt"],
+  deliveries.map((d) => {
     const last = d.attempts.at(-1);
-    return [`${escapeHtml(d.eventType)}<br>${code(d.eventId)}`, d.reason, escapeHtml(d.status), String(d.attempts.length),
-      escapeHtml(last ? (last.status ?? last.error) : "—"), d.status === "pending" ? new Date(d.nextAttemptAt).toISOString().slice(11, 19) : "—"];
-  }))}
-${table("Customers", ["id", "email", "card", "balance"], [...store.customers.values()].map((c) => {
+    return [
+      `${escapeHtml(d.eventType)}<br>${code(d.eventId)}`,
+      d.reason,
+      escapeHtml(d.status),
+      String(d.attempts.length),
+      escapeHtml(last ? (last.status ?? last.error) : "—"),
+      d.status === "pending" ? new Date(d.nextAttemptAt).toISOString().slice(11, 19) : "—",
+    ];
+  }),
+)}
+${table(
+  "Customers",
+  ["id", "email", "card", "balance"],
+  [...store.customers.values()].map((c) => {
     const card = store.cards.get(c.id);
     return [code(c.id), escapeHtml(c.email ?? "—"), card ? `${escapeHtml(card.brand)} •••• ${escapeHtml(card.last4)}` : "—", money(c.balance, "usd")];
-  }))}
-${table("Subscriptions", ["id", "customer", "status", "items", "period end", "pending update", "metadata"], [...store.subscriptions.values()].map((s) => [
-    code(s.id), code(customerId(s)), escapeHtml(s.status),
+  }),
+)}
+${table(
+  "Subscriptions",
+  ["id", "customer", "status", "items", "period end", "pending update", "metadata"],
+  [...store.subscriptions.values()].map((s) => [
+    code(s.id),
+    code(customerId(s)),
+    escapeHtml(s.status),
     s.items.data.map((i) => `${escapeHtml(i.price.lookup_key ?? i.price.id)} × ${i.quantity}`).join("<br>"),
-    date(currentPeriod(s).end), s.pending_update ? `until ${date(s.pending_update.expires_at)}` : "—", code(JSON.stringify(s.metadata)),
-  ]))}
-${table("Invoices", ["number", "reason", "subscription", "status", "amount due", "paid", "next attempt"], [...store.invoices.values()].reverse().map((i) => [
-    i.hosted_invoice_url ? `<a href="/i/${escapeHtml(i.id)}">${escapeHtml(i.number ?? i.id)}</a>` : code(i.id),
-    escapeHtml(i.billing_reason ?? "—"), code(subscriptionIdOf(i)), escapeHtml(i.status), money(i.amount_due, i.currency),
-    money(i.amount_paid, i.currency), date(i.next_payment_attempt),
-  ]))}
-${table("Checkout Sessions", ["id", "status", "customer", "client_reference_id", "expires"], [...store.sessions.values()].reverse().map((s) => [
-    s.status === "open" ? `<a href="/checkout/${escapeHtml(s.id)}">${escapeHtml(s.id.slice(0, 24))}…</a>` : code(s.id.slice(0, 24)),
-    escapeHtml(s.status), code(s.customer), code(s.client_reference_id), date(s.expires_at),
-  ]))}`, { wide: true });
+    date(currentPeriod(s).end),
+    s.pending_update ? `until ${date(s.pending_update.expires_at)}` : "—",
+    code(JSON.stringify(s.metadata)),
+  ]),
+)}
+${table(
+  "Invoices",
+  ["number", "reason", "subscription", "status", "amount due", "paid", "next attempt"],
+  [...store.invoices.values()]
+    .reverse()
+    .map((i) => [
+      i.hosted_invoice_url ? `<a href="/i/${escapeHtml(i.id)}">${escapeHtml(i.number ?? i.id)}</a>` : code(i.id),
+      escapeHtml(i.billing_reason ?? "—"),
+      code(subscriptionIdOf(i)),
+      escapeHtml(i.status),
+      money(i.amount_due, i.currency),
+      money(i.amount_paid, i.currency),
+      date(i.next_payment_attempt),
+    ]),
+)}
+${table(
+  "Checkout Sessions",
+  ["id", "status", "customer", "client_reference_id", "expires"],
+  [...store.sessions.values()]
+    .reverse()
+    .map((s) => [
+      s.status === "open" ? `<a href="/checkout/${escapeHtml(s.id)}">${escapeHtml(s.id.slice(0, 24))}…</a>` : code(s.id.slice(0, 24)),
+      escapeHtml(s.status),
+      code(s.customer),
+      code(s.client_reference_id),
+      date(s.expires_at),
+    ]),
+)}`,
+    { wide: true },
+  );
 }

@@ -31,7 +31,9 @@ describe("checkout action", () => {
     session.user = { ...user, role: "customer" };
     const plan = await createTestPlan(BIG);
     const key = await addSshKey(user.id, { name: "laptop", publicKey: keyLine() });
-    const error = await checkoutAction(idleState, form({ plan: plan.slug, interval: "month", hostname: "Lab-Box", [`sshKey:${key.id}`]: "on" })).catch((e: unknown) => e);
+    const error = await checkoutAction(idleState, form({ plan: plan.slug, interval: "month", hostname: "Lab-Box", [`sshKey:${key.id}`]: "on" })).catch(
+      (e: unknown) => e,
+    );
     const [order] = await ordersOf(user.id);
     expect(order).toMatchObject({ hostname: "lab-box", sshPublicKeys: [(await db.sshKey.findUniqueOrThrow({ where: { id: key.id } })).publicKey] });
     expect((error as { digest?: string }).digest).toContain(`${simUrls.stripe}/checkout/${order!.stripeCheckoutSessionId}`);

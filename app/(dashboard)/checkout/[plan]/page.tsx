@@ -30,7 +30,14 @@ export default async function CheckoutPage({ params }: { params: Promise<{ plan:
           <CheckoutForm
             action={checkoutAction}
             plan={{ slug: plan.slug, monthlyPriceMinor: plan.monthlyPriceMinor, yearlyPriceMinor: plan.yearlyPriceMinor, currency: plan.currency }}
-            keys={keys.map((k) => ({ id: k.id, field: `${SAVED_KEY_FIELD_PREFIX}${k.id}`, name: k.name, fingerprint: k.fingerprint, keyType: k.keyType, bits: k.bits }))}
+            keys={keys.map((k) => ({
+              id: k.id,
+              field: `${SAVED_KEY_FIELD_PREFIX}${k.id}`,
+              name: k.name,
+              fingerprint: k.fingerprint,
+              keyType: k.keyType,
+              bits: k.bits,
+            }))}
             defaultHostname={suggestHostname(plan.slug)}
           />
         </div>

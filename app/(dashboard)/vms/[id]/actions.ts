@@ -17,11 +17,14 @@ const requestPowerAction = validatedActionWithUser(powerRequestSchema, async ({ 
   return { status: "success", message: `${powerActionLabel[action]} requested.` };
 });
 
-const revealPasswordAction = validatedActionWithUser(z.object({ vmId: z.string().trim().min(1).max(64) }), async ({ vmId }, { user }): Promise<RevealPasswordState> => {
-  const password = await revealVmPassword(user.id, vmId);
-  if (password === null) notFound();
-  return { status: "success", password };
-});
+const revealPasswordAction = validatedActionWithUser(
+  z.object({ vmId: z.string().trim().min(1).max(64) }),
+  async ({ vmId }, { user }): Promise<RevealPasswordState> => {
+    const password = await revealVmPassword(user.id, vmId);
+    if (password === null) notFound();
+    return { status: "success", password };
+  },
+);
 
 export async function requestPowerFormAction(previous: FormState, formData: FormData): Promise<FormState> {
   return requestPowerAction(previous, formData);

@@ -23,7 +23,10 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
   return (
     <div className="mx-auto max-w-content space-y-6 px-gutter py-10">
       <nav aria-label="Breadcrumb" className="text-sm">
-        <Link href="/dashboard" className="text-brand-700 hover:underline">Dashboard</Link> <span aria-hidden>/</span> {vm.name}
+        <Link href="/dashboard" className="text-brand-700 hover:underline">
+          Dashboard
+        </Link>{" "}
+        <span aria-hidden>/</span> {vm.name}
       </nav>
       <header className="flex flex-wrap items-center gap-3">
         <h1 className="text-2xl font-bold tracking-tight">{vm.name}</h1>
@@ -36,13 +39,21 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
       </header>
       <dl className="grid gap-x-6 gap-y-2 rounded-card border border-line bg-surface p-card text-sm sm:grid-cols-[10rem_1fr]">
         <dt className="text-ink-subtle">VMID</dt>
-        <dd className="font-mono" data-testid="vmid">{vm.vmid ?? "assigned during setup"}</dd>
+        <dd className="font-mono" data-testid="vmid">
+          {vm.vmid ?? "assigned during setup"}
+        </dd>
         <dt className="text-ink-subtle">Plan</dt>
-        <dd>{vm.planName} · {vm.labType}</dd>
+        <dd>
+          {vm.planName} · {vm.labType}
+        </dd>
         <dt className="text-ink-subtle">Resources</dt>
-        <dd>{vm.vcpus} vCPU · {vm.ramGb} GB RAM · {vm.diskGb} GB disk</dd>
+        <dd>
+          {vm.vcpus} vCPU · {vm.ramGb} GB RAM · {vm.diskGb} GB disk
+        </dd>
         <dt className="text-ink-subtle">Created</dt>
-        <dd><time dateTime={vm.createdAt}>{vm.createdAt.slice(0, 10)}</time></dd>
+        <dd>
+          <time dateTime={vm.createdAt}>{vm.createdAt.slice(0, 10)}</time>
+        </dd>
       </dl>
       {vm.status === "provisioning" ? (
         <p className="rounded-card border border-warning-600/30 bg-warning-50 p-card text-sm text-warning-700">
@@ -52,7 +63,9 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
       {vm.access ? <SshAccess access={vm.access} /> : null}
       {vm.access ? (
         <section aria-labelledby="password-heading" className="rounded-card border border-line bg-surface p-card">
-          <h2 id="password-heading" className="text-lg font-semibold">Password</h2>
+          <h2 id="password-heading" className="text-lg font-semibold">
+            Password
+          </h2>
           <div className="mt-2">
             <RevealPassword vmId={vm.id} user={env().VM_DEFAULT_USER} action={revealPasswordFormAction} />
           </div>

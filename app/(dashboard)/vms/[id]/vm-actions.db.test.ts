@@ -22,7 +22,10 @@ const simUrls = inject("simUrls");
 const NOT_FOUND = "NEXT_HTTP_ERROR_FALLBACK;404";
 
 async function writesFor(vmId: string) {
-  const [requests, audits] = await Promise.all([db.powerRequest.count({ where: { vmId } }), db.auditEvent.count({ where: { subjectType: "vm", subjectId: vmId } })]);
+  const [requests, audits] = await Promise.all([
+    db.powerRequest.count({ where: { vmId } }),
+    db.auditEvent.count({ where: { subjectType: "vm", subjectId: vmId } }),
+  ]);
   return { requests, audits };
 }
 const callStatus = (id: string) => statusRoute(new Request(`http://app.test/api/vms/${id}/status`), { params: Promise.resolve({ id }) });
@@ -58,11 +61,20 @@ describe("power actions", () => {
   it("I10: an action that makes no sense for the VM's state is refused plainly and writes nothing", async () => {
     const running = await createVmFixture({ status: "running" });
     session.userId = running.userId;
-    expect(await requestPowerFormAction(idleState, formData({ vmId: running.vm.id, action: "start" }))).toMatchObject({ status: "error", message: "Your VM is already running." });
+    expect(await requestPowerFormAction(idleState, formData({ vmId: running.vm.id, action: "start" }))).toMatchObject({
+      status: "error",
+      message: "Your VM is already running.",
+    });
     const stopped = await createVmFixture({ status: "stopped", userId: running.userId });
-    expect(await requestPowerFormAction(idleState, formData({ vmId: stopped.vm.id, action: "reboot" }))).toMatchObject({ status: "error", message: expect.stringMatching(/stopped/) });
+    expect(await requestPowerFormAction(idleState, formData({ vmId: stopped.vm.id, action: "reboot" }))).toMatchObject({
+      status: "error",
+      message: expect.stringMatching(/stopped/),
+    });
     const building = await createVmFixture({ status: "provisioning", userId: running.userId, vmid: null, nodeName: null });
-    expect(await requestPowerFormAction(idleState, formData({ vmId: building.vm.id, action: "start" }))).toMatchObject({ status: "error", message: expect.stringMatching(/being set up/) });
+    expect(await requestPowerFormAction(idleState, formData({ vmId: building.vm.id, action: "start" }))).toMatchObject({
+      status: "error",
+      message: expect.stringMatching(/being set up/),
+    });
     for (const vm of [running.vm, stopped.vm, building.vm]) expect(await writesFor(vm.id)).toEqual({ requests: 0, audits: 0 });
   });
 
@@ -82,7 +94,10 @@ describe("power actions", () => {
     const stale = await db.powerRequest.create({ data: { vmId: vm.id, userId, action: "reboot", status: "running", createdAt: old } });
     const state = await requestPowerFormAction(idleState, formData({ vmId: vm.id, action: "reboot" }));
     expect(state.status).toBe("success");
-    expect(await db.powerRequest.findUniqueOrThrow({ where: { id: stale.id } })).toMatchObject({ status: "failed", error: expect.stringContaining("abandoned") });
+    expect(await db.powerRequest.findUniqueOrThrow({ where: { id: stale.id } })).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining("abandoned"),
+    });
     expect(await db.auditEvent.count({ where: { subjectId: vm.id, action: "vm.power_abandoned" } })).toBe(1);
   });
 
@@ -104,7 +119,10 @@ describe("power actions", () => {
     const state = await requestPowerFormAction(idleState, formData({ vmId: vm.id, action: "start" }));
     send.mockRestore();
     expect(state).toMatchObject({ status: "error", message: "We couldn't queue that right now. Nothing was changed; please try again." });
-    expect(await db.powerRequest.findFirstOrThrow({ where: { vmId: vm.id } })).toMatchObject({ status: "failed", error: expect.stringContaining("ECONNREFUSED") });
+    expect(await db.powerRequest.findFirstOrThrow({ where: { vmId: vm.id } })).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining("ECONNREFUSED"),
+    });
     expect((await requestPowerFormAction(idleState, formData({ vmId: vm.id, action: "start" }))).status).toBe("success");
   });
 
@@ -137,14 +155,19 @@ describe("password reveal", () => {
   it("says plainly when the VM has no password yet", async () => {
     const { userId, vm } = await createVmFixture({ status: "provisioning", password: null });
     session.userId = userId;
-    expect(await revealPasswordFormAction(idleState, formData({ vmId: vm.id }))).toMatchObject({ status: "error", message: expect.stringMatching(/once the VM is ready/) });
+    expect(await revealPasswordFormAction(idleState, formData({ vmId: vm.id }))).toMatchObject({
+      status: "error",
+      message: expect.stringMatching(/once the VM is ready/),
+    });
   });
 });
 
 describe("status route", () => {
   it("I4: answers the owner with our record only", async () => {
     const { userId, vm } = await createVmFixture({ status: "running", nodeName: "pve-hidden-3" });
-    await db.powerRequest.create({ data: { vmId: vm.id, userId, action: "shutdown", status: "failed", error: "VM quit/powerdown failed - got timeout on pve-hidden-3" } });
+    await db.powerRequest.create({
+      data: { vmId: vm.id, userId, action: "shutdown", status: "failed", error: "VM quit/powerdown failed - got timeout on pve-hidden-3" },
+    });
     session.userId = userId;
     const response = await callStatus(vm.id);
     expect(response.status).toBe(200);

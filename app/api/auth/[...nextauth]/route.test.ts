@@ -29,7 +29,13 @@ describe("Auth.js endpoints", () => {
     for (const path of ["session", "signin", "signout", "csrf", "providers"]) {
       expectSafe(await GET(new NextRequest(`${origin}/api/auth/${path}`, { headers: { cookie } })));
     }
-    const post = await POST(new NextRequest(`${origin}/api/auth/signout`, { method: "POST", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: "csrfToken=x" }));
+    const post = await POST(
+      new NextRequest(`${origin}/api/auth/signout`, {
+        method: "POST",
+        headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+        body: "csrfToken=x",
+      }),
+    );
     expectSafe(post);
   });
 

@@ -26,7 +26,11 @@ function keep(response: Response) {
   }
 }
 const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-const form = (fields: Record<string, string>) => ({ method: "POST", headers: { ...stamped, cookie: cookieHeader(), "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields).toString() });
+const form = (fields: Record<string, string>) => ({
+  method: "POST",
+  headers: { ...stamped, cookie: cookieHeader(), "content-type": "application/x-www-form-urlencoded" },
+  body: new URLSearchParams(fields).toString(),
+});
 
 describe("Auth.js sign-in and sign-out", () => {
   it("sign-in starts a session row; sign-out ends it and the copied cookie no longer resolves to a user", async () => {
@@ -36,7 +40,12 @@ describe("Auth.js sign-in and sign-out", () => {
     keep(csrf);
     const { csrfToken } = (await csrf.json()) as { csrfToken: string };
 
-    const signIn = await POST(new NextRequest(`${origin}/api/auth/callback/credentials`, form({ email: user.email, password: "purple tunnel lab 42", csrfToken, callbackUrl: "/dashboard" })));
+    const signIn = await POST(
+      new NextRequest(
+        `${origin}/api/auth/callback/credentials`,
+        form({ email: user.email, password: "purple tunnel lab 42", csrfToken, callbackUrl: "/dashboard" }),
+      ),
+    );
     expect(signIn.status).toBe(302);
     keep(signIn);
     const jwt = await decode({ token: jar.get("authjs.session-token")!, secret: process.env.AUTH_SECRET!, salt: "authjs.session-token" });

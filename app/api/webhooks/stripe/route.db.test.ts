@@ -151,7 +151,11 @@ describe.each([
     expect(await post(signed(event))).toEqual({ status: 200, json: { received: true } });
     // Acknowledged = durably recorded, with everything the forwarder needs; nothing sent yet.
     expect(await db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).toMatchObject({
-      type: event.type, status: "received", objectId: event.data.object.id, stripeCreated: event.created, forwardedAt: null,
+      type: event.type,
+      status: "received",
+      objectId: event.data.object.id,
+      stripeCreated: event.created,
+      forwardedAt: null,
     });
     expect(await forwardedCopies(event.id)).toEqual([]);
 

@@ -12,21 +12,24 @@ import { env } from "@/lib/env";
 
 export type ConsoleTokenState = FormState & { url?: string; notRunning?: boolean };
 
-const openConsoleAction = validatedActionWithUser(z.object({ vmId: z.string().trim().min(1).max(64) }), async ({ vmId }, { user }): Promise<ConsoleTokenState> => {
-  const binding = newSecret();
-  const result = await issueConsoleToken({ userId: user.id, vmId, binding });
-  if (result.kind === "not_found") notFound();
-  if (result.kind === "not_running") return { status: "error", notRunning: true, message: "The VM is not running. Start it to use the console." };
-  if (result.kind === "rate_limited") return { status: "error", message: "Too many console connections in the last minute. Wait a moment, then reconnect." };
-  (await cookies()).set(CONSOLE_BINDING_COOKIE, binding, {
-    httpOnly: true,
-    sameSite: "strict",
-    secure: env().APP_URL.startsWith("https://"),
-    path: CONSOLE_WS_PATH,
-    maxAge: 60,
-  });
-  return { status: "success", url: `${CONSOLE_WS_PATH}?t=${result.token}` };
-});
+const openConsoleAction = validatedActionWithUser(
+  z.object({ vmId: z.string().trim().min(1).max(64) }),
+  async ({ vmId }, { user }): Promise<ConsoleTokenState> => {
+    const binding = newSecret();
+    const result = await issueConsoleToken({ userId: user.id, vmId, binding });
+    if (result.kind === "not_found") notFound();
+    if (result.kind === "not_running") return { status: "error", notRunning: true, message: "The VM is not running. Start it to use the console." };
+    if (result.kind === "rate_limited") return { status: "error", message: "Too many console connections in the last minute. Wait a moment, then reconnect." };
+    (await cookies()).set(CONSOLE_BINDING_COOKIE, binding, {
+      httpOnly: true,
+      sameSite: "strict",
+      secure: env().APP_URL.startsWith("https://"),
+      path: CONSOLE_WS_PATH,
+      maxAge: 60,
+    });
+    return { status: "success", url: `${CONSOLE_WS_PATH}?t=${result.token}` };
+  },
+);
 
 export async function openConsoleFormAction(previous: ConsoleTokenState, formData: FormData): Promise<ConsoleTokenState> {
   return (await openConsoleAction(previous, formData)) as ConsoleTokenState;

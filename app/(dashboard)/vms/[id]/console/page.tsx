@@ -20,8 +20,14 @@ export default async function ConsolePage({ params }: { params: Promise<{ id: st
   return (
     <div className="mx-auto max-w-6xl space-y-4 px-gutter py-6">
       <nav aria-label="Breadcrumb" className="text-sm">
-        <Link href="/dashboard" className="text-brand-700 hover:underline">Dashboard</Link> <span aria-hidden>/</span>{" "}
-        <Link href={`/vms/${vm.id}`} className="text-brand-700 hover:underline">{vm.name}</Link> <span aria-hidden>/</span> Console
+        <Link href="/dashboard" className="text-brand-700 hover:underline">
+          Dashboard
+        </Link>{" "}
+        <span aria-hidden>/</span>{" "}
+        <Link href={`/vms/${vm.id}`} className="text-brand-700 hover:underline">
+          {vm.name}
+        </Link>{" "}
+        <span aria-hidden>/</span> Console
       </nav>
       <h1 className="text-2xl font-bold tracking-tight">Console · {vm.name}</h1>
       <ConsoleScreen vmId={vm.id} vmName={vm.name} openAction={openConsoleFormAction} startAction={requestPowerFormAction} />

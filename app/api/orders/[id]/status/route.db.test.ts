@@ -16,7 +16,11 @@ async function failedOrder() {
   const order = await createTestOrder({ userId: owner.id, plan, status: "failed", vm: { nodeName: "pve-secret-node", status: "failed" } });
   await db.order.update({
     where: { id: order.id },
-    data: { failureReason: "clone on pve-secret-node https://10.9.8.7:8006 failed: VM is locked (clone)", customerMessage: "We could not build your VM; you will not be charged for it.", flagReason: "internal flag" },
+    data: {
+      failureReason: "clone on pve-secret-node https://10.9.8.7:8006 failed: VM is locked (clone)",
+      customerMessage: "We could not build your VM; you will not be charged for it.",
+      flagReason: "internal flag",
+    },
   });
   return { owner, other, order };
 }
@@ -44,7 +48,12 @@ describe("order view and its status route", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
     const text = await response.text();
-    expect(JSON.parse(text)).toMatchObject({ id: order.id, status: "failed", final: true, message: "We could not build your VM; you will not be charged for it." });
+    expect(JSON.parse(text)).toMatchObject({
+      id: order.id,
+      status: "failed",
+      final: true,
+      message: "We could not build your VM; you will not be charged for it.",
+    });
     expect(text).not.toMatch(/failureReason|nodeName|pve-secret-node|10\.9\.8\.7|8006|locked|internal flag|flagReason/);
   });
 });

@@ -20,6 +20,7 @@ import { BenchOutcome } from "./lib/outcome";
 import { startBenchPostgres } from "./lib/postgres";
 import { freePort, startAppServer } from "./lib/app-server";
 import { testEnv } from "../test/fixtures/env";
+import { stripeEventBody } from "../test/fixtures/stripe-event";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const rates = (process.env.BENCH_RATES ?? "50,100,200").split(",").map(Number);
@@ -27,17 +28,7 @@ const secret = "whsec_bench_secret";
 const stripe = new Stripe("sk_test_bench");
 
 function signedEvent(id: string) {
-  const payload = JSON.stringify({
-    id,
-    object: "event",
-    api_version: "2026-10-28.endive",
-    created: Math.floor(Date.now() / 1000),
-    livemode: false,
-    pending_webhooks: 1,
-    type: "invoice.paid",
-    request: { id: null, idempotency_key: null },
-    data: { object: { id: `in_${id.slice(4)}`, object: "invoice", status: "paid" } },
-  });
+  const payload = JSON.stringify(stripeEventBody({ id, type: "invoice.paid", object: { id: `in_${id.slice(4)}`, object: "invoice", status: "paid" } }));
   return { body: payload, headers: { "stripe-signature": stripe.webhooks.generateTestHeaderString({ payload, secret }) } };
 }
 

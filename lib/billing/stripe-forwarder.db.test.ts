@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { db } from "@/lib/db";
 import { stripe } from "@/lib/billing/stripe";
 import { inngestEvents } from "@/test/fixtures/checkout";
+import { unique } from "@/test/fixtures/unique";
+import { stripeEventBody } from "@/test/fixtures/stripe-event";
 
 const simUrls = inject("simUrls");
 const root = path.resolve(import.meta.dirname, "../..");
@@ -65,18 +67,10 @@ async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms: n
 
 describe("Stripe webhook process killed between acknowledgement and forward", () => {
   it("I3: the event acknowledged by the killed process is forwarded after the restart, exactly once", async () => {
-    const id = `evt_crash_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-    const payload = JSON.stringify({
-      id,
-      object: "event",
-      api_version: "2026-10-28.endive",
-      created: Math.floor(Date.now() / 1000),
-      livemode: false,
-      pending_webhooks: 1,
-      request: { id: null, idempotency_key: null },
-      type: "checkout.session.completed",
-      data: { object: { id: `cs_test_crash_${id}`, object: "checkout.session" } },
-    });
+    const id = `evt_crash_${unique()}`;
+    const payload = JSON.stringify(
+      stripeEventBody({ id, type: "checkout.session.completed", object: { id: `cs_test_crash_${id}`, object: "checkout.session" } }),
+    );
     const signature = stripe().webhooks.generateTestHeaderString({ payload, secret: process.env.STRIPE_WEBHOOK_SECRET! });
 
     const first = await startWebhookProcess({ INNGEST_DEV: blackHoleUrl, TEST_FORWARD_LEASE_SECONDS: "1" });

@@ -9,6 +9,7 @@ import { db } from "@/lib/db";
 import { stripe } from "@/lib/billing/stripe";
 import { inngest } from "@/inngest/client";
 import { inngestEvents } from "@/test/fixtures/checkout";
+import { stripeEventBody } from "@/test/fixtures/stripe-event";
 import { unique } from "@/test/fixtures/unique";
 import { forwardPendingStripeEvents } from "@/lib/billing/forward-stripe-events";
 import { MAX_WEBHOOK_BODY_BYTES, serveStripeWebhook } from "@/lib/billing/stripe-webhook-http";
@@ -19,17 +20,7 @@ const simUrls = inject("simUrls");
 const secret = process.env.STRIPE_WEBHOOK_SECRET!;
 
 function stripeEvent(type: string, objectId = `cs_test_route_${unique()}`) {
-  return {
-    id: `evt_route_${unique()}`,
-    object: "event",
-    api_version: "2026-10-28.endive",
-    created: Math.floor(Date.now() / 1000),
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type,
-    data: { object: { id: objectId, object: type.split(".").slice(0, -1).join(".") } },
-  };
+  return stripeEventBody({ id: `evt_route_${unique()}`, type, object: { id: objectId, object: type.split(".").slice(0, -1).join(".") } });
 }
 
 type Delivery = { body: string | Buffer; headers: Record<string, string> };

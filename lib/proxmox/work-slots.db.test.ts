@@ -3,7 +3,7 @@
 import { InngestTestEngine } from "@inngest/test";
 import fs from "node:fs";
 import { Agent, fetch } from "undici";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { provisionVmFunction } from "@/inngest/functions/provision-vm";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -27,6 +27,9 @@ async function control<T>(path: string, body?: unknown): Promise<T> {
   return (await response.json()) as T;
 }
 
+// This file measures the budget itself: it starts from an empty lease table (test files run one at
+// a time, so any lease still here is one an earlier file's failed step left to expire).
+beforeAll(() => db.proxmoxLease.deleteMany());
 afterAll(async () => {
   await control("/settings", { taskDurationMs: 20, shortTaskDurationMs: 20 });
   await db.proxmoxLease.deleteMany({ where: { holder: { startsWith: "test:" } } });

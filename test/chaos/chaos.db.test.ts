@@ -4,7 +4,6 @@
 // test/chaos/check.ts. Two fixed seeds run in CI; any seed replays with CHAOS_SEEDS=<n>
 // (CHAOS_ORDERS, CHAOS_LIMIT change the size and PROVISION_CONCURRENCY); `npm run bench:chaos` runs many.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { db } from "@/lib/db";
 import { prepareCatalog } from "./drive";
 import { formatReport, runChaosSeed, seedsFrom } from "./run-seed";
 import { startChaosWorld, type ChaosWorld } from "./world";
@@ -23,10 +22,12 @@ const say = (line: string) => void process.stdout.write(`${line}\n`);
 
 beforeAll(async () => {
   for (const level of ["info", "warn", "error"] as const) vi.spyOn(console, level).mockImplementation(() => undefined);
-  // The Proxmox work budget is a table shared with every other test file; files run one at a time,
-  // so a lease still here is one an earlier file's failed step left to expire: start from none.
-  await db.proxmoxLease.deleteMany();
   world = await startChaosWorld({ limit });
+  // After the world set its environment (the app's clients read it once). The Proxmox work budget
+  // is a table shared with every other test file; files run one at a time, so a lease still here
+  // is one an earlier file's failed step left to expire: start from none.
+  const { db } = await import("@/lib/db");
+  await db.proxmoxLease.deleteMany();
   restoreCatalog = await prepareCatalog(world);
 }, 120_000);
 

@@ -64,7 +64,9 @@ test("two nodes with separate SSH hosts: one order on each, each VM's snippet on
   expect(vms.map((v) => v.node).sort()).toEqual(["pve1", "pve2"]);
   const snippets = await sims.proxmoxSnippets();
   for (const vm of vms) {
-    const file = `labvps-${vm.vmid}.yaml`;
+    // Named after the VM row, not the reusable VMID (labvps-vm-<id>.yaml): read it off the config.
+    const file = String(vm.config.cicustom ?? "").replace(/^user=local:snippets\//, "");
+    expect(file).toMatch(/^labvps-vm-[a-z0-9]+\.yaml$/);
     const mine = snippets.filter((s) => s.name === file);
     expect(
       mine.map((s) => s.node),

@@ -30,7 +30,19 @@ export default defineConfig({
         test: {
           name: "db",
           include: ["**/*.db.test.ts"],
-          exclude: ["node_modules/**", ".next/**", "e2e/**", ".data/**", "sim/**"],
+          exclude: ["node_modules/**", ".next/**", "e2e/**", ".data/**", "sim/**", "test/chaos/**"],
+          globalSetup: ["test/global-database.ts"],
+          setupFiles: ["test/database-env.ts"],
+          fileParallelism: false,
+        },
+      },
+      {
+        // The chaos test changes process-wide state while it runs (its own stand-ins' environment,
+        // the catalogue's capacity): npm test runs it in a vitest process of its own.
+        extends: true,
+        test: {
+          name: "chaos",
+          include: ["test/chaos/chaos.db.test.ts"],
           globalSetup: ["test/global-database.ts"],
           setupFiles: ["test/database-env.ts"],
           fileParallelism: false,

@@ -17,10 +17,10 @@ step "browser"; E2E_CHROMIUM_PATH=$(npx tsx scripts/ensure-browser.ts) || exit 1
 step "prisma generate"; node scripts/prisma-client.mjs
 step "type check"; npx tsc --noEmit && npx tsc --noEmit -p sim
 step "lint and format"; npx eslint . --max-warnings 0 && npx prettier --check . >/dev/null
-step "unit and integration tests (Proxmox stand-in as PVE 9)"; npx vitest run --exclude "test/chaos/chaos.db.test.ts"
+step "unit and integration tests (Proxmox stand-in as PVE 9)"; npx vitest run --project sim --project unit --project db
 # The chaos test changes process-wide state (its own stand-ins' environment, the catalogue's
 # capacity) while it runs: it gets a vitest process and a fresh database of its own.
-step "chaos test (issue 12, CI seeds)"; npx vitest run --project db test/chaos/chaos.db.test.ts
+step "chaos test (issue 12, CI seeds)"; npx vitest run --project chaos
 # The stand-in's own contract tests cover PVE 8 and 9; the provisioning integration tests run
 # (end to end, lock retries, the minimal privileges) again against it as PVE 8 (about a minute).
 step "provisioning integration tests (Proxmox stand-in as PVE 8)"; npm run --silent test:pve8

@@ -48,3 +48,10 @@ export function toStepError(name: string, error: unknown): Error {
       return Object.assign(new Error(message), { cause: error });
   }
 }
+
+/** For `.catch()` inside a step: `work().catch(rethrowAs("step name"))`. */
+export const rethrowAs =
+  (name: string) =>
+  (error: unknown): never => {
+    throw toStepError(name, error);
+  };

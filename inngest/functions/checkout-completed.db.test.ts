@@ -197,6 +197,20 @@ describe("checkout-completed", () => {
     expect((await inngestEvents(simUrls.inngest)).filter((e) => e.name === "order/paid" && e.data.orderId === reference)).toEqual([]);
   });
 
+  it("a session Stripe does not know fails the run at once, not after every retry (a 404 is permanent)", async () => {
+    const id = `evt_no_session_${Date.now()}`;
+    const signal = stripeSignal({
+      id,
+      type: "checkout.session.completed",
+      created: Math.floor(Date.now() / 1000),
+      data: { object: { id: "cs_test_never_created" } },
+    });
+
+    const { error } = await run(signal);
+    // @inngest/test serialises the thrown error: the class name is what Inngest acts on.
+    expect(error).toMatchObject({ name: "NonRetriableError", message: expect.stringContaining("re-read checkout session: No such checkout.session") });
+  });
+
   it("a run that gives up leaves its StripeEvent in error, with the reason, for the operator", async () => {
     const id = `evt_gave_up_${Date.now()}`;
     await db.stripeEvent.create({ data: { id, type: "checkout.session.completed", forwardedAt: new Date() } });

@@ -6,6 +6,7 @@ import { checkoutAsyncSucceeded, checkoutCompleted, orderPaid } from "@/inngest/
 import { confirmCheckout, orderPaidEventId, readCheckoutSession } from "@/lib/billing/confirm-checkout";
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { stripeSignalOptions } from "./stripe-signal-options";
+import { rethrowAs } from "@/inngest/step-errors";
 
 export const checkoutCompletedFunction = inngest.createFunction(
   {
@@ -16,8 +17,8 @@ export const checkoutCompletedFunction = inngest.createFunction(
   },
   async ({ event, step }) => {
     const { objectId: sessionId, stripeEventId } = event.data;
-    const session = await step.run("re-read checkout session", () => readCheckoutSession(sessionId));
-    const result = await step.run("confirm payment", () => confirmCheckout(session, stripeEventId));
+    const session = await step.run("re-read checkout session", () => readCheckoutSession(sessionId).catch(rethrowAs("re-read checkout session")));
+    const result = await step.run("confirm payment", () => confirmCheckout(session, stripeEventId).catch(rethrowAs("confirm payment")));
     if (result.action === "confirmed" && result.emitOrderPaid) {
       await step.sendEvent("emit order paid", orderPaid.create({ orderId: result.orderId, attempt: 1 }, { id: orderPaidEventId(result.orderId, 1) }));
     }

@@ -7,6 +7,7 @@ import { subscriptionSyncRequested } from "@/inngest/events";
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { syncSubscription } from "@/lib/billing/sync-subscription";
 import { stripeSignalOptions } from "./stripe-signal-options";
+import { rethrowAs } from "@/inngest/step-errors";
 
 export const subscriptionMirrorFunction = inngest.createFunction(
   {
@@ -18,7 +19,7 @@ export const subscriptionMirrorFunction = inngest.createFunction(
   },
   async ({ event, step }) => {
     const { subscriptionId, stripeEventId } = event.data;
-    const result = await step.run("sync subscription mirror", () => syncSubscription(subscriptionId));
+    const result = await step.run("sync subscription mirror", () => syncSubscription(subscriptionId).catch(rethrowAs("sync subscription mirror")));
     await step.run("mark stripe event processed", () => markStripeEventProcessed(stripeEventId));
     return result;
   },

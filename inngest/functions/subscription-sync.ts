@@ -9,6 +9,7 @@ import { invoiceEventTypes, isInvoiceEventType, subscriptionEventTypes } from "@
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { findInvoiceSubscriptionId } from "@/lib/billing/sync-subscription";
 import { stripeSignalOptions } from "./stripe-signal-options";
+import { rethrowAs } from "@/inngest/step-errors";
 
 /** One request per Stripe event: a re-run or a redelivered event sends the same id, kept once (I3). */
 export const subscriptionSyncRequestId = (stripeEventId: string) => `subscription-sync-${stripeEventId}`;
@@ -23,7 +24,9 @@ export const subscriptionSyncFunction = inngest.createFunction(
   async ({ event, step }) => {
     // The SDK does not infer a payload from a computed trigger list; the schema is the same one.
     const { stripeEventId, type, objectId } = stripeSignal.parse(event.data);
-    const subscriptionId = isInvoiceEventType(type) ? await step.run("find invoice subscription", () => findInvoiceSubscriptionId(objectId)) : objectId;
+    const subscriptionId = isInvoiceEventType(type)
+      ? await step.run("find invoice subscription", () => findInvoiceSubscriptionId(objectId).catch(rethrowAs("find invoice subscription")))
+      : objectId;
     if (!subscriptionId) {
       await step.run("mark stripe event processed", () => markStripeEventProcessed(stripeEventId));
       return { action: "not-a-subscription-invoice" as const };

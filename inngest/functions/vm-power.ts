@@ -4,7 +4,7 @@
 // to its end (lib/proxmox/work-slots.ts), shared with provisioning and cleanup.
 import { inngest } from "@/inngest/client";
 import { vmPowerRequested } from "@/inngest/events";
-import { toStepError } from "@/inngest/step-errors";
+import { rethrowAs } from "@/inngest/step-errors";
 import {
   applyPowerAction,
   checkPowerTarget,
@@ -15,12 +15,6 @@ import {
   resyncVmAfterFailure,
   waitForPowerTask,
 } from "@/lib/power/run-power";
-
-const mapped =
-  (name: string) =>
-  (error: unknown): never => {
-    throw toStepError(name, error);
-  };
 
 export const vmPowerFunction = inngest.createFunction(
   {
@@ -47,12 +41,12 @@ export const vmPowerFunction = inngest.createFunction(
     }
     const { target } = check;
 
-    const applied = await step.run("apply power action", () => applyPowerAction(target).catch(mapped("apply power action")));
+    const applied = await step.run("apply power action", () => applyPowerAction(target).catch(rethrowAs("apply power action")));
     const outcome = await step.run("wait for task", async (): Promise<PowerOutcome> => {
-      if (applied.kind === "task") return waitForPowerTask(target, applied.upid).catch(mapped("wait for task"));
+      if (applied.kind === "task") return waitForPowerTask(target, applied.upid).catch(rethrowAs("wait for task"));
       return { error: applied.kind === "refused" ? applied.error : null };
     });
-    const result = await step.run("record result", () => recordPowerResult(target, outcome).catch(mapped("record result")));
+    const result = await step.run("record result", () => recordPowerResult(target, outcome).catch(rethrowAs("record result")));
     return { powerRequestId, ...result };
   },
 );

@@ -8,7 +8,9 @@ import { Inngest } from "inngest";
 import { InngestTestEngine } from "@inngest/test";
 import { db } from "@/lib/db";
 import type { PowerAction } from "@/lib/generated/prisma/client";
-import { cloneVm } from "@/lib/proxmox/api";
+import { cloneVm, vmPower } from "@/lib/proxmox/api";
+import { acquireProxmoxSlot } from "@/lib/proxmox/work-slots";
+import { powerSlotHolder } from "@/lib/power/run-power";
 import { waitForTaskOk } from "@/lib/proxmox/tasks";
 import { findHypervisorLeaks } from "@/test/fixtures/hypervisor-leak";
 import { loadVmStatus } from "@/lib/vms/vm-view";
@@ -96,6 +98,21 @@ describe("vm power function (@inngest/test, Proxmox stand-in)", () => {
     }
     for (const action of ["reboot", "shutdown", "stop"] as const) expect(await powerPosts(vmid, action), action).toBe(1);
     expect(await powerPosts(vmid, "start")).toBe(2);
+  });
+
+  it("I3: a reboot whose POST answer was lost is not sent again: the retry adopts the task still running", async () => {
+    const { vm, vmid } = await stoppedTestVm();
+    expect((await runPower(vm, "start")).row.status).toBe("done");
+    // The lost try: it took its work slot and POSTed the reboot, then lost the answer (no UPID noted).
+    const request = await requestFor(vm, "reboot");
+    await addFault({ method: "POST", path: `/qemu/${vmid}/status/reboot$`, kind: "slowTask", ms: 1500, times: 1 });
+    await acquireProxmoxSlot(powerSlotHolder(request.id));
+    await vmPower(NODE, vmid, "reboot");
+
+    const { result } = await new InngestTestEngine({ function: vmPowerFunction, events: [eventFor(request)] }).execute();
+    expect(result).toMatchObject({ status: "done", vmStatus: "running" });
+    expect(await powerPosts(vmid, "reboot")).toBe(1);
+    expect(await db.proxmoxLease.count({ where: { holder: powerSlotHolder(request.id) } })).toBe(0);
   });
 
   it("I3: a start for a VM that is already running needs no task and converges", async () => {

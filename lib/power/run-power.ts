@@ -5,7 +5,7 @@ import { db } from "@/lib/db";
 import type { PowerAction } from "@/lib/generated/prisma/client";
 import { expectedStatusAfter } from "@/lib/power/power-rules";
 import { OPEN_POWER_STATUSES, transitionPowerRequest } from "@/lib/power/power-request-state";
-import { getVmStatus, vmPower, type Upid } from "@/lib/proxmox/api";
+import { getVmStatus, listActiveTasks, vmPower, type Upid } from "@/lib/proxmox/api";
 import { isLockMessage, ProxmoxError } from "@/lib/proxmox/errors";
 import { LOCK_RETRY_DELAYS_MS, pollTask, sleep, taskSucceeded, WaitTimeoutError, withLockRetry } from "@/lib/proxmox/tasks";
 import { acquireProxmoxSlot, recordSlotTask, releaseProxmoxSlot, slotTask } from "@/lib/proxmox/work-slots";
@@ -59,6 +59,13 @@ export async function applyPowerAction(target: PowerTarget, lockDelaysMs: readon
   const lease = await acquireProxmoxSlot(holder);
   if (lease.upid) return { kind: "task", upid: lease.upid }; // an earlier try started it
   try {
+    // An earlier try may have started the task and lost the answer before noting it on the lease
+    // (a reboot re-sent would reboot the guest twice): adopt a task of this kind still running.
+    const [running] = await listActiveTasks(target.node, target.vmid, `qm${target.action}`);
+    if (running) {
+      await recordSlotTask(holder, running.upid);
+      return { kind: "task", upid: running.upid };
+    }
     const upid = await withLockRetry(() => vmPower(target.node, target.vmid, target.action), lockDelaysMs);
     await recordSlotTask(holder, upid);
     return { kind: "task", upid };

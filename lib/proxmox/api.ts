@@ -77,6 +77,14 @@ export const cloneVm = (n: string, templateVmid: number, params: { newid: number
 
 export const getTaskStatus = (n: string, upid: Upid) => proxmoxRequest<TaskStatus>("GET", `/nodes/${node(n)}/tasks/${encodeURIComponent(upid)}/status`);
 
+/**
+ * The worker tasks of `type` (e.g. "qmreboot") still running for a guest on its node. `source:
+ * active` matters: the list's default is the archive of finished tasks (pve-manager
+ * PVE/API2/Tasks.pm node_tasks). A token sees its own tasks, and everyone's with Sys.Audit.
+ */
+export const listActiveTasks = (n: string, id: number, type: string) =>
+  proxmoxRequest<{ upid: Upid; type: string; status?: string }[]>("GET", `/nodes/${node(n)}/tasks`, { source: "active", vmid: vmid(id), typefilter: type });
+
 export const getVmConfig = (n: string, id: number) => proxmoxRequest<VmConfig>("GET", `${vmPath(n, id)}/config`);
 
 /** Synchronous config write (PUT). Pass the `digest` read before to refuse a concurrent change. */

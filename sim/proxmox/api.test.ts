@@ -106,6 +106,22 @@ describe("clone", () => {
     expect(log.at(-1)?.t).toBe("TASK OK");
   });
 
+  it("lists tasks like pve-manager's node_tasks: finished ones by default, running ones only with source=active", async () => {
+    const upid = await t.api.call<string>("POST", "/nodes/pve1/qemu/9000/clone", { newid: 103, name: "lab-103", full: 1 });
+    const list = (args: Record<string, string | number>) => t.api.call<Array<{ upid: string; status?: string }>>("GET", "/nodes/pve1/tasks", args);
+    expect((await list({ vmid: 9000 })).map((x) => x.upid)).not.toContain(upid);
+    expect(await list({ vmid: 9000, source: "active", typefilter: "qmclone" })).toEqual([
+      expect.objectContaining({ upid, status: "RUNNING", type: "qmclone" }),
+    ]);
+    await t.api.waitTask(upid);
+    expect(await list({ vmid: 9000, source: "active" })).toEqual([]);
+    expect(await list({ vmid: 9000, typefilter: "qmclone" })).toContainEqual(expect.objectContaining({ upid, status: "OK" }));
+    expect(await t.api.request("GET", "/nodes/pve1/tasks", { source: "running" })).toMatchObject({
+      status: 400,
+      body: { errors: { source: expect.any(String) } },
+    });
+  });
+
   it("refuses a taken id with PVE's text and requires newid", async () => {
     const res = await t.api.request("POST", "/nodes/pve1/qemu/9000/clone", { newid: 9001 });
     expect(res).toMatchObject({ status: 500, reason: "unable to create VM 9001: config file already exists" });

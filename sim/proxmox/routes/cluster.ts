@@ -155,15 +155,21 @@ export const clusterRoutes: Route[] = [
     method: "GET",
     path: "/nodes/{node}/tasks",
     allow: ["vmid", "limit", "start", "source", "typefilter", "userfilter", "errors"],
+    // pve-manager PVE/API2/Tasks.pm node_tasks: `source` defaults to "archive", the finished tasks
+    // only (the index file); "active" lists the running ones with status "RUNNING"; "all" both.
     handler: ({ sim, params, args }) => {
       sim.cluster.node(params.node);
+      const source = args.source ?? "archive";
+      if (!["archive", "active", "all"].includes(source))
+        throw paramError("source", `value '${source}' does not have a value in the enumeration 'archive, active, all'`);
       const tasks = sim.tasks
         .list()
-        .filter((t) => t.node === params.node && (!args.vmid || t.id === args.vmid) && (!args.typefilter || t.type === args.typefilter));
+        .filter((t) => t.node === params.node && (!args.vmid || t.id === args.vmid) && (!args.typefilter || t.type === args.typefilter))
+        .filter((t) => source === "all" || (source === "active") === (t.status === "running"));
       const start = Number(args.start ?? 0);
       return tasks
         .slice(start, start + Number(args.limit ?? 50))
-        .map(({ log: _log, exitstatus, ...t }) => ({ ...t, ...(exitstatus ? { status: exitstatus } : {}) }));
+        .map(({ log: _log, exitstatus, status, ...t }) => ({ ...t, status: status === "running" ? "RUNNING" : exitstatus }));
     },
   },
   {

@@ -128,6 +128,8 @@ test("I3: duplicated and reordered deliveries of every Stripe event still build 
 });
 
 test("I8: a failure at start leaves no VM, tunnel or DNS behind; the operator's retry then succeeds", async ({ page, browser }) => {
+  // Two provisioning runs and a cleanup: its waits add up to more than the default 60 s on a busy 2-core machine.
+  test.setTimeout(180_000);
   const vmsBefore = (await sims.proxmoxVms()).map((v) => v.vmid);
   const fault = await sims.proxmoxFault({ method: "POST", path: "/status/start$", kind: "failTask", message: "start failed: injected by e2e" });
   try {

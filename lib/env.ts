@@ -58,6 +58,8 @@ export const envSchema = z
     CONSOLE_MAX_PER_USER: int(4),
     CONSOLE_TOKENS_PER_MINUTE: int(10),
     CLONE_TIMEOUT_MINUTES: int(15),
+    // Resize: how long the guest gets to shut down (ACPI) before Proxmox stops it.
+    RESIZE_SHUTDOWN_TIMEOUT_SECONDS: int(120),
     // How long compensation keeps retrying a failed order's cleanup before it becomes an operator finding.
     CLEANUP_DEADLINE_HOURS: int(24),
     VM_DEFAULT_USER: z

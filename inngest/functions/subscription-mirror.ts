@@ -6,6 +6,7 @@ import { inngest } from "@/inngest/client";
 import { subscriptionSyncRequested } from "@/inngest/events";
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { syncSubscription } from "@/lib/billing/sync-subscription";
+import { confirmOpenResizeOf } from "@/lib/resize/confirm-resize-payment";
 import { stripeSignalOptions } from "./stripe-signal-options";
 
 export const subscriptionMirrorFunction = inngest.createFunction(
@@ -19,6 +20,8 @@ export const subscriptionMirrorFunction = inngest.createFunction(
   async ({ event, step }) => {
     const { subscriptionId, stripeEventId } = event.data;
     const result = await step.run("sync subscription mirror", () => syncSubscription(subscriptionId));
+    // A paid, lapsed or still-open resize of this subscription, settled from a fresh Stripe read.
+    await step.run("settle open resize", () => confirmOpenResizeOf(subscriptionId));
     await step.run("mark stripe event processed", () => markStripeEventProcessed(stripeEventId));
     return result;
   },

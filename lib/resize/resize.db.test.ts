@@ -13,7 +13,8 @@ import { seedCatalog } from "@/lib/catalog/seed-catalog";
 import { diskSizeGb, waitForTaskOk } from "@/lib/proxmox/tasks";
 import { createCheckoutFixture, inngestEvents, payCheckout, proxmoxRequests } from "@/test/fixtures/checkout";
 import { createTestNode, retireTestNodes } from "@/test/fixtures/capacity";
-import { uniqueVmid } from "@/test/fixtures/vm";
+import { createUser, uniqueVmid } from "@/test/fixtures/vm";
+import { retryResize } from "@/lib/resize/retry-resize";
 import { failResize, restartAfterFailure, resizedEmailKey } from "@/lib/resize/apply-resize";
 import { confirmOpenResizeOf, confirmResizePayment } from "@/lib/resize/confirm-resize-payment";
 import { quoteResize, NO_ROOM_MESSAGE } from "@/lib/resize/quote-resize";
@@ -246,6 +247,15 @@ describe("resize apply faults (I8)", () => {
       expect((await pve<{ status: string }>(`/vms/${vmid}`)).status).toBe("running");
       expect(await db.vm.findUniqueOrThrow({ where: { id: vm.id } })).toMatchObject({ vcpus: 2, ramGb: 4, diskGb: 40, status: "running" });
       expect(await db.auditEvent.count({ where: { subjectId: vm.id, action: "vm.resize_failed" } })).toBe(1);
+
+      // The operator's retry (audited) applies it with the next attempt, once.
+      const admin = await createUser("admin");
+      expect(await retryResize({ resizeRequestId: row.id, adminId: admin.id })).toEqual({ attempt: 2 });
+      await expect(retryResize({ resizeRequestId: row.id, adminId: admin.id })).resolves.toEqual({ attempt: 2 }); // a double click
+      expect((await runApply(row.id, vm.id, 2)).result).toEqual({ resizeRequestId: row.id, status: "applied" });
+      expect(await db.vm.findUniqueOrThrow({ where: { id: vm.id } })).toMatchObject({ vcpus: 4, ramGb: 8, diskGb: 60, status: "running" });
+      expect(await db.auditEvent.count({ where: { subjectId: vm.id, action: "vm.resize_retry_requested", actorId: admin.id } })).toBe(1);
+      expect(await db.emailOutbox.count({ where: { key: resizedEmailKey(row.id) } })).toBe(1);
     });
   }
 });

@@ -15,6 +15,7 @@ import { createCheckoutFixture, inngestEvents, payCheckout, proxmoxRequests } fr
 import { createTestNode, retireTestNodes } from "@/test/fixtures/capacity";
 import { createUser, uniqueVmid } from "@/test/fixtures/vm";
 import { retryResize } from "@/lib/resize/retry-resize";
+import { convergeOpenResizes } from "@/lib/resize/sweep-open-resizes";
 import { failResize, restartAfterFailure, resizedEmailKey } from "@/lib/resize/apply-resize";
 import { confirmOpenResizeOf, confirmResizePayment } from "@/lib/resize/confirm-resize-payment";
 import { quoteResize, NO_ROOM_MESSAGE } from "@/lib/resize/quote-resize";
@@ -195,6 +196,25 @@ describe("resize (Stripe + Proxmox stand-ins)", () => {
     expect((await stripe().subscriptions.retrieve(subscriptionId)).items.data.map((i) => [i.price.id, i.quantity])).toEqual(before);
     expect(await requestsFor(vmid, since)).toEqual([]);
     expect(await db.vm.findUniqueOrThrow({ where: { id: vm.id } })).toMatchObject({ vcpus: 2, ramGb: 4, diskGb: 40 });
+  });
+
+  it("I3: a payment whose signal was lost is found by the sweeper's re-read and queued once", async () => {
+    const { userId, vm, customer } = await paidVm({ clone: false, card: "4000000000000002" });
+    const quote = await quoteResize({ userId, vmId: vm.id, totals: BIGGER });
+    await requestResize({ userId, resizeRequestId: quote!.resizeRequestId });
+    await stripeSim(`/customers/${customer}/card`, { number: "4242424242424242" });
+    const row = await db.resizeRequest.findUniqueOrThrow({ where: { id: quote!.resizeRequestId } });
+    await stripeSim(`/invoices/${row.stripeInvoiceId}/pay`, {}); // no signal reaches us
+    await db.resizeRequest.update({ where: { id: row.id }, data: { updatedAt: new Date(Date.now() - 60 * 60_000) } });
+    const section = await convergeOpenResizes(30);
+    expect(section.items).toContainEqual({ subject: `resize ${row.id}`, outcome: "paid" });
+    await db.resizeRequest.update({ where: { id: row.id }, data: { updatedAt: new Date(Date.now() - 60 * 60_000) } });
+    await convergeOpenResizes(30); // still paid, not yet applying: resent with the same id
+    const events = await applyEvents(row.id);
+    expect(events).toHaveLength(1);
+    expect(await db.resizeRequest.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: "paid" });
+    await db.resizeRequest.update({ where: { id: row.id }, data: { status: "canceled", openKey: null } });
+    await db.vm.update({ where: { id: vm.id }, data: { status: "destroyed" } });
   });
 
   it("I5: another user can neither price nor request a resize of your VM", async () => {

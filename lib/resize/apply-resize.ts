@@ -198,23 +198,38 @@ export async function failResize(resizeRequestId: string, reason: string): Promi
 }
 
 /**
- * After a final failure the VM may be stopped half-way: start it again on whatever size it has
- * (cores and memory are written together, the disk only grows), so it runs where it can. Best effort.
+ * After a final failure: put the old CPU and RAM back (when the new ones were written but the
+ * resize did not finish), start the VM again if it was running, and record the disk it really
+ * has (a grown disk stays grown). Best effort: Proxmox may be why the run failed.
  */
-export async function restartAfterFailure(resizeRequestId: string): Promise<"started" | "unchanged" | "unreachable"> {
+export async function restartAfterFailure(resizeRequestId: string): Promise<"restored" | "unchanged" | "unreachable"> {
   const request = await db.resizeRequest.findUnique({
     where: { id: resizeRequestId },
-    select: { wasRunning: true, vmId: true, vm: { select: { vmid: true, nodeName: true } } },
+    select: { status: true, wasRunning: true, vmId: true, fromVcpus: true, fromRamGb: true, fromDiskGb: true, vm: { select: { vmid: true, nodeName: true } } },
   });
-  if (!request?.wasRunning || request.vm.vmid === null || !request.vm.nodeName) return "unchanged";
+  if (!request || request.status !== "failed" || request.vm.vmid === null || !request.vm.nodeName) return "unchanged";
   const { vmid, nodeName } = request.vm;
   try {
-    const started = await runLeasedTaskToEnd(holder(resizeRequestId, "restart"), "start after failed resize", async () => {
-      const status = await getVmStatus(nodeName, vmid);
-      return status.status === "running" ? null : vmPower(nodeName, vmid, "start");
+    const config = await withLockRetry(() => getVmConfig(nodeName, vmid));
+    const oldMemory = request.fromRamGb * 1024;
+    if (Number(config.cores) !== request.fromVcpus || Number(config.memory) !== oldMemory) {
+      await withProxmoxSlot(holder(resizeRequestId, "restore"), () =>
+        withLockRetry(() => setVmConfig(nodeName, vmid, { cores: request.fromVcpus, memory: oldMemory })),
+      );
+    }
+    if (request.wasRunning) {
+      await runLeasedTaskToEnd(holder(resizeRequestId, "restart"), "start after failed resize", async () => {
+        const status = await getVmStatus(nodeName, vmid);
+        return status.status === "running" ? null : vmPower(nodeName, vmid, "start");
+      });
+    }
+    const disk = diskSizeGb(config[env().PROXMOX_DISK]);
+    await db.vm.update({
+      where: { id: request.vmId },
+      data: { vcpus: request.fromVcpus, ramGb: request.fromRamGb, diskGb: Math.max(request.fromDiskGb, Math.floor(disk ?? 0)) },
     });
     await syncVmStatus(request.vmId, nodeName, vmid);
-    return started ? "started" : "unchanged";
+    return "restored";
   } catch {
     return "unreachable";
   }

@@ -264,8 +264,14 @@ describe("resize apply faults (I8)", () => {
       const row = await db.resizeRequest.findUniqueOrThrow({ where: { id: quote!.resizeRequestId } });
       expect(row).toMatchObject({ status: "failed", failureReason: expect.stringContaining(step), openKey: row.stripeSubscriptionId });
       expect((await stripe().invoices.retrieve(row.stripeInvoiceId!)).status).toBe("paid");
+      // Running again on its old CPU and RAM; the row says what the machine has (a grown disk stays).
       expect((await pve<{ status: string }>(`/vms/${vmid}`)).status).toBe("running");
-      expect(await db.vm.findUniqueOrThrow({ where: { id: vm.id } })).toMatchObject({ vcpus: 2, ramGb: 4, diskGb: 40, status: "running" });
+      const config = await getVmConfig(NODE, vmid);
+      expect([Number(config.cores), Number(config.memory)]).toEqual([2, 4096]);
+      const disk = diskSizeGb(config.scsi0)!;
+      if (step === "grow disk") expect(disk).toBeLessThan(60);
+      else expect(disk).toBe(60);
+      expect(await db.vm.findUniqueOrThrow({ where: { id: vm.id } })).toMatchObject({ vcpus: 2, ramGb: 4, diskGb: Math.max(40, disk), status: "running" });
       expect(await db.auditEvent.count({ where: { subjectId: vm.id, action: "vm.resize_failed" } })).toBe(1);
 
       // The operator's retry (audited) applies it with the next attempt, once.

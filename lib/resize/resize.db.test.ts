@@ -11,7 +11,10 @@ import { seedResourcePrices } from "@/lib/catalog/seed-data";
 import { cloneVm, deleteVm, getVmConfig, vmPower } from "@/lib/proxmox/api";
 import { seedCatalog } from "@/lib/catalog/seed-catalog";
 import { diskSizeGb, waitForTaskOk } from "@/lib/proxmox/tasks";
-import { createCheckoutFixture, inngestEvents, payCheckout, proxmoxRequests } from "@/test/fixtures/checkout";
+import { createCheckoutFixture, findStripeEvent, inngestEvents, payCheckout, proxmoxRequests, stripeSignal } from "@/test/fixtures/checkout";
+import { subscriptionSyncRequested } from "@/inngest/events";
+import { subscriptionSyncFunction, subscriptionSyncRequestId } from "@/inngest/functions/subscription-sync";
+import { subscriptionMirrorFunction } from "@/inngest/functions/subscription-mirror";
 import { createTestNode, retireTestNodes } from "@/test/fixtures/capacity";
 import { createUser, uniqueVmid } from "@/test/fixtures/vm";
 import { retryResize } from "@/lib/resize/retry-resize";
@@ -97,6 +100,19 @@ async function paidVm(opts: { card?: string; nodeName?: string; clone?: boolean 
   });
   if (opts.card) await stripeSim(`/customers/${customer}/card`, { number: opts.card });
   return { userId: fixture.userId, vm, vmid, subscriptionId, customer };
+}
+
+/** Both hops of a forwarded Stripe signal, as Inngest runs them: routed to its subscription, then the mirror run. */
+async function runSignal(event: ReturnType<typeof stripeSignal>) {
+  const { result } = await new InngestTestEngine({ function: subscriptionSyncFunction, events: [event] }).execute();
+  const routed = result as { action: string; subscriptionId?: string };
+  if (routed.action !== "sync-requested") return;
+  const request = {
+    id: subscriptionSyncRequestId(event.id),
+    name: subscriptionSyncRequested.name,
+    data: { subscriptionId: routed.subscriptionId!, stripeEventId: event.id },
+  };
+  await new InngestTestEngine({ function: subscriptionMirrorFunction, events: [request] }).execute();
 }
 
 const BIGGER = { vcpus: 4, ramGb: 8, diskGb: 60 };
@@ -196,6 +212,28 @@ describe("resize (Stripe + Proxmox stand-ins)", () => {
     expect((await stripe().subscriptions.retrieve(subscriptionId)).items.data.map((i) => [i.price.id, i.quantity])).toEqual(before);
     expect(await requestsFor(vmid, since)).toEqual([]);
     expect(await db.vm.findUniqueOrThrow({ where: { id: vm.id } })).toMatchObject({ vcpus: 2, ramGb: 4, diskGb: 40 });
+  });
+
+  it("I3: the real signal chain (route → mirror → settle), with the pay-later events duplicated and reversed, queues one apply", async () => {
+    const { userId, vm, subscriptionId, customer } = await paidVm({ clone: false, card: "4000000000000002" });
+    const quote = await quoteResize({ userId, vmId: vm.id, totals: BIGGER });
+    await requestResize({ userId, resizeRequestId: quote!.resizeRequestId });
+    const row = await db.resizeRequest.findUniqueOrThrow({ where: { id: quote!.resizeRequestId } });
+    // The decline's own signal settles nothing.
+    await runSignal(stripeSignal(await findStripeEvent(urls.stripe, "invoice.payment_failed", row.stripeInvoiceId!)));
+    expect((await db.resizeRequest.findUniqueOrThrow({ where: { id: row.id } })).status).toBe("awaiting_payment");
+    await stripeSim(`/customers/${customer}/card`, { number: "4242424242424242" });
+    await stripeSim(`/invoices/${row.stripeInvoiceId}/pay`, {});
+    const signals = [
+      stripeSignal(await findStripeEvent(urls.stripe, "invoice.paid", row.stripeInvoiceId!)),
+      stripeSignal(await findStripeEvent(urls.stripe, "customer.subscription.pending_update_applied", subscriptionId)),
+    ];
+    for (const signal of [...signals].reverse().concat(signals)) await runSignal(signal);
+    expect(await db.resizeRequest.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: "paid" });
+    expect(await applyEvents(row.id)).toHaveLength(1);
+    expect(await db.auditEvent.count({ where: { subjectId: vm.id, action: "vm.resize_paid" } })).toBe(1);
+    await db.resizeRequest.update({ where: { id: row.id }, data: { status: "canceled", openKey: null } });
+    await db.vm.update({ where: { id: vm.id }, data: { status: "destroyed" } });
   });
 
   it("I3: a payment whose signal was lost is found by the sweeper's re-read and queued once", async () => {

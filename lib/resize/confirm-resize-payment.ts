@@ -17,6 +17,9 @@ export const UNPAID_MESSAGE =
   "The payment didn't go through: your card was declined or your bank asks you to confirm it. Your VM is unchanged. Pay the invoice to apply the resize; unpaid, it lapses within 23 hours.";
 const EXPIRED_MESSAGE = "The payment was not completed in time, so the resize lapsed. Nothing was charged or changed.";
 
+/** An open request with no invoice at Stripe after this long never reached Stripe. */
+export const UPDATE_LOST_AFTER_MS = 30 * 60_000;
+
 export const applyEventId = (resizeRequestId: string, attempt: number) => `resize-apply-${resizeRequestId}-${attempt}`;
 
 /** Stripe's items, as a multiset of price × quantity, equal the target's. */
@@ -56,7 +59,19 @@ export async function confirmResizePayment(resizeRequestId: string): Promise<Res
   const invoiceId =
     request.stripeInvoiceId ??
     (subscription.metadata?.resizeRequestId === request.id || subscription.pending_update ? idOf(subscription.latest_invoice) : null);
-  if (!invoiceId) return stateOf(request);
+  if (!invoiceId) {
+    // The update never reached Stripe (its answer was lost and Stripe shows nothing of it): after
+    // the update's idempotency window of doubt, release the subscription for another resize.
+    if (Date.now() - request.updatedAt.getTime() > UPDATE_LOST_AFTER_MS) {
+      await transitionResize(request.id, "awaiting_payment", "canceled", {
+        finishedAt: new Date(),
+        failureReason: "the subscription update left no trace at Stripe",
+        customerMessage: "We couldn't reach our payment provider. Nothing was charged or changed; you can try again.",
+      });
+      return stateOf(await db.resizeRequest.findUniqueOrThrow({ where: { id: request.id } }));
+    }
+    return stateOf(request);
+  }
   const invoice = await stripe().invoices.retrieve(invoiceId);
   const target = request.targetItems as unknown as TargetItems;
   const now = new Date();

@@ -98,3 +98,24 @@ test("I1: a 3-D Secure card changes nothing until the customer pays on the hoste
   await expectApplied(page, vmid, since);
   await expect.poll(async () => (await sims.mailTo(email)).filter((m) => /resized/i.test(m.subject)).length, { timeout: 20_000 }).toBe(1);
 });
+
+test("I1: 3-D Secure completed in our page (Stripe.js handleNextAction from STRIPE_JS_URL) applies the resize once", async ({ page }) => {
+  test.setTimeout(120_000);
+  const email = uniqueEmail("resizer3dsin");
+  const vmid = await buyVm(page, email, THREE_D_SECURE);
+  await page.getByTestId("open-resize").click();
+  await resizeTo4x12x80(page);
+  const since = await sims.proxmoxLastRequestId();
+  await page.getByRole("button", { name: "Pay and resize" }).click();
+  await expect(page.getByTestId("resize-status-label")).toHaveText("Waiting for payment");
+
+  const popupOpened = page.waitForEvent("popup");
+  await page.getByTestId("confirm-3ds").click();
+  const challenge = await popupOpened;
+  await challenge.getByRole("button", { name: "Complete authentication" }).click();
+  // The page re-reads Stripe and moves on from "Waiting for payment" by itself.
+  await expect(page.getByTestId("resize-status-label")).not.toHaveText("Waiting for payment", { timeout: 20_000 });
+  await expect(page.getByTestId("confirm-3ds")).toHaveCount(0);
+  await expectApplied(page, vmid, since);
+  await expect.poll(async () => (await sims.mailTo(email)).filter((m) => /resized/i.test(m.subject)).length, { timeout: 20_000 }).toBe(1);
+});

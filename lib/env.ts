@@ -27,6 +27,13 @@ export const envSchema = z
     STRIPE_WEBHOOK_SECRET: z.string().startsWith("whsec_", "must be a webhook signing secret (whsec_…)"),
     // Only for a Stripe-compatible endpoint other than api.stripe.com (the local stand-in).
     STRIPE_API_URL: z.url().optional(),
+    // For 3-D Secure in our own page (Stripe.js handleNextAction); without it, the hosted invoice page only.
+    STRIPE_PUBLISHABLE_KEY: z
+      .string()
+      .regex(/^pk_(test|live)_/, "must be a Stripe publishable key (pk_test_… or pk_live_…)")
+      .optional(),
+    // Where the browser loads Stripe.js from (the local stand-in serves a compatible one).
+    STRIPE_JS_URL: z.url().default("https://js.stripe.com/v3"),
 
     // --- Proxmox VE ---
     PROXMOX_API_URL: z.url().refine((u) => u.startsWith("https://"), "must be https:// (TLS is never turned off)"),

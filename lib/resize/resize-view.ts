@@ -6,6 +6,8 @@ import { fieldErrorsOf } from "@/lib/actions/validated-action";
 import { loadResizeContext, resizeRefusal, type ResizeContext } from "@/lib/resize/load-resize-context";
 import { resizeTotalsSchema, type Totals } from "@/lib/resize/resize-pricing";
 import { QUOTE_TTL_MS } from "@/lib/resize/quote-resize";
+import { stripe } from "@/lib/billing/stripe";
+import { confirmResizePayment } from "@/lib/resize/confirm-resize-payment";
 
 export const resizeStatusLabel: Record<ResizeStatus, string> = {
   quoted: "Price shown",
@@ -115,4 +117,22 @@ export async function parseResizeTotals(
   if (!ctx) return null;
   const parsed = resizeTotalsSchema(ctx.plan, ctx.vm, diskStepOf(ctx)).safeParse(raw);
   return parsed.success ? { ok: true, totals: parsed.data } : { ok: false, fieldErrors: fieldErrorsOf(parsed.error) };
+}
+
+/**
+ * The client secret Stripe.js confirms 3-D Secure with (the invoice's `confirmation_secret`), for
+ * the owner's resize that still waits for its money; null otherwise. Read from Stripe when the
+ * page renders, never stored (I9).
+ */
+export async function loadResizeConfirmationSecret(userId: string, resizeRequestId: string): Promise<string | null> {
+  const request = await db.resizeRequest.findFirst({ where: { id: resizeRequestId, userId, status: "awaiting_payment" }, select: { stripeInvoiceId: true } });
+  if (!request?.stripeInvoiceId) return null;
+  const invoice = await stripe().invoices.retrieve(request.stripeInvoiceId, { expand: ["confirmation_secret"] });
+  return invoice.status === "open" ? (invoice.confirmation_secret?.client_secret ?? null) : null;
+}
+
+/** The owner asks us to look again (after 3-D Secure): re-read from Stripe. null when not theirs (404). */
+export async function recheckResizePayment(userId: string, resizeRequestId: string) {
+  const request = await db.resizeRequest.findFirst({ where: { id: resizeRequestId, userId }, select: { id: true } });
+  return request ? confirmResizePayment(request.id) : null;
 }

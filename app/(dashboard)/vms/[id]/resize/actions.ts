@@ -6,7 +6,7 @@ import { notFound, redirect } from "next/navigation";
 import { revalidatePath } from "next/cache";
 import { validatedActionWithUser } from "@/lib/actions/validated-action";
 import type { FormState } from "@/lib/actions/form-state";
-import { parseResizeTotals } from "@/lib/resize/resize-view";
+import { parseResizeTotals, recheckResizePayment } from "@/lib/resize/resize-view";
 import { quoteResize } from "@/lib/resize/quote-resize";
 import { requestResize } from "@/lib/resize/request-resize";
 
@@ -37,4 +37,16 @@ export async function quoteResizeFormAction(previous: FormState, formData: FormD
 
 export async function payResizeFormAction(previous: FormState, formData: FormData): Promise<FormState> {
   return payAction(previous, formData);
+}
+
+// After 3-D Secure in the page: Stripe is re-read (the browser's word counts for nothing, I1).
+const recheckAction = validatedActionWithUser(z.object({ vmId: id, resizeRequestId: id }), async ({ vmId, resizeRequestId }, { user }): Promise<FormState> => {
+  const state = await recheckResizePayment(user.id, resizeRequestId);
+  if (!state) notFound();
+  revalidatePath(`/vms/${vmId}/resize`);
+  return { status: "success", message: state.status === "awaiting_payment" ? "The payment is not confirmed yet." : "Payment confirmed." };
+});
+
+export async function recheckResizePaymentFormAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return recheckAction(previous, formData);
 }

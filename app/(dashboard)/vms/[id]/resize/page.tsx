@@ -3,9 +3,11 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireUser } from "@/lib/auth/session";
 import { formatMoney } from "@/lib/format/money";
-import { loadResizePage } from "@/lib/resize/resize-view";
+import { env } from "@/lib/env";
+import { loadResizeConfirmationSecret, loadResizePage } from "@/lib/resize/resize-view";
 import { ResizeForm, PayResizeForm } from "@/components/vms/resize-forms";
-import { payResizeFormAction, quoteResizeFormAction } from "./actions";
+import { ConfirmResizePayment } from "@/components/vms/confirm-resize-payment";
+import { payResizeFormAction, quoteResizeFormAction, recheckResizePaymentFormAction } from "./actions";
 
 export const metadata: Metadata = { title: "Resize VM" };
 export const dynamic = "force-dynamic";
@@ -23,6 +25,9 @@ export default async function ResizePage({ params, searchParams }: { params: Pro
   if (!page) notFound();
   const { vm, plan, latest, quote } = page;
   const open = latest && OPEN.has(latest.status) ? latest : null;
+  const { STRIPE_PUBLISHABLE_KEY, STRIPE_JS_URL } = env();
+  // 3-D Secure in this page when a publishable key is configured; the hosted invoice page always works.
+  const clientSecret = latest?.status === "awaiting_payment" && STRIPE_PUBLISHABLE_KEY ? await loadResizeConfirmationSecret(user.id, latest.id) : null;
   return (
     <div className="mx-auto max-w-content space-y-6 px-gutter py-10">
       <nav aria-label="Breadcrumb" className="text-sm">
@@ -49,6 +54,16 @@ export default async function ResizePage({ params, searchParams }: { params: Pro
             <p role="alert" className="mt-2 text-danger-700" data-testid="resize-message">
               {latest.customerMessage}
             </p>
+          ) : null}
+          {latest && clientSecret && STRIPE_PUBLISHABLE_KEY ? (
+            <ConfirmResizePayment
+              vmId={vm.id}
+              resizeRequestId={latest.id}
+              clientSecret={clientSecret}
+              publishableKey={STRIPE_PUBLISHABLE_KEY}
+              stripeJsUrl={STRIPE_JS_URL}
+              action={recheckResizePaymentFormAction}
+            />
           ) : null}
           {latest.hostedInvoiceUrl ? (
             <p className="mt-2">

@@ -131,6 +131,18 @@ describe("pending_if_incomplete", () => {
     expect(applied.metadata).toMatchObject({ ...subscription.metadata, resizeRequestId: "rr_1" });
   });
 
+  it("the expire_pending_update control does what the clock passing expires_at does", async () => {
+    const { subscription, item, bigger } = await upgradeSetup("4000000000000002");
+    const updated = await upgrade(subscription.id, item.id, bigger.id);
+    const response = await fetch(`${rig.sim.url}/_sim/subscriptions/${subscription.id}/expire_pending_update`, { method: "POST" });
+    expect(response.status).toBe(200);
+    const after = await rig.stripe.subscriptions.retrieve(subscription.id);
+    expect(after.pending_update).toBeNull();
+    expect(after.items.data[0].price.id).toBe(item.price.id);
+    expect((await rig.stripe.invoices.retrieve((updated.latest_invoice as Stripe.Invoice).id)).status).toBe("void");
+    expect(rig.sim.events("customer.subscription.pending_update_expired")).toHaveLength(1);
+  });
+
   it("caps expires_at at the period end when that comes before 23 h", async () => {
     const { subscription, item, bigger } = await upgradeSetup("4000000000000002");
     rig.sim.advanceClock(item.current_period_end - rig.sim.clock.now() - 3600);

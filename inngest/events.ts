@@ -53,3 +53,11 @@ export const vmPowerRequested = eventType("vm/power.requested", { schema: z.obje
 export const orderCleanupRequested = eventType("order/cleanup.requested", {
   schema: z.object({ orderId: z.string(), attempt: z.number().int().min(1), error: z.string() }),
 });
+
+/**
+ * A resize's payment is confirmed (re-read from Stripe): apply it to the VM. The id is the request
+ * id and its apply attempt, so every confirmation of one payment starts one run (I3).
+ */
+export const resizeApplyRequested = eventType("vm/resize.apply-requested", {
+  schema: z.object({ resizeRequestId: z.string(), vmId: z.string(), attempt: z.number().int().min(1) }),
+});

@@ -8,6 +8,7 @@ import { vmPowerFunction } from "./functions/vm-power";
 import { provisionVmFunction } from "./functions/provision-vm";
 import { cleanupProvisioningFunction } from "./functions/cleanup-provisioning";
 import { sweepStuckWorkFunction } from "./functions/sweep-stuck-work";
+import { resizeVmFunction } from "./functions/resize-vm";
 
 export const functions: InngestFunction.Any[] = [
   checkoutCompletedFunction,
@@ -18,4 +19,5 @@ export const functions: InngestFunction.Any[] = [
   provisionVmFunction,
   cleanupProvisioningFunction,
   sweepStuckWorkFunction,
+  resizeVmFunction,
 ];

@@ -27,6 +27,13 @@ export const envSchema = z
     STRIPE_WEBHOOK_SECRET: z.string().startsWith("whsec_", "must be a webhook signing secret (whsec_…)"),
     // Only for a Stripe-compatible endpoint other than api.stripe.com (the local stand-in).
     STRIPE_API_URL: z.url().optional(),
+    // For 3-D Secure in our own page (Stripe.js handleNextAction); without it, the hosted invoice page only.
+    STRIPE_PUBLISHABLE_KEY: z
+      .string()
+      .regex(/^pk_(test|live)_/, "must be a Stripe publishable key (pk_test_… or pk_live_…)")
+      .optional(),
+    // Where the browser loads Stripe.js from (the local stand-in serves a compatible one).
+    STRIPE_JS_URL: z.url().default("https://js.stripe.com/v3"),
 
     // --- Proxmox VE ---
     PROXMOX_API_URL: z.url().refine((u) => u.startsWith("https://"), "must be https:// (TLS is never turned off)"),
@@ -58,6 +65,8 @@ export const envSchema = z
     CONSOLE_MAX_PER_USER: int(4),
     CONSOLE_TOKENS_PER_MINUTE: int(10),
     CLONE_TIMEOUT_MINUTES: int(15),
+    // Resize: how long the guest gets to shut down (ACPI) before Proxmox stops it.
+    RESIZE_SHUTDOWN_TIMEOUT_SECONDS: int(120),
     // How long compensation keeps retrying a failed order's cleanup before it becomes an operator finding.
     CLEANUP_DEADLINE_HOURS: int(24),
     VM_DEFAULT_USER: z

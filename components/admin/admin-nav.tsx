@@ -6,6 +6,7 @@ const LINKS = [
   { href: "/admin", label: "Users & plans" },
   { href: "/admin/orders", label: "Orders" },
   { href: "/admin/vms", label: "VMs" },
+  { href: "/admin/resizes", label: "Resizes" },
   { href: "/admin/nodes", label: "Nodes" },
 ] as const;
 

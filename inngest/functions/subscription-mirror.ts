@@ -6,6 +6,7 @@ import { inngest } from "@/inngest/client";
 import { subscriptionSyncRequested } from "@/inngest/events";
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { syncSubscription } from "@/lib/billing/sync-subscription";
+import { confirmOpenResizeOf } from "@/lib/resize/confirm-resize-payment";
 import { stripeSignalOptions } from "./stripe-signal-options";
 import { rethrowAs } from "@/inngest/step-errors";
 
@@ -20,6 +21,8 @@ export const subscriptionMirrorFunction = inngest.createFunction(
   async ({ event, step }) => {
     const { subscriptionId, stripeEventId } = event.data;
     const result = await step.run("sync subscription mirror", () => syncSubscription(subscriptionId).catch(rethrowAs("sync subscription mirror")));
+    // A paid, lapsed or still-open resize of this subscription, settled from a fresh Stripe read.
+    await step.run("settle open resize", () => confirmOpenResizeOf(subscriptionId).catch(rethrowAs("settle open resize")));
     await step.run("mark stripe event processed", () => markStripeEventProcessed(stripeEventId));
     return result;
   },

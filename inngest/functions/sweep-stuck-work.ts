@@ -7,6 +7,7 @@ import { orderPaid } from "@/inngest/events";
 import { envSchema, env } from "@/lib/env";
 import { orderPaidEventId } from "@/lib/billing/confirm-checkout";
 import { convergeAwaitingPayment, convergeUnprocessedEvents, flagStalledProvisioning, recordSweep, type SweepLimits } from "@/lib/billing/sweep-stuck-work";
+import { convergeOpenResizes } from "@/lib/resize/sweep-open-resizes";
 
 // Read at import (the schedule is part of the function's registration), without the whole env:
 // `next build` imports this file with no secrets set.
@@ -39,6 +40,7 @@ export const sweepStuckWorkFunction = inngest.createFunction(
     }
     // After the payment sweep: an order it just moved to paid is not "stalled".
     const stalledProvisioning = await step.run("flag stalled provisioning", () => flagStalledProvisioning(limits));
-    return step.run("record sweep", () => recordSweep(runId, { awaitingPayment, unprocessedEvents, stalledProvisioning }));
+    const openResizes = await step.run("converge open resizes", () => convergeOpenResizes(SWEEP_AWAITING_PAYMENT_MINUTES));
+    return step.run("record sweep", () => recordSweep(runId, { awaitingPayment, unprocessedEvents, stalledProvisioning, openResizes }));
   },
 );

@@ -4,7 +4,16 @@
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { CAPACITY_HOLD_MS } from "@/lib/billing/create-checkout-session";
-import { availability, chooseNode, toPercent, type Demand, type NodeCapacity } from "@/lib/capacity/capacity-math";
+import {
+  availability,
+  chooseNode,
+  effectiveCapacity,
+  placeDemand,
+  toPercent,
+  type Demand,
+  type NodeCapacity,
+  type Resources,
+} from "@/lib/capacity/capacity-math";
 
 type CapacityReader = Pick<typeof db, "proxmoxNode" | "vm" | "order">;
 export type CapacityOptions = {
@@ -84,4 +93,35 @@ export async function planAvailability(plans: readonly (Demand & { id: string })
   const { nodes, pending } = await loadCapacity(options);
   const available = availability(nodes, pending, plans);
   return Object.fromEntries(plans.map((plan, i) => [plan.id, available[i]!]));
+}
+
+/** Statuses of a resize whose extra resources the node must keep room for (lib/resize/resize-state.ts). */
+const HOLDING_RESIZES = ["awaiting_payment", "paid", "applying", "failed"] as const;
+
+/**
+ * Whether the VM's own node can take `extra` more on top of what it holds, the in-flight demand
+ * placed as provisioning would place it, and the extra resources of every open resize on it.
+ * Resize never moves a VM: another node's room does not count.
+ */
+export async function nodeHasRoomFor(
+  nodeName: string,
+  extra: Resources,
+  options: CapacityOptions & { client?: CapacityReader & Pick<typeof db, "resizeRequest">; excludeResizeId?: string } = {},
+): Promise<boolean> {
+  const client = options.client ?? db;
+  const { nodes, pending } = await loadCapacity({ ...options, client });
+  const node = nodes.find((n) => n.name === nodeName);
+  if (!node) return false;
+  const used = placeDemand(nodes, pending).get(node.id)!;
+  const open = await client.resizeRequest.findMany({
+    where: { status: { in: [...HOLDING_RESIZES] }, vm: { nodeName }, ...(options.excludeResizeId ? { id: { not: options.excludeResizeId } } : {}) },
+    select: { vcpus: true, ramGb: true, diskGb: true, fromVcpus: true, fromRamGb: true, fromDiskGb: true },
+  });
+  for (const r of open) {
+    used.vcpus += Math.max(0, r.vcpus - r.fromVcpus);
+    used.ramGb += Math.max(0, r.ramGb - r.fromRamGb);
+    used.diskGb += Math.max(0, r.diskGb - r.fromDiskGb);
+  }
+  const limit = effectiveCapacity(node);
+  return used.vcpus + extra.vcpus <= limit.vcpus && used.ramGb + extra.ramGb <= limit.ramGb && used.diskGb + extra.diskGb <= limit.diskGb;
 }

@@ -1,12 +1,16 @@
 import type { Db } from "@/lib/db";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { normalizeEmail } from "@/lib/auth/email";
-import { seedNode, seedNodeSsh, seedPlans, seedTemplates } from "@/lib/catalog/seed-data";
+import { seedNode, seedNodeSsh, seedPlans, seedResourcePrices, seedTemplates } from "@/lib/catalog/seed-data";
 
 /** Idempotent: creates or updates the catalogue, the first node, its templates and the admin. */
 export async function seedCatalog(db: Db, admin?: { email?: string; password?: string }) {
   for (const plan of seedPlans) {
     await db.plan.upsert({ where: { slug: plan.slug }, create: plan, update: plan });
+  }
+  // Created once: the operator's later prices are kept.
+  for (const price of seedResourcePrices) {
+    await db.resourcePrice.upsert({ where: { kind: price.kind }, create: price, update: {} });
   }
   const ssh = seedNodeSsh(process.env);
   const node = await db.proxmoxNode.upsert({ where: { name: seedNode.name }, create: { ...seedNode, ...ssh }, update: {} });

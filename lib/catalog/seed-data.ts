@@ -1,6 +1,6 @@
 // The catalogue a fresh install starts with. Prices are in cents. Seeding upserts by slug/name, so
 // editing a value here and re-running `npm run db:seed` updates it; it never deletes anything.
-import type { LabType } from "@/lib/generated/prisma/enums";
+import type { LabType, ResourceKind } from "@/lib/generated/prisma/enums";
 
 export type SeedPlan = {
   slug: string;
@@ -13,9 +13,13 @@ export type SeedPlan = {
   monthlyPriceMinor: number;
   yearlyPriceMinor: number | null;
   sortOrder: number;
+  /** Resize limits (totals). */
+  maxVcpus?: number;
+  maxRamGb?: number;
+  maxDiskGb?: number;
 };
 
-export const seedPlans: SeedPlan[] = [
+const basePlans: SeedPlan[] = [
   {
     slug: "clab-starter",
     name: "Containerlab Starter",
@@ -64,6 +68,16 @@ export const seedPlans: SeedPlan[] = [
     yearlyPriceMinor: 119000,
     sortOrder: 40,
   },
+];
+
+// A VM may grow to twice its plan's CPU and RAM and three times its disk.
+export const seedPlans: SeedPlan[] = basePlans.map((plan) => ({ maxVcpus: plan.vcpus * 2, maxRamGb: plan.ramGb * 2, maxDiskGb: plan.diskGb * 3, ...plan }));
+
+/** Extra resources sold per unit per month (cents): 1 vCPU, 1 GB RAM, a 10 GB step of disk. */
+export const seedResourcePrices: { kind: ResourceKind; unitAmountMinor: number; stepGb: number }[] = [
+  { kind: "vcpu", unitAmountMinor: 400, stepGb: 1 },
+  { kind: "ram_gb", unitAmountMinor: 150, stepGb: 1 },
+  { kind: "disk_gb", unitAmountMinor: 100, stepGb: 10 },
 ];
 
 export const seedNode = {

@@ -24,7 +24,9 @@ export function contentSecurityPolicy({ nonce, dev, appUrl, stripeUrl }: Securit
     // noVNC draws on a canvas and sets its cursor from data: URLs.
     "img-src 'self' data: blob:",
     "font-src 'self'",
-    `connect-src 'self' ${socket}`,
+    // Stripe.js (3-D Secure on the resize page) talks to api.stripe.com and frames its challenge.
+    `connect-src 'self' ${socket} https://api.stripe.com`,
+    "frame-src https://js.stripe.com https://hooks.stripe.com",
     "object-src 'none'",
     "base-uri 'self'",
     `form-action 'self' ${checkout.join(" ")}`,

@@ -32,7 +32,10 @@ export async function requestPower(input: { userId: string; vmId: string; action
       select: { id: true },
     });
     for (const { id } of abandoned) await recordAudit({ type: "system" }, "vm.power_abandoned", { type: "vm", id: vmId }, { powerRequestId: id }, tx);
-    const busy = await tx.powerRequest.count({ where: { vmId, status: { in: [...OPEN_POWER_STATUSES] } } });
+    const busy =
+      (await tx.powerRequest.count({ where: { vmId, status: { in: [...OPEN_POWER_STATUSES] } } })) +
+      // One operation per VM: a resize being applied (or queued to be) holds it too.
+      (await tx.resizeRequest.count({ where: { vmId, status: { in: ["paid", "applying"] } } }));
     if (busy > 0) throw new UserFacingError(BUSY_MESSAGE);
     const refusal = powerRefusal(rows[0].status, action);
     if (refusal) throw new UserFacingError(refusal);

@@ -128,3 +128,7 @@ export function encodeSshKeys(keys: string[]): string {
     .map((c) => (/[A-Za-z0-9\-_.~]/.test(c) ? c : `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`))
     .join("");
 }
+
+/** ACPI shutdown that ends in a hard stop after `timeout` seconds (`forceStop=1`); a UPID. */
+export const shutdownVm = (n: string, id: number, timeoutSeconds: number) =>
+  proxmoxRequest<Upid>("POST", `${vmPath(n, id)}/status/shutdown`, { timeout: timeoutSeconds, forceStop: 1 });

@@ -148,6 +148,8 @@ export function applyPendingUpdate(ctx: SimContext, sub: Stripe.Subscription) {
   extras.pendingChange = undefined;
   const before = clone(sub);
   applyItemChanges(ctx, sub, change.changes);
+  // Metadata sent with the update is merged only now, when the update applies.
+  if (change.metadata) sub.metadata = { ...sub.metadata, ...change.metadata };
   sub.pending_update = null;
   const previous = EventLog.changes(before, sub);
   ctx.events.emit("customer.subscription.pending_update_applied", sub, previous);

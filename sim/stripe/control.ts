@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parseBody, readBody, sendHtml, sendJson } from "../shared/http";
 import type { SimControls } from "./sim-controls";
+import { expirePendingUpdate } from "./billing";
 import { StripeApiError } from "./errors";
 import { inspectPage } from "./pages/inspect-page";
 import type { SimContext } from "./types";
@@ -139,6 +140,18 @@ function controlRoutes(ctx: SimContext, controls: SimControls, reset: () => void
     ],
     ["POST", /^\/_sim\/customers\/([^/]+)\/card$/, (b, id) => controls.setCustomerCard(id, String(b.number ?? b.card ?? ""))],
     ["POST", /^\/_sim\/invoices\/([^/]+)\/pay$/, (b, id) => controls.payInvoice(id, b.card === undefined ? undefined : String(b.card))],
+    // What the clock reaching `pending_update.expires_at` does, for one subscription, without moving
+    // the shared clock (other test files' sessions and renewals depend on it).
+    [
+      "POST",
+      /^\/_sim\/subscriptions\/([^/]+)\/expire_pending_update$/,
+      (_b, id) => {
+        const sub = ctx.store.subscription(id);
+        if (!sub.pending_update) throw new ControlError("this subscription has no pending update");
+        expirePendingUpdate(ctx, sub);
+        return { subscription: id, pending_update: null };
+      },
+    ],
     ["POST", /^\/_sim\/reset$/, () => (reset(), { reset: true })],
   ];
 }

@@ -135,6 +135,9 @@ export async function startStripeSim(opts: Partial<StripeSimOptions> = {}): Prom
       STRIPE_SECRET_KEY: "sk_test_sim_labvps_local_only",
       STRIPE_WEBHOOK_SECRET: options.webhookSecret,
       STRIPE_API_URL: url,
+      STRIPE_PUBLISHABLE_KEY: "pk_test_sim_labvps_local_only",
+      // The stand-in's Stripe.js (pages/stripe-js.ts), on the origin the browser reaches it at.
+      STRIPE_JS_URL: `${options.publicBaseUrl}/v3`,
     },
     store: ctx.store,
     clock: ctx.clock,

@@ -112,6 +112,59 @@ describe("pending_if_incomplete", () => {
     expect(rig.sim.events("customer.subscription.pending_update_expired")).toHaveLength(1);
   });
 
+  it("is on-session: a 3-D Secure card leaves a pending update needing action; the hosted page pays and applies it", async () => {
+    const { subscription, item, bigger } = await upgradeSetup("4000002500003155");
+    const updated = await upgrade(subscription.id, item.id, bigger.id, { metadata: { resizeRequestId: "rr_1" } });
+    expect(updated.items.data[0].price.id).toBe(item.price.id);
+    expect(updated.pending_update).not.toBeNull();
+    expect(updated.metadata).not.toHaveProperty("resizeRequestId");
+    const invoice = updated.latest_invoice as Stripe.Invoice;
+    expect(rig.sim.events("invoice.payment_action_required").map((e) => (e.data.object as Stripe.Invoice).id)).toEqual([invoice.id]);
+    const withSecret = await rig.stripe.invoices.retrieve(invoice.id, { expand: ["confirmation_secret"] });
+    expect(withSecret.confirmation_secret?.client_secret).toMatch(/_secret_/);
+
+    expect(rig.sim.payInvoice(invoice.id).paid).toBe(true); // what the hosted invoice page does
+    const applied = await rig.stripe.subscriptions.retrieve(subscription.id);
+    expect(applied.items.data[0].price.id).toBe(bigger.id);
+    expect(applied.pending_update).toBeNull();
+    // Metadata sent with a pending update is merged when it applies, keeping what was there.
+    expect(applied.metadata).toMatchObject({ ...subscription.metadata, resizeRequestId: "rr_1" });
+  });
+
+  it("the expire_pending_update control does what the clock passing expires_at does", async () => {
+    const { subscription, item, bigger } = await upgradeSetup("4000000000000002");
+    const updated = await upgrade(subscription.id, item.id, bigger.id);
+    const response = await fetch(`${rig.sim.url}/_sim/subscriptions/${subscription.id}/expire_pending_update`, { method: "POST" });
+    expect(response.status).toBe(200);
+    const after = await rig.stripe.subscriptions.retrieve(subscription.id);
+    expect(after.pending_update).toBeNull();
+    expect(after.items.data[0].price.id).toBe(item.price.id);
+    expect((await rig.stripe.invoices.retrieve((updated.latest_invoice as Stripe.Invoice).id)).status).toBe("void");
+    expect(rig.sim.events("customer.subscription.pending_update_expired")).toHaveLength(1);
+  });
+
+  it("caps expires_at at the period end when that comes before 23 h", async () => {
+    const { subscription, item, bigger } = await upgradeSetup("4000000000000002");
+    rig.sim.advanceClock(item.current_period_end - rig.sim.clock.now() - 3600);
+    const current = await rig.stripe.subscriptions.retrieve(subscription.id);
+    const updated = await upgrade(subscription.id, current.items.data[0].id, bigger.id);
+    expect(updated.pending_update!.expires_at).toBe(current.items.data[0].current_period_end);
+  });
+
+  it("replaces an earlier pending update: its invoice is voided, the new one's applies alone", async () => {
+    const { subscription, customer, item, bigger } = await upgradeSetup("4000000000000002");
+    const largest = await createPlan(rig.stripe, { amount: 6000, lookupKey: "lab_xl_monthly" });
+    const first = (await upgrade(subscription.id, item.id, bigger.id)).latest_invoice as Stripe.Invoice;
+    const second = await upgrade(subscription.id, item.id, largest.id);
+    expect((await rig.stripe.invoices.retrieve(first.id)).status).toBe("void");
+    expect(rig.sim.events("invoice.voided").map((e) => (e.data.object as Stripe.Invoice).id)).toEqual([first.id]);
+    expect(second.pending_update?.subscription_items?.[0].price.id).toBe(largest.id);
+    rig.sim.setCustomerCard(customer, "4242424242424242");
+    await rig.stripe.invoices.pay((second.latest_invoice as Stripe.Invoice).id);
+    expect((await rig.stripe.subscriptions.retrieve(subscription.id)).items.data[0].price.id).toBe(largest.id);
+    expect(rig.sim.events("customer.subscription.pending_update_applied")).toHaveLength(1);
+  });
+
   it("refuses parameters a pending update cannot carry", async () => {
     const { subscription, item, bigger } = await upgradeSetup();
     await expect(upgrade(subscription.id, item.id, bigger.id, { cancel_at_period_end: true })).rejects.toMatchObject({

@@ -5,7 +5,7 @@
 // error_if_incomplete refuses with a 402, pending_if_incomplete keeps the old items and records a
 // `pending_update` that applies only when the invoice is paid (or lapses after ~23 h).
 import type Stripe from "stripe";
-import { afterFailedCollection, collectInvoice } from "./billing";
+import { afterFailedCollection, collectInvoice, voidInvoice } from "./billing";
 import { charge } from "./cards";
 import { cardError, invalidRequest, missingParam } from "./errors";
 import { EventLog } from "./events";
@@ -52,7 +52,7 @@ export function updateSubscription(ctx: SimContext, sub: Stripe.Subscription, p:
   const invoiceNow = prorationBehavior === "always_invoice" && lines.length > 0;
 
   if (invoiceNow && paymentBehavior === "error_if_incomplete") refuseIfCardFails(ctx, sub);
-  if (invoiceNow && paymentBehavior === "pending_if_incomplete") return updateIfPaid(ctx, sub, changes, lines, prorationDate);
+  if (invoiceNow && paymentBehavior === "pending_if_incomplete") return updateIfPaid(ctx, sub, changes, lines, prorationDate, p);
 
   const before = clone(sub);
   applyPlainFields(ctx, sub, p);
@@ -69,14 +69,19 @@ export function updateSubscription(ctx: SimContext, sub: Stripe.Subscription, p:
   return sub;
 }
 
-function updateIfPaid(ctx: SimContext, sub: Stripe.Subscription, changes: ItemChange[], lines: LineSpec[], prorationDate: number) {
+function updateIfPaid(ctx: SimContext, sub: Stripe.Subscription, changes: ItemChange[], lines: LineSpec[], prorationDate: number, p: Params) {
+  // "A second pending update replaces the first and voids its invoice" (Stripe: pending updates).
+  replacePendingUpdate(ctx, sub);
+  const metadata = p.has("metadata") ? p.mergeMetadata(sub.metadata) : null;
   const invoice = storeUpdateInvoice(ctx, sub, lines, prorationDate);
   ctx.events.emit("invoice.created", invoice);
-  const result = collectInvoice(ctx, invoice, { offSession: true });
+  // subscriptions.update is on-session (the customer is there): a 3-D Secure card asks for action.
+  const result = collectInvoice(ctx, invoice, { offSession: false });
   ctx.events.update("customer.subscription.updated", sub, () => {
     sub.latest_invoice = invoice.id;
     if (result.ok) {
       applyItemChanges(ctx, sub, changes);
+      if (metadata) sub.metadata = metadata;
       return;
     }
     const future = clone(sub);
@@ -86,15 +91,25 @@ function updateIfPaid(ctx: SimContext, sub: Stripe.Subscription, changes: ItemCh
       cancel_at_period_end: null,
       discount: null,
       discounts: null,
-      expires_at: ctx.clock.now() + ctx.options.pendingUpdateTtlSeconds,
+      // The earlier of ~23 h and the end of the current period.
+      expires_at: Math.min(ctx.clock.now() + ctx.options.pendingUpdateTtlSeconds, currentPeriod(sub).end),
       metadata: null,
       subscription_items: future.items.data,
       trial_end: null,
       trial_from_plan: null,
     };
-    ctx.store.subscriptionExtrasFor(sub.id).pendingChange = { changes, invoiceId: invoice.id };
+    ctx.store.subscriptionExtrasFor(sub.id).pendingChange = { changes, invoiceId: invoice.id, metadata };
   });
   return sub;
+}
+
+function replacePendingUpdate(ctx: SimContext, sub: Stripe.Subscription) {
+  const extras = ctx.store.subscriptionExtrasFor(sub.id);
+  const earlier = extras.pendingChange;
+  if (!earlier) return;
+  extras.pendingChange = undefined;
+  const invoice = ctx.store.invoices.get(earlier.invoiceId);
+  if (invoice?.status === "open") voidInvoice(ctx, invoice);
 }
 
 function storeUpdateInvoice(ctx: SimContext, sub: Stripe.Subscription, lines: LineSpec[], prorationDate: number): Stripe.Invoice {

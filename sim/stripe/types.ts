@@ -96,5 +96,5 @@ export interface SubscriptionExtras {
   /** create_prorations lines waiting for the next renewal invoice. */
   pendingProrations: LineSpec[];
   /** A pending_if_incomplete change waiting for its invoice to be paid. */
-  pendingChange?: { changes: ItemChange[]; invoiceId: string };
+  pendingChange?: { changes: ItemChange[]; invoiceId: string; metadata?: Stripe.Metadata | null };
 }

@@ -13,10 +13,27 @@ import type { SimContext } from "../types";
 import { type Flash, hostedInvoicePage, portalPage } from "./billing-pages";
 import { checkoutPage } from "./checkout-page";
 import { page } from "./layout";
+import { stripeJsSource, threeDSecurePage } from "./stripe-js";
 
 export async function handlePage(ctx: SimContext, req: IncomingMessage, res: ServerResponse, url: URL) {
   ctx.tick();
   const form = req.method === "POST" ? new URLSearchParams((await readBody(req)).toString("utf8")) : new URLSearchParams();
+  if (url.pathname === "/v3" || url.pathname === "/v3/") {
+    res.writeHead(200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-store" });
+    res.end(stripeJsSource(ctx.options.publicBaseUrl));
+    return;
+  }
+  const threeDs = url.pathname.match(/^\/3ds\/([^/]+)$/);
+  if (threeDs) {
+    const origin = url.searchParams.get("origin") ?? "";
+    const { status, html } = threeDSecurePage(
+      ctx,
+      decodeURIComponent(threeDs[1]!),
+      req.method === "POST" ? (form.get("result") ?? "fail") : null,
+      /^https?:\/\/[^/]+$/.test(origin) ? origin : ctx.options.publicBaseUrl,
+    );
+    return sendHtml(res, status, html);
+  }
   const [, kind, id, action] = url.pathname.match(/^\/(checkout|p\/session|i)\/([^/]+)(?:\/([a-z0-9]+))?$/) ?? [];
   if (kind === "checkout") return checkoutRoute(ctx, res, id, req.method === "POST" ? (action ?? "submit") : "view", form);
   if (kind === "p/session") return portalRoute(ctx, res, id, req.method === "POST" ? action : "view", form);

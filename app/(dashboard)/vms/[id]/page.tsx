@@ -32,9 +32,14 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
         <h1 className="text-2xl font-bold tracking-tight">{vm.name}</h1>
         <VmStatusBadge status={vm.status} label={vm.statusLabel} />
         {vm.status === "running" || vm.status === "stopped" ? (
-          <Link href={`/vms/${vm.id}/console`} className={`${buttonStyles.secondary} ml-auto`} data-testid="open-console">
-            Console
-          </Link>
+          <>
+            <Link href={`/vms/${vm.id}/resize`} className={`${buttonStyles.secondary} ml-auto`} data-testid="open-resize">
+              Resize
+            </Link>
+            <Link href={`/vms/${vm.id}/console`} className={buttonStyles.secondary} data-testid="open-console">
+              Console
+            </Link>
+          </>
         ) : null}
       </header>
       <dl className="grid gap-x-6 gap-y-2 rounded-card border border-line bg-surface p-card text-sm sm:grid-cols-[10rem_1fr]">

@@ -1,0 +1,52 @@
+"use server";
+// The resize page's actions: thin wrappers (session + zod via the one wrapper) over lib/resize.
+// Another user's VM or request is a 404 (I5). Neither action touches Proxmox (I1, I2).
+import { z } from "zod";
+import { notFound, redirect } from "next/navigation";
+import { revalidatePath } from "next/cache";
+import { validatedActionWithUser } from "@/lib/actions/validated-action";
+import type { FormState } from "@/lib/actions/form-state";
+import { parseResizeTotals, recheckResizePayment } from "@/lib/resize/resize-view";
+import { quoteResize } from "@/lib/resize/quote-resize";
+import { requestResize } from "@/lib/resize/request-resize";
+
+const id = z.string().trim().min(1).max(64);
+
+const quoteAction = validatedActionWithUser(
+  z.object({ vmId: id, vcpus: z.string().max(8), ramGb: z.string().max(8), diskGb: z.string().max(8) }),
+  async ({ vmId, ...raw }, { user }): Promise<FormState> => {
+    const parsed = await parseResizeTotals(user.id, vmId, raw);
+    if (!parsed) notFound();
+    if (!parsed.ok) return { status: "error", fieldErrors: parsed.fieldErrors, values: raw };
+    const quote = await quoteResize({ userId: user.id, vmId, totals: parsed.totals });
+    if (!quote) notFound();
+    redirect(`/vms/${vmId}/resize?quote=${quote.resizeRequestId}`);
+  },
+);
+
+const payAction = validatedActionWithUser(z.object({ vmId: id, resizeRequestId: id }), async ({ vmId, resizeRequestId }, { user }): Promise<FormState> => {
+  const state = await requestResize({ userId: user.id, resizeRequestId });
+  if (!state) notFound();
+  revalidatePath(`/vms/${vmId}`);
+  redirect(`/vms/${vmId}/resize`);
+});
+
+export async function quoteResizeFormAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return quoteAction(previous, formData);
+}
+
+export async function payResizeFormAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return payAction(previous, formData);
+}
+
+// After 3-D Secure in the page: Stripe is re-read (the browser's word counts for nothing, I1).
+const recheckAction = validatedActionWithUser(z.object({ vmId: id, resizeRequestId: id }), async ({ vmId, resizeRequestId }, { user }): Promise<FormState> => {
+  const state = await recheckResizePayment(user.id, resizeRequestId);
+  if (!state) notFound();
+  revalidatePath(`/vms/${vmId}/resize`);
+  return { status: "success", message: state.status === "awaiting_payment" ? "The payment is not confirmed yet." : "Payment confirmed." };
+});
+
+export async function recheckResizePaymentFormAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return recheckAction(previous, formData);
+}

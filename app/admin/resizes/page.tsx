@@ -1,0 +1,64 @@
+import type { Metadata } from "next";
+import { requireAdmin } from "@/lib/auth/session";
+import { formatMoney } from "@/lib/format/money";
+import { listAdminResizes } from "@/lib/resize/retry-resize";
+import { tableFrame, td, th } from "@/components/admin/table-styles";
+import { RetryProvisioningButton } from "@/components/admin/retry-provisioning-button";
+import { retryResizeAction } from "./actions";
+
+export const metadata: Metadata = { title: "Resizes · Admin" };
+export const dynamic = "force-dynamic";
+
+export default async function AdminResizesPage() {
+  await requireAdmin("/admin/resizes");
+  const resizes = await listAdminResizes();
+  return (
+    <div className="mx-auto max-w-content space-y-4 px-gutter py-8">
+      <h1 className="text-2xl font-bold tracking-tight">Open resizes</h1>
+      <p className="text-sm text-ink-muted">A failed resize was paid: retry the apply here, or refund the invoice in Stripe.</p>
+      <div className={tableFrame}>
+        <table className="min-w-full divide-y divide-line">
+          <thead>
+            <tr>
+              <th className={th}>VM</th>
+              <th className={th}>Owner</th>
+              <th className={th}>Change</th>
+              <th className={th}>Paid</th>
+              <th className={th}>Status</th>
+              <th className={th}>Reason</th>
+              <th className={th}></th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-line">
+            {resizes.map((r) => (
+              <tr key={r.id} data-testid="admin-resize">
+                <td className={td}>
+                  {r.vm.name}{" "}
+                  <span className="font-mono text-ink-subtle">
+                    ({r.vm.nodeName ?? "—"}/{r.vm.vmid ?? "—"})
+                  </span>
+                </td>
+                <td className={td}>{r.vm.user.email}</td>
+                <td className={td}>
+                  {r.fromVcpus}/{r.fromRamGb}/{r.fromDiskGb} → {r.vcpus}/{r.ramGb}/{r.diskGb}
+                </td>
+                <td className={td}>
+                  {formatMoney(r.amountDueMinor, r.currency)} <span className="font-mono text-ink-subtle">{r.stripeInvoiceId}</span>
+                </td>
+                <td className={td}>
+                  {r.status}
+                  {r.progressStep ? ` (${r.progressStep})` : ""} · attempt {r.applyAttempt}
+                </td>
+                <td className={`${td} max-w-xs break-words`}>{r.failureReason ?? "—"}</td>
+                <td className={td}>
+                  {r.status === "failed" ? <RetryProvisioningButton orderId={r.id} action={retryResizeAction} label="Retry resize" /> : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {resizes.length === 0 ? <p className="p-card text-center text-sm text-ink-muted">No open resizes.</p> : null}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,121 @@
+// Resize end to end in Chromium against a production build and the stand-ins: the customer picks
+// new totals, sees Stripe's preview, pays (card on file, paid at once), and only then the apply
+// run shuts the VM down once, sets the new resources, grows the disk and starts it once.
+import { expect, test, type Page } from "@playwright/test";
+import { makeEd25519PublicKey } from "@/test/fixtures/ssh-keys";
+import { signUp, uniqueEmail } from "./helpers";
+import { sims } from "./sims";
+
+/** Signs up, buys Containerlab Starter (2 vCPU, 8 GB, 60 GB) with `card`, opens the VM; returns its VMID. */
+async function buyVm(page: Page, email: string, card = "4242424242424242") {
+  await signUp(page, email);
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await page.goto("/pricing");
+  await page.getByRole("link", { name: "Choose Containerlab Starter" }).click();
+  await page.getByLabel("Your public key").fill(makeEd25519PublicKey("resizer@e2e"));
+  await page.getByRole("button", { name: "Continue to payment" }).click();
+  await page.getByLabel("Card number").fill(card);
+  await page.getByRole("button", { name: "Pay" }).click();
+  if (card === THREE_D_SECURE) await page.getByRole("button", { name: "Complete authentication" }).click();
+  await expect(page.getByTestId("order-status")).toHaveAttribute("data-status", "provisioned", { timeout: 45_000 });
+  await page.getByRole("link", { name: "Open your VM" }).click();
+  await expect(page.locator("header").getByTestId("vm-status")).toHaveText("Running");
+  return Number(await page.getByTestId("vmid").textContent());
+}
+
+/** Asks for 4 vCPU, 12 GB, 80 GB on the resize page and accepts the price. */
+async function resizeTo4x12x80(page: Page) {
+  await page.getByLabel("vCPUs").fill("4");
+  await page.getByLabel("RAM (GB)").fill("12");
+  await page.getByLabel("Disk (GB)").fill("80");
+  await page.getByRole("button", { name: "See the price" }).click();
+  await expect(page.getByTestId("new-monthly")).toHaveText("$35"); // $19 + 2 × $4 + 4 × $1.50 + 2 × $1
+  await expect(page.getByTestId("amount-due")).toHaveText(/^\$\d+(\.\d\d)?$/);
+  await expect(page.getByText(/restarts to apply the new size/)).toBeVisible();
+}
+
+async function expectApplied(page: Page, vmid: number, since: number) {
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByTestId("resize-status-label")).toHaveText("Applied", { timeout: 1_000 });
+  }).toPass({ timeout: 60_000 });
+  const vm = (await sims.proxmoxVms()).find((v) => v.vmid === vmid)!;
+  expect(vm.status).toBe("running");
+  expect(Number(vm.config.cores)).toBe(4);
+  expect(Number(vm.config.memory)).toBe(12 * 1024);
+  expect(String(vm.config.scsi0)).toMatch(/size=80G/);
+  const posts = (await sims.proxmoxRequests(since)).filter((r) => r.method === "POST" && r.path.includes(`/qemu/${vmid}/status/`));
+  expect(posts.map((r) => r.path.split("/").at(-1))).toEqual(["shutdown", "start"]);
+}
+
+const THREE_D_SECURE = "4000002500003155";
+
+test.describe.configure({ mode: "serial" });
+
+test("I1: a paid upgrade gives the VM the new cores, memory and disk with one shutdown, one start and one email", async ({ page }) => {
+  test.setTimeout(120_000);
+  const email = uniqueEmail("resizer");
+  const vmid = await buyVm(page, email);
+  const vmUrl = page.url();
+
+  await page.getByTestId("open-resize").click();
+  await expect(page.getByTestId("current-size")).toContainText("2 vCPU · 8 GB RAM · 60 GB disk");
+  // Shrinking the disk is refused at input, with the field's own message.
+  await page.getByLabel("Disk (GB)").fill("50");
+  await page.getByRole("button", { name: "See the price" }).click();
+  await expect(page.getByText("A disk can only grow: it is 60 GB now and cannot be made smaller.")).toBeVisible();
+
+  await resizeTo4x12x80(page);
+  const since = await sims.proxmoxLastRequestId();
+  await page.getByRole("button", { name: "Pay and resize" }).click();
+  await expectApplied(page, vmid, since);
+  await expect.poll(async () => (await sims.mailTo(email)).filter((m) => /resized/i.test(m.subject)).length, { timeout: 20_000 }).toBe(1);
+
+  await page.goto(vmUrl);
+  await expect(page.getByText("4 vCPU · 12 GB RAM · 80 GB disk")).toBeVisible();
+});
+
+test("I1: a 3-D Secure card changes nothing until the customer pays on the hosted invoice page; then it applies once (via the webhook)", async ({ page }) => {
+  test.setTimeout(120_000);
+  const email = uniqueEmail("resizer3ds");
+  const vmid = await buyVm(page, email, THREE_D_SECURE);
+  await page.getByTestId("open-resize").click();
+  await resizeTo4x12x80(page);
+  const since = await sims.proxmoxLastRequestId();
+  await page.getByRole("button", { name: "Pay and resize" }).click();
+  await expect(page.getByTestId("resize-status-label")).toHaveText("Waiting for payment");
+  await expect(page.getByTestId("resize-message")).toContainText("Your VM is unchanged");
+  // Nothing reached Proxmox for this VM while the money is not in (the webhooks have all arrived).
+  await sims.stripeIdle();
+  expect((await sims.proxmoxRequests(since)).filter((r) => r.path.includes(`/qemu/${vmid}`))).toEqual([]);
+
+  const resizeUrl = page.url();
+  await page.getByTestId("pay-invoice").click();
+  await page.getByLabel("Card number").fill(THREE_D_SECURE);
+  await page.getByRole("button", { name: /^Pay / }).click();
+  await expect(page.getByText("Payment received. Thank you!")).toBeVisible();
+  await page.goto(resizeUrl);
+  await expectApplied(page, vmid, since);
+  await expect.poll(async () => (await sims.mailTo(email)).filter((m) => /resized/i.test(m.subject)).length, { timeout: 20_000 }).toBe(1);
+});
+
+test("I1: 3-D Secure completed in our page (Stripe.js handleNextAction from STRIPE_JS_URL) applies the resize once", async ({ page }) => {
+  test.setTimeout(120_000);
+  const email = uniqueEmail("resizer3dsin");
+  const vmid = await buyVm(page, email, THREE_D_SECURE);
+  await page.getByTestId("open-resize").click();
+  await resizeTo4x12x80(page);
+  const since = await sims.proxmoxLastRequestId();
+  await page.getByRole("button", { name: "Pay and resize" }).click();
+  await expect(page.getByTestId("resize-status-label")).toHaveText("Waiting for payment");
+
+  const popupOpened = page.waitForEvent("popup");
+  await page.getByTestId("confirm-3ds").click();
+  const challenge = await popupOpened;
+  await challenge.getByRole("button", { name: "Complete authentication" }).click();
+  // The page re-reads Stripe and moves on from "Waiting for payment" by itself.
+  await expect(page.getByTestId("resize-status-label")).not.toHaveText("Waiting for payment", { timeout: 20_000 });
+  await expect(page.getByTestId("confirm-3ds")).toHaveCount(0);
+  await expectApplied(page, vmid, since);
+  await expect.poll(async () => (await sims.mailTo(email)).filter((m) => /resized/i.test(m.subject)).length, { timeout: 20_000 }).toBe(1);
+});

@@ -1,0 +1,62 @@
+// Applies a paid resize to the VM (DESIGN §3 Resize): only after Stripe confirmed the money,
+// re-read again as the first step (I1); one step per Proxmox operation, each safe to re-run (I3):
+// disk (online), graceful shutdown (then stop), cores + memory, start if it was running, the VM
+// row, one email. One operation per VM: runs for one VM never step at once and a power request in progress
+// holds it; every task takes a Proxmox work slot shared with provisioning and power actions.
+// A final failure leaves the request `failed` for the operator (the payment stays) and the VM
+// back on its old CPU and RAM, started again if it was running, its row matching the machine.
+import { inngest } from "@/inngest/client";
+import { resizeApplyRequested } from "@/inngest/events";
+import { toStepError } from "@/inngest/step-errors";
+import {
+  claimResize,
+  failResize,
+  growDiskForResize,
+  loadResizeTarget,
+  markResized,
+  recordWasRunning,
+  restartAfterFailure,
+  sendResizedEmail,
+  setCoresAndMemory,
+  shutdownForResize,
+  startAfterResize,
+  verifyResizePaid,
+} from "@/lib/resize/apply-resize";
+
+const mapped =
+  (name: string) =>
+  (error: unknown): never => {
+    throw toStepError(name, error);
+  };
+
+export const resizeVmFunction = inngest.createFunction(
+  {
+    id: "resize-vm",
+    name: "Apply a paid VM resize",
+    triggers: [{ event: resizeApplyRequested }],
+    concurrency: [{ limit: 1, key: "event.data.vmId" }],
+    retries: 4,
+    onFailure: async ({ event, error, step }) => {
+      const { resizeRequestId } = event.data.event.data;
+      await step.run("mark resize failed", () => failResize(resizeRequestId, error.message || "resize failed"));
+      await step.run("restore old size and start", () => restartAfterFailure(resizeRequestId));
+    },
+  },
+  async ({ event, step }) => {
+    const { resizeRequestId } = event.data;
+    const claimed = await step.run("claim resize", () => claimResize(resizeRequestId));
+    if (!claimed) return { resizeRequestId, skipped: "request is not paid" };
+    await step.run("verify payment", () => verifyResizePaid(resizeRequestId).catch(mapped("verify payment")));
+    const target = await step.run("load vm", () => loadResizeTarget(resizeRequestId).catch(mapped("load vm")));
+    const wasRunning = await step.run("read power state", () => recordWasRunning(target).catch(mapped("read power state")));
+    // The disk first, while the guest runs (Proxmox grows disks online): a failure there leaves
+    // the VM exactly as it was; a bigger disk is never taken back (Proxmox cannot shrink one).
+    await step.run("grow disk", () => growDiskForResize(target).catch(mapped("grow disk")));
+    if (wasRunning) await step.run("shut down", () => shutdownForResize(target).catch(mapped("shut down")));
+    await step.run("set cores and memory", () => setCoresAndMemory(target).catch(mapped("set cores and memory")));
+    await step.run("start again", () => startAfterResize(target, wasRunning).catch(mapped("start again")));
+    await step.run("mark resized", () => markResized(target).catch(mapped("mark resized")));
+    await step.run("send resized email", () => sendResizedEmail(resizeRequestId).catch(mapped("send resized email")));
+    return { resizeRequestId, status: "applied" as const };
+  },
+);

@@ -1,0 +1,236 @@
+// The resize apply run's steps as plain functions (I2: only background code calls Proxmox). Each
+// reads the machine before acting, so a re-run after a lost step result does nothing twice (I3):
+// the shutdown is skipped for a stopped VM, cores/memory are written only when they differ, the
+// disk is grown to an absolute size, the start only when it was running and is not.
+import { recordAudit } from "@/lib/audit/record-audit";
+import { stripe } from "@/lib/billing/stripe";
+import { db } from "@/lib/db";
+import { sendEmailOnce } from "@/lib/email/outbox";
+import { escapeHtml, htmlDocument } from "@/lib/email/templates/layout";
+import { env } from "@/lib/env";
+import { formatMoney } from "@/lib/format/money";
+import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
+import { getVmConfig, getVmStatus, resizeVmDisk, setVmConfig, shutdownVm, vmPower } from "@/lib/proxmox/api";
+import { diskSizeGb, withLockRetry } from "@/lib/proxmox/tasks";
+import { runLeasedTaskToEnd, withProxmoxSlot } from "@/lib/proxmox/work-slots";
+import { itemsMatch } from "@/lib/resize/confirm-resize-payment";
+import type { TargetItems } from "@/lib/resize/quote-resize";
+import { transitionResize } from "@/lib/resize/resize-state";
+import { syncVmStatus } from "@/lib/power/run-power";
+import { OPEN_POWER_STATUSES } from "@/lib/power/power-request-state";
+
+/** Another try cannot fix it (payment not confirmed, VM gone): the run stops and the request fails. */
+export class ResizeHaltedError extends ProvisioningHaltedError {
+  constructor(message: string) {
+    super(message);
+    this.name = "ResizeHaltedError";
+  }
+}
+
+export type ResizeTarget = { resizeRequestId: string; vmId: string; node: string; vmid: number; vcpus: number; ramGb: number; diskGb: number };
+
+export const FAILED_CUSTOMER_MESSAGE =
+  "Your payment went through, but we couldn't apply the new size yet. Your VM keeps its current size; our team has been told and will finish it or refund you.";
+
+const holder = (resizeRequestId: string, what: string) => `resize:${resizeRequestId}:${what}`;
+
+/** paid → applying for exactly one run; false when another run has it or it is over. */
+export async function claimResize(resizeRequestId: string): Promise<boolean> {
+  return transitionResize(resizeRequestId, "paid", "applying", { progressStep: "starting" });
+}
+
+const progress = (resizeRequestId: string, progressStep: string) => db.resizeRequest.update({ where: { id: resizeRequestId }, data: { progressStep } });
+
+export async function loadResizeTarget(resizeRequestId: string): Promise<ResizeTarget> {
+  const request = await db.resizeRequest.findUniqueOrThrow({
+    where: { id: resizeRequestId },
+    select: { vmId: true, userId: true, vcpus: true, ramGb: true, diskGb: true, vm: { select: { userId: true, vmid: true, nodeName: true, status: true } } },
+  });
+  const { vm } = request;
+  if (vm.userId !== request.userId) throw new ResizeHaltedError("vm owner is not the requester");
+  if (vm.vmid === null || !vm.nodeName) throw new ResizeHaltedError("vm has no vmid or node");
+  if (vm.status !== "running" && vm.status !== "stopped") throw new ResizeHaltedError(`vm is ${vm.status}`);
+  if (await db.powerRequest.count({ where: { vmId: request.vmId, status: { in: [...OPEN_POWER_STATUSES] } } })) {
+    throw new Error("a power action on this vm is in progress"); // retried: it ends in minutes
+  }
+  return { resizeRequestId, vmId: request.vmId, node: vm.nodeName, vmid: vm.vmid, vcpus: request.vcpus, ramGb: request.ramGb, diskGb: request.diskGb };
+}
+
+/** I1 at the last moment: Stripe, re-read, says the money for exactly this change is in. */
+export async function verifyResizePaid(resizeRequestId: string): Promise<{ invoiceId: string }> {
+  const request = await db.resizeRequest.findUniqueOrThrow({ where: { id: resizeRequestId } });
+  if (!request.stripeInvoiceId) throw new ResizeHaltedError("the request has no invoice");
+  const [subscription, invoice] = await Promise.all([
+    stripe().subscriptions.retrieve(request.stripeSubscriptionId),
+    stripe().invoices.retrieve(request.stripeInvoiceId),
+  ]);
+  if (invoice.status !== "paid") throw new ResizeHaltedError(`invoice ${invoice.id} is ${invoice.status}`);
+  if (subscription.pending_update) throw new ResizeHaltedError("the subscription still has a pending update");
+  if (!itemsMatch(subscription, (request.targetItems as unknown as TargetItems).expected))
+    throw new ResizeHaltedError("the subscription's items are not the resize's target");
+  return { invoiceId: invoice.id };
+}
+
+/** Whether the VM was running before this resize touched it: read once, kept on the request. */
+export async function recordWasRunning(target: ResizeTarget): Promise<boolean> {
+  const stored = await db.resizeRequest.findUniqueOrThrow({ where: { id: target.resizeRequestId }, select: { wasRunning: true } });
+  if (stored.wasRunning !== null) return stored.wasRunning;
+  const status = await withLockRetry(() => getVmStatus(target.node, target.vmid));
+  const wasRunning = status.status === "running";
+  await db.resizeRequest.updateMany({ where: { id: target.resizeRequestId, wasRunning: null }, data: { wasRunning } });
+  return (await db.resizeRequest.findUniqueOrThrow({ where: { id: target.resizeRequestId }, select: { wasRunning: true } })).wasRunning!;
+}
+
+/** ACPI shutdown with RESIZE_SHUTDOWN_TIMEOUT_SECONDS, then Proxmox's own hard stop (forceStop). */
+export async function shutdownForResize(target: ResizeTarget): Promise<boolean> {
+  await progress(target.resizeRequestId, "shutting down");
+  const timeout = env().RESIZE_SHUTDOWN_TIMEOUT_SECONDS;
+  return runLeasedTaskToEnd(
+    holder(target.resizeRequestId, "shutdown"),
+    "shutdown for resize",
+    async () => {
+      const status = await getVmStatus(target.node, target.vmid);
+      return status.status === "stopped" ? null : shutdownVm(target.node, target.vmid, timeout);
+    },
+    { timeoutMs: (timeout + 120) * 1000 },
+  );
+}
+
+export async function setCoresAndMemory(target: ResizeTarget): Promise<{ changed: boolean }> {
+  await progress(target.resizeRequestId, "setting cores and memory");
+  const config = await withLockRetry(() => getVmConfig(target.node, target.vmid));
+  const memory = target.ramGb * 1024; // MiB
+  if (Number(config.cores) === target.vcpus && Number(config.memory) === memory) return { changed: false };
+  await withProxmoxSlot(holder(target.resizeRequestId, "config"), () =>
+    withLockRetry(() => setVmConfig(target.node, target.vmid, { cores: target.vcpus, memory })),
+  );
+  return { changed: true };
+}
+
+/** Grows the disk to the absolute target (never "+NG": a repeat cannot grow it twice). Errors are in the task. */
+export async function growDiskForResize(target: ResizeTarget): Promise<{ fromGb: number; toGb: number }> {
+  await progress(target.resizeRequestId, "growing disk");
+  const disk = env().PROXMOX_DISK;
+  const current = diskSizeGb((await withLockRetry(() => getVmConfig(target.node, target.vmid)))[disk]);
+  if (current === undefined) throw new ResizeHaltedError(`the vm has no ${disk} disk with a size`);
+  if (current >= target.diskGb) return { fromGb: current, toGb: current };
+  await runLeasedTaskToEnd(
+    holder(target.resizeRequestId, "disk"),
+    "disk resize",
+    async () => {
+      const size = diskSizeGb((await getVmConfig(target.node, target.vmid))[disk]);
+      if (size !== undefined && size >= target.diskGb) return null;
+      return (await resizeVmDisk(target.node, target.vmid, disk, `${target.diskGb}G`)) ?? null;
+    },
+    { timeoutMs: 10 * 60_000 },
+  );
+  return { fromGb: current, toGb: target.diskGb };
+}
+
+export async function startAfterResize(target: ResizeTarget, wasRunning: boolean): Promise<boolean> {
+  if (!wasRunning) return false;
+  await progress(target.resizeRequestId, "starting");
+  return runLeasedTaskToEnd(holder(target.resizeRequestId, "start"), "start after resize", async () => {
+    const status = await getVmStatus(target.node, target.vmid);
+    return status.status === "running" ? null : vmPower(target.node, target.vmid, "start");
+  });
+}
+
+/** applying → applied and the VM row's new size, in one transaction (once). */
+export async function markResized(target: ResizeTarget): Promise<boolean> {
+  const vmStatus = await syncVmStatus(target.vmId, target.node, target.vmid);
+  return db.$transaction(async (tx) => {
+    const now = new Date();
+    const moved = await transitionResize(
+      target.resizeRequestId,
+      "applying",
+      "applied",
+      { appliedAt: now, finishedAt: now, progressStep: null, customerMessage: null },
+      tx,
+    );
+    if (!moved) return false;
+    await tx.vm.update({ where: { id: target.vmId }, data: { vcpus: target.vcpus, ramGb: target.ramGb, diskGb: target.diskGb } });
+    await recordAudit(
+      { type: "system" },
+      "vm.resize_applied",
+      { type: "vm", id: target.vmId },
+      { resizeRequestId: target.resizeRequestId, vmStatus, vcpus: target.vcpus, ramGb: target.ramGb, diskGb: target.diskGb },
+      tx,
+    );
+    return true;
+  });
+}
+
+export const resizedEmailKey = (resizeRequestId: string) => `vm-resized:${resizeRequestId}`;
+
+export async function sendResizedEmail(resizeRequestId: string) {
+  const request = await db.resizeRequest.findUniqueOrThrow({
+    where: { id: resizeRequestId },
+    select: {
+      vmId: true,
+      vcpus: true,
+      ramGb: true,
+      diskGb: true,
+      newMonthlyMinor: true,
+      currency: true,
+      vm: { select: { name: true, user: { select: { email: true } } } },
+    },
+  });
+  const url = `${env().APP_URL.replace(/\/$/, "")}/vms/${request.vmId}`;
+  const subject = `Your VM ${request.vm.name} has been resized`;
+  const lines = [
+    `Your VM ${request.vm.name} now has ${request.vcpus} vCPUs, ${request.ramGb} GB of RAM and ${request.diskGb} GB of disk.`,
+    `Your new monthly price is ${formatMoney(request.newMonthlyMinor, request.currency)}.`,
+    "",
+    url,
+  ];
+  const html = htmlDocument(subject, lines.map((l) => `<p>${escapeHtml(l)}</p>`).join("\n"));
+  return sendEmailOnce({ key: resizedEmailKey(resizeRequestId), to: request.vm.user.email, subject, text: lines.join("\n"), html });
+}
+
+/** The final failure: the request is failed for the operator (the payment stays recorded, I8). */
+export async function failResize(resizeRequestId: string, reason: string): Promise<boolean> {
+  const request = await db.resizeRequest.findUnique({ where: { id: resizeRequestId }, select: { vmId: true } });
+  if (!request) return false;
+  const moved = await transitionResize(resizeRequestId, ["paid", "applying"], "failed", { failureReason: reason, customerMessage: FAILED_CUSTOMER_MESSAGE });
+  if (moved) await recordAudit({ type: "system" }, "vm.resize_failed", { type: "vm", id: request.vmId }, { resizeRequestId, reason });
+  return moved;
+}
+
+/**
+ * After a final failure: put the old CPU and RAM back (when the new ones were written but the
+ * resize did not finish), start the VM again if it was running, and record the disk it really
+ * has (a grown disk stays grown). Best effort: Proxmox may be why the run failed.
+ */
+export async function restartAfterFailure(resizeRequestId: string): Promise<"restored" | "unchanged" | "unreachable"> {
+  const request = await db.resizeRequest.findUnique({
+    where: { id: resizeRequestId },
+    select: { status: true, wasRunning: true, vmId: true, fromVcpus: true, fromRamGb: true, fromDiskGb: true, vm: { select: { vmid: true, nodeName: true } } },
+  });
+  if (!request || request.status !== "failed" || request.vm.vmid === null || !request.vm.nodeName) return "unchanged";
+  const { vmid, nodeName } = request.vm;
+  try {
+    const config = await withLockRetry(() => getVmConfig(nodeName, vmid));
+    const oldMemory = request.fromRamGb * 1024;
+    if (Number(config.cores) !== request.fromVcpus || Number(config.memory) !== oldMemory) {
+      await withProxmoxSlot(holder(resizeRequestId, "restore"), () =>
+        withLockRetry(() => setVmConfig(nodeName, vmid, { cores: request.fromVcpus, memory: oldMemory })),
+      );
+    }
+    if (request.wasRunning) {
+      await runLeasedTaskToEnd(holder(resizeRequestId, "restart"), "start after failed resize", async () => {
+        const status = await getVmStatus(nodeName, vmid);
+        return status.status === "running" ? null : vmPower(nodeName, vmid, "start");
+      });
+    }
+    const disk = diskSizeGb(config[env().PROXMOX_DISK]);
+    await db.vm.update({
+      where: { id: request.vmId },
+      data: { vcpus: request.fromVcpus, ramGb: request.fromRamGb, diskGb: Math.max(request.fromDiskGb, Math.floor(disk ?? 0)) },
+    });
+    await syncVmStatus(request.vmId, nodeName, vmid);
+    return "restored";
+  } catch {
+    return "unreachable";
+  }
+}

@@ -1,0 +1,138 @@
+// What /vms/[id]/resize shows: the VM's size and limits, the unit prices, a quote the customer is
+// looking at, and the latest resize's state in customer words (I4: no node, no Proxmox error).
+import { db } from "@/lib/db";
+import type { ResizeStatus } from "@/lib/generated/prisma/client";
+import { fieldErrorsOf } from "@/lib/actions/validated-action";
+import { loadResizeContext, resizeRefusal, type ResizeContext } from "@/lib/resize/load-resize-context";
+import { resizeTotalsSchema, type Totals } from "@/lib/resize/resize-pricing";
+import { QUOTE_TTL_MS } from "@/lib/resize/quote-resize";
+import { stripe } from "@/lib/billing/stripe";
+import { confirmResizePayment } from "@/lib/resize/confirm-resize-payment";
+
+export const resizeStatusLabel: Record<ResizeStatus, string> = {
+  quoted: "Price shown",
+  awaiting_payment: "Waiting for payment",
+  paid: "Paid: applying soon",
+  applying: "Applying (your VM restarts)",
+  applied: "Applied",
+  failed: "Paid: applying needs our team",
+  expired: "Lapsed unpaid",
+  canceled: "Canceled",
+};
+
+export type ResizeRequestView = {
+  id: string;
+  status: ResizeStatus;
+  statusLabel: string;
+  from: Totals;
+  to: Totals;
+  amountDueMinor: number;
+  newMonthlyMinor: number;
+  currency: string;
+  customerMessage: string | null;
+  hostedInvoiceUrl: string | null;
+  progressStep: string | null;
+  createdAt: string;
+};
+
+function viewOf(r: {
+  id: string;
+  status: ResizeStatus;
+  fromVcpus: number;
+  fromRamGb: number;
+  fromDiskGb: number;
+  vcpus: number;
+  ramGb: number;
+  diskGb: number;
+  amountDueMinor: number;
+  newMonthlyMinor: number;
+  currency: string;
+  customerMessage: string | null;
+  hostedInvoiceUrl: string | null;
+  progressStep: string | null;
+  createdAt: Date;
+}): ResizeRequestView {
+  return {
+    id: r.id,
+    status: r.status,
+    statusLabel: resizeStatusLabel[r.status],
+    from: { vcpus: r.fromVcpus, ramGb: r.fromRamGb, diskGb: r.fromDiskGb },
+    to: { vcpus: r.vcpus, ramGb: r.ramGb, diskGb: r.diskGb },
+    amountDueMinor: r.amountDueMinor,
+    newMonthlyMinor: r.newMonthlyMinor,
+    currency: r.currency,
+    customerMessage: r.customerMessage,
+    // The hosted page only matters while the invoice can still be paid.
+    hostedInvoiceUrl: r.status === "awaiting_payment" ? r.hostedInvoiceUrl : null,
+    progressStep: r.status === "applying" ? r.progressStep : null,
+    createdAt: r.createdAt.toISOString(),
+  };
+}
+
+export type ResizePage = {
+  vm: { id: string; name: string } & Totals;
+  plan: { name: string; base: Totals; max: Totals; monthlyPriceMinor: number; currency: string };
+  prices: { kind: string; unitAmountMinor: number; stepGb: number }[];
+  diskStepGb: number;
+  refusal: string | null;
+  latest: ResizeRequestView | null;
+  quote: ResizeRequestView | null;
+};
+
+const diskStepOf = (ctx: ResizeContext) => ctx.prices.find((p) => p.kind === "disk_gb")?.stepGb ?? 10;
+
+/** null when the VM is not this user's (404). */
+export async function loadResizePage(userId: string, vmId: string, quoteId?: string, now = new Date()): Promise<ResizePage | null> {
+  const ctx = await loadResizeContext(userId, vmId);
+  if (!ctx) return null;
+  const latest = await db.resizeRequest.findFirst({ where: { vmId, userId, status: { not: "quoted" } }, orderBy: { createdAt: "desc" } });
+  const quote = quoteId
+    ? await db.resizeRequest.findFirst({ where: { id: quoteId, vmId, userId, status: "quoted", createdAt: { gt: new Date(now.getTime() - QUOTE_TTL_MS) } } })
+    : null;
+  const { plan } = ctx;
+  return {
+    vm: { id: ctx.vm.id, name: ctx.vm.name, vcpus: ctx.vm.vcpus, ramGb: ctx.vm.ramGb, diskGb: ctx.vm.diskGb },
+    plan: {
+      name: plan.name,
+      base: { vcpus: plan.vcpus, ramGb: plan.ramGb, diskGb: plan.diskGb },
+      max: { vcpus: plan.maxVcpus ?? plan.vcpus, ramGb: plan.maxRamGb ?? plan.ramGb, diskGb: Math.max(plan.maxDiskGb ?? plan.diskGb, ctx.vm.diskGb) },
+      monthlyPriceMinor: plan.monthlyPriceMinor,
+      currency: plan.currency,
+    },
+    prices: ctx.prices.map((p) => ({ kind: p.kind, unitAmountMinor: p.unitAmountMinor, stepGb: p.stepGb })),
+    diskStepGb: diskStepOf(ctx),
+    refusal: resizeRefusal(ctx),
+    latest: latest ? viewOf(latest) : null,
+    quote: quote ? viewOf(quote) : null,
+  };
+}
+
+/** The form's totals checked against this VM's plan (I10): the totals, or field-level errors. */
+export async function parseResizeTotals(
+  userId: string,
+  vmId: string,
+  raw: Record<string, unknown>,
+): Promise<{ ok: true; totals: Totals } | { ok: false; fieldErrors: Record<string, string> } | null> {
+  const ctx = await loadResizeContext(userId, vmId);
+  if (!ctx) return null;
+  const parsed = resizeTotalsSchema(ctx.plan, ctx.vm, diskStepOf(ctx)).safeParse(raw);
+  return parsed.success ? { ok: true, totals: parsed.data } : { ok: false, fieldErrors: fieldErrorsOf(parsed.error) };
+}
+
+/**
+ * The client secret Stripe.js confirms 3-D Secure with (the invoice's `confirmation_secret`), for
+ * the owner's resize that still waits for its money; null otherwise. Read from Stripe when the
+ * page renders, never stored (I9).
+ */
+export async function loadResizeConfirmationSecret(userId: string, resizeRequestId: string): Promise<string | null> {
+  const request = await db.resizeRequest.findFirst({ where: { id: resizeRequestId, userId, status: "awaiting_payment" }, select: { stripeInvoiceId: true } });
+  if (!request?.stripeInvoiceId) return null;
+  const invoice = await stripe().invoices.retrieve(request.stripeInvoiceId, { expand: ["confirmation_secret"] });
+  return invoice.status === "open" ? (invoice.confirmation_secret?.client_secret ?? null) : null;
+}
+
+/** The owner asks us to look again (after 3-D Secure): re-read from Stripe. null when not theirs (404). */
+export async function recheckResizePayment(userId: string, resizeRequestId: string) {
+  const request = await db.resizeRequest.findFirst({ where: { id: resizeRequestId, userId }, select: { id: true } });
+  return request ? confirmResizePayment(request.id) : null;
+}

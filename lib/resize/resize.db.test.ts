@@ -1,0 +1,326 @@
+// Resize end to end below the UI, against the Stripe and Proxmox stand-ins: a real subscription
+// (Checkout paid in the stand-in), a real clone of template 9000, the quote → request → payment
+// confirmation path, and the apply function run with @inngest/test.
+import fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { Agent, fetch as undiciFetch } from "undici";
+import { InngestTestEngine } from "@inngest/test";
+import { db } from "@/lib/db";
+import { stripe } from "@/lib/billing/stripe";
+import { seedResourcePrices } from "@/lib/catalog/seed-data";
+import { cloneVm, deleteVm, getVmConfig, vmPower } from "@/lib/proxmox/api";
+import { seedCatalog } from "@/lib/catalog/seed-catalog";
+import { diskSizeGb, waitForTaskOk } from "@/lib/proxmox/tasks";
+import { createCheckoutFixture, findStripeEvent, inngestEvents, payCheckout, proxmoxRequests, stripeSignal } from "@/test/fixtures/checkout";
+import { subscriptionSyncRequested } from "@/inngest/events";
+import { subscriptionSyncFunction, subscriptionSyncRequestId } from "@/inngest/functions/subscription-sync";
+import { subscriptionMirrorFunction } from "@/inngest/functions/subscription-mirror";
+import { createTestNode, retireTestNodes } from "@/test/fixtures/capacity";
+import { createUser, uniqueVmid } from "@/test/fixtures/vm";
+import { retryResize } from "@/lib/resize/retry-resize";
+import { convergeOpenResizes } from "@/lib/resize/sweep-open-resizes";
+import { failResize, restartAfterFailure, resizedEmailKey } from "@/lib/resize/apply-resize";
+import { confirmOpenResizeOf, confirmResizePayment } from "@/lib/resize/confirm-resize-payment";
+import { quoteResize, NO_ROOM_MESSAGE } from "@/lib/resize/quote-resize";
+import { requestResize } from "@/lib/resize/request-resize";
+import { resizeVmFunction } from "@/inngest/functions/resize-vm";
+
+const urls = inject("simUrls");
+const NODE = "pve1";
+const pinned = new Agent({ connect: { ca: fs.readFileSync(process.env.PROXMOX_CA_CERT_FILE!, "utf8") } });
+async function pve<T = unknown>(path: string, init?: { method: string; body?: unknown }): Promise<T> {
+  const response = await undiciFetch(`${urls.proxmox}/_sim${path}`, {
+    dispatcher: pinned,
+    method: init?.method ?? "GET",
+    headers: { "content-type": "application/json" },
+    body: init?.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  return (await response.json()) as T;
+}
+async function stripeSim(path: string, body: unknown) {
+  const response = await fetch(`${urls.stripe}/_sim${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+const lastRequestId = async () => (await proxmoxRequests(urls.proxmox)).at(-1)?.id ?? 0;
+const requestsFor = async (vmid: number, since: number) => (await proxmoxRequests(urls.proxmox, since)).filter((r) => r.path.includes(`/qemu/${vmid}`));
+
+const testNodes: string[] = [];
+const clones: number[] = [];
+beforeAll(async () => {
+  await seedCatalog(db); // node pve1 as the Proxmox stand-in has it, and the unit prices
+  await db.proxmoxNode.update({ where: { name: NODE }, data: { enabled: true } });
+  for (const price of seedResourcePrices) await db.resourcePrice.upsert({ where: { kind: price.kind }, create: price, update: {} });
+});
+afterAll(async () => {
+  for (const vmid of clones) {
+    await vmPower(NODE, vmid, "stop")
+      .then((upid) => waitForTaskOk(upid, "stop", 30_000))
+      .then(() => deleteVm(NODE, vmid))
+      .then((upid) => waitForTaskOk(upid, "destroy", 30_000))
+      .catch(() => undefined);
+  }
+  await db.proxmoxLease.deleteMany({ where: { holder: { startsWith: "resize:" } } });
+  await db.vm.updateMany({ where: { vmid: { in: clones } }, data: { status: "destroyed", vmid: null } });
+  await retireTestNodes(testNodes);
+  // Leave no open resize holding a node's room for later files.
+  await db.resizeRequest.updateMany({ where: { openKey: { not: null } }, data: { status: "canceled", openKey: null } });
+  await pinned.close();
+});
+
+/** A paying customer with a running VM (2 vCPU, 4 GB, 40 GB) on a monthly subscription. */
+async function paidVm(opts: { card?: string; nodeName?: string; clone?: boolean } = {}) {
+  const fixture = await createCheckoutFixture({ amountMinor: 2900 });
+  expect(await payCheckout(urls.stripe, fixture.sessionId)).toMatchObject({ status: "complete" });
+  const session = await stripe().checkout.sessions.retrieve(fixture.sessionId);
+  const subscriptionId = String(session.subscription);
+  const customer = String(session.customer);
+  const order = await db.order.update({ where: { id: fixture.orderId }, data: { stripeSubscriptionId: subscriptionId, status: "provisioned" } });
+  await db.plan.update({ where: { id: order.planId }, data: { maxVcpus: 4, maxRamGb: 8, maxDiskGb: 100 } });
+  const vmid = uniqueVmid();
+  if (opts.clone !== false) {
+    await waitForTaskOk(await cloneVm(NODE, 9000, { newid: vmid, name: `resize-${vmid}` }), "test clone", 30_000);
+    clones.push(vmid);
+    await waitForTaskOk(await vmPower(NODE, vmid, "start"), "test start", 30_000);
+  }
+  const vm = await db.vm.create({
+    data: {
+      userId: fixture.userId,
+      orderId: order.id,
+      planId: order.planId,
+      name: order.hostname,
+      vmid,
+      nodeName: opts.nodeName ?? NODE,
+      status: "running",
+      labType: "containerlab",
+      vcpus: 2,
+      ramGb: 4,
+      diskGb: 40,
+    },
+  });
+  if (opts.card) await stripeSim(`/customers/${customer}/card`, { number: opts.card });
+  return { userId: fixture.userId, vm, vmid, subscriptionId, customer };
+}
+
+/** Both hops of a forwarded Stripe signal, as Inngest runs them: routed to its subscription, then the mirror run. */
+async function runSignal(event: ReturnType<typeof stripeSignal>) {
+  const { result } = await new InngestTestEngine({ function: subscriptionSyncFunction, events: [event] }).execute();
+  const routed = result as { action: string; subscriptionId?: string };
+  if (routed.action !== "sync-requested") return;
+  const request = {
+    id: subscriptionSyncRequestId(event.id),
+    name: subscriptionSyncRequested.name,
+    data: { subscriptionId: routed.subscriptionId!, stripeEventId: event.id },
+  };
+  await new InngestTestEngine({ function: subscriptionMirrorFunction, events: [request] }).execute();
+}
+
+const BIGGER = { vcpus: 4, ramGb: 8, diskGb: 60 };
+
+async function applyEvents(resizeRequestId: string) {
+  return (await inngestEvents(urls.inngest)).filter((e) => e.name === "vm/resize.apply-requested" && e.data.resizeRequestId === resizeRequestId);
+}
+const runApply = (resizeRequestId: string, vmId: string, attempt = 1) =>
+  new InngestTestEngine({
+    function: resizeVmFunction,
+    events: [{ name: "vm/resize.apply-requested", id: `resize-apply-${resizeRequestId}-${attempt}`, data: { resizeRequestId, vmId, attempt } }],
+  }).execute();
+const powerPosts = async (vmid: number, action: string, since: number) =>
+  (await requestsFor(vmid, since)).filter((r) => r.method === "POST" && r.path.endsWith(`/status/${action}`)).length;
+
+describe("resize (Stripe + Proxmox stand-ins)", () => {
+  it("I1, I3: a paid upgrade is charged the previewed amount, applied once, emailed once; repeated confirmations and runs change nothing", async () => {
+    const { userId, vm, vmid, subscriptionId } = await paidVm();
+    const quote = await quoteResize({ userId, vmId: vm.id, totals: BIGGER });
+    expect(quote!.amountDueMinor).toBeGreaterThan(0);
+    // 2 vCPU × 400 + 4 GB × 150 + 2 disk steps × 100 on top of the plan's 2900.
+    expect(quote!.newMonthlyMinor).toBe(2900 + 800 + 600 + 200);
+    const since = await lastRequestId();
+
+    const state = await requestResize({ userId, resizeRequestId: quote!.resizeRequestId });
+    expect(state).toMatchObject({ status: "paid" });
+    const row = await db.resizeRequest.findUniqueOrThrow({ where: { id: quote!.resizeRequestId } });
+    const invoice = await stripe().invoices.retrieve(row.stripeInvoiceId!);
+    expect(invoice.amount_paid).toBe(quote!.amountDueMinor); // the preview's amount, to the cent
+    const live = await stripe().subscriptions.retrieve(subscriptionId);
+    expect(live.metadata.resizeRequestId).toBe(row.id);
+    expect(live.items.data.map((i) => i.quantity).sort()).toEqual([1, 2, 2, 4]);
+    expect(await requestsFor(vmid, since)).toEqual([]); // nothing on Proxmox before the apply run
+
+    // Duplicated and reordered signals: every confirmation converges on the one queued run.
+    await confirmOpenResizeOf(subscriptionId);
+    await confirmResizePayment(row.id);
+    const events = await applyEvents(row.id);
+    expect(events).toHaveLength(1);
+
+    const { result } = await runApply(row.id, vm.id);
+    expect(result).toEqual({ resizeRequestId: row.id, status: "applied" });
+    const config = await getVmConfig(NODE, vmid);
+    expect(Number(config.cores)).toBe(4);
+    expect(Number(config.memory)).toBe(8 * 1024);
+    expect(diskSizeGb(config.scsi0)).toBe(60);
+    expect((await pve<{ status: string }>(`/vms/${vmid}`)).status).toBe("running");
+    expect(await powerPosts(vmid, "shutdown", since)).toBe(1);
+    expect(await powerPosts(vmid, "start", since)).toBe(1);
+    expect(await db.vm.findUniqueOrThrow({ where: { id: vm.id } })).toMatchObject({ vcpus: 4, ramGb: 8, diskGb: 60, status: "running" });
+    expect(await db.resizeRequest.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: "applied", openKey: null });
+    expect(await db.emailOutbox.count({ where: { key: resizedEmailKey(row.id) } })).toBe(1);
+
+    // A replayed event and a late signal after the apply: nothing more.
+    expect((await runApply(row.id, vm.id)).result).toEqual({ resizeRequestId: row.id, skipped: "request is not paid" });
+    await confirmOpenResizeOf(subscriptionId);
+    expect(await powerPosts(vmid, "shutdown", since)).toBe(1);
+    expect(await db.auditEvent.count({ where: { subjectId: vm.id, action: "vm.resize_applied" } })).toBe(1);
+  });
+
+  it("I1: a declined card leaves the VM untouched (no Proxmox request at all) and says why; paying the invoice later applies it", async () => {
+    const { userId, vm, vmid, subscriptionId, customer } = await paidVm({ card: "4000000000000002" });
+    const quote = await quoteResize({ userId, vmId: vm.id, totals: BIGGER });
+    const since = await lastRequestId();
+    const state = await requestResize({ userId, resizeRequestId: quote!.resizeRequestId });
+    expect(state).toMatchObject({
+      status: "awaiting_payment",
+      customerMessage: expect.stringContaining("didn't go through"),
+      hostedInvoiceUrl: expect.stringMatching(/^http/),
+    });
+    await confirmOpenResizeOf(subscriptionId); // the payment_failed signal
+    expect(await applyEvents(quote!.resizeRequestId)).toHaveLength(0);
+    expect(await requestsFor(vmid, since)).toEqual([]);
+    expect(await db.vm.findUniqueOrThrow({ where: { id: vm.id } })).toMatchObject({ vcpus: 2, ramGb: 4, diskGb: 40 });
+
+    // Another resize cannot open while this one waits for its money (one open per subscription).
+    await expect(quoteResize({ userId, vmId: vm.id, totals: { ...BIGGER, vcpus: 3 } })).rejects.toThrow(/in progress/);
+
+    await stripeSim(`/customers/${customer}/card`, { number: "4242424242424242" });
+    const row = await db.resizeRequest.findUniqueOrThrow({ where: { id: quote!.resizeRequestId } });
+    await stripeSim(`/invoices/${row.stripeInvoiceId}/pay`, {});
+    expect(await confirmOpenResizeOf(subscriptionId)).toMatchObject({ status: "paid" });
+    expect(await applyEvents(row.id)).toHaveLength(1);
+  });
+
+  it("an unpaid resize expires with Stripe's pending update: request expired, VM and subscription unchanged", async () => {
+    const { userId, vm, vmid, subscriptionId } = await paidVm({ card: "4000000000009995" });
+    const before = (await stripe().subscriptions.retrieve(subscriptionId)).items.data.map((i) => [i.price.id, i.quantity]);
+    const quote = await quoteResize({ userId, vmId: vm.id, totals: BIGGER });
+    const since = await lastRequestId();
+    await requestResize({ userId, resizeRequestId: quote!.resizeRequestId });
+    // What 23 h passing does (the shared clock must not move: other files' sessions depend on it).
+    await stripeSim(`/subscriptions/${subscriptionId}/expire_pending_update`, {});
+    expect(await confirmOpenResizeOf(subscriptionId)).toMatchObject({ status: "expired" });
+    const row = await db.resizeRequest.findUniqueOrThrow({ where: { id: quote!.resizeRequestId } });
+    expect(row.openKey).toBeNull();
+    expect((await stripe().invoices.retrieve(row.stripeInvoiceId!)).status).toBe("void");
+    expect((await stripe().subscriptions.retrieve(subscriptionId)).items.data.map((i) => [i.price.id, i.quantity])).toEqual(before);
+    expect(await requestsFor(vmid, since)).toEqual([]);
+    expect(await db.vm.findUniqueOrThrow({ where: { id: vm.id } })).toMatchObject({ vcpus: 2, ramGb: 4, diskGb: 40 });
+  });
+
+  it("I3: the real signal chain (route → mirror → settle), with the pay-later events duplicated and reversed, queues one apply", async () => {
+    const { userId, vm, subscriptionId, customer } = await paidVm({ clone: false, card: "4000000000000002" });
+    const quote = await quoteResize({ userId, vmId: vm.id, totals: BIGGER });
+    await requestResize({ userId, resizeRequestId: quote!.resizeRequestId });
+    const row = await db.resizeRequest.findUniqueOrThrow({ where: { id: quote!.resizeRequestId } });
+    // The decline's own signal settles nothing.
+    await runSignal(stripeSignal(await findStripeEvent(urls.stripe, "invoice.payment_failed", row.stripeInvoiceId!)));
+    expect((await db.resizeRequest.findUniqueOrThrow({ where: { id: row.id } })).status).toBe("awaiting_payment");
+    await stripeSim(`/customers/${customer}/card`, { number: "4242424242424242" });
+    await stripeSim(`/invoices/${row.stripeInvoiceId}/pay`, {});
+    const signals = [
+      stripeSignal(await findStripeEvent(urls.stripe, "invoice.paid", row.stripeInvoiceId!)),
+      stripeSignal(await findStripeEvent(urls.stripe, "customer.subscription.pending_update_applied", subscriptionId)),
+    ];
+    for (const signal of [...signals].reverse().concat(signals)) await runSignal(signal);
+    expect(await db.resizeRequest.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: "paid" });
+    expect(await applyEvents(row.id)).toHaveLength(1);
+    expect(await db.auditEvent.count({ where: { subjectId: vm.id, action: "vm.resize_paid" } })).toBe(1);
+    await db.resizeRequest.update({ where: { id: row.id }, data: { status: "canceled", openKey: null } });
+    await db.vm.update({ where: { id: vm.id }, data: { status: "destroyed" } });
+  });
+
+  it("I3: a payment whose signal was lost is found by the sweeper's re-read and queued once", async () => {
+    const { userId, vm, customer } = await paidVm({ clone: false, card: "4000000000000002" });
+    const quote = await quoteResize({ userId, vmId: vm.id, totals: BIGGER });
+    await requestResize({ userId, resizeRequestId: quote!.resizeRequestId });
+    await stripeSim(`/customers/${customer}/card`, { number: "4242424242424242" });
+    const row = await db.resizeRequest.findUniqueOrThrow({ where: { id: quote!.resizeRequestId } });
+    await stripeSim(`/invoices/${row.stripeInvoiceId}/pay`, {}); // no signal reaches us
+    await db.resizeRequest.update({ where: { id: row.id }, data: { updatedAt: new Date(Date.now() - 60 * 60_000) } });
+    const section = await convergeOpenResizes(30);
+    expect(section.items).toContainEqual({ subject: `resize ${row.id}`, outcome: "paid" });
+    await db.resizeRequest.update({ where: { id: row.id }, data: { updatedAt: new Date(Date.now() - 60 * 60_000) } });
+    await convergeOpenResizes(30); // still paid, not yet applying: resent with the same id
+    const events = await applyEvents(row.id);
+    expect(events).toHaveLength(1);
+    expect(await db.resizeRequest.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: "paid" });
+    await db.resizeRequest.update({ where: { id: row.id }, data: { status: "canceled", openKey: null } });
+    await db.vm.update({ where: { id: vm.id }, data: { status: "destroyed" } });
+  });
+
+  it("I5: another user can neither price nor request a resize of your VM", async () => {
+    const { userId, vm } = await paidVm({ clone: false });
+    const other = await paidVm({ clone: false });
+    expect(await quoteResize({ userId: other.userId, vmId: vm.id, totals: BIGGER })).toBeNull();
+    const quote = await quoteResize({ userId, vmId: vm.id, totals: BIGGER });
+    expect(await requestResize({ userId: other.userId, resizeRequestId: quote!.resizeRequestId })).toBeNull();
+    expect((await db.resizeRequest.findUniqueOrThrow({ where: { id: quote!.resizeRequestId } })).status).toBe("quoted");
+  });
+
+  it("capacity first: a node without room refuses before any Stripe call; disk never shrinks", async () => {
+    const node = await createTestNode({ vcpus: 3, ramGb: 64, diskGb: 1000 });
+    testNodes.push(node.id);
+    const { userId, vm } = await paidVm({ clone: false, nodeName: node.name });
+    const stripeEvents = (await stripe().events.list({ limit: 1 })).data[0]?.id;
+    await expect(quoteResize({ userId, vmId: vm.id, totals: BIGGER })).rejects.toThrow(NO_ROOM_MESSAGE);
+    expect((await stripe().events.list({ limit: 1 })).data[0]?.id).toBe(stripeEvents);
+    expect(await db.resizeRequest.count({ where: { vmId: vm.id } })).toBe(0);
+    await db.vm.update({ where: { id: vm.id }, data: { status: "destroyed" } });
+  });
+});
+
+describe("resize apply faults (I8)", () => {
+  const steps = [
+    { step: "shut down", fault: { method: "POST", path: "/status/shutdown$", kind: "http500" } },
+    { step: "set cores and memory", fault: { method: "PUT", path: "/config$", kind: "http500" } },
+    { step: "grow disk", fault: { method: "PUT", path: "/resize$", kind: "failTask", reason: "disk error" } },
+    { step: "start again", fault: { method: "POST", path: "/status/start$", kind: "http500" } },
+  ];
+  for (const { step, fault } of steps) {
+    it(`a failure at "${step}" leaves a consistent VM and a failed request the operator sees (payment kept)`, async () => {
+      const { userId, vm, vmid } = await paidVm();
+      const quote = await quoteResize({ userId, vmId: vm.id, totals: BIGGER });
+      await requestResize({ userId, resizeRequestId: quote!.resizeRequestId });
+      const added = await pve<{ id: number }>("/faults", { method: "POST", body: { ...fault, path: `/qemu/${vmid}${fault.path}`, times: 1000 } });
+      try {
+        const { error } = await runApply(quote!.resizeRequestId, vm.id);
+        expect(String((error as Error | undefined)?.message ?? error)).toContain(step);
+        // What onFailure does after the retries.
+        expect(await failResize(quote!.resizeRequestId, String((error as Error).message))).toBe(true);
+        await pve(`/faults/${added.id}`, { method: "DELETE" });
+        await restartAfterFailure(quote!.resizeRequestId);
+      } finally {
+        await pve(`/faults/${added.id}`, { method: "DELETE" });
+      }
+      const row = await db.resizeRequest.findUniqueOrThrow({ where: { id: quote!.resizeRequestId } });
+      expect(row).toMatchObject({ status: "failed", failureReason: expect.stringContaining(step), openKey: row.stripeSubscriptionId });
+      expect((await stripe().invoices.retrieve(row.stripeInvoiceId!)).status).toBe("paid");
+      // Running again on its old CPU and RAM; the row says what the machine has (a grown disk stays).
+      expect((await pve<{ status: string }>(`/vms/${vmid}`)).status).toBe("running");
+      const config = await getVmConfig(NODE, vmid);
+      expect([Number(config.cores), Number(config.memory)]).toEqual([2, 4096]);
+      const disk = diskSizeGb(config.scsi0)!;
+      if (step === "grow disk") expect(disk).toBeLessThan(60);
+      else expect(disk).toBe(60);
+      expect(await db.vm.findUniqueOrThrow({ where: { id: vm.id } })).toMatchObject({ vcpus: 2, ramGb: 4, diskGb: Math.max(40, disk), status: "running" });
+      expect(await db.auditEvent.count({ where: { subjectId: vm.id, action: "vm.resize_failed" } })).toBe(1);
+
+      // The operator's retry (audited) applies it with the next attempt, once.
+      const admin = await createUser("admin");
+      expect(await retryResize({ resizeRequestId: row.id, adminId: admin.id })).toEqual({ attempt: 2 });
+      await expect(retryResize({ resizeRequestId: row.id, adminId: admin.id })).resolves.toEqual({ attempt: 2 }); // a double click
+      expect((await runApply(row.id, vm.id, 2)).result).toEqual({ resizeRequestId: row.id, status: "applied" });
+      expect(await db.vm.findUniqueOrThrow({ where: { id: vm.id } })).toMatchObject({ vcpus: 4, ramGb: 8, diskGb: 60, status: "running" });
+      expect(await db.auditEvent.count({ where: { subjectId: vm.id, action: "vm.resize_retry_requested", actorId: admin.id } })).toBe(1);
+      expect(await db.emailOutbox.count({ where: { key: resizedEmailKey(row.id) } })).toBe(1);
+    });
+  }
+});

@@ -53,3 +53,16 @@ export const vmPowerRequested = eventType("vm/power.requested", { schema: z.obje
 export const orderCleanupRequested = eventType("order/cleanup.requested", {
   schema: z.object({ orderId: z.string(), attempt: z.number().int().min(1), error: z.string() }),
 });
+
+/** The ladder suspended a subscription: stop its VM (graceful, then hard), onboot off, consoles closed. */
+export const billingSuspendRequested = eventType("billing/vm.suspend-requested", {
+  schema: z.object({ enforcementId: z.string(), suspendedAt: z.string() }),
+});
+
+/** A paid invoice lifted a suspension: start the VM again under RESTORE_POWER (I7). */
+export const billingRestoreRequested = eventType("billing/vm.restore-requested", {
+  schema: z.object({ enforcementId: z.string(), episode: z.string().nullable() }),
+});
+
+/** Retention over and deletion approved (or the policy switch on): remove the VM and all it owns. */
+export const billingDeleteRequested = eventType("billing/vm.delete-requested", { schema: z.object({ enforcementId: z.string() }) });

@@ -8,6 +8,11 @@ import { vmPowerFunction } from "./functions/vm-power";
 import { provisionVmFunction } from "./functions/provision-vm";
 import { cleanupProvisioningFunction } from "./functions/cleanup-provisioning";
 import { sweepStuckWorkFunction } from "./functions/sweep-stuck-work";
+import { billingLadderFunction } from "./functions/billing-ladder";
+import { billingSuspendVmFunction } from "./functions/billing-suspend-vm";
+import { billingRestoreVmFunction } from "./functions/billing-restore-vm";
+import { billingDeleteVmFunction } from "./functions/billing-delete-vm";
+import { billingReconcileFunction } from "./functions/billing-reconcile";
 
 export const functions: InngestFunction.Any[] = [
   checkoutCompletedFunction,
@@ -18,4 +23,9 @@ export const functions: InngestFunction.Any[] = [
   provisionVmFunction,
   cleanupProvisioningFunction,
   sweepStuckWorkFunction,
+  billingLadderFunction,
+  billingSuspendVmFunction,
+  billingRestoreVmFunction,
+  billingDeleteVmFunction,
+  billingReconcileFunction,
 ];

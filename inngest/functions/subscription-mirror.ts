@@ -3,9 +3,11 @@
 // conditional on the read's time too (lib/billing/sync-subscription.ts), because checkout
 // confirmation writes the mirror outside this queue.
 import { inngest } from "@/inngest/client";
-import { subscriptionSyncRequested } from "@/inngest/events";
+import { billingRestoreRequested, billingSuspendRequested, subscriptionSyncRequested } from "@/inngest/events";
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { syncSubscription } from "@/lib/billing/sync-subscription";
+import { convergeBilling } from "@/lib/billing-state/reconcile";
+import { restoreEventId, suspendEventId } from "@/lib/billing-state/event-ids";
 import { stripeSignalOptions } from "./stripe-signal-options";
 
 export const subscriptionMirrorFunction = inngest.createFunction(
@@ -19,6 +21,18 @@ export const subscriptionMirrorFunction = inngest.createFunction(
   async ({ event, step }) => {
     const { subscriptionId, stripeEventId } = event.data;
     const result = await step.run("sync subscription mirror", () => syncSubscription(subscriptionId));
+    // Enforcement (issue 11) in the same serialised run: re-read open invoices, move the billing
+    // state, send the warning; suspension and restore are requested from here (I6, I7).
+    if (result.action !== "unknown-subscription") {
+      const billing = await step.run("apply billing state", () => convergeBilling(subscriptionId));
+      const events = [
+        ...billing.followUp.suspend.map((s) => billingSuspendRequested.create(s, { id: suspendEventId(s.enforcementId, s.suspendedAt) })),
+        ...(billing.restore
+          ? [billingRestoreRequested.create(billing.restore, { id: restoreEventId(billing.restore.enforcementId, billing.restore.episode) })]
+          : []),
+      ];
+      if (events.length) await step.sendEvent("request vm enforcement", events);
+    }
     await step.run("mark stripe event processed", () => markStripeEventProcessed(stripeEventId));
     return result;
   },

@@ -65,4 +65,7 @@ export const billingRestoreRequested = eventType("billing/vm.restore-requested",
 });
 
 /** Retention over and deletion approved (or the policy switch on): remove the VM and all it owns. */
-export const billingDeleteRequested = eventType("billing/vm.delete-requested", { schema: z.object({ enforcementId: z.string() }) });
+export const billingDeleteRequested = eventType("billing/vm.delete-requested", {
+  // `asOf`: the tick's clock, against which the retention window is checked again.
+  schema: z.object({ enforcementId: z.string(), asOf: z.string() }),
+});

@@ -15,8 +15,11 @@ export const billingDeleteVmFunction = inngest.createFunction(
     retries: 6,
   },
   async ({ event, step }) => {
-    const { enforcementId } = event.data;
-    const check = await step.run("check retention and approval", () => checkDeletionAllowed(enforcementId));
+    const { enforcementId, asOf } = event.data;
+    // The tick's clock (the same as this one in production; the stand-in's in tests). The row is
+    // only pending_deletion once the tick found the window over; this re-checks both.
+    const now = new Date(Date.parse(asOf) || 0);
+    const check = await step.run("check retention and approval", () => checkDeletionAllowed(enforcementId, now));
     if (!check.allowed) return { refused: check.reason };
     const results: string[] = [];
     for (const [name, action] of deletionSteps) {

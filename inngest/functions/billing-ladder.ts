@@ -18,7 +18,7 @@ export const billingLadderFunction = inngest.createFunction(
     const tick = await step.run("apply due ladder steps", () => runLadderTick());
     const events = [
       ...tick.suspend.map((s) => billingSuspendRequested.create(s, { id: suspendEventId(s.enforcementId, s.suspendedAt) })),
-      ...tick.delete.map((enforcementId) => billingDeleteRequested.create({ enforcementId }, { id: deleteEventId(enforcementId) })),
+      ...tick.delete.map((d) => billingDeleteRequested.create(d, { id: deleteEventId(d.enforcementId) })),
     ];
     if (events.length) await step.sendEvent("request vm enforcement", events);
     const stoppedAgain = await step.run("stop suspended vms found running", () => stopSuspendedVmsFoundRunning());

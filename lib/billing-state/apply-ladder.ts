@@ -12,7 +12,7 @@ import { queueBillingNotice } from "@/lib/billing-state/send-billing-notice";
 export type EnforcementRow = LadderRow & { id: string; userId: string; orderId: string };
 
 /** Work the tick hands to Inngest functions (Proxmox work never runs inside the tick, I2). */
-export type LadderFollowUp = { suspend: Array<{ enforcementId: string; suspendedAt: string }>; delete: string[] };
+export type LadderFollowUp = { suspend: Array<{ enforcementId: string; suspendedAt: string }>; delete: Array<{ enforcementId: string; asOf: string }> };
 
 // A suspension whose VM is not confirmed stopped after this long gets its request sent again
 // (the event id is the same, so a run already under way is not doubled).
@@ -76,7 +76,7 @@ async function applyStep(row: EnforcementRow, step: LadderStep, now: Date, confi
       // Deletion waits here for an operator's approval (/admin/billing) unless the policy switch is on (I6).
       return move(row, "retained", "pending_deletion", { pendingDeletionAt: now });
     case "delete":
-      followUp.delete.push(id);
+      followUp.delete.push({ enforcementId: id, asOf: now.toISOString() });
       return false; // the deletion function moves the row once everything is gone
   }
 }

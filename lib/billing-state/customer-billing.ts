@@ -145,3 +145,24 @@ export const billingStateLabel: Record<BillingState, string> = {
   pending_deletion: "Suspended for billing: scheduled for deletion",
   deleted: "Ended: deleted",
 };
+
+/** The VM page's billing panel: its subscription, state and whether it cancels (null when none). */
+export async function loadVmBilling(userId: string, vmId: string) {
+  const vm = await db.vm.findFirst({ where: { id: vmId, userId }, select: { orderId: true } });
+  if (!vm) return null;
+  const sub = await db.subscription.findUnique({
+    where: { orderId: vm.orderId },
+    select: { id: true, status: true, cancelAtPeriodEnd: true, currentPeriodEnd: true },
+  });
+  if (!sub) return null;
+  const row = await db.billingEnforcement.findUnique({ where: { subscriptionId: sub.id }, select: { state: true } });
+  const state: BillingState = row?.state ?? "active";
+  return {
+    subscriptionId: sub.id,
+    state,
+    label: billingStateLabel[state],
+    cancelAtPeriodEnd: sub.cancelAtPeriodEnd,
+    periodEnd: sub.currentPeriodEnd,
+    ended: sub.status === "canceled",
+  };
+}

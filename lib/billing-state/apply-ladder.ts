@@ -4,10 +4,10 @@
 // key per episode, so a re-run after a crash queues the same row and moves nothing twice (I3).
 import { db } from "@/lib/db";
 import type { BillingState } from "@/lib/generated/prisma/client";
-import { recordBillingAction, transitionBilling } from "@/lib/billing-state/billing-state";
+import { transitionBillingMany } from "@/lib/billing-state/billing-state";
 import { episodeOf } from "@/lib/billing-state/apply-stripe-billing";
 import { dueAt, ladderConfig, nextLadderStep, retainUntilFrom, type LadderConfig, type LadderRow, type LadderStep } from "@/lib/billing-state/ladder";
-import { queueBillingNotice } from "@/lib/billing-state/send-billing-notice";
+import { queueBillingNotices } from "@/lib/billing-state/send-billing-notice";
 
 export type EnforcementRow = LadderRow & { id: string; userId: string; orderId: string };
 
@@ -45,69 +45,124 @@ export async function findDueEnforcements(now: Date, config: LadderConfig, limit
 
 const system = { type: "system" as const };
 
-/** Applies one step to one row. Returns false when another writer got there first. */
-async function applyStep(row: EnforcementRow, step: LadderStep, now: Date, config: LadderConfig, followUp: LadderFollowUp): Promise<boolean> {
-  const episode = episodeOf(row);
-  const id = row.id;
-  switch (step.kind) {
-    case "warn": {
-      await queueBillingNotice(id, "warning", episode, dueAt(row, config.suspendHours));
-      const { count } = await db.billingEnforcement.updateMany({ where: { id, warningSentAt: null, state: "past_due" }, data: { warningSentAt: now } });
-      if (count === 1) await recordBillingAction(id, "warning_sent", system, { episode });
-      row.warningSentAt = now;
-      return count === 1;
-    }
-    case "final_warning":
-      await queueBillingNotice(id, "final_warning", episode, dueAt(row, config.suspendHours));
-      return move(row, "past_due", "final_warning", { finalWarningSentAt: now });
-    case "backups_blocked":
-      await queueBillingNotice(id, "backups_blocked", episode, dueAt(row, config.suspendHours));
-      return move(row, "final_warning", "backups_blocked", { backupsBlockedAt: now });
-    case "suspend": {
-      const retainUntil = retainUntilFrom(now, config);
-      await queueBillingNotice(id, "suspended", episode, retainUntil);
-      const moved = await move(row, row.state, "suspended", { suspendedAt: now, retainUntil, suspendDoneAt: null }, { reason: step.reason });
-      if (moved) followUp.suspend.push({ enforcementId: id, suspendedAt: now.toISOString() });
-      return moved;
-    }
-    case "retain":
-      return move(row, "suspended", "retained", {});
-    case "await_deletion":
-      // Deletion waits here for an operator's approval (/admin/billing) unless the policy switch is on (I6).
-      return move(row, "retained", "pending_deletion", { pendingDeletionAt: now });
-    case "delete":
-      followUp.delete.push({ enforcementId: id, asOf: now.toISOString() });
-      return false; // the deletion function moves the row once everything is gone
-  }
-}
+type StepKind = LadderStep["kind"];
+const noticeOf: Partial<Record<StepKind, "warning" | "final_warning" | "backups_blocked" | "suspended">> = {
+  warn: "warning",
+  final_warning: "final_warning",
+  backups_blocked: "backups_blocked",
+  suspend: "suspended",
+};
 
-async function move(
-  row: EnforcementRow,
-  from: BillingState,
-  to: BillingState,
-  data: Record<string, Date | null>,
-  detail: Record<string, string> = {},
-): Promise<boolean> {
-  const moved = await transitionBilling({ enforcementId: row.id, from, to, data, actor: system, detail: { ...detail, episode: episodeOf(row) } });
-  if (moved) {
-    row.state = to;
-    Object.assign(row, data);
+/**
+ * One rung for many rows: every row's next step is computed, rows are grouped by step, and each
+ * group is applied with a handful of statements (notices queued in one insert-or-skip, one
+ * conditional update, one audit insert), whatever the group's size. Returns the rows that moved.
+ */
+async function applyRound(rows: EnforcementRow[], now: Date, config: LadderConfig, followUp: LadderFollowUp): Promise<EnforcementRow[]> {
+  const groups = new Map<StepKind, Array<{ row: EnforcementRow; step: LadderStep }>>();
+  for (const row of rows) {
+    const step = nextLadderStep(row, now, config);
+    if (step) groups.set(step.kind, [...(groups.get(step.kind) ?? []), { row, step }]);
+  }
+  const moved: EnforcementRow[] = [];
+  const retainUntil = retainUntilFrom(now, config);
+  for (const [kind, members] of groups) {
+    const list = members.map((m) => m.row);
+    const byId = new Map(list.map((r) => [r.id, r]));
+    const notice = noticeOf[kind];
+    if (notice) {
+      // Queued before the move, keyed per episode: a crash between the two re-queues the same row (I3).
+      const nextAt = (r: EnforcementRow) => (kind === "suspend" ? retainUntil : dueAt(r, config.suspendHours));
+      await queueBillingNotices(
+        list.map((r) => ({ enforcementId: r.id, userId: r.userId, orderId: r.orderId, kind: notice, episode: episodeOf(r), nextAt: nextAt(r) })),
+      );
+    }
+    const ids = list.map((r) => r.id);
+    const detailFor = (id: string) => ({ episode: episodeOf(byId.get(id)!) });
+    let done: string[] = [];
+    let data: Record<string, Date | null> = {};
+    switch (kind) {
+      case "warn": {
+        data = { warningSentAt: now };
+        const rowsMoved = await db.billingEnforcement.updateManyAndReturn({
+          where: { id: { in: ids }, warningSentAt: null, state: "past_due" },
+          data,
+          select: { id: true },
+        });
+        done = rowsMoved.map((r) => r.id);
+        if (done.length) {
+          await db.auditEvent.createMany({
+            data: done.map((id) => ({ actorType: "system", action: "billing.warning_sent", subjectType: "billing", subjectId: id, data: detailFor(id) })),
+          });
+        }
+        break;
+      }
+      case "final_warning":
+        data = { finalWarningSentAt: now };
+        done = await transitionBillingMany({ ids, from: "past_due", to: "final_warning", data, actor: system, detailFor });
+        break;
+      case "backups_blocked":
+        data = { backupsBlockedAt: now };
+        done = await transitionBillingMany({ ids, from: "final_warning", to: "backups_blocked", data, actor: system, detailFor });
+        break;
+      case "suspend": {
+        data = { suspendedAt: now, retainUntil, suspendDoneAt: null };
+        const from = [...new Set(list.map((r) => r.state))];
+        const reasons = new Map(members.map((m) => [m.row.id, m.step.kind === "suspend" ? m.step.reason : "overdue"]));
+        done = await transitionBillingMany({
+          ids,
+          from,
+          to: "suspended",
+          data,
+          actor: system,
+          detailFor: (id) => ({ ...detailFor(id), reason: reasons.get(id)! }),
+        });
+        for (const id of done) followUp.suspend.push({ enforcementId: id, suspendedAt: now.toISOString() });
+        break;
+      }
+      case "retain":
+        done = await transitionBillingMany({ ids, from: "suspended", to: "retained", actor: system, detailFor });
+        break;
+      case "await_deletion":
+        // Deletion waits here for an operator's approval (/admin/billing) unless the policy switch is on (I6).
+        data = { pendingDeletionAt: now };
+        done = await transitionBillingMany({ ids, from: "retained", to: "pending_deletion", data, actor: system, detailFor });
+        break;
+      case "delete":
+        // The deletion function moves the row once everything is gone.
+        for (const id of ids) followUp.delete.push({ enforcementId: id, asOf: now.toISOString() });
+        break;
+    }
+    const to: Partial<Record<StepKind, BillingState>> = {
+      final_warning: "final_warning",
+      backups_blocked: "backups_blocked",
+      suspend: "suspended",
+      retain: "retained",
+      await_deletion: "pending_deletion",
+    };
+    for (const id of done) {
+      const row = byId.get(id)!;
+      Object.assign(row, data);
+      if (to[kind]) row.state = to[kind];
+      moved.push(row);
+    }
   }
   return moved;
 }
 
-/** Applies every step due for one row, in ladder order (a long outage climbs several rungs at once). */
-export async function advanceEnforcement(row: EnforcementRow, now: Date, config: LadderConfig, followUp: LadderFollowUp): Promise<number> {
+/** Applies every step due for these rows, in ladder order (a long outage climbs several rungs at once). */
+export async function advanceEnforcements(rows: EnforcementRow[], now: Date, config: LadderConfig, followUp: LadderFollowUp): Promise<number> {
   let applied = 0;
-  for (let i = 0; i < 10; i++) {
-    const step = nextLadderStep(row, now, config);
-    if (!step) break;
-    if (!(await applyStep(row, step, now, config, followUp))) break;
-    applied++;
+  let pending = rows;
+  for (let round = 0; round < 10 && pending.length; round++) {
+    pending = await applyRound(pending, now, config, followUp);
+    applied += pending.length;
   }
   // A suspension still waiting on its VM: ask again (same event id, so at most one run, I3).
-  if (row.state === "suspended" && !row.suspendDoneAt && row.suspendedAt && !followUp.suspend.some((s) => s.enforcementId === row.id)) {
-    followUp.suspend.push({ enforcementId: row.id, suspendedAt: row.suspendedAt.toISOString() });
+  for (const row of rows) {
+    if (row.state === "suspended" && !row.suspendDoneAt && row.suspendedAt && !followUp.suspend.some((x) => x.enforcementId === row.id)) {
+      followUp.suspend.push({ enforcementId: row.id, suspendedAt: row.suspendedAt.toISOString() });
+    }
   }
   return applied;
 }
@@ -118,8 +173,7 @@ export type TickResult = { due: number; applied: number } & LadderFollowUp;
 export async function runLadderTick(now = new Date(), config = ladderConfig()): Promise<TickResult> {
   const rows = await findDueEnforcements(now, config);
   const followUp: LadderFollowUp = { suspend: [], delete: [] };
-  let applied = 0;
-  for (const row of rows) applied += await advanceEnforcement(row, now, config, followUp);
+  const applied = await advanceEnforcements(rows, now, config, followUp);
   return { due: rows.length, applied, ...followUp };
 }
 
@@ -127,6 +181,6 @@ export async function runLadderTick(now = new Date(), config = ladderConfig()): 
 export async function advanceEnforcementById(enforcementId: string, now = new Date(), config = ladderConfig()): Promise<LadderFollowUp> {
   const row = await db.billingEnforcement.findUniqueOrThrow({ where: { id: enforcementId } });
   const followUp: LadderFollowUp = { suspend: [], delete: [] };
-  await advanceEnforcement(row, now, config, followUp);
+  await advanceEnforcements([row], now, config, followUp);
   return followUp;
 }

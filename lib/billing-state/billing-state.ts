@@ -76,3 +76,36 @@ export async function recordBillingAction(enforcementId: string, action: string,
     await recordAudit(actor, `billing.${action}`, { type: "billing", id: enforcementId }, detail, tx);
   });
 }
+
+/**
+ * The same move for many rows in one statement (the ladder tick): returns the ids that moved, and
+ * writes their audit events in the same transaction. Rows no longer in `from` are left alone.
+ */
+export async function transitionBillingMany(
+  t: Omit<BillingTransition, "enforcementId"> & { ids: string[]; detailFor?: (id: string) => Prisma.InputJsonObject },
+): Promise<string[]> {
+  if (t.ids.length === 0) return [];
+  const sources = billingMachine.sources(t.from as BillingState | BillingState[], t.to);
+  const now = new Date();
+  return db.$transaction(async (tx) => {
+    const rows = await tx.billingEnforcement.updateManyAndReturn({
+      where: { id: { in: t.ids }, state: { in: sources } },
+      data: { ...t.data, state: t.to, lastAction: `state:${t.to}`, lastActionAt: now },
+      select: { id: true },
+    });
+    const moved = rows.map((r) => r.id);
+    if (moved.length) {
+      await tx.auditEvent.createMany({
+        data: moved.map((id) => ({
+          actorType: t.actor.type,
+          actorId: t.actor.id ?? null,
+          action: `billing.state_${t.to}`,
+          subjectType: "billing",
+          subjectId: id,
+          data: { from: sources, to: t.to, ...t.detail, ...t.detailFor?.(id) },
+        })),
+      });
+    }
+    return moved;
+  });
+}

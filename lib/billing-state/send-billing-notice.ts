@@ -28,6 +28,26 @@ export async function queueBillingNotice(enforcementId: string, kind: BillingNot
   return key;
 }
 
+export type NoticeRequest = { enforcementId: string; userId: string; orderId: string; kind: BillingNoticeKind; episode: string | null; nextAt: Date | null };
+
+/** Many notices in three statements (the ladder tick): their users, their VMs' names, one insert-or-skip. */
+export async function queueBillingNotices(requests: NoticeRequest[]): Promise<void> {
+  if (requests.length === 0) return;
+  const [users, vms] = await Promise.all([
+    db.user.findMany({ where: { id: { in: [...new Set(requests.map((r) => r.userId))] } }, select: { id: true, email: true, name: true } }),
+    db.vm.findMany({ where: { orderId: { in: requests.map((r) => r.orderId) } }, select: { orderId: true, name: true } }),
+  ]);
+  const billingUrl = `${env().APP_URL.replace(/\/$/, "")}/billing`;
+  const data = requests.flatMap((r) => {
+    const user = users.find((u) => u.id === r.userId);
+    if (!user) return [];
+    const vmName = vms.find((v) => v.orderId === r.orderId)?.name ?? null;
+    const email = renderBillingNotice({ kind: r.kind, customerName: user.name, vmName, nextAt: r.nextAt, billingUrl });
+    return [{ key: billingNoticeKey(r.enforcementId, r.kind, r.episode), to: user.email, ...email }];
+  });
+  await db.emailOutbox.createMany({ data, skipDuplicates: true });
+}
+
 /** Tries every billing email still waiting in the outbox (a mail outage delays, never loses, I3). */
 export async function deliverBillingNotices(): Promise<{ sent: number; waiting: number }> {
   const pending = await db.emailOutbox.findMany({ where: { status: "pending", key: { startsWith: BILLING_EMAIL_PREFIX } }, select: { key: true }, take: 200 });

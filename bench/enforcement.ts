@@ -36,7 +36,6 @@ try {
   const { ladderConfig } = await import("../lib/billing-state/ladder");
   const config = ladderConfig();
   const now = new Date();
-  const H = 3_600_000;
 
   // Mixed states; DUE_PERCENT of the overdue rows have their next rung due now, the rest not yet.
   const seed = new pg.Client({ connectionString: url });

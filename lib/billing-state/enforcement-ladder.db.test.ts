@@ -18,6 +18,7 @@ import { approveDeletion } from "@/lib/billing-state/delete-retained-vm";
 import { billingSuspendVmFunction } from "@/inngest/functions/billing-suspend-vm";
 import { billingRestoreVmFunction } from "@/inngest/functions/billing-restore-vm";
 import { billingDeleteVmFunction } from "@/inngest/functions/billing-delete-vm";
+import { vmPowerFunction } from "@/inngest/functions/vm-power";
 import { leftoversFor, proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
 import { billingEmails, enforcementOf, HARD_DECLINE, payInvoiceOnPage, runMirrorFor, setCard, stripeClock, subscribedVm } from "@/test/fixtures/billing";
 
@@ -106,6 +107,18 @@ describe("enforcement ladder (I6, I7) on the stand-ins' clock", () => {
     expect(await enforcementOf(s.order.id)).toMatchObject({ powerBeforeSuspend: "running", suspendDoneAt: expect.any(Date) });
 
     await expect(requestPower({ userId: s.user.id, vmId: s.vm.id, action: "start" })).rejects.toBeInstanceOf(PaymentRequiredError);
+    // A start queued before the suspension (or by anything automatic) is refused by the power function itself.
+    const queued = await db.powerRequest.create({ data: { vmId: s.vm.id, userId: s.user.id, action: "start" } });
+    const power = await new InngestTestEngine({
+      function: vmPowerFunction,
+      events: [{ name: "vm/power.requested", id: queued.id, data: { powerRequestId: queued.id, vmId: s.vm.id } } as never],
+    }).execute();
+    expect(power.result).toMatchObject({ status: "failed" });
+    expect(await db.powerRequest.findUniqueOrThrow({ where: { id: queued.id } })).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining("billing"),
+    });
+    expect((await proxmox.vm(s.vmid))!.status).toBe("stopped");
     expect(await issueConsoleToken({ userId: s.user.id, vmId: s.vm.id, binding: "b" })).toMatchObject({ kind: "payment_required" });
     expect(await billingGate({ userId: s.user.id, action: "order" })).toMatchObject({ allowed: false });
     // Shutdown and stop stay open (the VM is stopped, so the power rules, not billing, answer).

@@ -19,6 +19,8 @@ import { billingSuspendVmFunction } from "@/inngest/functions/billing-suspend-vm
 import { billingRestoreVmFunction } from "@/inngest/functions/billing-restore-vm";
 import { billingDeleteVmFunction } from "@/inngest/functions/billing-delete-vm";
 import { vmPowerFunction } from "@/inngest/functions/vm-power";
+import { listCustomerVms } from "@/lib/vms/list-customer-items";
+import { loadVmBilling } from "@/lib/billing-state/customer-billing";
 import { leftoversFor, proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
 import { billingEmails, enforcementOf, HARD_DECLINE, payInvoiceOnPage, runMirrorFor, setCard, stripeClock, subscribedVm } from "@/test/fixtures/billing";
 
@@ -105,6 +107,9 @@ describe("enforcement ladder (I6, I7) on the stand-ins' clock", () => {
     expect(String(machine.config.onboot ?? "0")).toBe("0");
     expect(await db.vm.findUniqueOrThrow({ where: { id: s.vm.id } })).toMatchObject({ status: "stopped", vmid: s.vmid });
     expect(await enforcementOf(s.order.id)).toMatchObject({ powerBeforeSuspend: "running", suspendDoneAt: expect.any(Date) });
+    // The customer's pages say why: suspended for billing, not broken.
+    expect((await listCustomerVms(s.user.id, 1)).items).toEqual([expect.objectContaining({ id: s.vm.id, statusLabel: "Suspended for billing" })]);
+    expect(await loadVmBilling(s.user.id, s.vm.id)).toMatchObject({ state: "suspended", label: "Suspended for billing" });
 
     await expect(requestPower({ userId: s.user.id, vmId: s.vm.id, action: "start" })).rejects.toBeInstanceOf(PaymentRequiredError);
     // A start queued before the suspension (or by anything automatic) is refused by the power function itself.

@@ -8,6 +8,7 @@ import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { syncSubscription } from "@/lib/billing/sync-subscription";
 import { convergeBilling } from "@/lib/billing-state/reconcile";
 import { restoreEventId, suspendEventId } from "@/lib/billing-state/event-ids";
+import { deliverBillingNotices } from "@/lib/billing-state/send-billing-notice";
 import { stripeSignalOptions } from "./stripe-signal-options";
 
 export const subscriptionMirrorFunction = inngest.createFunction(
@@ -32,6 +33,9 @@ export const subscriptionMirrorFunction = inngest.createFunction(
           : []),
       ];
       if (events.length) await step.sendEvent("request vm enforcement", events);
+      // The step's email (the warning) goes out in this run; a mail outage leaves it for the tick.
+      if (billing.apply.action === "applied" && billing.apply.to !== billing.apply.from)
+        await step.run("deliver billing notices", () => deliverBillingNotices());
     }
     await step.run("mark stripe event processed", () => markStripeEventProcessed(stripeEventId));
     return result;

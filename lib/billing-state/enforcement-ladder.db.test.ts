@@ -2,7 +2,7 @@
 // provisioned VM, a real Stripe subscription whose renewal fails, the serialised mirror, the tick,
 // and the suspend / restore / delete functions. Steps share one VM and run in order.
 import { InngestTestEngine } from "@inngest/test";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { stripe } from "@/lib/billing/stripe";
@@ -22,9 +22,26 @@ import { vmPowerFunction } from "@/inngest/functions/vm-power";
 import { listCustomerVms } from "@/lib/vms/list-customer-items";
 import { loadVmBilling } from "@/lib/billing-state/customer-billing";
 import { leftoversFor, proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
-import { billingEmails, enforcementOf, HARD_DECLINE, payInvoiceOnPage, runMirrorFor, setCard, stripeClock, subscribedVm } from "@/test/fixtures/billing";
+import {
+  billingEmails,
+  enforcementOf,
+  HARD_DECLINE,
+  payInvoiceOnPage,
+  runMirrorFor,
+  setCard,
+  stripeClock,
+  subscribedVm,
+  usePrivateStripeSim,
+} from "@/test/fixtures/billing";
 
-afterAll(retireProvisioningFixtures);
+let closeStripe: () => Promise<void> = async () => undefined;
+beforeAll(async () => {
+  closeStripe = await usePrivateStripeSim();
+});
+afterAll(async () => {
+  await retireProvisioningFixtures();
+  await closeStripe();
+});
 
 const HOUR = 3_600;
 const at = (unix: number) => new Date(unix * 1000);

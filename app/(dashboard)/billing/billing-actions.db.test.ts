@@ -1,7 +1,7 @@
 // /billing's actions through the real wrapper and session helpers (only Auth.js's auth() is a
 // settable session), against the Stripe and Proxmox stand-ins: cancellation end to end, and
 // another user's billing is a 404 that changes nothing (I5).
-import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 const session = vi.hoisted(() => ({ userId: null as string | null }));
 vi.mock("server-only", () => ({}));
@@ -20,12 +20,19 @@ import { runLadderTick } from "@/lib/billing-state/apply-ladder";
 import { billingSuspendVmFunction } from "@/inngest/functions/billing-suspend-vm";
 import { createUser, digestOf, formData } from "@/test/fixtures/vm";
 import { proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
-import { enforcementOf, runMirrorFor, stripeClock, subscribedVm } from "@/test/fixtures/billing";
+import { enforcementOf, runMirrorFor, stripeClock, subscribedVm, usePrivateStripeSim } from "@/test/fixtures/billing";
 import { cancelAtPeriodEndAction } from "./actions";
 
 const NOT_FOUND = "NEXT_HTTP_ERROR_FALLBACK;404";
 
-afterAll(retireProvisioningFixtures);
+let closeStripe: () => Promise<void> = async () => undefined;
+beforeAll(async () => {
+  closeStripe = await usePrivateStripeSim();
+});
+afterAll(async () => {
+  await retireProvisioningFixtures();
+  await closeStripe();
+});
 beforeEach(() => {
   session.userId = null;
 });

@@ -61,3 +61,19 @@ export const orderCleanupRequested = eventType("order/cleanup.requested", {
 export const resizeApplyRequested = eventType("vm/resize.apply-requested", {
   schema: z.object({ resizeRequestId: z.string(), vmId: z.string(), attempt: z.number().int().min(1) }),
 });
+
+/** The ladder suspended a subscription: stop its VM (graceful, then hard), onboot off, consoles closed. */
+export const billingSuspendRequested = eventType("billing/vm.suspend-requested", {
+  schema: z.object({ enforcementId: z.string(), suspendedAt: z.string() }),
+});
+
+/** A paid invoice lifted a suspension: start the VM again under RESTORE_POWER (I7). */
+export const billingRestoreRequested = eventType("billing/vm.restore-requested", {
+  schema: z.object({ enforcementId: z.string(), episode: z.string().nullable() }),
+});
+
+/** Retention over and deletion approved (or the policy switch on): remove the VM and all it owns. */
+export const billingDeleteRequested = eventType("billing/vm.delete-requested", {
+  // `asOf`: the tick's clock, against which the retention window is checked again.
+  schema: z.object({ enforcementId: z.string(), asOf: z.string() }),
+});

@@ -9,6 +9,11 @@ import { provisionVmFunction } from "./functions/provision-vm";
 import { cleanupProvisioningFunction } from "./functions/cleanup-provisioning";
 import { sweepStuckWorkFunction } from "./functions/sweep-stuck-work";
 import { resizeVmFunction } from "./functions/resize-vm";
+import { billingLadderFunction } from "./functions/billing-ladder";
+import { billingSuspendVmFunction } from "./functions/billing-suspend-vm";
+import { billingRestoreVmFunction } from "./functions/billing-restore-vm";
+import { billingDeleteVmFunction } from "./functions/billing-delete-vm";
+import { billingReconcileFunction } from "./functions/billing-reconcile";
 
 export const functions: InngestFunction.Any[] = [
   checkoutCompletedFunction,
@@ -20,4 +25,9 @@ export const functions: InngestFunction.Any[] = [
   cleanupProvisioningFunction,
   sweepStuckWorkFunction,
   resizeVmFunction,
+  billingLadderFunction,
+  billingSuspendVmFunction,
+  billingRestoreVmFunction,
+  billingDeleteVmFunction,
+  billingReconcileFunction,
 ];

@@ -107,6 +107,24 @@ export const envSchema = z
     SWEEP_AWAITING_PAYMENT_MINUTES: int(30),
     SWEEP_PROVISIONING_MINUTES: int(60),
     SWEEP_UNPROCESSED_EVENT_MINUTES: int(15),
+
+    // --- Billing enforcement ladder (DESIGN §3 Enforcement, I6/I7): hours after "overdue since" ---
+    BILLING_FINAL_WARNING_HOURS: int(72),
+    BILLING_BACKUPS_BLOCKED_HOURS: int(72),
+    BILLING_SUSPEND_HOURS: int(120),
+    BILLING_RETAIN_DAYS: int(14),
+    // Deletion after the retention window needs an operator's approval unless this is on.
+    BILLING_AUTO_DELETE: bool.default(false),
+    // After payment: start again the VMs that were running when suspended (previous), or none.
+    RESTORE_POWER: z.enum(["previous", "never"]).default("previous"),
+    BILLING_TICK_CRON: z
+      .string()
+      .regex(/^(TZ=\S+ )?(\S+ ){4}\S+$/, "must be a five-field cron expression")
+      .default("*/10 * * * *"),
+    BILLING_RECONCILE_CRON: z
+      .string()
+      .regex(/^(TZ=\S+ )?(\S+ ){4}\S+$/, "must be a five-field cron expression")
+      .default("17 3 * * *"),
   })
   .refine((e) => e.VM_ID_MIN < e.VM_ID_MAX, { path: ["VM_ID_MAX"], message: "must be greater than VM_ID_MIN" })
   .refine((e) => e.INNGEST_DEV || e.INNGEST_SIGNING_KEY, { path: ["INNGEST_SIGNING_KEY"], message: "is required unless INNGEST_DEV points at a dev server" })

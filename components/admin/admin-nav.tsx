@@ -8,6 +8,7 @@ const LINKS = [
   { href: "/admin/vms", label: "VMs" },
   { href: "/admin/resizes", label: "Resizes" },
   { href: "/admin/nodes", label: "Nodes" },
+  { href: "/admin/billing", label: "Billing" },
 ] as const;
 
 export function AdminNav() {

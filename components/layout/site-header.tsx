@@ -28,6 +28,11 @@ export async function SiteHeader({ signOutAction }: { signOutAction: () => Promi
                 </Link>
               </li>
               <li>
+                <Link href="/billing" className={buttonStyles.ghost}>
+                  Billing
+                </Link>
+              </li>
+              <li>
                 <Link href="/keys" className={buttonStyles.ghost}>
                   SSH keys
                 </Link>

@@ -10,7 +10,15 @@
 export const checkoutEventTypes = ["checkout.session.completed", "checkout.session.async_payment_succeeded", "checkout.session.expired"] as const;
 
 /** Invoice signals: each points at a subscription whose mirror is re-read from Stripe. */
-export const invoiceEventTypes = ["invoice.paid", "invoice.payment_succeeded", "invoice.payment_failed", "invoice.payment_action_required"] as const;
+export const invoiceEventTypes = [
+  "invoice.paid",
+  "invoice.payment_succeeded",
+  "invoice.payment_failed",
+  "invoice.payment_action_required",
+  // Enforcement signals too (issue 11): a voided or uncollectible renewal invoice is no longer open.
+  "invoice.voided",
+  "invoice.marked_uncollectible",
+] as const;
 
 /** Subscription lifecycle signals, including the pending-update pair behind paid resizes. */
 export const subscriptionEventTypes = [

@@ -5,12 +5,17 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import { CONSOLE_TOKEN_PATTERN, CONSOLE_TOKEN_TTL_MS, type ConsoleRefusal } from "@/lib/console/console-rules";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { billingGate } from "@/lib/billing-state/gates";
 
 export const hashSecret = (value: string) => createHash("sha256").update(value).digest("hex");
 export const newSecret = () => randomBytes(32).toString("base64url");
 
 export type IssueResult =
-  { kind: "issued"; token: string; tokenId: string; expiresAt: Date } | { kind: "not_found" } | { kind: "not_running" } | { kind: "rate_limited" };
+  | { kind: "issued"; token: string; tokenId: string; expiresAt: Date }
+  | { kind: "not_found" }
+  | { kind: "not_running" }
+  | { kind: "rate_limited" }
+  | { kind: "payment_required"; message: string };
 
 /**
  * A token for the owner's running VM. `binding` is the value of the browser's binding cookie: the
@@ -32,7 +37,12 @@ export async function issueConsoleToken(input: { userId: string; vmId: string; b
     };
     const recent = await tx.consoleToken.count({ where: { userId, createdAt: { gt: new Date(now.getTime() - 60_000) } } });
     if (recent >= env().CONSOLE_TOKENS_PER_MINUTE) return refuse("rate_limited", "rate_limited");
-    // The billing issue adds its account gate next to this one (DESIGN §3: owner, VM and billing state).
+    // The account's billing state (DESIGN §3: owner, VM and billing state; I6).
+    const gate = await billingGate({ userId, vmId, action: "console" }, tx);
+    if (!gate.allowed) {
+      await recordAudit({ type: "customer", id: userId }, "console.token_refused", { type: "vm", id: vmId }, { reason: "payment_required" }, tx);
+      return { kind: "payment_required", message: gate.message };
+    }
     if (vm.status !== "running" || vm.vmid === null || !vm.nodeName) return refuse("vm_not_running", "not_running");
     const expiresAt = new Date(now.getTime() + CONSOLE_TOKEN_TTL_MS);
     const row = await tx.consoleToken.create({

@@ -2,6 +2,7 @@
 // Stripe Checkout Session. Capacity is checked and the order recorded under one lock, so two
 // checkouts cannot both take the last slot; if Stripe fails, the order (and a key pasted with it)
 // is removed again, so nothing is left half-written (I10).
+import { assertBillingAllows } from "@/lib/billing-state/gates";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { FieldError, UserFacingError } from "@/lib/actions/form-state";
@@ -86,6 +87,8 @@ export function findOrderablePlan(slug: string) {
 export async function createOrder(user: CustomerOwner, input: CheckoutInput): Promise<{ orderId: string; checkoutUrl: string }> {
   const plan = await findOrderablePlan(input.plan);
   if (!plan) throw new UserFacingError("This plan is no longer on sale.");
+  // No new orders while a subscription of the account is suspended for billing (I6).
+  await assertBillingAllows({ userId: user.id, action: "order" });
   const amountMinor = planAmount(plan, input.interval);
   const { saved, pasted } = await resolveKeys(user.id, input);
 

@@ -6,6 +6,7 @@ import { db } from "@/lib/db";
 import type { PowerAction, VmStatus } from "@/lib/generated/prisma/client";
 import { OPEN_POWER_STATUSES, transitionPowerRequest } from "@/lib/power/power-request-state";
 import { powerRefusal } from "@/lib/power/power-rules";
+import { assertBillingAllows } from "@/lib/billing-state/gates";
 import { inngest } from "@/inngest/client";
 import { vmPowerRequested } from "@/inngest/events";
 
@@ -39,6 +40,8 @@ export async function requestPower(input: { userId: string; vmId: string; action
     if (busy > 0) throw new UserFacingError(BUSY_MESSAGE);
     const refusal = powerRefusal(rows[0].status, action);
     if (refusal) throw new UserFacingError(refusal);
+    // Billing (I6): start and reboot need a paid account; shutdown and stop stay open.
+    if (action === "start" || action === "reboot") await assertBillingAllows({ userId, vmId, action }, tx);
     const created = await tx.powerRequest.create({ data: { vmId, userId, action }, select: { id: true } });
     await recordAudit({ type: "customer", id: userId }, "vm.power_requested", { type: "vm", id: vmId }, { action, powerRequestId: created.id }, tx);
     return created;

@@ -10,6 +10,7 @@ import { isLockMessage, ProxmoxError } from "@/lib/proxmox/errors";
 import { LOCK_RETRY_DELAYS_MS, pollTask, sleep, taskSucceeded, WaitTimeoutError, withLockRetry } from "@/lib/proxmox/tasks";
 import { acquireProxmoxSlot, recordSlotTask, releaseProxmoxSlot, slotTask } from "@/lib/proxmox/work-slots";
 import { transitionVm } from "@/lib/vms/vm-state";
+import { billingGate } from "@/lib/billing-state/gates";
 
 export type PowerTarget = { powerRequestId: string; vmId: string; action: PowerAction; node: string; vmid: number };
 export type PowerCheck = { ok: true; target: PowerTarget } | { ok: false; error: string };
@@ -36,6 +37,11 @@ export async function checkPowerTarget(powerRequestId: string, vmId: string): Pr
   if (vm.userId !== request.userId) return { ok: false, error: "vm owner is not the requester" };
   if (vm.status !== "running" && vm.status !== "stopped") return { ok: false, error: `vm is ${vm.status}` };
   if (vm.vmid === null || !vm.nodeName) return { ok: false, error: "vm has no vmid or node" };
+  // Nothing starts a suspended VM (I6), even a request queued before the suspension.
+  if (request.action === "start" || request.action === "reboot") {
+    const gate = await billingGate({ userId: vm.userId, vmId, action: request.action });
+    if (!gate.allowed) return { ok: false, error: "refused: billing suspended (payment required)" };
+  }
   return { ok: true, target: { powerRequestId, vmId, action: request.action, node: vm.nodeName, vmid: vm.vmid } };
 }
 

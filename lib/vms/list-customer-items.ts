@@ -47,12 +47,25 @@ export async function listCustomerVms(userId: string, page: number, pageSize = D
     db.vm.findMany({
       where,
       orderBy: [{ createdAt: "desc" }, { id: "asc" }],
-      select: { id: true, name: true, vmid: true, status: true, labType: true, vcpus: true, ramGb: true, diskGb: true },
+      select: { id: true, name: true, vmid: true, status: true, labType: true, vcpus: true, ramGb: true, diskGb: true, orderId: true },
       ...pageWindow(page, pageSize),
     }),
     db.vm.count({ where }),
   ]);
-  const items = rows.map((vm) => ({ ...vm, statusLabel: vmStatusLabel[vm.status], labType: labTypeLabel[vm.labType] }));
+  // A VM stopped for billing says so, never looks broken (issue 11).
+  const suspended = new Set(
+    (
+      await db.billingEnforcement.findMany({
+        where: { orderId: { in: rows.map((r) => r.orderId) }, state: { in: ["suspended", "retained", "pending_deletion"] } },
+        select: { orderId: true },
+      })
+    ).map((r) => r.orderId),
+  );
+  const items = rows.map(({ orderId, ...vm }) => ({
+    ...vm,
+    statusLabel: suspended.has(orderId) ? "Suspended for billing" : vmStatusLabel[vm.status],
+    labType: labTypeLabel[vm.labType],
+  }));
   return toPage(items, total, page, pageSize);
 }
 

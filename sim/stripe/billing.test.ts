@@ -2,6 +2,7 @@
 // paying the open invoice (API, portal page, control) makes the subscription active again.
 import Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
+import { RENEWAL_DRAFT_SECONDS as DRAFT } from "./renewal";
 import { DAY, type Rig, startRig, subscribe, waitFor } from "./testkit";
 
 let rig: Rig;
@@ -38,8 +39,9 @@ describe("renewals", () => {
     const { subscription } = await subscribe(rig);
     const period = subscription.items.data[0];
     const before = rig.sim.events().length;
-    const advanced = await advanceTo(period.current_period_end);
-    expect(advanced.processed).toBe(1);
+    // The renewal invoice is a draft for an hour, then finalized and charged (two due items).
+    const advanced = await advanceTo(period.current_period_end + DRAFT);
+    expect(advanced.processed).toBe(2);
 
     const { sub, invoice } = await latestInvoice(subscription.id);
     expect(sub.status).toBe("active");
@@ -71,7 +73,7 @@ describe("renewals", () => {
     rig = await startRig();
     const { subscription, customer } = await subscribe(rig);
     await setCard(customer, "4000000000000002");
-    const end = subscription.items.data[0].current_period_end;
+    const end = subscription.items.data[0].current_period_end + DRAFT; // the first attempt
     await advanceTo(end);
 
     let { sub, invoice } = await latestInvoice(subscription.id);
@@ -97,7 +99,7 @@ describe("renewals", () => {
     rig = await startRig({ afterFinalFailure: "canceled", retryScheduleDays: [1] });
     const { subscription, customer } = await subscribe(rig);
     await setCard(customer, "4000000000009995");
-    const end = subscription.items.data[0].current_period_end;
+    const end = subscription.items.data[0].current_period_end + DRAFT;
     await advanceTo(end);
     await advanceTo(end + DAY);
     const deleted = rig.sim.events("customer.subscription.deleted");
@@ -112,7 +114,7 @@ describe("like Stripe: paying the open invoice restores the subscription", () =>
     rig = await startRig();
     const subscribed = await subscribe(rig);
     await setCard(subscribed.customer, "4000000000000002");
-    await advanceTo(subscribed.subscription.items.data[0].current_period_end);
+    await advanceTo(subscribed.subscription.items.data[0].current_period_end + DRAFT);
     const { invoice } = await latestInvoice(subscribed.subscription.id);
     return { ...subscribed, invoice };
   }

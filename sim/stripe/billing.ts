@@ -4,7 +4,7 @@
 // - paying the last open invoice of a past_due/unpaid subscription makes it active again;
 // - paying the invoice of a pending update applies the update (pending_update_applied).
 import type Stripe from "stripe";
-import { charge, normalizeCardNumber } from "./cards";
+import { charge, isHardDecline, normalizeCardNumber } from "./cards";
 import { cardError, type Decline, invalidRequest, StripeApiError } from "./errors";
 import { EventLog } from "./events";
 import { finalizeInvoice } from "./objects/invoice";
@@ -49,7 +49,9 @@ export function collectInvoice(ctx: SimContext, invoice: Stripe.Invoice, opts: C
   }
   if (opts.autoRetry) {
     const days = ctx.options.retryScheduleDays[invoice.attempt_count - 1];
-    invoice.next_payment_attempt = days === undefined ? null : ctx.clock.now() + days * DAY;
+    // A hard decline is never retried: the next attempt is the customer's (Stripe Smart Retries).
+    const retry = days !== undefined && !(result.outcome === "declined" && isHardDecline(result.decline));
+    invoice.next_payment_attempt = retry ? ctx.clock.now() + days * DAY : null;
   }
   const requiresAction = result.outcome === "requires_action";
   if (requiresAction) ctx.events.emit("invoice.payment_action_required", invoice);
@@ -100,7 +102,9 @@ function afterInvoicePaid(ctx: SimContext, invoice: Stripe.Invoice) {
   const extras = ctx.store.subscriptionExtrasFor(sub.id);
   if (extras.pendingChange?.invoiceId === invoice.id) applyPendingUpdate(ctx, sub);
   const recovering = sub.status === "past_due" || sub.status === "unpaid" || sub.status === "incomplete";
-  if (recovering && openInvoicesOf(ctx, sub).length === 0) setStatus(ctx, sub, "active");
+  // The status follows the latest invoice: paying it reactivates the subscription even while an
+  // older invoice stays open (Stripe: "pay the most recent invoice" to reactivate an unpaid one).
+  if (recovering && (sub.latest_invoice === invoice.id || openInvoicesOf(ctx, sub).length === 0)) setStatus(ctx, sub, "active");
 }
 
 /** After a failed automatic collection: past_due while retries remain, then the final status. */

@@ -23,6 +23,9 @@ export const TEST_CARDS: Record<string, TestCard> = {
     decline: { code: "card_declined", decline_code: "insufficient_funds", message: "Your card has insufficient funds." },
   },
   "4000000000000069": { brand: "visa", decline: { code: "expired_card", decline_code: "expired_card", message: "Your card has expired." } },
+  // Hard declines (Stripe's test cards for lost and stolen cards): Smart Retries never retries these.
+  "4000000000009987": { brand: "visa", decline: { code: "card_declined", decline_code: "lost_card", message: "Your card was declined." } },
+  "4000000000009979": { brand: "visa", decline: { code: "card_declined", decline_code: "stolen_card", message: "Your card was declined." } },
   "4000002500003155": { brand: "visa", authenticate: "on_session" },
   "4000002760003184": { brand: "visa", authenticate: "always" },
 };
@@ -76,3 +79,22 @@ function luhn(number: string): boolean {
   }
   return sum % 10 === 0;
 }
+
+/**
+ * Decline codes Stripe never retries (docs.stripe.com/billing/revenue-recovery/smart-retries,
+ * "non-retryable decline codes"): the invoice keeps `next_payment_attempt: null` after them.
+ */
+export const NON_RETRYABLE_DECLINES: ReadonlySet<string> = new Set([
+  "incorrect_number",
+  "lost_card",
+  "pickup_card",
+  "stolen_card",
+  "revocation_of_all_authorizations",
+  "revocation_of_authorization",
+  "security_violation",
+  "service_not_allowed",
+  "stop_payment_order",
+  "transaction_not_allowed",
+]);
+
+export const isHardDecline = (decline: Decline) => NON_RETRYABLE_DECLINES.has(decline.decline_code ?? decline.code);

@@ -6,7 +6,7 @@ import type Stripe from "stripe";
 import { afterFailedCollection, cancelSubscription, collectInvoice, expirePendingUpdate } from "./billing";
 import { expireSession } from "./checkout";
 import { EventLog } from "./events";
-import { buildInvoice, periodLines } from "./objects/invoice";
+import { buildInvoice, finalizeInvoice, periodLines } from "./objects/invoice";
 import { currentPeriod, customerId, isLive, periodEnd, subscriptionIdOf } from "./objects/subscription";
 import { clone } from "./store";
 import type { SimContext } from "./types";
@@ -34,8 +34,9 @@ function nextDue(ctx: SimContext): DueWork | undefined {
   for (const sub of ctx.store.subscriptions.values()) {
     const pending = sub.pending_update;
     if (pending && pending.expires_at <= now) due.push({ at: pending.expires_at, run: () => expirePendingUpdate(ctx, sub) });
-    // Unpaid subscriptions stop renewing here until they are paid (Stripe keeps drafting invoices).
-    if (sub.status !== "active" && sub.status !== "past_due") continue;
+    // Unpaid subscriptions keep renewing: Stripe keeps creating invoices for them, but does not
+    // attempt to pay those (docs: subscription statuses, "unpaid").
+    if (sub.status !== "active" && sub.status !== "past_due" && sub.status !== "unpaid") continue;
     const end = currentPeriod(sub).end;
     if (sub.cancel_at && sub.cancel_at < end && sub.cancel_at <= now) {
       due.push({ at: sub.cancel_at, run: () => cancelSubscription(ctx, sub, "cancellation_requested") });
@@ -44,6 +45,8 @@ function nextDue(ctx: SimContext): DueWork | undefined {
     }
   }
   for (const invoice of ctx.store.invoices.values()) {
+    const finalizes = invoice.automatically_finalizes_at;
+    if (invoice.status === "draft" && finalizes !== null && finalizes <= now) due.push({ at: finalizes, run: () => finalizeRenewal(ctx, invoice) });
     const at = invoice.next_payment_attempt;
     if (invoice.status === "open" && at !== null && at <= now) due.push({ at, run: () => retryInvoice(ctx, invoice) });
   }
@@ -67,10 +70,31 @@ function renewSubscription(ctx: SimContext, sub: Stripe.Subscription) {
   // A renewal invoice's own period is the one that just ended; its lines cover the new one.
   const customer = ctx.store.customer(customerId(sub));
   const invoice = buildInvoice(ctx, { customer, subscription: sub, reason: "subscription_cycle", lines, period: previousPeriod });
+  // A renewal invoice stays a draft for about an hour before Stripe finalizes and charges it
+  // (docs: subscription invoices, "finalizes one hour after creation").
+  invoice.automatically_finalizes_at = ctx.clock.now() + RENEWAL_DRAFT_SECONDS;
   ctx.store.invoices.set(invoice.id, invoice);
   sub.latest_invoice = invoice.id;
   ctx.events.emit("customer.subscription.updated", sub, EventLog.changes(before, sub));
   ctx.events.emit("invoice.created", invoice);
+}
+
+export const RENEWAL_DRAFT_SECONDS = 3_600;
+
+function finalizeRenewal(ctx: SimContext, invoice: Stripe.Invoice) {
+  invoice.automatically_finalizes_at = null;
+  const subId = subscriptionIdOf(invoice);
+  const sub = subId ? ctx.store.subscriptions.get(subId) : undefined;
+  if (!sub) return;
+  if (sub.status === "unpaid") {
+    // Finalized and left open, never attempted: the customer pays it (or an older one) by hand.
+    finalizeInvoice(ctx, invoice);
+    return;
+  }
+  if (!isLive(sub)) {
+    finalizeInvoice(ctx, invoice);
+    return;
+  }
   collectAutomatically(ctx, sub, invoice);
 }
 

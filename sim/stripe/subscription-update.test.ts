@@ -1,5 +1,6 @@
 // Contract: resizing a subscription — proration previews, always_invoice with each
 // payment_behavior, and the pending update that applies only when its invoice is paid.
+import { RENEWAL_DRAFT_SECONDS } from "./renewal";
 import type Stripe from "stripe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createPlan, DAY, type Rig, startRig, subscribe } from "./testkit";
@@ -192,7 +193,8 @@ describe("other payment behaviors", () => {
     const { subscription, item, bigger } = await upgradeSetup();
     await rig.stripe.subscriptions.update(subscription.id, { items: [{ id: item.id, price: bigger.id }] });
     expect((await rig.stripe.invoices.list({ subscription: subscription.id })).data).toHaveLength(1);
-    rig.sim.advanceClock(item.current_period_end - rig.sim.clock.now());
+    // Past the renewal's draft hour, so it is finalized and charged.
+    rig.sim.advanceClock(item.current_period_end + RENEWAL_DRAFT_SECONDS - rig.sim.clock.now());
     const [renewal] = (await rig.stripe.invoices.list({ subscription: subscription.id, limit: 1 })).data;
     expect(renewal.billing_reason).toBe("subscription_cycle");
     expect(renewal.lines.data.filter((l) => l.parent?.subscription_item_details?.proration)).toHaveLength(2);

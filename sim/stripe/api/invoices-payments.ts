@@ -111,8 +111,11 @@ export const invoicePaymentRoutes = [
     found(ctx.store.paymentMethods.get(id), "PaymentMethod", id),
   ),
 
-  route("POST", "/v1/billing_portal/sessions", accepts<Stripe.BillingPortal.SessionCreateParams>({ customer: true, return_url: true }), ({ ctx, params }) =>
-    buildPortalSession(ctx, params),
+  route(
+    "POST",
+    "/v1/billing_portal/sessions",
+    accepts<Stripe.BillingPortal.SessionCreateParams>({ customer: true, return_url: true, flow_data: { type: true, after_completion: { type: true } } }),
+    ({ ctx, params }) => buildPortalSession(ctx, params),
   ),
 
   route("GET", "/v1/events/:id", accepts<Stripe.EventRetrieveParams>({}), ({ ctx }, id) => withPending(ctx, found(ctx.store.events.get(id), "event", id))),

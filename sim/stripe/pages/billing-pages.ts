@@ -15,6 +15,18 @@ export function portalPage(ctx: SimContext, session: Stripe.BillingPortal.Sessio
   const customer = ctx.store.customer(session.customer);
   const card = ctx.store.cards.get(customer.id);
   const base = `/p/session/${escapeHtml(session.id)}`;
+  if (session.flow?.type === "payment_method_update") {
+    // The deep-linked flow shows only the card form, as Stripe's portal does.
+    return page(
+      "Update payment method",
+      `
+<h1>Update your payment method</h1>
+${alert(flash.error)}${alert(flash.notice, "notice")}
+<p>${card ? `Current card: ${escapeHtml(card.brand)} ending in ${escapeHtml(card.last4)}` : "No card on file"}</p>
+<form method="post" action="${base}/card">${cardInput()}<button type="submit">Update card</button></form>
+${session.return_url ? `<p><a href="${escapeHtml(session.return_url)}">Return to Lab VPS</a></p>` : ""}`,
+    );
+  }
   const subs = [...ctx.store.subscriptions.values()].filter((s) => customerId(s) === customer.id);
   const invoices = [...ctx.store.invoices.values()].filter((i) => customerId(i) === customer.id).reverse();
   const subRows = subs

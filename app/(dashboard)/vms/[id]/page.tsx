@@ -4,6 +4,9 @@ import { notFound } from "next/navigation";
 import { requireUser } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { loadVmPage } from "@/lib/vms/vm-view";
+import { loadVmBilling } from "@/lib/billing-state/customer-billing";
+import { VmBillingPanel } from "@/components/billing/vm-billing-panel";
+import { cancelAtPeriodEndAction } from "@/app/(dashboard)/billing/actions";
 import { buttonStyles } from "@/components/ui/button-styles";
 import { PowerPanel } from "@/components/vms/power-panel";
 import { RevealPassword } from "@/components/vms/reveal-password";
@@ -20,6 +23,7 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
   const data = id.length <= 64 ? await loadVmPage(user.id, id) : null;
   if (!data) notFound();
   const { vm, state } = data;
+  const billing = await loadVmBilling(user.id, vm.id);
   return (
     <div className="mx-auto max-w-content space-y-6 px-gutter py-10">
       <nav aria-label="Breadcrumb" className="text-sm">
@@ -42,6 +46,7 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
           </>
         ) : null}
       </header>
+      {billing ? <VmBillingPanel billing={billing} cancelAction={cancelAtPeriodEndAction} /> : null}
       <dl className="grid gap-x-6 gap-y-2 rounded-card border border-line bg-surface p-card text-sm sm:grid-cols-[10rem_1fr]">
         <dt className="text-ink-subtle">VMID</dt>
         <dd className="font-mono" data-testid="vmid">

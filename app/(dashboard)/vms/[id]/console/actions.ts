@@ -19,6 +19,7 @@ const openConsoleAction = validatedActionWithUser(
     const result = await issueConsoleToken({ userId: user.id, vmId, binding });
     if (result.kind === "not_found") notFound();
     if (result.kind === "not_running") return { status: "error", notRunning: true, message: "The VM is not running. Start it to use the console." };
+    if (result.kind === "payment_required") return { status: "error", message: result.message };
     if (result.kind === "rate_limited") return { status: "error", message: "Too many console connections in the last minute. Wait a moment, then reconnect." };
     (await cookies()).set(CONSOLE_BINDING_COOKIE, binding, {
       httpOnly: true,

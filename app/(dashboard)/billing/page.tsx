@@ -1,0 +1,93 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requireUser } from "@/lib/auth/session";
+import { billingStateLabel, loadCustomerBilling } from "@/lib/billing-state/customer-billing";
+import { formatMoney } from "@/lib/format/money";
+import { buttonStyles } from "@/components/ui/button-styles";
+import { FormButton } from "@/components/billing/form-button";
+import { BillingTimeline } from "@/components/billing/billing-timeline";
+import { cancelAtPeriodEndAction, updateCardAction } from "./actions";
+
+export const metadata: Metadata = { title: "Billing" };
+
+const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : "—");
+
+export default async function BillingPage() {
+  const user = await requireUser("/billing");
+  const subscriptions = await loadCustomerBilling(user.id);
+  return (
+    <div className="mx-auto max-w-content px-gutter py-10">
+      <div className="flex flex-wrap items-center justify-between gap-4">
+        <h1 className="text-2xl font-bold tracking-tight">Billing</h1>
+        <FormButton action={updateCardAction} fields={{}} label="Update card" pendingLabel="Opening…" />
+      </div>
+      {subscriptions.length === 0 ? <p className="mt-6 text-sm text-ink-muted">No subscriptions yet.</p> : null}
+      <ul className="mt-6 space-y-6">
+        {subscriptions.map((s) => {
+          const open = s.invoices.find((i) => i.hostedUrl);
+          const ended = s.state === "deleted" || s.stripeStatus === "canceled";
+          return (
+            <li key={s.id} data-testid="subscription" data-state={s.state} className="rounded-card border border-line bg-surface p-card shadow-card">
+              <div className="flex flex-wrap items-start justify-between gap-4">
+                <div>
+                  <h2 className="text-lg font-semibold">
+                    {s.vm ? <Link href={`/vms/${s.vm.id}`}>{s.vm.name}</Link> : s.planName}{" "}
+                    <span className="text-sm font-normal text-ink-muted">({s.planName})</span>
+                  </h2>
+                  <p data-testid="billing-state" className="text-sm">
+                    {billingStateLabel[s.state]}
+                  </p>
+                  <p className="text-sm text-ink-muted">
+                    {s.nextRenewal
+                      ? `Renews on ${day(s.nextRenewal)} for ${formatMoney(s.amountMinor, s.currency)}`
+                      : s.cancelAtPeriodEnd
+                        ? "Does not renew"
+                        : "Not renewing"}
+                  </p>
+                </div>
+                <div className="flex flex-wrap gap-2">
+                  {open ? (
+                    <a href={open.hostedUrl!} className={`${buttonStyles.primary} px-3 py-1.5 text-xs`}>
+                      Pay now {formatMoney(open.amountDueMinor, open.currency)}
+                    </a>
+                  ) : null}
+                  {!ended ? (
+                    <FormButton
+                      action={cancelAtPeriodEndAction}
+                      fields={{ subscriptionId: s.id, cancel: s.cancelAtPeriodEnd ? "0" : "1" }}
+                      label={s.cancelAtPeriodEnd ? "Undo cancellation" : "Cancel at period end"}
+                      variant={s.cancelAtPeriodEnd ? "secondary" : "ghost"}
+                    />
+                  ) : null}
+                </div>
+              </div>
+              <BillingTimeline entries={s.timeline} />
+              {s.invoices.length ? (
+                <table className="mt-4 w-full text-left text-sm">
+                  <thead className="text-ink-muted">
+                    <tr>
+                      <th className="py-1">Invoice</th>
+                      <th>Date</th>
+                      <th>Amount</th>
+                      <th>Status</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {s.invoices.map((i) => (
+                      <tr key={i.id} className="border-t border-line">
+                        <td className="py-1">{i.hostedUrl ? <a href={i.hostedUrl}>{i.number ?? "Invoice"}</a> : (i.number ?? "Draft")}</td>
+                        <td>{day(i.created)}</td>
+                        <td>{formatMoney(i.amountDueMinor, i.currency)}</td>
+                        <td>{i.status}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              ) : null}
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}

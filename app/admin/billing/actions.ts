@@ -1,0 +1,32 @@
+"use server";
+import { z } from "zod";
+import { revalidatePath } from "next/cache";
+import { validatedAdminAction } from "@/lib/actions/validated-action";
+import { UserFacingError, type FormState } from "@/lib/actions/form-state";
+import { enforcementIdSchema, extendGraceSchema } from "@/lib/billing-state/admin-billing";
+import { approveDeletion, extendGrace } from "@/lib/billing-state/delete-retained-vm";
+
+// Destroying customer data: the operator ticks a box first (I6). approveDeletion checks the state and audits.
+const approve = validatedAdminAction(
+  z.object({ enforcementId: enforcementIdSchema, confirm: z.literal("on", { error: "Tick the box to confirm the deletion." }) }),
+  async ({ enforcementId }, { user }) => {
+    if (!(await approveDeletion(enforcementId, user.id))) throw new UserFacingError("This subscription is not awaiting deletion approval.");
+    revalidatePath("/admin/billing");
+    return { status: "success", message: "Deletion approved: the next ladder run carries it out." };
+  },
+);
+
+export async function approveDeletionAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return approve(previous, formData);
+}
+
+const grace = validatedAdminAction(extendGraceSchema, async ({ enforcementId, days }, { user }) => {
+  if (!(await extendGrace(enforcementId, user.id, new Date(Date.now() + days * 86_400_000))))
+    throw new UserFacingError("This subscription cannot be extended.");
+  revalidatePath("/admin/billing");
+  return { status: "success", message: `Grace extended by ${days} day(s).` };
+});
+
+export async function extendGraceAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return grace(previous, formData);
+}

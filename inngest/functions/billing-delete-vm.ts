@@ -1,0 +1,38 @@
+// The last rung (I6): only after retention AND approval (checked again here, refused and audited
+// otherwise). Provisioning's cleanup actions verify ownership markers before removing anything.
+import { inngest } from "@/inngest/client";
+import { billingDeleteRequested } from "@/inngest/events";
+import { toStepError } from "@/inngest/step-errors";
+import { checkDeletionAllowed, deletionSteps, finishDeletion } from "@/lib/billing-state/delete-retained-vm";
+import { deliverBillingNotices } from "@/lib/billing-state/send-billing-notice";
+
+export const billingDeleteVmFunction = inngest.createFunction(
+  {
+    id: "billing-delete-vm",
+    name: "Delete a retained VM (approved)",
+    triggers: [billingDeleteRequested],
+    concurrency: { limit: 1, key: "event.data.enforcementId" },
+    retries: 6,
+  },
+  async ({ event, step }) => {
+    const { enforcementId, asOf } = event.data;
+    // The tick's clock (the same as this one in production; the stand-in's in tests). The row is
+    // only pending_deletion once the tick found the window over; this re-checks both.
+    const now = new Date(Date.parse(asOf) || 0);
+    const check = await step.run("check retention and approval", () => checkDeletionAllowed(enforcementId, now));
+    if (!check.allowed) return { refused: check.reason };
+    const results: string[] = [];
+    for (const [name, action] of deletionSteps) {
+      results.push(
+        await step.run(name, () =>
+          action(check.orderId).catch((error: unknown) => {
+            throw toStepError(name, error);
+          }),
+        ),
+      );
+    }
+    const moved = await step.run("record deleted", () => finishDeletion(enforcementId, results));
+    await step.run("deliver billing notices", () => deliverBillingNotices());
+    return { deleted: moved, results };
+  },
+);

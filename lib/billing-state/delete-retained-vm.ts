@@ -1,0 +1,85 @@
+// The last rung (I6): deletion only after the retention window AND an operator's approval (or the
+// BILLING_AUTO_DELETE policy switch). It reuses provisioning's cleanup actions, which verify the
+// ownership markers (the order's marker on the Proxmox VM, the owner tag on the tunnel) before
+// removing anything. Any attempt without approval is refused and audited.
+import { recordAudit } from "@/lib/audit/record-audit";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { transitionBilling, recordBillingAction } from "@/lib/billing-state/billing-state";
+import { episodeOf } from "@/lib/billing-state/apply-stripe-billing";
+import { queueBillingNotice } from "@/lib/billing-state/send-billing-notice";
+import { destroyOwnedVm, releaseVmid, removeSnippet, removeTunnelAndDns } from "@/lib/provisioning/cleanup-actions";
+import { transitionVm } from "@/lib/vms/vm-state";
+
+export type DeletionCheck = { allowed: true; orderId: string } | { allowed: false; reason: string };
+
+/** Whether this row may be deleted now; a refusal is audited (every destructive attempt is). */
+export async function checkDeletionAllowed(enforcementId: string, now = new Date()): Promise<DeletionCheck> {
+  const row = await db.billingEnforcement.findUnique({ where: { id: enforcementId } });
+  let reason: string | null = null;
+  if (!row) reason = "no such billing row";
+  else if (row.state !== "pending_deletion") reason = `state is ${row.state}, not pending_deletion`;
+  else if (!row.retainUntil || row.retainUntil.getTime() > now.getTime()) reason = "the retention window has not ended";
+  else if (!row.deletionApprovedAt && !env().BILLING_AUTO_DELETE) reason = "no operator approval (and BILLING_AUTO_DELETE is off)";
+  if (reason || !row) {
+    await recordAudit({ type: "system" }, "billing.deletion_refused", { type: "billing", id: enforcementId }, { reason });
+    return { allowed: false, reason: reason! };
+  }
+  return { allowed: true, orderId: row.orderId };
+}
+
+/** The cleanup actions, in provisioning's order: the VMID goes back last, once all else is gone. */
+export const deletionSteps = [
+  ["destroy vm", destroyOwnedVm],
+  ["remove tunnel and dns", removeTunnelAndDns],
+  ["remove snippet", removeSnippet],
+  ["release vmid", releaseVmid],
+] as const;
+
+export async function finishDeletion(enforcementId: string, results: string[]): Promise<boolean> {
+  const row = await db.billingEnforcement.findUniqueOrThrow({ where: { id: enforcementId } });
+  const vm = await db.vm.findUnique({ where: { orderId: row.orderId }, select: { id: true } });
+  if (vm) await transitionVm(vm.id, ["running", "stopped", "failed", "provisioning", "destroyed"], "destroyed");
+  await queueBillingNotice(enforcementId, "deleted", episodeOf(row), null);
+  const moved = await transitionBilling({
+    enforcementId,
+    from: "pending_deletion",
+    to: "deleted",
+    data: { deletedAt: new Date() },
+    actor: { type: "system" },
+    detail: { results, approvedBy: row.deletionApprovedBy ?? (env().BILLING_AUTO_DELETE ? "policy:BILLING_AUTO_DELETE" : null) },
+  });
+  return moved;
+}
+
+/** An operator approves one deletion (audited); the next tick carries it out. */
+export async function approveDeletion(enforcementId: string, adminId: string): Promise<boolean> {
+  const { count } = await db.billingEnforcement.updateMany({
+    where: { id: enforcementId, state: "pending_deletion", deletionApprovedAt: null },
+    data: { deletionApprovedAt: new Date(), deletionApprovedBy: adminId },
+  });
+  if (count === 1) await recordBillingAction(enforcementId, "deletion_approved", { type: "admin", id: adminId });
+  return count === 1;
+}
+
+/** Extend grace (audited): no further step before `until`; a row awaiting deletion goes back to retained. */
+export async function extendGrace(enforcementId: string, adminId: string, until: Date): Promise<boolean> {
+  const row = await db.billingEnforcement.findUnique({ where: { id: enforcementId }, select: { state: true, retainUntil: true } });
+  if (!row || row.state === "deleted") return false;
+  await db.billingEnforcement.update({
+    where: { id: enforcementId },
+    data: { graceUntil: until, ...(row.retainUntil && row.retainUntil < until ? { retainUntil: until } : {}) },
+  });
+  if (row.state === "pending_deletion") {
+    await transitionBilling({
+      enforcementId,
+      from: "pending_deletion",
+      to: "retained",
+      data: { deletionApprovedAt: null, deletionApprovedBy: null },
+      actor: { type: "admin", id: adminId },
+      detail: { graceUntil: until.toISOString() },
+    });
+  }
+  await recordBillingAction(enforcementId, "grace_extended", { type: "admin", id: adminId }, { until: until.toISOString() });
+  return true;
+}

@@ -1,0 +1,139 @@
+// What the ladder does to the machine, as idempotent steps for the Inngest functions (I2, I3):
+// suspend = consoles closed, `onboot` off, graceful shutdown then hard stop, all through the
+// Proxmox work-slot leases; restore = start again only what was running (RESTORE_POWER); and the
+// check that finds a suspended VM running (started by hand, or a node reboot) and stops it (I6).
+import { recordAudit } from "@/lib/audit/record-audit";
+import { closeConsoles } from "@/lib/console/open-consoles";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { SUSPENDED_STATES, recordBillingAction } from "@/lib/billing-state/billing-state";
+import { getVmConfig, getVmStatus, listClusterVms, setVmConfig, vmPower } from "@/lib/proxmox/api";
+import { withLockRetry } from "@/lib/proxmox/tasks";
+import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
+import { transitionVm } from "@/lib/vms/vm-state";
+
+export type EnforcedVm = { enforcementId: string; vmId: string; vmid: number; node: string } | null;
+
+/** The VM behind a billing row, if it was built and still exists. */
+export async function loadEnforcedVm(enforcementId: string): Promise<EnforcedVm> {
+  const row = await db.billingEnforcement.findUniqueOrThrow({ where: { id: enforcementId }, select: { orderId: true } });
+  const vm = await db.vm.findUnique({ where: { orderId: row.orderId }, select: { id: true, status: true, vmid: true, nodeName: true } });
+  if (!vm || vm.vmid === null || !vm.nodeName || (vm.status !== "running" && vm.status !== "stopped")) return null;
+  return { enforcementId, vmId: vm.id, vmid: vm.vmid, node: vm.nodeName };
+}
+
+// Slot holders under the VM's own prefix (`vm:<id>:…`), as provisioning names its leases.
+const holder = (operation: string, vmId: string) => `vm:${vmId}:billing-${operation}`;
+
+const isSuspendedState = async (enforcementId: string) => {
+  const row = await db.billingEnforcement.findUnique({ where: { id: enforcementId }, select: { state: true } });
+  return !!row && (SUSPENDED_STATES as readonly string[]).includes(row.state);
+};
+
+/** Records how the suspension found the VM (once: a re-run must not record "stopped" by our own stop). */
+export async function recordPowerBeforeSuspend(target: NonNullable<EnforcedVm>): Promise<string> {
+  const [status, config] = await Promise.all([
+    withLockRetry(() => getVmStatus(target.node, target.vmid)),
+    withLockRetry(() => getVmConfig(target.node, target.vmid)),
+  ]);
+  await db.billingEnforcement.updateMany({
+    where: { id: target.enforcementId, powerBeforeSuspend: null },
+    data: { powerBeforeSuspend: status.status, onbootBeforeSuspend: String(config.onboot ?? "0") === "1" },
+  });
+  return status.status;
+}
+
+/** Consoles closed and `onboot` off, so neither a session nor a node reboot keeps it running. */
+export async function revokeAccess(target: NonNullable<EnforcedVm>): Promise<number> {
+  const closed = closeConsoles({ vmId: target.vmId }, "access_revoked");
+  await withLockRetry(() => setVmConfig(target.node, target.vmid, { onboot: 0 }));
+  return closed;
+}
+
+/** Graceful shutdown (ACPI), then a hard stop if the guest ignored it. Returns what it did. */
+export async function stopSuspendedVm(target: NonNullable<EnforcedVm>, { shutdownTimeoutMs = 3 * 60_000 } = {}): Promise<string> {
+  const running = async () => (await withLockRetry(() => getVmStatus(target.node, target.vmid))).status === "running";
+  let how = "already stopped";
+  try {
+    if (
+      await runLeasedTaskToEnd(
+        holder("shutdown", target.vmId),
+        "shutdown",
+        async () => ((await running()) ? vmPower(target.node, target.vmid, "shutdown") : null),
+        { timeoutMs: shutdownTimeoutMs },
+      )
+    )
+      how = "shut down";
+  } catch {
+    how = "shutdown failed";
+  }
+  if (await running()) {
+    await runLeasedTaskToEnd(holder("stop", target.vmId), "hard stop", async () => ((await running()) ? vmPower(target.node, target.vmid, "stop") : null));
+    how = "hard stopped";
+  }
+  await transitionVm(target.vmId, ["running", "stopped"], "stopped");
+  return how;
+}
+
+export async function markSuspendDone(enforcementId: string, how: string) {
+  const { count } = await db.billingEnforcement.updateMany({ where: { id: enforcementId, suspendDoneAt: null }, data: { suspendDoneAt: new Date() } });
+  if (count === 1) await recordBillingAction(enforcementId, "vm_suspended", { type: "system" }, { how });
+}
+
+export { isSuspendedState };
+
+/**
+ * After payment (I7): starts the VM again when it was running at suspension and RESTORE_POWER is
+ * `previous`, puts `onboot` back as it was, and clears the suspension record.
+ */
+export async function restoreVmPower(enforcementId: string): Promise<string> {
+  const row = await db.billingEnforcement.findUniqueOrThrow({ where: { id: enforcementId } });
+  if (row.state !== "active" && row.state !== "canceled_at_period_end") return `not restored: state is ${row.state}`;
+  const target = await loadEnforcedVm(enforcementId);
+  let did = "no VM to restore";
+  if (target) {
+    if (row.onbootBeforeSuspend) await withLockRetry(() => setVmConfig(target.node, target.vmid, { onboot: 1 }));
+    if (env().RESTORE_POWER === "previous" && row.powerBeforeSuspend === "running") {
+      await runLeasedTaskToEnd(holder("start", target.vmId), "start", async () =>
+        (await getVmStatus(target.node, target.vmid)).status === "running" ? null : vmPower(target.node, target.vmid, "start"),
+      );
+      await transitionVm(target.vmId, ["running", "stopped"], "running");
+      did = "started again";
+    } else {
+      did = env().RESTORE_POWER === "never" ? "left stopped (RESTORE_POWER=never)" : "left stopped (it was not running when suspended)";
+    }
+  }
+  const { count } = await db.billingEnforcement.updateMany({
+    where: { id: enforcementId, suspendedAt: { not: null }, state: { in: ["active", "canceled_at_period_end"] } },
+    data: { suspendedAt: null, suspendDoneAt: null, powerBeforeSuspend: null, onbootBeforeSuspend: null },
+  });
+  if (count === 1) await recordBillingAction(enforcementId, "vm_restored", { type: "system" }, { did });
+  return did;
+}
+
+/**
+ * Suspended means stopped (I6): one cluster listing, and every VM of a suspended row that
+ * Proxmox reports running is stopped again and audited.
+ */
+export async function stopSuspendedVmsFoundRunning(): Promise<Array<{ enforcementId: string; vmId: string }>> {
+  const rows = await db.$queryRaw<Array<{ enforcementId: string; vmId: string; vmid: number; node: string }>>`
+    SELECT b.id AS "enforcementId", v.id AS "vmId", v.vmid, v.node_name AS node
+      FROM billing_enforcements b JOIN vms v ON v.order_id = b.order_id
+     WHERE b.state IN ('suspended', 'retained', 'pending_deletion') AND b.suspend_done_at IS NOT NULL
+       AND v.vmid IS NOT NULL AND v.node_name IS NOT NULL AND v.status IN ('running', 'stopped')`;
+  if (rows.length === 0) return [];
+  const running = new Set((await listClusterVms()).filter((r) => r.status === "running").map((r) => r.vmid));
+  const stopped: Array<{ enforcementId: string; vmId: string }> = [];
+  for (const row of rows) {
+    if (!running.has(row.vmid)) continue;
+    await recordAudit({ type: "system" }, "billing.suspended_vm_found_running", { type: "vm", id: row.vmId }, { enforcementId: row.enforcementId });
+    closeConsoles({ vmId: row.vmId }, "access_revoked");
+    await runLeasedTaskToEnd(holder("stop", row.vmId), "hard stop", async () =>
+      (await getVmStatus(row.node, row.vmid)).status === "running" ? vmPower(row.node, row.vmid, "stop") : null,
+    );
+    await transitionVm(row.vmId, ["running", "stopped"], "stopped");
+    await recordBillingAction(row.enforcementId, "suspended_vm_stopped_again", { type: "system" }, { vmId: row.vmId });
+    stopped.push({ enforcementId: row.enforcementId, vmId: row.vmId });
+  }
+  return stopped;
+}

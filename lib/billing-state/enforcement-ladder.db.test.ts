@@ -1,0 +1,260 @@
+// The enforcement ladder end to end on the stand-ins and their clock (issue 11 "Prove it"): a real
+// provisioned VM, a real Stripe subscription whose renewal fails, the serialised mirror, the tick,
+// and the suspend / restore / delete functions. Steps share one VM and run in order.
+import { InngestTestEngine } from "@inngest/test";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { stripe } from "@/lib/billing/stripe";
+import { issueConsoleToken } from "@/lib/console/console-token";
+import { requestPower } from "@/lib/power/request-power";
+import { getVmStatus, vmPower } from "@/lib/proxmox/api";
+import { waitForTaskOk } from "@/lib/proxmox/tasks";
+import { billingGate, PaymentRequiredError } from "@/lib/billing-state/gates";
+import { runLadderTick } from "@/lib/billing-state/apply-ladder";
+import { ladderConfig } from "@/lib/billing-state/ladder";
+import { stopSuspendedVmsFoundRunning } from "@/lib/billing-state/enforce-vm";
+import { approveDeletion } from "@/lib/billing-state/delete-retained-vm";
+import { billingSuspendVmFunction } from "@/inngest/functions/billing-suspend-vm";
+import { billingRestoreVmFunction } from "@/inngest/functions/billing-restore-vm";
+import { billingDeleteVmFunction } from "@/inngest/functions/billing-delete-vm";
+import { vmPowerFunction } from "@/inngest/functions/vm-power";
+import { listCustomerVms } from "@/lib/vms/list-customer-items";
+import { loadVmBilling } from "@/lib/billing-state/customer-billing";
+import { leftoversFor, proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
+import {
+  billingEmails,
+  enforcementOf,
+  HARD_DECLINE,
+  payInvoiceOnPage,
+  runMirrorFor,
+  setCard,
+  stripeClock,
+  subscribedVm,
+  usePrivateStripeSim,
+} from "@/test/fixtures/billing";
+
+let closeStripe: () => Promise<void> = async () => undefined;
+beforeAll(async () => {
+  closeStripe = await usePrivateStripeSim();
+});
+afterAll(async () => {
+  await retireProvisioningFixtures();
+  await closeStripe();
+});
+
+const HOUR = 3_600;
+const at = (unix: number) => new Date(unix * 1000);
+
+type Subscribed = Awaited<ReturnType<typeof subscribedVm>>;
+
+/** Lets the renewal of `s` fail on a hard decline and returns the open renewal invoice. */
+async function failRenewal(s: Subscribed) {
+  await setCard(s.customerId, HARD_DECLINE);
+  const live = await stripe().subscriptions.retrieve(s.subscriptionId);
+  // Renewal drafts finalize about an hour after the period ends (Stripe's automatic collection).
+  await stripeClock.advanceTo(live.items.data[0]!.current_period_end + 2 * HOUR);
+  const [invoice] = (await stripe().invoices.list({ subscription: s.subscriptionId, status: "open" })).data;
+  expect(invoice).toMatchObject({ billing_reason: "subscription_cycle", status: "open" });
+  return invoice!;
+}
+
+const sentEvents = (ctx: { step: { sendEvent: { mock: { calls: unknown[][] } } } }) =>
+  ctx.step.sendEvent.mock.calls.flatMap((call) => (Array.isArray(call[1]) ? call[1] : [call[1]])) as Array<{
+    name: string;
+    id: string;
+    data: Record<string, string>;
+  }>;
+
+const runSuspend = (event: { name: string; id: string; data: Record<string, string> }) =>
+  new InngestTestEngine({ function: billingSuspendVmFunction, events: [event as never] }).execute();
+
+describe("enforcement ladder (I6, I7) on the stand-ins' clock", () => {
+  let s: Subscribed;
+  let invoiceId: string;
+  let overdueSince: number;
+
+  it("I6: a failed renewal → past_due from the invoice's finalization, one warning email; the replayed event changes nothing (I3)", async () => {
+    s = await subscribedVm();
+    const invoice = await failRenewal(s);
+    invoiceId = invoice.id;
+    overdueSince = invoice.status_transitions.finalized_at!;
+    const first = await runMirrorFor("invoice.payment_failed", invoiceId, s.subscriptionId);
+    expect(first.error).toBeUndefined();
+    const row = await enforcementOf(s.order.id);
+    expect(row).toMatchObject({ state: "past_due", overdueSince: at(overdueSince), warningSentAt: expect.any(Date) });
+    expect((await billingEmails(row.id)).map((e) => e.key)).toEqual([expect.stringContaining(":warning:")]);
+
+    const replay = await runMirrorFor("invoice.payment_failed", invoiceId, s.subscriptionId);
+    expect(replay.error).toBeUndefined();
+    expect(await enforcementOf(s.order.id)).toMatchObject({ state: "past_due", overdueSince: at(overdueSince), warningSentAt: row.warningSentAt });
+    expect(await billingEmails(row.id)).toHaveLength(1);
+    expect(await db.auditEvent.count({ where: { subjectId: row.id, action: "billing.state_past_due" } })).toBe(1);
+    // Nothing is blocked yet: the VM runs and may be started, consoled, reordered.
+    expect(await billingGate({ userId: s.user.id, vmId: s.vm.id, action: "snapshot" })).toEqual({ allowed: true });
+  });
+
+  it("I6: final warning and backups blocked at their times, not before; snapshots then refused", async () => {
+    const { finalWarningHours, backupsBlockedHours } = ladderConfig();
+    const before = await runLadderTick(at(overdueSince + finalWarningHours * HOUR - 60));
+    expect((await enforcementOf(s.order.id)).state).toBe("past_due");
+    expect(before.suspend).toEqual([]);
+    await runLadderTick(at(overdueSince + Math.max(finalWarningHours, backupsBlockedHours) * HOUR + 60));
+    const row = await enforcementOf(s.order.id);
+    expect(row).toMatchObject({ state: "backups_blocked", finalWarningSentAt: expect.any(Date), backupsBlockedAt: expect.any(Date) });
+    expect((await billingEmails(row.id)).map((e) => e.key.split(":")[2])).toEqual(["warning", "final_warning", "backups_blocked"]);
+    expect(await billingGate({ userId: s.user.id, vmId: s.vm.id, action: "snapshot" })).toMatchObject({ allowed: false });
+    expect(await billingGate({ userId: s.user.id, vmId: s.vm.id, action: "start" })).toEqual({ allowed: true });
+    // The same tick again applies nothing twice.
+    expect((await runLadderTick(at(overdueSince + backupsBlockedHours * HOUR + 120))).applied).toBe(0);
+    expect(await billingEmails(row.id)).toHaveLength(3);
+  });
+
+  it("I6: suspension shuts the running VM down (stopped, onboot off), never deletes it; start, console and orders answer payment required", async () => {
+    const tick = await runLadderTick(at(overdueSince + ladderConfig().suspendHours * HOUR + 60));
+    expect(tick.suspend).toEqual([{ enforcementId: expect.any(String), suspendedAt: expect.any(String) }]);
+    const row = await enforcementOf(s.order.id);
+    expect(row).toMatchObject({ state: "suspended", suspendedAt: expect.any(Date), retainUntil: expect.any(Date) });
+
+    const { result, error } = await runSuspend({ name: "billing/vm.suspend-requested", id: "t", data: tick.suspend[0]! });
+    expect(error).toBeUndefined();
+    expect(result).toMatchObject({ before: "running" });
+    const machine = (await proxmox.vm(s.vmid))!;
+    expect(machine).toMatchObject({ status: "stopped" });
+    expect(String(machine.config.onboot ?? "0")).toBe("0");
+    expect(await db.vm.findUniqueOrThrow({ where: { id: s.vm.id } })).toMatchObject({ status: "stopped", vmid: s.vmid });
+    expect(await enforcementOf(s.order.id)).toMatchObject({ powerBeforeSuspend: "running", suspendDoneAt: expect.any(Date) });
+    // The customer's pages say why: suspended for billing, not broken.
+    expect((await listCustomerVms(s.user.id, 1)).items).toEqual([expect.objectContaining({ id: s.vm.id, statusLabel: "Suspended for billing" })]);
+    expect(await loadVmBilling(s.user.id, s.vm.id)).toMatchObject({ state: "suspended", label: "Suspended for billing" });
+
+    await expect(requestPower({ userId: s.user.id, vmId: s.vm.id, action: "start" })).rejects.toBeInstanceOf(PaymentRequiredError);
+    // A start queued before the suspension (or by anything automatic) is refused by the power function itself.
+    const queued = await db.powerRequest.create({ data: { vmId: s.vm.id, userId: s.user.id, action: "start" } });
+    const power = await new InngestTestEngine({
+      function: vmPowerFunction,
+      events: [{ name: "vm/power.requested", id: queued.id, data: { powerRequestId: queued.id, vmId: s.vm.id } } as never],
+    }).execute();
+    expect(power.result).toMatchObject({ status: "failed" });
+    expect(await db.powerRequest.findUniqueOrThrow({ where: { id: queued.id } })).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining("billing"),
+    });
+    expect((await proxmox.vm(s.vmid))!.status).toBe("stopped");
+    expect(await issueConsoleToken({ userId: s.user.id, vmId: s.vm.id, binding: "b" })).toMatchObject({ kind: "payment_required" });
+    expect(await billingGate({ userId: s.user.id, action: "order" })).toMatchObject({ allowed: false });
+    // Shutdown and stop stay open (the VM is stopped, so the power rules, not billing, answer).
+    expect(await billingGate({ userId: s.user.id, vmId: s.vm.id, action: "console" })).toMatchObject({ allowed: false });
+  });
+
+  it("I6: a suspended VM started on Proxmox by hand is found running and stopped again, audited; then retained", async () => {
+    await waitForTaskOk(await vmPower("pve1", s.vmid, "start"), "manual start", 30_000);
+    expect((await getVmStatus("pve1", s.vmid)).status).toBe("running");
+    const stopped = await stopSuspendedVmsFoundRunning();
+    expect(stopped.map((x) => x.vmId)).toContain(s.vm.id);
+    expect((await getVmStatus("pve1", s.vmid)).status).toBe("stopped");
+    expect(await db.auditEvent.count({ where: { subjectId: s.vm.id, action: "billing.suspended_vm_found_running" } })).toBe(1);
+    await runLadderTick(at(overdueSince + ladderConfig().suspendHours * HOUR + 120));
+    expect((await enforcementOf(s.order.id)).state).toBe("retained");
+  });
+
+  it("I7: paying the overdue invoice restores at once in the same run; the VM starts again (RESTORE_POWER=previous); one restored email", async () => {
+    await setCard(s.customerId, "4242424242424242");
+    await payInvoiceOnPage(invoiceId);
+    const { ctx, error } = await runMirrorFor("invoice.paid", invoiceId, s.subscriptionId);
+    expect(error).toBeUndefined();
+    const row = await enforcementOf(s.order.id);
+    expect(row).toMatchObject({ state: "active", overdueSince: null, restoredAt: expect.any(Date) });
+    expect(await billingGate({ userId: s.user.id, vmId: s.vm.id, action: "start" })).toEqual({ allowed: true });
+    const restore = sentEvents(ctx as never).find((e) => e.name === "billing/vm.restore-requested")!;
+    expect(restore).toBeDefined();
+
+    for (let i = 0; i < 2; i++) {
+      const run = await new InngestTestEngine({ function: billingRestoreVmFunction, events: [restore as never] }).execute();
+      expect(run.error).toBeUndefined();
+    }
+    expect((await getVmStatus("pve1", s.vmid)).status).toBe("running");
+    expect(await db.vm.findUniqueOrThrow({ where: { id: s.vm.id } })).toMatchObject({ status: "running" });
+    expect((await billingEmails(row.id)).filter((e) => e.key.includes(":restored:"))).toHaveLength(1);
+    expect(await enforcementOf(s.order.id)).toMatchObject({ suspendedAt: null, powerBeforeSuspend: null });
+  });
+});
+
+describe("restore policy and deletion (I6, I7)", () => {
+  it("I7: under RESTORE_POWER=never a paid suspension lifts every block but leaves the VM stopped", async () => {
+    const s = await subscribedVm();
+    const invoice = await failRenewal(s);
+    await runMirrorFor("invoice.payment_failed", invoice.id, s.subscriptionId);
+    const since = invoice.status_transitions.finalized_at!;
+    const tick = await runLadderTick(at(since + ladderConfig().suspendHours * HOUR + 60));
+    const { id } = await enforcementOf(s.order.id);
+    const mine = tick.suspend.find((x) => x.enforcementId === id)!;
+    expect((await runSuspend({ name: "billing/vm.suspend-requested", id: "n", data: mine })).error).toBeUndefined();
+    await setCard(s.customerId, "4242424242424242");
+    await payInvoiceOnPage(invoice.id);
+    const { ctx } = await runMirrorFor("invoice.paid", invoice.id, s.subscriptionId);
+    const restore = sentEvents(ctx as never).find((e) => e.name === "billing/vm.restore-requested")!;
+    const saved = env().RESTORE_POWER;
+    env().RESTORE_POWER = "never";
+    try {
+      const run = await new InngestTestEngine({ function: billingRestoreVmFunction, events: [restore as never] }).execute();
+      expect(run.result).toEqual({ did: "left stopped (RESTORE_POWER=never)" });
+    } finally {
+      env().RESTORE_POWER = saved;
+    }
+    expect((await getVmStatus("pve1", s.vmid)).status).toBe("stopped");
+    expect((await enforcementOf(s.order.id)).state).toBe("active");
+    expect(await billingGate({ userId: s.user.id, vmId: s.vm.id, action: "start" })).toEqual({ allowed: true });
+  });
+
+  it("I6: deletion waits for the retention window and an operator's approval (refused and audited before), then leaves nothing behind", async () => {
+    const s = await subscribedVm();
+    const invoice = await failRenewal(s);
+    await runMirrorFor("invoice.payment_failed", invoice.id, s.subscriptionId);
+    const since = invoice.status_transitions.finalized_at!;
+    const config = ladderConfig();
+    const suspendAt = since + config.suspendHours * HOUR + 60;
+    const tick = await runLadderTick(at(suspendAt));
+    const row = await enforcementOf(s.order.id);
+    const request = tick.suspend.find((x) => x.enforcementId === row.id)!;
+    expect((await runSuspend({ name: "billing/vm.suspend-requested", id: "d", data: request })).error).toBeUndefined();
+    await runLadderTick(at(suspendAt + 60));
+    expect((await enforcementOf(s.order.id)).state).toBe("retained");
+
+    const afterRetention = suspendAt + config.retainDays * 24 * HOUR + 3_600;
+    // Retention not over: the delete function refuses (and audits) even when asked directly.
+    const early = await new InngestTestEngine({
+      function: billingDeleteVmFunction,
+      events: [{ name: "billing/vm.delete-requested", data: { enforcementId: row.id, asOf: at(afterRetention).toISOString() } } as never],
+    }).execute();
+    expect(early.result).toEqual({ refused: "state is retained, not pending_deletion" });
+
+    const queued = await runLadderTick(at(afterRetention));
+    expect((await enforcementOf(s.order.id)).state).toBe("pending_deletion");
+    expect(queued.delete.map((d) => d.enforcementId)).not.toContain(row.id);
+    const unapproved = await new InngestTestEngine({
+      function: billingDeleteVmFunction,
+      events: [{ name: "billing/vm.delete-requested", data: { enforcementId: row.id, asOf: at(afterRetention).toISOString() } } as never],
+    }).execute();
+    expect(unapproved.result).toEqual({ refused: "no operator approval (and BILLING_AUTO_DELETE is off)" });
+    expect(await db.auditEvent.count({ where: { subjectId: row.id, action: "billing.deletion_refused" } })).toBe(2);
+    expect((await proxmox.vm(s.vmid))?.status).toBe("stopped");
+
+    const admin = await db.user.create({ data: { email: `ops.${row.id}@example.test`, name: "Ops", passwordHash: "x", role: "admin" } });
+    expect(await approveDeletion(row.id, admin.id)).toBe(true);
+    const approved = await runLadderTick(at(afterRetention + 60));
+    expect(approved.delete.map((d) => d.enforcementId)).toContain(row.id);
+    const vm = await db.vm.findUniqueOrThrow({ where: { id: s.vm.id } });
+    const before = await leftoversFor(s.vmid, vm.id);
+    expect(before.tunnels.length + before.snippets.length).toBeGreaterThan(0); // provisioning made them
+    const deletion = await new InngestTestEngine({
+      function: billingDeleteVmFunction,
+      events: [{ name: "billing/vm.delete-requested", data: { enforcementId: row.id, asOf: at(afterRetention).toISOString() } } as never],
+    }).execute();
+    expect(deletion.error).toBeUndefined();
+    expect(await leftoversFor(s.vmid, vm.id)).toEqual({ vm: undefined, tunnels: [], records: [], snippets: [], reservation: null });
+    expect(await enforcementOf(s.order.id)).toMatchObject({ state: "deleted", deletedAt: expect.any(Date) });
+    expect(await db.vm.findUniqueOrThrow({ where: { id: vm.id } })).toMatchObject({ status: "destroyed", vmid: null });
+    expect((await billingEmails(row.id)).some((e) => e.key.includes(":deleted:"))).toBe(true);
+  });
+});

@@ -11,6 +11,7 @@ import { ensureResourcePrice, resourceKindOf } from "@/lib/resize/ensure-resourc
 import { loadResizeContext, resizeRefusal, type ResizeContext } from "@/lib/resize/load-resize-context";
 import { extraDemand, extraUnits, isDowngrade, monthlyPrice, type Totals } from "@/lib/resize/resize-pricing";
 import { OPEN_RESIZE_STATUSES } from "@/lib/resize/resize-state";
+import { assertBillingAllows } from "@/lib/billing-state/gates";
 
 /** A quote older than this must be previewed again (the proration date would be stale). */
 export const QUOTE_TTL_MS = 15 * 60_000;
@@ -63,6 +64,7 @@ export async function quoteResize(input: { userId: string; vmId: string; totals:
   if (!ctx) return null;
   const refusal = resizeRefusal(ctx);
   if (refusal) throw new UserFacingError(refusal);
+  await assertBillingAllows({ userId, vmId, action: "resize" });
   if (isDowngrade(ctx.vm, totals)) throw new UserFacingError(DOWNGRADE_MESSAGE);
   const subscriptionId = ctx.order.stripeSubscriptionId!;
   const open = await db.resizeRequest.findFirst({

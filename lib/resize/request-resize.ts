@@ -9,6 +9,7 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import { stripe, type Stripe } from "@/lib/billing/stripe";
 import { nodeHasRoomFor } from "@/lib/capacity/find-node-with-room";
 import { withCapacityLock } from "@/lib/capacity/capacity-lock";
+import { assertBillingAllows } from "@/lib/billing-state/gates";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { OPEN_POWER_STATUSES } from "@/lib/power/power-request-state";
@@ -45,6 +46,8 @@ export async function requestResize(input: { userId: string; resizeRequestId: st
       throw new UserFacingError("Your VM's size changed since this price was shown. Review the new price.");
     }
     if (vm.status !== "running" && vm.status !== "stopped") throw new UserFacingError("This VM can be resized once it is running or stopped.");
+    // Payment required (issue 11): no new charge or machine change while the account is suspended.
+    await assertBillingAllows({ userId, vmId: request.vmId, action: "resize" }, tx);
     // One operation per VM: a power action in progress holds it.
     if (await tx.powerRequest.count({ where: { vmId: request.vmId, status: { in: [...OPEN_POWER_STATUSES] } } })) {
       throw new UserFacingError("A power action on this VM is in progress. Wait for it to finish, then try again.");

@@ -23,6 +23,7 @@ import { failResize, restartAfterFailure, resizedEmailKey } from "@/lib/resize/a
 import { confirmOpenResizeOf, confirmResizePayment } from "@/lib/resize/confirm-resize-payment";
 import { quoteResize, NO_ROOM_MESSAGE } from "@/lib/resize/quote-resize";
 import { requestResize } from "@/lib/resize/request-resize";
+import { PAYMENT_REQUIRED_MESSAGE } from "@/lib/billing-state/gates";
 import { resizeVmFunction } from "@/inngest/functions/resize-vm";
 
 const urls = inject("simUrls");
@@ -274,6 +275,25 @@ describe("resize (Stripe + Proxmox stand-ins)", () => {
     expect((await stripe().events.list({ limit: 1 })).data[0]?.id).toBe(stripeEvents);
     expect(await db.resizeRequest.count({ where: { vmId: vm.id } })).toBe(0);
     await db.vm.update({ where: { id: vm.id }, data: { status: "destroyed" } });
+  });
+
+  it("I6: while the account is suspended for billing, a resize is refused as payment required and Stripe is not asked for money", async () => {
+    const { userId, vm, subscriptionId } = await paidVm({ clone: false });
+    const quote = await quoteResize({ userId, vmId: vm.id, totals: BIGGER });
+    const suspended = await db.billingEnforcement.create({
+      data: { subscriptionId: `sub_row_${vm.id}`, stripeSubscriptionId: `${subscriptionId}_other`, userId, orderId: `order_${vm.id}`, state: "suspended" },
+    });
+    try {
+      await expect(quoteResize({ userId, vmId: vm.id, totals: BIGGER })).rejects.toThrow(PAYMENT_REQUIRED_MESSAGE);
+      await expect(requestResize({ userId, resizeRequestId: quote!.resizeRequestId })).rejects.toMatchObject({ status: 402 });
+      expect(await db.resizeRequest.findUniqueOrThrow({ where: { id: quote!.resizeRequestId } })).toMatchObject({ status: "quoted", stripeInvoiceId: null });
+      const subscription = await stripe().subscriptions.retrieve(subscriptionId);
+      expect(subscription.pending_update).toBeNull();
+      expect(subscription.items.data).toHaveLength(1); // the plan alone: no extra resources asked for
+    } finally {
+      await db.billingEnforcement.delete({ where: { id: suspended.id } });
+      await db.vm.update({ where: { id: vm.id }, data: { status: "destroyed" } });
+    }
   });
 });
 

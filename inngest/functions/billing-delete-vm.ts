@@ -5,6 +5,7 @@ import { billingDeleteRequested } from "@/inngest/events";
 import { toStepError } from "@/inngest/step-errors";
 import { checkDeletionAllowed, deletionSteps, finishDeletion } from "@/lib/billing-state/delete-retained-vm";
 import { deliverBillingNotices } from "@/lib/billing-state/send-billing-notice";
+import { recordEnforcementFailure } from "@/lib/billing-state/billing-state";
 
 export const billingDeleteVmFunction = inngest.createFunction(
   {
@@ -13,6 +14,10 @@ export const billingDeleteVmFunction = inngest.createFunction(
     triggers: [billingDeleteRequested],
     concurrency: { limit: 1, key: "event.data.enforcementId" },
     retries: 6,
+    onFailure: async ({ event, error, step }) => {
+      const { enforcementId } = event.data.event.data;
+      await step.run("record enforcement failure", () => recordEnforcementFailure(enforcementId, "delete", error.message || "delete failed"));
+    },
   },
   async ({ event, step }) => {
     const { enforcementId, asOf } = event.data;

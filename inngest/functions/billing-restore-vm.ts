@@ -4,6 +4,7 @@ import { inngest } from "@/inngest/client";
 import { billingRestoreRequested } from "@/inngest/events";
 import { restoreVmPower } from "@/lib/billing-state/enforce-vm";
 import { queueBillingNotice, deliverBillingNotices } from "@/lib/billing-state/send-billing-notice";
+import { recordEnforcementFailure } from "@/lib/billing-state/billing-state";
 
 export const billingRestoreVmFunction = inngest.createFunction(
   {
@@ -12,6 +13,10 @@ export const billingRestoreVmFunction = inngest.createFunction(
     triggers: [billingRestoreRequested],
     concurrency: { limit: 1, key: "event.data.enforcementId" },
     retries: 6,
+    onFailure: async ({ event, error, step }) => {
+      const { enforcementId } = event.data.event.data;
+      await step.run("record enforcement failure", () => recordEnforcementFailure(enforcementId, "restore", error.message || "restore failed"));
+    },
   },
   async ({ event, step }) => {
     const { enforcementId, episode } = event.data;

@@ -4,6 +4,7 @@
 import { inngest } from "@/inngest/client";
 import { billingSuspendRequested } from "@/inngest/events";
 import { isSuspendedState, loadEnforcedVm, markSuspendDone, recordPowerBeforeSuspend, revokeAccess, stopSuspendedVm } from "@/lib/billing-state/enforce-vm";
+import { recordEnforcementFailure } from "@/lib/billing-state/billing-state";
 
 export const billingSuspendVmFunction = inngest.createFunction(
   {
@@ -12,6 +13,10 @@ export const billingSuspendVmFunction = inngest.createFunction(
     triggers: [billingSuspendRequested],
     concurrency: { limit: 1, key: "event.data.enforcementId" },
     retries: 6,
+    onFailure: async ({ event, error, step }) => {
+      const { enforcementId } = event.data.event.data;
+      await step.run("record enforcement failure", () => recordEnforcementFailure(enforcementId, "suspend", error.message || "suspend failed"));
+    },
   },
   async ({ event, step }) => {
     const { enforcementId } = event.data;

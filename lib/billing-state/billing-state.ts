@@ -72,8 +72,23 @@ export async function transitionBilling(t: BillingTransition): Promise<boolean> 
 /** Records what an enforcement run did (or refused) without moving the state. */
 export async function recordBillingAction(enforcementId: string, action: string, actor: AuditActor, detail: Prisma.InputJsonObject = {}) {
   await db.$transaction(async (tx) => {
-    await tx.billingEnforcement.update({ where: { id: enforcementId }, data: { lastAction: action, lastActionAt: new Date() } });
+    await tx.billingEnforcement.update({ where: { id: enforcementId }, data: { lastAction: action, lastActionAt: new Date(), lastError: null } });
     await recordAudit(actor, `billing.${action}`, { type: "billing", id: enforcementId }, detail, tx);
+  });
+}
+
+/**
+ * An enforcement run (suspend, restore, delete) gave up after its retries: kept on the row for
+ * /admin/billing ("last enforcement failure") and audited. The next run that succeeds clears it.
+ */
+export async function recordEnforcementFailure(enforcementId: string, run: string, message: string) {
+  const lastError = `${run}: ${message}`.slice(0, 1000);
+  await db.$transaction(async (tx) => {
+    const { count } = await tx.billingEnforcement.updateMany({
+      where: { id: enforcementId },
+      data: { lastError, lastAction: `${run}_failed`, lastActionAt: new Date() },
+    });
+    if (count === 1) await recordAudit({ type: "system" }, "billing.enforcement_failed", { type: "billing", id: enforcementId }, { run, error: lastError }, tx);
   });
 }
 

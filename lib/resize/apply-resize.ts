@@ -4,6 +4,7 @@
 // disk is grown to an absolute size, the start only when it was running and is not.
 import { recordAudit } from "@/lib/audit/record-audit";
 import { stripe } from "@/lib/billing/stripe";
+import { billingGate } from "@/lib/billing-state/gates";
 import { db } from "@/lib/db";
 import { sendEmailOnce } from "@/lib/email/outbox";
 import { escapeHtml, htmlDocument } from "@/lib/email/templates/layout";
@@ -127,8 +128,17 @@ export async function growDiskForResize(target: ResizeTarget): Promise<{ fromGb:
   return { fromGb: current, toGb: target.diskGb };
 }
 
+/**
+ * A VM suspended for billing while its resize ran stays stopped (I6: nothing automatic starts a
+ * suspended VM); payment's restore starts it later under RESTORE_POWER.
+ */
+async function mayStartAgain(vmId: string): Promise<boolean> {
+  const vm = await db.vm.findUnique({ where: { id: vmId }, select: { userId: true } });
+  return !!vm && (await billingGate({ userId: vm.userId, vmId, action: "start" })).allowed;
+}
+
 export async function startAfterResize(target: ResizeTarget, wasRunning: boolean): Promise<boolean> {
-  if (!wasRunning) return false;
+  if (!wasRunning || !(await mayStartAgain(target.vmId))) return false;
   await progress(target.resizeRequestId, "starting");
   return runLeasedTaskToEnd(holder(target.resizeRequestId, "start"), "start after resize", async () => {
     const status = await getVmStatus(target.node, target.vmid);
@@ -217,7 +227,7 @@ export async function restartAfterFailure(resizeRequestId: string): Promise<"res
         withLockRetry(() => setVmConfig(nodeName, vmid, { cores: request.fromVcpus, memory: oldMemory })),
       );
     }
-    if (request.wasRunning) {
+    if (request.wasRunning && (await mayStartAgain(request.vmId))) {
       await runLeasedTaskToEnd(holder(resizeRequestId, "restart"), "start after failed resize", async () => {
         const status = await getVmStatus(nodeName, vmid);
         return status.status === "running" ? null : vmPower(nodeName, vmid, "start");

@@ -277,6 +277,27 @@ describe("resize (Stripe + Proxmox stand-ins)", () => {
     await db.vm.update({ where: { id: vm.id }, data: { status: "destroyed" } });
   });
 
+  it("I6: a paid resize applied while the account is suspended for billing leaves the VM stopped (nothing automatic starts it)", async () => {
+    const { userId, vm, vmid, subscriptionId } = await paidVm();
+    const quote = await quoteResize({ userId, vmId: vm.id, totals: BIGGER });
+    expect(await requestResize({ userId, resizeRequestId: quote!.resizeRequestId })).toMatchObject({ status: "paid" });
+    const since = await lastRequestId();
+    // Another subscription of the account is suspended between the payment and the apply run.
+    const suspended = await db.billingEnforcement.create({
+      data: { subscriptionId: `sub_row_${vm.id}`, stripeSubscriptionId: `${subscriptionId}_other`, userId, orderId: `order_${vm.id}`, state: "suspended" },
+    });
+    try {
+      expect((await runApply(quote!.resizeRequestId, vm.id)).result).toEqual({ resizeRequestId: quote!.resizeRequestId, status: "applied" });
+      expect(Number((await getVmConfig(NODE, vmid)).cores)).toBe(4);
+      expect((await pve<{ status: string }>(`/vms/${vmid}`)).status).toBe("stopped");
+      expect(await powerPosts(vmid, "shutdown", since)).toBe(1);
+      expect(await powerPosts(vmid, "start", since)).toBe(0);
+      expect(await db.vm.findUniqueOrThrow({ where: { id: vm.id } })).toMatchObject({ vcpus: 4, status: "stopped" });
+    } finally {
+      await db.billingEnforcement.delete({ where: { id: suspended.id } });
+    }
+  });
+
   it("I6: while the account is suspended for billing, a resize is refused as payment required and Stripe is not asked for money", async () => {
     const { userId, vm, subscriptionId } = await paidVm({ clone: false });
     const quote = await quoteResize({ userId, vmId: vm.id, totals: BIGGER });

@@ -34,6 +34,11 @@ async function resizeTo4x12x80(page: Page) {
   await expect(page.getByText(/restarts to apply the new size/)).toBeVisible();
 }
 
+/** Exactly one "resized" email reached the customer. */
+async function expectOneResizedEmail(email: string) {
+  await expect.poll(async () => (await sims.mailTo(email)).filter((m) => /resized/i.test(m.subject)).length, { timeout: 20_000 }).toBe(1);
+}
+
 async function expectApplied(page: Page, vmid: number, since: number) {
   await expect(async () => {
     await page.reload();
@@ -69,7 +74,7 @@ test("I1: a paid upgrade gives the VM the new cores, memory and disk with one sh
   const since = await sims.proxmoxLastRequestId();
   await page.getByRole("button", { name: "Pay and resize" }).click();
   await expectApplied(page, vmid, since);
-  await expect.poll(async () => (await sims.mailTo(email)).filter((m) => /resized/i.test(m.subject)).length, { timeout: 20_000 }).toBe(1);
+  await expectOneResizedEmail(email);
 
   await page.goto(vmUrl);
   await expect(page.getByText("4 vCPU · 12 GB RAM · 80 GB disk")).toBeVisible();
@@ -96,7 +101,7 @@ test("I1: a 3-D Secure card changes nothing until the customer pays on the hoste
   await expect(page.getByText("Payment received. Thank you!")).toBeVisible();
   await page.goto(resizeUrl);
   await expectApplied(page, vmid, since);
-  await expect.poll(async () => (await sims.mailTo(email)).filter((m) => /resized/i.test(m.subject)).length, { timeout: 20_000 }).toBe(1);
+  await expectOneResizedEmail(email);
 });
 
 test("I1: 3-D Secure completed in our page (Stripe.js handleNextAction from STRIPE_JS_URL) applies the resize once", async ({ page }) => {
@@ -117,5 +122,5 @@ test("I1: 3-D Secure completed in our page (Stripe.js handleNextAction from STRI
   await expect(page.getByTestId("resize-status-label")).not.toHaveText("Waiting for payment", { timeout: 20_000 });
   await expect(page.getByTestId("confirm-3ds")).toHaveCount(0);
   await expectApplied(page, vmid, since);
-  await expect.poll(async () => (await sims.mailTo(email)).filter((m) => /resized/i.test(m.subject)).length, { timeout: 20_000 }).toBe(1);
+  await expectOneResizedEmail(email);
 });

@@ -18,12 +18,10 @@ import { idleState } from "@/lib/actions/form-state";
 import { loadCustomerBilling, loadVmBilling } from "@/lib/billing-state/customer-billing";
 import { runLadderTick } from "@/lib/billing-state/apply-ladder";
 import { billingSuspendVmFunction } from "@/inngest/functions/billing-suspend-vm";
-import { createUser, digestOf, formData } from "@/test/fixtures/vm";
+import { createUser, digestOf, formData, NOT_FOUND_DIGEST as NOT_FOUND } from "@/test/fixtures/vm";
 import { proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
 import { enforcementOf, runMirrorFor, stripeClock, subscribedVm, usePrivateStripeSim } from "@/test/fixtures/billing";
 import { cancelAtPeriodEndAction } from "./actions";
-
-const NOT_FOUND = "NEXT_HTTP_ERROR_FALLBACK;404";
 
 let closeStripe: () => Promise<void> = async () => undefined;
 beforeAll(async () => {

@@ -14,13 +14,11 @@ import { db } from "@/lib/db";
 import { idleState } from "@/lib/actions/form-state";
 import { inngest } from "@/inngest/client";
 import { findHypervisorLeaks } from "@/test/fixtures/hypervisor-leak";
-import { createUser, createVmFixture, digestOf, formData } from "@/test/fixtures/vm";
+import { createUser, createVmFixture, digestOf, formData, NOT_FOUND_DIGEST as NOT_FOUND } from "@/test/fixtures/vm";
 import { requestPowerFormAction, revealPasswordFormAction } from "./actions";
 import { GET as statusRoute } from "@/app/api/vms/[id]/status/route";
 
 const simUrls = inject("simUrls");
-const NOT_FOUND = "NEXT_HTTP_ERROR_FALLBACK;404";
-
 async function writesFor(vmId: string) {
   const [requests, audits] = await Promise.all([
     db.powerRequest.count({ where: { vmId } }),

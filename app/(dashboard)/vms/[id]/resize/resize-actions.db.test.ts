@@ -13,11 +13,9 @@ vi.mock("@/lib/auth", async () => {
 import { db } from "@/lib/db";
 import { idleState } from "@/lib/actions/form-state";
 import { seedResourcePrices } from "@/lib/catalog/seed-data";
-import { createUser, createVmFixture, digestOf, formData } from "@/test/fixtures/vm";
+import { createUser, createVmFixture, digestOf, formData, NOT_FOUND_DIGEST as NOT_FOUND } from "@/test/fixtures/vm";
 import { payResizeFormAction, quoteResizeFormAction } from "./actions";
 import ResizePage from "./page";
-
-const NOT_FOUND = "NEXT_HTTP_ERROR_FALLBACK;404";
 
 beforeAll(async () => {
   for (const price of seedResourcePrices) await db.resourcePrice.upsert({ where: { kind: price.kind }, create: price, update: {} });

@@ -43,14 +43,27 @@ export function ResizeForm({
   );
 }
 
-export function PayResizeForm({ vmId, resizeRequestId, action }: { vmId: string; resizeRequestId: string; action: Action }) {
+export function PayResizeForm({ vmId, resizeRequestId, action, downgrade = false }: { vmId: string; resizeRequestId: string; action: Action; downgrade?: boolean }) {
   const [state, formAction] = useActionState(action, idleState);
   return (
     <form action={formAction} className="space-y-2">
       <FormMessage state={state} />
       <input type="hidden" name="vmId" value={vmId} />
       <input type="hidden" name="resizeRequestId" value={resizeRequestId} />
-      <SubmitButton pendingLabel="Paying…">Pay and resize</SubmitButton>
+      <SubmitButton pendingLabel={downgrade ? "Scheduling…" : "Paying…"}>{downgrade ? "Schedule this change" : "Pay and resize"}</SubmitButton>
+    </form>
+  );
+}
+
+/** Withdraws a downgrade that waits for the renewal (until Stripe has switched to it). */
+export function CancelScheduledResizeForm({ vmId, resizeRequestId, action }: { vmId: string; resizeRequestId: string; action: Action }) {
+  const [state, formAction] = useActionState(action, idleState);
+  return (
+    <form action={formAction} className="mt-2 space-y-2">
+      <FormMessage state={state} />
+      <input type="hidden" name="vmId" value={vmId} />
+      <input type="hidden" name="resizeRequestId" value={resizeRequestId} />
+      <SubmitButton pendingLabel="Canceling…">Cancel the scheduled change</SubmitButton>
     </form>
   );
 }

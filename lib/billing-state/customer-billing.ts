@@ -12,6 +12,7 @@ import { syncSubscription } from "@/lib/billing/sync-subscription";
 import { convergeBilling } from "@/lib/billing-state/reconcile";
 import { ladderConfig, ladderTimeline, type TimelineEntry } from "@/lib/billing-state/ladder";
 import type { BillingState } from "@/lib/generated/prisma/client";
+import { cancelScheduledDowngrade, findScheduledDowngrade, releaseDowngradeSchedule } from "@/lib/resize/schedule-downgrade";
 
 export const cancelSchema = z.object({
   subscriptionId: z.string().trim().min(1, "Missing subscription.").max(64, "Unknown subscription."),
@@ -31,6 +32,9 @@ export async function setCancelAtPeriodEnd(input: { userId: string; subscription
   const row = await db.billingEnforcement.findUnique({ where: { subscriptionId: own.id }, select: { state: true } });
   if (row && (row.state === "deleted" || row.state === "pending_deletion")) throw new UserFacingError("This subscription has already ended.");
   try {
+    // A schedule-managed subscription refuses cancel_at_period_end ("…updating any cancelation
+    // behavior directly is not allowed"): a scheduled downgrade's schedule is released first.
+    if (input.cancel) await releaseDowngradeBeforeCancel(input.userId, own.stripeSubscriptionId);
     await stripe().subscriptions.update(own.stripeSubscriptionId, { cancel_at_period_end: input.cancel });
   } catch {
     throw new UserFacingError("We couldn't reach our payment provider. Nothing was changed; please try again.");
@@ -43,6 +47,14 @@ export async function setCancelAtPeriodEnd(input: { userId: string; subscription
   await syncSubscription(own.stripeSubscriptionId);
   await convergeBilling(own.stripeSubscriptionId);
   return { cancelAtPeriodEnd: input.cancel };
+}
+
+/** Withdraws a scheduled downgrade (or, once it took effect, only frees the subscription of its schedule). */
+async function releaseDowngradeBeforeCancel(userId: string, stripeSubscriptionId: string) {
+  const scheduled = await findScheduledDowngrade(stripeSubscriptionId);
+  if (!scheduled) return;
+  const outcome = await cancelScheduledDowngrade(scheduled, { type: "customer", id: userId }, "Canceled together with your subscription.");
+  if (outcome === "took_effect") await releaseDowngradeSchedule(scheduled);
 }
 
 /** A portal session that opens on "update payment method" (Stripe's flow_data). */

@@ -5,9 +5,10 @@
 import { recordAudit } from "@/lib/audit/record-audit";
 import { stripe, type Stripe } from "@/lib/billing/stripe";
 import { db } from "@/lib/db";
-import type { ResizeStatus } from "@/lib/generated/prisma/client";
+import type { ResizeRequest, ResizeStatus } from "@/lib/generated/prisma/client";
 import type { TargetItems } from "@/lib/resize/quote-resize";
 import { transitionResize } from "@/lib/resize/resize-state";
+import { releaseDowngradeSchedule, scheduleDowngrade } from "@/lib/resize/schedule-downgrade";
 import { inngest } from "@/inngest/client";
 import { resizeApplyRequested } from "@/inngest/events";
 
@@ -51,6 +52,7 @@ export async function confirmResizePayment(resizeRequestId: string): Promise<Res
     await sendApply(request);
     return stateOf(request);
   }
+  if (request.kind === "downgrade") return request.status === "scheduled" ? confirmDowngrade(request) : stateOf(request);
   if (request.status !== "awaiting_payment") return stateOf(request);
 
   const subscription = await stripe().subscriptions.retrieve(request.stripeSubscriptionId);
@@ -116,8 +118,80 @@ function idOf(value: string | { id: string } | null): string | null {
   return value === null ? null : typeof value === "string" ? value : value.id;
 }
 
+export const RENEWAL_UNPAID_MESSAGE =
+  "Your renewal at the smaller size is not paid yet. The smaller size is applied to your VM once it is paid; until then it keeps its current size.";
+const ENDED_MESSAGE = "Your subscription ended before the smaller size took effect, so nothing was changed.";
+const WITHDRAWN_MESSAGE = "The scheduled change was withdrawn before your renewal. Your VM keeps its size and price.";
+
+/**
+ * A scheduled downgrade is paid when Stripe has switched the subscription to the target items at
+ * the renewal and that renewal's invoice is paid. Until then the VM keeps its size (I1).
+ */
+async function confirmDowngrade(request: ResizeRequest): Promise<ResizePaymentState> {
+  if (!request.stripeScheduleId) {
+    // The schedule was never recorded (a lost answer, a crash): make or adopt it now. A transient
+    // Stripe error leaves the request as it is for the next signal or the sweeper.
+    await scheduleDowngrade(request).catch(() => undefined);
+    request = await db.resizeRequest.findUniqueOrThrow({ where: { id: request.id } });
+    if (request.status !== "scheduled" || !request.stripeScheduleId) return stateOf(request);
+  }
+  const subscription = await stripe().subscriptions.retrieve(request.stripeSubscriptionId);
+  const target = request.targetItems as unknown as TargetItems;
+  const now = new Date();
+  if (subscription.status === "canceled" || subscription.status === "incomplete_expired") {
+    if (await transitionResize(request.id, "scheduled", "expired", { finishedAt: now, customerMessage: ENDED_MESSAGE })) {
+      await recordAudit({ type: "stripe" }, "vm.resize_expired", { type: "vm", id: request.vmId }, { resizeRequestId: request.id, subscription: subscription.status });
+    }
+    return stateOf(await db.resizeRequest.findUniqueOrThrow({ where: { id: request.id } }));
+  }
+  if (!itemsMatch(subscription, target.expected)) {
+    // Not switched yet. If the schedule is gone too, someone released or canceled it at Stripe.
+    if (idOf(subscription.schedule) !== request.stripeScheduleId) {
+      await transitionResize(request.id, "scheduled", "canceled", {
+        finishedAt: now,
+        failureReason: "the subscription schedule was released or canceled at Stripe before the renewal",
+        customerMessage: WITHDRAWN_MESSAGE,
+      });
+      return stateOf(await db.resizeRequest.findUniqueOrThrow({ where: { id: request.id } }));
+    }
+    return stateOf(request);
+  }
+  const renewal = await renewalInvoiceOf(subscription.id, request.effectiveAt);
+  if (renewal?.status !== "paid") {
+    if (renewal && renewal.status !== "draft" && request.customerMessage !== RENEWAL_UNPAID_MESSAGE) {
+      request = await db.resizeRequest.update({ where: { id: request.id }, data: { customerMessage: RENEWAL_UNPAID_MESSAGE } });
+    }
+    return stateOf(request);
+  }
+  await releaseDowngradeSchedule(request);
+  const moved = await transitionResize(request.id, "scheduled", "paid", { paidAt: now, stripeInvoiceId: renewal.id, customerMessage: null });
+  if (moved) {
+    await recordAudit(
+      { type: "stripe" },
+      "vm.resize_paid",
+      { type: "vm", id: request.vmId },
+      { resizeRequestId: request.id, invoiceId: renewal.id, amountPaid: renewal.amount_paid, kind: "downgrade" },
+    );
+  }
+  const paid = await db.resizeRequest.findUniqueOrThrow({ where: { id: request.id } });
+  if (paid.status === "paid") await sendApply(paid);
+  return stateOf(paid);
+}
+
+/** The renewal invoice that opened the period the downgrade took effect in (its own period ends there). */
+async function renewalInvoiceOf(subscriptionId: string, effectiveAt: Date | null): Promise<Stripe.Invoice | null> {
+  if (!effectiveAt) return null;
+  const boundary = Math.floor(effectiveAt.getTime() / 1000);
+  const invoices = await stripe().invoices.list({ subscription: subscriptionId, limit: 20 });
+  const renewals = invoices.data.filter((invoice) => invoice.billing_reason === "subscription_cycle" && invoice.period_end >= boundary);
+  return renewals.sort((a, b) => a.period_end - b.period_end)[0] ?? null;
+}
+
 /** The mirror run's hook: settles the subscription's open resize, if any, from Stripe. */
 export async function confirmOpenResizeOf(stripeSubscriptionId: string): Promise<ResizePaymentState | null> {
-  const open = await db.resizeRequest.findFirst({ where: { stripeSubscriptionId, status: { in: ["awaiting_payment", "paid"] } }, select: { id: true } });
+  const open = await db.resizeRequest.findFirst({
+    where: { stripeSubscriptionId, status: { in: ["awaiting_payment", "scheduled", "paid"] } },
+    select: { id: true },
+  });
   return open ? confirmResizePayment(open.id) : null;
 }

@@ -2,6 +2,7 @@
 // `invoices.createPreview` for exactly the subscription update the request will send, with a
 // fixed `proration_date` kept on the quoted row, so the amount shown is the amount charged.
 // Nothing is asked of Stripe before the capacity check (never charge for what the node cannot hold).
+// A downgrade (less CPU or RAM) has nothing due now: it is quoted at the renewal date instead.
 import { UserFacingError } from "@/lib/actions/form-state";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -9,7 +10,7 @@ import { stripe, type Stripe } from "@/lib/billing/stripe";
 import { nodeHasRoomFor } from "@/lib/capacity/find-node-with-room";
 import { ensureResourcePrice, resourceKindOf } from "@/lib/resize/ensure-resource-price";
 import { loadResizeContext, resizeRefusal, type ResizeContext } from "@/lib/resize/load-resize-context";
-import { extraDemand, extraUnits, isDowngrade, monthlyPrice, type Totals } from "@/lib/resize/resize-pricing";
+import { extraDemand, extraUnits, isDowngrade, isGrowth, monthlyPrice, type Totals } from "@/lib/resize/resize-pricing";
 import { OPEN_RESIZE_STATUSES } from "@/lib/resize/resize-state";
 import { assertBillingAllows } from "@/lib/billing-state/gates";
 
@@ -19,7 +20,11 @@ export const QUOTE_TTL_MS = 15 * 60_000;
 export const QUOTES_PER_MINUTE = 10;
 
 export const NO_ROOM_MESSAGE = "The server your VM runs on has no room for that size right now. Nothing was charged; try a smaller size.";
-export const DOWNGRADE_MESSAGE = "Reducing CPU or RAM takes effect at renewal, which is not available yet. Choose at least your current CPU and RAM.";
+export const MIXED_MESSAGE =
+  "Reducing CPU or RAM takes effect at your next renewal, growing anything takes effect now: change one way at a time (grow first, or reduce first).";
+export const SCHEDULED_ALREADY_MESSAGE = "A smaller size is already scheduled for this VM's next renewal. Cancel it first to choose another.";
+export const FOREIGN_SCHEDULE_MESSAGE = "This subscription already has a change scheduled by our team. Contact support to change its size.";
+const NOTHING_DUE_MESSAGE = "This change costs nothing now. Choose a larger size, or reduce CPU or RAM to change at renewal.";
 
 /** One item of the subscription update, as sent; `expected` is what Stripe's items must then be. */
 export type TargetItems = { update: Stripe.SubscriptionUpdateParams.Item[]; expected: Array<{ priceId: string; quantity: number }> };
@@ -51,6 +56,8 @@ export type ResizeQuote = {
   newMonthlyMinor: number;
   currency: string;
   totals: Totals;
+  /** A downgrade's renewal date; null for an upgrade (applied once paid, now). */
+  effectiveAt: Date | null;
 };
 
 /**
@@ -65,27 +72,42 @@ export async function quoteResize(input: { userId: string; vmId: string; totals:
   const refusal = resizeRefusal(ctx);
   if (refusal) throw new UserFacingError(refusal);
   await assertBillingAllows({ userId, vmId, action: "resize" });
-  if (isDowngrade(ctx.vm, totals)) throw new UserFacingError(DOWNGRADE_MESSAGE);
+  const downgrade = isDowngrade(ctx.vm, totals);
+  if (downgrade && isGrowth(ctx.vm, totals)) throw new UserFacingError(MIXED_MESSAGE);
   const subscriptionId = ctx.order.stripeSubscriptionId!;
   const open = await db.resizeRequest.findFirst({
     where: { stripeSubscriptionId: subscriptionId, status: { in: [...OPEN_RESIZE_STATUSES] } },
-    select: { id: true },
+    select: { id: true, status: true },
   });
-  if (open) throw new UserFacingError("Another resize of this VM is in progress. Wait for it to finish.");
+  // A scheduled downgrade does not block an upgrade: accepting the upgrade withdraws it first.
+  if (open && (downgrade || open.status !== "scheduled")) {
+    throw new UserFacingError(open.status === "scheduled" ? SCHEDULED_ALREADY_MESSAGE : "Another resize of this VM is in progress. Wait for it to finish.");
+  }
   const recent = await db.resizeRequest.count({ where: { userId, createdAt: { gt: new Date(now.getTime() - 60_000) } } });
   if (recent >= QUOTES_PER_MINUTE) throw new UserFacingError("Too many price checks in a minute. Wait a moment and try again.");
-  // Capacity before any Stripe call.
-  if (!ctx.vm.nodeName || !(await nodeHasRoomFor(ctx.vm.nodeName, extraDemand(ctx.vm, totals)))) throw new UserFacingError(NO_ROOM_MESSAGE);
+  // Capacity before any Stripe call (a downgrade takes no room).
+  if (!downgrade && (!ctx.vm.nodeName || !(await nodeHasRoomFor(ctx.vm.nodeName, extraDemand(ctx.vm, totals))))) throw new UserFacingError(NO_ROOM_MESSAGE);
 
   const subscription = await stripe().subscriptions.retrieve(subscriptionId);
   const items = await targetItemsFor(ctx, subscription, totals);
   const prorationDate = Math.floor(now.getTime() / 1000);
-  const preview = await stripe().invoices.createPreview({
-    customer: typeof subscription.customer === "string" ? subscription.customer : subscription.customer.id,
-    subscription: subscriptionId,
-    subscription_details: { items: items.update, proration_behavior: "always_invoice", proration_date: prorationDate },
-  });
-  if (preview.amount_due <= 0) throw new UserFacingError(DOWNGRADE_MESSAGE);
+  let amountDueMinor = 0;
+  let currency = ctx.plan.currency;
+  let effectiveAt: Date | null = null;
+  if (downgrade) {
+    // Nothing is due now; the smaller items start with the next renewal (the current period's end).
+    if (subscription.schedule) throw new UserFacingError(FOREIGN_SCHEDULE_MESSAGE);
+    effectiveAt = new Date(Math.min(...subscription.items.data.map((item) => item.current_period_end)) * 1000);
+  } else {
+    const preview = await stripe().invoices.createPreview({
+      customer: typeof subscription.customer === "string" ? subscription.customer : subscription.customer.id,
+      subscription: subscriptionId,
+      subscription_details: { items: items.update, proration_behavior: "always_invoice", proration_date: prorationDate },
+    });
+    if (preview.amount_due <= 0) throw new UserFacingError(NOTHING_DUE_MESSAGE);
+    amountDueMinor = preview.amount_due;
+    currency = preview.currency;
+  }
   const newMonthlyMinor = monthlyPrice(ctx.plan, totals, ctx.prices);
   const row = await db.resizeRequest.create({
     data: {
@@ -96,13 +118,15 @@ export async function quoteResize(input: { userId: string; vmId: string; totals:
       fromRamGb: ctx.vm.ramGb,
       fromDiskGb: ctx.vm.diskGb,
       ...totals,
+      kind: downgrade ? "downgrade" : "upgrade",
       prorationDate,
-      amountDueMinor: preview.amount_due,
+      amountDueMinor,
       newMonthlyMinor,
-      currency: preview.currency,
+      currency,
+      effectiveAt,
       targetItems: items as unknown as Prisma.InputJsonValue,
     },
     select: { id: true },
   });
-  return { resizeRequestId: row.id, amountDueMinor: preview.amount_due, newMonthlyMinor, currency: preview.currency, totals };
+  return { resizeRequestId: row.id, amountDueMinor, newMonthlyMinor, currency, totals, effectiveAt };
 }

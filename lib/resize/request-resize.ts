@@ -17,6 +17,7 @@ import { confirmResizePayment, type ResizePaymentState } from "@/lib/resize/conf
 import { NO_ROOM_MESSAGE, QUOTE_TTL_MS, type TargetItems } from "@/lib/resize/quote-resize";
 import { extraDemand } from "@/lib/resize/resize-pricing";
 import { transitionResize } from "@/lib/resize/resize-state";
+import { cancelScheduledDowngrade, findScheduledDowngrade, SCHEDULE_REFUSED_MESSAGE, scheduleDowngrade } from "@/lib/resize/schedule-downgrade";
 
 export const BUSY_RESIZE_MESSAGE = "Another resize of this VM is in progress. Wait for it to finish.";
 const STRIPE_REFUSED_MESSAGE = "We couldn't start this resize with our payment provider. Nothing was charged; please review the price again.";
@@ -30,6 +31,7 @@ export const resizeIdempotencyKey = (resizeRequestId: string) => `resize-${resiz
 export async function requestResize(input: { userId: string; resizeRequestId: string; now?: Date }): Promise<ResizePaymentState | null> {
   const { userId, resizeRequestId } = input;
   const now = input.now ?? new Date();
+  await withdrawScheduledDowngradeFor(userId, resizeRequestId);
   const opened = await withCapacityLock(async (tx) => {
     const request = await tx.resizeRequest.findFirst({
       where: { id: resizeRequestId, userId },
@@ -52,14 +54,15 @@ export async function requestResize(input: { userId: string; resizeRequestId: st
     if (await tx.powerRequest.count({ where: { vmId: request.vmId, status: { in: [...OPEN_POWER_STATUSES] } } })) {
       throw new UserFacingError("A power action on this VM is in progress. Wait for it to finish, then try again.");
     }
-    if (!vm.nodeName || !(await nodeHasRoomFor(vm.nodeName, extraDemand(vm, request), { client: tx, excludeResizeId: request.id }))) {
+    const downgrade = request.kind === "downgrade";
+    if (!downgrade && (!vm.nodeName || !(await nodeHasRoomFor(vm.nodeName, extraDemand(vm, request), { client: tx, excludeResizeId: request.id })))) {
       throw new UserFacingError(NO_ROOM_MESSAGE);
     }
     try {
       // The unique open_key refuses a second open request for the subscription, whoever races.
       await tx.resizeRequest.update({
         where: { id: request.id, status: "quoted" },
-        data: { status: "awaiting_payment", openKey: request.stripeSubscriptionId },
+        data: { status: downgrade ? "scheduled" : "awaiting_payment", openKey: request.stripeSubscriptionId },
       });
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") throw new UserFacingError(BUSY_RESIZE_MESSAGE);
@@ -67,7 +70,7 @@ export async function requestResize(input: { userId: string; resizeRequestId: st
     }
     await recordAudit(
       { type: "customer", id: userId },
-      "vm.resize_requested",
+      downgrade ? "vm.resize_scheduled" : "vm.resize_requested",
       { type: "vm", id: request.vmId },
       {
         resizeRequestId: request.id,
@@ -85,8 +88,47 @@ export async function requestResize(input: { userId: string; resizeRequestId: st
   });
   if (!opened) return null;
   const { request } = opened;
-  if (!opened.already) await sendSubscriptionUpdate(request);
+  if (!opened.already) {
+    if (request.kind === "downgrade") await sendSchedule(request);
+    else await sendSubscriptionUpdate(request);
+  }
   return confirmResizePayment(request.id);
+}
+
+/**
+ * An upgrade replaces a downgrade still waiting for the renewal: its schedule is released at
+ * Stripe first (a schedule would otherwise overwrite the upgrade at its next phase). Too late once
+ * Stripe switched to the smaller items: that change is applied first.
+ */
+async function withdrawScheduledDowngradeFor(userId: string, resizeRequestId: string) {
+  const request = await db.resizeRequest.findFirst({ where: { id: resizeRequestId, userId, status: "quoted", kind: "upgrade" } });
+  if (!request) return;
+  const scheduled = await findScheduledDowngrade(request.stripeSubscriptionId);
+  if (!scheduled) return;
+  let outcome;
+  try {
+    outcome = await cancelScheduledDowngrade(scheduled, { type: "customer", id: userId }, REPLACED_MESSAGE);
+  } catch {
+    throw new UserFacingError("Our payment provider didn't answer. Nothing was changed; please try again.");
+  }
+  if (outcome === "took_effect") {
+    throw new UserFacingError("Your smaller size took effect at your renewal and is applied once that renewal is paid. Resize again after that.");
+  }
+}
+
+const REPLACED_MESSAGE = "Replaced by the larger size you chose afterwards.";
+
+async function sendSchedule(request: Parameters<typeof scheduleDowngrade>[0]) {
+  try {
+    await scheduleDowngrade(request);
+  } catch {
+    // scheduleDowngrade closed the request on a refusal; anything else is retried by the next signal or the sweeper.
+    const row = await db.resizeRequest.findUnique({ where: { id: request.id }, select: { status: true } });
+    if (row?.status === "scheduled") {
+      throw new UserFacingError("Our payment provider didn't answer. Your change is recorded and is scheduled as soon as it answers; check this page again shortly.");
+    }
+    throw new UserFacingError(SCHEDULE_REFUSED_MESSAGE);
+  }
 }
 
 async function sendSubscriptionUpdate(request: { id: string; stripeSubscriptionId: string; prorationDate: number; targetItems: unknown }) {

@@ -63,3 +63,6 @@ export function extraDemand(current: Totals, target: Totals): Totals {
 
 /** Less CPU or RAM than now: Stripe would credit it, so it waits for the renewal (a schedule). */
 export const isDowngrade = (current: Totals, target: Totals) => target.vcpus < current.vcpus || target.ramGb < current.ramGb;
+
+/** More of anything than now (charged at once, so never mixed with a downgrade in one request). */
+export const isGrowth = (current: Totals, target: Totals) => target.vcpus > current.vcpus || target.ramGb > current.ramGb || target.diskGb > current.diskGb;

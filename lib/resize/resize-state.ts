@@ -7,8 +7,10 @@ import { db } from "@/lib/db";
 import { defineStateMachine } from "@/lib/state/state-machine";
 
 const resizeMachine = defineStateMachine<ResizeStatus>("resize request", {
-  quoted: ["awaiting_payment", "canceled"],
+  quoted: ["awaiting_payment", "scheduled", "canceled"],
   awaiting_payment: ["paid", "expired", "canceled"],
+  // A downgrade: paid once its renewal is; canceled by the customer (or a later upgrade) before it takes effect.
+  scheduled: ["paid", "expired", "canceled"],
   paid: ["applying", "failed"],
   applying: ["applied", "failed"],
   failed: ["paid"], // the operator's retry (the payment is kept)
@@ -18,7 +20,7 @@ const resizeMachine = defineStateMachine<ResizeStatus>("resize request", {
 });
 
 /** Requests that hold the subscription (and the node's room for their extra resources). */
-export const OPEN_RESIZE_STATUSES = ["awaiting_payment", "paid", "applying", "failed"] as const satisfies readonly ResizeStatus[];
+export const OPEN_RESIZE_STATUSES = ["awaiting_payment", "scheduled", "paid", "applying", "failed"] as const satisfies readonly ResizeStatus[];
 const CLOSED: readonly ResizeStatus[] = ["applied", "expired", "canceled"];
 
 export const canTransitionResize = resizeMachine.can;

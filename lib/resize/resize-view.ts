@@ -1,7 +1,7 @@
 // What /vms/[id]/resize shows: the VM's size and limits, the unit prices, a quote the customer is
 // looking at, and the latest resize's state in customer words (I4: no node, no Proxmox error).
 import { db } from "@/lib/db";
-import type { ResizeStatus } from "@/lib/generated/prisma/client";
+import type { ResizeKind, ResizeStatus } from "@/lib/generated/prisma/client";
 import { fieldErrorsOf } from "@/lib/actions/validated-action";
 import { loadResizeContext, resizeRefusal, type ResizeContext } from "@/lib/resize/load-resize-context";
 import { resizeTotalsSchema, type Totals } from "@/lib/resize/resize-pricing";
@@ -12,6 +12,7 @@ import { confirmResizePayment } from "@/lib/resize/confirm-resize-payment";
 export const resizeStatusLabel: Record<ResizeStatus, string> = {
   quoted: "Price shown",
   awaiting_payment: "Waiting for payment",
+  scheduled: "Scheduled for your next renewal",
   paid: "Paid: applying soon",
   applying: "Applying (your VM restarts)",
   applied: "Applied",
@@ -23,6 +24,9 @@ export const resizeStatusLabel: Record<ResizeStatus, string> = {
 export type ResizeRequestView = {
   id: string;
   status: ResizeStatus;
+  kind: ResizeKind;
+  /** A downgrade's renewal date (ISO); null for an upgrade. */
+  effectiveAt: string | null;
   statusLabel: string;
   from: Totals;
   to: Totals;
@@ -38,6 +42,8 @@ export type ResizeRequestView = {
 function viewOf(r: {
   id: string;
   status: ResizeStatus;
+  kind: ResizeKind;
+  effectiveAt: Date | null;
   fromVcpus: number;
   fromRamGb: number;
   fromDiskGb: number;
@@ -55,6 +61,8 @@ function viewOf(r: {
   return {
     id: r.id,
     status: r.status,
+    kind: r.kind,
+    effectiveAt: r.effectiveAt?.toISOString() ?? null,
     statusLabel: resizeStatusLabel[r.status],
     from: { vcpus: r.fromVcpus, ramGb: r.fromRamGb, diskGb: r.fromDiskGb },
     to: { vcpus: r.vcpus, ramGb: r.ramGb, diskGb: r.diskGb },

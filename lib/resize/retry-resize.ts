@@ -37,7 +37,7 @@ export async function retryResize({ resizeRequestId, adminId }: { resizeRequestI
 /** For /admin/resizes: resizes that need the operator (failed) or are under way, newest first. */
 export function listAdminResizes() {
   return db.resizeRequest.findMany({
-    where: { status: { in: ["failed", "paid", "applying", "awaiting_payment"] } },
+    where: { status: { in: ["failed", "paid", "applying", "awaiting_payment", "scheduled"] } },
     orderBy: { updatedAt: "desc" },
     take: 100,
     select: {

@@ -1,14 +1,21 @@
 // The sweeper's resize section: a resize still waiting for its money, or paid but not yet
 // applying, after the limit lost its signal somewhere. Re-read from Stripe (never by re-sending a
 // Stripe event id): paid → the apply run is queued (same event id, so at most one run), lapsed →
-// expired, still open → left as it is.
+// expired, still open → left as it is. A scheduled downgrade is looked at once its renewal is due.
 import { db } from "@/lib/db";
 import type { SweepSection } from "@/lib/billing/sweep-stuck-work";
 import { confirmResizePayment } from "@/lib/resize/confirm-resize-payment";
 
 export async function convergeOpenResizes(olderThanMinutes: number): Promise<SweepSection> {
   const stale = await db.resizeRequest.findMany({
-    where: { status: { in: ["awaiting_payment", "paid"] }, updatedAt: { lt: new Date(Date.now() - olderThanMinutes * 60_000) } },
+    where: {
+      updatedAt: { lt: new Date(Date.now() - olderThanMinutes * 60_000) },
+      OR: [
+        { status: { in: ["awaiting_payment", "paid"] } },
+        // A downgrade waits a whole period on purpose: only once its renewal is due (or its schedule was never recorded).
+        { status: "scheduled", OR: [{ effectiveAt: { lt: new Date() } }, { stripeScheduleId: null }] },
+      ],
+    },
     orderBy: { updatedAt: "asc" },
     take: 50,
     select: { id: true },

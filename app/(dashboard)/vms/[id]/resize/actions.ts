@@ -9,6 +9,7 @@ import type { FormState } from "@/lib/actions/form-state";
 import { parseResizeTotals, recheckResizePayment } from "@/lib/resize/resize-view";
 import { quoteResize } from "@/lib/resize/quote-resize";
 import { requestResize } from "@/lib/resize/request-resize";
+import { cancelDowngradeForCustomer } from "@/lib/resize/schedule-downgrade";
 
 const id = z.string().trim().min(1).max(64);
 
@@ -49,4 +50,27 @@ const recheckAction = validatedActionWithUser(z.object({ vmId: id, resizeRequest
 
 export async function recheckResizePaymentFormAction(previous: FormState, formData: FormData): Promise<FormState> {
   return recheckAction(previous, formData);
+}
+
+// Withdraws a downgrade waiting for the renewal; Stripe's schedule is released first.
+const cancelScheduledAction = validatedActionWithUser(
+  z.object({ vmId: id, resizeRequestId: id }),
+  async ({ vmId, resizeRequestId }, { user }): Promise<FormState> => {
+    let outcome;
+    try {
+      outcome = await cancelDowngradeForCustomer(user.id, resizeRequestId);
+    } catch {
+      return { status: "error", message: "Our payment provider didn't answer. Nothing was changed; please try again." };
+    }
+    if (!outcome) notFound();
+    revalidatePath(`/vms/${vmId}/resize`);
+    if (outcome === "took_effect") {
+      return { status: "error", message: "This change already took effect at your renewal: it is applied to your VM once that renewal is paid." };
+    }
+    return { status: "success", message: outcome === "canceled" ? "The scheduled change is canceled." : "This change is no longer scheduled." };
+  },
+);
+
+export async function cancelScheduledResizeFormAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return cancelScheduledAction(previous, formData);
 }

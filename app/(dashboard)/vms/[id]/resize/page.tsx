@@ -5,15 +5,17 @@ import { requireUser } from "@/lib/auth/session";
 import { formatMoney } from "@/lib/format/money";
 import { env } from "@/lib/env";
 import { loadResizeConfirmationSecret, loadResizePage } from "@/lib/resize/resize-view";
-import { ResizeForm, PayResizeForm } from "@/components/vms/resize-forms";
+import { CancelScheduledResizeForm, ResizeForm, PayResizeForm } from "@/components/vms/resize-forms";
 import { ConfirmResizePayment } from "@/components/vms/confirm-resize-payment";
-import { payResizeFormAction, quoteResizeFormAction, recheckResizePaymentFormAction } from "./actions";
+import { cancelScheduledResizeFormAction, payResizeFormAction, quoteResizeFormAction, recheckResizePaymentFormAction } from "./actions";
 
 export const metadata: Metadata = { title: "Resize VM" };
 export const dynamic = "force-dynamic";
 
 const size = (t: { vcpus: number; ramGb: number; diskGb: number }) => `${t.vcpus} vCPU · ${t.ramGb} GB RAM · ${t.diskGb} GB disk`;
 const OPEN = new Set(["awaiting_payment", "paid", "applying", "failed"]);
+// A renewal date in the customer's words; UTC, as Stripe bills.
+const day = (iso: string) => new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 
 export default async function ResizePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ quote?: string | string[] }> }) {
   const { id } = await params;
@@ -50,6 +52,15 @@ export default async function ResizePage({ params, searchParams }: { params: Pro
             {size(latest.from)} → {size(latest.to)}; new monthly price {formatMoney(latest.newMonthlyMinor, latest.currency)}.
           </p>
           {latest.progressStep ? <p>Now: {latest.progressStep}…</p> : null}
+          {latest.status === "scheduled" && latest.effectiveAt ? (
+            <>
+              <p data-testid="resize-scheduled">
+                Scheduled for <strong>{day(latest.effectiveAt)}</strong>, your next renewal: from then you pay the new monthly price, and your VM
+                restarts at the smaller size once that renewal is paid. Until then nothing changes.
+              </p>
+              <CancelScheduledResizeForm vmId={vm.id} resizeRequestId={latest.id} action={cancelScheduledResizeFormAction} />
+            </>
+          ) : null}
           {latest.customerMessage ? (
             <p role="alert" className="mt-2 text-danger-700" data-testid="resize-message">
               {latest.customerMessage}
@@ -83,15 +94,30 @@ export default async function ResizePage({ params, searchParams }: { params: Pro
           <h2 id="quote-heading" className="text-lg font-semibold">
             Confirm: {size(quote.to)}
           </h2>
-          <p>
-            Due now: <strong data-testid="amount-due">{formatMoney(quote.amountDueMinor, quote.currency)}</strong> (the rest of this billing period at the new
-            size, less what is unused at the old one).
-          </p>
-          <p>
-            New monthly price: <strong data-testid="new-monthly">{formatMoney(quote.newMonthlyMinor, quote.currency)}</strong>.
-          </p>
-          <p>Your VM shuts down and restarts to apply the new size, once the payment is confirmed. Nothing changes if the payment does not go through.</p>
-          <PayResizeForm vmId={vm.id} resizeRequestId={quote.id} action={payResizeFormAction} />
+          {quote.kind === "downgrade" && quote.effectiveAt ? (
+            <>
+              <p>
+                Due now: <strong data-testid="amount-due">nothing</strong>. A smaller size takes effect at your next renewal, on{" "}
+                <strong data-testid="effective-date">{day(quote.effectiveAt)}</strong>; you keep the current size until then.
+              </p>
+              <p>
+                New monthly price from then: <strong data-testid="new-monthly">{formatMoney(quote.newMonthlyMinor, quote.currency)}</strong>.
+              </p>
+              <p>Once that renewal is paid your VM shuts down and restarts at the new size. You can cancel the change until the renewal.</p>
+            </>
+          ) : (
+            <>
+              <p>
+                Due now: <strong data-testid="amount-due">{formatMoney(quote.amountDueMinor, quote.currency)}</strong> (the rest of this billing period at the
+                new size, less what is unused at the old one).
+              </p>
+              <p>
+                New monthly price: <strong data-testid="new-monthly">{formatMoney(quote.newMonthlyMinor, quote.currency)}</strong>.
+              </p>
+              <p>Your VM shuts down and restarts to apply the new size, once the payment is confirmed. Nothing changes if the payment does not go through.</p>
+            </>
+          )}
+          <PayResizeForm vmId={vm.id} resizeRequestId={quote.id} action={payResizeFormAction} downgrade={quote.kind === "downgrade"} />
           <Link href={`/vms/${vm.id}/resize`} className="text-brand-700 hover:underline">
             Choose another size
           </Link>
@@ -113,7 +139,10 @@ export default async function ResizePage({ params, searchParams }: { params: Pro
               </li>
             ))}
           </ul>
-          <p>CPU and RAM can go up (down is not available yet); the disk can only grow, in steps of {page.diskStepGb} GB.</p>
+          <p>
+            More CPU, RAM or disk applies now, once paid; less CPU or RAM takes effect at your next renewal. The disk can only grow, in steps of{" "}
+            {page.diskStepGb} GB.
+          </p>
           <ResizeForm vm={vm} max={plan.max} base={plan.base} diskStepGb={page.diskStepGb} action={quoteResizeFormAction} />
         </section>
       )}

@@ -13,6 +13,7 @@ import { buildInvoice, periodLines } from "./objects/invoice";
 import { applyItemChanges, currentPeriod, customerId, periodEnd } from "./objects/subscription";
 import type { Params } from "./params";
 import { planItemChanges, prorationLines } from "./proration";
+import { refuseCancelChangeWhileScheduled } from "./schedules";
 import { clone } from "./store";
 import type { ItemChange, LineSpec, SimContext } from "./types";
 
@@ -36,6 +37,7 @@ export function updateSubscription(ctx: SimContext, sub: Stripe.Subscription, p:
   if (sub.status === "canceled") {
     throw invalidRequest("A canceled subscription can only update its cancellation_details and metadata.");
   }
+  if (p.has("cancel_at_period_end") || p.has("cancel_at")) refuseCancelChangeWhileScheduled(sub);
   const paymentBehavior = p.oneOf("payment_behavior", PAYMENT) ?? "allow_incomplete";
   const prorationBehavior = p.oneOf("proration_behavior", PRORATION) ?? "create_prorations";
   if (paymentBehavior === "pending_if_incomplete") {

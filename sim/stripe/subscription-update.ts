@@ -13,7 +13,8 @@ import { buildInvoice, periodLines } from "./objects/invoice";
 import { applyItemChanges, currentPeriod, customerId, periodEnd } from "./objects/subscription";
 import type { Params } from "./params";
 import { planItemChanges, prorationLines } from "./proration";
-import { refuseCancelChangeWhileScheduled } from "./schedules";
+import { phaseEnteredAt } from "./schedule-clock";
+import { enterPhase, refuseCancelChangeWhileScheduled } from "./schedules";
 import { clone } from "./store";
 import type { ItemChange, LineSpec, SimContext } from "./types";
 
@@ -169,10 +170,13 @@ export function previewInvoice(ctx: SimContext, p: Params): Stripe.Invoice {
     const period = { start: prorationDate, end: prorationDate };
     invoice = buildInvoice(ctx, { customer, subscription: sub, reason: "subscription_update", lines: prorations, period, preview: true });
   } else {
-    // The next renewal: waiting prorations, these prorations, then the next period at the new items.
+    // The next renewal: waiting prorations, these prorations, then the next period at the new
+    // items — those of the schedule's next phase when one starts at this period end.
     const future = clone(sub);
     applyItemChanges(ctx, future, changes);
     const current = currentPeriod(sub);
+    const entered = phaseEnteredAt(ctx, sub, current.end);
+    if (entered) enterPhase(ctx, future, entered);
     const next = { start: current.end, end: Math.min(...future.items.data.map((i) => periodEnd(i.price, current.end, sub.billing_cycle_anchor))) };
     const lines = [...ctx.store.subscriptionExtrasFor(sub.id).pendingProrations, ...prorations, ...periodLines(ctx, future, next)];
     invoice = buildInvoice(ctx, { customer, subscription: sub, reason: "upcoming", lines, period: current, preview: true });

@@ -83,13 +83,16 @@ describe("create from_subscription", () => {
     });
   });
 
-  it("lists by customer, newest first", async () => {
+  it("lists by customer, newest first, and shows them at /_sim", async () => {
     const first = await scheduled(rig);
     const second = await scheduled(rig, { amount: 4000 });
     const all = await rig.stripe.subscriptionSchedules.list();
     expect(all.data.map((s) => s.id)).toEqual([second.schedule.id, first.schedule.id]);
     const mine = await rig.stripe.subscriptionSchedules.list({ customer: first.customer });
     expect(mine.data.map((s) => s.id)).toEqual([first.schedule.id]);
+    const state = await fetch(`${rig.sim.url}/_sim/state`).then((r) => r.json());
+    expect(state.schedules.map((s: Stripe.SubscriptionSchedule) => s.id)).toEqual([first.schedule.id, second.schedule.id]);
+    expect(await fetch(`${rig.sim.url}/_sim`).then((r) => r.text())).toContain(first.schedule.id);
   });
 });
 

@@ -10,6 +10,7 @@ import { EventLog } from "./events";
 import { finalizeInvoice } from "./objects/invoice";
 import { recordInvoicePayment } from "./objects/payment";
 import { applyItemChanges, currentPeriod, customerId, isLive, openInvoicesOf, subscriptionIdOf } from "./objects/subscription";
+import { endScheduleWithSubscription } from "./schedule-clock";
 import { clone } from "./store";
 import type { SimContext } from "./types";
 
@@ -133,6 +134,8 @@ export function cancelSubscription(ctx: SimContext, sub: Stripe.Subscription, re
   // An open invoice of a canceled subscription is no longer retried.
   for (const invoice of openInvoicesOf(ctx, sub)) invoice.next_payment_attempt = null;
   ctx.events.emit("customer.subscription.deleted", sub);
+  // Its schedule ends with it: `completed` when that was the schedule's end, else `canceled`.
+  endScheduleWithSubscription(ctx, sub);
 }
 
 /** What the portal's "Cancel plan" does by default: keep access until the period ends. */

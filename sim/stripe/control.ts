@@ -42,6 +42,7 @@ function controlRoutes(ctx: SimContext, controls: SimControls, reset: () => void
         rules: webhooks.rules,
         customers: [...store.customers.values()].map((c) => ({ ...c, card: store.cards.get(c.id) ?? null })),
         subscriptions: [...store.subscriptions.values()],
+        schedules: [...store.schedules.values()],
         invoices: [...store.invoices.values()],
         sessions: [...store.sessions.values()],
         refunds: [...store.refunds.values()],

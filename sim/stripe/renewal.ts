@@ -1,5 +1,6 @@
 // Clock-driven work, run in time order whenever the clock moves (or a real-time tick passes):
-// checkout expiries, pending-update expiries, scheduled cancellations, renewals, smart retries.
+// checkout expiries, pending-update expiries, scheduled cancellations, renewals (entering a
+// subscription schedule's next phase first), smart retries.
 // Each item runs with the clock pinned to the moment it fell due, so advancing 3 months renews
 // three times with the right dates.
 import type Stripe from "stripe";
@@ -8,6 +9,7 @@ import { expireSession } from "./checkout";
 import { EventLog } from "./events";
 import { buildInvoice, finalizeInvoice, periodLines } from "./objects/invoice";
 import { currentPeriod, customerId, isLive, periodEnd, subscriptionIdOf } from "./objects/subscription";
+import { advanceScheduleAtPeriodEnd } from "./schedule-clock";
 import { clone } from "./store";
 import type { SimContext } from "./types";
 
@@ -54,6 +56,8 @@ function nextDue(ctx: SimContext): DueWork | undefined {
 }
 
 function renewSubscription(ctx: SimContext, sub: Stripe.Subscription) {
+  // A schedule's next phase starts here: the renewal below bills that phase's items.
+  advanceScheduleAtPeriodEnd(ctx, sub);
   const previousPeriod = currentPeriod(sub);
   if (sub.cancel_at_period_end || (sub.cancel_at !== null && sub.cancel_at <= previousPeriod.end)) {
     cancelSubscription(ctx, sub, "cancellation_requested");

@@ -6,6 +6,7 @@ import { refuseUnknownParams } from "./accepted-params";
 import { checkoutSubscriptionRoutes } from "./api/checkout-subscriptions";
 import { customerCatalogRoutes } from "./api/customers-catalog";
 import { invoicePaymentRoutes } from "./api/invoices-payments";
+import { subscriptionScheduleRoutes } from "./api/subscription-schedules";
 import { webhookEndpointRoutes } from "./api/webhook-endpoints";
 import { findRoute, type Route } from "./api/router";
 import { handleControl } from "./control";
@@ -20,7 +21,13 @@ import type { SimControls } from "./sim-controls";
 import { clone, newId } from "./store";
 import type { SimContext } from "./types";
 
-const routes: Route[] = [...customerCatalogRoutes, ...checkoutSubscriptionRoutes, ...invoicePaymentRoutes, ...webhookEndpointRoutes];
+const routes: Route[] = [
+  ...customerCatalogRoutes,
+  ...checkoutSubscriptionRoutes,
+  ...subscriptionScheduleRoutes,
+  ...invoicePaymentRoutes,
+  ...webhookEndpointRoutes,
+];
 
 export interface ServerDeps {
   idempotency: IdempotencyCache;

@@ -25,6 +25,7 @@ export class Store {
   prices = new Map<string, Stripe.Price>();
   sessions = new Map<string, Stripe.Checkout.Session>();
   subscriptions = new Map<string, Stripe.Subscription>();
+  schedules = new Map<string, Stripe.SubscriptionSchedule>();
   invoices = new Map<string, Stripe.Invoice>();
   invoicePayments = new Map<string, Stripe.InvoicePayment>();
   paymentMethods = new Map<string, Stripe.PaymentMethod>();
@@ -58,6 +59,9 @@ export class Store {
   subscription(id: string, param = "subscription") {
     return found(this.subscriptions.get(id), "subscription", id, param);
   }
+  schedule(id: string, param = "schedule") {
+    return found(this.schedules.get(id), "subscription_schedule", id, param);
+  }
   invoice(id: string, param = "invoice") {
     return found(this.invoices.get(id), "invoice", id, param);
   }
@@ -75,6 +79,8 @@ export class Store {
       ["prod_", this.products],
       ["price_", this.prices],
       ["cs_", this.sessions],
+      // Before `sub_`, which schedule ids also start with.
+      ["sub_sched_", this.schedules],
       ["sub_", this.subscriptions],
       ["in_", this.invoices],
       ["inpay_", this.invoicePayments],

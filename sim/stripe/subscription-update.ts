@@ -13,6 +13,8 @@ import { buildInvoice, periodLines } from "./objects/invoice";
 import { applyItemChanges, currentPeriod, customerId, periodEnd } from "./objects/subscription";
 import type { Params } from "./params";
 import { planItemChanges, prorationLines } from "./proration";
+import { phaseEnteredAt } from "./schedule-clock";
+import { enterPhase, refuseCancelChangeWhileScheduled } from "./schedules";
 import { clone } from "./store";
 import type { ItemChange, LineSpec, SimContext } from "./types";
 
@@ -36,6 +38,7 @@ export function updateSubscription(ctx: SimContext, sub: Stripe.Subscription, p:
   if (sub.status === "canceled") {
     throw invalidRequest("A canceled subscription can only update its cancellation_details and metadata.");
   }
+  if (p.has("cancel_at_period_end") || p.has("cancel_at")) refuseCancelChangeWhileScheduled(sub);
   const paymentBehavior = p.oneOf("payment_behavior", PAYMENT) ?? "allow_incomplete";
   const prorationBehavior = p.oneOf("proration_behavior", PRORATION) ?? "create_prorations";
   if (paymentBehavior === "pending_if_incomplete") {
@@ -167,10 +170,13 @@ export function previewInvoice(ctx: SimContext, p: Params): Stripe.Invoice {
     const period = { start: prorationDate, end: prorationDate };
     invoice = buildInvoice(ctx, { customer, subscription: sub, reason: "subscription_update", lines: prorations, period, preview: true });
   } else {
-    // The next renewal: waiting prorations, these prorations, then the next period at the new items.
+    // The next renewal: waiting prorations, these prorations, then the next period at the new
+    // items — those of the schedule's next phase when one starts at this period end.
     const future = clone(sub);
     applyItemChanges(ctx, future, changes);
     const current = currentPeriod(sub);
+    const entered = phaseEnteredAt(ctx, sub, current.end);
+    if (entered) enterPhase(ctx, future, entered);
     const next = { start: current.end, end: Math.min(...future.items.data.map((i) => periodEnd(i.price, current.end, sub.billing_cycle_anchor))) };
     const lines = [...ctx.store.subscriptionExtrasFor(sub.id).pendingProrations, ...prorations, ...periodLines(ctx, future, next)];
     invoice = buildInvoice(ctx, { customer, subscription: sub, reason: "upcoming", lines, period: current, preview: true });

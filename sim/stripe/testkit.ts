@@ -131,3 +131,35 @@ export async function subscribe(rig: Rig, { amount = 1500, card = "4242424242424
 }
 
 export const DAY = 86_400;
+
+/** A paid subscription at `amount`, a smaller plan to move to, and a schedule made from the subscription. */
+export async function scheduled(rig: Rig, { amount = 3000, smaller = 1500 } = {}) {
+  const subscribed = await subscribe(rig, { amount });
+  const small = await createPlan(rig.stripe, { amount: smaller, lookupKey: `plan_${smaller}` });
+  const schedule = await rig.stripe.subscriptionSchedules.create({ from_subscription: subscribed.subscription.id });
+  return { ...subscribed, small, schedule };
+}
+
+/** What the product sends for a downgrade at the next renewal: keep the current phase, then one month of `price`. */
+export function downgradeAtRenewal(
+  rig: Rig,
+  schedule: Stripe.SubscriptionSchedule,
+  price: string,
+  extra: Partial<Stripe.SubscriptionScheduleUpdateParams> = {},
+) {
+  const [current] = schedule.phases;
+  return rig.stripe.subscriptionSchedules.update(schedule.id, {
+    end_behavior: "release",
+    proration_behavior: "none",
+    phases: [
+      { items: current.items.map((i) => ({ price: String(i.price), quantity: i.quantity })), start_date: current.start_date, end_date: current.end_date },
+      {
+        items: [{ price, quantity: 1 }],
+        duration: { interval: "month", interval_count: 1 },
+        metadata: { resizeRequestId: "rr_down", plan: "small" },
+        proration_behavior: "none",
+      },
+    ],
+    ...extra,
+  });
+}

@@ -74,6 +74,23 @@ ${table(
   ]),
 )}
 ${table(
+  "Subscription schedules",
+  ["id", "subscription", "status", "phases", "end behavior"],
+  [...store.schedules.values()].map((s) => [
+    code(s.id),
+    code(s.subscription ?? s.released_subscription),
+    escapeHtml(s.status),
+    s.phases
+      .map((p) => {
+        const items = p.items.map((i) => `${escapeHtml(String(i.price))} × ${i.quantity ?? 1}`).join(", ");
+        const current = s.current_phase?.start_date === p.start_date ? " <strong>(current)</strong>" : "";
+        return `${date(p.start_date)} → ${date(p.end_date)}: ${items}${current}`;
+      })
+      .join("<br>"),
+    escapeHtml(s.end_behavior),
+  ]),
+)}
+${table(
   "Invoices",
   ["number", "reason", "subscription", "status", "amount due", "paid", "next attempt"],
   [...store.invoices.values()]

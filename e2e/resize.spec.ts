@@ -2,26 +2,9 @@
 // new totals, sees Stripe's preview, pays (card on file, paid at once), and only then the apply
 // run shuts the VM down once, sets the new resources, grows the disk and starts it once.
 import { expect, test, type Page } from "@playwright/test";
-import { makeEd25519PublicKey } from "@/test/fixtures/ssh-keys";
-import { signUp, uniqueEmail } from "./helpers";
+import { uniqueEmail } from "./helpers";
+import { buyVm, THREE_D_SECURE } from "./buy-vm";
 import { sims } from "./sims";
-
-/** Signs up, buys Containerlab Starter (2 vCPU, 8 GB, 60 GB) with `card`, opens the VM; returns its VMID. */
-async function buyVm(page: Page, email: string, card = "4242424242424242") {
-  await signUp(page, email);
-  await expect(page).toHaveURL(/\/dashboard$/);
-  await page.goto("/pricing");
-  await page.getByRole("link", { name: "Choose Containerlab Starter" }).click();
-  await page.getByLabel("Your public key").fill(makeEd25519PublicKey("resizer@e2e"));
-  await page.getByRole("button", { name: "Continue to payment" }).click();
-  await page.getByLabel("Card number").fill(card);
-  await page.getByRole("button", { name: "Pay" }).click();
-  if (card === THREE_D_SECURE) await page.getByRole("button", { name: "Complete authentication" }).click();
-  await expect(page.getByTestId("order-status")).toHaveAttribute("data-status", "provisioned", { timeout: 45_000 });
-  await page.getByRole("link", { name: "Open your VM" }).click();
-  await expect(page.locator("header").getByTestId("vm-status")).toHaveText("Running");
-  return Number(await page.getByTestId("vmid").textContent());
-}
 
 /** Asks for 4 vCPU, 12 GB, 80 GB on the resize page and accepts the price. */
 async function resizeTo4x12x80(page: Page) {
@@ -52,8 +35,6 @@ async function expectApplied(page: Page, vmid: number, since: number) {
   const posts = (await sims.proxmoxRequests(since)).filter((r) => r.method === "POST" && r.path.includes(`/qemu/${vmid}/status/`));
   expect(posts.map((r) => r.path.split("/").at(-1))).toEqual(["shutdown", "start"]);
 }
-
-const THREE_D_SECURE = "4000002500003155";
 
 test.describe.configure({ mode: "serial" });
 

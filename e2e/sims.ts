@@ -61,6 +61,8 @@ export const sims = {
     call("stripe", "/_sim/webhooks/rules", { method: "POST", body: rule }),
   stripeClearRules: () => call("stripe", "/_sim/webhooks/rules", { method: "DELETE" }),
   stripeIdle: () => call("stripe", "/_sim/webhooks/idle", { method: "POST", body: { timeoutMs: 20_000 } }),
+  /** Moves the Stripe stand-in's clock (renewals, retries and schedule phases fall due): only the `renewals` project does this. */
+  stripeAdvance: (seconds: number) => call<{ now: number }>("stripe", "/_sim/clock/advance", { method: "POST", body: { seconds } }),
 };
 
 /** The cloud-init snippet the VM at a VMID boots with (its `cicustom`; named after the Vm row). */

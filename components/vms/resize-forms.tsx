@@ -43,7 +43,17 @@ export function ResizeForm({
   );
 }
 
-export function PayResizeForm({ vmId, resizeRequestId, action, downgrade = false }: { vmId: string; resizeRequestId: string; action: Action; downgrade?: boolean }) {
+export function PayResizeForm({
+  vmId,
+  resizeRequestId,
+  action,
+  downgrade = false,
+}: {
+  vmId: string;
+  resizeRequestId: string;
+  action: Action;
+  downgrade?: boolean;
+}) {
   const [state, formAction] = useActionState(action, idleState);
   return (
     <form action={formAction} className="space-y-2">

@@ -140,7 +140,12 @@ async function confirmDowngrade(request: ResizeRequest): Promise<ResizePaymentSt
   const now = new Date();
   if (subscription.status === "canceled" || subscription.status === "incomplete_expired") {
     if (await transitionResize(request.id, "scheduled", "expired", { finishedAt: now, customerMessage: ENDED_MESSAGE })) {
-      await recordAudit({ type: "stripe" }, "vm.resize_expired", { type: "vm", id: request.vmId }, { resizeRequestId: request.id, subscription: subscription.status });
+      await recordAudit(
+        { type: "stripe" },
+        "vm.resize_expired",
+        { type: "vm", id: request.vmId },
+        { resizeRequestId: request.id, subscription: subscription.status },
+      );
     }
     return stateOf(await db.resizeRequest.findUniqueOrThrow({ where: { id: request.id } }));
   }

@@ -125,7 +125,9 @@ async function sendSchedule(request: Parameters<typeof scheduleDowngrade>[0]) {
     // scheduleDowngrade closed the request on a refusal; anything else is retried by the next signal or the sweeper.
     const row = await db.resizeRequest.findUnique({ where: { id: request.id }, select: { status: true } });
     if (row?.status === "scheduled") {
-      throw new UserFacingError("Our payment provider didn't answer. Your change is recorded and is scheduled as soon as it answers; check this page again shortly.");
+      throw new UserFacingError(
+        "Our payment provider didn't answer. Your change is recorded and is scheduled as soon as it answers; check this page again shortly.",
+      );
     }
     throw new UserFacingError(SCHEDULE_REFUSED_MESSAGE);
   }

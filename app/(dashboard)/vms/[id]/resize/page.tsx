@@ -55,8 +55,8 @@ export default async function ResizePage({ params, searchParams }: { params: Pro
           {latest.status === "scheduled" && latest.effectiveAt ? (
             <>
               <p data-testid="resize-scheduled">
-                Scheduled for <strong>{day(latest.effectiveAt)}</strong>, your next renewal: from then you pay the new monthly price, and your VM
-                restarts at the smaller size once that renewal is paid. Until then nothing changes.
+                Scheduled for <strong>{day(latest.effectiveAt)}</strong>, your next renewal: from then you pay the new monthly price, and your VM restarts at
+                the smaller size once that renewal is paid. Until then nothing changes.
               </p>
               <CancelScheduledResizeForm vmId={vm.id} resizeRequestId={latest.id} action={cancelScheduledResizeFormAction} />
             </>

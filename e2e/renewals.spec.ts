@@ -1,0 +1,63 @@
+// What happens at a renewal, in Chromium: a downgrade scheduled for the renewal (a Stripe
+// subscription schedule) changes nothing until the Stripe stand-in's clock passes the renewal and
+// the renewal is paid; then it is applied once. This spec moves the shared Stripe clock by a month,
+// so it runs in its own Playwright project after every other spec (playwright.config.ts).
+import { expect, test } from "@playwright/test";
+import { uniqueEmail } from "./helpers";
+import { buyVm } from "./buy-vm";
+import { sims } from "./sims";
+
+const DAY = 86_400;
+
+test("I1: a downgrade is scheduled for the renewal, nothing changes before it, and it is applied once after the renewal is paid", async ({ page }) => {
+  test.setTimeout(180_000);
+  const email = uniqueEmail("downsizer");
+  const vmid = await buyVm(page, email);
+  const vmUrl = page.url();
+
+  // Grow first (paid now, applied now), so there is something to give back at renewal.
+  await page.getByTestId("open-resize").click();
+  await page.getByLabel("vCPUs").fill("4");
+  await page.getByLabel("RAM (GB)").fill("12");
+  await page.getByRole("button", { name: "See the price" }).click();
+  await page.getByRole("button", { name: "Pay and resize" }).click();
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByTestId("resize-status-label")).toHaveText("Applied", { timeout: 1_000 });
+  }).toPass({ timeout: 60_000 });
+
+  // Less CPU and RAM: nothing due now, the renewal date and the new monthly price shown.
+  await page.getByLabel("vCPUs").fill("3");
+  await page.getByLabel("RAM (GB)").fill("10");
+  await page.getByRole("button", { name: "See the price" }).click();
+  await expect(page.getByTestId("amount-due")).toHaveText("nothing");
+  await expect(page.getByTestId("effective-date")).toHaveText(/^\d{1,2} \w+ \d{4}$/);
+  await expect(page.getByTestId("new-monthly")).toHaveText("$26"); // $19 + 1 × $4 + 2 × $1.50
+  await page.getByRole("button", { name: "Schedule this change" }).click();
+  await expect(page.getByTestId("resize-status-label")).toHaveText("Scheduled for your next renewal");
+  await expect(page.getByTestId("resize-scheduled")).toContainText("Until then nothing changes");
+  await expect(page.getByRole("button", { name: "Cancel the scheduled change" })).toBeVisible();
+
+  // Before the renewal: the VM keeps its size, and nothing reached Proxmox for it.
+  const since = await sims.proxmoxLastRequestId();
+  await sims.stripeIdle();
+  await page.reload();
+  await expect(page.getByTestId("resize-status-label")).toHaveText("Scheduled for your next renewal");
+  expect((await sims.proxmoxRequests(since)).filter((r) => r.path.includes(`/qemu/${vmid}`))).toEqual([]);
+
+  // The month passes: Stripe renews at the smaller size, charges the card, and the webhooks arrive.
+  await sims.stripeAdvance(32 * DAY);
+  await sims.stripeIdle();
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByTestId("resize-status-label")).toHaveText("Applied", { timeout: 1_000 });
+  }).toPass({ timeout: 90_000 });
+  const vm = (await sims.proxmoxVms()).find((v) => v.vmid === vmid)!;
+  expect([vm.status, Number(vm.config.cores), Number(vm.config.memory)]).toEqual(["running", 3, 10 * 1024]);
+  const posts = (await sims.proxmoxRequests(since)).filter((r) => r.method === "POST" && r.path.includes(`/qemu/${vmid}/status/`));
+  expect(posts.map((r) => r.path.split("/").at(-1))).toEqual(["shutdown", "start"]);
+  await expect.poll(async () => (await sims.mailTo(email)).filter((m) => /resized/i.test(m.subject)).length, { timeout: 20_000 }).toBe(2);
+
+  await page.goto(vmUrl);
+  await expect(page.getByText("3 vCPU · 10 GB RAM · 60 GB disk")).toBeVisible();
+});

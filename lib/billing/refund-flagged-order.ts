@@ -13,6 +13,7 @@ import { idOf } from "@/lib/billing/sync-subscription";
 import { db } from "@/lib/db";
 import { formatMoney } from "@/lib/format/money";
 import { transitionOrder } from "@/lib/orders/order-state";
+import { refundInvoiceOnce } from "@/lib/billing/refund-invoice";
 
 export type RefundOutcome = { refundedMinor: number; currency: string; alreadyDone: boolean };
 
@@ -41,7 +42,7 @@ export async function cancelAndRefundFlaggedOrder({ orderId, adminId }: { orderI
     session = await stripe().checkout.sessions.retrieve(sessionId, { expand: ["subscription"] });
     const subscription = session.subscription && typeof session.subscription !== "string" ? session.subscription : null;
     canceled = subscription ? await cancelSubscriptionOnce(subscription, orderId) : null;
-    refunds = session.invoice ? await refundInvoiceOnce(idOf(session.invoice), orderId) : [];
+    refunds = session.invoice ? await refundInvoiceOnce(idOf(session.invoice), { orderId }, `refund-order-${orderId}`) : [];
   } catch (error) {
     if (!(error instanceof Stripe.errors.StripeError)) throw error;
     // Operator-facing (admin only): Stripe's own words help; a retry repeats the same keyed requests.
@@ -91,37 +92,4 @@ export async function cancelAndRefundFlaggedOrder({ orderId, adminId }: { orderI
 async function cancelSubscriptionOnce(subscription: Stripe.Subscription, orderId: string): Promise<Stripe.Subscription> {
   if (subscription.status === "canceled" || subscription.status === "incomplete_expired") return subscription;
   return stripe().subscriptions.cancel(subscription.id, {}, { idempotencyKey: `refund-order-cancel-${orderId}` });
-}
-
-/** Refunds every paid payment of the invoice; a payment refunded earlier (any key) counts as done. */
-async function refundInvoiceOnce(invoiceId: string, orderId: string): Promise<Array<{ id: string; amount: number }>> {
-  const invoice = await stripe().invoices.retrieve(invoiceId, { expand: ["payments"] });
-  const paid = (invoice.payments?.data ?? []).filter((p) => p.status === "paid");
-  const refunds: Array<{ id: string; amount: number }> = [];
-  for (const payment of paid) {
-    const target = paymentTarget(payment.payment);
-    if (!target) continue;
-    try {
-      const refund = await stripe().refunds.create(
-        { ...target, metadata: { orderId, invoicePayment: payment.id } },
-        { idempotencyKey: `refund-order-${orderId}-${payment.id}` },
-      );
-      refunds.push({ id: refund.id, amount: refund.amount });
-    } catch (error) {
-      if ((error as Stripe.errors.StripeError).code !== "charge_already_refunded") throw error;
-      refunds.push(...(await existingRefunds(target)));
-    }
-  }
-  return refunds;
-}
-
-function paymentTarget(payment: Stripe.InvoicePayment.Payment): { payment_intent: string } | { charge: string } | null {
-  if (payment.type === "payment_intent" && payment.payment_intent) return { payment_intent: idOf(payment.payment_intent) };
-  if (payment.type === "charge" && payment.charge) return { charge: idOf(payment.charge) };
-  return null;
-}
-
-async function existingRefunds(target: { payment_intent: string } | { charge: string }) {
-  const { data } = await stripe().refunds.list({ ...target, limit: 100 });
-  return data.filter((r) => r.status !== "failed" && r.status !== "canceled").map((r) => ({ id: r.id, amount: r.amount }));
 }

@@ -13,15 +13,16 @@ const resizeMachine = defineStateMachine<ResizeStatus>("resize request", {
   scheduled: ["paid", "expired", "canceled"],
   paid: ["applying", "failed"],
   applying: ["applied", "failed"],
-  failed: ["paid"], // the operator's retry (the payment is kept)
+  failed: ["paid", "refunded"], // the operator's retry (the payment is kept), or refund
   applied: [],
   expired: [],
   canceled: [],
+  refunded: [],
 });
 
 /** Requests that hold the subscription (and the node's room for their extra resources). */
 export const OPEN_RESIZE_STATUSES = ["awaiting_payment", "scheduled", "paid", "applying", "failed"] as const satisfies readonly ResizeStatus[];
-const CLOSED: readonly ResizeStatus[] = ["applied", "expired", "canceled"];
+const CLOSED: readonly ResizeStatus[] = ["applied", "expired", "canceled", "refunded"];
 
 export const canTransitionResize = resizeMachine.can;
 

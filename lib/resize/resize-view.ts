@@ -19,6 +19,7 @@ export const resizeStatusLabel: Record<ResizeStatus, string> = {
   failed: "Paid: applying needs our team",
   expired: "Lapsed unpaid",
   canceled: "Canceled",
+  refunded: "Refunded",
 };
 
 export type ResizeRequestView = {

@@ -18,6 +18,7 @@ import { subscriptionMirrorFunction } from "@/inngest/functions/subscription-mir
 import { createTestNode, retireTestNodes } from "@/test/fixtures/capacity";
 import { createUser, uniqueVmid } from "@/test/fixtures/vm";
 import { retryResize } from "@/lib/resize/retry-resize";
+import { refundFailedResize } from "@/lib/resize/refund-resize";
 import { convergeOpenResizes } from "@/lib/resize/sweep-open-resizes";
 import { failResize, restartAfterFailure, resizedEmailKey } from "@/lib/resize/apply-resize";
 import { confirmOpenResizeOf, confirmResizePayment } from "@/lib/resize/confirm-resize-payment";
@@ -364,4 +365,52 @@ describe("resize apply faults (I8)", () => {
       expect(await db.emailOutbox.count({ where: { key: resizedEmailKey(row.id) } })).toBe(1);
     });
   }
+
+  it("I8: the operator refunds a failed upgrade once (audited): the invoice's payment comes back and the subscription bills the VM's current size", async () => {
+    const { userId, vm, vmid, subscriptionId, customer } = await paidVm();
+    const quote = await quoteResize({ userId, vmId: vm.id, totals: BIGGER });
+    await requestResize({ userId, resizeRequestId: quote!.resizeRequestId });
+    const added = await pve<{ id: number }>("/faults", {
+      method: "POST",
+      body: { method: "PUT", path: `/qemu/${vmid}/config$`, kind: "http500", times: 1000 },
+    });
+    try {
+      const { error } = await runApply(quote!.resizeRequestId, vm.id);
+      expect(await failResize(quote!.resizeRequestId, String((error as Error).message))).toBe(true);
+    } finally {
+      await pve(`/faults/${added.id}`, { method: "DELETE" });
+    }
+    await restartAfterFailure(quote!.resizeRequestId);
+    const admin = await createUser("admin");
+    const applied = await paidVm({ clone: false });
+    await expect(
+      refundFailedResize({
+        resizeRequestId: (await quoteResize({ userId: applied.userId, vmId: applied.vm.id, totals: BIGGER }))!.resizeRequestId,
+        adminId: admin.id,
+      }),
+    ).rejects.toThrow(/Only a failed resize/);
+
+    const row = await db.resizeRequest.findUniqueOrThrow({ where: { id: quote!.resizeRequestId } });
+    const invoice = await stripe().invoices.retrieve(row.stripeInvoiceId!);
+    const outcome = await refundFailedResize({ resizeRequestId: row.id, adminId: admin.id });
+    expect(outcome).toEqual({ refundedMinor: invoice.amount_paid, currency: "usd", alreadyDone: false });
+    expect(await refundFailedResize({ resizeRequestId: row.id, adminId: admin.id })).toMatchObject({ alreadyDone: true }); // a double click
+    expect(await db.resizeRequest.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
+      status: "refunded",
+      openKey: null,
+      customerMessage: expect.stringContaining("refunded"),
+    });
+    const refunds = await stripe().refunds.list({ limit: 100 });
+    expect(refunds.data.filter((r) => r.metadata?.resizeRequestId === row.id).map((r) => r.amount)).toEqual([invoice.amount_paid]);
+    // The next renewal bills what the VM really has: its old CPU and RAM, and the 60 GB disk the
+    // stand-in's clone has (a disk never shrinks): the plan and two disk steps.
+    const vmNow = await db.vm.findUniqueOrThrow({ where: { id: vm.id } });
+    expect(vmNow).toMatchObject({ vcpus: 2, ramGb: 4, diskGb: 60 });
+    expect((await stripe().subscriptions.retrieve(subscriptionId)).items.data.map((i) => i.quantity).sort()).toEqual([1, 2]);
+    const next = await stripe().invoices.createPreview({ customer, subscription: subscriptionId });
+    expect(next.amount_due).toBe(2900 + 2 * 100);
+    expect(await db.auditEvent.count({ where: { subjectId: vm.id, action: "vm.resize_refunded", actorId: admin.id } })).toBe(1);
+    // A refunded request is closed: the VM can be resized again.
+    expect(await quoteResize({ userId, vmId: vm.id, totals: BIGGER })).toMatchObject({ amountDueMinor: expect.any(Number) });
+  });
 });

@@ -43,6 +43,7 @@ export function listAdminResizes() {
     select: {
       id: true,
       status: true,
+      kind: true,
       failureReason: true,
       progressStep: true,
       applyAttempt: true,

@@ -4,7 +4,8 @@ import { formatMoney } from "@/lib/format/money";
 import { listAdminResizes } from "@/lib/resize/retry-resize";
 import { tableFrame, td, th } from "@/components/admin/table-styles";
 import { RetryProvisioningButton } from "@/components/admin/retry-provisioning-button";
-import { retryResizeAction } from "./actions";
+import { RefundOrderButton } from "@/components/admin/refund-order-button";
+import { refundResizeAction, retryResizeAction } from "./actions";
 
 export const metadata: Metadata = { title: "Resizes · Admin" };
 export const dynamic = "force-dynamic";
@@ -15,7 +16,10 @@ export default async function AdminResizesPage() {
   return (
     <div className="mx-auto max-w-content space-y-4 px-gutter py-8">
       <h1 className="text-2xl font-bold tracking-tight">Open resizes</h1>
-      <p className="text-sm text-ink-muted">A failed resize was paid: retry the apply here, or refund the invoice in Stripe.</p>
+      <p className="text-sm text-ink-muted">
+        A failed resize was paid: retry the apply, or refund it (the subscription goes back to the VM&apos;s current size and the upgrade invoice is refunded).
+        Scheduled downgrades wait for the renewal.
+      </p>
       <div className={tableFrame}>
         <table className="min-w-full divide-y divide-line">
           <thead>
@@ -51,7 +55,19 @@ export default async function AdminResizesPage() {
                 </td>
                 <td className={`${td} max-w-xs break-words`}>{r.failureReason ?? "—"}</td>
                 <td className={td}>
-                  {r.status === "failed" ? <RetryProvisioningButton orderId={r.id} action={retryResizeAction} label="Retry resize" /> : null}
+                  {r.status === "failed" ? (
+                    <div className="space-y-2">
+                      <RetryProvisioningButton orderId={r.id} action={retryResizeAction} label="Retry resize" />
+                      {r.kind === "upgrade" ? (
+                        <RefundOrderButton
+                          orderId={r.id}
+                          action={refundResizeAction}
+                          confirmLabel="Refund the upgrade and bill the current size"
+                          label="Refund resize"
+                        />
+                      ) : null}
+                    </div>
+                  ) : null}
                 </td>
               </tr>
             ))}

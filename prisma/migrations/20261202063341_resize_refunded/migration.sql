@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "ResizeStatus" ADD VALUE 'refunded';

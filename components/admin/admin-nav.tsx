@@ -7,6 +7,7 @@ const LINKS = [
   { href: "/admin/orders", label: "Orders" },
   { href: "/admin/vms", label: "VMs" },
   { href: "/admin/resizes", label: "Resizes" },
+  { href: "/admin/pricing", label: "Pricing" },
   { href: "/admin/nodes", label: "Nodes" },
   { href: "/admin/billing", label: "Billing" },
 ] as const;

@@ -40,7 +40,9 @@ export async function ensureResourcePrice(resource: ResourcePrice): Promise<Stri
         transfer_lookup_key: true,
         metadata: { resourceKind: resource.kind, stepGb: String(resource.stepGb) },
       },
-      { idempotencyKey: `price-${lookupKey}-${currency}-${resource.unitAmountMinor}` },
+      // Keyed by the row's version too: an operator going 4 → 5 → 4 within Stripe's 24 h key window
+      // must get a price holding the lookup key again, not the replayed answer of the first "4".
+      { idempotencyKey: `price-${lookupKey}-${currency}-${resource.unitAmountMinor}-${resource.updatedAt.getTime()}` },
     );
   }
   if (resource.stripePriceId !== price.id) await db.resourcePrice.update({ where: { id: resource.id }, data: { stripePriceId: price.id } });

@@ -70,7 +70,7 @@ test("I1: a 3-D Secure card changes nothing until the customer pays on the hoste
   const since = await sims.proxmoxLastRequestId();
   await page.getByRole("button", { name: "Pay and resize" }).click();
   await expect(page.getByTestId("resize-status-label")).toHaveText("Waiting for payment");
-  await expect(page.getByTestId("resize-message")).toContainText("Your VM is unchanged");
+  await expect(page.getByTestId("resize-message")).toContainText("Your bank asks you to confirm this payment (3-D Secure). Your VM is unchanged");
   // Nothing reached Proxmox for this VM while the money is not in (the webhooks have all arrived).
   await sims.stripeIdle();
   expect((await sims.proxmoxRequests(since)).filter((r) => r.path.includes(`/qemu/${vmid}`))).toEqual([]);

@@ -4,6 +4,7 @@
 // duplicated, late or reordered webhooks all converge on one transition and one apply run (I3).
 import { recordAudit } from "@/lib/audit/record-audit";
 import { stripe, type Stripe } from "@/lib/billing/stripe";
+import { paymentProblemOf } from "@/lib/billing/payment-problem";
 import { db } from "@/lib/db";
 import type { ResizeRequest, ResizeStatus } from "@/lib/generated/prisma/client";
 import type { TargetItems } from "@/lib/resize/quote-resize";
@@ -14,8 +15,9 @@ import { resizeApplyRequested } from "@/inngest/events";
 
 export type ResizePaymentState = { resizeRequestId: string; status: ResizeStatus; customerMessage: string | null; hostedInvoiceUrl: string | null };
 
-export const UNPAID_MESSAGE =
-  "The payment didn't go through: your card was declined or your bank asks you to confirm it. Your VM is unchanged. Pay the invoice to apply the resize; unpaid, it lapses within 23 hours.";
+/** Why it is unpaid (Stripe's card message, or 3-D Secure), then what it means and what to do. */
+export const unpaidMessage = (problem: string | null) =>
+  `${problem ?? "The payment didn't go through."} Your VM is unchanged. Pay the invoice to apply the resize; unpaid, it lapses within 23 hours.`;
 const EXPIRED_MESSAGE = "The payment was not completed in time, so the resize lapsed. Nothing was charged or changed.";
 
 /** An open request with no invoice at Stripe after this long never reached Stripe. */
@@ -107,7 +109,11 @@ export async function confirmResizePayment(resizeRequestId: string): Promise<Res
   if (invoice.status === "open") {
     const updated = await db.resizeRequest.update({
       where: { id: request.id },
-      data: { stripeInvoiceId: invoice.id, hostedInvoiceUrl: invoice.hosted_invoice_url ?? null, customerMessage: UNPAID_MESSAGE },
+      data: {
+        stripeInvoiceId: invoice.id,
+        hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
+        customerMessage: unpaidMessage(await paymentProblemOf(invoice.id).catch(() => null)),
+      },
     });
     return stateOf(updated);
   }
@@ -118,8 +124,8 @@ function idOf(value: string | { id: string } | null): string | null {
   return value === null ? null : typeof value === "string" ? value : value.id;
 }
 
-export const RENEWAL_UNPAID_MESSAGE =
-  "Your renewal at the smaller size is not paid yet. The smaller size is applied to your VM once it is paid; until then it keeps its current size.";
+export const renewalUnpaidMessage = (problem: string | null) =>
+  `${problem ?? "Your renewal at the smaller size is not paid yet."} The smaller size is applied to your VM once the renewal is paid; until then it keeps its current size.`;
 const ENDED_MESSAGE = "Your subscription ended before the smaller size took effect, so nothing was changed.";
 const WITHDRAWN_MESSAGE = "The scheduled change was withdrawn before your renewal. Your VM keeps its size and price.";
 
@@ -163,8 +169,9 @@ async function confirmDowngrade(request: ResizeRequest): Promise<ResizePaymentSt
   }
   const renewal = await renewalInvoiceOf(subscription.id, request.effectiveAt);
   if (renewal?.status !== "paid") {
-    if (renewal && renewal.status !== "draft" && request.customerMessage !== RENEWAL_UNPAID_MESSAGE) {
-      request = await db.resizeRequest.update({ where: { id: request.id }, data: { customerMessage: RENEWAL_UNPAID_MESSAGE } });
+    if (renewal && renewal.status === "open") {
+      const message = renewalUnpaidMessage(await paymentProblemOf(renewal.id).catch(() => null));
+      if (request.customerMessage !== message) request = await db.resizeRequest.update({ where: { id: request.id }, data: { customerMessage: message } });
     }
     return stateOf(request);
   }

@@ -10,7 +10,7 @@ import { seedResourcePrices } from "@/lib/catalog/seed-data";
 import { getVmConfig } from "@/lib/proxmox/api";
 import { quoteResize, SCHEDULED_ALREADY_MESSAGE, FOREIGN_SCHEDULE_MESSAGE, type ResizeQuote } from "@/lib/resize/quote-resize";
 import { requestResize } from "@/lib/resize/request-resize";
-import { confirmOpenResizeOf, RENEWAL_UNPAID_MESSAGE } from "@/lib/resize/confirm-resize-payment";
+import { confirmOpenResizeOf } from "@/lib/resize/confirm-resize-payment";
 import { cancelDowngradeForCustomer } from "@/lib/resize/schedule-downgrade";
 import { resizedEmailKey } from "@/lib/resize/apply-resize";
 import { setCancelAtPeriodEnd } from "@/lib/billing-state/customer-billing";
@@ -161,7 +161,7 @@ describe("resize downgrades at renewal (subscription schedule)", () => {
     await runMirrorFor("invoice.payment_failed", renewal.id, s.subscriptionId);
     expect(await db.resizeRequest.findUniqueOrThrow({ where: { id: quote.resizeRequestId } })).toMatchObject({
       status: "scheduled",
-      customerMessage: RENEWAL_UNPAID_MESSAGE,
+      customerMessage: expect.stringMatching(/^Your card was declined\. The smaller size is applied to your VM once the renewal is paid/),
     });
     expect(await applyEvents(quote.resizeRequestId)).toHaveLength(0);
     // Too late to withdraw: Stripe already bills the smaller size.

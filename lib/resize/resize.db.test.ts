@@ -182,7 +182,8 @@ describe("resize (Stripe + Proxmox stand-ins)", () => {
     const state = await requestResize({ userId, resizeRequestId: quote!.resizeRequestId });
     expect(state).toMatchObject({
       status: "awaiting_payment",
-      customerMessage: expect.stringContaining("didn't go through"),
+      // Stripe's own card message says why (I4: words for the customer, no ids or codes).
+      customerMessage: expect.stringMatching(/^Your card was declined\. Your VM is unchanged\./),
       hostedInvoiceUrl: expect.stringMatching(/^http/),
     });
     await confirmOpenResizeOf(subscriptionId); // the payment_failed signal
@@ -205,7 +206,9 @@ describe("resize (Stripe + Proxmox stand-ins)", () => {
     const before = (await stripe().subscriptions.retrieve(subscriptionId)).items.data.map((i) => [i.price.id, i.quantity]);
     const quote = await quoteResize({ userId, vmId: vm.id, totals: BIGGER });
     const since = await lastRequestId();
-    await requestResize({ userId, resizeRequestId: quote!.resizeRequestId });
+    expect(await requestResize({ userId, resizeRequestId: quote!.resizeRequestId })).toMatchObject({
+      customerMessage: expect.stringMatching(/^Your card has insufficient funds\. /),
+    });
     // What 23 h passing does (the shared clock must not move: other files' sessions depend on it).
     await stripeSim(`/subscriptions/${subscriptionId}/expire_pending_update`, {});
     expect(await confirmOpenResizeOf(subscriptionId)).toMatchObject({ status: "expired" });

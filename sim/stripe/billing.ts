@@ -8,7 +8,7 @@ import { charge, isHardDecline, normalizeCardNumber } from "./cards";
 import { cardError, type Decline, invalidRequest, StripeApiError } from "./errors";
 import { EventLog } from "./events";
 import { finalizeInvoice } from "./objects/invoice";
-import { recordInvoicePayment } from "./objects/payment";
+import { recordInvoicePayment, recordPaymentAttempt } from "./objects/payment";
 import { applyItemChanges, currentPeriod, customerId, isLive, openInvoicesOf, subscriptionIdOf } from "./objects/subscription";
 import { endScheduleWithSubscription } from "./schedule-clock";
 import { clone } from "./store";
@@ -55,6 +55,7 @@ export function collectInvoice(ctx: SimContext, invoice: Stripe.Invoice, opts: C
     invoice.next_payment_attempt = retry ? ctx.clock.now() + days * DAY : null;
   }
   const requiresAction = result.outcome === "requires_action";
+  recordPaymentAttempt(ctx, invoice.id, { ok: false, requiresAction, decline: result.decline });
   if (requiresAction) ctx.events.emit("invoice.payment_action_required", invoice);
   ctx.events.emit("invoice.payment_failed", invoice);
   return { ok: false, requiresAction, decline: result.decline };

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import type Stripe from "stripe";
 import { noSuch } from "./errors";
-import type { CardRecord, PaymentRecord, SessionExtras, SubscriptionExtras } from "./types";
+import type { CardRecord, InvoiceIntent, PaymentRecord, SessionExtras, SubscriptionExtras } from "./types";
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -37,8 +37,8 @@ export class Store {
   payments = new Map<string, PaymentRecord>();
   sessionExtras = new Map<string, SessionExtras>();
   subscriptionExtras = new Map<string, SubscriptionExtras>();
-  /** Invoice id → the PaymentIntent created at finalization. */
-  invoiceIntents = new Map<string, { id: string; clientSecret: string }>();
+  /** Invoice id → the PaymentIntent created at finalization, and how its last attempt ended. */
+  invoiceIntents = new Map<string, InvoiceIntent>();
 
   reset() {
     for (const value of Object.values(this)) if (value instanceof Map) value.clear();

@@ -47,6 +47,16 @@ export interface CardRecord {
   paymentMethodId: string;
 }
 
+/** An invoice's PaymentIntent as the stand-in keeps it; GET /v1/payment_intents/:id shows it. */
+export interface InvoiceIntent {
+  id: string;
+  clientSecret: string;
+  created: number;
+  /** The last attempt: null before any, or once it succeeded. */
+  lastError: { code: string; decline_code?: string; message: string } | null;
+  requiresAction: boolean;
+}
+
 /** A successful charge, kept so refunds can find it by payment intent or charge id. */
 export interface PaymentRecord {
   paymentIntentId: string;

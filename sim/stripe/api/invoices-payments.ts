@@ -1,10 +1,10 @@
-// /v1/invoices, /v1/invoice_payments, /v1/refunds, /v1/payment_methods, /v1/billing_portal/sessions, /v1/events
+// /v1/invoices, /v1/invoice_payments, /v1/payment_intents (retrieve), /v1/refunds, /v1/payment_methods, /v1/billing_portal/sessions, /v1/events
 import type Stripe from "stripe";
 import { accepts, PAGE } from "../accepted-params";
 import { markPaidOutOfBand, markUncollectible, payInvoiceNow, voidInvoice } from "../billing";
 import { invalidRequest, noSuch } from "../errors";
 import { createdMatches, paginate } from "../list";
-import { createRefund } from "../objects/payment";
+import { createRefund, paymentIntentObject } from "../objects/payment";
 import { buildPortalSession } from "../objects/portal";
 import { customerId, subscriptionIdOf } from "../objects/subscription";
 import { clone } from "../store";
@@ -82,6 +82,8 @@ export const invoicePaymentRoutes = [
     },
   ),
 
+  // An invoice's PaymentIntent: why its last attempt failed (`last_payment_error`), or that it needs 3-D Secure.
+  route("GET", "/v1/payment_intents/:id", accepts<Stripe.PaymentIntentRetrieveParams>({ client_secret: true }), ({ ctx }, id) => paymentIntentObject(ctx, id)),
   route("GET", "/v1/invoice_payments/:id", accepts<Stripe.InvoicePaymentRetrieveParams>({}), ({ ctx }, id) =>
     found(ctx.store.invoicePayments.get(id), "invoice_payment", id),
   ),

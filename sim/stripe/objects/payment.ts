@@ -1,23 +1,88 @@
 // Money that moved: InvoicePayment objects (how the pinned API links an invoice to its
 // PaymentIntent) and refunds against them.
 import type Stripe from "stripe";
-import { invalidRequest, noSuch } from "../errors";
+import { invalidRequest, noSuch, type Decline } from "../errors";
 import { list } from "../list";
 import type { Params } from "../params";
 import { newId } from "../store";
-import type { PaymentRecord, SimContext } from "../types";
+import type { InvoiceIntent, PaymentRecord, SimContext } from "../types";
 
 /**
  * The PaymentIntent Stripe creates when it finalizes an invoice with money due; its client secret
- * is the invoice's includable `confirmation_secret` (what a page confirms 3-D Secure with).
+ * is the invoice's includable `confirmation_secret` (what a page confirms 3-D Secure with). It is
+ * the invoice's default payment: an `open` InvoicePayment (`is_default: true`) links the two from
+ * then on, and becomes `paid` when the invoice is (Stripe: the InvoicePayment object).
  */
-export function invoicePaymentIntent(ctx: SimContext, invoiceId: string): { id: string; clientSecret: string } {
+export function invoicePaymentIntent(ctx: SimContext, invoiceId: string): InvoiceIntent {
   let intent = ctx.store.invoiceIntents.get(invoiceId);
   if (!intent) {
     const id = newId("pi_3");
-    ctx.store.invoiceIntents.set(invoiceId, (intent = { id, clientSecret: `${id}_secret_${newId("", 25)}` }));
+    const created = ctx.clock.now();
+    intent = { id, clientSecret: `${id}_secret_${newId("", 25)}`, created, lastError: null, requiresAction: false };
+    ctx.store.invoiceIntents.set(invoiceId, intent);
+    const invoice = ctx.store.invoices.get(invoiceId);
+    const invoicePayment: Stripe.InvoicePayment = {
+      id: newId("inpay_1"),
+      object: "invoice_payment",
+      amount_paid: null,
+      amount_requested: invoice?.amount_due ?? 0,
+      created,
+      currency: invoice?.currency ?? "usd",
+      invoice: invoiceId,
+      is_default: true,
+      livemode: false,
+      payment: { payment_intent: id, type: "payment_intent" },
+      status: "open",
+      status_transitions: { canceled_at: null, paid_at: null },
+    };
+    ctx.store.invoicePayments.set(invoicePayment.id, invoicePayment);
   }
   return intent;
+}
+
+/** How a charge attempt on the invoice ended, as its PaymentIntent's `last_payment_error` and status show it. */
+export function recordPaymentAttempt(ctx: SimContext, invoiceId: string, outcome: { ok: boolean; requiresAction?: boolean; decline?: Decline }) {
+  const intent = invoicePaymentIntent(ctx, invoiceId);
+  intent.requiresAction = !outcome.ok && outcome.requiresAction === true;
+  intent.lastError = outcome.ok || !outcome.decline ? null : { ...outcome.decline };
+}
+
+/**
+ * GET /v1/payment_intents/:id for an invoice's PaymentIntent: status, amount and the last error
+ * (`last_payment_error`: type card_error, Stripe's code, decline_code and customer-safe message).
+ * The fields this stand-in has no model for (shipping, transfers, processing…) are null or absent.
+ */
+export function paymentIntentObject(ctx: SimContext, id: string): Stripe.PaymentIntent {
+  const entry = [...ctx.store.invoiceIntents.entries()].find(([, intent]) => intent.id === id);
+  if (!entry) throw noSuch("payment_intent", id, "intent");
+  const [invoiceId, intent] = entry;
+  const invoice = ctx.store.invoice(invoiceId);
+  const status: Stripe.PaymentIntent.Status =
+    invoice.status === "paid" ? "succeeded" : invoice.status === "void" ? "canceled" : intent.requiresAction ? "requires_action" : "requires_payment_method";
+  const error = intent.lastError;
+  const object = {
+    id,
+    object: "payment_intent",
+    amount: invoice.amount_due,
+    amount_received: invoice.status === "paid" ? invoice.amount_paid : 0,
+    capture_method: "automatic_async",
+    client_secret: intent.clientSecret,
+    confirmation_method: "automatic",
+    created: intent.created,
+    currency: invoice.currency,
+    customer: String(invoice.customer),
+    description: null,
+    last_payment_error:
+      error && status !== "succeeded"
+        ? ({ type: "card_error", code: error.code, decline_code: error.decline_code, message: error.message } as Stripe.PaymentIntent.LastPaymentError)
+        : null,
+    livemode: false,
+    metadata: {},
+    next_action: status === "requires_action" ? { type: "use_stripe_sdk" } : null,
+    payment_method_types: ["card"],
+    status,
+  } satisfies Partial<Stripe.PaymentIntent>;
+  return object as Stripe.PaymentIntent;
 }
 
 /** null while the invoice is a draft or has nothing to charge: Stripe has no PaymentIntent then. */
@@ -31,10 +96,15 @@ export function invoiceConfirmationSecret(
 
 export function recordInvoicePayment(ctx: SimContext, invoice: Stripe.Invoice): PaymentRecord {
   const now = ctx.clock.now();
+  const intent = invoicePaymentIntent(ctx, invoice.id);
+  intent.lastError = null;
+  intent.requiresAction = false;
+  // The default payment (open since finalization) is the one that is now paid.
+  const existing = [...ctx.store.invoicePayments.values()].find((p) => p.invoice === invoice.id && p.is_default && p.status === "open");
   const record: PaymentRecord = {
-    paymentIntentId: invoicePaymentIntent(ctx, invoice.id).id,
+    paymentIntentId: intent.id,
     chargeId: newId("ch_3"),
-    invoicePaymentId: newId("inpay_1"),
+    invoicePaymentId: existing?.id ?? newId("inpay_1"),
     invoiceId: invoice.id,
     customerId: String(invoice.customer),
     amount: invoice.amount_due,
@@ -46,7 +116,7 @@ export function recordInvoicePayment(ctx: SimContext, invoice: Stripe.Invoice): 
     object: "invoice_payment",
     amount_paid: record.amount,
     amount_requested: record.amount,
-    created: now,
+    created: existing?.created ?? now,
     currency: record.currency,
     invoice: invoice.id,
     is_default: true,

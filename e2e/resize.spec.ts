@@ -105,3 +105,32 @@ test("I1: 3-D Secure completed in our page (Stripe.js handleNextAction from STRI
   await expectApplied(page, vmid, since);
   await expectOneResizedEmail(email);
 });
+
+test("I1: a declined card reaches no Proxmox at all and says why; left unpaid, the resize lapses and nothing changes", async ({ page }) => {
+  test.setTimeout(120_000);
+  const email = uniqueEmail("resizerdecline");
+  const vmid = await buyVm(page, email);
+  const customer = await sims.stripeCustomerByEmail(email);
+  await sims.stripeSetCard(customer.id, "4000000000009995"); // insufficient funds from now on
+  await page.getByTestId("open-resize").click();
+  await resizeTo4x12x80(page);
+  const since = await sims.proxmoxLastRequestId();
+  await page.getByRole("button", { name: "Pay and resize" }).click();
+  await expect(page.getByTestId("resize-status-label")).toHaveText("Waiting for payment");
+  await expect(page.getByTestId("resize-message")).toContainText("Your card has insufficient funds. Your VM is unchanged.");
+  await expect(page.getByTestId("pay-invoice")).toBeVisible();
+  await sims.stripeIdle();
+  expect((await sims.proxmoxRequests(since)).filter((r) => r.path.includes(`/qemu/${vmid}`))).toEqual([]);
+
+  // Never paid: Stripe drops the pending update (23 h later) and voids its invoice.
+  await sims.stripeExpirePendingUpdate(customer.subscriptionIds[0]!);
+  await sims.stripeIdle();
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByTestId("resize-status-label")).toHaveText("Lapsed unpaid", { timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(page.getByTestId("resize-message")).toContainText("Nothing was charged or changed");
+  await expect(page.getByTestId("pay-invoice")).toHaveCount(0);
+  await expect(page.getByTestId("current-size")).toContainText("2 vCPU · 8 GB RAM · 60 GB disk");
+  expect((await sims.proxmoxRequests(since)).filter((r) => r.path.includes(`/qemu/${vmid}`))).toEqual([]);
+});

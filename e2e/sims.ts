@@ -61,6 +61,19 @@ export const sims = {
     call("stripe", "/_sim/webhooks/rules", { method: "POST", body: rule }),
   stripeClearRules: () => call("stripe", "/_sim/webhooks/rules", { method: "DELETE" }),
   stripeIdle: () => call("stripe", "/_sim/webhooks/idle", { method: "POST", body: { timeoutMs: 20_000 } }),
+  /** The customer's Stripe customer and subscriptions, found by email (what a test knows of them). */
+  async stripeCustomerByEmail(email: string) {
+    const state = await call<{ customers: Array<{ id: string; email: string | null }>; subscriptions: Array<{ id: string; customer: string }> }>(
+      "stripe",
+      "/_sim/state",
+    );
+    const customer = state.customers.find((c) => c.email === email);
+    if (!customer) throw new Error(`no Stripe customer for ${email}`);
+    return { id: customer.id, subscriptionIds: state.subscriptions.filter((s) => s.customer === customer.id).map((s) => s.id) };
+  },
+  stripeSetCard: (customerId: string, number: string) => call("stripe", `/_sim/customers/${customerId}/card`, { method: "POST", body: { number } }),
+  /** What 23 h passing does to an unpaid pending update, for one subscription (the shared clock stays). */
+  stripeExpirePendingUpdate: (subscriptionId: string) => call("stripe", `/_sim/subscriptions/${subscriptionId}/expire_pending_update`, { method: "POST" }),
   /** Moves the Stripe stand-in's clock (renewals, retries and schedule phases fall due): only the `renewals` project does this. */
   stripeAdvance: (seconds: number) => call<{ now: number }>("stripe", "/_sim/clock/advance", { method: "POST", body: { seconds } }),
 };

@@ -179,6 +179,24 @@ describe("console tokens are refused before any Proxmox call", () => {
     expect(await issueConsoleToken({ userId, vmId: vm.id, binding: browser.binding })).toEqual({ kind: "not_running" });
   });
 
+  it("I6: an account suspended between the click and the opening gets 'payment required' (4008), before any Proxmox call", async () => {
+    const { userId, vm, browser } = await runningConsoleVm();
+    const token = await issued(userId, vm.id, browser.binding);
+    const suspended = await db.billingEnforcement.create({
+      data: { subscriptionId: `sub_row_${vm.id}`, stripeSubscriptionId: `sub_console_${vm.id}`, userId, orderId: `order_console_${vm.id}`, state: "suspended" },
+    });
+    try {
+      const before = await lastLogId();
+      const socket = asSocket(await connect(token.token, browser.cookie()));
+      expect(await socket.whenClosed()).toEqual({ code: consoleCloseReasons.payment_required.code, reason: consoleCloseReasons.payment_required.message });
+      expect(await consoleCallsSince(before)).toEqual([]);
+      const refusals = await db.auditEvent.findMany({ where: { subjectId: vm.id, action: "console.refused" } });
+      expect(refusals.map((a) => (a.data as { reason: string }).reason)).toEqual(["payment_required"]);
+    } finally {
+      await db.billingEnforcement.delete({ where: { id: suspended.id } });
+    }
+  });
+
   it("I5: another user cannot get a token for a VM that is not theirs (same answer as no VM)", async () => {
     const { vm } = await runningConsoleVm();
     const stranger = await createUser();

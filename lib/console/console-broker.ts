@@ -66,7 +66,14 @@ export function createConsoleBroker(deps: ConsoleBrokerDeps) {
 
   const refuse = (browser: WebSocket, refusal: Refused) => {
     swallow(deps.onRefused(refusal));
-    const reason: ConsoleCloseReason = refusal.reason === "vm_not_running" ? "vm_stopped" : refusal.reason === "too_many" ? "too_many" : "token_refused";
+    const reason: ConsoleCloseReason =
+      refusal.reason === "vm_not_running"
+        ? "vm_stopped"
+        : refusal.reason === "too_many"
+          ? "too_many"
+          : refusal.reason === "payment_required"
+            ? "payment_required"
+            : "token_refused";
     log(`refused ${refusal.reason}${refusal.tokenId ? ` token=${refusal.tokenId}` : ""}`);
     browser.close(consoleCloseReasons[reason].code, consoleCloseReasons[reason].message);
   };

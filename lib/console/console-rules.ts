@@ -16,6 +16,8 @@ export const consoleCloseReasons = {
   unavailable: { code: 4005, message: "The console could not be reached. Try again in a moment." },
   too_slow: { code: 4006, message: "The connection could not keep up with the screen updates." },
   server_restart: { code: 4007, message: "The server is restarting. Reconnect in a moment." },
+  // The WebSocket form of HTTP 402 (DESIGN §3 Enforcement: gates answer "payment required").
+  payment_required: { code: 4008, message: "Payment required: pay the overdue invoice on your Billing page to use the console again." },
 } as const;
 
 export type ConsoleCloseReason = keyof typeof consoleCloseReasons;
@@ -27,7 +29,18 @@ export function closeReasonForCode(code: number): ConsoleCloseReason | null {
 
 /** Why a token is refused, as recorded in the audit trail (never shown as such). */
 export type ConsoleRefusal =
-  "no_token" | "malformed" | "unknown" | "reused" | "expired" | "wrong_session" | "wrong_user" | "vm_not_running" | "too_many" | "rate_limited" | "bad_origin";
+  | "no_token"
+  | "malformed"
+  | "unknown"
+  | "reused"
+  | "expired"
+  | "wrong_session"
+  | "wrong_user"
+  | "vm_not_running"
+  | "too_many"
+  | "rate_limited"
+  | "bad_origin"
+  | "payment_required";
 
 /** Base64url of 32 random bytes. */
 export const CONSOLE_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;

@@ -61,7 +61,8 @@ export type ConsumeResult =
 
 /**
  * Spends a token (the first caller wins: a conditional update on `used_at IS NULL`), then checks
- * it belongs to this browser and user, is fresh, and the VM is running. Nothing here calls Proxmox.
+ * it belongs to this browser and user, is fresh, the VM is running and the account may use it.
+ * Nothing here calls Proxmox.
  */
 export async function consumeConsoleToken(input: {
   token: string | null;
@@ -88,6 +89,8 @@ export async function consumeConsoleToken(input: {
   if (input.sessionUserId !== row.userId) return { ok: false, reason: "wrong_user", ...who };
   const vm = await db.vm.findFirst({ where: { id: row.vmId, userId: row.userId }, select: { status: true, vmid: true, nodeName: true } });
   if (!vm || vm.status !== "running" || vm.vmid === null || !vm.nodeName) return { ok: false, reason: "vm_not_running", ...who };
+  // Asked again at the moment of opening: the account may have been suspended since the click (I6).
+  if (!(await billingGate({ userId: row.userId, vmId: row.vmId, action: "console" })).allowed) return { ok: false, reason: "payment_required", ...who };
   return { ok: true, ...who, vmid: vm.vmid, node: vm.nodeName };
 }
 

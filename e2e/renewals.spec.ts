@@ -1,7 +1,8 @@
-// What happens at a renewal, in Chromium: a downgrade scheduled for the renewal (a Stripe
-// subscription schedule) changes nothing until the Stripe stand-in's clock passes the renewal and
-// the renewal is paid; then it is applied once. This spec moves the shared Stripe clock by a month,
-// so it runs in its own Playwright project after every other spec (playwright.config.ts).
+// What happens at a renewal, in Chromium, on the Stripe stand-in's clock: a downgrade scheduled
+// for the renewal (a Stripe subscription schedule) changes nothing until the renewal is paid, then
+// is applied once; a failed renewal warns (never a cliff) and paying it restores. This spec moves
+// the shared Stripe clock by months, so it runs in its own Playwright project after every other
+// spec (playwright.config.ts).
 import { expect, test } from "@playwright/test";
 import { uniqueEmail } from "./helpers";
 import { buyVm } from "./buy-vm";
@@ -60,4 +61,43 @@ test("I1: a downgrade is scheduled for the renewal, nothing changes before it, a
 
   await page.goto(vmUrl);
   await expect(page.getByText("3 vCPU · 10 GB RAM · 60 GB disk")).toBeVisible();
+});
+
+test("I6, I7: a failed renewal shows 'payment overdue' with a warning email and Pay now; paying the invoice on Stripe's page makes it active again", async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const email = uniqueEmail("overdue");
+  await buyVm(page, email);
+  const vmUrl = page.url();
+  const customer = await sims.stripeCustomerByEmail(email);
+  await sims.stripeSetCard(customer.id, "4000000000000002"); // declined from now on
+
+  await sims.stripeAdvance(32 * DAY);
+  await sims.stripeIdle();
+  await page.goto("/billing");
+  const sub = page.getByTestId("subscription");
+  await expect(async () => {
+    await page.reload();
+    await expect(sub.getByTestId("billing-state")).toHaveText("Payment overdue", { timeout: 1_000 });
+  }).toPass({ timeout: 60_000 });
+  await expect
+    .poll(async () => (await sims.mailTo(email)).filter((m) => m.subject === "Your Lab VPS payment did not go through").length, { timeout: 20_000 })
+    .toBe(1);
+  // A warning, not a cliff (I6): the VM keeps running and says why on its page.
+  await page.goto(vmUrl);
+  await expect(page.getByTestId("vm-billing")).toHaveAttribute("data-state", "past_due");
+  await expect(page.locator("header").getByTestId("vm-status")).toHaveText("Running");
+
+  await page.goto("/billing");
+  await sub.getByRole("link", { name: /^Pay now/ }).click();
+  await page.getByLabel("Card number").fill("4242424242424242");
+  await page.getByRole("button", { name: /^Pay / }).click();
+  await expect(page.getByText("Payment received. Thank you!")).toBeVisible();
+  await page.goto("/billing");
+  await expect(async () => {
+    await page.reload();
+    await expect(sub.getByTestId("billing-state")).toHaveText("Active", { timeout: 1_000 });
+  }).toPass({ timeout: 60_000 });
+  await expect(sub.getByRole("link", { name: /^Pay now/ })).toHaveCount(0);
 });

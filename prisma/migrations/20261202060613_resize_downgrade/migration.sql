@@ -2,7 +2,7 @@
 CREATE TYPE "ResizeKind" AS ENUM ('upgrade', 'downgrade');
 
 -- AlterEnum
-ALTER TYPE "ResizeStatus" ADD VALUE 'scheduled';
+ALTER TYPE "ResizeStatus" ADD VALUE 'scheduled' AFTER 'awaiting_payment';
 
 -- AlterTable
 ALTER TABLE "resize_requests" ADD COLUMN     "effective_at" TIMESTAMP(3),

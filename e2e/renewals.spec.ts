@@ -1,20 +1,33 @@
 // What happens at a renewal, in Chromium, on the Stripe stand-in's clock: a downgrade scheduled
 // for the renewal (a Stripe subscription schedule) changes nothing until the renewal is paid, then
-// is applied once; a failed renewal warns (never a cliff) and paying it restores. This spec moves
-// the shared Stripe clock by months, so it runs in its own Playwright project after every other
-// spec (playwright.config.ts).
-import { expect, test } from "@playwright/test";
+// is applied once; a failed renewal warns (never a cliff) and paying it restores. Moving the
+// shared Stripe clock by a month makes every later checkout's `expires_at` (set from the app's
+// clock) look past to the stand-in, so both customers buy before the one move, and this spec runs
+// in its own Playwright project after every other spec (playwright.config.ts).
+import { expect, test, type Page } from "@playwright/test";
 import { uniqueEmail } from "./helpers";
 import { buyVm } from "./buy-vm";
 import { sims } from "./sims";
 
 const DAY = 86_400;
 
-test("I1: a downgrade is scheduled for the renewal, nothing changes before it, and it is applied once after the renewal is paid", async ({ page }) => {
+test.describe.configure({ mode: "serial" });
+
+const downsizer = { email: uniqueEmail("downsizer"), vmid: 0, vmUrl: "", since: 0 };
+const overdue = { email: uniqueEmail("overdue"), vmUrl: "" };
+let downsizerPage: Page;
+let overduePage: Page;
+
+test.afterAll(async () => {
+  await downsizerPage?.context().close();
+  await overduePage?.context().close();
+});
+
+test("before the renewal: a downgrade is scheduled (nothing due, nothing changes); another customer's card now declines", async ({ browser }) => {
   test.setTimeout(180_000);
-  const email = uniqueEmail("downsizer");
-  const vmid = await buyVm(page, email);
-  const vmUrl = page.url();
+  const page = (downsizerPage = await (await browser.newContext()).newPage());
+  downsizer.vmid = await buyVm(page, downsizer.email);
+  downsizer.vmUrl = page.url();
 
   // Grow first (paid now, applied now), so there is something to give back at renewal.
   await page.getByTestId("open-resize").click();
@@ -40,41 +53,41 @@ test("I1: a downgrade is scheduled for the renewal, nothing changes before it, a
   await expect(page.getByRole("button", { name: "Cancel the scheduled change" })).toBeVisible();
 
   // Before the renewal: the VM keeps its size, and nothing reached Proxmox for it.
-  const since = await sims.proxmoxLastRequestId();
+  downsizer.since = await sims.proxmoxLastRequestId();
   await sims.stripeIdle();
   await page.reload();
   await expect(page.getByTestId("resize-status-label")).toHaveText("Scheduled for your next renewal");
-  expect((await sims.proxmoxRequests(since)).filter((r) => r.path.includes(`/qemu/${vmid}`))).toEqual([]);
+  expect((await sims.proxmoxRequests(downsizer.since)).filter((r) => r.path.includes(`/qemu/${downsizer.vmid}`))).toEqual([]);
 
-  // The month passes: Stripe renews at the smaller size, charges the card, and the webhooks arrive.
+  // The second customer: a VM paid by a card that declines from now on.
+  overduePage = await (await browser.newContext()).newPage();
+  await buyVm(overduePage, overdue.email);
+  overdue.vmUrl = overduePage.url();
+  await sims.stripeSetCard((await sims.stripeCustomerByEmail(overdue.email)).id, "4000000000000002");
+});
+
+test("I1: at the renewal the downgrade is applied once, after the renewal at the smaller price is paid", async () => {
+  test.setTimeout(180_000);
+  const page = downsizerPage;
+  // The month passes: Stripe renews (the smaller size for one, a declined card for the other) and the webhooks arrive.
   await sims.stripeAdvance(32 * DAY);
   await sims.stripeIdle();
   await expect(async () => {
     await page.reload();
     await expect(page.getByTestId("resize-status-label")).toHaveText("Applied", { timeout: 1_000 });
   }).toPass({ timeout: 90_000 });
-  const vm = (await sims.proxmoxVms()).find((v) => v.vmid === vmid)!;
+  const vm = (await sims.proxmoxVms()).find((v) => v.vmid === downsizer.vmid)!;
   expect([vm.status, Number(vm.config.cores), Number(vm.config.memory)]).toEqual(["running", 3, 10 * 1024]);
-  const posts = (await sims.proxmoxRequests(since)).filter((r) => r.method === "POST" && r.path.includes(`/qemu/${vmid}/status/`));
+  const posts = (await sims.proxmoxRequests(downsizer.since)).filter((r) => r.method === "POST" && r.path.includes(`/qemu/${downsizer.vmid}/status/`));
   expect(posts.map((r) => r.path.split("/").at(-1))).toEqual(["shutdown", "start"]);
-  await expect.poll(async () => (await sims.mailTo(email)).filter((m) => /resized/i.test(m.subject)).length, { timeout: 20_000 }).toBe(2);
-
-  await page.goto(vmUrl);
+  await expect.poll(async () => (await sims.mailTo(downsizer.email)).filter((m) => /resized/i.test(m.subject)).length, { timeout: 20_000 }).toBe(2);
+  await page.goto(downsizer.vmUrl);
   await expect(page.getByText("3 vCPU · 10 GB RAM · 60 GB disk")).toBeVisible();
 });
 
-test("I6, I7: a failed renewal shows 'payment overdue' with a warning email and Pay now; paying the invoice on Stripe's page makes it active again", async ({
-  page,
-}) => {
+test("I6, I7: the failed renewal shows 'payment overdue' with one warning email and Pay now, the VM keeps running; paying makes it active again", async () => {
   test.setTimeout(180_000);
-  const email = uniqueEmail("overdue");
-  await buyVm(page, email);
-  const vmUrl = page.url();
-  const customer = await sims.stripeCustomerByEmail(email);
-  await sims.stripeSetCard(customer.id, "4000000000000002"); // declined from now on
-
-  await sims.stripeAdvance(32 * DAY);
-  await sims.stripeIdle();
+  const page = overduePage;
   await page.goto("/billing");
   const sub = page.getByTestId("subscription");
   await expect(async () => {
@@ -82,10 +95,10 @@ test("I6, I7: a failed renewal shows 'payment overdue' with a warning email and 
     await expect(sub.getByTestId("billing-state")).toHaveText("Payment overdue", { timeout: 1_000 });
   }).toPass({ timeout: 60_000 });
   await expect
-    .poll(async () => (await sims.mailTo(email)).filter((m) => m.subject === "Your Lab VPS payment did not go through").length, { timeout: 20_000 })
+    .poll(async () => (await sims.mailTo(overdue.email)).filter((m) => m.subject === "Your Lab VPS payment did not go through").length, { timeout: 20_000 })
     .toBe(1);
-  // A warning, not a cliff (I6): the VM keeps running and says why on its page.
-  await page.goto(vmUrl);
+  // A warning, not a cliff (I6): the VM keeps running and its page says why.
+  await page.goto(overdue.vmUrl);
   await expect(page.getByTestId("vm-billing")).toHaveAttribute("data-state", "past_due");
   await expect(page.locator("header").getByTestId("vm-status")).toHaveText("Running");
 

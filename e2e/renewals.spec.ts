@@ -52,6 +52,11 @@ test("before the renewal: a downgrade is scheduled (nothing due, nothing changes
   await expect(page.getByTestId("resize-scheduled")).toContainText("Until then nothing changes");
   await expect(page.getByRole("button", { name: "Cancel the scheduled change" })).toBeVisible();
 
+  await page.goto(downsizer.vmUrl);
+  await expect(page.getByTestId("scheduled-resize")).toContainText("3 vCPU · 10 GB RAM from your renewal on");
+  await page.getByTestId("scheduled-resize").click();
+  await page.waitForURL(/\/resize$/);
+
   // Before the renewal: the VM keeps its size, and nothing reached Proxmox for it.
   downsizer.since = await sims.proxmoxLastRequestId();
   await sims.stripeIdle();
@@ -83,6 +88,7 @@ test("I1: at the renewal the downgrade is applied once, after the renewal at the
   await expect.poll(async () => (await sims.mailTo(downsizer.email)).filter((m) => /resized/i.test(m.subject)).length, { timeout: 20_000 }).toBe(2);
   await page.goto(downsizer.vmUrl);
   await expect(page.getByText("3 vCPU · 10 GB RAM · 60 GB disk")).toBeVisible();
+  await expect(page.getByTestId("scheduled-resize")).toHaveCount(0);
 });
 
 test("I6, I7: the failed renewal shows 'payment overdue' with one warning email and Pay now, the VM keeps running; paying makes it active again", async () => {

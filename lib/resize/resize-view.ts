@@ -145,3 +145,12 @@ export async function recheckResizePayment(userId: string, resizeRequestId: stri
   const request = await db.resizeRequest.findFirst({ where: { id: resizeRequestId, userId }, select: { id: true } });
   return request ? confirmResizePayment(request.id) : null;
 }
+
+/** The owner's downgrade waiting for the renewal, for the VM page ("smaller size from …"); null when none. */
+export async function loadScheduledResize(userId: string, vmId: string): Promise<{ to: Totals; effectiveAt: string } | null> {
+  const row = await db.resizeRequest.findFirst({
+    where: { vmId, userId, kind: "downgrade", status: "scheduled", effectiveAt: { not: null } },
+    select: { vcpus: true, ramGb: true, diskGb: true, effectiveAt: true },
+  });
+  return row ? { to: { vcpus: row.vcpus, ramGb: row.ramGb, diskGb: row.diskGb }, effectiveAt: row.effectiveAt!.toISOString() } : null;
+}

@@ -5,6 +5,7 @@ import { requireUser } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { loadVmPage } from "@/lib/vms/vm-view";
 import { loadVmBilling } from "@/lib/billing-state/customer-billing";
+import { loadScheduledResize } from "@/lib/resize/resize-view";
 import { VmBillingPanel } from "@/components/billing/vm-billing-panel";
 import { cancelAtPeriodEndAction } from "@/app/(dashboard)/billing/actions";
 import { buttonStyles } from "@/components/ui/button-styles";
@@ -23,7 +24,7 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
   const data = id.length <= 64 ? await loadVmPage(user.id, id) : null;
   if (!data) notFound();
   const { vm, state } = data;
-  const billing = await loadVmBilling(user.id, vm.id);
+  const [billing, scheduled] = await Promise.all([loadVmBilling(user.id, vm.id), loadScheduledResize(user.id, vm.id)]);
   return (
     <div className="mx-auto max-w-content space-y-6 px-gutter py-10">
       <nav aria-label="Breadcrumb" className="text-sm">
@@ -59,6 +60,12 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
         <dt className="text-ink-subtle">Resources</dt>
         <dd>
           {vm.vcpus} vCPU · {vm.ramGb} GB RAM · {vm.diskGb} GB disk
+          {scheduled ? (
+            <Link href={`/vms/${vm.id}/resize`} className="ml-2 text-brand-700 hover:underline" data-testid="scheduled-resize">
+              {scheduled.to.vcpus} vCPU · {scheduled.to.ramGb} GB RAM from your renewal on{" "}
+              {new Date(scheduled.effectiveAt).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })}
+            </Link>
+          ) : null}
         </dd>
         <dt className="text-ink-subtle">Created</dt>
         <dd>

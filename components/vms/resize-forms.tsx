@@ -43,16 +43,19 @@ export function ResizeForm({
   );
 }
 
-export function PayResizeForm({
+/** One button on a resize request: pay it (an upgrade), schedule it (a downgrade) or withdraw a scheduled one. */
+export function ResizeRequestForm({
   vmId,
   resizeRequestId,
   action,
-  downgrade = false,
+  label,
+  pendingLabel,
 }: {
   vmId: string;
   resizeRequestId: string;
   action: Action;
-  downgrade?: boolean;
+  label: string;
+  pendingLabel: string;
 }) {
   const [state, formAction] = useActionState(action, idleState);
   return (
@@ -60,20 +63,7 @@ export function PayResizeForm({
       <FormMessage state={state} />
       <input type="hidden" name="vmId" value={vmId} />
       <input type="hidden" name="resizeRequestId" value={resizeRequestId} />
-      <SubmitButton pendingLabel={downgrade ? "Scheduling…" : "Paying…"}>{downgrade ? "Schedule this change" : "Pay and resize"}</SubmitButton>
-    </form>
-  );
-}
-
-/** Withdraws a downgrade that waits for the renewal (until Stripe has switched to it). */
-export function CancelScheduledResizeForm({ vmId, resizeRequestId, action }: { vmId: string; resizeRequestId: string; action: Action }) {
-  const [state, formAction] = useActionState(action, idleState);
-  return (
-    <form action={formAction} className="mt-2 space-y-2">
-      <FormMessage state={state} />
-      <input type="hidden" name="vmId" value={vmId} />
-      <input type="hidden" name="resizeRequestId" value={resizeRequestId} />
-      <SubmitButton pendingLabel="Canceling…">Cancel the scheduled change</SubmitButton>
+      <SubmitButton pendingLabel={pendingLabel}>{label}</SubmitButton>
     </form>
   );
 }

@@ -10,6 +10,7 @@
 // would overwrite a later upgrade at its next phase.
 import { recordAudit } from "@/lib/audit/record-audit";
 import { stripe, type Stripe } from "@/lib/billing/stripe";
+import { idOf } from "@/lib/billing/sync-subscription";
 import { db } from "@/lib/db";
 import type { ResizeRequest } from "@/lib/generated/prisma/client";
 import type { TargetItems } from "@/lib/resize/quote-resize";
@@ -19,7 +20,7 @@ type Request = Pick<ResizeRequest, "id" | "vmId" | "userId" | "stripeSubscriptio
 
 export const SCHEDULE_REFUSED_MESSAGE = "We couldn't schedule this change with our payment provider. Nothing was changed; please try again later.";
 
-const idOf = (value: string | { id: string } | null | undefined): string | null => (value == null ? null : typeof value === "string" ? value : value.id);
+const idOrNull = (value: string | { id: string } | null | undefined): string | null => (value == null ? null : idOf(value));
 const isStripe4xx = (error: unknown) => {
   const code = (error as Stripe.errors.StripeError).statusCode;
   return code !== undefined && code >= 400 && code < 500 && code !== 429;
@@ -40,7 +41,7 @@ export async function scheduleDowngrade(request: Request): Promise<Stripe.Subscr
   try {
     const subscription = await client.subscriptions.retrieve(request.stripeSubscriptionId);
     let schedule: Stripe.SubscriptionSchedule;
-    const attached = idOf(subscription.schedule);
+    const attached = idOrNull(subscription.schedule);
     if (attached) {
       schedule = await client.subscriptionSchedules.retrieve(attached);
       if (!isScheduleOf(schedule, request)) throw new ForeignScheduleError(attached);
@@ -58,7 +59,7 @@ export async function scheduleDowngrade(request: Request): Promise<Stripe.Subscr
         metadata: { resizeRequestId: request.id },
         phases: [
           {
-            items: current.items.map((item) => ({ price: idOf(item.price)!, quantity: item.quantity ?? 1 })),
+            items: current.items.map((item) => ({ price: idOf(item.price), quantity: item.quantity ?? 1 })),
             start_date: current.start_date,
             end_date: current.end_date,
             proration_behavior: "none",
@@ -117,7 +118,7 @@ export async function cancelScheduledDowngrade(
   if (row?.status !== "scheduled") return "not_open";
   const client = stripe();
   const subscription = await client.subscriptions.retrieve(request.stripeSubscriptionId);
-  const attached = idOf(subscription.schedule);
+  const attached = idOrNull(subscription.schedule);
   if (attached) {
     const schedule = await client.subscriptionSchedules.retrieve(attached);
     if (isScheduleOf(schedule, request)) {
@@ -142,7 +143,7 @@ export async function cancelDowngradeForCustomer(userId: string, resizeRequestId
 export async function releaseDowngradeSchedule(request: Request): Promise<void> {
   const client = stripe();
   const subscription = await client.subscriptions.retrieve(request.stripeSubscriptionId);
-  const attached = idOf(subscription.schedule);
+  const attached = idOrNull(subscription.schedule);
   if (!attached || attached !== request.stripeScheduleId) return;
   await client.subscriptionSchedules.release(attached, {}, { idempotencyKey: `resize-${request.id}-release` });
 }

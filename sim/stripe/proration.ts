@@ -16,17 +16,7 @@ export function planItemChanges(ctx: SimContext, sub: Stripe.Subscription, items
     if (id && !existing) throw noSuch("subscription_item", id, p.name("id"));
     const price = p.str("price") ?? existing?.price.id;
     if (!price) throw missingParam(p.name("price"));
-    const resolved = ctx.store.price(price, p.name("price"));
-    if (!resolved.recurring) {
-      throw invalidRequest("The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.", {
-        param: p.name("price"),
-      });
-    }
-    if (resolved.currency !== sub.currency) {
-      throw invalidRequest(`The price specified has currency ${resolved.currency}, but the subscription's currency is ${sub.currency}.`, {
-        param: p.name("price"),
-      });
-    }
+    recurringPriceFor(ctx, sub, price, p.name("price"));
     return { id, price, quantity: p.int("quantity") ?? existing?.quantity ?? 1, deleted: p.bool("deleted") ?? false };
   });
 }
@@ -54,4 +44,16 @@ export function prorationLines(ctx: SimContext, sub: Stripe.Subscription, change
     if (!change.deleted) lines.push(line(price, change.quantity, 1, existing?.id ?? null));
   }
   return lines;
+}
+
+/** A price a subscription item may use: it exists, is recurring and is in the subscription's currency (Stripe's own refusals). */
+export function recurringPriceFor(ctx: SimContext, sub: Stripe.Subscription, id: string, param: string): Stripe.Price & { recurring: Stripe.Price.Recurring } {
+  const price = ctx.store.price(id, param);
+  if (!price.recurring) {
+    throw invalidRequest("The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.", { param });
+  }
+  if (price.currency !== sub.currency) {
+    throw invalidRequest(`The price specified has currency ${price.currency}, but the subscription's currency is ${sub.currency}.`, { param });
+  }
+  return { ...price, recurring: price.recurring };
 }

@@ -10,6 +10,7 @@ import { invalidParam, invalidRequest, missingParam } from "./errors";
 import { buildPhase, type Phase, type PhaseItem, phaseItem, priceIdOf } from "./objects/schedule";
 import { currentPeriod, periodEnd } from "./objects/subscription";
 import type { Params } from "./params";
+import { recurringPriceFor } from "./proration";
 import type { SimContext } from "./types";
 
 export const PRORATION = ["always_invoice", "create_prorations", "none"] as const;
@@ -67,17 +68,7 @@ function phaseItems(ctx: SimContext, sub: Stripe.Subscription, p: Params): Phase
   const billing = sub.items.data[0]?.price.recurring;
   return given.map((item) => {
     const id = item.reqStr("price");
-    const price = ctx.store.price(id, item.name("price"));
-    if (!price.recurring) {
-      throw invalidRequest("The price specified is set to `type=one_time` but this field only accepts prices with `type=recurring`.", {
-        param: item.name("price"),
-      });
-    }
-    if (price.currency !== sub.currency) {
-      throw invalidRequest(`The price specified has currency ${price.currency}, but the subscription's currency is ${sub.currency}.`, {
-        param: item.name("price"),
-      });
-    }
+    const price = recurringPriceFor(ctx, sub, id, item.name("price"));
     if (price.recurring.interval !== billing?.interval || price.recurring.interval_count !== billing?.interval_count) {
       throw invalidRequest("The Stripe stand-in only supports schedule phases whose prices bill at the subscription's interval.", {
         param: item.name("price"),

@@ -5,7 +5,7 @@ import { requireUser } from "@/lib/auth/session";
 import { formatMoney } from "@/lib/format/money";
 import { env } from "@/lib/env";
 import { loadResizeConfirmationSecret, loadResizePage } from "@/lib/resize/resize-view";
-import { CancelScheduledResizeForm, ResizeForm, PayResizeForm } from "@/components/vms/resize-forms";
+import { ResizeForm, ResizeRequestForm } from "@/components/vms/resize-forms";
 import { ConfirmResizePayment } from "@/components/vms/confirm-resize-payment";
 import { cancelScheduledResizeFormAction, payResizeFormAction, quoteResizeFormAction, recheckResizePaymentFormAction } from "./actions";
 
@@ -58,7 +58,13 @@ export default async function ResizePage({ params, searchParams }: { params: Pro
                 Scheduled for <strong>{day(latest.effectiveAt)}</strong>, your next renewal: from then you pay the new monthly price, and your VM restarts at
                 the smaller size once that renewal is paid. Until then nothing changes.
               </p>
-              <CancelScheduledResizeForm vmId={vm.id} resizeRequestId={latest.id} action={cancelScheduledResizeFormAction} />
+              <ResizeRequestForm
+                vmId={vm.id}
+                resizeRequestId={latest.id}
+                action={cancelScheduledResizeFormAction}
+                label="Cancel the scheduled change"
+                pendingLabel="Canceling…"
+              />
             </>
           ) : null}
           {latest.customerMessage ? (
@@ -117,7 +123,13 @@ export default async function ResizePage({ params, searchParams }: { params: Pro
               <p>Your VM shuts down and restarts to apply the new size, once the payment is confirmed. Nothing changes if the payment does not go through.</p>
             </>
           )}
-          <PayResizeForm vmId={vm.id} resizeRequestId={quote.id} action={payResizeFormAction} downgrade={quote.kind === "downgrade"} />
+          <ResizeRequestForm
+            vmId={vm.id}
+            resizeRequestId={quote.id}
+            action={payResizeFormAction}
+            label={quote.kind === "downgrade" ? "Schedule this change" : "Pay and resize"}
+            pendingLabel={quote.kind === "downgrade" ? "Scheduling…" : "Paying…"}
+          />
           <Link href={`/vms/${vm.id}/resize`} className="text-brand-700 hover:underline">
             Choose another size
           </Link>

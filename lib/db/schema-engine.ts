@@ -87,18 +87,15 @@ export async function applyMigrations(databaseUrl: string): Promise<string[]> {
 }
 
 /**
- * SQL that takes the schema of the latest migration to what prisma/schema.prisma describes: the
- * body of the next migration. Each migration directory keeps the schema.prisma it was made from
- * (`prisma migrate deploy` ignores it), so the diff is schema-to-schema and needs no shadow
- * database: the wasm engine cannot describe a live database through the pg adapter
- * ("Column type 'char' could not be deserialized").
+ * SQL that takes `previous` (the schema the existing migrations add up to: the committed
+ * prisma/schema.prisma, which lib/db/migrations.db.test.ts holds equal to them at every green
+ * commit) to what prisma/schema.prisma describes now: the body of the next migration. The diff is
+ * schema-to-schema and needs no shadow database: the wasm engine cannot describe a live database
+ * through the pg adapter ("Column type 'char' could not be deserialized").
  */
-export async function diffLatestMigrationToSchema(databaseUrl: string): Promise<string> {
+export async function diffSchemaToCurrent(databaseUrl: string, previous: string | null): Promise<string> {
   return withSchemaEngine(databaseUrl, async (engine) => {
     const schema = await fs.readFile(SCHEMA_PATH, "utf8");
-    const dirs = (await listMigrationDirectories()).map((d) => d.path);
-    const latest = dirs.at(-1);
-    const previous = latest ? await fs.readFile(path.join(MIGRATIONS_DIR, latest, "schema.prisma"), "utf8") : null;
     const result = await engine.diff({
       from: previous ? { tag: "schemaDatamodel", files: [{ path: SCHEMA_PATH, content: previous }] } : { tag: "empty" },
       to: { tag: "schemaDatamodel", files: [{ path: SCHEMA_PATH, content: schema }] },

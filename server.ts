@@ -24,15 +24,16 @@ const stampClientIp = (req: Parameters<typeof stampClientAddress>[0]) => stampCl
 const app = next({ dev, hostname: "localhost", port });
 await app.prepare();
 const handle = app.getRequestHandler();
-// Sends the webhook's recorded events to Inngest (instrumentation.ts starts the same one under
-// plain `next start`; whichever runs first in this process wins, the other is a no-op).
+// Sends the webhook's recorded events to Inngest. This server is the only entry point: plain
+// `next start`/`next dev` answer 503 to every request (lib/http/guard-request.ts), so nothing
+// else needs a forwarder.
 const forwarder = startStripeForwarder();
 const upgrade = app.getUpgradeHandler();
 
 const server = createServer((req, res) => {
   stampClientIp(req);
-  // Stripe's webhook skips Next's router (a few ms per request on a small machine): the same
-  // implementation answers it under plain `next start`, see lib/billing/stripe-webhook-http.ts.
+  // Stripe's webhook skips Next's router (a few ms per request on a small machine); the route
+  // handler shares its implementation (lib/billing/stripe-webhook-http.ts).
   if (req.method === "POST" && req.url === STRIPE_WEBHOOK_PATH) return void serveStripeWebhook(req, res);
   void handle(req, res);
 });

@@ -101,8 +101,8 @@ test("I1: a declined card and a cancelled checkout build nothing and call Proxmo
   await expect(page).toHaveURL(/\/orders\/[^/?]+\?canceled=1/);
   await expect(page.getByText("Checkout was cancelled; you have not been charged.")).toBeVisible();
   await expectNoHypervisorLeak(page);
-  // Give any (wrongly) triggered work time to show up before reading the log.
-  await page.waitForTimeout(2000);
+  // Whatever the cancel could (wrongly) have started has run by now.
+  await sims.settled();
   expect(await sims.proxmoxRequests(before)).toEqual([]);
 });
 
@@ -119,10 +119,9 @@ test("I3: duplicated and reordered deliveries of every Stripe event still build 
     await sims.stripeWebhooks("resume");
   }
   await waitForReady(page);
-  await sims.stripeIdle();
   await sims.stripeClearRules();
-  // Late duplicates have arrived by now; give their runs a moment, then count.
-  await page.waitForTimeout(2000);
+  // Every duplicate delivered and forwarded, and every run it could start ended: then count.
+  await sims.settled();
   expect((await sims.proxmoxVms()).length).toBe(vmsBefore + 1);
   expect((await sims.mailTo(email)).filter((m) => /ready/i.test(m.subject))).toHaveLength(1);
 });

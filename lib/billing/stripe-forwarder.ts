@@ -1,9 +1,9 @@
 // The process's webhook forwarder: a loop that runs forwardPendingStripeEvents whenever the
 // webhook recorded something (woken in-process right after the INSERT, so forwarding latency is
 // one pass, not a poll interval) and every POLL_MS otherwise (rows backing off, rows recorded by
-// another process, rows left behind by a crash). Started once per process by server.ts and by
-// instrumentation.ts (plain `next start`/`next dev`); the registry lives on globalThis because
-// server.ts and Next's bundle load separate copies of this module in one process.
+// another process, rows left behind by a crash). Started once per process by server.ts; the registry lives on
+// globalThis because server.ts and Next's bundle load separate copies of this module in one
+// process, and a second start must find the first.
 import { forwardPendingStripeEvents } from "@/lib/billing/forward-stripe-events";
 
 const POLL_MS = 2000;

@@ -1,8 +1,9 @@
 // The Stripe webhook's one HTTP implementation (issue 7.5). server.ts answers the path straight
-// from node:http (Next's router costs a few ms per request on a small machine) and
-// app/api/webhooks/stripe/route.ts answers it under plain `next start`/`next dev`; both hand the
-// body stream and headers to answerStripeWebhookBody, so the body cap and every answer are the
-// same whichever way the server was started.
+// from node:http (Next's router costs a few ms per request on a small machine), and
+// app/api/webhooks/stripe/route.ts answers whatever reaches Next's router instead (the path with a
+// query string, say; plain `next start` answers 503 to everything, lib/http/guard-request.ts); both
+// hand the body stream and headers to answerStripeWebhookBody, so the body cap and every answer
+// are the same whichever way the request came in.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { answerStripeWebhook, type WebhookAnswer } from "@/lib/billing/receive-stripe-event";
 

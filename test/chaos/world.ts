@@ -81,7 +81,7 @@ export async function startChaosWorld(opts: { limit: number }): Promise<ChaosWor
       cloudflare: { port: 0 },
       mail: { port: 0 },
       // Sleeps and backoff shrink by 50× (Inngest's "10s" is 200 ms here); the order of events stays.
-      inngest: { port: 0, appUrls: [], sleepScale: 0.02, backoffBaseMs: 1_000, syncIntervalMs: 50 },
+      inngest: { port: 0, appUrls: [], timeScale: 0.02, backoffBaseMs: 1_000, syncIntervalMs: 50 },
     });
     Object.assign(process.env, sims.env, { PROVISION_CONCURRENCY: String(opts.limit) });
     const app = await loadApp();

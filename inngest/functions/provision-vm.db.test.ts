@@ -17,7 +17,9 @@ let retryProvisioning: typeof import("@/lib/orders/retry-provisioning").retryPro
 const sharedInngestDev = process.env.INNGEST_DEV;
 
 beforeAll(async () => {
-  sim = await startSim({ backoffBaseMs: 20 });
+  // Real timing ÷ 1000: Inngest's retry table (15 s, 30 s, 1 m, …) becomes 15 ms, 30 ms, 60 ms, …
+  // and a "3s" sleep 3 ms, every ratio kept; the executor checkpoints as the real one does.
+  sim = await startSim({ timeScale: 0.001 });
   // The app's Inngest client reads INNGEST_DEV when it is created: point it at this executor and
   // load the app's modules afresh, so retryProvisioning's event reaches it too.
   process.env.INNGEST_DEV = sim.url;

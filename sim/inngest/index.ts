@@ -109,7 +109,7 @@ export async function startInngestSim(opts: Partial<InngestSimOptions> = {}): Pr
     // Dev mode: one variable puts the SDK in dev mode and sends registration and events here.
     // Production mode: cloud mode with the keys, and both APIs pointed here.
     env: options.signingKey
-      ? { INNGEST_DEV: "0", INNGEST_BASE_URL: url, INNGEST_SIGNING_KEY: options.signingKey, INNGEST_EVENT_KEY: options.eventKey ?? "" }
+      ? { INNGEST_BASE_URL: url, INNGEST_SIGNING_KEY: options.signingKey, INNGEST_EVENT_KEY: options.eventKey ?? "" }
       : { INNGEST_DEV: url },
     async close() {
       syncer.stop();

@@ -55,6 +55,12 @@ async function route(sim: SimContext, req: IncomingMessage, res: ServerResponse)
   const runApi = /^\/v0\/runs\/([^/]+)\/(actions|batch)$/.exec(path);
   if (method === "GET" && runApi) return authorized(sim, req) ? runState(sim, res, decodeURIComponent(runApi[1]), runApi[2]) : unauthorized(res);
   if (method === "GET" && (path === "/" || path === "/_sim")) return sendHtml(res, 200, renderPage(sim));
+  // The dev server's info route (pkg/devserver/api.go Info): what is registered, by slug.
+  if (method === "GET" && path === "/dev") {
+    if (!authorized(sim, req)) return unauthorized(res);
+    const functions = [...sim.registry.functions.values()].map((f) => ({ id: f.internalId, name: f.name, slug: f.id, triggers: f.raw.triggers }));
+    return sendJson(res, 200, { version: "lab-vps-sim", functions, handlers: [], isMissingSigningKey: false, isMissingEventKeys: false });
+  }
   if (path.startsWith("/_sim/")) return handleControl(sim, req, res, path, url);
   if (path.startsWith("/v1/")) {
     // Sync-mode checkpoints (durable endpoints), realtime and signals: not used by this app.

@@ -15,7 +15,12 @@ describe("Stripe wildcard triggers", () => {
 
   it("start the function for every handled type and for nothing else under the same prefixes", () => {
     for (const type of [...subscriptionEventTypes, ...invoiceEventTypes]) expect(starts(`stripe/${type}`)).toBe(true);
-    for (const other of ["stripe/invoice.created", "stripe/customer.subscription.trial_will_end", "stripe/checkout.session.completed", "stripe/customer.updated"])
+    for (const other of [
+      "stripe/invoice.created",
+      "stripe/customer.subscription.trial_will_end",
+      "stripe/checkout.session.completed",
+      "stripe/customer.updated",
+    ])
       expect(starts(other)).toBe(false);
   });
 });

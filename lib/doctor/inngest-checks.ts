@@ -9,7 +9,9 @@ import { env } from "@/lib/env";
 import { type CheckResult, fail, pass } from "@/lib/doctor/check";
 
 /** The Inngest endpoint to ask, or null when none is configured (Inngest Cloud has no /dev). */
-export function inngestEndpoint(e: { INNGEST_DEV?: string; INNGEST_BASE_URL?: string } = { ...env(), INNGEST_BASE_URL: process.env.INNGEST_BASE_URL }): string | null {
+export function inngestEndpoint(
+  e: { INNGEST_DEV?: string; INNGEST_BASE_URL?: string } = { ...env(), INNGEST_BASE_URL: process.env.INNGEST_BASE_URL },
+): string | null {
   if (e.INNGEST_DEV && /^https?:\/\//.test(e.INNGEST_DEV)) return e.INNGEST_DEV;
   if (e.INNGEST_BASE_URL && /^https?:\/\//.test(e.INNGEST_BASE_URL)) return e.INNGEST_BASE_URL;
   return null;
@@ -18,7 +20,9 @@ export function inngestEndpoint(e: { INNGEST_DEV?: string; INNGEST_BASE_URL?: st
 /** The SDK's bearer token: the key's prefix, then sha256 of its hex bytes. */
 function hashedSigningKey(key: string): string {
   const prefix = /^signkey-\w+-/.exec(key)?.[0] ?? "";
-  return `${prefix}${createHash("sha256").update(Buffer.from(key.slice(prefix.length), "hex")).digest("hex")}`;
+  return `${prefix}${createHash("sha256")
+    .update(Buffer.from(key.slice(prefix.length), "hex"))
+    .digest("hex")}`;
 }
 
 export async function inngestSyncCheck(expectedIds: string[], endpoint = inngestEndpoint()): Promise<CheckResult | null> {

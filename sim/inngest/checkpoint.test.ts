@@ -90,7 +90,11 @@ describe("production mode: signed requests, keys required", () => {
     const fnUrl = sim.functions().find((f) => f.id === "prod-work")!.url;
     const body = { event: { name: "prod/go", data: {}, id: "e1", ts: Date.now() }, events: [], steps: {}, ctx: { run_id: "r1", attempt: 0 }, version: 2 };
     const post = (signature?: string) =>
-      fetch(fnUrl, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json", ...(signature ? { "x-inngest-signature": signature } : {}) } });
+      fetch(fnUrl, {
+        method: "POST",
+        body: JSON.stringify(body),
+        headers: { "content-type": "application/json", ...(signature ? { "x-inngest-signature": signature } : {}) },
+      });
     expect((await post()).status).toBe(401);
     expect((await post(signatureFor(body, `${signingKey.slice(0, -1)}0`))).status).toBe(401);
     expect((await post(signatureFor(body, signingKey, Date.now() - 6 * 60_000))).status).toBe(401);

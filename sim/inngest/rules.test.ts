@@ -108,7 +108,12 @@ describe("per-run and per-event limits", () => {
   });
 
   it("refuses an event over 512 KiB, whole request and all", async () => {
-    await expect(client.send([{ name: "limits/small", data: {} }, { name: "limits/huge", data: { blob: "x".repeat(512 * 1024) } }])).rejects.toThrow();
+    await expect(
+      client.send([
+        { name: "limits/small", data: {} },
+        { name: "limits/huge", data: { blob: "x".repeat(512 * 1024) } },
+      ]),
+    ).rejects.toThrow();
     expect(sim.events().filter((e) => e.name.startsWith("limits/small") || e.name === "limits/huge")).toEqual([]);
   });
 });

@@ -32,7 +32,9 @@ export function signatureFor(body: unknown, signingKey: string, atMs = Date.now(
 /** What the SDK sends as its bearer token: the prefix, then sha256 of the key's hex bytes. */
 export function hashSigningKey(signingKey: string): string {
   const prefix = /^signkey-\w+-/.exec(signingKey)?.[0] ?? "";
-  return `${prefix}${createHash("sha256").update(Buffer.from(stripPrefix(signingKey), "hex")).digest("hex")}`;
+  return `${prefix}${createHash("sha256")
+    .update(Buffer.from(stripPrefix(signingKey), "hex"))
+    .digest("hex")}`;
 }
 
 /** Whether an `Authorization` header carries the hashed signing key. */

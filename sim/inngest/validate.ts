@@ -112,8 +112,7 @@ function validateCron(cron: string, jitter: unknown): string[] {
 function validateConcurrency(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   const list: Raw[] = typeof value === "number" ? [{ limit: value }] : Array.isArray(value) ? value : [value as Raw];
-  if (list.length > LIMITS.maxConcurrencyLimits)
-    return [`There are more concurrency limits specified than the allowed max of: ${LIMITS.maxConcurrencyLimits}`];
+  if (list.length > LIMITS.maxConcurrencyLimits) return [`There are more concurrency limits specified than the allowed max of: ${LIMITS.maxConcurrencyLimits}`];
   for (const c of list) {
     const scope = c.scope ?? "fn";
     if (!["fn", "env", "account"].includes(scope)) return [`Invalid concurrency scope '${scope}'`];
@@ -142,7 +141,8 @@ function validateDebounce(debounce: Raw): string[] {
 /** Throttle's period is parsed while the request is decoded: a bad one fails the request itself. */
 function validateThrottle(throttle: Raw): string[] {
   if (durationMs(throttle.period) === undefined) return [`Invalid request: time: invalid duration "${throttle.period}"`];
-  if (throttle.limit !== undefined && (!Number.isInteger(throttle.limit) || throttle.limit < 0)) return ["Invalid request: throttle limit must be a non-negative integer"];
+  if (throttle.limit !== undefined && (!Number.isInteger(throttle.limit) || throttle.limit < 0))
+    return ["Invalid request: throttle limit must be a non-negative integer"];
   const bad = typeof throttle.key === "string" ? expressionError(throttle.key) : undefined;
   return bad ? [`Invalid throttle key '${throttle.key}': ${bad}`] : [];
 }

@@ -20,9 +20,11 @@ import {
 import { seededRandom } from "./random";
 import { drawScenario } from "./scenario";
 import type { ChaosWorld } from "./world";
-import { stepBudgetOf } from "../../inngest/step-budgets";
 
-function stepsPerFunction(world: ChaosWorld): SeedReport["steps"] {
+async function stepsPerFunction(world: ChaosWorld): Promise<SeedReport["steps"]> {
+  // Loaded late: the budgets import the functions, whose Inngest client must be created only after
+  // the world pointed the environment at its own stand-in (world.ts).
+  const { stepBudgetOf } = await import("../../inngest/step-budgets");
   const out: SeedReport["steps"] = {};
   for (const run of world.inngestSim.runs()) {
     const fn = run.functionId.replace(/^lab-vps-/, "");
@@ -99,7 +101,7 @@ export async function runChaosSeed(world: ChaosWorld, seed: number, orderCount: 
   const unfinishedPower = await openPowerRequests(world, orders);
   if (unfinishedPower) violations.push(`at the end: ${unfinishedPower} power request(s) never finished`);
   // Inngest fails a run past 1,000 steps: every run stays within its function's computed budget.
-  const steps = stepsPerFunction(world);
+  const steps = await stepsPerFunction(world);
   for (const [fn, { max, budget }] of Object.entries(steps)) if (max > budget) violations.push(`${fn}: a run took ${max} steps, over its budget of ${budget}`);
   for (const run of world.inngestSim.runs())
     if (run.error?.name === "InngestErrFunctionOverflowed") violations.push(`${run.functionId} run ${run.id} failed past Inngest's step limit`);

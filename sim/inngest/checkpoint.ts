@@ -10,7 +10,8 @@
 import type { Executor } from "./executor";
 import { OpCode, toError, type Op } from "./protocol";
 import { isActive } from "./state";
-import { limitError, memoize, record, RUN_LIMITS } from "./runner";
+import { limitError, RUN_LIMITS } from "./limits";
+import { memoize, record } from "./runner";
 
 export interface CheckpointBody {
   run_id?: string;

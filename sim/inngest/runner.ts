@@ -8,6 +8,7 @@ import { OpCode, InternalEvent, callSdk, durationMs, hashStepId, toError, ulid }
 import type { CallResult, InngestEvent, MemoEntry, Op, SdkResult, SerializedError } from "./protocol";
 import type { Registry } from "./registry";
 import { retryDelayMs } from "./backoff";
+import { limitError, sizeOf } from "./limits";
 import { Cancelled, delay, type EventWaits, type SlotLimiter } from "./scheduler";
 import type { Run, StepRecord } from "./state";
 
@@ -35,9 +36,6 @@ export interface RunnerHost {
 export class Finished extends Error {}
 
 const COMPLETE_ID = hashStepId("complete");
-
-/** pkg/consts/consts.go: DefaultMaxStepLimit, MaxStepOutputSize, DefaultMaxStateSizeLimit. */
-export const RUN_LIMITS = { maxSteps: 1_000, maxStepOutputBytes: 4 * 1024 * 1024, maxStateBytes: 32 * 1024 * 1024 } as const;
 
 export async function driveRun(host: RunnerHost, run: Run): Promise<void> {
   try {
@@ -327,21 +325,4 @@ function linkedController(parent: AbortSignal): AbortController {
   if (parent.aborted) local.abort();
   else parent.addEventListener("abort", () => local.abort(), { once: true });
   return local;
-}
-
-const sizeOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? "");
-
-/**
- * The executor's per-run limits (inngest/inngest pkg/consts, executor.validateStateSize,
- * GeneratorOpcode.Validate): 1,000 steps, 4 MiB per step output, 32 MiB of state. Crossing one
- * fails the run for good, with Inngest's error names and messages.
- */
-export function limitError(run: Run, id: string, entry: MemoEntry): SerializedError | undefined {
-  if (!(id in run.memo) && Object.keys(run.memo).length >= RUN_LIMITS.maxSteps)
-    return { name: "InngestErrFunctionOverflowed", message: `The function run exceeded the step limit of ${RUN_LIMITS.maxSteps} steps.` };
-  const size = sizeOf(entry);
-  if ("data" in entry && size > RUN_LIMITS.maxStepOutputBytes) return { name: "StepOutputTooLarge", message: "step output size is greater than the limit" };
-  if (run.stateBytes + size > RUN_LIMITS.maxStateBytes)
-    return { name: "InngestErrStateOverflowed", message: `The function run exceeded the state size limit of ${RUN_LIMITS.maxStateBytes} bytes.` };
-  return undefined;
 }

@@ -22,7 +22,8 @@ beforeAll(async () => {
   Object.assign(process.env, sim.env);
   vi.resetModules();
   const route = await import("@/app/api/inngest/route");
-  const handlers: Record<string, (req: Request) => Promise<Response>> = { GET: route.GET, POST: route.POST, PUT: route.PUT };
+  // The App Router calls these with a NextRequest; the SDK reads only what a Request has.
+  const handlers = { GET: route.GET, POST: route.POST, PUT: route.PUT } as unknown as Record<string, (req: Request, ctx: unknown) => Promise<Response>>;
   server = createServer((req, res) => {
     void (async () => {
       const body = await readBody(req);
@@ -30,9 +31,9 @@ beforeAll(async () => {
       const request = new Request(`${url.replace(/\/api\/inngest$/, "")}${req.url}`, {
         method: req.method,
         headers,
-        body: req.method === "GET" || req.method === "HEAD" ? undefined : body,
+        body: req.method === "GET" || req.method === "HEAD" ? undefined : new Uint8Array(body),
       });
-      const response = await handlers[req.method ?? "GET"]!(request);
+      const response = await handlers[req.method ?? "GET"]!(request, { params: Promise.resolve({}) });
       res.writeHead(response.status, Object.fromEntries(response.headers));
       res.end(Buffer.from(await response.arrayBuffer()));
     })();

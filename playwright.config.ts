@@ -76,6 +76,9 @@ export default defineConfig({
       CLOUDFLARE_SIM_PORT: String(e2ePorts.cloudflare),
       MAIL_SIM_PORT: String(e2ePorts.mail),
       INNGEST_SIM_PORT: String(e2ePorts.inngest),
+      // Inngest's own timing ÷ 100: its retry table (15 s, 30 s, 1 m, …) and every step.sleep, so a
+      // retried step takes 0.15 s, not 15 s, and every ratio stays as on Inngest.
+      INNGEST_SIM_TIME_SCALE: "0.01",
       SIM_STATE_DIR: `${e2eDataDir}/sim`,
       APP_URL: baseURL,
       ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : {}),

@@ -67,6 +67,11 @@ export const billingSuspendRequested = eventType("billing/vm.suspend-requested",
   schema: z.object({ enforcementId: z.string(), suspendedAt: z.string() }),
 });
 
+/** The nightly reconcile fans out: one run per subscription to re-read (billing-reconcile). */
+export const billingReconcileRequested = eventType("billing/subscription.reconcile-requested", {
+  schema: z.object({ subscriptionId: z.string() }),
+});
+
 /** A paid invoice lifted a suspension: start the VM again under RESTORE_POWER (I7). */
 export const billingRestoreRequested = eventType("billing/vm.restore-requested", {
   schema: z.object({ enforcementId: z.string(), episode: z.string().nullable() }),

@@ -60,6 +60,9 @@ export const envSchema = z
     VM_ID_MIN: z.coerce.number().int().min(100).default(1000),
     VM_ID_MAX: z.coerce.number().int().max(999_999_999).default(8999),
     PROVISION_CONCURRENCY: int(10),
+    // A Proxmox work-slot lease lives this long between renewals (lib/proxmox/work-slots.ts). Only
+    // tests change it, shrinking it with the Inngest stand-in's time scale.
+    PROXMOX_LEASE_TTL_MS: int(5 * 60_000),
     // Browser consoles (lib/console): concurrent per VM and per user, tokens a user may ask per minute.
     CONSOLE_MAX_PER_VM: int(2),
     CONSOLE_MAX_PER_USER: int(4),
@@ -128,6 +131,11 @@ export const envSchema = z
   })
   .refine((e) => e.VM_ID_MIN < e.VM_ID_MAX, { path: ["VM_ID_MAX"], message: "must be greater than VM_ID_MIN" })
   .refine((e) => e.INNGEST_DEV || e.INNGEST_SIGNING_KEY, { path: ["INNGEST_SIGNING_KEY"], message: "is required unless INNGEST_DEV points at a dev server" })
+  // Cloud mode (no INNGEST_DEV) refuses every send without an event key: nothing would start.
+  .refine((e) => e.NODE_ENV !== "production" || e.INNGEST_DEV || e.INNGEST_EVENT_KEY, {
+    path: ["INNGEST_EVENT_KEY"],
+    message: "is required in production: without it Inngest refuses every event the app sends",
+  })
   .refine((e) => e.NODE_ENV !== "production" || !e.INNGEST_DEV || e.INNGEST_DEV_IN_PRODUCTION, {
     path: ["INNGEST_DEV"],
     message: "must not be set in production (it turns off Inngest request signatures); use INNGEST_SIGNING_KEY",

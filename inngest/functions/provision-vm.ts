@@ -28,6 +28,26 @@ type Busy = { busy: true };
 const MAX_CLONE_STARTS = 4;
 // 5 s doubling to 10 min between tries: about 6 hours of mail outage before the operator is told.
 const READY_EMAIL_TRIES = 44;
+/**
+ * Inngest fails a run past 1,000 steps, so every wait below has a budget for the whole run (not
+ * per loop), and the worst case is provisionStepBudget(): waiting for a Proxmox slot (each busy
+ * turn already waited up to 20 s inside its step, then sleeps 3 s doubling to 5 min: ~2 h in
+ * all), someone else's clone config to clear, and our clone task (polled ≤ 45 s per step, 10 s
+ * apart: ≥ 55 min, beyond CLONE_TIMEOUT_MINUTES' default).
+ */
+export const PROVISION_BUDGET = { busyTurns: 30, pendingChecks: 12, cloneChecks: 60 } as const;
+const busyPause = (turn: number) => `${Math.min(3 * 2 ** (turn - 1), 300)}s`;
+
+/** Worst-case steps of one provision-vm run: every budget above spent, every clone start used. */
+export function provisionStepBudget(): number {
+  const fixed = 3 + 1 + 1 + 1; // start provisioning, reserve vmid, choose node; tunnel; mark ready; queue email
+  const proxmoxCalls = MAX_CLONE_STARTS * 2 + 4; // clone + first wait per start; configure, grow, cloud-init, start
+  // A step and a sleep each, plus the busy answer that finds the busy budget spent.
+  const waits = 2 * (PROVISION_BUDGET.busyTurns + PROVISION_BUDGET.pendingChecks + PROVISION_BUDGET.cloneChecks) + 1;
+  const cloneRestarts = MAX_CLONE_STARTS - 1; // the pause before each new clone
+  const email = READY_EMAIL_TRIES * 2 - 1;
+  return fixed + proxmoxCalls + waits + cloneRestarts + email;
+}
 
 export const provisionVmFunction = inngest.createFunction(
   {
@@ -59,7 +79,9 @@ export const provisionVmFunction = inngest.createFunction(
           throw toStepError(name, error);
         }
       }) as Promise<T>;
-    // A step that needs a Proxmox slot: while all are taken it returns "busy" and the run pauses.
+    // A step that needs a Proxmox slot: while all are taken it returns "busy" and the run pauses,
+    // longer each time, within the run's budget of busy turns.
+    let busyTurns = 0;
     const proxmox = async <T>(name: string, progress: string, work: () => Promise<T>): Promise<T> => {
       for (let turn = 1; ; turn++) {
         const result = await run<T | Busy>(turn === 1 ? name : `${name} (turn ${turn})`, progress, async () => {
@@ -71,8 +93,16 @@ export const provisionVmFunction = inngest.createFunction(
           }
         });
         if (!(result && typeof result === "object" && "busy" in result)) return result as T;
-        await step.sleep(`wait for a proxmox slot: ${name} ${turn}`, "3s");
+        if (++busyTurns > PROVISION_BUDGET.busyTurns) throw new NonRetriableError(`${name}: no Proxmox work slot came free within the run's wait budget`);
+        await step.sleep(`wait for a proxmox slot: ${name} ${turn}`, busyPause(busyTurns));
       }
+    };
+    let pendingChecks = 0;
+    let cloneChecks = 0;
+    const spend = (what: "pending" | "clone", label: string) => {
+      const used = what === "pending" ? ++pendingChecks : ++cloneChecks;
+      const budget = what === "pending" ? PROVISION_BUDGET.pendingChecks : PROVISION_BUDGET.cloneChecks;
+      if (used > budget) throw new NonRetriableError(`${label}: still not finished after ${budget} checks`);
     };
 
     const started = await run("start provisioning", null, () => startProvisioning(orderId, attempt));
@@ -85,11 +115,13 @@ export const provisionVmFunction = inngest.createFunction(
       let clone = await proxmox(`clone template${suffix}`, "cloning", () => cloneTemplate(orderId));
       // Someone's clone is still writing the VMID's temporary config: wait before judging it.
       for (let check = 2; clone.pending; check++) {
+        spend("pending", `clone template${suffix}: another clone's config`);
         await step.sleep(`pause before clone ownership check${suffix} ${check}`, "5s");
         clone = await proxmox(`clone template${suffix} ${check}`, "cloning", () => cloneTemplate(orderId));
       }
       let cloned = await proxmox(`wait for clone${suffix}`, "cloning", () => waitForClone(orderId, clone.upid));
       for (let check = 2; !cloned.done && !cloned.retryClone; check++) {
+        spend("clone", `wait for clone${suffix}`);
         await step.sleep(`pause before clone check${suffix} ${check}`, "10s");
         cloned = await proxmox(`wait for clone${suffix} ${check}`, "cloning", () => waitForClone(orderId, clone.upid));
       }

@@ -91,12 +91,29 @@ async function tryOnce(orderId: string, action: string, work: () => Promise<stri
   return { ...result, overdue: !result.ok && !!order?.cleanupDeadlineAt && Date.now() >= order.cleanupDeadlineAt.getTime() };
 }
 
+/**
+ * Inngest fails a run past 1,000 steps, so each action has at most CLEANUP_TURNS tries (a step and
+ * a pause each). The pauses grow 5 s doubling, and are capped so that the tries reach the deadline
+ * within that count whatever CLEANUP_DEADLINE_HOURS is: 1 h for the default 24 h.
+ */
+export const CLEANUP_TURNS = 40;
+export const OPERATOR_EMAIL_TRIES = 44;
+const cleanupPauseCapMs = () => Math.max(3_600_000, Math.ceil((env().CLEANUP_DEADLINE_HOURS * 3_600_000) / (CLEANUP_TURNS - 12)));
+const cleanupTurnPauseMs = (turn: number) => Math.min(5_000 * 2 ** (turn - 1), cleanupPauseCapMs());
+
+/** Worst-case steps of one compensation: every action tried CLEANUP_TURNS times, the email likewise. */
+export function compensationStepBudget(actions = ACTIONS.length + 1): number {
+  return 3 + actions * (2 * CLEANUP_TURNS - 1) + 1 + (2 * OPERATOR_EMAIL_TRIES - 1);
+}
+
 /** Tries `work` until it succeeds or the cleanup deadline passes (then one try only). */
 async function untilDone(runner: CompensationRunner, orderId: string, action: string, work: () => Promise<string>, overdueAlready: boolean): Promise<Try> {
   for (let turn = 1; ; turn++) {
     const result = await runner.run(turn === 1 ? action : `${action} ${turn}`, () => tryOnce(orderId, action, work));
     if (result.ok || result.overdue || overdueAlready) return result;
-    await runner.sleep(`pause before ${action} ${turn + 1}`, cleanupPauseMs(turn));
+    // The pauses are sized to reach the deadline by now; a slow clock must not run past the budget.
+    if (turn >= CLEANUP_TURNS) return { ...result, overdue: true };
+    await runner.sleep(`pause before ${action} ${turn + 1}`, cleanupTurnPauseMs(turn));
   }
 }
 
@@ -147,9 +164,11 @@ export async function queueOperatorEmail(input: CompensationInput, cleanup: Clea
 /** Queued first, then delivered with retries: a mail outage delays the operator's email, never drops it. */
 async function emailOperator(runner: CompensationRunner, input: CompensationInput, cleanup: CleanupResult[], delivered: boolean) {
   const key = await runner.run("queue operator email", () => queueOperatorEmail(input, cleanup, delivered));
-  for (let turn = 1; ; turn++) {
+  // ~6 h of mail outage (5 s doubling to 10 min); past that the email stays in the outbox, and the
+  // order's cleanup status (admin orders page) says the same.
+  for (let turn = 1; turn <= OPERATOR_EMAIL_TRIES; turn++) {
     const sent = await runner.run(turn === 1 ? "send operator email" : `send operator email ${turn}`, () => tryDeliverEmail(key));
-    if (sent.done) return;
+    if (sent.done || turn === OPERATOR_EMAIL_TRIES) return;
     await runner.sleep(`pause before send operator email ${turn + 1}`, cleanupPauseMs(turn));
   }
 }

@@ -29,8 +29,10 @@ function runRow(run: RunView): string {
 export function renderPage(sim: SimContext): string {
   const runs = [...sim.executor.runs.values()].map(runView).reverse();
   const events = [...sim.executor.events].reverse();
+  const refused = [...sim.registry.apps.values()].filter((a) => a.error);
   const sync = [...sim.syncer.status.values()]
     .map((s) => `<li>${escapeHtml(s.url)}: ${s.ok ? "synced" : "not synced"} ${escapeHtml(s.message ?? "")}</li>`)
+    .concat(refused.map((a) => `<li>${escapeHtml(a.appName)}: sync refused<pre>${escapeHtml(a.error ?? "")}</pre></li>`))
     .join("");
   const fns = [...sim.registry.functions.values()]
     .map((f) => {

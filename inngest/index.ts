@@ -14,6 +14,8 @@ import { billingSuspendVmFunction } from "./functions/billing-suspend-vm";
 import { billingRestoreVmFunction } from "./functions/billing-restore-vm";
 import { billingDeleteVmFunction } from "./functions/billing-delete-vm";
 import { billingReconcileFunction } from "./functions/billing-reconcile";
+import { cardUpdateSignalFunction } from "./functions/card-update-signal";
+import { cardUpdateApplyFunction } from "./functions/card-update-apply";
 
 export const functions: InngestFunction.Any[] = [
   checkoutCompletedFunction,
@@ -30,4 +32,6 @@ export const functions: InngestFunction.Any[] = [
   billingRestoreVmFunction,
   billingDeleteVmFunction,
   billingReconcileFunction,
+  cardUpdateSignalFunction,
+  cardUpdateApplyFunction,
 ];

@@ -29,7 +29,14 @@ export const subscriptionEventTypes = [
   "customer.subscription.pending_update_expired",
 ] as const;
 
-export const handledStripeEventTypes = [...checkoutEventTypes, ...invoiceEventTypes, ...subscriptionEventTypes] as const;
+/**
+ * Card signals (issue 17): the portal's card update sets the customer's invoice default
+ * (`customer.updated`) through a SetupIntent (`setup_intent.succeeded`); the product then puts
+ * that card on the customer's subscriptions and pays what they owe (lib/billing/apply-card-update.ts).
+ */
+export const cardEventTypes = ["customer.updated", "setup_intent.succeeded"] as const;
+
+export const handledStripeEventTypes = [...checkoutEventTypes, ...invoiceEventTypes, ...subscriptionEventTypes, ...cardEventTypes] as const;
 
 export type HandledStripeEventType = (typeof handledStripeEventTypes)[number];
 

@@ -90,6 +90,16 @@ async function payWithCard(invoiceId: string, paymentMethodId: string): Promise<
   }
 }
 
+/** The whole update in one go (the sweeper's convergence of a card signal no run finished). */
+export async function applyCardUpdate(stripeCustomerId: string): Promise<RenewalPayment[]> {
+  const plan = await planCardUpdate(stripeCustomerId);
+  if (!plan) return [];
+  for (const subscriptionId of plan.subscriptionIds) await setSubscriptionCard(subscriptionId, plan.paymentMethodId);
+  const payments: RenewalPayment[] = [];
+  for (const subscriptionId of plan.subscriptionIds) payments.push(...(await payOwedRenewals(subscriptionId, plan.paymentMethodId)));
+  return payments;
+}
+
 /** Which customer a card signal is about: the customer itself, or the SetupIntent's customer. */
 export async function customerOfCardSignal(type: string, objectId: string): Promise<string | null> {
   if (type === "customer.updated") return objectId;

@@ -12,6 +12,7 @@ import { createCardUpdateUrl, loadCustomerBilling } from "@/lib/billing-state/cu
 import { runLadderTick } from "@/lib/billing-state/apply-ladder";
 import { ladderConfig } from "@/lib/billing-state/ladder";
 import { getVmStatus } from "@/lib/proxmox/api";
+import { convergeUnprocessedEvents } from "@/lib/billing/sweep-stuck-work";
 import { billingSuspendVmFunction } from "@/inngest/functions/billing-suspend-vm";
 import { InngestTestEngine } from "@inngest/test";
 import { enforcementOf, setCard, stripeClock, subscribedVm, usePrivateStripeSim } from "@/test/fixtures/billing";
@@ -140,6 +141,23 @@ describe("a card update fixes billing at once (issue 17)", () => {
     await stripe().customers.update(s.customerId, { name: "Renamed" });
     await deliverStripeEvents(mark);
     expect((await stripe().invoices.retrieve(invoice.id)).attempt_count).toBe(attempts);
+  });
+
+  it("I3: a card signal no run finished is converged by the sweeper: the card is put on the subscription and the owed renewal paid", async () => {
+    const s = await subscribedVm();
+    const invoice = await failRenewal(s);
+    const url = (await createCardUpdateUrl(s.user.id))!;
+    await postForm(`${url}/card`, { card: "4242424242424242" });
+    // Stripe's customer.updated was recorded and forwarded, but its run never finished.
+    const event = (await (await fetch(`${env().STRIPE_API_URL}/_sim/events?type=customer.updated`)).json()).data.at(-1);
+    await db.stripeEvent.create({ data: { id: event.id, type: event.type, objectId: s.customerId, forwardedAt: new Date(Date.now() - 3_600_000) } });
+    const sweep = await convergeUnprocessedEvents({ awaitingPaymentMinutes: 30, provisioningMinutes: 60, unprocessedEventMinutes: 15 });
+    expect(sweep.items).toContainEqual({ subject: `customer.updated ${event.id}`, outcome: "card-update: paid" });
+    expect(await stripe().invoices.retrieve(invoice.id)).toMatchObject({ status: "paid" });
+    expect((await stripe().subscriptions.retrieve(s.subscriptionId)).default_payment_method).toBe(
+      ((await stripe().customers.retrieve(s.customerId)) as Stripe.Customer).invoice_settings.default_payment_method,
+    );
+    expect(await db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).toMatchObject({ status: "processed" });
   });
 
   it("with nothing to charge Stripe does not retry (next_payment_attempt null) and /billing says so; the card added in the portal pays at once", async () => {

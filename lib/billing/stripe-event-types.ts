@@ -49,3 +49,7 @@ export function isHandledStripeEventType(type: string): type is HandledStripeEve
 export function isInvoiceEventType(type: string): type is (typeof invoiceEventTypes)[number] {
   return (invoiceEventTypes as readonly string[]).includes(type);
 }
+
+export function isCardEventType(type: string): type is (typeof cardEventTypes)[number] {
+  return (cardEventTypes as readonly string[]).includes(type);
+}

@@ -1,5 +1,5 @@
 // Stripe is the authority (DESIGN §3 Enforcement): a payment or subscription signal re-reads the
-// subscription and its open invoices, and this converges the billing row on what Stripe says.
+// subscription and its owed invoices, and this converges the billing row on what Stripe says.
 // "Overdue since" is the oldest owed renewal invoice (owed.ts: open or uncollectible): a resize's
 // proration invoice left unpaid changes nothing here, and the ladder never counts attempt_count
 // (Smart Retries decide attempts; Stripe's docs on automatic collection). Runs inside the

@@ -22,7 +22,7 @@ export type CardUpdatePlan = { customerId: string; paymentMethodId: string; subs
 
 /** The customer's card as Stripe has it now, and their live subscriptions; null when there is nothing to do. */
 export async function planCardUpdate(stripeCustomerId: string): Promise<CardUpdatePlan> {
-  const user = await db.user.findFirst({ where: { stripeCustomerId }, select: { id: true } });
+  const user = await db.user.findUnique({ where: { stripeCustomerId }, select: { id: true } });
   if (!user) return null; // not a customer of this product
   const customer = await stripe().customers.retrieve(stripeCustomerId);
   if (customer.deleted) return null;

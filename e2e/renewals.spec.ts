@@ -1,6 +1,7 @@
 // What happens at a renewal, in Chromium, on the Stripe stand-in's clock: a downgrade scheduled
 // for the renewal (a Stripe subscription schedule) changes nothing until the renewal is paid, then
-// is applied once; a failed renewal warns (never a cliff) and paying it restores. Moving the
+// is applied once; a failed renewal warns (never a cliff) and paying it restores; a declined
+// renewal is paid within seconds of a card update in the portal flow (issue 17). Moving the
 // shared Stripe clock by a month makes every later checkout's `expires_at` (set from the app's
 // clock) look past to the stand-in, so both customers buy before the one move, and this spec runs
 // in its own Playwright project after every other spec (playwright.config.ts).
@@ -15,12 +16,15 @@ test.describe.configure({ mode: "serial" });
 
 const downsizer = { email: uniqueEmail("downsizer"), vmid: 0, vmUrl: "", since: 0 };
 const overdue = { email: uniqueEmail("overdue"), vmUrl: "" };
+const cardUpdater = { email: uniqueEmail("card-update"), vmUrl: "" };
 let downsizerPage: Page;
 let overduePage: Page;
+let cardUpdaterPage: Page;
 
 test.afterAll(async () => {
   await downsizerPage?.context().close();
   await overduePage?.context().close();
+  await cardUpdaterPage?.context().close();
 });
 
 test("before the renewal: a downgrade is scheduled (nothing due, nothing changes); another customer's card now declines", async ({ browser }) => {
@@ -69,6 +73,12 @@ test("before the renewal: a downgrade is scheduled (nothing due, nothing changes
   await buyVm(overduePage, overdue.email);
   overdue.vmUrl = overduePage.url();
   await sims.stripeSetCard((await sims.stripeCustomerByEmail(overdue.email)).id, "4000000000000002");
+
+  // The third: a VM whose card declines from now on, fixed later through the portal's card flow.
+  cardUpdaterPage = await (await browser.newContext()).newPage();
+  await buyVm(cardUpdaterPage, cardUpdater.email);
+  cardUpdater.vmUrl = cardUpdaterPage.url();
+  await sims.stripeSetCard((await sims.stripeCustomerByEmail(cardUpdater.email)).id, "4000000000000002");
 });
 
 test("I1: at the renewal the downgrade is applied once, after the renewal at the smaller price is paid", async () => {
@@ -119,4 +129,42 @@ test("I6, I7: the failed renewal shows 'payment overdue' with one warning email 
     await expect(sub.getByTestId("billing-state")).toHaveText("Active", { timeout: 1_000 });
   }).toPass({ timeout: 60_000 });
   await expect(sub.getByRole("link", { name: /^Pay now/ })).toHaveCount(0);
+});
+
+test("I7: a declined renewal is paid within seconds of a card update in the portal flow, which offers nothing but the card and lands back on /billing", async () => {
+  test.setTimeout(180_000);
+  const page = cardUpdaterPage;
+  await page.goto("/billing");
+  const sub = page.getByTestId("subscription");
+  await expect(async () => {
+    await page.reload();
+    await expect(sub.getByTestId("billing-state")).toHaveText("Payment overdue", { timeout: 1_000 });
+  }).toPass({ timeout: 60_000 });
+  // Stripe's words for the decline, and that its next retry would wait days.
+  await expect(sub.getByTestId("payment-problem")).toHaveText("Your card was declined.");
+  await expect(sub.getByTestId("payment-retry")).toContainText("Stripe tries again on");
+
+  await page.getByRole("button", { name: "Update card" }).click();
+  await page.waitForURL(/\/p\/session\//);
+  await expect(page.getByRole("heading", { name: "Update your payment method" })).toBeVisible();
+  // The product's portal: the card form only — no plan, quantity, cancellation or details.
+  for (const other of ["Cancel plan", "Update plan", "Update information", "Subscriptions"]) await expect(page.getByText(other)).toHaveCount(0);
+  await page.getByLabel("Card number").fill("4242424242424242");
+  await page.getByRole("button", { name: "Update card" }).click();
+  await page.waitForURL(/\/billing$/);
+
+  const landed = Date.now();
+  await expect(async () => {
+    await page.reload();
+    await expect(sub.getByTestId("billing-state")).toHaveText("Active", { timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+  const seconds = (Date.now() - landed) / 1000;
+  console.log(`card update → renewal paid and billing active: ${seconds.toFixed(1)} s`);
+  expect(seconds).toBeLessThan(30);
+  await expect(sub.getByRole("link", { name: /^Pay now/ })).toHaveCount(0);
+  await expect(sub.getByTestId("owed-invoice")).toHaveCount(0);
+  await expect(sub.locator("tbody tr").first()).toContainText("paid");
+  await page.goto(cardUpdater.vmUrl);
+  await expect(page.getByTestId("vm-billing")).toHaveAttribute("data-state", "active");
+  await expect(page.locator("header").getByTestId("vm-status")).toHaveText("Running");
 });

@@ -46,6 +46,14 @@ export const subscriptionSyncRequested = eventType("billing/subscription.sync-re
   schema: z.object({ subscriptionId: z.string(), stripeEventId: z.string() }),
 });
 
+/**
+ * A card signal (customer.updated, setup_intent.succeeded) resolved to its Stripe customer, so the
+ * card update is applied by one run at a time per customer (inngest/functions/card-update-apply.ts).
+ */
+export const cardUpdateRequested = eventType("billing/card.update-requested", {
+  schema: z.object({ customerId: z.string(), stripeEventId: z.string() }),
+});
+
 /** A customer asked for a power action; the request row holds the intent. */
 export const vmPowerRequested = eventType("vm/power.requested", { schema: z.object({ powerRequestId: z.string(), vmId: z.string() }) });
 

@@ -15,6 +15,8 @@ import { billingRestoreVmFunction } from "./functions/billing-restore-vm";
 import { billingDeleteVmFunction } from "./functions/billing-delete-vm";
 import { billingReconcileFunction } from "./functions/billing-reconcile";
 import { billingReconcileSubscriptionFunction } from "./functions/billing-reconcile-subscription";
+import { cardUpdateSignalFunction } from "./functions/card-update-signal";
+import { cardUpdateApplyFunction } from "./functions/card-update-apply";
 
 export const functions: InngestFunction.Any[] = [
   checkoutCompletedFunction,
@@ -32,4 +34,6 @@ export const functions: InngestFunction.Any[] = [
   billingDeleteVmFunction,
   billingReconcileFunction,
   billingReconcileSubscriptionFunction,
+  cardUpdateSignalFunction,
+  cardUpdateApplyFunction,
 ];

@@ -1,6 +1,6 @@
 // Stripe is the authority (DESIGN §3 Enforcement): a payment or subscription signal re-reads the
-// subscription and its open invoices, and this converges the billing row on what Stripe says.
-// "Overdue since" is the oldest open renewal invoice (billing_reason subscription_cycle): a resize's
+// subscription and its owed invoices, and this converges the billing row on what Stripe says.
+// "Overdue since" is the oldest owed renewal invoice (owed.ts: open or uncollectible): a resize's
 // proration invoice left unpaid changes nothing here, and the ladder never counts attempt_count
 // (Smart Retries decide attempts; Stripe's docs on automatic collection). Runs inside the
 // per-subscription serialised mirror (inngest/functions/subscription-mirror.ts).
@@ -9,6 +9,7 @@ import { stripe } from "@/lib/billing/stripe";
 import { db } from "@/lib/db";
 import type { BillingEnforcement, BillingState } from "@/lib/generated/prisma/client";
 import { RESTORABLE_STATES, transitionBilling } from "@/lib/billing-state/billing-state";
+import { canceledForNonPayment, isOwedRenewal, listOwedRenewals, owedSince } from "@/lib/billing-state/owed";
 
 export type StripeBillingFacts = {
   status: Stripe.Subscription.Status;
@@ -18,23 +19,24 @@ export type StripeBillingFacts = {
   endedAt: number | null;
 };
 
-/** Reads the facts from Stripe: the subscription and its open invoices (no attempt counts). */
+/** Reads the facts from Stripe: the subscription and its owed renewals (no attempt counts). */
 export async function readStripeBillingFacts(stripeSubscriptionId: string): Promise<StripeBillingFacts> {
   const subscription = await stripe().subscriptions.retrieve(stripeSubscriptionId);
-  const open: Stripe.Invoice[] = [];
-  for await (const invoice of stripe().invoices.list({ subscription: stripeSubscriptionId, status: "open", limit: 100 })) open.push(invoice);
-  return { ...factsFrom(subscription, open) };
+  return { ...factsFrom(subscription, await listOwedRenewals(stripeSubscriptionId)) };
 }
 
-export function factsFrom(subscription: Stripe.Subscription, openInvoices: Stripe.Invoice[]): StripeBillingFacts {
-  const renewals = openInvoices.filter((i) => i.status === "open" && i.billing_reason === "subscription_cycle");
-  const since = renewals.map((i) => i.status_transitions?.finalized_at ?? i.created);
+export function factsFrom(subscription: Stripe.Subscription, invoices: Stripe.Invoice[]): StripeBillingFacts {
+  // What counts as owed (open or uncollectible renewals) is decided in owed.ts, for every setting.
+  const since = invoices.filter(isOwedRenewal).map(owedSince);
+  const overdueSince = since.length ? Math.min(...since) : null;
+  const ended = subscription.status === "canceled" || subscription.status === "incomplete_expired";
+  // Canceled by dunning while a renewal is still owed: the overdue story goes on (owed.ts).
+  const stillOverdue = canceledForNonPayment(subscription) && overdueSince !== null;
   return {
     status: subscription.status,
     cancelAtPeriodEnd: subscription.cancel_at_period_end,
-    overdueSince: since.length ? Math.min(...since) : null,
-    endedAt:
-      subscription.status === "canceled" || subscription.status === "incomplete_expired" ? (subscription.ended_at ?? subscription.canceled_at ?? null) : null,
+    overdueSince,
+    endedAt: ended && !stillOverdue ? (subscription.ended_at ?? subscription.canceled_at ?? null) : null,
   };
 }
 

@@ -1,13 +1,14 @@
 // What a customer does with their own billing: cancel at period end and undo it (Stripe's
-// `cancel_at_period_end`, so Stripe stays the authority), open the portal to update the card
-// (flow_data payment_method_update), and read the /billing view. Another user's subscription is
+// `cancel_at_period_end`, so Stripe stays the authority), open the product's card-update portal
+// flow, and read the /billing view. Another user's subscription is
 // indistinguishable from none (null → 404, I5).
 import { z } from "zod";
 import { UserFacingError } from "@/lib/actions/form-state";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db";
-import { env } from "@/lib/env";
-import { stripe } from "@/lib/billing/stripe";
+import { stripe, type Stripe } from "@/lib/billing/stripe";
+import { createCardUpdateSession } from "@/lib/billing/portal-configuration";
+import { owedInvoiceView, type OwedInvoiceView } from "@/lib/billing/payment-problem";
 import { syncSubscription } from "@/lib/billing/sync-subscription";
 import { convergeBilling } from "@/lib/billing-state/reconcile";
 import { ladderConfig, ladderTimeline, type TimelineEntry } from "@/lib/billing-state/ladder";
@@ -57,16 +58,11 @@ async function releaseDowngradeBeforeCancel(userId: string, stripeSubscriptionId
   if (outcome === "took_effect") await releaseDowngradeSchedule(scheduled);
 }
 
-/** A portal session that opens on "update payment method" (Stripe's flow_data). */
+/** The product's card-update portal session (lib/billing/portal-configuration.ts), or null with no customer yet. */
 export async function createCardUpdateUrl(userId: string): Promise<string | null> {
   const user = await db.user.findUnique({ where: { id: userId }, select: { stripeCustomerId: true } });
   if (!user?.stripeCustomerId) return null;
-  const session = await stripe().billingPortal.sessions.create({
-    customer: user.stripeCustomerId,
-    return_url: `${env().APP_URL.replace(/\/$/, "")}/billing`,
-    flow_data: { type: "payment_method_update" },
-  });
-  return session.url;
+  return createCardUpdateSession(user.stripeCustomerId);
 }
 
 export type InvoiceView = {
@@ -77,7 +73,7 @@ export type InvoiceView = {
   currency: string;
   created: Date;
   hostedUrl: string | null;
-};
+} & OwedInvoiceView;
 export type SubscriptionView = {
   id: string;
   vm: { id: string; name: string; status: string } | null;
@@ -92,22 +88,16 @@ export type SubscriptionView = {
   timeline: TimelineEntry[];
 };
 
-const customerInvoice = (i: {
-  id: string;
-  number: string | null;
-  status: string | null;
-  amount_due: number;
-  currency: string;
-  created: number;
-  hosted_invoice_url?: string | null;
-}): InvoiceView => ({
+const customerInvoice = async (i: Stripe.Invoice): Promise<InvoiceView> => ({
   id: i.id,
   number: i.number,
   status: i.status ?? "draft",
   amountDueMinor: i.amount_due,
   currency: i.currency,
   created: new Date(i.created * 1000),
-  hostedUrl: i.status === "open" ? (i.hosted_invoice_url ?? null) : null,
+  // An uncollectible invoice is still owed and still payable on its hosted page.
+  hostedUrl: i.status === "open" || i.status === "uncollectible" ? (i.hosted_invoice_url ?? null) : null,
+  ...(await owedInvoiceView(i)),
 });
 
 /** Every subscription of the user with its VM, state, invoices (from Stripe) and timeline. */
@@ -127,7 +117,7 @@ export async function loadCustomerBilling(userId: string): Promise<SubscriptionV
       const row = byId.get(s.id);
       const invoices = await stripe()
         .invoices.list({ subscription: s.stripeSubscriptionId, limit: 12 })
-        .then((list) => list.data.map(customerInvoice))
+        .then((list) => Promise.all(list.data.map(customerInvoice)))
         .catch(() => []);
       return {
         id: s.id,

@@ -1,5 +1,7 @@
 // The catalogue, the typed events and the served function list must agree. Expectations come from
 // inngest/index.ts (what /api/inngest really serves), not from a restated list or a count.
+import fs from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { EventType } from "inngest";
 import { functions } from "@/inngest/index";
@@ -41,6 +43,12 @@ describe("Stripe event catalogue", () => {
     }
     const typed = new Set<unknown>(Object.values(stripeSignals));
     for (const { fn, trigger, name } of servedStripeTriggers) expect(typed.has(trigger), `${fn}: ${name} is not the catalogue's typed event`).toBe(true);
+  });
+
+  it("sim/README.md's list of webhook events to enable is exactly the catalogue", () => {
+    const readme = fs.readFileSync(path.join(import.meta.dirname, "../../sim/README.md"), "utf8");
+    const listed = /allow-listed events of `lib\/billing\/stripe-event-types\.ts`: ([^;]+);/.exec(readme)?.[1];
+    expect(listed?.split(", ").map((t) => t.replaceAll("`", ""))).toEqual([...handledStripeEventTypes]);
   });
 
   it("a typed event validates the signal's payload (ids only)", async () => {

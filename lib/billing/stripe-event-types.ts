@@ -29,7 +29,14 @@ export const subscriptionEventTypes = [
   "customer.subscription.pending_update_expired",
 ] as const;
 
-export const handledStripeEventTypes = [...checkoutEventTypes, ...invoiceEventTypes, ...subscriptionEventTypes] as const;
+/**
+ * Card signals (issue 17): the portal's card update sets the customer's invoice default
+ * (`customer.updated`) through a SetupIntent (`setup_intent.succeeded`); the product then puts
+ * that card on the customer's subscriptions and pays what they owe (lib/billing/apply-card-update.ts).
+ */
+export const cardEventTypes = ["customer.updated", "setup_intent.succeeded"] as const;
+
+export const handledStripeEventTypes = [...checkoutEventTypes, ...invoiceEventTypes, ...subscriptionEventTypes, ...cardEventTypes] as const;
 
 export type HandledStripeEventType = (typeof handledStripeEventTypes)[number];
 
@@ -41,4 +48,8 @@ export function isHandledStripeEventType(type: string): type is HandledStripeEve
 
 export function isInvoiceEventType(type: string): type is (typeof invoiceEventTypes)[number] {
   return (invoiceEventTypes as readonly string[]).includes(type);
+}
+
+export function isCardEventType(type: string): type is (typeof cardEventTypes)[number] {
+  return (cardEventTypes as readonly string[]).includes(type);
 }

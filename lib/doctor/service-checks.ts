@@ -1,10 +1,11 @@
-// Stripe, Cloudflare and Resend preflight: list and read calls only.
+// Stripe, Cloudflare and Resend preflight: list and read calls only (Stripe account objects: stripe-account-checks.ts).
 import { cloudflare } from "@/lib/access/cloudflare";
 import { stripe } from "@/lib/billing/stripe";
 import { handledStripeEventTypes } from "@/lib/billing/stripe-event-types";
 import { resend } from "@/lib/email/resend";
 import { env } from "@/lib/env";
 import { type CheckResult, fail, guarded, pass } from "@/lib/doctor/check";
+import { stripeAccountChecks } from "@/lib/doctor/stripe-account-checks";
 
 async function stripeChecks(): Promise<CheckResult[]> {
   const { STRIPE_SECRET_KEY, APP_URL } = env();
@@ -65,6 +66,7 @@ async function resendChecks(): Promise<CheckResult> {
 export async function runServiceChecks(): Promise<CheckResult[]> {
   const parts = await Promise.all([
     guarded("stripe", "API", stripeChecks),
+    guarded("stripe", "account", stripeAccountChecks),
     guarded("cloudflare", "API", cloudflareChecks),
     guarded("resend", "API", resendChecks),
   ]);

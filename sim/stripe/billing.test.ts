@@ -96,7 +96,7 @@ describe("renewals", () => {
   });
 
   it("cancels after the last retry when configured, with customer.subscription.deleted", async () => {
-    rig = await startRig({ afterFinalFailure: "canceled", retryScheduleDays: [1] });
+    rig = await startRig({ dunning: { subscription: "cancel", invoice: "past_due" }, retryScheduleDays: [1] });
     const { subscription, customer } = await subscribe(rig);
     await setCard(customer, "4000000000009995");
     const end = subscription.items.data[0].current_period_end + DRAFT;

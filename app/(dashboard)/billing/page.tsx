@@ -25,6 +25,8 @@ export default async function BillingPage() {
       <ul className="mt-6 space-y-6">
         {subscriptions.map((s) => {
           const open = s.invoices.find((i) => i.hostedUrl);
+          // The oldest invoice still owed (open or uncollectible): why it failed, in Stripe's words, and whether Stripe retries.
+          const owed = s.invoices.filter((i) => i.owed).at(-1);
           const ended = s.state === "deleted" || s.stripeStatus === "canceled";
           return (
             <li key={s.id} data-testid="subscription" data-state={s.state} className="rounded-card border border-line bg-surface p-card shadow-card">
@@ -61,6 +63,20 @@ export default async function BillingPage() {
                   ) : null}
                 </div>
               </div>
+              {owed ? (
+                <div data-testid="owed-invoice" className="mt-4 rounded-card border border-line p-3 text-sm">
+                  {owed.paymentProblem ? (
+                    <p>
+                      The last payment did not go through: <span data-testid="payment-problem">{owed.paymentProblem}</span>
+                    </p>
+                  ) : null}
+                  <p data-testid="payment-retry" className="text-ink-muted">
+                    {owed.retryAt
+                      ? `Stripe tries again on ${day(owed.retryAt)}. Updating your card charges it at once.`
+                      : "Stripe will not try this payment again by itself: update your card (it is charged at once) or pay now."}
+                  </p>
+                </div>
+              ) : null}
               <BillingTimeline entries={s.timeline} />
               {s.invoices.length ? (
                 <table className="mt-4 w-full text-left text-sm">

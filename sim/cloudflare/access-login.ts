@@ -71,7 +71,11 @@ export class AccessTokens {
   #key() {
     if (!this.#keys) {
       const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-      this.#keys = { kid: randomBytes(16).toString("hex"), privateKey: createPrivateKey(privateKey.export({ type: "pkcs8", format: "pem" })), publicKey: createPublicKey(privateKey) };
+      this.#keys = {
+        kid: randomBytes(16).toString("hex"),
+        privateKey: createPrivateKey(privateKey.export({ type: "pkcs8", format: "pem" })),
+        publicKey: createPublicKey(privateKey),
+      };
     }
     return this.#keys;
   }
@@ -98,7 +102,8 @@ export class AccessTokens {
    * allow/deny policy (by precedence) that matches decides. No match is a denial.
    */
   login(app: AccessApp, who: Identity): LoginOutcome {
-    if (app.allowed_idps.length > 0 && !app.allowed_idps.includes(who.idp)) return { ok: false, reason: "This identity provider is not allowed for this application." };
+    if (app.allowed_idps.length > 0 && !app.allowed_idps.includes(who.idp))
+      return { ok: false, reason: "This identity provider is not allowed for this application." };
     if (!this.store.identityProviders.some((p) => p.id === who.idp)) return { ok: false, reason: "Unknown identity provider." };
     const decisive = this.store.policiesOf(app).find((p) => (p.decision === "allow" || p.decision === "deny") && policyMatches(p, who));
     if (!decisive || decisive.decision === "deny") return { ok: false, reason: "That account does not have access." };
@@ -163,6 +168,8 @@ export class AccessTokens {
 
   /** An application with a `bypass` policy for everyone lets requests through without a login. */
   bypasses(app: AccessApp): boolean {
-    return this.store.policiesOf(app).some((p) => p.decision === "bypass" && p.include.some((r) => "everyone" in r) && p.exclude.length === 0 && p.require.length === 0);
+    return this.store
+      .policiesOf(app)
+      .some((p) => p.decision === "bypass" && p.include.some((r) => "everyone" in r) && p.exclude.length === 0 && p.require.length === 0);
   }
 }

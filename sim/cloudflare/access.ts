@@ -228,7 +228,8 @@ export class AccessStore {
     if (!Array.isArray(allowedIdps) || allowedIdps.some((id) => !this.identityProviders.some((p) => p.id === id))) {
       throw invalid("allowed_idps must list identity providers of this account");
     }
-    if (body.auto_redirect_to_identity === true && allowedIdps.length !== 1) throw invalid("auto_redirect_to_identity needs exactly one identity provider in allowed_idps");
+    if (body.auto_redirect_to_identity === true && allowedIdps.length !== 1)
+      throw invalid("auto_redirect_to_identity needs exactly one identity provider in allowed_idps");
     const session = body.session_duration ?? "24h";
     if (typeof session !== "string" || !DURATION.test(session)) throw invalid("session_duration must look like 300ms or 2h45m");
     const links = this.#policyLinks(body.policies);
@@ -252,7 +253,8 @@ export class AccessStore {
     if (!Array.isArray(value) || value.length === 0) throw invalid("destinations must be a non-empty list");
     return value.map((d: { type?: unknown; uri?: unknown }) => {
       if (d?.type !== undefined && d.type !== "public") throw invalid("only public destinations are modelled");
-      if (typeof d?.uri !== "string" || !URI.test(d.uri.toLowerCase())) throw invalid(`destination uri ${JSON.stringify(d?.uri)} is not a hostname with an optional path`);
+      if (typeof d?.uri !== "string" || !URI.test(d.uri.toLowerCase()))
+        throw invalid(`destination uri ${JSON.stringify(d?.uri)} is not a hostname with an optional path`);
       return { type: "public" as const, uri: d.uri.toLowerCase() };
     });
   }
@@ -263,7 +265,8 @@ export class AccessStore {
     if (!Array.isArray(value)) throw invalid("policies must be a list");
     return value.map((item: unknown, i) => {
       const link = typeof item === "string" ? { id: item } : (item as { id?: unknown; precedence?: unknown; decision?: unknown });
-      if ((link as { decision?: unknown }).decision !== undefined) throw invalid("define a policy first (reusable or application-scoped), then reference it by id");
+      if ((link as { decision?: unknown }).decision !== undefined)
+        throw invalid("define a policy first (reusable or application-scoped), then reference it by id");
       const policy = typeof link.id === "string" ? this.#policies.get(link.id) : undefined;
       if (!policy?.reusable) throw invalid(`policy ${JSON.stringify(link.id)} is not a reusable policy of this account`);
       const precedence = (link as { precedence?: unknown }).precedence ?? i + 1;
@@ -307,7 +310,8 @@ export class AccessStore {
       const inner = (rule as Rule)[type] ?? {};
       if (type === "email" && (typeof inner.email !== "string" || !EMAIL.test(inner.email))) throw invalid(`${field}: email rule needs email.email`);
       if (type === "email_domain" && typeof inner.domain !== "string") throw invalid(`${field}: email_domain rule needs email_domain.domain`);
-      if (type === "login_method" && !this.identityProviders.some((p) => p.id === inner.id)) throw invalid(`${field}: login_method names no identity provider of this account`);
+      if (type === "login_method" && !this.identityProviders.some((p) => p.id === inner.id))
+        throw invalid(`${field}: login_method names no identity provider of this account`);
       return structuredClone(rule) as Rule;
     });
   }

@@ -35,7 +35,8 @@ function checkAccess(access: unknown, n: number) {
   const { required, teamName, audTag } = access as AccessRequirement;
   if (required !== undefined && typeof required !== "boolean") throw invalid(`ingress rule #${n} access.required must be a boolean`);
   if (teamName !== undefined && typeof teamName !== "string") throw invalid(`ingress rule #${n} access.teamName must be a string`);
-  if (audTag !== undefined && (!Array.isArray(audTag) || audTag.some((t) => typeof t !== "string"))) throw invalid(`ingress rule #${n} access.audTag must be a list of strings`);
+  if (audTag !== undefined && (!Array.isArray(audTag) || audTag.some((t) => typeof t !== "string")))
+    throw invalid(`ingress rule #${n} access.audTag must be a list of strings`);
   if (required && !teamName && (audTag?.length ?? 0) > 0) throw invalid("access.TeamName cannot be blank when access.audTags are present");
 }
 

@@ -29,7 +29,9 @@ export function renderCloudflarePage(p: PageInput): string {
           .configurationOf(t.id)
           ?.config?.ingress.map((r) => r.hostname)
           .filter(Boolean) ?? [];
-      const actions = t.deleted_at ? "" : `${button(`/_sim/tunnels/${t.id}/connect`, "connect")} ${button(`/_sim/tunnels/${t.id}/disconnect`, "disconnect")} ${button(`/_sim/tunnels/${t.id}/fail-connection`, "fail a connection")}`;
+      const actions = t.deleted_at
+        ? ""
+        : `${button(`/_sim/tunnels/${t.id}/connect`, "connect")} ${button(`/_sim/tunnels/${t.id}/disconnect`, "disconnect")} ${button(`/_sim/tunnels/${t.id}/fail-connection`, "fail a connection")}`;
       return `<tr><td>${e(t.name)}</td><td><code>${e(t.id)}</code></td><td>${e(t.status)}</td><td>${p.tunnels.liveConnectors(t.id).reduce((n, c) => n + c.conns.length, 0)}</td>
         <td>${e(hosts.join(", "))}</td><td>${e(t.created_at)}</td><td>${e(t.deleted_at ?? "")}</td><td>${actions}</td></tr>`;
     })

@@ -16,6 +16,7 @@ import { cloneTemplate, waitForClone } from "@/lib/provisioning/clone-template";
 import { configureVm, growDisk } from "@/lib/provisioning/configure-vm";
 import { createTunnelAndDns } from "@/lib/provisioning/create-tunnel-and-dns";
 import { setProgress } from "@/lib/provisioning/load-order";
+import { protectHostnames } from "@/lib/provisioning/protect-hostnames";
 import { reserveVmid } from "@/lib/provisioning/reserve-vmid";
 import { tryDeliverEmail } from "@/lib/email/outbox";
 import { cleanupPauseMs } from "@/lib/provisioning/compensate";
@@ -100,6 +101,7 @@ export const provisionVmFunction = inngest.createFunction(
     }
     await proxmox("configure vm", "configuring", () => configureVm(orderId));
     await proxmox("grow disk", "resizing", () => growDisk(orderId));
+    await run("protect hostnames with access", "networking", () => protectHostnames(orderId));
     await run("create tunnel and dns", "networking", () => createTunnelAndDns(orderId));
     await proxmox("write cloud-init", "cloud_init", () => writeCloudInit(orderId));
     await proxmox("start vm", "starting", () => startVm(orderId));

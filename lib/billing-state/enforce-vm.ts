@@ -4,6 +4,7 @@
 // check that finds a suspended VM running (started by hand, or a node reboot) and stops it (I6).
 import { recordAudit } from "@/lib/audit/record-audit";
 import { closeConsoles } from "@/lib/console/open-consoles";
+import { syncVmAccess, syncVmAccessOfOrder } from "@/lib/access/vm-access";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { SUSPENDED_STATES, recordBillingAction } from "@/lib/billing-state/billing-state";
@@ -43,9 +44,13 @@ export async function recordPowerBeforeSuspend(target: NonNullable<EnforcedVm>):
   return status.status;
 }
 
-/** Consoles closed and `onboot` off, so neither a session nor a node reboot keeps it running. */
+/**
+ * Consoles closed, Cloudflare Access denying everyone (its sessions revoked), and `onboot` off, so
+ * neither a session nor a node reboot keeps it reachable or running.
+ */
 export async function revokeAccess(target: NonNullable<EnforcedVm>): Promise<number> {
   const closed = closeConsoles({ vmId: target.vmId }, "access_revoked");
+  await syncVmAccess(target.vmId);
   await withLockRetry(() => setVmConfig(target.node, target.vmid, { onboot: 0 }));
   return closed;
 }
@@ -89,6 +94,8 @@ export { isSuspendedState };
 export async function restoreVmPower(enforcementId: string): Promise<string> {
   const row = await db.billingEnforcement.findUniqueOrThrow({ where: { id: enforcementId } });
   if (row.state !== "active" && row.state !== "canceled_at_period_end") return `not restored: state is ${row.state}`;
+  // The owner is admitted again through Cloudflare Access (the policy follows the billing state).
+  await syncVmAccessOfOrder(row.orderId);
   const target = await loadEnforcedVm(enforcementId);
   let did = "no VM to restore";
   if (target) {

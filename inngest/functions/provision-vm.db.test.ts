@@ -82,9 +82,10 @@ describe("provision vm through the Inngest protocol", () => {
     expect(compensation.steps.map((s) => s.name)).toEqual([
       "decide compensation",
       "mark order failed",
-      "delete tunnel and dns",
-      "delete cloud-init snippet",
       "destroy vm",
+      "delete tunnel and dns",
+      "delete access application",
+      "delete cloud-init snippet",
       "release vmid",
       "finish cleanup",
       "queue operator email",

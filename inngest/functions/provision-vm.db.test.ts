@@ -96,7 +96,15 @@ describe("provision vm through the Inngest protocol", () => {
       .find((c) => c.action === "destroy vm")!
       .detail.match(/VM (\d+)/)![1]!;
     const vmRow = await db.vm.findUniqueOrThrow({ where: { orderId: order.id } });
-    expect(await leftoversFor(Number(vmid), vmRow.id)).toEqual({ vm: undefined, tunnels: [], records: [], accessApps: [], accessPolicies: [], snippets: [], reservation: null });
+    expect(await leftoversFor(Number(vmid), vmRow.id)).toEqual({
+      vm: undefined,
+      tunnels: [],
+      records: [],
+      accessApps: [],
+      accessPolicies: [],
+      snippets: [],
+      reservation: null,
+    });
     const afterFailure = await db.order.findUniqueOrThrow({ where: { id: order.id } });
     expect(afterFailure).toMatchObject({ status: "failed", customerMessage: CUSTOMER_FAILURE_MESSAGE, cleanupStatus: "done", cleanupRemaining: null });
     expect(afterFailure.failureReason).toMatch(/^Attempt 1 failed: start vm: VM start failed: injected start failure/);

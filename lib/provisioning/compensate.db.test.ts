@@ -26,7 +26,15 @@ const execute = (orderId: string, attempt = 1) =>
   new InngestTestEngine({ function: provisionVmFunction, events: [{ name: "order/paid", data: { orderId, attempt } }] }).execute();
 
 async function expectNothingLeft(vmid: number, vmId: string) {
-  expect(await leftoversFor(vmid, vmId)).toEqual({ vm: undefined, tunnels: [], records: [], accessApps: [], accessPolicies: [], snippets: [], reservation: null });
+  expect(await leftoversFor(vmid, vmId)).toEqual({
+    vm: undefined,
+    tunnels: [],
+    records: [],
+    accessApps: [],
+    accessPolicies: [],
+    snippets: [],
+    reservation: null,
+  });
 }
 
 const admin = () => db.user.create({ data: { email: `ops.${Date.now()}.${Math.random()}@example.test`, name: "Ops", passwordHash: "x", role: "admin" } });

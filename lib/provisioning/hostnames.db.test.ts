@@ -13,7 +13,8 @@ import { unique } from "@/test/fixtures/unique";
 
 afterAll(retireProvisioningFixtures);
 
-const execute = (orderId: string) => new InngestTestEngine({ function: provisionVmFunction, events: [{ name: "order/paid", data: { orderId, attempt: 1 } }] }).execute();
+const execute = (orderId: string) =>
+  new InngestTestEngine({ function: provisionVmFunction, events: [{ name: "order/paid", data: { orderId, attempt: 1 } }] }).execute();
 
 describe("host labels", () => {
   it("are the chosen name plus 8 random characters from a-z0-9, and never look like a VMID-derived name", () => {

@@ -30,7 +30,7 @@ it("I5: says 'Cloudflare Access' only for a VM that has an Access application, a
   expect(connectionWords({ ...base, protectedByAccess: true, signIn: "identity-provider" }).join(" ")).toContain("your organisation's login");
 
   const legacy = connectionWords({ ...base, protectedByAccess: false, signIn: "one-time-pin" }).join(" ");
-  expect(legacy).not.toContain("Cloudflare Access:");
+  expect(legacy).not.toContain("Cloudflare Access");
   expect(legacy).not.toMatch(/only .* can sign in/);
   expect(legacy).toContain("do not ask for a login");
 });

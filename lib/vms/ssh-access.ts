@@ -44,7 +44,7 @@ export function connectionWords(input: { alias: string; protectedByAccess: boole
   if (!input.protectedByAccess) {
     return [
       `SSH goes through this VM's Cloudflare Tunnel: install cloudflared, add the block below to ~/.ssh/config, then run: ssh ${input.alias}`,
-      "This VM was set up before Cloudflare Access was added: its hostnames do not ask for a login yet.",
+      "This VM was set up before sign-in protection was added: its hostnames do not ask for a login yet.",
     ];
   }
   const how = input.signIn === "one-time-pin" ? `a one-time code sent to ${input.ownerEmail}` : `your organisation's login as ${input.ownerEmail}`;

@@ -14,6 +14,8 @@ import { restoreVmPower } from "@/lib/billing-state/enforce-vm";
 import { compensateProvisioning, inlineRunner } from "@/lib/provisioning/compensate";
 import { removeAccessApplication } from "@/lib/provisioning/cleanup-actions";
 import { accessPolicySpec, syncOwnerEmailToAccess } from "./vm-access";
+import { protectExistingVm, protectExistingVms } from "./protect-existing";
+import { ensureIngress } from "@/lib/provisioning/tunnel-dns";
 import { cloudflareSim, createPaidOrder, leftoversFor, retireProvisioningFixtures, tunnelNameOf } from "@/test/fixtures/provisioning";
 import { unique } from "@/test/fixtures/unique";
 
@@ -150,6 +152,29 @@ describe("Cloudflare Access in front of every VM (I5)", () => {
     expect(state.access_apps.map((a) => a.id)).toContain(other.vm.accessAppId);
     expect(state.access_apps.map((a) => a.name)).not.toContain(tunnelNameOf(vm.id));
     expect(state.access_policies.map((p) => p.id)).toContain(other.vm.accessPolicyId);
+  });
+
+  it("I5: the upgrade protects a VM built before Access: its own hostnames kept, an application for them, the connector requiring it", async () => {
+    const { user, vm } = await provisioned("containerlab");
+    // As such a VM was: no Access application, no host label, ingress without originRequest.access.
+    await removeAccessApplication(vm.orderId);
+    await ensureIngress(vm.tunnelId!, [{ hostname: vm.sshHostname!, service: "ssh://localhost:22" }, { service: "http_status:404" }]);
+    await db.vm.update({ where: { id: vm.id }, data: { hostLabel: null } });
+    await expect.poll(async () => (await cloudflareSim.edge(vm.sshHostname!)).status).toBe(200); // open to anyone
+
+    const results = await protectExistingVms();
+    expect(results).toContainEqual({ vmId: vm.id, result: `Access for ${vm.sshHostname}; ingress now requires it` });
+    expect(await protectExistingVm(vm.id)).toBe(`Access for ${vm.sshHostname}`); // again: nothing to change
+    const row = await db.vm.findUniqueOrThrow({ where: { id: vm.id } });
+    expect(row.sshHostname).toBe(vm.sshHostname);
+    expect((await cloudflareSim.edge(vm.sshHostname!)).status).toBe(302);
+    const owner = await cloudflareSim.login(vm.sshHostname!, user.email);
+    await expect.poll(async () => (await cloudflareSim.edge(vm.sshHostname!, "/", { token: owner.token })).status).toBe(200);
+    const tunnel = (await cloudflareSim.state()).tunnels.find((t) => t.id === vm.tunnelId)!;
+    expect(tunnel.configuration?.config?.ingress[0]).toMatchObject({
+      hostname: vm.sshHostname,
+      originRequest: { access: { required: true, audTag: [expect.any(String)] } },
+    });
   });
 
   it("the policy: the owner only (through the operator's identity provider when one is set), nobody while suspended", () => {

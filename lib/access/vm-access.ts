@@ -32,14 +32,29 @@ type AccessVm = {
   orderId: string;
   labType: string;
   hostLabel: string | null;
+  sshHostname: string | null;
+  webHostname: string | null;
   accessAppId: string | null;
   accessPolicyId: string | null;
 };
-const vmSelect = { id: true, userId: true, orderId: true, labType: true, hostLabel: true, accessAppId: true, accessPolicyId: true } as const;
+const vmSelect = {
+  id: true,
+  userId: true,
+  orderId: true,
+  labType: true,
+  hostLabel: true,
+  sshHostname: true,
+  webHostname: true,
+  accessAppId: true,
+  accessPolicyId: true,
+} as const;
 
-/** The hostnames the application covers: exactly the VM's. */
-export function accessHostnames(vm: { hostLabel: string | null; labType: string }): string[] {
-  if (!vm.hostLabel) return [];
+/**
+ * The hostnames the application covers: exactly the VM's. From its host label, or, for a VM built
+ * before labels (protected by `npm run access:protect-existing`), the names it was given.
+ */
+export function accessHostnames(vm: { hostLabel: string | null; labType: string; sshHostname?: string | null; webHostname?: string | null }): string[] {
+  if (!vm.hostLabel) return [vm.sshHostname, vm.webHostname].filter((h): h is string => !!h);
   return [sshHostname(vm.hostLabel), ...(vm.labType === "eve" ? [webHostname(vm.hostLabel)] : [])];
 }
 

@@ -172,9 +172,13 @@ export function checkInvariants(o: Observation, limit: number, diskKey = "scsi0"
     else {
       const uris = (apps[0].destinations ?? []).map((d: Json) => d.uri).sort();
       const wanted = hosts.filter(Boolean).sort();
-      if (JSON.stringify(uris) !== JSON.stringify(wanted)) v.push(`I5: ${who}: its Access application covers ${JSON.stringify(uris)}, not exactly ${JSON.stringify(wanted)}`);
+      if (JSON.stringify(uris) !== JSON.stringify(wanted))
+        v.push(`I5: ${who}: its Access application covers ${JSON.stringify(uris)}, not exactly ${JSON.stringify(wanted)}`);
       const policies = apps[0].policies ?? [];
-      const admits = policies.length === 1 && policies[0].decision === "allow" && JSON.stringify(policies[0].include) === JSON.stringify([{ email: { email: x.userEmail } }]);
+      const admits =
+        policies.length === 1 &&
+        policies[0].decision === "allow" &&
+        JSON.stringify(policies[0].include) === JSON.stringify([{ email: { email: x.userEmail } }]);
       if (!admits) v.push(`I5: ${who}: its Access policy does not admit exactly ${x.userEmail}: ${JSON.stringify(policies)}`);
     }
     for (const h of hosts) {

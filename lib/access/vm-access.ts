@@ -162,9 +162,10 @@ export async function removeVmAccess(vmId: string): Promise<string> {
   if (stored?.name === name) appIds.add(stored.id);
   for (const id of appIds) await deleteAccessApp(id);
   await db.vm.update({ where: { id: vm.id }, data: { accessAppId: null } });
+  // The stored id when it is ours; otherwise (a create whose id was never written) by name, which
+  // pages through every reusable policy of the account.
   const storedPolicy = vm.accessPolicyId ? await getAccessPolicy(vm.accessPolicyId) : null;
-  const policyIds = new Set((await findAccessPolicies(name)).map((p) => p.id));
-  if (storedPolicy?.name === name) policyIds.add(storedPolicy.id);
+  const policyIds = new Set(storedPolicy?.name === name ? [storedPolicy.id] : (await findAccessPolicies(name)).map((p) => p.id));
   for (const id of policyIds) await deleteAccessPolicy(id);
   await db.vm.update({ where: { id: vm.id }, data: { accessPolicyId: null } });
   return `deleted ${appIds.size} Access application(s) and ${policyIds.size} policy(ies)`;

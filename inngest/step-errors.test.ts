@@ -38,3 +38,17 @@ describe("one mapping from Proxmox/Stripe errors to Inngest retries", () => {
     expect(toStepError("configure vm", new ProxmoxError(500, "VM is locked (clone)")).name).toBe("RetryAfterError");
   });
 });
+
+it("Cloudflare's rate limit: the step is retried after the Retry-After Cloudflare named, not at once nor with a guess", async () => {
+  const { default: Cloudflare } = await import("cloudflare");
+  const headers = new Headers({ "retry-after": "300" });
+  const limited = new Cloudflare.RateLimitError(
+    429,
+    { errors: [{ code: 971, message: "Please wait and consider throttling your request speed" }] },
+    "429",
+    headers,
+  );
+  const error = toStepError("create tunnel and dns", limited) as Error & { retryAfter?: string };
+  expect(error.name).toBe("RetryAfterError");
+  expect(error.retryAfter).toBe("300");
+});

@@ -85,6 +85,14 @@ export const envSchema = z
     CLOUDFLARE_ZONE_ID: z.string().min(1),
     CLOUDFLARE_BASE_URL: z.url().optional(),
     BASE_DOMAIN: z.string().regex(/^([a-z0-9-]+\.)+[a-z0-9-]+$/, "must be a domain name such as lab.example.com"),
+    // Cloudflare Access (Zero Trust) in front of every VM hostname: the team name is the first label
+    // of the auth domain `<team>.cloudflareaccess.com` (the connector checks tokens against it).
+    CLOUDFLARE_ACCESS_TEAM: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be the Zero Trust team name (<team>.cloudflareaccess.com)"),
+    // Unset: the account's login methods (one-time PIN by default). Set: only this identity provider.
+    CLOUDFLARE_ACCESS_IDP_ID: z
+      .string()
+      .regex(/^[0-9a-f-]{36}$/, "must be an Access identity provider id (a UUID)")
+      .optional(),
 
     // --- Email (Resend) ---
     RESEND_API_KEY: z.string().startsWith("re_", "must be a Resend API key (re_…)"),

@@ -84,9 +84,10 @@ describe("provision vm through the Inngest protocol", () => {
     expect(compensation.steps.map((s) => s.name)).toEqual([
       "decide compensation",
       "mark order failed",
-      "delete tunnel and dns",
-      "delete cloud-init snippet",
       "destroy vm",
+      "delete tunnel and dns",
+      "delete access application",
+      "delete cloud-init snippet",
       "release vmid",
       "finish cleanup",
       "queue operator email",
@@ -97,7 +98,15 @@ describe("provision vm through the Inngest protocol", () => {
       .find((c) => c.action === "destroy vm")!
       .detail.match(/VM (\d+)/)![1]!;
     const vmRow = await db.vm.findUniqueOrThrow({ where: { orderId: order.id } });
-    expect(await leftoversFor(Number(vmid), vmRow.id)).toEqual({ vm: undefined, tunnels: [], records: [], snippets: [], reservation: null });
+    expect(await leftoversFor(Number(vmid), vmRow.id)).toEqual({
+      vm: undefined,
+      tunnels: [],
+      records: [],
+      accessApps: [],
+      accessPolicies: [],
+      snippets: [],
+      reservation: null,
+    });
     const afterFailure = await db.order.findUniqueOrThrow({ where: { id: order.id } });
     expect(afterFailure).toMatchObject({ status: "failed", customerMessage: CUSTOMER_FAILURE_MESSAGE, cleanupStatus: "done", cleanupRemaining: null });
     expect(afterFailure.failureReason).toMatch(/^Attempt 1 failed: start vm: VM start failed: injected start failure/);

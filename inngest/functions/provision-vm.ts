@@ -16,6 +16,7 @@ import { cloneTemplate, waitForClone } from "@/lib/provisioning/clone-template";
 import { configureVm, growDisk } from "@/lib/provisioning/configure-vm";
 import { createTunnelAndDns } from "@/lib/provisioning/create-tunnel-and-dns";
 import { setProgress } from "@/lib/provisioning/load-order";
+import { protectHostnames } from "@/lib/provisioning/protect-hostnames";
 import { reserveVmid } from "@/lib/provisioning/reserve-vmid";
 import { tryDeliverEmail } from "@/lib/email/outbox";
 import { cleanupPauseMs } from "@/lib/provisioning/compensate";
@@ -40,7 +41,7 @@ const busyPause = (turn: number) => `${Math.min(3 * 2 ** (turn - 1), 300)}s`;
 
 /** Worst-case steps of one provision-vm run: every budget above spent, every clone start used. */
 export function provisionStepBudget(): number {
-  const fixed = 3 + 1 + 1 + 1; // start provisioning, reserve vmid, choose node; tunnel; mark ready; queue email
+  const fixed = 3 + 2 + 1 + 1; // start provisioning, reserve vmid, choose node; access, tunnel; mark ready; queue email
   const proxmoxCalls = MAX_CLONE_STARTS * 2 + 4; // clone + first wait per start; configure, grow, cloud-init, start
   // A step and a sleep each, plus the busy answer that finds the busy budget spent.
   const waits = 2 * (PROVISION_BUDGET.busyTurns + PROVISION_BUDGET.pendingChecks + PROVISION_BUDGET.cloneChecks) + 1;
@@ -132,6 +133,7 @@ export const provisionVmFunction = inngest.createFunction(
     }
     await proxmox("configure vm", "configuring", () => configureVm(orderId));
     await proxmox("grow disk", "resizing", () => growDisk(orderId));
+    await run("protect hostnames with access", "networking", () => protectHostnames(orderId));
     await run("create tunnel and dns", "networking", () => createTunnelAndDns(orderId));
     await proxmox("write cloud-init", "cloud_init", () => writeCloudInit(orderId));
     await proxmox("start vm", "starting", () => startVm(orderId));

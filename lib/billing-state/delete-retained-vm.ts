@@ -8,7 +8,7 @@ import { env } from "@/lib/env";
 import { transitionBilling, recordBillingAction } from "@/lib/billing-state/billing-state";
 import { episodeOf } from "@/lib/billing-state/apply-stripe-billing";
 import { queueBillingNotice } from "@/lib/billing-state/send-billing-notice";
-import { destroyOwnedVm, releaseVmid, removeSnippet, removeTunnelAndDns } from "@/lib/provisioning/cleanup-actions";
+import { destroyOwnedVm, releaseVmid, removeAccessApplication, removeSnippet, removeTunnelAndDns } from "@/lib/provisioning/cleanup-actions";
 import { transitionVm } from "@/lib/vms/vm-state";
 
 export type DeletionCheck = { allowed: true; orderId: string } | { allowed: false; reason: string };
@@ -32,6 +32,7 @@ export async function checkDeletionAllowed(enforcementId: string, now = new Date
 export const deletionSteps = [
   ["destroy vm", destroyOwnedVm],
   ["remove tunnel and dns", removeTunnelAndDns],
+  ["remove access application", removeAccessApplication],
   ["remove snippet", removeSnippet],
   ["release vmid", releaseVmid],
 ] as const;

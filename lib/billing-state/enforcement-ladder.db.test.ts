@@ -252,7 +252,15 @@ describe("restore policy and deletion (I6, I7)", () => {
       events: [{ name: "billing/vm.delete-requested", data: { enforcementId: row.id, asOf: at(afterRetention).toISOString() } } as never],
     }).execute();
     expect(deletion.error).toBeUndefined();
-    expect(await leftoversFor(s.vmid, vm.id)).toEqual({ vm: undefined, tunnels: [], records: [], snippets: [], reservation: null });
+    expect(await leftoversFor(s.vmid, vm.id)).toEqual({
+      vm: undefined,
+      tunnels: [],
+      records: [],
+      accessApps: [],
+      accessPolicies: [],
+      snippets: [],
+      reservation: null,
+    });
     expect(await enforcementOf(s.order.id)).toMatchObject({ state: "deleted", deletedAt: expect.any(Date) });
     expect(await db.vm.findUniqueOrThrow({ where: { id: vm.id } })).toMatchObject({ status: "destroyed", vmid: null });
     expect((await billingEmails(row.id)).some((e) => e.key.includes(":deleted:"))).toBe(true);

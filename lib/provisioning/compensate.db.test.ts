@@ -26,7 +26,15 @@ const execute = (orderId: string, attempt = 1) =>
   new InngestTestEngine({ function: provisionVmFunction, events: [{ name: "order/paid", data: { orderId, attempt } }] }).execute();
 
 async function expectNothingLeft(vmid: number, vmId: string) {
-  expect(await leftoversFor(vmid, vmId)).toEqual({ vm: undefined, tunnels: [], records: [], snippets: [], reservation: null });
+  expect(await leftoversFor(vmid, vmId)).toEqual({
+    vm: undefined,
+    tunnels: [],
+    records: [],
+    accessApps: [],
+    accessPolicies: [],
+    snippets: [],
+    reservation: null,
+  });
 }
 
 const admin = () => db.user.create({ data: { email: `ops.${Date.now()}.${Math.random()}@example.test`, name: "Ops", passwordHash: "x", role: "admin" } });
@@ -62,6 +70,13 @@ const scenarios: Scenario[] = [
     progress: "resizing",
     upstream: /disk resize failed: injected resize failure/,
     inject: () => proxmox.fault({ method: "PUT", path: "/qemu/\\d+/resize$", kind: "failTask", message: "injected resize failure", times: 1 }),
+  },
+  {
+    // Cloudflare Access refuses the application: the policy already created goes too.
+    step: "protect hostnames with access",
+    progress: "networking",
+    upstream: /500/,
+    inject: () => cloudflareSim.fault({ path: "/accounts/*/access/apps", method: "POST", status: 500, count: 3 }),
   },
   {
     step: "create tunnel and dns",
@@ -118,6 +133,9 @@ describe("compensation (I8)", () => {
       sshDnsRecordId: null,
       webDnsRecordId: null,
       snippetPath: null,
+      accessAppId: null,
+      accessPolicyId: null,
+      eveAdminPasswordCiphertext: null,
     });
 
     const operatorMail = (await mailSim.messages(env().OPERATOR_EMAIL)).filter((m) => m.subject.includes(order.id));

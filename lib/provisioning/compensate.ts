@@ -6,6 +6,7 @@
 // The operator's email goes through the outbox and is retried the same way, so a mail outage
 // delays it but does not lose it. `runner` makes each try and each pause an Inngest step (memoised,
 // visible in the run's log); the inline runner runs the same sequence in-process.
+import { cloudflareRateLimitWaitMs } from "@/lib/access/cloudflare";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { recordAudit } from "@/lib/audit/record-audit";
@@ -13,7 +14,7 @@ import { enqueueEmail, tryDeliverEmail } from "@/lib/email/outbox";
 import { renderProvisionFailedEmail } from "@/lib/email/templates/provision-failed";
 import { transitionOrder } from "@/lib/orders/order-state";
 import { releaseProxmoxSlotsOf } from "@/lib/proxmox/work-slots";
-import { destroyOwnedVm, releaseVmid, removeSnippet, removeTunnelAndDns } from "@/lib/provisioning/cleanup-actions";
+import { destroyOwnedVm, releaseVmid, removeAccessApplication, removeSnippet, removeTunnelAndDns } from "@/lib/provisioning/cleanup-actions";
 import { loadOrder } from "@/lib/provisioning/load-order";
 import { transitionVm } from "@/lib/vms/vm-state";
 
@@ -77,14 +78,16 @@ export async function markProvisioningFailed(input: CompensationInput): Promise<
   return moved;
 }
 
-type Try = CleanupResult & { overdue: boolean };
+/** `waitMs`: Cloudflare's rate limit said how long every call stays blocked; the next try waits that long. */
+type Try = CleanupResult & { overdue: boolean; waitMs?: number };
 
 async function tryOnce(orderId: string, action: string, work: () => Promise<string>): Promise<Try> {
-  let result: CleanupResult;
+  let result: CleanupResult & { waitMs?: number };
   try {
     result = { action, ok: true, detail: await work() };
   } catch (error) {
-    result = { action, ok: false, detail: error instanceof Error ? error.message : String(error) };
+    const waitMs = cloudflareRateLimitWaitMs(error);
+    result = { action, ok: false, detail: error instanceof Error ? error.message : String(error), ...(waitMs !== null ? { waitMs } : {}) };
   }
   // Read inside the step, so a replay of the run takes the same path.
   const order = await db.order.findUnique({ where: { id: orderId }, select: { cleanupDeadlineAt: true } });
@@ -113,7 +116,7 @@ async function untilDone(runner: CompensationRunner, orderId: string, action: st
     if (result.ok || result.overdue || overdueAlready) return result;
     // The pauses are sized to reach the deadline by now; a slow clock must not run past the budget.
     if (turn >= CLEANUP_TURNS) return { ...result, overdue: true };
-    await runner.sleep(`pause before ${action} ${turn + 1}`, cleanupTurnPauseMs(turn));
+    await runner.sleep(`pause before ${action} ${turn + 1}`, Math.max(cleanupTurnPauseMs(turn), result.waitMs ?? 0));
   }
 }
 
@@ -173,10 +176,13 @@ async function emailOperator(runner: CompensationRunner, input: CompensationInpu
   }
 }
 
+// The VM goes first: its cloudflared holds the tunnel's connections and would reconnect after
+// they were removed, so the tunnel is deleted once nothing runs the connector (and with cascade).
 const ACTIONS: Array<[string, (orderId: string) => Promise<string>]> = [
-  ["delete tunnel and dns", removeTunnelAndDns],
-  ["delete cloud-init snippet", removeSnippet],
   ["destroy vm", (orderId) => destroyOwnedVm(orderId)],
+  ["delete tunnel and dns", removeTunnelAndDns],
+  ["delete access application", removeAccessApplication],
+  ["delete cloud-init snippet", removeSnippet],
 ];
 
 export async function compensateProvisioning(input: CompensationInput, runner: CompensationRunner = inlineRunner()): Promise<CompensationReport> {

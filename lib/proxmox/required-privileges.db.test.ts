@@ -9,6 +9,7 @@ import { chooseNode } from "@/lib/provisioning/choose-node";
 import { cloneTemplate, waitForClone } from "@/lib/provisioning/clone-template";
 import { configureVm, growDisk } from "@/lib/provisioning/configure-vm";
 import { createTunnelAndDns } from "@/lib/provisioning/create-tunnel-and-dns";
+import { protectHostnames } from "@/lib/provisioning/protect-hostnames";
 import { reserveVmid } from "@/lib/provisioning/reserve-vmid";
 import { startProvisioning } from "@/lib/provisioning/start-provisioning";
 import { markReady, startVm } from "@/lib/provisioning/start-vm";
@@ -40,6 +41,7 @@ async function provisionAndUse() {
   while (!(await waitForClone(order.id, upid, 10_000)).done);
   await configureVm(order.id);
   await growDisk(order.id);
+  await protectHostnames(order.id);
   await createTunnelAndDns(order.id);
   await writeCloudInit(order.id);
   await startVm(order.id);

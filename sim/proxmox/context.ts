@@ -57,7 +57,10 @@ export class Sim {
   readonly nodeFs = new Map<string, VirtualFs>();
   readonly sharedFs: VirtualFs;
   readonly vncTickets = new Map<string, VncTicket>();
-  /** "vm-stopped" (vmid): open consoles of that VM close, like a real VNC server going away. */
+  /**
+   * "vm-stopped" (vmid): open consoles of that VM close, like a real VNC server going away.
+   * "vm-started" / "vm-destroyed" (the Vm) and "reset": the guests' lives (guest.ts).
+   */
   readonly events = new EventEmitter();
   private vncPort = 5900;
 
@@ -127,6 +130,7 @@ export class Sim {
   }
 
   reset() {
+    this.events.emit("reset");
     this.tasks.clear();
     this.cluster.reset();
     this.faults.clear();

@@ -10,6 +10,7 @@ import { loadMaterial, loadNodeHostKey } from "./material";
 import type { AclEntry, PveVersion } from "./permissions";
 import { clusterRoutes } from "./routes/cluster";
 import { qemuRoutes } from "./routes/qemu";
+import { GuestNetwork } from "./guest";
 import { createApiServer } from "./server";
 import { createSshServer } from "./ssh";
 import type { Task } from "./tasks";
@@ -50,6 +51,8 @@ export interface ProxmoxSimOptions {
   pveVersion: PveVersion;
   /** The token's ACL; null (default) = every privilege on every path. */
   acl: AclEntry[] | null;
+  /** The Cloudflare stand-in the guests' cloudflared connects to (sim/launch.ts links it). Env PROXMOX_SIM_CLOUDFLARE_URL. */
+  cloudflareUrl?: string;
 }
 
 /** One node's SSH daemon, as the operator would enter it for that node. */
@@ -109,6 +112,8 @@ export interface ProxmoxSimHandle {
   /** Sets or clears a `lock` property, as a backup job or another admin would. */
   setLock(vmid: number, lock: string | null): void;
   state(): ReturnType<typeof simState>;
+  /** The guests: cloud-init, their cloudflared connector and the services behind it (guest.ts). */
+  guests: GuestNetwork;
   /** Back to the initial templates; clears tasks, faults, log, snippets, tickets. */
   reset(): void;
 }
@@ -122,8 +127,8 @@ export const DEFAULT_OPTIONS: ProxmoxSimOptions = {
   tokenSecret: "sim-proxmox-token-secret",
   nodes: [{ name: "pve1" }],
   templates: [
-    { vmid: 9000, name: "tpl-eve-ng", node: "pve1" },
-    { vmid: 9001, name: "tpl-containerlab", node: "pve1" },
+    { vmid: 9000, name: "tpl-eve-ng", node: "pve1", tags: "eve-ng" },
+    { vmid: 9001, name: "tpl-containerlab", node: "pve1", tags: "containerlab" },
   ],
   taskDurationMs: 300,
   latencyMs: 0,
@@ -150,6 +155,7 @@ export function proxmoxSimOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (env.PROXMOX_SIM_TASK_MS) opts.taskDurationMs = Number(env.PROXMOX_SIM_TASK_MS);
   opts.pveVersion = pveVersionFromEnv(env.PROXMOX_SIM_PVE_VERSION);
   if (env.PROXMOX_SIM_VNC_TCP_PORT) opts.vncTcpPort = Number(env.PROXMOX_SIM_VNC_TCP_PORT);
+  if (env.PROXMOX_SIM_CLOUDFLARE_URL) opts.cloudflareUrl = env.PROXMOX_SIM_CLOUDFLARE_URL;
   if (env.PROXMOX_SIM_NODES)
     opts.nodes = env.PROXMOX_SIM_NODES.split(",")
       .map((name) => ({ name: name.trim() }))
@@ -175,6 +181,9 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
   sim.initialAcl = opts.acl;
   sim.permissions.set(opts.acl);
   const vnc = new VncService(sim, material.serverCertPem);
+  const guests = new GuestNetwork(sim);
+  await guests.start(opts.host);
+  if (opts.cloudflareUrl) guests.linkCloudflare(opts.cloudflareUrl);
   const https = createApiServer(
     { key: material.serverKeyPem, cert: material.serverCertPem },
     {
@@ -200,7 +209,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
       sshNodes.push({ node: n.name, host: opts.host, port: sshPort, hostFingerprint: hostKeys[i].fingerprint });
     }
   } catch (err) {
-    await Promise.all([closeServer(https), ...sshServers.map((s) => s.close())]);
+    await Promise.all([closeServer(https), guests.close(), ...sshServers.map((s) => s.close())]);
     throw err;
   }
   const sshPort = sshNodes[0].port;
@@ -208,7 +217,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
   try {
     if (opts.vncTcpPort !== undefined) vncTcpPort = await vnc.listenTcp(opts.vncTcpPort, opts.host);
   } catch (err) {
-    await Promise.all([closeServer(https), ...sshServers.map((s) => s.close())]);
+    await Promise.all([closeServer(https), guests.close(), ...sshServers.map((s) => s.close())]);
     throw err;
   }
   const url = `https://${opts.host}:${port}`;
@@ -248,7 +257,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     async close() {
       vnc.close();
       sim.tasks.clear();
-      await Promise.all([closeServer(https), ...sshServers.map((s) => s.close())]);
+      await Promise.all([closeServer(https), guests.close(), ...sshServers.map((s) => s.close())]);
     },
     vms: () => simState(sim).vms,
     vm: (vmid) => {
@@ -273,6 +282,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
       else delete vm.config.lock;
     },
     state: () => simState(sim),
+    guests,
     reset: () => sim.reset(),
   };
 }

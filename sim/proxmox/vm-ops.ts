@@ -68,6 +68,7 @@ export function powerTask(sim: Sim, vm: Vm, action: PowerAction, args: Record<st
         Object.assign(v, { status: "running", qmpstatus: "running", startedAt: Date.now() });
         // What the guest found on its cloud-init drive at this boot (the E2E's "booted with snippet X").
         v.bootedWith = { at: new Date().toISOString(), node: v.node, cicustom: v.cloudinit.userVolid ?? null, userData: v.cloudinit.userData ?? null };
+        sim.events.emit("vm-started", v);
       } else if (action === "stop" || action === "shutdown") {
         if (v.status === "running") sim.events.emit("vm-stopped", v.vmid);
         Object.assign(v, { status: "stopped", qmpstatus: "stopped", startedAt: undefined });
@@ -175,6 +176,7 @@ export function destroyTask(sim: Sim, vm: Vm, args: Record<string, string>, faul
       if (v.status === "running") throw new PveError(`VM ${v.vmid} is running - destroy failed`);
       checkLock(v, args);
       sim.cluster.vms.delete(v.vmid);
+      sim.events.emit("vm-destroyed", v);
     },
   });
 }

@@ -24,7 +24,7 @@ function cleanWorld(): Observation {
     ...order(0, "paid"),
     status: "provisioned",
     reservationVmid: 1000,
-    vm: { status: "running", vmid: 1000, tunnelId: "t-1", sshHostname: "ssh-a.lab", webHostname: null },
+    vm: { status: "running", vmid: 1000, tunnelId: "t-1", sshHostname: "ssh-a.lab", webHostname: null, accessAppId: "app-1", accessPolicyId: "pol-1" },
   };
   const failed = { ...order(1, "paid"), status: "failed", failedAttempts: 1, vm: { status: "failed", vmid: null, tunnelId: null } };
   return {
@@ -48,6 +48,15 @@ function cleanWorld(): Observation {
       },
     ],
     dnsRecords: [{ id: "r-1", type: "CNAME", name: "ssh-a.lab", content: "t-1.cfargotunnel.com" }],
+    accessApps: [
+      {
+        id: "app-1",
+        name: "labvps-a",
+        destinations: [{ type: "public", uri: "ssh-a.lab" }],
+        policies: [{ id: "pol-1", decision: "allow", include: [{ email: { email: "u0@example.test" } }] }],
+      },
+    ],
+    accessPolicies: [{ id: "pol-1", name: "labvps-a" }],
     mails: [
       { to: ["u0@example.test"], subject: "Your lab VM chaos-h0 is ready" },
       { to: ["ops@lab.localhost"], subject: "Provisioning failed: order ord1" },
@@ -58,7 +67,10 @@ function cleanWorld(): Observation {
 
 describe("chaos checker", () => {
   it("passes a world where every invariant holds", () => {
-    expect(checkInvariants(cleanWorld(), 2)).toEqual({ violations: [], leftovers: { vms: 0, tunnels: 0, dnsRecords: 0, snippets: 0, reservations: 0 } });
+    expect(checkInvariants(cleanWorld(), 2)).toEqual({
+      violations: [],
+      leftovers: { vms: 0, tunnels: 0, dnsRecords: 0, snippets: 0, accessApps: 0, accessPolicies: 0, reservations: 0 },
+    });
   });
 
   const broken: [string, (o: Observation) => void, RegExp][] = [
@@ -98,6 +110,25 @@ describe("chaos checker", () => {
       /I5: .* connects to tunnel t-9, not its own t-1/,
     ],
     ["an orphan snippet", (o) => o.snippets.push({ name: "b.yaml", content: "" }), /I8: orphan cloud-init snippet b.yaml/],
+    [
+      "an orphan Access application and policy left by a failed order",
+      (o) => {
+        o.accessApps.push({ id: "app-2", name: "labvps-b", destinations: [{ type: "public", uri: "ssh-b.lab" }], policies: [] });
+        o.accessPolicies.push({ id: "pol-2", name: "labvps-b" });
+      },
+      /I8: orphan Access application labvps-b \(app-2\)[\s\S]*I8: orphan Access policy labvps-b \(pol-2\)/,
+    ],
+    ["a running VM without Access", (o) => o.accessApps.splice(0, 1), /I5: paid order 0 .* its Access application app-1 does not exist/],
+    [
+      "an Access policy admitting someone else",
+      (o) => (o.accessApps[0]!.policies[0].include = [{ email: { email: "stranger@example.test" } }]),
+      /I5: .* does not admit exactly u0@example.test/,
+    ],
+    [
+      "an Access application covering more than the VM's hostnames",
+      (o) => o.accessApps[0]!.destinations.push({ type: "public", uri: "ssh-other.lab" }),
+      /I5: .* covers \["ssh-a.lab","ssh-other.lab"\], not exactly \["ssh-a.lab"\]/,
+    ],
     ["the wrong plan resources", (o) => (o.proxmoxVms[0]!.config.memory = 4096), /has 4096 MB, plan 8 GB/],
     [
       "a second ready email",

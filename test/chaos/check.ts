@@ -22,6 +22,9 @@ export interface Observation {
   inflightMax: number;
   tunnels: Json[];
   dnsRecords: Json[];
+  /** Cloudflare Access applications and reusable policies in the account. */
+  accessApps: Json[];
+  accessPolicies: Json[];
   mails: Json[];
   operatorEmail: string;
 }
@@ -85,6 +88,8 @@ export async function observe(world: ChaosWorld, orders: PlacedOrder[], requests
     inflightMax: (await world.sim("proxmox", "inflight")).max,
     tunnels: (cf.tunnels as Json[]).filter((t) => !t.deleted_at),
     dnsRecords: cf.dns_records,
+    accessApps: cf.access_apps ?? [],
+    accessPolicies: cf.access_policies ?? [],
     mails: (await world.sim("mail", "messages")).messages,
     operatorEmail: env().OPERATOR_EMAIL,
   };
@@ -161,6 +166,25 @@ export function checkInvariants(o: Observation, limit: number, diskKey = "scsi0"
         v.push(`I5: ${who}: DNS for ${host} is ${JSON.stringify(records.map((r) => `${r.type} ${r.content}`))}, not one CNAME to its tunnel`);
       }
     }
+    // I5: one Access application for exactly its hostnames, its one policy admitting exactly its owner.
+    const apps = o.accessApps.filter((a) => a.id === x.vm.accessAppId);
+    if (apps.length !== 1) v.push(`I5: ${who}: its Access application ${x.vm.accessAppId ?? "(none)"} does not exist`);
+    else {
+      const uris = (apps[0].destinations ?? []).map((d: Json) => d.uri).sort();
+      const wanted = hosts.filter(Boolean).sort();
+      if (JSON.stringify(uris) !== JSON.stringify(wanted))
+        v.push(`I5: ${who}: its Access application covers ${JSON.stringify(uris)}, not exactly ${JSON.stringify(wanted)}`);
+      const policies = apps[0].policies ?? [];
+      const admits =
+        policies.length === 1 &&
+        policies[0].decision === "allow" &&
+        JSON.stringify(policies[0].include) === JSON.stringify([{ email: { email: x.userEmail } }]);
+      if (!admits) v.push(`I5: ${who}: its Access policy does not admit exactly ${x.userEmail}: ${JSON.stringify(policies)}`);
+    }
+    for (const h of hosts) {
+      const covering = o.accessApps.filter((a) => (a.destinations ?? []).some((d: Json) => d.uri === h));
+      if (covering.length !== 1) v.push(`I5: ${who}: ${covering.length} Access applications cover ${h}`);
+    }
     const snippetName = snippetOf(vm);
     const snippet = o.snippets.find((s) => s.name === snippetName);
     if (!snippet) v.push(`${who}: VM ${vm.vmid} points at snippet ${snippetName ?? "(none)"}, which does not exist`);
@@ -188,6 +212,12 @@ export function checkInvariants(o: Observation, limit: number, diskKey = "scsi0"
   const routed = new Map<string, number>();
   for (const t of o.tunnels) for (const h of ingressHosts(t)) routed.set(h, (routed.get(h) ?? 0) + 1);
   for (const [h, n] of routed) if (n > 1) v.push(`I5: ${n} tunnels route ${h}`);
+  const liveApps = new Set(running.map((x) => x.vm.accessAppId).filter(Boolean));
+  const orphanApps = o.accessApps.filter((a) => !liveApps.has(a.id));
+  for (const a of orphanApps) v.push(`I8: orphan Access application ${a.name} (${a.id})`);
+  const livePolicies = new Set(running.map((x) => x.vm.accessPolicyId).filter(Boolean));
+  const orphanPolicies = o.accessPolicies.filter((p) => !livePolicies.has(p.id));
+  for (const p of orphanPolicies) v.push(`I8: orphan Access policy ${p.name} (${p.id})`);
   const usedSnippets = new Set(o.proxmoxVms.filter((p) => runningVmids.has(p.vmid)).map(snippetOf));
   const orphanSnippets = o.snippets.filter((s) => !usedSnippets.has(s.name));
   for (const s of orphanSnippets) v.push(`I8: orphan cloud-init snippet ${s.name}`);
@@ -214,6 +244,8 @@ export function checkInvariants(o: Observation, limit: number, diskKey = "scsi0"
       tunnels: orphanTunnels.length,
       dnsRecords: orphanRecords.length,
       snippets: orphanSnippets.length,
+      accessApps: orphanApps.length,
+      accessPolicies: orphanPolicies.length,
       reservations: orphanReservations.length,
     },
   };

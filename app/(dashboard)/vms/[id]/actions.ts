@@ -18,9 +18,9 @@ const requestPowerAction = validatedActionWithUser(powerRequestSchema, async ({ 
 });
 
 const revealPasswordAction = validatedActionWithUser(
-  z.object({ vmId: z.string().trim().min(1).max(64) }),
-  async ({ vmId }, { user }): Promise<RevealPasswordState> => {
-    const password = await revealVmPassword(user.id, vmId);
+  z.object({ vmId: z.string().trim().min(1).max(64), kind: z.enum(["login", "eve-web"]).default("login") }),
+  async ({ vmId, kind }, { user }): Promise<RevealPasswordState> => {
+    const password = await revealVmPassword(user.id, vmId, kind);
     if (password === null) notFound();
     return { status: "success", password };
   },

@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { requireUser } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { loadVmPage } from "@/lib/vms/vm-view";
+import { accessSignIn, connectionWords } from "@/lib/vms/ssh-access";
 import { loadVmBilling } from "@/lib/billing-state/customer-billing";
 import { loadScheduledResize } from "@/lib/resize/resize-view";
 import { VmBillingPanel } from "@/components/billing/vm-billing-panel";
@@ -77,14 +78,26 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
           Your VM is being set up. Connection details and power controls appear here once it is ready.
         </p>
       ) : null}
-      {vm.access ? <SshAccess access={vm.access} /> : null}
+      {vm.access ? (
+        <SshAccess
+          access={vm.access}
+          words={connectionWords({
+            alias: vm.access.alias,
+            protectedByAccess: vm.access.protectedByAccess,
+            signIn: accessSignIn(),
+            ownerEmail: user.email,
+            eve: vm.access.eveUrl !== null,
+          })}
+        />
+      ) : null}
       {vm.access ? (
         <section aria-labelledby="password-heading" className="rounded-card border border-line bg-surface p-card">
           <h2 id="password-heading" className="text-lg font-semibold">
             Password
           </h2>
-          <div className="mt-2">
+          <div className="mt-2 space-y-4">
             <RevealPassword vmId={vm.id} user={env().VM_DEFAULT_USER} action={revealPasswordFormAction} />
+            {vm.access.eveUrl ? <RevealPassword vmId={vm.id} user="admin" kind="eve-web" action={revealPasswordFormAction} /> : null}
           </div>
         </section>
       ) : null}

@@ -88,6 +88,13 @@ export const envSchema = z
     RESEND_BASE_URL: z.url().optional(),
     MAIL_FROM: z.string().min(3).default("Lab VPS <no-reply@lab.localhost>"),
     OPERATOR_EMAIL: z.email().default("ops@lab.localhost"),
+    // Resend's rate limit is per team (2 requests/s by default): sends are paced under it.
+    RESEND_REQUESTS_PER_SECOND: int(2),
+    // How often waiting mail (a mail incident, an outage) is tried again.
+    MAIL_DRAIN_CRON: z
+      .string()
+      .regex(/^(TZ=\S+ )?(\S+ ){4}\S+$/, "must be a five-field cron expression")
+      .default("* * * * *"),
 
     // --- Inngest ---
     // Dev server / local stand-in origin (e.g. http://127.0.0.1:8288); unset in production.

@@ -22,6 +22,7 @@ describe("npm run doctor: Stripe, Cloudflare, Resend", () => {
       "cloudflare: tunnels scope",
       "cloudflare: DNS scope",
       "resend: domain",
+      "resend: deliveries",
     ]);
   });
 

@@ -105,16 +105,27 @@ export class MailAccount {
     if (this.#hits.length >= limit) {
       this.#limited++;
       const reset = resetSeconds(this.#hits);
-      throw new ResendError(429, "rate_limit_exceeded", "Too many requests. Please limit the number of requests per second. Or contact support to increase rate limit.", {
-        "ratelimit-limit": String(limit),
-        "ratelimit-remaining": "0",
-        "ratelimit-reset": reset,
-        "retry-after": reset,
-      });
+      throw new ResendError(
+        429,
+        "rate_limit_exceeded",
+        "Too many requests. Please limit the number of requests per second. Or contact support to increase rate limit.",
+        {
+          "ratelimit-limit": String(limit),
+          "ratelimit-remaining": "0",
+          "ratelimit-reset": reset,
+          "retry-after": reset,
+        },
+      );
     }
     this.#hits.push(now);
     this.#peak = Math.max(this.#peak, this.#hits.length);
     return { "ratelimit-limit": String(limit), "ratelimit-remaining": String(limit - this.#hits.length), "ratelimit-reset": resetSeconds(this.#hits) };
+  }
+
+  /** Starts the peak and refusal counts afresh (the window itself is kept: Resend's clock runs on). */
+  resetRateStats() {
+    this.#peak = this.#hits.length;
+    this.#limited = 0;
   }
 
   /** The most requests admitted within any one-second window, and how many were refused with 429. */

@@ -160,7 +160,10 @@ export async function startMailSim(overrides: Partial<MailSimOptions> = {}): Pro
     const emailId = path.match(/^\/emails\/([^/]+)$/)?.[1];
     if (path === "/emails" && method === "POST") {
       const body = parseJson(raw);
-      return reply(200, store.idempotent("emails", key, body, () => sendOne(body, key)));
+      return reply(
+        200,
+        store.idempotent("emails", key, body, () => sendOne(body, key)),
+      );
     }
     if (path === "/emails/batch" && method === "POST") return reply(200, sendBatch(req, parseJson(raw), key));
     if (path === "/usage" && method === "GET") return reply(200, account.usage());
@@ -197,7 +200,8 @@ export async function startMailSim(overrides: Partial<MailSimOptions> = {}): Pro
     if (req.method === "GET" && path === "/_sim/domains") return sendJson(res, 200, { domains: account.domains() });
     if (domain && (req.method === "PUT" || req.method === "DELETE")) {
       const status = req.method === "DELETE" ? null : ((parseJsonSafe(await readBody(req)) as { status?: string })?.status ?? "verified");
-      if (status !== null && !DOMAIN_STATUSES.includes(status as DomainStatus)) return sendJson(res, 400, { error: `status must be one of ${DOMAIN_STATUSES.join(", ")}` });
+      if (status !== null && !DOMAIN_STATUSES.includes(status as DomainStatus))
+        return sendJson(res, 400, { error: `status must be one of ${DOMAIN_STATUSES.join(", ")}` });
       account.setDomain(decodeURIComponent(domain), status as DomainStatus | null);
       return sendJson(res, 200, { domains: account.domains() });
     }
@@ -210,6 +214,10 @@ export async function startMailSim(overrides: Partial<MailSimOptions> = {}): Pro
       return sendJson(res, 200, { token: body.token, permission: body.permission });
     }
     if (req.method === "GET" && path === "/_sim/rate") return sendJson(res, 200, account.rateStats());
+    if (req.method === "DELETE" && path === "/_sim/rate") {
+      account.resetRateStats();
+      return sendJson(res, 200, account.rateStats());
+    }
     if (req.method === "GET" && path === "/_sim") return sendHtml(res, 200, renderMailPage(handle.url, store.list()));
     if (req.method === "GET" && path === "/_sim/health") return sendJson(res, 200, { ok: true, name: "mail" });
     if (req.method === "GET" && path === "/_sim/messages") return sendJson(res, 200, { messages: store.list(filter) });

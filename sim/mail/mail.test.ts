@@ -116,7 +116,11 @@ describe("mail stand-in: the account as Resend keeps it", () => {
     const refused = await resend.emails.send(ready);
     expect(refused).toMatchObject({
       data: null,
-      error: { statusCode: 403, name: "validation_error", message: "The lab.localhost domain is not verified. Please, add and verify your domain on https://resend.com/domains" },
+      error: {
+        statusCode: 403,
+        name: "validation_error",
+        message: "The lab.localhost domain is not verified. Please, add and verify your domain on https://resend.com/domains",
+      },
     });
     const otherDomain = await resend.emails.send({ ...ready, from: "Lab <noreply@elsewhere.example>" });
     expect(otherDomain.error).toMatchObject({ statusCode: 403, message: expect.stringMatching(/^The elsewhere\.example domain is not verified/) });
@@ -140,14 +144,22 @@ describe("mail stand-in: the account as Resend keeps it", () => {
     const test = { ...ready, from: "onboarding@resend.dev" };
     expect((await resend.emails.send({ ...test, to: "owner@lab.localhost" })).error).toBeNull();
     const other = await resend.emails.send(test);
-    expect(other.error).toMatchObject({ statusCode: 403, name: "validation_error", message: expect.stringMatching(/^You can only send testing emails to your own email address/) });
+    expect(other.error).toMatchObject({
+      statusCode: 403,
+      name: "validation_error",
+      message: expect.stringMatching(/^You can only send testing emails to your own email address/),
+    });
   });
 
   it("like Resend: 2 requests per second per team, then 429 rate_limit_exceeded with the ratelimit-* and retry-after headers", async () => {
     const strict = await startMailSim({ port: 0 });
     onTestFinished(() => strict.close());
     const post = () =>
-      fetch(`${strict.url}/emails`, { method: "POST", headers: { authorization: "Bearer re_a", "content-type": "application/json" }, body: JSON.stringify(ready) });
+      fetch(`${strict.url}/emails`, {
+        method: "POST",
+        headers: { authorization: "Bearer re_a", "content-type": "application/json" },
+        body: JSON.stringify(ready),
+      });
     const first = await post();
     expect(first.headers.get("ratelimit-limit")).toBe("2");
     expect(first.headers.get("ratelimit-remaining")).toBe("1");

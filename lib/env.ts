@@ -19,6 +19,8 @@ export const envSchema = z
     LOGIN_MAX_FAILURES_PER_EMAIL: int(5),
     LOGIN_MAX_FAILURES_PER_IP: int(20),
     LOGIN_WINDOW_MINUTES: int(15),
+    // The operator account must sign in with a second factor (TOTP): admin pages ask to enrol first.
+    ADMIN_REQUIRE_2FA: bool.default(false),
     ADMIN_EMAIL: z.email().optional(),
     ADMIN_PASSWORD: z.string().min(10).optional(),
 

@@ -8,7 +8,10 @@ import { env } from "@/lib/env";
 
 function createPrisma(pool: pg.Pool) {
   // disposeExternalPool: `db.$disconnect()` still closes the connections (scripts end with it).
-  return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }), omit: { user: { passwordHash: true, totpSecret: true, totpPendingSecret: true } } });
+  return new PrismaClient({
+    adapter: new PrismaPg(pool, { disposeExternalPool: true }),
+    omit: { user: { passwordHash: true, totpSecret: true, totpPendingSecret: true } },
+  });
 }
 
 export type Db = ReturnType<typeof createPrisma>;

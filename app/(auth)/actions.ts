@@ -90,10 +90,16 @@ export const forgotPasswordAction = validatedAction(forgotPasswordSchema, async 
   deliverLater([result.emailKey]);
   if (result.outcome === "limited") {
     const minutes = result.retryAfterMinutes ?? 60;
-    return { status: "error", message: `Too many reset requests for this address or from your network. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.` };
+    return {
+      status: "error",
+      message: `Too many reset requests for this address or from your network. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+    };
   }
   // The same words whether or not the address has an account.
-  return { status: "success", message: `If an account uses ${data.email}, we have sent it a link to choose a new password. The link works once, for 30 minutes.` };
+  return {
+    status: "success",
+    message: `If an account uses ${data.email}, we have sent it a link to choose a new password. The link works once, for 30 minutes.`,
+  };
 });
 
 export const resetPasswordAction = validatedAction(resetPasswordSchema, async (data) => {

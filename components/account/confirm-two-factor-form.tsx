@@ -17,9 +17,7 @@ export function ConfirmTwoFactorForm({ action }: { action: Action }) {
     return (
       <div className="space-y-4">
         <FormMessage state={state} />
-        <p className="text-sm">
-          Keep these recovery codes somewhere safe. Each one signs you in once if you lose your phone. They are shown only now.
-        </p>
+        <p className="text-sm">Keep these recovery codes somewhere safe. Each one signs you in once if you lose your phone. They are shown only now.</p>
         <ul aria-label="Recovery codes" className="grid grid-cols-2 gap-2 rounded-lg border border-line bg-surface-sunken p-4 font-mono text-sm">
           {codes.map((c) => (
             <li key={c}>{c}</li>

@@ -44,7 +44,10 @@ export async function resendVerificationEmail(userId: string, now = new Date()):
     ],
     now,
   );
-  if (limit.limited) throw new UserFacingError(`We sent a link a moment ago. You can ask for another in ${limit.retryAfterMinutes} minute${limit.retryAfterMinutes === 1 ? "" : "s"}.`);
+  if (limit.limited)
+    throw new UserFacingError(
+      `We sent a link a moment ago. You can ask for another in ${limit.retryAfterMinutes} minute${limit.retryAfterMinutes === 1 ? "" : "s"}.`,
+    );
   return queueVerificationEmail(userId, now);
 }
 
@@ -67,7 +70,8 @@ export async function requestEmailChange(who: { userId: string; ip: string }, in
   const user = await db.user.findUniqueOrThrow({ where: { id: who.userId }, omit: { passwordHash: false } });
   if (input.newEmail === user.email) throw new FieldError("newEmail", "That is already your address.");
   const limit = await checkLoginLimit(user.email, who.ip, now);
-  if (limit.limited) throw new UserFacingError(`Too many wrong passwords. Try again in ${limit.retryAfterMinutes} minute${limit.retryAfterMinutes === 1 ? "" : "s"}.`);
+  if (limit.limited)
+    throw new UserFacingError(`Too many wrong passwords. Try again in ${limit.retryAfterMinutes} minute${limit.retryAfterMinutes === 1 ? "" : "s"}.`);
   if (!(await verifyPassword(user.passwordHash, input.password))) {
     await recordLoginAttempt(user.email, who.ip, false);
     throw new FieldError("password", "This is not your password.");

@@ -65,7 +65,11 @@ export async function resetPassword(input: z.output<typeof resetPasswordSchema>,
   return db.$transaction(async (tx) => {
     const token = await consumeToken(input.token, "password_reset", now, tx);
     if (!token) return { ok: false };
-    const user = await tx.user.update({ where: { id: token.userId }, data: { passwordHash }, select: { id: true, name: true, email: true, totpEnabledAt: true } });
+    const user = await tx.user.update({
+      where: { id: token.userId },
+      data: { passwordHash },
+      select: { id: true, name: true, email: true, totpEnabledAt: true },
+    });
     await revokeTokens(user.id, "password_reset", now, tx);
     const endedSessions = await endUserSessions(user.id, undefined, tx);
     await recordSecurityEvent(user.id, "user.password_reset", { endedSessions }, tx);

@@ -43,10 +43,10 @@ export async function revokeTokens(userId: string, purpose: TokenPurpose, now = 
 }
 
 /** The live (unused, unexpired) row for this token and purpose, without using it. */
-export async function findLiveToken(token: unknown, purpose: TokenPurpose, now = new Date()): Promise<AuthToken | null> {
+export async function findLiveToken(token: unknown, purpose: TokenPurpose, now = new Date(), client: Client = db): Promise<AuthToken | null> {
   if (typeof token !== "string" || token.length < 20 || token.length > 100) return null;
   const hash = hashToken(token);
-  const row = await db.authToken.findUnique({ where: { tokenHash: hash } });
+  const row = await client.authToken.findUnique({ where: { tokenHash: hash } });
   // The lookup is by hash (what an attacker controls is hashed first); the comparison that
   // decides is constant-time too.
   if (!row || !constantTimeEqual(row.tokenHash, hash) || row.purpose !== purpose || row.usedAt || row.expiresAt <= now) return null;
@@ -55,7 +55,7 @@ export async function findLiveToken(token: unknown, purpose: TokenPurpose, now =
 
 /** Uses the token once: the row when this call used it, null when it was used, revoked or expired. */
 export async function consumeToken(token: unknown, purpose: TokenPurpose, now = new Date(), client: Client = db): Promise<AuthToken | null> {
-  const row = await findLiveToken(token, purpose, now);
+  const row = await findLiveToken(token, purpose, now, client);
   if (!row) return null;
   const { count } = await client.authToken.updateMany({ where: { id: row.id, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
   return count === 1 ? row : null;

@@ -95,7 +95,8 @@ export async function confirmTwoFactorEnrolment(userId: string, code: string): P
   return { recoveryCodes: codes };
 }
 
-export type SecondFactorResult = { ok: true; usedRecoveryCode: boolean } | { ok: false; reason: "invalid" } | { ok: false; reason: "rate_limited"; retryAfterMinutes: number };
+export type SecondFactorResult =
+  { ok: true; usedRecoveryCode: boolean } | { ok: false; reason: "invalid" } | { ok: false; reason: "rate_limited"; retryAfterMinutes: number };
 
 /** Checks a TOTP or recovery code for the account under the sign-in rate limit. */
 export async function verifySecondFactor(userId: string, rawCode: string, ip: string): Promise<SecondFactorResult> {
@@ -110,10 +111,16 @@ export async function verifySecondFactor(userId: string, rawCode: string, ip: st
     const step = await checkTotp(user.totpSecret, code.data, user.totpLastStep);
     // Conditional on the last step: two requests with the same code cannot both pass.
     if (step !== null) {
-      const { count } = await db.user.updateMany({ where: { id: userId, OR: [{ totpLastStep: null }, { totpLastStep: { lt: step } }] }, data: { totpLastStep: step } });
+      const { count } = await db.user.updateMany({
+        where: { id: userId, OR: [{ totpLastStep: null }, { totpLastStep: { lt: step } }] },
+        data: { totpLastStep: step },
+      });
       if (count === 1) return { ok: true, usedRecoveryCode: false };
     } else if (/^[a-z0-9]{10}$/.test(code.data)) {
-      const { count } = await db.recoveryCode.updateMany({ where: { userId, codeHash: hashRecoveryCode(code.data), usedAt: null }, data: { usedAt: new Date() } });
+      const { count } = await db.recoveryCode.updateMany({
+        where: { userId, codeHash: hashRecoveryCode(code.data), usedAt: null },
+        data: { usedAt: new Date() },
+      });
       if (count === 1) {
         await recordSecurityEvent(userId, "user.recovery_code_used");
         return { ok: true, usedRecoveryCode: true };
@@ -134,7 +141,8 @@ export async function disableTwoFactor(who: { userId: string; ip: string }, inpu
   const user = await db.user.findUniqueOrThrow({ where: { id: who.userId }, select: { email: true, passwordHash: true, totpEnabledAt: true } });
   if (!user.totpEnabledAt) throw new UserFacingError("Two-factor sign-in is already off.");
   const limit = await checkLoginLimit(user.email, who.ip);
-  if (limit.limited) throw new UserFacingError(`Too many wrong attempts. Try again in ${limit.retryAfterMinutes} minute${limit.retryAfterMinutes === 1 ? "" : "s"}.`);
+  if (limit.limited)
+    throw new UserFacingError(`Too many wrong attempts. Try again in ${limit.retryAfterMinutes} minute${limit.retryAfterMinutes === 1 ? "" : "s"}.`);
   if (!(await verifyPassword(user.passwordHash, input.password))) {
     await recordLoginAttempt(user.email, who.ip, false);
     throw new FieldError("password", "This is not your password.");

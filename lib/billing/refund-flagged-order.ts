@@ -95,7 +95,8 @@ export async function cancelAndRefundFlaggedOrder({ orderId, adminId }: { orderI
     }
     return changed;
   });
-  if (moved && refundedMinor > 0) await sendRefundEmail(`refund:order:${orderId}`, order.userId, { amountMinor: refundedMinor, currency, what: `your ${order.plan.name} order` });
+  if (moved && refundedMinor > 0)
+    await sendRefundEmail(`refund:order:${orderId}`, order.userId, { amountMinor: refundedMinor, currency, what: `your ${order.plan.name} order` });
   return { refundedMinor, currency, alreadyDone: !moved };
 }
 

@@ -10,7 +10,14 @@ import { customerEmails } from "@/lib/email/templates/customer";
 const orderWithCustomer = (orderId: string) =>
   db.order.findUniqueOrThrow({
     where: { id: orderId },
-    select: { id: true, amountMinor: true, currency: true, stripeCheckoutSessionId: true, plan: { select: { name: true } }, user: { select: { email: true, name: true } } },
+    select: {
+      id: true,
+      amountMinor: true,
+      currency: true,
+      stripeCheckoutSessionId: true,
+      plan: { select: { name: true } },
+      user: { select: { email: true, name: true } },
+    },
   });
 
 /** Stripe's hosted invoice page for the checkout's first invoice, when there is one. */
@@ -51,5 +58,9 @@ export async function queueBuildFailedEmail(orderId: string, attempt: number): P
 
 export async function sendRefundEmail(key: string, userId: string, input: { amountMinor: number; currency: string; what: string }) {
   const user = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, name: true } });
-  return sendEmailOnce({ key, to: user.email, ...customerEmails.refundIssued(user.name, { amount: formatMoney(input.amountMinor, input.currency), what: input.what }) });
+  return sendEmailOnce({
+    key,
+    to: user.email,
+    ...customerEmails.refundIssued(user.name, { amount: formatMoney(input.amountMinor, input.currency), what: input.what }),
+  });
 }

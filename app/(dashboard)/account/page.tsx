@@ -5,13 +5,7 @@ import { approximateAgo, listUserSessions } from "@/lib/auth/sessions";
 import { listSecurityEvents } from "@/lib/auth/security-events";
 import { ActionForm } from "@/components/forms/action-form";
 import { ChangePasswordForm } from "@/components/account/change-password-form";
-import {
-  changeEmailAction,
-  changePasswordAction,
-  resendVerificationAction,
-  signOutOtherSessionsAction,
-  signOutSessionAction,
-} from "./actions";
+import { changeEmailAction, changePasswordAction, resendVerificationAction, signOutOtherSessionsAction, signOutSessionAction } from "./actions";
 
 export const metadata: Metadata = { title: "Account" };
 
@@ -38,7 +32,9 @@ export default async function AccountPage() {
             {user.email}{" "}
             {user.emailVerified ? <span className="text-success-700">(confirmed)</span> : <span className="text-danger-700">(not confirmed yet)</span>}
           </p>
-          {user.emailVerified ? null : <ActionForm action={resendVerificationAction} submit="Send the confirmation link again" pending="Sending…" idPrefix="verify-" />}
+          {user.emailVerified ? null : (
+            <ActionForm action={resendVerificationAction} submit="Send the confirmation link again" pending="Sending…" idPrefix="verify-" />
+          )}
           <ActionForm
             action={changeEmailAction}
             idPrefix="email-"

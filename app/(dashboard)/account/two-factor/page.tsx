@@ -43,19 +43,22 @@ export default async function TwoFactorPage({ searchParams }: { searchParams: Pr
         </section>
       ) : pending ? (
         <section className={card}>
-          <p className="text-sm">
-            Scan this code with an authenticator app (1Password, Google Authenticator, Aegis, …), then enter the 6-digit code it shows.
-          </p>
+          <p className="text-sm">Scan this code with an authenticator app (1Password, Google Authenticator, Aegis, …), then enter the 6-digit code it shows.</p>
           {/* Rendered here from our own SVG: the secret never goes to a third-party QR service. */}
           <div role="img" aria-label="QR code for your authenticator app" className="h-48 w-48" dangerouslySetInnerHTML={{ __html: pending.qrSvg }} />
           <p className="text-sm">
-            Or type this key: <code data-testid="totp-secret" className="break-all font-mono">{pending.secret}</code>
+            Or type this key:{" "}
+            <code data-testid="totp-secret" className="break-all font-mono">
+              {pending.secret}
+            </code>
           </p>
           <ConfirmTwoFactorForm action={confirmTwoFactorAction} />
         </section>
       ) : (
         <section className={card}>
-          <p className="text-sm">After your password, sign-in asks for a code from an app on your phone. Someone who learns your password still cannot sign in.</p>
+          <p className="text-sm">
+            After your password, sign-in asks for a code from an app on your phone. Someone who learns your password still cannot sign in.
+          </p>
           <ActionForm action={startTwoFactorAction} submit="Set up two-factor sign-in" pending="Preparing…" />
         </section>
       )}

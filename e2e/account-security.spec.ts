@@ -139,6 +139,13 @@ async function enterCode(page: Page, code: string) {
   await submit(page, "Verify");
 }
 
+/** A refused code: the message, and the form reset by React (so the next code is not wiped). */
+async function enterWrongCode(page: Page, code: string, message: string | RegExp = "That code is not right.") {
+  await enterCode(page, code);
+  await expect(page.getByText(message)).toBeVisible();
+  await expect(page.getByLabel("Code")).toHaveValue("");
+}
+
 test("two-factor: enrol with a QR code → sign-in asks for the code → a recovery code works once → disabling needs both factors", async ({ page }) => {
   const email = uniqueEmail("totp");
   await signUp(page, email);
@@ -152,15 +159,13 @@ test("two-factor: enrol with a QR code → sign-in asks for the code → a recov
   await page.goto("/dashboard");
   await expect(page).toHaveURL(/\/sign-in/);
   await signIn(page, email);
-  await enterCode(page, "000000");
-  await expect(page.getByText("That code is not right.")).toBeVisible();
+  await enterWrongCode(page, "000000");
   await enterCode(page, recoveryCodes[0]);
   await expect(page).toHaveURL(/\/dashboard$/);
   await signOut(page);
 
   await signIn(page, email);
-  await enterCode(page, recoveryCodes[0]);
-  await expect(page.getByText("That code is not right.")).toBeVisible(); // each recovery code once
+  await enterWrongCode(page, recoveryCodes[0]); // each recovery code once
   // The enrolment's code is spent; the app's next code (within the allowed drift) signs in.
   await enterCode(page, await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }));
   await expect(page).toHaveURL(/\/dashboard$/);
@@ -170,6 +175,7 @@ test("two-factor: enrol with a QR code → sign-in asks for the code → a recov
   await page.getByLabel("Code from your app (or a recovery code)").fill("999999");
   await submit(page, "Turn off two-factor sign-in");
   await expect(page.getByText("That code is not right.")).toBeVisible();
+  await expect(page.getByLabel("Password")).toHaveValue("");
   await page.getByLabel("Password").fill(goodPassword);
   await page.getByLabel("Code from your app (or a recovery code)").fill(recoveryCodes[1]);
   await page.getByRole("button", { name: "Turn off two-factor sign-in" }).click();
@@ -190,10 +196,7 @@ test("two-factor: wrong codes are rate-limited, even the right one is then refus
   await signOut(page);
   await signIn(page, email);
   await expect(page).toHaveURL(/\/sign-in\/two-factor/);
-  for (let i = 0; i < 5; i++) {
-    await enterCode(page, String(100000 + i));
-    await expect(page.getByText("That code is not right.")).toBeVisible();
-  }
+  for (let i = 0; i < 5; i++) await enterWrongCode(page, String(100000 + i));
   await enterCode(page, await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }));
   await expect(page.getByText(/Too many sign-in attempts/)).toBeVisible();
   await expect(page).toHaveURL(/\/sign-in\/two-factor/);

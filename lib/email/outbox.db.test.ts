@@ -8,6 +8,8 @@ import { deliverEmail, EmailDeliveryError, enqueueEmail, sendEmailOnce, tryDeliv
 import { deliverWaitingEmails } from "./drain";
 import { getOpenMailIncident } from "./mail-incident";
 import { waitForSendSlot } from "./pace";
+import { MailIncidentBanner } from "@/components/admin/mail-incident-banner";
+import { renderPage, textOf } from "@/test/fixtures/render";
 
 const mailUrl = () => inject("simUrls").mail;
 const messagesTo = async (to: string) =>
@@ -100,6 +102,11 @@ describe("email never silently dropped", () => {
     expect(opened).toHaveLength(1);
     expect(alerts.mock.calls.filter(([line]) => String(line).startsWith("[mail]"))).toHaveLength(1);
     expect(await getOpenMailIncident()).toMatchObject({ error: expect.stringContaining("lab.localhost domain is not verified") });
+    // The operator's alert on every admin page.
+    const banner = textOf(await renderPage(MailIncidentBanner()));
+    expect(banner).toMatch(
+      /^Email is not going out: Resend refuses our mail\. Since .*, \d+ emails? waiting\. Resend says: validation_error: The lab\.localhost domain is not verified/,
+    );
 
     // While the incident is open the drainer probes with one email, not all of them.
     const requestsBefore = ((await (await fetch(`${mailUrl()}/_sim/requests`)).json()) as { requests: unknown[] }).requests.length;
@@ -113,6 +120,7 @@ describe("email never silently dropped", () => {
     for (const row of rows) expect(await messagesTo(row.to)).toHaveLength(1);
     expect((await db.emailOutbox.findMany({ where: { key: { in: rows.map((r) => r.key) } } })).map((r) => r.status)).toEqual(["sent", "sent", "sent", "sent"]);
     expect(await getOpenMailIncident()).toBeNull();
+    expect(await renderPage(MailIncidentBanner())).toBe("");
     expect(await db.auditEvent.count({ where: { action: "mail.incident_opened", createdAt: { gte: since } } })).toBe(1);
     expect(await db.auditEvent.count({ where: { action: "mail.incident_resolved", createdAt: { gte: since } } })).toBe(1);
   });

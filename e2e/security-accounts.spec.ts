@@ -1,6 +1,7 @@
-// Issue 19 as a customer lives it (named to run after accounts.spec.ts, whose /admin user list shows the newest 20): a forgotten password, a first order that waits for a confirmed
+// Issue 19 as a customer lives it: a forgotten password, a first order that waits for a confirmed
 // email address, and two-factor sign-in with an authenticator app (codes computed here from the
-// secret the page shows) and recovery codes.
+// secret the page shows) and recovery codes. Named to run after accounts.spec.ts, whose /admin
+// user list shows only the newest 20 accounts.
 import { expect, test, type Page } from "@playwright/test";
 import { generate } from "otplib";
 import pg from "pg";

@@ -84,6 +84,9 @@ export default defineConfig({
       ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : {}),
       ADMIN_EMAIL: "admin@lab.test",
       ADMIN_PASSWORD: "operator pass phrase",
+      // Every browser test signs in from 127.0.0.1: the per-address limit (lib/auth/authenticate.db.test.ts
+      // proves it) would otherwise add up the wrong passwords and codes of unrelated tests.
+      LOGIN_MAX_FAILURES_PER_IP: "1000",
     },
   },
 });

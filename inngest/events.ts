@@ -90,3 +90,9 @@ export const billingDeleteRequested = eventType("billing/vm.delete-requested", {
   // `asOf`: the tick's clock, against which the retention window is checked again.
   schema: z.object({ enforcementId: z.string(), asOf: z.string() }),
 });
+
+/**
+ * A customer's verified new email address replaced the old one: each of their VMs' Access policy
+ * must admit the new address only (lib/access/vm-access.ts). Id: the user and the change's time.
+ */
+export const userEmailChanged = eventType("user/email.changed", { schema: z.object({ userId: z.string(), changedAt: z.string() }) });

@@ -17,6 +17,8 @@ import { billingReconcileFunction } from "./functions/billing-reconcile";
 import { billingReconcileSubscriptionFunction } from "./functions/billing-reconcile-subscription";
 import { cardUpdateSignalFunction } from "./functions/card-update-signal";
 import { cardUpdateApplyFunction } from "./functions/card-update-apply";
+import { deliverWaitingMailFunction } from "./functions/deliver-waiting-mail";
+import { accessFollowOwnerEmailFunction } from "./functions/access-follow-owner-email";
 
 export const functions: InngestFunction.Any[] = [
   checkoutCompletedFunction,
@@ -36,4 +38,6 @@ export const functions: InngestFunction.Any[] = [
   billingReconcileSubscriptionFunction,
   cardUpdateSignalFunction,
   cardUpdateApplyFunction,
+  deliverWaitingMailFunction,
+  accessFollowOwnerEmailFunction,
 ];

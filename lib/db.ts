@@ -1,5 +1,6 @@
 // The one Prisma client. Password hashes are omitted from every read unless a query asks for
-// them explicitly (`omit: { passwordHash: false }`), so they cannot leak into a page by accident.
+// them explicitly (`omit: { passwordHash: false }`), so they cannot leak into a page by accident;
+// the same for the sealed two-factor secrets.
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";
@@ -7,7 +8,10 @@ import { env } from "@/lib/env";
 
 function createPrisma(pool: pg.Pool) {
   // disposeExternalPool: `db.$disconnect()` still closes the connections (scripts end with it).
-  return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }), omit: { user: { passwordHash: true } } });
+  return new PrismaClient({
+    adapter: new PrismaPg(pool, { disposeExternalPool: true }),
+    omit: { user: { passwordHash: true, totpSecret: true, totpPendingSecret: true } },
+  });
 }
 
 export type Db = ReturnType<typeof createPrisma>;

@@ -19,6 +19,8 @@ export const envSchema = z
     LOGIN_MAX_FAILURES_PER_EMAIL: int(5),
     LOGIN_MAX_FAILURES_PER_IP: int(20),
     LOGIN_WINDOW_MINUTES: int(15),
+    // The operator account must sign in with a second factor (TOTP): admin pages ask to enrol first.
+    ADMIN_REQUIRE_2FA: bool.default(false),
     ADMIN_EMAIL: z.email().optional(),
     ADMIN_PASSWORD: z.string().min(10).optional(),
 
@@ -99,6 +101,13 @@ export const envSchema = z
     RESEND_BASE_URL: z.url().optional(),
     MAIL_FROM: z.string().min(3).default("Lab VPS <no-reply@lab.localhost>"),
     OPERATOR_EMAIL: z.email().default("ops@lab.localhost"),
+    // Resend's rate limit is per team (2 requests/s by default): sends are paced under it.
+    RESEND_REQUESTS_PER_SECOND: int(2),
+    // How often waiting mail (a mail incident, an outage) is tried again.
+    MAIL_DRAIN_CRON: z
+      .string()
+      .regex(/^(TZ=\S+ )?(\S+ ){4}\S+$/, "must be a five-field cron expression")
+      .default("* * * * *"),
 
     // --- Inngest ---
     // Dev server / local stand-in origin (e.g. http://127.0.0.1:8288); unset in production.

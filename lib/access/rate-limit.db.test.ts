@@ -22,7 +22,7 @@ const sharedInngestDev = process.env.INNGEST_DEV;
 
 beforeAll(async () => {
   // Real time: a Retry-After of 3 s must really be waited for by the executor.
-  sim = await startSim({ backoffBaseMs: 20, sleepScale: 1 });
+  sim = await startSim({ timeScale: 1 });
   process.env.INNGEST_DEV = sim.url;
   vi.resetModules();
   const { inngest } = await import("@/inngest/client");

@@ -29,7 +29,7 @@ export async function seedCatalog(db: Db, admin?: { email?: string; password?: s
 async function seedAdmin(db: Db, email: string, password: string) {
   const existing = await db.user.findUnique({ where: { email }, omit: { passwordHash: false } });
   if (!existing) {
-    await db.user.create({ data: { email, name: "Operator", role: "admin", passwordHash: await hashPassword(password) } });
+    await db.user.create({ data: { email, name: "Operator", role: "admin", passwordHash: await hashPassword(password), emailVerified: new Date() } });
     return;
   }
   // Re-hash only when ADMIN_PASSWORD changed, so re-seeding does not churn the row.

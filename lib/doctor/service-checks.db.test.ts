@@ -41,6 +41,7 @@ describe("npm run doctor: Stripe, Cloudflare, Resend", () => {
       "cloudflare: Access scope",
       "cloudflare: Access team",
       "resend: domain",
+      "resend: deliveries",
     ]);
   });
 

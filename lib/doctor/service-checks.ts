@@ -2,7 +2,7 @@
 import { stripe } from "@/lib/billing/stripe";
 import { cloudflareChecks } from "@/lib/doctor/cloudflare-checks";
 import { handledStripeEventTypes } from "@/lib/billing/stripe-event-types";
-import { resend } from "@/lib/email/resend";
+import { resendChecks } from "@/lib/doctor/resend-checks";
 import { env } from "@/lib/env";
 import { type CheckResult, fail, guarded, pass } from "@/lib/doctor/check";
 import { stripeAccountChecks } from "@/lib/doctor/stripe-account-checks";
@@ -27,16 +27,6 @@ async function stripeChecks(): Promise<CheckResult[]> {
       : pass("stripe", "webhook events", `${endpoints.length} endpoint(s) for ${url} with all ${handledStripeEventTypes.length} event types`),
   );
   return results;
-}
-
-async function resendChecks(): Promise<CheckResult> {
-  const domain = /@([^>\s]+)>?\s*$/.exec(env().MAIL_FROM)?.[1]?.toLowerCase();
-  if (!domain) return fail("resend", "domain", `MAIL_FROM ${env().MAIL_FROM} has no domain`);
-  const { data, error } = await resend().domains.list();
-  if (error) return fail("resend", "domain", error.message);
-  const found = data?.data.find((d) => d.name.toLowerCase() === domain);
-  if (!found) return fail("resend", "domain", `${domain} (from MAIL_FROM) is not a domain of this Resend account`);
-  return found.status === "verified" ? pass("resend", "domain", `${domain} verified`) : fail("resend", "domain", `${domain} is ${found.status}, not verified`);
 }
 
 export async function runServiceChecks(): Promise<CheckResult[]> {

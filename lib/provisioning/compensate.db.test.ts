@@ -11,6 +11,7 @@ import { cloneVm, deleteVm } from "@/lib/proxmox/api";
 import { chooseNode } from "./choose-node";
 import { cloneTemplate } from "./clone-template";
 import { compensateProvisioning, CUSTOMER_FAILURE_MESSAGE, inlineRunner, operatorEmailKey } from "./compensate";
+import { buildFailedEmailKey } from "@/lib/email/customer-notices";
 import { reserveVmid } from "./reserve-vmid";
 import { startProvisioning } from "./start-provisioning";
 import { waitForTaskOk } from "@/lib/proxmox/tasks";
@@ -144,6 +145,10 @@ describe("compensation (I8)", () => {
     expect(operatorMail[0]!.text).toMatch(scenario.upstream);
     expect(await db.emailOutbox.count({ where: { key: operatorEmailKey(order.id, 1), status: "sent" } })).toBe(1);
     expect(await mailSim.messages(user.email)).toEqual([]); // no "ready" email for a VM that is not there
+    // The customer's "build failed" email is queued once, in plain words (I4); the outbox drainer sends it.
+    const told = await db.emailOutbox.findUniqueOrThrow({ where: { key: buildFailedEmailKey(order.id, 1) } });
+    expect(told).toMatchObject({ to: user.email, status: "pending", subject: expect.stringMatching(/^We could not build your .* VM yet$/) });
+    for (const secret of ["injected", "pve1", "Proxmox", String(vmid), env().PROXMOX_API_URL]) expect(`${told.text}${told.html}`).not.toContain(secret);
 
     // Compensation again (an onFailure retry): nothing more happens, still one operator email.
     expect((await compensateProvisioning({ orderId: order.id, attempt: 1, error: "again" }, inlineRunner(50))).outcome).toBe("skipped");

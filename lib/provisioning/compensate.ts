@@ -9,6 +9,7 @@
 import { cloudflareRateLimitWaitMs } from "@/lib/access/cloudflare";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { queueBuildFailedEmail } from "@/lib/email/customer-notices";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { enqueueEmail, tryDeliverEmail } from "@/lib/email/outbox";
 import { renderProvisionFailedEmail } from "@/lib/email/templates/provision-failed";
@@ -194,6 +195,8 @@ export async function compensateProvisioning(input: CompensationInput, runner: C
     return { ...decision, cleanup: [] };
   }
   await runner.run("mark order failed", () => markProvisioningFailed(input));
+  // The customer hears it too, in plain words (I4), once per attempt; the outbox drainer delivers it.
+  await runner.run("queue customer build failed email", () => queueBuildFailedEmail(orderId, input.attempt));
 
   const cleanup: CleanupResult[] = [];
   let overdue = false;

@@ -5,6 +5,7 @@ import { Concurrency, RequestLog } from "./activity";
 import { Cluster, type ProxmoxNodeSpec, type ProxmoxTemplateSpec } from "./cluster";
 import { Faults } from "./faults";
 import { type AclEntry, Permissions, type PveVersion } from "./permissions";
+import { RrdRecorder } from "./rrd";
 import { Tasks } from "./tasks";
 import { MountedFs, VirtualFs } from "./vfs";
 
@@ -50,6 +51,8 @@ export class Sim {
   readonly faults = new Faults();
   readonly log = new RequestLog();
   readonly concurrency = new Concurrency();
+  /** pvestatd's RRD history of every guest (rrd.ts). */
+  readonly rrd = new RrdRecorder();
   readonly permissions: Permissions;
   /** The ACL a reset goes back to (null: every privilege). */
   initialAcl: AclEntry[] | null = null;
@@ -140,5 +143,6 @@ export class Sim {
     this.permissions.set(this.initialAcl);
     this.vncTickets.clear();
     this.concurrency.reset();
+    this.rrd.clear();
   }
 }

@@ -10,6 +10,8 @@ import { loadMaterial, loadNodeHostKey } from "./material";
 import type { AclEntry, PveVersion } from "./permissions";
 import { clusterRoutes } from "./routes/cluster";
 import { qemuRoutes } from "./routes/qemu";
+import { rrdRoutes } from "./routes/rrd";
+import { SAMPLE_MS } from "./rrd";
 import { GuestNetwork } from "./guest";
 import { createApiServer } from "./server";
 import { createSshServer } from "./ssh";
@@ -177,6 +179,9 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     pveVersion: opts.pveVersion,
   };
   const sim = new Sim(opts.tokenId, nodes, templates, opts.snippetsDir, settings);
+  // pvestatd's 10-second pass over the guests (rrd.ts); rrddata samples once more before answering.
+  const sampler = setInterval(() => sim.rrd.sample(sim.cluster), SAMPLE_MS);
+  sampler.unref();
   const sshNodes: SimSshNode[] = [];
   sim.initialAcl = opts.acl;
   sim.permissions.set(opts.acl);
@@ -188,7 +193,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     { key: material.serverKeyPem, cert: material.serverCertPem },
     {
       sim,
-      routes: [...clusterRoutes, ...qemuRoutes, vnc.route],
+      routes: [...clusterRoutes, ...qemuRoutes, ...rrdRoutes, vnc.route],
       vnc,
       tokenId: opts.tokenId,
       tokenSecret: opts.tokenSecret,
@@ -255,6 +260,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
       PROXMOX_SNIPPETS_DIR: opts.snippetsDir,
     },
     async close() {
+      clearInterval(sampler);
       vnc.close();
       sim.tasks.clear();
       await Promise.all([closeServer(https), guests.close(), ...sshServers.map((s) => s.close())]);

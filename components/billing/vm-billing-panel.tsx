@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { FormState } from "@/lib/actions/form-state";
 import type { loadVmBilling } from "@/lib/billing-state/customer-billing";
 import { FormButton } from "@/components/billing/form-button";
+import { cancelConfirmation } from "@/lib/billing-state/cancel-words";
 
 type Props = {
   billing: NonNullable<Awaited<ReturnType<typeof loadVmBilling>>>;
@@ -32,6 +33,7 @@ export function VmBillingPanel({ billing, cancelAction }: Props) {
             fields={{ subscriptionId: billing.subscriptionId, cancel: billing.cancelAtPeriodEnd ? "0" : "1" }}
             label={billing.cancelAtPeriodEnd ? "Undo cancellation" : "Cancel at period end"}
             variant="ghost"
+            confirm={billing.cancelAtPeriodEnd ? undefined : cancelConfirmation(billing.periodEnd)}
           />
         ) : null}
       </div>

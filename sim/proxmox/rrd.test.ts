@@ -46,7 +46,7 @@ describe("RrdRecorder (pvestatd + create_rrd_data)", () => {
   });
 
   it("day and week steps differ between PVE 9 (pve-vm-9.0) and PVE 8 (pve2-vm); a series is the same on every read", () => {
-    const { cluster, vm } = clusterWithVm();
+    const { vm } = clusterWithVm();
     const rrd = new RrdRecorder();
     Object.assign(vm, { status: "running" });
     rrd.backfill(vm, 8 * 24 * 3600, T0);

@@ -16,7 +16,12 @@ export function CopyButton({ text, label = "Copy", ariaLabel }: { text: string; 
     setTimeout(() => setCopied("idle"), 2000);
   }
   return (
-    <button type="button" onClick={copy} aria-label={copied === "idle" ? ariaLabel : undefined} className={`${buttonStyles.secondary} shrink-0 px-3 py-1.5 text-xs`}>
+    <button
+      type="button"
+      onClick={copy}
+      aria-label={copied === "idle" ? ariaLabel : undefined}
+      className={`${buttonStyles.secondary} shrink-0 px-3 py-1.5 text-xs`}
+    >
       <span aria-live="polite">{copied === "done" ? "Copied" : copied === "failed" ? "Select and copy" : label}</span>
     </button>
   );

@@ -50,7 +50,7 @@ describe("RrdRecorder (pvestatd + create_rrd_data)", () => {
     const rrd = new RrdRecorder();
     Object.assign(vm, { status: "running" });
     rrd.backfill(vm, 8 * 24 * 3600, T0);
-    const step = (rows: Array<{ time: number }>) => rows[1].time - rows[0].time;
+    const step = (rows: Array<Record<string, number>>) => rows[1].time - rows[0].time;
     expect(rrd.data(120, "day", "AVERAGE", 9, T0)!).toHaveLength(1440);
     expect(step(rrd.data(120, "day", "AVERAGE", 9, T0)!)).toBe(60);
     expect(rrd.data(120, "week", "AVERAGE", 9, T0)!).toHaveLength(336);

@@ -81,7 +81,7 @@ export default async function BillingPage() {
               ) : null}
               <BillingTimeline entries={s.timeline} />
               {s.invoices.length ? (
-                <table className="mt-4 w-full text-left text-sm">
+                <table className="mt-4 block w-full overflow-x-auto text-left text-sm sm:table">
                   <thead className="text-ink-muted">
                     <tr>
                       <th className="py-1">Invoice</th>

@@ -74,7 +74,11 @@ export default async function ResizePage({ params, searchParams }: { params: Pro
             </>
           ) : null}
           {latest.customerMessage ? (
-            <p role={ALERT.has(latest.status) ? "alert" : "status"} className={`mt-2 ${ALERT.has(latest.status) ? "text-danger-700" : "text-ink"}`} data-testid="resize-message">
+            <p
+              role={ALERT.has(latest.status) ? "alert" : "status"}
+              className={`mt-2 ${ALERT.has(latest.status) ? "text-danger-700" : "text-ink"}`}
+              data-testid="resize-message"
+            >
               {latest.customerMessage}
             </p>
           ) : null}

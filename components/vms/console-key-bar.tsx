@@ -19,7 +19,14 @@ type Props = {
 export function ConsoleKeyBar({ disabled, ctrl, onCtrl, onKey, onCtrlAltDel, firstKey }: Props) {
   return (
     <div role="toolbar" aria-label="Keys for the VM" className="flex flex-wrap gap-1.5" data-testid="console-keys">
-      <button ref={firstKey} type="button" className={key} disabled={disabled} aria-label="Escape" onClick={() => onKey(BAR_KEYS[0].keysym, BAR_KEYS[0].code)}>
+      <button
+        ref={firstKey}
+        type="button"
+        className={key}
+        disabled={disabled}
+        aria-label="Esc (Escape)"
+        onClick={() => onKey(BAR_KEYS[0].keysym, BAR_KEYS[0].code)}
+      >
         Esc
       </button>
       <button

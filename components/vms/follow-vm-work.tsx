@@ -12,5 +12,10 @@ export function FollowVmWork({ vmId, initial }: { vmId: string; initial: VmWork 
     isActive: (v) => v.active,
     changeKey: (v) => v.version,
   });
-  return <WayForward {...followed} active={followed.view.active} />;
+  // data-following says whether the page is still polling (tests read it: following stops when the work does).
+  return (
+    <div data-testid="follow-work" data-following={followed.view.active && !followed.gaveUp ? "yes" : "no"}>
+      <WayForward {...followed} active={followed.view.active} />
+    </div>
+  );
 }

@@ -44,7 +44,12 @@ export function SshAccess({ access, words }: { access: NonNullable<CustomerVmVie
           <h3 className="text-sm font-medium">~/.ssh/config</h3>
           <CopyButton text={access.sshConfig} label="Copy config" />
         </div>
-        <pre data-testid="ssh-config" className="mt-2 overflow-x-auto rounded-lg bg-surface-dark p-3 font-mono text-xs text-brand-100">
+        <pre
+          data-testid="ssh-config"
+          tabIndex={0}
+          aria-label="~/.ssh/config block"
+          className="mt-2 overflow-x-auto rounded-lg bg-surface-dark p-3 font-mono text-xs text-brand-100"
+        >
           {access.sshConfig}
         </pre>
       </div>

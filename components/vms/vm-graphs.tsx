@@ -90,7 +90,7 @@ function GraphCard({ graph, data }: { graph: Graph; data: VmMetrics }) {
       </figcaption>
       <div className="mt-2 h-40 w-full" aria-hidden>
         <ResponsiveContainer width="100%" height="100%" minWidth={0}>
-          <LineChart data={data.points} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
+          <LineChart data={data.points} margin={{ top: 4, right: 8, bottom: 0, left: 0 }} accessibilityLayer={false}>
             <CartesianGrid stroke="#e2e8f0" vertical={false} />
             <XAxis
               dataKey="t"
@@ -162,7 +162,7 @@ export function VmGraphs({ vmId }: { vmId: string }) {
               type="button"
               aria-pressed={t.value === timeframe}
               onClick={() => setTimeframe(t.value)}
-              className={`rounded-md px-3 py-1 text-sm font-medium ${t.value === timeframe ? "bg-brand-600 text-white" : "text-ink-muted hover:text-ink"}`}
+              className={`rounded-md px-3 py-1 text-sm font-medium ${t.value === timeframe ? "bg-brand-700 text-white" : "text-ink-muted hover:text-ink"}`}
             >
               {t.label}
             </button>

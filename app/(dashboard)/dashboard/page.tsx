@@ -26,7 +26,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   return (
     <div className="mx-auto max-w-content px-gutter py-10">
       <h1 className="text-2xl font-bold tracking-tight">Hello, {user.name}</h1>
-      <p className="mt-1 text-sm text-ink-muted">Signed in as {user.email}</p>
+      <p className="mt-1 text-sm text-ink-muted wrap-anywhere">Signed in as {user.email}</p>
       {user.emailVerified ? null : <VerifyEmailNotice email={user.email} resend={resendVerificationAction} />}
       <MoneyOwedBanner userId={user.id} className="mt-6" />
       <section aria-labelledby="vms" className="mt-8">

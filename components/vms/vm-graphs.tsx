@@ -102,7 +102,7 @@ function GraphCard({ graph, data }: { graph: Graph; data: VmMetrics }) {
               minTickGap={24}
             />
             <YAxis
-              width={64}
+              width={76}
               domain={graph.max ? [0, graph.max] : [0, "auto"]}
               tickFormatter={(v: number) => graph.unit(v)}
               tick={{ fontSize: 11, fill: "#475569" }}

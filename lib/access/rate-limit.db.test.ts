@@ -14,6 +14,7 @@ import { cloudflareSim, createPaidOrder, leftoversFor, retireProvisioningFixture
 import type { InngestSimHandle } from "@lab-vps/sim/inngest/index";
 import type { RunView } from "@lab-vps/sim/inngest/state";
 import { startApp, startSim, type TestApp } from "@lab-vps/sim/inngest/testkit";
+import { TEST_SUITE_CLOUDFLARE_RATE_LIMIT } from "@/test/fixtures/suite-limits";
 
 let sim: InngestSimHandle;
 let app: TestApp;
@@ -33,7 +34,8 @@ beforeAll(async () => {
   const [synced] = await sim.sync(app.url);
   expect(synced?.ok).toBe(true);
 });
-afterEach(() => cloudflareSim.rateLimit({ limit: 1200, windowMs: 300_000 }).then(() => cloudflareSim.rateLimit(null)));
+// Back to the suite's setting (test/global-database.ts) with the counters cleared.
+afterEach(() => cloudflareSim.rateLimit(TEST_SUITE_CLOUDFLARE_RATE_LIMIT).then(() => cloudflareSim.rateLimit(null)));
 afterAll(async () => {
   process.env.INNGEST_DEV = sharedInngestDev;
   await app?.close();

@@ -157,7 +157,7 @@ describe.each([8, 9] as const)("SDN, PVE %i", (version) => {
     const after = String((await t.api.call<Record<string, string>>("GET", "/nodes/pve1/qemu/302/config")).net0);
     expect(after).toMatch(/^virtio=[0-9A-F:]{17},bridge=vmbr0,firewall=1$/);
     expect(after.slice(7, 24)).not.toBe(before.slice(7, 24));
-    expect((await t.api.request("PUT", "/nodes/pve1/qemu/302/config", { net0: "virtio,bridge=vmbr0,speed=9" })).body.errors.net0).toMatch(
+    expect((await t.api.request("PUT", "/nodes/pve1/qemu/302/config", { net0: "virtio,bridge=vmbr0,speed=9" })).body.errors?.net0).toMatch(
       /net\.speed: property is not defined/,
     );
   });

@@ -77,3 +77,9 @@ export const billingDeleteRequested = eventType("billing/vm.delete-requested", {
   // `asOf`: the tick's clock, against which the retention window is checked again.
   schema: z.object({ enforcementId: z.string(), asOf: z.string() }),
 });
+
+/**
+ * A VM's firewall must be brought to what the database says (a customer's rule change, a peer's
+ * address in the bridge fallback, reconciliation): one run at a time per VM (issue 26).
+ */
+export const vmFirewallSyncRequested = eventType("vm/firewall.sync-requested", { schema: z.object({ vmId: z.string(), reason: z.string() }) });

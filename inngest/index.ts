@@ -14,6 +14,7 @@ import { billingSuspendVmFunction } from "./functions/billing-suspend-vm";
 import { billingRestoreVmFunction } from "./functions/billing-restore-vm";
 import { billingDeleteVmFunction } from "./functions/billing-delete-vm";
 import { billingReconcileFunction } from "./functions/billing-reconcile";
+import { vmFirewallFunction } from "./functions/vm-firewall";
 
 export const functions: InngestFunction.Any[] = [
   checkoutCompletedFunction,
@@ -30,4 +31,5 @@ export const functions: InngestFunction.Any[] = [
   billingRestoreVmFunction,
   billingDeleteVmFunction,
   billingReconcileFunction,
+  vmFirewallFunction,
 ];

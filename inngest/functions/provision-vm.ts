@@ -23,6 +23,9 @@ import { queueReadyEmail } from "@/lib/provisioning/send-ready-email";
 import { startProvisioning } from "@/lib/provisioning/start-provisioning";
 import { markReady, startVm } from "@/lib/provisioning/start-vm";
 import { writeCloudInit } from "@/lib/provisioning/write-cloud-init";
+import { prepareNetwork } from "@/lib/network/allocate-network";
+import { attachNetwork } from "@/lib/network/attach-nic";
+import { buildNetwork, checkFirewall, configureFirewall, updatePeerFirewalls } from "@/lib/network/provision-steps";
 
 type Busy = { busy: true };
 const MAX_CLONE_STARTS = 4;
@@ -100,10 +103,17 @@ export const provisionVmFunction = inngest.createFunction(
     }
     await proxmox("configure vm", "configuring", () => configureVm(orderId));
     await proxmox("grow disk", "resizing", () => growDisk(orderId));
+    // The customer's own network (issue 26): compensated by "remove vm firewall" / "release network".
+    await proxmox("prepare network", "networking", () => prepareNetwork(orderId));
+    await proxmox("build network", "networking", () => buildNetwork(orderId));
+    await proxmox("attach network", "networking", () => attachNetwork(orderId));
+    await proxmox("configure firewall", "networking", () => configureFirewall(orderId));
     await run("create tunnel and dns", "networking", () => createTunnelAndDns(orderId));
     await proxmox("write cloud-init", "cloud_init", () => writeCloudInit(orderId));
     await proxmox("start vm", "starting", () => startVm(orderId));
+    await proxmox("check firewall", "starting", () => checkFirewall(orderId));
     const ready = await run("mark ready", "starting", () => markReady(orderId));
+    await run("update peer firewalls", null, () => updatePeerFirewalls(orderId));
     // The VM is running: the customer's email must get out, through a mail outage if need be.
     const emailKey = await run("queue ready email", null, () => queueReadyEmail(orderId));
     for (let turn = 1; ; turn++) {

@@ -14,6 +14,7 @@ import { renderProvisionFailedEmail } from "@/lib/email/templates/provision-fail
 import { transitionOrder } from "@/lib/orders/order-state";
 import { releaseProxmoxSlotsOf } from "@/lib/proxmox/work-slots";
 import { destroyOwnedVm, releaseVmid, removeSnippet, removeTunnelAndDns } from "@/lib/provisioning/cleanup-actions";
+import { releaseVmNetwork, removeVmFirewall } from "@/lib/network/release-network";
 import { loadOrder } from "@/lib/provisioning/load-order";
 import { transitionVm } from "@/lib/vms/vm-state";
 
@@ -158,6 +159,9 @@ const ACTIONS: Array<[string, (orderId: string) => Promise<string>]> = [
   ["delete tunnel and dns", removeTunnelAndDns],
   ["delete cloud-init snippet", removeSnippet],
   ["destroy vm", (orderId) => destroyOwnedVm(orderId)],
+  // Issue 26: what the VMID's firewall file held, then the customer's network if it was their last VM.
+  ["remove vm firewall", removeVmFirewall],
+  ["release network", releaseVmNetwork],
 ];
 
 export async function compensateProvisioning(input: CompensationInput, runner: CompensationRunner = inlineRunner()): Promise<CompensationReport> {

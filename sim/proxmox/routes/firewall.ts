@@ -192,8 +192,16 @@ export const firewallRoutes: Route[] = [
         if (pos >= conf.rules.length) throw new PveError(`no rule at position ${pos}`);
         const rule = conf.rules[pos];
         if (a.moveto !== undefined && Number(a.moveto) !== pos) {
-          conf.rules.splice(pos, 1);
-          conf.rules.splice(Math.min(Number(a.moveto), conf.rules.length), 0, rule);
+          // Rules.pm update_rule: the rule goes before the one that was at `moveto`, or last.
+          const moveto = Number(a.moveto);
+          const next: FwRule[] = [];
+          conf.rules.forEach((r, i) => {
+            if (i === pos) return;
+            if (i === moveto) next.push(rule);
+            next.push(r);
+          });
+          if (moveto >= conf.rules.length) next.push(rule);
+          conf.rules = next;
           return;
         }
         copyRuleData(rule, a);

@@ -85,6 +85,8 @@ describe("provision vm through the Inngest protocol", () => {
       "delete tunnel and dns",
       "delete cloud-init snippet",
       "destroy vm",
+      "remove vm firewall",
+      "release network",
       "release vmid",
       "finish cleanup",
       "queue operator email",

@@ -11,9 +11,11 @@ import type { CustomerNetwork, NetworkSettings } from "@/lib/generated/prisma/cl
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
 import { loadOrder, placedVmOf } from "@/lib/provisioning/load-order";
 import { ProxmoxBusyError } from "@/lib/proxmox/work-slots";
-import { listSdnZones, listSubnets, listVnets } from "@/lib/proxmox/sdn-api";
+import { getSdnZone, listSdnZones, listSubnets, listVnets } from "@/lib/proxmox/sdn-api";
+import { ProxmoxError } from "@/lib/proxmox/errors";
 import { hostAddresses, parseCidr, slotCount, slotLayout } from "@/lib/network/addressing";
 import { loadNetworkSettings } from "@/lib/network/settings";
+import { removeCustomerNetwork } from "@/lib/network/customer-network";
 
 type Tx = Parameters<Parameters<typeof db.$transaction>[0]>[0];
 
@@ -31,8 +33,13 @@ export async function slotsTakenInProxmox(settings: NetworkSettings): Promise<Se
   const zones = await listSdnZones();
   if (zones === null)
     throw new ProvisioningHaltedError("SDN is not installed in this Proxmox cluster: install it, or switch to the bridge fallback (admin → nodes)");
-  const zone = zones.find((z) => z.zone === settings.sdnZone);
-  if (!zone) throw new ProvisioningHaltedError(`SDN zone ${settings.sdnZone} does not exist in Proxmox (admin → nodes)`);
+  // Read by name (SDN.Allocate on the zone): a token lacking it gets a 403 naming it, where the
+  // list would just not show the zone.
+  const zone = await getSdnZone(settings.sdnZone).catch((error: unknown) => {
+    if (error instanceof ProxmoxError && /does not exist/.test(error.message))
+      throw new ProvisioningHaltedError(`SDN zone ${settings.sdnZone} does not exist in Proxmox (admin → nodes)`);
+    throw error;
+  });
   if (zone.type !== settings.sdnZoneType)
     throw new ProvisioningHaltedError(`SDN zone ${settings.sdnZone} is a ${zone.type} zone, the settings say ${settings.sdnZoneType}`);
   const count = slotCount(settings);
@@ -40,13 +47,15 @@ export async function slotsTakenInProxmox(settings: NetworkSettings): Promise<Se
   const vxlanZones = new Set(zones.filter((z) => z.type === "vxlan" || z.type === "evpn").map((z) => z.zone));
   const pool = parseCidr(settings.addressPool)!;
   const size = 2 ** (32 - settings.subnetPrefix);
-  for (const v of await listVnets()) {
+  // The current files and what runs: a VNet deleted but not yet applied still holds its tag.
+  const [current, running] = await Promise.all([listVnets(), listVnets({ running: true })]);
+  for (const v of [...current, ...running]) {
     const named = /^lv(\d+)$/.exec(v.vnet);
     if (named) taken.add(Number(named[1]));
     // VLAN tags are unique per zone, VXLAN VNIs across every VXLAN/EVPN zone (the zone plugins).
     const sameTagSpace = settings.sdnZoneType === "vxlan" ? vxlanZones.has(v.zone ?? "") : v.zone === settings.sdnZone;
     if (settings.tagMin !== null && v.tag !== undefined && sameTagSpace) taken.add(Number(v.tag) - settings.tagMin);
-    if (settings.sdnZoneType === "simple" && v.zone === settings.sdnZone) {
+    if (settings.sdnZoneType === "simple" && v.zone === settings.sdnZone && current.includes(v)) {
       for (const s of await listSubnets(v.vnet)) {
         const c = parseCidr(s.cidr);
         if (c && c.network >= pool.network && c.network < pool.network + pool.size) taken.add(Math.floor((c.network - pool.network) / size));
@@ -104,16 +113,20 @@ export async function prepareNetwork(orderId: string): Promise<PreparedNetwork> 
     });
     return { mode: "bridge", bridge: settings.bridge, address };
   }
-  const taken = await slotsTakenInProxmox(settings);
-  const result = await db.$transaction(async (tx) => {
-    await lockCustomerNetwork(tx, vm.userId);
-    let network = await tx.customerNetwork.findUnique({ where: { userId: vm.userId } });
-    if (network?.status === "removing") return { busy: network.id };
-    network ??= await claimSlot(tx, vm.userId, settings, taken);
-    await tx.vm.update({ where: { id: vm.id }, data: { networkId: network.id } });
-    return { network, address: await claimAddress(tx, vm.id, network.subnet, settings) };
-  });
-  // The customer's last VM is going and its network with it: wait, then build a fresh one.
-  if ("busy" in result) throw new ProxmoxBusyError(`network:${result.busy}`);
-  return { mode: "sdn", networkId: result.network.id, vnet: result.network.vnet, address: result.address };
+  for (let turn = 1; ; turn++) {
+    const taken = await slotsTakenInProxmox(settings);
+    const result = await db.$transaction(async (tx): Promise<{ removing: string } | { network: CustomerNetwork; address: string }> => {
+      await lockCustomerNetwork(tx, vm.userId);
+      let network = await tx.customerNetwork.findUnique({ where: { userId: vm.userId } });
+      if (network?.status === "removing") return { removing: network.id };
+      network ??= await claimSlot(tx, vm.userId, settings, taken);
+      await tx.vm.update({ where: { id: vm.id }, data: { networkId: network.id } });
+      return { network, address: await claimAddress(tx, vm.id, network.subnet, settings) };
+    });
+    if ("network" in result) return { mode: "sdn", networkId: result.network.id, vnet: result.network.vnet, address: result.address };
+    // The customer's last VM went and its network is being removed: finish that (it is safe to
+    // run twice), then take a fresh one. A removal that keeps failing fails this step visibly.
+    if (turn > 2) throw new ProxmoxBusyError(`network:${result.removing}`);
+    await removeCustomerNetwork(result.removing);
+  }
 }

@@ -11,10 +11,15 @@ import { applySdn, createSubnet, createVnet, deleteSubnet, deleteVnet, findVnet,
 import { withLockRetry } from "@/lib/proxmox/tasks";
 import { ProxmoxBusyError, runLeasedTaskToEnd, withProxmoxSlot } from "@/lib/proxmox/work-slots";
 
-/** Whether the running SDN configuration has the VNet with its subnet (or has no trace of it). */
+/**
+ * Whether the running SDN configuration has the VNet, and its subnet. A VNet's subnets can only be
+ * listed while the VNet is in the current files (check_vnet_access reads those), so a VNet deleted
+ * but not yet applied counts as running without its subnet.
+ */
 async function runningState(network: CustomerNetwork): Promise<{ vnet: boolean; subnet: boolean }> {
   const vnet = (await listVnets({ running: true })).some((v) => v.vnet === network.vnet);
-  const subnet = vnet && (await listSubnets(network.vnet, { running: true })).some((s) => s.cidr === network.subnet);
+  const current = vnet && !!(await findVnet(network.vnet));
+  const subnet = current && (await listSubnets(network.vnet, { running: true })).some((s) => s.cidr === network.subnet);
   return { vnet, subnet };
 }
 

@@ -2,10 +2,11 @@
 import { type CheckResult } from "@/lib/doctor/check";
 import { runProxmoxChecks } from "@/lib/doctor/proxmox-checks";
 import { runServiceChecks } from "@/lib/doctor/service-checks";
+import { runNetworkChecks } from "@/lib/doctor/network-checks";
 
 export async function runDoctor(): Promise<{ ok: boolean; results: CheckResult[] }> {
-  const [proxmox, services] = await Promise.all([runProxmoxChecks(), runServiceChecks()]);
-  const results = [...proxmox, ...services];
+  const [proxmox, network, services] = await Promise.all([runProxmoxChecks(), runNetworkChecks(), runServiceChecks()]);
+  const results = [...proxmox, ...network, ...services];
   return { ok: results.every((r) => r.ok), results };
 }
 

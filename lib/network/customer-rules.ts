@@ -49,9 +49,11 @@ type Tx = Parameters<Parameters<typeof db.$transaction>[0]>[0];
 
 /** The customer's VM, locked for this change; null when it is not theirs (404) or gone. */
 async function lockOwnVm(tx: Tx, userId: string, id: string) {
-  const rows = await tx.$queryRaw<Array<{ status: string }>>`SELECT status::text AS status FROM vms WHERE id = ${id} AND user_id = ${userId} FOR UPDATE`;
+  const rows = await tx.$queryRaw<Array<{ status: string; ip_address: string | null }>>`
+    SELECT status::text AS status, ip_address FROM vms WHERE id = ${id} AND user_id = ${userId} FOR UPDATE`;
   if (!rows[0]) return null;
   if (rows[0].status !== "running" && rows[0].status !== "stopped") throw new UserFacingError("The firewall can be changed once the VM is ready.");
+  if (!rows[0].ip_address) throw new UserFacingError("This VM was set up before per-customer networks: its firewall cannot be changed here.");
   return rows[0];
 }
 
@@ -106,6 +108,7 @@ export async function loadFirewallPanel(userId: string, id: string) {
     select: {
       id: true,
       status: true,
+      ipAddress: true,
       firewallAllowAllOwn: true,
       firewallRevision: true,
       firewallAppliedRevision: true,
@@ -115,7 +118,7 @@ export async function loadFirewallPanel(userId: string, id: string) {
   if (!vm) return null;
   return {
     vmId: vm.id,
-    editable: vm.status === "running" || vm.status === "stopped",
+    editable: (vm.status === "running" || vm.status === "stopped") && vm.ipAddress !== null,
     allowAllOwn: vm.firewallAllowAllOwn,
     applying: vm.firewallRevision > vm.firewallAppliedRevision,
     rules: vm.firewallRules.map((r) => ({ ...r, ports: r.ports?.replace(":", "–") ?? null })),

@@ -16,6 +16,9 @@ import { writeCloudInit } from "@/lib/provisioning/write-cloud-init";
 import { prepareNetwork } from "@/lib/network/allocate-network";
 import { attachNetwork } from "@/lib/network/attach-nic";
 import { buildNetwork, checkFirewall, configureFirewall } from "@/lib/network/provision-steps";
+import { addFirewallRule, setAllowAllOwn } from "@/lib/network/customer-rules";
+import { syncVmFirewall } from "@/lib/network/vm-firewall";
+import { deleteFirewallRule } from "@/lib/proxmox/firewall-api";
 import { NOTHING_LEFT, createPaidOrder, leftoversFor, proxmox, retireProvisioningFixtures, vnetsOfNetwork } from "@/test/fixtures/provisioning";
 
 type Built = { orderId: string; userId: string; vmId: string; vmid: number; ip: string; networkId: string };
@@ -115,6 +118,29 @@ describe("tenant networks (issue 26)", () => {
     const gateway = (await db.customerNetwork.findUniqueOrThrow({ where: { id: a1.networkId } })).gateway;
     expect(await reach(a1, "node:pve1", { port: 8006 })).toMatchObject({ reachable: false, reason: `dropped by VM ${a1.vmid} OUT: rule 0 DROP` });
     expect(await reach(a1, gateway, { port: 22 })).toMatchObject({ reachable: false, reason: `dropped by VM ${a1.vmid} OUT: rule 0 DROP` });
+  });
+
+  it("what the customer opens is what gets in: only TCP 22 from their own VMs, once carried out", async () => {
+    await addFirewallRule(a2.userId, { vmId: a2.vmId, protocol: "tcp", ports: "22", comment: "ssh" });
+    await setAllowAllOwn(a2.userId, { vmId: a2.vmId, allowAll: "selected" });
+    // Until the vm-firewall function runs, Proxmox still has the previous rules.
+    expect(await reach(a1, a2, { port: 80 })).toMatchObject({ reachable: true });
+    expect((await syncVmFirewall(a2.vmId)).changed).toEqual(["rules from position 3"]);
+    expect(await reach(a1, a2, { port: 22 })).toMatchObject({ reachable: true });
+    expect(await reach(a1, a2, { port: 80 })).toMatchObject({ reachable: false, reason: `dropped by VM ${a2.vmid} IN: policy_in DROP` });
+    expect(await reach(a1, a2, { proto: "icmp", port: 0 })).toMatchObject({ reachable: false });
+    expect(await reach(a2, a1, { port: 80 })).toMatchObject({ reachable: true }); // a1 still allows everything from a2
+    expect((await syncVmFirewall(a2.vmId)).changed).toEqual([]); // carried out: nothing left to change
+    await setAllowAllOwn(a2.userId, { vmId: a2.vmId, allowAll: "all" });
+    await syncVmFirewall(a2.vmId);
+    expect(await reach(a1, a2, { port: 80 })).toMatchObject({ reachable: true });
+  });
+
+  it("a firewall changed by hand is put back by the next sync, outbound rules included", async () => {
+    await deleteFirewallRule("pve1", a1.vmid, 2); // "no other customers" gone
+    expect(await reach(a1, b1)).toMatchObject({ reachable: false, reason: expect.stringMatching(/IN: policy_in DROP$/) });
+    expect((await syncVmFirewall(a1.vmId)).changed).toEqual(["rules from position 2"]);
+    expect(await reach(a1, b1)).toMatchObject({ reachable: false, reason: `dropped by VM ${a1.vmid} OUT: rule 2 DROP` });
   });
 
   it("I8: a failed order of A is cleaned up to nothing while A's network stays for A's other VMs", async () => {

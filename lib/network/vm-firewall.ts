@@ -124,7 +124,15 @@ async function write(node: string, vmid: number, actual: Actual, wanted: WantedF
  */
 export async function syncVmFirewall(vmId: string): Promise<{ changed: string[]; revision: number | null }> {
   const target = await wantedFirewallFor(vmId);
-  if (!target) return { changed: [], revision: null };
+  if (!target) {
+    // No VMID, node or address (gone, or built before tenant networks): nothing of it to manage.
+    const vm = await db.vm.findUniqueOrThrow({ where: { id: vmId }, select: { firewallRevision: true } });
+    await db.vm.updateMany({
+      where: { id: vmId, firewallAppliedRevision: { lte: vm.firewallRevision } },
+      data: { firewallAppliedRevision: vm.firewallRevision },
+    });
+    return { changed: [], revision: null };
+  }
   const { node, vmid, wanted, revision } = target;
   const actual = await readActual(node, vmid, Object.keys(wanted.ipsets));
   const changed = differences(actual, wanted);

@@ -15,6 +15,7 @@ import { billingRestoreVmFunction } from "./functions/billing-restore-vm";
 import { billingDeleteVmFunction } from "./functions/billing-delete-vm";
 import { billingReconcileFunction } from "./functions/billing-reconcile";
 import { vmFirewallFunction } from "./functions/vm-firewall";
+import { networkReconcileFunction } from "./functions/network-reconcile";
 
 export const functions: InngestFunction.Any[] = [
   checkoutCompletedFunction,
@@ -32,4 +33,5 @@ export const functions: InngestFunction.Any[] = [
   billingDeleteVmFunction,
   billingReconcileFunction,
   vmFirewallFunction,
+  networkReconcileFunction,
 ];

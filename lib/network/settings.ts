@@ -87,9 +87,13 @@ export const networkSettingsSchema = z
         issue("hostLast", `The bridge's /${subnet.prefix} has hosts 1 to ${2 ** (32 - subnet.prefix) - 2}.`);
       if (subnet && pool && overlaps(subnet, pool)) issue("bridgeSubnet", "The bridge's subnet overlaps the customer pool.");
     }
+    const bridge = v.mode === "bridge" && v.bridgeSubnet ? parseCidr(v.bridgeSubnet) : null;
     for (const c of v.managementCidrs) {
       const m = parseCidr(c);
       if (m && pool && overlaps(m, pool)) issue("managementCidrs", `${c} overlaps the customer pool.`);
+      // On the shared bridge the nodes are neighbours: name them, not the subnet the VMs live in.
+      if (m && bridge && overlaps(m, { network: bridge.network + v.hostFirst, prefix: 32, size: v.hostLast - v.hostFirst + 1 }))
+        issue("managementCidrs", `${c} covers the VMs' addresses on the bridge: list the nodes' own addresses (e.g. 192.168.1.11/32).`);
     }
   });
 

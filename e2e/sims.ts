@@ -47,7 +47,10 @@ export const sims = {
   proxmoxClearFaults: () => call("proxmox", "/_sim/faults", { method: "DELETE" }),
   /** Guest firewall files by VMID (issue 26). */
   proxmoxFirewalls: () =>
-    call<{ vms: Record<string, { options: Record<string, number | string>; rules: Array<Record<string, string | number>> }> }>("proxmox", "/_sim/firewall").then((r) => r.vms),
+    call<{ vms: Record<string, { options: Record<string, number | string>; rules: Array<Record<string, string | number>> }> }>(
+      "proxmox",
+      "/_sim/firewall",
+    ).then((r) => r.vms),
   proxmoxReach: (probe: { from: number; to: number | string; proto?: string; port?: number }) =>
     call<{ reachable: boolean; reason: string }>("proxmox", "/_sim/reachability", { method: "POST", body: probe }),
   cloudflareState: () =>

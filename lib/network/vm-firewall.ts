@@ -105,10 +105,15 @@ async function write(node: string, vmid: number, actual: Actual, wanted: WantedF
   if (rewrite && prefix < OUT_RULES && actual.options.enable === 1) await call(() => setFirewallOptions(node, vmid, { policy_out: "DROP" }));
   if (rewrite) {
     for (let pos = actual.rules.length - 1; pos >= prefix; pos--) await call(() => deleteFirewallRule(node, vmid, pos));
-    for (let i = prefix; i < wanted.rules.length; i++) {
-      await call(() => createFirewallRule(node, vmid, wanted.rules[i]!));
-      // A new rule is put first: move it to its place, after the i rules before it.
-      if (i > 0) await call(() => moveFirewallRule(node, vmid, 0, i + 1));
+    if (prefix === 0) {
+      // An empty list: each new rule goes first, so creating them last to first needs no moves.
+      for (const rule of [...wanted.rules].reverse()) await call(() => createFirewallRule(node, vmid, rule));
+    } else {
+      for (let i = prefix; i < wanted.rules.length; i++) {
+        await call(() => createFirewallRule(node, vmid, wanted.rules[i]!));
+        // A new rule is put first: move it to its place, after the i rules before it.
+        await call(() => moveFirewallRule(node, vmid, 0, i + 1));
+      }
     }
   }
   for (const name of actual.present) if (name.startsWith("labvps-") && !wanted.ipsets[name]) await call(() => deleteIpset(node, vmid, name));

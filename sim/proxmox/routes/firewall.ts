@@ -3,19 +3,16 @@
 // VM.Config.Network on /vms/{vmid}; the datacenter's need Sys.Audit / Sys.Modify on /.
 import type { Sim } from "../context";
 import { ParamError, PveError } from "../errors";
-import { type FwConfig, type FwRule, LOG_LEVELS, ipsetNameOk, listWithDigest, objectDigest, verifyVmRule } from "../firewall";
-import type { Route, RouteCtx } from "../router";
-import { type Schema, formats, validateParams } from "../schema";
+import { type FwRule, LOG_LEVELS, listWithDigest, objectDigest, verifyVmRule } from "../firewall";
+import { ipsetRoutes } from "./firewall-ipset";
+import { BOOL, FW_ARGS, VMID, assertDigest, edit, vmid } from "./firewall-common";
+import type { Route } from "../router";
+import { type Schema, validateParams } from "../schema";
 
 const FW = "/nodes/{node}/qemu/{vmid}/firewall";
 const all = () => true;
-const args = (ctx: RouteCtx) => ({ ...ctx.args, ...ctx.params });
-const VMID: Schema = {
-  node: { type: "string", pattern: /[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?/ },
-  vmid: { type: "integer", minimum: 100, maximum: 999999999 },
-};
+const args = FW_ARGS;
 const LOG = { type: "string", enum: LOG_LEVELS, optional: true } as const;
-const BOOL = { type: "boolean", optional: true } as const;
 
 export const VM_OPTIONS: Schema = {
   enable: BOOL,
@@ -48,28 +45,6 @@ const RULE: Schema = {
   "icmp-type": { type: "string", optional: true },
 };
 const RULE_KEYS = ["type", "action", "macro", "iface", "source", "dest", "proto", "enable", "log", "sport", "dport", "comment", "icmp-type"] as const;
-const IPSET_NAME = { type: "string", pattern: /[A-Za-z][A-Za-z0-9\-_]+/, minLength: 2, maxLength: 64 } as const;
-const CIDR = {
-  type: "string",
-  format: (v: string) =>
-    formats.ip(v) === undefined || formats.cidr(v) === undefined || /^[A-Za-z]/.test(v)
-      ? undefined
-      : "value does not look like a valid IP address or CIDR network",
-} as const;
-
-const vmid = (ctx: RouteCtx) => Number(ctx.params.vmid);
-
-/** lock_vmfw_conf + load + save: the handler changes a copy, which replaces the file at once. */
-function edit<T>(sim: Sim, id: number, change: (conf: FwConfig) => T): T {
-  const conf: FwConfig = JSON.parse(JSON.stringify(sim.firewall.read(id)));
-  const result = change(conf);
-  sim.firewall.write(id, conf);
-  return result;
-}
-
-const assertDigest = (expected: string, given: string | undefined) => {
-  if (given && given !== expected) throw new PveError("detected modified configuration - file changed by other user? Try again.");
-};
 
 /** copy_rule_data: `''` or `'-'` deletes a property. */
 function copyRuleData(rule: FwRule, a: Record<string, string>) {
@@ -82,17 +57,8 @@ function copyRuleData(rule: FwRule, a: Record<string, string>) {
   }
 }
 
-function ipsetOf(conf: FwConfig, name: string) {
-  const set = conf.ipset[name];
-  if (!set) throw new PveError(`no such IPSet '${name}'`);
-  return set;
-}
-
-function normaliseCidr(cidr: string) {
-  return cidr.endsWith("/32") ? cidr.slice(0, -3) : cidr;
-}
-
 export const firewallRoutes: Route[] = [
+  ...ipsetRoutes,
   {
     method: "GET",
     path: FW,
@@ -227,108 +193,6 @@ export const firewallRoutes: Route[] = [
         const pos = Number(a.pos);
         if (pos >= conf.rules.length) throw new PveError(`no rule at position ${pos}`);
         conf.rules.splice(pos, 1);
-      });
-      return null;
-    },
-  },
-  {
-    method: "GET",
-    path: `${FW}/ipset`,
-    allow: all,
-    handler: (ctx) => {
-      validateParams(VMID, args(ctx));
-      const conf = ctx.sim.firewall.read(vmid(ctx));
-      const names = Object.keys(conf.ipset).sort();
-      return listWithDigest(names.map((name) => ({ name, ...(conf.ipsetComments[name] ? { comment: conf.ipsetComments[name] } : {}) }))).list;
-    },
-  },
-  {
-    method: "POST",
-    path: `${FW}/ipset`,
-    allow: all,
-    handler: (ctx) => {
-      const a = args(ctx);
-      validateParams(
-        {
-          ...VMID,
-          name: IPSET_NAME,
-          comment: { type: "string", optional: true },
-          digest: { type: "string", optional: true },
-          rename: { ...IPSET_NAME, optional: true },
-        },
-        a,
-      );
-      edit(ctx.sim, vmid(ctx), (conf) => {
-        if (a.rename) {
-          if (!conf.ipset[a.rename]) throw new ParamError({ name: `IPSet '${a.rename}' does not exist` });
-          if (conf.ipset[a.name] && a.name !== a.rename) throw new ParamError({ name: `IPSet '${a.name}' does already exist` });
-          const data = conf.ipset[a.rename];
-          delete conf.ipset[a.rename];
-          conf.ipset[a.name] = data;
-          return;
-        }
-        if (conf.ipset[a.name]) throw new ParamError({ name: `IPSet '${a.name}' already exists` });
-        if (!ipsetNameOk(a.name)) throw new ParamError({ name: "value does not match the regex pattern" });
-        conf.ipset[a.name] = [];
-        if (a.comment !== undefined) conf.ipsetComments[a.name] = a.comment;
-      });
-      return null;
-    },
-  },
-  {
-    method: "GET",
-    path: `${FW}/ipset/{name}`,
-    allow: all,
-    handler: (ctx) => {
-      validateParams({ ...VMID, name: IPSET_NAME }, args(ctx));
-      return listWithDigest(ipsetOf(ctx.sim.firewall.read(vmid(ctx)), ctx.params.name)).list;
-    },
-  },
-  {
-    method: "POST",
-    path: `${FW}/ipset/{name}`,
-    allow: all,
-    handler: (ctx) => {
-      const a = args(ctx);
-      validateParams({ ...VMID, name: IPSET_NAME, cidr: CIDR, nomatch: BOOL, comment: { type: "string", optional: true } }, a);
-      edit(ctx.sim, vmid(ctx), (conf) => {
-        const set = ipsetOf(conf, a.name);
-        const cidr = normaliseCidr(a.cidr);
-        if (set.some((e) => e.cidr === cidr)) throw new ParamError({ cidr: `address '${cidr}' already exists` });
-        if (/\/0+$/.test(cidr)) throw new ParamError({ cidr: "a zero prefix is not allowed in ipset entries" });
-        set.unshift({ cidr, ...(a.nomatch && /^(1|true|yes|on)$/i.test(a.nomatch) ? { nomatch: 1 } : {}), ...(a.comment ? { comment: a.comment } : {}) });
-      });
-      return null;
-    },
-  },
-  {
-    method: "DELETE",
-    path: `${FW}/ipset/{name}`,
-    allow: all,
-    handler: (ctx) => {
-      const a = args(ctx);
-      validateParams({ ...VMID, name: IPSET_NAME, force: BOOL }, a);
-      edit(ctx.sim, vmid(ctx), (conf) => {
-        const set = ipsetOf(conf, a.name);
-        if (set.length && !/^(1|true|yes|on)$/i.test(a.force ?? "")) throw new PveError(`IPSet '${a.name}' is not empty`);
-        delete conf.ipset[a.name];
-        delete conf.ipsetComments[a.name];
-      });
-      return null;
-    },
-  },
-  {
-    // `fragmentDelimiter => ''`: the CIDR's slash belongs to the parameter (sent as %2F here).
-    method: "DELETE",
-    path: `${FW}/ipset/{name}/{cidr}`,
-    allow: all,
-    handler: (ctx) => {
-      const a = args(ctx);
-      validateParams({ ...VMID, name: IPSET_NAME, cidr: CIDR, digest: { type: "string", optional: true } }, a);
-      edit(ctx.sim, vmid(ctx), (conf) => {
-        const set = ipsetOf(conf, a.name);
-        assertDigest(listWithDigest(set).digest, a.digest);
-        conf.ipset[a.name] = set.filter((e) => e.cidr !== normaliseCidr(a.cidr));
       });
       return null;
     },

@@ -47,6 +47,14 @@ export const sims = {
   proxmoxNodes: () => call<Array<{ node: string; host: string; port: number; hostFingerprint: string }>>("proxmox", "/_sim/nodes"),
   proxmoxFault: (spec: Record<string, unknown>) => call<{ id: number }>("proxmox", "/_sim/faults", { method: "POST", body: spec }),
   proxmoxClearFaults: () => call("proxmox", "/_sim/faults", { method: "DELETE" }),
+  /** Guest firewall files by VMID (issue 26). */
+  proxmoxFirewalls: () =>
+    call<{ vms: Record<string, { options: Record<string, number | string>; rules: Array<Record<string, string | number>> }> }>(
+      "proxmox",
+      "/_sim/firewall",
+    ).then((r) => r.vms),
+  proxmoxReach: (probe: { from: number; to: number | string; proto?: string; port?: number }) =>
+    call<{ reachable: boolean; reason: string }>("proxmox", "/_sim/reachability", { method: "POST", body: probe }),
   cloudflareState: () =>
     call<{ tunnels: Array<{ id: string; name: string; deleted_at: string | null }>; dns_records: Array<{ id: string; name: string; content: string }> }>(
       "cloudflare",

@@ -14,7 +14,9 @@ import { PowerPanel } from "@/components/vms/power-panel";
 import { RevealPassword } from "@/components/vms/reveal-password";
 import { SshAccess } from "@/components/vms/ssh-access";
 import { VmStatusBadge } from "@/components/vms/vm-status-badge";
-import { requestPowerFormAction, revealPasswordFormAction } from "./actions";
+import { FirewallPanel } from "@/components/vms/firewall-panel";
+import { loadFirewallPanel } from "@/lib/network/customer-rules";
+import { addFirewallRuleAction, removeFirewallRuleAction, requestPowerFormAction, revealPasswordFormAction, setFirewallModeAction } from "./actions";
 
 export const metadata: Metadata = { title: "VM" };
 
@@ -25,7 +27,11 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
   const data = id.length <= 64 ? await loadVmPage(user.id, id) : null;
   if (!data) notFound();
   const { vm, state } = data;
-  const [billing, scheduled] = await Promise.all([loadVmBilling(user.id, vm.id), loadScheduledResize(user.id, vm.id)]);
+  const [billing, scheduled, firewall] = await Promise.all([
+    loadVmBilling(user.id, vm.id),
+    loadScheduledResize(user.id, vm.id),
+    loadFirewallPanel(user.id, vm.id),
+  ]);
   return (
     <div className="mx-auto max-w-content space-y-6 px-gutter py-10">
       <nav aria-label="Breadcrumb" className="text-sm">
@@ -103,6 +109,9 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
       ) : null}
       {vm.status === "running" || vm.status === "stopped" ? (
         <PowerPanel key={state.power?.id ?? "none"} vmId={vm.id} initial={state} action={requestPowerFormAction} />
+      ) : null}
+      {firewall?.editable ? (
+        <FirewallPanel panel={firewall} add={addFirewallRuleAction} remove={removeFirewallRuleAction} mode={setFirewallModeAction} />
       ) : null}
     </div>
   );

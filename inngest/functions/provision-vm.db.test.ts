@@ -84,6 +84,7 @@ describe("provision vm through the Inngest protocol", () => {
     expect(compensation.steps.map((s) => s.name)).toEqual([
       "decide compensation",
       "mark order failed",
+      "queue customer build failed email",
       "destroy vm",
       "delete tunnel and dns",
       "delete access application",

@@ -10,7 +10,7 @@ import { toStepError } from "@/inngest/step-errors";
 import { MAX_INLINE_WAIT_MS } from "@/lib/access/cloudflare";
 import { findAccessApps } from "@/lib/access/access-api";
 import { compensateProvisioning, inlineRunner } from "@/lib/provisioning/compensate";
-import { cloudflareSim, createPaidOrder, leftoversFor, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
+import { cloudflareSim, createPaidOrder, leftoversFor, NOTHING_LEFT, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
 import type { InngestSimHandle } from "@lab-vps/sim/inngest/index";
 import type { RunView } from "@lab-vps/sim/inngest/state";
 import { startApp, startSim, type TestApp } from "@lab-vps/sim/inngest/testkit";
@@ -99,14 +99,6 @@ describe("Cloudflare's rate limit", () => {
     expect(report.cleanup.filter((c) => !c.ok)).toEqual([]);
     // A refused action waited the window Cloudflare named, not the 5 s first backoff only.
     expect(pauses.some((p) => p.ms >= 5_500)).toBe(true);
-    expect(await leftoversFor(vm.vmid!, vm.id)).toEqual({
-      vm: undefined,
-      tunnels: [],
-      records: [],
-      accessApps: [],
-      accessPolicies: [],
-      snippets: [],
-      reservation: null,
-    });
+    expect(await leftoversFor(vm.vmid!, vm.id)).toEqual(NOTHING_LEFT);
   }, 150_000);
 });

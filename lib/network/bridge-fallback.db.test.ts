@@ -14,6 +14,7 @@ import { startProvisioning } from "@/lib/provisioning/start-provisioning";
 import { markReady, startVm } from "@/lib/provisioning/start-vm";
 import { writeCloudInit } from "@/lib/provisioning/write-cloud-init";
 import { createTunnelAndDns } from "@/lib/provisioning/create-tunnel-and-dns";
+import { protectHostnames } from "@/lib/provisioning/protect-hostnames";
 import { prepareNetwork } from "@/lib/network/allocate-network";
 import { attachNetwork } from "@/lib/network/attach-nic";
 import { buildNetwork, checkFirewall, configureFirewall } from "@/lib/network/provision-steps";
@@ -34,6 +35,7 @@ async function provision(orderId: string): Promise<Built> {
   expect(await buildNetwork(orderId)).toEqual({ mode: "bridge", created: [] });
   await attachNetwork(orderId);
   await configureFirewall(orderId);
+  await protectHostnames(orderId);
   await createTunnelAndDns(orderId);
   await writeCloudInit(orderId);
   await startVm(orderId);

@@ -8,7 +8,7 @@ import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
 import { networkMarker, networkSlotHolder } from "@/lib/provisioning/naming";
 import { ProxmoxError } from "@/lib/proxmox/errors";
 import { applySdn, createSubnet, createVnet, deleteSubnet, deleteVnet, findVnet, listSubnets, listVnets, nodeSdnZones } from "@/lib/proxmox/sdn-api";
-import { withLockRetry } from "@/lib/proxmox/tasks";
+import { sleep, withLockRetry } from "@/lib/proxmox/tasks";
 import { ProxmoxBusyError, runLeasedTaskToEnd, withProxmoxSlot } from "@/lib/proxmox/work-slots";
 
 /**
@@ -28,6 +28,8 @@ async function apply(network: CustomerNetwork, done: () => Promise<boolean>) {
   await runLeasedTaskToEnd(networkSlotHolder(network.id), "SDN apply", async () => ((await done()) ? null : applySdn()));
 }
 
+/** How long a step waits for the VM's node to report the applied zone available. */
+const ZONE_WAIT_MS = 30_000;
 const alreadyDefined = (error: unknown) => error instanceof ProxmoxError && /already defined/.test(error.message);
 
 /** VNet and subnet exist (created here when missing), are applied, and the VM's node has them. */
@@ -70,8 +72,14 @@ export async function buildCustomerNetwork(networkId: string, node: string): Pro
     if (!after.vnet || !after.subnet) throw new Error(`SDN apply finished but ${network.vnet} (${network.subnet}) is not running`);
   }
   // reloadnetworkall starts each node's reload and does not wait for it: the node must say so.
-  const zone = (await nodeSdnZones(node)).find((z) => z.zone === network.zone);
-  if (zone?.status !== "available") throw new Error(`SDN zone ${network.zone} is ${zone?.status ?? "missing"} on node ${node}`);
+  // It usually does within seconds; a node still pending after ZONE_WAIT_MS fails the try.
+  const deadline = Date.now() + ZONE_WAIT_MS;
+  for (let pause = 100; ; pause = Math.min(pause * 2, 2_000)) {
+    const zone = (await nodeSdnZones(node)).find((z) => z.zone === network.zone);
+    if (zone?.status === "available") break;
+    if (Date.now() + pause > deadline) throw new Error(`SDN zone ${network.zone} is ${zone?.status ?? "missing"} on node ${node}`);
+    await sleep(pause);
+  }
   await db.customerNetwork.updateMany({ where: { id: network.id, status: "creating" }, data: { status: "ready" } });
   return { created };
 }

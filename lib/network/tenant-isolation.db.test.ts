@@ -9,6 +9,7 @@ import { cloneTemplate, waitForClone } from "@/lib/provisioning/clone-template";
 import { compensateProvisioning, inlineRunner } from "@/lib/provisioning/compensate";
 import { configureVm, growDisk } from "@/lib/provisioning/configure-vm";
 import { createTunnelAndDns } from "@/lib/provisioning/create-tunnel-and-dns";
+import { protectHostnames } from "@/lib/provisioning/protect-hostnames";
 import { reserveVmid } from "@/lib/provisioning/reserve-vmid";
 import { startProvisioning } from "@/lib/provisioning/start-provisioning";
 import { markReady, startVm } from "@/lib/provisioning/start-vm";
@@ -49,6 +50,7 @@ async function provision(orderId: string, until?: "configure firewall"): Promise
   await again(() => attachNetwork(orderId));
   await again(() => configureFirewall(orderId));
   if (!until) {
+    await protectHostnames(orderId);
     await createTunnelAndDns(orderId);
     await writeCloudInit(orderId);
     await startVm(orderId);

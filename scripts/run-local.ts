@@ -6,12 +6,19 @@
 // then migrates, seeds, and starts server.ts as a child process. This process hosts PGlite and
 // the stand-ins, so it never blocks its event loop (no execSync/spawnSync).
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import nextEnv from "@next/env";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
 import { startLocalServices } from "./local-services";
+import { COMPILED_SERVER, PRODUCTION_PROCESS_ENV } from "./server-bundle";
 
 const production = process.argv.includes("--prod");
+// The production build runs the compiled server, as `npm start` does; dev compiles server.ts as it goes.
+if (production && !fs.existsSync(COMPILED_SERVER)) {
+  console.error(`${COMPILED_SERVER} is missing: run \`npm run build\` first.`);
+  process.exit(1);
+}
 nextEnv.loadEnvConfig(process.cwd(), !production);
 const dataDir = path.resolve(process.env.LOCAL_DATA_DIR ?? ".data");
 const appPort = Number(process.env.PORT ?? 3000);
@@ -46,10 +53,10 @@ const { prepareDatabase } = await import("../lib/db/prepare-database");
 const { applied } = await prepareDatabase(process.env.DATABASE_URL, { email: process.env.ADMIN_EMAIL, password: process.env.ADMIN_PASSWORD });
 console.log(`migrations: ${applied.length ? `applied ${applied.join(", ")}` : "up to date"}; catalogue seeded`);
 
-const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+const child = spawn(process.execPath, production ? [COMPILED_SERVER] : ["--import", "tsx", "server.ts"], {
   stdio: "inherit",
   // LABVPS_LOCAL_MODE: loopback by default, also for the production build (lib/http/listen-host.ts).
-  env: { ...process.env, NODE_ENV: production ? "production" : "development", LABVPS_LOCAL_MODE: "1" },
+  env: { ...process.env, ...(production ? PRODUCTION_PROCESS_ENV : {}), NODE_ENV: production ? "production" : "development", LABVPS_LOCAL_MODE: "1" },
 });
 console.log(`services ready in ${Date.now() - started} ms; starting the ${production ? "production" : "dev"} server`);
 child.on("exit", (code) => void shutdown(code ?? 0));

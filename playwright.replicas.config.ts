@@ -5,6 +5,7 @@
 // It needs E2E_DATABASE_URL (a PostgreSQL server; it uses a fresh `<database>_replicas` beside it).
 import { defineConfig, devices } from "@playwright/test";
 import { baseURL, chromiumLaunch, webServerEnv } from "./e2e/web-server";
+import { REPLICAS_LOG_FILE } from "./e2e/replicas/replicas-database";
 
 if (process.env.E2E_REPLICAS !== "1") throw new Error("run with E2E_REPLICAS=1 (e2e/ports.ts gives this run its own ports)");
 if (!process.env.E2E_DATABASE_URL) throw new Error("the two-replica run needs E2E_DATABASE_URL: two processes cannot share the embedded PGlite");
@@ -25,6 +26,6 @@ export default defineConfig({
     timeout: 180_000,
     reuseExistingServer: false,
     stdout: "pipe",
-    env: { ...webServerEnv(undefined), E2E_DATABASE_URL: process.env.E2E_DATABASE_URL, LOCAL_REPLICAS: "2" },
+    env: { ...webServerEnv(undefined), E2E_DATABASE_URL: process.env.E2E_DATABASE_URL, LOCAL_REPLICAS: "2", LOCAL_LOG_FILE: REPLICAS_LOG_FILE },
   },
 });

@@ -11,10 +11,18 @@ import { startStripeForwarder } from "./lib/billing/stripe-forwarder";
 import { createAppConsoleBroker } from "./lib/console/app-console-broker";
 import { initServerStamp, stampClientAddress } from "./lib/http/client-address";
 import { listenHost } from "./lib/http/listen-host";
+import { routeConsoleToLogger } from "./lib/observability/console-bridge";
+import { log } from "./lib/observability/log";
+import { enterLogContext, requestIdFrom, withLogContext } from "./lib/observability/log-context";
+import { METRICS_PATH, serveMetrics } from "./lib/observability/metrics-endpoint";
 
 const dev = process.env.NODE_ENV !== "production";
+// What the process logs outside a request or a run (start-up, shutdown) says so.
+enterLogContext({ taskId: "startup" });
 nextEnv.loadEnvConfig(process.cwd(), dev);
 const config = env(); // fail fast, naming the bad variable, before anything listens
+// Production: JSON lines only (lib/observability/log.ts), Next's own output included.
+if (!dev) routeConsoleToLogger();
 const port = Number(process.env.PORT ?? 3000);
 const host = listenHost(process.env);
 
@@ -41,21 +49,31 @@ const upgrade = app.getUpgradeHandler();
 
 const server = createServer((req, res) => {
   stampClientIp(req);
-  // Stripe's webhook skips Next's router (a few ms per request on a small machine); the route
-  // handler shares its implementation (lib/billing/stripe-webhook-http.ts).
-  if (req.method === "POST" && req.url === STRIPE_WEBHOOK_PATH) return void serveStripeWebhook(req, res);
-  void handle(req, res);
+  // Every log line written while serving this request carries its id (the proxy's, when it sent one).
+  const requestId = requestIdFrom(req.headers["x-request-id"]);
+  res.setHeader("x-request-id", requestId);
+  withLogContext({ requestId, taskId: undefined }, () => {
+    // Stripe's webhook skips Next's router (a few ms per request on a small machine); the route
+    // handler shares its implementation (lib/billing/stripe-webhook-http.ts).
+    if (req.method === "POST" && req.url === STRIPE_WEBHOOK_PATH) return void serveStripeWebhook(req, res);
+    if (req.method === "GET" && req.url === METRICS_PATH) return void serveMetrics(req, res, config.METRICS_TOKEN);
+    void handle(req, res);
+  });
 });
 // The browser console's WebSocket (lib/console/console-broker.ts); every other upgrade is Next's.
 const consoleBroker = createAppConsoleBroker();
 server.on("upgrade", (req, socket, head) => {
   stampClientIp(req);
-  if (consoleBroker.handleUpgrade(req, socket, head)) return;
-  void upgrade(req, socket, head); // Next's own (dev HMR)
+  withLogContext({ requestId: requestIdFrom(req.headers["x-request-id"]), taskId: undefined }, () => {
+    if (consoleBroker.handleUpgrade(req, socket, head)) return;
+    void upgrade(req, socket, head); // Next's own (dev HMR)
+  });
 });
 server.listen(port, host, () => {
-  console.log(
-    `Lab VPS ${dev ? "dev" : "production"} server on http://${host.includes(":") ? `[${host}]` : host}:${port}${host === "127.0.0.1" ? " (loopback only; HOST=0.0.0.0 exposes it)" : ""}`,
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  log("server").info(
+    { url, mode: dev ? "dev" : "production", loopbackOnly: host === "127.0.0.1" },
+    `Lab VPS ${dev ? "dev" : "production"} server on ${url}${host === "127.0.0.1" ? " (loopback only; HOST=0.0.0.0 exposes it)" : ""}`,
   );
 });
 

@@ -121,6 +121,11 @@ export const envSchema = z
       .string()
       .regex(/^(TZ=\S+ )?(\S+ ){4}\S+$/, "must be a five-field cron expression")
       .default("*/10 * * * *"),
+    // --- Observability (lib/observability) ---
+    // JSON log lines at this level and above.
+    LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+    // Bearer token Prometheus sends to GET /metrics; unset = no /metrics (404).
+    METRICS_TOKEN: z.string().min(24, "must be at least 24 characters (openssl rand -hex 24)").optional(),
     BILLING_RECONCILE_CRON: z
       .string()
       .regex(/^(TZ=\S+ )?(\S+ ){4}\S+$/, "must be a five-field cron expression")

@@ -63,12 +63,20 @@ if (replicas > 1 && !usingPostgres) {
   console.error("LOCAL_REPLICAS > 1 needs DATABASE_URL (a PostgreSQL server): the embedded PGlite serves one connection at a time.");
   await shutdown(1);
 }
-const startServer = (env: Record<string, string | undefined>) =>
-  spawn(process.execPath, production ? [COMPILED_SERVER] : ["--import", "tsx", "server.ts"], {
-    stdio: "inherit",
+// LOCAL_LOG_FILE: the servers' output also goes to this file (the browser tests scan it).
+const logFile = process.env.LOCAL_LOG_FILE ? fs.createWriteStream(process.env.LOCAL_LOG_FILE, { flags: "w" }) : null;
+const startServer = (env: Record<string, string | undefined>) => {
+  const child = spawn(process.execPath, production ? [COMPILED_SERVER] : ["--import", "tsx", "server.ts"], {
+    stdio: logFile ? ["inherit", "pipe", "pipe"] : "inherit",
     // LABVPS_LOCAL_MODE: loopback by default, also for the production build (lib/http/listen-host.ts).
     env: { ...process.env, ...(production ? PRODUCTION_PROCESS_ENV : {}), NODE_ENV: production ? "production" : "development", LABVPS_LOCAL_MODE: "1", ...env },
   });
+  if (logFile) {
+    child.stdout?.on("data", (chunk: Buffer) => void (process.stdout.write(chunk), logFile.write(chunk)));
+    child.stderr?.on("data", (chunk: Buffer) => void (process.stderr.write(chunk), logFile.write(chunk)));
+  }
+  return child;
+};
 const children =
   replicas === 1
     ? [startServer({})]

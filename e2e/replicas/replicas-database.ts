@@ -5,3 +5,6 @@ export function replicasDatabaseUrl(): string {
   url.pathname = `${url.pathname.replace(/^\//, "") || "postgres"}_replicas`;
   return url.toString();
 }
+
+/** Where the two replicas' output is kept (LOCAL_LOG_FILE) for the log scan. */
+export const REPLICAS_LOG_FILE = ".data/e2e-replicas/server.log";

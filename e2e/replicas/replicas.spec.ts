@@ -2,13 +2,18 @@
 // Build 6): a customer's purchase, resize, power actions and consoles, with consecutive requests
 // (pages, server actions, webhooks, Inngest calls) served by alternating replicas and consecutive
 // consoles relayed by different ones. The console limits hold across both (each replica alone
-// holds fewer than the limit), and stopping the VM closes the consoles on both.
+// holds fewer than the limit), and stopping the VM closes the consoles on both. Then the servers'
+// whole log of that session is scanned (issue 22, Build 4): JSON lines, each with a request, run or
+// task id, and no secret of any kind in any of them (I9).
+import fs from "node:fs";
+import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import pg from "pg";
+import { e2eDataDir } from "../ports";
 import { buyVm } from "../buy-vm";
 import { uniqueEmail } from "../helpers";
 import { sims } from "../sims";
-import { replicasDatabaseUrl } from "./replicas-database";
+import { REPLICAS_LOG_FILE, replicasDatabaseUrl } from "./replicas-database";
 
 const servedBy = new Set<string>();
 function watchReplicas(page: Page) {
@@ -34,8 +39,13 @@ async function heldConsoles(vmId: string): Promise<{ count: number; holders: num
   }
 }
 
+const consoleTokens: string[] = [];
 async function openConsole(page: Page, vmUrl: string) {
   watchReplicas(page);
+  page.on("websocket", (ws) => {
+    const token = new URL(ws.url()).searchParams.get("t");
+    if (token) consoleTokens.push(token);
+  });
   await page.goto(`${vmUrl}/console`);
 }
 
@@ -48,6 +58,8 @@ test("purchase, resize, power and consoles across two replicas; the per-VM conso
   const vmUrl = page.url();
   const vmId = new URL(vmUrl).pathname.split("/").at(-1)!;
   expect([...servedBy].sort()).toEqual(["1", "2"]);
+  await page.getByRole("button", { name: "Reveal password" }).click();
+  const vmPassword = (await page.getByTestId("vm-password").textContent())!.trim();
 
   // Resize: paid with the card on file, applied by resize-vm (whichever replica Inngest reaches).
   await page.getByTestId("open-resize").click();
@@ -87,4 +99,39 @@ test("purchase, resize, power and consoles across two replicas; the per-VM conso
   await page.getByRole("button", { name: "Start", exact: true }).click();
   await expect(page.locator("header").getByTestId("vm-status")).toHaveText("Running", { timeout: 30_000 });
   expect((await sims.proxmoxVms()).find((v) => v.vmid === vmid)?.status).toBe("running");
+
+  // The log of everything above, both replicas.
+  const secrets = {
+    "VM password": vmPassword,
+    "console token": consoleTokens,
+    "session cookie": (await context.cookies()).filter((c) => c.name.includes("session-token")).map((c) => c.value),
+    AUTH_SECRET: fs.readFileSync(path.join(e2eDataDir, "auth-secret"), "utf8").trim(),
+    VM_SECRET_KEY: fs.readFileSync(path.join(e2eDataDir, "vm-secret-key"), "utf8").trim(),
+    "Stripe secret key": "sk_test_sim_labvps_local_only",
+    "webhook signing secret": "whsec_sim_labvps_local_only",
+    "Proxmox token secret": "sim-proxmox-token-secret",
+    "Cloudflare token": "sim-cloudflare-token",
+    "Resend key": "re_sim_local_key",
+    "card number": "4242424242424242",
+  };
+  expect(consoleTokens.length).toBeGreaterThanOrEqual(3);
+  const lines = fs.readFileSync(REPLICAS_LOG_FILE, "utf8").split("\n").filter(Boolean);
+  expect(lines.length).toBeGreaterThan(20);
+  const notJson = lines.filter((line) => !line.startsWith("{"));
+  expect(notJson, "lines that are not JSON").toEqual([]);
+  const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  expect(
+    parsed.filter((l) => !l.requestId && !l.runId && !l.taskId),
+    "lines without a request, run or task id",
+  ).toEqual([]);
+  expect(parsed.some((l) => l.runId && l.fn)).toBe(true);
+  for (const [name, values] of Object.entries(secrets)) {
+    for (const value of [values].flat()) {
+      expect(value.length, name).toBeGreaterThan(7);
+      expect(
+        lines.filter((line) => line.includes(value)),
+        `${name} in the log`,
+      ).toEqual([]);
+    }
+  }
 });

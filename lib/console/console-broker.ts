@@ -11,6 +11,7 @@ import type { ConsumeResult } from "@/lib/console/console-token";
 import { closeLocalConsole, listOpenConsoles, registerConsole } from "@/lib/console/open-consoles";
 import { type RelayLimits, DEFAULT_RELAY_LIMITS, startRelay } from "@/lib/console/relay";
 import { FrameReader, authenticateUpstream, greetBrowser } from "@/lib/console/rfb-handshake";
+import { log as logger } from "@/lib/observability/log";
 
 type Granted = Extract<ConsumeResult, { ok: true }>;
 type Refused = Extract<ConsumeResult, { ok: false }>;
@@ -48,7 +49,7 @@ function rejectUpgrade(socket: Duplex, status: number, reason: string) {
 }
 
 export function createConsoleBroker(deps: ConsoleBrokerDeps) {
-  const log = deps.log ?? ((line: string) => console.log(`[console] ${line}`));
+  const log = deps.log ?? ((line: string) => logger("console").info(line));
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,

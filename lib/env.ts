@@ -88,6 +88,8 @@ export const envSchema = z
     RESEND_BASE_URL: z.url().optional(),
     MAIL_FROM: z.string().min(3).default("Lab VPS <no-reply@lab.localhost>"),
     OPERATOR_EMAIL: z.email().default("ops@lab.localhost"),
+    // A Slack- or Discord-compatible incoming webhook: operator alerts go there too (lib/alerts).
+    OPERATOR_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
 
     // --- Inngest ---
     // Dev server / local stand-in origin (e.g. http://127.0.0.1:8288); unset in production.

@@ -11,6 +11,7 @@ import { isHandledStripeEventType } from "@/lib/billing/stripe-event-types";
 import { wakeStripeForwarder } from "@/lib/billing/stripe-forwarder";
 import { errorFields, log } from "@/lib/observability/log";
 import { metrics } from "@/lib/observability/metrics";
+import { noteInvalidSignature } from "@/lib/alerts/signature-bursts";
 
 /** Stripe's own default: older signatures are refused, so a captured request cannot be replayed. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -76,7 +77,10 @@ export async function answerStripeWebhook(rawBody: string, signature: string | n
     metrics().webhookDeliveries.inc({ type: outcome.kind === "invalid-signature" ? "unknown" : outcome.type, outcome: outcome.kind.replace("-", "_") });
     if (outcome.kind !== "invalid-signature")
       log("stripe-webhook").info({ stripeEventId: outcome.id, type: outcome.type, outcome: outcome.kind }, "webhook delivery");
-    else log("stripe-webhook").warn({ outcome: "invalid_signature" }, "webhook delivery refused: invalid signature");
+    else {
+      log("stripe-webhook").warn({ outcome: "invalid_signature" }, "webhook delivery refused: invalid signature");
+      noteInvalidSignature();
+    }
     switch (outcome.kind) {
       case "invalid-signature":
         return { status: 400, body: { error: "invalid signature" } };

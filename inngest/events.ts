@@ -77,3 +77,7 @@ export const billingDeleteRequested = eventType("billing/vm.delete-requested", {
   // `asOf`: the tick's clock, against which the retention window is checked again.
   schema: z.object({ enforcementId: z.string(), asOf: z.string() }),
 });
+
+// Drift reconciliation (issue 22, lib/reconcile): run now from /admin/reconcile; apply one finding.
+export const reconcileRequested = eventType("reconcile/run-requested", { schema: z.object({ adminId: z.string() }) });
+export const reconcileApplyRequested = eventType("reconcile/finding.apply-requested", { schema: z.object({ findingId: z.string() }) });

@@ -14,6 +14,8 @@ import { billingSuspendVmFunction } from "./functions/billing-suspend-vm";
 import { billingRestoreVmFunction } from "./functions/billing-restore-vm";
 import { billingDeleteVmFunction } from "./functions/billing-delete-vm";
 import { billingReconcileFunction } from "./functions/billing-reconcile";
+import { reconcileDriftFunction } from "./functions/reconcile-drift";
+import { reconcileApplyFunction } from "./functions/reconcile-apply";
 
 export const functions: InngestFunction.Any[] = [
   checkoutCompletedFunction,
@@ -30,4 +32,6 @@ export const functions: InngestFunction.Any[] = [
   billingRestoreVmFunction,
   billingDeleteVmFunction,
   billingReconcileFunction,
+  reconcileDriftFunction,
+  reconcileApplyFunction,
 ];

@@ -123,6 +123,11 @@ export const envSchema = z
       .string()
       .regex(/^(TZ=\S+ )?(\S+ ){4}\S+$/, "must be a five-field cron expression")
       .default("*/10 * * * *"),
+    // Drift reconciliation (lib/reconcile): compares our records with Proxmox, Cloudflare and Stripe.
+    RECONCILE_CRON: z
+      .string()
+      .regex(/^(TZ=\S+ )?(\S+ ){4}\S+$/, "must be a five-field cron expression")
+      .default("41 * * * *"),
     // --- Observability (lib/observability) ---
     // JSON log lines at this level and above.
     LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),

@@ -14,15 +14,17 @@ type Props = {
   action: (state: FormState, formData: FormData) => Promise<FormState>;
   danger?: boolean;
   testId?: string;
+  /** A destructive action asks a second time, with this text. */
+  secondConfirmText?: string;
 };
 
-export function ConfirmActionButton({ label, pendingLabel, confirmText, fields, action, danger, testId }: Props) {
+export function ConfirmActionButton({ label, pendingLabel, confirmText, fields, action, danger, testId, secondConfirmText }: Props) {
   const [state, formAction, pending] = useActionState(action, idleState);
   return (
     <form
       action={formAction}
       onSubmit={(event) => {
-        if (!window.confirm(confirmText)) event.preventDefault();
+        if (!window.confirm(confirmText) || (secondConfirmText && !window.confirm(secondConfirmText))) event.preventDefault();
       }}
       className="space-y-1"
     >

@@ -51,7 +51,7 @@ async function simRuns(origin: string, eventId: string): Promise<TimelineRun[]> 
       endedAt: s.endedAt,
       error: s.error?.message,
     })),
-    link: `${origin}/_sim?run=${encodeURIComponent(r.id)}`,
+    link: `${origin}/_sim/page?run=${encodeURIComponent(r.id)}`,
   }));
 }
 
@@ -98,5 +98,5 @@ export async function runsForEvents(eventIds: string[]): Promise<TimelineRun[] |
 /** The stand-in's page for this order's runs (local mode only). */
 export function localRunsPage(orderId: string): string | null {
   const dev = env().INNGEST_DEV;
-  return dev && /^https?:\/\//.test(dev) ? `${dev.replace(/\/$/, "")}/_sim?order=${encodeURIComponent(orderId)}` : null;
+  return dev && /^https?:\/\//.test(dev) ? `${dev.replace(/\/$/, "")}/_sim/page?order=${encodeURIComponent(orderId)}` : null;
 }

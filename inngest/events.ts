@@ -102,3 +102,7 @@ export const userEmailChanged = eventType("user/email.changed", { schema: z.obje
  * address in the bridge fallback, reconciliation): one run at a time per VM (issue 26).
  */
 export const vmFirewallSyncRequested = eventType("vm/firewall.sync-requested", { schema: z.object({ vmId: z.string(), reason: z.string() }) });
+
+// Drift reconciliation (issue 22, lib/reconcile): run now from /admin/reconcile; apply one finding.
+export const reconcileRequested = eventType("reconcile/run-requested", { schema: z.object({ adminId: z.string() }) });
+export const reconcileApplyRequested = eventType("reconcile/finding.apply-requested", { schema: z.object({ findingId: z.string() }) });

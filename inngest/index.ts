@@ -21,6 +21,8 @@ import { deliverWaitingMailFunction } from "./functions/deliver-waiting-mail";
 import { accessFollowOwnerEmailFunction } from "./functions/access-follow-owner-email";
 import { vmFirewallFunction } from "./functions/vm-firewall";
 import { networkReconcileFunction } from "./functions/network-reconcile";
+import { reconcileDriftFunction } from "./functions/reconcile-drift";
+import { reconcileApplyFunction } from "./functions/reconcile-apply";
 
 export const functions: InngestFunction.Any[] = [
   checkoutCompletedFunction,
@@ -44,4 +46,6 @@ export const functions: InngestFunction.Any[] = [
   accessFollowOwnerEmailFunction,
   vmFirewallFunction,
   networkReconcileFunction,
+  reconcileDriftFunction,
+  reconcileApplyFunction,
 ];

@@ -19,6 +19,7 @@ import { destroyOwnedVm, releaseVmid, removeAccessApplication, removeSnippet, re
 import { releaseVmNetwork, removeVmFirewall } from "@/lib/network/release-network";
 import { loadOrder } from "@/lib/provisioning/load-order";
 import { transitionVm } from "@/lib/vms/vm-state";
+import { raiseOperatorAlert } from "@/lib/alerts/raise-operator-alert";
 
 export type CompensationRunner = {
   run: <T>(name: string, work: () => Promise<T>) => Promise<T>;
@@ -145,6 +146,17 @@ export async function finishCleanup(input: CompensationInput, cleanup: CleanupRe
       { type: "order", id: input.orderId },
       { attempt: input.attempt, cleanup },
     );
+    // Issue 22: a failed order whose cleanup ran past its deadline needs the operator.
+    if (status === "overdue")
+      await raiseOperatorAlert({
+        kind: "provisioning_overdue",
+        subject: input.orderId,
+        title: `Cleanup overdue for failed order ${input.orderId}`,
+        detail: summary,
+        link: `/admin/orders/${input.orderId}`,
+        // queueOperatorEmail sends the failure's own operator email with what remains.
+        emailedElsewhere: true,
+      });
   }
   return { status };
 }

@@ -150,6 +150,8 @@ test("a password change signs out every other browser; an operator's disable sig
   await signIn(admin, "admin@lab.test", "operator pass phrase");
   await expect(admin).toHaveURL(/\/dashboard$/);
   await admin.goto("/admin");
+  // Disabling asks first (issue 22): accept the confirmation.
+  admin.once("dialog", (dialog) => void dialog.accept());
   await admin.getByRole("button", { name: `Disable ${email.toLowerCase()}` }).click();
   await expect(admin.getByTestId("admin-user").filter({ hasText: email.toLowerCase() })).toContainText(/disabled \d{4}-\d{2}-\d{2}/);
   await page.goto("/dashboard");

@@ -49,6 +49,14 @@ export const sims = {
   proxmoxClearFaults: () => call("proxmox", "/_sim/faults", { method: "DELETE" }),
   /** As if Proxmox had recorded the guest in its present power state for `seconds` (its graphs). */
   proxmoxRrdBackfill: (vmid: number, seconds: number) => call("proxmox", `/_sim/vms/${vmid}/rrd`, { method: "POST", body: { seconds } }),
+  /** Guest firewall files by VMID (issue 26). */
+  proxmoxFirewalls: () =>
+    call<{ vms: Record<string, { options: Record<string, number | string>; rules: Array<Record<string, string | number>> }> }>(
+      "proxmox",
+      "/_sim/firewall",
+    ).then((r) => r.vms),
+  proxmoxReach: (probe: { from: number; to: number | string; proto?: string; port?: number }) =>
+    call<{ reachable: boolean; reason: string }>("proxmox", "/_sim/reachability", { method: "POST", body: probe }),
   cloudflareState: () =>
     call<{ tunnels: Array<{ id: string; name: string; deleted_at: string | null }>; dns_records: Array<{ id: string; name: string; content: string }> }>(
       "cloudflare",

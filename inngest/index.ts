@@ -19,6 +19,10 @@ import { cardUpdateSignalFunction } from "./functions/card-update-signal";
 import { cardUpdateApplyFunction } from "./functions/card-update-apply";
 import { deliverWaitingMailFunction } from "./functions/deliver-waiting-mail";
 import { accessFollowOwnerEmailFunction } from "./functions/access-follow-owner-email";
+import { vmFirewallFunction } from "./functions/vm-firewall";
+import { networkReconcileFunction } from "./functions/network-reconcile";
+import { reconcileDriftFunction } from "./functions/reconcile-drift";
+import { reconcileApplyFunction } from "./functions/reconcile-apply";
 
 export const functions: InngestFunction.Any[] = [
   checkoutCompletedFunction,
@@ -40,4 +44,8 @@ export const functions: InngestFunction.Any[] = [
   cardUpdateApplyFunction,
   deliverWaitingMailFunction,
   accessFollowOwnerEmailFunction,
+  vmFirewallFunction,
+  networkReconcileFunction,
+  reconcileDriftFunction,
+  reconcileApplyFunction,
 ];

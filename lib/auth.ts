@@ -11,6 +11,7 @@ import { clientIp } from "@/lib/auth/rate-limit";
 import { safeReturnPath } from "@/lib/auth/return-path";
 import { isOwnCallback } from "@/lib/auth/sanitize-auth-request";
 import { SESSION_MAX_AGE_SECONDS, endSession } from "@/lib/auth/auth-session";
+import { log } from "@/lib/observability/log";
 
 export class DisabledAccountSignIn extends CredentialsSignin {
   code = "disabled";
@@ -46,7 +47,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     // not a server error worth a stack trace in the log.
     error(error) {
       if (error instanceof CredentialsSignin) return;
-      console.error(`[auth] ${error.name}: ${error.message}`);
+      log("auth").error({ err: { name: error.name, message: error.message } }, "auth error");
     },
   },
   providers: [

@@ -108,6 +108,8 @@ export const envSchema = z
       .string()
       .regex(/^(TZ=\S+ )?(\S+ ){4}\S+$/, "must be a five-field cron expression")
       .default("* * * * *"),
+    // A Slack- or Discord-compatible incoming webhook: operator alerts go there too (lib/alerts).
+    OPERATOR_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
 
     // --- Inngest ---
     // Dev server / local stand-in origin (e.g. http://127.0.0.1:8288); unset in production.
@@ -141,6 +143,16 @@ export const envSchema = z
       .string()
       .regex(/^(TZ=\S+ )?(\S+ ){4}\S+$/, "must be a five-field cron expression")
       .default("*/10 * * * *"),
+    // Drift reconciliation (lib/reconcile): compares our records with Proxmox, Cloudflare and Stripe.
+    RECONCILE_CRON: z
+      .string()
+      .regex(/^(TZ=\S+ )?(\S+ ){4}\S+$/, "must be a five-field cron expression")
+      .default("41 * * * *"),
+    // --- Observability (lib/observability) ---
+    // JSON log lines at this level and above.
+    LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+    // Bearer token Prometheus sends to GET /metrics; unset = no /metrics (404).
+    METRICS_TOKEN: z.string().min(24, "must be at least 24 characters (openssl rand -hex 24)").optional(),
     BILLING_RECONCILE_CRON: z
       .string()
       .regex(/^(TZ=\S+ )?(\S+ ){4}\S+$/, "must be a five-field cron expression")
@@ -161,7 +173,9 @@ export const envSchema = z
 export type Env = z.infer<typeof envSchema>;
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
-  const result = envSchema.safeParse(source);
+  // An empty value means "not set" (deploy/compose.yaml passes `${VAR:-}` for every optional
+  // variable), so the defaults above apply rather than a validation error on "".
+  const result = envSchema.safeParse(Object.fromEntries(Object.entries(source).filter(([, value]) => value !== "")));
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`Invalid environment configuration:\n${lines.join("\n")}`);

@@ -24,6 +24,9 @@ import { queueReadyEmail } from "@/lib/provisioning/send-ready-email";
 import { startProvisioning } from "@/lib/provisioning/start-provisioning";
 import { markReady, startVm } from "@/lib/provisioning/start-vm";
 import { writeCloudInit } from "@/lib/provisioning/write-cloud-init";
+import { prepareNetwork } from "@/lib/network/allocate-network";
+import { attachNetwork } from "@/lib/network/attach-nic";
+import { buildNetwork, checkFirewall, configureFirewall, updatePeerFirewalls } from "@/lib/network/provision-steps";
 
 type Busy = { busy: true };
 const MAX_CLONE_STARTS = 4;
@@ -41,8 +44,9 @@ const busyPause = (turn: number) => `${Math.min(3 * 2 ** (turn - 1), 300)}s`;
 
 /** Worst-case steps of one provision-vm run: every budget above spent, every clone start used. */
 export function provisionStepBudget(): number {
-  const fixed = 3 + 2 + 1 + 1; // start provisioning, reserve vmid, choose node; access, tunnel; mark ready; queue email
-  const proxmoxCalls = MAX_CLONE_STARTS * 2 + 4; // clone + first wait per start; configure, grow, cloud-init, start
+  const fixed = 3 + 2 + 1 + 1 + 1; // start provisioning, reserve vmid, choose node; access, tunnel; mark ready; peer firewalls; queue email
+  // Clone + first wait per start; configure, grow, four network steps, cloud-init, start, check firewall.
+  const proxmoxCalls = MAX_CLONE_STARTS * 2 + 9;
   // A step and a sleep each, plus the busy answer that finds the busy budget spent.
   const waits = 2 * (PROVISION_BUDGET.busyTurns + PROVISION_BUDGET.pendingChecks + PROVISION_BUDGET.cloneChecks) + 1;
   const cloneRestarts = MAX_CLONE_STARTS - 1; // the pause before each new clone
@@ -133,11 +137,18 @@ export const provisionVmFunction = inngest.createFunction(
     }
     await proxmox("configure vm", "configuring", () => configureVm(orderId));
     await proxmox("grow disk", "resizing", () => growDisk(orderId));
+    // The customer's own network (issue 26): compensated by "remove vm firewall" / "release network".
+    await proxmox("prepare network", "networking", () => prepareNetwork(orderId));
+    await proxmox("build network", "networking", () => buildNetwork(orderId));
+    await proxmox("attach network", "networking", () => attachNetwork(orderId));
+    await proxmox("configure firewall", "networking", () => configureFirewall(orderId));
     await run("protect hostnames with access", "networking", () => protectHostnames(orderId));
     await run("create tunnel and dns", "networking", () => createTunnelAndDns(orderId));
     await proxmox("write cloud-init", "cloud_init", () => writeCloudInit(orderId));
     await proxmox("start vm", "starting", () => startVm(orderId));
+    await proxmox("check firewall", "starting", () => checkFirewall(orderId));
     const ready = await run("mark ready", "starting", () => markReady(orderId));
+    await run("update peer firewalls", null, () => updatePeerFirewalls(orderId));
     // The VM is running: the customer's email must get out, through a mail outage if need be.
     const emailKey = await run("queue ready email", null, () => queueReadyEmail(orderId));
     for (let turn = 1; ; turn++) {

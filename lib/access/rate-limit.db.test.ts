@@ -10,10 +10,11 @@ import { toStepError } from "@/inngest/step-errors";
 import { MAX_INLINE_WAIT_MS } from "@/lib/access/cloudflare";
 import { findAccessApps } from "@/lib/access/access-api";
 import { compensateProvisioning, inlineRunner } from "@/lib/provisioning/compensate";
-import { cloudflareSim, createPaidOrder, leftoversFor, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
+import { cloudflareSim, createPaidOrder, leftoversFor, NOTHING_LEFT, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
 import type { InngestSimHandle } from "@lab-vps/sim/inngest/index";
 import type { RunView } from "@lab-vps/sim/inngest/state";
 import { startApp, startSim, type TestApp } from "@lab-vps/sim/inngest/testkit";
+import { TEST_SUITE_CLOUDFLARE_RATE_LIMIT } from "@/test/fixtures/suite-limits";
 
 let sim: InngestSimHandle;
 let app: TestApp;
@@ -33,7 +34,8 @@ beforeAll(async () => {
   const [synced] = await sim.sync(app.url);
   expect(synced?.ok).toBe(true);
 });
-afterEach(() => cloudflareSim.rateLimit({ limit: 1200, windowMs: 300_000 }).then(() => cloudflareSim.rateLimit(null)));
+// Back to the suite's setting (test/global-database.ts) with the counters cleared.
+afterEach(() => cloudflareSim.rateLimit(TEST_SUITE_CLOUDFLARE_RATE_LIMIT).then(() => cloudflareSim.rateLimit(null)));
 afterAll(async () => {
   process.env.INNGEST_DEV = sharedInngestDev;
   await app?.close();
@@ -97,14 +99,6 @@ describe("Cloudflare's rate limit", () => {
     expect(report.cleanup.filter((c) => !c.ok)).toEqual([]);
     // A refused action waited the window Cloudflare named, not the 5 s first backoff only.
     expect(pauses.some((p) => p.ms >= 5_500)).toBe(true);
-    expect(await leftoversFor(vm.vmid!, vm.id)).toEqual({
-      vm: undefined,
-      tunnels: [],
-      records: [],
-      accessApps: [],
-      accessPolicies: [],
-      snippets: [],
-      reservation: null,
-    });
+    expect(await leftoversFor(vm.vmid!, vm.id)).toEqual(NOTHING_LEFT);
   }, 150_000);
 });

@@ -16,7 +16,7 @@ import { removeAccessApplication } from "@/lib/provisioning/cleanup-actions";
 import { accessPolicySpec, syncOwnerEmailToAccess } from "./vm-access";
 import { protectExistingVm, protectExistingVms } from "./protect-existing";
 import { ensureIngress } from "@/lib/provisioning/tunnel-dns";
-import { cloudflareSim, createPaidOrder, leftoversFor, retireProvisioningFixtures, tunnelNameOf } from "@/test/fixtures/provisioning";
+import { cloudflareSim, createPaidOrder, leftoversFor, NOTHING_LEFT, retireProvisioningFixtures, tunnelNameOf } from "@/test/fixtures/provisioning";
 import { unique } from "@/test/fixtures/unique";
 
 afterAll(retireProvisioningFixtures);
@@ -127,17 +127,11 @@ describe("Cloudflare Access in front of every VM (I5)", () => {
       ["delete tunnel and dns", true],
       ["delete access application", true],
       ["delete cloud-init snippet", true],
+      ["remove vm firewall", true],
+      ["release network", true],
       ["release vmid", true],
     ]);
-    expect(await leftoversFor(vm.vmid!, vm.id)).toEqual({
-      vm: undefined,
-      tunnels: [],
-      records: [],
-      accessApps: [],
-      accessPolicies: [],
-      snippets: [],
-      reservation: null,
-    });
+    expect(await leftoversFor(vm.vmid!, vm.id)).toEqual(NOTHING_LEFT);
     // The hostnames answer nothing any more: no record, no application.
     expect((await cloudflareSim.edge(vm.sshHostname!)).status).toBe(404);
   });

@@ -9,6 +9,7 @@ import { transitionBilling, recordBillingAction } from "@/lib/billing-state/bill
 import { episodeOf } from "@/lib/billing-state/apply-stripe-billing";
 import { queueBillingNotice } from "@/lib/billing-state/send-billing-notice";
 import { destroyOwnedVm, releaseVmid, removeAccessApplication, removeSnippet, removeTunnelAndDns } from "@/lib/provisioning/cleanup-actions";
+import { releaseVmNetwork, removeVmFirewall } from "@/lib/network/release-network";
 import { transitionVm } from "@/lib/vms/vm-state";
 
 export type DeletionCheck = { allowed: true; orderId: string } | { allowed: false; reason: string };
@@ -34,6 +35,8 @@ export const deletionSteps = [
   ["remove tunnel and dns", removeTunnelAndDns],
   ["remove access application", removeAccessApplication],
   ["remove snippet", removeSnippet],
+  ["remove vm firewall", removeVmFirewall],
+  ["release network", releaseVmNetwork],
   ["release vmid", releaseVmid],
 ] as const;
 

@@ -46,7 +46,7 @@ export async function recordPowerBeforeSuspend(target: NonNullable<EnforcedVm>):
 
 /** Consoles closed and `onboot` off, so neither a session nor a node reboot keeps it running. */
 export async function revokeAccess(target: NonNullable<EnforcedVm>): Promise<number> {
-  const closed = closeConsoles({ vmId: target.vmId }, "access_revoked");
+  const closed = await closeConsoles({ vmId: target.vmId }, "access_revoked");
   await withLockRetry(() => setVmConfig(target.node, target.vmid, { onboot: 0 }));
   return closed;
 }
@@ -136,7 +136,7 @@ export async function stopSuspendedVmsFoundRunning(): Promise<Array<{ enforcemen
   for (const row of rows) {
     if (!running.has(row.vmid)) continue;
     await recordAudit({ type: "system" }, "billing.suspended_vm_found_running", { type: "vm", id: row.vmId }, { enforcementId: row.enforcementId });
-    closeConsoles({ vmId: row.vmId }, "access_revoked");
+    await closeConsoles({ vmId: row.vmId }, "access_revoked");
     await runLeasedTaskToEnd(holder("stop", row.vmId), "hard stop", async () =>
       (await getVmStatus(row.node, row.vmid)).status === "running" ? vmPower(row.node, row.vmid, "stop") : null,
     );

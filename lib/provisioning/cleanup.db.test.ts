@@ -10,7 +10,17 @@ import { retryCleanup } from "@/lib/orders/retry-cleanup";
 import { retryProvisioning } from "@/lib/orders/retry-provisioning";
 import { compensateProvisioning, type CompensationRunner, inlineRunner, operatorEmailKey } from "./compensate";
 import { createTunnelAndDns } from "./create-tunnel-and-dns";
-import { cloudflareSim, createPaidOrder, leftoversFor, mailSim, proxmox, retireProvisioningFixtures, sim, tunnelNameOf } from "@/test/fixtures/provisioning";
+import {
+  cloudflareSim,
+  createPaidOrder,
+  leftoversFor,
+  NOTHING_LEFT,
+  mailSim,
+  proxmox,
+  retireProvisioningFixtures,
+  sim,
+  tunnelNameOf,
+} from "@/test/fixtures/provisioning";
 
 afterEach(async () => {
   await proxmox.clearFaults();
@@ -38,7 +48,7 @@ function watchingRunner(onPause: (name: string) => Promise<void>): CompensationR
   return { run: inline.run, sleep: async (name, ms) => (await onPause(name), inline.sleep(name, ms)) };
 }
 
-const nothingLeft = { vm: undefined, tunnels: [], records: [], accessApps: [], accessPolicies: [], snippets: [], reservation: null };
+const nothingLeft = NOTHING_LEFT;
 
 describe("names that cannot collide (I5, I8)", () => {
   it("I8: a VMID whose DNS delete keeps failing stays reserved (with its records) until they are gone; then all is released", async () => {

@@ -15,7 +15,7 @@ import { buildFailedEmailKey } from "@/lib/email/customer-notices";
 import { reserveVmid } from "./reserve-vmid";
 import { startProvisioning } from "./start-provisioning";
 import { waitForTaskOk } from "@/lib/proxmox/tasks";
-import { cloudflareSim, createPaidOrder, leftoversFor, mailSim, proxmox, retireProvisioningFixtures, sim } from "@/test/fixtures/provisioning";
+import { cloudflareSim, createPaidOrder, leftoversFor, NOTHING_LEFT, mailSim, proxmox, retireProvisioningFixtures, sim } from "@/test/fixtures/provisioning";
 
 afterEach(async () => {
   await proxmox.clearFaults();
@@ -26,16 +26,8 @@ afterAll(retireProvisioningFixtures);
 const execute = (orderId: string, attempt = 1) =>
   new InngestTestEngine({ function: provisionVmFunction, events: [{ name: "order/paid", data: { orderId, attempt } }] }).execute();
 
-async function expectNothingLeft(vmid: number, vmId: string) {
-  expect(await leftoversFor(vmid, vmId)).toEqual({
-    vm: undefined,
-    tunnels: [],
-    records: [],
-    accessApps: [],
-    accessPolicies: [],
-    snippets: [],
-    reservation: null,
-  });
+async function expectNothingLeft(vmid: number, vmId: string, networkId: string | null = null) {
+  expect(await leftoversFor(vmid, vmId, networkId)).toEqual(NOTHING_LEFT);
 }
 
 const admin = () => db.user.create({ data: { email: `ops.${Date.now()}.${Math.random()}@example.test`, name: "Ops", passwordHash: "x", role: "admin" } });
@@ -80,6 +72,20 @@ const scenarios: Scenario[] = [
     inject: () => cloudflareSim.fault({ path: "/accounts/*/access/apps", method: "POST", status: 500, count: 3 }),
   },
   {
+    // The VNet is made, its subnet refused: cleanup removes the VNet (issue 26).
+    step: "build network",
+    progress: "networking",
+    upstream: /injected subnet refusal/,
+    inject: () => proxmox.fault({ method: "POST", path: "/cluster/sdn/vnets/[^/]+/subnets$", kind: "http500", message: "injected subnet refusal", times: 1 }),
+  },
+  {
+    // The VM is on its VNet with part of its firewall: destroy takes the firewall file along.
+    step: "configure firewall",
+    progress: "networking",
+    upstream: /injected firewall refusal/,
+    inject: () => proxmox.fault({ method: "POST", path: "/qemu/\\d+/firewall/rules$", kind: "http500", message: "injected firewall refusal", times: 1 }),
+  },
+  {
     step: "create tunnel and dns",
     progress: "networking",
     upstream: /500/,
@@ -113,10 +119,13 @@ describe("compensation (I8)", () => {
     // The order page's customer-safe step key says where it stopped.
     expect(await db.order.findUniqueOrThrow({ where: { id: order.id } })).toMatchObject({ status: "provisioning", progressStep: scenario.progress });
     await scenario.beforeCompensation?.(vm);
+    const network = await db.customerNetwork.findUnique({ where: { userId: user.id } });
 
     const report = await compensateProvisioning({ orderId: order.id, attempt: 1, error: (error as Error).message }, inlineRunner(50));
     expect(report.cleanup.filter((c) => !c.ok)).toEqual([]);
-    await expectNothingLeft(vmid, vm.id);
+    await expectNothingLeft(vmid, vm.id, network?.id);
+    // The customer's only VM is gone: so is their network, in the database and in Proxmox.
+    expect(await db.customerNetwork.findUnique({ where: { userId: user.id } })).toBeNull();
 
     const failed = await db.order.findUniqueOrThrow({ where: { id: order.id }, include: { vm: true } });
     expect(failed).toMatchObject({ status: "failed", customerMessage: CUSTOMER_FAILURE_MESSAGE, provisionAttempts: 1, progressStep: null });

@@ -16,8 +16,10 @@ import { renderProvisionFailedEmail } from "@/lib/email/templates/provision-fail
 import { transitionOrder } from "@/lib/orders/order-state";
 import { releaseProxmoxSlotsOf } from "@/lib/proxmox/work-slots";
 import { destroyOwnedVm, releaseVmid, removeAccessApplication, removeSnippet, removeTunnelAndDns } from "@/lib/provisioning/cleanup-actions";
+import { releaseVmNetwork, removeVmFirewall } from "@/lib/network/release-network";
 import { loadOrder } from "@/lib/provisioning/load-order";
 import { transitionVm } from "@/lib/vms/vm-state";
+import { raiseOperatorAlert } from "@/lib/alerts/raise-operator-alert";
 
 export type CompensationRunner = {
   run: <T>(name: string, work: () => Promise<T>) => Promise<T>;
@@ -100,7 +102,8 @@ async function tryOnce(orderId: string, action: string, work: () => Promise<stri
  * a pause each). The pauses grow 5 s doubling, and are capped so that the tries reach the deadline
  * within that count whatever CLEANUP_DEADLINE_HOURS is: 1 h for the default 24 h.
  */
-export const CLEANUP_TURNS = 40;
+// Sized with the action list: every action's worst case together stays under half Inngest's step limit.
+export const CLEANUP_TURNS = 25;
 export const OPERATOR_EMAIL_TRIES = 44;
 const cleanupPauseCapMs = () => Math.max(3_600_000, Math.ceil((env().CLEANUP_DEADLINE_HOURS * 3_600_000) / (CLEANUP_TURNS - 12)));
 const cleanupTurnPauseMs = (turn: number) => Math.min(5_000 * 2 ** (turn - 1), cleanupPauseCapMs());
@@ -143,6 +146,17 @@ export async function finishCleanup(input: CompensationInput, cleanup: CleanupRe
       { type: "order", id: input.orderId },
       { attempt: input.attempt, cleanup },
     );
+    // Issue 22: a failed order whose cleanup ran past its deadline needs the operator.
+    if (status === "overdue")
+      await raiseOperatorAlert({
+        kind: "provisioning_overdue",
+        subject: input.orderId,
+        title: `Cleanup overdue for failed order ${input.orderId}`,
+        detail: summary,
+        link: `/admin/orders/${input.orderId}`,
+        // queueOperatorEmail sends the failure's own operator email with what remains.
+        emailedElsewhere: true,
+      });
   }
   return { status };
 }
@@ -184,6 +198,9 @@ const ACTIONS: Array<[string, (orderId: string) => Promise<string>]> = [
   ["delete tunnel and dns", removeTunnelAndDns],
   ["delete access application", removeAccessApplication],
   ["delete cloud-init snippet", removeSnippet],
+  // Issue 26: what the VMID's firewall file held, then the customer's network if it was their last VM.
+  ["remove vm firewall", removeVmFirewall],
+  ["release network", releaseVmNetwork],
 ];
 
 export async function compensateProvisioning(input: CompensationInput, runner: CompensationRunner = inlineRunner()): Promise<CompensationReport> {

@@ -38,4 +38,11 @@ export const ownerMarker = (orderId: string) => `labvps order ${orderId}`;
 export const CLONE_TEMPORARY_DESCRIPTION = "qmclone temporary file";
 
 /** Lease holders (lib/proxmox/work-slots.ts) for one VM's operations: one slot per operation. */
-export const slotHolder = (operation: "clone" | "config" | "resize" | "cloud-init" | "start" | "stop" | "destroy", vmId: string) => `vm:${vmId}:${operation}`;
+export const slotHolder = (operation: "clone" | "config" | "resize" | "cloud-init" | "start" | "stop" | "destroy" | "firewall" | "network", vmId: string) =>
+  `vm:${vmId}:${operation}`;
+
+/** A customer network's Proxmox work (its VNet and subnet writes, the SDN apply): one slot. */
+export const networkSlotHolder = (networkId: string) => `net:${networkId}`;
+
+/** Written into a customer VNet's `alias`: a VNet found by name is ours only if it carries this. */
+export const networkMarker = (networkId: string) => `labvps-${networkId}`;

@@ -4,6 +4,8 @@ import path from "node:path/posix";
 import { Concurrency, RequestLog } from "./activity";
 import { Cluster, type ProxmoxNodeSpec, type ProxmoxTemplateSpec } from "./cluster";
 import { Faults } from "./faults";
+import { Firewall } from "./firewall";
+import { Sdn, type SdnOptions } from "./sdn";
 import { type AclEntry, Permissions, type PveVersion } from "./permissions";
 import { RrdRecorder } from "./rrd";
 import { Tasks } from "./tasks";
@@ -45,6 +47,18 @@ export interface VncTicket {
   upid: string;
 }
 
+/** The network as the operator prepared it: SDN (installed or not, its zones) and the datacenter firewall. */
+export interface NetworkSetup {
+  sdn: SdnOptions;
+  /** cluster.fw `enable`: without it no guest firewall rule applies (pve-firewall compile). */
+  clusterFirewall: boolean;
+}
+
+export const DEFAULT_NETWORK: NetworkSetup = {
+  sdn: { enabled: true, zones: [{ zone: "labvps", type: "vlan", bridge: "vmbr0", ipam: "pve" }] },
+  clusterFirewall: true,
+};
+
 export class Sim {
   readonly cluster: Cluster;
   readonly tasks: Tasks;
@@ -54,6 +68,8 @@ export class Sim {
   /** pvestatd's RRD history of every guest (rrd.ts). */
   readonly rrd = new RrdRecorder();
   readonly permissions: Permissions;
+  readonly sdn: Sdn;
+  readonly firewall: Firewall;
   /** The ACL a reset goes back to (null: every privilege). */
   initialAcl: AclEntry[] | null = null;
   /** Each node's own filesystem (its `local` storage), with the shared storage mounted in. */
@@ -73,8 +89,11 @@ export class Sim {
     templates: ProxmoxTemplateSpec[],
     readonly snippetsDir: string,
     readonly settings: SimSettings,
+    network: NetworkSetup = DEFAULT_NETWORK,
   ) {
     this.cluster = new Cluster(nodes, templates);
+    this.sdn = new Sdn(() => this.cluster.nodes.map((n) => n.name), network.sdn);
+    this.firewall = new Firewall(network.clusterFirewall);
     this.tasks = new Tasks(this.concurrency);
     this.permissions = new Permissions(() => this.version);
     this.sharedFs = new VirtualFs([`${SHARED_SNIPPETS_MOUNT}/snippets`]);
@@ -144,5 +163,7 @@ export class Sim {
     this.vncTickets.clear();
     this.concurrency.reset();
     this.rrd.clear();
+    this.sdn.reset();
+    this.firewall.reset();
   }
 }

@@ -3,8 +3,9 @@
 import { closeServer, listen } from "../shared/http";
 import type { LoggedRequest } from "./activity";
 import type { ProxmoxNodeSpec, ProxmoxTemplateSpec } from "./cluster";
-import { Sim, type SimSettings } from "./context";
+import { DEFAULT_NETWORK, type NetworkSetup, Sim, type SimSettings } from "./context";
 import { createControl, simState, vmView } from "./control";
+import { createNetworkControl, type NetworkControl, networkState } from "./network-control";
 import type { Fault, FaultSpec } from "./faults";
 import { loadMaterial, loadNodeHostKey } from "./material";
 import type { AclEntry, PveVersion } from "./permissions";
@@ -13,6 +14,8 @@ import { qemuRoutes } from "./routes/qemu";
 import { rrdRoutes } from "./routes/rrd";
 import { SAMPLE_MS } from "./rrd";
 import { GuestNetwork } from "./guest";
+import { firewallRoutes } from "./routes/firewall";
+import { sdnRoutes } from "./routes/sdn";
 import { createApiServer } from "./server";
 import { createSshServer } from "./ssh";
 import type { Task } from "./tasks";
@@ -55,6 +58,12 @@ export interface ProxmoxSimOptions {
   acl: AclEntry[] | null;
   /** The Cloudflare stand-in the guests' cloudflared connects to (sim/launch.ts links it). Env PROXMOX_SIM_CLOUDFLARE_URL. */
   cloudflareUrl?: string;
+  /**
+   * SDN (installed or not, its zones, applied on every node) and the datacenter firewall, as the
+   * operator prepared them. Default: SDN with VLAN zone `labvps` on vmbr0 (IPAM pve, routed by the
+   * operator's router), datacenter firewall on. Env PROXMOX_SIM_SDN=0 starts without SDN.
+   */
+  network: NetworkSetup;
 }
 
 /** One node's SSH daemon, as the operator would enter it for that node. */
@@ -116,6 +125,8 @@ export interface ProxmoxSimHandle {
   state(): ReturnType<typeof simState>;
   /** The guests: cloud-init, their cloudflared connector and the services behind it (guest.ts). */
   guests: GuestNetwork;
+  /** SDN, firewall and the reachability model (also `/_sim/sdn`, `/_sim/firewall`, `/_sim/reachability`). */
+  network: Pick<NetworkControl, "reach" | "matrix"> & { state(): ReturnType<typeof networkState> };
   /** Back to the initial templates; clears tasks, faults, log, snippets, tickets. */
   reset(): void;
 }
@@ -139,6 +150,7 @@ export const DEFAULT_OPTIONS: ProxmoxSimOptions = {
   snippetsDir: "/var/lib/vz/snippets",
   authorizedKeys: [],
   acl: null,
+  network: DEFAULT_NETWORK,
 };
 
 export function pveVersionFromEnv(value: string | undefined): PveVersion {
@@ -158,6 +170,7 @@ export function proxmoxSimOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   opts.pveVersion = pveVersionFromEnv(env.PROXMOX_SIM_PVE_VERSION);
   if (env.PROXMOX_SIM_VNC_TCP_PORT) opts.vncTcpPort = Number(env.PROXMOX_SIM_VNC_TCP_PORT);
   if (env.PROXMOX_SIM_CLOUDFLARE_URL) opts.cloudflareUrl = env.PROXMOX_SIM_CLOUDFLARE_URL;
+  if (env.PROXMOX_SIM_SDN === "0") opts.network = { ...DEFAULT_NETWORK, sdn: { enabled: false, zones: [] } };
   if (env.PROXMOX_SIM_NODES)
     opts.nodes = env.PROXMOX_SIM_NODES.split(",")
       .map((name) => ({ name: name.trim() }))
@@ -178,7 +191,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     vncTicketTtlMs: opts.vncTicketTtlMs,
     pveVersion: opts.pveVersion,
   };
-  const sim = new Sim(opts.tokenId, nodes, templates, opts.snippetsDir, settings);
+  const sim = new Sim(opts.tokenId, nodes, templates, opts.snippetsDir, settings, opts.network);
   // pvestatd's 10-second pass over the guests (rrd.ts); rrddata samples once more before answering.
   const sampler = setInterval(() => sim.rrd.sample(sim.cluster), SAMPLE_MS);
   sampler.unref();
@@ -189,15 +202,16 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
   const guests = new GuestNetwork(sim);
   await guests.start(opts.host);
   if (opts.cloudflareUrl) guests.linkCloudflare(opts.cloudflareUrl);
+  const network = createNetworkControl(sim);
   const https = createApiServer(
     { key: material.serverKeyPem, cert: material.serverCertPem },
     {
       sim,
-      routes: [...clusterRoutes, ...qemuRoutes, ...rrdRoutes, vnc.route],
+      routes: [...clusterRoutes, ...qemuRoutes, ...rrdRoutes, ...sdnRoutes, ...firewallRoutes, vnc.route],
       vnc,
       tokenId: opts.tokenId,
       tokenSecret: opts.tokenSecret,
-      control: createControl(sim, () => sshNodes),
+      control: createControl(sim, () => sshNodes, network),
     },
   );
   const authorized = [material.sshClientPublicKey, ...opts.authorizedKeys];
@@ -289,6 +303,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     },
     state: () => simState(sim),
     guests,
+    network: { reach: network.reach, matrix: network.matrix, state: () => networkState(sim) },
     reset: () => sim.reset(),
   };
 }

@@ -27,6 +27,13 @@ export interface Observation {
   accessPolicies: Json[];
   mails: Json[];
   operatorEmail: string;
+  /** Issue 26: SDN objects (pending and running), guest firewall files, the database's customer networks. */
+  network: {
+    vnets: Array<{ vnet: string; alias?: string; tag?: number; where: "pending" | "running" }>;
+    subnets: Array<{ id: string; vnet: string; where: "pending" | "running" }>;
+    firewalls: Record<string, Json>;
+    customerNetworks: Array<{ id: string; vnet: string; status: string; userEmail: string }>;
+  };
 }
 
 /** Polls the Proxmox request log from a cursor so nothing falls out of its 2000-entry window. */
@@ -69,6 +76,15 @@ export async function observe(world: ChaosWorld, orders: PlacedOrder[], requests
     })
     .catch(() => [] as { subjectId: string; _count: number }[]);
   const cf = await world.sim("cloudflare", "state");
+  const sdn = await world.sim("proxmox", "sdn");
+  const sdnObjects = <T>(kind: "vnets" | "subnets", view: (id: string, section: Json, where: "pending" | "running") => T): T[] => [
+    ...Object.entries(sdn.files[kind] as Record<string, Json>).map(([id, section]) => view(id, section, "pending")),
+    ...Object.entries((sdn.running?.files[kind] ?? {}) as Record<string, Json>).map(([id, section]) => view(id, section, "running")),
+  ];
+  const networks = await db.customerNetwork.findMany({
+    where: { user: { email: { in: orders.map((o) => o.userEmail) } } },
+    include: { user: { select: { email: true } } },
+  });
   return {
     orders: orders.map((o) => {
       const row = rows.find((r) => r.id === o.orderId)!;
@@ -92,6 +108,12 @@ export async function observe(world: ChaosWorld, orders: PlacedOrder[], requests
     accessPolicies: cf.access_policies ?? [],
     mails: (await world.sim("mail", "messages")).messages,
     operatorEmail: env().OPERATOR_EMAIL,
+    network: {
+      vnets: sdnObjects("vnets", (vnet, v, where) => ({ vnet, alias: v.alias, tag: v.tag, where })),
+      subnets: sdnObjects("subnets", (id, s, where) => ({ id, vnet: s.vnet, where })),
+      firewalls: (await world.sim("proxmox", "firewall")).vms,
+      customerNetworks: networks.map((n) => ({ id: n.id, vnet: n.vnet, status: n.status, userEmail: n.user.email })),
+    },
   };
 }
 
@@ -237,6 +259,9 @@ export function checkInvariants(o: Observation, limit: number, diskKey = "scsi0"
 
   if (o.inflightMax > limit) v.push(`Proxmox in-flight maximum ${o.inflightMax} is above PROVISION_CONCURRENCY=${limit}`);
 
+  const net = checkTenantNetworks(o, running, runningVmids);
+  v.push(...net.violations);
+
   return {
     violations: v,
     leftovers: {
@@ -247,6 +272,58 @@ export function checkInvariants(o: Observation, limit: number, diskKey = "scsi0"
       accessApps: orphanApps.length,
       accessPolicies: orphanPolicies.length,
       reservations: orphanReservations.length,
+      ...net.leftovers,
     },
+  };
+}
+
+/**
+ * Issue 26: every running VM on its customer's VNet with the firewall on and its own address in
+ * ipfilter; no two customers on one VNet, no customer split over two; and nothing else — no VNet,
+ * subnet, guest firewall file or customer network that no running VM uses.
+ */
+function checkTenantNetworks(o: Observation, running: Observation["orders"], runningVmids: Set<number>) {
+  const v: string[] = [];
+  const { vnets, subnets, firewalls, customerNetworks } = o.network;
+  const live = new Set(running.map((x) => x.vm.networkId).filter(Boolean));
+  const rowOf = new Map(customerNetworks.map((n) => [n.id, n]));
+  for (const x of running) {
+    const who = `paid order ${x.plan.index} (${x.plan.plan})`;
+    const row = rowOf.get(x.vm.networkId);
+    const vm = o.proxmoxVms.find((p) => p.vmid === x.vm.vmid);
+    if (!row) {
+      v.push(`I5: ${who}: its VM is on no customer network`);
+      continue;
+    }
+    if (row.userEmail !== x.userEmail) v.push(`I5: ${who}: its VM is on another customer's network ${row.vnet}`);
+    const net0 = String(vm?.config?.net0 ?? "");
+    if (!new RegExp(`,bridge=${row.vnet},firewall=1$`).test(net0)) v.push(`I5: ${who}: VM ${x.vm.vmid}'s NIC is "${net0}", not on ${row.vnet} with firewall=1`);
+    const fw = firewalls[String(x.vm.vmid)];
+    if (!fw?.options?.enable || !fw?.options?.ipfilter) v.push(`I5: ${who}: VM ${x.vm.vmid}'s firewall is not on with ipfilter`);
+    const own = (fw?.ipset?.["ipfilter-net0"] ?? []).map((e: Json) => e.cidr);
+    if (own.length !== 1 || own[0] !== x.vm.ipAddress)
+      v.push(`I5: ${who}: VM ${x.vm.vmid}'s ipfilter-net0 is ${JSON.stringify(own)}, not its address ${x.vm.ipAddress}`);
+  }
+  const customersOf = new Map<string, Set<string>>();
+  const networksOf = new Map<string, Set<string>>();
+  for (const x of running) {
+    customersOf.set(x.vm.networkId, (customersOf.get(x.vm.networkId) ?? new Set()).add(x.userEmail));
+    networksOf.set(x.userEmail, (networksOf.get(x.userEmail) ?? new Set()).add(x.vm.networkId));
+  }
+  for (const [id, who] of customersOf) if (who.size > 1) v.push(`I5: ${who.size} customers share network ${rowOf.get(id)?.vnet ?? id}`);
+  for (const [email, ids] of networksOf) if (ids.size > 1) v.push(`I5: ${email}'s running VMs are on ${ids.size} networks`);
+
+  const ownedVnets = new Set([...live].map((id) => rowOf.get(id)?.vnet));
+  const orphanVnets = vnets.filter((n) => !(n.alias?.startsWith("labvps-") && live.has(n.alias.slice("labvps-".length))));
+  for (const n of orphanVnets) v.push(`I8: orphan VNet ${n.vnet} (${n.where}, alias ${n.alias ?? "none"})`);
+  const orphanSubnets = subnets.filter((s) => !ownedVnets.has(s.vnet));
+  for (const s of orphanSubnets) v.push(`I8: orphan subnet ${s.id} on ${s.vnet} (${s.where})`);
+  const orphanFirewalls = Object.keys(firewalls).filter((vmid) => !runningVmids.has(Number(vmid)));
+  for (const vmid of orphanFirewalls) v.push(`I8: orphan guest firewall file for VMID ${vmid}`);
+  const orphanNetworks = customerNetworks.filter((n) => !live.has(n.id));
+  for (const n of orphanNetworks) v.push(`I8: orphan customer network ${n.vnet} (${n.status}) of ${n.userEmail}`);
+  return {
+    violations: v,
+    leftovers: { vnets: orphanVnets.length, subnets: orphanSubnets.length, firewalls: orphanFirewalls.length, networks: orphanNetworks.length },
   };
 }

@@ -15,10 +15,12 @@ import { PowerPanel } from "@/components/vms/power-panel";
 import { RevealPassword } from "@/components/vms/reveal-password";
 import { SshAccess } from "@/components/vms/ssh-access";
 import { VmStatusBadge } from "@/components/vms/vm-status-badge";
-import { requestPowerFormAction, revealPasswordFormAction } from "./actions";
+import { addFirewallRuleAction, removeFirewallRuleAction, requestPowerFormAction, revealPasswordFormAction, setFirewallModeAction } from "./actions";
 import { MoneyOwedBanner } from "@/components/billing/money-owed-banner";
 import { VmGraphs } from "@/components/vms/vm-graphs";
 import { RecentVmHistory } from "@/components/vms/vm-history";
+import { FirewallPanel } from "@/components/vms/firewall-panel";
+import { loadFirewallPanel } from "@/lib/network/customer-rules";
 
 // The tab says which VM it is; the page and its metadata share one read per request.
 const loadVmPageOnce = cache(loadVmPage);
@@ -37,7 +39,11 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
   const data = id.length <= 64 ? await loadVmPageOnce(user.id, id) : null;
   if (!data) notFound();
   const { vm, state } = data;
-  const [billing, scheduled] = await Promise.all([loadVmBilling(user.id, vm.id), loadScheduledResize(user.id, vm.id)]);
+  const [billing, scheduled, firewall] = await Promise.all([
+    loadVmBilling(user.id, vm.id),
+    loadScheduledResize(user.id, vm.id),
+    loadFirewallPanel(user.id, vm.id),
+  ]);
   return (
     <div className="mx-auto max-w-content space-y-6 px-gutter py-10">
       <nav aria-label="Breadcrumb" className="text-sm">
@@ -116,6 +122,9 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
       ) : null}
       {vm.status === "running" || vm.status === "stopped" ? (
         <PowerPanel key={state.power?.id ?? "none"} vmId={vm.id} initial={state} action={requestPowerFormAction} />
+      ) : null}
+      {firewall?.editable ? (
+        <FirewallPanel panel={firewall} add={addFirewallRuleAction} remove={removeFirewallRuleAction} mode={setFirewallModeAction} />
       ) : null}
       {vm.status === "running" || vm.status === "stopped" ? <VmGraphs vmId={vm.id} /> : null}
       <RecentVmHistory userId={user.id} vmId={vm.id} />

@@ -61,7 +61,7 @@ test("fits a phone: no signed-in page, and neither sign-in, sign-up nor pricing,
   const wide: string[] = [];
   for (const path of [...signedIn, customer.orderUrl, "/checkout/containerlab-starter"]) wide.push((await overflowOf(page, path)) ?? "");
   const visitor = await (await browser.newContext({ viewport: PHONE })).newPage();
-  for (const path of ["/", "/sign-in", "/sign-up", "/pricing"]) wide.push((await overflowOf(visitor, path)) ?? "");
+  for (const path of ["/", "/sign-in", "/sign-up", "/forgot-password", "/pricing"]) wide.push((await overflowOf(visitor, path)) ?? "");
   await visitor.context().close();
   expect(wide.filter(Boolean)).toEqual([]);
 });

@@ -97,7 +97,7 @@ test("I1: at the renewal the downgrade is applied once, after the renewal at the
   expect(posts.map((r) => r.path.split("/").at(-1))).toEqual(["shutdown", "start"]);
   await expect.poll(async () => (await sims.mailTo(downsizer.email)).filter((m) => /resized/i.test(m.subject)).length, { timeout: 20_000 }).toBe(2);
   await page.goto(downsizer.vmUrl);
-  await expect(page.getByText("3 vCPU · 10 GB RAM · 60 GB disk")).toBeVisible();
+  await expect(page.getByText("3 vCPU · 10 GB RAM · 60 GB disk", { exact: true })).toBeVisible();
   await expect(page.getByTestId("scheduled-resize")).toHaveCount(0);
 });
 

@@ -54,6 +54,11 @@ describe("loadVmHistory", () => {
     await event("console.opened", { type: "vm", id: vm.id }, 20);
     await event("console.token_refused", { type: "vm", id: vm.id }, 21, { reason: "payment_required" });
     await event("vm.resize_applied", { type: "vm", id: vm.id }, 30, { resizeRequestId: resize.id });
+    await event("vm.firewall_rule_added", { type: "vm", id: vm.id }, 32, { protocol: "tcp", ports: "8000:8100", comment: "lab web", revision: 2 }, {
+      type: "customer",
+    } as never);
+    await event("vm.firewall_mode_set", { type: "vm", id: vm.id }, 33, { allowAll: "selected", revision: 3 }, { type: "customer" } as never);
+    await event("vm.firewall_synced", { type: "vm", id: vm.id }, 34, { reason: "drift", changed: ["options"] });
     await event("vm.resize_retry_requested", { type: "vm", id: vm.id }, 31, { resizeRequestId: resize.id }, { type: "admin", id: "operator-1" } as never);
     await event("billing.state_past_due", { type: "billing", id: enforcement.id }, 50, { from: ["active"], to: "past_due" });
     await event("billing.enforcement_failed", { type: "billing", id: enforcement.id }, 51, { error: "proxmox 500 on pve-secret-node" });
@@ -61,6 +66,8 @@ describe("loadVmHistory", () => {
     const page = (await loadVmHistory(userId, vm.id, 1))!;
     expect(page.items.map((e) => e.text)).toEqual([
       "Renewal payment overdue",
+      "Firewall: only the listed rules from your other VMs",
+      "Firewall: TCP 8000–8100 from your other VMs allowed",
       "Resized to 4 vCPU · 8 GB RAM · 60 GB disk",
       "Console opened",
       "Reboot did not complete",
@@ -68,9 +75,9 @@ describe("loadVmHistory", () => {
       "Created and started",
       "Ordered",
     ]);
-    expect(page.total).toBe(7);
+    expect(page.total).toBe(9);
     expect(findHypervisorLeaks(JSON.stringify(page), { nodeNames: ["pve-secret-node"] })).toEqual([]);
-    expect(JSON.stringify(page)).not.toMatch(/operator|locked|4242|retry/);
+    expect(JSON.stringify(page)).not.toMatch(/operator|locked|4242|retry|lab web|drift/);
   });
 
   it("pages through long histories; I5: another user's VM has none", async () => {

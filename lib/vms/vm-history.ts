@@ -20,6 +20,12 @@ const POWER: Record<string, { asked: string; done: string; failed: string }> = {
 const power = (data: Data) => POWER[String(data.action)] ?? { asked: "Power change requested", done: "Power changed", failed: "Power change did not complete" };
 const size = (s?: { vcpus: number; ramGb: number; diskGb: number }) => (s ? ` to ${s.vcpus} vCPU · ${s.ramGb} GB RAM · ${s.diskGb} GB disk` : "");
 const resize = (data: Data, sizes: Sizes) => size(sizes.get(String(data.resizeRequestId)));
+// A rule is said by protocol and port(s) only: the customer's own comment stays in the panel.
+const firewallRule = (data: Data) => {
+  const protocol = ["tcp", "udp", "icmp"].includes(String(data.protocol)) ? String(data.protocol).toUpperCase() : "traffic";
+  const ports = typeof data.ports === "string" && /^\d+(:\d+)?$/.test(data.ports) ? ` ${data.ports.replace(":", "–")}` : "";
+  return `${protocol}${ports}`;
+};
 
 export const HISTORY_WORDS: Record<string, Words> = {
   "order.checkout_started": () => "Ordered",
@@ -38,6 +44,10 @@ export const HISTORY_WORDS: Record<string, Words> = {
   "vm.resize_canceled": () => "Scheduled resize canceled",
   "vm.resize_expired": () => "Resize lapsed unpaid: nothing changed",
   "vm.resize_refunded": () => "Resize refunded",
+  "vm.firewall_rule_added": (d) => `Firewall: ${firewallRule(d)} from your other VMs allowed`,
+  "vm.firewall_rule_removed": () => "Firewall: a rule removed",
+  "vm.firewall_mode_set": (d) =>
+    d.allowAll === "all" ? "Firewall: everything from your other VMs allowed" : "Firewall: only the listed rules from your other VMs",
   "billing.cancel_requested": () => "Cancellation at the end of the period requested",
   "billing.cancel_undone": () => "Cancellation undone",
   "billing.state_past_due": () => "Renewal payment overdue",

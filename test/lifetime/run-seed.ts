@@ -1,0 +1,226 @@
+// One lifetime seed: `customers` customers, each on their own Stripe clock, live `months` months
+// with 1–3 VMs and random events; after every step every invariant of ./check.ts is checked for
+// that customer. The report counts what happened and lists every violation with the step and seed
+// that produced it (replay with LIFETIME_SEEDS=<seed>).
+import { advance, buy, cancelOrUndo, cardDeclines, DAY, downgrade, operatorApproves, restoreEnded, updateCardAndPay, upgrade, type SimCustomer } from "./drive";
+import { checkCustomer } from "./check";
+import { sharedClockOf, testClockOf } from "./clock";
+import { seededRandom, type Random } from "./random";
+import type { LifetimeWorld } from "./world";
+
+export interface LifetimeReport {
+  seed: number;
+  customers: number;
+  months: number;
+  steps: number;
+  actions: Record<string, number>;
+  violations: string[];
+  seconds: number;
+}
+
+const MONTH = 30.44 * DAY;
+
+type Action = "buy" | "upgrade" | "downgrade" | "cancel" | "declines" | "updateCard" | "restore" | "approve" | "nothing";
+
+function drawAction(r: Random, c: SimCustomer): Action {
+  return r.weighted<Action>({
+    buy: c.orders.length < 4 ? 3 : 0,
+    upgrade: 3,
+    downgrade: 2,
+    cancel: 2,
+    declines: c.cardFailing ? 0 : 1.5,
+    updateCard: c.cardFailing ? 3 : 0,
+    restore: 2,
+    approve: 2,
+    nothing: 6,
+  });
+}
+
+async function act(world: LifetimeWorld, c: SimCustomer, r: Random, action: Action, adminId: string): Promise<string> {
+  switch (action) {
+    case "buy":
+      return buy(world, c, r);
+    case "upgrade":
+      return upgrade(world, c, r);
+    case "downgrade":
+      return downgrade(world, c, r);
+    case "cancel":
+      return cancelOrUndo(world, c, r);
+    case "declines":
+      return cardDeclines(world, c);
+    case "updateCard":
+      return updateCardAndPay(world, c);
+    case "restore":
+      return restoreEnded(world, c, r);
+    case "approve":
+      return operatorApproves(world, adminId, c);
+    case "nothing":
+      return "nothing";
+  }
+}
+
+/** Whether the product can put a customer on a Stripe test clock (before issue 16 it could not). */
+type ClockApi = { attachTestClock?: (input: { userId: string; frozenTime?: number }) => Promise<{ testClockId: string }> };
+
+async function newCustomer(world: LifetimeWorld, seed: number, index: number): Promise<SimCustomer> {
+  const { db } = world.app;
+  const tag = `${seed}-${index}-${Date.now().toString(36)}`;
+  const user = await db.user.create({ data: { email: `life.${tag}@example.test`, name: `Customer ${index}`, passwordHash: "x" } });
+  const api = world.app as unknown as ClockApi;
+  let clockId: string | null = null;
+  if (api.attachTestClock) clockId = (await api.attachTestClock({ userId: user.id })).testClockId;
+  return {
+    index,
+    userId: user.id,
+    email: user.email,
+    name: user.name,
+    clock: clockId ? testClockOf(world, () => clockId) : sharedClockOf(world),
+    orders: [],
+    cardFailing: false,
+    log: [],
+    refusals: [],
+  };
+}
+
+/** One customer's life, step by step: every step is followed by the invariant checks. */
+class Life {
+  readonly violations: string[] = [];
+  steps = 0;
+  private end = 0;
+  private constructor(
+    private readonly world: LifetimeWorld,
+    private readonly seed: number,
+    readonly c: SimCustomer,
+    readonly r: Random,
+    private readonly adminId: string,
+    private readonly counts: Record<string, number>,
+  ) {}
+
+  static async begin(world: LifetimeWorld, seed: number, index: number, months: number, adminId: string, counts: Record<string, number>) {
+    const life = new Life(world, seed, await newCustomer(world, seed, index), seededRandom((seed * 7919) ^ (index + 1)), adminId, counts);
+    life.end = (await life.c.clock.now()) + months * MONTH;
+    await life.step("buy", () => buy(world, life.c, life.r));
+    return life;
+  }
+
+  async done() {
+    return (await this.c.clock.now()) >= this.end;
+  }
+
+  async step(what: string, work: () => Promise<string>) {
+    const { world, c } = this;
+    this.steps++;
+    const stepStartedAt = new Date();
+    const failuresBefore = world.engine.failures.length;
+    const line = await work().catch((error: unknown) => `${what}: threw ${error instanceof Error ? error.stack : String(error)}`);
+    c.log.push(`[${new Date((await c.clock.now()) * 1000).toISOString().slice(0, 10)}] ${line}`);
+    const found = await checkCustomer(world, c, { stepStartedAt, failuresBefore, expectFailureOf: new Set() });
+    const failed = world.engine.failures
+      .slice(failuresBefore)
+      .filter((f) => !(f.fn === "provision-vm" && c.orders.some((o) => o.failBuild && o.orderId === f.data.orderId)));
+    for (const f of failed) found.push(`a run gave up: ${f.fn} (${f.event}): ${f.error}`);
+    if (line.includes(": threw ")) found.push(`the step threw: ${line}`);
+    for (const violation of found)
+      this.violations.push(`seed ${this.seed} customer ${c.index} step ${this.steps} (${what}: ${line.split("\n")[0]}): ${violation}`);
+  }
+
+  /** One event the customer (or the operator) chose, if any. */
+  async act(options: { buying: boolean }) {
+    const action = drawAction(this.r, this.c);
+    if (action === "buy" && !options.buying) return;
+    this.counts[action] = (this.counts[action] ?? 0) + 1;
+    if (action !== "nothing") await this.step(action, () => act(this.world, this.c, this.r, action, this.adminId));
+  }
+
+  /** The customer's own clock moves on (only on test clocks). */
+  async wait() {
+    const hours = this.r.int(18, 6 * 24);
+    await this.step("advance", () => advance(this.world, this.c, hours * 3_600));
+  }
+}
+
+export async function runLifetimeSeed(
+  world: LifetimeWorld,
+  seed: number,
+  opts: { customers: number; months: number; concurrency?: number },
+  log: (line: string) => void = () => undefined,
+): Promise<LifetimeReport> {
+  const started = Date.now();
+  const { db } = world.app;
+  const admin = await db.user.create({ data: { email: `ops.${seed}.${Date.now()}@example.test`, name: "Operator", passwordHash: "x", role: "admin" } });
+  const counts: Record<string, number> = {};
+  const lives: Life[] = [];
+  const shared = !(world.app as unknown as ClockApi).attachTestClock;
+  if (shared) {
+    // One clock for everyone (before issue 16): every customer buys at the start, then all live
+    // in rounds, the clock moving once a round; a checkout after the first move is itself a finding.
+    for (let index = 0; index < opts.customers; index++) lives.push(await Life.begin(world, seed, index, opts.months, admin.id, counts));
+    for (const life of lives) await life.step("buy", () => buy(world, life.c, life.r));
+    const r = seededRandom(seed);
+    while (!(await lives[0]!.done())) {
+      for (const life of lives) await life.act({ buying: true });
+      const hours = r.int(18, 6 * 24);
+      for (const [n, life] of lives.entries())
+        await life.step("advance", () => (n === 0 ? advance(world, life.c, hours * 3_600) : Promise.resolve("(shared clock)")));
+    }
+  } else {
+    // Everyone on their own test clock: lives run side by side, each moving only its own clock.
+    let nextIndex = 0;
+    await Promise.all(
+      Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, async () => {
+        for (let index = nextIndex++; index < opts.customers; index = nextIndex++) {
+          const life = await Life.begin(world, seed, index, opts.months, admin.id, counts);
+          lives.push(life);
+          while (!(await life.done())) {
+            await life.act({ buying: true });
+            await life.wait();
+          }
+          if (life.violations.length) log(`  customer ${index}: ${life.violations.length} violation(s), first: ${life.violations[0]}`);
+        }
+      }),
+    );
+  }
+  if (process.env.LIFETIME_VERBOSE) for (const life of lives) log(`customer ${life.c.index}:\n  ${life.c.log.join("\n  ")}`);
+  const violations = lives.flatMap((l) => l.violations);
+  const steps = lives.reduce((n, l) => n + l.steps, 0);
+  return { seed, customers: opts.customers, months: opts.months, steps, actions: counts, violations, seconds: Math.round((Date.now() - started) / 100) / 10 };
+}
+
+/** A violation's kind: its sentence with ids, names, numbers and dates taken out. */
+export function violationKind(violation: string): string {
+  return violation
+    .replace(/^seed \d+ customer \d+ step \d+ \([^)]*\)+: /, "")
+    .replace(/\b(sub|in|cus|cs|evt|clock)_\w+/g, "$1_…")
+    .replace(/\b[a-z0-9]{25}\b/g, "…")
+    .replace(/life-[\w-]+/g, "<vm>")
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d/g, "<date>")
+    .replace(/\d+(\.\d+)?/g, "N");
+}
+
+export function formatLifetimeReport(report: LifetimeReport): string {
+  const kinds = new Map<string, { first: string; count: number }>();
+  for (const v of report.violations) {
+    const kind = violationKind(v);
+    const seen = kinds.get(kind);
+    if (seen) seen.count++;
+    else kinds.set(kind, { first: v, count: 1 });
+  }
+  return [
+    `seed ${report.seed}: ${report.customers} customers × ${report.months} months, ${report.steps} steps, ${report.seconds} s, ${report.violations.length} violation(s) of ${kinds.size} kind(s)`,
+    `  actions: ${Object.entries(report.actions)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ")}`,
+    ...[...kinds.values()].map(({ first, count }) => `  VIOLATION (${count}×, first:) ${first}`),
+  ].join("\n");
+}
+
+export function seedsFrom(value: string | undefined, defaults: number[]): number[] {
+  if (!value?.trim()) return defaults;
+  return value.split(",").flatMap((part) => {
+    const range = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(part);
+    if (range) return Array.from({ length: Number(range[2]) - Number(range[1]) + 1 }, (_, i) => Number(range[1]) + i);
+    const n = Number(part.trim());
+    if (!Number.isInteger(n)) throw new Error(`LIFETIME_SEEDS: '${part}' is not a seed`);
+    return [n];
+  });
+}

@@ -101,7 +101,7 @@ export function buildInvoice(ctx: SimContext, input: NewInvoice): Stripe.Invoice
     status_transitions: { finalized_at: null, marked_uncollectible_at: null, paid_at: null, voided_at: null },
     subtotal: total,
     subtotal_excluding_tax: total,
-    test_clock: null,
+    test_clock: ctx.store.clockOfCustomer(customer.id),
     total,
     total_discount_amounts: [],
     total_excluding_tax: total,

@@ -9,6 +9,7 @@ import { finishAuthentication, type PaymentOutcome, submitPayment } from "../che
 import { StripeApiError } from "../errors";
 import { saveCard } from "../objects/customer";
 import { customerId } from "../objects/subscription";
+import { atTimeOf } from "../test-clocks";
 import type { SimContext } from "../types";
 import { type Flash, hostedInvoicePage, portalPage } from "./billing-pages";
 import { checkoutPage } from "./checkout-page";
@@ -35,9 +36,10 @@ export async function handlePage(ctx: SimContext, req: IncomingMessage, res: Ser
     return sendHtml(res, status, html);
   }
   const [, kind, id, action] = url.pathname.match(/^\/(checkout|p\/session|i)\/([^/]+)(?:\/([a-z0-9]+))?$/) ?? [];
-  if (kind === "checkout") return checkoutRoute(ctx, res, id, req.method === "POST" ? (action ?? "submit") : "view", form);
-  if (kind === "p/session") return portalRoute(ctx, res, id, req.method === "POST" ? action : "view", form);
-  if (kind === "i") return invoiceRoute(ctx, res, id, req.method === "POST" ? action : "view", form);
+  // A page about an object on a test clock acts at that clock's frozen time.
+  if (kind === "checkout") return atTimeOf(ctx, [id], () => checkoutRoute(ctx, res, id, req.method === "POST" ? (action ?? "submit") : "view", form));
+  if (kind === "p/session") return atTimeOf(ctx, [id], () => portalRoute(ctx, res, id, req.method === "POST" ? action : "view", form));
+  if (kind === "i") return atTimeOf(ctx, [id], () => invoiceRoute(ctx, res, id, req.method === "POST" ? action : "view", form));
   if (url.pathname === "/") return sendHtml(res, 200, page("Stripe stand-in", `<p><a href="/_sim">Inspect state and events</a></p>`));
   sendHtml(res, 404, page("Not found", "<h1>Not found</h1>"));
 }

@@ -3,30 +3,41 @@ import type { FormState } from "@/lib/actions/form-state";
 import type { loadVmBilling } from "@/lib/billing-state/customer-billing";
 import { FormButton } from "@/components/billing/form-button";
 
+type FormAction = (state: FormState, formData: FormData) => Promise<FormState>;
 type Props = {
   billing: NonNullable<Awaited<ReturnType<typeof loadVmBilling>>>;
-  cancelAction: (state: FormState, formData: FormData) => Promise<FormState>;
+  vmId: string;
+  cancelAction: FormAction;
+  restoreAction: FormAction;
 };
 
-const SUSPENDED = new Set(["suspended", "retained", "pending_deletion"]);
+const STOPPED = new Set(["suspended", "ended", "retained", "pending_deletion"]);
 
-/** Billing on the VM page: a suspended VM says so (never "broken"), and cancel / undo lives here. */
-export function VmBillingPanel({ billing, cancelAction }: Props) {
-  const suspended = SUSPENDED.has(billing.state);
+/**
+ * Billing on the VM page, in the words of this VM's own story (I12): overdue (pay the invoice),
+ * ended by its customer (data kept until a date, "Restore this VM"), or running as usual with
+ * cancel / undo. Never "broken".
+ */
+export function VmBillingPanel({ billing, vmId, cancelAction, restoreAction }: Props) {
+  const stopped = STOPPED.has(billing.state);
+  const live = !billing.ended && (billing.state === "active" || billing.state === "canceled_at_period_end");
   return (
     <section
       aria-label="Billing"
       data-testid="vm-billing"
       data-state={billing.state}
-      className={`rounded-card border p-card text-sm ${suspended ? "border-warning-600/40 bg-warning-50" : "border-line bg-surface"}`}
+      data-story={billing.story}
+      className={`rounded-card border p-card text-sm ${stopped ? "border-warning-600/40 bg-warning-50" : "border-line bg-surface"}`}
     >
-      <p className="font-medium">{billing.label}</p>
-      {suspended ? <p>This VM is stopped because an invoice is unpaid. Your data is kept. Pay the invoice and access is restored at once.</p> : null}
+      <p className="font-medium" data-testid="vm-billing-label">
+        {billing.label}
+      </p>
+      {billing.detail ? <p data-testid="vm-billing-detail">{billing.detail}</p> : null}
       <div className="mt-2 flex flex-wrap items-center gap-3">
         <Link href="/billing" className="text-brand-700 hover:underline">
           Billing and invoices
         </Link>
-        {!billing.ended && (billing.state === "active" || billing.state === "canceled_at_period_end") ? (
+        {live ? (
           <FormButton
             action={cancelAction}
             fields={{ subscriptionId: billing.subscriptionId, cancel: billing.cancelAtPeriodEnd ? "0" : "1" }}
@@ -34,8 +45,10 @@ export function VmBillingPanel({ billing, cancelAction }: Props) {
             variant="ghost"
           />
         ) : null}
+        {billing.canRestore ? (
+          <FormButton action={restoreAction} fields={{ vmId }} label="Restore this VM" pendingLabel="Opening checkout…" variant="primary" />
+        ) : null}
       </div>
-      {billing.cancelAtPeriodEnd && billing.periodEnd ? <p className="mt-1 text-ink-muted">Ends on {billing.periodEnd.toISOString().slice(0, 10)}.</p> : null}
     </section>
   );
 }

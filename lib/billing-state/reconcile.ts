@@ -13,7 +13,8 @@ export type ConvergeResult = {
   restored: boolean;
 };
 
-export async function convergeBilling(stripeSubscriptionId: string, now = new Date()): Promise<ConvergeResult> {
+/** `now` defaults to the customer's billing clock (their test clock in a rehearsal). */
+export async function convergeBilling(stripeSubscriptionId: string, now?: Date): Promise<ConvergeResult> {
   const apply = await applyStripeBillingState(stripeSubscriptionId);
   if (apply.action !== "applied") return { apply, followUp: { suspend: [], delete: [] }, restore: null, restored: false };
   const followUp = await advanceEnforcementById(apply.enforcementId, now);
@@ -26,7 +27,7 @@ export async function convergeBilling(stripeSubscriptionId: string, now = new Da
 export async function listSubscriptionsToReconcile(): Promise<string[]> {
   const [mirror, ladder] = await Promise.all([
     db.subscription.findMany({ where: { status: { in: ["past_due", "unpaid"] } }, select: { stripeSubscriptionId: true } }),
-    db.billingEnforcement.findMany({ where: { state: { notIn: ["active", "deleted"] } }, select: { stripeSubscriptionId: true } }),
+    db.billingEnforcement.findMany({ where: { state: { notIn: ["active", "deleted", "superseded"] } }, select: { stripeSubscriptionId: true } }),
   ]);
   return [...new Set([...mirror, ...ladder].map((r) => r.stripeSubscriptionId))];
 }

@@ -29,7 +29,13 @@ export const subscriptionEventTypes = [
   "customer.subscription.pending_update_expired",
 ] as const;
 
-export const handledStripeEventTypes = [...checkoutEventTypes, ...invoiceEventTypes, ...subscriptionEventTypes] as const;
+/**
+ * A test clock finished advancing (a billing rehearsal in Stripe test mode, issue 16): the accounts
+ * on it have a new "now", and the ladder is run on it. Production has no test clocks.
+ */
+export const testClockEventTypes = ["test_helpers.test_clock.ready"] as const;
+
+export const handledStripeEventTypes = [...checkoutEventTypes, ...invoiceEventTypes, ...subscriptionEventTypes, ...testClockEventTypes] as const;
 
 export type HandledStripeEventType = (typeof handledStripeEventTypes)[number];
 

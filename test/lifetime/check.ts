@@ -42,7 +42,7 @@ function stripeFacts(world: LifetimeWorld, customerId: string): Facts[] {
     });
 }
 
-export type CheckContext = { stepStartedAt: Date; failuresBefore: number; expectFailureOf: Set<string> };
+export type CheckContext = { stepStartedAt: Date };
 
 export async function checkCustomer(world: LifetimeWorld, c: SimCustomer, ctx: CheckContext): Promise<string[]> {
   const v: string[] = [];
@@ -103,8 +103,12 @@ export async function checkCustomer(world: LifetimeWorld, c: SimCustomer, ctx: C
         const words = JSON.stringify(panel ?? {});
         if (UNPAID_WORDS.test(words)) v.push(`I12: ${vm.name}, cancelled by its customer, is described as unpaid: ${panel?.label}`);
       }
-      if (row) {
-        const sent = await db.emailOutbox.findMany({ where: { key: { startsWith: `billing:${row.id}:` } }, select: { subject: true, text: true } });
+      if (row?.endedAt) {
+        // The emails of this ending (their keys end with its episode); an earlier overdue episode, paid up since, had its own words.
+        const sent = await db.emailOutbox.findMany({
+          where: { key: { startsWith: `billing:${row.id}:`, endsWith: `:${row.endedAt.toISOString()}` } },
+          select: { subject: true, text: true },
+        });
         for (const mail of sent)
           if (UNPAID_WORDS.test(mail.text)) v.push(`I12: ${vm.name}, cancelled by its customer, got the email "${mail.subject}" about an unpaid invoice`);
       }
@@ -141,14 +145,23 @@ export async function checkCustomer(world: LifetimeWorld, c: SimCustomer, ctx: C
   for (const view of views) {
     const stripeId = mirror.find((m) => m.id === view.id)?.stripeSubscriptionId;
     const f = facts.find((x) => x.sub.id === stripeId);
-    if (!f || !view.nextRenewal) continue;
+    if (!f || !view.renewal) continue;
     if (!f.live) {
-      v.push(`I11: /billing says ${view.vm?.name ?? view.planName} renews on ${iso(view.nextRenewal.getTime() / 1000)} but Stripe ended it`);
+      v.push(`I11: /billing says ${view.vm?.name ?? view.planName} renews on ${iso(view.renewal.at.getTime() / 1000)} but Stripe ended it`);
       continue;
     }
     const preview = await stripe().invoices.createPreview({ subscription: f.sub.id });
-    if (view.amountMinor !== preview.amount_due)
-      v.push(`I11: /billing says ${view.vm?.name ?? view.planName} renews for ${view.amountMinor} but Stripe's upcoming invoice is ${preview.amount_due}`);
+    const periodEnd = Math.min(...f.sub.items.data.map((i) => i.current_period_end));
+    if (view.renewal.amountMinor !== preview.amount_due)
+      v.push(
+        `I11: /billing says ${view.vm?.name ?? view.planName} renews for ${view.renewal.amountMinor} but Stripe's upcoming invoice is ${preview.amount_due}`,
+      );
+    if (view.renewal.at.getTime() !== periodEnd * 1000)
+      v.push(
+        `I11: /billing says ${view.vm?.name ?? view.planName} renews on ${iso(view.renewal.at.getTime() / 1000)} but Stripe renews it on ${iso(periodEnd)}`,
+      );
+    if (view.story === "ended_by_customer" && view.invoices.some((i) => i.status === "open") && view.payable)
+      v.push(`I12: /billing offers to pay an invoice of ${view.vm?.name ?? view.planName}, which its customer cancelled`);
   }
 
   // Paid resizes are applied (a power action on the VM is waited for, never a failure).

@@ -35,14 +35,3 @@ export function testClockOf(world: LifetimeWorld, clockId: () => string | null):
     },
   };
 }
-
-/** Before test clocks: the stand-in's one shared clock (every customer moves together). */
-export function sharedClockOf(world: LifetimeWorld): CustomerClock {
-  return {
-    now: async () => world.stripeSim.clock.now(),
-    async advanceTo(unix) {
-      const now = world.stripeSim.clock.now();
-      if (unix > now) world.stripeSim.advanceClock(unix - now);
-    },
-  };
-}

@@ -33,6 +33,7 @@ export interface SimCustomer {
   orders: SimOrder[];
   /** Their card now declines (set by the "card declines" event, cleared by "update card"). */
   cardFailing: boolean;
+  advances: number;
   /** Lines describing what happened, for a failing seed's report. */
   log: string[];
   /** What the customer saw go wrong in an action (a refused checkout, an undo refused…): violations. */
@@ -67,8 +68,18 @@ export async function liveVms(world: LifetimeWorld, c: SimCustomer) {
   return vms.map((vm) => ({ vm, row: rows.find((r) => r.orderId === vm.orderId) ?? null }));
 }
 
+// One purchase at a time across customers: a build made to fail does it with a fault on every
+// clone, which must not reach another customer's build meanwhile.
+let buying: Promise<unknown> = Promise.resolve();
+
 /** Checkout as the plan page does it, then Stripe's hosted page: maybe a declined card first, maybe a build that fails. */
-export async function buy(world: LifetimeWorld, c: SimCustomer, r: Random): Promise<string> {
+export function buy(world: LifetimeWorld, c: SimCustomer, r: Random): Promise<string> {
+  const turn = buying.then(() => buyNow(world, c, r));
+  buying = turn.catch(() => undefined);
+  return turn;
+}
+
+async function buyNow(world: LifetimeWorld, c: SimCustomer, r: Random): Promise<string> {
   const { db, createOrder, checkoutSchema } = world.app;
   const plan = r.pick(["clab-starter", "eve-starter"] as const);
   const interval = r.chance(0.25) ? "year" : "month";
@@ -108,7 +119,7 @@ export async function buy(world: LifetimeWorld, c: SimCustomer, r: Random): Prom
 
 /** After a decline the order page must offer a way on: "Complete payment" (the open session, or a new one). */
 async function completePaymentAfterDecline(world: LifetimeWorld, c: SimCustomer, sim: SimOrder): Promise<string> {
-  const view = (await world.app.getOrderView(c.userId, sim.orderId)) as unknown as { actions?: { completePayment?: boolean; cancel?: boolean } } | null;
+  const view = await world.app.getOrderView(c.userId, sim.orderId);
   if (!view?.actions?.completePayment || !view.actions.cancel) {
     c.refusals.push(`order ${sim.orderId} after a declined card offers no "Complete payment" and "Cancel order" (a dead end)`);
   }
@@ -224,17 +235,22 @@ export async function updateCardAndPay(world: LifetimeWorld, c: SimCustomer): Pr
 
 /** "Restore this VM" on an ended VM whose data is kept: a checkout for its size; paid, the same VM starts again. */
 export async function restoreEnded(world: LifetimeWorld, c: SimCustomer, r: Random): Promise<string> {
-  const restore = (world.app as unknown as { startVmRestore?: (input: { userId: string; vmId: string }) => Promise<{ orderId: string; checkoutUrl: string }> })
-    .startVmRestore;
-  if (!restore) return "restore: not offered";
   const { db } = world.app;
-  const kept = await db.billingEnforcement.findMany({ where: { userId: c.userId, state: { in: ["retained", "pending_deletion"] } } });
-  if (!kept.length) return "restore: nothing retained";
-  const row = r.pick(kept);
-  const vm = await db.vm.findFirst({ where: { orderId: row.orderId } });
-  if (!vm) return "restore: no VM";
+  const kept = await db.billingEnforcement.findMany({
+    where: { userId: c.userId, state: { in: ["ended", "retained", "pending_deletion"] }, deletionApprovedAt: null },
+  });
+  const vms = await db.vm.findMany({ where: { orderId: { in: kept.map((k) => k.orderId) } } });
+  const restorable = [];
+  for (const vm of vms) if ((await world.app.loadVmBilling(c.userId, vm.id))?.canRestore) restorable.push(vm);
+  if (!restorable.length) return "restore: nothing restorable";
+  const vm = r.pick(restorable);
+  // Restoring is a new order: refused, rightly, while money is owed past grace on another VM.
+  const gate = await world.app.billingGate({ userId: c.userId, action: "order" });
+  if (!gate.allowed) return `restore ${vm.name}: refused while money is owed (${gate.message})`;
   try {
-    const { orderId } = await restore({ userId: c.userId, vmId: vm.id });
+    const started = await world.app.startVmRestore({ userId: c.userId, vmId: vm.id });
+    if (!started) throw new Error("not this customer's VM");
+    const { orderId } = started;
     const order = await db.order.findUniqueOrThrow({ where: { id: orderId } });
     c.orders.push({ orderId, sessionId: order.stripeCheckoutSessionId!, failBuild: false, failedAt: null });
     world.stripeSim.payCheckout(order.stripeCheckoutSessionId!, { card: GOOD_CARD });
@@ -259,26 +275,9 @@ export async function operatorApproves(world: LifetimeWorld, adminId: string, c:
 export async function advance(world: LifetimeWorld, c: SimCustomer, seconds: number): Promise<string> {
   const from = await c.clock.now();
   await c.clock.advanceTo(from + seconds);
+  // Stripe's test_helpers.test_clock.ready runs the ladder for this customer (billing-clock-ready);
+  // now and then the scheduled tick runs too, as its cron would.
   await world.settle();
-  // The scheduled functions, as their cron would run them now.
-  if (process.env.LIFETIME_TICK_AT_STRIPE_TIME) await tickAtStripeTime(world, from + seconds);
-  else await world.engine.invoke(world.app.ladderFunction);
-  await world.settle();
+  if (++c.advances % 8 === 0) await world.engine.invoke(world.app.ladderFunction);
   return `+${Math.round(seconds / 3600)} h → ${new Date((from + seconds) * 1000).toISOString().slice(0, 16)}`;
-}
-
-/**
- * Before issue 16 the ladder only moved on the app's wall clock; the older tests drove it at
- * Stripe's time by hand. LIFETIME_TICK_AT_STRIPE_TIME=1 does the same here, so what lies behind
- * that problem (a deleted VM that keeps billing) can be seen too.
- */
-async function tickAtStripeTime(world: LifetimeWorld, unix: number) {
-  const { runLadderTick } = await import("../../lib/billing-state/apply-ladder");
-  const ids = await import("../../lib/billing-state/event-ids");
-  const { billingSuspendRequested, billingDeleteRequested } = await import("../../inngest/events");
-  const tick = await runLadderTick(new Date(unix * 1000));
-  await world.engine.send([
-    ...tick.suspend.map((s) => billingSuspendRequested.create(s, { id: ids.suspendEventId(s.enforcementId, s.suspendedAt) })),
-    ...tick.delete.map((d) => billingDeleteRequested.create(d, { id: ids.deleteEventId(d.enforcementId) })),
-  ]);
 }

@@ -4,7 +4,7 @@
 // that produced it (replay with LIFETIME_SEEDS=<seed>).
 import { advance, buy, cancelOrUndo, cardDeclines, DAY, downgrade, operatorApproves, restoreEnded, updateCardAndPay, upgrade, type SimCustomer } from "./drive";
 import { checkCustomer } from "./check";
-import { sharedClockOf, testClockOf } from "./clock";
+import { testClockOf } from "./clock";
 import { seededRandom, type Random } from "./random";
 import type { LifetimeWorld } from "./world";
 
@@ -59,27 +59,58 @@ async function act(world: LifetimeWorld, c: SimCustomer, r: Random, action: Acti
   }
 }
 
-/** Whether the product can put a customer on a Stripe test clock (before issue 16 it could not). */
-type ClockApi = { attachTestClock?: (input: { userId: string; frozenTime?: number }) => Promise<{ testClockId: string }> };
-
-async function newCustomer(world: LifetimeWorld, seed: number, index: number): Promise<SimCustomer> {
+/** A new account, put on a Stripe test clock of its own the way the operator's rehearsal does it. */
+async function newCustomer(world: LifetimeWorld, seed: number, index: number, adminId: string): Promise<SimCustomer> {
   const { db } = world.app;
   const tag = `${seed}-${index}-${Date.now().toString(36)}`;
   const user = await db.user.create({ data: { email: `life.${tag}@example.test`, name: `Customer ${index}`, passwordHash: "x" } });
-  const api = world.app as unknown as ClockApi;
-  let clockId: string | null = null;
-  if (api.attachTestClock) clockId = (await api.attachTestClock({ userId: user.id })).testClockId;
+  const { testClockId } = await world.app.attachTestClock({ userId: user.id, adminId });
   return {
     index,
     userId: user.id,
     email: user.email,
     name: user.name,
-    clock: clockId ? testClockOf(world, () => clockId) : sharedClockOf(world),
+    clock: testClockOf(world, () => testClockId),
     orders: [],
     cardFailing: false,
+    advances: 0,
     log: [],
     refusals: [],
   };
+}
+
+/** Whose run it was: the customer a failed run's event names (by order, VM, billing row, resize, power request or subscription). */
+async function ownerOf(world: LifetimeWorld, data: Record<string, unknown>): Promise<string | null> {
+  const { db } = world.app;
+  const id = (key: string) => (typeof data[key] === "string" ? (data[key] as string) : null);
+  const order = id("orderId") && (await db.order.findUnique({ where: { id: id("orderId")! }, select: { userId: true } }));
+  if (order) return order.userId;
+  const vm = id("vmId") && (await db.vm.findUnique({ where: { id: id("vmId")! }, select: { userId: true } }));
+  if (vm) return vm.userId;
+  const row = id("enforcementId") && (await db.billingEnforcement.findUnique({ where: { id: id("enforcementId")! }, select: { userId: true } }));
+  if (row) return row.userId;
+  const resize = id("resizeRequestId") && (await db.resizeRequest.findUnique({ where: { id: id("resizeRequestId")! }, select: { userId: true } }));
+  if (resize) return resize.userId;
+  const sub = (id("subscriptionId") ?? id("objectId")) as string | null;
+  const mirror = sub && (await db.subscription.findUnique({ where: { stripeSubscriptionId: sub }, select: { userId: true } }));
+  return mirror ? mirror.userId : null;
+}
+
+const claimed = new WeakMap<LifetimeWorld, Set<number>>();
+
+/** The runs that gave up for this customer since last asked (each failure is claimed once, by its owner or the first to look). */
+async function claimFailures(world: LifetimeWorld, c: SimCustomer) {
+  const seen = claimed.get(world) ?? new Set<number>();
+  claimed.set(world, seen);
+  const mine = [];
+  for (const [index, failure] of world.engine.failures.entries()) {
+    if (seen.has(index)) continue;
+    const owner = await ownerOf(world, failure.data);
+    if (owner && owner !== c.userId) continue;
+    seen.add(index);
+    mine.push(failure);
+  }
+  return mine;
 }
 
 /** One customer's life, step by step: every step is followed by the invariant checks. */
@@ -97,7 +128,7 @@ class Life {
   ) {}
 
   static async begin(world: LifetimeWorld, seed: number, index: number, months: number, adminId: string, counts: Record<string, number>) {
-    const life = new Life(world, seed, await newCustomer(world, seed, index), seededRandom((seed * 7919) ^ (index + 1)), adminId, counts);
+    const life = new Life(world, seed, await newCustomer(world, seed, index, adminId), seededRandom((seed * 7919) ^ (index + 1)), adminId, counts);
     life.end = (await life.c.clock.now()) + months * MONTH;
     await life.step("buy", () => buy(world, life.c, life.r));
     return life;
@@ -111,23 +142,21 @@ class Life {
     const { world, c } = this;
     this.steps++;
     const stepStartedAt = new Date();
-    const failuresBefore = world.engine.failures.length;
     const line = await work().catch((error: unknown) => `${what}: threw ${error instanceof Error ? error.stack : String(error)}`);
     c.log.push(`[${new Date((await c.clock.now()) * 1000).toISOString().slice(0, 10)}] ${line}`);
-    const found = await checkCustomer(world, c, { stepStartedAt, failuresBefore, expectFailureOf: new Set() });
-    const failed = world.engine.failures
-      .slice(failuresBefore)
-      .filter((f) => !(f.fn === "provision-vm" && c.orders.some((o) => o.failBuild && o.orderId === f.data.orderId)));
-    for (const f of failed) found.push(`a run gave up: ${f.fn} (${f.event}): ${f.error}`);
+    const found = await checkCustomer(world, c, { stepStartedAt });
+    for (const f of await claimFailures(world, c)) {
+      if (f.fn === "provision-vm" && c.orders.some((o) => o.failBuild && o.orderId === f.data.orderId)) continue;
+      found.push(`a run gave up: ${f.fn} (${f.event}): ${f.error}`);
+    }
     if (line.includes(": threw ")) found.push(`the step threw: ${line}`);
     for (const violation of found)
       this.violations.push(`seed ${this.seed} customer ${c.index} step ${this.steps} (${what}: ${line.split("\n")[0]}): ${violation}`);
   }
 
   /** One event the customer (or the operator) chose, if any. */
-  async act(options: { buying: boolean }) {
+  async act() {
     const action = drawAction(this.r, this.c);
-    if (action === "buy" && !options.buying) return;
     this.counts[action] = (this.counts[action] ?? 0) + 1;
     if (action !== "nothing") await this.step(action, () => act(this.world, this.c, this.r, action, this.adminId));
   }
@@ -150,36 +179,21 @@ export async function runLifetimeSeed(
   const admin = await db.user.create({ data: { email: `ops.${seed}.${Date.now()}@example.test`, name: "Operator", passwordHash: "x", role: "admin" } });
   const counts: Record<string, number> = {};
   const lives: Life[] = [];
-  const shared = !(world.app as unknown as ClockApi).attachTestClock;
-  if (shared) {
-    // One clock for everyone (before issue 16): every customer buys at the start, then all live
-    // in rounds, the clock moving once a round; a checkout after the first move is itself a finding.
-    for (let index = 0; index < opts.customers; index++) lives.push(await Life.begin(world, seed, index, opts.months, admin.id, counts));
-    for (const life of lives) await life.step("buy", () => buy(world, life.c, life.r));
-    const r = seededRandom(seed);
-    while (!(await lives[0]!.done())) {
-      for (const life of lives) await life.act({ buying: true });
-      const hours = r.int(18, 6 * 24);
-      for (const [n, life] of lives.entries())
-        await life.step("advance", () => (n === 0 ? advance(world, life.c, hours * 3_600) : Promise.resolve("(shared clock)")));
-    }
-  } else {
-    // Everyone on their own test clock: lives run side by side, each moving only its own clock.
-    let nextIndex = 0;
-    await Promise.all(
-      Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, async () => {
-        for (let index = nextIndex++; index < opts.customers; index = nextIndex++) {
-          const life = await Life.begin(world, seed, index, opts.months, admin.id, counts);
-          lives.push(life);
-          while (!(await life.done())) {
-            await life.act({ buying: true });
-            await life.wait();
-          }
-          if (life.violations.length) log(`  customer ${index}: ${life.violations.length} violation(s), first: ${life.violations[0]}`);
+  // Everyone on their own test clock: lives run side by side, each moving only its own clock.
+  let nextIndex = 0;
+  await Promise.all(
+    Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, async () => {
+      for (let index = nextIndex++; index < opts.customers; index = nextIndex++) {
+        const life = await Life.begin(world, seed, index, opts.months, admin.id, counts);
+        lives.push(life);
+        while (!(await life.done())) {
+          await life.act();
+          await life.wait();
         }
-      }),
-    );
-  }
+        if (life.violations.length) log(`  customer ${index}: ${life.violations.length} violation(s), first: ${life.violations[0]}`);
+      }
+    }),
+  );
   if (process.env.LIFETIME_VERBOSE) for (const life of lives) log(`customer ${life.c.index}:\n  ${life.c.log.join("\n  ")}`);
   const violations = lives.flatMap((l) => l.violations);
   const steps = lives.reduce((n, l) => n + l.steps, 0);

@@ -37,6 +37,9 @@ async function loadApp() {
     sweepFn,
     reconcileFn,
     retry,
+    clock,
+    payment,
+    restore,
   ] = await Promise.all([
     import("../../lib/db"),
     import("../../lib/env"),
@@ -59,6 +62,9 @@ async function loadApp() {
     import("../../inngest/functions/sweep-stuck-work"),
     import("../../inngest/functions/billing-reconcile"),
     import("../../lib/orders/retry-provisioning"),
+    import("../../lib/billing-state/billing-clock"),
+    import("../../lib/orders/order-payment"),
+    import("../../lib/billing-state/restore-vm"),
   ]);
   return {
     db,
@@ -85,6 +91,9 @@ async function loadApp() {
     sweepFunction: sweepFn.sweepStuckWorkFunction,
     reconcileFunction: reconcileFn.billingReconcileFunction,
     retryProvisioning: retry.retryProvisioning,
+    attachTestClock: clock.attachTestClock,
+    completeOrderPayment: payment.completeOrderPayment,
+    startVmRestore: restore.startVmRestore,
   };
 }
 export type LifetimeApp = Awaited<ReturnType<typeof loadApp>>;

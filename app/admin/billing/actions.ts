@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { validatedAdminAction } from "@/lib/actions/validated-action";
 import { UserFacingError, type FormState } from "@/lib/actions/form-state";
 import { enforcementIdSchema, extendGraceSchema } from "@/lib/billing-state/admin-billing";
-import { approveDeletion, extendGrace } from "@/lib/billing-state/delete-retained-vm";
+import { approveDeletion, extendGraceByDays } from "@/lib/billing-state/delete-retained-vm";
 
 // Destroying customer data: the operator ticks a box first (I6). approveDeletion checks the state and audits.
 const approve = validatedAdminAction(
@@ -21,8 +21,7 @@ export async function approveDeletionAction(previous: FormState, formData: FormD
 }
 
 const grace = validatedAdminAction(extendGraceSchema, async ({ enforcementId, days }, { user }) => {
-  if (!(await extendGrace(enforcementId, user.id, new Date(Date.now() + days * 86_400_000))))
-    throw new UserFacingError("This subscription cannot be extended.");
+  if (!(await extendGraceByDays(enforcementId, user.id, days))) throw new UserFacingError("This subscription cannot be extended.");
   revalidatePath("/admin/billing");
   return { status: "success", message: `Grace extended by ${days} day(s).` };
 });

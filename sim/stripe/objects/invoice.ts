@@ -176,6 +176,7 @@ export function finalizeInvoice(ctx: SimContext, invoice: Stripe.Invoice) {
   invoice.effective_at = ctx.clock.now();
   invoice.status_transitions = { ...invoice.status_transitions, finalized_at: ctx.clock.now() };
   invoice.hosted_invoice_url = `${ctx.options.publicBaseUrl}/i/${invoice.id}`;
+  invoice.invoice_pdf = `${ctx.options.publicBaseUrl}/i/${invoice.id}/pdf`;
   applyCustomerBalance(customer, invoice);
   ctx.events.emit("invoice.finalized", invoice);
 }

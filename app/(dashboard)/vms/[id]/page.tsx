@@ -13,7 +13,7 @@ import { PowerPanel } from "@/components/vms/power-panel";
 import { RevealPassword } from "@/components/vms/reveal-password";
 import { SshAccess } from "@/components/vms/ssh-access";
 import { VmStatusBadge } from "@/components/vms/vm-status-badge";
-import { requestPowerFormAction, revealPasswordFormAction } from "./actions";
+import { requestPowerFormAction, restoreVmFormAction, revealPasswordFormAction } from "./actions";
 
 export const metadata: Metadata = { title: "VM" };
 
@@ -47,7 +47,7 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
           </>
         ) : null}
       </header>
-      {billing ? <VmBillingPanel billing={billing} cancelAction={cancelAtPeriodEndAction} /> : null}
+      {billing ? <VmBillingPanel billing={billing} vmId={vm.id} cancelAction={cancelAtPeriodEndAction} restoreAction={restoreVmFormAction} /> : null}
       <dl className="grid gap-x-6 gap-y-2 rounded-card border border-line bg-surface p-card text-sm sm:grid-cols-[10rem_1fr]">
         <dt className="text-ink-subtle">VMID</dt>
         <dd className="font-mono" data-testid="vmid">

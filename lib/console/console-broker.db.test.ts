@@ -183,7 +183,14 @@ describe("console tokens are refused before any Proxmox call", () => {
     const { userId, vm, browser } = await runningConsoleVm();
     // Another VM of the same customer suspended for money owed: this VM's console is not its business (I12).
     const sibling = await db.billingEnforcement.create({
-      data: { subscriptionId: `sub_row_sib_${vm.id}`, stripeSubscriptionId: `sub_sib_${vm.id}`, userId, orderId: `order_sib_${vm.id}`, state: "suspended", overdueSince: new Date() },
+      data: {
+        subscriptionId: `sub_row_sib_${vm.id}`,
+        stripeSubscriptionId: `sub_sib_${vm.id}`,
+        userId,
+        orderId: `order_sib_${vm.id}`,
+        state: "suspended",
+        overdueSince: new Date(),
+      },
     });
     const { orderId } = await db.vm.findUniqueOrThrow({ where: { id: vm.id }, select: { orderId: true } });
     const token = await issued(userId, vm.id, browser.binding);

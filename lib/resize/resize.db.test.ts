@@ -293,7 +293,13 @@ describe("resize (Stripe + Proxmox stand-ins)", () => {
     // …and ends during the second wait (the checks answer as Proxmox's task would, minutes apart).
     const run = await new InngestTestEngine({
       function: resizeVmFunction,
-      events: [{ name: "vm/resize.apply-requested", id: `resize-apply-${quote!.resizeRequestId}-1`, data: { resizeRequestId: quote!.resizeRequestId, vmId: vm.id, attempt: 1 } }],
+      events: [
+        {
+          name: "vm/resize.apply-requested",
+          id: `resize-apply-${quote!.resizeRequestId}-1`,
+          data: { resizeRequestId: quote!.resizeRequestId, vmId: vm.id, attempt: 1 },
+        },
+      ],
       steps: [
         { id: "check power actions", handler: () => true },
         { id: "check power actions 2", handler: () => true },
@@ -319,7 +325,14 @@ describe("resize (Stripe + Proxmox stand-ins)", () => {
     // The VM's own subscription is suspended between the payment and the apply run.
     const { orderId } = await db.vm.findUniqueOrThrow({ where: { id: vm.id }, select: { orderId: true } });
     const suspended = await db.billingEnforcement.create({
-      data: { subscriptionId: `sub_row_${vm.id}`, stripeSubscriptionId: `${subscriptionId}_row`, userId, orderId, state: "suspended", overdueSince: new Date() },
+      data: {
+        subscriptionId: `sub_row_${vm.id}`,
+        stripeSubscriptionId: `${subscriptionId}_row`,
+        userId,
+        orderId,
+        state: "suspended",
+        overdueSince: new Date(),
+      },
     });
     try {
       expect((await runApply(quote!.resizeRequestId, vm.id)).result).toEqual({ resizeRequestId: quote!.resizeRequestId, status: "applied" });
@@ -337,13 +350,27 @@ describe("resize (Stripe + Proxmox stand-ins)", () => {
     const { userId, vm, subscriptionId } = await paidVm({ clone: false });
     const quote = await quoteResize({ userId, vmId: vm.id, totals: BIGGER });
     const sibling = await db.billingEnforcement.create({
-      data: { subscriptionId: `sub_sib_${vm.id}`, stripeSubscriptionId: `${subscriptionId}_sibling`, userId, orderId: `order_sib_${vm.id}`, state: "suspended", overdueSince: new Date() },
+      data: {
+        subscriptionId: `sub_sib_${vm.id}`,
+        stripeSubscriptionId: `${subscriptionId}_sibling`,
+        userId,
+        orderId: `order_sib_${vm.id}`,
+        state: "suspended",
+        overdueSince: new Date(),
+      },
     });
     expect(await billingGate({ userId, vmId: vm.id, action: "resize" })).toEqual({ allowed: true });
     await db.billingEnforcement.delete({ where: { id: sibling.id } });
     const { orderId } = await db.vm.findUniqueOrThrow({ where: { id: vm.id }, select: { orderId: true } });
     const suspended = await db.billingEnforcement.create({
-      data: { subscriptionId: `sub_row_${vm.id}`, stripeSubscriptionId: `${subscriptionId}_row`, userId, orderId, state: "suspended", overdueSince: new Date() },
+      data: {
+        subscriptionId: `sub_row_${vm.id}`,
+        stripeSubscriptionId: `${subscriptionId}_row`,
+        userId,
+        orderId,
+        state: "suspended",
+        overdueSince: new Date(),
+      },
     });
     try {
       await expect(quoteResize({ userId, vmId: vm.id, totals: BIGGER })).rejects.toThrow(PAYMENT_REQUIRED_MESSAGE);

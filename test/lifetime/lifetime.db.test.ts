@@ -11,7 +11,7 @@ import { startLifetimeWorld, type LifetimeWorld } from "./world";
 
 export const CI_SEEDS = [1616, 2024];
 const seeds = seedsFrom(process.env.LIFETIME_SEEDS, CI_SEEDS);
-const customers = Number(process.env.LIFETIME_CUSTOMERS ?? 3);
+const customers = Number(process.env.LIFETIME_CUSTOMERS ?? 2);
 const months = Number(process.env.LIFETIME_MONTHS ?? 14);
 
 let world: LifetimeWorld;

@@ -13,6 +13,9 @@ export interface LifetimeReport {
   customers: number;
   months: number;
   steps: number;
+  /** Seconds spent in the customers' actions (and what they set off) and in the invariant checks, summed over lanes. */
+  timing: { work: number; check: number };
+  engine: { runs: number; steps: number; coalesced: number; failed: number };
   actions: Record<string, number>;
   violations: string[];
   seconds: number;
@@ -116,6 +119,7 @@ async function claimFailures(world: LifetimeWorld, c: SimCustomer) {
 /** One customer's life, step by step: every step is followed by the invariant checks. */
 class Life {
   readonly violations: string[] = [];
+  readonly timing = { work: 0, check: 0 };
   steps = 0;
   private end = 0;
   private constructor(
@@ -142,7 +146,12 @@ class Life {
     const { world, c } = this;
     this.steps++;
     const stepStartedAt = new Date();
+    const started = performance.now();
     const line = await work().catch((error: unknown) => `${what}: threw ${error instanceof Error ? error.stack : String(error)}`);
+    const worked = performance.now();
+    this.timing.work += worked - started;
+    const per = (this.counts[`ms:${what}`] ??= 0);
+    this.counts[`ms:${what}`] = per + (worked - started);
     c.log.push(`[${new Date((await c.clock.now()) * 1000).toISOString().slice(0, 10)}] ${line}`);
     const found = await checkCustomer(world, c, { stepStartedAt });
     for (const f of await claimFailures(world, c)) {
@@ -150,6 +159,7 @@ class Life {
       found.push(`a run gave up: ${f.fn} (${f.event}): ${f.error}`);
     }
     if (line.includes(": threw ")) found.push(`the step threw: ${line}`);
+    this.timing.check += performance.now() - worked;
     for (const violation of found)
       this.violations.push(`seed ${this.seed} customer ${c.index} step ${this.steps} (${what}: ${line.split("\n")[0]}): ${violation}`);
   }
@@ -197,7 +207,19 @@ export async function runLifetimeSeed(
   if (process.env.LIFETIME_VERBOSE) for (const life of lives) log(`customer ${life.c.index}:\n  ${life.c.log.join("\n  ")}`);
   const violations = lives.flatMap((l) => l.violations);
   const steps = lives.reduce((n, l) => n + l.steps, 0);
-  return { seed, customers: opts.customers, months: opts.months, steps, actions: counts, violations, seconds: Math.round((Date.now() - started) / 100) / 10 };
+  const sum = (k: "work" | "check") => Math.round(lives.reduce((n, l) => n + l.timing[k], 0) / 100) / 10;
+  const { runs, steps: engineSteps, coalesced, failed } = world.engine.stats;
+  return {
+    seed,
+    customers: opts.customers,
+    months: opts.months,
+    steps,
+    timing: { work: sum("work"), check: sum("check") },
+    engine: { runs, steps: engineSteps, coalesced, failed },
+    actions: counts,
+    violations,
+    seconds: Math.round((Date.now() - started) / 100) / 10,
+  };
 }
 
 /** A violation's kind: its sentence with ids, names, numbers and dates taken out. */
@@ -221,8 +243,14 @@ export function formatLifetimeReport(report: LifetimeReport): string {
   }
   return [
     `seed ${report.seed}: ${report.customers} customers × ${report.months} months, ${report.steps} steps, ${report.seconds} s, ${report.violations.length} violation(s) of ${kinds.size} kind(s)`,
+    `  time in actions ${report.timing.work} s, in checks ${report.timing.check} s (summed over lanes); engine: ${report.engine.runs} runs, ${report.engine.steps} steps, ${report.engine.coalesced} coalesced, ${report.engine.failed} gave up`,
     `  actions: ${Object.entries(report.actions)
+      .filter(([k]) => !k.startsWith("ms:"))
       .map(([k, n]) => `${k} ${n}`)
+      .join(", ")}`,
+    `  time per kind of step (s, summed): ${Object.entries(report.actions)
+      .filter(([k]) => k.startsWith("ms:"))
+      .map(([k, n]) => `${k.slice(3)} ${(n / 1000).toFixed(1)}`)
       .join(", ")}`,
     ...[...kinds.values()].map(({ first, count }) => `  VIOLATION (${count}×, first:) ${first}`),
   ].join("\n");

@@ -127,11 +127,11 @@ export async function startLifetimeWorld(): Promise<LifetimeWorld> {
       statusPort: 0,
       // No delivery over HTTP: every event is handed to the webhook's domain function below.
       stripe: { port: 0, webhookUrl: "", tickIntervalMs: 0, onEvent: (event) => void (recorded.push(event), onEvent()) },
-      proxmox: { port: 0, sshPort: 0, stateDir, taskDurationMs: 1, shortTaskDurationMs: 0 },
+      proxmox: { port: 0, sshPort: 0, stateDir, taskDurationMs: 0, shortTaskDurationMs: 0 },
       cloudflare: { port: 0 },
       mail: { port: 0 },
     });
-    Object.assign(process.env, sims.env, { PROVISION_CONCURRENCY: "4", INNGEST_DEV: "http://127.0.0.1:9" });
+    Object.assign(process.env, sims.env, { PROVISION_CONCURRENCY: "16", INNGEST_DEV: "http://127.0.0.1:9" });
     const app = await loadApp();
     const secret = app.env().STRIPE_WEBHOOK_SECRET;
     const stripeEvents = new Map<string, number>();

@@ -107,7 +107,7 @@ export default async function AdminOrdersPage({ searchParams }: { searchParams: 
                   ) : null}
                   {o.status === "failed" && o.refundDeadlineAt ? (
                     <p className="text-xs text-ink-subtle">
-                      Refunded automatically on {o.refundDeadlineAt.toISOString().slice(0, 16).replace("T", " ")} (customer's clock)
+                      Refunded automatically on {o.refundDeadlineAt.toISOString().slice(0, 16).replace("T", " ")} (customer&apos;s clock)
                     </p>
                   ) : null}
                 </td>

@@ -20,6 +20,7 @@ export async function buyVm(page: Page, email: string, card = "4242424242424242"
 export async function purchaseVm(page: Page, card = "4242424242424242") {
   await page.goto("/pricing");
   await page.getByRole("link", { name: "Choose Containerlab Starter" }).click();
+  await expect(page.getByRole("heading", { name: "Order Containerlab Starter" })).toBeVisible();
   // A first order pastes a key; later ones use the saved key (ticked by default).
   const paste = page.getByLabel("Your public key");
   if (await paste.count()) await paste.fill(makeEd25519PublicKey("resizer@e2e"));

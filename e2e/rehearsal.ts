@@ -8,11 +8,20 @@ import { simUrl } from "./ports";
 
 export const ADMIN = { email: "admin@lab.test", password: "operator pass phrase" };
 
+/** The operator, signed in, in a context of their own. */
+export async function signInAsOperator(browser: Browser): Promise<Page> {
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, ADMIN.email, ADMIN.password);
+  await expect(admin).toHaveURL(/\/dashboard$/);
+  return admin;
+}
+
 /** The operator puts the account on a fresh test clock (/admin/billing, Billing rehearsal). */
 export async function putOnTestClock(browser: Browser, email: string) {
   const context = await browser.newContext();
   const admin = await context.newPage();
   await signIn(admin, ADMIN.email, ADMIN.password);
+  await expect(admin).toHaveURL(/\/dashboard$/);
   await admin.goto("/admin/billing");
   const section = admin.getByRole("region", { name: "Billing rehearsal" });
   await section.getByLabel("Account email").fill(email);

@@ -197,10 +197,10 @@ export async function runLadderTick(now = new Date(), config = ladderConfig(), o
 }
 
 /** The same steps for one row, right after a Stripe signal moved it (the warning goes out in that run). */
-export async function advanceEnforcementById(enforcementId: string, now?: Date, config = ladderConfig()): Promise<LadderFollowUp> {
+export async function advanceEnforcementById(enforcementId: string, now?: Date, config = ladderConfig()): Promise<LadderFollowUp & { applied: number }> {
   const row = await db.billingEnforcement.findUniqueOrThrow({ where: { id: enforcementId } });
   const clockNow = now ?? (await billingNowForUser(row.userId));
   const followUp: LadderFollowUp = { suspend: [], delete: [] };
-  await advanceEnforcements([{ ...row, clockNow }], config, followUp);
-  return followUp;
+  const applied = await advanceEnforcements([{ ...row, clockNow }], config, followUp);
+  return { ...followUp, applied };
 }

@@ -132,8 +132,10 @@ test("I12: two VMs, one cancelled — the other keeps working; the ended one say
   const clock = await browser.newPage();
   await advanceClockBy(clock, email, await hoursToRenewal(clock, email));
 
-  await eventually(page, urlA, () => expect(page.getByTestId("vm-billing")).toHaveAttribute("data-story", "ended_by_customer", { timeout: 1_000 }));
+  // At the period end A's subscription has ended (not merely "cancels at the end of the period").
+  await eventually(page, urlA, () => expect(page.getByTestId("vm-billing")).toHaveAttribute("data-state", "ended", { timeout: 1_000 }));
   const panelA = page.getByTestId("vm-billing");
+  await expect(panelA).toHaveAttribute("data-story", "ended_by_customer");
   await expect(panelA.getByTestId("vm-billing-label")).toHaveText(/^Ended/);
   await expect(panelA.getByTestId("vm-billing-detail")).toContainText("Its data is kept until");
   await expect(panelA).not.toContainText(/unpaid|overdue|Pay the invoice/);
@@ -147,7 +149,7 @@ test("I12: two VMs, one cancelled — the other keeps working; the ended one say
   await page.goto(urlB);
   await expect(page.getByTestId("vm-billing")).toHaveAttribute("data-state", "active");
   await page.getByRole("button", { name: "Reboot" }).click();
-  await expect(page.getByText("Reboot requested.")).toBeVisible();
+  await expect(page.getByRole("region", { name: "Power" }).getByRole("status")).toHaveText("Your VM was rebooted.", { timeout: 30_000 });
   expect((await sims.proxmoxVms()).find((v) => v.vmid === vmidB)?.status).toBe("running");
 
   // Restore A while its data is kept: a checkout for its size; paid, the same VM runs again.

@@ -206,3 +206,25 @@ describe("cancellation and refunds", () => {
     expect(rig.sim.events("refund.created")).toHaveLength(2);
   });
 });
+
+describe("invoice documents and drafts", () => {
+  it("a finalized invoice links its PDF; a renewal draft can be deleted, a finalized invoice cannot", async () => {
+    rig = await startRig();
+    let subscription, session;
+    ({ subscription, session, clock } = await subscribe(rig));
+    const first = await rig.stripe.invoices.retrieve(String(session.invoice));
+    expect(first.invoice_pdf).toMatch(/\/i\/in_[^/]+\/pdf$/);
+    const pdf = await fetch(first.invoice_pdf!);
+    expect(pdf.headers.get("content-type")).toBe("application/pdf");
+    expect((await pdf.text()).startsWith("%PDF-")).toBe(true);
+    await expect(rig.stripe.invoices.del(first.id)).rejects.toMatchObject({ message: "You can only delete draft invoices." });
+
+    // At the period end the renewal invoice is a draft for an hour: deleting it is Stripe's way to skip it.
+    await advanceTo(subscription.items.data[0].current_period_end);
+    const draft = (await rig.stripe.invoices.list({ subscription: subscription.id, status: "draft" })).data[0];
+    expect(draft.invoice_pdf).toBeNull();
+    expect(await rig.stripe.invoices.del(draft.id)).toEqual({ id: draft.id, object: "invoice", deleted: true });
+    expect(rig.sim.events("invoice.deleted")).toHaveLength(1);
+    await expect(rig.stripe.invoices.retrieve(draft.id)).rejects.toMatchObject({ code: "resource_missing" });
+  });
+});

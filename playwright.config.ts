@@ -1,26 +1,8 @@
 // Browser tests against a production build (`npm run build` first; `npm test` does it).
 // The server runs on its embedded defaults unless E2E_DATABASE_URL names a PostgreSQL database.
+// (The two-replica run has its own configuration: playwright.replicas.config.ts.)
 import { defineConfig, devices } from "@playwright/test";
-import fs from "node:fs";
-import { e2eDataDir, e2ePorts } from "./e2e/ports";
-import { findSystemChromium, SYSTEM_CHROMIUM_CANDIDATES } from "./scripts/choose-browser";
-
-const port = e2ePorts.app;
-const baseURL = `http://localhost:${port}`;
-// The browser `npm test` provided (scripts/ensure-browser.ts); run directly, Debian's Chromium
-// where present, else Playwright's own (Playwright cannot download it on every machine).
-const chromiumPath = process.env.E2E_CHROMIUM_PATH || findSystemChromium({ systemCandidates: SYSTEM_CHROMIUM_CANDIDATES, exists: fs.existsSync });
-
-// No background traffic: this machine's network is closed and Chromium would retry.
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+import { baseURL, chromiumLaunch, webServerEnv } from "./e2e/web-server";
 
 export default defineConfig({
   testDir: "e2e",
@@ -40,13 +22,9 @@ export default defineConfig({
       // Specs that move time do it on their own customers' Stripe test clocks (issue 16): nothing
       // else moves, so every spec runs in any order.
       name: "chromium",
-      use: {
-        ...devices["Desktop Chrome"],
-        launchOptions: {
-          executablePath: chromiumPath,
-          args: CHROMIUM_ARGS,
-        },
-      },
+      // (e2e/replicas/ belongs to playwright.replicas.config.ts.)
+      testIgnore: [/\/replicas\//],
+      use: { ...devices["Desktop Chrome"], launchOptions: chromiumLaunch },
     },
   ],
   webServer: {
@@ -56,30 +34,12 @@ export default defineConfig({
     reuseExistingServer: !process.env.CI,
     stdout: "pipe",
     env: {
-      PORT: String(port),
-      LOCAL_DATA_DIR: e2eDataDir,
-      EMBEDDED_DB_DIR: "memory",
-      EMBEDDED_DB_PORT: String(e2ePorts.db),
-      SIM_PORT: String(e2ePorts.simStatus),
-      STRIPE_SIM_PORT: String(e2ePorts.stripe),
-      PROXMOX_SIM_PORT: String(e2ePorts.proxmox),
-      PROXMOX_SIM_SSH_PORT: String(e2ePorts.proxmoxSsh),
-      PROXMOX_SIM_TASK_MS: "300",
-      // Two nodes, each its own SSH daemon (pve2 on the next port); the two-nodes spec adds pve2.
-      PROXMOX_SIM_NODES: "pve1,pve2",
-      CLOUDFLARE_SIM_PORT: String(e2ePorts.cloudflare),
-      MAIL_SIM_PORT: String(e2ePorts.mail),
-      INNGEST_SIM_PORT: String(e2ePorts.inngest),
-      SIM_STATE_DIR: `${e2eDataDir}/sim`,
-      APP_URL: baseURL,
-      ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : {}),
+      ...webServerEnv(process.env.E2E_DATABASE_URL),
       // The ladder on short, distinct timers, so a rehearsal on a test clock sees every rung.
       BILLING_FINAL_WARNING_HOURS: "24",
       BILLING_BACKUPS_BLOCKED_HOURS: "48",
       BILLING_SUSPEND_HOURS: "72",
       BILLING_RETAIN_DAYS: "3",
-      ADMIN_EMAIL: "admin@lab.test",
-      ADMIN_PASSWORD: "operator pass phrase",
     },
   },
 });

@@ -26,7 +26,7 @@ const say = (line: string) => void process.stdout.write(`${line}\n`);
 if (!process.env.CHAOS_VERBOSE) for (const level of ["info", "warn", "error"] as const) console[level] = () => undefined;
 
 const seeds = seedsFrom(seedsSpec, []);
-const world = await startChaosWorld({ limit });
+const world = await startChaosWorld({ limit, timeScale: Number(process.env.CHAOS_TIME_SCALE ?? 1 / 60) });
 const restore = await prepareCatalog(world);
 const failed: number[] = [];
 try {

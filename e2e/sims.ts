@@ -2,7 +2,9 @@
 // controls and logs, for arranging faults and for asserting what reached each service.
 import fs from "node:fs";
 import path from "node:path";
+import { expect } from "@playwright/test";
 import { Agent, fetch as undiciFetch } from "undici";
+import { isHandledStripeEventType } from "../lib/billing/stripe-event-types";
 import { e2eDataDir, simUrl } from "./ports";
 
 let proxmoxAgent: Agent | undefined;
@@ -45,6 +47,14 @@ export const sims = {
   proxmoxNodes: () => call<Array<{ node: string; host: string; port: number; hostFingerprint: string }>>("proxmox", "/_sim/nodes"),
   proxmoxFault: (spec: Record<string, unknown>) => call<{ id: number }>("proxmox", "/_sim/faults", { method: "POST", body: spec }),
   proxmoxClearFaults: () => call("proxmox", "/_sim/faults", { method: "DELETE" }),
+  /** Guest firewall files by VMID (issue 26). */
+  proxmoxFirewalls: () =>
+    call<{ vms: Record<string, { options: Record<string, number | string>; rules: Array<Record<string, string | number>> }> }>(
+      "proxmox",
+      "/_sim/firewall",
+    ).then((r) => r.vms),
+  proxmoxReach: (probe: { from: number; to: number | string; proto?: string; port?: number }) =>
+    call<{ reachable: boolean; reason: string }>("proxmox", "/_sim/reachability", { method: "POST", body: probe }),
   cloudflareState: () =>
     call<{ tunnels: Array<{ id: string; name: string; deleted_at: string | null }>; dns_records: Array<{ id: string; name: string; content: string }> }>(
       "cloudflare",
@@ -61,6 +71,29 @@ export const sims = {
     call("stripe", "/_sim/webhooks/rules", { method: "POST", body: rule }),
   stripeClearRules: () => call("stripe", "/_sim/webhooks/rules", { method: "DELETE" }),
   stripeIdle: () => call("stripe", "/_sim/webhooks/idle", { method: "POST", body: { timeoutMs: 20_000 } }),
+  /**
+   * Waits until everything Stripe said has been carried out: every webhook acknowledged, every
+   * handled event forwarded to Inngest (its Stripe id is an Inngest event id), and no run queued or
+   * running. A test that asserts "nothing happened" asserts it after this fact, not after a sleep.
+   */
+  async settled() {
+    await this.stripeIdle();
+    await expect
+      .poll(
+        async () => {
+          const stripeIds = (await call<{ data: Array<{ id: string; type: string }> }>("stripe", "/_sim/events")).data
+            .filter((e) => isHandledStripeEventType(e.type))
+            .map((e) => e.id);
+          const seen = new Set((await call<Array<{ id: string }>>("inngest", "/_sim/events")).map((e) => e.id));
+          const active = await call<unknown[]>("inngest", "/_sim/runs?status=Running").then(
+            async (r) => r.length + (await call<unknown[]>("inngest", "/_sim/runs?status=Queued")).length,
+          );
+          return { notForwarded: stripeIds.filter((id) => !seen.has(id)), active };
+        },
+        { timeout: 30_000, message: "Stripe's events forwarded and every Inngest run ended" },
+      )
+      .toEqual({ notForwarded: [], active: 0 });
+  },
   /** The customer's Stripe customer and subscriptions, found by email (what a test knows of them). */
   async stripeCustomerByEmail(email: string) {
     const state = await call<{ customers: Array<{ id: string; email: string | null }>; subscriptions: Array<{ id: string; customer: string }> }>(

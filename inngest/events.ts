@@ -46,6 +46,14 @@ export const subscriptionSyncRequested = eventType("billing/subscription.sync-re
   schema: z.object({ subscriptionId: z.string(), stripeEventId: z.string() }),
 });
 
+/**
+ * A card signal (customer.updated, setup_intent.succeeded) resolved to its Stripe customer, so the
+ * card update is applied by one run at a time per customer (inngest/functions/card-update-apply.ts).
+ */
+export const cardUpdateRequested = eventType("billing/card.update-requested", {
+  schema: z.object({ customerId: z.string(), stripeEventId: z.string() }),
+});
+
 /** A customer asked for a power action; the request row holds the intent. */
 export const vmPowerRequested = eventType("vm/power.requested", { schema: z.object({ powerRequestId: z.string(), vmId: z.string() }) });
 
@@ -65,6 +73,11 @@ export const resizeApplyRequested = eventType("vm/resize.apply-requested", {
 /** The ladder suspended a subscription: stop its VM (graceful, then hard), onboot off, consoles closed. */
 export const billingSuspendRequested = eventType("billing/vm.suspend-requested", {
   schema: z.object({ enforcementId: z.string(), suspendedAt: z.string() }),
+});
+
+/** The nightly reconcile fans out: one run per subscription to re-read (billing-reconcile). */
+export const billingReconcileRequested = eventType("billing/subscription.reconcile-requested", {
+  schema: z.object({ subscriptionId: z.string() }),
 });
 
 /** A paid invoice lifted a suspension: start the VM again under RESTORE_POWER (I7). */
@@ -88,3 +101,18 @@ export const testClockReady = stripeSignals["test_helpers.test_clock.ready"];
 /** A restore order is paid (confirmed against Stripe): attach its subscription to the kept VM and start it. */
 export const vmRestoreRequested = eventType("vm/restore.requested", { schema: z.object({ orderId: z.string() }) });
 export const vmRestoreEventId = (orderId: string) => `vm-restore-${orderId}`;
+/**
+ * A customer's verified new email address replaced the old one: each of their VMs' Access policy
+ * must admit the new address only (lib/access/vm-access.ts). Id: the user and the change's time.
+ */
+export const userEmailChanged = eventType("user/email.changed", { schema: z.object({ userId: z.string(), changedAt: z.string() }) });
+
+/**
+ * A VM's firewall must be brought to what the database says (a customer's rule change, a peer's
+ * address in the bridge fallback, reconciliation): one run at a time per VM (issue 26).
+ */
+export const vmFirewallSyncRequested = eventType("vm/firewall.sync-requested", { schema: z.object({ vmId: z.string(), reason: z.string() }) });
+
+// Drift reconciliation (issue 22, lib/reconcile): run now from /admin/reconcile; apply one finding.
+export const reconcileRequested = eventType("reconcile/run-requested", { schema: z.object({ adminId: z.string() }) });
+export const reconcileApplyRequested = eventType("reconcile/finding.apply-requested", { schema: z.object({ findingId: z.string() }) });

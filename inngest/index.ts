@@ -17,6 +17,15 @@ import { billingReconcileFunction } from "./functions/billing-reconcile";
 import { billingClockReadyFunction } from "./functions/billing-clock-ready";
 import { refundFailedOrderFunction } from "./functions/refund-failed-order";
 import { restoreVmFunction } from "./functions/restore-vm";
+import { billingReconcileSubscriptionFunction } from "./functions/billing-reconcile-subscription";
+import { cardUpdateSignalFunction } from "./functions/card-update-signal";
+import { cardUpdateApplyFunction } from "./functions/card-update-apply";
+import { deliverWaitingMailFunction } from "./functions/deliver-waiting-mail";
+import { accessFollowOwnerEmailFunction } from "./functions/access-follow-owner-email";
+import { vmFirewallFunction } from "./functions/vm-firewall";
+import { networkReconcileFunction } from "./functions/network-reconcile";
+import { reconcileDriftFunction } from "./functions/reconcile-drift";
+import { reconcileApplyFunction } from "./functions/reconcile-apply";
 
 export const functions: InngestFunction.Any[] = [
   checkoutCompletedFunction,
@@ -36,4 +45,13 @@ export const functions: InngestFunction.Any[] = [
   billingClockReadyFunction,
   refundFailedOrderFunction,
   restoreVmFunction,
+  billingReconcileSubscriptionFunction,
+  cardUpdateSignalFunction,
+  cardUpdateApplyFunction,
+  deliverWaitingMailFunction,
+  accessFollowOwnerEmailFunction,
+  vmFirewallFunction,
+  networkReconcileFunction,
+  reconcileDriftFunction,
+  reconcileApplyFunction,
 ];

@@ -22,7 +22,11 @@ describe("environment validation", () => {
     // I1 hardening: dev mode skips Inngest request signatures, never acceptable in production.
     expect(() => parseEnv({ ...valid, NODE_ENV: "production" })).toThrow(/INNGEST_DEV: must not be set in production/);
     expect(parseEnv({ ...valid, NODE_ENV: "production", INNGEST_DEV_IN_PRODUCTION: "1" }).INNGEST_DEV).toBe(valid.INNGEST_DEV);
-    expect(parseEnv({ ...valid, NODE_ENV: "production", INNGEST_DEV: undefined, INNGEST_SIGNING_KEY: "signkey-prod-x" }).NODE_ENV).toBe("production");
+    expect(
+      parseEnv({ ...valid, NODE_ENV: "production", INNGEST_DEV: undefined, INNGEST_SIGNING_KEY: "signkey-prod-x", INNGEST_EVENT_KEY: "evt" }).NODE_ENV,
+    ).toBe("production");
+    // Cloud mode sends nothing without an event key (the SDK refuses every send).
+    expect(() => parseEnv({ ...valid, NODE_ENV: "production", INNGEST_DEV: undefined, INNGEST_SIGNING_KEY: "signkey-prod-x" })).toThrow(/INNGEST_EVENT_KEY/);
     expect(() => parseEnv({ ...valid, AUTH_SECRET: "short" })).toThrow(/AUTH_SECRET: must be at least 32 characters/);
     expect(() => parseEnv({ ...valid, LOGIN_WINDOW_MINUTES: "soon" })).toThrow(/LOGIN_WINDOW_MINUTES/);
   });

@@ -1,9 +1,11 @@
-// `npm run doctor`: the operator's preflight against the configured Proxmox, Stripe, Cloudflare
-// and Resend (lib/doctor). Changes nothing; exits 1 when any check fails.
+// `npm run doctor`: the operator's preflight against the configured Proxmox, Stripe, Cloudflare,
+// Resend and Inngest endpoint (lib/doctor). Changes nothing; exits 1 when any check fails.
 import { formatResults, runDoctor } from "../lib/doctor/run-doctor";
 import { db } from "../lib/db";
+import { inngest } from "../inngest/client";
+import { functions } from "../inngest/index";
 
-const { ok, results } = await runDoctor();
+const { ok, results } = await runDoctor(functions.map((fn) => `${inngest.id}-${fn.id()}`));
 console.log(formatResults(results));
 console.log(ok ? `\nall ${results.length} checks passed` : `\n${results.filter((r) => !r.ok).length} of ${results.length} checks failed`);
 await db.$disconnect();

@@ -116,6 +116,10 @@ export async function startAllSims(overrides: SimOverrides = {}, env: Env = proc
   };
   try {
     if (failures.length) throw new Error(`could not start ${failures.join("; ")}`);
+    // The guests in the Proxmox stand-in run cloudflared against the Cloudflare stand-in.
+    const proxmox = sims.find((s) => s.name === "proxmox")?.handle as ProxmoxSimHandle | undefined;
+    const cloudflare = sims.find((s) => s.name === "cloudflare")?.handle as CloudflareSimHandle | undefined;
+    if (proxmox && cloudflare) proxmox.guests.linkCloudflare(cloudflare.url);
     status = await startStatusPage({ port: overrides.statusPort ?? statusPortFromEnv(env), sims });
   } catch (error) {
     // A half-started set of stand-ins is worse than none: free the ports before reporting.

@@ -1,26 +1,33 @@
 // Daily (BILLING_RECONCILE_CRON): re-read every subscription the mirror shows past_due or unpaid,
 // or that the ladder holds anywhere but active, from Stripe, in case a signal was lost (DESIGN §3).
+// Inngest fails a run past 1,000 steps, so this run only lists and fans out (one step.sendEvent
+// per RECONCILE_BATCH subscriptions); each subscription is reconciled by a run of its own
+// (billing-reconcile-subscription.ts).
 import { inngest } from "@/inngest/client";
-import { billingRestoreRequested } from "@/inngest/events";
+import { billingReconcileRequested } from "@/inngest/events";
 import { envSchema } from "@/lib/env";
-import { restoreEventId } from "@/lib/billing-state/event-ids";
-import { listSubscriptionsToReconcile, reconcileSubscription } from "@/lib/billing-state/reconcile";
+import { listSubscriptionsToReconcile } from "@/lib/billing-state/reconcile";
 
 const cron = envSchema.shape.BILLING_RECONCILE_CRON.parse(process.env.BILLING_RECONCILE_CRON || undefined);
 
+/** Events per step.sendEvent: 500 small events stay far below the 512 KiB-per-event and request limits. */
+export const RECONCILE_BATCH = 500;
+
+/** Steps one reconcile run takes for `count` subscriptions: the listing, then one send per batch. */
+export const reconcileStepBudget = (count: number) => 1 + Math.ceil(count / RECONCILE_BATCH);
+
 export const billingReconcileFunction = inngest.createFunction(
   { id: "billing-reconcile", name: "Reconcile overdue subscriptions with Stripe", triggers: [{ cron }], concurrency: { limit: 1 }, retries: 2 },
-  async ({ step }) => {
+  async ({ event, step }) => {
     const ids = await step.run("list overdue subscriptions", () => listSubscriptionsToReconcile());
-    let restored = 0;
-    for (const id of ids) {
-      const result = await step.run(`reconcile ${id}`, () => reconcileSubscription(id));
-      if (result.restore) {
-        const { enforcementId, episode } = result.restore;
-        await step.sendEvent(`request restore ${id}`, billingRestoreRequested.create(result.restore, { id: restoreEventId(enforcementId, episode) }));
-        restored++;
-      }
+    for (let start = 0; start < ids.length; start += RECONCILE_BATCH) {
+      const batch = ids.slice(start, start + RECONCILE_BATCH);
+      await step.sendEvent(
+        `request reconcile ${start / RECONCILE_BATCH + 1}`,
+        // One id per subscription and nightly run: a replayed batch is stored once (I3).
+        batch.map((subscriptionId) => billingReconcileRequested.create({ subscriptionId }, { id: `reconcile-${event.id}-${subscriptionId}` })),
+      );
     }
-    return { checked: ids.length, restored };
+    return { checked: ids.length, batches: Math.ceil(ids.length / RECONCILE_BATCH) };
   },
 );

@@ -7,6 +7,7 @@ import { confirmCheckout, paidOrderEvents, readCheckoutSession } from "@/lib/bil
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { stripeSignalOptions } from "./stripe-signal-options";
 import { rethrowAs } from "@/inngest/step-errors";
+import { sendPaymentReceipt } from "@/lib/email/customer-notices";
 
 export const checkoutCompletedFunction = inngest.createFunction(
   {
@@ -24,6 +25,7 @@ export const checkoutCompletedFunction = inngest.createFunction(
       const events = await step.run("name the paid work", () => paidOrderEvents([result.orderId]));
       await step.sendEvent("emit order paid", events);
     }
+    if (result.action === "confirmed") await step.run("send receipt", () => sendPaymentReceipt(result.orderId));
     await step.run("mark stripe event processed", () => markStripeEventProcessed(stripeEventId));
     return result;
   },

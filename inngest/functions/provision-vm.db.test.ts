@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { createPaidOrder, leftoversFor, mailSim, proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
+import { createPaidOrder, leftoversFor, NOTHING_LEFT, mailSim, proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
 import type { InngestSimHandle } from "@lab-vps/sim/inngest/index";
 import type { RunView } from "@lab-vps/sim/inngest/state";
 import { startApp, startSim, type TestApp } from "@lab-vps/sim/inngest/testkit";
@@ -16,7 +16,9 @@ let retryProvisioning: typeof import("@/lib/orders/retry-provisioning").retryPro
 const sharedInngestDev = process.env.INNGEST_DEV;
 
 beforeAll(async () => {
-  sim = await startSim({ backoffBaseMs: 20 });
+  // Real timing ÷ 1000: Inngest's retry table (15 s, 30 s, 1 m, …) becomes 15 ms, 30 ms, 60 ms, …
+  // and a "3s" sleep 3 ms, every ratio kept; the executor checkpoints as the real one does.
+  sim = await startSim({ timeScale: 0.001 });
   // The app's Inngest client reads INNGEST_DEV when it is created: point it at this executor and
   // load the app's modules afresh, so retryProvisioning's event reaches it too.
   process.env.INNGEST_DEV = sim.url;
@@ -81,9 +83,13 @@ describe("provision vm through the Inngest protocol", () => {
     expect(compensation.steps.map((s) => s.name)).toEqual([
       "decide compensation",
       "mark order failed",
-      "delete tunnel and dns",
-      "delete cloud-init snippet",
+      "queue customer build failed email",
       "destroy vm",
+      "delete tunnel and dns",
+      "delete access application",
+      "delete cloud-init snippet",
+      "remove vm firewall",
+      "release network",
       "release vmid",
       "finish cleanup",
       "queue operator email",
@@ -94,7 +100,7 @@ describe("provision vm through the Inngest protocol", () => {
       .find((c) => c.action === "destroy vm")!
       .detail.match(/VM (\d+)/)![1]!;
     const vmRow = await db.vm.findUniqueOrThrow({ where: { orderId: order.id } });
-    expect(await leftoversFor(Number(vmid), vmRow.id)).toEqual({ vm: undefined, tunnels: [], records: [], snippets: [], reservation: null });
+    expect(await leftoversFor(Number(vmid), vmRow.id)).toEqual(NOTHING_LEFT);
     const afterFailure = await db.order.findUniqueOrThrow({ where: { id: order.id } });
     expect(afterFailure).toMatchObject({
       status: "failed",
@@ -149,8 +155,9 @@ describe("provision vm through the Inngest protocol", () => {
     }
   }, 90_000);
 
-  it("I3: duplicate and concurrent order/paid events for one order make one VM and one email", async () => {
+  it("I3: with checkpointing (the SDK runs several steps per request, as on real Inngest), duplicate and concurrent order/paid events for one order make one VM and one email", async () => {
     const { order, user } = await createPaidOrder();
+    const checkpointsBefore = sim.checkpoints();
     const started = Date.now();
     await Promise.all([send(order.id, 1), send(order.id, 1), send(order.id, 1, `replayed-${order.id}`), send(order.id, 2, `stale-${order.id}`)]);
     await sim.waitForRun((r) => forOrder(order.id)(r) && r.status === "Completed" && !!(r.output as { vmId?: string } | null)?.vmId, 60_000);
@@ -162,6 +169,12 @@ describe("provision vm through the Inngest protocol", () => {
     const vm = await db.vm.findUniqueOrThrow({ where: { orderId: order.id } });
     expect(vm.status).toBe("running");
     expect(await mailSim.messages(user.email)).toHaveLength(1);
-    console.info(`order/paid → VM running and ready email sent: ${elapsed} ms (Proxmox stand-in, 20 ms clone tasks)`);
+    // The provisioning steps went through /v1/checkpoint, not one request each.
+    const provisioned = runs.find((r) => (r.output as { vmId?: string } | null)?.vmId)!;
+    expect(sim.checkpoints() - checkpointsBefore).toBeGreaterThanOrEqual(5);
+    expect(provisioned.attempts).toBeLessThan(provisioned.steps.length);
+    console.info(
+      `order/paid → VM running and ready email sent: ${elapsed} ms (Proxmox stand-in, 20 ms clone tasks); ${provisioned.steps.length} steps in ${provisioned.attempts} requests, ${sim.checkpoints() - checkpointsBefore} checkpoints`,
+    );
   });
 });

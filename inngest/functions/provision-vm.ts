@@ -16,6 +16,7 @@ import { cloneTemplate, waitForClone } from "@/lib/provisioning/clone-template";
 import { configureVm, growDisk } from "@/lib/provisioning/configure-vm";
 import { createTunnelAndDns } from "@/lib/provisioning/create-tunnel-and-dns";
 import { setProgress } from "@/lib/provisioning/load-order";
+import { protectHostnames } from "@/lib/provisioning/protect-hostnames";
 import { reserveVmid } from "@/lib/provisioning/reserve-vmid";
 import { tryDeliverEmail } from "@/lib/email/outbox";
 import { cleanupPauseMs } from "@/lib/provisioning/compensate";
@@ -23,11 +24,35 @@ import { queueReadyEmail } from "@/lib/provisioning/send-ready-email";
 import { startProvisioning } from "@/lib/provisioning/start-provisioning";
 import { markReady, startVm } from "@/lib/provisioning/start-vm";
 import { writeCloudInit } from "@/lib/provisioning/write-cloud-init";
+import { prepareNetwork } from "@/lib/network/allocate-network";
+import { attachNetwork } from "@/lib/network/attach-nic";
+import { buildNetwork, checkFirewall, configureFirewall, updatePeerFirewalls } from "@/lib/network/provision-steps";
 
 type Busy = { busy: true };
 const MAX_CLONE_STARTS = 4;
 // 5 s doubling to 10 min between tries: about 6 hours of mail outage before the operator is told.
 const READY_EMAIL_TRIES = 44;
+/**
+ * Inngest fails a run past 1,000 steps, so every wait below has a budget for the whole run (not
+ * per loop), and the worst case is provisionStepBudget(): waiting for a Proxmox slot (each busy
+ * turn already waited up to 20 s inside its step, then sleeps 3 s doubling to 5 min: ~2 h in
+ * all), someone else's clone config to clear, and our clone task (polled ≤ 45 s per step, 10 s
+ * apart: ≥ 55 min, beyond CLONE_TIMEOUT_MINUTES' default).
+ */
+export const PROVISION_BUDGET = { busyTurns: 30, pendingChecks: 12, cloneChecks: 60 } as const;
+const busyPause = (turn: number) => `${Math.min(3 * 2 ** (turn - 1), 300)}s`;
+
+/** Worst-case steps of one provision-vm run: every budget above spent, every clone start used. */
+export function provisionStepBudget(): number {
+  const fixed = 3 + 2 + 1 + 1 + 1; // start provisioning, reserve vmid, choose node; access, tunnel; mark ready; peer firewalls; queue email
+  // Clone + first wait per start; configure, grow, four network steps, cloud-init, start, check firewall.
+  const proxmoxCalls = MAX_CLONE_STARTS * 2 + 9;
+  // A step and a sleep each, plus the busy answer that finds the busy budget spent.
+  const waits = 2 * (PROVISION_BUDGET.busyTurns + PROVISION_BUDGET.pendingChecks + PROVISION_BUDGET.cloneChecks) + 1;
+  const cloneRestarts = MAX_CLONE_STARTS - 1; // the pause before each new clone
+  const email = READY_EMAIL_TRIES * 2 - 1;
+  return fixed + proxmoxCalls + waits + cloneRestarts + email;
+}
 
 export const provisionVmFunction = inngest.createFunction(
   {
@@ -59,7 +84,9 @@ export const provisionVmFunction = inngest.createFunction(
           throw toStepError(name, error);
         }
       }) as Promise<T>;
-    // A step that needs a Proxmox slot: while all are taken it returns "busy" and the run pauses.
+    // A step that needs a Proxmox slot: while all are taken it returns "busy" and the run pauses,
+    // longer each time, within the run's budget of busy turns.
+    let busyTurns = 0;
     const proxmox = async <T>(name: string, progress: string, work: () => Promise<T>): Promise<T> => {
       for (let turn = 1; ; turn++) {
         const result = await run<T | Busy>(turn === 1 ? name : `${name} (turn ${turn})`, progress, async () => {
@@ -71,8 +98,16 @@ export const provisionVmFunction = inngest.createFunction(
           }
         });
         if (!(result && typeof result === "object" && "busy" in result)) return result as T;
-        await step.sleep(`wait for a proxmox slot: ${name} ${turn}`, "3s");
+        if (++busyTurns > PROVISION_BUDGET.busyTurns) throw new NonRetriableError(`${name}: no Proxmox work slot came free within the run's wait budget`);
+        await step.sleep(`wait for a proxmox slot: ${name} ${turn}`, busyPause(busyTurns));
       }
+    };
+    let pendingChecks = 0;
+    let cloneChecks = 0;
+    const spend = (what: "pending" | "clone", label: string) => {
+      const used = what === "pending" ? ++pendingChecks : ++cloneChecks;
+      const budget = what === "pending" ? PROVISION_BUDGET.pendingChecks : PROVISION_BUDGET.cloneChecks;
+      if (used > budget) throw new NonRetriableError(`${label}: still not finished after ${budget} checks`);
     };
 
     const started = await run("start provisioning", null, () => startProvisioning(orderId, attempt));
@@ -85,11 +120,13 @@ export const provisionVmFunction = inngest.createFunction(
       let clone = await proxmox(`clone template${suffix}`, "cloning", () => cloneTemplate(orderId));
       // Someone's clone is still writing the VMID's temporary config: wait before judging it.
       for (let check = 2; clone.pending; check++) {
+        spend("pending", `clone template${suffix}: another clone's config`);
         await step.sleep(`pause before clone ownership check${suffix} ${check}`, "5s");
         clone = await proxmox(`clone template${suffix} ${check}`, "cloning", () => cloneTemplate(orderId));
       }
       let cloned = await proxmox(`wait for clone${suffix}`, "cloning", () => waitForClone(orderId, clone.upid));
       for (let check = 2; !cloned.done && !cloned.retryClone; check++) {
+        spend("clone", `wait for clone${suffix}`);
         await step.sleep(`pause before clone check${suffix} ${check}`, "10s");
         cloned = await proxmox(`wait for clone${suffix} ${check}`, "cloning", () => waitForClone(orderId, clone.upid));
       }
@@ -100,10 +137,18 @@ export const provisionVmFunction = inngest.createFunction(
     }
     await proxmox("configure vm", "configuring", () => configureVm(orderId));
     await proxmox("grow disk", "resizing", () => growDisk(orderId));
+    // The customer's own network (issue 26): compensated by "remove vm firewall" / "release network".
+    await proxmox("prepare network", "networking", () => prepareNetwork(orderId));
+    await proxmox("build network", "networking", () => buildNetwork(orderId));
+    await proxmox("attach network", "networking", () => attachNetwork(orderId));
+    await proxmox("configure firewall", "networking", () => configureFirewall(orderId));
+    await run("protect hostnames with access", "networking", () => protectHostnames(orderId));
     await run("create tunnel and dns", "networking", () => createTunnelAndDns(orderId));
     await proxmox("write cloud-init", "cloud_init", () => writeCloudInit(orderId));
     await proxmox("start vm", "starting", () => startVm(orderId));
+    await proxmox("check firewall", "starting", () => checkFirewall(orderId));
     const ready = await run("mark ready", "starting", () => markReady(orderId));
+    await run("update peer firewalls", null, () => updatePeerFirewalls(orderId));
     // The VM is running: the customer's email must get out, through a mail outage if need be.
     const emailKey = await run("queue ready email", null, () => queueReadyEmail(orderId));
     for (let turn = 1; ; turn++) {

@@ -4,7 +4,8 @@
 // runs one at a time per subscription. Mirror only: suspending or restoring anything is the
 // enforcement ladder's job (I6, I7).
 import { inngest } from "@/inngest/client";
-import { stripeSignal, stripeSignalsFor, subscriptionSyncRequested } from "@/inngest/events";
+import { stripeSignal, subscriptionSyncRequested } from "@/inngest/events";
+import { stripeWildcardTriggers } from "@/inngest/stripe-triggers";
 import { invoiceEventTypes, isInvoiceEventType, subscriptionEventTypes } from "@/lib/billing/stripe-event-types";
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { findInvoiceSubscriptionId } from "@/lib/billing/sync-subscription";
@@ -18,7 +19,9 @@ export const subscriptionSyncFunction = inngest.createFunction(
   {
     id: "subscription-sync",
     name: "Route a subscription signal to its subscription",
-    triggers: stripeSignalsFor([...subscriptionEventTypes, ...invoiceEventTypes]),
+    // Two wildcard triggers, each filtered to the handled types: one per type would be 11, over
+    // Inngest's limit of 10 (inngest/stripe-triggers.ts).
+    triggers: stripeWildcardTriggers([...subscriptionEventTypes, ...invoiceEventTypes]),
     ...stripeSignalOptions,
   },
   async ({ event, step }) => {

@@ -1,6 +1,7 @@
 // Stripe is the authority (DESIGN §3 Enforcement): a payment or subscription signal re-reads the
-// subscription and its invoices (billing-story.ts says which story that is), and this converges the
-// billing row on it. Each VM's row follows its own subscription only (I12). Runs inside the
+// subscription and its owed invoices (owed.ts: open or uncollectible renewals; billing-story.ts says
+// which story that is), and this converges the billing row on it. Each VM's row follows its own
+// subscription only (I12). Runs inside the
 // per-subscription serialised mirror (inngest/functions/subscription-mirror.ts).
 import { db } from "@/lib/db";
 import type { BillingEnforcement, BillingState } from "@/lib/generated/prisma/client";
@@ -47,12 +48,13 @@ export async function applyStripeBillingFacts(stripeSubscriptionId: string, fact
   });
 
   if (facts.story === "overdue") {
-    const since = date(facts.overdueSince)!;
+    // Ended by Stripe for non-payment with nothing owed any more: the story goes on from where it was.
+    const since = date(facts.overdueSince) ?? row.overdueSince ?? ended ?? eventAt;
     if (row.state === "active" || row.state === "canceled_at_period_end") {
       const moved = await transitionBilling({ enforcementId: row.id, from: row.state, to: "past_due", data: { overdueSince: since }, actor, detail });
       return applied(moved ? "past_due" : row.state);
     }
-    if (isOne(RESTORABLE_STATES, row.state) && row.overdueSince?.getTime() !== since.getTime()) {
+    if (facts.overdueSince !== null && isOne(RESTORABLE_STATES, row.state) && row.overdueSince?.getTime() !== since.getTime()) {
       // An older renewal invoice was voided or paid while a newer one stays open: count from that one.
       await db.billingEnforcement.update({ where: { id: row.id }, data: { overdueSince: since } });
     }

@@ -1,14 +1,14 @@
 // What a customer does with their own billing: cancel at period end and undo it (Stripe's
-// `cancel_at_period_end`, so Stripe stays the authority), open the portal to update the card
-// (flow_data payment_method_update), and read the /billing view and a VM's billing panel. Each VM's
-// subscription is its own story, told in its own words (billing-words.ts). Another user's
-// subscription is indistinguishable from none (null → 404, I5).
+// `cancel_at_period_end`, so Stripe stays the authority), open the product's card-update portal
+// flow, and read the /billing view and a VM's billing panel. Each VM's subscription is its own
+// story, told in its own words (billing-words.ts). Another user's subscription is
+// indistinguishable from none (null → 404, I5).
 import { z } from "zod";
 import { UserFacingError } from "@/lib/actions/form-state";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db";
-import { env } from "@/lib/env";
 import { stripe } from "@/lib/billing/stripe";
+import { createCardUpdateSession } from "@/lib/billing/portal-configuration";
 import { syncSubscription } from "@/lib/billing/sync-subscription";
 import { convergeBilling } from "@/lib/billing-state/reconcile";
 import { ladderConfig, ladderTimeline, type TimelineEntry } from "@/lib/billing-state/ladder";
@@ -70,16 +70,11 @@ async function releaseDowngradeBeforeCancel(userId: string, stripeSubscriptionId
   if (outcome === "took_effect") await releaseDowngradeSchedule(scheduled);
 }
 
-/** A portal session that opens on "update payment method" (Stripe's flow_data). */
+/** The product's card-update portal session (lib/billing/portal-configuration.ts), or null with no customer yet. */
 export async function createCardUpdateUrl(userId: string): Promise<string | null> {
   const user = await db.user.findUnique({ where: { id: userId }, select: { stripeCustomerId: true } });
   if (!user?.stripeCustomerId) return null;
-  const session = await stripe().billingPortal.sessions.create({
-    customer: user.stripeCustomerId,
-    return_url: `${env().APP_URL.replace(/\/$/, "")}/billing`,
-    flow_data: { type: "payment_method_update" },
-  });
-  return session.url;
+  return createCardUpdateSession(user.stripeCustomerId);
 }
 
 export type SubscriptionView = {

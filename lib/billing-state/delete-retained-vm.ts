@@ -11,7 +11,8 @@ import { billingNowForUser } from "@/lib/billing-state/billing-clock";
 import { cancelSubscriptionOfOrder, closeOpenInvoicesOfOrder } from "@/lib/billing-state/end-billing";
 import { episodeOf } from "@/lib/billing-state/apply-stripe-billing";
 import { queueBillingNotice } from "@/lib/billing-state/send-billing-notice";
-import { destroyOwnedVm, releaseVmid, removeSnippet, removeTunnelAndDns } from "@/lib/provisioning/cleanup-actions";
+import { destroyOwnedVm, releaseVmid, removeAccessApplication, removeSnippet, removeTunnelAndDns } from "@/lib/provisioning/cleanup-actions";
+import { releaseVmNetwork, removeVmFirewall } from "@/lib/network/release-network";
 import { transitionVm } from "@/lib/vms/vm-state";
 
 export type DeletionCheck = { allowed: true; orderId: string } | { allowed: false; reason: string };
@@ -41,7 +42,10 @@ export const deletionSteps = [
   ["close open invoices", (orderId: string) => closeOpenInvoicesOfOrder(orderId, "vm deleted")],
   ["destroy vm", destroyOwnedVm],
   ["remove tunnel and dns", removeTunnelAndDns],
+  ["remove access application", removeAccessApplication],
   ["remove snippet", removeSnippet],
+  ["remove vm firewall", removeVmFirewall],
+  ["release network", releaseVmNetwork],
   ["release vmid", releaseVmid],
 ] as const;
 

@@ -5,6 +5,7 @@
 import { stripe } from "@/lib/billing/stripe";
 import { idOf } from "@/lib/billing/sync-subscription";
 import { db } from "@/lib/db";
+import { owedInvoiceView, type OwedInvoiceView } from "@/lib/billing/payment-problem";
 
 export type InvoiceView = {
   id: string;
@@ -17,7 +18,7 @@ export type InvoiceView = {
   created: Date;
   hostedUrl: string | null;
   pdfUrl: string | null;
-};
+} & OwedInvoiceView;
 
 /** What Stripe refunded of this invoice's payments (their PaymentIntents' refunds). */
 async function refundedOf(invoiceId: string): Promise<number> {
@@ -56,6 +57,8 @@ export async function invoiceViews(stripeSubscriptionId: string, opts: { orderRe
         created: new Date(i.created * 1000),
         hostedUrl: i.status === "draft" ? null : (i.hosted_invoice_url ?? null),
         pdfUrl: i.status === "draft" ? null : (i.invoice_pdf ?? null),
+        // Still owed (open or uncollectible, issue 17): why the last attempt failed and whether Stripe retries.
+        ...(await owedInvoiceView(i)),
       };
     }),
   );

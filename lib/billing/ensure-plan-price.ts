@@ -22,7 +22,8 @@ export function planAmount(plan: Pick<PricedPlan, "monthlyPriceMinor" | "yearlyP
   return plan.yearlyPriceMinor;
 }
 
-function matches(price: Stripe.Price, amount: number, currency: string, interval: BillingInterval): boolean {
+/** Whether `price` is what the catalogue sells at `amount` per `interval` (doctor checks the same). */
+export function priceMatches(price: Stripe.Price, amount: number, currency: string, interval: BillingInterval): boolean {
   return (
     price.active &&
     price.unit_amount === amount &&
@@ -54,7 +55,7 @@ export async function ensurePlanPrice(plan: PricedPlan, interval: BillingInterva
   const currency = plan.currency.toLowerCase();
   const lookupKey = priceLookupKey(plan.slug, interval);
   const { data } = await stripe().prices.list({ lookup_keys: [lookupKey], active: true, limit: 1 });
-  let price = data.find((p) => matches(p, amount, currency, interval));
+  let price = data.find((p) => priceMatches(p, amount, currency, interval));
   if (!price) {
     const existing = data[0]?.product;
     const product = existing ? (typeof existing === "string" ? existing : existing.id) : await ensureProduct(plan);

@@ -30,12 +30,25 @@ export const subscriptionEventTypes = [
 ] as const;
 
 /**
+ * Card signals (issue 17): the portal's card update sets the customer's invoice default
+ * (`customer.updated`) through a SetupIntent (`setup_intent.succeeded`); the product then puts
+ * that card on the customer's subscriptions and pays what they owe (lib/billing/apply-card-update.ts).
+ */
+export const cardEventTypes = ["customer.updated", "setup_intent.succeeded"] as const;
+
+/**
  * A test clock finished advancing (a billing rehearsal in Stripe test mode, issue 16): the accounts
  * on it have a new "now", and the ladder is run on it. Production has no test clocks.
  */
 export const testClockEventTypes = ["test_helpers.test_clock.ready"] as const;
 
-export const handledStripeEventTypes = [...checkoutEventTypes, ...invoiceEventTypes, ...subscriptionEventTypes, ...testClockEventTypes] as const;
+export const handledStripeEventTypes = [
+  ...checkoutEventTypes,
+  ...invoiceEventTypes,
+  ...subscriptionEventTypes,
+  ...cardEventTypes,
+  ...testClockEventTypes,
+] as const;
 
 export type HandledStripeEventType = (typeof handledStripeEventTypes)[number];
 
@@ -47,4 +60,8 @@ export function isHandledStripeEventType(type: string): type is HandledStripeEve
 
 export function isInvoiceEventType(type: string): type is (typeof invoiceEventTypes)[number] {
   return (invoiceEventTypes as readonly string[]).includes(type);
+}
+
+export function isCardEventType(type: string): type is (typeof cardEventTypes)[number] {
+  return (cardEventTypes as readonly string[]).includes(type);
 }

@@ -94,7 +94,18 @@ describe("Stripe webhook process killed between acknowledgement and forward", ()
       15_000,
     );
     expect(row.forwardedAt).toBeInstanceOf(Date);
-    await new Promise((resolve) => setTimeout(resolve, 600)); // a few more forwarder passes: none may resend
+    // A later event forwarded by the same process proves a later forwarder pass ran: none may resend.
+    const laterId = `evt_after_${unique()}`;
+    const later = JSON.stringify(stripeEventBody({ id: laterId, type: "invoice.paid", object: { id: `in_after_${laterId}`, object: "invoice" } }));
+    const laterSignature = stripe().webhooks.generateTestHeaderString({ payload: later, secret: process.env.STRIPE_WEBHOOK_SECRET! });
+    expect((await fetch(`${second.origin}/api/webhooks/stripe`, { method: "POST", body: later, headers: { "stripe-signature": laterSignature } })).status).toBe(
+      200,
+    );
+    await until(
+      () => db.stripeEvent.findUniqueOrThrow({ where: { id: laterId } }),
+      (r) => r.forwardedAt !== null,
+      15_000,
+    );
     const copies = (await inngestEvents(simUrls.inngest)).filter((e) => e.id === id);
     expect(copies).toHaveLength(1);
     expect(copies[0]).toMatchObject({ name: "stripe/checkout.session.completed", duplicates: 0 });

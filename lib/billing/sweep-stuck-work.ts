@@ -10,7 +10,8 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import { confirmCheckout, flagOrder, readCheckoutSession } from "@/lib/billing/confirm-checkout";
 import { expireCheckout } from "@/lib/billing/expire-checkout";
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
-import { checkoutEventTypes, isInvoiceEventType } from "@/lib/billing/stripe-event-types";
+import { checkoutEventTypes, isCardEventType, isInvoiceEventType } from "@/lib/billing/stripe-event-types";
+import { applyCardUpdate, customerOfCardSignal } from "@/lib/billing/apply-card-update";
 import { findInvoiceSubscriptionId, syncSubscription } from "@/lib/billing/sync-subscription";
 
 export const SWEEPER: AuditActor = { type: "system", id: "sweeper" };
@@ -141,6 +142,12 @@ async function convergeEventObject(type: string, objectId: string, section: Swee
     const result = await convergeCheckoutSession(objectId);
     if (result.outcome === "paid" && result.emitOrderPaid) section.orderPaid.push(result.orderId);
     return result.outcome;
+  }
+  if (isCardEventType(type)) {
+    const customerId = await customerOfCardSignal(type, objectId);
+    if (!customerId) return "no-customer";
+    const payments = await applyCardUpdate(customerId);
+    return payments.length ? `card-update: ${payments.map((p) => p.outcome).join(", ")}` : "card-update";
   }
   const subscriptionId = isInvoiceEventType(type) ? await findInvoiceSubscriptionId(objectId) : objectId;
   if (!subscriptionId) return "not-a-subscription-invoice";

@@ -1,6 +1,6 @@
 // One line of the operator's preflight (`npm run doctor`). Checks only read: nothing a customer
 // owns (VMs, tunnels, records, subscriptions, mail) is created, changed or deleted.
-export type CheckResult = { service: "proxmox" | "stripe" | "cloudflare" | "resend"; name: string; ok: boolean; detail: string };
+export type CheckResult = { service: "proxmox" | "stripe" | "cloudflare" | "resend" | "inngest"; name: string; ok: boolean; detail: string };
 
 export const pass = (service: CheckResult["service"], name: string, detail: string): CheckResult => ({ service, name, ok: true, detail });
 export const fail = (service: CheckResult["service"], name: string, detail: string): CheckResult => ({ service, name, ok: false, detail });

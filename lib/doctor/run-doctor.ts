@@ -2,10 +2,19 @@
 import { type CheckResult } from "@/lib/doctor/check";
 import { runProxmoxChecks } from "@/lib/doctor/proxmox-checks";
 import { runServiceChecks } from "@/lib/doctor/service-checks";
+import { guarded } from "@/lib/doctor/check";
+import { inngestSyncCheck } from "@/lib/doctor/inngest-checks";
+import { runNetworkChecks } from "@/lib/doctor/network-checks";
 
-export async function runDoctor(): Promise<{ ok: boolean; results: CheckResult[] }> {
-  const [proxmox, services] = await Promise.all([runProxmoxChecks(), runServiceChecks()]);
-  const results = [...proxmox, ...services];
+/** `inngestFunctionIds`: what Inngest should have registered (`<app id>-<function id>`; scripts/doctor.ts). */
+export async function runDoctor(inngestFunctionIds: string[] = []): Promise<{ ok: boolean; results: CheckResult[] }> {
+  const [proxmox, network, services, inngest] = await Promise.all([
+    runProxmoxChecks(),
+    runNetworkChecks(),
+    runServiceChecks(),
+    guarded("inngest", "sync", async () => (await inngestSyncCheck(inngestFunctionIds)) ?? []),
+  ]);
+  const results = [...proxmox, ...network, ...services, ...inngest];
   return { ok: results.every((r) => r.ok), results };
 }
 

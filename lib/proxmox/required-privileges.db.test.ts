@@ -4,19 +4,24 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { createVncProxy, deleteVm, getTaskStatus, getVmStatus, vmPower } from "@/lib/proxmox/api";
-import { BRIDGE_PRIVILEGES, STORAGE_PRIVILEGES, VM_PRIVILEGES, requiredAcl } from "@/lib/proxmox/required-privileges";
+import { requiredAcl } from "@/lib/proxmox/required-privileges";
 import { chooseNode } from "@/lib/provisioning/choose-node";
 import { cloneTemplate, waitForClone } from "@/lib/provisioning/clone-template";
 import { configureVm, growDisk } from "@/lib/provisioning/configure-vm";
 import { createTunnelAndDns } from "@/lib/provisioning/create-tunnel-and-dns";
+import { protectHostnames } from "@/lib/provisioning/protect-hostnames";
 import { reserveVmid } from "@/lib/provisioning/reserve-vmid";
 import { startProvisioning } from "@/lib/provisioning/start-provisioning";
 import { markReady, startVm } from "@/lib/provisioning/start-vm";
 import { removeTunnelAndDns } from "@/lib/provisioning/cleanup-actions";
 import { writeCloudInit } from "@/lib/provisioning/write-cloud-init";
+import { prepareNetwork } from "@/lib/network/allocate-network";
+import { attachNetwork } from "@/lib/network/attach-nic";
+import { buildNetwork, checkFirewall, configureFirewall } from "@/lib/network/provision-steps";
 import { createPaidOrder, proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
 
-const acl = requiredAcl({ storages: ["local-lvm"], bridges: ["vmbr0"] });
+// SDN mode (the seeded settings): the customer's VNet in zone `labvps`.
+const acl = requiredAcl({ storages: ["local-lvm"], bridges: ["vmbr0"], zone: "labvps" });
 const created: number[] = [];
 const orders: string[] = [];
 
@@ -40,9 +45,15 @@ async function provisionAndUse() {
   while (!(await waitForClone(order.id, upid, 10_000)).done);
   await configureVm(order.id);
   await growDisk(order.id);
+  await prepareNetwork(order.id);
+  await buildNetwork(order.id);
+  await attachNetwork(order.id);
+  await configureFirewall(order.id);
+  await protectHostnames(order.id);
   await createTunnelAndDns(order.id);
   await writeCloudInit(order.id);
   await startVm(order.id);
+  await checkFirewall(order.id);
   await markReady(order.id);
   await createVncProxy("pve1", vmid);
   const stop = await taskDone("pve1", await vmPower("pve1", vmid, "stop"));
@@ -72,13 +83,16 @@ describe("the token's minimal privileges", () => {
     expect((await db.vm.findFirstOrThrow({ where: { vmid } })).status).toBe("running");
   });
 
-  it.each([...VM_PRIVILEGES, ...STORAGE_PRIVILEGES, ...BRIDGE_PRIVILEGES])("without %s a call is refused with a 403 naming it", async (priv) => {
-    await proxmox.setAcl(acl.map((e) => ({ ...e, privs: e.privs.filter((p) => p !== priv) })));
+  const each = acl.flatMap((entry) => entry.privs.map((priv) => [priv, entry.path] as const));
+  it.each(each)("without %s on %s a call is refused with a 403 naming it", async (priv, path) => {
+    await proxmox.setAcl(acl.map((e) => (e.path === path ? { ...e, privs: e.privs.filter((p) => p !== priv) } : e)));
     const error = await provisionAndUse().then(
       () => null,
       (e: Error) => e,
     );
-    expect(error?.message).toMatch(/Permission check failed \(\/[^,]+, [^)]+\)/);
-    expect(error?.message).toContain(priv);
+    const refused = /Permission check failed \((\/[^,]*), ([^)]+)\)/.exec(error?.message ?? "");
+    expect(refused?.[2]).toBe(priv);
+    // On that path, or below it where the entry propagates (a VM under /vms, a VNet in the zone).
+    expect(refused?.[1] === path || refused?.[1]?.startsWith(`${path}/`)).toBe(true);
   });
 });

@@ -8,7 +8,9 @@ import { provisionVmFunction } from "@/inngest/functions/provision-vm";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { createPaidOrder, retireProvisioningFixtures, sim } from "@/test/fixtures/provisioning";
-import { acquireProxmoxSlot, ProxmoxBusyError, releaseProxmoxSlot } from "./work-slots";
+import { acquireProxmoxSlot, ProxmoxBusyError, recordSlotTask, releaseProxmoxSlot } from "./work-slots";
+import { cloneVm, deleteVm } from "./api";
+import { pollTask } from "./tasks";
 
 // Before anything reads the environment (lib/env.ts caches it): a small limit to prove.
 vi.hoisted(() => {
@@ -79,6 +81,39 @@ describe("Proxmox work slots", () => {
       "test:c",
     ]);
     for (const holder of ["test:a", "test:c"]) await releaseProxmoxSlot(holder);
+  });
+
+  it("I8: a lapsed lease is never handed out while its task still runs (Inngest's retry gaps outlast the TTL); its holder resumes it; a stopped task frees it", async () => {
+    const before = await control<{ taskDurationMs: number }>("/settings");
+    await control("/settings", { taskDurationMs: 1_500 });
+    const newid = 8_990;
+    try {
+      await acquireProxmoxSlot("test:clone");
+      const upid = await cloneVm("pve1", 9000, { newid, name: "lease-lapse" });
+      await recordSlotTask("test:clone", upid);
+      await acquireProxmoxSlot("test:other");
+      // The clone's step failed and Inngest waits 15 s – 2 h before the next attempt: the lease lapses.
+      const lapse = () => db.proxmoxLease.update({ where: { holder: "test:clone" }, data: { expiresAt: new Date(Date.now() - 1) } });
+      await lapse();
+      await expect(acquireProxmoxSlot("test:third", { waitMs: 300 })).rejects.toBeInstanceOf(ProxmoxBusyError);
+      // Proxmox said the task runs: the lease was renewed on its behalf, the holder still named.
+      const held = await db.proxmoxLease.findUniqueOrThrow({ where: { holder: "test:clone" } });
+      expect(held.expiresAt.getTime()).toBeGreaterThan(Date.now());
+      // The holder's next attempt, however late, resumes its own lease and finds its task's UPID.
+      await lapse();
+      expect(await acquireProxmoxSlot("test:clone")).toEqual({ slot: held.slot, upid });
+      // Once the task stopped, a lapsed lease frees its slot for the next taker.
+      expect((await pollTask(upid, Date.now() + 10_000))?.status).toBe("stopped");
+      await lapse();
+      const third = await acquireProxmoxSlot("test:third", { waitMs: 300 });
+      expect(third.slot).toBe(held.slot);
+      expect(await db.proxmoxLease.findUnique({ where: { holder: "test:clone" } })).toBeNull();
+    } finally {
+      for (const holder of ["test:clone", "test:other", "test:third"]) await releaseProxmoxSlot(holder);
+      await control("/settings", before);
+      const gone = await deleteVm("pve1", newid).catch(() => null);
+      if (gone) await pollTask(gone, Date.now() + 10_000);
+    }
   });
 
   it("I8: concurrent takers never share a slot or exceed the limit", async () => {

@@ -11,16 +11,28 @@
 // - a lease is taken before the request that starts work and released only once its holder saw
 //   the task stop (or the synchronous request answer), so the count covers the whole task;
 // - it lives in the database, so it survives restarts; a holder that dies (a cancelled run, a lost
-//   process) stops renewing, and its slot is free for others once `expiresAt` passes. Every poll
-//   renews, and no holder goes longer than LEASE_TTL_MS between polls (steps poll for ≤ 60 s and
-//   sleep ≤ 10 s between polls).
+//   process) stops renewing, and its lease lapses after PROXMOX_LEASE_TTL_MS (5 min).
+// - a lapsed lease is NOT free while its task may still run. Inngest retries a step 15 s to 2 h
+//   apart (+ up to 30 s; inngest/inngest pkg/backoff), far past the TTL, so a holder's attention can
+//   lapse while its clone task runs on. Before a lapsed slot is reused its UPID is asked on Proxmox:
+//   a task still running (or that cannot be asked) keeps the slot, renewed on its behalf; only a
+//   stopped task frees it. A lease without a UPID lives within one step (take, start, record),
+//   except when the start request's answer was lost: then it is held for the longest retry gap,
+//   so the holder's retry finds it (and the task, by re-reading the machine) first.
+// - the holder's own lease, lapsed or not, is resumed by its next try: no one can have taken the
+//   slot while the row still names it.
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import type { TaskStatus, Upid } from "@/lib/proxmox/api";
+import { getTaskStatus, type TaskStatus, type Upid } from "@/lib/proxmox/api";
 import { ProxmoxError } from "@/lib/proxmox/errors";
-import { LOCK_RETRY_DELAYS_MS, pollTask, sleep, TaskFailedError, taskSucceeded, WaitTimeoutError, withLockRetry } from "@/lib/proxmox/tasks";
+import { LOCK_RETRY_DELAYS_MS, nodeOfUpid, pollTask, sleep, TaskFailedError, taskSucceeded, WaitTimeoutError, withLockRetry } from "@/lib/proxmox/tasks";
 
-export const LEASE_TTL_MS = 5 * 60_000;
+/** Real timing: the lease TTL, and Inngest's longest gap between two attempts of a step (2 h + 30 s). */
+const REAL_LEASE_TTL_MS = 5 * 60_000;
+const REAL_MAX_RETRY_GAP_MS = 2 * 3_600_000 + 30_000;
+export const leaseTtlMs = () => env().PROXMOX_LEASE_TTL_MS;
+/** Scaled with the TTL, so a test that shrinks time keeps the ratio. */
+const unknownStartHoldMs = () => Math.ceil((leaseTtlMs() * REAL_MAX_RETRY_GAP_MS) / REAL_LEASE_TTL_MS);
 
 /** No slot came free within the wait: not a failure, the caller pauses and asks again. */
 export class ProxmoxBusyError extends Error {
@@ -34,26 +46,52 @@ export type Lease = { slot: number; upid: string | null };
 
 const at = (ms: number) => new Date(Date.now() + ms).toISOString();
 
-/** One attempt: renew the holder's live lease, or take a free (or expired) slot. Null when full. */
+/** Whether Proxmox says the task stopped. Anything else (running, unreachable) keeps its slot. */
+async function taskStopped(upid: string): Promise<boolean> {
+  try {
+    return (await getTaskStatus(nodeOfUpid(upid), upid)).status === "stopped";
+  } catch (error) {
+    // Proxmox no longer knows the task (its node's log rotated): it cannot be running.
+    return error instanceof ProxmoxError && /no such task/i.test(JSON.stringify(error.errors ?? {}) + error.message);
+  }
+}
+
+/**
+ * Lapsed leases whose task is confirmed stopped (their UPIDs); the ones whose task may still run
+ * are renewed on the task's behalf, so they stay held.
+ */
+async function lapsedLeasesFree(): Promise<string[]> {
+  const lapsed = await db.proxmoxLease.findMany({ where: { expiresAt: { lte: new Date() }, upid: { not: null } }, select: { slot: true, upid: true } });
+  const stopped: string[] = [];
+  for (const lease of lapsed) {
+    if (await taskStopped(lease.upid!)) stopped.push(lease.upid!);
+    else await db.proxmoxLease.updateMany({ where: { slot: lease.slot, upid: lease.upid }, data: { expiresAt: new Date(Date.now() + leaseTtlMs()) } });
+  }
+  return stopped;
+}
+
+/** One attempt: resume the holder's lease, or take a free slot (never one whose task may run). Null when full. */
 async function tryAcquire(holder: string, limit: number): Promise<Lease | null> {
-  const now = at(0);
-  const expires = at(LEASE_TTL_MS);
+  const expires = at(leaseTtlMs());
   const [mine] = await db.$queryRaw<Lease[]>`
-    UPDATE proxmox_leases SET expires_at = ${expires}::timestamp(3)
-    WHERE holder = ${holder} AND expires_at > ${now}::timestamp(3) RETURNING slot, upid`;
+    UPDATE proxmox_leases SET expires_at = ${expires}::timestamp(3) WHERE holder = ${holder} RETURNING slot, upid`;
   if (mine) return mine;
-  // An expired lease of this holder: its task (if any) outlived our attention; start over.
-  await db.proxmoxLease.deleteMany({ where: { holder } });
-  // Counting live leases too keeps the limit exact when it was lowered while slots above it are
-  // held; the slot's primary key is what makes two concurrent takers of one slot impossible.
+  const stopped = await lapsedLeasesFree();
+  const now = at(0);
+  // A lease is held while live, or lapsed with a task not confirmed stopped just now. Counting held
+  // leases keeps the limit exact when it was lowered while slots above it are held; the slot's
+  // primary key is what makes two concurrent takers of one slot impossible.
   const [taken] = await db.$queryRaw<Lease[]>`
     INSERT INTO proxmox_leases (slot, holder, upid, acquired_at, expires_at)
     SELECT s, ${holder}, NULL, ${now}::timestamp(3), ${expires}::timestamp(3) FROM generate_series(0, ${limit - 1}::int) AS s
-    WHERE NOT EXISTS (SELECT 1 FROM proxmox_leases l WHERE l.slot = s AND l.expires_at > ${now}::timestamp(3))
-      AND (SELECT count(*) FROM proxmox_leases l WHERE l.expires_at > ${now}::timestamp(3)) < ${limit}
+    WHERE NOT EXISTS (SELECT 1 FROM proxmox_leases l WHERE l.slot = s
+        AND (l.expires_at > ${now}::timestamp(3) OR (l.upid IS NOT NULL AND NOT l.upid = ANY(${stopped}::text[]))))
+      AND (SELECT count(*) FROM proxmox_leases l
+        WHERE l.expires_at > ${now}::timestamp(3) OR (l.upid IS NOT NULL AND NOT l.upid = ANY(${stopped}::text[]))) < ${limit}
     ORDER BY s LIMIT 1
     ON CONFLICT (slot) DO UPDATE SET holder = EXCLUDED.holder, upid = NULL, acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at
       WHERE proxmox_leases.expires_at <= ${now}::timestamp(3)
+        AND (proxmox_leases.upid IS NULL OR proxmox_leases.upid = ANY(${stopped}::text[]))
     RETURNING slot, upid`;
   return taken ?? null;
 }
@@ -79,7 +117,7 @@ export async function acquireProxmoxSlot(holder: string, { waitMs = 20_000, limi
 
 /** Notes the task the holder's request started, so a retried step polls it instead of starting another. */
 export async function recordSlotTask(holder: string, upid: string): Promise<void> {
-  await db.proxmoxLease.updateMany({ where: { holder }, data: { upid, expiresAt: new Date(Date.now() + LEASE_TTL_MS) } });
+  await db.proxmoxLease.updateMany({ where: { holder }, data: { upid, expiresAt: new Date(Date.now() + leaseTtlMs()) } });
 }
 
 /** The task an earlier try of this holder started and is still waiting on, if any. */
@@ -127,8 +165,10 @@ export async function runLeasedTask(
     try {
       upid = await withLockRetry(start);
     } catch (error) {
-      // Proxmox refused: no task runs. A lost answer may hide one, so the slot stays (it expires).
+      // Proxmox refused: no task runs. A lost answer may hide one, so the slot stays until the
+      // holder's next try can have come (Inngest's longest retry gap).
       if (error instanceof ProxmoxError) await releaseProxmoxSlot(holder);
+      else await db.proxmoxLease.updateMany({ where: { holder, upid: null }, data: { expiresAt: new Date(Date.now() + unknownStartHoldMs()) } });
       throw error;
     }
     if (!upid) {

@@ -11,9 +11,12 @@ import { isActive, runView, type EventRecord, type Run, type RunView } from "./s
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface ExecutorOptions {
-  sleepScale: number;
+  timeScale: number;
   stepConcurrency: number;
-  backoffBaseMs: number;
+  /** Jitter source; Math.random by default. */
+  random?: () => number;
+  checkpointing: boolean;
+  signingKey?: string;
 }
 
 export type IncomingEvent = { name: string; data?: Record<string, unknown>; id?: string; ts?: number; user?: unknown; v?: string };
@@ -23,8 +26,12 @@ export class Executor implements RunnerHost {
   readonly waits = new EventWaits();
   readonly events: EventRecord[] = [];
   readonly runs = new Map<string, Run>();
-  readonly sleepScale: number;
-  readonly backoffBaseMs: number;
+  readonly timeScale: number;
+  readonly random: () => number;
+  readonly checkpointing: boolean;
+  readonly signingKey?: string;
+  /** Checkpoint posts accepted (checkpoint.ts), so tests can tell that path really ran. */
+  checkpoints = 0;
   private readonly stepConcurrency: number;
   private readonly closer = new AbortController();
   readonly closing = this.closer.signal;
@@ -37,9 +44,11 @@ export class Executor implements RunnerHost {
     readonly registry: Registry,
     opts: ExecutorOptions,
   ) {
-    this.sleepScale = opts.sleepScale;
+    this.timeScale = opts.timeScale;
     this.stepConcurrency = opts.stepConcurrency;
-    this.backoffBaseMs = opts.backoffBaseMs;
+    this.random = opts.random ?? Math.random;
+    this.checkpointing = opts.checkpointing;
+    this.signingKey = opts.signingKey;
     this.clock.start((at) => this.tickCrons(at));
   }
 
@@ -77,7 +86,7 @@ export class Executor implements RunnerHost {
     for (const run of [...this.runs.values()]) {
       if (!isActive(run) || run.queuedAt > record.receivedAt) continue;
       const rule = run.fn.cancel.find((c) => {
-        const within = !c.timeout || record.receivedAt - run.queuedAt <= (durationMs(c.timeout) ?? Infinity) * this.sleepScale;
+        const within = !c.timeout || record.receivedAt - run.queuedAt <= (durationMs(c.timeout) ?? Infinity) * this.timeScale;
         return within && nameMatches(c.event, event.name) && matches(c.if, { event: run.event, async: event });
       });
       if (rule) {
@@ -121,9 +130,11 @@ export class Executor implements RunnerHost {
       requests: 0,
       steps: new Map(),
       memo: {},
+      stateBytes: Buffer.byteLength(JSON.stringify(event)),
       stack: [],
       pending: new Map(),
       slots: this.slotsFor(fn, event),
+      dispatches: new Set(),
       abort: new AbortController(),
       disableImmediateExecution: false,
       parentRunId: parent?.id,
@@ -152,7 +163,7 @@ export class Executor implements RunnerHost {
     if (ms === undefined) return;
     const timer = setTimeout(() => {
       if (isActive(run) && applies()) this.cancelRun(run, `${what} (${duration}) exceeded`);
-    }, ms * this.sleepScale);
+    }, ms * this.timeScale);
     timer.unref?.();
     run.timers.push(timer);
   }

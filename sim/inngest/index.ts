@@ -15,13 +15,29 @@ export interface InngestSimOptions {
   host: string;
   /** Serve endpoints to sync (PUT) until they answer, like the dev server's `-u`. */
   appUrls: string[];
-  /** Multiplies every sleep, waitForEvent/invoke timeout, function timeout and retry backoff. */
-  sleepScale: number;
+  /**
+   * Multiplies every duration the executor waits: sleeps, waitForEvent/invoke/cancel timeouts,
+   * `timeouts.*`, RetryAfter and Inngest's real retry backoff (backoff.ts). 1 is real time;
+   * 1/60 runs "an hour in a minute" with every ratio kept.
+   */
+  timeScale: number;
   /** Most SDK requests in flight at once across all runs. */
   stepConcurrency: number;
   syncIntervalMs: number;
-  /** First retry waits this long (× 2^attempt, × sleepScale); Inngest's real backoff is minutes. */
-  backoffBaseMs: number;
+  /** Jitter source for the backoff; tests may pin it (default Math.random). */
+  random?: () => number;
+  /**
+   * Send `ctx.fn_id` so the SDK checkpoints (default true, as the real executor does). False
+   * makes every step its own request, the SDK's fallback path.
+   */
+  checkpointing: boolean;
+  /**
+   * Production mode (`inngest start` / Inngest Cloud): requests to the app are signed with this
+   * key, and registration and checkpoints must carry it hashed as a bearer token. Unset: dev mode.
+   */
+  signingKey?: string;
+  /** With a signing key: the only event key `POST /e/:key` accepts. */
+  eventKey?: string;
 }
 
 export interface InngestSimHandle {
@@ -38,6 +54,8 @@ export interface InngestSimHandle {
   events(): EventView[];
   functions(): FunctionDef[];
   waitForRun(predicate: (run: RunView) => boolean, timeoutMs?: number): Promise<RunView>;
+  /** Checkpoint posts the stand-in accepted (`/v1/checkpoint/:run/async`). */
+  checkpoints(): number;
   /** Resolves once no run is queued or running (sleeping and waiting runs count as running). */
   waitForIdle(timeoutMs?: number): Promise<void>;
   /** Starts the function's cron run now, as if its schedule matched. */
@@ -57,10 +75,12 @@ export function inngestSimOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
       .split(",")
       .map((u) => u.trim())
       .filter(Boolean),
-    sleepScale: num(env.INNGEST_SIM_SLEEP_SCALE, 1),
+    timeScale: num(env.INNGEST_SIM_TIME_SCALE, 1),
     stepConcurrency: num(env.INNGEST_SIM_STEP_CONCURRENCY, 100),
     syncIntervalMs: num(env.INNGEST_SIM_SYNC_INTERVAL_MS, 2000),
-    backoffBaseMs: num(env.INNGEST_SIM_BACKOFF_MS, 100),
+    checkpointing: env.INNGEST_SIM_CHECKPOINTING !== "0",
+    signingKey: env.INNGEST_SIM_SIGNING_KEY || undefined,
+    eventKey: env.INNGEST_SIM_EVENT_KEY || undefined,
   };
 }
 
@@ -70,7 +90,7 @@ export async function startInngestSim(opts: Partial<InngestSimOptions> = {}): Pr
   const registry = new Registry();
   const executor = new Executor(registry, options);
   const syncer = new AppSyncer(options.appUrls, options.syncIntervalMs);
-  const server: Server = createInngestServer({ executor, registry, syncer });
+  const server: Server = createInngestServer({ executor, registry, syncer, signingKey: options.signingKey, eventKey: options.eventKey });
   const port = await listen(server, options.port, options.host);
   const url = `http://${options.host}:${port}`;
   syncer.start();
@@ -86,8 +106,11 @@ export async function startInngestSim(opts: Partial<InngestSimOptions> = {}): Pr
     name: "inngest",
     url,
     port,
-    // One variable puts the SDK in dev mode and sends registration and events here.
-    env: { INNGEST_DEV: url },
+    // Dev mode: one variable puts the SDK in dev mode and sends registration and events here.
+    // Production mode: cloud mode with the keys, and both APIs pointed here.
+    env: options.signingKey
+      ? { INNGEST_BASE_URL: url, INNGEST_SIGNING_KEY: options.signingKey, INNGEST_EVENT_KEY: options.eventKey ?? "" }
+      : { INNGEST_DEV: url },
     async close() {
       syncer.stop();
       executor.close();
@@ -97,6 +120,7 @@ export async function startInngestSim(opts: Partial<InngestSimOptions> = {}): Pr
       return executor.ingest(Array.isArray(events) ? events : [events]);
     },
     runs: () => executor.views(),
+    checkpoints: () => executor.checkpoints,
     run: (id) => {
       const run = executor.runs.get(id);
       return run && runView(run);
@@ -112,7 +136,14 @@ export async function startInngestSim(opts: Partial<InngestSimOptions> = {}): Pr
       if (!run) throw new Error(`inngest sim: no registered function "${fnId}" with a cron trigger`);
       return runView(run);
     },
-    sync: (appUrl) => syncer.sync(appUrl),
+    async sync(appUrl) {
+      const results = await syncer.sync(appUrl);
+      const pathOf = (u: string) => u.split("?")[0];
+      return results.map((s) => {
+        const rejected = [...registry.apps.values()].find((a) => a.error && pathOf(a.url) === pathOf(s.url));
+        return !s.ok && rejected ? { ...s, errors: registry.rejections.get(rejected.appName) } : s;
+      });
+    },
     reset: () => executor.reset(),
   };
 }

@@ -2,6 +2,7 @@
 // (InngestCommHandler, execution/engine, InngestStepTools). Where the SDK and the docs
 // disagree, this file follows the SDK: e.g. a Sleep op carries its duration in `name`.
 import { createHash, randomBytes } from "node:crypto";
+import { canonicalJson, signatureFor } from "./signing";
 
 export const OpCode = {
   StepRun: "StepRun",
@@ -65,9 +66,13 @@ export interface RunRequestBody {
   event: InngestEvent;
   events: InngestEvent[];
   steps: Record<string, MemoEntry>;
-  // No `fn_id` on purpose: its presence switches inngest@4 to async checkpointing, which
-  // calls /v1/checkpoint* on the executor instead of answering the request with ops.
+  // `fn_id` (with `qi_id`, the queue item being worked on) switches inngest@4 to async
+  // checkpointing: the SDK runs several steps in one request and posts each finished one to
+  // /v1/checkpoint/<run>/async (checkpoint.ts) before answering. Left out, every step is its
+  // own request.
   ctx: {
+    fn_id?: string;
+    qi_id?: string;
     run_id: string;
     attempt: number;
     max_attempts: number;
@@ -89,15 +94,16 @@ export interface CallResult {
 }
 
 /** POSTs one execution request and classifies the answer the way the Inngest executor does. */
-export async function callSdk(url: string, body: RunRequestBody, signal?: AbortSignal): Promise<CallResult> {
+export async function callSdk(url: string, body: RunRequestBody, signal?: AbortSignal, signingKey?: string): Promise<CallResult> {
   let res: Response;
   try {
-    res = await fetch(url, {
-      method: "POST",
-      body: JSON.stringify(body),
-      headers: { "content-type": "application/json", "x-inngest-server-kind": "dev", "x-run-id": body.ctx.run_id },
-      signal,
-    });
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      "x-inngest-server-kind": signingKey ? "cloud" : "dev",
+      "x-run-id": body.ctx.run_id,
+    };
+    if (signingKey) headers["x-inngest-signature"] = signatureFor(body, signingKey);
+    res = await fetch(url, { method: "POST", body: canonicalJson(body), headers, signal });
   } catch (err) {
     const message = `could not reach ${url}: ${(err as Error).cause ?? (err as Error).message}`;
     return { result: { kind: "error", error: { name: "Error", message }, retriable: true, status: 0 } };
@@ -150,6 +156,13 @@ function parseRetryAfter(value: string | null): number | undefined {
   if (/^\d+$/.test(value)) return Number(value) * 1000;
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** The function's internal id as the executor sends it in `ctx.fn_id`: a UUID from a sha1 (v5 layout). */
+export function functionUuid(appName: string, fnId: string): string {
+  const h = createHash("sha1").update(`${appName}\u0000${fnId}`).digest("hex");
+  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** Step ids on the wire are the sha1 hex of the userland id (`name`, `name:1`, …). */

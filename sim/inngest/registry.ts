@@ -1,7 +1,8 @@
 // Apps and functions as the SDK describes them in `POST /fn/register` (InngestFunction.getConfig).
 import { parseCron, type CronSchedule } from "./cron";
 import { matches } from "./expr";
-import { DEFAULT_RETRIES, type InngestEvent } from "./protocol";
+import { DEFAULT_RETRIES, functionUuid, type InngestEvent } from "./protocol";
+import { multiErrorText, validateSync } from "./validate";
 
 export interface ConcurrencyRule {
   limit: number;
@@ -17,6 +18,8 @@ export interface CancelRule {
 
 export interface FunctionDef {
   id: string;
+  /** The executor's own UUID for the function (`ctx.fn_id`). */
+  internalId: string;
   name: string;
   appName: string;
   appUrl: string;
@@ -43,7 +46,11 @@ export interface AppRecord {
   framework?: string;
   syncedAt: number;
   functionIds: string[];
+  /** The last sync's rejection (go-multierror text), as the dev server keeps it on the app. */
+  error?: string;
 }
+
+export type RegisterResult = { ok: true; modified: boolean; app: AppRecord } | { ok: false; errors: string[]; app: AppRecord };
 
 // The SDK's registration body is loosely typed JSON; fields are checked where they are read.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -54,16 +61,31 @@ const UNSUPPORTED = ["batchEvents", "rateLimit", "throttle", "debounce", "priori
 export class Registry {
   readonly apps = new Map<string, AppRecord>();
   readonly functions = new Map<string, FunctionDef>();
+  /** The last refused sync's errors per app. */
+  readonly rejections = new Map<string, string[]>();
 
-  /** Replaces everything the app registered before; returns whether anything changed. */
-  register(body: RawFunction): { modified: boolean; app: AppRecord } {
+  /**
+   * Replaces everything the app registered before and says whether anything changed, or, when
+   * any function is invalid, registers nothing and keeps the errors on the app (validate.ts).
+   */
+  register(body: RawFunction): RegisterResult {
     const appName = String(body.appName ?? body.app_id ?? "app");
     const url = String(body.url ?? "");
     const previous = this.apps.get(appName);
+    const errors = validateSync(Array.isArray(body.functions) ? body.functions : []);
+    if (errors.length) {
+      const app: AppRecord = previous
+        ? { ...previous, error: multiErrorText(errors) }
+        : { appName, url, sdk: body.sdk, framework: body.framework, syncedAt: Date.now(), functionIds: [], error: multiErrorText(errors) };
+      this.apps.set(appName, app);
+      this.rejections.set(appName, errors);
+      return { ok: false, errors, app };
+    }
     const before = previous?.functionIds.map((id) => JSON.stringify(this.functions.get(id)?.raw)).join("\n");
     for (const id of previous?.functionIds ?? []) this.functions.delete(id);
     const fns = (Array.isArray(body.functions) ? body.functions : []).map((raw: RawFunction) => toFunctionDef(raw, appName, url));
     for (const fn of fns) this.functions.set(fn.id, fn);
+    this.rejections.delete(appName);
     const app: AppRecord = {
       appName,
       url,
@@ -74,7 +96,7 @@ export class Registry {
     };
     this.apps.set(appName, app);
     const after = app.functionIds.map((id) => JSON.stringify(this.functions.get(id)?.raw)).join("\n");
-    return { modified: before !== after, app };
+    return { ok: true, modified: before !== after, app };
   }
 
   get(id: string): FunctionDef | undefined {
@@ -91,15 +113,22 @@ export class Registry {
   }
 }
 
+/**
+ * Inngest's wildcard rule (pkg/event_trigger_patterns): a `*` only ends a pattern, right after a
+ * "/" or "."; it matches the rest of the name. "app/user.*" matches "app/user.created",
+ * "app/*" matches "app/user.created"; "app/us*" and "*.created" match nothing.
+ */
 export function nameMatches(pattern: string, name: string): boolean {
-  if (!pattern.includes("*")) return pattern === name;
-  const re = new RegExp(
-    `^${pattern
-      .split("*")
-      .map((s) => s.replace(/[.+?^${}()|[\]\\/]/g, "\\$&"))
-      .join(".*")}$`,
-  );
-  return re.test(name);
+  return matchingPatterns(name).includes(pattern);
+}
+
+function matchingPatterns(name: string): string[] {
+  const patterns = [name];
+  for (const sep of ["/", "."]) {
+    const parts = name.split(sep);
+    for (let n = 1; n < parts.length; n++) patterns.push(`${parts.slice(0, n).join(sep)}${sep}*`);
+  }
+  return patterns;
 }
 
 function toFunctionDef(raw: RawFunction, appName: string, appUrl: string): FunctionDef {
@@ -109,6 +138,7 @@ function toFunctionDef(raw: RawFunction, appName: string, appUrl: string): Funct
   const concurrency = raw.concurrency === undefined ? [] : Array.isArray(raw.concurrency) ? raw.concurrency : [raw.concurrency];
   return {
     id: String(raw.id),
+    internalId: functionUuid(appName, String(raw.id)),
     name: String(raw.name ?? raw.id),
     appName,
     appUrl,

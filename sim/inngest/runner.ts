@@ -7,6 +7,8 @@ import { matches } from "./expr";
 import { OpCode, InternalEvent, callSdk, durationMs, hashStepId, toError, ulid } from "./protocol";
 import type { CallResult, InngestEvent, MemoEntry, Op, SdkResult, SerializedError } from "./protocol";
 import type { Registry } from "./registry";
+import { retryDelayMs } from "./backoff";
+import { limitError, sizeOf } from "./limits";
 import { Cancelled, delay, type EventWaits, type SlotLimiter } from "./scheduler";
 import type { Run, StepRecord } from "./state";
 
@@ -14,8 +16,13 @@ export interface RunnerHost {
   registry: Registry;
   limiter: SlotLimiter;
   waits: EventWaits;
-  sleepScale: number;
-  backoffBaseMs: number;
+  timeScale: number;
+  /** Send `ctx.fn_id`/`qi_id` so the SDK checkpoints (checkpoint.ts), as the real executor does. */
+  checkpointing: boolean;
+  /** Sign every request to the SDK (production mode); unset, requests go unsigned as from `inngest dev`. */
+  signingKey?: string;
+  /** Random number in [0, 1) for backoff jitter (Math.random unless a test pins it). */
+  random(): number;
   closing: AbortSignal;
   markRunning(run: Run): void;
   completeRun(run: Run, output: unknown): void;
@@ -26,7 +33,7 @@ export interface RunnerHost {
 }
 
 /** Thrown inside a run once it reached a final state, to unwind pending work. */
-class Finished extends Error {}
+export class Finished extends Error {}
 
 const COMPLETE_ID = hashStepId("complete");
 
@@ -154,8 +161,8 @@ async function sleep(host: RunnerHost, run: Run, op: Op) {
   const step = record(host, run, op, "sleeping", 0);
   const ms = durationMs(op.name) ?? durationMs(op.opts?.duration);
   if (ms === undefined) return memoize(host, run, op.id, { error: { name: "Error", message: `invalid sleep duration "${op.name}"` } });
-  step.opts = { ...step.opts, duration: op.name, wakeAt: new Date(Date.now() + ms * host.sleepScale).toISOString() };
-  await delay(ms * host.sleepScale, run.abort.signal);
+  step.opts = { ...step.opts, duration: op.name, wakeAt: new Date(Date.now() + ms * host.timeScale).toISOString() };
+  await delay(ms * host.timeScale, run.abort.signal);
   return memoize(host, run, op.id, { data: null });
 }
 
@@ -175,7 +182,7 @@ async function waitForEvent(host: RunnerHost, run: Run, op: Op) {
         resolve(event);
       },
     });
-    const timeout = timeoutMs === undefined ? new Promise<void>(() => {}) : delay(timeoutMs * host.sleepScale, local.signal);
+    const timeout = timeoutMs === undefined ? new Promise<void>(() => {}) : delay(timeoutMs * host.timeScale, local.signal);
     const stop = new Promise<void>((_, rej) => local.signal.addEventListener("abort", () => rej(new Cancelled()), { once: true }));
     Promise.race([timeout, stop]).then(
       () => {
@@ -209,7 +216,7 @@ async function invoke(host: RunnerHost, run: Run, op: Op) {
   const timedOut = Symbol("timeout");
   const ended = await Promise.race([
     host.runEnded(child.id, local.signal),
-    ...(timeoutMs === undefined ? [] : [delay(timeoutMs * host.sleepScale, local.signal).then(() => timedOut)]),
+    ...(timeoutMs === undefined ? [] : [delay(timeoutMs * host.timeScale, local.signal).then(() => timedOut)]),
   ]).finally(() => local.abort());
   if (ended === timedOut)
     return memoize(host, run, op.id, { error: { name: "InngestInvokeTimeoutError", message: "Timed out waiting for invoked function to complete" } });
@@ -221,6 +228,9 @@ async function invoke(host: RunnerHost, run: Run, op: Op) {
 async function request(host: RunnerHost, run: Run, stepId: string, attempt: number): Promise<CallResult> {
   const release = await host.limiter.acquire(run.slots, run.abort.signal);
   let res: CallResult;
+  // The queue item this request works on: a checkpoint naming one that ended is stale (409).
+  const dispatch = ulid();
+  run.dispatches.add(dispatch);
   try {
     if (run.abort.signal.aborted) throw new Cancelled();
     host.markRunning(run);
@@ -234,6 +244,7 @@ async function request(host: RunnerHost, run: Run, stepId: string, attempt: numb
         events: [run.event],
         steps: run.memo,
         ctx: {
+          ...(host.checkpointing ? { fn_id: run.fn.internalId, qi_id: dispatch } : {}),
           run_id: run.id,
           attempt,
           max_attempts: maxAttempts(run),
@@ -244,8 +255,10 @@ async function request(host: RunnerHost, run: Run, stepId: string, attempt: numb
         version: run.version ?? -1,
       },
       host.closing,
+      host.signingKey,
     );
   } finally {
+    run.dispatches.delete(dispatch);
     release();
   }
   if (run.abort.signal.aborted || run.status !== "Running") throw new Cancelled();
@@ -254,11 +267,11 @@ async function request(host: RunnerHost, run: Run, stepId: string, attempt: numb
 }
 
 function backoff(host: RunnerHost, run: Run, attempt: number, retryAfterMs?: number) {
-  const ms = retryAfterMs ?? host.backoffBaseMs * 2 ** attempt;
-  return delay(ms * host.sleepScale, run.abort.signal);
+  const ms = retryAfterMs ?? retryDelayMs(attempt, host.random());
+  return delay(ms * host.timeScale, run.abort.signal);
 }
 
-function record(host: RunnerHost, run: Run, op: Op, status: StepRecord["status"], attempt: number, error?: SerializedError): StepRecord {
+export function record(host: RunnerHost, run: Run, op: Op, status: StepRecord["status"], attempt: number, error?: SerializedError): StepRecord {
   let step = run.steps.get(op.id);
   if (!step) {
     step = {
@@ -282,8 +295,14 @@ function record(host: RunnerHost, run: Run, op: Op, status: StepRecord["status"]
   return step;
 }
 
-function memoize(host: RunnerHost, run: Run, id: string, entry: MemoEntry) {
+export function memoize(host: RunnerHost, run: Run, id: string, entry: MemoEntry) {
   if (run.status !== "Running") throw new Finished();
+  const overLimit = limitError(run, id, entry);
+  if (overLimit) {
+    host.failRun(run, overLimit);
+    throw new Finished();
+  }
+  run.stateBytes += sizeOf(entry);
   run.memo[id] = entry;
   run.stack.push(id);
   const step = run.steps.get(id);

@@ -40,11 +40,15 @@ export interface Run {
   requests: number;
   steps: Map<string, StepRecord>;
   memo: Record<string, MemoEntry>;
+  /** Bytes of state the run holds (its event and every memoized step), against the 32 MiB limit. */
+  stateBytes: number;
   /** Hashed step ids in the order they completed (`ctx.stack.stack`). */
   stack: string[];
   /** Ops being worked on, so an op the SDK reports again is not started twice. */
   pending: Map<string, Promise<void>>;
   slots: SlotRequest[];
+  /** Queue items (`ctx.qi_id`) of the SDK requests in flight; checkpoints must name one. */
+  dispatches: Set<string>;
   abort: AbortController;
   disableImmediateExecution: boolean;
   version?: number;

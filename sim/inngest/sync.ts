@@ -10,6 +10,8 @@ export interface AppSyncStatus {
   syncedAt?: string;
   /** The SDK's answer (e.g. "Failed to register; fetch failed" when INNGEST_DEV points elsewhere). */
   message?: string;
+  /** When the executor refused the sync: each invalid function's errors (validate.ts). */
+  errors?: string[];
 }
 
 export class AppSyncer {

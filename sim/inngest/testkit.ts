@@ -23,7 +23,7 @@ export async function startApp(client: Inngest.Any, functions: InngestFunction.A
 }
 
 export async function startSim(opts: Partial<InngestSimOptions> = {}): Promise<InngestSimHandle> {
-  return startInngestSim({ port: 0, appUrls: [], sleepScale: 0.05, syncIntervalMs: 50, ...opts });
+  return startInngestSim({ port: 0, appUrls: [], timeScale: 0.01, syncIntervalMs: 50, ...opts });
 }
 
 export async function freePort(): Promise<number> {

@@ -1,6 +1,6 @@
 // The small parsers the executor leans on.
 import { describe, expect, it } from "vitest";
-import { cronMatches, parseCron } from "./cron";
+import { CronError, cronMatches, parseCron } from "./cron";
 import { evaluate, evaluateKey, matches } from "./expr";
 import { durationMs, hashStepId, seededUlids } from "./protocol";
 import { nameMatches } from "./registry";
@@ -8,22 +8,35 @@ import { nameMatches } from "./registry";
 const at = (iso: string) => new Date(iso);
 
 describe("cron", () => {
-  it("matches lists, ranges, steps and names in UTC, ignoring a TZ prefix", () => {
-    expect(cronMatches("TZ=Europe/Paris 0 3 * * *", at("2026-03-04T03:00:00Z"))).toBe(true);
+  it("matches lists, ranges, steps and names in UTC", () => {
+    expect(cronMatches("0 3 * * *", at("2026-03-04T03:00:00Z"))).toBe(true);
     expect(cronMatches("0 3 * * *", at("2026-03-04T03:01:00Z"))).toBe(false);
     expect(cronMatches("*/15 9-17 * * MON-FRI", at("2026-03-04T09:45:00Z"))).toBe(true);
     expect(cronMatches("*/15 9-17 * * MON-FRI", at("2026-03-07T09:45:00Z"))).toBe(false);
     expect(cronMatches("0 0 1,15 * *", at("2026-03-15T00:00:00Z"))).toBe(true);
-    expect(cronMatches("@hourly", at("2026-03-15T07:00:00Z"))).toBe(true);
-    expect(cronMatches("0 0 * * 7", at("2026-03-08T00:00:00Z"))).toBe(true);
-    // Vixie rule: with both day fields restricted, either may match.
+    // robfig rule: with both day fields restricted, either may match.
     expect(cronMatches("0 0 13 * 5", at("2026-03-06T00:00:00Z"))).toBe(true);
+    expect(cronMatches("0 0 13 * */2", at("2026-03-06T00:00:00Z"))).toBe(false);
   });
 
-  it("rejects malformed expressions", () => {
-    expect(() => parseCron("* * *")).toThrow();
-    expect(() => parseCron("61 * * * *")).toThrow();
-    expect(() => parseCron("*/0 * * * *")).toThrow();
+  it("honours a TZ= / CRON_TZ= prefix: the schedule runs on that zone's wall clock, DST included", () => {
+    // 03:00 in Paris is 02:00 UTC in winter (CET) and 01:00 UTC in summer (CEST).
+    expect(cronMatches("TZ=Europe/Paris 0 3 * * *", at("2026-01-15T02:00:00Z"))).toBe(true);
+    expect(cronMatches("TZ=Europe/Paris 0 3 * * *", at("2026-01-15T03:00:00Z"))).toBe(false);
+    expect(cronMatches("CRON_TZ=Europe/Paris 0 3 * * *", at("2026-07-15T01:00:00Z"))).toBe(true);
+    // Day of week on the zone's date: Saturday 23:30 UTC is already Sunday in Tokyo.
+    expect(cronMatches("TZ=Asia/Tokyo 30 8 * * SUN", at("2026-03-07T23:30:00Z"))).toBe(true);
+  });
+
+  it("refuses what the executor's parser (robfig/cron, five fields, no descriptors) refuses", () => {
+    expect(() => parseCron("* * *")).toThrow(CronError);
+    expect(() => parseCron("61 * * * *")).toThrow(CronError);
+    expect(() => parseCron("*/0 * * * *")).toThrow(CronError);
+    expect(() => parseCron("0 0 * * 7")).toThrow(/above maximum/);
+    expect(() => parseCron("@hourly")).toThrow(/does not accept descriptors/);
+    expect(() => parseCron("0 0 0 * * *")).toThrow(/exactly 5 fields/);
+    expect(() => parseCron("TZ=Mars/Olympus 0 3 * * *")).toThrow(/bad location/);
+    expect(parseCron("TZ=UTC 0 3 * * ?").timeZone).toBe("UTC");
   });
 });
 
@@ -72,8 +85,13 @@ describe("wire helpers", () => {
     expect(seededUlids("nonsense", 1)).toBeUndefined();
   });
 
-  it("matches event names with wildcards", () => {
+  it("matches event names with wildcards only after a / or . at the end, as Inngest does", () => {
     expect(nameMatches("stripe/*", "stripe/invoice.paid")).toBe(true);
+    expect(nameMatches("stripe/invoice.*", "stripe/invoice.payment_failed")).toBe(true);
+    expect(nameMatches("stripe/customer.subscription.*", "stripe/customer.subscription.updated")).toBe(true);
+    expect(nameMatches("stripe/customer.subscription.*", "stripe/customer.updated")).toBe(false);
     expect(nameMatches("stripe/invoice.paid", "stripe/invoice_paid")).toBe(false);
+    expect(nameMatches("stripe/inv*", "stripe/invoice.paid")).toBe(false);
+    expect(nameMatches("*.paid", "stripe/invoice.paid")).toBe(false);
   });
 });

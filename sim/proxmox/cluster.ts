@@ -48,6 +48,8 @@ export interface ProxmoxTemplateSpec {
   cores?: number;
   memory?: number;
   diskGiB?: number;
+  /** Proxmox `tags`, copied by a clone: the guest model reads `eve-ng` to serve EVE-NG's web UI. */
+  tags?: string;
 }
 
 const GiB = 1024 ** 3;
@@ -95,6 +97,7 @@ export function templateConfig(t: ProxmoxTemplateSpec): VmConfig {
     agent: 1,
     vmgenid: randomUUID(),
     smbios1: `uuid=${randomUUID()}`,
+    ...(t.tags ? { tags: t.tags } : {}),
   };
 }
 

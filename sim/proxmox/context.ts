@@ -4,6 +4,8 @@ import path from "node:path/posix";
 import { Concurrency, RequestLog } from "./activity";
 import { Cluster, type ProxmoxNodeSpec, type ProxmoxTemplateSpec } from "./cluster";
 import { Faults } from "./faults";
+import { Firewall } from "./firewall";
+import { Sdn, type SdnOptions } from "./sdn";
 import { type AclEntry, Permissions, type PveVersion } from "./permissions";
 import { Tasks } from "./tasks";
 import { MountedFs, VirtualFs } from "./vfs";
@@ -44,6 +46,18 @@ export interface VncTicket {
   upid: string;
 }
 
+/** The network as the operator prepared it: SDN (installed or not, its zones) and the datacenter firewall. */
+export interface NetworkSetup {
+  sdn: SdnOptions;
+  /** cluster.fw `enable`: without it no guest firewall rule applies (pve-firewall compile). */
+  clusterFirewall: boolean;
+}
+
+export const DEFAULT_NETWORK: NetworkSetup = {
+  sdn: { enabled: true, zones: [{ zone: "labvps", type: "vlan", bridge: "vmbr0", ipam: "pve" }] },
+  clusterFirewall: true,
+};
+
 export class Sim {
   readonly cluster: Cluster;
   readonly tasks: Tasks;
@@ -51,13 +65,18 @@ export class Sim {
   readonly log = new RequestLog();
   readonly concurrency = new Concurrency();
   readonly permissions: Permissions;
+  readonly sdn: Sdn;
+  readonly firewall: Firewall;
   /** The ACL a reset goes back to (null: every privilege). */
   initialAcl: AclEntry[] | null = null;
   /** Each node's own filesystem (its `local` storage), with the shared storage mounted in. */
   readonly nodeFs = new Map<string, VirtualFs>();
   readonly sharedFs: VirtualFs;
   readonly vncTickets = new Map<string, VncTicket>();
-  /** "vm-stopped" (vmid): open consoles of that VM close, like a real VNC server going away. */
+  /**
+   * "vm-stopped" (vmid): open consoles of that VM close, like a real VNC server going away.
+   * "vm-started" / "vm-destroyed" (the Vm) and "reset": the guests' lives (guest.ts).
+   */
   readonly events = new EventEmitter();
   private vncPort = 5900;
 
@@ -67,8 +86,11 @@ export class Sim {
     templates: ProxmoxTemplateSpec[],
     readonly snippetsDir: string,
     readonly settings: SimSettings,
+    network: NetworkSetup = DEFAULT_NETWORK,
   ) {
     this.cluster = new Cluster(nodes, templates);
+    this.sdn = new Sdn(() => this.cluster.nodes.map((n) => n.name), network.sdn);
+    this.firewall = new Firewall(network.clusterFirewall);
     this.tasks = new Tasks(this.concurrency);
     this.permissions = new Permissions(() => this.version);
     this.sharedFs = new VirtualFs([`${SHARED_SNIPPETS_MOUNT}/snippets`]);
@@ -127,6 +149,7 @@ export class Sim {
   }
 
   reset() {
+    this.events.emit("reset");
     this.tasks.clear();
     this.cluster.reset();
     this.faults.clear();
@@ -136,5 +159,7 @@ export class Sim {
     this.permissions.set(this.initialAcl);
     this.vncTickets.clear();
     this.concurrency.reset();
+    this.sdn.reset();
+    this.firewall.reset();
   }
 }

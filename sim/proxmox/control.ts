@@ -7,6 +7,7 @@ import type { Sim, SimSettings } from "./context";
 import type { FaultSpec } from "./faults";
 import type { AclEntry } from "./permissions";
 import { renderPage } from "./page";
+import type { NetworkControl } from "./network-control";
 
 export function vmView(sim: Sim, vm: Vm) {
   return {
@@ -40,7 +41,11 @@ export function simState(sim: Sim) {
 
 const SETTING_KEYS: Array<Exclude<keyof SimSettings, "pveVersion">> = ["taskDurationMs", "shortTaskDurationMs", "latencyMs", "vncTicketTtlMs"];
 
-export function createControl(sim: Sim, sshNodes: () => Array<{ node: string; host: string; port: number; hostFingerprint: string }> = () => []) {
+export function createControl(
+  sim: Sim,
+  sshNodes: () => Array<{ node: string; host: string; port: number; hostFingerprint: string }> = () => [],
+  network?: NetworkControl,
+) {
   return async function control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = req.method ?? "GET";
     const parts = url.pathname.split("/").filter(Boolean).slice(1);
@@ -138,6 +143,7 @@ export function createControl(sim: Sim, sshNodes: () => Array<{ node: string; ho
         sim.reset();
         return ok(simState(sim));
     }
+    if (network?.handle(route, body, res)) return;
     if (method === "GET" && parts[0] === "snippets" && parts.length === 2) {
       const snippet = sim.snippets().find((s) => s.name === decodeURIComponent(parts[1]));
       if (!snippet) return sendJson(res, 404, { error: "no such snippet" });

@@ -3,13 +3,17 @@
 import { closeServer, listen } from "../shared/http";
 import type { LoggedRequest } from "./activity";
 import type { ProxmoxNodeSpec, ProxmoxTemplateSpec } from "./cluster";
-import { Sim, type SimSettings } from "./context";
+import { DEFAULT_NETWORK, type NetworkSetup, Sim, type SimSettings } from "./context";
 import { createControl, simState, vmView } from "./control";
+import { createNetworkControl, type NetworkControl, networkState } from "./network-control";
 import type { Fault, FaultSpec } from "./faults";
 import { loadMaterial, loadNodeHostKey } from "./material";
 import type { AclEntry, PveVersion } from "./permissions";
 import { clusterRoutes } from "./routes/cluster";
 import { qemuRoutes } from "./routes/qemu";
+import { GuestNetwork } from "./guest";
+import { firewallRoutes } from "./routes/firewall";
+import { sdnRoutes } from "./routes/sdn";
 import { createApiServer } from "./server";
 import { createSshServer } from "./ssh";
 import type { Task } from "./tasks";
@@ -50,6 +54,14 @@ export interface ProxmoxSimOptions {
   pveVersion: PveVersion;
   /** The token's ACL; null (default) = every privilege on every path. */
   acl: AclEntry[] | null;
+  /** The Cloudflare stand-in the guests' cloudflared connects to (sim/launch.ts links it). Env PROXMOX_SIM_CLOUDFLARE_URL. */
+  cloudflareUrl?: string;
+  /**
+   * SDN (installed or not, its zones, applied on every node) and the datacenter firewall, as the
+   * operator prepared them. Default: SDN with VLAN zone `labvps` on vmbr0 (IPAM pve, routed by the
+   * operator's router), datacenter firewall on. Env PROXMOX_SIM_SDN=0 starts without SDN.
+   */
+  network: NetworkSetup;
 }
 
 /** One node's SSH daemon, as the operator would enter it for that node. */
@@ -109,6 +121,10 @@ export interface ProxmoxSimHandle {
   /** Sets or clears a `lock` property, as a backup job or another admin would. */
   setLock(vmid: number, lock: string | null): void;
   state(): ReturnType<typeof simState>;
+  /** The guests: cloud-init, their cloudflared connector and the services behind it (guest.ts). */
+  guests: GuestNetwork;
+  /** SDN, firewall and the reachability model (also `/_sim/sdn`, `/_sim/firewall`, `/_sim/reachability`). */
+  network: Pick<NetworkControl, "reach" | "matrix"> & { state(): ReturnType<typeof networkState> };
   /** Back to the initial templates; clears tasks, faults, log, snippets, tickets. */
   reset(): void;
 }
@@ -122,8 +138,8 @@ export const DEFAULT_OPTIONS: ProxmoxSimOptions = {
   tokenSecret: "sim-proxmox-token-secret",
   nodes: [{ name: "pve1" }],
   templates: [
-    { vmid: 9000, name: "tpl-eve-ng", node: "pve1" },
-    { vmid: 9001, name: "tpl-containerlab", node: "pve1" },
+    { vmid: 9000, name: "tpl-eve-ng", node: "pve1", tags: "eve-ng" },
+    { vmid: 9001, name: "tpl-containerlab", node: "pve1", tags: "containerlab" },
   ],
   taskDurationMs: 300,
   latencyMs: 0,
@@ -132,6 +148,7 @@ export const DEFAULT_OPTIONS: ProxmoxSimOptions = {
   snippetsDir: "/var/lib/vz/snippets",
   authorizedKeys: [],
   acl: null,
+  network: DEFAULT_NETWORK,
 };
 
 export function pveVersionFromEnv(value: string | undefined): PveVersion {
@@ -150,6 +167,8 @@ export function proxmoxSimOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (env.PROXMOX_SIM_TASK_MS) opts.taskDurationMs = Number(env.PROXMOX_SIM_TASK_MS);
   opts.pveVersion = pveVersionFromEnv(env.PROXMOX_SIM_PVE_VERSION);
   if (env.PROXMOX_SIM_VNC_TCP_PORT) opts.vncTcpPort = Number(env.PROXMOX_SIM_VNC_TCP_PORT);
+  if (env.PROXMOX_SIM_CLOUDFLARE_URL) opts.cloudflareUrl = env.PROXMOX_SIM_CLOUDFLARE_URL;
+  if (env.PROXMOX_SIM_SDN === "0") opts.network = { ...DEFAULT_NETWORK, sdn: { enabled: false, zones: [] } };
   if (env.PROXMOX_SIM_NODES)
     opts.nodes = env.PROXMOX_SIM_NODES.split(",")
       .map((name) => ({ name: name.trim() }))
@@ -170,20 +189,24 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     vncTicketTtlMs: opts.vncTicketTtlMs,
     pveVersion: opts.pveVersion,
   };
-  const sim = new Sim(opts.tokenId, nodes, templates, opts.snippetsDir, settings);
+  const sim = new Sim(opts.tokenId, nodes, templates, opts.snippetsDir, settings, opts.network);
   const sshNodes: SimSshNode[] = [];
   sim.initialAcl = opts.acl;
   sim.permissions.set(opts.acl);
   const vnc = new VncService(sim, material.serverCertPem);
+  const guests = new GuestNetwork(sim);
+  await guests.start(opts.host);
+  if (opts.cloudflareUrl) guests.linkCloudflare(opts.cloudflareUrl);
+  const network = createNetworkControl(sim);
   const https = createApiServer(
     { key: material.serverKeyPem, cert: material.serverCertPem },
     {
       sim,
-      routes: [...clusterRoutes, ...qemuRoutes, vnc.route],
+      routes: [...clusterRoutes, ...qemuRoutes, ...sdnRoutes, ...firewallRoutes, vnc.route],
       vnc,
       tokenId: opts.tokenId,
       tokenSecret: opts.tokenSecret,
-      control: createControl(sim, () => sshNodes),
+      control: createControl(sim, () => sshNodes, network),
     },
   );
   const authorized = [material.sshClientPublicKey, ...opts.authorizedKeys];
@@ -200,7 +223,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
       sshNodes.push({ node: n.name, host: opts.host, port: sshPort, hostFingerprint: hostKeys[i].fingerprint });
     }
   } catch (err) {
-    await Promise.all([closeServer(https), ...sshServers.map((s) => s.close())]);
+    await Promise.all([closeServer(https), guests.close(), ...sshServers.map((s) => s.close())]);
     throw err;
   }
   const sshPort = sshNodes[0].port;
@@ -208,7 +231,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
   try {
     if (opts.vncTcpPort !== undefined) vncTcpPort = await vnc.listenTcp(opts.vncTcpPort, opts.host);
   } catch (err) {
-    await Promise.all([closeServer(https), ...sshServers.map((s) => s.close())]);
+    await Promise.all([closeServer(https), guests.close(), ...sshServers.map((s) => s.close())]);
     throw err;
   }
   const url = `https://${opts.host}:${port}`;
@@ -248,7 +271,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     async close() {
       vnc.close();
       sim.tasks.clear();
-      await Promise.all([closeServer(https), ...sshServers.map((s) => s.close())]);
+      await Promise.all([closeServer(https), guests.close(), ...sshServers.map((s) => s.close())]);
     },
     vms: () => simState(sim).vms,
     vm: (vmid) => {
@@ -273,6 +296,8 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
       else delete vm.config.lock;
     },
     state: () => simState(sim),
+    guests,
+    network: { reach: network.reach, matrix: network.matrix, state: () => networkState(sim) },
     reset: () => sim.reset(),
   };
 }

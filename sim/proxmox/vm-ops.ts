@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { ParamError, PveError, lockedError, paramError } from "./errors";
 import type { TaskFault } from "./faults";
 import type { Task } from "./tasks";
+import { bridgeExists, parseNic } from "./nic";
 
 export type PowerAction = "start" | "stop" | "shutdown" | "reboot" | "reset" | "suspend" | "resume";
 export const POWER_ACTIONS: PowerAction[] = ["start", "stop", "shutdown", "reboot", "reset", "suspend", "resume"];
@@ -47,6 +48,15 @@ export function regenerateCloudinit(sim: Sim, vm: Vm) {
   vm.cloudinit = { updates: vm.cloudinit.updates + 1, updatedAt: new Date().toISOString(), userData, userVolid };
 }
 
+/** PVE::Network::tap_plug at start: every NIC's bridge must exist on the VM's node. */
+function checkBridges(sim: Sim, vm: Vm) {
+  for (const [key, value] of Object.entries(vm.config)) {
+    if (!/^net\d+$/.test(key)) continue;
+    const nic = parseNic(String(value));
+    if (!("error" in nic) && nic.bridge && !bridgeExists(sim, vm.node, nic.bridge)) throw new PveError(`bridge '${nic.bridge}' does not exist`);
+  }
+}
+
 export function powerTask(sim: Sim, vm: Vm, action: PowerAction, args: Record<string, string>, fault?: TaskFault): Task {
   if (NEEDS_RUNNING.includes(action) && vm.status !== "running") throw new PveError(`VM ${vm.vmid} not running`);
   if (action === "resume" && vm.qmpstatus !== "paused") throw new PveError(`VM ${vm.vmid} not paused`);
@@ -64,10 +74,12 @@ export function powerTask(sim: Sim, vm: Vm, action: PowerAction, args: Record<st
       if (action === "start") {
         if (v.config.template) throw new PveError("you can't start a vm if it's a template");
         if (v.status === "running") throw new PveError(`VM ${v.vmid} already running`);
+        checkBridges(sim, v);
         regenerateCloudinit(sim, v);
         Object.assign(v, { status: "running", qmpstatus: "running", startedAt: Date.now() });
         // What the guest found on its cloud-init drive at this boot (the E2E's "booted with snippet X").
         v.bootedWith = { at: new Date().toISOString(), node: v.node, cicustom: v.cloudinit.userVolid ?? null, userData: v.cloudinit.userData ?? null };
+        sim.events.emit("vm-started", v);
       } else if (action === "stop" || action === "shutdown") {
         if (v.status === "running") sim.events.emit("vm-stopped", v.vmid);
         Object.assign(v, { status: "stopped", qmpstatus: "stopped", startedAt: undefined });
@@ -151,11 +163,14 @@ export function cloneTask(sim: Sim, src: Vm, args: Record<string, string>, fault
       if (!created) throw new PveError(`unable to create VM ${newid}: config file already exists`);
       const vm = current(sim, created);
       if (vm.config.description === "qmclone temporary file") vm.config = cloneConfig(src, newid, args);
+      // Helpers::clone_vmfw_conf: the new guest starts with the source's firewall file.
+      sim.firewall.cloneTo(src.vmid, newid);
       delete vm.config.lock;
       vm.node = target;
     },
     onFail: () => {
       if (created && sim.cluster.find(newid) === created) sim.cluster.vms.delete(newid);
+      if (created) sim.firewall.remove(newid);
     },
   });
 }
@@ -175,6 +190,9 @@ export function destroyTask(sim: Sim, vm: Vm, args: Record<string, string>, faul
       if (v.status === "running") throw new PveError(`VM ${v.vmid} is running - destroy failed`);
       checkLock(v, args);
       sim.cluster.vms.delete(v.vmid);
+      // The destroy worker removes the guest's firewall file (remove_vmfw_conf) with it.
+      sim.firewall.remove(v.vmid);
+      sim.events.emit("vm-destroyed", v);
     },
   });
 }

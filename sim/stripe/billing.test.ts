@@ -96,7 +96,7 @@ describe("renewals", () => {
   });
 
   it("cancels after the last retry when configured, with customer.subscription.deleted", async () => {
-    rig = await startRig({ afterFinalFailure: "canceled", retryScheduleDays: [1] });
+    rig = await startRig({ dunning: { subscription: "cancel", invoice: "past_due" }, retryScheduleDays: [1] });
     const subscribed = await subscribe(rig);
     const { subscription, customer } = subscribed;
     clock = subscribed.clock;

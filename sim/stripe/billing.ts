@@ -1,23 +1,24 @@
 // Collecting an invoice and what it does to its subscription. Stripe's rules kept here:
 // - a failed automatic attempt schedules the next smart retry (`next_payment_attempt`), and the
-//   subscription goes past_due; when no retry is left it becomes unpaid or canceled (a setting);
+//   subscription goes past_due; with no retry left the account's dunning settings decide what
+//   happens to the subscription and the invoice (dunning.ts);
 // - paying the last open invoice of a past_due/unpaid subscription makes it active again;
 // - paying the invoice of a pending update applies the update (pending_update_applied).
 import type Stripe from "stripe";
-import { charge, isHardDecline, normalizeCardNumber } from "./cards";
+import { charge, normalizeCardNumber } from "./cards";
 import { cardError, type Decline, invalidRequest, StripeApiError } from "./errors";
 import { EventLog } from "./events";
 import { finalizeInvoice } from "./objects/invoice";
-import { recordInvoicePayment, recordPaymentAttempt } from "./objects/payment";
-import { applyItemChanges, currentPeriod, customerId, isLive, openInvoicesOf, subscriptionIdOf } from "./objects/subscription";
+import { invoicePaymentIntent, recordInvoicePayment, recordPaymentAttempt } from "./objects/payment";
+import { applyItemChanges, currentPeriod, isLive, openInvoicesOf, subscriptionIdOf } from "./objects/subscription";
 import { endScheduleWithSubscription } from "./schedule-clock";
+import { finalOutcome, nextRetryAt } from "./dunning";
+import { cardForInvoice } from "./payment-methods";
 import { clone } from "./store";
 import type { SimContext } from "./types";
 
-const DAY = 86_400;
-
 export interface CollectOptions {
-  /** Card number to charge instead of the customer's saved card. */
+  /** Card number to charge instead of the payment method Stripe would pick (payment-methods.ts). */
   card?: string;
   /** Renewals and retries run without the customer present: no 3-D Secure prompt possible. */
   offSession: boolean;
@@ -27,12 +28,12 @@ export interface CollectOptions {
   autoRetry?: boolean;
 }
 
-export type CollectResult = { ok: true } | { ok: false; requiresAction: boolean; decline: Decline };
+export type CollectResult = { ok: true } | { ok: false; requiresAction: boolean; decline: Decline; noPaymentMethod: boolean };
 
-const NO_PAYMENT_METHOD: Decline = {
-  code: "invoice_no_customer_payment_method",
-  message: "The customer has no payment method to charge for this invoice.",
-};
+// Stripe's answer when an invoice has nothing to charge (API error text for invoices.pay and for
+// subscription changes that invoice at once).
+export const NO_PAYMENT_METHOD_MESSAGE = "This customer has no attached payment source or default payment method.";
+const NO_PAYMENT_METHOD: Decline = { code: "payment_method_missing", message: NO_PAYMENT_METHOD_MESSAGE };
 
 export function collectInvoice(ctx: SimContext, invoice: Stripe.Invoice, opts: CollectOptions): CollectResult {
   finalizeInvoice(ctx, invoice);
@@ -40,33 +41,33 @@ export function collectInvoice(ctx: SimContext, invoice: Stripe.Invoice, opts: C
     markInvoicePaid(ctx, invoice);
     return { ok: true };
   }
-  const number = opts.card ?? ctx.store.cards.get(customerId(invoice))?.number;
+  const number = opts.card ?? cardForInvoice(ctx, invoice)?.number;
   invoice.attempted = true;
   invoice.attempt_count += 1;
+  const noPaymentMethod = !number;
   const result = number ? charge(number, opts) : { outcome: "declined" as const, decline: NO_PAYMENT_METHOD };
   if (result.outcome === "succeeded") {
     markInvoicePaid(ctx, invoice);
     return { ok: true };
   }
-  if (opts.autoRetry) {
-    const days = ctx.options.retryScheduleDays[invoice.attempt_count - 1];
-    // A hard decline is never retried: the next attempt is the customer's (Stripe Smart Retries).
-    const retry = days !== undefined && !(result.outcome === "declined" && isHardDecline(result.decline));
-    invoice.next_payment_attempt = retry ? ctx.clock.now() + days * DAY : null;
-  }
+  if (opts.autoRetry) invoice.next_payment_attempt = nextRetryAt(ctx, invoice, { decline: result.decline, noPaymentMethod });
   const requiresAction = result.outcome === "requires_action";
-  recordPaymentAttempt(ctx, invoice.id, { ok: false, requiresAction, decline: result.decline });
+  // With nothing to charge no payment was attempted: the invoice's PaymentIntent keeps no error.
+  if (noPaymentMethod) invoicePaymentIntent(ctx, invoice.id);
+  else recordPaymentAttempt(ctx, invoice.id, { ok: false, requiresAction, decline: result.decline });
   if (requiresAction) ctx.events.emit("invoice.payment_action_required", invoice);
   ctx.events.emit("invoice.payment_failed", invoice);
-  return { ok: false, requiresAction, decline: result.decline };
+  return { ok: false, requiresAction, decline: result.decline, noPaymentMethod };
 }
 
 /** Paying an open invoice on request (API, portal, hosted page): a decline is a 402 and still counts as an attempt. */
 export function payInvoiceNow(ctx: SimContext, invoice: Stripe.Invoice, opts: CollectOptions): Stripe.Invoice {
   if (invoice.status === "paid") throw invalidRequest("Invoice is already paid", { code: "invoice_already_paid" });
+  // An uncollectible invoice can still be paid (Stripe: invoice statuses); a void one cannot.
   if (invoice.status === "void") throw invalidRequest("You cannot pay a void invoice.", { code: "invoice_not_editable" });
   const result = collectInvoice(ctx, invoice, { ...opts, card: opts.card && normalizeCardNumber(opts.card) });
   if (!result.ok) {
+    if (result.noPaymentMethod) throw invalidRequest(NO_PAYMENT_METHOD_MESSAGE);
     if (result.requiresAction) {
       throw new StripeApiError(402, {
         type: "card_error",
@@ -82,6 +83,7 @@ export function payInvoiceNow(ctx: SimContext, invoice: Stripe.Invoice, opts: Co
 export function markInvoicePaid(ctx: SimContext, invoice: Stripe.Invoice, { outOfBand = false } = {}) {
   if (invoice.amount_due > 0 && !outOfBand) recordInvoicePayment(ctx, invoice);
   invoice.status = "paid";
+  delete invoice.status_details; // shown only while the invoice is uncollectible
   invoice.amount_paid = invoice.amount_due;
   invoice.amount_remaining = 0;
   invoice.next_payment_attempt = null;
@@ -109,11 +111,19 @@ function afterInvoicePaid(ctx: SimContext, invoice: Stripe.Invoice) {
   if (recovering && (sub.latest_invoice === invoice.id || openInvoicesOf(ctx, sub).length === 0)) setStatus(ctx, sub, "active");
 }
 
-/** After a failed automatic collection: past_due while retries remain, then the final status. */
+/**
+ * After a failed automatic collection: past_due while a retry is scheduled; with none left (or
+ * none possible) the account's dunning settings decide (dunning.ts).
+ */
 export function afterFailedCollection(ctx: SimContext, sub: Stripe.Subscription, invoice: Stripe.Invoice) {
   if (!isLive(sub)) return;
-  const target = invoice.next_payment_attempt === null ? ctx.options.afterFinalFailure : "past_due";
-  if (sub.status !== target) setStatus(ctx, sub, target);
+  if (invoice.next_payment_attempt !== null) {
+    if (sub.status !== "past_due") setStatus(ctx, sub, "past_due");
+    return;
+  }
+  const outcome = finalOutcome(ctx, sub, invoice);
+  if (outcome.markUncollectible && invoice.status === "open") markUncollectible(ctx, invoice, "max_payment_attempts");
+  if (outcome.subscription && sub.status !== outcome.subscription) setStatus(ctx, sub, outcome.subscription);
 }
 
 export function setStatus(ctx: SimContext, sub: Stripe.Subscription, status: Stripe.Subscription.Status) {
@@ -181,9 +191,10 @@ export function voidInvoice(ctx: SimContext, invoice: Stripe.Invoice) {
   ctx.events.emit("invoice.voided", invoice);
 }
 
-export function markUncollectible(ctx: SimContext, invoice: Stripe.Invoice) {
+export function markUncollectible(ctx: SimContext, invoice: Stripe.Invoice, reason: Stripe.Invoice.StatusDetails.Uncollectible.Reason) {
   invoice.status = "uncollectible";
   invoice.next_payment_attempt = null;
+  invoice.status_details = { uncollectible: { reason } };
   invoice.status_transitions = { ...invoice.status_transitions, marked_uncollectible_at: ctx.clock.now() };
   ctx.events.emit("invoice.marked_uncollectible", invoice);
 }

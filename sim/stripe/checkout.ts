@@ -6,10 +6,11 @@ import { markInvoicePaid } from "./billing";
 import { AUTHENTICATION_FAILED, charge, normalizeCardNumber } from "./cards";
 import { type Decline, invalidParam, invalidRequest, missingParam } from "./errors";
 import { buildSession } from "./objects/checkout-session";
-import { createCustomer, saveCard } from "./objects/customer";
+import { createCustomer } from "./objects/customer";
 import { buildInvoice, finalizeInvoice, periodLines } from "./objects/invoice";
 import { buildSubscription, currentPeriod } from "./objects/subscription";
 import type { Params } from "./params";
+import { attachCard } from "./payment-methods";
 import type { SessionItem, SimContext } from "./types";
 
 const MIN_LIFETIME = 30 * 60;
@@ -128,7 +129,9 @@ function decline(extras: { lastError?: string }, reason: Decline): PaymentOutcom
 function completeSession(ctx: SimContext, session: Stripe.Checkout.Session, card: string, email: string | null): string {
   const extras = ctx.store.sessionExtras.get(session.id)!;
   const customer = session.customer ? ctx.store.customer(String(session.customer)) : createCustomer(ctx, { email });
-  const saved = saveCard(ctx, customer, card);
+  // Checkout saves the card on the customer and makes it the subscription's default payment
+  // method; the customer's own invoice default stays as it was (sim/stripe/payment-methods.ts).
+  const saved = attachCard(ctx, customer, card);
   const sub = buildSubscription(ctx, {
     customer: customer.id,
     items: extras.items.map((item) => ({ price: ctx.store.price(item.price), quantity: item.quantity })),

@@ -4,6 +4,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { parseBody, readBody, sendHtml, sendJson } from "../shared/http";
 import type { SimControls } from "./sim-controls";
 import { expirePendingUpdate } from "./billing";
+import { parseDunningSettings } from "./dunning";
+import { customerCards, customerDefaultCard } from "./payment-methods";
 import { StripeApiError } from "./errors";
 import { inspectPage } from "./pages/inspect-page";
 import type { SimContext } from "./types";
@@ -49,7 +51,12 @@ function controlRoutes(ctx: SimContext, controls: SimControls, reset: () => void
         testClocks: [...store.testClocks.values()],
         paused: webhooks.paused,
         rules: webhooks.rules,
-        customers: [...store.customers.values()].map((c) => ({ ...c, card: store.cards.get(c.id) ?? null })),
+        dunning: ctx.options.dunning,
+        // `card`: the customer's invoice default (else its latest card); `cards`: every card attached.
+        customers: [...store.customers.values()].map((c) => {
+          const cards = customerCards(ctx, c.id);
+          return { ...c, card: customerDefaultCard(ctx, c) ?? cards.at(-1) ?? null, cards };
+        }),
         subscriptions: [...store.subscriptions.values()],
         schedules: [...store.schedules.values()],
         invoices: [...store.invoices.values()],
@@ -163,6 +170,17 @@ function controlRoutes(ctx: SimContext, controls: SimControls, reset: () => void
         if (!sub.pending_update) throw new ControlError("this subscription has no pending update");
         expirePendingUpdate(ctx, sub);
         return { subscription: id, pending_update: null };
+      },
+    ],
+    ["GET", /^\/_sim\/settings\/dunning$/, () => ctx.options.dunning],
+    [
+      "POST",
+      /^\/_sim\/settings\/dunning$/,
+      (b) => {
+        const settings = parseDunningSettings(b, ctx.options.dunning);
+        if (typeof settings === "string") throw new ControlError(settings);
+        ctx.options.dunning = settings;
+        return settings;
       },
     ],
     ["POST", /^\/_sim\/reset$/, () => (reset(), { reset: true })],

@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import type Stripe from "stripe";
 import { closeServer, listen } from "../shared/http";
 import { SimClock } from "./clock";
+import { DEFAULT_DUNNING, dunningSettingsFromEnv } from "./dunning";
 import { EventLog } from "./events";
 import { IdempotencyCache } from "./idempotency";
 import { runDueWork } from "./renewal";
@@ -65,7 +66,7 @@ const DEFAULTS: StripeSimOptions = {
   webhookRetryBaseMs: 1000,
   webhookTimeoutMs: 10_000,
   retryScheduleDays: [3, 5, 7],
-  afterFinalFailure: "unpaid",
+  dunning: DEFAULT_DUNNING,
   pendingUpdateTtlSeconds: 23 * 3600,
   tickIntervalMs: 1000,
   log: () => {},
@@ -81,9 +82,9 @@ export function stripeSimOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): P
   if (env.STRIPE_WEBHOOK_SECRET) options.webhookSecret = env.STRIPE_WEBHOOK_SECRET;
   if (env.STRIPE_SIM_PUBLIC_URL) options.publicBaseUrl = env.STRIPE_SIM_PUBLIC_URL.replace(/\/$/, "");
   if (env.STRIPE_SIM_RETRY_DAYS) options.retryScheduleDays = env.STRIPE_SIM_RETRY_DAYS.split(",").filter(Boolean).map(Number);
-  if (env.STRIPE_SIM_AFTER_FINAL_FAILURE === "canceled" || env.STRIPE_SIM_AFTER_FINAL_FAILURE === "unpaid") {
-    options.afterFinalFailure = env.STRIPE_SIM_AFTER_FINAL_FAILURE;
-  }
+  const dunning = dunningSettingsFromEnv(env);
+  if (typeof dunning === "string") throw new Error(`STRIPE_SIM_DUNNING_*: ${dunning}`);
+  if (Object.keys(dunning).length) options.dunning = { ...DEFAULT_DUNNING, ...dunning };
   if (env.STRIPE_SIM_WEBHOOK_MAX_ATTEMPTS) options.webhookMaxAttempts = number("STRIPE_SIM_WEBHOOK_MAX_ATTEMPTS");
   if (env.STRIPE_SIM_WEBHOOK_RETRY_BASE_MS) options.webhookRetryBaseMs = number("STRIPE_SIM_WEBHOOK_RETRY_BASE_MS");
   return options;

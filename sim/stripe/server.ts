@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { readBody, sendJson } from "../shared/http";
 import { refuseUnknownParams } from "./accepted-params";
+import { billingPortalRoutes } from "./api/billing-portal";
 import { checkoutSubscriptionRoutes } from "./api/checkout-subscriptions";
 import { customerCatalogRoutes } from "./api/customers-catalog";
 import { invoicePaymentRoutes } from "./api/invoices-payments";
@@ -28,6 +29,7 @@ const routes: Route[] = [
   ...checkoutSubscriptionRoutes,
   ...subscriptionScheduleRoutes,
   ...invoicePaymentRoutes,
+  ...billingPortalRoutes,
   ...webhookEndpointRoutes,
   ...testClockRoutes,
 ];

@@ -4,7 +4,7 @@ import { payInvoiceNow } from "./billing";
 import { normalizeCardNumber, validateCardNumber } from "./cards";
 import { finishAuthentication, type PaymentOutcome, submitPayment } from "./checkout";
 import { StripeApiError } from "./errors";
-import { saveCard } from "./objects/customer";
+import { setCustomerCardBehaviour } from "./payment-methods";
 import { advanceTestClock, atTimeOf, whenSettled } from "./test-clocks";
 import type { SimContext } from "./types";
 
@@ -56,12 +56,15 @@ export class SimControls {
     };
   }
 
-  /** The card that future charges for this customer use (e.g. switch to a declining one). */
+  /**
+   * From now on every card of this customer answers charges as `number` does (e.g. the bank starts
+   * declining it), whichever payment method Stripe picks; a customer without one gets one.
+   */
   setCustomerCard(customerId: string, number: string) {
     const card = normalizeCardNumber(number);
     const invalid = validateCardNumber(card);
     if (invalid) throw new StripeApiError(400, { type: "invalid_request_error", message: invalid.message, param: "number" });
-    return atTimeOf(this.ctx, [customerId], () => saveCard(this.ctx, this.ctx.store.customer(customerId), card));
+    return atTimeOf(this.ctx, [customerId], () => setCustomerCardBehaviour(this.ctx, this.ctx.store.customer(customerId), card));
   }
 
   /** Pays an open invoice as the customer would on the hosted invoice page. */

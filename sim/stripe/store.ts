@@ -77,8 +77,13 @@ export class Store {
   paymentMethods = new Map<string, Stripe.PaymentMethod>();
   refunds = new Map<string, Stripe.Refund>();
   portalSessions = new Map<string, Stripe.BillingPortal.Session>();
+  portalConfigurations = new Map<string, Stripe.BillingPortal.Configuration>();
+  setupIntents = new Map<string, Stripe.SetupIntent>();
   events = new Map<string, Stripe.Event>();
 
+  /** Portal session id → when its deep-linked flow was completed (the homepage is open from then on). */
+  completedPortalFlows = new Map<string, number>();
+  /** PaymentMethod id → the card behind it. */
   cards = new Map<string, CardRecord>();
   payments = new Map<string, PaymentRecord>();
   sessionExtras = new Map<string, SessionExtras>();
@@ -141,6 +146,8 @@ export class Store {
       ["in_", this.invoices],
       ["inpay_", this.invoicePayments],
       ["pm_", this.paymentMethods],
+      ["seti_", this.setupIntents],
+      ["bpc_", this.portalConfigurations],
       ["re_", this.refunds],
       ["evt_", this.events],
       ["clock_", this.testClocks],

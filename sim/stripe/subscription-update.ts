@@ -5,13 +5,14 @@
 // error_if_incomplete refuses with a 402, pending_if_incomplete keeps the old items and records a
 // `pending_update` that applies only when the invoice is paid (or lapses after ~23 h).
 import type Stripe from "stripe";
-import { afterFailedCollection, collectInvoice, voidInvoice } from "./billing";
+import { afterFailedCollection, collectInvoice, NO_PAYMENT_METHOD_MESSAGE, voidInvoice } from "./billing";
 import { charge } from "./cards";
 import { cardError, invalidRequest, missingParam } from "./errors";
 import { EventLog } from "./events";
 import { buildInvoice, periodLines } from "./objects/invoice";
 import { applyItemChanges, currentPeriod, customerId, periodEnd } from "./objects/subscription";
 import type { Params } from "./params";
+import { cardForSubscription, requireCustomerPaymentMethod } from "./payment-methods";
 import { planItemChanges, prorationLines } from "./proration";
 import { phaseEnteredAt } from "./schedule-clock";
 import { enterPhase, refuseCancelChangeWhileScheduled } from "./schedules";
@@ -130,16 +131,20 @@ function storeUpdateInvoice(ctx: SimContext, sub: Stripe.Subscription, lines: Li
 }
 
 function refuseIfCardFails(ctx: SimContext, sub: Stripe.Subscription) {
-  const card = ctx.store.cards.get(customerId(sub));
+  const card = cardForSubscription(ctx, sub);
   const result = card ? charge(card.number, { offSession: true }) : null;
-  if (!result) throw invalidRequest("This customer has no attached payment source or default payment method.");
+  if (!result) throw invalidRequest(NO_PAYMENT_METHOD_MESSAGE);
   if (result.outcome !== "succeeded") throw cardError(result.decline);
 }
 
 function applyPlainFields(ctx: SimContext, sub: Stripe.Subscription, p: Params) {
   if (p.has("metadata")) sub.metadata = p.mergeMetadata(sub.metadata);
   if (p.has("description")) sub.description = p.nullableStr("description") ?? null;
-  if (p.has("default_payment_method")) sub.default_payment_method = p.nullableStr("default_payment_method") ?? null;
+  if (p.has("default_payment_method")) {
+    const paymentMethod = p.nullableStr("default_payment_method") ?? null;
+    if (paymentMethod) requireCustomerPaymentMethod(ctx, customerId(sub), paymentMethod, "default_payment_method");
+    sub.default_payment_method = paymentMethod;
+  }
   if (p.has("cancel_at_period_end")) {
     const cancel = p.bool("cancel_at_period_end") ?? false;
     sub.cancel_at_period_end = cancel;

@@ -20,8 +20,8 @@ export interface StripeSimOptions {
   webhookTimeoutMs: number;
   /** Smart retries of a failed renewal: days after the previous attempt (Stripe's custom schedule). */
   retryScheduleDays: number[];
-  /** What happens to the subscription after the last retry fails (Stripe's "subscription status" setting). */
-  afterFinalFailure: "unpaid" | "canceled";
+  /** The account's "Manage failed payments" settings: what the last failed retry does (sim/stripe/dunning.ts). */
+  dunning: DunningSettings;
   /** How long an unpaid `pending_update` lives (Stripe: at most ~23 h). */
   pendingUpdateTtlSeconds: number;
   /** Real-time tick that expires sessions and runs due renewals without an explicit advance; 0 disables. */
@@ -41,12 +41,23 @@ export interface SimContext {
   tick(): number;
 }
 
-/** The card a customer pays with; Stripe keeps this behind a PaymentMethod. */
+/** The card behind one PaymentMethod (Stripe keeps the number; the API shows brand and last4). */
 export interface CardRecord {
   number: string;
   brand: string;
   last4: string;
   paymentMethodId: string;
+  customerId: string;
+}
+
+/**
+ * Stripe's "Manage failed payments" settings (Dashboard › Billing › Revenue recovery): after the
+ * last retry the subscription is canceled, marked unpaid or left past_due, and the invoice is left
+ * past-due (open) or marked uncollectible.
+ */
+export interface DunningSettings {
+  subscription: "cancel" | "unpaid" | "past_due";
+  invoice: "past_due" | "uncollectible";
 }
 
 /** An invoice's PaymentIntent as the stand-in keeps it; GET /v1/payment_intents/:id shows it. */

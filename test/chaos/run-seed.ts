@@ -21,6 +21,19 @@ import { seededRandom } from "./random";
 import { drawScenario } from "./scenario";
 import type { ChaosWorld } from "./world";
 
+async function stepsPerFunction(world: ChaosWorld): Promise<SeedReport["steps"]> {
+  // Loaded late: the budgets import the functions, whose Inngest client must be created only after
+  // the world pointed the environment at its own stand-in (world.ts).
+  const { stepBudgetOf } = await import("../../inngest/step-budgets");
+  const out: SeedReport["steps"] = {};
+  for (const run of world.inngestSim.runs()) {
+    const fn = run.functionId.replace(/^lab-vps-/, "");
+    const entry = (out[fn] ??= { max: 0, budget: stepBudgetOf(fn.replace(/-failure$/, "")) });
+    entry.max = Math.max(entry.max, run.steps.length);
+  }
+  return out;
+}
+
 export interface SeedReport {
   seed: number;
   orders: { paid: number; unpaid: number };
@@ -29,6 +42,8 @@ export interface SeedReport {
   faults: { label: string; hits: number }[];
   inflightMax: number;
   limit: number;
+  /** Most steps one run of each function took, against its budget (inngest/step-budgets.ts). */
+  steps: Record<string, { max: number; budget: number }>;
   leftovers: Record<string, number>;
   violations: string[];
   seconds: number;
@@ -85,6 +100,11 @@ export async function runChaosSeed(world: ChaosWorld, seed: number, orderCount: 
 
   const unfinishedPower = await openPowerRequests(world, orders);
   if (unfinishedPower) violations.push(`at the end: ${unfinishedPower} power request(s) never finished`);
+  // Inngest fails a run past 1,000 steps: every run stays within its function's computed budget.
+  const steps = await stepsPerFunction(world);
+  for (const [fn, { max, budget }] of Object.entries(steps)) if (max > budget) violations.push(`${fn}: a run took ${max} steps, over its budget of ${budget}`);
+  for (const run of world.inngestSim.runs())
+    if (run.error?.name === "InngestErrFunctionOverflowed") violations.push(`${run.functionId} run ${run.id} failed past Inngest's step limit`);
   const observation = await observe(world, orders, await collector.stop());
   const verdict = checkInvariants(observation, world.limit, world.app.env().PROXMOX_DISK);
   await retireOrders(world, orders);
@@ -101,6 +121,7 @@ export async function runChaosSeed(world: ChaosWorld, seed: number, orderCount: 
     faults,
     inflightMax: observation.inflightMax,
     limit: world.limit,
+    steps,
     leftovers: Object.fromEntries(Object.entries(verdict.leftovers).map(([k, n]) => [k, Math.max(n, beforeRetry.leftovers[k] ?? 0)])),
     violations,
     seconds: Math.round((Date.now() - started) / 100) / 10,
@@ -116,6 +137,10 @@ export function formatReport(report: SeedReport): string {
     `  faults: ${report.faults.map((f) => `${f.label} [hit ${f.hits}×]`).join("; ")}`,
     `  Proxmox in flight: max ${report.inflightMax} (limit ${report.limit}); leftovers (most seen at either check): ${Object.entries(report.leftovers)
       .map(([k, n]) => `${n} ${k}`)
+      .join(", ")}`,
+    `  steps per run (max / budget): ${Object.entries(report.steps)
+      .filter(([, s]) => s.max > 3)
+      .map(([fn, s]) => `${fn} ${s.max}/${s.budget}`)
       .join(", ")}`,
     ...report.violations.map((v) => `  VIOLATION ${v}`),
   ];

@@ -60,7 +60,7 @@ export interface ChaosWorld {
   close(): Promise<void>;
 }
 
-export async function startChaosWorld(opts: { limit: number }): Promise<ChaosWorld> {
+export async function startChaosWorld(opts: { limit: number; timeScale: number }): Promise<ChaosWorld> {
   const savedEnv = { ...process.env };
   const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), "labvps-chaos-"));
   let serveWebhook: ChaosApp["serveStripeWebhook"] | undefined;
@@ -80,10 +80,16 @@ export async function startChaosWorld(opts: { limit: number }): Promise<ChaosWor
       proxmox: { port: 0, sshPort: 0, stateDir, taskDurationMs: 40 },
       cloudflare: { port: 0 },
       mail: { port: 0 },
-      // Sleeps and backoff shrink by 50× (Inngest's "10s" is 200 ms here); the order of events stays.
-      inngest: { port: 0, appUrls: [], sleepScale: 0.02, backoffBaseMs: 1_000, syncIntervalMs: 50 },
+      // Every duration Inngest waits (sleeps, its real retry table 15 s … 2 h + jitter) shrinks by
+      // one factor, so their ratios stay as on Inngest: CHAOS_TIME_SCALE (see chaos.db.test.ts).
+      inngest: { port: 0, appUrls: [], timeScale: opts.timeScale, syncIntervalMs: 50 },
     });
-    Object.assign(process.env, sims.env, { PROVISION_CONCURRENCY: String(opts.limit) });
+    // The work-slot lease TTL (5 min on real timing) shrinks with Inngest's durations, so a retry
+    // gap outlasts a lease here exactly when it would in production (lib/proxmox/work-slots.ts).
+    Object.assign(process.env, sims.env, {
+      PROVISION_CONCURRENCY: String(opts.limit),
+      PROXMOX_LEASE_TTL_MS: String(Math.max(1, Math.round(5 * 60_000 * opts.timeScale))),
+    });
     const app = await loadApp();
     const forwarder = app.startStripeForwarder({ pollMs: 200 });
     serveWebhook = app.serveStripeWebhook;

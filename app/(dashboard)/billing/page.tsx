@@ -25,7 +25,10 @@ export default async function BillingPage() {
       <ul className="mt-6 space-y-6">
         {subscriptions.map((s) => {
           // Amounts and dates are Stripe's (its upcoming invoice); a cancelled VM is never asked to pay.
-          const open = s.payable ? s.invoices.find((i) => i.status === "open" && i.hostedUrl) : undefined;
+          // Owed: open or uncollectible (still payable on its hosted page); the oldest says why it failed.
+          const owedInvoices = s.payable ? s.invoices.filter((i) => i.owed) : [];
+          const open = owedInvoices.find((i) => i.hostedUrl);
+          const owed = owedInvoices.at(-1);
           return (
             <li
               key={s.id}
@@ -68,6 +71,20 @@ export default async function BillingPage() {
                   ) : null}
                 </div>
               </div>
+              {owed ? (
+                <div data-testid="owed-invoice" className="mt-4 rounded-card border border-line p-3 text-sm">
+                  {owed.paymentProblem ? (
+                    <p>
+                      The last payment did not go through: <span data-testid="payment-problem">{owed.paymentProblem}</span>
+                    </p>
+                  ) : null}
+                  <p data-testid="payment-retry" className="text-ink-muted">
+                    {owed.retryAt
+                      ? `Stripe tries again on ${day(owed.retryAt)}. Updating your card charges it at once.`
+                      : "Stripe will not try this payment again by itself: update your card (it is charged at once) or pay now."}
+                  </p>
+                </div>
+              ) : null}
               <BillingTimeline entries={s.timeline} />
               {s.invoices.length ? (
                 <table className="mt-4 w-full text-left text-sm">

@@ -4,6 +4,7 @@ import { validatedAdminAction } from "@/lib/actions/validated-action";
 import type { FormState } from "@/lib/actions/form-state";
 import { createNode, createNodeSchema } from "@/lib/nodes/create-node";
 import { nodeAccessSchema, updateNodeAccess } from "@/lib/nodes/update-node-access";
+import { networkSettingsSchema, saveNetworkSettings } from "@/lib/network/settings";
 
 const save = validatedAdminAction(nodeAccessSchema, async (input, { user }) => {
   const node = await updateNodeAccess(input, user.id);
@@ -23,4 +24,14 @@ const add = validatedAdminAction(createNodeSchema, async (input, { user }) => {
 
 export async function createNodeAction(previous: FormState, formData: FormData): Promise<FormState> {
   return add(previous, formData);
+}
+
+const saveNetwork = validatedAdminAction(networkSettingsSchema, async (input, { user }) => {
+  await saveNetworkSettings(input, user.id);
+  revalidatePath("/admin/nodes");
+  return { status: "success", message: "Saved the network settings. New VMs use them; run npm run doctor to check Proxmox agrees." };
+});
+
+export async function saveNetworkSettingsAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return saveNetwork(previous, formData);
 }

@@ -1,6 +1,7 @@
 // `/nodes/{node}/qemu/{vmid}/...`: config, clone, resize, power, destroy, snapshots, cloud-init.
 import { writeConfig } from "../config";
 import { PveError } from "../errors";
+import { checkBridgeAccess } from "../nic";
 import type { Route, RouteCtx } from "../router";
 import { createSnapshot, deleteSnapshot, listSnapshots, rollbackSnapshot } from "../snapshots";
 import { POWER_ACTIONS, type PowerAction, cloneTask, destroyTask, powerTask, regenerateCloudinit, resizeTask } from "../vm-ops";
@@ -11,7 +12,12 @@ const vmOf = ({ sim, params }: RouteCtx) => sim.cluster.vmOn(params.node, params
 const configArg = () => true;
 
 function putConfig(ctx: RouteCtx) {
-  writeConfig(ctx.sim.cluster, vmOf(ctx), ctx.args);
+  const vm = vmOf(ctx);
+  // check_bridge_access: SDN.Use on the new NIC's bridge, then on the one it replaces.
+  const nets = [...Object.keys(ctx.args), ...(ctx.args.delete ?? "").split(/[,;\s]+/)].filter((k) => /^net\d+$/.test(k));
+  for (const key of nets) checkBridgeAccess(ctx.sim, ctx.args[key]);
+  for (const key of nets) checkBridgeAccess(ctx.sim, vm.config[key]);
+  writeConfig(ctx.sim.cluster, vm, ctx.args);
 }
 
 export const qemuRoutes: Route[] = [

@@ -4,6 +4,7 @@ import { accepts, PAGE } from "../accepted-params";
 import { createdMatches, paginate } from "../list";
 import { createPrice, createProduct, updatePrice, updateProduct } from "../objects/catalog";
 import { createCustomer } from "../objects/customer";
+import { requireCustomerPaymentMethod } from "../payment-methods";
 import { timeOf } from "../test-clocks";
 import { route } from "./router";
 
@@ -41,6 +42,7 @@ export const customerCatalogRoutes = [
         if (p.has("phone")) customer.phone = p.nullableStr("phone") ?? null;
         if (p.has("metadata")) customer.metadata = p.mergeMetadata(customer.metadata);
         const defaultPm = p.obj("invoice_settings")?.nullableStr("default_payment_method");
+        if (defaultPm) requireCustomerPaymentMethod(ctx, customer.id, defaultPm, "invoice_settings[default_payment_method]");
         if (defaultPm !== undefined) customer.invoice_settings = { ...customer.invoice_settings, default_payment_method: defaultPm };
       });
       return customer;

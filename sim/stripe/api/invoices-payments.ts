@@ -1,12 +1,12 @@
-// /v1/invoices, /v1/invoice_payments, /v1/payment_intents (retrieve), /v1/refunds, /v1/payment_methods, /v1/billing_portal/sessions, /v1/events
+// /v1/invoices, /v1/invoice_payments, /v1/payment_intents (retrieve), /v1/refunds, /v1/payment_methods, /v1/events
 import type Stripe from "stripe";
 import { accepts, PAGE } from "../accepted-params";
 import { markPaidOutOfBand, markUncollectible, payInvoiceNow, voidInvoice } from "../billing";
 import { invalidRequest, noSuch } from "../errors";
 import { createdMatches, paginate } from "../list";
 import { createRefund, paymentIntentObject } from "../objects/payment";
-import { buildPortalSession } from "../objects/portal";
 import { customerId, subscriptionIdOf } from "../objects/subscription";
+import { requireCustomerPaymentMethod } from "../payment-methods";
 import { clone } from "../store";
 import { previewInvoice } from "../subscription-update";
 import type { SimContext } from "../types";
@@ -41,8 +41,8 @@ export const invoicePaymentRoutes = [
         return invoice;
       }
       const paymentMethod = p.str("payment_method");
-      const card = paymentMethod ? [...ctx.store.cards.values()].find((c) => c.paymentMethodId === paymentMethod)?.number : undefined;
-      if (paymentMethod && !card) throw noSuch("PaymentMethod", paymentMethod, "payment_method");
+      // "The PaymentMethod must be the ID of a PaymentMethod belonging to the customer associated with the invoice."
+      const card = paymentMethod ? requireCustomerPaymentMethod(ctx, customerId(invoice), paymentMethod, "payment_method").number : undefined;
       return payInvoiceNow(ctx, invoice, { card, offSession: p.bool("off_session") ?? false });
     },
   ),
@@ -63,7 +63,7 @@ export const invoicePaymentRoutes = [
   route("POST", "/v1/invoices/:id/mark_uncollectible", accepts<Stripe.InvoiceMarkUncollectibleParams>({}), ({ ctx }, id) => {
     const invoice = ctx.store.invoice(id, "id");
     if (invoice.status !== "open") throw invalidRequest(`You can only mark open invoices as uncollectible.`);
-    markUncollectible(ctx, invoice);
+    markUncollectible(ctx, invoice, "user_forgiven");
     return invoice;
   }),
   route("GET", "/v1/invoices/:id/lines", accepts<Stripe.InvoiceListLineItemsParams>(PAGE), ({ ctx, params: p }, id) => {
@@ -119,13 +119,6 @@ export const invoicePaymentRoutes = [
 
   route("GET", "/v1/payment_methods/:id", accepts<Stripe.PaymentMethodRetrieveParams>({}), ({ ctx }, id) =>
     found(ctx.store.paymentMethods.get(id), "PaymentMethod", id),
-  ),
-
-  route(
-    "POST",
-    "/v1/billing_portal/sessions",
-    accepts<Stripe.BillingPortal.SessionCreateParams>({ customer: true, return_url: true, flow_data: { type: true, after_completion: { type: true } } }),
-    ({ ctx, params }) => buildPortalSession(ctx, params),
   ),
 
   route("GET", "/v1/events/:id", accepts<Stripe.EventRetrieveParams>({}), ({ ctx }, id) => withPending(ctx, found(ctx.store.events.get(id), "event", id))),

@@ -1,6 +1,7 @@
 // GET /_sim — what the stand-in holds and what it sent, for a developer at a browser.
 import { escapeHtml } from "../../shared/http";
 import { currentPeriod, customerId, subscriptionIdOf } from "../objects/subscription";
+import { customerCards, customerDefaultCard } from "../payment-methods";
 import type { SimContext } from "../types";
 import { date, money, page } from "./layout";
 
@@ -59,6 +60,8 @@ export function inspectPage(ctx: SimContext): string {
 ${testClockTable(ctx)}
 <p>Webhooks to ${code(options.webhookUrl || "(delivery off)")}: ${webhooks.paused ? "<strong>paused</strong>" : "running"}
  ${webhooks.paused ? controlForm("/_sim/webhooks/resume", "Resume") : controlForm("/_sim/webhooks/pause", "Pause")}</p>
+<p>Failed payments (after the last retry): subscription <strong>${escapeHtml(options.dunning.subscription)}</strong>, invoice <strong>${escapeHtml(options.dunning.invoice)}</strong>
+ (<code>POST /_sim/settings/dunning</code>)</p>
 ${table(
   "Events",
   ["created", "type", "id", "queued"],
@@ -83,7 +86,7 @@ ${table(
   "Customers",
   ["id", "email", "card", "balance"],
   [...store.customers.values()].map((c) => {
-    const card = store.cards.get(c.id);
+    const card = customerDefaultCard(ctx, c) ?? customerCards(ctx, c.id).at(-1);
     return [code(c.id), escapeHtml(c.email ?? "—"), card ? `${escapeHtml(card.brand)} •••• ${escapeHtml(card.last4)}` : "—", money(c.balance, "usd")];
   }),
 )}

@@ -1,19 +1,18 @@
-// Browser-facing routes: hosted checkout (/checkout/:id), customer portal (/p/session/:id) and
+// Browser-facing routes: hosted checkout (/checkout/:id), customer portal (/p/session/:id, pages/portal-page.ts) and
 // hosted invoice pages (/i/:id). Forms post back here and answer 303 redirects like Stripe's.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type Stripe from "stripe";
 import { readBody, sendHtml } from "../../shared/http";
-import { cancelSubscriptionAtPeriodEnd, payInvoiceNow } from "../billing";
-import { DECLINE_CARD, normalizeCardNumber, validateCardNumber } from "../cards";
+import { payInvoiceNow } from "../billing";
+import { DECLINE_CARD } from "../cards";
 import { finishAuthentication, type PaymentOutcome, submitPayment } from "../checkout";
 import { StripeApiError } from "../errors";
-import { saveCard } from "../objects/customer";
-import { customerId } from "../objects/subscription";
 import { atTimeOf } from "../test-clocks";
 import type { SimContext } from "../types";
-import { type Flash, hostedInvoicePage, portalPage } from "./billing-pages";
+import { type Flash, hostedInvoicePage } from "./billing-pages";
 import { checkoutPage } from "./checkout-page";
 import { page } from "./layout";
+import { portalRoute } from "./portal-page";
 import { stripeJsSource, threeDSecurePage } from "./stripe-js";
 
 export async function handlePage(ctx: SimContext, req: IncomingMessage, res: ServerResponse, url: URL) {
@@ -64,32 +63,6 @@ function checkoutRoute(ctx: SimContext, res: ServerResponse, id: string, action:
   if (outcome.kind === "authenticate") return redirect(res, `/checkout/${id}`);
   const status = outcome.kind === "declined" ? 402 : 200;
   sendHtml(res, status, checkoutPage(ctx, session, outcome.kind === "declined" ? outcome.decline.message : undefined));
-}
-
-function portalRoute(ctx: SimContext, res: ServerResponse, id: string, action: string, form: URLSearchParams) {
-  const session = ctx.store.portalSessions.get(id);
-  if (!session) return sendHtml(res, 404, page("Not found", "<h1>This portal session does not exist.</h1>"));
-  const customer = ctx.store.customer(session.customer);
-  const flash: Flash = {};
-  if (action === "card") {
-    const number = normalizeCardNumber(form.get("card") ?? "");
-    const invalid = validateCardNumber(number);
-    if (invalid) flash.error = invalid.message;
-    else {
-      saveCard(ctx, customer, number, { announce: true });
-      flash.notice = "Your card was updated.";
-    }
-  } else if (action === "pay") {
-    const invoice = ctx.store.invoices.get(form.get("invoice") ?? "");
-    if (invoice && customerId(invoice) === customer.id) Object.assign(flash, tryPay(ctx, invoice));
-  } else if (action === "cancel") {
-    const sub = ctx.store.subscriptions.get(form.get("subscription") ?? "");
-    if (sub && customerId(sub) === customer.id) {
-      cancelSubscriptionAtPeriodEnd(ctx, sub);
-      flash.notice = "Your plan will be canceled at the end of the period.";
-    }
-  }
-  sendHtml(res, flash.error ? 402 : 200, portalPage(ctx, session, flash));
 }
 
 function invoiceRoute(ctx: SimContext, res: ServerResponse, id: string, action: string, form: URLSearchParams) {

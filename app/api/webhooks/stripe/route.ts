@@ -1,6 +1,6 @@
-// Stripe webhook endpoint under plain `next start`/`next dev`. Thin on purpose: the one
-// implementation is lib/billing/stripe-webhook-http.ts, which server.ts also serves (before Next's
-// router, for speed), so the limits and answers do not depend on how the server was started.
+// Stripe webhook endpoint for requests that reach Next's router (server.ts answers the exact path
+// before it, for speed). Thin on purpose: the one implementation is lib/billing/stripe-webhook-http.ts,
+// so the limits and answers do not depend on which of the two answered.
 import { respondToStripeWebhook } from "@/lib/billing/stripe-webhook-http";
 
 // The signature is checked over the exact bytes Stripe sent, with Node's crypto.

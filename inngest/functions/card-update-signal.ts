@@ -1,0 +1,34 @@
+// Card signals name different objects (a customer, a SetupIntent), so runs keyed by the signal's
+// object could apply one customer's card update side by side. This function only resolves which
+// customer a signal is about (re-read from Stripe) and hands it to card-update-apply, which runs
+// one at a time per customer. Its triggers derive from the catalogue (cardEventTypes).
+import { inngest } from "@/inngest/client";
+import { cardUpdateRequested, stripeSignal, stripeSignalsFor } from "@/inngest/events";
+import { cardEventTypes } from "@/lib/billing/stripe-event-types";
+import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
+import { customerOfCardSignal } from "@/lib/billing/apply-card-update";
+import { stripeSignalOptions } from "./stripe-signal-options";
+import { rethrowAs } from "@/inngest/step-errors";
+
+/** One request per Stripe event: a re-run or a redelivered event sends the same id, kept once (I3). */
+export const cardUpdateRequestId = (stripeEventId: string) => `card-update-${stripeEventId}`;
+
+export const cardUpdateSignalFunction = inngest.createFunction(
+  {
+    id: "card-update-signal",
+    name: "Route a card signal to its customer",
+    triggers: stripeSignalsFor(cardEventTypes),
+    ...stripeSignalOptions,
+  },
+  async ({ event, step }) => {
+    const { stripeEventId, type, objectId } = stripeSignal.parse(event.data);
+    const customerId = await step.run("find the signal's customer", () => customerOfCardSignal(type, objectId).catch(rethrowAs("find the signal's customer")));
+    if (!customerId) {
+      await step.run("mark stripe event processed", () => markStripeEventProcessed(stripeEventId));
+      return { action: "no-customer" as const };
+    }
+    // card-update-apply marks the Stripe event processed once the update is applied.
+    await step.sendEvent("request card update", cardUpdateRequested.create({ customerId, stripeEventId }, { id: cardUpdateRequestId(stripeEventId) }));
+    return { action: "card-update-requested" as const, customerId };
+  },
+);

@@ -8,6 +8,7 @@
 // hold; runs of different keys or functions run side by side; a sleep holds no slot and lasts a
 // thousandth of its duration.
 import { NonRetriableError, type InngestFunction } from "inngest";
+import { namesMatchedBy } from "@/test/fixtures/triggers";
 
 export type EngineEvent = { name: string; data: Record<string, unknown>; id?: string };
 
@@ -46,7 +47,10 @@ export class InlineEngine {
     for (const f of functions as unknown as Fn[]) {
       for (const trigger of f.opts.triggers ?? []) {
         const name = triggerName(trigger);
-        if (name) this.byEvent.set(name, [...(this.byEvent.get(name) ?? []), f]);
+        if (!name) continue;
+        // A wildcard `stripe/<prefix>.*` runs for the names its `if` lists (inngest/stripe-triggers.ts).
+        const names = name.endsWith("*") ? namesMatchedBy({ event: name, if: (trigger as { if?: string }).if }) : [name];
+        for (const n of names) this.byEvent.set(n, [...(this.byEvent.get(n) ?? []), f]);
       }
     }
   }

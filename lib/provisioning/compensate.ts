@@ -14,6 +14,7 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import { enqueueEmail, tryDeliverEmail } from "@/lib/email/outbox";
 import { renderProvisionFailedEmail } from "@/lib/email/templates/provision-failed";
 import { transitionOrder } from "@/lib/orders/order-state";
+import { failedBuildFields } from "@/lib/orders/refund-failed-order";
 import { releaseProxmoxSlotsOf } from "@/lib/proxmox/work-slots";
 import { destroyOwnedVm, releaseVmid, removeAccessApplication, removeSnippet, removeTunnelAndDns } from "@/lib/provisioning/cleanup-actions";
 import { releaseVmNetwork, removeVmFirewall } from "@/lib/network/release-network";
@@ -39,10 +40,6 @@ export type CompensationInput = { orderId: string; attempt: number; error: strin
 export type CleanupResult = { action: string; ok: boolean; detail: string };
 export type CompensationReport = { outcome: "compensated" | "delivered" | "skipped"; detail: string; cleanup: CleanupResult[]; overdue?: boolean };
 
-/** What the customer sees: plain, no upstream text, no hypervisor detail (I4). */
-export const CUSTOMER_FAILURE_MESSAGE =
-  "We could not set up your VM. Our team has been notified and will fix it; you will not be charged for a VM you do not get.";
-
 export const operatorEmailKey = (orderId: string, attempt: number) => `provision-failed:${orderId}:${attempt}`;
 
 /** Only the attempt that owns the order compensates: a stale or duplicate run leaves it alone. */
@@ -65,9 +62,12 @@ const describeCleanup = (cleanup: CleanupResult[]) => cleanup.map((c) => `${c.ac
 export async function markProvisioningFailed(input: CompensationInput): Promise<boolean> {
   const { vm } = await loadOrder(input.orderId);
   if (vm) await transitionVm(vm.id, "provisioning", "failed");
+  // The truth, with a date (I11): retried until then, refunded in full by it.
+  const refund = await failedBuildFields(input.orderId);
   const moved = await transitionOrder(input.orderId, ["provisioning", "paid"], "failed", {
     failureReason: `Attempt ${input.attempt} failed: ${input.error}\nCleanup in progress.`.slice(0, 4000),
-    customerMessage: CUSTOMER_FAILURE_MESSAGE,
+    customerMessage: refund.customerMessage,
+    refundDeadlineAt: refund.refundDeadlineAt,
     failedAt: new Date(),
     progressStep: null,
     cleanupStatus: "in_progress",

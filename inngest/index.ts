@@ -23,6 +23,7 @@ import { vmFirewallFunction } from "./functions/vm-firewall";
 import { networkReconcileFunction } from "./functions/network-reconcile";
 import { reconcileDriftFunction } from "./functions/reconcile-drift";
 import { reconcileApplyFunction } from "./functions/reconcile-apply";
+import { vmHoldFunction } from "./functions/vm-hold";
 
 export const functions: InngestFunction.Any[] = [
   checkoutCompletedFunction,
@@ -48,4 +49,5 @@ export const functions: InngestFunction.Any[] = [
   networkReconcileFunction,
   reconcileDriftFunction,
   reconcileApplyFunction,
+  vmHoldFunction,
 ];

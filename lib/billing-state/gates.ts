@@ -7,6 +7,7 @@ import { UserFacingError } from "@/lib/actions/form-state";
 import { db } from "@/lib/db";
 import type { BillingState } from "@/lib/generated/prisma/client";
 import { SUSPENDED_STATES } from "@/lib/billing-state/billing-state";
+import { VmHeldError, vmHoldMessage } from "@/lib/vm-holds/hold-gate";
 
 export type GatedAction = "start" | "reboot" | "console" | "resize" | "snapshot" | "backup" | "order";
 
@@ -23,15 +24,18 @@ export class PaymentRequiredError extends UserFacingError {
   }
 }
 
-export type GateResult = { allowed: true } | { allowed: false; message: string };
+export type GateResult = { allowed: true } | { allowed: false; message: string; held?: true };
 
 const suspended = [...SUSPENDED_STATES] as BillingState[];
 const backupsBlocked: BillingState[] = ["backups_blocked", ...suspended];
 
-type Reader = Pick<typeof db, "billingEnforcement" | "vm">;
+type Reader = Pick<typeof db, "billingEnforcement" | "vm" | "vmHold">;
 
 /** Whether `action` is allowed for the user (and, for VM actions, that VM). */
 export async function billingGate(input: { userId: string; vmId?: string; action: GatedAction }, client: Reader = db): Promise<GateResult> {
+  // A VM held apart from billing (abuse, a disputed payment: lib/vm-holds) refuses in the hold's words.
+  const held = input.vmId ? await vmHoldMessage(input.vmId, input.userId, client) : null;
+  if (held) return { allowed: false, message: held, held: true };
   const accountSuspended = (await client.billingEnforcement.count({ where: { userId: input.userId, state: { in: suspended } } })) > 0;
   if (input.action === "snapshot" || input.action === "backup") {
     if (accountSuspended) return { allowed: false, message: BACKUPS_MESSAGE };
@@ -47,7 +51,7 @@ export async function billingGate(input: { userId: string; vmId?: string; action
 /** Throws PaymentRequiredError when the gate says no. */
 export async function assertBillingAllows(input: { userId: string; vmId?: string; action: GatedAction }, client: Reader = db): Promise<void> {
   const gate = await billingGate(input, client);
-  if (!gate.allowed) throw new PaymentRequiredError(gate.message);
+  if (!gate.allowed) throw gate.held ? new VmHeldError(gate.message) : new PaymentRequiredError(gate.message);
 }
 
 /** Whether this VM's own subscription is suspended (the VM page says "suspended for billing"). */

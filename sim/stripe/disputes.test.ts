@@ -39,6 +39,10 @@ describe("charges", () => {
     expect(await rig.stripe.charges.retrieve(charge.id)).toEqual(charge);
     const payments = await rig.stripe.invoicePayments.list({ invoice });
     expect(payments.data[0].payment).toEqual({ type: "payment_intent", payment_intent: paymentIntent });
+    // And back: the invoice payment of a PaymentIntent names its invoice.
+    const byIntent = await rig.stripe.invoicePayments.list({ payment: { type: "payment_intent", payment_intent: paymentIntent } });
+    expect(byIntent.data.map((p) => p.invoice)).toEqual([invoice]);
+    expect((await rig.stripe.invoicePayments.list({ payment: { type: "payment_intent", payment_intent: "pi_other" } })).data).toEqual([]);
   });
 });
 

@@ -24,6 +24,7 @@ import { networkReconcileFunction } from "./functions/network-reconcile";
 import { reconcileDriftFunction } from "./functions/reconcile-drift";
 import { reconcileApplyFunction } from "./functions/reconcile-apply";
 import { vmHoldFunction } from "./functions/vm-hold";
+import { paymentRiskFunction } from "./functions/payment-risk";
 
 export const functions: InngestFunction.Any[] = [
   checkoutCompletedFunction,
@@ -50,4 +51,5 @@ export const functions: InngestFunction.Any[] = [
   reconcileDriftFunction,
   reconcileApplyFunction,
   vmHoldFunction,
+  paymentRiskFunction,
 ];

@@ -12,7 +12,7 @@ import {
   markHoldStopped,
   pauseCollectionForHold,
   recordPowerBeforeHold,
-  restoreOnbootAfterLift,
+  restoreAfterLift,
   resumeCollectionAfterLift,
   stopHeldVm,
 } from "@/lib/vm-holds/enforce-hold";
@@ -30,7 +30,7 @@ export const vmHoldFunction = inngest.createFunction(
     const { holdId } = event.data;
     if (event.name === "vm/hold.lifted") {
       const billing = await step.run("resume collection", () => resumeCollectionAfterLift(holdId));
-      const onboot = await step.run("restore onboot", () => restoreOnbootAfterLift(holdId));
+      const onboot = await step.run("restore after lift", () => restoreAfterLift(holdId));
       await step.run("email customer lifted", () => sendHoldEmail(holdId, "lifted"));
       return { lifted: true, billing, onboot };
     }

@@ -8,7 +8,10 @@ import { billingGate } from "@/lib/billing-state/gates";
 import { revokeAccess, stopSuspendedVm } from "@/lib/billing-state/enforce-vm";
 import { stripe } from "@/lib/billing/stripe";
 import { db } from "@/lib/db";
-import { getVmConfig, getVmStatus, setVmConfig } from "@/lib/proxmox/api";
+import { env } from "@/lib/env";
+import { getVmConfig, getVmStatus, setVmConfig, vmPower } from "@/lib/proxmox/api";
+import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
+import { transitionVm } from "@/lib/vms/vm-state";
 import { withLockRetry } from "@/lib/proxmox/tasks";
 
 export type HeldVm = { holdId: string; vmId: string; vmid: number; node: string } | null;
@@ -83,15 +86,26 @@ export async function resumeCollectionAfterLift(holdId: string): Promise<string>
 }
 
 /**
- * After a lift: `onboot` back as the hold found it, only when nothing else holds the VM (the gate
- * says start is allowed: no other hold, no billing suspension). The VM is not started.
+ * After a lift, only when nothing else holds the VM (the gate allows start: no other hold, no
+ * billing suspension): `onboot` back as the hold found it, and a VM held for a dispute that was
+ * won is started again when it was running and RESTORE_POWER=previous (I7's rule). An operator's
+ * abuse suspension is lifted to a stopped VM: its owner starts it.
  */
-export async function restoreOnbootAfterLift(holdId: string): Promise<string> {
-  const hold = await db.vmHold.findUniqueOrThrow({ where: { id: holdId }, select: { vmId: true, userId: true, onbootBeforeHold: true } });
-  if (!hold.onbootBeforeHold) return "onboot was off";
+export async function restoreAfterLift(holdId: string): Promise<string> {
+  const hold = await db.vmHold.findUniqueOrThrow({
+    where: { id: holdId },
+    select: { vmId: true, userId: true, kind: true, onbootBeforeHold: true, powerBeforeHold: true },
+  });
   if (!(await billingGate({ userId: hold.userId, vmId: hold.vmId, action: "start" })).allowed) return "still held or suspended";
   const held = await loadHeldVm(holdId);
   if (!held) return "no VM";
-  await withLockRetry(() => setVmConfig(held.node, held.vmid, { onboot: 1 }));
-  return "onboot restored";
+  if (hold.onbootBeforeHold) await withLockRetry(() => setVmConfig(held.node, held.vmid, { onboot: 1 }));
+  if (hold.kind !== "dispute" || hold.powerBeforeHold !== "running") return hold.onbootBeforeHold ? "onboot restored" : "left stopped";
+  if (env().RESTORE_POWER !== "previous") return "left stopped (RESTORE_POWER=never)";
+  await runLeasedTaskToEnd(`vm:${held.vmId}:hold-start`, "start", async () =>
+    (await getVmStatus(held.node, held.vmid)).status === "running" ? null : vmPower(held.node, held.vmid, "start"),
+  );
+  await transitionVm(held.vmId, ["running", "stopped"], "running");
+  await recordAudit({ type: "system" }, "vm.hold_restored", { type: "vm", id: held.vmId }, { holdId });
+  return "started again";
 }

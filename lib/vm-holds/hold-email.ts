@@ -24,7 +24,7 @@ export async function sendHoldEmail(holdId: string, change: "placed" | "lifted")
       : renderCustomerEmail({
           subject: `The suspension of your VM ${vm.name} was lifted`,
           name: user.name,
-          lines: ["The suspension of your VM was lifted. It is stopped: you can start it from its page."],
+          lines: ["The suspension of your VM was lifted: you can use it again from its page (start it there if it is stopped)."],
           action: { label: "Open the VM's page", url: appUrl(`/vms/${hold.vmId}`) },
         });
   return sendEmailOnce({ key: holdEmailKey(holdId, change), to: user.email, ...email });

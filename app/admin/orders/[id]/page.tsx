@@ -6,7 +6,8 @@ import { getOrderTimeline } from "@/lib/admin/order-timeline";
 import { formatMoney } from "@/lib/format/money";
 import { tableFrame, td, th } from "@/components/admin/table-styles";
 import { VmHoldsPanel } from "@/components/admin/vm-holds-panel";
-import { liftVmHoldAction, suspendVmForAbuseAction } from "@/app/admin/vm-holds/actions";
+import { liftVmHoldAction, refundCancelAndStopAction, suspendVmForAbuseAction } from "@/app/admin/vm-holds/actions";
+import { PaymentRiskPanel } from "@/components/admin/payment-risk-panel";
 
 export const metadata: Metadata = { title: "Order · Admin" };
 export const dynamic = "force-dynamic";
@@ -58,6 +59,7 @@ export default async function AdminOrderPage({ params }: { params: Promise<{ id:
         ) : null}
       </header>
 
+      <PaymentRiskPanel orderId={order.id} refundAction={refundCancelAndStopAction} />
       {vm ? <VmHoldsPanel vmId={vm.id} suspendAction={suspendVmForAbuseAction} liftAction={liftVmHoldAction} /> : null}
 
       <section aria-labelledby="stripe-heading">

@@ -71,8 +71,11 @@ export async function refundCancelAndStop({ warningId, actor }: { warningId: str
   const hold = paidFor.vmId
     ? await placeHold({ vmId: paidFor.vmId, kind: "fraud_warning", reason: warning.fraud_type, stripeObjectId: warning.id, actor })
     : null;
-  // Audited once per money movement: the first call that refunded or cancelled.
-  if (refunded > 0 || canceled) {
+  // Audited once per warning: the first call that refunded or cancelled (a later click finds the row).
+  const audited = await db.auditEvent.count({
+    where: { action: "billing.fraud_warning_refunded", subjectId: paidFor.orderId, data: { path: ["earlyFraudWarning"], equals: warning.id } },
+  });
+  if ((refunded > 0 || canceled) && audited === 0) {
     await recordAudit(
       actor,
       "billing.fraud_warning_refunded",

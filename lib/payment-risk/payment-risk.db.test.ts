@@ -142,6 +142,7 @@ describe("early fraud warnings (issue 25, Build 2)", () => {
     expect((await stripe().subscriptions.retrieve(s.subscriptionId)).status).toBe("canceled");
     expect((await stripe().radar.earlyFraudWarnings.retrieve(warning.id)).actionable).toBe(false);
     expect(await db.vmHold.count({ where: { vmId: s.vm.id, kind: "fraud_warning" } })).toBe(1);
+    expect(await db.auditEvent.count({ where: { subjectId: s.order.id, action: "billing.fraud_warning_refunded" } })).toBeGreaterThanOrEqual(1);
     expect((await runHold("vm/hold.placed", first.holdId!, s.vm.id)).error).toBeUndefined();
     expect((await proxmox.vm(s.vmid))!.status).toBe("stopped");
     expect(await db.operatorIncident.findFirst({ where: { kind: "early_fraud_warning", subject: warning.id, resolvedAt: null } })).toBeNull();

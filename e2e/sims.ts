@@ -47,6 +47,8 @@ export const sims = {
   proxmoxNodes: () => call<Array<{ node: string; host: string; port: number; hostFingerprint: string }>>("proxmox", "/_sim/nodes"),
   proxmoxFault: (spec: Record<string, unknown>) => call<{ id: number }>("proxmox", "/_sim/faults", { method: "POST", body: spec }),
   proxmoxClearFaults: () => call("proxmox", "/_sim/faults", { method: "DELETE" }),
+  /** As if Proxmox had recorded the guest in its present power state for `seconds` (its graphs). */
+  proxmoxRrdBackfill: (vmid: number, seconds: number) => call("proxmox", `/_sim/vms/${vmid}/rrd`, { method: "POST", body: { seconds } }),
   /** Guest firewall files by VMID (issue 26). */
   proxmoxFirewalls: () =>
     call<{ vms: Record<string, { options: Record<string, number | string>; rules: Array<Record<string, string | number>> }> }>(

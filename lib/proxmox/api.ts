@@ -132,3 +132,13 @@ export function encodeSshKeys(keys: string[]): string {
 /** ACPI shutdown that ends in a hard stop after `timeout` seconds (`forceStop=1`); a UPID. */
 export const shutdownVm = (n: string, id: number, timeoutSeconds: number) =>
   proxmoxRequest<Upid>("POST", `${vmPath(n, id)}/status/shutdown`, { timeout: timeoutSeconds, forceStop: 1 });
+
+/**
+ * A guest's RRD statistics (qemu-server `rrddata`, VM.Audit; read-only). One row per step with
+ * `time` and the values known then: `cpu` is a fraction of the guest's CPUs, `mem`/`maxmem` bytes,
+ * `netin`/`netout`/`diskread`/`diskwrite` bytes per second; a stopped guest's rows lack them
+ * (pve-cluster src/PVE/RRD.pm create_rrd_data leaves unknown values out).
+ */
+export type RrdRow = { time: number } & Partial<Record<"cpu" | "maxcpu" | "mem" | "maxmem" | "netin" | "netout" | "diskread" | "diskwrite", number>>;
+export const getVmRrdData = (n: string, id: number, timeframe: "hour" | "day" | "week", cf: "AVERAGE" | "MAX" = "AVERAGE") =>
+  proxmoxRequest<RrdRow[]>("GET", `${vmPath(n, id)}/rrddata`, { timeframe, cf });

@@ -3,7 +3,7 @@
 // removed on its own makes a call fail with Proxmox's 403 naming it, so none of them is spare.
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { createVncProxy, deleteVm, getTaskStatus, getVmStatus, vmPower } from "@/lib/proxmox/api";
+import { createVncProxy, deleteVm, getTaskStatus, getVmRrdData, getVmStatus, vmPower } from "@/lib/proxmox/api";
 import { requiredAcl } from "@/lib/proxmox/required-privileges";
 import { chooseNode } from "@/lib/provisioning/choose-node";
 import { cloneTemplate, waitForClone } from "@/lib/provisioning/clone-template";
@@ -56,6 +56,7 @@ async function provisionAndUse() {
   await checkFirewall(order.id);
   await markReady(order.id);
   await createVncProxy("pve1", vmid);
+  await getVmRrdData("pve1", vmid, "hour");
   const stop = await taskDone("pve1", await vmPower("pve1", vmid, "stop"));
   if (stop.exitstatus !== "OK") throw new Error(`stop failed: ${stop.exitstatus}`);
   return vmid;

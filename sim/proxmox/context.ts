@@ -7,6 +7,7 @@ import { Faults } from "./faults";
 import { Firewall } from "./firewall";
 import { Sdn, type SdnOptions } from "./sdn";
 import { type AclEntry, Permissions, type PveVersion } from "./permissions";
+import { RrdRecorder } from "./rrd";
 import { Tasks } from "./tasks";
 import { MountedFs, VirtualFs } from "./vfs";
 
@@ -64,6 +65,8 @@ export class Sim {
   readonly faults = new Faults();
   readonly log = new RequestLog();
   readonly concurrency = new Concurrency();
+  /** pvestatd's RRD history of every guest (rrd.ts). */
+  readonly rrd = new RrdRecorder();
   readonly permissions: Permissions;
   readonly sdn: Sdn;
   readonly firewall: Firewall;
@@ -159,6 +162,7 @@ export class Sim {
     this.permissions.set(this.initialAcl);
     this.vncTickets.clear();
     this.concurrency.reset();
+    this.rrd.clear();
     this.sdn.reset();
     this.firewall.reset();
   }

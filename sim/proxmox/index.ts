@@ -11,6 +11,8 @@ import { loadMaterial, loadNodeHostKey } from "./material";
 import type { AclEntry, PveVersion } from "./permissions";
 import { clusterRoutes } from "./routes/cluster";
 import { qemuRoutes } from "./routes/qemu";
+import { rrdRoutes } from "./routes/rrd";
+import { SAMPLE_MS } from "./rrd";
 import { GuestNetwork } from "./guest";
 import { firewallRoutes } from "./routes/firewall";
 import { sdnRoutes } from "./routes/sdn";
@@ -190,6 +192,9 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     pveVersion: opts.pveVersion,
   };
   const sim = new Sim(opts.tokenId, nodes, templates, opts.snippetsDir, settings, opts.network);
+  // pvestatd's 10-second pass over the guests (rrd.ts); rrddata samples once more before answering.
+  const sampler = setInterval(() => sim.rrd.sample(sim.cluster), SAMPLE_MS);
+  sampler.unref();
   const sshNodes: SimSshNode[] = [];
   sim.initialAcl = opts.acl;
   sim.permissions.set(opts.acl);
@@ -202,7 +207,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     { key: material.serverKeyPem, cert: material.serverCertPem },
     {
       sim,
-      routes: [...clusterRoutes, ...qemuRoutes, ...sdnRoutes, ...firewallRoutes, vnc.route],
+      routes: [...clusterRoutes, ...qemuRoutes, ...rrdRoutes, ...sdnRoutes, ...firewallRoutes, vnc.route],
       vnc,
       tokenId: opts.tokenId,
       tokenSecret: opts.tokenSecret,
@@ -269,6 +274,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
       PROXMOX_SNIPPETS_DIR: opts.snippetsDir,
     },
     async close() {
+      clearInterval(sampler);
       vnc.close();
       sim.tasks.clear();
       await Promise.all([closeServer(https), guests.close(), ...sshServers.map((s) => s.close())]);

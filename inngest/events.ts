@@ -116,3 +116,9 @@ export const vmFirewallSyncRequested = eventType("vm/firewall.sync-requested", {
 // Drift reconciliation (issue 22, lib/reconcile): run now from /admin/reconcile; apply one finding.
 export const reconcileRequested = eventType("reconcile/run-requested", { schema: z.object({ adminId: z.string() }) });
 export const reconcileApplyRequested = eventType("reconcile/finding.apply-requested", { schema: z.object({ findingId: z.string() }) });
+
+/** A hold was placed on a VM (abuse, a disputed payment, a fraud warning): stop it (lib/vm-holds). */
+export const vmHoldPlaced = eventType("vm/hold.placed", { schema: z.object({ holdId: z.string(), vmId: z.string() }) });
+
+/** A hold was lifted: resume what it paused; the VM stays stopped for its owner to start. */
+export const vmHoldLifted = eventType("vm/hold.lifted", { schema: z.object({ holdId: z.string(), vmId: z.string() }) });

@@ -26,6 +26,8 @@ import { vmFirewallFunction } from "./functions/vm-firewall";
 import { networkReconcileFunction } from "./functions/network-reconcile";
 import { reconcileDriftFunction } from "./functions/reconcile-drift";
 import { reconcileApplyFunction } from "./functions/reconcile-apply";
+import { vmHoldFunction } from "./functions/vm-hold";
+import { paymentRiskFunction } from "./functions/payment-risk";
 
 export const functions: InngestFunction.Any[] = [
   checkoutCompletedFunction,
@@ -54,4 +56,6 @@ export const functions: InngestFunction.Any[] = [
   networkReconcileFunction,
   reconcileDriftFunction,
   reconcileApplyFunction,
+  vmHoldFunction,
+  paymentRiskFunction,
 ];

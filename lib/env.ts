@@ -139,6 +139,8 @@ export const envSchema = z
     BILLING_AUTO_DELETE: bool.default(false),
     // After payment: start again the VMs that were running when suspended (previous), or none.
     RESTORE_POWER: z.enum(["previous", "never"]).default("previous"),
+    // An early fraud warning refunds, cancels and stops at once instead of waiting for the operator (issue 25).
+    FRAUD_WARNING_AUTO_REFUND: bool.default(false),
     BILLING_TICK_CRON: z
       .string()
       .regex(/^(TZ=\S+ )?(\S+ ){4}\S+$/, "must be a five-field cron expression")

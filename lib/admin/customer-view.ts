@@ -7,7 +7,7 @@ import { env } from "@/lib/env";
 import { errorFields, log } from "@/lib/observability/log";
 
 /** Where an object lives in Stripe's dashboard (test-mode keys: the test dashboard). */
-export function stripeDashboardUrl(kind: "customers" | "subscriptions" | "invoices" | "checkout/sessions", id: string): string {
+export function stripeDashboardUrl(kind: "customers" | "subscriptions" | "invoices" | "checkout/sessions" | "disputes" | "payments", id: string): string {
   const test = env().STRIPE_SECRET_KEY.includes("_test_");
   return `https://dashboard.stripe.com/${test ? "test/" : ""}${kind}/${encodeURIComponent(id)}`;
 }

@@ -13,6 +13,7 @@ import { getVmConfig, getVmStatus, listClusterVms, setVmConfig, vmPower } from "
 import { withLockRetry } from "@/lib/proxmox/tasks";
 import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
 import { transitionVm } from "@/lib/vms/vm-state";
+import { isVmHeld } from "@/lib/vm-holds/hold-gate";
 
 export type EnforcedVm = { enforcementId: string; vmId: string; vmid: number; node: string } | null;
 
@@ -99,7 +100,9 @@ export async function restoreVmPower(enforcementId: string): Promise<string> {
   if (row.state !== "active" && row.state !== "canceled_at_period_end") return `not restored: state is ${row.state}`;
   const target = await loadEnforcedVm(enforcementId);
   let did = "no VM to restore";
-  if (target) {
+  // A VM also held apart from billing (abuse, a dispute: lib/vm-holds) stays stopped, onboot off.
+  if (target && (await isVmHeld(target.vmId))) did = "left stopped (suspended by the operator)";
+  else if (target) {
     if (row.onbootBeforeSuspend) await withLockRetry(() => setVmConfig(target.node, target.vmid, { onboot: 1 }));
     if (env().RESTORE_POWER === "previous" && row.powerBeforeSuspend === "running") {
       await runLeasedTaskToEnd(holder("start", target.vmId), "start", async () =>

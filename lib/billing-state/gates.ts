@@ -9,6 +9,7 @@ import { db } from "@/lib/db";
 import type { BillingState } from "@/lib/generated/prisma/client";
 import { SUSPENDED_STATES } from "@/lib/billing-state/billing-state";
 import { storyOfRow } from "@/lib/billing-state/billing-story";
+import { VmHeldError, vmHoldMessage } from "@/lib/vm-holds/hold-gate";
 
 export type GatedAction = "start" | "reboot" | "console" | "resize" | "snapshot" | "backup" | "order";
 
@@ -29,10 +30,10 @@ export class PaymentRequiredError extends UserFacingError {
   }
 }
 
-export type GateResult = { allowed: true } | { allowed: false; message: string };
+export type GateResult = { allowed: true } | { allowed: false; message: string; held?: true };
 
 type GateRow = { state: BillingState; overdueSince: Date | null; endedAt: Date | null; endReason: string | null };
-type Reader = Pick<typeof db, "billingEnforcement" | "vm">;
+type Reader = Pick<typeof db, "billingEnforcement" | "vm" | "vmHold">;
 
 const STOPPED: ReadonlySet<BillingState> = new Set(["suspended", "retained", "pending_deletion", "ended", "deleted", "superseded"]);
 const BACKUPS_BLOCKED: ReadonlySet<BillingState> = new Set(["backups_blocked", ...STOPPED]);
@@ -61,6 +62,9 @@ export async function owesMoneyPastGrace(userId: string, client: Pick<typeof db,
 
 /** Whether `action` is allowed for the user (and, for VM actions, that VM). */
 export async function billingGate(input: { userId: string; vmId?: string; action: GatedAction }, client: Reader = db): Promise<GateResult> {
+  // A VM held apart from billing (abuse, a disputed payment: lib/vm-holds) refuses in the hold's words.
+  const held = input.vmId ? await vmHoldMessage(input.vmId, input.userId, client) : null;
+  if (held) return { allowed: false, message: held, held: true };
   if (input.action === "order") {
     return (await owesMoneyPastGrace(input.userId, client)) ? { allowed: false, message: ACCOUNT_PAYMENT_REQUIRED_MESSAGE } : { allowed: true };
   }
@@ -74,7 +78,7 @@ export async function billingGate(input: { userId: string; vmId?: string; action
 /** Throws PaymentRequiredError when the gate says no. */
 export async function assertBillingAllows(input: { userId: string; vmId?: string; action: GatedAction }, client: Reader = db): Promise<void> {
   const gate = await billingGate(input, client);
-  if (!gate.allowed) throw new PaymentRequiredError(gate.message);
+  if (!gate.allowed) throw gate.held ? new VmHeldError(gate.message) : new PaymentRequiredError(gate.message);
 }
 
 /** This VM's own billing state (the VM page says "suspended" or "ended", never "broken"). */

@@ -42,12 +42,19 @@ export const cardEventTypes = ["customer.updated", "setup_intent.succeeded"] as 
  */
 export const testClockEventTypes = ["test_helpers.test_clock.ready"] as const;
 
+/**
+ * Money taken back or about to be (issue 25): a dispute opened or decided, and an issuer's early
+ * fraud warning (lib/payment-risk). `charge.dispute.funds_*` and `.updated` change nothing here.
+ */
+export const paymentRiskEventTypes = ["charge.dispute.created", "charge.dispute.closed", "radar.early_fraud_warning.created"] as const;
+
 export const handledStripeEventTypes = [
   ...checkoutEventTypes,
   ...invoiceEventTypes,
   ...subscriptionEventTypes,
   ...cardEventTypes,
   ...testClockEventTypes,
+  ...paymentRiskEventTypes,
 ] as const;
 
 export type HandledStripeEventType = (typeof handledStripeEventTypes)[number];

@@ -8,6 +8,7 @@ import { parseDunningSettings } from "./dunning";
 import { customerCards, customerDefaultCard } from "./payment-methods";
 import { StripeApiError } from "./errors";
 import { inspectPage } from "./pages/inspect-page";
+import { RiskControls } from "./risk-controls";
 import type { SimContext } from "./types";
 
 class ControlError extends Error {
@@ -62,6 +63,9 @@ function controlRoutes(ctx: SimContext, controls: SimControls, reset: () => void
         invoices: [...store.invoices.values()],
         sessions: [...store.sessions.values()],
         refunds: [...store.refunds.values()],
+        charges: [...store.charges.values()],
+        disputes: [...store.disputes.values()],
+        early_fraud_warnings: [...store.earlyFraudWarnings.values()],
       }),
     ],
     ["GET", /^\/_sim\/clock$/, () => ({ now: clock.now(), testClocks: [...store.testClocks.values()] })],
@@ -184,6 +188,8 @@ function controlRoutes(ctx: SimContext, controls: SimControls, reset: () => void
       },
     ],
     ["POST", /^\/_sim\/reset$/, () => (reset(), { reset: true })],
+    // Disputes and early fraud warnings: what banks and card issuers do (risk-controls.ts).
+    ...new RiskControls(ctx).routes(),
   ];
 }
 

@@ -10,6 +10,7 @@ import { DEFAULT_DUNNING, dunningSettingsFromEnv } from "./dunning";
 import { EventLog } from "./events";
 import { IdempotencyCache } from "./idempotency";
 import { runDueWork } from "./renewal";
+import { RiskControls } from "./risk-controls";
 import { createStripeServer } from "./server";
 import { type PayCheckoutOptions, SimControls } from "./sim-controls";
 import { Store } from "./store";
@@ -52,6 +53,14 @@ export interface StripeSimHandle {
   payCheckout: SimControls["payCheckout"];
   setCustomerCard: SimControls["setCustomerCard"];
   payInvoice: SimControls["payInvoice"];
+  /** A bank opens a dispute on a charge, or on the charge that paid an invoice (risk-controls.ts). */
+  disputeCharge: RiskControls["disputeCharge"];
+  disputeInvoice: RiskControls["disputeInvoice"];
+  /** The bank decides: won, lost (or warning_closed for an inquiry). */
+  closeDispute: RiskControls["closeDispute"];
+  /** A card issuer reports a charge (or an invoice's charge) as fraudulent: an early fraud warning. */
+  reportFraud: RiskControls["reportFraud"];
+  reportInvoiceFraud: RiskControls["reportInvoiceFraud"];
   /** Forgets every object (test clocks too), event and delivery. */
   reset(): void;
 }
@@ -105,6 +114,7 @@ export async function startStripeSim(opts: Partial<StripeSimOptions> = {}): Prom
   ctx.events = new EventLog(ctx);
   ctx.tick = () => runDueWork(ctx);
   const controls = new SimControls(ctx);
+  const risk = new RiskControls(ctx);
   const idempotency = new IdempotencyCache();
   const reset = () => {
     ctx.store.reset();
@@ -164,6 +174,11 @@ export async function startStripeSim(opts: Partial<StripeSimOptions> = {}): Prom
     payCheckout: (id: string, payOpts?: PayCheckoutOptions) => controls.payCheckout(id, payOpts),
     setCustomerCard: (id, number) => controls.setCustomerCard(id, number),
     payInvoice: (id, card) => controls.payInvoice(id, card),
+    disputeCharge: (id, opts) => risk.disputeCharge(id, opts),
+    disputeInvoice: (id, opts) => risk.disputeInvoice(id, opts),
+    closeDispute: (id, outcome) => risk.closeDispute(id, outcome),
+    reportFraud: (id, fraudType) => risk.reportFraud(id, fraudType),
+    reportInvoiceFraud: (id, fraudType) => risk.reportInvoiceFraud(id, fraudType),
     reset,
   };
 }

@@ -11,6 +11,7 @@ import { EventLog } from "./events";
 import { buildInvoice, finalizeInvoice, periodLines } from "./objects/invoice";
 import { currentPeriod, customerId, isLive, periodEnd, subscriptionIdOf } from "./objects/subscription";
 import { realNow } from "./clock";
+import { pauseResumesAt, resumeCollection, settlePausedRenewal } from "./pause-collection";
 import { advanceScheduleAtPeriodEnd } from "./schedule-clock";
 import { clone } from "./store";
 import type { SimContext } from "./types";
@@ -38,6 +39,8 @@ function nextDue(ctx: SimContext, clock: string | null, now: number): DueWork | 
   for (const sub of ctx.store.subscriptions.onClock(clock)) {
     const pending = sub.pending_update;
     if (pending && pending.expires_at <= now) due.push({ at: pending.expires_at, run: () => expirePendingUpdate(ctx, sub) });
+    const resumesAt = pauseResumesAt(sub);
+    if (resumesAt !== null && resumesAt <= now) due.push({ at: resumesAt, run: () => resumeCollection(ctx, sub) });
     // Unpaid subscriptions keep renewing: Stripe keeps creating invoices for them, but does not
     // attempt to pay those (docs: subscription statuses, "unpaid").
     if (sub.status !== "active" && sub.status !== "past_due" && sub.status !== "unpaid") continue;
@@ -92,6 +95,8 @@ function finalizeRenewal(ctx: SimContext, invoice: Stripe.Invoice) {
   const subId = subscriptionIdOf(invoice);
   const sub = subId ? ctx.store.subscriptions.get(subId) : undefined;
   if (!sub) return;
+  // A paused subscription's invoice is kept as a draft, voided or marked uncollectible, never charged.
+  if (settlePausedRenewal(ctx, sub, invoice)) return;
   if (sub.status === "unpaid") {
     // Finalized and left open, never attempted: the customer pays it (or an older one) by hand.
     finalizeInvoice(ctx, invoice);

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { readBody, sendJson } from "../shared/http";
 import { refuseUnknownParams } from "./accepted-params";
 import { billingPortalRoutes } from "./api/billing-portal";
+import { chargeDisputeRoutes } from "./api/charges-disputes";
 import { checkoutSubscriptionRoutes } from "./api/checkout-subscriptions";
 import { customerCatalogRoutes } from "./api/customers-catalog";
 import { invoicePaymentRoutes } from "./api/invoices-payments";
@@ -32,6 +33,7 @@ const routes: Route[] = [
   ...billingPortalRoutes,
   ...webhookEndpointRoutes,
   ...testClockRoutes,
+  ...chargeDisputeRoutes,
 ];
 
 /** Parameters naming the object a request is about (its test clock decides the request's time). */

@@ -76,6 +76,9 @@ export class Store {
   invoicePayments = new Map<string, Stripe.InvoicePayment>();
   paymentMethods = new Map<string, Stripe.PaymentMethod>();
   refunds = new Map<string, Stripe.Refund>();
+  charges = new Map<string, Stripe.Charge>();
+  disputes = new Map<string, Stripe.Dispute>();
+  earlyFraudWarnings = new Map<string, Stripe.Radar.EarlyFraudWarning>();
   portalSessions = new Map<string, Stripe.BillingPortal.Session>();
   portalConfigurations = new Map<string, Stripe.BillingPortal.Configuration>();
   setupIntents = new Map<string, Stripe.SetupIntent>();
@@ -149,6 +152,9 @@ export class Store {
       ["seti_", this.setupIntents],
       ["bpc_", this.portalConfigurations],
       ["re_", this.refunds],
+      ["ch_", this.charges],
+      ["dp_", this.disputes],
+      ["issfr_", this.earlyFraudWarnings],
       ["evt_", this.events],
       ["clock_", this.testClocks],
     ];

@@ -12,6 +12,7 @@ import { EventLog } from "./events";
 import { buildInvoice, periodLines } from "./objects/invoice";
 import { applyItemChanges, currentPeriod, customerId, periodEnd } from "./objects/subscription";
 import type { Params } from "./params";
+import { applyPauseCollection } from "./pause-collection";
 import { cardForSubscription, requireCustomerPaymentMethod } from "./payment-methods";
 import { planItemChanges, prorationLines } from "./proration";
 import { phaseEnteredAt } from "./schedule-clock";
@@ -140,6 +141,7 @@ function refuseIfCardFails(ctx: SimContext, sub: Stripe.Subscription) {
 function applyPlainFields(ctx: SimContext, sub: Stripe.Subscription, p: Params) {
   if (p.has("metadata")) sub.metadata = p.mergeMetadata(sub.metadata);
   if (p.has("description")) sub.description = p.nullableStr("description") ?? null;
+  applyPauseCollection(ctx, sub, p);
   if (p.has("default_payment_method")) {
     const paymentMethod = p.nullableStr("default_payment_method") ?? null;
     if (paymentMethod) requireCustomerPaymentMethod(ctx, customerId(sub), paymentMethod, "default_payment_method");

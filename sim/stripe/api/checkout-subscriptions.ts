@@ -80,6 +80,8 @@ export const checkoutSubscriptionRoutes = [
       default_payment_method: true,
       cancel_at_period_end: true,
       cancel_at: true,
+      // Emptyable ("" clears it), so typed as a leaf: pause-collection.ts checks its keys.
+      pause_collection: true,
     }),
     ({ ctx, params }, id) => updateSubscription(ctx, ctx.store.subscription(id, "id"), params),
   ),

@@ -95,11 +95,21 @@ export const invoicePaymentRoutes = [
   route("GET", "/v1/invoice_payments/:id", accepts<Stripe.InvoicePaymentRetrieveParams>({}), ({ ctx }, id) =>
     found(ctx.store.invoicePayments.get(id), "invoice_payment", id),
   ),
-  route("GET", "/v1/invoice_payments", accepts<Stripe.InvoicePaymentListParams>({ ...PAGE, invoice: true }), ({ ctx, params: p }) => {
-    const invoice = p.str("invoice");
-    const payments = [...ctx.store.invoicePayments.values()].filter((ip) => invoice === undefined || ip.invoice === invoice);
-    return paginate(payments, p, "/v1/invoice_payments");
-  }),
+  route(
+    "GET",
+    "/v1/invoice_payments",
+    accepts<Stripe.InvoicePaymentListParams>({ ...PAGE, invoice: true, payment: { type: true, payment_intent: true } }),
+    ({ ctx, params: p }) => {
+      const invoice = p.str("invoice");
+      // `payment[type]=payment_intent&payment[payment_intent]=pi_…`: how a charge's PaymentIntent leads back to its invoice.
+      const payment = p.obj("payment");
+      const paymentIntent = payment ? (payment.reqOneOf("type", ["payment_intent"] as const), payment.reqStr("payment_intent")) : undefined;
+      const payments = [...ctx.store.invoicePayments.values()].filter(
+        (ip) => (invoice === undefined || ip.invoice === invoice) && (paymentIntent === undefined || ip.payment.payment_intent === paymentIntent),
+      );
+      return paginate(payments, p, "/v1/invoice_payments");
+    },
+  ),
 
   route(
     "POST",

@@ -4,8 +4,12 @@ import type Stripe from "stripe";
 import { invalidRequest, noSuch, type Decline } from "../errors";
 import { list } from "../list";
 import type { Params } from "../params";
+import { refuseRefundOfDisputedCharge } from "../disputes";
+import { cardForInvoice } from "../payment-methods";
+import { markWarningsNotActionable } from "../radar";
 import { newId } from "../store";
 import type { InvoiceIntent, PaymentRecord, SimContext } from "../types";
+import { buildCharge } from "./charge";
 
 /**
  * The PaymentIntent Stripe creates when it finalizes an invoice with money due; its client secret
@@ -127,6 +131,7 @@ export function recordInvoicePayment(ctx: SimContext, invoice: Stripe.Invoice): 
   };
   ctx.store.payments.set(record.paymentIntentId, record);
   ctx.store.invoicePayments.set(invoicePayment.id, invoicePayment);
+  buildCharge(ctx, record, cardForInvoice(ctx, invoice));
   return record;
 }
 
@@ -137,6 +142,8 @@ export function invoicePaymentList(ctx: SimContext, invoiceId: string): Stripe.A
 
 export function createRefund(ctx: SimContext, p: Params): Stripe.Refund {
   const record = findPayment(ctx, p);
+  // A charged-back payment cannot be refunded as well: the bank already took the money back.
+  refuseRefundOfDisputedCharge(ctx, record.chargeId);
   const remaining = record.amount - record.amountRefunded;
   if (remaining <= 0) {
     throw invalidRequest(`Charge ${record.chargeId} has already been refunded.`, { code: "charge_already_refunded" });
@@ -174,6 +181,14 @@ export function createRefund(ctx: SimContext, p: Params): Stripe.Refund {
   };
   ctx.store.refunds.set(refund.id, refund);
   ctx.events.emit("refund.created", refund);
+  const charge = ctx.store.charges.get(record.chargeId);
+  if (charge) {
+    charge.amount_refunded = record.amountRefunded;
+    charge.refunded = record.amountRefunded >= record.amount;
+    ctx.events.emit("charge.refunded", charge);
+  }
+  // A fully refunded charge has nothing left to dispute: its early fraud warnings stop being actionable.
+  if (record.amountRefunded >= record.amount) markWarningsNotActionable(ctx, record.chargeId);
   return refund;
 }
 

@@ -28,6 +28,7 @@ import {
   revealPasswordFormAction,
   setFirewallModeAction,
 } from "./actions";
+import { vmHoldMessage } from "@/lib/vm-holds/hold-gate";
 
 // The tab says which VM it is; the page and its metadata share one read per request.
 const loadVmPageOnce = cache(loadVmPage);
@@ -46,10 +47,11 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
   const data = id.length <= 64 ? await loadVmPageOnce(user.id, id) : null;
   if (!data) notFound();
   const { vm, state } = data;
-  const [billing, scheduled, firewall] = await Promise.all([
+  const [billing, scheduled, firewall, held] = await Promise.all([
     loadVmBilling(user.id, vm.id),
     loadScheduledResize(user.id, vm.id),
     loadFirewallPanel(user.id, vm.id),
+    vmHoldMessage(vm.id, user.id),
   ]);
   return (
     <div className="mx-auto max-w-content space-y-6 px-gutter py-10">
@@ -74,6 +76,11 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
           </>
         ) : null}
       </header>
+      {held ? (
+        <p role="status" data-testid="vm-hold-message" className="rounded-card border border-danger-600/30 bg-danger-50 p-card text-sm text-danger-700">
+          {held}
+        </p>
+      ) : null}
       {billing ? <VmBillingPanel billing={billing} vmId={vm.id} cancelAction={cancelAtPeriodEndAction} restoreAction={restoreVmFormAction} /> : null}
       <dl className="grid gap-x-6 gap-y-2 rounded-card border border-line bg-surface p-card text-sm sm:grid-cols-[10rem_1fr]">
         <dt className="text-ink-subtle">VMID</dt>

@@ -5,6 +5,9 @@ import { requireAdmin } from "@/lib/auth/session";
 import { getOrderTimeline } from "@/lib/admin/order-timeline";
 import { formatMoney } from "@/lib/format/money";
 import { tableFrame, td, th } from "@/components/admin/table-styles";
+import { VmHoldsPanel } from "@/components/admin/vm-holds-panel";
+import { liftVmHoldAction, refundCancelAndStopAction, suspendVmForAbuseAction } from "@/app/admin/vm-holds/actions";
+import { PaymentRiskPanel } from "@/components/admin/payment-risk-panel";
 
 export const metadata: Metadata = { title: "Order · Admin" };
 export const dynamic = "force-dynamic";
@@ -55,6 +58,9 @@ export default async function AdminOrderPage({ params }: { params: Promise<{ id:
           </p>
         ) : null}
       </header>
+
+      <PaymentRiskPanel orderId={order.id} refundAction={refundCancelAndStopAction} />
+      {vm ? <VmHoldsPanel vmId={vm.id} suspendAction={suspendVmForAbuseAction} liftAction={liftVmHoldAction} /> : null}
 
       <section aria-labelledby="stripe-heading">
         <h2 id="stripe-heading" className="text-lg font-semibold">

@@ -3,7 +3,10 @@ import { EventEmitter } from "node:events";
 import path from "node:path/posix";
 import { Concurrency, RequestLog } from "./activity";
 import { Cluster, type ProxmoxNodeSpec, type ProxmoxTemplateSpec } from "./cluster";
+import { SimClock } from "./clock";
 import { Faults } from "./faults";
+import { GuestAgents } from "./guest-agent";
+import { BackupStore } from "./backups";
 import { type AclEntry, Permissions, type PveVersion } from "./permissions";
 import { Tasks } from "./tasks";
 import { MountedFs, VirtualFs } from "./vfs";
@@ -31,6 +34,18 @@ export interface SimSettings {
   vncTicketTtlMs: number;
   /** PROXMOX_SIM_PVE_VERSION: the console's vncproxy behaviour (see vnc.ts); live, so one run can test both. */
   pveVersion: 8 | 9;
+  /** From start until the guest agent answers (guest-agent.ts). */
+  guestBootMs: number;
+  /** How long the first boot's cloud-init runs after the agent is up. */
+  cloudInitMs: number;
+  /** How long a request waits for a config lock another task holds (PVE: 10 s) before it fails. */
+  lockTimeoutMs: number;
+  /** How long one second of a guest's shutdown `timeout` lasts here (a guest ignoring ACPI waits it out). */
+  guestSecondMs: number;
+  /** Backup speed: a vzdump task takes the disk's size at this many MB/s (0: taskDurationMs). */
+  backupMBps: number;
+  /** Full clone speed: the disks' size at this many MB/s (0: taskDurationMs); a linked clone takes shortTaskDurationMs. */
+  cloneMBps: number;
 }
 
 export interface VncTicket {
@@ -57,8 +72,14 @@ export class Sim {
   readonly nodeFs = new Map<string, VirtualFs>();
   readonly sharedFs: VirtualFs;
   readonly vncTickets = new Map<string, VncTicket>();
-  /** "vm-stopped" (vmid): open consoles of that VM close, like a real VNC server going away. */
+  /**
+   * "vm-stopped" (vmid): open consoles of that VM close, like a real VNC server going away.
+   * "vm-started" / "vm-destroyed" (the Vm) and "reset": the guests' lives (guest-agent.ts).
+   */
   readonly events = new EventEmitter();
+  readonly clock = new SimClock();
+  readonly agents: GuestAgents;
+  readonly backups: BackupStore;
   private vncPort = 5900;
 
   constructor(
@@ -69,6 +90,8 @@ export class Sim {
     readonly settings: SimSettings,
   ) {
     this.cluster = new Cluster(nodes, templates);
+    this.agents = new GuestAgents(this);
+    this.backups = new BackupStore(this);
     this.tasks = new Tasks(this.concurrency);
     this.permissions = new Permissions(() => this.version);
     this.sharedFs = new VirtualFs([`${SHARED_SNIPPETS_MOUNT}/snippets`]);
@@ -127,7 +150,9 @@ export class Sim {
   }
 
   reset() {
+    this.events.emit("reset");
     this.tasks.clear();
+    this.clock.reset();
     this.cluster.reset();
     this.faults.clear();
     this.log.clear();

@@ -10,6 +10,7 @@ import { loadMaterial, loadNodeHostKey } from "./material";
 import type { AclEntry, PveVersion } from "./permissions";
 import { clusterRoutes } from "./routes/cluster";
 import { qemuRoutes } from "./routes/qemu";
+import { storageRoutes } from "./routes/storage";
 import { createApiServer } from "./server";
 import { createSshServer } from "./ssh";
 import type { Task } from "./tasks";
@@ -50,6 +51,9 @@ export interface ProxmoxSimOptions {
   pveVersion: PveVersion;
   /** The token's ACL; null (default) = every privilege on every path. */
   acl: AclEntry[] | null;
+  /** Guest agent up after start; cloud-init's first run after that (guest-agent.ts). Env PROXMOX_SIM_GUEST_BOOT_MS, PROXMOX_SIM_CLOUD_INIT_MS. */
+  guestBootMs: number;
+  cloudInitMs: number;
 }
 
 /** One node's SSH daemon, as the operator would enter it for that node. */
@@ -111,6 +115,14 @@ export interface ProxmoxSimHandle {
   state(): ReturnType<typeof simState>;
   /** Back to the initial templates; clears tasks, faults, log, snippets, tickets. */
   reset(): void;
+  /** The guests' agents: how the next guests boot (`defaults`, `plans` per VMID), and `onTunnel`. */
+  agents: Sim["agents"];
+  /** The stand-in's clock (backups, snapshots, `GET /nodes/{node}/time`). */
+  clock: Sim["clock"];
+  /** Backup volumes on every node's storage. */
+  backups(): ReturnType<Sim["backups"]["list"]>;
+  /** Whether a node's guests get nested virtualization (default true). */
+  setNestedVirt(node: string, on: boolean): void;
 }
 
 export const DEFAULT_OPTIONS: ProxmoxSimOptions = {
@@ -128,6 +140,8 @@ export const DEFAULT_OPTIONS: ProxmoxSimOptions = {
   taskDurationMs: 300,
   latencyMs: 0,
   vncTicketTtlMs: 10_000,
+  guestBootMs: 200,
+  cloudInitMs: 300,
   pveVersion: 9,
   snippetsDir: "/var/lib/vz/snippets",
   authorizedKeys: [],
@@ -148,6 +162,8 @@ export function proxmoxSimOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (env.PROXMOX_TOKEN_ID) opts.tokenId = env.PROXMOX_TOKEN_ID;
   if (env.PROXMOX_TOKEN_SECRET) opts.tokenSecret = env.PROXMOX_TOKEN_SECRET;
   if (env.PROXMOX_SIM_TASK_MS) opts.taskDurationMs = Number(env.PROXMOX_SIM_TASK_MS);
+  if (env.PROXMOX_SIM_GUEST_BOOT_MS) opts.guestBootMs = Number(env.PROXMOX_SIM_GUEST_BOOT_MS);
+  if (env.PROXMOX_SIM_CLOUD_INIT_MS) opts.cloudInitMs = Number(env.PROXMOX_SIM_CLOUD_INIT_MS);
   opts.pveVersion = pveVersionFromEnv(env.PROXMOX_SIM_PVE_VERSION);
   if (env.PROXMOX_SIM_VNC_TCP_PORT) opts.vncTcpPort = Number(env.PROXMOX_SIM_VNC_TCP_PORT);
   if (env.PROXMOX_SIM_NODES)
@@ -169,6 +185,12 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     latencyMs: opts.latencyMs,
     vncTicketTtlMs: opts.vncTicketTtlMs,
     pveVersion: opts.pveVersion,
+    guestBootMs: opts.guestBootMs,
+    cloudInitMs: opts.cloudInitMs,
+    lockTimeoutMs: 10_000,
+    guestSecondMs: 1_000,
+    backupMBps: 0,
+    cloneMBps: 0,
   };
   const sim = new Sim(opts.tokenId, nodes, templates, opts.snippetsDir, settings);
   const sshNodes: SimSshNode[] = [];
@@ -179,7 +201,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     { key: material.serverKeyPem, cert: material.serverCertPem },
     {
       sim,
-      routes: [...clusterRoutes, ...qemuRoutes, vnc.route],
+      routes: [...clusterRoutes, ...qemuRoutes, ...storageRoutes, vnc.route],
       vnc,
       tokenId: opts.tokenId,
       tokenSecret: opts.tokenSecret,
@@ -247,6 +269,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     },
     async close() {
       vnc.close();
+      sim.agents.close();
       sim.tasks.clear();
       await Promise.all([closeServer(https), ...sshServers.map((s) => s.close())]);
     },
@@ -274,5 +297,11 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     },
     state: () => simState(sim),
     reset: () => sim.reset(),
+    agents: sim.agents,
+    clock: sim.clock,
+    backups: () => sim.backups.list(),
+    setNestedVirt: (node, on) => {
+      sim.cluster.node(node).nestedVirt = on;
+    },
   };
 }

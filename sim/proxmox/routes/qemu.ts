@@ -1,5 +1,7 @@
 // `/nodes/{node}/qemu/{vmid}/...`: config, clone, resize, power, destroy, snapshots, cloud-init.
 import { writeConfig } from "../config";
+import { pendingList } from "../pending";
+import { POWER_PARAMS, waitForConfigLock } from "../power";
 import { PveError } from "../errors";
 import type { Route, RouteCtx } from "../router";
 import { createSnapshot, deleteSnapshot, listSnapshots, rollbackSnapshot } from "../snapshots";
@@ -10,8 +12,10 @@ const vmOf = ({ sim, params }: RouteCtx) => sim.cluster.vmOn(params.node, params
 // writeConfig reports unknown keys itself, together with bad values, as PVE's one schema pass does.
 const configArg = () => true;
 
-function putConfig(ctx: RouteCtx) {
-  writeConfig(ctx.sim.cluster, vmOf(ctx), ctx.args);
+async function putConfig(ctx: RouteCtx) {
+  const vm = vmOf(ctx);
+  await waitForConfigLock(ctx.sim, vm);
+  writeConfig(ctx.sim.cluster, vm, ctx.args);
 }
 
 export const qemuRoutes: Route[] = [
@@ -26,15 +30,24 @@ export const qemuRoutes: Route[] = [
         if (!snap) throw new PveError(`snapshot '${ctx.args.snapshot}' does not exist`);
         return { ...snap.config, digest: ctx.sim.cluster.digest({ ...vm, config: snap.config }) };
       }
-      return ctx.sim.cluster.publicConfig(vm);
+      return ctx.sim.cluster.publicConfig(vm, ctx.args.current === "1");
+    },
+  },
+  {
+    method: "GET",
+    path: `${VM}/pending`,
+    allow: [],
+    handler: (ctx) => {
+      const vm = vmOf(ctx);
+      return pendingList(vm, (key, value) => (key === "cipassword" ? "**********" : value));
     },
   },
   {
     method: "PUT",
     path: `${VM}/config`,
     allow: configArg,
-    handler: (ctx) => {
-      putConfig(ctx);
+    handler: async (ctx) => {
+      await putConfig(ctx);
       return null;
     },
   },
@@ -42,9 +55,9 @@ export const qemuRoutes: Route[] = [
     method: "POST",
     path: `${VM}/config`,
     allow: configArg,
-    handler: (ctx) => {
+    handler: async (ctx) => {
       const vm = vmOf(ctx);
-      putConfig(ctx);
+      await putConfig(ctx);
       return ctx.sim.tasks.start({
         node: vm.node,
         type: "qmconfig",
@@ -92,13 +105,17 @@ export const qemuRoutes: Route[] = [
     allow: [],
     handler: (ctx) => {
       const vm = vmOf(ctx);
-      return { ...ctx.sim.cluster.vmStatus(vm), ha: { managed: 0 }, agent: vm.config.agent ? 1 : 0 };
+      return {
+        ...ctx.sim.cluster.vmStatus(vm),
+        ha: vm.haManaged ? { managed: 1, state: vm.status === "running" ? "started" : "stopped" } : { managed: 0 },
+        agent: vm.config.agent ? 1 : 0,
+      };
     },
   },
   ...POWER_ACTIONS.map((action): Route => ({
     method: "POST",
     path: `${VM}/status/${action}`,
-    allow: ["skiplock", "timeout", "forceStop", "keepActive", "overrule-shutdown", "todisk", "statestorage", "nocheck", "migratedfrom", "machine"],
+    allow: POWER_PARAMS[action],
     handler: (ctx) => powerTask(ctx.sim, vmOf(ctx), action as PowerAction, ctx.args, ctx.fault).upid,
     locksInTask: "all",
   })),
@@ -119,6 +136,18 @@ export const qemuRoutes: Route[] = [
     path: `${VM}/snapshot/{snapname}/rollback`,
     allow: ["start"],
     handler: (ctx) => rollbackSnapshot(ctx.sim, vmOf(ctx), ctx.params.snapname, ctx.args, ctx.fault).upid,
+  },
+  {
+    method: "POST",
+    path: `${VM}/agent/ping`,
+    allow: [],
+    handler: (ctx) => ctx.sim.agents.ping(vmOf(ctx)),
+  },
+  {
+    method: "GET",
+    path: `${VM}/agent/file-read`,
+    allow: ["file", "count", "offset", "decode"],
+    handler: (ctx) => ctx.sim.agents.fileRead(vmOf(ctx), ctx.args),
   },
   {
     method: "DELETE",

@@ -90,3 +90,9 @@ export const billingDeleteRequested = eventType("billing/vm.delete-requested", {
   // `asOf`: the tick's clock, against which the retention window is checked again.
   schema: z.object({ enforcementId: z.string(), asOf: z.string() }),
 });
+
+/** A customer's snapshot or backup operation (the VmOperation row holds the intent), or a scheduled backup. */
+export const vmOperationRequested = eventType("vm/operation.requested", { schema: z.object({ operationId: z.string(), vmId: z.string() }) });
+
+/** A rebuild (reinstall) of a VM: its own function, with provisioning's steps and budgets. */
+export const rebuildRequested = eventType("vm/rebuild.requested", { schema: z.object({ operationId: z.string(), vmId: z.string() }) });

@@ -17,6 +17,9 @@ import { billingReconcileFunction } from "./functions/billing-reconcile";
 import { billingReconcileSubscriptionFunction } from "./functions/billing-reconcile-subscription";
 import { cardUpdateSignalFunction } from "./functions/card-update-signal";
 import { cardUpdateApplyFunction } from "./functions/card-update-apply";
+import { vmOperationFunction } from "./functions/vm-operation";
+import { rebuildVmFunction } from "./functions/rebuild-vm";
+import { backupScheduleFunction } from "./functions/backup-schedule";
 
 export const functions: InngestFunction.Any[] = [
   checkoutCompletedFunction,
@@ -36,4 +39,7 @@ export const functions: InngestFunction.Any[] = [
   billingReconcileSubscriptionFunction,
   cardUpdateSignalFunction,
   cardUpdateApplyFunction,
+  vmOperationFunction,
+  rebuildVmFunction,
+  backupScheduleFunction,
 ];

@@ -22,6 +22,7 @@ import { cleanupPauseMs } from "@/lib/provisioning/compensate";
 import { queueReadyEmail } from "@/lib/provisioning/send-ready-email";
 import { startProvisioning } from "@/lib/provisioning/start-provisioning";
 import { markReady, startVm } from "@/lib/provisioning/start-vm";
+import { checkNestedVirt, lookWithin, readyDeadline, waitForCloudInit, waitForGuestAgent, waitForTunnel, type Look } from "@/lib/provisioning/readiness";
 import { writeCloudInit } from "@/lib/provisioning/write-cloud-init";
 
 type Busy = { busy: true };
@@ -35,7 +36,7 @@ const READY_EMAIL_TRIES = 44;
  * all), someone else's clone config to clear, and our clone task (polled ≤ 45 s per step, 10 s
  * apart: ≥ 55 min, beyond CLONE_TIMEOUT_MINUTES' default).
  */
-export const PROVISION_BUDGET = { busyTurns: 30, pendingChecks: 12, cloneChecks: 60 } as const;
+export const PROVISION_BUDGET = { busyTurns: 30, pendingChecks: 12, cloneChecks: 60, readinessLooks: 40 } as const;
 const busyPause = (turn: number) => `${Math.min(3 * 2 ** (turn - 1), 300)}s`;
 
 /** Worst-case steps of one provision-vm run: every budget above spent, every clone start used. */
@@ -46,7 +47,10 @@ export function provisionStepBudget(): number {
   const waits = 2 * (PROVISION_BUDGET.busyTurns + PROVISION_BUDGET.pendingChecks + PROVISION_BUDGET.cloneChecks) + 1;
   const cloneRestarts = MAX_CLONE_STARTS - 1; // the pause before each new clone
   const email = READY_EMAIL_TRIES * 2 - 1;
-  return fixed + proxmoxCalls + waits + cloneRestarts + email;
+  // Agent, cloud-init and tunnel looks share one budget (a step and a sleep each, the last one
+  // fails the run); nested virtualization is one look.
+  const readiness = 2 * PROVISION_BUDGET.readinessLooks + 1;
+  return fixed + proxmoxCalls + waits + cloneRestarts + email + readiness;
 }
 
 export const provisionVmFunction = inngest.createFunction(
@@ -134,8 +138,25 @@ export const provisionVmFunction = inngest.createFunction(
     await proxmox("grow disk", "resizing", () => growDisk(orderId));
     await run("create tunnel and dns", "networking", () => createTunnelAndDns(orderId));
     await proxmox("write cloud-init", "cloud_init", () => writeCloudInit(orderId));
-    await proxmox("start vm", "starting", () => startVm(orderId));
-    const ready = await run("mark ready", "starting", () => markReady(orderId));
+    const { at: startedAt } = await proxmox("start vm", "starting", () => startVm(orderId));
+    // Ready means reachable (issue 20): sleep-polled looks, each a stage on the order page, until
+    // GUEST_READY_TIMEOUT_SECONDS after the start; a guest that never reports in fails the run.
+    const readyBy = readyDeadline(startedAt);
+    let looks = 0;
+    const look = async (name: string, progress: string, check: (budgetMs: number) => Promise<Look>) => {
+      for (let n = 1; ; n++) {
+        const seen = await run(n === 1 ? name : `${name} ${n}`, progress, () => lookWithin(readyBy, check));
+        if (seen.ready) return;
+        if (seen.expired || ++looks >= PROVISION_BUDGET.readinessLooks)
+          throw new NonRetriableError(`${name}: the guest did not report in before its readiness deadline`);
+        await step.sleep(`pause before ${name} ${n + 1}`, "10s");
+      }
+    };
+    await look("wait for guest agent", "booting", (budget) => waitForGuestAgent(orderId, budget));
+    await look("wait for cloud-init", "first_boot", (budget) => waitForCloudInit(orderId, budget));
+    await run("check nested virtualization", "nested_virt", () => checkNestedVirt(orderId));
+    await look("wait for tunnel", "tunnel", (budget) => waitForTunnel(orderId, budget));
+    const ready = await run("mark ready", "finishing", () => markReady(orderId));
     // The VM is running: the customer's email must get out, through a mail outage if need be.
     const emailKey = await run("queue ready email", null, () => queueReadyEmail(orderId));
     for (let turn = 1; ; turn++) {

@@ -10,6 +10,7 @@ import { episodeOf } from "@/lib/billing-state/apply-stripe-billing";
 import { queueBillingNotice } from "@/lib/billing-state/send-billing-notice";
 import { destroyOwnedVm, releaseVmid, removeSnippet, removeTunnelAndDns } from "@/lib/provisioning/cleanup-actions";
 import { transitionVm } from "@/lib/vms/vm-state";
+import { removeAllBackups } from "@/lib/vm-operations/backup-steps";
 
 export type DeletionCheck = { allowed: true; orderId: string } | { allowed: false; reason: string };
 
@@ -33,6 +34,8 @@ export const deletionSteps = [
   ["destroy vm", destroyOwnedVm],
   ["remove tunnel and dns", removeTunnelAndDns],
   ["remove snippet", removeSnippet],
+  // Backups outlive the VM's destroy in Proxmox: removed here, and only here (issue 20).
+  ["remove backups", removeAllBackups],
   ["release vmid", releaseVmid],
 ] as const;
 

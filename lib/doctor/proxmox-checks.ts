@@ -32,9 +32,11 @@ async function checkPrivileges(acl: AclEntry[]): Promise<CheckResult[]> {
 export async function runProxmoxChecks(): Promise<CheckResult[]> {
   const { VM_ID_MIN, VM_ID_MAX } = env();
   const results: CheckResult[] = [];
+  let pveVersion: 8 | 9 = 9;
   results.push(
     ...(await guarded(P, "API", async () => {
       const v = await proxmoxRequest<{ version: string; release: string }>("GET", "/version");
+      pveVersion = Number(v.version.split(".")[0]) === 8 ? 8 : 9;
       return pass(P, "API", `Proxmox VE ${v.version} (pinned TLS, token accepted)`);
     })),
   );
@@ -42,7 +44,8 @@ export async function runProxmoxChecks(): Promise<CheckResult[]> {
 
   const nodes = await db.proxmoxNode.findMany({ where: { enabled: true }, include: { templates: true }, orderBy: { name: "asc" } });
   if (!nodes.length) results.push(fail(P, "nodes", "no enabled node in the database (admin → nodes)"));
-  const storages = new Set<string>();
+  // Backups go to each node's backup storage (vzdump, restore, pruning).
+  const storages = new Set<string>(nodes.map((n) => n.backupStorage));
   const bridges = new Set<string>();
   const templatePaths: AclEntry[] = [];
 
@@ -67,9 +70,9 @@ export async function runProxmoxChecks(): Promise<CheckResult[]> {
   // /vms covers every new id; a more specific ACL on a template or on the range's first id could
   // still take privileges away, so those paths are asked too.
   const acl = [
-    ...requiredAcl({ storages: [...storages], bridges: [...bridges] }),
+    ...requiredAcl({ storages: [...storages], bridges: [...bridges], pveVersion }),
     ...templatePaths,
-    { path: `/vms/${VM_ID_MIN}`, privs: requiredAcl({ storages: [], bridges: [] })[0].privs },
+    { path: `/vms/${VM_ID_MIN}`, privs: requiredAcl({ storages: [], bridges: [], pveVersion })[0].privs },
   ];
   results.push(...(await guarded(P, "privileges", () => checkPrivileges(acl))));
   results.push(...(await guarded(P, "free VMIDs", () => checkFreeVmids(VM_ID_MIN, VM_ID_MAX))));

@@ -39,6 +39,13 @@ export type CompensationReport = { outcome: "compensated" | "delivered" | "skipp
 export const CUSTOMER_FAILURE_MESSAGE =
   "We could not set up your VM. Our team has been notified and will fix it; you will not be charged for a VM you do not get.";
 
+/** The host could not give the guest nested virtualization (lib/provisioning/readiness.ts): said plainly, no node named (I4). */
+export const NESTED_VIRT_FAILURE_MESSAGE =
+  "We could not set up your VM: the server it was placed on could not give it nested virtualization, which lab images need to run their own VMs. Nothing was left half-built; our team has been told and will move you to a server that can, or refund you.";
+
+/** What the customer reads for a failure: the one reason they can act on or should know, else the plain default. */
+export const customerFailureMessage = (error: string) => (/nested virtualization missing/.test(error) ? NESTED_VIRT_FAILURE_MESSAGE : CUSTOMER_FAILURE_MESSAGE);
+
 export const operatorEmailKey = (orderId: string, attempt: number) => `provision-failed:${orderId}:${attempt}`;
 
 /** Only the attempt that owns the order compensates: a stale or duplicate run leaves it alone. */
@@ -63,7 +70,7 @@ export async function markProvisioningFailed(input: CompensationInput): Promise<
   if (vm) await transitionVm(vm.id, "provisioning", "failed");
   const moved = await transitionOrder(input.orderId, ["provisioning", "paid"], "failed", {
     failureReason: `Attempt ${input.attempt} failed: ${input.error}\nCleanup in progress.`.slice(0, 4000),
-    customerMessage: CUSTOMER_FAILURE_MESSAGE,
+    customerMessage: customerFailureMessage(input.error),
     failedAt: new Date(),
     progressStep: null,
     cleanupStatus: "in_progress",

@@ -33,9 +33,9 @@ beforeAll(async () => {
     ["containerlab", 9101],
   ] as const) {
     await db.template.upsert({
-      where: { nodeId_labType: { nodeId: node.id, labType } },
+      where: { nodeId_templateVmid: { nodeId: node.id, templateVmid } },
       create: { nodeId: node.id, labType, templateVmid },
-      update: { templateVmid },
+      update: { labType },
     });
   }
 });

@@ -20,7 +20,8 @@ import { loadOrder, placedVmOf } from "@/lib/provisioning/load-order";
 import { slotHolder, snippetFileName } from "@/lib/provisioning/naming";
 import { tunnelToken } from "@/lib/provisioning/tunnel-dns";
 
-export async function writeCloudInit(orderId: string): Promise<{ snippetPath: string; written: boolean }> {
+/** `sshPublicKeys`: a rebuild's (the customer's keys when they asked); otherwise the order's own. */
+export async function writeCloudInit(orderId: string, options: { sshPublicKeys?: string[] } = {}): Promise<{ snippetPath: string; written: boolean }> {
   const order = await loadOrder(orderId);
   const vm = placedVmOf(order);
   if (vm.snippetPath) return { snippetPath: vm.snippetPath, written: false };
@@ -32,7 +33,7 @@ export async function writeCloudInit(orderId: string): Promise<{ snippetPath: st
   const userData = renderUserData({
     hostname: order.hostname,
     user: env().VM_DEFAULT_USER,
-    sshPublicKeys: order.sshPublicKeys,
+    sshPublicKeys: options.sshPublicKeys ?? order.sshPublicKeys,
     tunnelToken: await tunnelToken(vm.tunnelId),
     passwordHash: sha512Crypt(await vmPassword(vm.id)),
   });

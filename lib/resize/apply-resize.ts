@@ -19,6 +19,7 @@ import type { TargetItems } from "@/lib/resize/quote-resize";
 import { transitionResize } from "@/lib/resize/resize-state";
 import { syncVmStatus } from "@/lib/power/run-power";
 import { OPEN_POWER_STATUSES } from "@/lib/power/power-request-state";
+import { OPEN_OPERATION_STATUSES } from "@/lib/vm-operations/vm-busy";
 
 /** Another try cannot fix it (payment not confirmed, VM gone): the run stops and the request fails. */
 export class ResizeHaltedError extends ProvisioningHaltedError {
@@ -53,6 +54,9 @@ export async function loadResizeTarget(resizeRequestId: string): Promise<ResizeT
   if (vm.status !== "running" && vm.status !== "stopped") throw new ResizeHaltedError(`vm is ${vm.status}`);
   if (await db.powerRequest.count({ where: { vmId: request.vmId, status: { in: [...OPEN_POWER_STATUSES] } } })) {
     throw new Error("a power action on this vm is in progress"); // retried: it ends in minutes
+  }
+  if (await db.vmOperation.count({ where: { vmId: request.vmId, status: { in: [...OPEN_OPERATION_STATUSES] } } })) {
+    throw new Error("a snapshot, backup or rebuild of this vm is in progress"); // retried likewise
   }
   return { resizeRequestId, vmId: request.vmId, node: vm.nodeName, vmid: vm.vmid, vcpus: request.vcpus, ramGb: request.ramGb, diskGb: request.diskGb };
 }

@@ -28,6 +28,7 @@ const customerVmSelect = {
   webHostname: true,
   createdAt: true,
   readyAt: true,
+  nestedVirt: true,
   plan: { select: { name: true } },
 } as const satisfies Prisma.VmSelect;
 type CustomerVmRow = Prisma.VmGetPayload<{ select: typeof customerVmSelect }>;
@@ -50,6 +51,8 @@ export type CustomerVmView = {
   access: { sshHostname: string; sshConfig: string; eveUrl: string | null } | null;
   createdAt: string;
   readyAt: string | null;
+  /** Confirmed inside the guest at readiness (vmx/svm); null before that. */
+  nestedVirt: boolean | null;
 };
 
 export type PowerRequestView = {
@@ -88,6 +91,7 @@ export function toCustomerVmView(vm: CustomerVmRow): CustomerVmView {
           },
     createdAt: vm.createdAt.toISOString(),
     readyAt: vm.readyAt?.toISOString() ?? null,
+    nestedVirt: vm.nestedVirt,
   };
 }
 

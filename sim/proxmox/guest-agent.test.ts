@@ -26,6 +26,7 @@ describe.each([8, 9] as const)("guest agent, PVE %i", (version) => {
     expect(await agent(300, "ping")).toMatchObject({ status: 500, reason: "QEMU guest agent is not running" });
     await expect.poll(async () => (await agent(300, "ping")).status, { timeout: 3_000 }).toBe(200);
     expect((await agent(300, "ping")).body.data).toEqual({ result: {} });
+    expect((await agent(300, "info")).body.data).toMatchObject({ result: { version: expect.any(String) } });
     // `agent` cannot be hot-plugged: deleted on a running VM it stays until the next start
     await t.api.call("PUT", "/nodes/pve1/qemu/300/config", { delete: "agent" });
     expect((await agent(300, "ping")).status).toBe(200);

@@ -119,6 +119,13 @@ export class GuestAgents {
     return { result: {} };
   }
 
+  /** `GET agent/info` (guest-info): the agent's version and commands. */
+  info(vm: Vm) {
+    this.#available(vm);
+    const names = ["guest-ping", "guest-info", "guest-file-open", "guest-file-read", "guest-file-close", "guest-exec", "guest-exec-status"];
+    return { result: { version: "7.2.0", supported_commands: names.map((name) => ({ name, enabled: true, "success-response": true })) } };
+  }
+
   /** `GET agent/file-read`: the guest's files, /proc and cloud-init's /run files included. */
   fileRead(vm: Vm, args: Record<string, string>) {
     if (args.file === undefined) throw paramError("file", "property is missing and it is not optional");

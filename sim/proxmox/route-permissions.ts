@@ -95,6 +95,8 @@ const CHECKS: Record<string, Check> = {
   // qemu-server PVE/API2/Qemu/Agent.pm: PVE 9's guest-agent privileges (or Unrestricted); PVE 8 had VM.Monitor.
   [`POST ${VM}/agent/ping`]: (perms, params) =>
     perms.checkAny(`/vms/${params.vmid}`, perms.version === 8 ? ["VM.Monitor"] : ["VM.GuestAgent.Audit", "VM.GuestAgent.Unrestricted"]),
+  [`GET ${VM}/agent/info`]: (perms, params) =>
+    perms.checkAny(`/vms/${params.vmid}`, perms.version === 8 ? ["VM.Monitor"] : ["VM.GuestAgent.Audit", "VM.GuestAgent.Unrestricted"]),
   [`GET ${VM}/agent/file-read`]: (perms, params) =>
     perms.checkAny(`/vms/${params.vmid}`, perms.version === 8 ? ["VM.Monitor"] : ["VM.GuestAgent.FileRead", "VM.GuestAgent.Unrestricted"]),
   // pve-storage PVE/API2/Storage/Content.pm index; each volume is then filtered by check_volume_access.

@@ -145,6 +145,12 @@ export const qemuRoutes: Route[] = [
   },
   {
     method: "GET",
+    path: `${VM}/agent/info`,
+    allow: [],
+    handler: (ctx) => ctx.sim.agents.info(vmOf(ctx)),
+  },
+  {
+    method: "GET",
     path: `${VM}/agent/file-read`,
     allow: ["file", "count", "offset", "decode"],
     handler: (ctx) => ctx.sim.agents.fileRead(vmOf(ctx), ctx.args),

@@ -14,6 +14,7 @@ import { reserveVmid } from "./reserve-vmid";
 import { sendReadyEmail } from "./send-ready-email";
 import { startProvisioning } from "./start-provisioning";
 import { markReady, startVm } from "./start-vm";
+import { checkNestedVirt, waitForCloudInit, waitForGuestAgent, waitForTunnel } from "./readiness";
 import { tunnelToken } from "./tunnel-dns";
 import { writeCloudInit } from "./write-cloud-init";
 import { cloudflareSim, createPaidOrder, mailSim, proxmox, retireProvisioningFixtures, snippetNameOf, tunnelNameOf } from "@/test/fixtures/provisioning";
@@ -166,7 +167,12 @@ describe("provision vm (Inngest function, stand-ins)", () => {
     expect(await timed("grow disk", () => growDisk(order.id))).toEqual({ fromGb: 32, toGb: 40 });
     expect((await timed("create tunnel and dns", () => createTunnelAndDns(order.id))).hostnames).toEqual([`ssh-${vmid}.${env().BASE_DOMAIN}`]);
     expect((await timed("write cloud-init", () => writeCloudInit(order.id))).written).toBe(true);
-    expect(await timed("start vm", () => startVm(order.id))).toEqual({ started: true });
+    expect(await timed("start vm", () => startVm(order.id))).toMatchObject({ started: true });
+    // Ready means reachable: the guest agent, cloud-init, vmx, the tunnel's connector (issue 20).
+    expect(await timed("wait for guest agent", () => waitForGuestAgent(order.id, 5_000))).toEqual({ ready: true });
+    expect(await timed("wait for cloud-init", () => waitForCloudInit(order.id, 5_000))).toEqual({ ready: true });
+    expect(await timed("check nested virtualization", () => checkNestedVirt(order.id))).toEqual({ nested: true });
+    expect(await timed("wait for tunnel", () => waitForTunnel(order.id, 5_000))).toEqual({ ready: true });
     expect((await timed("mark ready", () => markReady(order.id))).moved).toBe(true);
     expect((await timed("send ready email", () => sendReadyEmail(order.id))).alreadySent).toBe(false);
     console.info(`step timings (ms): ${JSON.stringify(timings)}`);

@@ -20,7 +20,8 @@ afterAll(async () => {
   await db.proxmoxNode.updateMany({ where: { id: { in: disabled } }, data: { enabled: true } });
 });
 
-const acl = requiredAcl({ storages: ["local-lvm"], bridges: ["vmbr0"] });
+// The templates' disk storage and the node's backup storage (issue 20: vzdump, restore).
+const acl = requiredAcl({ storages: ["local-lvm", "local"], bridges: ["vmbr0"] });
 
 describe("npm run doctor: Proxmox", () => {
   it("passes against the stand-in with exactly the documented privileges: templates, SSH and host key, snippets, privileges, free VMIDs", async () => {
@@ -36,6 +37,8 @@ describe("npm run doctor: Proxmox", () => {
         "snippets on pve1",
         "privileges on /vms",
         "privileges on /storage/local-lvm",
+        "privileges on /storage/local",
+        "privileges on /nodes",
         "privileges on /sdn/zones/localnetwork/vmbr0",
         "free VMIDs",
       ]),

@@ -1,10 +1,15 @@
 // The README's permission advice, proven against the stand-in's token permission model: exactly
-// `requiredAcl` provisions a VM end to end (and powers it, and opens its console); each privilege
-// removed on its own makes a call fail with Proxmox's 403 naming it, so none of them is spare.
+// `requiredAcl` provisions a VM end to end (powers it, opens its console, and uses the lab: readiness,
+// snapshots, backups, restore, the node clock); each privilege removed on its own makes a call fail
+// with Proxmox's 403 naming it, so none of them is spare.
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { createVncProxy, deleteVm, getTaskStatus, getVmStatus, vmPower } from "@/lib/proxmox/api";
-import { BRIDGE_PRIVILEGES, STORAGE_PRIVILEGES, VM_PRIVILEGES, requiredAcl } from "@/lib/proxmox/required-privileges";
+import { createVncProxy, deleteVm, getNodeTime, getTaskStatus, getVmStatus, vmPower } from "@/lib/proxmox/api";
+import { checkNestedVirt, waitForCloudInit, waitForGuestAgent } from "@/lib/provisioning/readiness";
+import { loadOperationTarget } from "@/lib/vm-operations/run-operation";
+import { removeSnapshot, rollBack, takeSnapshot } from "@/lib/vm-operations/snapshot-steps";
+import { recordBackup, removeAllBackups, runBackup, runRestore, stopForRestore } from "@/lib/vm-operations/backup-steps";
+import { BRIDGE_PRIVILEGES, GUEST_AGENT_PRIVILEGES, NODE_PRIVILEGES, STORAGE_PRIVILEGES, VM_PRIVILEGES, requiredAcl } from "@/lib/proxmox/required-privileges";
 import { chooseNode } from "@/lib/provisioning/choose-node";
 import { cloneTemplate, waitForClone } from "@/lib/provisioning/clone-template";
 import { configureVm, growDisk } from "@/lib/provisioning/configure-vm";
@@ -16,7 +21,7 @@ import { removeTunnelAndDns } from "@/lib/provisioning/cleanup-actions";
 import { writeCloudInit } from "@/lib/provisioning/write-cloud-init";
 import { createPaidOrder, proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
 
-const acl = requiredAcl({ storages: ["local-lvm"], bridges: ["vmbr0"] });
+const acl = requiredAcl({ storages: ["local-lvm", "local"], bridges: ["vmbr0"] });
 const created: number[] = [];
 const orders: string[] = [];
 
@@ -43,11 +48,38 @@ async function provisionAndUse() {
   await createTunnelAndDns(order.id);
   await writeCloudInit(order.id);
   await startVm(order.id);
+  // Ready means reachable: the guest agent (info, file-read) answers (issue 20).
+  await waitForGuestAgent(order.id, 5_000);
+  await waitForCloudInit(order.id, 5_000);
+  await checkNestedVirt(order.id);
   await markReady(order.id);
   await createVncProxy("pve1", vmid);
+  await useTheLab(order.id);
   const stop = await taskDone("pve1", await vmPower("pve1", vmid, "stop"));
   if (stop.exitstatus !== "OK") throw new Error(`stop failed: ${stop.exitstatus}`);
   return vmid;
+}
+
+/** Snapshot, roll back, delete; back up, list, restore, remove; the node's clock: the lab's calls (issue 20). */
+async function useTheLab(orderId: string) {
+  const vm = await db.vm.findFirstOrThrow({ where: { orderId } });
+  const snapshot = await db.vmSnapshot.create({ data: { vmId: vm.id, name: `lab_${vm.id.slice(-12)}`, label: "privileges" } });
+  const backup = await db.vmBackup.create({ data: { vmId: vm.id } });
+  const target = async (kind: "snapshot_create" | "snapshot_rollback" | "snapshot_delete" | "backup_create" | "backup_restore") =>
+    loadOperationTarget(
+      (await db.vmOperation.create({ data: { vmId: vm.id, userId: vm.userId, kind, status: "running", snapshotId: snapshot.id, backupId: backup.id } })).id,
+    );
+  await takeSnapshot(await target("snapshot_create"));
+  await rollBack(await target("snapshot_rollback"));
+  await removeSnapshot(await target("snapshot_delete"));
+  const backingUp = await target("backup_create");
+  while ((await runBackup(backingUp, 10_000)) !== "done");
+  await recordBackup(backingUp);
+  const restoring = await target("backup_restore");
+  await stopForRestore(restoring);
+  while ((await runRestore(restoring, 10_000)) !== "done");
+  await removeAllBackups(orderId);
+  await getNodeTime("pve1");
 }
 
 afterEach(async () => {
@@ -72,7 +104,7 @@ describe("the token's minimal privileges", () => {
     expect((await db.vm.findFirstOrThrow({ where: { vmid } })).status).toBe("running");
   });
 
-  it.each([...VM_PRIVILEGES, ...STORAGE_PRIVILEGES, ...BRIDGE_PRIVILEGES])("without %s a call is refused with a 403 naming it", async (priv) => {
+  it.each([...VM_PRIVILEGES, ...GUEST_AGENT_PRIVILEGES[9], ...NODE_PRIVILEGES, ...STORAGE_PRIVILEGES, ...BRIDGE_PRIVILEGES])("without %s a call is refused with a 403 naming it", async (priv) => {
     await proxmox.setAcl(acl.map((e) => ({ ...e, privs: e.privs.filter((p) => p !== priv) })));
     const error = await provisionAndUse().then(
       () => null,

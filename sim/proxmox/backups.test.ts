@@ -113,7 +113,7 @@ describe("snapshots, backups and the clock", () => {
     expect(await t.api.call<Volume[]>("GET", "/nodes/pve1/storage/local/content", { content: "backup", vmid: 501 })).toHaveLength(1);
   });
 
-  it("a backup of a locked VM fails inside the task ('job errors'); without VM.Backup the task fails; the list shows only what the token may see", async () => {
+  it("a backup of a locked VM fails inside the task ('job errors'); without VM.Backup the worker dies with the permission error; the list shows only what the token may see", async () => {
     await cloneReady(t, 502);
     t.sim.setLock(502, "snapshot");
     expect((await run("POST", "/nodes/pve1/vzdump", { vmid: 502, storage: "local" })).exitstatus).toBe("job errors");
@@ -123,7 +123,7 @@ describe("snapshots, backups and the clock", () => {
       { path: "/storage/local", privs: ["Datastore.AllocateSpace"] },
     ]);
     try {
-      expect((await run("POST", "/nodes/pve1/vzdump", { vmid: 502, storage: "local" })).exitstatus).toBe("job errors");
+      expect((await run("POST", "/nodes/pve1/vzdump", { vmid: 502, storage: "local" })).exitstatus).toBe("Permission check failed (/vms/502, VM.Backup)");
       expect(await t.api.call<Volume[]>("GET", "/nodes/pve1/storage/local/content", { content: "backup" })).toEqual([]);
       t.sim.setAcl([
         { path: "/vms", privs: ["VM.Audit", "VM.Backup"] },

@@ -95,6 +95,7 @@ export class BackupStore {
     const durationMs = MBps > 0 ? Math.round((bytes / 1024 ** 2 / MBps) * 1000) : this.sim.settings.taskDurationMs;
     let locked = false;
     let failure = "";
+    let denied = "";
     const release = () => {
       const v = this.sim.cluster.find(vm.vmid);
       if (locked && v?.config.lock === "backup") delete v.config.lock;
@@ -108,9 +109,14 @@ export class BackupStore {
       fault,
       log: [`INFO: starting new backup job: vzdump ${vm.vmid} --storage ${storage} --mode ${args.mode ?? "snapshot"}`],
       begin: () => {
-        // exec_backup checks VM.Backup per guest inside the worker and locks the guest.
+        // exec_backup checks VM.Backup while it lists the guests (outside the per-guest eval: the
+        // worker dies with the permission error), then locks each guest (a failure there is that
+        // guest's error, and the job ends "job errors").
+        if (!this.sim.permissions.has(`/vms/${vm.vmid}`, "VM.Backup")) {
+          denied = `Permission check failed (/vms/${vm.vmid}, VM.Backup)`;
+          return;
+        }
         try {
-          this.sim.permissions.check(`/vms/${vm.vmid}`, ["VM.Backup"]);
           if (vm.config.lock) throw lockedError(String(vm.config.lock));
           vm.config.lock = "backup";
           locked = true;
@@ -119,6 +125,7 @@ export class BackupStore {
         }
       },
       run: () => {
+        if (denied) throw new PveError(denied, 403);
         if (!locked) {
           task.log.push(failure);
           throw new PveError("job errors");

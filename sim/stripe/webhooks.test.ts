@@ -1,8 +1,6 @@
 // Contract: webhook delivery — retries with backoff, and the test controls (pause, reorder,
 // duplicate, replay, delay, rules) through /_sim as an outside test would use them.
-import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
-import type Stripe from "stripe";
 import type { Delivery } from "./index";
 import { DAY, type Rig, startRig, waitFor } from "./testkit";
 
@@ -128,43 +126,5 @@ describe("delivery controls", () => {
     await rig.sim.waitForDeliveries();
     expect(customerEmails()).toEqual(["twice@example.test", "twice@example.test", "once@example.test"]);
     expect((await control("/webhooks/rules", {}, "DELETE")).body).toEqual({ rules: [] });
-  });
-});
-
-describe("resources", () => {
-  it("leaves no listener on the queue's closing signal per delivery (the leak behind MaxListenersExceededWarning)", async () => {
-    rig = await startRig(); // the file's afterEach closes one
-    const { createServer } = await import("node:http");
-    const { DeliveryQueue } = await import("./webhooks");
-    const server = createServer((_req, res) => res.end("ok"));
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const port = (server.address() as { port: number }).port;
-    const events = new Map<string, Stripe.Event>();
-    const warnings: string[] = [];
-    const onWarning = (w: Error) => warnings.push(w.name);
-    process.on("warning", onWarning);
-    const queue = new DeliveryQueue({
-      url: () => `http://127.0.0.1:${port}/hook`,
-      secret: "whsec_test",
-      maxAttempts: 1,
-      retryBaseMs: 10,
-      timeoutMs: 5_000,
-      event: (id) => events.get(id),
-      log: () => undefined,
-    });
-    try {
-      for (let i = 0; i < 150; i++) {
-        const event = { id: `evt_${i}`, object: "event", type: "customer.created", data: { object: {} } } as unknown as Stripe.Event;
-        events.set(event.id, event);
-        queue.enqueue(event);
-      }
-      await waitFor(() => queue.deliveries.every((d) => d.status === "succeeded"), 20_000);
-      expect(getEventListeners(queue["abort"].signal, "abort")).toHaveLength(0);
-      expect(warnings).not.toContain("MaxListenersExceededWarning");
-    } finally {
-      process.off("warning", onWarning);
-      queue.close();
-      await new Promise((resolve) => server.close(resolve));
-    }
   });
 });

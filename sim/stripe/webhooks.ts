@@ -195,9 +195,9 @@ export class DeliveryQueue {
     const started = Date.now();
     const attempt: DeliveryAttempt = { at: new Date(started).toISOString(), status: null, durationMs: 0 };
     delivery.status = "delivering";
-    // One controller per delivery, unhooked when it ends: `AbortSignal.any([closing, timeout])` left a
-    // listener on the long-lived closing signal for every delivery (Node 20 frees them only when the
-    // composite is collected), a leak that grew with every webhook (MaxListenersExceededWarning).
+    // One controller per delivery, unhooked when it ends, so nothing per delivery stays attached to
+    // the queue's long-lived closing signal (Node 20's AbortSignal.any keeps every composite in the
+    // source's dependants until collected; fetch keeps a listener on its signal: see callSdk).
     const local = new AbortController();
     const onClose = () => local.abort(this.abort.signal.reason);
     this.abort.signal.addEventListener("abort", onClose, { once: true });

@@ -104,13 +104,16 @@ describe("the token's minimal privileges", () => {
     expect((await db.vm.findFirstOrThrow({ where: { vmid } })).status).toBe("running");
   });
 
-  it.each([...VM_PRIVILEGES, ...GUEST_AGENT_PRIVILEGES[9], ...NODE_PRIVILEGES, ...STORAGE_PRIVILEGES, ...BRIDGE_PRIVILEGES])("without %s a call is refused with a 403 naming it", async (priv) => {
-    await proxmox.setAcl(acl.map((e) => ({ ...e, privs: e.privs.filter((p) => p !== priv) })));
-    const error = await provisionAndUse().then(
-      () => null,
-      (e: Error) => e,
-    );
-    expect(error?.message).toMatch(/Permission check failed \(\/[^,]+, [^)]+\)/);
-    expect(error?.message).toContain(priv);
-  });
+  it.each([...VM_PRIVILEGES, ...GUEST_AGENT_PRIVILEGES[9], ...NODE_PRIVILEGES, ...STORAGE_PRIVILEGES, ...BRIDGE_PRIVILEGES])(
+    "without %s a call is refused with a 403 naming it",
+    async (priv) => {
+      await proxmox.setAcl(acl.map((e) => ({ ...e, privs: e.privs.filter((p) => p !== priv) })));
+      const error = await provisionAndUse().then(
+        () => null,
+        (e: Error) => e,
+      );
+      expect(error?.message).toMatch(/Permission check failed \(\/[^,]+, [^)]+\)/);
+      expect(error?.message).toContain(priv);
+    },
+  );
 });

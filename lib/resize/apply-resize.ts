@@ -127,12 +127,15 @@ export async function confirmResized(target: ResizeTarget): Promise<{ restarted:
   await progress(target.resizeRequestId, "checking the new size");
   const memoryBytes = target.ramGb * 1024 ** 3;
   const pendingSize = async () =>
-    (await withLockRetry(() => getVmPending(target.node, target.vmid))).some((p) => ["cores", "sockets", "memory"].includes(p.key) && (p.pending !== undefined || p.delete));
+    (await withLockRetry(() => getVmPending(target.node, target.vmid))).some(
+      (p) => ["cores", "sockets", "memory"].includes(p.key) && (p.pending !== undefined || p.delete),
+    );
   const status = await withLockRetry(() => getVmStatus(target.node, target.vmid));
   const sized = (s: { cpus?: number; maxmem?: number }) => s.cpus === target.vcpus && s.maxmem === memoryBytes;
   if (status.status === "stopped") {
     const current = await withLockRetry(() => getVmCurrentConfig(target.node, target.vmid));
-    if (Number(current.cores) !== target.vcpus || Number(current.memory) !== target.ramGb * 1024) throw new ResizeHaltedError("the stopped VM's config is not the new size");
+    if (Number(current.cores) !== target.vcpus || Number(current.memory) !== target.ramGb * 1024)
+      throw new ResizeHaltedError("the stopped VM's config is not the new size");
     return { restarted: false };
   }
   if (sized(status) && !(await pendingSize())) return { restarted: false };

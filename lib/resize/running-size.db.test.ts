@@ -15,7 +15,10 @@ afterAll(retireProvisioningFixtures);
 
 async function runningVm(): Promise<{ target: (size: { vcpus: number; ramGb: number }) => Promise<ResizeTarget>; vmid: number }> {
   const { order, user } = await createPaidOrder();
-  const { error } = await new InngestTestEngine({ function: provisionVmFunction, events: [{ name: "order/paid", data: { orderId: order.id, attempt: 1 } }] }).execute();
+  const { error } = await new InngestTestEngine({
+    function: provisionVmFunction,
+    events: [{ name: "order/paid", data: { orderId: order.id, attempt: 1 } }],
+  }).execute();
   expect(error).toBeUndefined();
   const vm = await db.vm.findUniqueOrThrow({ where: { orderId: order.id } });
   const target = async (size: { vcpus: number; ramGb: number }): Promise<ResizeTarget> => {

@@ -54,14 +54,14 @@ async function provisionAndUse() {
   await checkNestedVirt(order.id);
   await markReady(order.id);
   await createVncProxy("pve1", vmid);
-  await useTheLab(order.id);
+  await exerciseTheLab(order.id);
   const stop = await taskDone("pve1", await vmPower("pve1", vmid, "stop"));
   if (stop.exitstatus !== "OK") throw new Error(`stop failed: ${stop.exitstatus}`);
   return vmid;
 }
 
 /** Snapshot, roll back, delete; back up, list, restore, remove; the node's clock: the lab's calls (issue 20). */
-async function useTheLab(orderId: string) {
+async function exerciseTheLab(orderId: string) {
   const vm = await db.vm.findFirstOrThrow({ where: { orderId } });
   const snapshot = await db.vmSnapshot.create({ data: { vmId: vm.id, name: `lab_${vm.id.slice(-12)}`, label: "privileges" } });
   const backup = await db.vmBackup.create({ data: { vmId: vm.id } });

@@ -22,7 +22,7 @@ import { cleanupPauseMs } from "@/lib/provisioning/compensate";
 import { queueReadyEmail } from "@/lib/provisioning/send-ready-email";
 import { startProvisioning } from "@/lib/provisioning/start-provisioning";
 import { markReady, startVm } from "@/lib/provisioning/start-vm";
-import { checkNestedVirt, lookWithin, readyDeadline, waitForCloudInit, waitForGuestAgent, waitForTunnel, type Look } from "@/lib/provisioning/readiness";
+import { checkReachable, lookWithin, NOT_REACHED, readyDeadline } from "@/lib/provisioning/readiness";
 import { writeCloudInit } from "@/lib/provisioning/write-cloud-init";
 
 type Busy = { busy: true };
@@ -47,9 +47,8 @@ export function provisionStepBudget(): number {
   const waits = 2 * (PROVISION_BUDGET.busyTurns + PROVISION_BUDGET.pendingChecks + PROVISION_BUDGET.cloneChecks) + 1;
   const cloneRestarts = MAX_CLONE_STARTS - 1; // the pause before each new clone
   const email = READY_EMAIL_TRIES * 2 - 1;
-  // Agent, cloud-init and tunnel looks share one budget (a step and a sleep each, the last one
-  // fails the run); nested virtualization is one look.
-  const readiness = 2 * PROVISION_BUDGET.readinessLooks + 1;
+  // Readiness looks: a step and a sleep each, the last one fails the run.
+  const readiness = 2 * PROVISION_BUDGET.readinessLooks - 1;
   return fixed + proxmoxCalls + waits + cloneRestarts + email + readiness;
 }
 
@@ -74,10 +73,12 @@ export const provisionVmFunction = inngest.createFunction(
   },
   async ({ event, step }) => {
     const { orderId, attempt } = event.data;
+    // The order page's stage is written when it changes, not before every step (one query fewer each).
+    let shownProgress: string | null = null;
     const run = <T>(name: string, progress: string | null, work: () => Promise<T>) =>
       step.run(name, async () => {
         try {
-          if (progress) await setProgress(orderId, progress);
+          if (progress && progress !== shownProgress) await setProgress(orderId, (shownProgress = progress));
           return await work();
         } catch (error) {
           throw toStepError(name, error);
@@ -139,23 +140,19 @@ export const provisionVmFunction = inngest.createFunction(
     await run("create tunnel and dns", "networking", () => createTunnelAndDns(orderId));
     await proxmox("write cloud-init", "cloud_init", () => writeCloudInit(orderId));
     const { at: startedAt } = await proxmox("start vm", "starting", () => startVm(orderId));
-    // Ready means reachable (issue 20): sleep-polled looks, each a stage on the order page, until
-    // GUEST_READY_TIMEOUT_SECONDS after the start; a guest that never reports in fails the run.
+    // Ready means reachable (issue 20): sleep-polled looks until GUEST_READY_TIMEOUT_SECONDS after
+    // the start; each fact (agent, cloud-init, vmx, tunnel) is a stage on the order page. A guest
+    // that never reports in fails the run, which compensates.
     const readyBy = readyDeadline(startedAt);
-    let looks = 0;
-    const look = async (name: string, progress: string, check: (budgetMs: number) => Promise<Look>) => {
-      for (let n = 1; ; n++) {
-        const seen = await run(n === 1 ? name : `${name} ${n}`, progress, () => lookWithin(readyBy, check));
-        if (seen.ready) return;
-        if (seen.expired || ++looks >= PROVISION_BUDGET.readinessLooks)
-          throw new NonRetriableError(`${name}: the guest did not report in before its readiness deadline`);
-        await step.sleep(`pause before ${name} ${n + 1}`, "10s");
-      }
-    };
-    await look("wait for guest agent", "booting", (budget) => waitForGuestAgent(orderId, budget));
-    await look("wait for cloud-init", "first_boot", (budget) => waitForCloudInit(orderId, budget));
-    await run("check nested virtualization", "nested_virt", () => checkNestedVirt(orderId));
-    await look("wait for tunnel", "tunnel", (budget) => waitForTunnel(orderId, budget));
+    for (let look = 1; ; look++) {
+      const seen = await run(look === 1 ? "wait until reachable" : `wait until reachable ${look}`, null, () =>
+        lookWithin(readyBy, (budget) => checkReachable(orderId, budget, (phase) => setProgress(orderId, (shownProgress = phase)))),
+      );
+      if (seen.ready) break;
+      if (seen.expired || look >= PROVISION_BUDGET.readinessLooks)
+        throw new NonRetriableError(`wait until reachable: ${NOT_REACHED[seen.phase]} before the readiness deadline`);
+      await step.sleep(`pause before wait until reachable ${look + 1}`, "10s");
+    }
     const ready = await run("mark ready", "finishing", () => markReady(orderId));
     // The VM is running: the customer's email must get out, through a mail outage if need be.
     const emailKey = await run("queue ready email", null, () => queueReadyEmail(orderId));

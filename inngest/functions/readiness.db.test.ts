@@ -45,7 +45,7 @@ describe("ready means reachable", () => {
     expect(result.status).toBe("failed");
     const order = await db.order.findUniqueOrThrow({ where: { id: result.orderId } });
     expect(order.customerMessage).toBe(CUSTOMER_FAILURE_MESSAGE);
-    expect(order.failureReason).toMatch(/wait for guest agent: the guest did not report in before its readiness deadline/);
+    expect(order.failureReason).toMatch(/wait until reachable: its guest agent never answered before the readiness deadline/);
     expect(await leftoversFor(result.vmid!, result.vmId)).toEqual(nothingLeft);
   });
 

@@ -10,7 +10,7 @@ import { toStepError } from "@/inngest/step-errors";
 import { ProxmoxBusyError } from "@/lib/proxmox/work-slots";
 import { cloneTemplate, waitForClone } from "@/lib/provisioning/clone-template";
 import { configureVm, growDisk } from "@/lib/provisioning/configure-vm";
-import { checkNestedVirt, lookWithin, readyDeadline, waitForCloudInit, waitForGuestAgent, waitForTunnel, type Look } from "@/lib/provisioning/readiness";
+import { checkReachable, lookWithin, NOT_REACHED, readyDeadline } from "@/lib/provisioning/readiness";
 import { startVm } from "@/lib/provisioning/start-vm";
 import { writeCloudInit } from "@/lib/provisioning/write-cloud-init";
 import { beginRebuild, clearOldSystem, compensateRebuild, destroyOldSystem, finishRebuild } from "@/lib/vm-operations/rebuild-steps";
@@ -20,7 +20,7 @@ export const REBUILD_BUDGET = { freeChecks: 30, busyTurns: 30, cloneChecks: 60, 
 
 /** Worst case: every wait budget spent (provisioning's clone and readiness budgets, the VM to be free). */
 export function rebuildStepBudget(): number {
-  const fixed = 1 + 2 + 4 + 1 + 1; // begin; clear, wipe; configure, disk, cloud-init, start; nested; finish
+  const fixed = 1 + 2 + 4 + 1; // begin; clear, wipe; configure, disk, cloud-init, start; finish
   const clones = REBUILD_BUDGET.cloneStarts * 3 - 1; // clone, first wait and the pause before the next, per start
   const waits =
     2 * (REBUILD_BUDGET.freeChecks + REBUILD_BUDGET.busyTurns + REBUILD_BUDGET.cloneChecks + REBUILD_BUDGET.pendingChecks + REBUILD_BUDGET.readinessLooks) + 5;
@@ -108,21 +108,16 @@ export const rebuildVmFunction = inngest.createFunction(
 
     // Ready means reachable, as for a new VM (lib/provisioning/readiness.ts).
     const readyBy = readyDeadline(startedAt);
-    let looks = 0;
-    const look = async (name: string, progress: string, check: (budgetMs: number) => Promise<Look>) => {
-      for (let n = 1; ; n++) {
-        const seen = await run(n === 1 ? name : `${name} ${n}`, progress, () => lookWithin(readyBy, check));
-        if (seen.ready) return;
-        if (seen.expired || ++looks >= REBUILD_BUDGET.readinessLooks)
-          throw new NonRetriableError(`${name}: the guest did not report in before its readiness deadline`);
-        await step.sleep(`pause before ${name} ${n + 1}`, "10s");
-      }
-    };
     const vm = { id: target.vmId, vmid: target.vmid, nodeName: target.node, tunnelId: target.tunnelId };
-    await look("wait for guest agent", "booting", (budget) => waitForGuestAgent(vm, budget));
-    await look("wait for cloud-init", "first boot setup", (budget) => waitForCloudInit(vm, budget));
-    await run("check nested virtualization", "checking nested virtualization", () => checkNestedVirt(vm));
-    await look("wait for tunnel", "connecting ssh access", (budget) => waitForTunnel(vm, budget));
+    for (let look = 1; ; look++) {
+      const seen = await run(look === 1 ? "wait until reachable" : `wait until reachable ${look}`, null, () =>
+        lookWithin(readyBy, (budget) => checkReachable(vm, budget, (phase) => setOperationProgress(operationId, phase.replace("_", " ")))),
+      );
+      if (seen.ready) break;
+      if (seen.expired || look >= REBUILD_BUDGET.readinessLooks)
+        throw new NonRetriableError(`wait until reachable: ${NOT_REACHED[seen.phase]} before the readiness deadline`);
+      await step.sleep(`pause before wait until reachable ${look + 1}`, "10s");
+    }
     await run("finish rebuild", null, () => finishRebuild(target));
     return { operationId, status: "done" as const };
   },

@@ -26,7 +26,9 @@ async function orderAndPay(page: Page, email: string) {
 const owner = { email: "", vmUrl: "", vmid: 0 };
 const operationDone = (page: Page) => expect(page.getByTestId("operation-status")).toHaveAttribute("data-state", "done", { timeout: 45_000 });
 
-test("issue 20: the order page shows the readiness stages; ready only once the guest agent, cloud-init and tunnel report in; nested virtualization: on", async ({ page }) => {
+test("issue 20: the order page shows the readiness stages; ready only once the guest agent, cloud-init and tunnel report in; nested virtualization: on", async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   // Slow guests, so each stage can be seen: the agent answers 4 s after the start, cloud-init takes 4 s more.
   await sims.proxmoxSettings({ guestBootMs: 4_000, cloudInitMs: 4_000 });
@@ -175,7 +177,10 @@ test("I5: another customer gets 404 for the VM's snapshots, backups and rebuild 
 /** Proxmox VMs and live tunnels now, to prove a failed order left none behind. */
 async function inventory() {
   const vms = (await sims.proxmoxVms()).map((v) => v.vmid).sort();
-  const tunnels = (await sims.cloudflareState()).tunnels.filter((t) => !t.deleted_at).map((t) => t.id).sort();
+  const tunnels = (await sims.cloudflareState()).tunnels
+    .filter((t) => !t.deleted_at)
+    .map((t) => t.id)
+    .sort();
   return { vms, tunnels };
 }
 

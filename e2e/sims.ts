@@ -51,7 +51,8 @@ export const sims = {
   proxmoxVm: (vmid: number) => call<ProxmoxVm & { disk: Record<string, string>; snapshots: Array<{ name: string }> }>("proxmox", `/_sim/vms/${vmid}`),
   proxmoxWriteFile: (vmid: number, path: string, content: string) => call("proxmox", `/_sim/vms/${vmid}/files`, { method: "POST", body: { path, content } }),
   proxmoxAdvanceClock: (seconds: number) => call<{ now: number }>("proxmox", "/_sim/clock/advance", { method: "POST", body: { seconds } }),
-  proxmoxGuestAgent: (plan: { agent?: "answers" | "silent"; cloudInit?: "done" | "error" }) => call("proxmox", "/_sim/guest-agent", { method: "POST", body: plan }),
+  proxmoxGuestAgent: (plan: { agent?: "answers" | "silent"; cloudInit?: "done" | "error" }) =>
+    call("proxmox", "/_sim/guest-agent", { method: "POST", body: plan }),
   proxmoxResetGuestAgent: () => call("proxmox", "/_sim/guest-agent", { method: "DELETE" }),
   proxmoxNested: (node: string, on: boolean) => call("proxmox", "/_sim/nodes/nested", { method: "POST", body: { node, on } }),
   proxmoxSettings: (settings: Record<string, number>) => call<Record<string, number>>("proxmox", "/_sim/settings", { method: "POST", body: settings }),

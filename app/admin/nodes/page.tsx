@@ -3,7 +3,8 @@ import { requireAdmin } from "@/lib/auth/session";
 import { listNodesForAdmin } from "@/lib/nodes/update-node-access";
 import { AddNodeForm } from "@/components/admin/add-node-form";
 import { NodeAccessForm } from "@/components/admin/node-access-form";
-import { createNodeAction, updateNodeAccessAction } from "./actions";
+import { NodeLabForm } from "@/components/admin/node-lab-form";
+import { createNodeAction, updateNodeAccessAction, updateNodeLabAction } from "./actions";
 
 export const metadata: Metadata = { title: "Nodes · Admin" };
 
@@ -33,6 +34,10 @@ export default async function AdminNodesPage() {
               snippetStorage: n.snippetStorage,
               snippetDir: n.snippetDir,
             }}
+          />
+          <NodeLabForm
+            action={updateNodeLabAction}
+            node={{ id: n.id, cpuType: n.cpuType, backupStorage: n.backupStorage, nestedVirtMissingAt: n.nestedVirtMissingAt?.toISOString() ?? null }}
           />
         </section>
       ))}

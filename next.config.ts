@@ -31,7 +31,9 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   ...(root ? { turbopack: { root }, outputFileTracingRoot: root } : {}),
   // Native or wasm packages that must load from node_modules at run time, not be bundled.
-  serverExternalPackages: ["@node-rs/argon2", "@electric-sql/pglite", "ssh2", "cpu-features", "@prisma/schema-engine-wasm"],
+  // pino and prom-client: one copy per process, shared with the compiled server.ts (the logger's
+  // worker-free destination and the metrics registry), not a second one inside Next's bundle.
+  serverExternalPackages: ["@node-rs/argon2", "@electric-sql/pglite", "ssh2", "cpu-features", "@prisma/schema-engine-wasm", "pino", "prom-client"],
   // `npm test` type-checks the whole project once (tsc --noEmit, sim/ and tests included);
   // checking again inside `next build` would only double the time on a 2-core machine.
   typescript: { ignoreBuildErrors: true },

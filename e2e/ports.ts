@@ -2,7 +2,10 @@
 // so both can run at once). playwright.config.ts passes these to the server; tests read them to
 // use the stand-ins' /_sim controls.
 // E2E_PORT_OFFSET shifts every port, so several checkouts on one machine can run the suite at once.
-const offset = Number(process.env.E2E_PORT_OFFSET ?? 0);
+// The two-replica run (playwright.replicas.config.ts sets E2E_REPLICAS=1) has its own ports and
+// data directory, so it never meets the main run's stand-ins or state.
+const replicas = process.env.E2E_REPLICAS === "1";
+const offset = Number(process.env.E2E_PORT_OFFSET ?? 0) + (replicas ? 40 : 0);
 export const e2ePorts = {
   app: Number(process.env.E2E_PORT ?? 3100) + offset,
   db: Number(process.env.E2E_PORT ?? 3100) + offset + 1,
@@ -23,4 +26,4 @@ export const simUrl = {
   inngest: `http://127.0.0.1:${e2ePorts.inngest}`,
 };
 
-export const e2eDataDir = ".data/e2e";
+export const e2eDataDir = replicas ? ".data/e2e-replicas" : ".data/e2e";

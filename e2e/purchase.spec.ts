@@ -53,7 +53,10 @@ test("I1: a paid order becomes one running VM with the plan's resources, the cus
   await expect(page.locator("header").getByTestId("vm-status")).toHaveText("Running");
   const vmid = Number(await page.getByTestId("vmid").textContent());
   expect(vmid).toBeGreaterThanOrEqual(1000);
-  await expect(page.getByText(`ssh-${vmid}.lab.localhost`).first()).toBeVisible();
+  // Customer-visible hostnames come from the chosen name and a random suffix, never from the VMID.
+  const sshHostname = (await page.getByTestId("ssh-hostname").textContent())!.trim();
+  expect(sshHostname).toMatch(/^ssh-[a-z0-9-]+-[a-z0-9]{8}\.lab\.localhost$/);
+  expect(sshHostname).not.toContain(String(vmid));
   await expectNoHypervisorLeak(page);
 
   const vm = (await sims.proxmoxVms()).find((v) => v.vmid === vmid);
@@ -66,7 +69,7 @@ test("I1: a paid order becomes one running VM with the plan's resources, the cus
 
   const cloudflare = await sims.cloudflareState();
   // The tunnel is named after the VM row (not the reusable VMID); the DNS record points at it.
-  const record = cloudflare.dns_records.find((r) => r.name === `ssh-${vmid}.lab.localhost`);
+  const record = cloudflare.dns_records.find((r) => r.name === sshHostname);
   const tunnel = cloudflare.tunnels.find((t) => `${t.id}.cfargotunnel.com` === record?.content && !t.deleted_at);
   expect(tunnel, "the VM's tunnel exists").toBeTruthy();
   expect(tunnel!.name).toMatch(/^labvps-vm-/);
@@ -152,7 +155,9 @@ test("I8: a failure at start leaves no VM, tunnel or DNS behind; the operator's 
     const records = cloudflare.dns_records.filter((r) => r.content === `${tunnel.id}.cfargotunnel.com`);
     expect(records.length, `tunnel ${tunnel.name} is routed for a VM`).toBeGreaterThan(0);
   }
-  for (const record of cloudflare.dns_records) expect(vmids, record.name).toContain(Number(record.name.match(/-(\d+)\./)?.[1]));
+  const liveTargets = cloudflare.tunnels.filter((t) => !t.deleted_at).map((t) => `${t.id}.cfargotunnel.com`);
+  for (const record of cloudflare.dns_records) expect(liveTargets, record.name).toContain(record.content);
+  expect(vmids.length).toBeGreaterThan(0);
 
   // The operator retries from the admin area; the customer's order page then shows the VM ready.
   const orderUrl = page.url();

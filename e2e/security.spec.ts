@@ -35,7 +35,7 @@ test("the main pages work under the Content-Security-Policy: no violation report
     await expectHydrated(page);
   }
   // A client-side form error (useActionState) proves the page's JavaScript runs.
-  await signUp(page, uniqueEmail("csp"), "short");
+  await signUp(page, uniqueEmail("csp"), "short", undefined, { verify: false });
   await expect(page.getByText("Use at least 10 characters.")).toBeVisible();
   await signUp(page, uniqueEmail("csp"));
   await expect(page).toHaveURL(/\/dashboard$/);
@@ -150,6 +150,8 @@ test("a password change signs out every other browser; an operator's disable sig
   await signIn(admin, "admin@lab.test", "operator pass phrase");
   await expect(admin).toHaveURL(/\/dashboard$/);
   await admin.goto("/admin");
+  // Disabling asks first (issue 22): accept the confirmation.
+  admin.once("dialog", (dialog) => void dialog.accept());
   await admin.getByRole("button", { name: `Disable ${email.toLowerCase()}` }).click();
   await expect(admin.getByTestId("admin-user").filter({ hasText: email.toLowerCase() })).toContainText(/disabled \d{4}-\d{2}-\d{2}/);
   await page.goto("/dashboard");

@@ -61,6 +61,14 @@ export const sims = {
     const run = await call<{ id: string }>("inngest", `/_sim/cron/lab-vps-${fn}`, { method: "POST" });
     await expect.poll(async () => (await call<{ status: string }>("inngest", `/_sim/runs/${run.id}`)).status, { timeout: 30_000 }).toBe("Completed");
   },
+  /** Guest firewall files by VMID (issue 26). */
+  proxmoxFirewalls: () =>
+    call<{ vms: Record<string, { options: Record<string, number | string>; rules: Array<Record<string, string | number>> }> }>(
+      "proxmox",
+      "/_sim/firewall",
+    ).then((r) => r.vms),
+  proxmoxReach: (probe: { from: number; to: number | string; proto?: string; port?: number }) =>
+    call<{ reachable: boolean; reason: string }>("proxmox", "/_sim/reachability", { method: "POST", body: probe }),
   cloudflareState: () =>
     call<{ tunnels: Array<{ id: string; name: string; deleted_at: string | null }>; dns_records: Array<{ id: string; name: string; content: string }> }>(
       "cloudflare",

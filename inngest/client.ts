@@ -2,5 +2,7 @@
 // local stand-in (sim/inngest); in production INNGEST_EVENT_KEY/INNGEST_SIGNING_KEY are read by
 // the SDK from the environment.
 import { Inngest } from "inngest";
+import { ObservabilityMiddleware } from "@/lib/observability/inngest-observer";
 
-export const inngest = new Inngest({ id: "lab-vps" });
+// The middleware puts each request's run id on every log line and feeds the metrics (lib/observability).
+export const inngest = new Inngest({ id: "lab-vps", middleware: [ObservabilityMiddleware] });

@@ -96,3 +96,18 @@ export const vmOperationRequested = eventType("vm/operation.requested", { schema
 
 /** A rebuild (reinstall) of a VM: its own function, with provisioning's steps and budgets. */
 export const rebuildRequested = eventType("vm/rebuild.requested", { schema: z.object({ operationId: z.string(), vmId: z.string() }) });
+/**
+ * A customer's verified new email address replaced the old one: each of their VMs' Access policy
+ * must admit the new address only (lib/access/vm-access.ts). Id: the user and the change's time.
+ */
+export const userEmailChanged = eventType("user/email.changed", { schema: z.object({ userId: z.string(), changedAt: z.string() }) });
+
+/**
+ * A VM's firewall must be brought to what the database says (a customer's rule change, a peer's
+ * address in the bridge fallback, reconciliation): one run at a time per VM (issue 26).
+ */
+export const vmFirewallSyncRequested = eventType("vm/firewall.sync-requested", { schema: z.object({ vmId: z.string(), reason: z.string() }) });
+
+// Drift reconciliation (issue 22, lib/reconcile): run now from /admin/reconcile; apply one finding.
+export const reconcileRequested = eventType("reconcile/run-requested", { schema: z.object({ adminId: z.string() }) });
+export const reconcileApplyRequested = eventType("reconcile/finding.apply-requested", { schema: z.object({ findingId: z.string() }) });

@@ -20,6 +20,12 @@ import { cardUpdateApplyFunction } from "./functions/card-update-apply";
 import { vmOperationFunction } from "./functions/vm-operation";
 import { rebuildVmFunction } from "./functions/rebuild-vm";
 import { backupScheduleFunction } from "./functions/backup-schedule";
+import { deliverWaitingMailFunction } from "./functions/deliver-waiting-mail";
+import { accessFollowOwnerEmailFunction } from "./functions/access-follow-owner-email";
+import { vmFirewallFunction } from "./functions/vm-firewall";
+import { networkReconcileFunction } from "./functions/network-reconcile";
+import { reconcileDriftFunction } from "./functions/reconcile-drift";
+import { reconcileApplyFunction } from "./functions/reconcile-apply";
 
 export const functions: InngestFunction.Any[] = [
   checkoutCompletedFunction,
@@ -42,4 +48,10 @@ export const functions: InngestFunction.Any[] = [
   vmOperationFunction,
   rebuildVmFunction,
   backupScheduleFunction,
+  deliverWaitingMailFunction,
+  accessFollowOwnerEmailFunction,
+  vmFirewallFunction,
+  networkReconcileFunction,
+  reconcileDriftFunction,
+  reconcileApplyFunction,
 ];

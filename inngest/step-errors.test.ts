@@ -11,7 +11,7 @@ describe("one mapping from Proxmox/Stripe errors to Inngest retries", () => {
   it("I8: stops at once only where another try cannot help", () => {
     expect(classifyStepError(new ProvisioningHaltedError("VMID taken"))).toBe("permanent");
     expect(classifyStepError(new CloudInitInputError("hostname", "bad"))).toBe("permanent");
-    expect(classifyStepError(new EmailDeliveryError("k", "validation_error", true))).toBe("permanent");
+    expect(classifyStepError(new EmailDeliveryError("k", "validation_error", "bad_recipient"))).toBe("permanent");
     expect(classifyStepError(new ProxmoxError(400, "Parameter verification failed.", { cores: "bad" }))).toBe("permanent");
     expect(classifyStepError(new ProxmoxError(403, "Permission check failed (/vms/1000, VM.Allocate)"))).toBe("permanent");
     expect(classifyStepError(Object.assign(new Error("No such price"), { type: "StripeInvalidRequestError" }))).toBe("permanent");
@@ -24,7 +24,7 @@ describe("one mapping from Proxmox/Stripe errors to Inngest retries", () => {
     expect(classifyStepError(Object.assign(new Error("Too many requests"), { type: "StripeRateLimitError" }))).toBe("soon");
     expect(classifyStepError(new ProxmoxError(500, "storage 'local-lvm' offline"))).toBe("retry");
     expect(classifyStepError(new ProxmoxError(409, "conflict"))).toBe("retry");
-    expect(classifyStepError(new EmailDeliveryError("k", "rate_limit_exceeded", false))).toBe("retry");
+    expect(classifyStepError(new EmailDeliveryError("k", "rate_limit_exceeded", "rate_limited"))).toBe("retry");
     expect(classifyStepError(Object.assign(new Error("socket hang up"), { type: "StripeConnectionError" }))).toBe("retry");
     expect(classifyStepError(new TaskFailedError("VM start", "VM quit/powerdown failed - got timeout"))).toBe("retry");
   });
@@ -37,4 +37,18 @@ describe("one mapping from Proxmox/Stripe errors to Inngest retries", () => {
     expect(error.cause).toBe(cause);
     expect(toStepError("configure vm", new ProxmoxError(500, "VM is locked (clone)")).name).toBe("RetryAfterError");
   });
+});
+
+it("Cloudflare's rate limit: the step is retried after the Retry-After Cloudflare named, not at once nor with a guess", async () => {
+  const { default: Cloudflare } = await import("cloudflare");
+  const headers = new Headers({ "retry-after": "300" });
+  const limited = new Cloudflare.RateLimitError(
+    429,
+    { errors: [{ code: 971, message: "Please wait and consider throttling your request speed" }] },
+    "429",
+    headers,
+  );
+  const error = toStepError("create tunnel and dns", limited) as Error & { retryAfter?: string };
+  expect(error.name).toBe("RetryAfterError");
+  expect(error.retryAfter).toBe("300");
 });

@@ -3,6 +3,7 @@
 // stop at once (another try cannot fix it: our own bad request, bad stored input, a VMID held by
 // someone else). Every function that does Proxmox or Stripe work throws through this.
 import { NonRetriableError, RetryAfterError } from "inngest";
+import { cloudflareRateLimitWaitMs } from "@/lib/access/cloudflare";
 import { CloudInitInputError } from "@/lib/cloud-init/render-user-data";
 import { EmailDeliveryError } from "@/lib/email/outbox";
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
@@ -39,6 +40,10 @@ export function classifyStepError(error: unknown): StepErrorKind {
 /** The error to throw from step `name`: its name leads the message, the cause is kept. */
 export function toStepError(name: string, error: unknown): Error {
   const message = `${name}: ${error instanceof Error ? error.message : String(error)}`;
+  // Cloudflare's rate limit says how long every call stays blocked: Inngest waits that long (the
+  // client does not sleep it inside the step, lib/access/cloudflare.ts).
+  const rateLimited = cloudflareRateLimitWaitMs(error);
+  if (rateLimited !== null) return new RetryAfterError(message, Math.max(1_000, Math.ceil(rateLimited)), { cause: error });
   switch (classifyStepError(error)) {
     case "permanent":
       return new NonRetriableError(message, { cause: error });

@@ -5,10 +5,13 @@
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { authenticate } from "@/lib/auth/authenticate";
+import { completeSignIn, completeTwoFactorChallenge, createTwoFactorChallenge } from "@/lib/auth/sign-in";
+import { deliverLater } from "@/lib/email/deliver-later";
 import { clientIp } from "@/lib/auth/rate-limit";
 import { safeReturnPath } from "@/lib/auth/return-path";
 import { isOwnCallback } from "@/lib/auth/sanitize-auth-request";
-import { SESSION_MAX_AGE_SECONDS, endSession, startSession } from "@/lib/auth/auth-session";
+import { SESSION_MAX_AGE_SECONDS, endSession } from "@/lib/auth/auth-session";
+import { log } from "@/lib/observability/log";
 
 export class DisabledAccountSignIn extends CredentialsSignin {
   code = "disabled";
@@ -21,6 +24,19 @@ export class RateLimitedSignIn extends CredentialsSignin {
   }
 }
 
+/** The password was right and the account has two-factor on: the code comes next, with this challenge. */
+export class TwoFactorRequired extends CredentialsSignin {
+  code = "two_factor_required";
+  constructor(readonly challenge: string) {
+    super();
+  }
+}
+
+/** The second step's challenge is used, expired or unknown: start again with the password. */
+export class TwoFactorChallengeExpired extends CredentialsSignin {
+  code = "two_factor_expired";
+}
+
 export const { handlers, auth, signIn, signOut } = NextAuth({
   // Self-hosted behind our own server.ts: the Host header is the app's own.
   trustHost: true,
@@ -31,15 +47,26 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     // not a server error worth a stack trace in the log.
     error(error) {
       if (error instanceof CredentialsSignin) return;
-      console.error(`[auth] ${error.name}: ${error.message}`);
+      log("auth").error({ err: { name: error.name, message: error.message } }, "auth error");
     },
   },
   providers: [
     Credentials({
-      credentials: { email: { type: "email" }, password: { type: "password" } },
+      credentials: { email: { type: "email" }, password: { type: "password" }, challenge: {}, code: {} },
       async authorize(credentials, request) {
-        const result = await authenticate(credentials, clientIp(request.headers));
-        if (result.ok) return result.user;
+        const ip = clientIp(request.headers);
+        const userAgent = request.headers.get("user-agent");
+        // The second step: the challenge from the first and a TOTP or recovery code.
+        if (credentials.challenge !== undefined) {
+          const second = await completeTwoFactorChallenge(credentials.challenge, credentials.code, ip);
+          if (second.ok) return signedIn(second.user, userAgent);
+          if (second.reason === "rate_limited") throw new RateLimitedSignIn(second.retryAfterMinutes);
+          if (second.reason === "expired") throw new TwoFactorChallengeExpired();
+          return null;
+        }
+        const result = await authenticate(credentials, ip);
+        if (result.ok && result.twoFactor) throw new TwoFactorRequired(await createTwoFactorChallenge(result.user));
+        if (result.ok) return signedIn(result.user, userAgent);
         if (result.reason === "rate_limited") throw new RateLimitedSignIn(result.retryAfterMinutes);
         if (result.reason === "disabled") throw new DisabledAccountSignIn();
         return null;
@@ -54,10 +81,11 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       const target = new URL(url, origin);
       return `${origin}${safeReturnPath(`${target.pathname}${target.search}${target.hash}`, "/")}`;
     },
-    async jwt({ token, user }) {
-      if (user?.id) {
+    jwt({ token, user }) {
+      const sid = (user as { sid?: unknown } | undefined)?.sid;
+      if (user?.id && typeof sid === "string") {
         token.sub = user.id;
-        token.sid = await startSession(user.id);
+        token.sid = sid;
       }
       return token;
     },
@@ -76,3 +104,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     },
   },
 });
+
+/** The session row is started here (with the browser's user agent), its token travels in the JWT. */
+async function signedIn(user: { id: string; email: string; name: string; role: "customer" | "admin" }, userAgent: string | null) {
+  const { sid, newDeviceEmailKey } = await completeSignIn(user, userAgent);
+  deliverLater([newDeviceEmailKey]);
+  return { ...user, sid };
+}

@@ -1,13 +1,18 @@
 // The one Prisma client. Password hashes are omitted from every read unless a query asks for
-// them explicitly (`omit: { passwordHash: false }`), so they cannot leak into a page by accident.
+// them explicitly (`omit: { passwordHash: false }`), so they cannot leak into a page by accident;
+// the same for the sealed two-factor secrets.
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { env } from "@/lib/env";
+import { errorFields, log } from "@/lib/observability/log";
 
 function createPrisma(pool: pg.Pool) {
   // disposeExternalPool: `db.$disconnect()` still closes the connections (scripts end with it).
-  return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }), omit: { user: { passwordHash: true } } });
+  return new PrismaClient({
+    adapter: new PrismaPg(pool, { disposeExternalPool: true }),
+    omit: { user: { passwordHash: true, totpSecret: true, totpPendingSecret: true } },
+  });
 }
 
 export type Db = ReturnType<typeof createPrisma>;
@@ -26,7 +31,7 @@ export function sqlPool(): pg.Pool {
     globalForDb.labVpsPool = new pg.Pool({ connectionString: DATABASE_URL, max: DATABASE_POOL_MAX });
     // An idle connection dropped by the server (a restart) is an 'error' event; unheard, it would
     // end the process. The pool replaces the connection; the next query just reconnects.
-    globalForDb.labVpsPool.on("error", (error) => console.error(`[db] idle connection closed: ${error.message}`));
+    globalForDb.labVpsPool.on("error", (error) => log("db").warn(errorFields(error), "idle connection closed"));
     globalForDb.labVpsDb = undefined;
   }
   return globalForDb.labVpsPool;

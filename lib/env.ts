@@ -19,6 +19,8 @@ export const envSchema = z
     LOGIN_MAX_FAILURES_PER_EMAIL: int(5),
     LOGIN_MAX_FAILURES_PER_IP: int(20),
     LOGIN_WINDOW_MINUTES: int(15),
+    // The operator account must sign in with a second factor (TOTP): admin pages ask to enrol first.
+    ADMIN_REQUIRE_2FA: bool.default(false),
     ADMIN_EMAIL: z.email().optional(),
     ADMIN_PASSWORD: z.string().min(10).optional(),
 
@@ -87,12 +89,29 @@ export const envSchema = z
     CLOUDFLARE_ZONE_ID: z.string().min(1),
     CLOUDFLARE_BASE_URL: z.url().optional(),
     BASE_DOMAIN: z.string().regex(/^([a-z0-9-]+\.)+[a-z0-9-]+$/, "must be a domain name such as lab.example.com"),
+    // Cloudflare Access (Zero Trust) in front of every VM hostname: the team name is the first label
+    // of the auth domain `<team>.cloudflareaccess.com` (the connector checks tokens against it).
+    CLOUDFLARE_ACCESS_TEAM: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be the Zero Trust team name (<team>.cloudflareaccess.com)"),
+    // Unset: the account's login methods (one-time PIN by default). Set: only this identity provider.
+    CLOUDFLARE_ACCESS_IDP_ID: z
+      .string()
+      .regex(/^[0-9a-f-]{36}$/, "must be an Access identity provider id (a UUID)")
+      .optional(),
 
     // --- Email (Resend) ---
     RESEND_API_KEY: z.string().startsWith("re_", "must be a Resend API key (re_…)"),
     RESEND_BASE_URL: z.url().optional(),
     MAIL_FROM: z.string().min(3).default("Lab VPS <no-reply@lab.localhost>"),
     OPERATOR_EMAIL: z.email().default("ops@lab.localhost"),
+    // Resend's rate limit is per team (2 requests/s by default): sends are paced under it.
+    RESEND_REQUESTS_PER_SECOND: int(2),
+    // How often waiting mail (a mail incident, an outage) is tried again.
+    MAIL_DRAIN_CRON: z
+      .string()
+      .regex(/^(TZ=\S+ )?(\S+ ){4}\S+$/, "must be a five-field cron expression")
+      .default("* * * * *"),
+    // A Slack- or Discord-compatible incoming webhook: operator alerts go there too (lib/alerts).
+    OPERATOR_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
 
     // --- Inngest ---
     // Dev server / local stand-in origin (e.g. http://127.0.0.1:8288); unset in production.
@@ -126,6 +145,16 @@ export const envSchema = z
       .string()
       .regex(/^(TZ=\S+ )?(\S+ ){4}\S+$/, "must be a five-field cron expression")
       .default("*/10 * * * *"),
+    // Drift reconciliation (lib/reconcile): compares our records with Proxmox, Cloudflare and Stripe.
+    RECONCILE_CRON: z
+      .string()
+      .regex(/^(TZ=\S+ )?(\S+ ){4}\S+$/, "must be a five-field cron expression")
+      .default("41 * * * *"),
+    // --- Observability (lib/observability) ---
+    // JSON log lines at this level and above.
+    LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+    // Bearer token Prometheus sends to GET /metrics; unset = no /metrics (404).
+    METRICS_TOKEN: z.string().min(24, "must be at least 24 characters (openssl rand -hex 24)").optional(),
     BILLING_RECONCILE_CRON: z
       .string()
       .regex(/^(TZ=\S+ )?(\S+ ){4}\S+$/, "must be a five-field cron expression")
@@ -151,7 +180,9 @@ export const envSchema = z
 export type Env = z.infer<typeof envSchema>;
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
-  const result = envSchema.safeParse(source);
+  // An empty value means "not set" (deploy/compose.yaml passes `${VAR:-}` for every optional
+  // variable), so the defaults above apply rather than a validation error on "".
+  const result = envSchema.safeParse(Object.fromEntries(Object.entries(source).filter(([, value]) => value !== "")));
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`Invalid environment configuration:\n${lines.join("\n")}`);

@@ -6,12 +6,20 @@
 // then migrates, seeds, and starts server.ts as a child process. This process hosts PGlite and
 // the stand-ins, so it never blocks its event loop (no execSync/spawnSync).
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import nextEnv from "@next/env";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
 import { startLocalServices } from "./local-services";
+import { freePort, startRoundRobinProxy } from "./round-robin-proxy";
+import { COMPILED_SERVER, PRODUCTION_PROCESS_ENV } from "./server-bundle";
 
 const production = process.argv.includes("--prod");
+// The production build runs the compiled server, as `npm start` does; dev compiles server.ts as it goes.
+if (production && !fs.existsSync(COMPILED_SERVER)) {
+  console.error(`${COMPILED_SERVER} is missing: run \`npm run build\` first.`);
+  process.exit(1);
+}
 nextEnv.loadEnvConfig(process.cwd(), !production);
 const dataDir = path.resolve(process.env.LOCAL_DATA_DIR ?? ".data");
 const appPort = Number(process.env.PORT ?? 3000);
@@ -37,6 +45,8 @@ async function shutdown(code: number) {
   process.exit(code);
 }
 
+const usingPostgres = Boolean(process.env.DATABASE_URL);
+const replicaPorts: number[] = [];
 process.env.DATABASE_URL = await ensureDatabase();
 const services = await startLocalServices({ env: process.env, dataDir, appPort });
 closers.push(services.close);
@@ -46,16 +56,51 @@ const { prepareDatabase } = await import("../lib/db/prepare-database");
 const { applied } = await prepareDatabase(process.env.DATABASE_URL, { email: process.env.ADMIN_EMAIL, password: process.env.ADMIN_PASSWORD });
 console.log(`migrations: ${applied.length ? `applied ${applied.join(", ")}` : "up to date"}; catalogue seeded`);
 
-const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
-  stdio: "inherit",
-  // LABVPS_LOCAL_MODE: loopback by default, also for the production build (lib/http/listen-host.ts).
-  env: { ...process.env, NODE_ENV: production ? "production" : "development", LABVPS_LOCAL_MODE: "1" },
-});
-console.log(`services ready in ${Date.now() - started} ms; starting the ${production ? "production" : "dev"} server`);
-child.on("exit", (code) => void shutdown(code ?? 0));
+// LOCAL_REPLICAS=2 (needs a PostgreSQL DATABASE_URL: PGlite serves one connection at a time): the
+// production shape on one machine, that many servers behind a round-robin proxy on PORT.
+const replicas = Math.max(1, Number(process.env.LOCAL_REPLICAS ?? 1));
+if (replicas > 1 && !usingPostgres) {
+  console.error("LOCAL_REPLICAS > 1 needs DATABASE_URL (a PostgreSQL server): the embedded PGlite serves one connection at a time.");
+  await shutdown(1);
+}
+// LOCAL_LOG_FILE: the servers' output also goes to this file (the browser tests scan it).
+const logFile = process.env.LOCAL_LOG_FILE ? fs.createWriteStream(process.env.LOCAL_LOG_FILE, { flags: "w" }) : null;
+const startServer = (env: Record<string, string | undefined>) => {
+  const child = spawn(process.execPath, production ? [COMPILED_SERVER] : ["--import", "tsx", "server.ts"], {
+    stdio: logFile ? ["inherit", "pipe", "pipe"] : "inherit",
+    // LABVPS_LOCAL_MODE: loopback by default, also for the production build (lib/http/listen-host.ts).
+    env: { ...process.env, ...(production ? PRODUCTION_PROCESS_ENV : {}), NODE_ENV: production ? "production" : "development", LABVPS_LOCAL_MODE: "1", ...env },
+  });
+  if (logFile) {
+    child.stdout?.on("data", (chunk: Buffer) => void (process.stdout.write(chunk), logFile.write(chunk)));
+    child.stderr?.on("data", (chunk: Buffer) => void (process.stderr.write(chunk), logFile.write(chunk)));
+  }
+  return child;
+};
+const children =
+  replicas === 1
+    ? [startServer({})]
+    : await Promise.all(
+        Array.from({ length: replicas }, async (_, i) => {
+          const port = await freePort();
+          replicaPorts.push(port);
+          return startServer({ PORT: String(port), HOST: "127.0.0.1", TRUST_PROXY: "1", LABVPS_REPLICA: String(i + 1) });
+        }),
+      );
+if (replicas > 1) {
+  const proxy = await startRoundRobinProxy({ port: appPort, host: process.env.HOST ?? "127.0.0.1", upstreams: replicaPorts });
+  closers.push(proxy.close);
+  console.log(`${replicas} replicas on ports ${replicaPorts.join(", ")} behind a round-robin proxy on ${appPort}`);
+}
+console.log(`services ready in ${Date.now() - started} ms; starting the ${production ? "production" : "dev"} server${replicas > 1 ? "s" : ""}`);
+for (const child of children) child.on("exit", (code) => void shutdownAll(code ?? 0));
+function shutdownAll(code: number) {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+  void shutdown(code);
+}
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
-    child.kill(signal);
+    for (const child of children) child.kill(signal);
     setTimeout(() => void shutdown(0), 5000).unref();
   });
 }

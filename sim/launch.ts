@@ -102,32 +102,6 @@ async function startOne<K extends SimName>(name: K, override: OverrideMap[K] | u
   return { name, handle, startMs: Math.round(performance.now() - started) };
 }
 
-/**
- * The Proxmox stand-in's guests connect their tunnel once cloud-init installed cloudflared with its
- * token (guest-agent.ts), and drop it when they stop: on the Cloudflare stand-in, that tunnel's
- * `connections` then show a connector (its status `healthy`), as cloudflared's would.
- */
-function linkGuestTunnels(sims: StartedSim[]) {
-  const proxmox = sims.find((s) => s.name === "proxmox")?.handle as ProxmoxSimHandle | undefined;
-  const cloudflare = sims.find((s) => s.name === "cloudflare")?.handle as CloudflareSimHandle | undefined;
-  if (!proxmox || !cloudflare) return;
-  proxmox.agents.onTunnel = (event, token) => {
-    let tunnelId: string | undefined;
-    try {
-      tunnelId = (JSON.parse(Buffer.from(token, "base64").toString("utf8")) as { t?: string }).t;
-    } catch {
-      return; // not a token cloudflared could use: it never connects
-    }
-    if (!tunnelId) return;
-    try {
-      if (event === "up") cloudflare.connectTunnel(tunnelId);
-      else cloudflare.tunnels.dropConnections(tunnelId);
-    } catch {
-      // a deleted tunnel: cloudflared keeps failing to connect, as the real one would
-    }
-  };
-}
-
 /** Starts the stand-ins in parallel; if any fails, closes the others and throws naming it. */
 export async function startAllSims(overrides: SimOverrides = {}, env: Env = process.env): Promise<RunningSims> {
   const names = overrides.only ?? namesFromEnv(env);
@@ -142,7 +116,10 @@ export async function startAllSims(overrides: SimOverrides = {}, env: Env = proc
   };
   try {
     if (failures.length) throw new Error(`could not start ${failures.join("; ")}`);
-    linkGuestTunnels(sims);
+    // The guests in the Proxmox stand-in run cloudflared against the Cloudflare stand-in.
+    const proxmox = sims.find((s) => s.name === "proxmox")?.handle as ProxmoxSimHandle | undefined;
+    const cloudflare = sims.find((s) => s.name === "cloudflare")?.handle as CloudflareSimHandle | undefined;
+    if (proxmox && cloudflare) proxmox.guests.linkCloudflare(cloudflare.url);
     status = await startStatusPage({ port: overrides.statusPort ?? statusPortFromEnv(env), sims });
   } catch (error) {
     // A half-started set of stand-ins is worse than none: free the ports before reporting.

@@ -12,6 +12,7 @@ import type { TestProject } from "vitest/node";
 import { applyMigrations } from "../lib/db/schema-engine";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
 import { startAllSims } from "@lab-vps/sim/launch";
+import { TEST_SUITE_CLOUDFLARE_RATE_LIMIT } from "./fixtures/suite-limits";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -64,7 +65,10 @@ async function startSims(project: TestProject): Promise<() => Promise<void>> {
     stripe: { port: 0, webhookUrl: "" }, // tests call the webhook route handler directly
     // Two nodes, each its own SSH daemon; the database knows pve1 only unless a test adds pve2.
     proxmox: { port: 0, sshPort: 0, stateDir, taskDurationMs: 20, nodes: [{ name: "pve1" }, { name: "pve2" }] },
-    cloudflare: { port: 0 },
+    // One stand-in serves every test file, hundreds of VMs within minutes: not one operator's
+    // account over five. Cloudflare's limit (1,200 calls per 5 minutes) is exercised by
+    // lib/access/rate-limit.db.test.ts, which sets it and puts this back.
+    cloudflare: { port: 0, rateLimit: TEST_SUITE_CLOUDFLARE_RATE_LIMIT },
     mail: { port: 0 },
     inngest: { port: 0, appUrls: [] }, // receives events; tests run functions with @inngest/test
   });

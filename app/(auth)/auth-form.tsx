@@ -30,6 +30,13 @@ export function AuthForm({ mode, action, next }: Props) {
         hint={signUp ? "At least 10 characters. A few unrelated words make a strong one." : undefined}
         state={state}
       />
+      {signUp ? null : (
+        <p className="text-right text-sm">
+          <Link href="/forgot-password" className="font-medium text-brand-700 underline-offset-2 hover:underline">
+            Forgot password?
+          </Link>
+        </p>
+      )}
       <SubmitButton pendingLabel={signUp ? "Creating account…" : "Signing in…"} className="w-full">
         {signUp ? "Create account" : "Sign in"}
       </SubmitButton>

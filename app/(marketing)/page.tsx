@@ -7,8 +7,8 @@ const features = [
     body: "Your VM is cloned from a tested EVE-NG or Containerlab image as soon as Stripe confirms the payment — usually within a minute.",
   },
   {
-    title: "SSH without open ports",
-    body: "Each VM gets its own Cloudflare Tunnel and hostname. Connect with cloudflared; nothing is exposed to the internet.",
+    title: "Closed to everyone but you",
+    body: "SSH and the EVE-NG web UI go through your VM's own Cloudflare Tunnel, on hostnames nobody can guess, behind a Cloudflare Access sign-in that admits only your account's email. EVE-NG VMs get their own web password, never the image's default.",
   },
   { title: "Console in the browser", body: "Broke the network config? Open the VNC console from your dashboard and fix it as if you were at the keyboard." },
   { title: "Weeks, not hours", body: "Labs stay up for as long as you pay. No per-hour meter, no surprise bill, resize when a topology outgrows the box." },

@@ -1,5 +1,6 @@
 import { requireAdmin } from "@/lib/auth/session";
 import { AdminNav } from "@/components/admin/admin-nav";
+import { MailIncidentBanner } from "@/components/admin/mail-incident-banner";
 
 // Every page below checks too; checking here keeps the operator navigation from customers (403).
 export default async function AdminLayout({ children }: { children: React.ReactNode }) {
@@ -8,6 +9,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
     <>
       <div className="mx-auto max-w-content px-gutter pt-6">
         <AdminNav />
+        <MailIncidentBanner />
       </div>
       {children}
     </>

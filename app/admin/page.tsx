@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { requireAdmin } from "@/lib/auth/session";
 import { DisableUserButton } from "@/components/admin/disable-user-button";
-import { disableUserAction } from "./actions";
+import { disableUserAction, enableUserAction } from "./actions";
 import { listPlans, listUsers } from "@/lib/admin/list-users";
 import { z } from "zod";
 import { pageParam, parseSearchParams, type RawSearchParams } from "@/lib/http/search-params";
@@ -10,6 +10,10 @@ import { labTypeLabel } from "@/lib/catalog/list-plans";
 import { Pagination } from "@/components/ui/pagination";
 import { getSweeperActivity } from "@/lib/admin/sweeper-activity";
 import { SweeperPanel } from "@/components/admin/sweeper-panel";
+import { CustomerSearchForm, OperatorHome } from "@/components/admin/operator-home";
+import { ConfirmActionButton } from "@/components/admin/confirm-action-button";
+import { getBusinessFigures } from "@/lib/admin/business-figures";
+import Link from "next/link";
 
 export const metadata: Metadata = { title: "Admin" };
 
@@ -18,12 +22,14 @@ const searchSchema = z.object({ users: pageParam, plans: pageParam });
 export default async function AdminPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const admin = await requireAdmin();
   const query = parseSearchParams(searchSchema, await searchParams);
-  const [users, plans, sweeper] = await Promise.all([listUsers(query.users), listPlans(query.plans), getSweeperActivity()]);
+  const [users, plans, sweeper, figures] = await Promise.all([listUsers(query.users), listPlans(query.plans), getSweeperActivity(), getBusinessFigures()]);
   const th = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-ink-subtle";
   const td = "px-3 py-2 text-sm";
   return (
     <div className="mx-auto max-w-content space-y-10 px-gutter py-10">
       <h1 className="text-2xl font-bold tracking-tight">Operator</h1>
+      <CustomerSearchForm />
+      <OperatorHome figures={figures} />
       <section aria-labelledby="users-heading">
         <h2 id="users-heading" className="text-lg font-semibold">
           Users <span className="text-ink-subtle">({users.total})</span>
@@ -42,7 +48,11 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
             <tbody className="divide-y divide-line">
               {users.items.map((u) => (
                 <tr key={u.id} data-testid="admin-user">
-                  <td className={td}>{u.email}</td>
+                  <td className={td}>
+                    <Link href={`/admin/customers/${u.id}`} className="text-brand-700 hover:underline">
+                      {u.email}
+                    </Link>
+                  </td>
                   <td className={td}>{u.name}</td>
                   <td className={td}>{u.role}</td>
                   <td className={td}>
@@ -50,7 +60,16 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
                   </td>
                   <td className={td}>
                     {u.disabledAt ? (
-                      <span className="text-danger-700">disabled {u.disabledAt.toISOString().slice(0, 10)}</span>
+                      <div className="space-y-1">
+                        <span className="text-danger-700">disabled {u.disabledAt.toISOString().slice(0, 10)}</span>
+                        <ConfirmActionButton
+                          label="Enable"
+                          pendingLabel="Enabling…"
+                          confirmText={`Enable ${u.email}? They can sign in again (their earlier sessions stay ended).`}
+                          fields={{ userId: u.id }}
+                          action={enableUserAction}
+                        />
+                      </div>
                     ) : u.id === admin.id ? (
                       "you"
                     ) : (

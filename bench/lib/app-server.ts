@@ -1,9 +1,10 @@
-// Starts the production server (server.ts, after `npm run build`) on a free port with the given
+// Starts the production server (the compiled server.ts, after `npm run build`) on a free port with the given
 // environment, and waits until it is ready: /api/health answers and, when the benchmark runs
 // functions (`inngestSync`), the Inngest stand-in has synced the app's functions.
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import { waitForInngestSync } from "./ready";
+import { COMPILED_SERVER, PRODUCTION_PROCESS_ENV } from "../../scripts/server-bundle";
 
 export function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -20,8 +21,8 @@ export async function startAppServer(
   opts: { inngestSync?: boolean } = {},
 ): Promise<{ origin: string; child: ChildProcess; close(): Promise<void> }> {
   const port = fixedPort ?? (await freePort());
-  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
-    env: { ...process.env, ...env, NODE_ENV: "production", INNGEST_DEV_IN_PRODUCTION: "1", PORT: String(port), HOST: "127.0.0.1" },
+  const child = spawn(process.execPath, [COMPILED_SERVER], {
+    env: { ...process.env, ...PRODUCTION_PROCESS_ENV, ...env, NODE_ENV: "production", INNGEST_DEV_IN_PRODUCTION: "1", PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const origin = `http://127.0.0.1:${port}`;

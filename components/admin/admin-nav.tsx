@@ -3,13 +3,15 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 
 const LINKS = [
-  { href: "/admin", label: "Users & plans" },
+  { href: "/admin", label: "Home" },
+  { href: "/admin/customers", label: "Customers" },
   { href: "/admin/orders", label: "Orders" },
   { href: "/admin/vms", label: "VMs" },
   { href: "/admin/resizes", label: "Resizes" },
   { href: "/admin/pricing", label: "Pricing" },
   { href: "/admin/nodes", label: "Nodes" },
   { href: "/admin/billing", label: "Billing" },
+  { href: "/admin/reconcile", label: "Reconcile" },
 ] as const;
 
 export function AdminNav() {

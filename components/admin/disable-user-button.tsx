@@ -3,12 +3,23 @@ import { useActionState } from "react";
 import { buttonStyles } from "@/components/ui/button-styles";
 import { idleState, type FormState } from "@/lib/actions/form-state";
 
+/** What disabling does, in the words the operator confirms. */
+export const disableConsequences = (email: string) =>
+  `Disable ${email}? They can no longer sign in, and every session of theirs ends now. Their VMs keep running and their billing is unchanged. You can enable the account again later.`;
+
 type Props = { userId: string; email: string; action: (state: FormState, formData: FormData) => Promise<FormState> };
 
 export function DisableUserButton({ userId, email, action }: Props) {
   const [state, formAction, pending] = useActionState(action, idleState);
   return (
-    <form action={formAction} className="space-y-1">
+    <form
+      action={formAction}
+      // Asks first and says what it does (issue 22).
+      onSubmit={(event) => {
+        if (!window.confirm(disableConsequences(email))) event.preventDefault();
+      }}
+      className="space-y-1"
+    >
       <input type="hidden" name="userId" value={userId} />
       <button
         type="submit"

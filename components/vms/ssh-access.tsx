@@ -1,17 +1,21 @@
 import type { CustomerVmView } from "@/lib/vms/vm-view";
 import { CopyButton } from "@/components/vms/copy-button";
 
-/** SSH hostname, the ~/.ssh/config block and, for EVE-NG, the web UI address. */
-export function SshAccess({ access }: { access: NonNullable<CustomerVmView["access"]> }) {
+/**
+ * SSH hostname, the ~/.ssh/config block and, for EVE-NG, the web UI address. `words` come from
+ * lib/vms/ssh-access.ts connectionWords: they name Cloudflare Access only when the VM has it.
+ */
+export function SshAccess({ access, words }: { access: NonNullable<CustomerVmView["access"]>; words: string[] }) {
   return (
     <section aria-labelledby="access-heading" className="rounded-card border border-line bg-surface p-card">
       <h2 id="access-heading" className="text-lg font-semibold">
         Connect
       </h2>
-      <p className="mt-1 text-sm text-ink-muted">
-        SSH goes through Cloudflare Access: install <code className="font-mono">cloudflared</code>, add this to <code className="font-mono">~/.ssh/config</code>
-        , then run <code className="font-mono">ssh {access.sshConfig.split("\n")[0].slice("Host ".length)}</code>.
-      </p>
+      <div className="mt-1 space-y-1 text-sm text-ink-muted" data-testid="connect-words">
+        {words.map((w) => (
+          <p key={w}>{w}</p>
+        ))}
+      </div>
       <dl className="mt-4 grid gap-2 text-sm sm:grid-cols-[10rem_1fr]">
         <dt className="text-ink-subtle">SSH hostname</dt>
         <dd className="font-mono" data-testid="ssh-hostname">
@@ -21,7 +25,13 @@ export function SshAccess({ access }: { access: NonNullable<CustomerVmView["acce
           <>
             <dt className="text-ink-subtle">EVE-NG web</dt>
             <dd>
-              <a href={access.eveUrl} className="font-mono text-brand-700 underline-offset-2 hover:underline" target="_blank" rel="noreferrer">
+              <a
+                href={access.eveUrl}
+                className="font-mono text-brand-700 underline-offset-2 hover:underline"
+                target="_blank"
+                rel="noreferrer"
+                data-testid="eve-url"
+              >
                 {access.eveUrl}
               </a>
             </dd>

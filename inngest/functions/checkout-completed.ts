@@ -7,6 +7,7 @@ import { confirmCheckout, orderPaidEventId, readCheckoutSession } from "@/lib/bi
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { stripeSignalOptions } from "./stripe-signal-options";
 import { rethrowAs } from "@/inngest/step-errors";
+import { sendPaymentReceipt } from "@/lib/email/customer-notices";
 
 export const checkoutCompletedFunction = inngest.createFunction(
   {
@@ -22,6 +23,7 @@ export const checkoutCompletedFunction = inngest.createFunction(
     if (result.action === "confirmed" && result.emitOrderPaid) {
       await step.sendEvent("emit order paid", orderPaid.create({ orderId: result.orderId, attempt: 1 }, { id: orderPaidEventId(result.orderId, 1) }));
     }
+    if (result.action === "confirmed") await step.run("send receipt", () => sendPaymentReceipt(result.orderId));
     await step.run("mark stripe event processed", () => markStripeEventProcessed(stripeEventId));
     return result;
   },

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { CUSTOMER_FAILURE_MESSAGE } from "@/lib/provisioning/compensate";
-import { createPaidOrder, leftoversFor, mailSim, proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
+import { createPaidOrder, leftoversFor, NOTHING_LEFT, mailSim, proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
 import type { InngestSimHandle } from "@lab-vps/sim/inngest/index";
 import type { RunView } from "@lab-vps/sim/inngest/state";
 import { startApp, startSim, type TestApp } from "@lab-vps/sim/inngest/testkit";
@@ -84,9 +84,13 @@ describe("provision vm through the Inngest protocol", () => {
     expect(compensation.steps.map((s) => s.name)).toEqual([
       "decide compensation",
       "mark order failed",
-      "delete tunnel and dns",
-      "delete cloud-init snippet",
+      "queue customer build failed email",
       "destroy vm",
+      "delete tunnel and dns",
+      "delete access application",
+      "delete cloud-init snippet",
+      "remove vm firewall",
+      "release network",
       "release vmid",
       "finish cleanup",
       "queue operator email",
@@ -97,7 +101,7 @@ describe("provision vm through the Inngest protocol", () => {
       .find((c) => c.action === "destroy vm")!
       .detail.match(/VM (\d+)/)![1]!;
     const vmRow = await db.vm.findUniqueOrThrow({ where: { orderId: order.id } });
-    expect(await leftoversFor(Number(vmid), vmRow.id)).toEqual({ vm: undefined, tunnels: [], records: [], snippets: [], reservation: null });
+    expect(await leftoversFor(Number(vmid), vmRow.id)).toEqual(NOTHING_LEFT);
     const afterFailure = await db.order.findUniqueOrThrow({ where: { id: order.id } });
     expect(afterFailure).toMatchObject({ status: "failed", customerMessage: CUSTOMER_FAILURE_MESSAGE, cleanupStatus: "done", cleanupRemaining: null });
     expect(afterFailure.failureReason).toMatch(/^Attempt 1 failed: start vm: VM start failed: injected start failure/);

@@ -16,6 +16,7 @@ import { cloneTemplate, waitForClone } from "@/lib/provisioning/clone-template";
 import { configureVm, growDisk } from "@/lib/provisioning/configure-vm";
 import { createTunnelAndDns } from "@/lib/provisioning/create-tunnel-and-dns";
 import { setProgress } from "@/lib/provisioning/load-order";
+import { protectHostnames } from "@/lib/provisioning/protect-hostnames";
 import { reserveVmid } from "@/lib/provisioning/reserve-vmid";
 import { tryDeliverEmail } from "@/lib/email/outbox";
 import { cleanupPauseMs } from "@/lib/provisioning/compensate";
@@ -24,6 +25,9 @@ import { startProvisioning } from "@/lib/provisioning/start-provisioning";
 import { markReady, startVm } from "@/lib/provisioning/start-vm";
 import { checkReachable, lookWithin, NOT_REACHED, readyDeadline } from "@/lib/provisioning/readiness";
 import { writeCloudInit } from "@/lib/provisioning/write-cloud-init";
+import { prepareNetwork } from "@/lib/network/allocate-network";
+import { attachNetwork } from "@/lib/network/attach-nic";
+import { buildNetwork, checkFirewall, configureFirewall, updatePeerFirewalls } from "@/lib/network/provision-steps";
 
 type Busy = { busy: true };
 const MAX_CLONE_STARTS = 4;
@@ -41,8 +45,9 @@ const busyPause = (turn: number) => `${Math.min(3 * 2 ** (turn - 1), 300)}s`;
 
 /** Worst-case steps of one provision-vm run: every budget above spent, every clone start used. */
 export function provisionStepBudget(): number {
-  const fixed = 3 + 1 + 1 + 1; // start provisioning, reserve vmid, choose node; tunnel; mark ready; queue email
-  const proxmoxCalls = MAX_CLONE_STARTS * 2 + 4; // clone + first wait per start; configure, grow, cloud-init, start
+  const fixed = 3 + 2 + 1 + 1 + 1; // start provisioning, reserve vmid, choose node; access, tunnel; mark ready; peer firewalls; queue email
+  // Clone + first wait per start; configure, grow, four network steps, cloud-init, start, check firewall.
+  const proxmoxCalls = MAX_CLONE_STARTS * 2 + 9;
   // A step and a sleep each, plus the busy answer that finds the busy budget spent.
   const waits = 2 * (PROVISION_BUDGET.busyTurns + PROVISION_BUDGET.pendingChecks + PROVISION_BUDGET.cloneChecks) + 1;
   const cloneRestarts = MAX_CLONE_STARTS - 1; // the pause before each new clone
@@ -137,9 +142,16 @@ export const provisionVmFunction = inngest.createFunction(
     }
     await proxmox("configure vm", "configuring", () => configureVm(orderId));
     await proxmox("grow disk", "resizing", () => growDisk(orderId));
+    // The customer's own network (issue 26): compensated by "remove vm firewall" / "release network".
+    await proxmox("prepare network", "networking", () => prepareNetwork(orderId));
+    await proxmox("build network", "networking", () => buildNetwork(orderId));
+    await proxmox("attach network", "networking", () => attachNetwork(orderId));
+    await proxmox("configure firewall", "networking", () => configureFirewall(orderId));
+    await run("protect hostnames with access", "networking", () => protectHostnames(orderId));
     await run("create tunnel and dns", "networking", () => createTunnelAndDns(orderId));
     await proxmox("write cloud-init", "cloud_init", () => writeCloudInit(orderId));
     const { at: startedAt } = await proxmox("start vm", "starting", () => startVm(orderId));
+    await proxmox("check firewall", "starting", () => checkFirewall(orderId));
     // Ready means reachable (issue 20): sleep-polled looks until GUEST_READY_TIMEOUT_SECONDS after
     // the start; each fact (agent, cloud-init, vmx, tunnel) is a stage on the order page. A guest
     // that never reports in fails the run, which compensates.
@@ -154,6 +166,7 @@ export const provisionVmFunction = inngest.createFunction(
       await step.sleep(`pause before wait until reachable ${look + 1}`, "10s");
     }
     const ready = await run("mark ready", "finishing", () => markReady(orderId));
+    await run("update peer firewalls", null, () => updatePeerFirewalls(orderId));
     // The VM is running: the customer's email must get out, through a mail outage if need be.
     const emailKey = await run("queue ready email", null, () => queueReadyEmail(orderId));
     for (let turn = 1; ; turn++) {

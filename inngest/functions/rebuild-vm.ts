@@ -13,6 +13,9 @@ import { configureVm, growDisk } from "@/lib/provisioning/configure-vm";
 import { checkReachable, lookWithin, NOT_REACHED, readyDeadline } from "@/lib/provisioning/readiness";
 import { startVm } from "@/lib/provisioning/start-vm";
 import { writeCloudInit } from "@/lib/provisioning/write-cloud-init";
+import { prepareNetwork } from "@/lib/network/allocate-network";
+import { attachNetwork } from "@/lib/network/attach-nic";
+import { buildNetwork, checkFirewall, configureFirewall } from "@/lib/network/provision-steps";
 import { beginRebuild, clearOldSystem, compensateRebuild, destroyOldSystem, finishRebuild } from "@/lib/vm-operations/rebuild-steps";
 import { failOperation, setOperationProgress, vmFreeForOperation } from "@/lib/vm-operations/run-operation";
 
@@ -20,7 +23,8 @@ export const REBUILD_BUDGET = { freeChecks: 30, busyTurns: 30, cloneChecks: 60, 
 
 /** Worst case: every wait budget spent (provisioning's clone and readiness budgets, the VM to be free). */
 export function rebuildStepBudget(): number {
-  const fixed = 1 + 2 + 4 + 1; // begin; clear, wipe; configure, disk, cloud-init, start; finish
+  // begin; clear, wipe; configure, disk, four network steps, cloud-init, start, check firewall; finish
+  const fixed = 1 + 2 + 9 + 1;
   const clones = REBUILD_BUDGET.cloneStarts * 3 - 1; // clone, first wait and the pause before the next, per start
   const waits =
     2 * (REBUILD_BUDGET.freeChecks + REBUILD_BUDGET.busyTurns + REBUILD_BUDGET.cloneChecks + REBUILD_BUDGET.pendingChecks + REBUILD_BUDGET.readinessLooks) + 5;
@@ -103,8 +107,15 @@ export const rebuildVmFunction = inngest.createFunction(
     }
     await proxmox("configure vm", "configuring", () => configureVm(orderId));
     await proxmox("grow disk", "configuring", () => growDisk(orderId));
+    // The new clone's NIC is the image's and its firewall went with the old system (issue 26):
+    // the VM's own network, address, MAC and firewall again, by provisioning's steps.
+    await proxmox("prepare network", "configuring", () => prepareNetwork(orderId));
+    await proxmox("build network", "configuring", () => buildNetwork(orderId));
+    await proxmox("attach network", "configuring", () => attachNetwork(orderId));
+    await proxmox("configure firewall", "configuring", () => configureFirewall(orderId));
     await proxmox("write cloud-init", "first boot", () => writeCloudInit(orderId, { sshPublicKeys: target.sshPublicKeys }));
     const { at: startedAt } = await proxmox("start vm", "starting", () => startVm(orderId));
+    await proxmox("check firewall", "starting", () => checkFirewall(orderId));
 
     // Ready means reachable, as for a new VM (lib/provisioning/readiness.ts).
     const readyBy = readyDeadline(startedAt);

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { unstable_rethrow } from "next/navigation";
 import { FieldError, UserFacingError, type FormState } from "@/lib/actions/form-state";
 import { requireAdmin, requireUser, type SessionUser } from "@/lib/auth/session";
+import { log } from "@/lib/observability/log";
 
 type Handler<S extends z.ZodType, Ctx> = (data: z.output<S>, ctx: Ctx) => Promise<FormState | void>;
 type FormAction = (previous: FormState, formData: FormData) => Promise<FormState>;
@@ -40,7 +41,7 @@ function run<S extends z.ZodType, Ctx>(schema: S, getCtx: () => Promise<Ctx>, ha
       unstable_rethrow(error); // redirect(), notFound() and friends are control flow, not failures
       if (error instanceof FieldError) return { status: "error", fieldErrors: { [error.field]: error.message }, values };
       if (error instanceof UserFacingError) return { status: "error", message: error.message, values };
-      console.error("action failed", error instanceof Error ? error.name : typeof error);
+      log("action").error({ err: { name: error instanceof Error ? error.name : typeof error } }, "action failed");
       return { status: "error", message: "Something went wrong on our side. Please try again.", values };
     }
   };

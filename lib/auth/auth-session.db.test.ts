@@ -71,7 +71,7 @@ describe("change password", () => {
     const user = await customerWithPassword();
     const [here, elsewhere, third] = [await startSession(user.id), await startSession(user.id), await startSession(user.id)];
     const input = changePasswordSchema.parse({ currentPassword: password, newPassword: "a brand new lab phrase", confirmPassword: "a brand new lab phrase" });
-    expect(await changePassword({ userId: user.id, sessionToken: here, ip: "192.0.2.1" }, input)).toEqual({ endedSessions: 2 });
+    expect(await changePassword({ userId: user.id, sessionToken: here, ip: "192.0.2.1" }, input)).toMatchObject({ endedSessions: 2 });
     expect(await userFor(user.id, here)).not.toBeNull();
     expect(await userFor(user.id, elsewhere)).toBeNull();
     expect(await userFor(user.id, third)).toBeNull();

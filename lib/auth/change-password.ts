@@ -8,6 +8,8 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import { endUserSessions } from "@/lib/auth/auth-session";
 import { hashPassword, passwordSchema, verifyPassword } from "@/lib/auth/password";
 import { checkLoginLimit, recordLoginAttempt } from "@/lib/auth/rate-limit";
+import { revokeTokens } from "@/lib/auth/tokens";
+import { customerEmails } from "@/lib/email/templates/customer";
 
 export const changePasswordSchema = z
   .object({
@@ -30,10 +32,15 @@ export async function changePassword(who: { userId: string; sessionToken: string
     throw new FieldError("currentPassword", "This is not your current password.");
   }
   const passwordHash = await hashPassword(input.newPassword);
+  const now = new Date();
   return db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
     const endedSessions = await endUserSessions(user.id, who.sessionToken ?? undefined, tx);
+    // A reset link asked for before the change stops working.
+    await revokeTokens(user.id, "password_reset", now, tx);
     await recordAudit({ type: "customer", id: user.id }, "user.password_changed", { type: "user", id: user.id }, { endedSessions }, tx);
-    return { endedSessions };
+    const emailKey = `password-changed:${user.id}:${now.getTime()}`;
+    await tx.emailOutbox.createMany({ data: [{ key: emailKey, to: user.email, ...customerEmails.passwordChanged(user.name, now) }], skipDuplicates: true });
+    return { endedSessions, emailKey };
   });
 }

@@ -4,6 +4,7 @@ import { cache } from "react";
 import { forbidden, redirect } from "next/navigation";
 import { auth } from "@/lib/auth";
 import { findSessionUser } from "@/lib/auth/auth-session";
+import { env } from "@/lib/env";
 
 export type SessionUser = NonNullable<Awaited<ReturnType<typeof getUser>>>;
 
@@ -36,9 +37,13 @@ export async function requireUser(returnTo?: string): Promise<SessionUser> {
   return user;
 }
 
-/** An admin, or 403 for a signed-in customer (and sign-in for everyone else). */
+/**
+ * An admin, or 403 for a signed-in customer (and sign-in for everyone else). With
+ * ADMIN_REQUIRE_2FA the operator first turns two-factor sign-in on.
+ */
 export async function requireAdmin(returnTo = "/admin"): Promise<SessionUser> {
   const user = await requireUser(returnTo);
   if (user.role !== "admin") forbidden();
+  if (env().ADMIN_REQUIRE_2FA && !user.totpEnabledAt) redirect("/account/two-factor?required=1");
   return user;
 }

@@ -6,6 +6,7 @@ import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db";
 import type { BillingState, Prisma } from "@/lib/generated/prisma/client";
 import { defineStateMachine } from "@/lib/state/state-machine";
+import { raiseOperatorAlert, resolveOperatorIncident } from "@/lib/alerts/raise-operator-alert";
 
 export const BILLING_STATES = [
   "active",
@@ -75,6 +76,8 @@ export async function recordBillingAction(enforcementId: string, action: string,
     await tx.billingEnforcement.update({ where: { id: enforcementId }, data: { lastAction: action, lastActionAt: new Date(), lastError: null } });
     await recordAudit(actor, `billing.${action}`, { type: "billing", id: enforcementId }, detail, tx);
   });
+  // The failure (if any) is over: a later one is a new incident.
+  await resolveOperatorIncident("enforcement_failure", enforcementId);
 }
 
 /**
@@ -89,6 +92,14 @@ export async function recordEnforcementFailure(enforcementId: string, run: strin
       data: { lastError, lastAction: `${run}_failed`, lastActionAt: new Date() },
     });
     if (count === 1) await recordAudit({ type: "system" }, "billing.enforcement_failed", { type: "billing", id: enforcementId }, { run, error: lastError }, tx);
+  });
+  // Issue 22: the operator hears of it once per incident (until an enforcement run succeeds again).
+  await raiseOperatorAlert({
+    kind: "enforcement_failure",
+    subject: enforcementId,
+    title: `Billing enforcement failed: ${run} (enforcement ${enforcementId})`,
+    detail: lastError,
+    link: "/admin/billing",
   });
 }
 

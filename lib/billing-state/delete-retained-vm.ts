@@ -8,7 +8,8 @@ import { env } from "@/lib/env";
 import { transitionBilling, recordBillingAction } from "@/lib/billing-state/billing-state";
 import { episodeOf } from "@/lib/billing-state/apply-stripe-billing";
 import { queueBillingNotice } from "@/lib/billing-state/send-billing-notice";
-import { destroyOwnedVm, releaseVmid, removeSnippet, removeTunnelAndDns } from "@/lib/provisioning/cleanup-actions";
+import { destroyOwnedVm, releaseVmid, removeAccessApplication, removeSnippet, removeTunnelAndDns } from "@/lib/provisioning/cleanup-actions";
+import { releaseVmNetwork, removeVmFirewall } from "@/lib/network/release-network";
 import { transitionVm } from "@/lib/vms/vm-state";
 import { removeAllBackups } from "@/lib/vm-operations/backup-steps";
 
@@ -33,7 +34,10 @@ export async function checkDeletionAllowed(enforcementId: string, now = new Date
 export const deletionSteps = [
   ["destroy vm", destroyOwnedVm],
   ["remove tunnel and dns", removeTunnelAndDns],
+  ["remove access application", removeAccessApplication],
   ["remove snippet", removeSnippet],
+  ["remove vm firewall", removeVmFirewall],
+  ["release network", releaseVmNetwork],
   // Backups outlive the VM's destroy in Proxmox: removed here, and only here (issue 20).
   ["remove backups", removeAllBackups],
   ["release vmid", releaseVmid],

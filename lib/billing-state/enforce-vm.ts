@@ -4,6 +4,7 @@
 // check that finds a suspended VM running (started by hand, or a node reboot) and stops it (I6).
 import { recordAudit } from "@/lib/audit/record-audit";
 import { closeConsoles } from "@/lib/console/open-consoles";
+import { syncVmAccessOfOrder } from "@/lib/access/vm-access";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { SUSPENDED_STATES, recordBillingAction } from "@/lib/billing-state/billing-state";
@@ -45,7 +46,7 @@ export async function recordPowerBeforeSuspend(target: NonNullable<EnforcedVm>):
 
 /** Consoles closed and `onboot` off, so neither a session nor a node reboot keeps it running. */
 export async function revokeAccess(target: NonNullable<EnforcedVm>): Promise<number> {
-  const closed = closeConsoles({ vmId: target.vmId }, "access_revoked");
+  const closed = await closeConsoles({ vmId: target.vmId }, "access_revoked");
   await withLockRetry(() => setVmConfig(target.node, target.vmid, { onboot: 0 }));
   return closed;
 }
@@ -75,7 +76,13 @@ export async function stopSuspendedVm(target: NonNullable<EnforcedVm>, { shutdow
   return how;
 }
 
+/**
+ * Once the VM is stopped: Cloudflare Access denies everyone and revokes open sessions (the policy
+ * follows the billing state). After the stop, so a Cloudflare outage cannot hold up the stop.
+ */
 export async function markSuspendDone(enforcementId: string, how: string) {
+  const { orderId } = await db.billingEnforcement.findUniqueOrThrow({ where: { id: enforcementId }, select: { orderId: true } });
+  await syncVmAccessOfOrder(orderId);
   const { count } = await db.billingEnforcement.updateMany({ where: { id: enforcementId, suspendDoneAt: null }, data: { suspendDoneAt: new Date() } });
   if (count === 1) await recordBillingAction(enforcementId, "vm_suspended", { type: "system" }, { how });
 }
@@ -103,6 +110,8 @@ export async function restoreVmPower(enforcementId: string): Promise<string> {
       did = env().RESTORE_POWER === "never" ? "left stopped (RESTORE_POWER=never)" : "left stopped (it was not running when suspended)";
     }
   }
+  // The owner is admitted again through Cloudflare Access (the policy follows the billing state).
+  await syncVmAccessOfOrder(row.orderId);
   const { count } = await db.billingEnforcement.updateMany({
     where: { id: enforcementId, suspendedAt: { not: null }, state: { in: ["active", "canceled_at_period_end"] } },
     data: { suspendedAt: null, suspendDoneAt: null, powerBeforeSuspend: null, onbootBeforeSuspend: null },
@@ -127,7 +136,7 @@ export async function stopSuspendedVmsFoundRunning(): Promise<Array<{ enforcemen
   for (const row of rows) {
     if (!running.has(row.vmid)) continue;
     await recordAudit({ type: "system" }, "billing.suspended_vm_found_running", { type: "vm", id: row.vmId }, { enforcementId: row.enforcementId });
-    closeConsoles({ vmId: row.vmId }, "access_revoked");
+    await closeConsoles({ vmId: row.vmId }, "access_revoked");
     await runLeasedTaskToEnd(holder("stop", row.vmId), "hard stop", async () =>
       (await getVmStatus(row.node, row.vmid)).status === "running" ? vmPower(row.node, row.vmid, "stop") : null,
     );

@@ -21,7 +21,7 @@ import { billingDeleteVmFunction } from "@/inngest/functions/billing-delete-vm";
 import { vmPowerFunction } from "@/inngest/functions/vm-power";
 import { listCustomerVms } from "@/lib/vms/list-customer-items";
 import { loadVmBilling } from "@/lib/billing-state/customer-billing";
-import { leftoversFor, proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
+import { leftoversFor, NOTHING_LEFT, proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
 import {
   billingEmails,
   enforcementOf,
@@ -245,14 +245,17 @@ describe("restore policy and deletion (I6, I7)", () => {
     const approved = await runLadderTick(at(afterRetention + 60));
     expect(approved.delete.map((d) => d.enforcementId)).toContain(row.id);
     const vm = await db.vm.findUniqueOrThrow({ where: { id: s.vm.id } });
-    const before = await leftoversFor(s.vmid, vm.id);
+    const networkId = vm.networkId;
+    expect(networkId).not.toBeNull(); // on its customer's own VNet (issue 26)
+    const before = await leftoversFor(s.vmid, vm.id, networkId);
+    expect(before.vnets).toHaveLength(1);
     expect(before.tunnels.length + before.snippets.length).toBeGreaterThan(0); // provisioning made them
     const deletion = await new InngestTestEngine({
       function: billingDeleteVmFunction,
       events: [{ name: "billing/vm.delete-requested", data: { enforcementId: row.id, asOf: at(afterRetention).toISOString() } } as never],
     }).execute();
     expect(deletion.error).toBeUndefined();
-    expect(await leftoversFor(s.vmid, vm.id)).toEqual({ vm: undefined, tunnels: [], records: [], snippets: [], reservation: null });
+    expect(await leftoversFor(s.vmid, vm.id, networkId)).toEqual(NOTHING_LEFT);
     expect(await enforcementOf(s.order.id)).toMatchObject({ state: "deleted", deletedAt: expect.any(Date) });
     expect(await db.vm.findUniqueOrThrow({ where: { id: vm.id } })).toMatchObject({ status: "destroyed", vmid: null });
     expect((await billingEmails(row.id)).some((e) => e.key.includes(":deleted:"))).toBe(true);

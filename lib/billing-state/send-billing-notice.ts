@@ -52,6 +52,11 @@ export async function queueBillingNotices(requests: NoticeRequest[]): Promise<vo
 export async function deliverBillingNotices(): Promise<{ sent: number; waiting: number }> {
   const pending = await db.emailOutbox.findMany({ where: { status: "pending", key: { startsWith: BILLING_EMAIL_PREFIX } }, select: { key: true }, take: 200 });
   let sent = 0;
-  for (const { key } of pending) if ((await tryDeliverEmail(key)).done) sent++;
+  for (const { key } of pending) {
+    const outcome = await tryDeliverEmail(key);
+    // A mail incident holds every email alike: the outbox drainer sends them after the fix.
+    if (outcome.held) break;
+    if (outcome.done) sent++;
+  }
   return { sent, waiting: pending.length - sent };
 }

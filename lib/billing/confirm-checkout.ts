@@ -7,6 +7,7 @@ import { stripe } from "@/lib/billing/stripe";
 import { idOf, snapshotSubscription, syncSubscription, type SubscriptionSnapshot } from "@/lib/billing/sync-subscription";
 import { transitionOrder } from "@/lib/orders/order-state";
 import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
+import { log } from "@/lib/observability/log";
 
 /** What the product needs from a Checkout Session: ids and money, no customer details (plain JSON). */
 export interface CheckoutSnapshot {
@@ -62,7 +63,7 @@ export const causeActor = (cause: CheckoutCause): AuditActor => (typeof cause ==
 export async function confirmCheckout(session: CheckoutSnapshot, cause: CheckoutCause): Promise<ConfirmResult> {
   const order = await findOrderForSession(session);
   if (!order) {
-    console.warn(`[confirm checkout] no order for checkout session ${session.id}`);
+    log("confirm-checkout").warn({ checkoutSessionId: session.id }, "no order for checkout session");
     return { action: "unknown-order" };
   }
   const flag = async (reason: string): Promise<ConfirmResult> => {
@@ -154,5 +155,5 @@ export async function flagOrder(orderId: string, reason: string, actor: AuditAct
   });
   if (count === 0) return;
   await recordAudit(actor, "order.flagged", { type: "order", id: orderId }, { reason, checkoutSessionId: checkoutSessionId ?? null });
-  console.warn(`[confirm checkout] flagged order ${orderId}`);
+  log("confirm-checkout").warn({ orderId }, "flagged order");
 }

@@ -13,6 +13,7 @@ import { db } from "@/lib/db";
 import { inngest } from "@/inngest/client";
 import { stripeSignals } from "@/inngest/events";
 import { isHandledStripeEventType } from "@/lib/billing/stripe-event-types";
+import { log } from "@/lib/observability/log";
 
 export const FORWARD_BATCH_SIZE = 100;
 /** Longer than any send should take; a send outliving it risks only a duplicate Inngest drops. */
@@ -48,7 +49,7 @@ export async function forwardPendingStripeEvents(opts: { batchSize?: number; lea
       UPDATE stripe_events SET forward_attempts = forward_attempts + 1, forward_error = ${reason.slice(0, 500)},
         forward_after = now() + make_interval(secs => LEAST(${MAX_BACKOFF_SECONDS}, power(2, forward_attempts)))
       WHERE id = ANY(${ids}) AND forwarded_at IS NULL`;
-    console.error(`[stripe forwarder] could not send ${rows.length} event(s), will retry: ${reason}`);
+    log("stripe-forwarder").warn({ events: rows.length, stripeEventIds: ids, reason }, "could not send, will retry");
     return { claimed: rows.length, forwarded: 0, failed: rows.length };
   }
   await db.$executeRaw`

@@ -9,6 +9,9 @@ import { env } from "@/lib/env";
 import { stripe } from "@/lib/billing/stripe";
 import { isHandledStripeEventType } from "@/lib/billing/stripe-event-types";
 import { wakeStripeForwarder } from "@/lib/billing/stripe-forwarder";
+import { errorFields, log } from "@/lib/observability/log";
+import { metrics } from "@/lib/observability/metrics";
+import { noteInvalidSignature } from "@/lib/alerts/signature-bursts";
 
 /** Stripe's own default: older signatures are refused, so a captured request cannot be replayed. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -71,6 +74,13 @@ export type WebhookAnswer = { status: number; body: Record<string, unknown> };
 export async function answerStripeWebhook(rawBody: string, signature: string | null): Promise<WebhookAnswer> {
   try {
     const outcome = await receiveStripeEvent(rawBody, signature);
+    metrics().webhookDeliveries.inc({ type: outcome.kind === "invalid-signature" ? "unknown" : outcome.type, outcome: outcome.kind.replace("-", "_") });
+    if (outcome.kind !== "invalid-signature")
+      log("stripe-webhook").info({ stripeEventId: outcome.id, type: outcome.type, outcome: outcome.kind }, "webhook delivery");
+    else {
+      log("stripe-webhook").warn({ outcome: "invalid_signature" }, "webhook delivery refused: invalid signature");
+      noteInvalidSignature();
+    }
     switch (outcome.kind) {
       case "invalid-signature":
         return { status: 400, body: { error: "invalid signature" } };
@@ -84,7 +94,7 @@ export async function answerStripeWebhook(rawBody: string, signature: string | n
   } catch (error) {
     // A 5xx makes Stripe redeliver. Only our own errors reach here (the database), never the
     // payload: safe to log.
-    console.error(`[stripe webhook] could not record: ${error instanceof Error ? `${error.name}: ${error.message}` : typeof error}`);
+    log("stripe-webhook").error(errorFields(error), "could not record the delivery");
     return { status: 500, body: { error: "temporarily unavailable" } };
   }
 }

@@ -55,6 +55,9 @@ describe("cancelAndRefundFlaggedOrder", () => {
     const view = await getOrderView(userId, orderId);
     expect(view).toMatchObject({ status: "refunded", final: true, message: expect.stringContaining("refunded $19") });
     expect(JSON.stringify(view)).not.toMatch(/sub_|pi_|re_|cs_test|order is 2000/);
+    // And by email, once: "refund issued".
+    const mail = await db.emailOutbox.findUniqueOrThrow({ where: { key: `refund:order:${orderId}` } });
+    expect(mail).toMatchObject({ status: "sent", subject: "Your Lab VPS refund is on its way", text: expect.stringContaining("We refunded $19 for your") });
   });
 
   it("I3: a double click, two operators or a later retry refund once and audit once", async () => {
@@ -64,6 +67,7 @@ describe("cancelAndRefundFlaggedOrder", () => {
     expect(await cancelAndRefundFlaggedOrder({ orderId, adminId: "op-a" })).toEqual({ refundedMinor: 1900, currency: "usd", alreadyDone: true });
     expect(await refundsOf(paymentIntent)).toHaveLength(1);
     expect(await audits(orderId)).toHaveLength(1);
+    expect(await db.emailOutbox.count({ where: { key: `refund:order:${orderId}` } })).toBe(1);
   });
 
   it("I8: an attempt that stopped after cancelling finishes the refund on the next click", async () => {

@@ -14,6 +14,7 @@ import { db } from "@/lib/db";
 import { formatMoney } from "@/lib/format/money";
 import { transitionOrder } from "@/lib/orders/order-state";
 import { refundInvoiceOnce } from "@/lib/billing/refund-invoice";
+import { sendRefundEmail } from "@/lib/email/customer-notices";
 
 export type RefundOutcome = { refundedMinor: number; currency: string; alreadyDone: boolean };
 
@@ -25,7 +26,16 @@ export function refundedMessage(amountMinor: number, currency: string) {
 export async function cancelAndRefundFlaggedOrder({ orderId, adminId }: { orderId: string; adminId: string }): Promise<RefundOutcome> {
   const order = await db.order.findUnique({
     where: { id: orderId },
-    select: { status: true, flagReason: true, flaggedCheckoutSessionId: true, stripeCheckoutSessionId: true, refundedMinor: true, currency: true },
+    select: {
+      status: true,
+      flagReason: true,
+      flaggedCheckoutSessionId: true,
+      stripeCheckoutSessionId: true,
+      refundedMinor: true,
+      currency: true,
+      userId: true,
+      plan: { select: { name: true } },
+    },
   });
   if (!order) throw new UserFacingError("That order does not exist.");
   if (order.status === "refunded") return { refundedMinor: order.refundedMinor ?? 0, currency: order.currency, alreadyDone: true };
@@ -85,6 +95,8 @@ export async function cancelAndRefundFlaggedOrder({ orderId, adminId }: { orderI
     }
     return changed;
   });
+  if (moved && refundedMinor > 0)
+    await sendRefundEmail(`refund:order:${orderId}`, order.userId, { amountMinor: refundedMinor, currency, what: `your ${order.plan.name} order` });
   return { refundedMinor, currency, alreadyDone: !moved };
 }
 

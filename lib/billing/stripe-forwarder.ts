@@ -5,6 +5,8 @@
 // globalThis because server.ts and Next's bundle load separate copies of this module in one
 // process, and a second start must find the first.
 import { forwardPendingStripeEvents } from "@/lib/billing/forward-stripe-events";
+import { errorFields, log } from "@/lib/observability/log";
+import { newLogId, withLogContext } from "@/lib/observability/log-context";
 
 const POLL_MS = 2000;
 /**
@@ -42,11 +44,11 @@ export function startStripeForwarder(opts: { pollMs?: number; leaseSeconds?: num
       woken = false;
       let more = false;
       try {
-        const pass = await forwardPendingStripeEvents({ leaseSeconds: opts.leaseSeconds });
+        const pass = await withLogContext({ taskId: `forward-${newLogId()}` }, () => forwardPendingStripeEvents({ leaseSeconds: opts.leaseSeconds }));
         more = pass.claimed > 0 && pass.failed === 0;
       } catch (error) {
         // The database is unreachable: the rows are safe in it; try again after a pause.
-        console.error(`[stripe forwarder] pass failed: ${error instanceof Error ? error.message : String(error)}`);
+        log("stripe-forwarder").error(errorFields(error), "pass failed");
       }
       if (stopped) break;
       if (more || woken) await new Promise((resolve) => setTimeout(resolve, COALESCE_MS));

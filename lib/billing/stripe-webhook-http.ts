@@ -6,6 +6,7 @@
 // are the same whichever way the request came in.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { answerStripeWebhook, type WebhookAnswer } from "@/lib/billing/receive-stripe-event";
+import { metrics } from "@/lib/observability/metrics";
 
 export const STRIPE_WEBHOOK_PATH = "/api/webhooks/stripe";
 /** Stripe events are a few KB (Stripe documents no maximum; large invoices stay far below this). */
@@ -18,6 +19,21 @@ const tooLarge: WebhookAnswer = { status: 413, body: { error: "payload too large
  * refused before reading; a chunked body is refused as soon as it crosses the cap.
  */
 export async function answerStripeWebhookBody(
+  body: AsyncIterable<Uint8Array> | null,
+  headers: { contentLength: string | null; signature: string | null },
+): Promise<WebhookAnswer> {
+  const started = performance.now();
+  const answer = await readAndAnswer(body, headers);
+  metrics().webhookAck.observe({ outcome: ackOutcome(answer) }, (performance.now() - started) / 1000);
+  return answer;
+}
+
+function ackOutcome({ status, body }: WebhookAnswer): string {
+  if (status === 200) return body.duplicate ? "duplicate" : body.ignored ? "ignored" : "recorded";
+  return status === 400 ? "invalid_signature" : status === 413 ? "too_large" : "error";
+}
+
+async function readAndAnswer(
   body: AsyncIterable<Uint8Array> | null,
   headers: { contentLength: string | null; signature: string | null },
 ): Promise<WebhookAnswer> {

@@ -8,6 +8,7 @@ import {
   availability,
   chooseNode,
   effectiveCapacity,
+  loadOf,
   placeDemand,
   toPercent,
   type Demand,
@@ -124,4 +125,10 @@ export async function nodeHasRoomFor(
   }
   const limit = effectiveCapacity(node);
   return used.vcpus + extra.vcpus <= limit.vcpus && used.ramGb + extra.ramGb <= limit.ramGb && used.diskGb + extra.diskGb <= limit.diskGb;
+}
+
+/** Each enabled node's sellable capacity and what its placed VMs use of it (the operator's figures). */
+export async function nodeCapacityUsage(options: CapacityOptions = {}) {
+  const { nodes } = await loadCapacity(options);
+  return nodes.map((node) => ({ name: node.name, limit: effectiveCapacity(node), used: node.committed, load: loadOf(node, node.committed) }));
 }

@@ -2,6 +2,7 @@ import type { Db } from "@/lib/db";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { normalizeEmail } from "@/lib/auth/email";
 import { seedNode, seedNodeSsh, seedPlans, seedResourcePrices, seedTemplates } from "@/lib/catalog/seed-data";
+import { defaultNetworkSettings } from "@/lib/network/settings";
 
 /** Idempotent: creates or updates the catalogue, the first node, its templates and the admin. */
 export async function seedCatalog(db: Db, admin?: { email?: string; password?: string }) {
@@ -22,13 +23,15 @@ export async function seedCatalog(db: Db, admin?: { email?: string; password?: s
     if (existing) await db.template.update({ where: { id: existing.id }, data: { templateVmid: template.templateVmid, name: template.name } });
     else await db.template.create({ data: { ...template, nodeId: node.id } });
   }
+  // Created once (issue 26): the operator's later settings are kept.
+  await db.networkSettings.upsert({ where: { id: defaultNetworkSettings.id }, create: defaultNetworkSettings, update: {} });
   if (admin?.email && admin.password) await seedAdmin(db, normalizeEmail(admin.email), admin.password);
 }
 
 async function seedAdmin(db: Db, email: string, password: string) {
   const existing = await db.user.findUnique({ where: { email }, omit: { passwordHash: false } });
   if (!existing) {
-    await db.user.create({ data: { email, name: "Operator", role: "admin", passwordHash: await hashPassword(password) } });
+    await db.user.create({ data: { email, name: "Operator", role: "admin", passwordHash: await hashPassword(password), emailVerified: new Date() } });
     return;
   }
   // Re-hash only when ADMIN_PASSWORD changed, so re-seeding does not churn the row.

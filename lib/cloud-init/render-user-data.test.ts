@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parsePublicKey } from "@/lib/ssh-keys/parse-public-key";
 import { CloudInitInputError, renderUserData, type UserDataInput } from "./render-user-data";
 import { sha512Crypt } from "./sha512-crypt";
+import { parseUserData } from "@lab-vps/sim/proxmox/guest-cloud-init";
 
 // ssh2 now and then drops a leading zero byte of an ed25519 key (a malformed line): draw again.
 function key(type: "ed25519" | "rsa", comment = "ada@laptop"): string {
@@ -42,6 +43,24 @@ describe("renderUserData", () => {
     expect(out).not.toMatch(/\{\{\w+\}\}/);
   });
 
+  it("EVE-NG: sets the web admin password through EVE-NG's REST API at first boot, from a root-only file removed after use", () => {
+    const out = renderUserData(input({ eveAdminPassword: "Abcdefgh23456789Wxyz" }));
+    const parsed = parseUserData(out);
+    expect(parsed.writeFiles).toEqual([{ path: "/run/labvps/eve-admin.json", permissions: "0600", content: '{"password":"Abcdefgh23456789Wxyz"}' }]);
+    const [login, put, rm] = parsed.runcmd.slice(-3);
+    expect(login).toEqual(expect.arrayContaining(["curl", "POST", '{"username":"admin","password":"eve"}', "http://127.0.0.1/api/auth/login"]));
+    expect(put).toEqual(expect.arrayContaining(["curl", "PUT", "--data-binary", "@/run/labvps/eve-admin.json", "http://127.0.0.1/api/users/admin"]));
+    expect(rm).toEqual(["rm", "-f", "/run/labvps/eve-admin.json", "/run/labvps/eve.cookie"]);
+    // Never on a command line (visible in ps), only in the file.
+    expect(parsed.runcmd.flat().join(" ")).not.toContain("Abcdefgh23456789Wxyz");
+  });
+
+  it("containerlab: no EVE-NG block at all", () => {
+    const parsed = parseUserData(renderUserData(input()));
+    expect(parsed.writeFiles).toEqual([]);
+    expect(parsed.runcmd.flat()).not.toContain("http://127.0.0.1/api/users/admin");
+  });
+
   it("I9: carries only the password's crypt hash, never a clear password", () => {
     const out = renderUserData(input());
     expect(out).not.toContain("password-for-tests");
@@ -58,6 +77,8 @@ describe("renderUserData", () => {
     ["tunnelToken", { tunnelToken: 'abc"; rm -rf / #' + "x".repeat(40) }],
     ["tunnelToken", { tunnelToken: "short" }],
     ["passwordHash", { passwordHash: "plain-text-password" }],
+    ["eveAdminPassword", { eveAdminPassword: 'short"' }],
+    ["eveAdminPassword", { eveAdminPassword: "has space in it 1234" }],
     ["sshPublicKeys", { sshPublicKeys: [] }],
     ["sshPublicKeys", { sshPublicKeys: ["ssh-ed25519 AAAA; rm -rf /"] }],
     ["sshPublicKeys", { sshPublicKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI\nruncmd: [reboot]"] }],

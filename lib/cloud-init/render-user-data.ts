@@ -13,6 +13,8 @@ export type UserDataInput = {
   tunnelToken: string;
   /** `$6$` crypt hash of the VM password (sha512-crypt.ts); never the clear text. */
   passwordHash: string;
+  /** EVE-NG images: the web admin password this VM gets at first boot (its own, random). */
+  eveAdminPassword?: string;
 };
 
 /** Names the field that failed, never its value: the token must not end up in a log (I9). */
@@ -31,6 +33,10 @@ const USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 // Cloudflare tunnel tokens are base64 (standard or URL-safe) of a small JSON document.
 const TOKEN = /^[A-Za-z0-9+/_-]{32,4096}={0,2}$/;
 const PASSWORD_HASH = /^\$6\$[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{86}$/;
+// What generateVmPassword draws from: nothing that needs escaping in JSON, YAML or a shell.
+const EVE_PASSWORD = /^[A-Za-z0-9]{16,64}$/;
+export const EVE_ADMIN_FILE = "/run/labvps/eve-admin.json";
+const EVE_COOKIE_FILE = "/run/labvps/eve.cookie";
 
 // Next's file tracing follows `path.join(process.cwd(), "<literal>")`, so a production build
 // ships the template next to the server code.
@@ -50,12 +56,40 @@ export function validateUserDataInput(input: UserDataInput): { keys: string[] } 
   if (!TOKEN.test(input.tunnelToken)) throw new CloudInitInputError("tunnelToken", "not a base64 token");
   if (!PASSWORD_HASH.test(input.passwordHash)) throw new CloudInitInputError("passwordHash", "not a sha512-crypt hash");
   if (input.sshPublicKeys.length === 0) throw new CloudInitInputError("sshPublicKeys", "no key");
+  if (input.eveAdminPassword !== undefined && !EVE_PASSWORD.test(input.eveAdminPassword))
+    throw new CloudInitInputError("eveAdminPassword", "not 16-64 letters and digits");
   const keys = input.sshPublicKeys.map((line, i) => {
     const parsed = parsePublicKey(line);
     if (!parsed.ok) throw new CloudInitInputError("sshPublicKeys", `key ${i + 1}: ${parsed.error}`);
     return parsed.key.normalized;
   });
   return { keys };
+}
+
+/**
+ * EVE-NG ships its web UI with the admin password `eve` and no command to manage web users in the
+ * image: the documented way to change it is EVE-NG's own REST API (`POST /api/auth/login`, then
+ * `PUT /api/users/admin` {password}, html/api.php), called on the guest itself at first boot. The
+ * new password travels in a root-only file on /run (tmpfs), never on a command line, and is
+ * removed once used. Without EVE-NG both placeholders render empty.
+ */
+function eveAdminBlocks(password: string | undefined): { eve_write_files: string; eve_runcmd: string } {
+  if (password === undefined) return { eve_write_files: "", eve_runcmd: "" };
+  const login = JSON.stringify({ username: "admin", password: "eve" });
+  return {
+    eve_write_files: [
+      "write_files:",
+      `  - path: ${quote(EVE_ADMIN_FILE)}`,
+      '    permissions: "0600"',
+      `    content: ${quote(JSON.stringify({ password }))}`,
+    ].join("\n"),
+    eve_runcmd: [
+      "  # EVE-NG web admin: its own password instead of the image's default (EVE-NG's REST API on this guest).",
+      `  - [curl, -fsS, --retry, "60", --retry-connrefused, --retry-delay, "2", -c, ${quote(EVE_COOKIE_FILE)}, -X, POST, -H, "Content-Type: application/json", -d, ${quote(login)}, "http://127.0.0.1/api/auth/login"]`,
+      `  - [curl, -fsS, -b, ${quote(EVE_COOKIE_FILE)}, -X, PUT, -H, "Content-Type: application/json", --data-binary, ${quote(`@${EVE_ADMIN_FILE}`)}, "http://127.0.0.1/api/users/admin"]`,
+      `  - [rm, -f, ${quote(EVE_ADMIN_FILE)}, ${quote(EVE_COOKIE_FILE)}]`,
+    ].join("\n"),
+  };
 }
 
 export function renderUserData(input: UserDataInput, source: string = loadTemplate()): string {
@@ -66,6 +100,7 @@ export function renderUserData(input: UserDataInput, source: string = loadTempla
     password_hash: quote(input.passwordHash),
     tunnel_token: quote(input.tunnelToken),
     ssh_authorized_keys: keys.map((k) => `      - ${quote(k)}`).join("\n"),
+    ...eveAdminBlocks(input.eveAdminPassword),
   };
   const used = new Set<string>();
   const out = source.replace(/\{\{(\w+)\}\}/g, (_match, name: string) => {

@@ -8,7 +8,7 @@ import { endSession, startSession } from "@/lib/auth/auth-session";
 import { createAppConsoleBroker } from "@/lib/console/app-console-broker";
 import { CONSOLE_BINDING_COOKIE, consoleCloseReasons } from "@/lib/console/console-rules";
 import { issueConsoleToken, newSecret } from "@/lib/console/console-token";
-import { countOpenConsoles } from "@/lib/console/open-consoles";
+import { countHeldConsoles } from "@/lib/console/console-slots";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { cloneVm, getTaskStatus, vmPower } from "@/lib/proxmox/api";
@@ -141,7 +141,7 @@ describe("console tokens are refused before any Proxmox call", () => {
     const first = asSocket(await connect(used.token, browser.cookie()));
     await first.handshake();
     first.ws.close();
-    await expect.poll(() => countOpenConsoles({ vmId: vm.id })).toBe(0);
+    await expect.poll(() => countHeldConsoles({ vmId: vm.id })).toBe(0);
 
     const stale = await issued(userId, vm.id, browser.binding, new Date(Date.now() - 31_000));
     const stolen = await issued(userId, vm.id, browser.binding);
@@ -190,8 +190,12 @@ describe("console tokens are refused before any Proxmox call", () => {
       const socket = asSocket(await connect(token.token, browser.cookie()));
       expect(await socket.whenClosed()).toEqual({ code: consoleCloseReasons.payment_required.code, reason: consoleCloseReasons.payment_required.message });
       expect(await consoleCallsSince(before)).toEqual([]);
-      const refusals = await db.auditEvent.findMany({ where: { subjectId: vm.id, action: "console.refused" } });
-      expect(refusals.map((a) => (a.data as { reason: string }).reason)).toEqual(["payment_required"]);
+      // The refusal is audited beside the close, not before it: wait for the row.
+      await expect
+        .poll(async () =>
+          (await db.auditEvent.findMany({ where: { subjectId: vm.id, action: "console.refused" } })).map((a) => (a.data as { reason: string }).reason),
+        )
+        .toEqual(["payment_required"]);
     } finally {
       await db.billingEnforcement.delete({ where: { id: suspended.id } });
     }
@@ -237,12 +241,22 @@ describe("open consoles close when the VM stops or loses its console right", () 
     expect((await c.whenClosed()).code).toBe(consoleCloseReasons.vm_stopped.code);
   });
 
+  it("a close request written by another instance (only the row changes) closes this instance's console within a second", async () => {
+    const { requestConsoleClose } = await import("@/lib/console/console-slots");
+    const { userId, vm, browser } = await runningConsoleVm();
+    const c = asSocket(await connect((await issued(userId, vm.id, browser.binding)).token, browser.cookie()));
+    await c.handshake();
+    expect(await requestConsoleClose({ vmId: vm.id }, "access_revoked")).toBe(1);
+    expect((await c.whenClosed()).code).toBe(consoleCloseReasons.access_revoked.code);
+    await expect.poll(async () => (await db.consoleToken.findFirst({ where: { vmId: vm.id } }))?.closeReason).toBe("access_revoked");
+  });
+
   it("closeConsoles (the suspension hook) closes every console of the VM", async () => {
     const { closeConsoles } = await import("@/lib/console/open-consoles");
     const { userId, vm, browser } = await runningConsoleVm();
     const c = asSocket(await connect((await issued(userId, vm.id, browser.binding)).token, browser.cookie()));
     await c.handshake();
-    expect(closeConsoles({ vmId: vm.id }, "access_revoked")).toBe(1);
+    expect(await closeConsoles({ vmId: vm.id }, "access_revoked")).toBe(1);
     expect((await c.whenClosed()).code).toBe(consoleCloseReasons.access_revoked.code);
     await expect.poll(async () => (await db.consoleToken.findFirst({ where: { vmId: vm.id } }))?.closeReason).toBe("access_revoked");
   });

@@ -8,9 +8,10 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { CONSOLE_WS_PATH, type ConsoleCloseReason, consoleCloseReasons } from "@/lib/console/console-rules";
 import type { ConsumeResult } from "@/lib/console/console-token";
-import { closeConsoles, countOpenConsoles, listOpenConsoles, registerConsole } from "@/lib/console/open-consoles";
+import { closeLocalConsole, listOpenConsoles, registerConsole } from "@/lib/console/open-consoles";
 import { type RelayLimits, DEFAULT_RELAY_LIMITS, startRelay } from "@/lib/console/relay";
 import { FrameReader, authenticateUpstream, greetBrowser } from "@/lib/console/rfb-handshake";
+import { log as logger } from "@/lib/observability/log";
 
 type Granted = Extract<ConsumeResult, { ok: true }>;
 type Refused = Extract<ConsumeResult, { ok: false }>;
@@ -22,13 +23,19 @@ export interface ConsoleBrokerDeps {
   openUpstream(target: { node: string; vmid: number }): Promise<{ ws: WebSocket; password: string }>;
   /** Asked after Proxmox closed the console: is the VM still running? (the message depends on it) */
   isVmRunning(target: Granted): Promise<boolean>;
-  /** Of these VM ids, the ones our records no longer show running (backstop for other processes). */
-  findNotRunning(vmIds: string[]): Promise<string[]>;
+  /**
+   * Takes a slot under the per-VM and per-user limits, counted across every app instance
+   * (claimConsoleSlot); false = too many open.
+   */
+  claimSlot(granted: Granted): Promise<boolean>;
+  /**
+   * Called every `recheckIntervalMs` with this process's open consoles: renews their leases and
+   * answers which must close and why (a close request from any instance, the VM no longer running).
+   */
+  renewHeld(tokenIds: string[]): Promise<Array<{ tokenId: string; reason: ConsoleCloseReason }>>;
   onRefused(refusal: Refused): Promise<void>;
   onOpened(granted: Granted): Promise<void>;
   onEnded(granted: Granted, end: { reason: ConsoleCloseReason; opened: boolean; bytesUp: number; bytesDown: number }): Promise<void>;
-  maxPerVm: number;
-  maxPerUser: number;
   /** The app's own origin; an upgrade from any other page is refused (cross-site WebSocket). */
   allowedOrigin: string | null;
   relayLimits?: RelayLimits;
@@ -42,7 +49,7 @@ function rejectUpgrade(socket: Duplex, status: number, reason: string) {
 }
 
 export function createConsoleBroker(deps: ConsoleBrokerDeps) {
-  const log = deps.log ?? ((line: string) => console.log(`[console] ${line}`));
+  const log = deps.log ?? ((line: string) => logger("console").info(line));
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,
@@ -54,14 +61,19 @@ export function createConsoleBroker(deps: ConsoleBrokerDeps) {
   const timeoutMs = deps.handshakeTimeoutMs ?? 15_000;
   const swallow = (p: Promise<unknown>) => void p.catch((error: unknown) => log(`bookkeeping failed: ${error instanceof Error ? error.name : "error"}`));
 
+  let renewing = false;
   const recheck = setInterval(() => {
-    const vmIds = [...new Set(listOpenConsoles().map((c) => c.vmId))];
-    if (!vmIds.length) return;
-    deps.findNotRunning(vmIds).then(
-      (ids) => ids.forEach((vmId) => closeConsoles({ vmId }, "vm_stopped")),
-      () => undefined,
-    );
-  }, deps.recheckIntervalMs ?? 5_000);
+    const tokenIds = listOpenConsoles().map((c) => c.tokenId);
+    if (!tokenIds.length || renewing) return;
+    renewing = true;
+    deps
+      .renewHeld(tokenIds)
+      .then(
+        (closing) => closing.forEach(({ tokenId, reason }) => closeLocalConsole(tokenId, reason)),
+        (error: unknown) => log(`lease renewal failed: ${error instanceof Error ? error.name : "error"}`),
+      )
+      .finally(() => (renewing = false));
+  }, deps.recheckIntervalMs ?? 1_000);
   recheck.unref();
 
   const refuse = (browser: WebSocket, refusal: Refused) => {
@@ -83,9 +95,9 @@ export function createConsoleBroker(deps: ConsoleBrokerDeps) {
     const browserReader = new FrameReader(browser);
     const auth = await deps.authorize({ token, cookie }).catch((): ConsumeResult => ({ ok: false, reason: "unknown" }));
     if (!auth.ok) return refuse(browser, auth);
-    if (countOpenConsoles({ vmId: auth.vmId }) >= deps.maxPerVm || countOpenConsoles({ userId: auth.userId }) >= deps.maxPerUser) {
-      return refuse(browser, { ok: false, reason: "too_many", tokenId: auth.tokenId, userId: auth.userId, vmId: auth.vmId });
-    }
+    const claimed = await deps.claimSlot(auth).catch(() => null);
+    if (claimed === null) return refuse(browser, { ok: false, reason: "unknown", tokenId: auth.tokenId, userId: auth.userId, vmId: auth.vmId });
+    if (!claimed) return refuse(browser, { ok: false, reason: "too_many", tokenId: auth.tokenId, userId: auth.userId, vmId: auth.vmId });
 
     let upstream: WebSocket | null = null;
     let opened = false;

@@ -3,7 +3,8 @@ import { db } from "@/lib/db";
 import { seedCatalog } from "@/lib/catalog/seed-catalog";
 import { runProxmoxChecks } from "@/lib/doctor/proxmox-checks";
 import { formatResults } from "@/lib/doctor/run-doctor";
-import { requiredAcl } from "@/lib/proxmox/required-privileges";
+import { DOCTOR_ACL, requiredAcl } from "@/lib/proxmox/required-privileges";
+import { runNetworkChecks } from "@/lib/doctor/network-checks";
 import { proxmox } from "@/test/fixtures/provisioning";
 
 // Other files leave enabled nodes the stand-in does not have; the doctor would rightly flag them.
@@ -21,7 +22,10 @@ afterAll(async () => {
 });
 
 // The templates' disk storage and the node's backup storage (issue 20: vzdump, restore).
-const acl = requiredAcl({ storages: ["local-lvm", "local"], bridges: ["vmbr0"] });
+const acl = [
+  ...requiredAcl({ storages: ["local-lvm", "local"], bridges: ["vmbr0"], zone: "labvps" }),
+  ...DOCTOR_ACL.map((e) => ({ ...e, privs: [...e.privs] })),
+];
 
 describe("npm run doctor: Proxmox", () => {
   it("passes against the stand-in with exactly the documented privileges: templates, SSH and host key, snippets, privileges, free VMIDs", async () => {
@@ -40,9 +44,32 @@ describe("npm run doctor: Proxmox", () => {
         "privileges on /storage/local",
         "privileges on /nodes",
         "privileges on /sdn/zones/localnetwork/vmbr0",
+        "privileges on /sdn/zones/labvps",
+        "privileges on /sdn",
+        "privileges on /",
         "free VMIDs",
       ]),
     );
+    const network = await runNetworkChecks();
+    expect(network.filter((r) => !r.ok)).toEqual([]);
+    expect(network.map((r) => r.name)).toEqual(["SDN", "SDN zone labvps", "SDN zone labvps on pve1", "datacenter firewall"]);
+  });
+
+  it("with SDN not installed it names it, and so it does a datacenter firewall that is off", async () => {
+    await proxmox.setAcl(acl);
+    await proxmox.setSdn({ enabled: false });
+    await proxmox.setClusterFirewall({ enable: false });
+    try {
+      const failed = (await runNetworkChecks()).filter((r) => !r.ok);
+      expect(failed).toEqual([
+        expect.objectContaining({ name: "SDN", detail: expect.stringMatching(/^not available: \/cluster\/sdn is not implemented here/) }),
+        expect.objectContaining({ name: "datacenter firewall", detail: expect.stringMatching(/^off: Proxmox applies no VM firewall rule/) }),
+      ]);
+      expect(formatResults(failed)).toMatch(/^FAIL {2}proxmox +SDN +not available/m);
+    } finally {
+      await proxmox.setSdn({ enabled: true });
+      await proxmox.setClusterFirewall({ enable: true });
+    }
   });
 
   it("with one privilege removed it fails and names it", async () => {

@@ -5,7 +5,8 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { getVmConfig, isVmidFree, listClusterVms } from "@/lib/proxmox/api";
 import { proxmoxRequest } from "@/lib/proxmox/client";
-import { requiredAcl, storagesAndBridgesOf, type AclEntry } from "@/lib/proxmox/required-privileges";
+import { DOCTOR_ACL, requiredAcl, storagesAndBridgesOf, type AclEntry } from "@/lib/proxmox/required-privileges";
+import { loadNetworkSettings } from "@/lib/network/settings";
 import { probeSsh, withSsh } from "@/lib/proxmox/ssh";
 import { type CheckResult, fail, guarded, pass } from "@/lib/doctor/check";
 
@@ -69,8 +70,16 @@ export async function runProxmoxChecks(): Promise<CheckResult[]> {
 
   // /vms covers every new id; a more specific ACL on a template or on the range's first id could
   // still take privileges away, so those paths are asked too.
+  // SDN mode: the customers' zone (and /sdn for the apply); every mode: the doctor's own read.
+  const network = await loadNetworkSettings();
   const acl = [
-    ...requiredAcl({ storages: [...storages], bridges: [...bridges], pveVersion }),
+    ...requiredAcl({
+      storages: [...storages],
+      bridges: [...bridges, ...(network?.mode === "bridge" ? [network.bridge] : [])],
+      zone: network?.mode === "sdn" ? network.sdnZone : null,
+      pveVersion,
+    }),
+    ...DOCTOR_ACL.map((e) => ({ ...e, privs: [...e.privs] })),
     ...templatePaths,
     { path: `/vms/${VM_ID_MIN}`, privs: requiredAcl({ storages: [], bridges: [], pveVersion })[0].privs },
   ];

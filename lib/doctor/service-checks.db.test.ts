@@ -13,7 +13,13 @@ import { sim, unique } from "@/test/fixtures/provisioning";
 // checks it points at this APP_URL's webhook route, as the operator's endpoint would.
 const setWebhookUrl = (url: string) =>
   fetch(`${sim().stripe}/_sim/webhooks/url`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ url }) });
-afterAll(() => setWebhookUrl(""));
+const setToken = (model: { kind?: "user" | "account"; permissions?: string[] | null }) =>
+  fetch(`${sim().cloudflare}/_sim/token`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(model) });
+afterAll(async () => {
+  await setWebhookUrl("");
+  await setToken({ kind: "user", permissions: null });
+});
+const cloudflareResults = async () => (await runServiceChecks()).filter((r) => r.service === "cloudflare");
 
 const stripeFailures = async () => (await runServiceChecks()).filter((r) => r.service === "stripe" && !r.ok);
 
@@ -29,9 +35,13 @@ describe("npm run doctor: Stripe, Cloudflare, Resend", () => {
       "stripe: portal configuration",
       "stripe: prices",
       "cloudflare: token",
+      "cloudflare: token permissions",
       "cloudflare: tunnels scope",
       "cloudflare: DNS scope",
+      "cloudflare: Access scope",
+      "cloudflare: Access team",
       "resend: domain",
+      "resend: deliveries",
     ]);
   });
 
@@ -61,5 +71,30 @@ describe("npm run doctor: Stripe, Cloudflare, Resend", () => {
     await setupStripe();
     expect(await stripeFailures()).toEqual([]);
     await db.plan.update({ where: { id: plan.id }, data: { active: false } });
+  });
+
+  it("verifies an account-owned token through the account endpoint, and checks its permission groups when it may read them", async () => {
+    await setToken({ kind: "account", permissions: ["Access: Apps and Policies Write", "Cloudflare Tunnel Write", "DNS Write", "Account API Tokens Read"] });
+    const results = await cloudflareResults();
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(results.find((r) => r.name === "token")?.detail).toBe("active (account-owned token)");
+    expect(results.find((r) => r.name === "token permissions")?.detail).toBe("Access: Apps and Policies Write, Cloudflare Tunnel Write, DNS Write");
+    expect(results.find((r) => r.name === "Access team")?.detail).toMatch(/team labvps-sim\.cloudflareaccess\.com not checked/);
+  });
+
+  it("fails, naming it, when the token lacks Access: Apps and Policies Edit", async () => {
+    await setToken({ kind: "user", permissions: ["Cloudflare Tunnel Write", "DNS Write", "API Tokens Read"] });
+    const failed = (await cloudflareResults()).filter((r) => !r.ok);
+    expect(failed).toEqual([
+      expect.objectContaining({ name: "token permissions", detail: expect.stringMatching(/^missing Access: Apps and Policies Write/) }),
+      expect.objectContaining({ name: "Access scope", detail: expect.stringMatching(/403/) }),
+    ]);
+  });
+
+  it("without API Tokens Read it says what it could not check, and the reads still run", async () => {
+    await setToken({ kind: "user", permissions: ["Access: Apps and Policies Write", "Cloudflare Tunnel Write", "DNS Write"] });
+    const results = await cloudflareResults();
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(results.find((r) => r.name === "token permissions")?.detail).toMatch(/^cannot read its own permissions \(add API Tokens Read/);
   });
 });

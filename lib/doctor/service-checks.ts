@@ -1,8 +1,8 @@
 // Stripe, Cloudflare and Resend preflight: list and read calls only (Stripe account objects: stripe-account-checks.ts).
-import { cloudflare } from "@/lib/access/cloudflare";
 import { stripe } from "@/lib/billing/stripe";
+import { cloudflareChecks } from "@/lib/doctor/cloudflare-checks";
 import { handledStripeEventTypes } from "@/lib/billing/stripe-event-types";
-import { resend } from "@/lib/email/resend";
+import { resendChecks } from "@/lib/doctor/resend-checks";
 import { env } from "@/lib/env";
 import { type CheckResult, fail, guarded, pass } from "@/lib/doctor/check";
 import { stripeAccountChecks } from "@/lib/doctor/stripe-account-checks";
@@ -27,40 +27,6 @@ async function stripeChecks(): Promise<CheckResult[]> {
       : pass("stripe", "webhook events", `${endpoints.length} endpoint(s) for ${url} with all ${handledStripeEventTypes.length} event types`),
   );
   return results;
-}
-
-// Whether a token may *edit* cannot be learnt without writing; these reads show it reaches the
-// account's tunnels and the zone's DNS at all, and that BASE_DOMAIN is inside that zone.
-async function cloudflareChecks(): Promise<CheckResult[]> {
-  const { CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_ZONE_ID, BASE_DOMAIN } = env();
-  const cf = cloudflare();
-  const token = await cf.user.tokens.verify();
-  const results = [token.status === "active" ? pass("cloudflare", "token", "active") : fail("cloudflare", "token", `token status ${token.status}`)];
-  results.push(
-    ...(await guarded("cloudflare", "tunnels scope", async () => {
-      await cf.zeroTrust.tunnels.cloudflared.list({ account_id: CLOUDFLARE_ACCOUNT_ID, per_page: 1 });
-      return pass("cloudflare", "tunnels scope", `reads tunnels of account ${CLOUDFLARE_ACCOUNT_ID}`);
-    })),
-    ...(await guarded("cloudflare", "DNS scope", async () => {
-      const zone = await cf.zones.get({ zone_id: CLOUDFLARE_ZONE_ID });
-      await cf.dns.records.list({ zone_id: CLOUDFLARE_ZONE_ID, per_page: 1 });
-      const inside = BASE_DOMAIN === zone.name || BASE_DOMAIN.endsWith(`.${zone.name}`);
-      return inside
-        ? pass("cloudflare", "DNS scope", `reads DNS of ${zone.name}; BASE_DOMAIN ${BASE_DOMAIN} is in it`)
-        : fail("cloudflare", "DNS scope", `BASE_DOMAIN ${BASE_DOMAIN} is not in zone ${zone.name}`);
-    })),
-  );
-  return results;
-}
-
-async function resendChecks(): Promise<CheckResult> {
-  const domain = /@([^>\s]+)>?\s*$/.exec(env().MAIL_FROM)?.[1]?.toLowerCase();
-  if (!domain) return fail("resend", "domain", `MAIL_FROM ${env().MAIL_FROM} has no domain`);
-  const { data, error } = await resend().domains.list();
-  if (error) return fail("resend", "domain", error.message);
-  const found = data?.data.find((d) => d.name.toLowerCase() === domain);
-  if (!found) return fail("resend", "domain", `${domain} (from MAIL_FROM) is not a domain of this Resend account`);
-  return found.status === "verified" ? pass("resend", "domain", `${domain} verified`) : fail("resend", "domain", `${domain} is ${found.status}, not verified`);
 }
 
 export async function runServiceChecks(): Promise<CheckResult[]> {

@@ -14,6 +14,7 @@ import { stripe } from "@/lib/billing/stripe";
 import { withCapacityLock } from "@/lib/capacity/capacity-lock";
 import { findNodeWithRoom } from "@/lib/capacity/find-node-with-room";
 import { parseKeyOrThrow } from "@/lib/ssh-keys/add-ssh-key";
+import { log } from "@/lib/observability/log";
 
 // Saved keys arrive as one checkbox per key named `sshKey:<id>`: the action wrapper turns FormData
 // into a plain object, which keeps only the last value of a repeated name.
@@ -158,7 +159,7 @@ export async function createOrder(user: CustomerOwner, input: CheckoutInput): Pr
     await undoOrder(order.id, createdKeyId, sessionId);
     // The log gets ids and Stripe's error class; the customer gets a plain sentence, never upstream text (I4).
     const { type, code } = error as { type?: string; code?: string };
-    console.error("checkout failed", { orderId: order.id, error: error instanceof Error ? error.name : typeof error, type, code });
+    log("checkout").error({ orderId: order.id, err: { name: error instanceof Error ? error.name : typeof error }, type, code }, "checkout failed");
     throw new UserFacingError(PAYMENT_UNAVAILABLE);
   }
 }

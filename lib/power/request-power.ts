@@ -1,7 +1,7 @@
 // Recording a customer's power click as intent (I2): a pending PowerRequest, an audit event and a
 // `vm/power.requested` event. The Inngest function does the Proxmox work.
 import { UserFacingError } from "@/lib/actions/form-state";
-import { recordAudit } from "@/lib/audit/record-audit";
+import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db";
 import type { PowerAction, VmStatus } from "@/lib/generated/prisma/client";
 import { OPEN_POWER_STATUSES, transitionPowerRequest } from "@/lib/power/power-request-state";
@@ -22,7 +22,12 @@ export const POWER_REQUEST_ABANDONED_AFTER_MS = 15 * 60_000;
  * (callers answer 404, I5); throws UserFacingError when the state forbids it or another request
  * is pending or running (nothing is written then, I10).
  */
-export async function requestPower(input: { userId: string; vmId: string; action: PowerAction }): Promise<{ powerRequestId: string } | null> {
+export async function requestPower(input: {
+  userId: string;
+  vmId: string;
+  action: PowerAction;
+  actor?: AuditActor;
+}): Promise<{ powerRequestId: string } | null> {
   const { userId, vmId, action } = input;
   const request = await db.$transaction(async (tx) => {
     // Locking the VM row serialises concurrent clicks: the second sees the first one's request.
@@ -41,7 +46,14 @@ export async function requestPower(input: { userId: string; vmId: string; action
     // Billing (I6): start and reboot need a paid account; shutdown and stop stay open.
     if (action === "start" || action === "reboot") await assertBillingAllows({ userId, vmId, action }, tx);
     const created = await tx.powerRequest.create({ data: { vmId, userId, action }, select: { id: true } });
-    await recordAudit({ type: "customer", id: userId }, "vm.power_requested", { type: "vm", id: vmId }, { action, powerRequestId: created.id }, tx);
+    // The operator acting from /admin is audited as the operator (issue 22); `userId` stays the owner.
+    await recordAudit(
+      input.actor ?? { type: "customer", id: userId },
+      "vm.power_requested",
+      { type: "vm", id: vmId },
+      { action, powerRequestId: created.id },
+      tx,
+    );
     return created;
   });
   if (!request) return null;

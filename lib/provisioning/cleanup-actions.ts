@@ -4,6 +4,7 @@
 // that tunnel or created by us (ids stored on the row), the snippet named after the row, the VM
 // carrying its order's marker. The VMID goes back to the pool last, once all of that is gone (I8).
 import { db } from "@/lib/db";
+import { removeVmAccess } from "@/lib/access/vm-access";
 import { deleteVm, getVmConfig, getVmStatus, vmPower } from "@/lib/proxmox/api";
 import { ProxmoxError } from "@/lib/proxmox/errors";
 import { loadNodeAccess, snippetLocation } from "@/lib/proxmox/node-access";
@@ -14,6 +15,7 @@ import { loadOrder } from "@/lib/provisioning/load-order";
 import {
   CLONE_TEMPORARY_DESCRIPTION,
   isTunnelOf,
+  legacyHostnames,
   ownerMarker,
   slotHolder,
   snippetFileName,
@@ -34,9 +36,12 @@ export async function removeTunnelAndDns(orderId: string): Promise<string> {
   if (stored && isTunnelOf(vm.id, stored.name)) tunnelIds.add(stored.id);
   // Record ids on the row were created by us (Cloudflare never reuses an id).
   const recordIds = new Set([vm.sshDnsRecordId, vm.webDnsRecordId].filter((id): id is string => !!id));
-  if (vm.vmid !== null && tunnelIds.size) {
+  if (tunnelIds.size) {
     const targets = new Set([...tunnelIds].map(tunnelTarget));
-    for (const hostname of [sshHostname(vm.vmid), webHostname(vm.vmid)]) {
+    // The VM's names: from its host label, or the `ssh-<vmid>` ones of a VM built before labels.
+    const derived = vm.hostLabel ? [sshHostname(vm.hostLabel), webHostname(vm.hostLabel)] : vm.vmid !== null ? legacyHostnames(vm.vmid) : [];
+    const stored = [vm.sshHostname, vm.webHostname].filter((h): h is string => !!h);
+    for (const hostname of new Set([...derived, ...stored])) {
       // Only CNAMEs pointing at our tunnel: a record with another target is not ours to delete.
       for (const r of await findDnsRecords(hostname)) if (r.type === "CNAME" && targets.has(r.content)) recordIds.add(r.id);
     }
@@ -46,6 +51,12 @@ export async function removeTunnelAndDns(orderId: string): Promise<string> {
   for (const id of tunnelIds) await deleteTunnel(id);
   await db.vm.update({ where: { id: vm.id }, data: { tunnelId: null } });
   return `deleted ${recordIds.size} DNS record(s) and ${tunnelIds.size} tunnel(s)`;
+}
+
+/** The Cloudflare Access application and policy named after the row (never another's). */
+export async function removeAccessApplication(orderId: string): Promise<string> {
+  const { vm } = await loadOrder(orderId);
+  return vm ? removeVmAccess(vm.id) : "no VM row";
 }
 
 export async function removeSnippet(orderId: string): Promise<string> {
@@ -115,11 +126,13 @@ export async function destroyOwnedVm(orderId: string, { lockWaitMs = 30_000 } = 
 /**
  * Gives the VMID back and clears everything derived from it, so a retry starts clean. Refuses
  * while the row still records a resource: the VMID would otherwise go to another order whose
- * names (`ssh-<vmid>`) meet this one's leftovers.
+ * leftovers (a clone, a snippet, a legacy VM's `ssh-<vmid>` names) meet this one's.
  */
 export async function releaseVmid(orderId: string): Promise<string> {
   const { vm } = await loadOrder(orderId);
-  const left = vm ? (["tunnelId", "sshDnsRecordId", "webDnsRecordId", "snippetPath"] as const).filter((k) => vm[k] !== null) : [];
+  const left = vm
+    ? (["tunnelId", "sshDnsRecordId", "webDnsRecordId", "snippetPath", "accessAppId", "accessPolicyId"] as const).filter((k) => vm[k] !== null)
+    : [];
   if (left.length) throw new Error(`VMID kept: the VM row still records ${left.join(", ")}`);
   const [released] = await db.$transaction([
     db.vmidReservation.deleteMany({ where: { orderId } }),
@@ -130,6 +143,7 @@ export async function releaseVmid(orderId: string): Promise<string> {
         nodeName: null,
         clonedAt: null,
         passwordCiphertext: null,
+        eveAdminPasswordCiphertext: null,
         snippetPath: null,
         tunnelId: null,
         sshDnsRecordId: null,

@@ -10,7 +10,17 @@ import { retryCleanup } from "@/lib/orders/retry-cleanup";
 import { retryProvisioning } from "@/lib/orders/retry-provisioning";
 import { compensateProvisioning, type CompensationRunner, inlineRunner, operatorEmailKey } from "./compensate";
 import { createTunnelAndDns } from "./create-tunnel-and-dns";
-import { cloudflareSim, createPaidOrder, leftoversFor, mailSim, proxmox, retireProvisioningFixtures, sim, tunnelNameOf } from "@/test/fixtures/provisioning";
+import {
+  cloudflareSim,
+  createPaidOrder,
+  leftoversFor,
+  NOTHING_LEFT,
+  mailSim,
+  proxmox,
+  retireProvisioningFixtures,
+  sim,
+  tunnelNameOf,
+} from "@/test/fixtures/provisioning";
 
 afterEach(async () => {
   await proxmox.clearFaults();
@@ -38,7 +48,7 @@ function watchingRunner(onPause: (name: string) => Promise<void>): CompensationR
   return { run: inline.run, sleep: async (name, ms) => (await onPause(name), inline.sleep(name, ms)) };
 }
 
-const nothingLeft = { vm: undefined, tunnels: [], records: [], snippets: [], reservation: null };
+const nothingLeft = NOTHING_LEFT;
 
 describe("names that cannot collide (I5, I8)", () => {
   it("I8: a VMID whose DNS delete keeps failing stays reserved (with its records) until they are gone; then all is released", async () => {
@@ -76,7 +86,7 @@ describe("names that cannot collide (I5, I8)", () => {
     expect(tunnels.find((t) => t.id === tunnelId)?.name).toBe(tunnelNameOf(vm.id));
     expect(tunnels.find((t) => t.id === otherVm.tunnelId)?.configuration).toEqual(otherIngress);
     // Its own record exists and points at its own tunnel, though the row had no record id.
-    expect(dns_records.filter((r) => r.name === `ssh-${vmid}.${env().BASE_DOMAIN}`).map((r) => r.content)).toEqual([`${tunnelId}.cfargotunnel.com`]);
+    expect(dns_records.filter((r) => r.name === vm.sshHostname).map((r) => r.content)).toEqual([`${tunnelId}.cfargotunnel.com`]);
 
     await db.vm.update({ where: { id: vm.id }, data: { tunnelId: otherVm.tunnelId } });
     await compensateProvisioning({ orderId: order.id, attempt: 1, error }, inlineRunner(20));
@@ -98,8 +108,10 @@ describe("names that cannot collide (I5, I8)", () => {
     const { dns_records } = await cloudflareSim.state();
     expect(dns_records.find((r) => r.name === done.sshHostname)?.content).toBe(`${done.tunnelId}.cfargotunnel.com`);
     expect(dns_records.find((r) => r.name === done.webHostname)?.content).toBe(`${done.tunnelId}.cfargotunnel.com`);
-    expect(done.sshHostname).toBe(`ssh-${done.vmid}.${env().BASE_DOMAIN}`);
-    if (done.vmid !== vmid) expect(dns_records.filter((r) => r.name === `ssh-${vmid}.${env().BASE_DOMAIN}`)).toEqual([]);
+    // The host label is the VM's for life: the retry publishes the same names, never the VMID's.
+    expect(done.hostLabel).toBe(vm.hostLabel);
+    expect(done.sshHostname).toBe(`ssh-${vm.hostLabel}.${env().BASE_DOMAIN}`);
+    expect(dns_records.filter((r) => r.name === `ssh-${vmid}.${env().BASE_DOMAIN}` || r.name === `ssh-${done.vmid}.${env().BASE_DOMAIN}`)).toEqual([]);
   });
 });
 

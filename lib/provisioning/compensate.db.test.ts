@@ -11,10 +11,11 @@ import { cloneVm, deleteVm } from "@/lib/proxmox/api";
 import { chooseNode } from "./choose-node";
 import { cloneTemplate } from "./clone-template";
 import { compensateProvisioning, CUSTOMER_FAILURE_MESSAGE, inlineRunner, operatorEmailKey } from "./compensate";
+import { buildFailedEmailKey } from "@/lib/email/customer-notices";
 import { reserveVmid } from "./reserve-vmid";
 import { startProvisioning } from "./start-provisioning";
 import { waitForTaskOk } from "@/lib/proxmox/tasks";
-import { cloudflareSim, createPaidOrder, leftoversFor, mailSim, proxmox, retireProvisioningFixtures, sim } from "@/test/fixtures/provisioning";
+import { cloudflareSim, createPaidOrder, leftoversFor, NOTHING_LEFT, mailSim, proxmox, retireProvisioningFixtures, sim } from "@/test/fixtures/provisioning";
 
 afterEach(async () => {
   await proxmox.clearFaults();
@@ -25,8 +26,8 @@ afterAll(retireProvisioningFixtures);
 const execute = (orderId: string, attempt = 1) =>
   new InngestTestEngine({ function: provisionVmFunction, events: [{ name: "order/paid", data: { orderId, attempt } }] }).execute();
 
-async function expectNothingLeft(vmid: number, vmId: string) {
-  expect(await leftoversFor(vmid, vmId)).toEqual({ vm: undefined, tunnels: [], records: [], snippets: [], reservation: null });
+async function expectNothingLeft(vmid: number, vmId: string, networkId: string | null = null) {
+  expect(await leftoversFor(vmid, vmId, networkId)).toEqual(NOTHING_LEFT);
 }
 
 const admin = () => db.user.create({ data: { email: `ops.${Date.now()}.${Math.random()}@example.test`, name: "Ops", passwordHash: "x", role: "admin" } });
@@ -64,6 +65,27 @@ const scenarios: Scenario[] = [
     inject: () => proxmox.fault({ method: "PUT", path: "/qemu/\\d+/resize$", kind: "failTask", message: "injected resize failure", times: 1 }),
   },
   {
+    // Cloudflare Access refuses the application: the policy already created goes too.
+    step: "protect hostnames with access",
+    progress: "networking",
+    upstream: /500/,
+    inject: () => cloudflareSim.fault({ path: "/accounts/*/access/apps", method: "POST", status: 500, count: 3 }),
+  },
+  {
+    // The VNet is made, its subnet refused: cleanup removes the VNet (issue 26).
+    step: "build network",
+    progress: "networking",
+    upstream: /injected subnet refusal/,
+    inject: () => proxmox.fault({ method: "POST", path: "/cluster/sdn/vnets/[^/]+/subnets$", kind: "http500", message: "injected subnet refusal", times: 1 }),
+  },
+  {
+    // The VM is on its VNet with part of its firewall: destroy takes the firewall file along.
+    step: "configure firewall",
+    progress: "networking",
+    upstream: /injected firewall refusal/,
+    inject: () => proxmox.fault({ method: "POST", path: "/qemu/\\d+/firewall/rules$", kind: "http500", message: "injected firewall refusal", times: 1 }),
+  },
+  {
     step: "create tunnel and dns",
     progress: "networking",
     upstream: /500/,
@@ -97,10 +119,13 @@ describe("compensation (I8)", () => {
     // The order page's customer-safe step key says where it stopped.
     expect(await db.order.findUniqueOrThrow({ where: { id: order.id } })).toMatchObject({ status: "provisioning", progressStep: scenario.progress });
     await scenario.beforeCompensation?.(vm);
+    const network = await db.customerNetwork.findUnique({ where: { userId: user.id } });
 
     const report = await compensateProvisioning({ orderId: order.id, attempt: 1, error: (error as Error).message }, inlineRunner(50));
     expect(report.cleanup.filter((c) => !c.ok)).toEqual([]);
-    await expectNothingLeft(vmid, vm.id);
+    await expectNothingLeft(vmid, vm.id, network?.id);
+    // The customer's only VM is gone: so is their network, in the database and in Proxmox.
+    expect(await db.customerNetwork.findUnique({ where: { userId: user.id } })).toBeNull();
 
     const failed = await db.order.findUniqueOrThrow({ where: { id: order.id }, include: { vm: true } });
     expect(failed).toMatchObject({ status: "failed", customerMessage: CUSTOMER_FAILURE_MESSAGE, provisionAttempts: 1, progressStep: null });
@@ -118,6 +143,9 @@ describe("compensation (I8)", () => {
       sshDnsRecordId: null,
       webDnsRecordId: null,
       snippetPath: null,
+      accessAppId: null,
+      accessPolicyId: null,
+      eveAdminPasswordCiphertext: null,
     });
 
     const operatorMail = (await mailSim.messages(env().OPERATOR_EMAIL)).filter((m) => m.subject.includes(order.id));
@@ -126,6 +154,10 @@ describe("compensation (I8)", () => {
     expect(operatorMail[0]!.text).toMatch(scenario.upstream);
     expect(await db.emailOutbox.count({ where: { key: operatorEmailKey(order.id, 1), status: "sent" } })).toBe(1);
     expect(await mailSim.messages(user.email)).toEqual([]); // no "ready" email for a VM that is not there
+    // The customer's "build failed" email is queued once, in plain words (I4); the outbox drainer sends it.
+    const told = await db.emailOutbox.findUniqueOrThrow({ where: { key: buildFailedEmailKey(order.id, 1) } });
+    expect(told).toMatchObject({ to: user.email, status: "pending", subject: expect.stringMatching(/^We could not build your .* VM yet$/) });
+    for (const secret of ["injected", "pve1", "Proxmox", String(vmid), env().PROXMOX_API_URL]) expect(`${told.text}${told.html}`).not.toContain(secret);
 
     // Compensation again (an onFailure retry): nothing more happens, still one operator email.
     expect((await compensateProvisioning({ orderId: order.id, attempt: 1, error: "again" }, inlineRunner(50))).outcome).toBe("skipped");

@@ -6,16 +6,20 @@
 // The operator's email goes through the outbox and is retried the same way, so a mail outage
 // delays it but does not lose it. `runner` makes each try and each pause an Inngest step (memoised,
 // visible in the run's log); the inline runner runs the same sequence in-process.
+import { cloudflareRateLimitWaitMs } from "@/lib/access/cloudflare";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { queueBuildFailedEmail } from "@/lib/email/customer-notices";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { enqueueEmail, tryDeliverEmail } from "@/lib/email/outbox";
 import { renderProvisionFailedEmail } from "@/lib/email/templates/provision-failed";
 import { transitionOrder } from "@/lib/orders/order-state";
 import { releaseProxmoxSlotsOf } from "@/lib/proxmox/work-slots";
-import { destroyOwnedVm, releaseVmid, removeSnippet, removeTunnelAndDns } from "@/lib/provisioning/cleanup-actions";
+import { destroyOwnedVm, releaseVmid, removeAccessApplication, removeSnippet, removeTunnelAndDns } from "@/lib/provisioning/cleanup-actions";
+import { releaseVmNetwork, removeVmFirewall } from "@/lib/network/release-network";
 import { loadOrder } from "@/lib/provisioning/load-order";
 import { transitionVm } from "@/lib/vms/vm-state";
+import { raiseOperatorAlert } from "@/lib/alerts/raise-operator-alert";
 
 export type CompensationRunner = {
   run: <T>(name: string, work: () => Promise<T>) => Promise<T>;
@@ -84,14 +88,16 @@ export async function markProvisioningFailed(input: CompensationInput): Promise<
   return moved;
 }
 
-type Try = CleanupResult & { overdue: boolean };
+/** `waitMs`: Cloudflare's rate limit said how long every call stays blocked; the next try waits that long. */
+type Try = CleanupResult & { overdue: boolean; waitMs?: number };
 
 async function tryOnce(orderId: string, action: string, work: () => Promise<string>): Promise<Try> {
-  let result: CleanupResult;
+  let result: CleanupResult & { waitMs?: number };
   try {
     result = { action, ok: true, detail: await work() };
   } catch (error) {
-    result = { action, ok: false, detail: error instanceof Error ? error.message : String(error) };
+    const waitMs = cloudflareRateLimitWaitMs(error);
+    result = { action, ok: false, detail: error instanceof Error ? error.message : String(error), ...(waitMs !== null ? { waitMs } : {}) };
   }
   // Read inside the step, so a replay of the run takes the same path.
   const order = await db.order.findUnique({ where: { id: orderId }, select: { cleanupDeadlineAt: true } });
@@ -103,7 +109,8 @@ async function tryOnce(orderId: string, action: string, work: () => Promise<stri
  * a pause each). The pauses grow 5 s doubling, and are capped so that the tries reach the deadline
  * within that count whatever CLEANUP_DEADLINE_HOURS is: 1 h for the default 24 h.
  */
-export const CLEANUP_TURNS = 40;
+// Sized with the action list: every action's worst case together stays under half Inngest's step limit.
+export const CLEANUP_TURNS = 25;
 export const OPERATOR_EMAIL_TRIES = 44;
 const cleanupPauseCapMs = () => Math.max(3_600_000, Math.ceil((env().CLEANUP_DEADLINE_HOURS * 3_600_000) / (CLEANUP_TURNS - 12)));
 const cleanupTurnPauseMs = (turn: number) => Math.min(5_000 * 2 ** (turn - 1), cleanupPauseCapMs());
@@ -120,7 +127,7 @@ async function untilDone(runner: CompensationRunner, orderId: string, action: st
     if (result.ok || result.overdue || overdueAlready) return result;
     // The pauses are sized to reach the deadline by now; a slow clock must not run past the budget.
     if (turn >= CLEANUP_TURNS) return { ...result, overdue: true };
-    await runner.sleep(`pause before ${action} ${turn + 1}`, cleanupTurnPauseMs(turn));
+    await runner.sleep(`pause before ${action} ${turn + 1}`, Math.max(cleanupTurnPauseMs(turn), result.waitMs ?? 0));
   }
 }
 
@@ -146,6 +153,17 @@ export async function finishCleanup(input: CompensationInput, cleanup: CleanupRe
       { type: "order", id: input.orderId },
       { attempt: input.attempt, cleanup },
     );
+    // Issue 22: a failed order whose cleanup ran past its deadline needs the operator.
+    if (status === "overdue")
+      await raiseOperatorAlert({
+        kind: "provisioning_overdue",
+        subject: input.orderId,
+        title: `Cleanup overdue for failed order ${input.orderId}`,
+        detail: summary,
+        link: `/admin/orders/${input.orderId}`,
+        // queueOperatorEmail sends the failure's own operator email with what remains.
+        emailedElsewhere: true,
+      });
   }
   return { status };
 }
@@ -180,10 +198,16 @@ async function emailOperator(runner: CompensationRunner, input: CompensationInpu
   }
 }
 
+// The VM goes first: its cloudflared holds the tunnel's connections and would reconnect after
+// they were removed, so the tunnel is deleted once nothing runs the connector (and with cascade).
 const ACTIONS: Array<[string, (orderId: string) => Promise<string>]> = [
-  ["delete tunnel and dns", removeTunnelAndDns],
-  ["delete cloud-init snippet", removeSnippet],
   ["destroy vm", (orderId) => destroyOwnedVm(orderId)],
+  ["delete tunnel and dns", removeTunnelAndDns],
+  ["delete access application", removeAccessApplication],
+  ["delete cloud-init snippet", removeSnippet],
+  // Issue 26: what the VMID's firewall file held, then the customer's network if it was their last VM.
+  ["remove vm firewall", removeVmFirewall],
+  ["release network", releaseVmNetwork],
 ];
 
 export async function compensateProvisioning(input: CompensationInput, runner: CompensationRunner = inlineRunner()): Promise<CompensationReport> {
@@ -195,6 +219,8 @@ export async function compensateProvisioning(input: CompensationInput, runner: C
     return { ...decision, cleanup: [] };
   }
   await runner.run("mark order failed", () => markProvisioningFailed(input));
+  // The customer hears it too, in plain words (I4), once per attempt; the outbox drainer delivers it.
+  await runner.run("queue customer build failed email", () => queueBuildFailedEmail(orderId, input.attempt));
 
   const cleanup: CleanupResult[] = [];
   let overdue = false;

@@ -1,4 +1,4 @@
-// Steps "configure vm" and "grow disk". Both read the config first and write only what differs,
+// Steps "configure vm" and "grow disk" (the NIC and the address: lib/network/attach-nic.ts). Both read the config first and write only what differs,
 // so a re-run after success sends no write at all (I3). The VM password is generated once, sealed
 // (AES-256-GCM) and stored before it is sent anywhere; a re-run reuses it (I9). User, password
 // and keys go into the cicustom user-data (write-cloud-init.ts) and nowhere else: `cicustom
@@ -49,7 +49,6 @@ export async function configureVm(orderId: string): Promise<{ changed: string[] 
     cores: vm.vcpus,
     memory: vm.ramGb * 1024, // MiB
     cpu: node.cpuType,
-    ipconfig0: "ip=dhcp",
   };
   const config = await withLockRetry(() => getVmConfig(vm.nodeName, vm.vmid));
   const changed = Object.entries(wanted)

@@ -1,10 +1,11 @@
 // Names this product gives to what it creates for a VM. What could be found again by name (the
-// tunnel, the snippet, the clone's description) carries the Vm row's own id or its order's id, not
-// the VMID: VMIDs go back to the pool and are reused, row ids never are. So a lookup by name finds
-// only this row's things, adoption is safe, and cleanup can never reach another VM's resources.
-// The DNS hostnames carry the VMID because customers know their VM by it; a record at such a name
-// is ours only when it points at our own tunnel (lib/provisioning/tunnel-dns.ts), and the VMID is
-// released only after those records are gone.
+// tunnel, the Access application and policy, the snippet, the clone's description) carries the Vm
+// row's own id or its order's id, not the VMID: VMIDs go back to the pool and are reused, row ids
+// never are. So a lookup by name finds only this row's things, adoption is safe, and cleanup can
+// never reach another VM's resources. Customer-visible hostnames come from the VM's host label (its
+// chosen name plus a random suffix, issued once ever: lib/provisioning/hostnames.ts), so nobody can
+// guess them from a VMID and no later VM inherits them. VMs built before host labels keep their
+// `ssh-<vmid>` names (legacy, never issued to anyone else: issued labels always end in a suffix).
 import path from "node:path/posix";
 import { env } from "@/lib/env";
 
@@ -13,10 +14,16 @@ export const tunnelName = (vmId: string) => `labvps-vm-${vmId}`;
 export const isTunnelOf = (vmId: string, name: string | null | undefined) => name === tunnelName(vmId);
 export const tunnelTarget = (tunnelId: string) => `${tunnelId}.cfargotunnel.com`;
 
-/** The one place VM hostnames are built (provisioning, the VM page, emails). */
-export const sshHostname = (vmid: number, baseDomain = env().BASE_DOMAIN) => `ssh-${vmid}.${baseDomain}`;
+/** The Access application and its reusable policy carry the same owner tag as the tunnel. */
+export const accessName = tunnelName;
+export const isAccessOf = isTunnelOf;
+
+/** The one place VM hostnames are built from a host label (provisioning, the VM page, emails). */
+export const sshHostname = (label: string, baseDomain = env().BASE_DOMAIN) => `ssh-${label}.${baseDomain}`;
 /** The EVE-NG web UI, for EVE plans only. */
-export const webHostname = (vmid: number, baseDomain = env().BASE_DOMAIN) => `eve-${vmid}.${baseDomain}`;
+export const webHostname = (label: string, baseDomain = env().BASE_DOMAIN) => `eve-${label}.${baseDomain}`;
+/** What VMs built before host labels were given; only cleanup still looks them up. */
+export const legacyHostnames = (vmid: number, baseDomain = env().BASE_DOMAIN) => [`ssh-${vmid}.${baseDomain}`, `eve-${vmid}.${baseDomain}`];
 
 export const snippetFileName = (vmId: string) => `labvps-vm-${vmId}.yaml`;
 export const snippetPathFor = (vmId: string) => path.join(env().PROXMOX_SNIPPETS_DIR, snippetFileName(vmId));
@@ -31,4 +38,11 @@ export const ownerMarker = (orderId: string) => `labvps order ${orderId}`;
 export const CLONE_TEMPORARY_DESCRIPTION = "qmclone temporary file";
 
 /** Lease holders (lib/proxmox/work-slots.ts) for one VM's operations: one slot per operation. */
-export const slotHolder = (operation: "clone" | "config" | "resize" | "cloud-init" | "start" | "stop" | "destroy", vmId: string) => `vm:${vmId}:${operation}`;
+export const slotHolder = (operation: "clone" | "config" | "resize" | "cloud-init" | "start" | "stop" | "destroy" | "firewall" | "network", vmId: string) =>
+  `vm:${vmId}:${operation}`;
+
+/** A customer network's Proxmox work (its VNet and subnet writes, the SDN apply): one slot. */
+export const networkSlotHolder = (networkId: string) => `net:${networkId}`;
+
+/** Written into a customer VNet's `alias`: a VNet found by name is ours only if it carries this. */
+export const networkMarker = (networkId: string) => `labvps-${networkId}`;

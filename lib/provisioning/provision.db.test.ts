@@ -10,6 +10,7 @@ import { chooseNode } from "./choose-node";
 import { cloneTemplate, waitForClone } from "./clone-template";
 import { configureVm, growDisk } from "./configure-vm";
 import { createTunnelAndDns } from "./create-tunnel-and-dns";
+import { protectHostnames } from "./protect-hostnames";
 import { reserveVmid } from "./reserve-vmid";
 import { sendReadyEmail } from "./send-ready-email";
 import { startProvisioning } from "./start-provisioning";
@@ -17,6 +18,9 @@ import { markReady, startVm } from "./start-vm";
 import { checkNestedVirt, waitForCloudInit, waitForGuestAgent, waitForTunnel } from "./readiness";
 import { tunnelToken } from "./tunnel-dns";
 import { writeCloudInit } from "./write-cloud-init";
+import { prepareNetwork } from "@/lib/network/allocate-network";
+import { attachNetwork } from "@/lib/network/attach-nic";
+import { buildNetwork, checkFirewall, configureFirewall } from "@/lib/network/provision-steps";
 import { cloudflareSim, createPaidOrder, mailSim, proxmox, retireProvisioningFixtures, snippetNameOf, tunnelNameOf } from "@/test/fixtures/provisioning";
 
 afterEach(async () => {
@@ -39,20 +43,29 @@ describe("provision vm (Inngest function, stand-ins)", () => {
 
     const after = await db.order.findUniqueOrThrow({ where: { id: order.id } });
     expect(after).toMatchObject({ status: "provisioned", progressStep: null, provisionAttempts: 1, failureReason: null });
+    // Hostnames from the chosen name plus a random suffix, never from the VMID.
+    expect(vm.hostLabel).toMatch(new RegExp(`^${order.hostname}-[a-z0-9]{8}$`));
     expect(vm).toMatchObject({
       status: "running",
       nodeName: "pve1",
       name: order.hostname,
-      sshHostname: `ssh-${vm.vmid}.${env().BASE_DOMAIN}`,
-      webHostname: `eve-${vm.vmid}.${env().BASE_DOMAIN}`,
+      sshHostname: `ssh-${vm.hostLabel}.${env().BASE_DOMAIN}`,
+      webHostname: `eve-${vm.hostLabel}.${env().BASE_DOMAIN}`,
     });
+    expect(vm.sshHostname).not.toContain(String(vm.vmid));
     expect(vm.readyAt).toBeInstanceOf(Date);
     expect(vm.vmid).toBeGreaterThanOrEqual(env().VM_ID_MIN);
 
     // Proxmox holds the VM with the plan's cores, memory (MiB) and disk, running, cloud-init wired.
     const simVm = (await proxmox.vm(vm.vmid!))!;
     expect(simVm).toMatchObject({ status: "running", lock: null, name: order.hostname });
-    expect(simVm.config).toMatchObject({ cores: 1, memory: 1024, ipconfig0: "ip=dhcp", cicustom: `user=local:snippets/${snippetNameOf(vm.id)}` });
+    expect(simVm.config).toMatchObject({ cores: 1, memory: 1024, cicustom: `user=local:snippets/${snippetNameOf(vm.id)}` });
+    // Issue 26: on the customer's own VNet, firewalled, with its static address from that subnet.
+    const network = await db.customerNetwork.findUniqueOrThrow({ where: { userId: user.id } });
+    expect(network).toMatchObject({ status: "ready", vnet: `lv${network.slot}`, gateway: network.subnet.replace(/\.0\/24$/, ".1") });
+    expect(simVm.config.net0).toBe(`virtio=${vm.macAddress},bridge=${network.vnet},firewall=1`);
+    expect(simVm.config.ipconfig0).toBe(`ip=${vm.ipAddress}/24,gw=${network.gateway}`);
+    expect(vm.ipAddress!.startsWith(network.subnet.replace(/0\/24$/, ""))).toBe(true);
     // `cicustom user=` replaces Proxmox's generated user-data: user, password and keys live in the snippet only.
     for (const key of ["ciuser", "cipassword", "sshkeys"]) expect(simVm.config).not.toHaveProperty(key);
     expect(simVm.bootedWith).toMatchObject({ node: "pve1", cicustom: `local:snippets/${snippetNameOf(vm.id)}` });
@@ -75,11 +88,31 @@ describe("provision vm (Inngest function, stand-ins)", () => {
     const tunnel = tunnels.filter((t) => t.name === tunnelNameOf(vm.id) && !t.deleted_at);
     expect(tunnel).toHaveLength(1);
     expect(tunnel[0]!.id).toBe(vm.tunnelId);
+    // I5: cloudflared itself demands this VM's Access token on every hostname.
+    const app = (await cloudflareSim.state()).access_apps.find((a) => a.id === vm.accessAppId)!;
+    const access = { required: true, teamName: env().CLOUDFLARE_ACCESS_TEAM, audTag: [app.aud] };
     expect(tunnel[0]!.configuration?.config?.ingress).toEqual([
-      { hostname: vm.sshHostname, service: "ssh://localhost:22" },
-      { hostname: vm.webHostname, service: "http://localhost:80" },
+      { hostname: vm.sshHostname, service: "ssh://localhost:22", originRequest: { access } },
+      { hostname: vm.webHostname, service: "http://localhost:80", originRequest: { access } },
       { service: "http_status:404" },
     ]);
+    // I5: one Access application for exactly the VM's hostnames, one policy for exactly its owner.
+    expect(app).toMatchObject({
+      name: tunnelNameOf(vm.id),
+      type: "self_hosted",
+      destinations: [
+        { type: "public", uri: vm.sshHostname },
+        { type: "public", uri: vm.webHostname },
+      ],
+    });
+    expect(app.policies).toEqual([
+      expect.objectContaining({ id: vm.accessPolicyId, decision: "allow", include: [{ email: { email: user.email } }], exclude: [], require: [] }),
+    ]);
+    // I9: the EVE-NG web admin password is this VM's own, sealed at rest, and replaces the default at first boot.
+    const evePassword = openSecret(vm.eveAdminPasswordCiphertext!, env().VM_SECRET_KEY);
+    expect(evePassword).toMatch(/^[A-Za-z0-9]{20}$/);
+    expect(vm.eveAdminPasswordCiphertext).not.toContain(evePassword);
+    expect(snippet.content).toContain("http://127.0.0.1/api/users/admin");
     for (const [name, id] of [
       [vm.sshHostname, vm.sshDnsRecordId],
       [vm.webHostname, vm.webDnsRecordId],
@@ -118,9 +151,15 @@ describe("provision vm (Inngest function, stand-ins)", () => {
       ["wait for clone", () => waitForClone(order.id, null)],
       ["configure vm", () => configureVm(order.id)],
       ["grow disk", () => growDisk(order.id)],
+      ["prepare network", () => prepareNetwork(order.id)],
+      ["build network", () => buildNetwork(order.id)],
+      ["attach network", () => attachNetwork(order.id)],
+      ["configure firewall", () => configureFirewall(order.id)],
+      ["protect hostnames with access", () => protectHostnames(order.id)],
       ["create tunnel and dns", () => createTunnelAndDns(order.id)],
       ["write cloud-init", () => writeCloudInit(order.id)],
       ["start vm", () => startVm(order.id)],
+      ["check firewall", () => checkFirewall(order.id)],
       ["mark ready", () => markReady(order.id)],
       ["send ready email", () => sendReadyEmail(order.id)],
     ];
@@ -141,10 +180,12 @@ describe("provision vm (Inngest function, stand-ins)", () => {
 
     const { tunnels, dns_records } = await cloudflareSim.state();
     expect(tunnels.filter((t) => t.name === tunnelNameOf(vm.id) && !t.deleted_at)).toHaveLength(1);
-    expect(dns_records.filter((r) => r.name.endsWith(`-${vm.vmid}.${env().BASE_DOMAIN}`))).toHaveLength(2);
+    expect(dns_records.filter((r) => r.name.endsWith(`-${vm.hostLabel}.${env().BASE_DOMAIN}`))).toHaveLength(2);
     expect((await proxmox.snippets()).filter((s) => s.name === snippetNameOf(vm.id))).toHaveLength(1);
     expect(await mailSim.messages(user.email)).toHaveLength(1);
-    expect(await db.vm.findUniqueOrThrow({ where: { id: vm.id } })).toEqual(vm);
+    // Only the firewall's last check moves (a re-check is a check).
+    const omitCheck = ({ firewallCheckedAt: _c, updatedAt: _u, ...rest }: typeof vm) => rest;
+    expect(omitCheck(await db.vm.findUniqueOrThrow({ where: { id: vm.id } }))).toEqual(omitCheck(vm));
   });
 
   it("the step functions called in order reach the same end state (per-step timings printed)", async () => {
@@ -163,11 +204,21 @@ describe("provision vm (Inngest function, stand-ins)", () => {
     expect(await timed("choose node", () => chooseNode(order.id))).toEqual({ nodeName: "pve1", templateVmid: 9001 });
     const { upid } = await timed("clone template", () => cloneTemplate(order.id));
     expect(await timed("wait for clone", () => waitForClone(order.id, upid))).toEqual({ done: true });
-    expect(await timed("configure vm", () => configureVm(order.id))).toEqual({ changed: ["cores", "memory", "ipconfig0"] }); // the clone already has its name;
+    expect(await timed("configure vm", () => configureVm(order.id))).toEqual({ changed: ["cores", "memory"] }); // the clone already has its name;
     expect(await timed("grow disk", () => growDisk(order.id))).toEqual({ fromGb: 32, toGb: 40 });
-    expect((await timed("create tunnel and dns", () => createTunnelAndDns(order.id))).hostnames).toEqual([`ssh-${vmid}.${env().BASE_DOMAIN}`]);
+    expect(await timed("prepare network", () => prepareNetwork(order.id))).toMatchObject({ mode: "sdn", vnet: expect.stringMatching(/^lv\d+$/) });
+    expect((await timed("build network", () => buildNetwork(order.id))).created).toEqual([
+      expect.stringMatching(/^vnet lv/),
+      expect.stringMatching(/^subnet 10\.240\./),
+    ]);
+    expect(await timed("attach network", () => attachNetwork(order.id))).toEqual({ changed: ["net0", "ipconfig0", "nameserver"] });
+    expect((await timed("configure firewall", () => configureFirewall(order.id))).changed.length).toBeGreaterThan(0);
+    const { hostnames } = await timed("protect hostnames with access", () => protectHostnames(order.id));
+    expect(hostnames).toEqual([expect.stringMatching(new RegExp(`^ssh-${order.hostname}-[a-z0-9]{8}\\.${env().BASE_DOMAIN}$`))]);
+    expect((await timed("create tunnel and dns", () => createTunnelAndDns(order.id))).hostnames).toEqual(hostnames);
     expect((await timed("write cloud-init", () => writeCloudInit(order.id))).written).toBe(true);
     expect(await timed("start vm", () => startVm(order.id))).toMatchObject({ started: true });
+    expect(await timed("check firewall", () => checkFirewall(order.id))).toEqual({ fixed: [] });
     // Ready means reachable: the guest agent, cloud-init, vmx, the tunnel's connector (issue 20).
     expect(await timed("wait for guest agent", () => waitForGuestAgent(order.id, 5_000))).toEqual({ ready: true });
     expect(await timed("wait for cloud-init", () => waitForCloudInit(order.id, 5_000))).toEqual({ ready: true });
@@ -188,7 +239,7 @@ describe("provision vm (Inngest function, stand-ins)", () => {
     const { error } = await execute(order.id);
     expect(error).toBeUndefined();
     const puts = (await proxmox.requests(mark)).filter((r) => r.method === "PUT" && /\/config$/.test(r.path));
-    expect(puts.map((r) => r.status)).toEqual([500, 500, 200, 200]); // configure vm (twice refused), then cicustom
+    expect(puts.map((r) => r.status)).toEqual([500, 500, 200, 200, 200]); // configure vm (twice refused), attach network, then cicustom
     expect(puts.some((r) => "cipassword" in r.params)).toBe(false);
     expect((await db.order.findUniqueOrThrow({ where: { id: order.id } })).status).toBe("provisioned");
   });
@@ -209,6 +260,7 @@ describe("provision vm (Inngest function, stand-ins)", () => {
     for (const step of [reserveVmid, chooseNode]) await step(order.id);
     const { upid } = await cloneTemplate(order.id);
     expect(await waitForClone(order.id, upid)).toEqual({ done: true });
+    await protectHostnames(order.id);
     await createTunnelAndDns(order.id);
     await db.order.update({ where: { id: order.id }, data: { sshPublicKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 $(reboot)", "x; rm -rf /"] } });
     const mark = await proxmox.mark();

@@ -6,6 +6,7 @@ import { enqueueEmail, sendEmailOnce } from "@/lib/email/outbox";
 import { renderVmReadyEmail } from "@/lib/email/templates/vm-ready";
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
 import { loadOrder, placedVmOf } from "@/lib/provisioning/load-order";
+import { accessSignIn } from "@/lib/vms/ssh-access";
 
 export const readyEmailKey = (vmId: string) => `vm-ready:${vmId}`;
 
@@ -29,6 +30,9 @@ async function readyEmailFor(orderId: string) {
   const { APP_URL, VM_DEFAULT_USER } = env();
   const email = renderVmReadyEmail({
     customerName: order.user.name,
+    customerEmail: order.user.email,
+    protectedByAccess: vm.accessAppId !== null,
+    signIn: accessSignIn(),
     vmName: vm.name,
     vmid: vm.vmid,
     sshHostname: vm.sshHostname,

@@ -68,6 +68,7 @@ export async function startProvisioning(orderId: string, attempt: number): Promi
             nodeName: null,
             clonedAt: null,
             passwordCiphertext: null,
+            eveAdminPasswordCiphertext: null,
             tunnelId: null,
             sshDnsRecordId: null,
             webDnsRecordId: null,

@@ -6,7 +6,8 @@ import { cloudflare } from "@/lib/access/cloudflare";
 import { env } from "@/lib/env";
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
 
-export type IngressRule = { hostname?: string; service: string };
+export type AccessRequirement = { required: boolean; teamName: string; audTag: string[] };
+export type IngressRule = { hostname?: string; service: string; originRequest?: { access: AccessRequirement } };
 
 const account = () => ({ account_id: env().CLOUDFLARE_ACCOUNT_ID });
 const zone = () => ({ zone_id: env().CLOUDFLARE_ZONE_ID });
@@ -29,13 +30,19 @@ export async function ensureTunnel(name: string): Promise<string> {
   return created.id;
 }
 
+const accessOf = (rule: IngressRule) => JSON.stringify(rule.originRequest?.access ?? null);
 const sameRules = (a: IngressRule[], b: IngressRule[]) =>
-  a.length === b.length && a.every((rule, i) => (rule.hostname ?? "") === (b[i]!.hostname ?? "") && rule.service === b[i]!.service);
+  a.length === b.length &&
+  a.every((rule, i) => (rule.hostname ?? "") === (b[i]!.hostname ?? "") && rule.service === b[i]!.service && accessOf(rule) === accessOf(b[i]!));
 
-/** Puts the ingress rules on the tunnel unless they are there already. */
+/** Puts the ingress rules on the tunnel unless they are there already (Access requirement included). */
 export async function ensureIngress(tunnelId: string, ingress: IngressRule[]): Promise<boolean> {
   const current = await tunnels().configurations.get(tunnelId, account());
-  const rules = (current.config?.ingress ?? []).map((r) => ({ hostname: r.hostname || undefined, service: r.service }));
+  const rules = (current.config?.ingress ?? []).map((r) => {
+    const a = r.originRequest?.access;
+    const access = a && { required: a.required ?? false, teamName: a.teamName, audTag: a.audTag };
+    return { hostname: r.hostname || undefined, service: r.service, ...(access ? { originRequest: { access } } : {}) };
+  });
   if (sameRules(rules, ingress)) return false;
   // The catch-all rule has no hostname, which the SDK's types do not allow for: hence the cast.
   await tunnels().configurations.update(tunnelId, { ...account(), config: { ingress: ingress as { hostname: string; service: string }[] } });
@@ -93,11 +100,13 @@ export async function findLiveTunnel(id: string): Promise<{ id: string; name: st
 }
 
 /**
- * Connections first: Cloudflare refuses to delete a tunnel a connector is still attached to.
- * Callers pass only tunnels they proved are theirs (by the owner tag in the name).
+ * Cloudflare refuses to delete a tunnel while a connector holds connections (400, 1022), and a
+ * running cloudflared reconnects as soon as its connections are removed: callers destroy the VM
+ * (its connector) first, and the delete cascades (`?cascade=true`, what `cloudflared tunnel delete
+ * -f` sends: cfapi/tunnel.go) so a connector still attached cannot block it. Callers pass only
+ * tunnels they proved are theirs (by the owner tag in the name).
  */
 export async function deleteTunnel(id: string): Promise<void> {
   if (!(await findLiveTunnel(id))) return;
-  await ignoreNotFound(() => tunnels().connections.delete(id, account()));
-  await ignoreNotFound(() => tunnels().delete(id, account()));
+  await ignoreNotFound(() => tunnels().delete(id, account(), { query: { cascade: true } }));
 }

@@ -8,6 +8,7 @@ import { chooseNode } from "./choose-node";
 import { cloneTemplate, waitForClone } from "./clone-template";
 import { configureVm, growDisk } from "./configure-vm";
 import { createTunnelAndDns } from "./create-tunnel-and-dns";
+import { protectHostnames } from "./protect-hostnames";
 import { reserveVmid } from "./reserve-vmid";
 import { startProvisioning } from "./start-provisioning";
 import { startVm } from "./start-vm";
@@ -59,6 +60,7 @@ async function provisionOnPve2() {
   while (!(await waitForClone(order.id, upid, 10_000)).done);
   await configureVm(order.id);
   await growDisk(order.id);
+  await protectHostnames(order.id);
   await createTunnelAndDns(order.id);
   const mark = await proxmox.mark();
   const written = await writeCloudInit(order.id);

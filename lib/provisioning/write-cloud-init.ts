@@ -5,6 +5,8 @@
 // the file, so no `qm` runs on a node that may not hold the VM's config. The snippet is named
 // after the VM row (not the reusable VMID), so it can never be another VM's. Every value is
 // validated before the SSH connection opens. The token is a secret: never logged, never stored (I9).
+// Like the token, an EVE-NG VM's web admin password is in the snippet on the operator's node: the
+// guest reads it once at first boot (EVE-NG's API takes the password itself, not a hash).
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { renderUserData } from "@/lib/cloud-init/render-user-data";
@@ -15,6 +17,7 @@ import { SftpStatusError, withSsh } from "@/lib/proxmox/ssh";
 import { withLockRetry } from "@/lib/proxmox/tasks";
 import { withProxmoxSlot } from "@/lib/proxmox/work-slots";
 import { vmPassword } from "@/lib/provisioning/configure-vm";
+import { eveAdminPassword } from "@/lib/provisioning/eve-credentials";
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
 import { loadOrder, placedVmOf } from "@/lib/provisioning/load-order";
 import { slotHolder, snippetFileName } from "@/lib/provisioning/naming";
@@ -40,6 +43,8 @@ export async function uploadCloudInit(orderId: string, options: { sshPublicKeys?
     sshPublicKeys: options.sshPublicKeys ?? order.sshPublicKeys,
     tunnelToken: await tunnelToken(vm.tunnelId),
     passwordHash: sha512Crypt(await vmPassword(vm.id)),
+    // EVE-NG: the web admin gets this VM's own password at first boot instead of the image's default.
+    ...(vm.labType === "eve" ? { eveAdminPassword: await eveAdminPassword(vm.id) } : {}),
   });
   const snippet = snippetLocation(access, snippetFileName(vm.id));
 

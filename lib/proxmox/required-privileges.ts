@@ -14,6 +14,7 @@ export const VM_PRIVILEGES = [
   "VM.Config.Cloudinit", // PUT config cicustom/ipconfig0 (or VM.Config.Network), PUT cloudinit
   "VM.Config.Disk", // PUT resize
   "VM.Config.Memory", // PUT config memory
+  "VM.Config.Network", // PUT config net0 (the customer's VNet, firewall=1), the VM firewall's options, rules and ipsets
   "VM.Config.Options", // PUT config name (sent with cores/memory whenever the config differs)
   "VM.Console", // POST vncproxy, vncwebsocket
   "VM.PowerMgmt", // POST status/start|stop|shutdown|reboot
@@ -36,18 +37,45 @@ export const STORAGE_PRIVILEGES = ["Datastore.AllocateSpace"] as const;
 /** On /nodes: `GET /nodes/{node}/time`, the clock scheduled backups fall due by. */
 export const NODE_PRIVILEGES = ["Sys.Audit"] as const;
 
-/** On each bridge the templates' NICs use (`/sdn/zones/localnetwork/<bridge>`): clone checks it. */
+/**
+ * On each bridge the templates' NICs use (`/sdn/zones/localnetwork/<bridge>`): clone checks it, and
+ * so does moving the NIC off it (qemu-server check_bridge_access checks the old NIC and the new).
+ */
 export const BRIDGE_PRIVILEGES = ["SDN.Use"] as const;
 
-export type AclEntry = { path: string; privs: string[] };
+/**
+ * On the customers' SDN zone (`/sdn/zones/<zone>`, propagated to its VNets): SDN.Allocate creates
+ * and deletes VNets and subnets (pve-network Vnets.pm/Subnets.pm), SDN.Use puts a NIC on a VNet.
+ */
+export const ZONE_PRIVILEGES = ["SDN.Allocate", "SDN.Use"] as const;
 
-/** The ACL the token (and, with privilege separation, its user) needs; `storages` include the backup storages. */
-export function requiredAcl(opts: { storages: string[]; bridges: string[]; pveVersion?: PveMajor }): AclEntry[] {
+/** On `/sdn` itself, not propagated: `PUT /cluster/sdn` (apply) checks SDN.Allocate there. */
+export const SDN_APPLY_PRIVILEGES = ["SDN.Allocate"] as const;
+
+/**
+ * For `npm run doctor` only, on `/` and not propagated: reading whether the datacenter firewall is
+ * on (`GET /cluster/firewall/options`, Sys.Audit on /); without it no VM firewall rule applies.
+ */
+export const DOCTOR_ACL = [{ path: "/", privs: ["Sys.Audit"], propagate: false }] as const;
+
+export type AclEntry = { path: string; privs: string[]; propagate?: boolean };
+
+/**
+ * The ACL the token (and, with privilege separation, its user) needs; `storages` include the
+ * backup storages; `zone` in SDN mode.
+ */
+export function requiredAcl(opts: { storages: string[]; bridges: string[]; zone?: string | null; pveVersion?: PveMajor }): AclEntry[] {
   return [
     { path: "/vms", privs: [...VM_PRIVILEGES, ...GUEST_AGENT_PRIVILEGES[opts.pveVersion ?? 9]] },
     { path: "/nodes", privs: [...NODE_PRIVILEGES] },
     ...[...new Set(opts.storages)].map((s) => ({ path: `/storage/${s}`, privs: [...STORAGE_PRIVILEGES] })),
     ...[...new Set(opts.bridges)].map((b) => ({ path: `/sdn/zones/localnetwork/${b}`, privs: [...BRIDGE_PRIVILEGES] })),
+    ...(opts.zone
+      ? [
+          { path: `/sdn/zones/${opts.zone}`, privs: [...ZONE_PRIVILEGES] },
+          { path: "/sdn", privs: [...SDN_APPLY_PRIVILEGES], propagate: false },
+        ]
+      : []),
   ];
 }
 

@@ -7,7 +7,7 @@ import { stripe } from "@/lib/billing/stripe";
 import { billingGate } from "@/lib/billing-state/gates";
 import { db } from "@/lib/db";
 import { sendEmailOnce } from "@/lib/email/outbox";
-import { escapeHtml, htmlDocument } from "@/lib/email/templates/layout";
+import { customerEmails } from "@/lib/email/templates/customer";
 import { env } from "@/lib/env";
 import { formatMoney } from "@/lib/format/money";
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
@@ -232,19 +232,16 @@ export async function sendResizedEmail(resizeRequestId: string) {
       diskGb: true,
       newMonthlyMinor: true,
       currency: true,
-      vm: { select: { name: true, user: { select: { email: true } } } },
+      vm: { select: { name: true, user: { select: { email: true, name: true } } } },
     },
   });
-  const url = `${env().APP_URL.replace(/\/$/, "")}/vms/${request.vmId}`;
-  const subject = `Your VM ${request.vm.name} has been resized`;
-  const lines = [
-    `Your VM ${request.vm.name} now has ${request.vcpus} vCPUs, ${request.ramGb} GB of RAM and ${request.diskGb} GB of disk.`,
-    `Your new monthly price is ${formatMoney(request.newMonthlyMinor, request.currency)}.`,
-    "",
-    url,
-  ];
-  const html = htmlDocument(subject, lines.map((l) => `<p>${escapeHtml(l)}</p>`).join("\n"));
-  return sendEmailOnce({ key: resizedEmailKey(resizeRequestId), to: request.vm.user.email, subject, text: lines.join("\n"), html });
+  const email = customerEmails.resized(request.vm.user.name, {
+    vmName: request.vm.name,
+    summary: `${request.vcpus} vCPUs, ${request.ramGb} GB of RAM and ${request.diskGb} GB of disk`,
+    price: formatMoney(request.newMonthlyMinor, request.currency),
+    vmId: request.vmId,
+  });
+  return sendEmailOnce({ key: resizedEmailKey(resizeRequestId), to: request.vm.user.email, ...email });
 }
 
 /** The final failure: the request is failed for the operator (the payment stays recorded, I8). */

@@ -8,6 +8,7 @@ import Stripe from "stripe";
 import { UserFacingError } from "@/lib/actions/form-state";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { refundInvoiceOnce } from "@/lib/billing/refund-invoice";
+import { sendRefundEmail } from "@/lib/email/customer-notices";
 import { stripe } from "@/lib/billing/stripe";
 import { db } from "@/lib/db";
 import { formatMoney } from "@/lib/format/money";
@@ -65,6 +66,13 @@ export async function refundFailedResize({ resizeRequestId, adminId }: { resizeR
     }
     return changed;
   });
+  if (moved && refundedMinor > 0) {
+    await sendRefundEmail(`refund:resize:${resizeRequestId}`, request.userId, {
+      amountMinor: refundedMinor,
+      currency: request.currency,
+      what: "a resize we could not apply",
+    });
+  }
   return { refundedMinor, currency: request.currency, alreadyDone: !moved };
 }
 

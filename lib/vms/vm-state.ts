@@ -31,6 +31,6 @@ export async function transitionVm(
   const sources = vmMachine.sources(from, to);
   const { count } = await db.vm.updateMany({ where: { id: vmId, status: { in: sources } }, data: { ...data, status: to } });
   // A VM that is no longer running has no console: close any open one now (DESIGN §3 Console).
-  if (count === 1 && to !== "running") closeConsoles({ vmId }, "vm_stopped");
+  if (count === 1 && to !== "running") await closeConsoles({ vmId }, "vm_stopped");
   return count === 1;
 }

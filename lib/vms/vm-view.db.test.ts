@@ -5,7 +5,20 @@ import { listCustomerOrders, listCustomerVms } from "./list-customer-items";
 import { loadVmPage, loadVmStatus } from "./vm-view";
 import { createOrder, createPlan, createUser, createVmFixture } from "@/test/fixtures/vm";
 
-const INTERNAL_KEYS = ["nodeName", "passwordCiphertext", "tunnelId", "snippetPath", "sshDnsRecordId", "webDnsRecordId", "userId", "orderId", "error"];
+const INTERNAL_KEYS = [
+  "nodeName",
+  "passwordCiphertext",
+  "eveAdminPasswordCiphertext",
+  "tunnelId",
+  "accessAppId",
+  "accessPolicyId",
+  "snippetPath",
+  "sshDnsRecordId",
+  "webDnsRecordId",
+  "userId",
+  "orderId",
+  "error",
+];
 
 function keysDeep(value: unknown, into = new Set<string>()): Set<string> {
   if (Array.isArray(value)) value.forEach((v) => keysDeep(v, into));
@@ -39,9 +52,11 @@ describe("the customer's VM view", () => {
     expect(page!.state.power).toMatchObject({ status: "failed", message: expect.stringMatching(/^We couldn't start your VM\./) });
     expect(page!.vm).toMatchObject({ vmid: vm.vmid, name: vm.name, labType: "EVE-NG", vcpus: 2, ramGb: 4, diskGb: 40, status: "running" });
     expect(page!.vm.access).toEqual({
-      sshHostname: `ssh-${vm.vmid}.${process.env.BASE_DOMAIN}`,
-      sshConfig: `Host ${vm.name}\n  HostName ssh-${vm.vmid}.${process.env.BASE_DOMAIN}\n  User lab\n  ProxyCommand cloudflared access ssh --hostname %h\n`,
-      eveUrl: `https://eve-${vm.vmid}.${process.env.BASE_DOMAIN}`,
+      sshHostname: vm.sshHostname,
+      sshConfig: `Host ${vm.name}\n  HostName ${vm.sshHostname}\n  User lab\n  ProxyCommand cloudflared access ssh --hostname %h\n`,
+      alias: vm.name,
+      eveUrl: `https://${vm.webHostname}`,
+      protectedByAccess: false,
     });
     // A failed request is over: the buttons for the VM's state are offered again.
     expect(page!.state.allowedActions).toEqual(["shutdown", "stop", "reboot"]);

@@ -5,7 +5,7 @@ import { db } from "@/lib/db";
 import type { PowerAction, PowerRequestStatus, Prisma, VmStatus } from "@/lib/generated/prisma/client";
 import { labTypeLabel } from "@/lib/catalog/list-plans";
 import { allowedPowerActions, isActivePowerStatus, powerActionLabel, powerStatusMessage } from "@/lib/power/power-rules";
-import { eveWebUrl, sshConfigBlock, sshHostnameFor } from "@/lib/vms/ssh-access";
+import { eveWebUrl, sshConfigBlock, sshHostAlias } from "@/lib/vms/ssh-access";
 
 export const vmStatusLabel: Record<VmStatus, string> = {
   provisioning: "Setting up",
@@ -26,6 +26,8 @@ const customerVmSelect = {
   diskGb: true,
   sshHostname: true,
   webHostname: true,
+  // Read as a yes/no only: whether the page may say "Cloudflare Access" (the id never leaves, I4).
+  accessAppId: true,
   createdAt: true,
   readyAt: true,
   nestedVirt: true,
@@ -48,7 +50,7 @@ export type CustomerVmView = {
   status: VmStatus;
   statusLabel: string;
   /** Present once the VM has a VMID and has finished provisioning. */
-  access: { sshHostname: string; sshConfig: string; eveUrl: string | null } | null;
+  access: { sshHostname: string; sshConfig: string; alias: string; eveUrl: string | null; protectedByAccess: boolean } | null;
   createdAt: string;
   readyAt: string | null;
   /** Confirmed inside the guest at readiness (vmx/svm); null before that. */
@@ -82,12 +84,14 @@ export function toCustomerVmView(vm: CustomerVmRow): CustomerVmView {
     status: vm.status,
     statusLabel: vmStatusLabel[vm.status],
     access:
-      vmid === null
+      vmid === null || !vm.sshHostname
         ? null
         : {
-            sshHostname: vm.sshHostname ?? sshHostnameFor(vmid),
+            sshHostname: vm.sshHostname,
             sshConfig: sshConfigBlock({ name: vm.name, vmid, hostname: vm.sshHostname }),
-            eveUrl: eveWebUrl(vm.labType, vmid, vm.webHostname),
+            alias: sshHostAlias(vm.name, vmid),
+            eveUrl: eveWebUrl(vm.labType, vm.webHostname),
+            protectedByAccess: vm.accessAppId !== null,
           },
     createdAt: vm.createdAt.toISOString(),
     readyAt: vm.readyAt?.toISOString() ?? null,

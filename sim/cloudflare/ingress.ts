@@ -22,6 +22,24 @@ const HOSTNAME = /^(\*\.)?([a-z0-9_-]+\.)*[a-z0-9_-]+$/i;
 
 const invalid = (message: string) => badRequest(1056, `Validation failed: ${message}`);
 
+export interface AccessRequirement {
+  required?: boolean;
+  teamName?: string;
+  audTag?: string[];
+}
+
+/** cloudflared ingress.validateAccessConfiguration: audTags without a team name cannot be checked. */
+function checkAccess(access: unknown, n: number) {
+  if (access === undefined) return;
+  if (!access || typeof access !== "object" || Array.isArray(access)) throw invalid(`ingress rule #${n} originRequest.access must be an object`);
+  const { required, teamName, audTag } = access as AccessRequirement;
+  if (required !== undefined && typeof required !== "boolean") throw invalid(`ingress rule #${n} access.required must be a boolean`);
+  if (teamName !== undefined && typeof teamName !== "string") throw invalid(`ingress rule #${n} access.teamName must be a string`);
+  if (audTag !== undefined && (!Array.isArray(audTag) || audTag.some((t) => typeof t !== "string")))
+    throw invalid(`ingress rule #${n} access.audTag must be a list of strings`);
+  if (required && !teamName && (audTag?.length ?? 0) > 0) throw invalid("access.TeamName cannot be blank when access.audTags are present");
+}
+
 export function validateIngress(config: unknown): IngressConfig {
   if (!config || typeof config !== "object" || Array.isArray(config)) throw invalid("config must be an object");
   const ingress = (config as { ingress?: unknown }).ingress;
@@ -42,6 +60,7 @@ export function validateIngress(config: unknown): IngressConfig {
       throw invalid("The last ingress rule must match all URLs (i.e. it should not have a hostname or path filter)");
     }
     if (!last && catchAll) throw invalid(`ingress rule #${n} matches all URLs but is not the last rule`);
+    checkAccess(rule.originRequest?.access, n);
   });
   return structuredClone(config) as IngressConfig;
 }

@@ -52,13 +52,46 @@ describe("Cloudflare stand-in: tunnels through the real SDK", () => {
       .delete(created.id!, { account_id })
       .catch((e) => e);
     expect(refused).toBeInstanceOf(Cloudflare.BadRequestError);
-    expect(refused.errors[0].code).toBe(1022);
+    expect(refused.errors[0]).toEqual({ code: 1022, message: "Cannot delete tunnel because it has active connections" });
 
     await tunnels().connections.delete(created.id!, { account_id });
     const deleted = await tunnels().delete(created.id!, { account_id });
     expect(deleted.deleted_at).toEqual(expect.any(String));
     expect((await tunnels().list({ account_id, name: "vm-101", is_deleted: false })).result).toEqual([]);
     expect((await tunnels().list({ account_id, name: "vm-101", is_deleted: true })).result).toHaveLength(1);
+  });
+
+  it("reads connections from …/connections (the tunnel's own `connections` stays empty), with the connector's config_version", async () => {
+    const { id } = await tunnels().create({ account_id, name: "vm-110", config_src: "cloudflare" });
+    await tunnels().configurations.update(id!, { account_id, config: { ingress: sshIngress("ssh-110.lab.localhost") } });
+    await control(`/_sim/tunnels/${id}/connect`);
+    const tunnel = await tunnels().get(id!, { account_id });
+    expect(tunnel.connections).toEqual([]);
+    const clients = [];
+    for await (const client of tunnels().connections.get(id!, { account_id })) clients.push(client);
+    expect(clients).toHaveLength(1);
+    expect(clients[0]).toMatchObject({ config_version: 1, conns: expect.any(Array) });
+    expect(clients[0].conns).toHaveLength(4);
+  });
+
+  it("status as Cloudflare computes it: inactive, healthy, degraded (a connection failed), down", async () => {
+    const { id } = await tunnels().create({ account_id, name: "vm-111" });
+    const status = async () => (await tunnels().get(id!, { account_id })).status;
+    expect(await status()).toBe("inactive");
+    await control(`/_sim/tunnels/${id}/connect`);
+    expect(await status()).toBe("healthy");
+    await control(`/_sim/tunnels/${id}/fail-connection`);
+    expect(await status()).toBe("degraded");
+    await tunnels().connections.delete(id!, { account_id });
+    expect(await status()).toBe("down");
+  });
+
+  it("`?cascade=true` deletes a tunnel with live connections (cloudflared's `tunnel delete -f`)", async () => {
+    const { id } = await tunnels().create({ account_id, name: "vm-112" });
+    await control(`/_sim/tunnels/${id}/connect`);
+    const deleted = await tunnels().delete(id!, { account_id }, { query: { cascade: true } });
+    expect(deleted.deleted_at).toEqual(expect.any(String));
+    expect(sim.tunnels.liveConnectors(id!)).toEqual([]);
   });
 
   it("refuses an ingress list whose last rule is not a catch-all", async () => {
@@ -69,6 +102,18 @@ describe("Cloudflare stand-in: tunnels through the real SDK", () => {
       .catch((e) => e);
     expect(error).toBeInstanceOf(Cloudflare.BadRequestError);
     expect(error.message).toMatch(/last ingress rule must match all URLs/);
+  });
+
+  it("checks originRequest.access as cloudflared does: audTags need a team name", async () => {
+    const { id } = await tunnels().create({ account_id, name: "vm-113", config_src: "cloudflare" });
+    const ingress = [
+      { hostname: "ssh-113.lab.localhost", service: "ssh://localhost:22", originRequest: { access: { required: true, teamName: "", audTag: ["aud"] } } },
+      { service: "http_status:404" },
+    ] as ConfigurationUpdateParams.Config.Ingress[];
+    const error = await tunnels()
+      .configurations.update(id!, { account_id, config: { ingress } })
+      .catch((e) => e);
+    expect(error.message).toMatch(/TeamName cannot be blank when access.audTags are present/);
   });
 
   it("answers a duplicate live name with ConflictError 409 / code 1013, and frees the name once deleted", async () => {

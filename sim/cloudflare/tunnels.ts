@@ -1,7 +1,14 @@
 // Cloudflare Tunnels (`/accounts/:acct/cfd_tunnel`): what the app's provisioning and compensation
 // steps call. Deleted tunnels are kept (soft delete, `deleted_at`) like Cloudflare does, so a
 // lookup by name must filter `is_deleted=false` to find the live one.
-import { randomBytes, randomUUID } from "node:crypto";
+//
+// Connectors (cloudflared processes) register with the tunnel token and each holds connections to
+// the edge. As in the API since 2024, a tunnel's own `connections` field is deprecated and always
+// empty: connections are read from `…/connections` (one entry per connector, with the
+// `config_version` that connector runs). Status follows Cloudflare's rule: `inactive` until a
+// connector ever ran, `healthy` with every connector on its four connections, `degraded` when a
+// connection has failed but traffic is still served, `down` with none left.
+import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { CfError, badRequest, nowIso, paginate, route, type Route } from "./envelope";
 import { validateIngress, type IngressConfig } from "./ingress";
 
@@ -25,6 +32,7 @@ export interface Tunnel {
   config_src: "local" | "cloudflare";
   remote_config: boolean;
   status: "inactive" | "degraded" | "healthy" | "down";
+  /** Deprecated by Cloudflare: always `[]`. */
   connections: TunnelConnection[];
   conns_active_at: string | null;
   conns_inactive_at: string | null;
@@ -32,7 +40,7 @@ export interface Tunnel {
   metadata: Record<string, unknown>;
 }
 
-interface TunnelConfiguration {
+export interface TunnelConfiguration {
   account_id: string;
   tunnel_id: string;
   version: number;
@@ -41,12 +49,34 @@ interface TunnelConfiguration {
   created_at: string;
 }
 
+/** One cloudflared process: its connections, and where the edge reaches the origin through it. */
+export interface Connector {
+  id: string;
+  conns: TunnelConnection[];
+  runAt: string;
+  version: string;
+  /** The guest's origin endpoint (a Proxmox stand-in guest); absent for `/_sim/…/connect` ones. */
+  originUrl?: string;
+  /** The remote configuration version this connector acknowledged. */
+  configVersion: number;
+}
+
 interface Entry {
   tunnel: Tunnel;
   secret: string;
   configuration: TunnelConfiguration | null;
+  connectors: Map<string, Connector>;
 }
 
+/** What the stand-in's edge and guest glue listen to. */
+export interface TunnelHooks {
+  /** A connector was removed by the API (connections.delete, cascade): cloudflared would reconnect. */
+  connectorDropped?(tunnelId: string, connector: Connector): void;
+  /** A new remote configuration exists: Cloudflare pushes it to the live connectors. */
+  configured?(tunnelId: string, configuration: TunnelConfiguration, connectors: Connector[]): void;
+}
+
+const CONNECTIONS_PER_CONNECTOR = 4;
 const notFound = () => new CfError(404, 1003, "Tunnel not found");
 
 function checkSecret(secret: unknown): string {
@@ -58,11 +88,12 @@ function checkSecret(secret: unknown): string {
 
 export class TunnelStore {
   #entries = new Map<string, Entry>();
+  hooks: TunnelHooks = {};
 
   constructor(private readonly accountId: string) {}
 
   list(): Tunnel[] {
-    return [...this.#entries.values()].map((e) => structuredClone(e.tunnel));
+    return [...this.#entries.values()].map((e) => this.#view(e));
   }
 
   configurationOf(id: string): TunnelConfiguration | null {
@@ -93,29 +124,33 @@ export class TunnelStore {
       tun_type: "cfd_tunnel",
       metadata: {},
     };
-    this.#entries.set(tunnel.id, { tunnel, secret, configuration: null });
-    return structuredClone(tunnel);
+    const entry = { tunnel, secret, configuration: null, connectors: new Map() };
+    this.#entries.set(tunnel.id, entry);
+    return this.#view(entry);
   }
 
   get(id: string): Tunnel {
-    return structuredClone(this.#entry(id).tunnel);
+    return this.#view(this.#entry(id));
   }
 
   edit(id: string, body: Record<string, unknown>): Tunnel {
     const entry = this.#live(id);
     if (body.name !== undefined && body.name !== entry.tunnel.name) entry.tunnel.name = this.#checkName(body.name);
     if (body.tunnel_secret !== undefined) entry.secret = checkSecret(body.tunnel_secret);
-    return structuredClone(entry.tunnel);
+    return this.#view(entry);
   }
 
+  /**
+   * Refused while any connection exists (400, 1022) unless `cascade`: cloudflared's own
+   * `tunnel delete -f` sends `?cascade=true`, which removes connections and routes with the tunnel
+   * (cloudflared cfapi/tunnel.go DeleteTunnel).
+   */
   delete(id: string, cascade: boolean): Tunnel {
     const entry = this.#live(id);
-    if (entry.tunnel.connections.length > 0 && !cascade) {
-      throw badRequest(1022, "Cannot delete tunnel because it has active connections. Delete its connections first.");
-    }
-    this.#dropConnections(entry);
+    if (this.#connectionCount(entry) > 0 && !cascade) throw badRequest(1022, "Cannot delete tunnel because it has active connections");
+    this.#dropConnectors(entry);
     entry.tunnel.deleted_at = nowIso();
-    return structuredClone(entry.tunnel);
+    return this.#view(entry);
   }
 
   /** Cloudflare's connector token: base64 of `{"a":account,"t":tunnel,"s":secret}`. */
@@ -135,6 +170,7 @@ export class TunnelStore {
       source: "cloudflare",
       created_at: nowIso(),
     };
+    this.hooks.configured?.(id, structuredClone(entry.configuration), [...entry.connectors.values()]);
     return structuredClone(entry.configuration);
   }
 
@@ -151,56 +187,123 @@ export class TunnelStore {
     return structuredClone(entry.configuration ?? empty);
   }
 
-  /** Stands in for a cloudflared process registering `count` connections (real ones open 4). */
-  connect(id: string, count = 4): Tunnel {
-    const entry = this.#live(id);
-    const clientId = randomUUID();
-    const openedAt = nowIso();
-    for (let i = 0; i < count; i++) {
-      entry.tunnel.connections.push({
-        id: randomUUID(),
-        client_id: clientId,
-        client_version: "2025.1.0-sim",
-        colo_name: `sim0${(i % 4) + 1}`,
-        is_pending_reconnect: false,
-        opened_at: openedAt,
-        origin_ip: "127.0.0.1",
-        uuid: randomUUID(),
-      });
+  /**
+   * What cloudflared does with its token (`tunnel run --token`): the token names the account and
+   * tunnel and carries the secret; a wrong secret or a deleted tunnel is refused.
+   */
+  register(token: string, opts: { originUrl?: string; connections?: number; version?: string } = {}): { tunnelId: string; connector: Connector } {
+    let decoded: { a?: unknown; t?: unknown; s?: unknown };
+    try {
+      decoded = JSON.parse(Buffer.from(token, "base64").toString("utf8"));
+    } catch {
+      throw new CfError(401, 1000, "Unauthorized: Invalid tunnel token");
     }
-    entry.tunnel.status = "healthy";
-    entry.tunnel.conns_active_at ??= openedAt;
-    return structuredClone(entry.tunnel);
+    const entry = typeof decoded.t === "string" ? this.#entries.get(decoded.t) : undefined;
+    if (!entry || entry.tunnel.deleted_at || decoded.a !== this.accountId) throw new CfError(404, 1003, "Unauthorized: Tunnel not found");
+    const given = Buffer.from(String(decoded.s ?? ""));
+    const want = Buffer.from(entry.secret);
+    if (given.length !== want.length || !timingSafeEqual(given, want)) throw new CfError(401, 1000, "Unauthorized: Invalid tunnel secret");
+    return { tunnelId: entry.tunnel.id, connector: this.#addConnector(entry, opts) };
   }
 
-  /** Removes connections (all, or one connector's); cloudflared going away looks the same. */
+  /** Stands in for a cloudflared process without a guest behind it (real ones open 4 connections). */
+  connect(id: string, connections = CONNECTIONS_PER_CONNECTOR): Tunnel {
+    this.#addConnector(this.#live(id), { connections });
+    return this.get(id);
+  }
+
+  /** A connector going away on its own (cloudflared stopped): no reconnect follows. */
+  unregister(id: string, clientId: string) {
+    const entry = this.#entries.get(id);
+    if (!entry) return;
+    entry.connectors.delete(clientId);
+    this.#markDownIfEmpty(entry);
+  }
+
+  /** One connection of the first connector fails (the tunnel becomes `degraded`). */
+  failOneConnection(id: string): Tunnel {
+    const connector = [...this.#live(id).connectors.values()].find((c) => c.conns.length > 0);
+    if (!connector) throw badRequest(1001, "the tunnel has no connection to fail");
+    connector.conns.pop();
+    return this.get(id);
+  }
+
+  /** `connections.delete`: removes every connector (or one, by client_id); live cloudflareds reconnect. */
   dropConnections(id: string, clientId?: string) {
-    this.#dropConnections(this.#live(id), clientId);
+    this.#dropConnectors(this.#live(id), clientId);
+  }
+
+  /** Live connectors that can carry traffic, in registration order. */
+  liveConnectors(id: string): Connector[] {
+    const entry = this.#entries.get(id);
+    if (!entry || entry.tunnel.deleted_at) return [];
+    return [...entry.connectors.values()].filter((c) => c.conns.length > 0);
+  }
+
+  ackConfiguration(id: string, clientId: string, version: number) {
+    const connector = this.#entries.get(id)?.connectors.get(clientId);
+    if (connector && version > connector.configVersion) connector.configVersion = version;
   }
 
   connectors(id: string) {
-    const byClient = new Map<string, TunnelConnection[]>();
-    for (const conn of this.#live(id).tunnel.connections) {
-      byClient.set(conn.client_id, [...(byClient.get(conn.client_id) ?? []), conn]);
-    }
-    return [...byClient].map(([clientId, conns]) => ({
-      id: clientId,
+    return [...this.#live(id).connectors.values()].map((c) => ({
+      id: c.id,
       arch: "linux_amd64",
-      config_version: this.#entries.get(id)?.configuration?.version ?? 0,
-      conns,
-      features: [],
-      run_at: conns[0].opened_at,
-      version: conns[0].client_version,
+      config_version: c.configVersion,
+      conns: structuredClone(c.conns),
+      features: ["serialized_headers", "support_datagram_v2", "management_logs"],
+      run_at: c.runAt,
+      version: c.version,
     }));
   }
 
-  #dropConnections(entry: Entry, clientId?: string) {
-    const before = entry.tunnel.connections.length;
-    entry.tunnel.connections = clientId ? entry.tunnel.connections.filter((c) => c.client_id !== clientId) : [];
-    if (before > 0 && entry.tunnel.connections.length === 0) {
-      entry.tunnel.status = "down";
-      entry.tunnel.conns_inactive_at = nowIso();
+  #addConnector(entry: Entry, opts: { originUrl?: string; connections?: number; version?: string }): Connector {
+    const clientId = randomUUID();
+    const openedAt = nowIso();
+    const version = opts.version ?? "2025.8.1";
+    const count = Math.max(1, Math.min(opts.connections ?? CONNECTIONS_PER_CONNECTOR, 16));
+    const conns = Array.from({ length: count }, (_, i) => ({
+      id: randomUUID(),
+      client_id: clientId,
+      client_version: version,
+      colo_name: `sim0${(i % 4) + 1}`,
+      is_pending_reconnect: false,
+      opened_at: openedAt,
+      origin_ip: "127.0.0.1",
+      uuid: randomUUID(),
+    }));
+    const connector: Connector = { id: clientId, conns, runAt: openedAt, version, originUrl: opts.originUrl, configVersion: entry.configuration?.version ?? 0 };
+    entry.connectors.set(clientId, connector);
+    entry.tunnel.conns_active_at ??= openedAt;
+    entry.tunnel.conns_inactive_at = null;
+    return connector;
+  }
+
+  #dropConnectors(entry: Entry, clientId?: string) {
+    for (const connector of [...entry.connectors.values()]) {
+      if (clientId && connector.id !== clientId) continue;
+      entry.connectors.delete(connector.id);
+      this.hooks.connectorDropped?.(entry.tunnel.id, connector);
     }
+    this.#markDownIfEmpty(entry);
+  }
+
+  #markDownIfEmpty(entry: Entry) {
+    if (this.#connectionCount(entry) === 0 && entry.tunnel.conns_active_at && !entry.tunnel.conns_inactive_at) entry.tunnel.conns_inactive_at = nowIso();
+  }
+
+  #connectionCount(entry: Entry): number {
+    return [...entry.connectors.values()].reduce((n, c) => n + c.conns.length, 0);
+  }
+
+  #status(entry: Entry): Tunnel["status"] {
+    const live = [...entry.connectors.values()].filter((c) => c.conns.length > 0);
+    if (live.length === 0) return entry.tunnel.conns_active_at ? "down" : "inactive";
+    return live.some((c) => c.conns.length < CONNECTIONS_PER_CONNECTOR) ? "degraded" : "healthy";
+  }
+
+  #view(entry: Entry): Tunnel {
+    return { ...structuredClone(entry.tunnel), status: this.#status(entry), connections: [] };
   }
 
   #checkName(name: unknown): string {

@@ -1,14 +1,65 @@
 // `/_sim/*`: the test and operator controls. None of this exists on the real dev server.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { readBody, sendJson } from "../shared/http";
+import { readBody, sendHtml, sendJson } from "../shared/http";
 import type { SimContext } from "./server";
 import { eventView, runView } from "./state";
+import { pageFilters, renderPage } from "./page";
+
+/** A failed (or cancelled) run again: a new run of the same function with the same event (a fresh id). */
+function rerun(sim: SimContext, runId: string) {
+  const run = sim.executor.runs.get(runId);
+  if (!run || (run.status !== "Failed" && run.status !== "Cancelled")) return null;
+  return (
+    sim.executor.createRun(
+      run.fn,
+      { ...run.event, id: `${run.event.id}-rerun-${Date.now().toString(36)}` },
+      undefined,
+      run.trigger === "cron" ? "cron" : "event",
+    ) ?? null
+  );
+}
+
+/** The page's forms (form-encoded), answered with a redirect back to the page. */
+async function handleUiForm(sim: SimContext, req: IncomingMessage, res: ServerResponse, action: string | undefined) {
+  const form = new URLSearchParams((await readBody(req)).toString("utf8"));
+  const back = (to: string) => void res.writeHead(303, { location: to }).end();
+  if (action === "send") {
+    const name = form.get("name")?.trim();
+    let data: unknown = {};
+    try {
+      data = JSON.parse(form.get("data") || "{}");
+    } catch {
+      return sendJson(res, 400, { error: "data must be JSON" });
+    }
+    if (!name) return sendJson(res, 400, { error: "name is required" });
+    const [id] = sim.executor.ingest([{ name, data: data as Record<string, unknown> }]);
+    return back(`/_sim/page?event=${encodeURIComponent(id ?? "")}`);
+  }
+  const runId = form.get("run") ?? "";
+  if (action === "rerun") {
+    const created = rerun(sim, runId);
+    return created ? back(`/_sim/page?run=${encodeURIComponent(created.id)}`) : sendJson(res, 409, { error: `run ${runId} is not a failed run` });
+  }
+  if (action === "cancel") {
+    const run = sim.executor.runs.get(runId);
+    if (!run) return sendJson(res, 404, { error: `no run ${runId}` });
+    sim.executor.cancelRun(run, "cancelled on the page");
+    return back(`/_sim/page?run=${encodeURIComponent(runId)}`);
+  }
+  return sendJson(res, 404, { error: `unknown form ${action}` });
+}
 
 export async function handleControl(sim: SimContext, req: IncomingMessage, res: ServerResponse, path: string, url: URL) {
   const method = req.method ?? "GET";
   const parts = path.split("/").filter(Boolean).slice(1).map(decodeURIComponent);
   const [section, id, action] = parts;
 
+  if (method === "GET" && section === "page") return sendHtml(res, 200, renderPage(sim, pageFilters(url)));
+  if (method === "POST" && section === "ui") return handleUiForm(sim, req, res, id);
+  if (method === "POST" && section === "runs" && id && action === "rerun") {
+    const created = rerun(sim, id);
+    return created ? sendJson(res, 200, runView(created)) : sendJson(res, 409, { error: `run ${id} is not a failed run` });
+  }
   if (method === "GET" && section === "runs" && !id) {
     const status = url.searchParams.get("status");
     const fnId = url.searchParams.get("functionId");

@@ -3,15 +3,21 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { FaultBook, RequestLog, handleFaultRoutes, retryHeaders, sleep } from "../cloudflare/faults";
 import { closeServer, listen, readBody, sendHtml, sendJson } from "../shared/http";
+import { DOMAIN_STATUSES, MailAccount, type DomainStatus, type KeyPermission } from "./account";
 import { renderMailPage } from "./page";
 import { MailStore, type MessageFilter, type StoredEmail } from "./store";
-import { ResendError, validateEmail } from "./validate";
+import { ResendError, bareAddress, validateEmail } from "./validate";
 
 export interface MailSimOptions {
   port: number;
   host: string;
-  /** Sending domains shown as verified by `GET /domains` (default: MAIL_FROM's domain, else lab.localhost). */
+  /** Sending domains, verified at start (default: MAIL_FROM's domain, else lab.localhost). */
   domains?: string[];
+  /** Resend's per-team request rate (default 2/s, Resend's default); null turns it off. */
+  rateLimitPerSecond?: number | null;
+  /** Emails per UTC day (the free plan's is 100); null (default) = no daily quota. */
+  dailyQuota?: number | null;
+  monthlyQuota?: number | null;
 }
 
 export interface MailSimHandle {
@@ -28,17 +34,33 @@ export interface MailSimHandle {
   waitForMessage(filter?: MessageFilter, timeoutMs?: number): Promise<StoredEmail>;
   faults: FaultBook;
   requests: RequestLog;
+  /** The account: domains (`setDomain`), key permissions (`setKey`), rate and quota counters. */
+  account: MailAccount;
   reset(): void;
 }
 
-const DEFAULTS: MailSimOptions = { port: 12114, host: "127.0.0.1" };
+const DEFAULTS: MailSimOptions = { port: 12114, host: "127.0.0.1", rateLimitPerSecond: 2, dailyQuota: null, monthlyQuota: null };
 const MAX_BATCH = 100;
 
 export function mailSimOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): MailSimOptions {
   const port = Number(env.MAIL_SIM_PORT ?? DEFAULTS.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`MAIL_SIM_PORT is not a port: ${env.MAIL_SIM_PORT}`);
   const fromDomain = /@([^>\s]+)>?\s*$/.exec(env.MAIL_FROM ?? "")?.[1];
-  return { ...DEFAULTS, port, domains: [fromDomain ?? "lab.localhost"] };
+  const limit = (name: string): number | null | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return undefined;
+    if (raw === "off") return null;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} is not a positive integer or "off": ${raw}`);
+    return n;
+  };
+  const chosen = {
+    rateLimitPerSecond: limit("MAIL_SIM_RATE_LIMIT_PER_SECOND"),
+    dailyQuota: limit("MAIL_SIM_DAILY_QUOTA"),
+    monthlyQuota: limit("MAIL_SIM_MONTHLY_QUOTA"),
+  };
+  const set = Object.fromEntries(Object.entries(chosen).filter(([, v]) => v !== undefined));
+  return { ...DEFAULTS, ...set, port, domains: [fromDomain ?? "lab.localhost"] };
 }
 
 function faultError(status: number): ResendError {
@@ -56,6 +78,13 @@ function apiView(m: StoredEmail) {
 export async function startMailSim(overrides: Partial<MailSimOptions> = {}): Promise<MailSimHandle> {
   const options = { ...DEFAULTS, ...overrides };
   const store = new MailStore();
+  const account = new MailAccount({
+    domains: options.domains ?? ["lab.localhost"],
+    rateLimitPerSecond: options.rateLimitPerSecond ?? null,
+    dailyQuota: options.dailyQuota ?? null,
+    monthlyQuota: options.monthlyQuota ?? null,
+    ownerEmail: "owner@lab.localhost",
+  });
   const faults = new FaultBook();
   const log = new RequestLog();
 
@@ -84,9 +113,25 @@ export async function startMailSim(overrides: Partial<MailSimOptions> = {}): Pro
       const failed = checked.filter((c) => c.error);
       // Strict (the SDK's default) sends nothing when any email is invalid; permissive sends the rest.
       if (strict && failed.length) throw new ResendError(422, failed[0].error!.code, `emails[${failed[0].index}]: ${failed[0].error!.message}`);
-      const data = checked.filter((c) => c.content).map((c) => ({ id: store.add(c.content!, key).id }));
+      const ok = checked.filter((c) => c.content).map((c) => c.content!);
+      for (const content of ok) account.checkSender(content.from, recipientsOf(content));
+      account.checkQuota();
+      const data = ok.map((content) => ({ id: send(content, key) }));
       return strict ? { data } : { data, errors: failed.map((f) => ({ index: f.index, message: f.error!.message })) };
     });
+  }
+
+  /** Stores one accepted email and counts its recipients against the quotas. */
+  function send(content: ReturnType<typeof validateEmail>, key: string | null): string {
+    account.countSent(recipientsOf(content).length);
+    return store.add(content, key).id;
+  }
+
+  function sendOne(body: unknown, key: string | null) {
+    const content = validateEmail(body);
+    account.checkSender(content.from, recipientsOf(content));
+    account.checkQuota();
+    return { id: send(content, key) };
   }
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, path: string, query: string) {
@@ -106,34 +151,38 @@ export async function startMailSim(overrides: Partial<MailSimOptions> = {}): Pro
       );
     }
     if (!auth.startsWith("Bearer re_")) throw new ResendError(403, "invalid_api_key", "API key is invalid");
+    account.checkPermission(auth.slice(7).trim(), method, path);
+    // Every API request counts against the team's rate; its headers go on every answer.
+    const rate = account.takeRequest();
+    const reply = (status: number, body: unknown) => sendJson(res, status, body, { ...rate, ...account.quotaHeaders() });
 
     const key = (req.headers["idempotency-key"] as string | undefined) ?? null;
     const emailId = path.match(/^\/emails\/([^/]+)$/)?.[1];
     if (path === "/emails" && method === "POST") {
       const body = parseJson(raw);
-      return sendJson(
-        res,
+      return reply(
         200,
-        store.idempotent("emails", key, body, () => ({ id: store.add(validateEmail(body), key).id })),
+        store.idempotent("emails", key, body, () => sendOne(body, key)),
       );
     }
-    if (path === "/emails/batch" && method === "POST") return sendJson(res, 200, sendBatch(req, parseJson(raw), key));
+    if (path === "/emails/batch" && method === "POST") return reply(200, sendBatch(req, parseJson(raw), key));
+    if (path === "/usage" && method === "GET") return reply(200, account.usage());
     if (path === "/domains" && method === "GET") {
-      // Resend's domain list (what `npm run doctor` reads): the stand-in sends from these, verified.
-      const data = (options.domains ?? ["lab.localhost"]).map((name, i) => ({
+      // Resend's domain list (what `npm run doctor` reads): only `verified` ones may send.
+      const data = account.domains().map(({ name, status }, i) => ({
         id: `sim-domain-${i + 1}`,
         object: "domain",
         name,
-        status: "verified",
+        status,
         created_at: "2026-01-01T00:00:00.000Z",
         region: "us-east-1",
       }));
-      return sendJson(res, 200, { object: "list", has_more: false, data });
+      return reply(200, { object: "list", has_more: false, data });
     }
     if (emailId && emailId !== "batch" && method === "GET") {
       const message = store.get(emailId);
       if (!message) throw new ResendError(404, "not_found", "Email not found");
-      return sendJson(res, 200, apiView(message));
+      return reply(200, apiView(message));
     }
     if (path === "/emails" || path === "/emails/batch" || emailId) {
       throw new ResendError(405, "method_not_allowed", "Method is not allowed for the requested path.");
@@ -147,6 +196,28 @@ export async function startMailSim(overrides: Partial<MailSimOptions> = {}): Pro
     const filter = { to: url.searchParams.get("to") ?? undefined, subject: url.searchParams.get("subject") ?? undefined };
     const one = path.match(/^\/_sim\/messages\/([^/]+)(\/html)?$/);
 
+    const domain = path.match(/^\/_sim\/domains\/([^/]+)$/)?.[1];
+    if (req.method === "GET" && path === "/_sim/domains") return sendJson(res, 200, { domains: account.domains() });
+    if (domain && (req.method === "PUT" || req.method === "DELETE")) {
+      const status = req.method === "DELETE" ? null : ((parseJsonSafe(await readBody(req)) as { status?: string })?.status ?? "verified");
+      if (status !== null && !DOMAIN_STATUSES.includes(status as DomainStatus))
+        return sendJson(res, 400, { error: `status must be one of ${DOMAIN_STATUSES.join(", ")}` });
+      account.setDomain(decodeURIComponent(domain), status as DomainStatus | null);
+      return sendJson(res, 200, { domains: account.domains() });
+    }
+    if (req.method === "POST" && path === "/_sim/api-keys") {
+      const body = parseJsonSafe(await readBody(req)) as { token?: string; permission?: string };
+      if (!body?.token?.startsWith("re_") || !["full_access", "sending_access"].includes(body.permission ?? "")) {
+        return sendJson(res, 400, { error: "{ token: 're_…', permission: 'full_access' | 'sending_access' }" });
+      }
+      account.setKey(body.token, body.permission as KeyPermission);
+      return sendJson(res, 200, { token: body.token, permission: body.permission });
+    }
+    if (req.method === "GET" && path === "/_sim/rate") return sendJson(res, 200, account.rateStats());
+    if (req.method === "DELETE" && path === "/_sim/rate") {
+      account.resetRateStats();
+      return sendJson(res, 200, account.rateStats());
+    }
     if (req.method === "GET" && path === "/_sim") return sendHtml(res, 200, renderMailPage(handle.url, store.list()));
     if (req.method === "GET" && path === "/_sim/health") return sendJson(res, 200, { ok: true, name: "mail" });
     if (req.method === "GET" && path === "/_sim/messages") return sendJson(res, 200, { messages: store.list(filter) });
@@ -178,7 +249,7 @@ export async function startMailSim(overrides: Partial<MailSimOptions> = {}): Pro
       await handleApi(req, res, url.pathname, url.searchParams.toString());
     } catch (error) {
       if (res.headersSent) return;
-      if (error instanceof ResendError) return sendJson(res, error.statusCode, error);
+      if (error instanceof ResendError) return sendJson(res, error.statusCode, error, error.headers);
       console.error("[mail sim]", error);
       sendJson(res, 500, new ResendError(500, "internal_server_error", "Internal error in the mail stand-in"));
     }
@@ -197,13 +268,27 @@ export async function startMailSim(overrides: Partial<MailSimOptions> = {}): Pro
     waitForMessage: (filter = {}, timeoutMs = 5000) => store.waitFor(filter, timeoutMs),
     faults,
     requests: log,
+    account,
     reset() {
       store.clear();
+      account.reset();
       faults.clear();
       log.clear();
     },
   };
   return handle;
+}
+
+function recipientsOf(content: { to: string[]; cc: string[] | null; bcc: string[] | null }): string[] {
+  return [...content.to, ...(content.cc ?? []), ...(content.bcc ?? [])].map((a) => bareAddress(a) ?? a);
+}
+
+function parseJsonSafe(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString("utf8") || "{}");
+  } catch {
+    return {};
+  }
 }
 
 export type { StoredEmail, MessageFilter };

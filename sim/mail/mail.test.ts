@@ -1,6 +1,6 @@
 // Contract tests: the real `resend` SDK against the mail stand-in.
 import { Resend } from "resend";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { startMailSim, type MailSimHandle } from "./index";
 
 let sim: MailSimHandle;
@@ -9,7 +9,8 @@ const from = "Lab VPS <noreply@lab.localhost>";
 const ready = { from, to: "ada@example.com", subject: "Your VM is ready", html: "<p>vm-101 is <b>ready</b></p>" };
 
 beforeAll(async () => {
-  sim = await startMailSim({ port: 0 });
+  // Unlimited rate here; the rate-limit test starts a stand-in with Resend's default (2/s).
+  sim = await startMailSim({ port: 0, rateLimitPerSecond: null });
   resend = new Resend("re_test_key", { baseUrl: sim.url });
 });
 afterEach(() => sim.reset());
@@ -106,5 +107,102 @@ describe("mail stand-in through the real resend SDK", () => {
     const waiting = sim.waitForMessage({ to: "carol@example.com" }, 2000);
     await resend.emails.send({ ...ready, to: "carol@example.com" });
     await expect(waiting).resolves.toMatchObject({ to: ["carol@example.com"] });
+  });
+});
+
+describe("mail stand-in: the account as Resend keeps it", () => {
+  it("like Resend: a `from` on a domain that is not verified is a 403 validation_error, and nothing is sent", async () => {
+    sim.account.setDomain("lab.localhost", "pending");
+    const refused = await resend.emails.send(ready);
+    expect(refused).toMatchObject({
+      data: null,
+      error: {
+        statusCode: 403,
+        name: "validation_error",
+        message: "The lab.localhost domain is not verified. Please, add and verify your domain on https://resend.com/domains",
+      },
+    });
+    const otherDomain = await resend.emails.send({ ...ready, from: "Lab <noreply@elsewhere.example>" });
+    expect(otherDomain.error).toMatchObject({ statusCode: 403, message: expect.stringMatching(/^The elsewhere\.example domain is not verified/) });
+    const listed = await resend.domains.list();
+    expect(listed.data?.data).toEqual([expect.objectContaining({ name: "lab.localhost", status: "pending" })]);
+    expect(sim.messages()).toEqual([]);
+
+    const verify = await fetch(`${sim.url}/_sim/domains/lab.localhost`, { method: "PUT", body: JSON.stringify({ status: "verified" }) });
+    expect(verify.status).toBe(200);
+    expect((await resend.emails.send(ready)).error).toBeNull();
+  });
+
+  it("like Resend: 403 for the sender's domain, 422 for a malformed recipient or sender (invalid_from_address)", async () => {
+    const badTo = await resend.emails.send({ ...ready, to: "nobody-at-all" });
+    expect(badTo.error).toMatchObject({ statusCode: 422, name: "validation_error", message: expect.stringMatching(/^Invalid `to` field/) });
+    const badFrom = await resend.emails.send({ ...ready, from: "not an address" });
+    expect(badFrom.error).toMatchObject({ statusCode: 422, name: "invalid_from_address", message: expect.stringMatching(/^Invalid `from` field/) });
+  });
+
+  it("like Resend: the resend.dev test sender reaches only the account owner (403 for anyone else)", async () => {
+    const test = { ...ready, from: "onboarding@resend.dev" };
+    expect((await resend.emails.send({ ...test, to: "owner@lab.localhost" })).error).toBeNull();
+    const other = await resend.emails.send(test);
+    expect(other.error).toMatchObject({
+      statusCode: 403,
+      name: "validation_error",
+      message: expect.stringMatching(/^You can only send testing emails to your own email address/),
+    });
+  });
+
+  it("like Resend: 2 requests per second per team, then 429 rate_limit_exceeded with the ratelimit-* and retry-after headers", async () => {
+    const strict = await startMailSim({ port: 0 });
+    onTestFinished(() => strict.close());
+    const post = () =>
+      fetch(`${strict.url}/emails`, {
+        method: "POST",
+        headers: { authorization: "Bearer re_a", "content-type": "application/json" },
+        body: JSON.stringify(ready),
+      });
+    const first = await post();
+    expect(first.headers.get("ratelimit-limit")).toBe("2");
+    expect(first.headers.get("ratelimit-remaining")).toBe("1");
+    // Another key of the same team shares the limit.
+    expect((await new Resend("re_other_key", { baseUrl: strict.url }).emails.send(ready)).error).toBeNull();
+    const limited = await post();
+    expect(limited.status).toBe(429);
+    expect(await limited.json()).toEqual({
+      statusCode: 429,
+      name: "rate_limit_exceeded",
+      message: "Too many requests. Please limit the number of requests per second. Or contact support to increase rate limit.",
+    });
+    expect(limited.headers.get("retry-after")).toBe("1");
+    expect(limited.headers.get("ratelimit-remaining")).toBe("0");
+    expect(strict.account.rateStats()).toEqual({ peakPerSecond: 2, limited: 1 });
+    expect(strict.messages()).toHaveLength(2);
+    await expect.poll(async () => (await post()).status, { interval: 200, timeout: 3000 }).toBe(200);
+  });
+
+  it("like Resend: a daily quota counts every recipient, then 429 daily_quota_exceeded; x-resend-daily-quota reports the count", async () => {
+    const limited = await startMailSim({ port: 0, dailyQuota: 3, rateLimitPerSecond: null });
+    try {
+      const client = new Resend("re_quota", { baseUrl: limited.url });
+      const two = await client.emails.send({ ...ready, to: ["a@example.com", "b@example.com"] });
+      expect(two.error).toBeNull();
+      expect(two.headers?.["x-resend-daily-quota"]).toBe("2");
+      expect((await client.emails.send(ready)).error).toBeNull();
+      const over = await client.emails.send(ready);
+      expect(over.error).toEqual({ statusCode: 429, name: "daily_quota_exceeded", message: "You have reached your daily email sending quota." });
+      const usage = await client.usage.get();
+      expect(usage.data?.emails.daily).toMatchObject({ used: 3, limit: 3 });
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it("like Resend: a sending-only key sends (and reads usage) but every other endpoint is a 401 restricted_api_key", async () => {
+    await fetch(`${sim.url}/_sim/api-keys`, { method: "POST", body: JSON.stringify({ token: "re_sending_only", permission: "sending_access" }) });
+    const sender = new Resend("re_sending_only", { baseUrl: sim.url });
+    const sent = await sender.emails.send(ready);
+    expect(sent.error).toBeNull();
+    const domains = await sender.domains.list();
+    expect(domains.error).toEqual({ statusCode: 401, name: "restricted_api_key", message: "This API key is restricted to only send emails." });
+    expect((await sender.emails.get(sent.data!.id)).error).toMatchObject({ name: "restricted_api_key" });
   });
 });

@@ -5,7 +5,11 @@ export type ResendErrorName =
   | "missing_required_field"
   | "validation_error"
   | "missing_api_key"
+  | "restricted_api_key"
   | "invalid_api_key"
+  | "invalid_from_address"
+  | "daily_quota_exceeded"
+  | "monthly_quota_exceeded"
   | "invalid_idempotency_key"
   | "invalid_idempotent_request"
   | "not_found"
@@ -19,6 +23,8 @@ export class ResendError extends Error {
     readonly statusCode: number,
     readonly code: ResendErrorName,
     message: string,
+    /** Response headers that go with the error (rate-limit and quota headers). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -82,7 +88,10 @@ export function validateEmail(input: unknown, forBatch = false): EmailContent {
   const body = input as Record<string, unknown>;
 
   if (body.from === undefined || body.from === "") throw missing("from");
-  if (typeof body.from !== "string" || bareAddress(body.from) === null) throw badAddress("from");
+  // Resend names a malformed sender `invalid_from_address` (422), unlike other address fields.
+  if (typeof body.from !== "string" || bareAddress(body.from) === null) {
+    throw new ResendError(422, "invalid_from_address", badAddress("from").message);
+  }
   const to = addresses("to", body.to, true)!;
   if (body.subject === undefined || body.subject === "") throw missing("subject");
   const subject = optionalString("subject", body.subject)!;

@@ -73,6 +73,8 @@ export interface ProxmoxTemplateSpec {
   cores?: number;
   memory?: number;
   diskGiB?: number;
+  /** Proxmox `tags`, copied by a clone: the guest model reads `eve-ng` to serve EVE-NG's web UI. */
+  tags?: string;
 }
 
 /** What a fresh template's disk holds (a clone copies it). */
@@ -123,6 +125,7 @@ export function templateConfig(t: ProxmoxTemplateSpec): VmConfig {
     agent: 1,
     vmgenid: randomUUID(),
     smbios1: `uuid=${randomUUID()}`,
+    ...(t.tags ? { tags: t.tags } : {}),
   };
 }
 

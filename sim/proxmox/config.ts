@@ -6,6 +6,8 @@ import type { Cluster, ConfigValue, Vm } from "./cluster";
 import { applyConfigWrite, effective } from "./pending";
 import ssh2 from "ssh2";
 import { ParamError, PveError, lockedError } from "./errors";
+import { parseNic } from "./nic";
+import { randomMac } from "./cluster";
 
 type Check = (value: string) => string | undefined;
 
@@ -85,7 +87,7 @@ const CHECKS: Record<string, Check> = {
 };
 const INDEXED: Array<[RegExp, Check]> = [
   [/^ipconfig([0-9]|[12][0-9]|3[01])$/, ipconfig],
-  [/^net\d+$/, anyString],
+  [/^net\d+$/, (v) => ((n) => ("error" in n ? n.error : undefined))(parseNic(v))],
   [/^(scsi|virtio|sata|ide|serial|unused)\d+$/, anyString],
 ];
 const META = new Set(["digest", "delete", "skiplock", "revert", "force", "background_delay"]);
@@ -127,8 +129,19 @@ export function writeConfig(cluster: Cluster, vm: Vm, args: Record<string, strin
 
   // `cicustom` is only format-checked here: the volume is read when the cloud-init drive is built
   // (`PUT .../cloudinit`, start), not at set time (qemu-server, PVE/API2/Qemu.pm update_vm).
-  const values: Array<[string, ConfigValue]> = updates.map(([key, value]) => [key, key === "cipassword" ? hashPassword(value) : coerce(value)]);
+  const values: Array<[string, ConfigValue]> = updates.map(([key, value]) => [
+    key,
+    key === "cipassword" ? hashPassword(value) : /^net\d+$/.test(key) ? withMac(value) : coerce(value),
+  ]);
   applyConfigWrite(vm, values, deletes);
+}
+
+// parse_net gives a NIC without a MAC a new random one: rewriting `net0` without its `virtio=<mac>`
+// changes the guest's MAC address.
+function withMac(value: string): string {
+  const nic = parseNic(value);
+  if ("error" in nic || nic.macaddr) return value;
+  return value.replace(new RegExp(`(^|,)(${nic.model})(?=,|$)`), `$1$2=${randomMac()}`);
 }
 
 export function isTrue(value: string | undefined): boolean {

@@ -5,8 +5,10 @@ import { Concurrency, RequestLog } from "./activity";
 import { Cluster, type ProxmoxNodeSpec, type ProxmoxTemplateSpec } from "./cluster";
 import { SimClock } from "./clock";
 import { Faults } from "./faults";
-import { GuestAgents } from "./guest-agent";
 import { BackupStore } from "./backups";
+import { Firewall } from "./firewall";
+import { GuestNetwork } from "./guest";
+import { Sdn, type SdnOptions } from "./sdn";
 import { type AclEntry, Permissions, type PveVersion } from "./permissions";
 import { Tasks } from "./tasks";
 import { MountedFs, VirtualFs } from "./vfs";
@@ -59,6 +61,18 @@ export interface VncTicket {
   upid: string;
 }
 
+/** The network as the operator prepared it: SDN (installed or not, its zones) and the datacenter firewall. */
+export interface NetworkSetup {
+  sdn: SdnOptions;
+  /** cluster.fw `enable`: without it no guest firewall rule applies (pve-firewall compile). */
+  clusterFirewall: boolean;
+}
+
+export const DEFAULT_NETWORK: NetworkSetup = {
+  sdn: { enabled: true, zones: [{ zone: "labvps", type: "vlan", bridge: "vmbr0", ipam: "pve" }] },
+  clusterFirewall: true,
+};
+
 export class Sim {
   readonly cluster: Cluster;
   readonly tasks: Tasks;
@@ -66,6 +80,8 @@ export class Sim {
   readonly log = new RequestLog();
   readonly concurrency = new Concurrency();
   readonly permissions: Permissions;
+  readonly sdn: Sdn;
+  readonly firewall: Firewall;
   /** The ACL a reset goes back to (null: every privilege). */
   initialAcl: AclEntry[] | null = null;
   /** Each node's own filesystem (its `local` storage), with the shared storage mounted in. */
@@ -74,11 +90,12 @@ export class Sim {
   readonly vncTickets = new Map<string, VncTicket>();
   /**
    * "vm-stopped" (vmid): open consoles of that VM close, like a real VNC server going away.
-   * "vm-started" / "vm-destroyed" (the Vm) and "reset": the guests' lives (guest-agent.ts).
+   * "vm-started" / "vm-destroyed" (the Vm) and "reset": the guests' lives (guest.ts).
    */
   readonly events = new EventEmitter();
   readonly clock = new SimClock();
-  readonly agents: GuestAgents;
+  /** The guests: their boot, QEMU agent, cloud-init and cloudflared (guest.ts, guest-agent.ts). */
+  readonly guests: GuestNetwork;
   readonly backups: BackupStore;
   private vncPort = 5900;
 
@@ -88,9 +105,12 @@ export class Sim {
     templates: ProxmoxTemplateSpec[],
     readonly snippetsDir: string,
     readonly settings: SimSettings,
+    network: NetworkSetup = DEFAULT_NETWORK,
   ) {
     this.cluster = new Cluster(nodes, templates);
-    this.agents = new GuestAgents(this);
+    this.sdn = new Sdn(() => this.cluster.nodes.map((n) => n.name), network.sdn);
+    this.firewall = new Firewall(network.clusterFirewall);
+    this.guests = new GuestNetwork(this);
     this.backups = new BackupStore(this);
     this.tasks = new Tasks(this.concurrency);
     this.permissions = new Permissions(() => this.version);
@@ -161,5 +181,7 @@ export class Sim {
     this.permissions.set(this.initialAcl);
     this.vncTickets.clear();
     this.concurrency.reset();
+    this.sdn.reset();
+    this.firewall.reset();
   }
 }

@@ -8,6 +8,7 @@ import type { FaultSpec } from "./faults";
 import type { AclEntry } from "./permissions";
 import { renderPage } from "./page";
 import { applyPending } from "./pending";
+import type { NetworkControl } from "./network-control";
 
 export function vmView(sim: Sim, vm: Vm) {
   return {
@@ -29,7 +30,7 @@ export function vmView(sim: Sim, vm: Vm) {
     pending: { ...vm.pending },
     pendingDelete: [...vm.pendingDelete],
     disk: { ...vm.disk },
-    guest: sim.agents.view(vm),
+    guest: { ...sim.guests.agent.view(vm, sim.guests.plans), cloudflared: !!sim.guests.get(vm.vmid)?.cloudflaredInstalled },
     haManaged: vm.haManaged,
     ignoresAcpi: vm.ignoresAcpi,
   };
@@ -43,7 +44,7 @@ export function simState(sim: Sim) {
     inFlight: { current: sim.concurrency.current, max: sim.concurrency.max },
     settings: { ...sim.settings },
     clock: { now: sim.clock.now() },
-    guestAgent: { defaults: { ...sim.agents.defaults }, plans: Object.fromEntries(sim.agents.plans) },
+    guestAgent: { defaults: { ...sim.guests.plans.defaults }, plans: Object.fromEntries(sim.guests.plans.plans) },
     backups: sim.backups.list().map(({ config: _c, disk: _d, ...b }) => b),
     nodes: sim.cluster.nodes.map((n) => ({ name: n.name, cores: n.cores, nestedVirt: n.nestedVirt !== false })),
   };
@@ -64,7 +65,11 @@ const SETTING_KEYS: Array<Exclude<keyof SimSettings, "pveVersion">> = [
 const AGENT_MODES = ["answers", "silent"];
 const CLOUD_INIT_OUTCOMES = ["done", "error"];
 
-export function createControl(sim: Sim, sshNodes: () => Array<{ node: string; host: string; port: number; hostFingerprint: string }> = () => []) {
+export function createControl(
+  sim: Sim,
+  sshNodes: () => Array<{ node: string; host: string; port: number; hostFingerprint: string }> = () => [],
+  network?: NetworkControl,
+) {
   return async function control(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = req.method ?? "GET";
     const parts = url.pathname.split("/").filter(Boolean).slice(1);
@@ -133,7 +138,7 @@ export function createControl(sim: Sim, sshNodes: () => Array<{ node: string; ho
         return ok(vmView(sim, vm));
       }
       case "GET /guest-agent":
-        return ok({ defaults: sim.agents.defaults, plans: Object.fromEntries(sim.agents.plans) });
+        return ok(simState(sim).guestAgent);
       case "POST /guest-agent": {
         // How guests boot from now on: `{ agent?, cloudInit?, vmid? }` (by VMID, or the default for all).
         if (body.agent !== undefined && !AGENT_MODES.includes(String(body.agent)))
@@ -144,14 +149,14 @@ export function createControl(sim: Sim, sshNodes: () => Array<{ node: string; ho
           ...(body.agent !== undefined ? { agent: body.agent as "answers" | "silent" } : {}),
           ...(body.cloudInit !== undefined ? { cloudInit: body.cloudInit as "done" | "error" } : {}),
         };
-        if (body.vmid !== undefined) sim.agents.plans.set(Number(body.vmid), { ...sim.agents.plans.get(Number(body.vmid)), ...plan });
-        else Object.assign(sim.agents.defaults, plan);
-        return ok({ defaults: sim.agents.defaults, plans: Object.fromEntries(sim.agents.plans) });
+        const plans = sim.guests.plans;
+        if (body.vmid !== undefined) plans.plans.set(Number(body.vmid), { ...plans.plans.get(Number(body.vmid)), ...plan });
+        else Object.assign(plans.defaults, plan);
+        return ok(simState(sim).guestAgent);
       }
       case "DELETE /guest-agent":
-        sim.agents.plans.clear();
-        Object.assign(sim.agents.defaults, { agent: "answers", cloudInit: "done" });
-        return ok({ defaults: sim.agents.defaults, plans: {} });
+        sim.guests.plans.reset();
+        return ok(simState(sim).guestAgent);
       case "POST /nodes/nested": {
         // Whether a node's guests get vmx/svm (kvm_intel nested=1 on that host).
         try {
@@ -227,6 +232,7 @@ export function createControl(sim: Sim, sshNodes: () => Array<{ node: string; ho
         sim.reset();
         return ok(simState(sim));
     }
+    if (network?.handle(route, body, res)) return;
     if (method === "GET" && parts[0] === "snippets" && parts.length === 2) {
       const snippet = sim.snippets().find((s) => s.name === decodeURIComponent(parts[1]));
       if (!snippet) return sendJson(res, 404, { error: "no such snippet" });

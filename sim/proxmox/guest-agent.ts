@@ -1,14 +1,13 @@
-// The QEMU guest agent inside the stand-in's VMs, and the boot it reports on. A start boots the
-// guest: its agent answers after `guestBootMs`; on the first boot with cloud-init user-data,
-// cloud-init runs for `cloudInitMs` more and writes /run/cloud-init/result.json (errors listed
-// when it failed); later boots finish at once. The guest sees `vmx` in /proc/cpuinfo when its CPU
-// type is `host` (or names +vmx) and its node allows nested virtualization. Tests choose how the
-// next guests behave (`POST /_sim/guest-agent`: an agent that never answers, cloud-init that
-// fails, per VM or by default). Endpoints and error texts: qemu-server PVE/API2/Qemu/Agent.pm and
-// PVE/QemuServer/Agent.pm (assert_agent_available, check_agent_error); qemu-ga's own messages.
-// When cloud-init finished and its user-data installed cloudflared, `onTunnel` is told (the
-// connector connecting; sim/launch.ts links it to the Cloudflare stand-in), and again on stop.
-import type { GuestDisk, Vm } from "./cluster";
+// The QEMU guest agent of the stand-in's guests (guest.ts keeps each guest's life; this is what
+// the agent reports of it). A start boots the guest: its agent answers after `guestBootMs`; on the
+// first boot with cloud-init user-data, cloud-init runs for `cloudInitMs` more and then writes
+// /run/cloud-init/result.json (errors listed when it failed); later boots finish at once. The
+// guest sees `vmx` in /proc/cpuinfo when its CPU type is `host` (or names +vmx) and its node allows
+// nested virtualization. Tests choose how the next guests behave (`POST /_sim/guest-agent`: an
+// agent that never answers, cloud-init that fails, per VM or by default). Endpoints and error
+// texts: qemu-server PVE/API2/Qemu/Agent.pm and PVE/QemuServer/Agent.pm (assert_agent_available,
+// check_agent_error); qemu-ga's own messages.
+import type { Vm } from "./cluster";
 import type { Sim } from "./context";
 import { PveError, paramError } from "./errors";
 
@@ -19,96 +18,63 @@ export interface GuestPlan {
   cloudInit: CloudInitOutcome;
 }
 
-interface Boot {
+/** One boot of a guest: when its agent answers, when cloud-init ends and how. */
+export interface Boot {
   startedAt: number;
   agentAt: number;
   cloudInitDoneAt: number;
   cloudInit: CloudInitOutcome;
   plan: GuestPlan;
-  tunnelToken: string | null;
-  timer?: NodeJS.Timeout;
 }
 
-export type TunnelHook = (event: "up" | "down", token: string) => void;
+const DEFAULT_PLAN: GuestPlan = { agent: "answers", cloudInit: "done" };
 
-/** What the guest's runcmd hands cloudflared (`[cloudflared, service, install, "<token>"]`). */
-export function cloudflaredToken(userData: string | null | undefined): string | null {
-  const m = /^\s*-\s*\[\s*cloudflared\s*,\s*service\s*,\s*install\s*,\s*"?([A-Za-z0-9+/=_-]+)"?\s*\]/m.exec(userData ?? "");
-  return m?.[1] ?? null;
-}
-
-const CPU_FLAGS =
-  "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ht syscall nx lm constant_tsc nopl pni ssse3 cx16 sse4_1 sse4_2 x2apic popcnt aes xsave avx hypervisor lahf_lm";
-
-export class GuestAgents {
-  readonly defaults: GuestPlan = { agent: "answers", cloudInit: "done" };
+/** How the next guests boot: a default, and per VMID. */
+export class BootPlans {
+  readonly defaults: GuestPlan = { ...DEFAULT_PLAN };
   readonly plans = new Map<number, Partial<GuestPlan>>();
-  #boots = new WeakMap<Vm, Boot>();
-  /** Guests whose first boot with user-data happened (cloud-init's instance ran once). */
-  #initialised = new WeakSet<Vm>();
-  #live = new Set<Boot>();
-  onTunnel: TunnelHook | undefined;
-
-  constructor(private readonly sim: Sim) {
-    sim.events.on("vm-started", (vm: Vm) => this.#boot(vm));
-    sim.events.on("vm-stopped", (vmid: number) => {
-      const vm = sim.cluster.find(vmid);
-      if (vm) this.#halt(vm);
-    });
-    sim.events.on("vm-destroyed", (vm: Vm) => this.#halt(vm));
-    sim.events.on("reset", () => this.close());
-  }
 
   planFor(vmid: number): GuestPlan {
     return { ...this.defaults, ...this.plans.get(vmid) };
   }
 
-  close() {
-    for (const boot of this.#live) clearTimeout(boot.timer);
-    this.#live.clear();
+  reset() {
     this.plans.clear();
-    Object.assign(this.defaults, { agent: "answers", cloudInit: "done" });
+    Object.assign(this.defaults, DEFAULT_PLAN);
   }
 
-  #boot(vm: Vm) {
-    this.#halt(vm);
+  /** The boot of a guest starting now; `firstRun` when cloud-init runs its user-data this time. */
+  boot(sim: Sim, vmid: number, firstRun: boolean): Boot {
     const now = Date.now();
-    const plan = this.planFor(vm.vmid);
-    const userData = vm.bootedWith?.userData ?? null;
-    const firstRun = !!userData && !this.#initialised.has(vm);
-    if (firstRun) this.#initialised.add(vm);
-    const agentAt = now + this.sim.settings.guestBootMs;
-    const boot: Boot = {
+    const plan = this.planFor(vmid);
+    const agentAt = now + sim.settings.guestBootMs;
+    return {
       startedAt: now,
       agentAt,
-      cloudInitDoneAt: agentAt + (firstRun ? this.sim.settings.cloudInitMs : 0),
+      cloudInitDoneAt: agentAt + (firstRun ? sim.settings.cloudInitMs : 0),
       cloudInit: firstRun ? plan.cloudInit : "done",
       plan,
-      // cloudflared is installed by the first cloud-init run; a failed run installed nothing.
-      tunnelToken: cloudflaredToken(userData),
     };
-    if (firstRun && plan.cloudInit === "error") boot.tunnelToken = null;
-    this.#boots.set(vm, boot);
-    this.#live.add(boot);
-    if (boot.tunnelToken) {
-      boot.timer = setTimeout(() => this.onTunnel?.("up", boot.tunnelToken!), Math.max(0, boot.cloudInitDoneAt - now));
-      boot.timer.unref();
-    }
   }
+}
 
-  #halt(vm: Vm) {
-    const boot = this.#boots.get(vm);
-    if (!boot) return;
-    clearTimeout(boot.timer);
-    this.#boots.delete(vm);
-    this.#live.delete(boot);
-    if (boot.tunnelToken && Date.now() >= boot.cloudInitDoneAt) this.onTunnel?.("down", boot.tunnelToken);
-  }
+/** cloud-init's `scripts_user` failure, as result.json lists it when runcmd's script failed. */
+export const RUNCMD_FAILED = "('scripts_user', RuntimeError('Runparts: 1 failures (part-001) in 1 attempted commands'))";
+
+const CPU_FLAGS =
+  "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ht syscall nx lm constant_tsc nopl pni ssse3 cx16 sse4_1 sse4_2 x2apic popcnt aes xsave avx hypervisor lahf_lm";
+
+/** The agent's API (`/nodes/{node}/qemu/{vmid}/agent/*`) over the guests' boots. */
+export class GuestAgent {
+  constructor(
+    private readonly sim: Sim,
+    private readonly bootOf: (vm: Vm) => Boot | undefined,
+  ) {}
 
   /** assert_agent_available: configured, VM running, agent answering a guest-ping. */
   #available(vm: Vm): Boot {
     if (vm.config.agent === undefined) throw new PveError("No QEMU guest agent configured");
-    const boot = this.#boots.get(vm);
+    const boot = this.bootOf(vm);
     if (vm.status !== "running" || !boot) throw new PveError(`VM ${vm.vmid} is not running`);
     if (boot.plan.agent === "silent" || Date.now() < boot.agentAt) throw new PveError("QEMU guest agent is not running");
     return boot;
@@ -126,7 +92,7 @@ export class GuestAgents {
     return { result: { version: "7.2.0", supported_commands: names.map((name) => ({ name, enabled: true, "success-response": true })) } };
   }
 
-  /** `GET agent/file-read`: the guest's files, /proc and cloud-init's /run files included. */
+  /** `GET agent/file-read`: the guest's files (its disk), /proc and cloud-init's /run files included. */
   fileRead(vm: Vm, args: Record<string, string>) {
     if (args.file === undefined) throw paramError("file", "property is missing and it is not optional");
     const boot = this.#available(vm);
@@ -144,18 +110,14 @@ export class GuestAgents {
     if (file === "/run/cloud-init/status.json") return JSON.stringify(this.#status(boot), null, 1);
     if (file === "/run/cloud-init/result.json") {
       if (Date.now() < boot.cloudInitDoneAt) return undefined;
-      return JSON.stringify({ v1: { datasource: "DataSourceNoCloud [seed=/dev/sr0][dsmode=net]", errors: this.#errors(boot) } }, null, 1);
+      return JSON.stringify({ v1: { datasource: "DataSourceNoCloud [seed=/dev/sr0][dsmode=net]", errors: errorsOf(boot) } }, null, 1);
     }
-    return (vm.disk as GuestDisk)[file];
-  }
-
-  #errors(boot: Boot): string[] {
-    return boot.cloudInit === "error" ? ["('scripts_user', RuntimeError('Runparts: 1 failures (part-001) in 1 attempted commands'))"] : [];
+    return vm.disk[file];
   }
 
   #status(boot: Boot) {
     const done = Date.now() >= boot.cloudInitDoneAt;
-    return { v1: { datasource: "DataSourceNoCloud", stage: done ? null : "modules-final", errors: done ? this.#errors(boot) : [] } };
+    return { v1: { datasource: "DataSourceNoCloud", stage: done ? null : "modules-final", errors: done ? errorsOf(boot) : [] } };
   }
 
   /** `vmx` when the CPU type passes the host's through (or names +vmx) and the node nests. */
@@ -172,15 +134,18 @@ export class GuestAgents {
     ).join("\n");
   }
 
-  /** For the control API and page: where each running guest is in its boot. */
-  view(vm: Vm) {
-    const boot = this.#boots.get(vm);
+  /** For the control API and page: where the guest is in its boot. */
+  view(vm: Vm, plans: BootPlans) {
+    const boot = this.bootOf(vm);
     const now = Date.now();
     return {
-      plan: this.planFor(vm.vmid),
+      plan: plans.planFor(vm.vmid),
       agent: !boot ? "stopped" : boot.plan.agent === "silent" ? "silent" : now < boot.agentAt ? "booting" : "answers",
       cloudInit: !boot ? null : now < boot.cloudInitDoneAt ? "running" : boot.cloudInit,
-      cloudflared: !!boot?.tunnelToken,
     };
   }
+}
+
+function errorsOf(boot: Boot): string[] {
+  return boot.cloudInit === "error" ? [RUNCMD_FAILED] : [];
 }

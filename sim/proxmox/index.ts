@@ -3,13 +3,17 @@
 import { closeServer, listen } from "../shared/http";
 import type { LoggedRequest } from "./activity";
 import type { ProxmoxNodeSpec, ProxmoxTemplateSpec } from "./cluster";
-import { Sim, type SimSettings } from "./context";
+import { DEFAULT_NETWORK, type NetworkSetup, Sim, type SimSettings } from "./context";
 import { createControl, simState, vmView } from "./control";
+import { createNetworkControl, type NetworkControl, networkState } from "./network-control";
 import type { Fault, FaultSpec } from "./faults";
 import { loadMaterial, loadNodeHostKey } from "./material";
 import type { AclEntry, PveVersion } from "./permissions";
 import { clusterRoutes } from "./routes/cluster";
 import { qemuRoutes } from "./routes/qemu";
+import type { GuestNetwork } from "./guest";
+import { firewallRoutes } from "./routes/firewall";
+import { sdnRoutes } from "./routes/sdn";
 import { storageRoutes } from "./routes/storage";
 import { createApiServer } from "./server";
 import { createSshServer } from "./ssh";
@@ -54,6 +58,14 @@ export interface ProxmoxSimOptions {
   /** Guest agent up after start; cloud-init's first run after that (guest-agent.ts). Env PROXMOX_SIM_GUEST_BOOT_MS, PROXMOX_SIM_CLOUD_INIT_MS. */
   guestBootMs: number;
   cloudInitMs: number;
+  /** The Cloudflare stand-in the guests' cloudflared connects to (sim/launch.ts links it). Env PROXMOX_SIM_CLOUDFLARE_URL. */
+  cloudflareUrl?: string;
+  /**
+   * SDN (installed or not, its zones, applied on every node) and the datacenter firewall, as the
+   * operator prepared them. Default: SDN with VLAN zone `labvps` on vmbr0 (IPAM pve, routed by the
+   * operator's router), datacenter firewall on. Env PROXMOX_SIM_SDN=0 starts without SDN.
+   */
+  network: NetworkSetup;
 }
 
 /** One node's SSH daemon, as the operator would enter it for that node. */
@@ -113,10 +125,15 @@ export interface ProxmoxSimHandle {
   /** Sets or clears a `lock` property, as a backup job or another admin would. */
   setLock(vmid: number, lock: string | null): void;
   state(): ReturnType<typeof simState>;
+  /**
+   * The guests: their boot and QEMU agent (how the next ones boot: `guests.plans`), cloud-init,
+   * their cloudflared connector and the services behind it (guest.ts, guest-agent.ts).
+   */
+  guests: GuestNetwork;
+  /** SDN, firewall and the reachability model (also `/_sim/sdn`, `/_sim/firewall`, `/_sim/reachability`). */
+  network: Pick<NetworkControl, "reach" | "matrix"> & { state(): ReturnType<typeof networkState> };
   /** Back to the initial templates; clears tasks, faults, log, snippets, tickets. */
   reset(): void;
-  /** The guests' agents: how the next guests boot (`defaults`, `plans` per VMID), and `onTunnel`. */
-  agents: Sim["agents"];
   /** The stand-in's clock (backups, snapshots, `GET /nodes/{node}/time`). */
   clock: Sim["clock"];
   /** Backup volumes on every node's storage. */
@@ -134,8 +151,8 @@ export const DEFAULT_OPTIONS: ProxmoxSimOptions = {
   tokenSecret: "sim-proxmox-token-secret",
   nodes: [{ name: "pve1" }],
   templates: [
-    { vmid: 9000, name: "tpl-eve-ng", node: "pve1" },
-    { vmid: 9001, name: "tpl-containerlab", node: "pve1" },
+    { vmid: 9000, name: "tpl-eve-ng", node: "pve1", tags: "eve-ng" },
+    { vmid: 9001, name: "tpl-containerlab", node: "pve1", tags: "containerlab" },
   ],
   taskDurationMs: 300,
   latencyMs: 0,
@@ -146,6 +163,7 @@ export const DEFAULT_OPTIONS: ProxmoxSimOptions = {
   snippetsDir: "/var/lib/vz/snippets",
   authorizedKeys: [],
   acl: null,
+  network: DEFAULT_NETWORK,
 };
 
 export function pveVersionFromEnv(value: string | undefined): PveVersion {
@@ -166,6 +184,8 @@ export function proxmoxSimOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (env.PROXMOX_SIM_CLOUD_INIT_MS) opts.cloudInitMs = Number(env.PROXMOX_SIM_CLOUD_INIT_MS);
   opts.pveVersion = pveVersionFromEnv(env.PROXMOX_SIM_PVE_VERSION);
   if (env.PROXMOX_SIM_VNC_TCP_PORT) opts.vncTcpPort = Number(env.PROXMOX_SIM_VNC_TCP_PORT);
+  if (env.PROXMOX_SIM_CLOUDFLARE_URL) opts.cloudflareUrl = env.PROXMOX_SIM_CLOUDFLARE_URL;
+  if (env.PROXMOX_SIM_SDN === "0") opts.network = { ...DEFAULT_NETWORK, sdn: { enabled: false, zones: [] } };
   if (env.PROXMOX_SIM_NODES)
     opts.nodes = env.PROXMOX_SIM_NODES.split(",")
       .map((name) => ({ name: name.trim() }))
@@ -192,20 +212,24 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     backupMBps: 0,
     cloneMBps: 0,
   };
-  const sim = new Sim(opts.tokenId, nodes, templates, opts.snippetsDir, settings);
+  const sim = new Sim(opts.tokenId, nodes, templates, opts.snippetsDir, settings, opts.network);
   const sshNodes: SimSshNode[] = [];
   sim.initialAcl = opts.acl;
   sim.permissions.set(opts.acl);
   const vnc = new VncService(sim, material.serverCertPem);
+  const guests = sim.guests;
+  await guests.start(opts.host);
+  if (opts.cloudflareUrl) guests.linkCloudflare(opts.cloudflareUrl);
+  const network = createNetworkControl(sim);
   const https = createApiServer(
     { key: material.serverKeyPem, cert: material.serverCertPem },
     {
       sim,
-      routes: [...clusterRoutes, ...qemuRoutes, ...storageRoutes, vnc.route],
+      routes: [...clusterRoutes, ...qemuRoutes, ...storageRoutes, ...sdnRoutes, ...firewallRoutes, vnc.route],
       vnc,
       tokenId: opts.tokenId,
       tokenSecret: opts.tokenSecret,
-      control: createControl(sim, () => sshNodes),
+      control: createControl(sim, () => sshNodes, network),
     },
   );
   const authorized = [material.sshClientPublicKey, ...opts.authorizedKeys];
@@ -222,7 +246,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
       sshNodes.push({ node: n.name, host: opts.host, port: sshPort, hostFingerprint: hostKeys[i].fingerprint });
     }
   } catch (err) {
-    await Promise.all([closeServer(https), ...sshServers.map((s) => s.close())]);
+    await Promise.all([closeServer(https), guests.close(), ...sshServers.map((s) => s.close())]);
     throw err;
   }
   const sshPort = sshNodes[0].port;
@@ -230,7 +254,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
   try {
     if (opts.vncTcpPort !== undefined) vncTcpPort = await vnc.listenTcp(opts.vncTcpPort, opts.host);
   } catch (err) {
-    await Promise.all([closeServer(https), ...sshServers.map((s) => s.close())]);
+    await Promise.all([closeServer(https), guests.close(), ...sshServers.map((s) => s.close())]);
     throw err;
   }
   const url = `https://${opts.host}:${port}`;
@@ -269,9 +293,8 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     },
     async close() {
       vnc.close();
-      sim.agents.close();
       sim.tasks.clear();
-      await Promise.all([closeServer(https), ...sshServers.map((s) => s.close())]);
+      await Promise.all([closeServer(https), guests.close(), ...sshServers.map((s) => s.close())]);
     },
     vms: () => simState(sim).vms,
     vm: (vmid) => {
@@ -296,8 +319,9 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
       else delete vm.config.lock;
     },
     state: () => simState(sim),
+    guests,
+    network: { reach: network.reach, matrix: network.matrix, state: () => networkState(sim) },
     reset: () => sim.reset(),
-    agents: sim.agents,
     clock: sim.clock,
     backups: () => sim.backups.list(),
     setNestedVirt: (node, on) => {

@@ -11,6 +11,7 @@ import { isTrue } from "./config";
 import type { Sim } from "./context";
 import { PveError, configLockTimeout, paramError } from "./errors";
 import type { TaskFault } from "./faults";
+import { bridgeExists, parseNic } from "./nic";
 import { applyPending } from "./pending";
 import type { Task } from "./tasks";
 import { checkLock, current, regenerateCloudinit } from "./vm-ops";
@@ -72,6 +73,15 @@ function checkParams(action: PowerAction, args: Record<string, string>) {
   for (const key of ROOT_ONLY) if (isTrue(args[key]) && POWER_PARAMS[action].includes(key)) throw paramError(key, "Only root may use this option.");
 }
 
+/** PVE::Network::tap_plug at start: every NIC's bridge must exist on the VM's node. */
+function checkBridges(sim: Sim, vm: Vm) {
+  for (const [key, value] of Object.entries(vm.config)) {
+    if (!/^net\d+$/.test(key)) continue;
+    const nic = parseNic(String(value));
+    if (!("error" in nic) && nic.bridge && !bridgeExists(sim, vm.node, nic.bridge)) throw new PveError(`bridge '${nic.bridge}' does not exist`);
+  }
+}
+
 function setRunning(sim: Sim, v: Vm) {
   if (v.config.template) throw new PveError("you can't start a vm if it's a template");
   if (v.status === "running") throw new PveError(`VM ${v.vmid} already running`);
@@ -80,6 +90,7 @@ function setRunning(sim: Sim, v: Vm) {
   if (allowed < cores) throw new PveError(`MAX ${allowed} vcpus allowed per VM on this node`);
   regenerateCloudinit(sim, v);
   applyPending(v);
+  checkBridges(sim, v);
   Object.assign(v, { status: "running", qmpstatus: "running", startedAt: Date.now() });
   // What the guest found on its cloud-init drive at this boot (the E2E's "booted with snippet X").
   v.bootedWith = { at: new Date().toISOString(), node: v.node, cicustom: v.cloudinit.userVolid ?? null, userData: v.cloudinit.userData ?? null };

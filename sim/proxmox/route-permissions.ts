@@ -3,6 +3,8 @@
 // Checks that Proxmox makes later (inside a clone or resize worker, or per config key) live next
 // to that code: vm-ops.ts and configPermissions below.
 import type { Permissions } from "./permissions";
+import { firewallRoutePermissions } from "./routes/firewall";
+import { sdnRoutePermissions } from "./routes/sdn";
 
 type Check = (perms: Permissions, params: Record<string, string>, args: Record<string, string>) => void;
 
@@ -103,6 +105,8 @@ const CHECKS: Record<string, Check> = {
   "GET /nodes/{node}/storage/{storage}/content": (perms, params) =>
     perms.checkAny(`/storage/${params.storage}`, ["Datastore.Audit", "Datastore.AllocateSpace"]),
   ...Object.fromEntries(POWER.map((a) => [`POST ${VM}/status/${a}`, onVm("VM.PowerMgmt")])),
+  ...sdnRoutePermissions,
+  ...firewallRoutePermissions,
 };
 
 /** Throws the 403 Proxmox would answer before running the route's handler. */

@@ -18,6 +18,8 @@ export interface Route {
   /** Allowed arguments besides the path's own; PVE rejects anything else with a 400. */
   allow: Array<string | RegExp> | ((key: string) => boolean);
   handler: (ctx: RouteCtx) => unknown;
+  /** False while the API subtree is not installed (SDN without libpve-network-perl): a 501. */
+  available?: (sim: Sim) => boolean;
   /**
    * The worker takes the config lock itself (lock_config inside fork_worker), so a busy lock is
    * the task's exitstatus: "configLock" for that file lock only (clone checks the source's `lock`

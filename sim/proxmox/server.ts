@@ -110,7 +110,7 @@ async function handleApi(deps: ApiServerDeps, req: IncomingMessage, res: ServerR
   if (auth !== "ok") return reply(res, 401, auth, { data: null });
   if (!KNOWN_METHODS.includes(method)) return reply(res, 501, `method '${method}' not available`, { data: null });
   const match = matchRoute(deps.routes, method, path);
-  if (!match.route) return reply(res, 501, `Method '${method} ${url.pathname}' not implemented`, { data: null });
+  if (!match.route || match.route.available?.(sim) === false) return reply(res, 501, `Method '${method} ${url.pathname}' not implemented`, { data: null });
 
   try {
     // pve-http-server checks the route's permissions before the handler validates parameters.

@@ -122,11 +122,14 @@ export function cloneTask(sim: Sim, src: Vm, args: Record<string, string>, fault
       if (!created) throw new PveError(`unable to create VM ${newid}: config file already exists`);
       const vm = current(sim, created);
       if (vm.config.description === "qmclone temporary file") vm.config = cloneConfig(src, newid, args);
+      // Helpers::clone_vmfw_conf: the new guest starts with the source's firewall file.
+      sim.firewall.cloneTo(src.vmid, newid);
       delete vm.config.lock;
       vm.node = target;
     },
     onFail: () => {
       if (created && sim.cluster.find(newid) === created) sim.cluster.vms.delete(newid);
+      if (created) sim.firewall.remove(newid);
     },
   });
 }
@@ -147,6 +150,8 @@ export function destroyTask(sim: Sim, vm: Vm, args: Record<string, string>, faul
       if (v.status === "running") throw new PveError(`VM ${v.vmid} is running - destroy failed`);
       checkLock(v, args);
       sim.cluster.vms.delete(v.vmid);
+      // The destroy worker removes the guest's firewall file (remove_vmfw_conf) with it.
+      sim.firewall.remove(v.vmid);
       sim.events.emit("vm-destroyed", v);
     },
   });

@@ -24,7 +24,17 @@ function cleanWorld(): Observation {
     ...order(0, "paid"),
     status: "provisioned",
     reservationVmid: 1000,
-    vm: { status: "running", vmid: 1000, tunnelId: "t-1", sshHostname: "ssh-a.lab", webHostname: null },
+    vm: {
+      status: "running",
+      vmid: 1000,
+      tunnelId: "t-1",
+      sshHostname: "ssh-a.lab",
+      webHostname: null,
+      accessAppId: "app-1",
+      accessPolicyId: "pol-1",
+      networkId: "net-a",
+      ipAddress: "10.240.0.10",
+    },
   };
   const failed = { ...order(1, "paid"), status: "failed", failedAttempts: 1, vm: { status: "failed", vmid: null, tunnelId: null } };
   return {
@@ -34,7 +44,13 @@ function cleanWorld(): Observation {
         vmid: 1000,
         name: "chaos-h0",
         status: "running",
-        config: { cores: 2, memory: 8192, scsi0: "local-lvm:vm-1000-disk-0,size=60G", cicustom: "user=local:snippets/a.yaml" },
+        config: {
+          cores: 2,
+          memory: 8192,
+          scsi0: "local-lvm:vm-1000-disk-0,size=60G",
+          cicustom: "user=local:snippets/a.yaml",
+          net0: "virtio=BC:24:11:00:00:01,bridge=lv0,firewall=1",
+        },
       },
     ],
     snippets: [{ name: "a.yaml", content: `runcmd:\n  - [cloudflared, service, install, "${token("t-1")}"]\n` }],
@@ -48,17 +64,47 @@ function cleanWorld(): Observation {
       },
     ],
     dnsRecords: [{ id: "r-1", type: "CNAME", name: "ssh-a.lab", content: "t-1.cfargotunnel.com" }],
+    accessApps: [
+      {
+        id: "app-1",
+        name: "labvps-a",
+        destinations: [{ type: "public", uri: "ssh-a.lab" }],
+        policies: [{ id: "pol-1", decision: "allow", include: [{ email: { email: "u0@example.test" } }] }],
+      },
+    ],
+    accessPolicies: [{ id: "pol-1", name: "labvps-a" }],
     mails: [
       { to: ["u0@example.test"], subject: "Your lab VM chaos-h0 is ready" },
       { to: ["ops@lab.localhost"], subject: "Provisioning failed: order ord1" },
     ],
     operatorEmail: "ops@lab.localhost",
+    network: {
+      vnets: (["pending", "running"] as const).map((where) => ({ vnet: "lv0", alias: "labvps-net-a", tag: 1000, where })),
+      subnets: (["pending", "running"] as const).map((where) => ({ id: "labvps-10.240.0.0-24", vnet: "lv0", where })),
+      firewalls: { "1000": { options: { enable: 1, ipfilter: 1 }, ipset: { "ipfilter-net0": [{ cidr: "10.240.0.10" }] } } },
+      customerNetworks: [{ id: "net-a", vnet: "lv0", status: "ready", userEmail: "u0@example.test" }],
+    },
   };
 }
 
 describe("chaos checker", () => {
   it("passes a world where every invariant holds", () => {
-    expect(checkInvariants(cleanWorld(), 2)).toEqual({ violations: [], leftovers: { vms: 0, tunnels: 0, dnsRecords: 0, snippets: 0, reservations: 0 } });
+    expect(checkInvariants(cleanWorld(), 2)).toEqual({
+      violations: [],
+      leftovers: {
+        vms: 0,
+        tunnels: 0,
+        dnsRecords: 0,
+        snippets: 0,
+        accessApps: 0,
+        accessPolicies: 0,
+        reservations: 0,
+        vnets: 0,
+        subnets: 0,
+        firewalls: 0,
+        networks: 0,
+      },
+    });
   });
 
   const broken: [string, (o: Observation) => void, RegExp][] = [
@@ -76,6 +122,35 @@ describe("chaos checker", () => {
       "an orphan VM left by a failed order",
       (o) => o.proxmoxVms.push({ vmid: 1001, name: "chaos-h1", status: "stopped", config: {} }),
       /I8: orphan Proxmox VM 1001/,
+    ],
+    [
+      "issue 26: an orphan VNet and subnet left by a failed order",
+      (o) => {
+        o.network.vnets.push({ vnet: "lv1", alias: "labvps-net-b", tag: 1001, where: "running" });
+        o.network.subnets.push({ id: "labvps-10.240.1.0-24", vnet: "lv1", where: "running" });
+      },
+      /I8: orphan VNet lv1 \(running, alias labvps-net-b\)[\s\S]*I8: orphan subnet labvps-10\.240\.1\.0-24 on lv1/,
+    ],
+    [
+      "issue 26: an orphan guest firewall file",
+      (o) => (o.network.firewalls["1001"] = { options: { enable: 1 } }),
+      /I8: orphan guest firewall file for VMID 1001/,
+    ],
+    [
+      "issue 26: an orphan customer network row",
+      (o) => o.network.customerNetworks.push({ id: "net-b", vnet: "lv1", status: "removing", userEmail: "u1@example.test" }),
+      /I8: orphan customer network lv1 \(removing\)/,
+    ],
+    ["issue 26: a running VM without ipfilter", (o) => (o.network.firewalls["1000"].options.ipfilter = 0), /I5: .*VM 1000's firewall is not on with ipfilter/],
+    [
+      "issue 26: a running VM that may send from another address",
+      (o) => o.network.firewalls["1000"].ipset["ipfilter-net0"].push({ cidr: "10.240.0.0/24" }),
+      /I5: .*ipfilter-net0 is \["10\.240\.0\.10","10\.240\.0\.0\/24"\]/,
+    ],
+    [
+      "issue 26: a running VM's NIC left on the shared bridge",
+      (o) => (o.proxmoxVms[0]!.config.net0 = "virtio=BC:24:11:00:00:01,bridge=vmbr0,firewall=1"),
+      /I5: .*NIC is "virtio=.*bridge=vmbr0,firewall=1", not on lv0/,
     ],
     ["a failed order that keeps its VMID", (o) => (o.orders[1]!.reservationVmid = 1001), /I8: failed paid order 1 .* still holds VMID reservation 1001/],
     [
@@ -98,6 +173,25 @@ describe("chaos checker", () => {
       /I5: .* connects to tunnel t-9, not its own t-1/,
     ],
     ["an orphan snippet", (o) => o.snippets.push({ name: "b.yaml", content: "" }), /I8: orphan cloud-init snippet b.yaml/],
+    [
+      "an orphan Access application and policy left by a failed order",
+      (o) => {
+        o.accessApps.push({ id: "app-2", name: "labvps-b", destinations: [{ type: "public", uri: "ssh-b.lab" }], policies: [] });
+        o.accessPolicies.push({ id: "pol-2", name: "labvps-b" });
+      },
+      /I8: orphan Access application labvps-b \(app-2\)[\s\S]*I8: orphan Access policy labvps-b \(pol-2\)/,
+    ],
+    ["a running VM without Access", (o) => o.accessApps.splice(0, 1), /I5: paid order 0 .* its Access application app-1 does not exist/],
+    [
+      "an Access policy admitting someone else",
+      (o) => (o.accessApps[0]!.policies[0].include = [{ email: { email: "stranger@example.test" } }]),
+      /I5: .* does not admit exactly u0@example.test/,
+    ],
+    [
+      "an Access application covering more than the VM's hostnames",
+      (o) => o.accessApps[0]!.destinations.push({ type: "public", uri: "ssh-other.lab" }),
+      /I5: .* covers \["ssh-a.lab","ssh-other.lab"\], not exactly \["ssh-a.lab"\]/,
+    ],
     ["the wrong plan resources", (o) => (o.proxmoxVms[0]!.config.memory = 4096), /has 4096 MB, plan 8 GB/],
     [
       "a second ready email",

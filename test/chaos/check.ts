@@ -22,8 +22,18 @@ export interface Observation {
   inflightMax: number;
   tunnels: Json[];
   dnsRecords: Json[];
+  /** Cloudflare Access applications and reusable policies in the account. */
+  accessApps: Json[];
+  accessPolicies: Json[];
   mails: Json[];
   operatorEmail: string;
+  /** Issue 26: SDN objects (pending and running), guest firewall files, the database's customer networks. */
+  network: {
+    vnets: Array<{ vnet: string; alias?: string; tag?: number; where: "pending" | "running" }>;
+    subnets: Array<{ id: string; vnet: string; where: "pending" | "running" }>;
+    firewalls: Record<string, Json>;
+    customerNetworks: Array<{ id: string; vnet: string; status: string; userEmail: string }>;
+  };
 }
 
 /** Polls the Proxmox request log from a cursor so nothing falls out of its 2000-entry window. */
@@ -66,6 +76,15 @@ export async function observe(world: ChaosWorld, orders: PlacedOrder[], requests
     })
     .catch(() => [] as { subjectId: string; _count: number }[]);
   const cf = await world.sim("cloudflare", "state");
+  const sdn = await world.sim("proxmox", "sdn");
+  const sdnObjects = <T>(kind: "vnets" | "subnets", view: (id: string, section: Json, where: "pending" | "running") => T): T[] => [
+    ...Object.entries(sdn.files[kind] as Record<string, Json>).map(([id, section]) => view(id, section, "pending")),
+    ...Object.entries((sdn.running?.files[kind] ?? {}) as Record<string, Json>).map(([id, section]) => view(id, section, "running")),
+  ];
+  const networks = await db.customerNetwork.findMany({
+    where: { user: { email: { in: orders.map((o) => o.userEmail) } } },
+    include: { user: { select: { email: true } } },
+  });
   return {
     orders: orders.map((o) => {
       const row = rows.find((r) => r.id === o.orderId)!;
@@ -85,8 +104,16 @@ export async function observe(world: ChaosWorld, orders: PlacedOrder[], requests
     inflightMax: (await world.sim("proxmox", "inflight")).max,
     tunnels: (cf.tunnels as Json[]).filter((t) => !t.deleted_at),
     dnsRecords: cf.dns_records,
+    accessApps: cf.access_apps ?? [],
+    accessPolicies: cf.access_policies ?? [],
     mails: (await world.sim("mail", "messages")).messages,
     operatorEmail: env().OPERATOR_EMAIL,
+    network: {
+      vnets: sdnObjects("vnets", (vnet, v, where) => ({ vnet, alias: v.alias, tag: v.tag, where })),
+      subnets: sdnObjects("subnets", (id, s, where) => ({ id, vnet: s.vnet, where })),
+      firewalls: (await world.sim("proxmox", "firewall")).vms,
+      customerNetworks: networks.map((n) => ({ id: n.id, vnet: n.vnet, status: n.status, userEmail: n.user.email })),
+    },
   };
 }
 
@@ -161,6 +188,25 @@ export function checkInvariants(o: Observation, limit: number, diskKey = "scsi0"
         v.push(`I5: ${who}: DNS for ${host} is ${JSON.stringify(records.map((r) => `${r.type} ${r.content}`))}, not one CNAME to its tunnel`);
       }
     }
+    // I5: one Access application for exactly its hostnames, its one policy admitting exactly its owner.
+    const apps = o.accessApps.filter((a) => a.id === x.vm.accessAppId);
+    if (apps.length !== 1) v.push(`I5: ${who}: its Access application ${x.vm.accessAppId ?? "(none)"} does not exist`);
+    else {
+      const uris = (apps[0].destinations ?? []).map((d: Json) => d.uri).sort();
+      const wanted = hosts.filter(Boolean).sort();
+      if (JSON.stringify(uris) !== JSON.stringify(wanted))
+        v.push(`I5: ${who}: its Access application covers ${JSON.stringify(uris)}, not exactly ${JSON.stringify(wanted)}`);
+      const policies = apps[0].policies ?? [];
+      const admits =
+        policies.length === 1 &&
+        policies[0].decision === "allow" &&
+        JSON.stringify(policies[0].include) === JSON.stringify([{ email: { email: x.userEmail } }]);
+      if (!admits) v.push(`I5: ${who}: its Access policy does not admit exactly ${x.userEmail}: ${JSON.stringify(policies)}`);
+    }
+    for (const h of hosts) {
+      const covering = o.accessApps.filter((a) => (a.destinations ?? []).some((d: Json) => d.uri === h));
+      if (covering.length !== 1) v.push(`I5: ${who}: ${covering.length} Access applications cover ${h}`);
+    }
     const snippetName = snippetOf(vm);
     const snippet = o.snippets.find((s) => s.name === snippetName);
     if (!snippet) v.push(`${who}: VM ${vm.vmid} points at snippet ${snippetName ?? "(none)"}, which does not exist`);
@@ -188,6 +234,12 @@ export function checkInvariants(o: Observation, limit: number, diskKey = "scsi0"
   const routed = new Map<string, number>();
   for (const t of o.tunnels) for (const h of ingressHosts(t)) routed.set(h, (routed.get(h) ?? 0) + 1);
   for (const [h, n] of routed) if (n > 1) v.push(`I5: ${n} tunnels route ${h}`);
+  const liveApps = new Set(running.map((x) => x.vm.accessAppId).filter(Boolean));
+  const orphanApps = o.accessApps.filter((a) => !liveApps.has(a.id));
+  for (const a of orphanApps) v.push(`I8: orphan Access application ${a.name} (${a.id})`);
+  const livePolicies = new Set(running.map((x) => x.vm.accessPolicyId).filter(Boolean));
+  const orphanPolicies = o.accessPolicies.filter((p) => !livePolicies.has(p.id));
+  for (const p of orphanPolicies) v.push(`I8: orphan Access policy ${p.name} (${p.id})`);
   const usedSnippets = new Set(o.proxmoxVms.filter((p) => runningVmids.has(p.vmid)).map(snippetOf));
   const orphanSnippets = o.snippets.filter((s) => !usedSnippets.has(s.name));
   for (const s of orphanSnippets) v.push(`I8: orphan cloud-init snippet ${s.name}`);
@@ -207,6 +259,9 @@ export function checkInvariants(o: Observation, limit: number, diskKey = "scsi0"
 
   if (o.inflightMax > limit) v.push(`Proxmox in-flight maximum ${o.inflightMax} is above PROVISION_CONCURRENCY=${limit}`);
 
+  const net = checkTenantNetworks(o, running, runningVmids);
+  v.push(...net.violations);
+
   return {
     violations: v,
     leftovers: {
@@ -214,7 +269,61 @@ export function checkInvariants(o: Observation, limit: number, diskKey = "scsi0"
       tunnels: orphanTunnels.length,
       dnsRecords: orphanRecords.length,
       snippets: orphanSnippets.length,
+      accessApps: orphanApps.length,
+      accessPolicies: orphanPolicies.length,
       reservations: orphanReservations.length,
+      ...net.leftovers,
     },
+  };
+}
+
+/**
+ * Issue 26: every running VM on its customer's VNet with the firewall on and its own address in
+ * ipfilter; no two customers on one VNet, no customer split over two; and nothing else — no VNet,
+ * subnet, guest firewall file or customer network that no running VM uses.
+ */
+function checkTenantNetworks(o: Observation, running: Observation["orders"], runningVmids: Set<number>) {
+  const v: string[] = [];
+  const { vnets, subnets, firewalls, customerNetworks } = o.network;
+  const live = new Set(running.map((x) => x.vm.networkId).filter(Boolean));
+  const rowOf = new Map(customerNetworks.map((n) => [n.id, n]));
+  for (const x of running) {
+    const who = `paid order ${x.plan.index} (${x.plan.plan})`;
+    const row = rowOf.get(x.vm.networkId);
+    const vm = o.proxmoxVms.find((p) => p.vmid === x.vm.vmid);
+    if (!row) {
+      v.push(`I5: ${who}: its VM is on no customer network`);
+      continue;
+    }
+    if (row.userEmail !== x.userEmail) v.push(`I5: ${who}: its VM is on another customer's network ${row.vnet}`);
+    const net0 = String(vm?.config?.net0 ?? "");
+    if (!new RegExp(`,bridge=${row.vnet},firewall=1$`).test(net0)) v.push(`I5: ${who}: VM ${x.vm.vmid}'s NIC is "${net0}", not on ${row.vnet} with firewall=1`);
+    const fw = firewalls[String(x.vm.vmid)];
+    if (!fw?.options?.enable || !fw?.options?.ipfilter) v.push(`I5: ${who}: VM ${x.vm.vmid}'s firewall is not on with ipfilter`);
+    const own = (fw?.ipset?.["ipfilter-net0"] ?? []).map((e: Json) => e.cidr);
+    if (own.length !== 1 || own[0] !== x.vm.ipAddress)
+      v.push(`I5: ${who}: VM ${x.vm.vmid}'s ipfilter-net0 is ${JSON.stringify(own)}, not its address ${x.vm.ipAddress}`);
+  }
+  const customersOf = new Map<string, Set<string>>();
+  const networksOf = new Map<string, Set<string>>();
+  for (const x of running) {
+    customersOf.set(x.vm.networkId, (customersOf.get(x.vm.networkId) ?? new Set()).add(x.userEmail));
+    networksOf.set(x.userEmail, (networksOf.get(x.userEmail) ?? new Set()).add(x.vm.networkId));
+  }
+  for (const [id, who] of customersOf) if (who.size > 1) v.push(`I5: ${who.size} customers share network ${rowOf.get(id)?.vnet ?? id}`);
+  for (const [email, ids] of networksOf) if (ids.size > 1) v.push(`I5: ${email}'s running VMs are on ${ids.size} networks`);
+
+  const ownedVnets = new Set([...live].map((id) => rowOf.get(id)?.vnet));
+  const orphanVnets = vnets.filter((n) => !(n.alias?.startsWith("labvps-") && live.has(n.alias.slice("labvps-".length))));
+  for (const n of orphanVnets) v.push(`I8: orphan VNet ${n.vnet} (${n.where}, alias ${n.alias ?? "none"})`);
+  const orphanSubnets = subnets.filter((s) => !ownedVnets.has(s.vnet));
+  for (const s of orphanSubnets) v.push(`I8: orphan subnet ${s.id} on ${s.vnet} (${s.where})`);
+  const orphanFirewalls = Object.keys(firewalls).filter((vmid) => !runningVmids.has(Number(vmid)));
+  for (const vmid of orphanFirewalls) v.push(`I8: orphan guest firewall file for VMID ${vmid}`);
+  const orphanNetworks = customerNetworks.filter((n) => !live.has(n.id));
+  for (const n of orphanNetworks) v.push(`I8: orphan customer network ${n.vnet} (${n.status}) of ${n.userEmail}`);
+  return {
+    violations: v,
+    leftovers: { vnets: orphanVnets.length, subnets: orphanSubnets.length, firewalls: orphanFirewalls.length, networks: orphanNetworks.length },
   };
 }

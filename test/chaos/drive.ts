@@ -271,7 +271,10 @@ export async function retireOrders(world: ChaosWorld, orders: PlacedOrder[]) {
   const { db } = world.app;
   const orderId = { in: orders.map((o) => o.orderId) };
   await db.vmidReservation.deleteMany({ where: { orderId } });
-  await db.vm.updateMany({ where: { orderId }, data: { status: "destroyed", vmid: null } });
+  // Their addresses and customer networks too (issue 26): the next seed's stand-in starts empty.
+  const users = (await db.order.findMany({ where: { id: orderId }, select: { userId: true } })).map((o) => o.userId);
+  await db.vm.updateMany({ where: { orderId }, data: { status: "destroyed", vmid: null, networkId: null, ipAddress: null, macAddress: null } });
+  await db.customerNetwork.deleteMany({ where: { userId: { in: users } } });
   await db.order.updateMany({ where: { id: orderId, status: { in: ["paid", "provisioning"] } }, data: { status: "failed" } });
 }
 

@@ -8,6 +8,8 @@ import { listCustomerOrders, listCustomerVms } from "@/lib/vms/list-customer-ite
 import { buttonStyles } from "@/components/ui/button-styles";
 import { Pagination } from "@/components/ui/pagination";
 import { VmStatusBadge } from "@/components/vms/vm-status-badge";
+import { VerifyEmailNotice } from "@/components/account/verify-email-notice";
+import { resendVerificationAction } from "../account/actions";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -24,6 +26,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
     <div className="mx-auto max-w-content px-gutter py-10">
       <h1 className="text-2xl font-bold tracking-tight">Hello, {user.name}</h1>
       <p className="mt-1 text-sm text-ink-muted">Signed in as {user.email}</p>
+      {user.emailVerified ? null : <VerifyEmailNotice email={user.email} resend={resendVerificationAction} />}
       <section aria-labelledby="vms" className="mt-8">
         <h2 id="vms" className="text-lg font-semibold">
           Your VMs

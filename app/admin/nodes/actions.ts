@@ -5,6 +5,7 @@ import type { FormState } from "@/lib/actions/form-state";
 import { createNode, createNodeSchema } from "@/lib/nodes/create-node";
 import { nodeAccessSchema, updateNodeAccess } from "@/lib/nodes/update-node-access";
 import { nodeLabSchema, updateNodeLab } from "@/lib/nodes/update-node-lab";
+import { networkSettingsSchema, saveNetworkSettings } from "@/lib/network/settings";
 
 const save = validatedAdminAction(nodeAccessSchema, async (input, { user }) => {
   const node = await updateNodeAccess(input, user.id);
@@ -34,4 +35,14 @@ const saveLab = validatedAdminAction(nodeLabSchema, async (input, { user }) => {
 
 export async function updateNodeLabAction(previous: FormState, formData: FormData): Promise<FormState> {
   return saveLab(previous, formData);
+}
+
+const saveNetwork = validatedAdminAction(networkSettingsSchema, async (input, { user }) => {
+  await saveNetworkSettings(input, user.id);
+  revalidatePath("/admin/nodes");
+  return { status: "success", message: "Saved the network settings. New VMs use them; run npm run doctor to check Proxmox agrees." };
+});
+
+export async function saveNetworkSettingsAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return saveNetwork(previous, formData);
 }

@@ -4,13 +4,15 @@ import { listNodesForAdmin } from "@/lib/nodes/update-node-access";
 import { AddNodeForm } from "@/components/admin/add-node-form";
 import { NodeAccessForm } from "@/components/admin/node-access-form";
 import { NodeLabForm } from "@/components/admin/node-lab-form";
-import { createNodeAction, updateNodeAccessAction, updateNodeLabAction } from "./actions";
+import { NetworkSettingsForm } from "@/components/admin/network-settings-form";
+import { networkSettingsView } from "@/lib/network/settings-view";
+import { createNodeAction, saveNetworkSettingsAction, updateNodeAccessAction, updateNodeLabAction } from "./actions";
 
 export const metadata: Metadata = { title: "Nodes · Admin" };
 
 export default async function AdminNodesPage() {
   await requireAdmin("/admin/nodes");
-  const nodes = await listNodesForAdmin();
+  const [nodes, network] = await Promise.all([listNodesForAdmin(), networkSettingsView()]);
   return (
     <div className="mx-auto max-w-content space-y-6 px-gutter py-8">
       <h1 className="text-2xl font-bold tracking-tight">Proxmox nodes</h1>
@@ -43,6 +45,15 @@ export default async function AdminNodesPage() {
       ))}
       <section className="rounded-lg border border-line p-4">
         <AddNodeForm action={createNodeAction} />
+      </section>
+      <section className="space-y-2 rounded-lg border border-line p-4" aria-labelledby="network-heading">
+        <h2 id="network-heading" className="text-lg font-semibold">
+          Tenant networks
+        </h2>
+        <p className="text-sm text-ink-muted" data-testid="network-summary">
+          {network.summary}
+        </p>
+        <NetworkSettingsForm values={network.values} action={saveNetworkSettingsAction} />
       </section>
     </div>
   );

@@ -58,7 +58,9 @@ export default async function AdminOrdersPage({ searchParams }: { searchParams: 
             {orders.items.map((o) => (
               <tr key={o.id} data-testid="admin-order" data-order-id={o.id}>
                 <td className={td}>
-                  <time dateTime={o.createdAt.toISOString()}>{o.createdAt.toISOString().slice(0, 16).replace("T", " ")}</time>
+                  <Link href={`/admin/orders/${o.id}`} className="text-brand-700 hover:underline" aria-label={`Timeline of order ${o.id}`}>
+                    <time dateTime={o.createdAt.toISOString()}>{o.createdAt.toISOString().slice(0, 16).replace("T", " ")}</time>
+                  </Link>
                 </td>
                 <td className={td}>
                   {o.user.email}

@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import { requireAdmin } from "@/lib/auth/session";
 import { formatMoney } from "@/lib/format/money";
 import { listAdminResizes } from "@/lib/resize/retry-resize";
+import { listResizeHistory } from "@/lib/admin/resize-history";
+import Link from "next/link";
 import { tableFrame, td, th } from "@/components/admin/table-styles";
 import { RetryProvisioningButton } from "@/components/admin/retry-provisioning-button";
 import { RefundOrderButton } from "@/components/admin/refund-order-button";
@@ -12,7 +14,7 @@ export const dynamic = "force-dynamic";
 
 export default async function AdminResizesPage() {
   await requireAdmin("/admin/resizes");
-  const resizes = await listAdminResizes();
+  const [resizes, history] = await Promise.all([listAdminResizes(), listResizeHistory()]);
   return (
     <div className="mx-auto max-w-content space-y-4 px-gutter py-8">
       <h1 className="text-2xl font-bold tracking-tight">Open resizes</h1>
@@ -74,6 +76,45 @@ export default async function AdminResizesPage() {
           </tbody>
         </table>
         {resizes.length === 0 ? <p className="p-card text-center text-sm text-ink-muted">No open resizes.</p> : null}
+      </div>
+      <h2 className="pt-4 text-lg font-semibold">History</h2>
+      <div className={tableFrame}>
+        <table className="min-w-full divide-y divide-line">
+          <thead>
+            <tr>
+              <th className={th}>VM</th>
+              <th className={th}>Owner</th>
+              <th className={th}>Change</th>
+              <th className={th}>Outcome</th>
+              <th className={th}>When</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-line">
+            {history.map((r) => (
+              <tr key={r.id} data-testid="resize-history">
+                <td className={td}>
+                  <Link href={`/admin/orders/${r.vm.orderId}`} className="text-brand-700 hover:underline">
+                    {r.vm.name}
+                  </Link>
+                </td>
+                <td className={td}>
+                  <Link href={`/admin/customers/${r.vm.user.id}`} className="text-brand-700 hover:underline">
+                    {r.vm.user.email}
+                  </Link>
+                </td>
+                <td className={td}>
+                  {r.kind}: {r.fromVcpus}→{r.vcpus} vCPU, {r.fromRamGb}→{r.ramGb} GB RAM, {r.fromDiskGb}→{r.diskGb} GB disk
+                </td>
+                <td className={td}>
+                  {r.status}
+                  {r.status === "refunded" || r.status === "applied" ? ` (${formatMoney(r.amountDueMinor, r.currency)})` : ""}
+                </td>
+                <td className={td}>{(r.appliedAt ?? r.finishedAt ?? r.updatedAt).toISOString().slice(0, 16).replace("T", " ")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {history.length === 0 ? <p className="p-card text-center text-sm text-ink-muted">No resize has ended yet.</p> : null}
       </div>
     </div>
   );

@@ -1,13 +1,9 @@
-import { db } from "@/lib/db";
-
 export const dynamic = "force-dynamic";
 
-/** Readiness: the app answers and its database does. No details beyond ok/not ok. */
-export async function GET() {
-  try {
-    await db.$queryRaw`SELECT 1`;
-    return Response.json({ ok: true });
-  } catch {
-    return Response.json({ ok: false }, { status: 503 });
-  }
+/**
+ * Liveness: the process answers. No database or service is asked (a replica whose database blips
+ * must not be restarted for it); /api/ready says whether everything it needs is working.
+ */
+export function GET() {
+  return Response.json({ ok: true }, { headers: { "cache-control": "no-store" } });
 }

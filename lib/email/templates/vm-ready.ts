@@ -1,11 +1,13 @@
 // "Your VM is ready": what the customer needs to connect, and nothing about the hypervisor (I4):
-// no node name, Proxmox host, internal address or password (the password is shown on the VM page
-// to its owner only, I9).
+// no node name, Proxmox host, internal address or password (the passwords are shown on the VM page
+// to its owner only, I9). How access is protected is said in the VM page's own words
+// (lib/vms/ssh-access.ts connectionWords), so the email and the page never disagree.
 import { escapeHtml, htmlDocument, type RenderedEmail } from "@/lib/email/templates/layout";
-import { sshConfigBlock, sshHostAlias } from "@/lib/vms/ssh-access";
+import { connectionWords, sshConfigBlock, sshHostAlias, type AccessSignIn } from "@/lib/vms/ssh-access";
 
 export type VmReadyEmailInput = {
   customerName: string;
+  customerEmail: string;
   vmName: string;
   vmid: number;
   sshHostname: string;
@@ -13,6 +15,9 @@ export type VmReadyEmailInput = {
   webHostname: string | null;
   sshUser: string;
   vmUrl: string;
+  /** Whether the VM's hostnames sit behind its Cloudflare Access application. */
+  protectedByAccess: boolean;
+  signIn: AccessSignIn;
 };
 
 const CLOUDFLARED_DOWNLOADS = "https://developers.cloudflare.com/cloudflare-one/connections/connect-networks/downloads/";
@@ -22,21 +27,25 @@ export function renderVmReadyEmail(input: VmReadyEmailInput): RenderedEmail {
   // The same block the VM page shows, so the email and the page never disagree.
   const config = sshConfigBlock({ name: input.vmName, vmid: input.vmid, hostname: input.sshHostname, user: input.sshUser }).trimEnd();
   const web = input.webHostname ? `https://${input.webHostname}` : null;
+  const words = connectionWords({
+    alias: sshHostAlias(input.vmName, input.vmid),
+    protectedByAccess: input.protectedByAccess,
+    signIn: input.signIn,
+    ownerEmail: input.customerEmail,
+    eve: web !== null,
+  });
   const text = [
     `Hi ${input.customerName},`,
     "",
     `Your lab VM ${input.vmName} (VM ${input.vmid}) is up and running.`,
     "",
-    "SSH goes through Cloudflare Tunnel. Install cloudflared on your computer:",
-    CLOUDFLARED_DOWNLOADS,
-    "then add this to ~/.ssh/config:",
+    ...words,
+    `cloudflared: ${CLOUDFLARED_DOWNLOADS}`,
     "",
     config,
-    "",
-    `and connect with: ssh ${sshHostAlias(input.vmName, input.vmid)}`,
     ...(web ? ["", `EVE-NG web UI: ${web}`] : []),
     "",
-    `Console, password and power controls: ${input.vmUrl}`,
+    `Console, passwords and power controls: ${input.vmUrl}`,
     "",
     "Happy labbing!",
   ].join("\n");
@@ -45,11 +54,11 @@ export function renderVmReadyEmail(input: VmReadyEmailInput): RenderedEmail {
     [
       `<p>Hi ${escapeHtml(input.customerName)},</p>`,
       `<p>Your lab VM <strong>${escapeHtml(input.vmName)}</strong> (VM ${input.vmid}) is up and running.</p>`,
-      `<p>SSH goes through Cloudflare Tunnel. <a href="${CLOUDFLARED_DOWNLOADS}">Install cloudflared</a> on your computer, then add this to <code>~/.ssh/config</code>:</p>`,
+      ...words.map((w) => `<p>${escapeHtml(w)}</p>`),
+      `<p><a href="${CLOUDFLARED_DOWNLOADS}">Install cloudflared</a>, then add this to <code>~/.ssh/config</code>:</p>`,
       `<pre style="background:#f4f4f5;padding:0.75rem;border-radius:0.375rem">${escapeHtml(config)}</pre>`,
-      `<p>and connect with <code>ssh ${escapeHtml(sshHostAlias(input.vmName, input.vmid))}</code>.</p>`,
       ...(web ? [`<p>EVE-NG web UI: <a href="${escapeHtml(web)}">${escapeHtml(web)}</a></p>`] : []),
-      `<p><a href="${escapeHtml(input.vmUrl)}">Open your VM</a> for the console, its password and power controls.</p>`,
+      `<p><a href="${escapeHtml(input.vmUrl)}">Open your VM</a> for the console, its passwords and power controls.</p>`,
     ].join("\n"),
   );
   return { subject, text, html };

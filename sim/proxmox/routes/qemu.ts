@@ -3,6 +3,7 @@ import { writeConfig } from "../config";
 import { pendingList } from "../pending";
 import { POWER_PARAMS, waitForConfigLock } from "../power";
 import { PveError } from "../errors";
+import { checkBridgeAccess } from "../nic";
 import type { Route, RouteCtx } from "../router";
 import { createSnapshot, deleteSnapshot, listSnapshots, rollbackSnapshot } from "../snapshots";
 import { POWER_ACTIONS, type PowerAction, cloneTask, destroyTask, powerTask, regenerateCloudinit, resizeTask } from "../vm-ops";
@@ -14,6 +15,10 @@ const configArg = () => true;
 
 async function putConfig(ctx: RouteCtx) {
   const vm = vmOf(ctx);
+  // check_bridge_access: SDN.Use on the new NIC's bridge, then on the one it replaces (before the lock).
+  const nets = [...Object.keys(ctx.args), ...(ctx.args.delete ?? "").split(/[,;\s]+/)].filter((k) => /^net\d+$/.test(k));
+  for (const key of nets) checkBridgeAccess(ctx.sim, ctx.args[key]);
+  for (const key of nets) checkBridgeAccess(ctx.sim, vm.config[key]);
   await waitForConfigLock(ctx.sim, vm);
   writeConfig(ctx.sim.cluster, vm, ctx.args);
 }
@@ -141,19 +146,19 @@ export const qemuRoutes: Route[] = [
     method: "POST",
     path: `${VM}/agent/ping`,
     allow: [],
-    handler: (ctx) => ctx.sim.agents.ping(vmOf(ctx)),
+    handler: (ctx) => ctx.sim.guests.agent.ping(vmOf(ctx)),
   },
   {
     method: "GET",
     path: `${VM}/agent/info`,
     allow: [],
-    handler: (ctx) => ctx.sim.agents.info(vmOf(ctx)),
+    handler: (ctx) => ctx.sim.guests.agent.info(vmOf(ctx)),
   },
   {
     method: "GET",
     path: `${VM}/agent/file-read`,
     allow: ["file", "count", "offset", "decode"],
-    handler: (ctx) => ctx.sim.agents.fileRead(vmOf(ctx), ctx.args),
+    handler: (ctx) => ctx.sim.guests.agent.fileRead(vmOf(ctx), ctx.args),
   },
   {
     method: "DELETE",

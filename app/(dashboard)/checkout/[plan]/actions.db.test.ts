@@ -8,7 +8,7 @@ import { catalogScope, createTestUser } from "@/test/fixtures/capacity";
 import { makeEd25519PublicKey } from "@/test/fixtures/ssh-keys";
 import { formData as form } from "@/test/fixtures/vm";
 
-const session = vi.hoisted(() => ({ user: null as null | { id: string; email: string; name: string; role: "customer" } }));
+const session = vi.hoisted(() => ({ user: null as null | { id: string; email: string; name: string; role: "customer"; emailVerified: Date | null } }));
 vi.mock("server-only", () => ({}));
 vi.mock("@/lib/auth/session", () => ({ requireUser: async () => session.user, getUser: async () => session.user }));
 const { checkoutAction } = await import("./actions");
@@ -26,9 +26,18 @@ beforeAll(() => catalog.node({ vcpus: 1_000_000, ramGb: 1_000_000, diskGb: 1_000
 afterAll(() => catalog.retire());
 
 describe("checkout action", () => {
+  it("is refused, with the reason, for a customer whose email address is not confirmed, and creates no order", async () => {
+    const user = await createTestUser("unverified");
+    session.user = { ...user, role: "customer", emailVerified: null };
+    const plan = await createTestPlan(BIG);
+    const result = await checkoutAction(idleState, form({ plan: plan.slug, interval: "month", hostname: "lab-box", newKey: keyLine() }));
+    expect(result).toMatchObject({ status: "error", message: expect.stringMatching(/^Please confirm your email address first\. Before your first order/) });
+    expect(await ordersOf(user.id)).toEqual([]);
+  });
+
   it("redirects to Stripe's hosted page for a valid form", async () => {
     const user = await createTestUser("action");
-    session.user = { ...user, role: "customer" };
+    session.user = { ...user, role: "customer", emailVerified: new Date() };
     const plan = await createTestPlan(BIG);
     const key = await addSshKey(user.id, { name: "laptop", publicKey: keyLine() });
     const error = await checkoutAction(idleState, form({ plan: plan.slug, interval: "month", hostname: "Lab-Box", [`sshKey:${key.id}`]: "on" })).catch(
@@ -41,7 +50,7 @@ describe("checkout action", () => {
 
   it("I10: answers field errors and a sold-out message without creating an order", async () => {
     const user = await createTestUser("action-bad");
-    session.user = { ...user, role: "customer" };
+    session.user = { ...user, role: "customer", emailVerified: new Date() };
     const bad = await checkoutAction(idleState, form({ plan: "x", interval: "week", hostname: "-bad_" }));
     expect(bad).toMatchObject({ status: "error", fieldErrors: { interval: "Choose monthly or yearly billing.", hostname: expect.any(String) } });
     const full = await createTestPlan(HUGE);

@@ -9,6 +9,9 @@ import { labTypeLabel } from "@/lib/catalog/list-plans";
 import { CheckoutForm } from "@/components/orders/checkout-form";
 import { buttonStyles } from "@/components/ui/button-styles";
 import { checkoutAction } from "./actions";
+import { VerifyEmailNotice } from "@/components/account/verify-email-notice";
+import { resendVerificationAction } from "../../account/actions";
+import { UNVERIFIED_CHECKOUT_REASON } from "@/lib/auth/email-verification";
 
 export const metadata: Metadata = { title: "Checkout" };
 
@@ -25,6 +28,7 @@ export default async function CheckoutPage({ params }: { params: Promise<{ plan:
       <p className="mt-1 text-sm text-ink-muted">
         {plan.vcpus} vCPU · {plan.ramGb} GB RAM · {plan.diskGb} GB disk. Your VM is built once Stripe confirms the payment.
       </p>
+      {user.emailVerified ? null : <VerifyEmailNotice email={user.email} resend={resendVerificationAction} reason={UNVERIFIED_CHECKOUT_REASON} />}
       {availability[plan.id] ? (
         <div className="mt-8 max-w-2xl rounded-card border border-line bg-surface p-card shadow-card">
           <CheckoutForm

@@ -9,6 +9,14 @@ import type { FormState } from "@/lib/actions/form-state";
 import { powerActionLabel, powerRequestSchema } from "@/lib/power/power-rules";
 import { requestPower } from "@/lib/power/request-power";
 import { revealVmPassword, type RevealPasswordState } from "@/lib/vms/reveal-password";
+import {
+  addFirewallRule,
+  addFirewallRuleSchema,
+  allowAllSchema,
+  removeFirewallRule,
+  removeFirewallRuleSchema,
+  setAllowAllOwn,
+} from "@/lib/network/customer-rules";
 
 const requestPowerAction = validatedActionWithUser(powerRequestSchema, async ({ vmId, action }, { user }) => {
   const queued = await requestPower({ userId: user.id, vmId, action });
@@ -18,9 +26,9 @@ const requestPowerAction = validatedActionWithUser(powerRequestSchema, async ({ 
 });
 
 const revealPasswordAction = validatedActionWithUser(
-  z.object({ vmId: z.string().trim().min(1).max(64) }),
-  async ({ vmId }, { user }): Promise<RevealPasswordState> => {
-    const password = await revealVmPassword(user.id, vmId);
+  z.object({ vmId: z.string().trim().min(1).max(64), kind: z.enum(["login", "eve-web"]).default("login") }),
+  async ({ vmId, kind }, { user }): Promise<RevealPasswordState> => {
+    const password = await revealVmPassword(user.id, vmId, kind);
     if (password === null) notFound();
     return { status: "success", password };
   },
@@ -33,4 +41,38 @@ export async function requestPowerFormAction(previous: FormState, formData: Form
 export async function revealPasswordFormAction(previous: RevealPasswordState, formData: FormData): Promise<RevealPasswordState> {
   // The handler above answers RevealPasswordState; the wrapper passes it through unchanged.
   return (await revealPasswordAction(previous, formData)) as RevealPasswordState;
+}
+
+// The firewall panel (issue 26): intent recorded and audited in lib/network, carried out by the
+// vm-firewall function; another user's VM is a 404 (I5).
+const applied = (vmId: string, message: string): FormState => {
+  revalidatePath(`/vms/${vmId}`);
+  return { status: "success", message };
+};
+
+const addRule = validatedActionWithUser(addFirewallRuleSchema, async (input, { user }) => {
+  if (!(await addFirewallRule(user.id, input))) notFound();
+  return applied(input.vmId, "Rule added; it applies in a moment.");
+});
+
+const removeRule = validatedActionWithUser(removeFirewallRuleSchema, async (input, { user }) => {
+  if (!(await removeFirewallRule(user.id, input))) notFound();
+  return applied(input.vmId, "Rule removed; it applies in a moment.");
+});
+
+const setMode = validatedActionWithUser(allowAllSchema, async (input, { user }) => {
+  if (!(await setAllowAllOwn(user.id, input))) notFound();
+  return applied(input.vmId, "Saved; it applies in a moment.");
+});
+
+export async function addFirewallRuleAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return addRule(previous, formData);
+}
+
+export async function removeFirewallRuleAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return removeRule(previous, formData);
+}
+
+export async function setFirewallModeAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return setMode(previous, formData);
 }

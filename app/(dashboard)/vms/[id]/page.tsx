@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { requireUser } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { loadVmPage } from "@/lib/vms/vm-view";
+import { accessSignIn, connectionWords } from "@/lib/vms/ssh-access";
 import { loadVmBilling } from "@/lib/billing-state/customer-billing";
 import { loadScheduledResize } from "@/lib/resize/resize-view";
 import { VmBillingPanel } from "@/components/billing/vm-billing-panel";
@@ -13,7 +14,9 @@ import { PowerPanel } from "@/components/vms/power-panel";
 import { RevealPassword } from "@/components/vms/reveal-password";
 import { SshAccess } from "@/components/vms/ssh-access";
 import { VmStatusBadge } from "@/components/vms/vm-status-badge";
-import { requestPowerFormAction, revealPasswordFormAction } from "./actions";
+import { FirewallPanel } from "@/components/vms/firewall-panel";
+import { loadFirewallPanel } from "@/lib/network/customer-rules";
+import { addFirewallRuleAction, removeFirewallRuleAction, requestPowerFormAction, revealPasswordFormAction, setFirewallModeAction } from "./actions";
 
 export const metadata: Metadata = { title: "VM" };
 
@@ -24,7 +27,11 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
   const data = id.length <= 64 ? await loadVmPage(user.id, id) : null;
   if (!data) notFound();
   const { vm, state } = data;
-  const [billing, scheduled] = await Promise.all([loadVmBilling(user.id, vm.id), loadScheduledResize(user.id, vm.id)]);
+  const [billing, scheduled, firewall] = await Promise.all([
+    loadVmBilling(user.id, vm.id),
+    loadScheduledResize(user.id, vm.id),
+    loadFirewallPanel(user.id, vm.id),
+  ]);
   return (
     <div className="mx-auto max-w-content space-y-6 px-gutter py-10">
       <nav aria-label="Breadcrumb" className="text-sm">
@@ -94,19 +101,34 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
           Your VM is being set up. Connection details and power controls appear here once it is ready.
         </p>
       ) : null}
-      {vm.access ? <SshAccess access={vm.access} /> : null}
+      {vm.access ? (
+        <SshAccess
+          access={vm.access}
+          words={connectionWords({
+            alias: vm.access.alias,
+            protectedByAccess: vm.access.protectedByAccess,
+            signIn: accessSignIn(),
+            ownerEmail: user.email,
+            eve: vm.access.eveUrl !== null,
+          })}
+        />
+      ) : null}
       {vm.access ? (
         <section aria-labelledby="password-heading" className="rounded-card border border-line bg-surface p-card">
           <h2 id="password-heading" className="text-lg font-semibold">
             Password
           </h2>
-          <div className="mt-2">
+          <div className="mt-2 space-y-4">
             <RevealPassword vmId={vm.id} user={env().VM_DEFAULT_USER} action={revealPasswordFormAction} />
+            {vm.access.eveUrl ? <RevealPassword vmId={vm.id} user="admin" kind="eve-web" action={revealPasswordFormAction} /> : null}
           </div>
         </section>
       ) : null}
       {vm.status === "running" || vm.status === "stopped" ? (
         <PowerPanel key={state.power?.id ?? "none"} vmId={vm.id} initial={state} action={requestPowerFormAction} />
+      ) : null}
+      {firewall?.editable ? (
+        <FirewallPanel panel={firewall} add={addFirewallRuleAction} remove={removeFirewallRuleAction} mode={setFirewallModeAction} />
       ) : null}
     </div>
   );

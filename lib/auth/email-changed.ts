@@ -1,0 +1,11 @@
+// The one place that hears "this customer's email address changed" (after the new address was
+// verified and has replaced the old one). What depends on the address follows it in a background
+// run: the Cloudflare Access policy of each of the customer's VMs admits only the owner's email
+// (issue 23), and Cloudflare is infrastructure, which pages and actions never call (I2).
+import { inngest } from "@/inngest/client";
+import { userEmailChanged } from "@/inngest/events";
+
+export async function onUserEmailChanged(userId: string, changedAt: Date): Promise<void> {
+  const at = changedAt.toISOString();
+  await inngest.send(userEmailChanged.create({ userId, changedAt: at }, { id: `user-email-changed-${userId}-${changedAt.getTime()}` }));
+}

@@ -1,0 +1,61 @@
+// One reconciliation (issue 22, Build 2): observe the World once, let every finder look at it,
+// and keep the findings: a new one is recorded with when it was first seen (and the operator is
+// alerted once), one seen again is refreshed, one no longer seen is resolved. Nothing is applied
+// here: applying is the operator's click (./apply-finding.ts).
+import { db } from "@/lib/db";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { raiseOperatorAlert, resolveOperatorIncident } from "@/lib/alerts/raise-operator-alert";
+import { observeWorld } from "@/lib/reconcile/observe";
+import { finders } from "@/lib/reconcile/finders";
+import type { World } from "@/lib/reconcile/world";
+
+export type ReconcileSummary = { found: number; opened: number; resolved: number; byKind: Record<string, number>; ms: number };
+
+export async function runReconciliation(world?: World): Promise<ReconcileSummary> {
+  const started = performance.now();
+  const seen = world ?? (await observeWorld());
+  const drafts = finders.flatMap((finder) => finder.find(seen).map((d) => ({ ...d, finder })));
+  const keys = drafts.map((d) => `${d.finder.kind}:${d.subject}`);
+  let opened = 0;
+  for (const d of drafts) {
+    const openKey = `${d.finder.kind}:${d.subject}`;
+    const [row] = await db.$queryRaw<Array<{ id: string; inserted: boolean }>>`
+      INSERT INTO reconcile_findings (id, kind, subject, summary, evidence, action, destructive, open_key, first_seen_at, last_seen_at)
+      VALUES (${`rf_${crypto.randomUUID()}`}, ${d.finder.kind}, ${d.subject}, ${d.summary}, ${JSON.stringify(d.evidence)}::jsonb, ${d.finder.action.label},
+              ${d.finder.action.destructive}, ${openKey}, now(), now())
+      ON CONFLICT (open_key) DO UPDATE SET last_seen_at = now(), summary = EXCLUDED.summary, evidence = EXCLUDED.evidence
+      RETURNING id, (xmax = 0) AS inserted`;
+    if (row.inserted) {
+      opened++;
+      await raiseOperatorAlert({
+        kind: "reconciliation_finding",
+        subject: openKey,
+        title: `Drift: ${d.summary}`,
+        detail: JSON.stringify(d.evidence, null, 2),
+        link: "/admin/reconcile",
+      });
+    }
+  }
+  // Findings this run did not see any more are over (fixed by hand, applied, or gone by themselves).
+  const gone = await db.reconcileFinding.findMany({
+    where: { openKey: { not: null, ...(keys.length ? { notIn: keys } : {}) } },
+    select: { id: true, openKey: true },
+  });
+  if (gone.length) {
+    await db.reconcileFinding.updateMany({ where: { id: { in: gone.map((g) => g.id) } }, data: { openKey: null, resolvedAt: new Date() } });
+    for (const g of gone) await resolveOperatorIncident("reconciliation_finding", g.openKey!);
+  }
+  const byKind: Record<string, number> = {};
+  for (const d of drafts) byKind[d.finder.kind] = (byKind[d.finder.kind] ?? 0) + 1;
+  return { found: drafts.length, opened, resolved: gone.length, byKind, ms: Math.round(performance.now() - started) };
+}
+
+export function listOpenFindings() {
+  return db.reconcileFinding.findMany({ where: { openKey: { not: null } }, orderBy: [{ firstSeenAt: "asc" }, { id: "asc" }], take: 500 });
+}
+
+export function listRecentlyClosedFindings(limit = 30) {
+  return db.reconcileFinding.findMany({ where: { openKey: null }, orderBy: { resolvedAt: "desc" }, take: limit });
+}
+
+export { Prisma };

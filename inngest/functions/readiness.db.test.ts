@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { CUSTOMER_FAILURE_MESSAGE, NESTED_VIRT_FAILURE_MESSAGE } from "@/lib/provisioning/compensate";
-import { cloudflareSim, leftoversFor, proxmox } from "@/test/fixtures/provisioning";
+import { cloudflareSim, leftoversFor, NOTHING_LEFT, proxmox } from "@/test/fixtures/provisioning";
 import { startLab, type LabWorld } from "@/test/fixtures/lab";
 
 let lab: LabWorld;
@@ -19,8 +19,6 @@ afterEach(async () => {
   await db.proxmoxNode.updateMany({ where: { name: "pve1" }, data: { nestedVirtMissingAt: null } });
 });
 afterAll(() => lab?.close());
-
-const nothingLeft = { vm: undefined, tunnels: [], records: [], snippets: [], reservation: null };
 
 describe("ready means reachable", () => {
   it("issue 20: provisioned only after the guest agent, cloud-init, vmx and the tunnel's connector report in", async () => {
@@ -46,7 +44,7 @@ describe("ready means reachable", () => {
     const order = await db.order.findUniqueOrThrow({ where: { id: result.orderId } });
     expect(order.customerMessage).toBe(CUSTOMER_FAILURE_MESSAGE);
     expect(order.failureReason).toMatch(/wait until reachable: its guest agent never answered before the readiness deadline/);
-    expect(await leftoversFor(result.vmid!, result.vmId)).toEqual(nothingLeft);
+    expect(await leftoversFor(result.vmid!, result.vmId)).toEqual(NOTHING_LEFT);
   });
 
   it("I8: cloud-init that finishes with errors fails the order (no tunnel came up) and leaves nothing behind", async () => {
@@ -54,7 +52,7 @@ describe("ready means reachable", () => {
     const result = await lab.provision();
     expect(result.status).toBe("failed");
     expect((await db.order.findUniqueOrThrow({ where: { id: result.orderId } })).failureReason).toMatch(/cloud-init finished with errors/);
-    expect(await leftoversFor(result.vmid!, result.vmId)).toEqual(nothingLeft);
+    expect(await leftoversFor(result.vmid!, result.vmId)).toEqual(NOTHING_LEFT);
   });
 
   it("issue 20: a node whose guests lack vmx fails its orders with the nested-virtualization reason and is flagged for the operator", async () => {
@@ -67,6 +65,6 @@ describe("ready means reachable", () => {
     expect(order.failureReason).toMatch(/nested virtualization missing: the guest on pve1 has no vmx\/svm/);
     expect((await db.proxmoxNode.findUniqueOrThrow({ where: { name: "pve1" } })).nestedVirtMissingAt).not.toBeNull();
     expect(await db.auditEvent.count({ where: { action: "node.nested_virt_missing", subjectId: "pve1" } })).toBeGreaterThan(0);
-    expect(await leftoversFor(result.vmid!, result.vmId)).toEqual(nothingLeft);
+    expect(await leftoversFor(result.vmid!, result.vmId)).toEqual(NOTHING_LEFT);
   });
 });

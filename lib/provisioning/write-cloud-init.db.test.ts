@@ -107,8 +107,9 @@ describe("write cloud-init on the VM's own node", () => {
     try {
       const { order } = await createPaidOrder();
       await startProvisioning(order.id, 1);
-      made.push(await reserveVmid(order.id));
+      await reserveVmid(order.id); // never cloned: nothing to remove afterwards
       await db.vm.update({ where: { orderId: order.id }, data: { nodeName: "pve2" } });
+      await protectHostnames(order.id);
       await createTunnelAndDns(order.id);
       const mark = await proxmox.mark();
       const { id: vmId } = await db.vm.findUniqueOrThrow({ where: { orderId: order.id } });

@@ -132,7 +132,8 @@ test("issue 20, I3: rebuild keeps the VM, hostname, tunnel and DNS, and builds o
   await page.goto(owner.vmUrl);
   const hostname = (await page.locator("h1").textContent())!.trim();
   const before = await sims.cloudflareState();
-  const record = before.dns_records.find((r) => r.name.startsWith(`ssh-${owner.vmid}.`))!;
+  const sshHostname = (await page.getByTestId("ssh-hostname").textContent())!.trim();
+  const record = before.dns_records.find((r) => r.name === sshHostname)!;
 
   await page.goto(`${new URL(owner.vmUrl).pathname}/rebuild`);
   await expect(page.getByTestId("rebuild-warning")).toContainText("Everything on the VM's disk is erased");
@@ -155,7 +156,7 @@ test("issue 20, I3: rebuild keeps the VM, hostname, tunnel and DNS, and builds o
   await page.goto(owner.vmUrl);
   await expect(page.getByTestId("vmid")).toHaveText(String(owner.vmid));
   await expect(page.locator("h1")).toHaveText(hostname);
-  await expect(page.getByText(record.name).first()).toBeVisible(); // the same SSH hostname
+  await expect(page.getByTestId("ssh-hostname")).toHaveText(record.name); // the same SSH hostname
   const after = await sims.cloudflareState();
   expect(after.dns_records.find((r) => r.id === record.id)?.content).toBe(record.content); // same record, same tunnel
   expect(after.tunnels.filter((t) => `${t.id}.cfargotunnel.com` === record.content && !t.deleted_at)).toHaveLength(1);

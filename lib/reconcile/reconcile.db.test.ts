@@ -54,6 +54,8 @@ describe("drift reconciliation", () => {
     const gone = await openFinding("vm_gone", vm.id);
     expect(gone).toMatchObject({ destructive: false, evidence: { vmId: vm.id, vmid, recorded: "running" } });
     expect(gone!.firstSeenAt.getTime()).toBeLessThanOrEqual(Date.now());
+    // The operator hears of it once per kind of drift, however many findings a run opens.
+    expect(await db.operatorIncident.count({ where: { openKey: "reconciliation_finding:vm_gone" } })).toBe(1);
     await runReconciliation(); // seen again: the same finding, first seen unchanged
     expect((await openFinding("vm_gone", vm.id))!.firstSeenAt).toEqual(gone!.firstSeenAt);
     expect(await apply("vm_gone", vm.id)).toBe(`VM ${vm.id} marked destroyed`);

@@ -132,6 +132,10 @@ async function profileInProcess() {
   const c = await import("../lib/provisioning/clone-template");
   const cfg = await import("../lib/provisioning/configure-vm");
   const t = await import("../lib/provisioning/create-tunnel-and-dns");
+  const access = await import("../lib/provisioning/protect-hostnames");
+  const alloc = await import("../lib/network/allocate-network");
+  const nic = await import("../lib/network/attach-nic");
+  const net = await import("../lib/network/provision-steps");
   const w = await import("../lib/provisioning/write-cloud-init");
   const s = await import("../lib/provisioning/start-vm");
   const ready = await import("../lib/provisioning/readiness");
@@ -147,14 +151,21 @@ async function profileInProcess() {
     ["wait for clone", () => c.waitForClone(orderId, upid)],
     ["configure vm", () => cfg.configureVm(orderId)],
     ["grow disk", () => cfg.growDisk(orderId)],
+    ["prepare network", () => alloc.prepareNetwork(orderId)],
+    ["build network", () => net.buildNetwork(orderId)],
+    ["attach network", () => nic.attachNetwork(orderId)],
+    ["configure firewall", () => net.configureFirewall(orderId)],
+    ["protect hostnames with access", () => access.protectHostnames(orderId)],
     ["create tunnel and dns", () => t.createTunnelAndDns(orderId)],
     ["write cloud-init", () => w.writeCloudInit(orderId)],
     ["start vm", () => s.startVm(orderId)],
+    ["check firewall", () => net.checkFirewall(orderId)],
     ["wait for guest agent", () => ready.waitForGuestAgent(orderId)],
     ["wait for cloud-init", () => ready.waitForCloudInit(orderId)],
     ["check nested virtualization", () => ready.checkNestedVirt(orderId)],
     ["wait for tunnel", () => ready.waitForTunnel(orderId)],
     ["mark ready", () => s.markReady(orderId)],
+    ["update peer firewalls", () => net.updatePeerFirewalls(orderId)],
     ["queue ready email", async () => void (emailKey = await mail.queueReadyEmail(orderId))],
     ["send ready email", () => outbox.tryDeliverEmail(emailKey)],
   ]);

@@ -34,6 +34,9 @@ test("the customer's /billing: subscription, invoices, cancel at period end and 
   await expect(sub.locator("tbody tr")).toContainText("paid");
 
   await sub.getByRole("button", { name: "Cancel at period end" }).click();
+  // Ask first (issue 21): the dialog names the end date; only its own button sends the request.
+  await expect(page.getByRole("dialog")).toContainText(/Your subscription ends on \d{1,2} \w+ \d{4}/);
+  await page.getByRole("dialog").getByRole("button", { name: "Cancel at period end" }).click();
   await expect(sub.getByRole("status")).toContainText("will end at the end of the current period");
   await page.reload();
   await expect(sub.getByTestId("billing-state")).toHaveText("Cancels at period end");

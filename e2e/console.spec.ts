@@ -106,8 +106,8 @@ test("I4/I5: the owner types into the console, pastes, sends Ctrl-Alt-Del; a sto
   // Stopping the VM through the normal power path closes the console with a plain message.
   const other = await context.newPage();
   await other.goto(vmUrl);
-  other.once("dialog", (d) => void d.accept());
   await other.getByRole("button", { name: "Hard stop" }).click();
+  await other.getByRole("dialog").getByRole("button", { name: "Hard stop" }).click();
   await expect(page.getByTestId("console-state")).toHaveAttribute("data-state", "not_running", { timeout: 30_000 });
   await expect(page.getByTestId("console-state")).toHaveText("The VM is not running, so its console closed.");
   await other.close();

@@ -97,7 +97,7 @@ test("I1: at the renewal the downgrade is applied once, after the renewal at the
   expect(posts.map((r) => r.path.split("/").at(-1))).toEqual(["shutdown", "start"]);
   await expect.poll(async () => (await sims.mailTo(downsizer.email)).filter((m) => /resized/i.test(m.subject)).length, { timeout: 20_000 }).toBe(2);
   await page.goto(downsizer.vmUrl);
-  await expect(page.getByText("3 vCPU · 10 GB RAM · 60 GB disk")).toBeVisible();
+  await expect(page.getByText("3 vCPU · 10 GB RAM · 60 GB disk", { exact: true })).toBeVisible();
   await expect(page.getByTestId("scheduled-resize")).toHaveCount(0);
 });
 
@@ -118,11 +118,28 @@ test("I6, I7: the failed renewal shows 'payment overdue' with one warning email 
   await expect(page.getByTestId("vm-billing")).toHaveAttribute("data-state", "past_due");
   await expect(page.locator("header").getByTestId("vm-status")).toHaveText("Running");
 
+  // Money owed is visible (issue 21): the VM page and the dashboard say how much (Stripe's open
+  // invoice) and when the next step comes, and their Pay button is Stripe's hosted invoice.
   await page.goto("/billing");
-  await sub.getByRole("link", { name: /^Pay now/ }).click();
+  const owedAmount = (await sub.getByRole("link", { name: /^Pay now/ }).textContent())!.replace("Pay now", "").trim();
+  await page.goto(overdue.vmUrl);
+  const banner = page.getByTestId("money-owed");
+  await expect(banner.getByTestId("money-owed-amount")).toHaveText(owedAmount);
+  await expect(banner).toContainText(/Next, unless it is paid: final warning on \d{1,2} \w+ \d{4}\./);
+  await page.goto("/dashboard");
+  await expect(banner.getByTestId("money-owed-amount")).toHaveText(owedAmount);
+  await banner.getByTestId("pay-overdue").click();
+  await page.waitForURL(/\/i\/in_/);
   await page.getByLabel("Card number").fill("4242424242424242");
   await page.getByRole("button", { name: /^Pay / }).click();
   await expect(page.getByText("Payment received. Thank you!")).toBeVisible();
+  await page.goto("/dashboard");
+  await expect(async () => {
+    await page.reload();
+    await expect(banner).toHaveCount(0, { timeout: 1_000 });
+  }).toPass({ timeout: 60_000 });
+  await page.goto(overdue.vmUrl);
+  await expect(banner).toHaveCount(0);
   await page.goto("/billing");
   await expect(async () => {
     await page.reload();

@@ -58,7 +58,7 @@ test("I1: a paid upgrade gives the VM the new cores, memory and disk with one sh
   await expectOneResizedEmail(email);
 
   await page.goto(vmUrl);
-  await expect(page.getByText("4 vCPU · 12 GB RAM · 80 GB disk")).toBeVisible();
+  await expect(page.getByText("4 vCPU · 12 GB RAM · 80 GB disk", { exact: true })).toBeVisible();
 });
 
 test("I1: a 3-D Secure card changes nothing until the customer pays on the hosted invoice page; then it applies once (via the webhook)", async ({ page }) => {

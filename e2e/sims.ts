@@ -61,6 +61,8 @@ export const sims = {
     const run = await call<{ id: string }>("inngest", `/_sim/cron/lab-vps-${fn}`, { method: "POST" });
     await expect.poll(async () => (await call<{ status: string }>("inngest", `/_sim/runs/${run.id}`)).status, { timeout: 30_000 }).toBe("Completed");
   },
+  /** As if Proxmox had recorded the guest in its present power state for `seconds` (its graphs). */
+  proxmoxRrdBackfill: (vmid: number, seconds: number) => call("proxmox", `/_sim/vms/${vmid}/rrd`, { method: "POST", body: { seconds } }),
   /** Guest firewall files by VMID (issue 26). */
   proxmoxFirewalls: () =>
     call<{ vms: Record<string, { options: Record<string, number | string>; rules: Array<Record<string, string | number>> }> }>(

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { buttonStyles } from "@/components/ui/button-styles";
+import { getUser } from "@/lib/auth/session";
 
 const features = [
   {
@@ -14,7 +15,9 @@ const features = [
   { title: "Weeks, not hours", body: "Labs stay up for as long as you pay. No per-hour meter, no surprise bill, resize when a topology outgrows the box." },
 ];
 
-export default function HomePage() {
+export default async function HomePage() {
+  // Signed in, the second button goes to the dashboard: the visitor already has an account.
+  const user = await getUser();
   return (
     <>
       <section className="bg-surface-dark text-white">
@@ -29,8 +32,8 @@ export default function HomePage() {
             <Link href="/pricing" className={buttonStyles.primary}>
               See plans and prices
             </Link>
-            <Link href="/sign-up" className={`${buttonStyles.secondary} border-slate-600 bg-transparent text-white hover:bg-white/10`}>
-              Create an account
+            <Link href={user ? "/dashboard" : "/sign-up"} className={`${buttonStyles.secondary} border-slate-600 bg-transparent text-white hover:bg-white/10`}>
+              {user ? "Open your dashboard" : "Create an account"}
             </Link>
           </div>
         </div>

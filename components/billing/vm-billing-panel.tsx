@@ -2,6 +2,8 @@ import Link from "next/link";
 import type { FormState } from "@/lib/actions/form-state";
 import type { loadVmBilling } from "@/lib/billing-state/customer-billing";
 import { FormButton } from "@/components/billing/form-button";
+import { cancelConfirmation } from "@/lib/billing-state/cancel-words";
+import { VmRenewal } from "@/components/billing/vm-renewal";
 
 type Props = {
   billing: NonNullable<Awaited<ReturnType<typeof loadVmBilling>>>;
@@ -21,6 +23,7 @@ export function VmBillingPanel({ billing, cancelAction }: Props) {
       className={`rounded-card border p-card text-sm ${suspended ? "border-warning-600/40 bg-warning-50" : "border-line bg-surface"}`}
     >
       <p className="font-medium">{billing.label}</p>
+      <VmRenewal subscriptionId={billing.subscriptionId} />
       {suspended ? <p>This VM is stopped because an invoice is unpaid. Your data is kept. Pay the invoice and access is restored at once.</p> : null}
       <div className="mt-2 flex flex-wrap items-center gap-3">
         <Link href="/billing" className="text-brand-700 hover:underline">
@@ -32,10 +35,10 @@ export function VmBillingPanel({ billing, cancelAction }: Props) {
             fields={{ subscriptionId: billing.subscriptionId, cancel: billing.cancelAtPeriodEnd ? "0" : "1" }}
             label={billing.cancelAtPeriodEnd ? "Undo cancellation" : "Cancel at period end"}
             variant="ghost"
+            confirm={billing.cancelAtPeriodEnd ? undefined : cancelConfirmation(billing.periodEnd)}
           />
         ) : null}
       </div>
-      {billing.cancelAtPeriodEnd && billing.periodEnd ? <p className="mt-1 text-ink-muted">Ends on {billing.periodEnd.toISOString().slice(0, 10)}.</p> : null}
     </section>
   );
 }

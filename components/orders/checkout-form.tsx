@@ -43,7 +43,7 @@ export function CheckoutForm({ action, plan, keys, defaultHostname }: Props) {
       <FormMessage state={state} />
       <input type="hidden" name="plan" value={plan.slug} />
 
-      <fieldset className="space-y-2" aria-describedby={state.fieldErrors?.interval ? "interval-error" : undefined}>
+      <fieldset className="min-w-0 space-y-2" aria-describedby={state.fieldErrors?.interval ? "interval-error" : undefined}>
         <legend className={legend}>Billing</legend>
         <label className={choice}>
           <input type="radio" name="interval" value="month" defaultChecked={interval === "month"} className="mt-1" />
@@ -63,7 +63,7 @@ export function CheckoutForm({ action, plan, keys, defaultHostname }: Props) {
         <FieldsetError state={state} name="interval" />
       </fieldset>
 
-      <fieldset className="space-y-2" aria-describedby={state.fieldErrors?.sshKeys ? "sshKeys-error" : undefined}>
+      <fieldset className="min-w-0 space-y-2" aria-describedby={state.fieldErrors?.sshKeys ? "sshKeys-error" : undefined}>
         <legend className={legend}>SSH keys</legend>
         <p className="text-xs text-ink-subtle">
           The VM accepts these keys for SSH. Manage saved keys on{" "}
@@ -76,8 +76,8 @@ export function CheckoutForm({ action, plan, keys, defaultHostname }: Props) {
           <label key={key.id} className={choice}>
             <input type="checkbox" name={key.field} defaultChecked={submitted ? state.values?.[key.field] === "on" : true} className="mt-1" />
             <span className="min-w-0">
-              <span className="block font-medium">{key.name}</span>
-              <span className="block truncate font-mono text-xs text-ink-subtle">
+              <span className="block break-words font-medium">{key.name}</span>
+              <span className="block break-all font-mono text-xs text-ink-subtle">
                 {keyTypeLabel(key.keyType, key.bits)} · {key.fingerprint}
               </span>
             </span>

@@ -1,5 +1,6 @@
 "use client";
-import { useEffect, useState } from "react";
+import { useFollow } from "@/components/ui/use-follow";
+import { WayForward } from "@/components/ui/way-forward";
 import Link from "next/link";
 import { buttonStyles } from "@/components/ui/button-styles";
 import { formatMoney } from "@/lib/format/money";
@@ -7,34 +8,9 @@ import type { OrderView } from "@/lib/orders/order-view";
 
 const POLL_MS = 1_500;
 
-/** Polls the order's status route until the order reaches a state that will not change by itself. */
-function useLiveOrder(initial: OrderView, stopped: boolean): OrderView {
-  const [view, setView] = useState(initial);
-  const { id, final } = view;
-  useEffect(() => {
-    if (final || stopped) return;
-    let cancelled = false;
-    let timer: ReturnType<typeof setTimeout>;
-    const tick = async () => {
-      // A hidden tab skips its requests.
-      if (!document.hidden) {
-        try {
-          const response = await fetch(`/api/orders/${encodeURIComponent(id)}/status`, { cache: "no-store" });
-          if (response.status === 404) return; // signed out meanwhile: a reload shows the sign-in page
-          if (response.ok && !cancelled) setView((await response.json()) as OrderView);
-        } catch {
-          // offline for a moment: the next tick tries again
-        }
-      }
-      if (!cancelled) timer = setTimeout(tick, POLL_MS);
-    };
-    timer = setTimeout(tick, POLL_MS);
-    return () => {
-      cancelled = true;
-      clearTimeout(timer);
-    };
-  }, [id, final, stopped]);
-  return view;
+/** Follows the order's status route until the order reaches a state that will not change by itself. */
+function useLiveOrder(initial: OrderView, stopped: boolean) {
+  return useFollow(`/api/orders/${encodeURIComponent(initial.id)}/status`, initial, { isActive: (v) => !v.final && !stopped, intervalMs: POLL_MS });
 }
 
 function Spinner() {
@@ -143,7 +119,7 @@ type PanelProps = { initial: OrderView; canceled: boolean; stages: readonly stri
 export function OrderStatusPanel({ initial, canceled, stages }: PanelProps) {
   // A cancelled visit stops polling: the session stays open in Stripe until it expires, but the
   // customer has left it, and a reload shows the latest state anyway.
-  const view = useLiveOrder(initial, canceled && initial.status === "awaiting_payment");
+  const { view, slow, gaveUp } = useLiveOrder(initial, canceled && initial.status === "awaiting_payment");
   return (
     <section
       aria-labelledby="order-heading"
@@ -159,6 +135,9 @@ export function OrderStatusPanel({ initial, canceled, stages }: PanelProps) {
       </p>
       <div className="mt-6" role="status" aria-live="polite">
         <StatusBody view={view} canceled={canceled} stages={stages} />
+      </div>
+      <div className="mt-4">
+        <WayForward active={!view.final} slow={slow} gaveUp={gaveUp} />
       </div>
     </section>
   );

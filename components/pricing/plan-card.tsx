@@ -12,12 +12,13 @@ export function PlanCard({ plan, chooseHref }: { plan: PlanSummary; chooseHref: 
       <h3 id={headingId} className="mt-1 text-lg font-bold">
         {plan.name}
       </h3>
-      <p className="mt-2 text-sm text-ink-muted">{plan.description}</p>
+      {/* The description takes the slack: prices, specs and buttons line up across cards. */}
+      <p className="mt-2 flex-1 text-sm text-ink-muted">{plan.description}</p>
       <p className="mt-5">
         <span className="text-3xl font-bold">{formatMoney(plan.monthlyPriceMinor, plan.currency)}</span>
         <span className="text-sm text-ink-muted"> / month</span>
       </p>
-      {plan.yearlyPriceMinor ? <p className="text-xs text-ink-subtle">or {formatMoney(plan.yearlyPriceMinor, plan.currency)} / year</p> : null}
+      <p className="min-h-4 text-xs text-ink-subtle">{plan.yearlyPriceMinor ? `or ${formatMoney(plan.yearlyPriceMinor, plan.currency)} / year` : ""}</p>
       <dl className="mt-5 grid grid-cols-3 gap-2 border-t border-line pt-4 text-center text-sm">
         <div>
           <dt className="text-xs text-ink-subtle">vCPU</dt>

@@ -1,6 +1,7 @@
 import type { SshKeySummary } from "@/lib/ssh-keys/add-ssh-key";
 import type { FormState } from "@/lib/actions/form-state";
 import { DeleteSshKeyButton } from "@/components/ssh-keys/delete-ssh-key-button";
+import { LongValue } from "@/components/ui/long-value";
 
 type Action = (state: FormState, formData: FormData) => Promise<FormState>;
 
@@ -18,14 +19,12 @@ export function SshKeyList({ keys, deleteAction }: { keys: SshKeySummary[]; dele
   return (
     <ul className="divide-y divide-line rounded-card border border-line bg-surface" aria-label="Your SSH keys">
       {keys.map((key) => (
-        <li key={key.id} className="flex items-center justify-between gap-4 px-4 py-3" data-testid="ssh-key">
-          <div className="min-w-0">
-            <p className="font-medium">{key.name}</p>
-            <p className="truncate font-mono text-xs text-ink-subtle">
-              {keyTypeLabel(key.keyType, key.bits)} · {key.fingerprint}
-            </p>
+        <li key={key.id} className="flex flex-wrap items-center justify-between gap-x-4 gap-y-2 px-4 py-3" data-testid="ssh-key">
+          <div className="min-w-0 flex-1">
+            <p className="break-words font-medium">{key.name}</p>
+            <LongValue value={key.fingerprint} label={`fingerprint of ${key.name}`} prefix={`${keyTypeLabel(key.keyType, key.bits)} · `} />
           </div>
-          <DeleteSshKeyButton action={deleteAction} keyId={key.id} keyName={key.name} />
+          <DeleteSshKeyButton action={deleteAction} keyId={key.id} keyName={key.name} fingerprint={key.fingerprint} />
         </li>
       ))}
     </ul>

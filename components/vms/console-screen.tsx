@@ -4,6 +4,10 @@
 // plain words why a console ended; nothing from Proxmox ever reaches this page (I4).
 import { useCallback, useEffect, useRef, useState } from "react";
 import { buttonStyles } from "@/components/ui/button-styles";
+import { useFollow } from "@/components/ui/use-follow";
+import { ConsoleKeyBar } from "@/components/vms/console-key-bar";
+import { CONTROL_L, isLeaveConsoleKey, LEAVE_CONSOLE_HINT } from "@/lib/console/key-bar";
+import type { VmStatusView } from "@/lib/vms/vm-view";
 import { closeReasonForCode, consoleCloseReasons } from "@/lib/console/console-rules";
 import { MAX_PASTE_CHARS, SHIFT_KEYSYM, textToKeystrokes } from "@/lib/console/paste-keys";
 import type { FormState } from "@/lib/actions/form-state";
@@ -33,6 +37,9 @@ export function ConsoleScreen({ vmId, vmName, openAction, startAction }: Props) 
   const [view, setView] = useState<View>({ kind: "connecting" });
   const [paste, setPaste] = useState("");
   const [typing, setTyping] = useState(false);
+  const [ctrl, setCtrl] = useState(false);
+  const firstKey = useRef<HTMLButtonElement>(null);
+  const leaveTarget = useRef<HTMLParagraphElement>(null);
   // Setting the binding cookie makes Next re-render the page, which hands us new action
   // references: keep the latest in a ref so that does not look like a reason to reconnect.
   const open = useRef(openAction);
@@ -83,21 +90,6 @@ export function ConsoleScreen({ vmId, vmName, openAction, startAction }: Props) 
     };
   }, [connect]);
 
-  // After Start, wait for our record to say running (the power path's own status), then connect.
-  useEffect(() => {
-    if (view.kind !== "starting") return;
-    const timer = setInterval(async () => {
-      const response = await fetch(`/api/vms/${encodeURIComponent(vmId)}/status`, { cache: "no-store" }).catch(() => null);
-      if (!response?.ok) return;
-      const status = (await response.json()) as { status: string; power: { active: boolean; status: string; message: string } | null };
-      if (status.status === "running" && !status.power?.active) {
-        setView({ kind: "connecting" });
-        void connect();
-      } else if (status.power?.status === "failed") setView({ kind: "not_running", message: status.power.message });
-    }, 1500);
-    return () => clearInterval(timer);
-  }, [view.kind, vmId, connect]);
-
   async function start() {
     const form = new FormData();
     form.set("vmId", vmId);
@@ -112,6 +104,12 @@ export function ConsoleScreen({ vmId, vmName, openAction, startAction }: Props) 
     if (!client || view.kind !== "connected") return;
     setTyping(true);
     const strokes = textToKeystrokes(paste.slice(0, MAX_PASTE_CHARS));
+    if (ctrl && strokes.length === 1) {
+      sendKey(strokes[0].keysym, null);
+      setTyping(false);
+      setPaste("");
+      return;
+    }
     for (let i = 0; i < strokes.length; i++) {
       const { keysym, shift } = strokes[i];
       if (shift) client.sendKey(SHIFT_KEYSYM, "ShiftLeft", true);
@@ -126,6 +124,33 @@ export function ConsoleScreen({ vmId, vmName, openAction, startAction }: Props) 
     client.focus();
   }
 
+  // A latched Ctrl (the key bar) wraps the next key in Control_L down/up.
+  function sendKey(keysym: number, code: string | null) {
+    const client = rfb.current;
+    if (!client) return;
+    if (ctrl) client.sendKey(CONTROL_L, "ControlLeft", true);
+    client.sendKey(keysym, code, true);
+    client.sendKey(keysym, code, false);
+    if (ctrl) client.sendKey(CONTROL_L, "ControlLeft", false);
+    setCtrl(false);
+  }
+
+  // Ctrl+] leaves the console: caught before noVNC (capture phase), never sent to the VM, and
+  // focus moves to the key bar, from where Tab goes on through the page.
+  useEffect(() => {
+    const element = screen.current;
+    if (!element) return;
+    const leave = (event: KeyboardEvent) => {
+      if (!isLeaveConsoleKey(event)) return;
+      event.preventDefault();
+      event.stopPropagation();
+      firstKey.current?.focus();
+      if (document.activeElement !== firstKey.current) leaveTarget.current?.focus();
+    };
+    element.addEventListener("keydown", leave, true);
+    return () => element.removeEventListener("keydown", leave, true);
+  }, []);
+
   const connected = view.kind === "connected";
   return (
     <div className="space-y-4">
@@ -133,9 +158,6 @@ export function ConsoleScreen({ vmId, vmName, openAction, startAction }: Props) 
         <p role="status" data-testid="console-state" data-state={view.kind} className="mr-auto text-sm text-ink-muted">
           {view.kind === "connecting" ? "Connecting…" : view.kind === "connected" ? `Connected to ${vmName}` : view.message}
         </p>
-        <button type="button" className={buttonStyles.secondary} disabled={!connected} onClick={() => rfb.current?.sendCtrlAltDel()}>
-          Send Ctrl-Alt-Del
-        </button>
         <button type="button" className={buttonStyles.secondary} disabled={!connected} onClick={() => void frame.current?.requestFullscreen?.()}>
           Full screen
         </button>
@@ -159,8 +181,35 @@ export function ConsoleScreen({ vmId, vmName, openAction, startAction }: Props) 
           </button>
         </div>
       ) : null}
+      {view.kind === "starting" ? (
+        <FollowStart
+          vmId={vmId}
+          onRunning={() => {
+            setView({ kind: "connecting" });
+            void connect();
+          }}
+          onFailed={(message) => setView({ kind: "not_running", message })}
+        />
+      ) : null}
       <div ref={frame} className="overflow-hidden rounded-card border border-line bg-black">
-        <div ref={screen} data-testid="console-screen" className="h-[70vh] w-full" />
+        {/* The guest's 640×400 (16:10) scaled to the width of the screen, phone or desktop. */}
+        <div ref={screen} data-testid="console-screen" className="aspect-[16/10] max-h-[75vh] w-full" />
+      </div>
+      <div className="space-y-2">
+        <ConsoleKeyBar
+          disabled={!connected}
+          ctrl={ctrl}
+          onCtrl={setCtrl}
+          onKey={(keysym, code) => {
+            sendKey(keysym, code);
+            rfb.current?.focus();
+          }}
+          onCtrlAltDel={() => rfb.current?.sendCtrlAltDel()}
+          firstKey={firstKey}
+        />
+        <p ref={leaveTarget} tabIndex={-1} className="text-xs text-ink-muted" data-testid="console-leave-hint">
+          While the console has focus every key goes to the VM, Tab included. Press <kbd className="font-mono">{LEAVE_CONSOLE_HINT}</kbd> to leave it.
+        </p>
       </div>
       <form
         className="space-y-2"
@@ -186,4 +235,22 @@ export function ConsoleScreen({ vmId, vmName, openAction, startAction }: Props) 
       </form>
     </div>
   );
+}
+
+const STARTING: VmStatusView = { id: "", status: "stopped", statusLabel: "", power: null, allowedActions: [] };
+
+/** After Start: follows our record (the power path's own status) until the VM runs, then connects. */
+function FollowStart({ vmId, onRunning, onFailed }: { vmId: string; onRunning: () => void; onFailed: (message: string) => void }) {
+  const { view } = useFollow(`/api/vms/${encodeURIComponent(vmId)}/status`, STARTING, {
+    isActive: (v) => !(v.status === "running" && !v.power?.active) && v.power?.status !== "failed",
+  });
+  const running = view.status === "running" && !view.power?.active;
+  const failed = view.power?.status === "failed" ? view.power.message : null;
+  useEffect(() => {
+    if (running) onRunning();
+    else if (failed) onFailed(failed);
+    // Once per outcome: the callbacks are new on every render of the parent.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [running, failed]);
+  return null;
 }

@@ -3,7 +3,7 @@ import { useState } from "react";
 import { buttonStyles } from "@/components/ui/button-styles";
 
 /** Copies `text` to the clipboard and says so for a moment (announced to screen readers). */
-export function CopyButton({ text, label = "Copy" }: { text: string; label?: string }) {
+export function CopyButton({ text, label = "Copy", ariaLabel }: { text: string; label?: string; ariaLabel?: string }) {
   const [copied, setCopied] = useState<"idle" | "done" | "failed">("idle");
   async function copy() {
     try {
@@ -16,7 +16,12 @@ export function CopyButton({ text, label = "Copy" }: { text: string; label?: str
     setTimeout(() => setCopied("idle"), 2000);
   }
   return (
-    <button type="button" onClick={copy} className={`${buttonStyles.secondary} px-3 py-1.5 text-xs`}>
+    <button
+      type="button"
+      onClick={copy}
+      aria-label={copied === "idle" ? ariaLabel : undefined}
+      className={`${buttonStyles.secondary} shrink-0 px-3 py-1.5 text-xs`}
+    >
       <span aria-live="polite">{copied === "done" ? "Copied" : copied === "failed" ? "Select and copy" : label}</span>
     </button>
   );

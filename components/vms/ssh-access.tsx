@@ -1,5 +1,6 @@
 import type { CustomerVmView } from "@/lib/vms/vm-view";
 import { CopyButton } from "@/components/vms/copy-button";
+import { LongValue } from "@/components/ui/long-value";
 
 /**
  * SSH hostname, the ~/.ssh/config block and, for EVE-NG, the web UI address. `words` come from
@@ -18,8 +19,8 @@ export function SshAccess({ access, words }: { access: NonNullable<CustomerVmVie
       </div>
       <dl className="mt-4 grid gap-2 text-sm sm:grid-cols-[10rem_1fr]">
         <dt className="text-ink-subtle">SSH hostname</dt>
-        <dd className="font-mono" data-testid="ssh-hostname">
-          {access.sshHostname}
+        <dd className="min-w-0 text-sm text-ink">
+          <LongValue value={access.sshHostname} label="SSH hostname" testId="ssh-hostname" />
         </dd>
         {access.eveUrl ? (
           <>
@@ -27,7 +28,7 @@ export function SshAccess({ access, words }: { access: NonNullable<CustomerVmVie
             <dd>
               <a
                 href={access.eveUrl}
-                className="font-mono text-brand-700 underline-offset-2 hover:underline"
+                className="break-all font-mono text-brand-700 underline-offset-2 hover:underline"
                 target="_blank"
                 rel="noreferrer"
                 data-testid="eve-url"
@@ -43,7 +44,12 @@ export function SshAccess({ access, words }: { access: NonNullable<CustomerVmVie
           <h3 className="text-sm font-medium">~/.ssh/config</h3>
           <CopyButton text={access.sshConfig} label="Copy config" />
         </div>
-        <pre data-testid="ssh-config" className="mt-2 overflow-x-auto rounded-lg bg-surface-dark p-3 font-mono text-xs text-brand-100">
+        <pre
+          data-testid="ssh-config"
+          tabIndex={0}
+          aria-label="~/.ssh/config block"
+          className="mt-2 overflow-x-auto rounded-lg bg-surface-dark p-3 font-mono text-xs text-brand-100"
+        >
           {access.sshConfig}
         </pre>
       </div>

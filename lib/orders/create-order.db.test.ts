@@ -9,7 +9,7 @@ import { priceLookupKey } from "@/lib/billing/ensure-plan-price";
 import { addSshKey } from "@/lib/ssh-keys/add-ssh-key";
 import { makeEd25519PublicKey } from "@/test/fixtures/ssh-keys";
 import { catalogScope, createTestUser } from "@/test/fixtures/capacity";
-import { checkoutSchema, createOrder, SoldOutError, type CheckoutInput } from "./create-order";
+import { checkoutSchema, createOrder, SAVED_KEY_FIELD_PREFIX, SoldOutError, type CheckoutInput } from "./create-order";
 
 const simUrls = inject("simUrls");
 const keyLine = () => makeEd25519PublicKey("ada@laptop");
@@ -197,7 +197,7 @@ describe("createOrder", () => {
 
 describe("checkoutSchema", () => {
   it("I10: hostnames are DNS labels of 1–40 lowercase letters, digits and hyphens", () => {
-    const host = (hostname: string) => checkoutSchema.safeParse({ plan: "p", interval: "month", hostname });
+    const host = (hostname: string) => checkoutSchema.safeParse({ plan: "p", interval: "month", hostname, [`${SAVED_KEY_FIELD_PREFIX}k1`]: "on" });
     expect(host("Lab-01").data?.hostname).toBe("lab-01");
     for (const bad of ["", "-lab", "lab-", "lab_1", "lab.example", "a".repeat(41), "läb"]) expect(host(bad).success, bad).toBe(false);
     expect(host("a".repeat(40)).success).toBe(true);

@@ -14,11 +14,13 @@ import { stripe } from "@/lib/billing/stripe";
 import { withCapacityLock } from "@/lib/capacity/capacity-lock";
 import { findNodeWithRoom } from "@/lib/capacity/find-node-with-room";
 import { parseKeyOrThrow } from "@/lib/ssh-keys/add-ssh-key";
+import { parsePublicKey } from "@/lib/ssh-keys/parse-public-key";
 import { log } from "@/lib/observability/log";
 
 // Saved keys arrive as one checkbox per key named `sshKey:<id>`: the action wrapper turns FormData
 // into a plain object, which keeps only the last value of a repeated name.
 export const SAVED_KEY_FIELD_PREFIX = "sshKey:";
+const NO_KEY_MESSAGE = "Choose a saved key or paste a public key.";
 
 export const hostnameSchema = z
   .string()
@@ -28,13 +30,29 @@ export const hostnameSchema = z
   .max(40, "Use at most 40 characters.")
   .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, "Use lowercase letters, digits and hyphens, not starting or ending with a hyphen.");
 
+const chosenSavedKey = (form: Record<string, unknown>) =>
+  Object.entries(form).some(([name, value]) => name.startsWith(SAVED_KEY_FIELD_PREFIX) && value === "on");
+
 export const checkoutSchema = z
   .looseObject({
     plan: z.string().trim().min(1, "Choose a plan."),
     interval: z.enum(["month", "year"], { error: "Choose monthly or yearly billing." }),
     hostname: hostnameSchema,
-    newKey: z.string().max(8_000, "That is too long for a public key line.").optional(),
+    newKey: z
+      .string()
+      .max(8_000, "That is too long for a public key line.")
+      .optional()
+      .superRefine((line, ctx) => {
+        const parsed = line?.trim() ? parsePublicKey(line) : null;
+        if (parsed && !parsed.ok) ctx.addIssue({ code: "custom", message: parsed.error });
+      }),
     newKeyName: z.string().trim().max(60, "Use at most 60 characters.").optional(),
+  })
+  // Checked with the fields, not after them: every field's error shows at once (issue 21).
+  .refine((form) => chosenSavedKey(form) || (typeof form.newKey === "string" && form.newKey.trim() !== ""), {
+    message: NO_KEY_MESSAGE,
+    path: ["sshKeys"],
+    when: () => true,
   })
   .transform((form) => ({
     plan: form.plan,
@@ -75,7 +93,7 @@ async function resolveKeys(userId: string, input: CheckoutInput) {
   // Another user's key id looks exactly like a deleted one (I5).
   if (saved.length !== ids.length) throw new FieldError("sshKeys", "One of the chosen keys no longer exists. Choose your keys again.");
   const pasted = input.newKey ? parseKeyOrThrow(input.newKey, "newKey") : null;
-  if (!saved.length && !pasted) throw new FieldError("sshKeys", "Choose a saved key or paste a public key.");
+  if (!saved.length && !pasted) throw new FieldError("sshKeys", NO_KEY_MESSAGE);
   return { saved: saved.map((k) => k.publicKey), pasted };
 }
 

@@ -184,3 +184,12 @@ export const restoreVm = (n: string, id: number, archive: string) =>
 
 /** The node's clock (epoch seconds): backups are named and scheduled by it. */
 export const getNodeTime = (n: string) => proxmoxRequest<{ time: number }>("GET", `/nodes/${node(n)}/time`);
+/**
+ * A guest's RRD statistics (qemu-server `rrddata`, VM.Audit; read-only). One row per step with
+ * `time` and the values known then: `cpu` is a fraction of the guest's CPUs, `mem`/`maxmem` bytes,
+ * `netin`/`netout`/`diskread`/`diskwrite` bytes per second; a stopped guest's rows lack them
+ * (pve-cluster src/PVE/RRD.pm create_rrd_data leaves unknown values out).
+ */
+export type RrdRow = { time: number } & Partial<Record<"cpu" | "maxcpu" | "mem" | "maxmem" | "netin" | "netout" | "diskread" | "diskwrite", number>>;
+export const getVmRrdData = (n: string, id: number, timeframe: "hour" | "day" | "week", cf: "AVERAGE" | "MAX" = "AVERAGE") =>
+  proxmoxRequest<RrdRow[]>("GET", `${vmPath(n, id)}/rrddata`, { timeframe, cf });

@@ -4,7 +4,7 @@
 // with Proxmox's 403 naming it, so none of them is spare.
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { createVncProxy, deleteVm, getNodeTime, getTaskStatus, getVmStatus, vmPower } from "@/lib/proxmox/api";
+import { createVncProxy, deleteVm, getNodeTime, getTaskStatus, getVmRrdData, getVmStatus, vmPower } from "@/lib/proxmox/api";
 import { checkNestedVirt, waitForCloudInit, waitForGuestAgent } from "@/lib/provisioning/readiness";
 import { loadOperationTarget } from "@/lib/vm-operations/run-operation";
 import { removeSnapshot, rollBack, takeSnapshot } from "@/lib/vm-operations/snapshot-steps";
@@ -65,6 +65,7 @@ async function provisionAndUse() {
   await checkNestedVirt(order.id);
   await markReady(order.id);
   await createVncProxy("pve1", vmid);
+  await getVmRrdData("pve1", vmid, "hour");
   await exerciseTheLab(order.id);
   const stop = await taskDone("pve1", await vmPower("pve1", vmid, "stop"));
   if (stop.exitstatus !== "OK") throw new Error(`stop failed: ${stop.exitstatus}`);

@@ -8,7 +8,7 @@
 /** On /vms (propagated): every guest the product creates, and the templates it clones. */
 export const VM_PRIVILEGES = [
   "VM.Allocate", // POST clone (on /vms/{newid}), DELETE (compensation, deletion)
-  "VM.Audit", // GET config, status/current; cluster/resources shows only audited guests
+  "VM.Audit", // GET config, status/current, rrddata (the graphs); cluster/resources shows only audited guests
   "VM.Clone", // POST clone (on /vms/{template})
   "VM.Config.CPU", // PUT config cores
   "VM.Config.Cloudinit", // PUT config cicustom/ipconfig0 (or VM.Config.Network), PUT cloudinit

@@ -8,6 +8,7 @@ import { resizeTotalsSchema, type Totals } from "@/lib/resize/resize-pricing";
 import { QUOTE_TTL_MS } from "@/lib/resize/quote-resize";
 import { stripe } from "@/lib/billing/stripe";
 import { confirmResizePayment } from "@/lib/resize/confirm-resize-payment";
+import { NEEDS_AUTHENTICATION, paymentProblemOf } from "@/lib/billing/payment-problem";
 
 export const resizeStatusLabel: Record<ResizeStatus, string> = {
   quoted: "Price shown",
@@ -137,7 +138,10 @@ export async function loadResizeConfirmationSecret(userId: string, resizeRequest
   const request = await db.resizeRequest.findFirst({ where: { id: resizeRequestId, userId, status: "awaiting_payment" }, select: { stripeInvoiceId: true } });
   if (!request?.stripeInvoiceId) return null;
   const invoice = await stripe().invoices.retrieve(request.stripeInvoiceId, { expand: ["confirmation_secret"] });
-  return invoice.status === "open" ? (invoice.confirmation_secret?.client_secret ?? null) : null;
+  if (invoice.status !== "open") return null;
+  // Only a bank that asks for 3-D Secure has something to confirm: a plain decline needs another card.
+  if ((await paymentProblemOf(invoice.id).catch(() => null)) !== NEEDS_AUTHENTICATION) return null;
+  return invoice.confirmation_secret?.client_secret ?? null;
 }
 
 /** The owner asks us to look again (after 3-D Secure): re-read from Stripe. null when not theirs (404). */

@@ -2,7 +2,10 @@
 // (Checkout paid in the stand-in), a real clone of template 9000, the quote → request → payment
 // confirmation path, and the apply function run with @inngest/test.
 import fs from "node:fs";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+
+// resize-view (the page's loader) is server-only: tests run outside Next.
+vi.mock("server-only", () => ({}));
 import { Agent, fetch as undiciFetch } from "undici";
 import { InngestTestEngine } from "@inngest/test";
 import { db } from "@/lib/db";
@@ -24,6 +27,7 @@ import { failResize, restartAfterFailure, resizedEmailKey } from "@/lib/resize/a
 import { confirmOpenResizeOf, confirmResizePayment } from "@/lib/resize/confirm-resize-payment";
 import { quoteResize, NO_ROOM_MESSAGE } from "@/lib/resize/quote-resize";
 import { requestResize } from "@/lib/resize/request-resize";
+import { loadResizeConfirmationSecret } from "@/lib/resize/resize-view";
 import { PAYMENT_REQUIRED_MESSAGE } from "@/lib/billing-state/gates";
 import { resizeVmFunction } from "@/inngest/functions/resize-vm";
 
@@ -199,6 +203,27 @@ describe("resize (Stripe + Proxmox stand-ins)", () => {
     await stripeSim(`/invoices/${row.stripeInvoiceId}/pay`, {});
     expect(await confirmOpenResizeOf(subscriptionId)).toMatchObject({ status: "paid" });
     expect(await applyEvents(row.id)).toHaveLength(1);
+  });
+
+  it("a plain decline offers no 'confirm with your bank' (its secret is withheld); a bank asking for 3-D Secure does", async () => {
+    const declined = await paidVm({ clone: false, card: "4000000000000002" });
+    const refused = await quoteResize({ userId: declined.userId, vmId: declined.vm.id, totals: BIGGER });
+    await requestResize({ userId: declined.userId, resizeRequestId: refused!.resizeRequestId });
+    expect(await loadResizeConfirmationSecret(declined.userId, refused!.resizeRequestId)).toBeNull();
+
+    const secure = await paidVm({ clone: false, card: "4000002500003155" });
+    const asked = await quoteResize({ userId: secure.userId, vmId: secure.vm.id, totals: BIGGER });
+    expect(await requestResize({ userId: secure.userId, resizeRequestId: asked!.resizeRequestId })).toMatchObject({
+      customerMessage: expect.stringMatching(/3-D Secure/),
+    });
+    expect(await loadResizeConfirmationSecret(secure.userId, asked!.resizeRequestId)).toEqual(expect.any(String));
+    for (const { vm, id } of [
+      { vm: declined.vm, id: refused!.resizeRequestId },
+      { vm: secure.vm, id: asked!.resizeRequestId },
+    ]) {
+      await db.resizeRequest.update({ where: { id }, data: { status: "canceled", openKey: null } });
+      await db.vm.update({ where: { id: vm.id }, data: { status: "destroyed" } });
+    }
   });
 
   it("an unpaid resize expires with Stripe's pending update: request expired, VM and subscription unchanged", async () => {

@@ -237,9 +237,18 @@ export async function startMailSim(overrides: Partial<MailSimOptions> = {}): Pro
       if (!one[2]) return sendJson(res, 200, message);
       // Served on its own with a CSP sandbox so opening it directly is as safe as the iframe.
       res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-security-policy": "sandbox allow-popups allow-popups-to-escape-sandbox" });
-      return res.end(message.html ?? "");
+      return res.end(linksOpenOutside(message.html ?? ""));
     }
     sendJson(res, 404, { error: `no control route ${req.method} ${path}` });
+  }
+
+  /**
+   * A link inside the sandboxed frame would load the app inside the frame, which the app refuses
+   * (frame-ancestors 'none'): the message's links open in a new tab instead, as in a mail client.
+   */
+  function linksOpenOutside(html: string): string {
+    const base = '<base target="_blank">';
+    return /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, (head) => `${head}${base}`) : `${base}${html}`;
   }
 
   const server = createServer(async (req, res) => {

@@ -97,10 +97,22 @@ describe("mail stand-in through the real resend SDK", () => {
     expect(page).toMatch(/<iframe src="\/_sim\/messages\/[0-9a-f-]+\/html" sandbox="/);
     const html = await fetch(`${sim.url}/_sim/messages/${forBob.messages[0].id}/html`);
     expect(html.headers.get("content-security-policy")).toMatch(/^sandbox/);
-    expect(await html.text()).toBe(ready.html);
+    // Links open in a new tab: inside the frame the app would refuse to load (frame-ancestors).
+    expect(await html.text()).toBe(`<base target="_blank">${ready.html}`);
 
     expect((await fetch(`${sim.url}/_sim/messages`, { method: "DELETE" })).status).toBe(200);
     expect(sim.messages()).toEqual([]);
+  });
+
+  it("makes the plain-text part's links clickable on the page, and a full document's links open outside the frame", async () => {
+    const link = "http://localhost:3000/verify-email?token=a&b=1";
+    const html = `<!doctype html><html><head><meta charset="utf-8"></head><body><a href="${link}">Confirm</a></body></html>`;
+    await resend.emails.send({ ...ready, html, text: `Confirm: ${link}` });
+    const page = await (await fetch(`${sim.url}/_sim`)).text();
+    expect(page).toContain('<a href="http://localhost:3000/verify-email?token=a&#38;b=1" target="_blank" rel="noopener">');
+    const [message] = sim.messages();
+    const served = await (await fetch(`${sim.url}/_sim/messages/${message.id}/html`)).text();
+    expect(served).toContain('<head><base target="_blank"><meta charset="utf-8">');
   });
 
   it("waitForMessage resolves when matching mail arrives", async () => {

@@ -3,13 +3,16 @@
 import { escapeHtml as e } from "../shared/http";
 import type { StoredEmail } from "./store";
 
+/** The plain-text part's web addresses as links (opened in a new tab), as a mail client shows them. */
+const linkify = (escaped: string) => escaped.replace(/https?:\/\/[^\s<>"']+/g, (url) => `<a href="${url}" target="_blank" rel="noopener">${url}</a>`);
+
 function renderMessage(m: StoredEmail, open: boolean): string {
   const list = (label: string, values: string[] | null) => (values?.length ? `<div>${label}: ${e(values.join(", "))}</div>` : "");
   const tags = m.tags.map((t) => `<code>${e(t.name)}=${e(t.value)}</code>`).join(" ");
   const html = m.html
     ? `<iframe src="/_sim/messages/${e(m.id)}/html" sandbox="allow-popups allow-popups-to-escape-sandbox" title="${e(m.subject)}"></iframe>`
     : "";
-  const text = m.text ? `<pre>${e(m.text)}</pre>` : "";
+  const text = m.text ? `<pre>${linkify(e(m.text))}</pre>` : "";
   return `<details ${open ? "open" : ""}><summary><time>${e(m.created_at)}</time> · <b>${e(m.subject)}</b> → ${e(m.to.join(", "))}</summary>
   <div class="meta"><div>from: ${e(m.from)}</div>${list("cc", m.cc)}${list("bcc", m.bcc)}${list("reply-to", m.reply_to)}
   <div>id: <a href="/_sim/messages/${e(m.id)}"><code>${e(m.id)}</code></a> ${tags}</div></div>${html}${text}</details>`;

@@ -10,6 +10,7 @@ import { Firewall } from "./firewall";
 import { GuestNetwork } from "./guest";
 import { Sdn, type SdnOptions } from "./sdn";
 import { type AclEntry, Permissions, type PveVersion } from "./permissions";
+import { RrdRecorder } from "./rrd";
 import { Tasks } from "./tasks";
 import { MountedFs, VirtualFs } from "./vfs";
 
@@ -79,6 +80,8 @@ export class Sim {
   readonly faults = new Faults();
   readonly log = new RequestLog();
   readonly concurrency = new Concurrency();
+  /** pvestatd's RRD history of every guest (rrd.ts). */
+  readonly rrd = new RrdRecorder();
   readonly permissions: Permissions;
   readonly sdn: Sdn;
   readonly firewall: Firewall;
@@ -181,6 +184,7 @@ export class Sim {
     this.permissions.set(this.initialAcl);
     this.vncTickets.clear();
     this.concurrency.reset();
+    this.rrd.clear();
     this.sdn.reset();
     this.firewall.reset();
   }

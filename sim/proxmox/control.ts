@@ -176,6 +176,15 @@ export function createControl(
         }
       case "GET /backups":
         return ok(simState(sim).backups);
+      case "POST /vms/:id/rrd": {
+        // As if pvestatd had seen the VM in its present state for the last `seconds` (graphs to look at).
+        const vm = sim.cluster.find(id);
+        if (!vm) return notFound();
+        const seconds = Number(body.seconds);
+        if (!Number.isFinite(seconds) || seconds <= 0) return sendJson(res, 400, { error: "seconds must be a positive number" });
+        sim.rrd.backfill(vm, seconds);
+        return ok({ vmid: vm.vmid, seconds });
+      }
       case "GET /tasks":
         return ok(sim.tasks.list());
       case "GET /requests":

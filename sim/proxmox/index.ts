@@ -11,6 +11,8 @@ import { loadMaterial, loadNodeHostKey } from "./material";
 import type { AclEntry, PveVersion } from "./permissions";
 import { clusterRoutes } from "./routes/cluster";
 import { qemuRoutes } from "./routes/qemu";
+import { rrdRoutes } from "./routes/rrd";
+import { SAMPLE_MS } from "./rrd";
 import type { GuestNetwork } from "./guest";
 import { firewallRoutes } from "./routes/firewall";
 import { sdnRoutes } from "./routes/sdn";
@@ -213,6 +215,9 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     cloneMBps: 0,
   };
   const sim = new Sim(opts.tokenId, nodes, templates, opts.snippetsDir, settings, opts.network);
+  // pvestatd's 10-second pass over the guests (rrd.ts); rrddata samples once more before answering.
+  const sampler = setInterval(() => sim.rrd.sample(sim.cluster), SAMPLE_MS);
+  sampler.unref();
   const sshNodes: SimSshNode[] = [];
   sim.initialAcl = opts.acl;
   sim.permissions.set(opts.acl);
@@ -225,7 +230,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     { key: material.serverKeyPem, cert: material.serverCertPem },
     {
       sim,
-      routes: [...clusterRoutes, ...qemuRoutes, ...storageRoutes, ...sdnRoutes, ...firewallRoutes, vnc.route],
+      routes: [...clusterRoutes, ...qemuRoutes, ...storageRoutes, ...rrdRoutes, ...sdnRoutes, ...firewallRoutes, vnc.route],
       vnc,
       tokenId: opts.tokenId,
       tokenSecret: opts.tokenSecret,
@@ -292,6 +297,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
       PROXMOX_SNIPPETS_DIR: opts.snippetsDir,
     },
     async close() {
+      clearInterval(sampler);
       vnc.close();
       sim.tasks.clear();
       await Promise.all([closeServer(https), guests.close(), ...sshServers.map((s) => s.close())]);

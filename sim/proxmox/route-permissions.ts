@@ -76,6 +76,7 @@ const CHECKS: Record<string, Check> = {
   [`GET ${VM}/config`]: onVm("VM.Audit"),
   [`GET ${VM}/status/current`]: onVm("VM.Audit"),
   [`GET ${VM}/snapshot`]: onVm("VM.Audit"),
+  [`GET ${VM}/rrddata`]: onVm("VM.Audit"),
   [`PUT ${VM}/config`]: (perms, params, args) => configPermissions(perms, params.vmid, args),
   [`POST ${VM}/config`]: (perms, params, args) => configPermissions(perms, params.vmid, args),
   [`PUT ${VM}/resize`]: onVm("VM.Config.Disk"),

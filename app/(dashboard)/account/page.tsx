@@ -20,15 +20,16 @@ export default async function AccountPage() {
     <div className="mx-auto max-w-content space-y-8 px-gutter py-10">
       <div>
         <h1 className="text-2xl font-bold tracking-tight">Account</h1>
-        <p className="mt-1 text-sm text-ink-muted">Signed in as {user.email}</p>
+        <p className="mt-1 text-sm text-ink-muted wrap-anywhere">Signed in as {user.email}</p>
       </div>
 
-      <div className="grid gap-6 lg:grid-cols-2">
+      {/* Grid items may shrink below their content: a long email address wraps instead of widening the page. */}
+      <div className="grid gap-6 lg:grid-cols-2 [&>*]:min-w-0">
         <section aria-labelledby="email-heading" className={`${card} space-y-4`}>
           <h2 id="email-heading" className="text-lg font-semibold">
             Email address
           </h2>
-          <p className="text-sm">
+          <p className="text-sm wrap-anywhere">
             {user.email}{" "}
             {user.emailVerified ? <span className="text-success-700">(confirmed)</span> : <span className="text-danger-700">(not confirmed yet)</span>}
           </p>

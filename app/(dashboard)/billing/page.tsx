@@ -6,6 +6,7 @@ import { formatMoney } from "@/lib/format/money";
 import { buttonStyles } from "@/components/ui/button-styles";
 import { FormButton } from "@/components/billing/form-button";
 import { BillingTimeline } from "@/components/billing/billing-timeline";
+import { cancelConfirmation } from "@/lib/billing-state/cancel-words";
 import { cancelAtPeriodEndAction, updateCardAction } from "./actions";
 
 export const metadata: Metadata = { title: "Billing" };
@@ -59,6 +60,7 @@ export default async function BillingPage() {
                       fields={{ subscriptionId: s.id, cancel: s.cancelAtPeriodEnd ? "0" : "1" }}
                       label={s.cancelAtPeriodEnd ? "Undo cancellation" : "Cancel at period end"}
                       variant={s.cancelAtPeriodEnd ? "secondary" : "ghost"}
+                      confirm={s.cancelAtPeriodEnd ? undefined : cancelConfirmation(s.nextRenewal)}
                     />
                   ) : null}
                 </div>
@@ -79,7 +81,7 @@ export default async function BillingPage() {
               ) : null}
               <BillingTimeline entries={s.timeline} />
               {s.invoices.length ? (
-                <table className="mt-4 w-full text-left text-sm">
+                <table className="mt-4 block w-full overflow-x-auto text-left text-sm sm:table">
                   <thead className="text-ink-muted">
                     <tr>
                       <th className="py-1">Invoice</th>

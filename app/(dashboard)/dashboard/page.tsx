@@ -9,6 +9,7 @@ import { buttonStyles } from "@/components/ui/button-styles";
 import { Pagination } from "@/components/ui/pagination";
 import { VmStatusBadge } from "@/components/vms/vm-status-badge";
 import { VerifyEmailNotice } from "@/components/account/verify-email-notice";
+import { MoneyOwedBanner } from "@/components/billing/money-owed-banner";
 import { resendVerificationAction } from "../account/actions";
 
 export const metadata: Metadata = { title: "Dashboard" };
@@ -25,8 +26,9 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   return (
     <div className="mx-auto max-w-content px-gutter py-10">
       <h1 className="text-2xl font-bold tracking-tight">Hello, {user.name}</h1>
-      <p className="mt-1 text-sm text-ink-muted">Signed in as {user.email}</p>
+      <p className="mt-1 text-sm text-ink-muted wrap-anywhere">Signed in as {user.email}</p>
       {user.emailVerified ? null : <VerifyEmailNotice email={user.email} resend={resendVerificationAction} />}
+      <MoneyOwedBanner userId={user.id} className="mt-6" />
       <section aria-labelledby="vms" className="mt-8">
         <h2 id="vms" className="text-lg font-semibold">
           Your VMs

@@ -35,6 +35,19 @@ describe("checkout action", () => {
     expect(await ordersOf(user.id)).toEqual([]);
   });
 
+  it("I10: every field's error comes back at once (hostname, billing and keys), and nothing is written", async () => {
+    const user = await createTestUser("all-errors");
+    session.user = { ...user, role: "customer", emailVerified: new Date() };
+    const plan = await createTestPlan(BIG);
+    const none = await checkoutAction(idleState, form({ plan: plan.slug, interval: "weekly", hostname: "-bad-" }));
+    expect(none).toMatchObject({ status: "error" });
+    expect(Object.keys(none.fieldErrors ?? {}).sort()).toEqual(["hostname", "interval", "sshKeys"]);
+    expect(none.fieldErrors?.sshKeys).toBe("Choose a saved key or paste a public key.");
+    const badKey = await checkoutAction(idleState, form({ plan: plan.slug, interval: "month", hostname: "-bad-", newKey: "ssh-rsa nonsense" }));
+    expect(Object.keys(badKey.fieldErrors ?? {}).sort()).toEqual(["hostname", "newKey"]);
+    expect(await ordersOf(user.id)).toEqual([]);
+  });
+
   it("redirects to Stripe's hosted page for a valid form", async () => {
     const user = await createTestUser("action");
     session.user = { ...user, role: "customer", emailVerified: new Date() };

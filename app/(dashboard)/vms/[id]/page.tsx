@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { cache } from "react";
 import { notFound } from "next/navigation";
 import { requireUser } from "@/lib/auth/session";
 import { env } from "@/lib/env";
@@ -14,17 +15,28 @@ import { PowerPanel } from "@/components/vms/power-panel";
 import { RevealPassword } from "@/components/vms/reveal-password";
 import { SshAccess } from "@/components/vms/ssh-access";
 import { VmStatusBadge } from "@/components/vms/vm-status-badge";
+import { addFirewallRuleAction, removeFirewallRuleAction, requestPowerFormAction, revealPasswordFormAction, setFirewallModeAction } from "./actions";
+import { MoneyOwedBanner } from "@/components/billing/money-owed-banner";
+import { VmGraphs } from "@/components/vms/vm-graphs";
+import { RecentVmHistory } from "@/components/vms/vm-history";
 import { FirewallPanel } from "@/components/vms/firewall-panel";
 import { loadFirewallPanel } from "@/lib/network/customer-rules";
-import { addFirewallRuleAction, removeFirewallRuleAction, requestPowerFormAction, revealPasswordFormAction, setFirewallModeAction } from "./actions";
 
-export const metadata: Metadata = { title: "VM" };
+// The tab says which VM it is; the page and its metadata share one read per request.
+const loadVmPageOnce = cache(loadVmPage);
+
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  const { id } = await params;
+  const user = await requireUser(`/vms/${encodeURIComponent(id)}`);
+  const data = id.length <= 64 ? await loadVmPageOnce(user.id, id) : null;
+  return { title: data?.vm.name ?? "VM" };
+}
 
 export default async function VmPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const user = await requireUser(`/vms/${encodeURIComponent(id)}`);
   // Unknown id and someone else's VM look the same: 404 (I5). Nothing here calls Proxmox (I2).
-  const data = id.length <= 64 ? await loadVmPage(user.id, id) : null;
+  const data = id.length <= 64 ? await loadVmPageOnce(user.id, id) : null;
   if (!data) notFound();
   const { vm, state } = data;
   const [billing, scheduled, firewall] = await Promise.all([
@@ -40,6 +52,7 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
         </Link>{" "}
         <span aria-hidden>/</span> {vm.name}
       </nav>
+      <MoneyOwedBanner userId={user.id} vmId={vm.id} />
       <header className="flex flex-wrap items-center gap-3">
         <h1 className="text-2xl font-bold tracking-tight">{vm.name}</h1>
         <VmStatusBadge status={vm.status} label={vm.statusLabel} />
@@ -130,6 +143,8 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
       {firewall?.editable ? (
         <FirewallPanel panel={firewall} add={addFirewallRuleAction} remove={removeFirewallRuleAction} mode={setFirewallModeAction} />
       ) : null}
+      {vm.status === "running" || vm.status === "stopped" ? <VmGraphs vmId={vm.id} /> : null}
+      <RecentVmHistory userId={user.id} vmId={vm.id} />
     </div>
   );
 }

@@ -7,6 +7,8 @@ import { env } from "@/lib/env";
 import { loadResizeConfirmationSecret, loadResizePage } from "@/lib/resize/resize-view";
 import { ResizeForm, ResizeRequestForm } from "@/components/vms/resize-forms";
 import { ConfirmResizePayment } from "@/components/vms/confirm-resize-payment";
+import { FollowVmWork } from "@/components/vms/follow-vm-work";
+import { loadVmWork } from "@/lib/work/vm-work";
 import { cancelScheduledResizeFormAction, payResizeFormAction, quoteResizeFormAction, recheckResizePaymentFormAction } from "./actions";
 
 export const metadata: Metadata = { title: "Resize VM" };
@@ -14,6 +16,8 @@ export const dynamic = "force-dynamic";
 
 const size = (t: { vcpus: number; ramGb: number; diskGb: number }) => `${t.vcpus} vCPU · ${t.ramGb} GB RAM · ${t.diskGb} GB disk`;
 const OPEN = new Set(["awaiting_payment", "paid", "applying", "failed"]);
+// What needs the customer's attention; a withdrawn or finished change is only news.
+const ALERT = new Set(["awaiting_payment", "failed", "expired"]);
 // A renewal date in the customer's words; UTC, as Stripe bills.
 const day = (iso: string) => new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 
@@ -26,6 +30,7 @@ export default async function ResizePage({ params, searchParams }: { params: Pro
   const page = id.length <= 64 ? await loadResizePage(user.id, id, quoteId) : null;
   if (!page) notFound();
   const { vm, plan, latest, quote } = page;
+  const work = (await loadVmWork(user.id, vm.id))!;
   const open = latest && OPEN.has(latest.status) ? latest : null;
   const { STRIPE_PUBLISHABLE_KEY, STRIPE_JS_URL } = env();
   // 3-D Secure in this page when a publishable key is configured; the hosted invoice page always works.
@@ -39,6 +44,7 @@ export default async function ResizePage({ params, searchParams }: { params: Pro
         <span aria-hidden>/</span> Resize
       </nav>
       <h1 className="text-2xl font-bold tracking-tight">Resize {vm.name}</h1>
+      <FollowVmWork vmId={vm.id} initial={work} />
       <p className="text-sm" data-testid="current-size">
         Now: {size(vm)}. Plan {plan.name}: up to {size(plan.max)}.
       </p>
@@ -68,7 +74,11 @@ export default async function ResizePage({ params, searchParams }: { params: Pro
             </>
           ) : null}
           {latest.customerMessage ? (
-            <p role="alert" className="mt-2 text-danger-700" data-testid="resize-message">
+            <p
+              role={ALERT.has(latest.status) ? "alert" : "status"}
+              className={`mt-2 ${ALERT.has(latest.status) ? "text-danger-700" : "text-ink"}`}
+              data-testid="resize-message"
+            >
               {latest.customerMessage}
             </p>
           ) : null}

@@ -1,14 +1,9 @@
-// What the VM page polls while a power request runs: our record only (the page never asks
-// Proxmox, I2), for the owner only (I5: anyone else gets the same 404 as an unknown id).
-import { NextResponse } from "next/server";
-import { getUser } from "@/lib/auth/session";
-import { loadVmStatus } from "@/lib/vms/vm-view";
+// What the VM's pages follow while work runs on it (power, resize, …: lib/work/vm-work.ts): our
+// record only (the page never asks Proxmox, I2), for the owner only (I5: anyone else, signed in
+// or not, gets the same 404 as an unknown id).
+import { customerRoute } from "@/lib/http/customer-route";
+import { loadVmWork } from "@/lib/work/vm-work";
 
-export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
-  const user = await getUser();
-  if (!user) return NextResponse.json({ error: "Sign in to see this VM." }, { status: 401 });
-  const { id } = await params;
-  const view = id.length <= 64 ? await loadVmStatus(user.id, id) : null;
-  if (!view) return NextResponse.json({ error: "Not found" }, { status: 404 });
-  return NextResponse.json(view, { headers: { "cache-control": "no-store" } });
-}
+export const dynamic = "force-dynamic";
+
+export const GET = customerRoute(({ user, params }) => loadVmWork(user.id, params.id));

@@ -30,7 +30,7 @@ export default defineConfig({
         test: {
           name: "db",
           include: ["**/*.db.test.ts"],
-          exclude: ["node_modules/**", ".next/**", "e2e/**", ".data/**", "sim/**", "test/chaos/**"],
+          exclude: ["node_modules/**", ".next/**", "e2e/**", ".data/**", "sim/**", "test/chaos/**", "test/lifetime/**"],
           globalSetup: ["test/global-database.ts"],
           setupFiles: ["test/database-env.ts"],
           fileParallelism: false,
@@ -43,6 +43,18 @@ export default defineConfig({
         test: {
           name: "chaos",
           include: ["test/chaos/chaos.db.test.ts"],
+          globalSetup: ["test/global-database.ts"],
+          setupFiles: ["test/database-env.ts"],
+          fileParallelism: false,
+        },
+      },
+      {
+        // The lifetime simulation (issue 16) starts stand-ins of its own and sets their
+        // environment, like the chaos test: a vitest process and a fresh database of its own.
+        extends: true,
+        test: {
+          name: "lifetime",
+          include: ["test/lifetime/lifetime.db.test.ts"],
           globalSetup: ["test/global-database.ts"],
           setupFiles: ["test/database-env.ts"],
           fileParallelism: false,

@@ -55,7 +55,7 @@ try {
             CASE WHEN i % 10 IN (8, 9) THEN $2::timestamp + interval '11 days' END,
             $2::timestamp
        FROM generate_series(1, $1) i`,
-    [ROWS, now, DUE_PERCENT, Math.max(config.finalWarningHours, config.backupsBlockedHours, config.suspendHours)],
+    [ROWS, now, DUE_PERCENT, Math.max(config.BILLING_FINAL_WARNING_HOURS, config.BILLING_BACKUPS_BLOCKED_HOURS, config.BILLING_SUSPEND_HOURS)],
   );
   await seed.query("ANALYZE billing_enforcements");
   await seed.end();
@@ -67,7 +67,7 @@ try {
   await warm.connect();
   const { rows: cohort } = await warm.query(
     `UPDATE billing_enforcements SET overdue_since = $1::timestamp - make_interval(hours => $2) WHERE id IN (SELECT id FROM billing_enforcements WHERE state = 'past_due' AND overdue_since > $1::timestamp - interval '2 hours' ORDER BY id LIMIT 20) RETURNING id`,
-    [now, Math.max(config.finalWarningHours, config.backupsBlockedHours, config.suspendHours) + 2],
+    [now, Math.max(config.BILLING_FINAL_WARNING_HOURS, config.BILLING_BACKUPS_BLOCKED_HOURS, config.BILLING_SUSPEND_HOURS) + 2],
   );
   await warm.end();
   const warmStarted = performance.now();

@@ -39,7 +39,7 @@ test("the customer's /billing: subscription, invoices, cancel at period end and 
   await page.getByRole("dialog").getByRole("button", { name: "Cancel at period end" }).click();
   await expect(sub.getByRole("status")).toContainText("will end at the end of the current period");
   await page.reload();
-  await expect(sub.getByTestId("billing-state")).toHaveText("Cancels at period end");
+  await expect(sub.getByTestId("billing-state")).toHaveText("Cancels at the end of the period");
   await expect(sub).toContainText("Does not renew");
 
   await page.goto(vmUrl);

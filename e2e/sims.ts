@@ -123,8 +123,15 @@ export const sims = {
   stripeSetCard: (customerId: string, number: string) => call("stripe", `/_sim/customers/${customerId}/card`, { method: "POST", body: { number } }),
   /** What 23 h passing does to an unpaid pending update, for one subscription (the shared clock stays). */
   stripeExpirePendingUpdate: (subscriptionId: string) => call("stripe", `/_sim/subscriptions/${subscriptionId}/expire_pending_update`, { method: "POST" }),
-  /** Moves the Stripe stand-in's clock (renewals, retries and schedule phases fall due): only the `renewals` project does this. */
-  stripeAdvance: (seconds: number) => call<{ now: number }>("stripe", "/_sim/clock/advance", { method: "POST", body: { seconds } }),
+  /** The Stripe subscriptions of a customer, as Stripe holds them (status, cancellation). */
+  async stripeSubscriptionsOf(email: string) {
+    const state = await call<{
+      customers: Array<{ id: string; email: string | null }>;
+      subscriptions: Array<{ id: string; customer: string; status: string; cancellation_details: { reason: string | null } }>;
+    }>("stripe", "/_sim/state");
+    const customer = state.customers.find((c) => c.email === email);
+    return customer ? state.subscriptions.filter((s) => s.customer === customer.id) : [];
+  },
 };
 
 /** The cloud-init snippet the VM at a VMID boots with (its `cicustom`; named after the Vm row). */

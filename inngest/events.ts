@@ -96,6 +96,16 @@ export const vmOperationRequested = eventType("vm/operation.requested", { schema
 
 /** A rebuild (reinstall) of a VM: its own function, with provisioning's steps and budgets. */
 export const rebuildRequested = eventType("vm/rebuild.requested", { schema: z.object({ operationId: z.string(), vmId: z.string() }) });
+/** A failed build's refund date came (or the operator asked): cancel and refund it in full (I11). */
+export const orderRefundRequested = eventType("order/refund-requested", { schema: z.object({ orderId: z.string() }) });
+export const orderRefundEventId = (orderId: string) => `order-refund-${orderId}`;
+
+/** A test clock is ready at a new time: run the ladder for the accounts on it (a billing rehearsal). */
+export const testClockReady = stripeSignals["test_helpers.test_clock.ready"];
+
+/** A restore order is paid (confirmed against Stripe): attach its subscription to the kept VM and start it. */
+export const vmRestoreRequested = eventType("vm/restore.requested", { schema: z.object({ orderId: z.string() }) });
+export const vmRestoreEventId = (orderId: string) => `vm-restore-${orderId}`;
 /**
  * A customer's verified new email address replaced the old one: each of their VMs' Access policy
  * must admit the new address only (lib/access/vm-access.ts). Id: the user and the change's time.

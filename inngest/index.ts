@@ -14,6 +14,9 @@ import { billingSuspendVmFunction } from "./functions/billing-suspend-vm";
 import { billingRestoreVmFunction } from "./functions/billing-restore-vm";
 import { billingDeleteVmFunction } from "./functions/billing-delete-vm";
 import { billingReconcileFunction } from "./functions/billing-reconcile";
+import { billingClockReadyFunction } from "./functions/billing-clock-ready";
+import { refundFailedOrderFunction } from "./functions/refund-failed-order";
+import { restoreVmFunction } from "./functions/restore-vm";
 import { billingReconcileSubscriptionFunction } from "./functions/billing-reconcile-subscription";
 import { cardUpdateSignalFunction } from "./functions/card-update-signal";
 import { cardUpdateApplyFunction } from "./functions/card-update-apply";
@@ -42,6 +45,9 @@ export const functions: InngestFunction.Any[] = [
   billingRestoreVmFunction,
   billingDeleteVmFunction,
   billingReconcileFunction,
+  billingClockReadyFunction,
+  refundFailedOrderFunction,
+  restoreVmFunction,
   billingReconcileSubscriptionFunction,
   cardUpdateSignalFunction,
   cardUpdateApplyFunction,

@@ -21,6 +21,8 @@ step "unit and integration tests (Proxmox stand-in as PVE 9)"; npx vitest run --
 # The chaos test changes process-wide state (its own stand-ins' environment, the catalogue's
 # capacity) while it runs: it gets a vitest process and a fresh database of its own.
 step "chaos test (issue 12, CI seeds)"; npx vitest run --project chaos
+# The lifetime simulation (issue 16) likewise starts stand-ins of its own: its own process.
+step "lifetime simulation (issue 16, CI seeds)"; npx vitest run --project lifetime
 # The stand-in's own contract tests cover PVE 8 and 9; the provisioning integration tests run
 # (end to end, lock retries, the minimal privileges) again against it as PVE 8 (about a minute).
 step "provisioning integration tests (Proxmox stand-in as PVE 8)"; npm run --silent test:pve8

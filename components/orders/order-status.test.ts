@@ -19,12 +19,16 @@ const row = (over: Partial<Row>): Row => ({
   customerMessage: null,
   createdAt: new Date("2030-01-02T03:04:05Z"),
   flaggedAt: null,
+  kind: "new_vm",
   plan: { name: "EVE-NG Starter", slug: "eve-starter", labType: "eve" },
   vm: null,
   ...over,
 });
-const render = (over: Partial<Row>) =>
-  renderToStaticMarkup(createElement(OrderStatusPanel, { initial: toOrderView(row(over)), canceled: false, stages: PROVISION_STAGES }));
+const noop = async () => ({ status: "idle" as const });
+const render = (over: Partial<Row>, canceled = false) =>
+  renderToStaticMarkup(
+    createElement(OrderStatusPanel, { initial: toOrderView(row(over)), canceled, stages: PROVISION_STAGES, actions: { complete: noop, cancel: noop } }),
+  );
 
 describe("order status panel", () => {
   it("tells the customer a flagged payment is being checked, instead of 'waiting for Stripe'", () => {
@@ -33,6 +37,15 @@ describe("order status panel", () => {
     expect(html).toContain(FLAGGED_PAYMENT_MESSAGE.slice(0, 40));
     expect(html).not.toContain("Waiting for Stripe");
     expect(render({ status: "expired", flaggedAt: new Date() })).not.toContain("you have not been charged");
+  });
+
+  it("no dead end: a declined or cancelled checkout offers Complete payment and Cancel order", () => {
+    for (const html of [render({}), render({}, true), render({ status: "expired" })]) {
+      expect(html).toContain("Complete payment");
+      expect(html).toContain("Cancel order");
+    }
+    expect(render({ status: "canceled" })).toContain("This order was cancelled; you have not been charged.");
+    expect(render({ status: "canceled" })).not.toContain("Complete payment");
   });
 
   it("says a refunded order was cancelled and how much came back", () => {

@@ -5,6 +5,26 @@ import Link from "next/link";
 import { buttonStyles } from "@/components/ui/button-styles";
 import { formatMoney } from "@/lib/format/money";
 import type { OrderView } from "@/lib/orders/order-view";
+import type { FormState } from "@/lib/actions/form-state";
+import { FormButton } from "@/components/billing/form-button";
+
+type FormAction = (state: FormState, formData: FormData) => Promise<FormState>;
+export type OrderActions = { complete: FormAction; cancel: FormAction };
+
+/** The way on for an unpaid order: pay (the open checkout, or a new one) or cancel; never a dead end. */
+function PaymentChoices({ view, actions }: { view: OrderView; actions: OrderActions }) {
+  if (!view.actions.completePayment && !view.actions.cancel) return null;
+  return (
+    <div className="mt-4 flex flex-wrap items-start gap-3" data-testid="order-actions">
+      {view.actions.completePayment ? (
+        <FormButton action={actions.complete} fields={{ orderId: view.id }} label="Complete payment" pendingLabel="Opening checkout…" variant="primary" />
+      ) : null}
+      {view.actions.cancel ? (
+        <FormButton action={actions.cancel} fields={{ orderId: view.id }} label="Cancel order" pendingLabel="Cancelling…" variant="ghost" />
+      ) : null}
+    </div>
+  );
+}
 
 const POLL_MS = 1_500;
 
@@ -36,7 +56,7 @@ function Stages({ stages, current }: { stages: readonly string[]; current: numbe
   );
 }
 
-function StatusBody({ view, canceled, stages }: { view: OrderView; canceled: boolean; stages: readonly string[] }) {
+function StatusBody({ view, canceled, stages, actions }: { view: OrderView; canceled: boolean; stages: readonly string[]; actions: OrderActions }) {
   const again = (
     <Link href={`/checkout/${view.planSlug}`} className={`${buttonStyles.secondary} mt-4`}>
       Start a new order
@@ -56,12 +76,17 @@ function StatusBody({ view, canceled, stages }: { view: OrderView; canceled: boo
       return canceled ? (
         <>
           <p className="font-semibold">Checkout was cancelled; you have not been charged.</p>
-          {again}
+          <p className="mt-1 text-sm text-ink-muted">You can still pay for this order, or cancel it.</p>
+          <PaymentChoices view={view} actions={actions} />
         </>
       ) : (
-        <p className="flex items-center gap-2 font-semibold">
-          <Spinner /> Waiting for Stripe to confirm your payment…
-        </p>
+        <>
+          <p className="flex items-center gap-2 font-semibold">
+            <Spinner /> Waiting for Stripe to confirm your payment…
+          </p>
+          <p className="mt-1 text-sm text-ink-muted">If your card was declined or you left the checkout, complete the payment or cancel the order.</p>
+          <PaymentChoices view={view} actions={actions} />
+        </>
       );
     case "paid":
       return (
@@ -100,6 +125,14 @@ function StatusBody({ view, canceled, stages }: { view: OrderView; canceled: boo
       return (
         <>
           <p className="font-semibold">This checkout ended without a payment; you have not been charged.</p>
+          <PaymentChoices view={view} actions={actions} />
+          {again}
+        </>
+      );
+    case "canceled":
+      return (
+        <>
+          <p className="font-semibold">This order was cancelled; you have not been charged.</p>
           {again}
         </>
       );
@@ -114,9 +147,9 @@ function StatusBody({ view, canceled, stages }: { view: OrderView; canceled: boo
   }
 }
 
-type PanelProps = { initial: OrderView; canceled: boolean; stages: readonly string[] };
+type PanelProps = { initial: OrderView; canceled: boolean; stages: readonly string[]; actions: OrderActions };
 
-export function OrderStatusPanel({ initial, canceled, stages }: PanelProps) {
+export function OrderStatusPanel({ initial, canceled, stages, actions }: PanelProps) {
   // A cancelled visit stops polling: the session stays open in Stripe until it expires, but the
   // customer has left it, and a reload shows the latest state anyway.
   const { view, slow, gaveUp } = useLiveOrder(initial, canceled && initial.status === "awaiting_payment");
@@ -134,7 +167,7 @@ export function OrderStatusPanel({ initial, canceled, stages }: PanelProps) {
         {view.hostname} · {formatMoney(view.amountMinor, view.currency)} / {view.interval}
       </p>
       <div className="mt-6" role="status" aria-live="polite">
-        <StatusBody view={view} canceled={canceled} stages={stages} />
+        <StatusBody view={view} canceled={canceled} stages={stages} actions={actions} />
       </div>
       <div className="mt-4">
         <WayForward active={!view.final} slow={slow} gaveUp={gaveUp} />

@@ -20,11 +20,10 @@ export const billingDeleteVmFunction = inngest.createFunction(
     },
   },
   async ({ event, step }) => {
-    const { enforcementId, asOf } = event.data;
-    // The tick's clock (the same as this one in production; the stand-in's in tests). The row is
-    // only pending_deletion once the tick found the window over; this re-checks both.
-    const now = new Date(Date.parse(asOf) || 0);
-    const check = await step.run("check retention and approval", () => checkDeletionAllowed(enforcementId, now));
+    const { enforcementId } = event.data;
+    // On the customer's billing clock, read again now (the tick's `asOf` may be old by the time
+    // this runs): the row is only pending_deletion once the tick found the window over; this re-checks both.
+    const check = await step.run("check retention and approval", () => checkDeletionAllowed(enforcementId));
     if (!check.allowed) return { refused: check.reason };
     const results: string[] = [];
     for (const [name, action] of deletionSteps) {

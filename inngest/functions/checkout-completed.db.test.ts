@@ -53,7 +53,7 @@ describe("checkout-completed", () => {
     await db.stripeEvent.create({ data: { id: signal.id, type: signal.data.type, forwardedAt: new Date() } });
 
     const { result, ctx } = await run(signal);
-    expect(result).toEqual({ action: "confirmed", orderId, moved: true, emitOrderPaid: true });
+    expect(result).toEqual({ action: "confirmed", orderId, moved: true, emitOrderPaid: true, kind: "new_vm" });
 
     const order = await db.order.findUniqueOrThrow({ where: { id: orderId }, include: { subscription: true } });
     expect(order.status).toBe("paid");
@@ -99,7 +99,7 @@ describe("checkout-completed", () => {
     // Once provisioning has taken the order, a replay does not even try.
     expect(await transitionOrder(orderId, "paid", "provisioning")).toBe(true);
     const late = await run(signal);
-    expect(late.result).toEqual({ action: "confirmed", orderId, moved: false, emitOrderPaid: false });
+    expect(late.result).toEqual({ action: "confirmed", orderId, moved: false, emitOrderPaid: false, kind: "new_vm" });
     expect(late.ctx.step.sendEvent).not.toHaveBeenCalled();
     expect((await db.order.findUniqueOrThrow({ where: { id: orderId } })).status).toBe("provisioning");
   });
@@ -113,7 +113,7 @@ describe("checkout-completed", () => {
     expect(await orderPaidEvents(orderId)).toEqual([]);
 
     const rerun = await run(signal);
-    expect(rerun.result).toEqual({ action: "confirmed", orderId, moved: false, emitOrderPaid: true });
+    expect(rerun.result).toEqual({ action: "confirmed", orderId, moved: false, emitOrderPaid: true, kind: "new_vm" });
     expect(await orderPaidEvents(orderId)).toHaveLength(1);
   });
 

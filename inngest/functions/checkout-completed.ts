@@ -2,8 +2,8 @@
 // for provisioning (I1). Replays, duplicates and re-runs converge: the transition is conditional
 // and `order/paid` carries a fixed id, so one order starts one provisioning (I3).
 import { inngest } from "@/inngest/client";
-import { checkoutAsyncSucceeded, checkoutCompleted, orderPaid } from "@/inngest/events";
-import { confirmCheckout, orderPaidEventId, readCheckoutSession } from "@/lib/billing/confirm-checkout";
+import { checkoutAsyncSucceeded, checkoutCompleted } from "@/inngest/events";
+import { confirmCheckout, paidOrderEvents, readCheckoutSession } from "@/lib/billing/confirm-checkout";
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { stripeSignalOptions } from "./stripe-signal-options";
 import { rethrowAs } from "@/inngest/step-errors";
@@ -21,7 +21,9 @@ export const checkoutCompletedFunction = inngest.createFunction(
     const session = await step.run("re-read checkout session", () => readCheckoutSession(sessionId).catch(rethrowAs("re-read checkout session")));
     const result = await step.run("confirm payment", () => confirmCheckout(session, stripeEventId).catch(rethrowAs("confirm payment")));
     if (result.action === "confirmed" && result.emitOrderPaid) {
-      await step.sendEvent("emit order paid", orderPaid.create({ orderId: result.orderId, attempt: 1 }, { id: orderPaidEventId(result.orderId, 1) }));
+      // A build for a new VM, or the restore of a kept one (issue 16).
+      const events = await step.run("name the paid work", () => paidOrderEvents([result.orderId]));
+      await step.sendEvent("emit order paid", events);
     }
     if (result.action === "confirmed") await step.run("send receipt", () => sendPaymentReceipt(result.orderId));
     await step.run("mark stripe event processed", () => markStripeEventProcessed(stripeEventId));

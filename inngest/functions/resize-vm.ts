@@ -1,10 +1,12 @@
 // Applies a paid resize to the VM (DESIGN §3 Resize): only after Stripe confirmed the money,
 // re-read again as the first step (I1); one step per Proxmox operation, each safe to re-run (I3):
 // disk (online), graceful shutdown (then stop), cores + memory, start if it was running, the VM
-// row, one email. One operation per VM: runs for one VM never step at once and a power request in progress
-// holds it; every task takes a Proxmox work slot shared with provisioning and power actions.
+// row, one email. One operation per VM: runs for one VM never step at once, and a power action in
+// progress is waited for (as steps, bounded) before anything starts; every task takes a Proxmox
+// work slot shared with provisioning and power actions.
 // A final failure leaves the request `failed` for the operator (the payment stays) and the VM
 // back on its old CPU and RAM, started again if it was running, its row matching the machine.
+import { NonRetriableError } from "inngest";
 import { inngest } from "@/inngest/client";
 import { resizeApplyRequested } from "@/inngest/events";
 import { toStepError } from "@/inngest/step-errors";
@@ -15,6 +17,7 @@ import {
   growDiskForResize,
   loadResizeTarget,
   markResized,
+  openPowerActionOn,
   recordWasRunning,
   restartAfterFailure,
   sendResizedEmail,
@@ -23,6 +26,10 @@ import {
   startAfterResize,
   verifyResizePaid,
 } from "@/lib/resize/apply-resize";
+
+// A power request is abandoned after 15 minutes (lib/power/request-power.ts): wait at most that.
+const POWER_WAIT = "10s";
+const POWER_WAIT_TURNS = 90;
 
 const mapped =
   (name: string) =>
@@ -44,10 +51,16 @@ export const resizeVmFunction = inngest.createFunction(
     },
   },
   async ({ event, step }) => {
-    const { resizeRequestId } = event.data;
+    const { resizeRequestId, vmId } = event.data;
     const claimed = await step.run("claim resize", () => claimResize(resizeRequestId));
     if (!claimed) return { resizeRequestId, skipped: "request is not paid" };
     await step.run("verify payment", () => verifyResizePaid(resizeRequestId).catch(mapped("verify payment")));
+    // One operation per VM: a reboot or shutdown already under way is waited for, step by step
+    // (bounded), never by spending retries; it cannot start anew while this request is applying.
+    for (let turn = 1; await step.run(turn === 1 ? "check power actions" : `check power actions ${turn}`, () => openPowerActionOn(vmId)); turn++) {
+      if (turn > POWER_WAIT_TURNS) throw new NonRetriableError("a power action on this VM did not finish in 15 minutes");
+      await step.sleep(`wait for power action ${turn}`, POWER_WAIT);
+    }
     const target = await step.run("load vm", () => loadResizeTarget(resizeRequestId).catch(mapped("load vm")));
     const wasRunning = await step.run("read power state", () => recordWasRunning(target).catch(mapped("read power state")));
     // The disk first, while the guest runs (Proxmox grows disks online): a failure there leaves

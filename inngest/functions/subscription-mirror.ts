@@ -37,9 +37,8 @@ export const subscriptionMirrorFunction = inngest.createFunction(
           : []),
       ];
       if (events.length) await step.sendEvent("request vm enforcement", events);
-      // The step's email (the warning) goes out in this run; a mail outage leaves it for the tick.
-      if (billing.apply.action === "applied" && billing.apply.to !== billing.apply.from)
-        await step.run("deliver billing notices", () => deliverBillingNotices().catch(rethrowAs("deliver billing notices")));
+      // The step's email (the warning, an ending) goes out in this run; a mail outage leaves it for the tick.
+      if (billing.changed) await step.run("deliver billing notices", () => deliverBillingNotices().catch(rethrowAs("deliver billing notices")));
     }
     await step.run("mark stripe event processed", () => markStripeEventProcessed(stripeEventId));
     return result;

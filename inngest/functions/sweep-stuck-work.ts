@@ -3,9 +3,8 @@
 // The domain work is lib/billing/sweep-stuck-work.ts; this only schedules it as steps, and emits
 // `order/paid` for orders the sweep itself moved to paid (fresh ids: none was ever sent for them).
 import { inngest } from "@/inngest/client";
-import { orderPaid } from "@/inngest/events";
 import { envSchema, env } from "@/lib/env";
-import { orderPaidEventId } from "@/lib/billing/confirm-checkout";
+import { paidOrderEvents } from "@/lib/billing/confirm-checkout";
 import { convergeAwaitingPayment, convergeUnprocessedEvents, flagStalledProvisioning, recordSweep, type SweepLimits } from "@/lib/billing/sweep-stuck-work";
 import { convergeOpenResizes } from "@/lib/resize/sweep-open-resizes";
 
@@ -33,10 +32,9 @@ export const sweepStuckWorkFunction = inngest.createFunction(
     const unprocessedEvents = await step.run("converge unprocessed stripe events", () => convergeUnprocessedEvents(limits));
     const orderIds = [...new Set([...awaitingPayment.orderPaid, ...unprocessedEvents.orderPaid])];
     if (orderIds.length > 0) {
-      await step.sendEvent(
-        "emit order paid",
-        orderIds.map((orderId) => orderPaid.create({ orderId, attempt: 1 }, { id: orderPaidEventId(orderId, 1) })),
-      );
+      // A build for a new VM, or the restore of a kept one (issue 16).
+      const events = await step.run("name the paid work", () => paidOrderEvents(orderIds));
+      await step.sendEvent("emit order paid", events);
     }
     // After the payment sweep: an order it just moved to paid is not "stalled".
     const stalledProvisioning = await step.run("flag stalled provisioning", () => flagStalledProvisioning(limits));

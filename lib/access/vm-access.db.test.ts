@@ -105,6 +105,31 @@ describe("Cloudflare Access in front of every VM (I5)", () => {
     await expect.poll(async () => (await cloudflareSim.edge(vm.sshHostname!, "/", { token: after.token })).status, { timeout: 10_000 }).toBe(200);
   });
 
+  it("I12: a VM its customer ended (stopped at its period end, data kept) is denied like a suspended one", async () => {
+    const { order, user, vm } = await provisioned("containerlab");
+    const tag = unique();
+    const row = await db.billingEnforcement.create({
+      data: {
+        subscriptionId: `sub-row-${tag}`,
+        stripeSubscriptionId: `sub_${tag}`,
+        userId: user.id,
+        orderId: order.id,
+        state: "ended",
+        endedAt: new Date(),
+        endReason: "cancellation_requested",
+        suspendedAt: new Date(),
+      },
+    });
+    const stopped = await new InngestTestEngine({
+      function: billingSuspendVmFunction,
+      events: [{ name: "billing/vm.suspend-requested", data: { enforcementId: row.id, suspendedAt: row.suspendedAt!.toISOString() } } as never],
+    }).execute();
+    expect(stopped.error).toBeUndefined();
+    const app = (await cloudflareSim.state()).access_apps.find((a) => a.id === vm.accessAppId)!;
+    expect(app.policies).toEqual([expect.objectContaining({ decision: "deny", include: [{ everyone: {} }] })]);
+    expect((await cloudflareSim.login(vm.sshHostname!, user.email)).status).toBe(403);
+  });
+
   it("I5: the owner's new email replaces the old one in the policy, and sessions under the old one end", async () => {
     const { user, vm } = await provisioned("containerlab");
     const old = await cloudflareSim.login(vm.sshHostname!, user.email);

@@ -8,7 +8,7 @@
 // not come through Access (lib/provisioning/create-tunnel-and-dns.ts).
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { SUSPENDED_STATES } from "@/lib/billing-state/billing-state";
+import { STOPPED_STATES } from "@/lib/billing-state/billing-state";
 import {
   createAccessApp,
   createAccessPolicy,
@@ -69,7 +69,8 @@ async function desiredPolicy(vm: AccessVm): Promise<{ spec: PolicySpec; suspende
     db.user.findUniqueOrThrow({ where: { id: vm.userId }, select: { email: true } }),
     db.billingEnforcement.findUnique({ where: { orderId: vm.orderId }, select: { state: true } }),
   ]);
-  const suspended = !!billing && (SUSPENDED_STATES as readonly string[]).includes(billing.state);
+  // Every state that keeps the VM stopped, an ending by the customer (issue 16) included.
+  const suspended = !!billing && (STOPPED_STATES as readonly string[]).includes(billing.state);
   return { spec: accessPolicySpec(owner.email, suspended), suspended };
 }
 

@@ -26,6 +26,7 @@ const adminOrderSelect = {
   cleanupStatus: true,
   cleanupRemaining: true,
   cleanupDeadlineAt: true,
+  refundDeadlineAt: true,
   user: { select: { email: true } },
   plan: { select: { name: true } },
   vm: { select: { id: true, vmid: true } },

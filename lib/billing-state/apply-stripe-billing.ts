@@ -1,50 +1,21 @@
 // Stripe is the authority (DESIGN §3 Enforcement): a payment or subscription signal re-reads the
-// subscription and its owed invoices, and this converges the billing row on what Stripe says.
-// "Overdue since" is the oldest owed renewal invoice (owed.ts: open or uncollectible): a resize's
-// proration invoice left unpaid changes nothing here, and the ladder never counts attempt_count
-// (Smart Retries decide attempts; Stripe's docs on automatic collection). Runs inside the
+// subscription and its owed invoices (owed.ts: open or uncollectible renewals; billing-story.ts says
+// which story that is), and this converges the billing row on it. Each VM's row follows its own
+// subscription only (I12). Runs inside the
 // per-subscription serialised mirror (inngest/functions/subscription-mirror.ts).
-import type Stripe from "stripe";
-import { stripe } from "@/lib/billing/stripe";
 import { db } from "@/lib/db";
 import type { BillingEnforcement, BillingState } from "@/lib/generated/prisma/client";
-import { RESTORABLE_STATES, transitionBilling } from "@/lib/billing-state/billing-state";
-import { canceledForNonPayment, isOwedRenewal, listOwedRenewals, owedSince } from "@/lib/billing-state/owed";
+import { OVERDUE_STATES, RESTORABLE_STATES, SUSPENDED_STATES, transitionBilling } from "@/lib/billing-state/billing-state";
+import { readStripeBillingFacts, type StripeBillingFacts } from "@/lib/billing-state/billing-story";
 
-export type StripeBillingFacts = {
-  status: Stripe.Subscription.Status;
-  cancelAtPeriodEnd: boolean;
-  /** Unix seconds: finalization of the oldest open subscription_cycle invoice. */
-  overdueSince: number | null;
-  endedAt: number | null;
-};
-
-/** Reads the facts from Stripe: the subscription and its owed renewals (no attempt counts). */
-export async function readStripeBillingFacts(stripeSubscriptionId: string): Promise<StripeBillingFacts> {
-  const subscription = await stripe().subscriptions.retrieve(stripeSubscriptionId);
-  return { ...factsFrom(subscription, await listOwedRenewals(stripeSubscriptionId)) };
-}
-
-export function factsFrom(subscription: Stripe.Subscription, invoices: Stripe.Invoice[]): StripeBillingFacts {
-  // What counts as owed (open or uncollectible renewals) is decided in owed.ts, for every setting.
-  const since = invoices.filter(isOwedRenewal).map(owedSince);
-  const overdueSince = since.length ? Math.min(...since) : null;
-  const ended = subscription.status === "canceled" || subscription.status === "incomplete_expired";
-  // Canceled by dunning while a renewal is still owed: the overdue story goes on (owed.ts).
-  const stillOverdue = canceledForNonPayment(subscription) && overdueSince !== null;
-  return {
-    status: subscription.status,
-    cancelAtPeriodEnd: subscription.cancel_at_period_end,
-    overdueSince,
-    endedAt: ended && !stillOverdue ? (subscription.ended_at ?? subscription.canceled_at ?? null) : null,
-  };
-}
+export { readBillingStory as factsFrom, readStripeBillingFacts, type StripeBillingFacts } from "@/lib/billing-state/billing-story";
 
 export type ApplyResult =
   | { action: "no-subscription-row" }
   | { action: "applied"; enforcementId: string; from: BillingState; to: BillingState; restored: boolean; wasSuspended: boolean; episode: string | null };
 
 const date = (seconds: number | null) => (seconds === null ? null : new Date(seconds * 1000));
+const isOne = (list: readonly BillingState[], state: BillingState) => list.includes(state);
 
 /** One row per mirrored subscription, created on first sight. */
 export async function ensureEnforcementRow(stripeSubscriptionId: string): Promise<BillingEnforcement | null> {
@@ -66,34 +37,35 @@ export async function applyStripeBillingFacts(stripeSubscriptionId: string, fact
   const row = await ensureEnforcementRow(stripeSubscriptionId);
   if (!row) return { action: "no-subscription-row" };
   const base = { enforcementId: row.id, from: row.state, restored: false, wasSuspended: false, episode: episodeOf(row) };
-  await db.billingEnforcement.update({ where: { id: row.id }, data: { lastStripeEventAt: eventAt } });
+  const applied = (to: BillingState, extra: Partial<ApplyResult> = {}): ApplyResult => ({ action: "applied", ...base, to, ...extra });
+  if (row.state === "deleted" || row.state === "superseded") return applied(row.state);
   const actor = { type: "stripe" as const };
-  const detail = { stripeSubscriptionId, stripeStatus: facts.status };
-  let to: BillingState = row.state;
+  const detail = { stripeSubscriptionId, stripeStatus: facts.status, story: facts.story };
+  const ended = date(facts.endedAt);
+  await db.billingEnforcement.update({
+    where: { id: row.id },
+    data: { lastStripeEventAt: eventAt, ...(ended && !row.endedAt ? { endedAt: ended, endReason: facts.endReason } : {}) },
+  });
 
-  if (row.state === "deleted") return { action: "applied", ...base, to };
-
-  if (facts.endedAt !== null) {
-    // Ended in Stripe (cancelled at period end, or dunning set to cancel): paying cannot restore it,
-    // so the ladder continues from suspension (I6); the tick carries that out.
-    if (!row.endedAt) await db.billingEnforcement.update({ where: { id: row.id }, data: { endedAt: date(facts.endedAt) } });
-    return { action: "applied", ...base, to };
-  }
-
-  if (facts.overdueSince !== null) {
-    const since = date(facts.overdueSince)!;
+  if (facts.story === "overdue") {
+    // Ended by Stripe for non-payment with nothing owed any more: the story goes on from where it was.
+    const since = date(facts.overdueSince) ?? row.overdueSince ?? ended ?? eventAt;
     if (row.state === "active" || row.state === "canceled_at_period_end") {
-      if (await transitionBilling({ enforcementId: row.id, from: row.state, to: "past_due", data: { overdueSince: since }, actor, detail })) to = "past_due";
-    } else if (!row.overdueSince || row.overdueSince.getTime() !== since.getTime()) {
+      const moved = await transitionBilling({ enforcementId: row.id, from: row.state, to: "past_due", data: { overdueSince: since }, actor, detail });
+      return applied(moved ? "past_due" : row.state);
+    }
+    if (facts.overdueSince !== null && isOne(RESTORABLE_STATES, row.state) && row.overdueSince?.getTime() !== since.getTime()) {
       // An older renewal invoice was voided or paid while a newer one stays open: count from that one.
       await db.billingEnforcement.update({ where: { id: row.id }, data: { overdueSince: since } });
     }
-    return { action: "applied", ...base, to };
+    return applied(row.state);
   }
 
-  // Nothing overdue: blocks lift at once (I7), whatever step the ladder had reached.
-  if ((RESTORABLE_STATES as readonly BillingState[]).includes(row.state)) {
-    const target = facts.cancelAtPeriodEnd ? "canceled_at_period_end" : "active";
+  // Nothing owed. A row the overdue story stopped is restored at once (I7) while the subscription
+  // lives; once it ended by the customer's own cancellation the ladder's `end` rung takes over.
+  const restorable = isOne(RESTORABLE_STATES, row.state) && (facts.story === "live" || isOne(OVERDUE_STATES, row.state));
+  if (restorable) {
+    const target = facts.story === "live" && !facts.cancelAtPeriodEnd ? "active" : "canceled_at_period_end";
     const moved = await transitionBilling({
       enforcementId: row.id,
       from: row.state,
@@ -110,19 +82,25 @@ export async function applyStripeBillingFacts(stripeSubscriptionId: string, fact
         pendingDeletionAt: null,
         deletionApprovedAt: null,
         deletionApprovedBy: null,
-        restoredAt: new Date(),
+        restoredAt: eventAt,
         // suspendedAt / powerBeforeSuspend stay until the restore run has started the VM again.
       },
     });
-    if (moved) return { action: "applied", ...base, to: target, restored: true, wasSuspended: row.suspendedAt !== null };
-    return { action: "applied", ...base, to };
+    return moved ? applied(target, { restored: true, wasSuspended: row.suspendedAt !== null }) : applied(row.state);
   }
-  if (row.state === "active" && facts.cancelAtPeriodEnd) {
-    if (await transitionBilling({ enforcementId: row.id, from: "active", to: "canceled_at_period_end", actor, detail })) to = "canceled_at_period_end";
-  } else if (row.state === "canceled_at_period_end" && !facts.cancelAtPeriodEnd) {
-    if (await transitionBilling({ enforcementId: row.id, from: "canceled_at_period_end", to: "active", actor, detail })) to = "active";
+  if (facts.story === "ended_by_customer" && isOne(SUSPENDED_STATES, row.state) && row.overdueSince) {
+    // Paid up after a suspension, but the subscription has ended: the VM stays stopped and kept,
+    // and its words are the customer's story now (nothing is owed).
+    await db.billingEnforcement.update({ where: { id: row.id }, data: { overdueSince: null } });
+    return applied(row.state);
   }
-  return { action: "applied", ...base, to };
+  if (row.state === "active" && facts.cancelAtPeriodEnd && facts.story === "live") {
+    if (await transitionBilling({ enforcementId: row.id, from: "active", to: "canceled_at_period_end", actor, detail }))
+      return applied("canceled_at_period_end");
+  } else if (row.state === "canceled_at_period_end" && !facts.cancelAtPeriodEnd && facts.story === "live") {
+    if (await transitionBilling({ enforcementId: row.id, from: "canceled_at_period_end", to: "active", actor, detail })) return applied("active");
+  }
+  return applied(row.state);
 }
 
 /** Re-read from Stripe and converge: what the mirror function and the daily reconcile call. */

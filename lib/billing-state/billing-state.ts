@@ -18,29 +18,38 @@ export const BILLING_STATES = [
   "retained",
   "pending_deletion",
   "deleted",
+  "ended",
+  "superseded",
 ] as const satisfies readonly BillingState[];
 
-/** States in which the subscription is owed money (or ended) but the VM still runs. */
+/** States in which the subscription is owed money but the VM still runs. */
 export const OVERDUE_STATES = ["past_due", "final_warning", "backups_blocked"] as const satisfies readonly BillingState[];
 /** States in which the VM is stopped and kept (I6): nothing automatic starts it. */
 export const SUSPENDED_STATES = ["suspended", "retained", "pending_deletion"] as const satisfies readonly BillingState[];
-/** States that a paid invoice lifts at once (I7). */
+/** Every state in which the VM is stopped by its billing (either story) and its data kept. */
+export const STOPPED_STATES = [...SUSPENDED_STATES, "ended"] as const satisfies readonly BillingState[];
+/** States that a paid invoice lifts at once (I7), in the overdue story. */
 export const RESTORABLE_STATES = [...OVERDUE_STATES, ...SUSPENDED_STATES] as const;
+/** States whose VM may be restored under a new subscription while its data is kept (issue 16). */
+export const KEPT_STATES = ["ended", "retained", "pending_deletion"] as const satisfies readonly BillingState[];
 
 const live = ["active", "canceled_at_period_end"] as const;
 
 export const billingMachine = defineStateMachine<BillingState>("billing", {
-  active: ["canceled_at_period_end", "past_due", "suspended"],
-  canceled_at_period_end: ["active", "past_due", "suspended"],
-  past_due: ["final_warning", "suspended", ...live],
-  final_warning: ["backups_blocked", "suspended", ...live],
+  active: ["canceled_at_period_end", "past_due", "ended"],
+  canceled_at_period_end: ["active", "past_due", "ended"],
+  past_due: ["final_warning", ...live],
+  final_warning: ["backups_blocked", ...live],
   backups_blocked: ["suspended", ...live],
   // Retained once the VM is confirmed stopped; payment restores from any of these (I7).
-  suspended: ["retained", ...live],
-  retained: ["pending_deletion", ...live],
+  suspended: ["retained", "superseded", ...live],
+  // The customer's own cancellation took effect: stopped, then kept (or restored under a new subscription).
+  ended: ["retained", "superseded"],
+  retained: ["pending_deletion", "superseded", ...live],
   // An operator's extend-grace puts a row awaiting deletion back to retained.
-  pending_deletion: ["deleted", "retained", ...live],
+  pending_deletion: ["deleted", "retained", "superseded", ...live],
   deleted: [],
+  superseded: [],
 });
 
 export type BillingTransition = {

@@ -1,24 +1,34 @@
 // What a customer does with their own billing: cancel at period end and undo it (Stripe's
 // `cancel_at_period_end`, so Stripe stays the authority), open the product's card-update portal
-// flow, and read the /billing view. Another user's subscription is
+// flow, and read the /billing view and a VM's billing panel. Each VM's subscription is its own
+// story, told in its own words (billing-words.ts). Another user's subscription is
 // indistinguishable from none (null → 404, I5).
 import { z } from "zod";
 import { UserFacingError } from "@/lib/actions/form-state";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db";
-import { stripe, type Stripe } from "@/lib/billing/stripe";
+import { stripe } from "@/lib/billing/stripe";
 import { createCardUpdateSession } from "@/lib/billing/portal-configuration";
-import { owedInvoiceView, type OwedInvoiceView } from "@/lib/billing/payment-problem";
 import { syncSubscription } from "@/lib/billing/sync-subscription";
 import { convergeBilling } from "@/lib/billing-state/reconcile";
 import { ladderConfig, ladderTimeline, type TimelineEntry } from "@/lib/billing-state/ladder";
+import { KEPT_STATES } from "@/lib/billing-state/billing-state";
+import { billingStateLabel, describeBilling } from "@/lib/billing-state/billing-words";
+import type { BillingStory } from "@/lib/billing-state/billing-story";
+import { upcomingRenewal, type Renewal } from "@/lib/billing-state/renewal-preview";
+import { invoiceViews, type InvoiceView } from "@/lib/billing-state/invoice-views";
 import type { BillingState } from "@/lib/generated/prisma/client";
 import { cancelScheduledDowngrade, findScheduledDowngrade, releaseDowngradeSchedule } from "@/lib/resize/schedule-downgrade";
+
+export { billingStateLabel } from "@/lib/billing-state/billing-words";
+export type { InvoiceView } from "@/lib/billing-state/invoice-views";
 
 export const cancelSchema = z.object({
   subscriptionId: z.string().trim().min(1, "Missing subscription.").max(64, "Unknown subscription."),
   cancel: z.enum(["1", "0"], { error: "Choose cancel or keep." }).transform((v) => v === "1"),
 });
+
+const ENDED_STATUSES: ReadonlySet<string> = new Set(["canceled", "incomplete_expired"]);
 
 /** The user's own mirror row, or null (404). */
 async function ownSubscription(userId: string, subscriptionId: string) {
@@ -29,9 +39,11 @@ async function ownSubscription(userId: string, subscriptionId: string) {
 export async function setCancelAtPeriodEnd(input: { userId: string; subscriptionId: string; cancel: boolean }): Promise<{ cancelAtPeriodEnd: boolean } | null> {
   const own = await ownSubscription(input.userId, input.subscriptionId);
   if (!own) return null;
-  if (own.status === "canceled" || own.status === "incomplete_expired") throw new UserFacingError("This subscription has already ended.");
-  const row = await db.billingEnforcement.findUnique({ where: { subscriptionId: own.id }, select: { state: true } });
-  if (row && (row.state === "deleted" || row.state === "pending_deletion")) throw new UserFacingError("This subscription has already ended.");
+  // Re-read: the mirror may not have heard yet that the period ended.
+  const live = await stripe().subscriptions.retrieve(own.stripeSubscriptionId);
+  if (ENDED_STATUSES.has(live.status)) {
+    throw new UserFacingError("This subscription has already ended. While its VM's data is kept, you can restore the VM from its page.");
+  }
   try {
     // A schedule-managed subscription refuses cancel_at_period_end ("…updating any cancelation
     // behavior directly is not allowed"): a scheduled downgrade's schedule is released first.
@@ -65,70 +77,61 @@ export async function createCardUpdateUrl(userId: string): Promise<string | null
   return createCardUpdateSession(user.stripeCustomerId);
 }
 
-export type InvoiceView = {
-  id: string;
-  number: string | null;
-  status: string;
-  amountDueMinor: number;
-  currency: string;
-  created: Date;
-  hostedUrl: string | null;
-} & OwedInvoiceView;
 export type SubscriptionView = {
   id: string;
   vm: { id: string; name: string; status: string } | null;
   planName: string;
   stripeStatus: string;
   state: BillingState;
-  nextRenewal: Date | null;
-  amountMinor: number;
-  currency: string;
+  story: BillingStory;
+  label: string;
+  detail: string | null;
+  /** Stripe's upcoming invoice: when and how much (null when it does not renew). */
+  renewal: Renewal | null;
   cancelAtPeriodEnd: boolean;
+  /** Whether cancel / undo is offered (the subscription still runs). */
+  cancellable: boolean;
+  /** Open invoices may be paid only in the overdue or live story. */
+  payable: boolean;
   invoices: InvoiceView[];
   timeline: TimelineEntry[];
 };
 
-const customerInvoice = async (i: Stripe.Invoice): Promise<InvoiceView> => ({
-  id: i.id,
-  number: i.number,
-  status: i.status ?? "draft",
-  amountDueMinor: i.amount_due,
-  currency: i.currency,
-  created: new Date(i.created * 1000),
-  // An uncollectible invoice is still owed and still payable on its hosted page.
-  hostedUrl: i.status === "open" || i.status === "uncollectible" ? (i.hosted_invoice_url ?? null) : null,
-  ...(await owedInvoiceView(i)),
-});
-
-/** Every subscription of the user with its VM, state, invoices (from Stripe) and timeline. */
+/** Every subscription of the user with its VM, story, renewal and invoices (from Stripe), and timeline. */
 export async function loadCustomerBilling(userId: string): Promise<SubscriptionView[]> {
   const subs = await db.subscription.findMany({
     where: { userId },
     orderBy: { createdAt: "desc" },
     include: {
-      order: { select: { amountMinor: true, currency: true, plan: { select: { name: true } }, vm: { select: { id: true, name: true, status: true } } } },
+      items: { select: { stripePriceId: true, quantity: true } },
+      order: { select: { status: true, refundedAt: true, plan: { select: { name: true } }, vm: { select: { id: true, name: true, status: true } } } },
     },
   });
   const rows = await db.billingEnforcement.findMany({ where: { subscriptionId: { in: subs.map((s) => s.id) } } });
   const byId = new Map(rows.map((r) => [r.subscriptionId, r]));
   const config = ladderConfig();
   return Promise.all(
-    subs.map(async (s) => {
-      const row = byId.get(s.id);
-      const invoices = await stripe()
-        .invoices.list({ subscription: s.stripeSubscriptionId, limit: 12 })
-        .then((list) => Promise.all(list.data.map(customerInvoice)))
-        .catch(() => []);
+    subs.map(async (s): Promise<SubscriptionView> => {
+      const row = byId.get(s.id) ?? null;
+      const words = describeBilling(row, s.currentPeriodEnd);
+      const ended = ENDED_STATUSES.has(s.status);
+      const [renewal, invoices] = await Promise.all([
+        ended ? null : upcomingRenewal(s).catch(() => null),
+        invoiceViews(s.stripeSubscriptionId, { orderRefunded: s.order.refundedAt !== null }),
+      ]);
       return {
         id: s.id,
         vm: s.order.vm,
         planName: s.order.plan.name,
         stripeStatus: s.status,
         state: row?.state ?? "active",
-        nextRenewal: s.cancelAtPeriodEnd || s.status === "canceled" ? null : s.currentPeriodEnd,
-        amountMinor: s.order.amountMinor,
-        currency: s.order.currency,
+        story: words.story,
+        label: words.label,
+        detail: words.detail,
+        renewal,
         cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+        cancellable: !ended && (!row || row.state === "active" || row.state === "canceled_at_period_end"),
+        payable: words.story !== "ended_by_customer",
         invoices,
         timeline: row ? ladderTimeline(row, config) : [],
       };
@@ -136,35 +139,38 @@ export async function loadCustomerBilling(userId: string): Promise<SubscriptionV
   );
 }
 
-export const billingStateLabel: Record<BillingState, string> = {
-  active: "Active",
-  canceled_at_period_end: "Cancels at period end",
-  past_due: "Payment overdue",
-  final_warning: "Payment overdue (final warning)",
-  backups_blocked: "Payment overdue: snapshots and backups blocked",
-  suspended: "Suspended for billing",
-  retained: "Suspended for billing: data kept",
-  pending_deletion: "Suspended for billing: scheduled for deletion",
-  deleted: "Ended: deleted",
-};
-
-/** The VM page's billing panel: its subscription, state and whether it cancels (null when none). */
+/** The VM page's billing panel: its subscription's story in its own words, and what the customer can do. */
 export async function loadVmBilling(userId: string, vmId: string) {
-  const vm = await db.vm.findFirst({ where: { id: vmId, userId }, select: { orderId: true } });
+  const vm = await db.vm.findFirst({ where: { id: vmId, userId }, select: { orderId: true, status: true } });
   if (!vm) return null;
   const sub = await db.subscription.findUnique({
     where: { orderId: vm.orderId },
     select: { id: true, status: true, cancelAtPeriodEnd: true, currentPeriodEnd: true },
   });
   if (!sub) return null;
-  const row = await db.billingEnforcement.findUnique({ where: { subscriptionId: sub.id }, select: { state: true } });
+  const row = await db.billingEnforcement.findUnique({ where: { subscriptionId: sub.id } });
   const state: BillingState = row?.state ?? "active";
+  const words = describeBilling(row, sub.currentPeriodEnd);
+  const ended = ENDED_STATUSES.has(sub.status);
   return {
     subscriptionId: sub.id,
     state,
-    label: billingStateLabel[state],
+    story: words.story,
+    label: words.label,
+    detail: words.detail,
     cancelAtPeriodEnd: sub.cancelAtPeriodEnd,
     periodEnd: sub.currentPeriodEnd,
-    ended: sub.status === "canceled",
+    ended,
+    keptUntil: row?.retainUntil ?? null,
+    // While its data is kept and its subscription is over, the VM can be bought back (issue 16).
+    canRestore:
+      ended &&
+      !!row &&
+      (KEPT_STATES as readonly string[]).includes(row.state) &&
+      !row.deletionApprovedAt &&
+      (vm.status === "stopped" || vm.status === "running"),
   };
 }
+
+/** For the operator's views: the neutral label. */
+export const stateLabel = (state: BillingState) => billingStateLabel[state];

@@ -1,11 +1,14 @@
 // The last rung (I6): deletion only after the retention window AND an operator's approval (or the
-// BILLING_AUTO_DELETE policy switch). It reuses provisioning's cleanup actions, which verify the
-// ownership markers (the order's marker on the Proxmox VM, the owner tag on the tunnel) before
-// removing anything. Any attempt without approval is refused and audited.
+// BILLING_AUTO_DELETE policy switch), both on the customer's billing clock. Billing ends first, in
+// the same run (I11: the subscription cancelled, its invoices closed), then provisioning's cleanup
+// actions, which verify the ownership markers (the order's marker on the Proxmox VM, the owner tag
+// on the tunnel) before removing anything. Any attempt without approval is refused and audited.
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { transitionBilling, recordBillingAction } from "@/lib/billing-state/billing-state";
+import { billingNowForUser } from "@/lib/billing-state/billing-clock";
+import { cancelSubscriptionOfOrder, closeOpenInvoicesOfOrder } from "@/lib/billing-state/end-billing";
 import { episodeOf } from "@/lib/billing-state/apply-stripe-billing";
 import { queueBillingNotice } from "@/lib/billing-state/send-billing-notice";
 import { destroyOwnedVm, releaseVmid, removeAccessApplication, removeSnippet, removeTunnelAndDns } from "@/lib/provisioning/cleanup-actions";
@@ -15,9 +18,10 @@ import { removeAllBackups } from "@/lib/vm-operations/backup-steps";
 
 export type DeletionCheck = { allowed: true; orderId: string } | { allowed: false; reason: string };
 
-/** Whether this row may be deleted now; a refusal is audited (every destructive attempt is). */
-export async function checkDeletionAllowed(enforcementId: string, now = new Date()): Promise<DeletionCheck> {
+/** Whether this row may be deleted now (on its customer's clock); a refusal is audited (every destructive attempt is). */
+export async function checkDeletionAllowed(enforcementId: string, at?: Date): Promise<DeletionCheck> {
   const row = await db.billingEnforcement.findUnique({ where: { id: enforcementId } });
+  const now = at ?? (row ? await billingNowForUser(row.userId) : new Date());
   let reason: string | null = null;
   if (!row) reason = "no such billing row";
   else if (row.state !== "pending_deletion") reason = `state is ${row.state}, not pending_deletion`;
@@ -30,8 +34,13 @@ export async function checkDeletionAllowed(enforcementId: string, now = new Date
   return { allowed: true, orderId: row.orderId };
 }
 
-/** The cleanup actions, in provisioning's order: the VMID goes back last, once all else is gone. */
+/**
+ * Billing ends first (I11: a VM that no longer exists must not be billed), then the cleanup
+ * actions in provisioning's order: the VMID goes back last, once all else is gone.
+ */
 export const deletionSteps = [
+  ["cancel subscription", (orderId: string) => cancelSubscriptionOfOrder(orderId, "vm deleted")],
+  ["close open invoices", (orderId: string) => closeOpenInvoicesOfOrder(orderId, "vm deleted")],
   ["destroy vm", destroyOwnedVm],
   ["remove tunnel and dns", removeTunnelAndDns],
   ["remove access application", removeAccessApplication],
@@ -52,7 +61,7 @@ export async function finishDeletion(enforcementId: string, results: string[]): 
     enforcementId,
     from: "pending_deletion",
     to: "deleted",
-    data: { deletedAt: new Date() },
+    data: { deletedAt: await billingNowForUser(row.userId) },
     actor: { type: "system" },
     detail: { results, approvedBy: row.deletionApprovedBy ?? (env().BILLING_AUTO_DELETE ? "policy:BILLING_AUTO_DELETE" : null) },
   });
@@ -69,10 +78,18 @@ export async function approveDeletion(enforcementId: string, adminId: string): P
   return count === 1;
 }
 
+/** Extend grace by `days` from now on the customer's clock (audited); a row awaiting deletion goes back to retained. */
+export async function extendGraceByDays(enforcementId: string, adminId: string, days: number): Promise<boolean> {
+  const row = await db.billingEnforcement.findUnique({ where: { id: enforcementId }, select: { userId: true } });
+  if (!row) return false;
+  const now = await billingNowForUser(row.userId);
+  return extendGrace(enforcementId, adminId, new Date(now.getTime() + days * 86_400_000));
+}
+
 /** Extend grace (audited): no further step before `until`; a row awaiting deletion goes back to retained. */
 export async function extendGrace(enforcementId: string, adminId: string, until: Date): Promise<boolean> {
   const row = await db.billingEnforcement.findUnique({ where: { id: enforcementId }, select: { state: true, retainUntil: true } });
-  if (!row || row.state === "deleted") return false;
+  if (!row || row.state === "deleted" || row.state === "superseded") return false;
   await db.billingEnforcement.update({
     where: { id: enforcementId },
     data: { graceUntil: until, ...(row.retainUntil && row.retainUntil < until ? { retainUntil: until } : {}) },

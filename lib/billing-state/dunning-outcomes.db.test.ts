@@ -13,7 +13,7 @@ import { ladderConfig } from "@/lib/billing-state/ladder";
 import { reconcileSubscription } from "@/lib/billing-state/reconcile";
 import { getVmStatus } from "@/lib/proxmox/api";
 import { billingSuspendVmFunction } from "@/inngest/functions/billing-suspend-vm";
-import { enforcementOf, payInvoiceOnPage, setCard, stripeClock, subscribedVm, usePrivateStripeSim } from "@/test/fixtures/billing";
+import { customerClock, enforcementOf, payInvoiceOnPage, setCard, subscribedVm, usePrivateStripeSim } from "@/test/fixtures/billing";
 import { deliverStripeEvents, stripeEventMark } from "@/test/fixtures/stripe-delivery";
 import { retireProvisioningFixtures } from "@/test/fixtures/provisioning";
 
@@ -48,12 +48,12 @@ async function exhaustDunning(outcome: Outcome) {
   await setCard(s.customerId, "4000000000000002");
   let mark = await stripeEventMark();
   const live = await stripe().subscriptions.retrieve(s.subscriptionId);
-  await stripeClock.advanceTo(live.items.data[0]!.current_period_end + 2 * HOUR);
+  await customerClock.advanceTo(s, live.items.data[0]!.current_period_end + 2 * HOUR);
   await deliverStripeEvents(mark);
   const [renewal] = (await stripe().invoices.list({ subscription: s.subscriptionId, status: "open" })).data;
   expect(await enforcementOf(s.order.id)).toMatchObject({ state: "past_due", warningSentAt: expect.any(Date) });
   mark = await stripeEventMark();
-  await stripeClock.advanceTo(renewal!.next_payment_attempt! + 60);
+  await customerClock.advanceTo(s, renewal!.next_payment_attempt! + 60);
   await deliverStripeEvents(mark);
   const invoice = await stripe().invoices.retrieve(renewal!.id);
   const subscription = await stripe().subscriptions.retrieve(s.subscriptionId);
@@ -65,7 +65,9 @@ async function exhaustDunning(outcome: Outcome) {
 
 /** The ladder's tick once the suspension is due, and the suspend function it asks for. */
 async function suspendAt(s: Awaited<ReturnType<typeof subscribedVm>>, since: number) {
-  const tick = await runLadderTick(at(since + ladderConfig().suspendHours * HOUR + 60));
+  // The ladder measures time on the customer's clock (issue 16): the clock moves to the suspension.
+  await customerClock.advanceTo(s, since + ladderConfig().BILLING_SUSPEND_HOURS * HOUR + 60);
+  const tick = await runLadderTick();
   const { id } = await enforcementOf(s.order.id);
   const request = tick.suspend.find((x) => x.enforcementId === id);
   expect(request, "suspension requested").toBeDefined();
@@ -90,7 +92,7 @@ describe.each(OUTCOMES)("dunning: subscription $subscription, invoice $invoice",
     // Stripe re-read (the daily reconcile) and its events again: nothing lifts the suspension.
     await reconcileSubscription(s.subscriptionId);
     const mark = await stripeEventMark();
-    await stripeClock.advanceTo(since + 10 * DAY);
+    await customerClock.advanceTo(s, since + 10 * DAY);
     await deliverStripeEvents(mark);
     await reconcileSubscription(s.subscriptionId);
     expect((await enforcementOf(s.order.id)).state).toMatch(/^(suspended|retained)$/);
@@ -108,7 +110,7 @@ describe.each(OUTCOMES)("dunning: subscription $subscription, invoice $invoice",
         await setCard(early.customerId, "4000000000000002");
         let mark = await stripeEventMark();
         const live = await stripe().subscriptions.retrieve(early.subscriptionId);
-        await stripeClock.advanceTo(live.items.data[0]!.current_period_end + 2 * HOUR);
+        await customerClock.advanceTo(early, live.items.data[0]!.current_period_end + 2 * HOUR);
         await deliverStripeEvents(mark);
         const [renewal] = (await stripe().invoices.list({ subscription: early.subscriptionId, status: "open" })).data;
         mark = await stripeEventMark();

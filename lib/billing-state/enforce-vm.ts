@@ -1,5 +1,6 @@
 // What the ladder does to the machine, as idempotent steps for the Inngest functions (I2, I3):
-// suspend = consoles closed, `onboot` off, graceful shutdown then hard stop, all through the
+// suspend (or the end of a subscription the customer cancelled) = consoles closed, `onboot` off,
+// graceful shutdown then hard stop, all through the
 // Proxmox work-slot leases; restore = start again only what was running (RESTORE_POWER); and the
 // check that finds a suspended VM running (started by hand, or a node reboot) and stops it (I6).
 import { recordAudit } from "@/lib/audit/record-audit";
@@ -7,7 +8,7 @@ import { closeConsoles } from "@/lib/console/open-consoles";
 import { syncVmAccessOfOrder } from "@/lib/access/vm-access";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { SUSPENDED_STATES, recordBillingAction } from "@/lib/billing-state/billing-state";
+import { STOPPED_STATES, recordBillingAction } from "@/lib/billing-state/billing-state";
 import { getVmConfig, getVmStatus, listClusterVms, setVmConfig, vmPower } from "@/lib/proxmox/api";
 import { withLockRetry } from "@/lib/proxmox/tasks";
 import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
@@ -28,7 +29,7 @@ const holder = (operation: string, vmId: string) => `vm:${vmId}:billing-${operat
 
 const isSuspendedState = async (enforcementId: string) => {
   const row = await db.billingEnforcement.findUnique({ where: { id: enforcementId }, select: { state: true } });
-  return !!row && (SUSPENDED_STATES as readonly string[]).includes(row.state);
+  return !!row && (STOPPED_STATES as readonly string[]).includes(row.state);
 };
 
 /** Records how the suspension found the VM (once: a re-run must not record "stopped" by our own stop). */
@@ -128,7 +129,7 @@ export async function stopSuspendedVmsFoundRunning(): Promise<Array<{ enforcemen
   const rows = await db.$queryRaw<Array<{ enforcementId: string; vmId: string; vmid: number; node: string }>>`
     SELECT b.id AS "enforcementId", v.id AS "vmId", v.vmid, v.node_name AS node
       FROM billing_enforcements b JOIN vms v ON v.order_id = b.order_id
-     WHERE b.state IN ('suspended', 'retained', 'pending_deletion') AND b.suspend_done_at IS NOT NULL
+     WHERE b.state IN ('suspended', 'ended', 'retained', 'pending_deletion') AND b.suspend_done_at IS NOT NULL
        AND v.vmid IS NOT NULL AND v.node_name IS NOT NULL AND v.status IN ('running', 'stopped')`;
   if (rows.length === 0) return [];
   const running = new Set((await listClusterVms()).filter((r) => r.status === "running").map((r) => r.vmid));
@@ -145,4 +146,23 @@ export async function stopSuspendedVmsFoundRunning(): Promise<Array<{ enforcemen
     stopped.push({ enforcementId: row.enforcementId, vmId: row.vmId });
   }
   return stopped;
+}
+
+/**
+ * A kept VM bought back (issue 16): `onboot` as it was before it was stopped, and started — the
+ * customer asked to use it again, so this start is theirs, not "automatic" (I6).
+ */
+export async function startRestoredVm(vmId: string, previousEnforcementId: string | null): Promise<string> {
+  const vm = await db.vm.findUniqueOrThrow({ where: { id: vmId }, select: { vmid: true, nodeName: true } });
+  if (vm.vmid === null || !vm.nodeName) throw new Error(`vm ${vmId} has no VMID or node`);
+  const { vmid, nodeName: node } = vm;
+  const previous = previousEnforcementId
+    ? await db.billingEnforcement.findUnique({ where: { id: previousEnforcementId }, select: { onbootBeforeSuspend: true } })
+    : null;
+  if (previous?.onbootBeforeSuspend) await withLockRetry(() => setVmConfig(node, vmid, { onboot: 1 }));
+  await runLeasedTaskToEnd(holder("start", vmId), "start", async () =>
+    (await getVmStatus(node, vmid)).status === "running" ? null : vmPower(node, vmid, "start"),
+  );
+  await transitionVm(vmId, ["running", "stopped"], "running");
+  return "started";
 }

@@ -1,6 +1,7 @@
-// The enforcement ladder end to end on the stand-ins and their clock (issue 11 "Prove it"): a real
-// provisioned VM, a real Stripe subscription whose renewal fails, the serialised mirror, the tick,
-// and the suspend / restore / delete functions. Steps share one VM and run in order.
+// The enforcement ladder end to end on the stand-ins (issue 11 "Prove it", issue 16's one clock): a
+// real provisioned VM, a real Stripe subscription whose renewal fails, its customer on a Stripe test
+// clock that the tests advance as an operator would, the serialised mirror, the tick (measuring
+// every step on that clock), and the suspend / restore / delete functions. Steps share one VM.
 import { InngestTestEngine } from "@inngest/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
@@ -27,9 +28,9 @@ import {
   enforcementOf,
   HARD_DECLINE,
   payInvoiceOnPage,
+  customerClock,
   runMirrorFor,
   setCard,
-  stripeClock,
   subscribedVm,
   usePrivateStripeSim,
 } from "@/test/fixtures/billing";
@@ -45,6 +46,11 @@ afterAll(async () => {
 
 const HOUR = 3_600;
 const at = (unix: number) => new Date(unix * 1000);
+/** The tick as the cron runs it, after the customer's clock moved to `unix`: each row on its own clock. */
+async function tickAt(s: Subscribed, unix: number) {
+  await customerClock.advanceTo(s, unix);
+  return runLadderTick();
+}
 
 type Subscribed = Awaited<ReturnType<typeof subscribedVm>>;
 
@@ -53,7 +59,7 @@ async function failRenewal(s: Subscribed) {
   await setCard(s.customerId, HARD_DECLINE);
   const live = await stripe().subscriptions.retrieve(s.subscriptionId);
   // Renewal drafts finalize about an hour after the period ends (Stripe's automatic collection).
-  await stripeClock.advanceTo(live.items.data[0]!.current_period_end + 2 * HOUR);
+  await customerClock.advanceTo(s, live.items.data[0]!.current_period_end + 2 * HOUR);
   const [invoice] = (await stripe().invoices.list({ subscription: s.subscriptionId, status: "open" })).data;
   expect(invoice).toMatchObject({ billing_reason: "subscription_cycle", status: "open" });
   return invoice!;
@@ -94,24 +100,24 @@ describe("enforcement ladder (I6, I7) on the stand-ins' clock", () => {
     expect(await billingGate({ userId: s.user.id, vmId: s.vm.id, action: "snapshot" })).toEqual({ allowed: true });
   });
 
-  it("I6: final warning and backups blocked at their times, not before; snapshots then refused", async () => {
-    const { finalWarningHours, backupsBlockedHours } = ladderConfig();
-    const before = await runLadderTick(at(overdueSince + finalWarningHours * HOUR - 60));
+  it("I6: final warning and backups blocked at their times on the customer's clock, not before; snapshots then refused", async () => {
+    const { BILLING_FINAL_WARNING_HOURS: finalWarningHours, BILLING_BACKUPS_BLOCKED_HOURS: backupsBlockedHours } = ladderConfig();
+    const before = await tickAt(s, overdueSince + finalWarningHours * HOUR - 60);
     expect((await enforcementOf(s.order.id)).state).toBe("past_due");
     expect(before.suspend).toEqual([]);
-    await runLadderTick(at(overdueSince + Math.max(finalWarningHours, backupsBlockedHours) * HOUR + 60));
+    await tickAt(s, overdueSince + Math.max(finalWarningHours, backupsBlockedHours) * HOUR + 60);
     const row = await enforcementOf(s.order.id);
     expect(row).toMatchObject({ state: "backups_blocked", finalWarningSentAt: expect.any(Date), backupsBlockedAt: expect.any(Date) });
     expect((await billingEmails(row.id)).map((e) => e.key.split(":")[2])).toEqual(["warning", "final_warning", "backups_blocked"]);
     expect(await billingGate({ userId: s.user.id, vmId: s.vm.id, action: "snapshot" })).toMatchObject({ allowed: false });
     expect(await billingGate({ userId: s.user.id, vmId: s.vm.id, action: "start" })).toEqual({ allowed: true });
     // The same tick again applies nothing twice.
-    expect((await runLadderTick(at(overdueSince + backupsBlockedHours * HOUR + 120))).applied).toBe(0);
+    expect((await tickAt(s, overdueSince + Math.max(finalWarningHours, backupsBlockedHours) * HOUR + 120)).applied).toBe(0);
     expect(await billingEmails(row.id)).toHaveLength(3);
   });
 
   it("I6: suspension shuts the running VM down (stopped, onboot off), never deletes it; start, console and orders answer payment required", async () => {
-    const tick = await runLadderTick(at(overdueSince + ladderConfig().suspendHours * HOUR + 60));
+    const tick = await tickAt(s, overdueSince + ladderConfig().BILLING_SUSPEND_HOURS * HOUR + 60);
     expect(tick.suspend).toEqual([{ enforcementId: expect.any(String), suspendedAt: expect.any(String) }]);
     const row = await enforcementOf(s.order.id);
     expect(row).toMatchObject({ state: "suspended", suspendedAt: expect.any(Date), retainUntil: expect.any(Date) });
@@ -126,7 +132,7 @@ describe("enforcement ladder (I6, I7) on the stand-ins' clock", () => {
     expect(await enforcementOf(s.order.id)).toMatchObject({ powerBeforeSuspend: "running", suspendDoneAt: expect.any(Date) });
     // The customer's pages say why: suspended for billing, not broken.
     expect((await listCustomerVms(s.user.id, 1)).items).toEqual([expect.objectContaining({ id: s.vm.id, statusLabel: "Suspended for billing" })]);
-    expect(await loadVmBilling(s.user.id, s.vm.id)).toMatchObject({ state: "suspended", label: "Suspended for billing" });
+    expect(await loadVmBilling(s.user.id, s.vm.id)).toMatchObject({ state: "suspended", story: "overdue", label: "Suspended for an unpaid invoice" });
 
     await expect(requestPower({ userId: s.user.id, vmId: s.vm.id, action: "start" })).rejects.toBeInstanceOf(PaymentRequiredError);
     // A start queued before the suspension (or by anything automatic) is refused by the power function itself.
@@ -154,7 +160,7 @@ describe("enforcement ladder (I6, I7) on the stand-ins' clock", () => {
     expect(stopped.map((x) => x.vmId)).toContain(s.vm.id);
     expect((await getVmStatus("pve1", s.vmid)).status).toBe("stopped");
     expect(await db.auditEvent.count({ where: { subjectId: s.vm.id, action: "billing.suspended_vm_found_running" } })).toBe(1);
-    await runLadderTick(at(overdueSince + ladderConfig().suspendHours * HOUR + 120));
+    await tickAt(s, overdueSince + ladderConfig().BILLING_SUSPEND_HOURS * HOUR + 120);
     expect((await enforcementOf(s.order.id)).state).toBe("retained");
   });
 
@@ -186,7 +192,7 @@ describe("restore policy and deletion (I6, I7)", () => {
     const invoice = await failRenewal(s);
     await runMirrorFor("invoice.payment_failed", invoice.id, s.subscriptionId);
     const since = invoice.status_transitions.finalized_at!;
-    const tick = await runLadderTick(at(since + ladderConfig().suspendHours * HOUR + 60));
+    const tick = await tickAt(s, since + ladderConfig().BILLING_SUSPEND_HOURS * HOUR + 60);
     const { id } = await enforcementOf(s.order.id);
     const mine = tick.suspend.find((x) => x.enforcementId === id)!;
     expect((await runSuspend({ name: "billing/vm.suspend-requested", id: "n", data: mine })).error).toBeUndefined();
@@ -213,12 +219,12 @@ describe("restore policy and deletion (I6, I7)", () => {
     await runMirrorFor("invoice.payment_failed", invoice.id, s.subscriptionId);
     const since = invoice.status_transitions.finalized_at!;
     const config = ladderConfig();
-    const suspendAt = since + config.suspendHours * HOUR + 60;
-    const tick = await runLadderTick(at(suspendAt));
+    const suspendAt = since + config.BILLING_SUSPEND_HOURS * HOUR + 60;
+    const tick = await tickAt(s, suspendAt);
     const row = await enforcementOf(s.order.id);
     const request = tick.suspend.find((x) => x.enforcementId === row.id)!;
     expect((await runSuspend({ name: "billing/vm.suspend-requested", id: "d", data: request })).error).toBeUndefined();
-    await runLadderTick(at(suspendAt + 60));
+    await tickAt(s, suspendAt + 60);
     expect((await enforcementOf(s.order.id)).state).toBe("retained");
 
     const afterRetention = suspendAt + config.retainDays * 24 * HOUR + 3_600;
@@ -229,7 +235,7 @@ describe("restore policy and deletion (I6, I7)", () => {
     }).execute();
     expect(early.result).toEqual({ refused: "state is retained, not pending_deletion" });
 
-    const queued = await runLadderTick(at(afterRetention));
+    const queued = await tickAt(s, afterRetention);
     expect((await enforcementOf(s.order.id)).state).toBe("pending_deletion");
     expect(queued.delete.map((d) => d.enforcementId)).not.toContain(row.id);
     const unapproved = await new InngestTestEngine({
@@ -242,7 +248,7 @@ describe("restore policy and deletion (I6, I7)", () => {
 
     const admin = await db.user.create({ data: { email: `ops.${row.id}@example.test`, name: "Ops", passwordHash: "x", role: "admin" } });
     expect(await approveDeletion(row.id, admin.id)).toBe(true);
-    const approved = await runLadderTick(at(afterRetention + 60));
+    const approved = await tickAt(s, afterRetention + 60);
     expect(approved.delete.map((d) => d.enforcementId)).toContain(row.id);
     const vm = await db.vm.findUniqueOrThrow({ where: { id: s.vm.id } });
     const networkId = vm.networkId;
@@ -259,5 +265,16 @@ describe("restore policy and deletion (I6, I7)", () => {
     expect(await enforcementOf(s.order.id)).toMatchObject({ state: "deleted", deletedAt: expect.any(Date) });
     expect(await db.vm.findUniqueOrThrow({ where: { id: vm.id } })).toMatchObject({ status: "destroyed", vmid: null });
     expect((await billingEmails(row.id)).some((e) => e.key.includes(":deleted:"))).toBe(true);
+    // I11: nothing bills for a VM that no longer exists — ended in the same run, audited.
+    expect((await stripe().subscriptions.retrieve(s.subscriptionId)).status).toBe("canceled");
+    expect((await stripe().invoices.retrieve(invoice.id)).status).toBe("void");
+    const endings = { subjectId: s.order.id, action: { in: ["billing.subscription_canceled", "billing.invoice_voided"] } };
+    expect(await db.auditEvent.count({ where: endings })).toBe(2);
+    // Idempotent: the same request again changes nothing and records nothing twice.
+    await new InngestTestEngine({
+      function: billingDeleteVmFunction,
+      events: [{ name: "billing/vm.delete-requested", data: { enforcementId: row.id, asOf: at(afterRetention).toISOString() } } as never],
+    }).execute();
+    expect(await db.auditEvent.count({ where: endings })).toBe(2);
   });
 });

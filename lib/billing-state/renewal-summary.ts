@@ -1,9 +1,10 @@
 // "Plan · amount / month · renews on …" for the VM page's billing box. The one place that decides
-// where the amount and date come from: today the subscription mirror (Stripe's current period end,
-// written from Stripe's own objects) and the price the customer last agreed to (the order, or the
-// latest applied resize's new monthly price). Issue 16 moves "renews on … for …" to Stripe's
-// upcoming invoice (lib/billing-state/renewal-preview.ts upcomingRenewal): switch it here.
+// where the amount and date come from: what Stripe will charge at the next renewal (its upcoming
+// invoice, lib/billing-state/renewal-preview.ts, I11), and when the subscription ends instead, the
+// mirror's period end. Before Stripe can be read (an outage), the price the customer last agreed
+// to (the order, or the latest applied resize's new monthly price) stands in.
 import { db } from "@/lib/db";
+import { upcomingRenewal } from "@/lib/billing-state/renewal-preview";
 
 export type RenewalSummary = {
   planName: string;
@@ -18,27 +19,27 @@ export type RenewalSummary = {
 export async function loadRenewalSummary(subscriptionId: string): Promise<RenewalSummary | null> {
   const sub = await db.subscription.findUnique({
     where: { id: subscriptionId },
-    select: {
-      status: true,
-      currentPeriodEnd: true,
-      cancelAtPeriodEnd: true,
+    include: {
+      items: { select: { stripePriceId: true, quantity: true } },
       order: { select: { amountMinor: true, currency: true, interval: true, plan: { select: { name: true } }, vm: { select: { id: true } } } },
     },
   });
   if (!sub || sub.status === "canceled" || sub.status === "incomplete_expired") return null;
-  const resized = sub.order.vm
-    ? await db.resizeRequest.findFirst({
-        where: { vmId: sub.order.vm.id, status: "applied" },
-        orderBy: { createdAt: "desc" },
-        select: { newMonthlyMinor: true },
-      })
-    : null;
+  const fromStripe = sub.cancelAtPeriodEnd ? null : await upcomingRenewal(sub).catch(() => null);
+  const resized =
+    fromStripe || !sub.order.vm
+      ? null
+      : await db.resizeRequest.findFirst({
+          where: { vmId: sub.order.vm.id, status: "applied" },
+          orderBy: { createdAt: "desc" },
+          select: { newMonthlyMinor: true },
+        });
   return {
     planName: sub.order.plan.name,
-    amountMinor: resized?.newMonthlyMinor ?? sub.order.amountMinor,
-    currency: sub.order.currency,
+    amountMinor: fromStripe?.amountMinor ?? resized?.newMonthlyMinor ?? sub.order.amountMinor,
+    currency: fromStripe?.currency ?? sub.order.currency,
     interval: sub.order.interval,
-    renewsAt: sub.cancelAtPeriodEnd ? null : sub.currentPeriodEnd,
+    renewsAt: sub.cancelAtPeriodEnd ? null : (fromStripe?.at ?? sub.currentPeriodEnd),
     endsAt: sub.cancelAtPeriodEnd ? sub.currentPeriodEnd : null,
   };
 }

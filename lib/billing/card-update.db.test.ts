@@ -15,7 +15,7 @@ import { getVmStatus } from "@/lib/proxmox/api";
 import { convergeUnprocessedEvents } from "@/lib/billing/sweep-stuck-work";
 import { billingSuspendVmFunction } from "@/inngest/functions/billing-suspend-vm";
 import { InngestTestEngine } from "@inngest/test";
-import { enforcementOf, setCard, stripeClock, subscribedVm, usePrivateStripeSim } from "@/test/fixtures/billing";
+import { customerClock, enforcementOf, setCard, subscribedVm, usePrivateStripeSim } from "@/test/fixtures/billing";
 import { deliverStripeEvents, stripeEventMark } from "@/test/fixtures/stripe-delivery";
 import { retireProvisioningFixtures } from "@/test/fixtures/provisioning";
 
@@ -36,7 +36,7 @@ async function failRenewal(s: Subscribed, card = "4000000000000002") {
   await setCard(s.customerId, card);
   const mark = await stripeEventMark();
   const live = await stripe().subscriptions.retrieve(s.subscriptionId);
-  await stripeClock.advanceTo(live.items.data[0]!.current_period_end + 2 * HOUR);
+  await customerClock.advanceTo(s, live.items.data[0]!.current_period_end + 2 * HOUR);
   await deliverStripeEvents(mark);
   const [invoice] = (await stripe().invoices.list({ subscription: s.subscriptionId, status: "open" })).data;
   expect(invoice).toMatchObject({ billing_reason: "subscription_cycle" });
@@ -64,7 +64,9 @@ describe("a card update fixes billing at once (issue 17)", () => {
     const s = await subscribedVm();
     const invoice = await failRenewal(s);
     const since = invoice.status_transitions.finalized_at!;
-    const tick = await runLadderTick(new Date((since + ladderConfig().suspendHours * HOUR + 60) * 1000));
+    // The ladder measures time on the customer's clock (issue 16): the clock moves to the suspension.
+    await customerClock.advanceTo(s, since + ladderConfig().BILLING_SUSPEND_HOURS * HOUR + 60);
+    const tick = await runLadderTick();
     const { id } = await enforcementOf(s.order.id);
     const suspend = tick.suspend.find((x) => x.enforcementId === id)!;
     expect(
@@ -89,7 +91,7 @@ describe("a card update fixes billing at once (issue 17)", () => {
     expect(sub.default_payment_method).toBe(newCard);
     expect(await db.auditEvent.count({ where: { action: "billing.card_update_payment", subjectId: invoice.id } })).toBe(1);
     const mark = await stripeEventMark();
-    await stripeClock.advanceTo(sub.items.data[0]!.current_period_end + 2 * HOUR);
+    await customerClock.advanceTo(s, sub.items.data[0]!.current_period_end + 2 * HOUR);
     await deliverStripeEvents(mark);
     const next = (await stripe().invoices.list({ subscription: s.subscriptionId, limit: 1 })).data[0]!;
     expect(next).toMatchObject({ billing_reason: "subscription_cycle", status: "paid", attempt_count: 1 });
@@ -165,7 +167,7 @@ describe("a card update fixes billing at once (issue 17)", () => {
     await stripe().subscriptions.update(s.subscriptionId, { default_payment_method: "" });
     const mark = await stripeEventMark();
     const live = await stripe().subscriptions.retrieve(s.subscriptionId);
-    await stripeClock.advanceTo(live.items.data[0]!.current_period_end + 2 * HOUR);
+    await customerClock.advanceTo(s, live.items.data[0]!.current_period_end + 2 * HOUR);
     await deliverStripeEvents(mark);
     const [invoice] = (await stripe().invoices.list({ subscription: s.subscriptionId, status: "open" })).data;
     expect(invoice).toMatchObject({ billing_reason: "subscription_cycle", next_payment_attempt: null });

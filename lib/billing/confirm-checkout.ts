@@ -7,6 +7,8 @@ import { stripe } from "@/lib/billing/stripe";
 import { idOf, snapshotSubscription, syncSubscription, type SubscriptionSnapshot } from "@/lib/billing/sync-subscription";
 import { transitionOrder } from "@/lib/orders/order-state";
 import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
+import type { OrderKind } from "@/lib/generated/prisma/client";
+import { orderPaid, vmRestoreEventId, vmRestoreRequested } from "@/inngest/events";
 import { log } from "@/lib/observability/log";
 
 /** What the product needs from a Checkout Session: ids and money, no customer details (plain JSON). */
@@ -50,7 +52,7 @@ export function orderPaidEventId(orderId: string, attempt: number) {
 
 export type ConfirmResult =
   /** Money confirmed. `moved` = this call made the transition; `emitOrderPaid` = start provisioning. */
-  | { action: "confirmed"; orderId: string; moved: boolean; emitOrderPaid: boolean }
+  | { action: "confirmed"; orderId: string; moved: boolean; emitOrderPaid: boolean; kind: OrderKind }
   /** Stripe has not (yet) taken the money: an open session, or an async payment still pending. */
   | { action: "not-paid"; orderId: string; sessionStatus: string | null; paymentStatus: string }
   | { action: "flagged"; orderId: string; reason: string }
@@ -112,7 +114,7 @@ export async function confirmCheckout(session: CheckoutSnapshot, cause: Checkout
 
   const current = await db.order.findUniqueOrThrow({
     where: { id: order.id },
-    select: { status: true, stripeSubscriptionId: true, vm: { select: { id: true } }, reservation: { select: { vmid: true } } },
+    select: { status: true, kind: true, stripeSubscriptionId: true, vm: { select: { id: true } }, reservation: { select: { vmid: true } } },
   });
   // Read fresh rather than from the snapshot: a subscription change that arrived before the order
   // was linked was skipped by the sync, and this read is later than it.
@@ -120,7 +122,18 @@ export async function confirmCheckout(session: CheckoutSnapshot, cause: Checkout
   // A crash after the transition but before the event went out leaves a paid order with nothing
   // started; re-emitting then is safe because the event id is fixed.
   const provisioningStarted = current.status !== "paid" || current.vm !== null || current.reservation !== null;
-  return { action: "confirmed", orderId: order.id, moved, emitOrderPaid: moved || !provisioningStarted };
+  return { action: "confirmed", orderId: order.id, moved, emitOrderPaid: moved || !provisioningStarted, kind: current.kind };
+}
+
+/** What starts the work a paid order buys: a build (`order/paid`), or a restore of a kept VM (issue 16). */
+export async function paidOrderEvents(orderIds: string[]) {
+  if (orderIds.length === 0) return [];
+  const orders = await db.order.findMany({ where: { id: { in: orderIds } }, select: { id: true, kind: true } });
+  return orders.map((o) =>
+    o.kind === "restore"
+      ? vmRestoreRequested.create({ orderId: o.id }, { id: vmRestoreEventId(o.id) })
+      : orderPaid.create({ orderId: o.id, attempt: 1 }, { id: orderPaidEventId(o.id, 1) }),
+  );
 }
 
 type OrderForCheckout = { id: string; planId: string; stripeCheckoutSessionId: string | null; amountMinor: number; currency: string };

@@ -11,14 +11,31 @@ export const CHECKOUT_SESSION_LIFETIME_SECONDS = 31 * 60;
 // completion webhook to move the order to `paid` (after which it counts as paid).
 export const CAPACITY_HOLD_MS = (CHECKOUT_SESSION_LIFETIME_SECONDS + 5 * 60) * 1000;
 
-export type CheckoutRequest = { orderId: string; priceId: string; customerId: string; now?: Date };
+export type CheckoutRequest = {
+  orderId: string;
+  priceId: string;
+  customerId: string;
+  /** Now on the customer's billing clock: Stripe checks `expires_at` against it. */
+  now?: Date;
+  /** More items than the plan (a restore buys the VM's current size: its plan and its extras). */
+  extraItems?: Array<{ price: string; quantity: number }>;
+  /** The session this one replaces ("Complete payment" after it expired): a new session needs its own key. */
+  replaces?: string;
+};
 
-export function createCheckoutSession({ orderId, priceId, customerId, now = new Date() }: CheckoutRequest): Promise<Stripe.Checkout.Session> {
+export function createCheckoutSession({
+  orderId,
+  priceId,
+  customerId,
+  now = new Date(),
+  extraItems = [],
+  replaces,
+}: CheckoutRequest): Promise<Stripe.Checkout.Session> {
   const orderUrl = `${env().APP_URL.replace(/\/$/, "")}/orders/${orderId}`;
   return stripe().checkout.sessions.create(
     {
       mode: "subscription",
-      line_items: [{ price: priceId, quantity: 1 }],
+      line_items: [{ price: priceId, quantity: 1 }, ...extraItems],
       customer: customerId,
       // Card only, on purpose: since 2026-10-28.endive there is no `payment_method_types` and the
       // Dashboard decides, so a bank debit could complete the checkout unpaid and fail days later;
@@ -32,6 +49,6 @@ export function createCheckoutSession({ orderId, priceId, customerId, now = new 
       cancel_url: `${orderUrl}?canceled=1`,
       expires_at: Math.floor(now.getTime() / 1000) + CHECKOUT_SESSION_LIFETIME_SECONDS,
     },
-    { idempotencyKey: `checkout-${orderId}` },
+    { idempotencyKey: replaces ? `checkout-${orderId}-after-${replaces}` : `checkout-${orderId}` },
   );
 }

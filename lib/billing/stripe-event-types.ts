@@ -36,7 +36,19 @@ export const subscriptionEventTypes = [
  */
 export const cardEventTypes = ["customer.updated", "setup_intent.succeeded"] as const;
 
-export const handledStripeEventTypes = [...checkoutEventTypes, ...invoiceEventTypes, ...subscriptionEventTypes, ...cardEventTypes] as const;
+/**
+ * A test clock finished advancing (a billing rehearsal in Stripe test mode, issue 16): the accounts
+ * on it have a new "now", and the ladder is run on it. Production has no test clocks.
+ */
+export const testClockEventTypes = ["test_helpers.test_clock.ready"] as const;
+
+export const handledStripeEventTypes = [
+  ...checkoutEventTypes,
+  ...invoiceEventTypes,
+  ...subscriptionEventTypes,
+  ...cardEventTypes,
+  ...testClockEventTypes,
+] as const;
 
 export type HandledStripeEventType = (typeof handledStripeEventTypes)[number];
 

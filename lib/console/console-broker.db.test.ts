@@ -179,11 +179,24 @@ describe("console tokens are refused before any Proxmox call", () => {
     expect(await issueConsoleToken({ userId, vmId: vm.id, binding: browser.binding })).toEqual({ kind: "not_running" });
   });
 
-  it("I6: an account suspended between the click and the opening gets 'payment required' (4008), before any Proxmox call", async () => {
+  it("I6 I12: a VM suspended for its own unpaid invoice between the click and the opening gets 'payment required' (4008), before any Proxmox call", async () => {
     const { userId, vm, browser } = await runningConsoleVm();
+    // Another VM of the same customer suspended for money owed: this VM's console is not its business (I12).
+    const sibling = await db.billingEnforcement.create({
+      data: {
+        subscriptionId: `sub_row_sib_${vm.id}`,
+        stripeSubscriptionId: `sub_sib_${vm.id}`,
+        userId,
+        orderId: `order_sib_${vm.id}`,
+        state: "suspended",
+        overdueSince: new Date(),
+      },
+    });
+    const { orderId } = await db.vm.findUniqueOrThrow({ where: { id: vm.id }, select: { orderId: true } });
     const token = await issued(userId, vm.id, browser.binding);
+    await db.billingEnforcement.delete({ where: { id: sibling.id } });
     const suspended = await db.billingEnforcement.create({
-      data: { subscriptionId: `sub_row_${vm.id}`, stripeSubscriptionId: `sub_console_${vm.id}`, userId, orderId: `order_console_${vm.id}`, state: "suspended" },
+      data: { subscriptionId: `sub_row_${vm.id}`, stripeSubscriptionId: `sub_console_${vm.id}`, userId, orderId, state: "suspended", overdueSince: new Date() },
     });
     try {
       const before = await lastLogId();

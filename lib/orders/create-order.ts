@@ -3,6 +3,7 @@
 // checkouts cannot both take the last slot; if Stripe fails, the order (and a key pasted with it)
 // is removed again, so nothing is left half-written (I10).
 import { assertBillingAllows } from "@/lib/billing-state/gates";
+import { billingNowForUser } from "@/lib/billing-state/billing-clock";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { FieldError, UserFacingError } from "@/lib/actions/form-state";
@@ -159,7 +160,8 @@ export async function createOrder(user: CustomerOwner, input: CheckoutInput): Pr
   try {
     const [price, customerId] = await Promise.all([ensurePlanPrice(plan, input.interval), ensureStripeCustomer(user)]);
     if (price.unit_amount !== amountMinor) throw new Error(`price ${price.id} does not match the order amount`);
-    const session = await createCheckoutSession({ orderId: order.id, priceId: price.id, customerId });
+    // Its expiry is measured on the customer's clock, as Stripe measures it (their test clock in a rehearsal).
+    const session = await createCheckoutSession({ orderId: order.id, priceId: price.id, customerId, now: await billingNowForUser(user.id) });
     sessionId = session.id;
     if (!session.url) throw new Error(`checkout session ${session.id} has no url`);
     await db.$transaction(async (tx) => {

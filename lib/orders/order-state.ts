@@ -7,15 +7,19 @@ import { defineStateMachine } from "@/lib/state/state-machine";
 
 const orderMachine = defineStateMachine<OrderStatus>("order", {
   // refunded: the operator cancelled and refunded a payment we flagged (lib/billing/refund-flagged-order.ts).
-  awaiting_payment: ["paid", "expired", "refunded"],
+  // canceled: the customer's "Cancel order" before paying (lib/orders/order-payment.ts).
+  awaiting_payment: ["paid", "expired", "refunded", "canceled"],
   paid: ["provisioning", "failed"],
   provisioning: ["provisioned", "failed"],
   provisioned: [],
-  failed: ["provisioning"], // an operator's audited retry
+  // An operator's audited retry, or the full refund of a build that could not be done (I11).
+  failed: ["provisioning", "refunded"],
   // A payment that lands after the session expired in our books still counts: Stripe is the
-  // authority on money, and the customer must get what they paid for.
-  expired: ["paid", "refunded"],
+  // authority on money, and the customer must get what they paid for. "Complete payment" reopens
+  // an expired order with a new checkout.
+  expired: ["paid", "refunded", "awaiting_payment", "canceled"],
   refunded: [],
+  canceled: [],
 });
 
 export const canTransitionOrder = orderMachine.can;

@@ -13,6 +13,7 @@ const row = (over: Partial<Row> = {}): Row => ({
   customerMessage: null,
   createdAt: new Date("2030-01-02T03:04:05Z"),
   flaggedAt: null,
+  kind: "new_vm",
   plan: { name: "EVE-NG Starter", slug: "eve-starter", labType: "eve" },
   vm: null,
   ...over,
@@ -30,6 +31,7 @@ describe("toOrderView", () => {
     const view = toOrderView(leaky);
     expect(Object.keys(view).sort()).toEqual(
       [
+        "actions",
         "amountMinor",
         "createdAt",
         "currency",
@@ -60,11 +62,20 @@ describe("toOrderView", () => {
     expect(toOrderView(row({ status: "provisioning", vm: { id: "vm_1" } })).vmId).toBeNull();
   });
 
-  it("marks provisioned, failed, expired and refunded as final; the rest keep polling", () => {
-    const final = (["awaiting_payment", "paid", "provisioning", "provisioned", "failed", "expired", "refunded"] as const).filter(
+  it("marks provisioned, failed, expired, refunded and canceled as final; the rest keep polling", () => {
+    const final = (["awaiting_payment", "paid", "provisioning", "provisioned", "failed", "expired", "refunded", "canceled"] as const).filter(
       (status) => toOrderView(row({ status })).final,
     );
-    expect(final).toEqual(["provisioned", "failed", "expired", "refunded"]);
+    expect(final).toEqual(["provisioned", "failed", "expired", "refunded", "canceled"]);
+  });
+
+  it("no dead end: an unpaid order offers Complete payment and Cancel order, unless an operator holds it", () => {
+    expect(toOrderView(row()).actions).toEqual({ completePayment: true, cancel: true });
+    expect(toOrderView(row({ status: "expired" })).actions).toEqual({ completePayment: true, cancel: true });
+    expect(toOrderView(row({ flaggedAt: new Date() })).actions).toEqual({ completePayment: false, cancel: false });
+    for (const status of ["paid", "provisioning", "provisioned", "failed", "refunded", "canceled"] as const) {
+      expect(toOrderView(row({ status })).actions).toEqual({ completePayment: false, cancel: false });
+    }
   });
 
   it("I4: a flagged payment shows a plain message, never the operator's reason; a refund shows what was refunded", () => {

@@ -15,6 +15,7 @@ export const orderViewSelect = {
   customerMessage: true,
   createdAt: true,
   flaggedAt: true,
+  kind: true,
   plan: { select: { name: true, slug: true, labType: true } },
   vm: { select: { id: true } },
 } as const satisfies Prisma.OrderSelect;
@@ -41,9 +42,11 @@ export type OrderView = {
   message: string | null;
   /** The VM to open once the order is provisioned. */
   vmId: string | null;
+  /** What the customer can do about an unpaid order (issue 16: no dead ends). */
+  actions: { completePayment: boolean; cancel: boolean };
 };
 
-export const FINAL_ORDER_STATUSES: readonly OrderStatus[] = ["provisioned", "failed", "expired", "refunded"];
+export const FINAL_ORDER_STATUSES: readonly OrderStatus[] = ["provisioned", "failed", "expired", "refunded", "canceled"];
 
 /** The stages the order page lists while a VM is built, in order. */
 export const PROVISION_STAGES = [
@@ -110,6 +113,7 @@ const DEFAULT_REFUND_MESSAGE = "We could not accept this order, so we cancelled 
 function messageOf(row: OrderViewRow): string | null {
   if (row.status === "failed") return row.customerMessage ?? DEFAULT_FAILURE_MESSAGE;
   if (row.status === "refunded") return row.customerMessage ?? DEFAULT_REFUND_MESSAGE;
+  if (row.status === "canceled") return "You cancelled this order before paying. Nothing was charged.";
   if ((row.status === "awaiting_payment" || row.status === "expired") && row.flaggedAt) return FLAGGED_PAYMENT_MESSAGE;
   return null;
 }
@@ -130,7 +134,14 @@ export function toOrderView(row: OrderViewRow): OrderView {
     stage: row.status === "provisioning" ? (stageOf(row.progressStep) ?? 0) : null,
     message: messageOf(row),
     vmId: row.status === "provisioned" ? (row.vm?.id ?? null) : null,
+    actions: actionsOf(row),
   };
+}
+
+/** An unpaid order (not held for an operator) can always be paid or cancelled. */
+function actionsOf(row: OrderViewRow): OrderView["actions"] {
+  const unpaid = (row.status === "awaiting_payment" || row.status === "expired") && !row.flaggedAt;
+  return { completePayment: unpaid && (row.status === "awaiting_payment" || row.kind === "new_vm"), cancel: unpaid };
 }
 
 /** The order as its owner may see it; null for a missing order or someone else's (callers 404: I5). */

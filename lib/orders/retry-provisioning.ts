@@ -11,10 +11,11 @@ import { db } from "@/lib/db";
 export async function retryProvisioning({ orderId, adminId }: { orderId: string; adminId: string }): Promise<void> {
   const order = await db.order.findUnique({
     where: { id: orderId },
-    select: { status: true, provisionAttempts: true, cleanupStatus: true, cleanupRemaining: true },
+    select: { status: true, provisionAttempts: true, cleanupStatus: true, cleanupRemaining: true, refundedAt: true },
   });
   if (!order) throw new UserFacingError("That order does not exist.");
   if (order.status !== "failed") throw new UserFacingError(`Only a failed order can be retried; this one is ${order.status.replace("_", " ")}.`);
+  if (order.refundedAt) throw new UserFacingError("This order is being refunded; it cannot be retried.");
   // A retry starts clean (I8): never while the failed attempt's resources may still exist.
   if (order.cleanupStatus === "in_progress") throw new UserFacingError("The failed attempt is still being cleaned up. Retry once cleanup has finished.");
   if (order.cleanupStatus === "overdue")

@@ -14,6 +14,7 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import { enqueueEmail, tryDeliverEmail } from "@/lib/email/outbox";
 import { renderProvisionFailedEmail } from "@/lib/email/templates/provision-failed";
 import { transitionOrder } from "@/lib/orders/order-state";
+import { failedBuildFields } from "@/lib/orders/refund-failed-order";
 import { releaseProxmoxSlotsOf } from "@/lib/proxmox/work-slots";
 import { destroyOwnedVm, releaseVmid, removeAccessApplication, removeSnippet, removeTunnelAndDns } from "@/lib/provisioning/cleanup-actions";
 import { releaseVmNetwork, removeVmFirewall } from "@/lib/network/release-network";
@@ -39,16 +40,13 @@ export type CompensationInput = { orderId: string; attempt: number; error: strin
 export type CleanupResult = { action: string; ok: boolean; detail: string };
 export type CompensationReport = { outcome: "compensated" | "delivered" | "skipped"; detail: string; cleanup: CleanupResult[]; overdue?: boolean };
 
-/** What the customer sees: plain, no upstream text, no hypervisor detail (I4). */
-export const CUSTOMER_FAILURE_MESSAGE =
-  "We could not set up your VM. Our team has been notified and will fix it; you will not be charged for a VM you do not get.";
-
 /** The host could not give the guest nested virtualization (lib/provisioning/readiness.ts): said plainly, no node named (I4). */
 export const NESTED_VIRT_FAILURE_MESSAGE =
-  "We could not set up your VM: the server it was placed on could not give it nested virtualization, which lab images need to run their own VMs. Nothing was left half-built; our team has been told and will move you to a server that can, or refund you.";
+  "We could not set up your VM: the server it was placed on could not give it nested virtualization, which lab images need to run their own VMs. Nothing was left half-built; our team has been told.";
 
-/** What the customer reads for a failure: the one reason they can act on or should know, else the plain default. */
-export const customerFailureMessage = (error: string) => (/nested virtualization missing/.test(error) ? NESTED_VIRT_FAILURE_MESSAGE : CUSTOMER_FAILURE_MESSAGE);
+/** What the customer reads for a failure: the one reason they should know first, then the refund's words. */
+export const customerFailureMessage = (error: string, refundMessage: string) =>
+  /nested virtualization missing/.test(error) ? `${NESTED_VIRT_FAILURE_MESSAGE} ${refundMessage}` : refundMessage;
 
 export const operatorEmailKey = (orderId: string, attempt: number) => `provision-failed:${orderId}:${attempt}`;
 
@@ -72,9 +70,12 @@ const describeCleanup = (cleanup: CleanupResult[]) => cleanup.map((c) => `${c.ac
 export async function markProvisioningFailed(input: CompensationInput): Promise<boolean> {
   const { vm } = await loadOrder(input.orderId);
   if (vm) await transitionVm(vm.id, "provisioning", "failed");
+  // The truth, with a date (I11): retried until then, refunded in full by it.
+  const refund = await failedBuildFields(input.orderId);
   const moved = await transitionOrder(input.orderId, ["provisioning", "paid"], "failed", {
     failureReason: `Attempt ${input.attempt} failed: ${input.error}\nCleanup in progress.`.slice(0, 4000),
-    customerMessage: customerFailureMessage(input.error),
+    customerMessage: customerFailureMessage(input.error, refund.customerMessage),
+    refundDeadlineAt: refund.refundDeadlineAt,
     failedAt: new Date(),
     progressStep: null,
     cleanupStatus: "in_progress",

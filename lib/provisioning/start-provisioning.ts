@@ -29,6 +29,8 @@ function checkOrderInput(order: { hostname: string; sshPublicKeys: string[] }) {
 export async function startProvisioning(orderId: string, attempt: number): Promise<StartResult> {
   const order = await db.order.findUnique({ where: { id: orderId }, include: { plan: true, vm: true } });
   if (!order) return { proceed: false, reason: "order not found" };
+  // A restore order re-attaches a kept VM (inngest/functions/restore-vm.ts): nothing to build.
+  if (order.kind === "restore") return { proceed: false, reason: "a restore order builds nothing" };
 
   const rerun = order.status === "provisioning" && order.provisionAttempts === attempt;
   if (!rerun) {

@@ -59,4 +59,6 @@ export interface Finder {
 export const byVmid = (world: World) => new Map(world.proxmox.map((g) => [g.vmid, g]));
 /** VM rows that should exist in Proxmox. */
 export const LIVE_VM_STATUSES = ["running", "stopped"];
-export const RETAINED_BILLING_STATES = ["suspended", "retained", "pending_deletion"];
+// Billing keeps these VMs stopped; "ended" is a VM whose customer cancelled it (issue 16), stopped at
+// its period end and kept for the retention window.
+export const RETAINED_BILLING_STATES = ["suspended", "retained", "pending_deletion", "ended"];

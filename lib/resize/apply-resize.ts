@@ -20,6 +20,7 @@ import { transitionResize } from "@/lib/resize/resize-state";
 import { syncVmStatus } from "@/lib/power/run-power";
 import { OPEN_POWER_STATUSES } from "@/lib/power/power-request-state";
 import { OPEN_OPERATION_STATUSES } from "@/lib/vm-operations/vm-busy";
+import { POWER_REQUEST_ABANDONED_AFTER_MS } from "@/lib/power/request-power";
 
 /** Another try cannot fix it (payment not confirmed, VM gone): the run stops and the request fails. */
 export class ResizeHaltedError extends ProvisioningHaltedError {
@@ -52,13 +53,22 @@ export async function loadResizeTarget(resizeRequestId: string): Promise<ResizeT
   if (vm.userId !== request.userId) throw new ResizeHaltedError("vm owner is not the requester");
   if (vm.vmid === null || !vm.nodeName) throw new ResizeHaltedError("vm has no vmid or node");
   if (vm.status !== "running" && vm.status !== "stopped") throw new ResizeHaltedError(`vm is ${vm.status}`);
-  if (await db.powerRequest.count({ where: { vmId: request.vmId, status: { in: [...OPEN_POWER_STATUSES] } } })) {
-    throw new Error("a power action on this vm is in progress"); // retried: it ends in minutes
-  }
+  // The run waited for any power action first (openPowerActionOn); none can start while it applies.
+  if (await openPowerActionOn(request.vmId)) throw new Error("a power action on this vm is in progress");
   if (await db.vmOperation.count({ where: { vmId: request.vmId, status: { in: [...OPEN_OPERATION_STATUSES] } } })) {
-    throw new Error("a snapshot, backup or rebuild of this vm is in progress"); // retried likewise
+    throw new Error("a snapshot, backup or rebuild of this vm is in progress"); // retried: it ends in minutes
   }
   return { resizeRequestId, vmId: request.vmId, node: vm.nodeName, vmid: vm.vmid, vcpus: request.vcpus, ramGb: request.ramGb, diskGb: request.diskGb };
+}
+
+/**
+ * Whether a power action on the VM is still open (pending or running), leaving out one abandoned
+ * by its run. A paid resize waits for it as steps (resize-vm.ts) rather than spending its retries:
+ * a reboot or a slow shutdown takes minutes, a retry's backoff seconds.
+ */
+export async function openPowerActionOn(vmId: string): Promise<boolean> {
+  const since = new Date(Date.now() - POWER_REQUEST_ABANDONED_AFTER_MS);
+  return (await db.powerRequest.count({ where: { vmId, status: { in: [...OPEN_POWER_STATUSES] }, createdAt: { gt: since } } })) > 0;
 }
 
 /** I1 at the last moment: Stripe, re-read, says the money for exactly this change is in. */

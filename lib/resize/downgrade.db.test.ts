@@ -16,7 +16,7 @@ import { resizedEmailKey } from "@/lib/resize/apply-resize";
 import { setCancelAtPeriodEnd } from "@/lib/billing-state/customer-billing";
 import { resizeVmFunction } from "@/inngest/functions/resize-vm";
 import { inngestEvents, proxmoxRequests } from "@/test/fixtures/checkout";
-import { HARD_DECLINE, payInvoiceOnPage, runMirrorFor, setCard, stripeClock, subscribedVm, usePrivateStripeSim } from "@/test/fixtures/billing";
+import { customerClock, HARD_DECLINE, payInvoiceOnPage, runMirrorFor, setCard, subscribedVm, usePrivateStripeSim } from "@/test/fixtures/billing";
 import { retireProvisioningFixtures, sim } from "@/test/fixtures/provisioning";
 import { createUser } from "@/test/fixtures/vm";
 
@@ -66,11 +66,11 @@ async function scheduleSmaller(s: Awaited<ReturnType<typeof grownVm>>): Promise<
   return quote;
 }
 
-const renewalOf = async (subscriptionId: string) => {
-  const live = await stripe().subscriptions.retrieve(subscriptionId);
+const renewalOf = async (s: { subscriptionId: string; testClockId: string }) => {
+  const live = await stripe().subscriptions.retrieve(s.subscriptionId);
   // Past the period end and the ~1 h draft window, so the renewal is finalized and collected.
-  await stripeClock.advanceTo(live.items.data[0]!.current_period_end + 2 * HOUR);
-  const invoices = await stripe().invoices.list({ subscription: subscriptionId });
+  await customerClock.advanceTo(s, live.items.data[0]!.current_period_end + 2 * HOUR);
+  const invoices = await stripe().invoices.list({ subscription: s.subscriptionId });
   return invoices.data.find((i) => i.billing_reason === "subscription_cycle")!;
 };
 
@@ -93,7 +93,7 @@ describe("resize downgrades at renewal (subscription schedule)", () => {
     expect(await quantities(s.subscriptionId)).toEqual([1, 2, 2]);
     expect(await applyEvents(row.id)).toHaveLength(0);
 
-    const renewal = await renewalOf(s.subscriptionId);
+    const renewal = await renewalOf(s);
     expect(renewal).toMatchObject({ status: "paid", amount_paid: 500 + 400 + 150 }); // billed at the smaller size
     expect(await quantities(s.subscriptionId)).toEqual([1, 1, 1]);
     expect(await proxmoxCallsFor(s.vmid, since)).toEqual([]); // nothing before the paid renewal is read back
@@ -127,7 +127,7 @@ describe("resize downgrades at renewal (subscription schedule)", () => {
     expect((await stripe().subscriptionSchedules.retrieve(row.stripeScheduleId!)).status).toBe("released");
     expect(await db.auditEvent.count({ where: { subjectId: s.vm.id, action: "vm.resize_canceled" } })).toBe(1);
 
-    const renewal = await renewalOf(s.subscriptionId);
+    const renewal = await renewalOf(s);
     expect(renewal.amount_paid).toBe(500 + 2 * 400 + 2 * 150);
     expect(await quantities(s.subscriptionId)).toEqual([1, 2, 2]);
     await runMirrorFor("invoice.paid", renewal.id, s.subscriptionId);
@@ -147,7 +147,7 @@ describe("resize downgrades at renewal (subscription schedule)", () => {
     expect((await stripe().subscriptions.retrieve(s.subscriptionId)).schedule).toBeNull();
     expect((await runApply(upgrade.resizeRequestId, s.vm.id)).result).toMatchObject({ status: "applied" });
 
-    const renewal = await renewalOf(s.subscriptionId);
+    const renewal = await renewalOf(s);
     expect(renewal.amount_paid).toBe(500 + 3 * 400 + 3 * 150);
     expect(await quantities(s.subscriptionId)).toEqual([1, 3, 3]);
   });
@@ -156,7 +156,7 @@ describe("resize downgrades at renewal (subscription schedule)", () => {
     const s = await grownVm();
     const quote = await scheduleSmaller(s);
     await setCard(s.customerId, HARD_DECLINE);
-    const renewal = await renewalOf(s.subscriptionId);
+    const renewal = await renewalOf(s);
     expect(renewal.status).toBe("open");
     await runMirrorFor("invoice.payment_failed", renewal.id, s.subscriptionId);
     expect(await db.resizeRequest.findUniqueOrThrow({ where: { id: quote.resizeRequestId } })).toMatchObject({

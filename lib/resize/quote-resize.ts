@@ -6,6 +6,7 @@
 import { UserFacingError } from "@/lib/actions/form-state";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { billingNowForUser } from "@/lib/billing-state/billing-clock";
 import { stripe, type Stripe } from "@/lib/billing/stripe";
 import { nodeHasRoomFor } from "@/lib/capacity/find-node-with-room";
 import { ensureResourcePrice, resourceKindOf } from "@/lib/resize/ensure-resource-price";
@@ -90,7 +91,8 @@ export async function quoteResize(input: { userId: string; vmId: string; totals:
 
   const subscription = await stripe().subscriptions.retrieve(subscriptionId);
   const items = await targetItemsFor(ctx, subscription, totals);
-  const prorationDate = Math.floor(now.getTime() / 1000);
+  // Stripe prorates on the subscription's own clock (the customer's test clock in a rehearsal).
+  const prorationDate = Math.floor((input.now ?? (await billingNowForUser(userId))).getTime() / 1000);
   let amountDueMinor = 0;
   let currency = ctx.plan.currency;
   let effectiveAt: Date | null = null;

@@ -23,12 +23,12 @@ import { createUser, uniqueVmid } from "@/test/fixtures/vm";
 import { retryResize } from "@/lib/resize/retry-resize";
 import { refundFailedResize } from "@/lib/resize/refund-resize";
 import { convergeOpenResizes } from "@/lib/resize/sweep-open-resizes";
-import { failResize, restartAfterFailure, resizedEmailKey } from "@/lib/resize/apply-resize";
+import { failResize, openPowerActionOn, restartAfterFailure, resizedEmailKey } from "@/lib/resize/apply-resize";
 import { confirmOpenResizeOf, confirmResizePayment } from "@/lib/resize/confirm-resize-payment";
 import { quoteResize, NO_ROOM_MESSAGE } from "@/lib/resize/quote-resize";
 import { requestResize } from "@/lib/resize/request-resize";
 import { loadResizeConfirmationSecret } from "@/lib/resize/resize-view";
-import { PAYMENT_REQUIRED_MESSAGE } from "@/lib/billing-state/gates";
+import { billingGate, PAYMENT_REQUIRED_MESSAGE } from "@/lib/billing-state/gates";
 import { resizeVmFunction } from "@/inngest/functions/resize-vm";
 
 const urls = inject("simUrls");
@@ -306,14 +306,58 @@ describe("resize (Stripe + Proxmox stand-ins)", () => {
     await db.vm.update({ where: { id: vm.id }, data: { status: "destroyed" } });
   });
 
-  it("I6: a paid resize applied while the account is suspended for billing leaves the VM stopped (nothing automatic starts it)", async () => {
+  it("a paid resize whose apply meets an open power action waits for it, as steps (not retries), then applies once", async () => {
+    const { userId, vm, vmid } = await paidVm();
+    const quote = await quoteResize({ userId, vmId: vm.id, totals: BIGGER });
+    expect(await requestResize({ userId, resizeRequestId: quote!.resizeRequestId })).toMatchObject({ status: "paid" });
+    // A reboot the customer asked for just before paying is still open when the apply run starts…
+    const reboot = await db.powerRequest.create({ data: { vmId: vm.id, userId, action: "reboot", status: "running" } });
+    expect(await openPowerActionOn(vm.id)).toBe(true);
+    await db.powerRequest.update({ where: { id: reboot.id }, data: { status: "done", finishedAt: new Date() } });
+    expect(await openPowerActionOn(vm.id)).toBe(false);
+    // …and ends during the second wait (the checks answer as Proxmox's task would, minutes apart).
+    const run = await new InngestTestEngine({
+      function: resizeVmFunction,
+      events: [
+        {
+          name: "vm/resize.apply-requested",
+          id: `resize-apply-${quote!.resizeRequestId}-1`,
+          data: { resizeRequestId: quote!.resizeRequestId, vmId: vm.id, attempt: 1 },
+        },
+      ],
+      steps: [
+        { id: "check power actions", handler: () => true },
+        { id: "check power actions 2", handler: () => true },
+        { id: "check power actions 3", handler: () => false },
+        // @inngest/test 1.0.0 cannot pass a step.sleep on its own: the waits are mocked as done.
+        { id: "wait for power action 1", handler: () => undefined },
+        { id: "wait for power action 2", handler: () => undefined },
+      ],
+    }).execute();
+    expect(run.error).toBeUndefined();
+    expect(run.result).toEqual({ resizeRequestId: quote!.resizeRequestId, status: "applied" });
+    const sleeps = (run.ctx.step.sleep as unknown as { mock: { calls: unknown[][] } }).mock.calls.map((c) => c[0]);
+    expect([...new Set(sleeps)]).toEqual(["wait for power action 1", "wait for power action 2"]);
+    expect(Number((await getVmConfig(NODE, vmid)).cores)).toBe(4);
+    expect(await db.resizeRequest.findUniqueOrThrow({ where: { id: quote!.resizeRequestId } })).toMatchObject({ status: "applied", applyAttempt: 1 });
+  });
+
+  it("I6: a paid resize applied while its VM is suspended for billing leaves the VM stopped (nothing automatic starts it)", async () => {
     const { userId, vm, vmid, subscriptionId } = await paidVm();
     const quote = await quoteResize({ userId, vmId: vm.id, totals: BIGGER });
     expect(await requestResize({ userId, resizeRequestId: quote!.resizeRequestId })).toMatchObject({ status: "paid" });
     const since = await lastRequestId();
-    // Another subscription of the account is suspended between the payment and the apply run.
+    // The VM's own subscription is suspended between the payment and the apply run.
+    const { orderId } = await db.vm.findUniqueOrThrow({ where: { id: vm.id }, select: { orderId: true } });
     const suspended = await db.billingEnforcement.create({
-      data: { subscriptionId: `sub_row_${vm.id}`, stripeSubscriptionId: `${subscriptionId}_other`, userId, orderId: `order_${vm.id}`, state: "suspended" },
+      data: {
+        subscriptionId: `sub_row_${vm.id}`,
+        stripeSubscriptionId: `${subscriptionId}_row`,
+        userId,
+        orderId,
+        state: "suspended",
+        overdueSince: new Date(),
+      },
     });
     try {
       expect((await runApply(quote!.resizeRequestId, vm.id)).result).toEqual({ resizeRequestId: quote!.resizeRequestId, status: "applied" });
@@ -327,11 +371,31 @@ describe("resize (Stripe + Proxmox stand-ins)", () => {
     }
   });
 
-  it("I6: while the account is suspended for billing, a resize is refused as payment required and Stripe is not asked for money", async () => {
+  it("I6 I12: while its VM is suspended for billing, a resize is refused as payment required and Stripe is not asked for money; another VM's suspension does not refuse it", async () => {
     const { userId, vm, subscriptionId } = await paidVm({ clone: false });
     const quote = await quoteResize({ userId, vmId: vm.id, totals: BIGGER });
+    const sibling = await db.billingEnforcement.create({
+      data: {
+        subscriptionId: `sub_sib_${vm.id}`,
+        stripeSubscriptionId: `${subscriptionId}_sibling`,
+        userId,
+        orderId: `order_sib_${vm.id}`,
+        state: "suspended",
+        overdueSince: new Date(),
+      },
+    });
+    expect(await billingGate({ userId, vmId: vm.id, action: "resize" })).toEqual({ allowed: true });
+    await db.billingEnforcement.delete({ where: { id: sibling.id } });
+    const { orderId } = await db.vm.findUniqueOrThrow({ where: { id: vm.id }, select: { orderId: true } });
     const suspended = await db.billingEnforcement.create({
-      data: { subscriptionId: `sub_row_${vm.id}`, stripeSubscriptionId: `${subscriptionId}_other`, userId, orderId: `order_${vm.id}`, state: "suspended" },
+      data: {
+        subscriptionId: `sub_row_${vm.id}`,
+        stripeSubscriptionId: `${subscriptionId}_row`,
+        userId,
+        orderId,
+        state: "suspended",
+        overdueSince: new Date(),
+      },
     });
     try {
       await expect(quoteResize({ userId, vmId: vm.id, totals: BIGGER })).rejects.toThrow(PAYMENT_REQUIRED_MESSAGE);

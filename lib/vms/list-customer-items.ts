@@ -1,6 +1,7 @@
 // The dashboard's two lists: the signed-in user's VMs and orders, paged in SQL. Only what the
 // customer may see is selected (no node, no failure reason for operators, I4).
 import { db } from "@/lib/db";
+import { storyOfRow } from "@/lib/billing-state/billing-story";
 import type { OrderStatus, Prisma, VmStatus } from "@/lib/generated/prisma/client";
 import { labTypeLabel } from "@/lib/catalog/list-plans";
 import { pageWindow, toPage, type Page } from "@/lib/pagination";
@@ -16,6 +17,7 @@ export const customerOrderStatusLabel: Record<OrderStatus, string> = {
   failed: "Failed",
   expired: "Expired",
   refunded: "Refunded",
+  canceled: "Cancelled",
 };
 
 export type CustomerVmRow = {
@@ -52,18 +54,18 @@ export async function listCustomerVms(userId: string, page: number, pageSize = D
     }),
     db.vm.count({ where }),
   ]);
-  // A VM stopped for billing says so, never looks broken (issue 11).
-  const suspended = new Set(
+  // A VM stopped by its billing says which story it is in, never looks broken (issues 11, 16).
+  const stopped = new Map(
     (
       await db.billingEnforcement.findMany({
-        where: { orderId: { in: rows.map((r) => r.orderId) }, state: { in: ["suspended", "retained", "pending_deletion"] } },
-        select: { orderId: true },
+        where: { orderId: { in: rows.map((r) => r.orderId) }, state: { in: ["suspended", "ended", "retained", "pending_deletion"] } },
+        select: { orderId: true, overdueSince: true, endedAt: true, endReason: true },
       })
-    ).map((r) => r.orderId),
+    ).map((r) => [r.orderId, storyOfRow(r) === "overdue" ? "Suspended for billing" : "Ended (data kept)"]),
   );
   const items = rows.map(({ orderId, ...vm }) => ({
     ...vm,
-    statusLabel: suspended.has(orderId) ? "Suspended for billing" : vmStatusLabel[vm.status],
+    statusLabel: stopped.get(orderId) ?? vmStatusLabel[vm.status],
     labType: labTypeLabel[vm.labType],
   }));
   return toPage(items, total, page, pageSize);

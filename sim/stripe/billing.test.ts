@@ -3,7 +3,7 @@
 import Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
 import { RENEWAL_DRAFT_SECONDS as DRAFT } from "./renewal";
-import { DAY, type Rig, startRig, subscribe, waitFor } from "./testkit";
+import { advanceTo as advanceClock, DAY, type Rig, startRig, subscribe, waitFor } from "./testkit";
 
 let rig: Rig;
 afterEach(() => rig.close());
@@ -19,14 +19,9 @@ async function setCard(customer: string, number: string) {
   expect(response.status).toBe(200);
 }
 
-async function advanceTo(unix: number) {
-  const response = await fetch(`${rig.sim.url}/_sim/clock/advance`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ seconds: unix - rig.sim.clock.now() + 1 }),
-  });
-  return response.json();
-}
+/** The one customer's test clock in each test (each test subscribes once before moving time). */
+let clock = "";
+const advanceTo = (unix: number) => advanceClock(rig, clock, unix);
 
 async function latestInvoice(subscription: string) {
   const sub = await rig.stripe.subscriptions.retrieve(subscription, { expand: ["latest_invoice"] });
@@ -36,12 +31,13 @@ async function latestInvoice(subscription: string) {
 describe("renewals", () => {
   it("renews at period end with a subscription_cycle invoice paid by the saved card", async () => {
     rig = await startRig();
-    const { subscription } = await subscribe(rig);
+    let subscription;
+    ({ subscription, clock } = await subscribe(rig));
     const period = subscription.items.data[0];
     const before = rig.sim.events().length;
-    // The renewal invoice is a draft for an hour, then finalized and charged (two due items).
+    // The renewal invoice is a draft for an hour, then finalized and charged.
     const advanced = await advanceTo(period.current_period_end + DRAFT);
-    expect(advanced.processed).toBe(2);
+    expect(advanced).toMatchObject({ status: "ready", frozen_time: period.current_period_end + DRAFT + 1 });
 
     const { sub, invoice } = await latestInvoice(subscription.id);
     expect(sub.status).toBe("active");
@@ -57,21 +53,25 @@ describe("renewals", () => {
     expect(invoice.lines.data[0].period).toEqual({ start: sub.items.data[0].current_period_start, end: sub.items.data[0].current_period_end });
     const events = eventsAfter(rig, before);
     expect(events.map((e) => e.type)).toEqual([
+      "test_helpers.test_clock.advancing",
       "customer.subscription.updated",
       "invoice.created",
       "invoice.finalized",
       "invoice.paid",
       "invoice.payment_succeeded",
+      "test_helpers.test_clock.ready",
     ]);
-    expect(events[0].data.previous_attributes).toHaveProperty("items");
-    expect(events[0].created).toBe(period.current_period_end);
+    expect(events[1].data.previous_attributes).toHaveProperty("items");
+    expect(events[1].created).toBe(period.current_period_end);
     const invoices = await rig.stripe.invoices.list({ subscription: subscription.id });
     expect(invoices.data.map((i) => i.billing_reason)).toEqual(["subscription_cycle", "subscription_create"]);
   });
 
   it("like Stripe's dunning: a declining card makes the subscription past_due, retries at +3/+5/+7 days, then unpaid", async () => {
     rig = await startRig();
-    const { subscription, customer } = await subscribe(rig);
+    const subscribed = await subscribe(rig);
+    const { subscription, customer } = subscribed;
+    clock = subscribed.clock;
     await setCard(customer, "4000000000000002");
     const end = subscription.items.data[0].current_period_end + DRAFT; // the first attempt
     await advanceTo(end);
@@ -97,7 +97,9 @@ describe("renewals", () => {
 
   it("cancels after the last retry when configured, with customer.subscription.deleted", async () => {
     rig = await startRig({ dunning: { subscription: "cancel", invoice: "past_due" }, retryScheduleDays: [1] });
-    const { subscription, customer } = await subscribe(rig);
+    const subscribed = await subscribe(rig);
+    const { subscription, customer } = subscribed;
+    clock = subscribed.clock;
     await setCard(customer, "4000000000009995");
     const end = subscription.items.data[0].current_period_end + DRAFT;
     await advanceTo(end);
@@ -113,6 +115,7 @@ describe("like Stripe: paying the open invoice restores the subscription", () =>
   async function pastDue() {
     rig = await startRig();
     const subscribed = await subscribe(rig);
+    clock = subscribed.clock;
     await setCard(subscribed.customer, "4000000000000002");
     await advanceTo(subscribed.subscription.items.data[0].current_period_end + DRAFT);
     const { invoice } = await latestInvoice(subscribed.subscription.id);
@@ -178,6 +181,7 @@ describe("cancellation and refunds", () => {
     expect((await rig.stripe.subscriptions.list({ customer: now.customer, status: "all" })).data).toHaveLength(1);
 
     const later = await subscribe(rig, { amount: 900 });
+    clock = later.clock;
     const updated = await rig.stripe.subscriptions.update(later.subscription.id, { cancel_at_period_end: true });
     expect(updated).toMatchObject({ cancel_at_period_end: true, cancel_at: later.subscription.items.data[0].current_period_end });
     await advanceTo(later.subscription.items.data[0].current_period_end);
@@ -200,5 +204,27 @@ describe("cancellation and refunds", () => {
     expect((await rig.stripe.refunds.create({ payment_intent: paymentIntent })).amount).toBe(1000);
     await expect(rig.stripe.refunds.create({ payment_intent: paymentIntent })).rejects.toMatchObject({ code: "charge_already_refunded" });
     expect(rig.sim.events("refund.created")).toHaveLength(2);
+  });
+});
+
+describe("invoice documents and drafts", () => {
+  it("a finalized invoice links its PDF; a renewal draft can be deleted, a finalized invoice cannot", async () => {
+    rig = await startRig();
+    let subscription, session;
+    ({ subscription, session, clock } = await subscribe(rig));
+    const first = await rig.stripe.invoices.retrieve(String(session.invoice));
+    expect(first.invoice_pdf).toMatch(/\/i\/in_[^/]+\/pdf$/);
+    const pdf = await fetch(first.invoice_pdf!);
+    expect(pdf.headers.get("content-type")).toBe("application/pdf");
+    expect((await pdf.text()).startsWith("%PDF-")).toBe(true);
+    await expect(rig.stripe.invoices.del(first.id)).rejects.toMatchObject({ message: "You can only delete draft invoices." });
+
+    // At the period end the renewal invoice is a draft for an hour: deleting it is Stripe's way to skip it.
+    await advanceTo(subscription.items.data[0].current_period_end);
+    const draft = (await rig.stripe.invoices.list({ subscription: subscription.id, status: "draft" })).data[0];
+    expect(draft.invoice_pdf).toBeNull();
+    expect(await rig.stripe.invoices.del(draft.id)).toEqual({ id: draft.id, object: "invoice", deleted: true });
+    expect(rig.sim.events("invoice.deleted")).toHaveLength(1);
+    await expect(rig.stripe.invoices.retrieve(draft.id)).rejects.toMatchObject({ code: "resource_missing" });
   });
 });

@@ -5,12 +5,12 @@
 import type Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
 import { RENEWAL_DRAFT_SECONDS } from "./renewal";
-import { DAY, type Rig, startRig, subscribe } from "./testkit";
+import { advanceTo as advanceClock, clockNow, DAY, type Rig, startRig, subscribe } from "./testkit";
 
 let rig: Rig;
 afterEach(() => rig.close());
 
-const advanceTo = (unix: number) => rig.sim.advanceClock(Math.max(0, unix - rig.sim.clock.now() + 1));
+const advanceTo = (clock: string, unix: number) => advanceClock(rig, clock, Math.max(unix, clockNow(rig, clock)));
 const renewalOf = async (subscription: string) =>
   (await rig.stripe.invoices.list({ subscription, limit: 100 })).data.find((i) => i.billing_reason === "subscription_cycle")!;
 
@@ -40,14 +40,14 @@ describe("the subscription's own payment method comes first", () => {
 
   it("a card updated in the portal does not reach the retries while the subscription has its own; set on the subscription, invoices.pay charges it", async () => {
     rig = await startRig({ retryScheduleDays: [3, 5, 7] });
-    const { subscription, customer } = await subscribe(rig);
+    const { subscription, customer, clock } = await subscribe(rig);
     rig.sim.setCustomerCard(customer, "4000000000000002"); // Checkout's card now declines
-    advanceTo(subscription.items.data[0]!.current_period_end + RENEWAL_DRAFT_SECONDS);
+    await advanceTo(clock, subscription.items.data[0]!.current_period_end + RENEWAL_DRAFT_SECONDS);
     const renewal = await renewalOf(subscription.id);
     expect(renewal).toMatchObject({ status: "open", attempt_count: 1 });
 
     const newCard = await updateCardInPortal(customer, "4242424242424242");
-    advanceTo(renewal.next_payment_attempt!);
+    await advanceTo(clock, renewal.next_payment_attempt!);
     // The retry charged the subscription's card (declines again), not the customer's new default.
     expect(await rig.stripe.invoices.retrieve(renewal.id)).toMatchObject({ status: "open", attempt_count: 2 });
 
@@ -58,12 +58,12 @@ describe("the subscription's own payment method comes first", () => {
 
   it("the customer's default pays a subscription that has none of its own; another customer's card is refused", async () => {
     rig = await startRig();
-    const { subscription, customer } = await subscribe(rig);
+    const { subscription, customer, clock } = await subscribe(rig);
     const other = await subscribe(rig, { amount: 900 });
     await rig.stripe.subscriptions.update(subscription.id, { default_payment_method: "" });
     rig.sim.setCustomerCard(customer, "4000000000000002");
     const newCard = await updateCardInPortal(customer, "4242424242424242");
-    advanceTo(subscription.items.data[0]!.current_period_end + RENEWAL_DRAFT_SECONDS);
+    await advanceTo(clock, subscription.items.data[0]!.current_period_end + RENEWAL_DRAFT_SECONDS);
     expect(await renewalOf(subscription.id)).toMatchObject({ status: "paid", attempt_count: 1 });
 
     const foreign = other.subscription.default_payment_method as string;
@@ -81,9 +81,9 @@ describe("the subscription's own payment method comes first", () => {
 describe("no retries where Smart Retries make none", () => {
   it("with no payment method anywhere: invoice.payment_failed, next_payment_attempt null, no attempt later, no card error on the intent; invoices.pay says why", async () => {
     rig = await startRig({ retryScheduleDays: [3, 5, 7], dunning: { subscription: "past_due", invoice: "past_due" } });
-    const { subscription } = await subscribe(rig);
+    const { subscription, clock } = await subscribe(rig);
     await rig.stripe.subscriptions.update(subscription.id, { default_payment_method: "" });
-    advanceTo(subscription.items.data[0]!.current_period_end + RENEWAL_DRAFT_SECONDS);
+    await advanceTo(clock, subscription.items.data[0]!.current_period_end + RENEWAL_DRAFT_SECONDS);
     const renewal = await renewalOf(subscription.id);
     expect(renewal).toMatchObject({ status: "open", attempt_count: 1, next_payment_attempt: null });
     const failed = rig.sim.events("invoice.payment_failed").at(-1)!.data.object as Stripe.Invoice;
@@ -92,7 +92,7 @@ describe("no retries where Smart Retries make none", () => {
     const intent = await rig.stripe.paymentIntents.retrieve(String(withPayments.payments!.data[0]!.payment.payment_intent));
     expect(intent).toMatchObject({ status: "requires_payment_method", last_payment_error: null });
 
-    advanceTo(rig.sim.clock.now() + 20 * DAY);
+    await advanceTo(clock, clockNow(rig, clock) + 20 * DAY);
     expect(await rig.stripe.invoices.retrieve(renewal.id)).toMatchObject({ status: "open", attempt_count: 1 });
     await expect(rig.stripe.invoices.pay(renewal.id)).rejects.toMatchObject({
       statusCode: 400,

@@ -170,8 +170,12 @@ describe("checkout shortcut and expiry", () => {
     expect(expired).toMatchObject({ status: "expired", url: null });
     await expect(rig.stripe.checkout.sessions.expire(first.id)).rejects.toMatchObject({ statusCode: 400 });
 
-    const second = await createSession(rig.stripe, price.id, { expires_at: rig.sim.clock.now() + 3600 });
-    rig.sim.advanceClock(3601);
+    // A session for a customer on a test clock expires on that clock (real time cannot be moved).
+    const clock = await rig.stripe.testHelpers.testClocks.create({ frozen_time: Math.floor(Date.now() / 1000) - 86_400 });
+    const customer = await rig.stripe.customers.create({ email: "late@example.test", test_clock: clock.id });
+    const second = await createSession(rig.stripe, price.id, { customer: customer.id, customer_email: undefined, expires_at: clock.frozen_time + 3600 });
+    expect(second.created).toBe(clock.frozen_time);
+    await rig.sim.advanceTestClock(clock.id, clock.frozen_time + 3601);
     expect((await rig.stripe.checkout.sessions.retrieve(second.id)).status).toBe("expired");
     expect((await openForm(second.url!)).html).toContain("no longer active");
 

@@ -1,26 +1,20 @@
-// The stand-in's notion of "now": real time plus an offset that tests push forward, like a Stripe
-// test clock but global. Timestamps are unix seconds, as everywhere in the Stripe API.
+// The stand-in's notion of "now". Objects on no test clock live in real time; objects on a test
+// clock (a customer created with `test_clock`, and everything of theirs) live at that clock's
+// `frozen_time`, which only moves when the clock is advanced (test-clocks.ts), as at Stripe. Work
+// for one object runs with now() pinned to its clock (a request about it, a renewal that fell
+// due), so timestamps and rules follow the clock the object lives on. Unix seconds throughout.
 
 export class SimClock {
-  private offsetSeconds = 0;
   private pinned: number | null = null;
 
   now(): number {
-    return this.pinned ?? Math.floor(Date.now() / 1000) + this.offsetSeconds;
-  }
-
-  get offset(): number {
-    return this.offsetSeconds;
-  }
-
-  advance(seconds: number) {
-    if (!Number.isFinite(seconds) || seconds < 0) throw new Error("the clock only moves forward");
-    this.offsetSeconds += Math.floor(seconds);
+    return this.pinned ?? realNow();
   }
 
   /**
-   * Runs work that fell due at `at` with now() pinned there, so a renewal found late (after a big
-   * advance) still carries its period boundary as `created`, as Stripe's test clocks do.
+   * Runs `fn` with now() pinned at `at`: a request about an object on a test clock, or work that
+   * fell due during an advance (a renewal found late still carries its period boundary as
+   * `created`, as Stripe's test clocks do).
    */
   runAt<T>(at: number, fn: () => T): T {
     const previous = this.pinned;
@@ -32,6 +26,8 @@ export class SimClock {
     }
   }
 }
+
+export const realNow = () => Math.floor(Date.now() / 1000);
 
 const DAY = 86_400;
 

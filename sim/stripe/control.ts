@@ -22,6 +22,15 @@ class ControlError extends Error {
 type Body = Record<string, unknown>;
 type ControlHandler = (body: Body, id: string, query: URLSearchParams) => unknown | Promise<unknown>;
 
+/** Unix seconds, or a date/datetime (a form's datetime-local is read as UTC). */
+function parseTime(value: unknown): number {
+  if (typeof value === "number" || /^\d+$/.test(String(value))) return Number(value);
+  const text = String(value);
+  const ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text}Z`);
+  if (!Number.isFinite(ms)) throw new ControlError(`frozen_time is not a time: ${text}`);
+  return Math.floor(ms / 1000);
+}
+
 function controlRoutes(ctx: SimContext, controls: SimControls, reset: () => void): Array<[string, RegExp, ControlHandler]> {
   const { webhooks, store, clock } = ctx;
   const num = (value: unknown, name: string) => {
@@ -39,7 +48,7 @@ function controlRoutes(ctx: SimContext, controls: SimControls, reset: () => void
       /^\/_sim\/state$/,
       () => ({
         now: clock.now(),
-        offsetSeconds: clock.offset,
+        testClocks: [...store.testClocks.values()],
         paused: webhooks.paused,
         rules: webhooks.rules,
         dunning: ctx.options.dunning,
@@ -55,14 +64,17 @@ function controlRoutes(ctx: SimContext, controls: SimControls, reset: () => void
         refunds: [...store.refunds.values()],
       }),
     ],
-    ["GET", /^\/_sim\/clock$/, () => ({ now: clock.now(), offsetSeconds: clock.offset })],
+    ["GET", /^\/_sim\/clock$/, () => ({ now: clock.now(), testClocks: [...store.testClocks.values()] })],
+    // What the Dashboard's "Advance time" does for one test clock (Stripe's advance), waiting until
+    // the clock is ready again: `{ frozen_time }` (unix seconds, or a datetime from a form) or `{ seconds }`.
     [
       "POST",
-      /^\/_sim\/clock\/advance$/,
-      (b) => {
-        const seconds = num(b.seconds, "seconds");
-        if (seconds < 0) throw new ControlError("the clock only moves forward");
-        return controls.advanceClock(seconds);
+      /^\/_sim\/test_clocks\/([^/]+)\/advance$/,
+      async (b, id) => {
+        if (!store.testClocks.has(id)) throw new ControlError(`no such test clock: ${id}`, 404);
+        const frozen = b.frozen_time === undefined || b.frozen_time === "" ? undefined : parseTime(b.frozen_time);
+        if (frozen === undefined && b.seconds === undefined) throw new ControlError("give frozen_time or seconds");
+        return controls.advanceTestClock(id, frozen ?? { seconds: num(b.seconds, "seconds") });
       },
     ],
     [

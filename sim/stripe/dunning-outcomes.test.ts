@@ -5,13 +5,13 @@
 import type Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
 import { RENEWAL_DRAFT_SECONDS } from "./renewal";
-import { DAY, type Rig, startRig, subscribe } from "./testkit";
+import { advanceTo as advanceClock, clockNow, DAY, type Rig, startRig, subscribe } from "./testkit";
 import type { DunningSettings } from "./types";
 
 let rig: Rig;
 afterEach(() => rig.close());
 
-const advanceTo = (unix: number) => rig.sim.advanceClock(Math.max(0, unix - rig.sim.clock.now() + 1));
+const advanceTo = (clock: string, unix: number) => advanceClock(rig, clock, Math.max(unix, clockNow(rig, clock)));
 const setDunning = (settings: Partial<DunningSettings>) =>
   fetch(`${rig.sim.url}/_sim/settings/dunning`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(settings) });
 
@@ -19,11 +19,11 @@ const setDunning = (settings: Partial<DunningSettings>) =>
 async function exhaustRetries() {
   const subscribed = await subscribe(rig);
   rig.sim.setCustomerCard(subscribed.customer, "4000000000009995");
-  advanceTo(subscribed.subscription.items.data[0]!.current_period_end + RENEWAL_DRAFT_SECONDS);
+  await advanceTo(subscribed.clock, subscribed.subscription.items.data[0]!.current_period_end + RENEWAL_DRAFT_SECONDS);
   const [renewal] = (await rig.stripe.invoices.list({ subscription: subscribed.subscription.id })).data;
   expect(renewal).toMatchObject({ billing_reason: "subscription_cycle", status: "open", next_payment_attempt: expect.any(Number) });
   expect((await rig.stripe.subscriptions.retrieve(subscribed.subscription.id)).status).toBe("past_due");
-  advanceTo(renewal!.next_payment_attempt! + DAY);
+  await advanceTo(subscribed.clock, renewal!.next_payment_attempt! + DAY);
   return { ...subscribed, renewal: await rig.stripe.invoices.retrieve(renewal!.id) };
 }
 
@@ -61,9 +61,9 @@ describe("after the last retry, as the account's settings say", () => {
 
   it("a hard decline skips the retries: the outcome applies at the first failure", async () => {
     rig = await startRig({ retryScheduleDays: [3, 5, 7], dunning: { subscription: "unpaid", invoice: "uncollectible" } });
-    const { subscription, customer } = await subscribe(rig);
+    const { subscription, customer, clock } = await subscribe(rig);
     rig.sim.setCustomerCard(customer, "4000000000009987");
-    advanceTo(subscription.items.data[0]!.current_period_end + RENEWAL_DRAFT_SECONDS);
+    await advanceTo(clock, subscription.items.data[0]!.current_period_end + RENEWAL_DRAFT_SECONDS);
     const [renewal] = (await rig.stripe.invoices.list({ subscription: subscription.id })).data;
     expect(renewal).toMatchObject({ status: "uncollectible", attempt_count: 1, next_payment_attempt: null });
     expect((await rig.stripe.subscriptions.retrieve(subscription.id)).status).toBe("unpaid");
@@ -71,18 +71,18 @@ describe("after the last retry, as the account's settings say", () => {
 
   it("an older invoice's last retry leaves the subscription as it is when its latest invoice is paid", async () => {
     rig = await startRig({ retryScheduleDays: [40], dunning: { subscription: "cancel", invoice: "past_due" } });
-    const { subscription, customer } = await subscribe(rig);
+    const { subscription, customer, clock } = await subscribe(rig);
     rig.sim.setCustomerCard(customer, "4000000000009995");
     const firstEnd = subscription.items.data[0]!.current_period_end;
-    advanceTo(firstEnd + RENEWAL_DRAFT_SECONDS);
+    await advanceTo(clock, firstEnd + RENEWAL_DRAFT_SECONDS);
     rig.sim.setCustomerCard(customer, "4242424242424242");
     // The next renewal (paid) comes before the first invoice's one retry (40 days, declined again).
     const next = (await rig.stripe.subscriptions.retrieve(subscription.id)).items.data[0]!.current_period_end;
-    advanceTo(next + RENEWAL_DRAFT_SECONDS);
+    await advanceTo(clock, next + RENEWAL_DRAFT_SECONDS);
     const [latest, older] = (await rig.stripe.invoices.list({ subscription: subscription.id })).data;
     expect(latest).toMatchObject({ status: "paid" });
     rig.sim.setCustomerCard(customer, "4000000000009995");
-    advanceTo(older!.next_payment_attempt! + 1);
+    await advanceTo(clock, older!.next_payment_attempt! + 1);
     expect(await rig.stripe.invoices.retrieve(older!.id)).toMatchObject({ status: "open", next_payment_attempt: null, attempt_count: 2 });
     expect((await rig.stripe.subscriptions.retrieve(subscription.id)).status).toBe("active");
   });

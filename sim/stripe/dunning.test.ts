@@ -4,53 +4,56 @@
 import type Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
 import { RENEWAL_DRAFT_SECONDS } from "./renewal";
-import { DAY, type Rig, startRig, subscribe } from "./testkit";
+import { clockNow, DAY, type Rig, startRig, subscribe } from "./testkit";
 
 let rig: Rig;
 afterEach(() => rig.close());
 
 const post = (path: string, body: object) =>
   fetch(`${rig.sim.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json());
-const advanceTo = (unix: number) => post("/_sim/clock/advance", { seconds: Math.max(0, unix - rig.sim.clock.now() + 1) });
+/** The customer's test clock to `unix` (+1 s), through the control the inspect page's buttons use. */
+const advanceTo = async (clock: string, unix: number) => {
+  if (unix + 1 > clockNow(rig, clock)) await post(`/_sim/test_clocks/${clock}/advance`, { frozen_time: unix + 1 });
+};
 const invoicesOf = async (subscription: string) => (await rig.stripe.invoices.list({ subscription, limit: 100 })).data as Stripe.Invoice[];
 
 describe("dunning fidelity", () => {
   it("a renewal invoice is a draft for an hour, then finalized and charged", async () => {
     rig = await startRig();
-    const { subscription } = await subscribe(rig);
+    const { subscription, clock } = await subscribe(rig);
     const end = subscription.items.data[0]!.current_period_end;
-    await advanceTo(end + 60);
+    await advanceTo(clock, end + 60);
     const [draft] = await invoicesOf(subscription.id);
     expect(draft).toMatchObject({ billing_reason: "subscription_cycle", status: "draft", automatically_finalizes_at: end + RENEWAL_DRAFT_SECONDS });
-    await advanceTo(end + RENEWAL_DRAFT_SECONDS);
+    await advanceTo(clock, end + RENEWAL_DRAFT_SECONDS);
     expect((await rig.stripe.invoices.retrieve(draft!.id)).status).toBe("paid");
   });
 
   it("a hard decline (lost card) is not retried: next_payment_attempt stays null", async () => {
     rig = await startRig();
-    const { subscription, customer } = await subscribe(rig);
+    const { subscription, customer, clock } = await subscribe(rig);
     await post(`/_sim/customers/${customer}/card`, { number: "4000000000009987" });
-    await advanceTo(subscription.items.data[0]!.current_period_end + RENEWAL_DRAFT_SECONDS);
+    await advanceTo(clock, subscription.items.data[0]!.current_period_end + RENEWAL_DRAFT_SECONDS);
     const [renewal] = await invoicesOf(subscription.id);
     expect(renewal).toMatchObject({ status: "open", attempt_count: 1, next_payment_attempt: null });
-    await advanceTo(rig.sim.clock.now() + 10 * DAY);
+    await advanceTo(clock, clockNow(rig, clock) + 10 * DAY);
     expect((await rig.stripe.invoices.retrieve(renewal!.id)).attempt_count).toBe(1);
     // A soft decline (insufficient funds) is retried as before.
     const soft = await subscribe(rig, { amount: 900 });
     await post(`/_sim/customers/${soft.customer}/card`, { number: "4000000000009995" });
-    await advanceTo(soft.subscription.items.data[0]!.current_period_end + RENEWAL_DRAFT_SECONDS);
+    await advanceTo(soft.clock, soft.subscription.items.data[0]!.current_period_end + RENEWAL_DRAFT_SECONDS);
     expect((await invoicesOf(soft.subscription.id))[0]!.next_payment_attempt).not.toBeNull();
   });
 
   it("an unpaid subscription keeps invoicing without attempts; paying the latest invoice reactivates it while an older one stays open", async () => {
     rig = await startRig({ retryScheduleDays: [] });
-    const { subscription, customer } = await subscribe(rig);
+    const { subscription, customer, clock } = await subscribe(rig);
     await post(`/_sim/customers/${customer}/card`, { number: "4000000000000002" });
     const first = subscription.items.data[0]!.current_period_end;
-    await advanceTo(first + RENEWAL_DRAFT_SECONDS);
+    await advanceTo(clock, first + RENEWAL_DRAFT_SECONDS);
     expect((await rig.stripe.subscriptions.retrieve(subscription.id)).status).toBe("unpaid");
     const next = (await rig.stripe.subscriptions.retrieve(subscription.id)).items.data[0]!.current_period_end;
-    await advanceTo(next + RENEWAL_DRAFT_SECONDS);
+    await advanceTo(clock, next + RENEWAL_DRAFT_SECONDS);
     const [latest, older] = await invoicesOf(subscription.id);
     expect(latest).toMatchObject({ billing_reason: "subscription_cycle", status: "open", attempt_count: 0, attempted: false });
     expect(older).toMatchObject({ billing_reason: "subscription_cycle", status: "open", attempt_count: 1 });

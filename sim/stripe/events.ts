@@ -48,6 +48,7 @@ export class EventLog {
     } as unknown as Stripe.Event;
     store.events.set(event.id, event);
     webhooks.enqueue(event);
+    options.onEvent?.(event);
     return event;
   }
 

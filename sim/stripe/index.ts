@@ -36,7 +36,8 @@ export interface StripeSimHandle {
   /** Events oldest first, optionally of one type. */
   events(type?: string): Stripe.Event[];
   deliveries(): Delivery[];
-  advanceClock(seconds: number): { now: number; offsetSeconds: number; processed: number };
+  /** Advances a test clock (as Stripe's API does, asynchronously) and resolves once it is ready. */
+  advanceTestClock: SimControls["advanceTestClock"];
   setWebhookUrl(url: string): void;
   pauseDelivery(): void;
   resumeDelivery(): void;
@@ -51,7 +52,7 @@ export interface StripeSimHandle {
   payCheckout: SimControls["payCheckout"];
   setCustomerCard: SimControls["setCustomerCard"];
   payInvoice: SimControls["payInvoice"];
-  /** Forgets every object, event and delivery (the clock keeps its offset). */
+  /** Forgets every object (test clocks too), event and delivery. */
   reset(): void;
 }
 
@@ -149,7 +150,7 @@ export async function startStripeSim(opts: Partial<StripeSimOptions> = {}): Prom
     },
     events: (type) => [...ctx.store.events.values()].filter((e) => !type || e.type === type),
     deliveries: () => ctx.webhooks.deliveries,
-    advanceClock: (seconds) => controls.advanceClock(seconds),
+    advanceTestClock: (id, to) => controls.advanceTestClock(id, to),
     setWebhookUrl: (webhookUrl) => void (options.webhookUrl = webhookUrl),
     pauseDelivery: () => ctx.webhooks.pause(),
     resumeDelivery: () => ctx.webhooks.resume(),

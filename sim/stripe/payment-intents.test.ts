@@ -4,7 +4,7 @@
 import type Stripe from "stripe";
 import { afterEach, describe, expect, it } from "vitest";
 import { RENEWAL_DRAFT_SECONDS } from "./renewal";
-import { type Rig, startRig, subscribe } from "./testkit";
+import { advanceTo, type Rig, startRig, subscribe } from "./testkit";
 
 let rig: Rig;
 afterEach(() => rig.close());
@@ -15,10 +15,10 @@ const post = (path: string, body: object) =>
 /** A paid subscription whose renewal is then attempted (and finalized) with `card`. */
 async function renewalWith(card: string) {
   rig = await startRig();
-  const { subscription, customer } = await subscribe(rig, { amount: 1200 });
+  const { subscription, customer, clock } = await subscribe(rig, { amount: 1200 });
   await post(`/_sim/customers/${customer}/card`, { number: card });
   const end = subscription.items.data[0]!.current_period_end;
-  await post("/_sim/clock/advance", { seconds: end + RENEWAL_DRAFT_SECONDS - rig.sim.clock.now() + 1 });
+  await advanceTo(rig, clock, end + RENEWAL_DRAFT_SECONDS);
   const [renewal] = (await rig.stripe.invoices.list({ subscription: subscription.id })).data.filter((i) => i.billing_reason === "subscription_cycle");
   return { customer, invoice: await rig.stripe.invoices.retrieve(renewal!.id, { expand: ["payments"] }) };
 }

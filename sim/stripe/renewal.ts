@@ -1,6 +1,7 @@
-// Clock-driven work, run in time order whenever the clock moves (or a real-time tick passes):
-// checkout expiries, pending-update expiries, scheduled cancellations, renewals (entering a
-// subscription schedule's next phase first), smart retries.
+// Clock-driven work, run in time order whenever a clock moves — real time (a tick), or one test
+// clock being advanced: checkout expiries, pending-update expiries, scheduled cancellations,
+// renewals (entering a subscription schedule's next phase first), smart retries. Only the objects
+// on that clock are looked at: advancing one customer's test clock leaves everyone else alone.
 // Each item runs with the clock pinned to the moment it fell due, so advancing 3 months renews
 // three times with the right dates.
 import type Stripe from "stripe";
@@ -9,6 +10,7 @@ import { expireSession } from "./checkout";
 import { EventLog } from "./events";
 import { buildInvoice, finalizeInvoice, periodLines } from "./objects/invoice";
 import { currentPeriod, customerId, isLive, periodEnd, subscriptionIdOf } from "./objects/subscription";
+import { realNow } from "./clock";
 import { advanceScheduleAtPeriodEnd } from "./schedule-clock";
 import { clone } from "./store";
 import type { SimContext } from "./types";
@@ -18,22 +20,22 @@ interface DueWork {
   run: () => void;
 }
 
-export function runDueWork(ctx: SimContext): number {
+/** Runs what fell due on `clock` (null: real time) up to `until` (default: now in real time). */
+export function runDueWork(ctx: SimContext, clock: string | null = null, until = realNow()): number {
   let done = 0;
-  for (let next = nextDue(ctx); next; next = nextDue(ctx)) {
+  for (let next = nextDue(ctx, clock, until); next; next = nextDue(ctx, clock, until)) {
     ctx.clock.runAt(next.at, next.run);
     if (++done > 10_000) throw new Error("runaway billing loop");
   }
   return done;
 }
 
-function nextDue(ctx: SimContext): DueWork | undefined {
-  const now = ctx.clock.now();
+function nextDue(ctx: SimContext, clock: string | null, now: number): DueWork | undefined {
   const due: DueWork[] = [];
-  for (const session of ctx.store.sessions.values()) {
+  for (const session of ctx.store.sessions.onClock(clock)) {
     if (session.status === "open" && session.expires_at <= now) due.push({ at: session.expires_at, run: () => expireSession(ctx, session) });
   }
-  for (const sub of ctx.store.subscriptions.values()) {
+  for (const sub of ctx.store.subscriptions.onClock(clock)) {
     const pending = sub.pending_update;
     if (pending && pending.expires_at <= now) due.push({ at: pending.expires_at, run: () => expirePendingUpdate(ctx, sub) });
     // Unpaid subscriptions keep renewing: Stripe keeps creating invoices for them, but does not
@@ -46,7 +48,7 @@ function nextDue(ctx: SimContext): DueWork | undefined {
       due.push({ at: end, run: () => renewSubscription(ctx, sub) });
     }
   }
-  for (const invoice of ctx.store.invoices.values()) {
+  for (const invoice of ctx.store.invoices.onClock(clock)) {
     const finalizes = invoice.automatically_finalizes_at;
     if (invoice.status === "draft" && finalizes !== null && finalizes <= now) due.push({ at: finalizes, run: () => finalizeRenewal(ctx, invoice) });
     const at = invoice.next_payment_attempt;

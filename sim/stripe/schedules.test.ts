@@ -167,12 +167,12 @@ describe("update", () => {
 
 describe("release", () => {
   it("detaches the subscription; a released schedule can be neither updated nor released again", async () => {
-    const { schedule, subscription, small } = await scheduled(rig);
+    const { schedule, subscription, small, clock } = await scheduled(rig);
     await downgradeAtRenewal(rig, schedule, small.id);
     const released = await rig.stripe.subscriptionSchedules.release(schedule.id);
     expect(released).toMatchObject({
       status: "released",
-      released_at: rig.sim.clock.now(),
+      released_at: rig.sim.store.testClock(clock).frozen_time,
       released_subscription: subscription.id,
       subscription: null,
       current_phase: null,

@@ -8,6 +8,7 @@ import { checkoutSubscriptionRoutes } from "./api/checkout-subscriptions";
 import { customerCatalogRoutes } from "./api/customers-catalog";
 import { invoicePaymentRoutes } from "./api/invoices-payments";
 import { subscriptionScheduleRoutes } from "./api/subscription-schedules";
+import { testClockRoutes } from "./api/test-clocks";
 import { webhookEndpointRoutes } from "./api/webhook-endpoints";
 import { findRoute, type Route } from "./api/router";
 import { handleControl } from "./control";
@@ -20,6 +21,7 @@ import { handlePage } from "./pages/routes";
 import { Params } from "./params";
 import type { SimControls } from "./sim-controls";
 import { clone, newId } from "./store";
+import { atTimeOf } from "./test-clocks";
 import type { SimContext } from "./types";
 
 const routes: Route[] = [
@@ -29,7 +31,11 @@ const routes: Route[] = [
   ...invoicePaymentRoutes,
   ...billingPortalRoutes,
   ...webhookEndpointRoutes,
+  ...testClockRoutes,
 ];
+
+/** Parameters naming the object a request is about (its test clock decides the request's time). */
+const SUBJECT_PARAMS = ["customer", "subscription", "from_subscription", "payment_intent", "invoice"];
 
 export interface ServerDeps {
   idempotency: IdempotencyCache;
@@ -85,7 +91,11 @@ async function handleApi(ctx: SimContext, idempotency: IdempotencyCache, req: In
     if (!match) throw unrecognizedUrl(method, path);
     const params = new Params(decodeForm(method === "POST" ? raw : url.search.slice(1)));
     refuseUnknownParams(params.raw, match.route.accepts);
-    const result = ctx.events.duringRequest({ id: requestId, idempotency_key: key ?? null }, () => match.route.handler({ ctx, params }, ...match.ids));
+    // A request about an object on a test clock happens at that clock's frozen time.
+    const subjects = [...match.ids, ...SUBJECT_PARAMS.map((name) => params.raw[name]).filter((v): v is string => typeof v === "string")];
+    const result = ctx.events.duringRequest({ id: requestId, idempotency_key: key ?? null }, () =>
+      atTimeOf(ctx, subjects, () => match.route.handler({ ctx, params }, ...match.ids)),
+    );
     payload = applyExpand(ctx, clone(result), params.strList("expand"));
   } catch (error) {
     if (!(error instanceof StripeApiError)) throw error;

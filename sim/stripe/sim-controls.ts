@@ -5,6 +5,7 @@ import { normalizeCardNumber, validateCardNumber } from "./cards";
 import { finishAuthentication, type PaymentOutcome, submitPayment } from "./checkout";
 import { StripeApiError } from "./errors";
 import { setCustomerCardBehaviour } from "./payment-methods";
+import { advanceTestClock, atTimeOf, whenSettled } from "./test-clocks";
 import type { SimContext } from "./types";
 
 export interface PayCheckoutOptions {
@@ -25,14 +26,23 @@ export interface PayCheckoutResult {
 export class SimControls {
   constructor(private readonly ctx: SimContext) {}
 
-  advanceClock(seconds: number): { now: number; offsetSeconds: number; processed: number } {
-    this.ctx.clock.advance(seconds);
-    const processed = this.ctx.tick();
-    return { now: this.ctx.clock.now(), offsetSeconds: this.ctx.clock.offset, processed };
+  /**
+   * Advances a test clock (Stripe's API: asynchronous) and resolves once it is ready again:
+   * `to` is the new frozen time, or `{ seconds }` from the current one.
+   */
+  async advanceTestClock(id: string, to: number | { seconds: number }): Promise<Stripe.TestHelpers.TestClock> {
+    const clock = this.ctx.store.testClock(id);
+    const target = typeof to === "number" ? to : clock.frozen_time + Math.floor(to.seconds);
+    advanceTestClock(this.ctx, clock, target);
+    return whenSettled(this.ctx, id);
   }
 
   /** The shortcut for a browser paying on the hosted page. */
   payCheckout(sessionId: string, opts: PayCheckoutOptions = {}): PayCheckoutResult {
+    return atTimeOf(this.ctx, [sessionId], () => this.payCheckoutNow(sessionId, opts));
+  }
+
+  private payCheckoutNow(sessionId: string, opts: PayCheckoutOptions): PayCheckoutResult {
     const { ctx } = this;
     ctx.tick();
     const session = ctx.store.session(sessionId);
@@ -54,18 +64,20 @@ export class SimControls {
     const card = normalizeCardNumber(number);
     const invalid = validateCardNumber(card);
     if (invalid) throw new StripeApiError(400, { type: "invalid_request_error", message: invalid.message, param: "number" });
-    return setCustomerCardBehaviour(this.ctx, this.ctx.store.customer(customerId), card);
+    return atTimeOf(this.ctx, [customerId], () => setCustomerCardBehaviour(this.ctx, this.ctx.store.customer(customerId), card));
   }
 
   /** Pays an open invoice as the customer would on the hosted invoice page. */
   payInvoice(invoiceId: string, card?: string): { paid: boolean; error?: string; invoice: Stripe.Invoice } {
     const invoice = this.ctx.store.invoice(invoiceId);
-    try {
-      payInvoiceNow(this.ctx, invoice, { card, offSession: false, authenticated: true });
-      return { paid: true, invoice };
-    } catch (error) {
-      if (error instanceof StripeApiError && error.status === 402) return { paid: false, error: error.message, invoice };
-      throw error;
-    }
+    return atTimeOf(this.ctx, [invoiceId], () => {
+      try {
+        payInvoiceNow(this.ctx, invoice, { card, offSession: false, authenticated: true });
+        return { paid: true, invoice };
+      } catch (error) {
+        if (error instanceof StripeApiError && error.status === 402) return { paid: false, error: error.message, invoice };
+        throw error;
+      }
+    });
   }
 }

@@ -19,14 +19,60 @@ export function clone<T>(value: T): T {
   return structuredClone(value);
 }
 
+/**
+ * A map that also keeps its values grouped by the test clock they live on ("" = real time), so
+ * the work a clock's advance brings due is found among that clock's objects only. An object's
+ * clock is its customer's, fixed when the customer is created (Stripe: test clocks are attached at
+ * creation), so it never moves between groups.
+ */
+export class ClockedMap<T extends { id: string }> extends Map<string, T> {
+  private groups = new Map<string, Set<string>>();
+  private clockOf: (value: T) => string | null = () => null;
+
+  /** Set by the store once it can resolve customers. */
+  groupBy(clockOf: (value: T) => string | null) {
+    this.clockOf = clockOf;
+    return this;
+  }
+
+  override set(key: string, value: T): this {
+    if (this.groups) {
+      const clock = this.clockOf(value) ?? "";
+      let group = this.groups.get(clock);
+      if (!group) this.groups.set(clock, (group = new Set()));
+      group.add(key);
+    }
+    return super.set(key, value);
+  }
+
+  override delete(key: string): boolean {
+    for (const group of this.groups?.values() ?? []) group.delete(key);
+    return super.delete(key);
+  }
+
+  override clear(): void {
+    this.groups?.clear();
+    super.clear();
+  }
+
+  /** The values living on this clock (null: real time). */
+  *onClock(clock: string | null): IterableIterator<T> {
+    for (const key of this.groups.get(clock ?? "") ?? []) {
+      const value = super.get(key);
+      if (value) yield value;
+    }
+  }
+}
+
 export class Store {
   customers = new Map<string, Stripe.Customer>();
   products = new Map<string, Stripe.Product>();
   prices = new Map<string, Stripe.Price>();
-  sessions = new Map<string, Stripe.Checkout.Session>();
-  subscriptions = new Map<string, Stripe.Subscription>();
+  sessions = new ClockedMap<Stripe.Checkout.Session>().groupBy((s) => this.clockOfCustomer(s.customer));
+  subscriptions = new ClockedMap<Stripe.Subscription>().groupBy((s) => clockId(s.test_clock));
   schedules = new Map<string, Stripe.SubscriptionSchedule>();
-  invoices = new Map<string, Stripe.Invoice>();
+  invoices = new ClockedMap<Stripe.Invoice>().groupBy((i) => clockId(i.test_clock));
+  testClocks = new Map<string, Stripe.TestHelpers.TestClock>();
   invoicePayments = new Map<string, Stripe.InvoicePayment>();
   paymentMethods = new Map<string, Stripe.PaymentMethod>();
   refunds = new Map<string, Stripe.Refund>();
@@ -71,6 +117,16 @@ export class Store {
     return found(this.invoices.get(id), "invoice", id, param);
   }
 
+  /** The test clock a customer lives on (null: real time). */
+  clockOfCustomer(customer: string | { id: string } | null | undefined): string | null {
+    const id = typeof customer === "string" ? customer : customer?.id;
+    return id ? clockId(this.customers.get(id)?.test_clock ?? null) : null;
+  }
+
+  testClock(id: string, param = "test_clock") {
+    return found(this.testClocks.get(id), "test_clock", id, param);
+  }
+
   subscriptionExtrasFor(id: string): SubscriptionExtras {
     let extras = this.subscriptionExtras.get(id);
     if (!extras) this.subscriptionExtras.set(id, (extras = { pendingProrations: [] }));
@@ -94,9 +150,14 @@ export class Store {
       ["bpc_", this.portalConfigurations],
       ["re_", this.refunds],
       ["evt_", this.events],
+      ["clock_", this.testClocks],
     ];
     return byPrefix.find(([prefix]) => id.startsWith(prefix))?.[1].get(id);
   }
+}
+
+function clockId(value: string | { id: string } | null | undefined): string | null {
+  return typeof value === "string" ? value : (value?.id ?? null);
 }
 
 function found<T>(value: T | undefined, kind: string, id: string, param: string): T {

@@ -120,15 +120,28 @@ export async function createSession(stripe: Stripe, price: string, extra: Partia
   });
 }
 
-/** A paid subscription, as after a successful checkout. */
+/**
+ * A paid subscription, as after a successful checkout, for a customer on a test clock of their own
+ * (created at real time): `advanceTo(rig, clock, unix)` moves it.
+ */
 export async function subscribe(rig: Rig, { amount = 1500, card = "4242424242424242" } = {}) {
   const price = await createPlan(rig.stripe, { amount, lookupKey: `plan_${amount}` });
-  const session = await createSession(rig.stripe, price.id);
+  const clock = await rig.stripe.testHelpers.testClocks.create({ frozen_time: Math.floor(Date.now() / 1000), name: `plan ${amount}` });
+  const owner = await rig.stripe.customers.create({ email: "ada@example.test", test_clock: clock.id });
+  const session = await createSession(rig.stripe, price.id, { customer: owner.id, customer_email: undefined });
   const result = rig.sim.payCheckout(session.id, { card });
   if (result.status !== "complete") throw new Error(`checkout did not complete: ${result.error}`);
   const subscription = await rig.stripe.subscriptions.retrieve(String(result.session.subscription));
-  return { price, session: result.session, subscription, customer: String(subscription.customer) };
+  return { price, session: result.session, subscription, customer: String(subscription.customer), clock: clock.id };
 }
+
+/** Moves a test clock to `unix` (+1 s, so work due exactly then has happened) and waits until it is ready. */
+export function advanceTo(rig: Rig, clock: string, unix: number) {
+  return rig.sim.advanceTestClock(clock, unix + 1);
+}
+
+/** A test clock's frozen time. */
+export const clockNow = (rig: Rig, clock: string) => rig.sim.store.testClock(clock).frozen_time;
 
 export const DAY = 86_400;
 

@@ -27,6 +27,8 @@ export interface StripeSimOptions {
   /** Real-time tick that expires sessions and runs due renewals without an explicit advance; 0 disables. */
   tickIntervalMs: number;
   log: (line: string) => void;
+  /** Called with every event as it is recorded (in-process tests that route events themselves). */
+  onEvent?: (event: Stripe.Event) => void;
 }
 
 export interface SimContext {

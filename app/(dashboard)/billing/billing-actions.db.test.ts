@@ -20,7 +20,7 @@ import { runLadderTick } from "@/lib/billing-state/apply-ladder";
 import { billingSuspendVmFunction } from "@/inngest/functions/billing-suspend-vm";
 import { createUser, digestOf, formData, NOT_FOUND_DIGEST as NOT_FOUND } from "@/test/fixtures/vm";
 import { proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
-import { enforcementOf, runMirrorFor, stripeClock, subscribedVm, usePrivateStripeSim } from "@/test/fixtures/billing";
+import { billingEmails, customerClock, enforcementOf, runMirrorFor, subscribedVm, usePrivateStripeSim } from "@/test/fixtures/billing";
 import { cancelAtPeriodEndAction } from "./actions";
 
 let closeStripe: () => Promise<void> = async () => undefined;
@@ -60,7 +60,7 @@ describe("/billing actions", () => {
     expect((await stripe().subscriptions.retrieve(s.subscriptionId)).cancel_at_period_end).toBe(false);
   });
 
-  it("I6: cancel at period end and undo, in Stripe and on the pages; at the end the VM goes down the ladder (suspended, retained), not deleted", async () => {
+  it("I6 I12: cancel at period end and undo, in Stripe and on the pages; at the end the VM is stopped and kept in the customer's own words (ended, retained), not deleted", async () => {
     session.userId = s.user.id;
     expect(await cancelAtPeriodEndAction(idleState, cancelForm(mirrorId, true))).toMatchObject({ status: "success" });
     expect((await stripe().subscriptions.retrieve(s.subscriptionId)).cancel_at_period_end).toBe(true);
@@ -73,30 +73,39 @@ describe("/billing actions", () => {
 
     await cancelAtPeriodEndAction(idleState, cancelForm(mirrorId, true));
     const live = await stripe().subscriptions.retrieve(s.subscriptionId);
-    await stripeClock.advanceTo(live.items.data[0]!.current_period_end);
+    await customerClock.advanceTo(s, live.items.data[0]!.current_period_end);
     expect((await stripe().subscriptions.retrieve(s.subscriptionId)).status).toBe("canceled");
     const { ctx, error } = await runMirrorFor("customer.subscription.deleted", s.subscriptionId, s.subscriptionId);
     expect(error).toBeUndefined();
     const row = await enforcementOf(s.order.id);
-    expect(row).toMatchObject({ state: "suspended", endedAt: expect.any(Date), suspendedAt: expect.any(Date) });
+    expect(row).toMatchObject({ state: "ended", endReason: "cancellation_requested", endedAt: expect.any(Date), suspendedAt: expect.any(Date) });
+    // The customer's own words: "ended", with the date the data is kept until — never "unpaid".
+    expect((await billingEmails(row.id)).map((e) => e.subject)).toEqual(["Your Lab VPS subscription has ended"]);
     const suspend = (ctx.step.sendEvent as unknown as { mock: { calls: Array<[string, Array<{ name: string; data: Record<string, string> }>]> } }).mock.calls
       .flatMap((c) => c[1])
       .find((e) => e.name === "billing/vm.suspend-requested")!;
     const run = await new InngestTestEngine({ function: billingSuspendVmFunction, events: [{ ...suspend, id: "c" } as never] }).execute();
     expect(run.error).toBeUndefined();
     expect((await proxmox.vm(s.vmid))?.status).toBe("stopped");
-    // The suspension was stamped with this process's clock (the mirror ran now), so the tick runs on it too.
-    await runLadderTick(new Date());
+    // The tick measures on the customer's clock (their test clock here).
+    await runLadderTick();
     expect((await enforcementOf(s.order.id)).state).toBe("retained");
 
     const [view] = await loadCustomerBilling(s.user.id);
-    expect(view).toMatchObject({ state: "retained", vm: { id: s.vm.id } });
-    expect(view!.timeline.map((t) => t.step)).toEqual(["Subscription ended", "VM suspended (stopped, data kept)", "Data kept until"]);
+    expect(view).toMatchObject({ state: "retained", story: "ended_by_customer", label: "Ended", payable: false, renewal: null, vm: { id: s.vm.id } });
+    expect(view!.timeline.map((t) => t.step)).toEqual([
+      "Subscription ended (cancelled)",
+      "VM stopped at the end of the subscription (data kept)",
+      "Data kept until",
+    ]);
     expect(view!.timeline[2]!.at).toEqual(row.retainUntil);
-    // An ended subscription cannot be cancelled or un-cancelled again.
+    const panel = await loadVmBilling(s.user.id, s.vm.id);
+    expect(panel).toMatchObject({ story: "ended_by_customer", canRestore: true, keptUntil: row.retainUntil });
+    expect(JSON.stringify(panel)).not.toMatch(/unpaid|overdue|pay the/i);
+    // An ended subscription cannot be cancelled or un-cancelled again: restore the VM instead.
     expect(await cancelAtPeriodEndAction(idleState, cancelForm(mirrorId, false))).toMatchObject({
       status: "error",
-      message: "This subscription has already ended.",
+      message: "This subscription has already ended. While its VM's data is kept, you can restore the VM from its page.",
     });
   });
 });

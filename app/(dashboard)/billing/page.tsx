@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireUser } from "@/lib/auth/session";
-import { billingStateLabel, loadCustomerBilling } from "@/lib/billing-state/customer-billing";
+import { loadCustomerBilling } from "@/lib/billing-state/customer-billing";
 import { formatMoney } from "@/lib/format/money";
 import { buttonStyles } from "@/components/ui/button-styles";
 import { FormButton } from "@/components/billing/form-button";
@@ -25,12 +25,19 @@ export default async function BillingPage() {
       {subscriptions.length === 0 ? <p className="mt-6 text-sm text-ink-muted">No subscriptions yet.</p> : null}
       <ul className="mt-6 space-y-6">
         {subscriptions.map((s) => {
-          const open = s.invoices.find((i) => i.hostedUrl);
-          // The oldest invoice still owed (open or uncollectible): why it failed, in Stripe's words, and whether Stripe retries.
-          const owed = s.invoices.filter((i) => i.owed).at(-1);
-          const ended = s.state === "deleted" || s.stripeStatus === "canceled";
+          // Amounts and dates are Stripe's (its upcoming invoice); a cancelled VM is never asked to pay.
+          // Owed: open or uncollectible (still payable on its hosted page); the oldest says why it failed.
+          const owedInvoices = s.payable ? s.invoices.filter((i) => i.owed) : [];
+          const open = owedInvoices.find((i) => i.hostedUrl);
+          const owed = owedInvoices.at(-1);
           return (
-            <li key={s.id} data-testid="subscription" data-state={s.state} className="rounded-card border border-line bg-surface p-card shadow-card">
+            <li
+              key={s.id}
+              data-testid="subscription"
+              data-state={s.state}
+              data-story={s.story}
+              className="rounded-card border border-line bg-surface p-card shadow-card"
+            >
               <div className="flex flex-wrap items-start justify-between gap-4">
                 <div>
                   <h2 className="text-lg font-semibold">
@@ -38,12 +45,13 @@ export default async function BillingPage() {
                     <span className="text-sm font-normal text-ink-muted">({s.planName})</span>
                   </h2>
                   <p data-testid="billing-state" className="text-sm">
-                    {billingStateLabel[s.state]}
+                    {s.label}
                   </p>
-                  <p className="text-sm text-ink-muted">
-                    {s.nextRenewal
-                      ? `Renews on ${day(s.nextRenewal)} for ${formatMoney(s.amountMinor, s.currency)}`
-                      : s.cancelAtPeriodEnd
+                  {s.detail ? <p className="text-sm text-ink-muted">{s.detail}</p> : null}
+                  <p data-testid="renewal" className="text-sm text-ink-muted">
+                    {s.renewal
+                      ? `Renews on ${day(s.renewal.at)} for ${formatMoney(s.renewal.amountMinor, s.renewal.currency)}`
+                      : s.cancelAtPeriodEnd && s.cancellable
                         ? "Does not renew"
                         : "Not renewing"}
                   </p>
@@ -54,13 +62,13 @@ export default async function BillingPage() {
                       Pay now {formatMoney(open.amountDueMinor, open.currency)}
                     </a>
                   ) : null}
-                  {!ended ? (
+                  {s.cancellable ? (
                     <FormButton
                       action={cancelAtPeriodEndAction}
                       fields={{ subscriptionId: s.id, cancel: s.cancelAtPeriodEnd ? "0" : "1" }}
                       label={s.cancelAtPeriodEnd ? "Undo cancellation" : "Cancel at period end"}
                       variant={s.cancelAtPeriodEnd ? "secondary" : "ghost"}
-                      confirm={s.cancelAtPeriodEnd ? undefined : cancelConfirmation(s.nextRenewal)}
+                      confirm={s.cancelAtPeriodEnd ? undefined : cancelConfirmation(s.renewal?.at ?? null)}
                     />
                   ) : null}
                 </div>
@@ -88,15 +96,17 @@ export default async function BillingPage() {
                       <th>Date</th>
                       <th>Amount</th>
                       <th>Status</th>
+                      <th>PDF</th>
                     </tr>
                   </thead>
                   <tbody>
                     {s.invoices.map((i) => (
-                      <tr key={i.id} className="border-t border-line">
+                      <tr key={i.id} className="border-t border-line" data-testid="invoice" data-status={i.status}>
                         <td className="py-1">{i.hostedUrl ? <a href={i.hostedUrl}>{i.number ?? "Invoice"}</a> : (i.number ?? "Draft")}</td>
                         <td>{day(i.created)}</td>
                         <td>{formatMoney(i.amountDueMinor, i.currency)}</td>
-                        <td>{i.status}</td>
+                        <td>{i.refundedMinor > 0 ? `${i.status}: ${formatMoney(i.refundedMinor, i.currency)}` : i.status}</td>
+                        <td>{i.pdfUrl ? <a href={i.pdfUrl}>PDF</a> : "—"}</td>
                       </tr>
                     ))}
                   </tbody>

@@ -4,7 +4,8 @@ import { revalidatePath } from "next/cache";
 import { validatedAdminAction } from "@/lib/actions/validated-action";
 import { UserFacingError, type FormState } from "@/lib/actions/form-state";
 import { enforcementIdSchema, extendGraceSchema } from "@/lib/billing-state/admin-billing";
-import { approveDeletion, extendGrace } from "@/lib/billing-state/delete-retained-vm";
+import { approveDeletion, extendGraceByDays } from "@/lib/billing-state/delete-retained-vm";
+import { attachTestClockByEmail, attachTestClockSchema } from "@/lib/billing-state/billing-clock";
 
 // Destroying customer data: the operator ticks a box first (I6). approveDeletion checks the state and audits.
 const approve = validatedAdminAction(
@@ -21,12 +22,23 @@ export async function approveDeletionAction(previous: FormState, formData: FormD
 }
 
 const grace = validatedAdminAction(extendGraceSchema, async ({ enforcementId, days }, { user }) => {
-  if (!(await extendGrace(enforcementId, user.id, new Date(Date.now() + days * 86_400_000))))
-    throw new UserFacingError("This subscription cannot be extended.");
+  if (!(await extendGraceByDays(enforcementId, user.id, days))) throw new UserFacingError("This subscription cannot be extended.");
   revalidatePath("/admin/billing");
   return { status: "success", message: `Grace extended by ${days} day(s).` };
 });
 
 export async function extendGraceAction(previous: FormState, formData: FormData): Promise<FormState> {
   return grace(previous, formData);
+}
+
+// A billing rehearsal (Stripe test mode): the account's Stripe customer will be created on a new
+// test clock, which the operator then advances in the Dashboard. Refused in live mode (audited when done).
+const rehearse = validatedAdminAction(attachTestClockSchema, async ({ email }, { user }) => {
+  const { testClockId } = await attachTestClockByEmail(email, user.id);
+  revalidatePath("/admin/billing");
+  return { status: "success", message: `${email} is on test clock ${testClockId}: its first checkout creates its Stripe customer on it.` };
+});
+
+export async function attachTestClockAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return rehearse(previous, formData);
 }

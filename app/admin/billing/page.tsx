@@ -3,11 +3,12 @@ import { z } from "zod";
 import { requireAdmin } from "@/lib/auth/session";
 import { loadAdminBilling } from "@/lib/billing-state/admin-billing";
 import { BILLING_STATES } from "@/lib/billing-state/billing-state";
-import { billingStateLabel } from "@/lib/billing-state/customer-billing";
+import { billingStateLabel } from "@/lib/billing-state/billing-words";
 import { parseSearchParams, type RawSearchParams } from "@/lib/http/search-params";
 import { FormButton } from "@/components/billing/form-button";
 import { BillingTimeline } from "@/components/billing/billing-timeline";
-import { approveDeletionAction, extendGraceAction } from "./actions";
+import { approveDeletionAction, attachTestClockAction, extendGraceAction } from "./actions";
+import { isStripeTestMode, listRehearsals } from "@/lib/billing-state/billing-clock";
 
 export const metadata: Metadata = { title: "Billing enforcement" };
 
@@ -18,8 +19,36 @@ export default async function AdminBillingPage({ searchParams }: { searchParams:
   const { state } = parseSearchParams(params, await searchParams);
   const { counts, rows } = await loadAdminBilling(state);
   const queue = rows.filter((r) => r.awaitingApproval);
+  const rehearsals = isStripeTestMode() ? await listRehearsals() : null;
   return (
     <div className="space-y-8 py-6">
+      {rehearsals ? (
+        <section aria-label="Billing rehearsal" className="rounded-card border border-line p-card text-sm">
+          <h2 className="text-lg font-semibold">Billing rehearsal (Stripe test mode)</h2>
+          <p className="text-ink-muted">
+            Put a new account on a Stripe test clock before its first checkout; then advance the clock in Stripe&apos;s Dashboard (Billing → Test clocks) and
+            watch the ladder here, on the account&apos;s pages and in its email, on the clock&apos;s time. See the README.
+          </p>
+          <FormButton action={attachTestClockAction} fields={{}} label="Put on a test clock">
+            <input
+              name="email"
+              type="email"
+              required
+              placeholder="account email"
+              aria-label="Account email"
+              className="mr-2 w-64 rounded border border-line px-1"
+            />
+          </FormButton>
+          <ul className="mt-2 space-y-1" data-testid="rehearsals">
+            {rehearsals.map((r) => (
+              <li key={r.id}>
+                {r.email} · test clock <code>{r.stripeTestClockId}</code> ·{" "}
+                {r.clock ? `at ${r.clock.frozenTime.toISOString().slice(0, 16).replace("T", " ")} UTC (${r.clock.status})` : "not read yet"}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       <nav aria-label="By state" className="flex flex-wrap gap-2 text-sm">
         {BILLING_STATES.map((s) => (
           <a key={s} href={`/admin/billing?state=${s}`} className={s === state ? "font-semibold" : "text-ink-muted"}>

@@ -7,6 +7,8 @@ import { retryCleanup } from "@/lib/orders/retry-cleanup";
 import { retryProvisioning } from "@/lib/orders/retry-provisioning";
 import { cancelAndRefundFlaggedOrder } from "@/lib/billing/refund-flagged-order";
 import { formatMoney } from "@/lib/format/money";
+import { refundEmailKey, refundFailedOrder } from "@/lib/orders/refund-failed-order";
+import { tryDeliverEmail } from "@/lib/email/outbox";
 
 // retryProvisioning checks the order is `failed` (UserFacingError otherwise) and writes the audit.
 const orderId = z.string().trim().min(1, "Missing order.").max(64, "Unknown order.");
@@ -44,4 +46,21 @@ const cleanup = validatedAdminAction(z.object({ orderId }), async ({ orderId }, 
 
 export async function retryCleanupAction(previous: FormState, formData: FormData): Promise<FormState> {
   return cleanup(previous, formData);
+}
+
+// A failed build, refunded now instead of at its date (I11): refundFailedOrder checks the order is
+// failed (UserFacingError otherwise), claims it against a retry, is idempotent and writes the audit.
+const refundFailed = validatedAdminAction(refundSchema, async ({ orderId }, { user }) => {
+  const outcome = await refundFailedOrder({ orderId, actor: { type: "admin", id: user.id } });
+  await tryDeliverEmail(refundEmailKey(orderId)).catch(() => undefined);
+  revalidatePath("/admin/orders");
+  const amount = formatMoney(outcome.refundedMinor, outcome.currency);
+  return {
+    status: "success",
+    message: outcome.alreadyDone ? `Already refunded (${amount}).` : `Subscription cancelled, ${amount} refunded; the customer was told.`,
+  };
+});
+
+export async function refundFailedOrderAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return refundFailed(previous, formData);
 }

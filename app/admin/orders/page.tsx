@@ -9,7 +9,7 @@ import { Pagination } from "@/components/ui/pagination";
 import { RetryProvisioningButton } from "@/components/admin/retry-provisioning-button";
 import { tableFrame, td, th } from "@/components/admin/table-styles";
 import { RefundOrderButton } from "@/components/admin/refund-order-button";
-import { cancelAndRefundAction, retryCleanupAction, retryProvisioningAction } from "./actions";
+import { cancelAndRefundAction, refundFailedOrderAction, retryCleanupAction, retryProvisioningAction } from "./actions";
 
 export const metadata: Metadata = { title: "Orders · Admin" };
 
@@ -100,6 +100,18 @@ export default async function AdminOrdersPage({ searchParams }: { searchParams: 
                     <RetryProvisioningButton orderId={o.id} action={retryCleanupAction} label="Retry cleanup" />
                   ) : null}
                   {canRefundFlaggedOrder(o) ? <RefundOrderButton orderId={o.id} action={cancelAndRefundAction} /> : null}
+                  {o.status === "failed" ? (
+                    <RefundOrderButton
+                      orderId={o.id}
+                      action={refundFailedOrderAction}
+                      confirmLabel="Cancel the subscription and refund every payment in full"
+                    />
+                  ) : null}
+                  {o.status === "failed" && o.refundDeadlineAt ? (
+                    <p className="text-xs text-ink-subtle">
+                      Refunded automatically on {o.refundDeadlineAt.toISOString().slice(0, 16).replace("T", " ")} (customer&apos;s clock)
+                    </p>
+                  ) : null}
                 </td>
               </tr>
             ))}

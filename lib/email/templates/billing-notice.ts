@@ -1,8 +1,9 @@
-// One email per enforcement step (I6) and one when access is restored (I7). Plain words and dates;
-// nothing about the hypervisor (I4).
+// One email per enforcement step (I6) and one when access is restored (I7); a subscription its
+// customer cancelled gets its own words ("ended"), never the unpaid ones (I12). Plain words and
+// dates; nothing about the hypervisor (I4).
 import { escapeHtml, htmlDocument, type RenderedEmail } from "@/lib/email/templates/layout";
 
-export type BillingNoticeKind = "warning" | "final_warning" | "backups_blocked" | "suspended" | "deleted" | "restored";
+export type BillingNoticeKind = "warning" | "final_warning" | "backups_blocked" | "suspended" | "ended" | "deleted" | "restored";
 
 export type BillingNoticeInput = {
   kind: BillingNoticeKind;
@@ -41,6 +42,14 @@ export function renderBillingNotice(input: BillingNoticeInput): RenderedEmail {
       body: [
         `${vm.charAt(0).toUpperCase()}${vm.slice(1)} has been stopped for billing. Your data is kept until ${day(input.nextAt)}.`,
         "Pay the open invoice and access is restored at once.",
+      ],
+    },
+    // The customer's own cancellation took effect: their words, no money owed (I12).
+    ended: {
+      subject: "Your Lab VPS subscription has ended",
+      body: [
+        `${vm.charAt(0).toUpperCase()}${vm.slice(1)} was stopped at the end of its subscription, as you asked. Its data is kept until ${day(input.nextAt)}.`,
+        "To use it again before then, open it and choose Restore this VM.",
       ],
     },
     deleted: {

@@ -5,7 +5,7 @@ import { stripe } from "@/lib/billing/stripe";
 import { getVmStatus, listClusterVms, vmPower } from "@/lib/proxmox/api";
 import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
 import { transitionVm } from "@/lib/vms/vm-state";
-import { LIVE_VM_STATUSES, type Finder } from "@/lib/reconcile/world";
+import { LIVE_VM_STATUSES, RETAINED_BILLING_STATES, type Finder } from "@/lib/reconcile/world";
 
 const BILLING = ["active", "past_due", "unpaid", "trialing"];
 
@@ -41,7 +41,7 @@ export const vmWithoutSubscription: Finder = {
     const billing = new Set(world.subscriptions.map((s) => s.id));
     return world.vms
       .filter((v) => LIVE_VM_STATUSES.includes(v.status) && v.vmid !== null && v.stripeSubscriptionId && !billing.has(v.stripeSubscriptionId))
-      .filter((v) => !v.billingState || !["retained", "pending_deletion", "suspended", "canceled_at_period_end"].includes(v.billingState))
+      .filter((v) => !v.billingState || ![...RETAINED_BILLING_STATES, "canceled_at_period_end"].includes(v.billingState))
       .map((v) => ({
         subject: v.id,
         summary: `VM ${v.name} (${v.vmid}) is ${v.status} but Stripe no longer bills its subscription`,

@@ -5,21 +5,21 @@ import { createdMatches, paginate } from "../list";
 import { createPrice, createProduct, updatePrice, updateProduct } from "../objects/catalog";
 import { createCustomer } from "../objects/customer";
 import { requireCustomerPaymentMethod } from "../payment-methods";
+import { timeOf } from "../test-clocks";
 import { route } from "./router";
 
 export const customerCatalogRoutes = [
   route(
     "POST",
     "/v1/customers",
-    accepts<Stripe.CustomerCreateParams>({ email: true, name: true, description: true, phone: true, metadata: true }),
-    ({ ctx, params: p }) =>
-      createCustomer(ctx, {
-        email: p.str("email"),
-        name: p.str("name"),
-        description: p.str("description"),
-        phone: p.str("phone"),
-        metadata: p.mergeMetadata({}),
-      }),
+    accepts<Stripe.CustomerCreateParams>({ email: true, name: true, description: true, phone: true, metadata: true, test_clock: true }),
+    ({ ctx, params: p }) => {
+      // Attached at creation only; the customer then lives at the clock's frozen time.
+      const testClock = p.str("test_clock");
+      if (testClock) ctx.store.testClock(testClock, "test_clock");
+      const fields = { email: p.str("email"), name: p.str("name"), description: p.str("description"), phone: p.str("phone"), metadata: p.mergeMetadata({}) };
+      return ctx.clock.runAt(timeOf(ctx, testClock ?? null), () => createCustomer(ctx, { ...fields, testClock: testClock ?? null }));
+    },
   ),
   route("GET", "/v1/customers/:id", accepts<Stripe.CustomerRetrieveParams>({}), ({ ctx }, id) => ctx.store.customer(id, "id")),
   route(
@@ -48,9 +48,13 @@ export const customerCatalogRoutes = [
       return customer;
     },
   ),
-  route("GET", "/v1/customers", accepts<Stripe.CustomerListParams>({ ...PAGE, email: true, created: true }), ({ ctx, params: p }) => {
+  route("GET", "/v1/customers", accepts<Stripe.CustomerListParams>({ ...PAGE, email: true, created: true, test_clock: true }), ({ ctx, params: p }) => {
     const email = p.str("email");
-    const customers = [...ctx.store.customers.values()].filter((c) => (email === undefined || c.email === email) && createdMatches(p, c.created));
+    // Stripe leaves customers on a test clock out unless the clock is named (CustomerListParams.test_clock).
+    const testClock = p.str("test_clock") ?? null;
+    const customers = [...ctx.store.customers.values()].filter(
+      (c) => (email === undefined || c.email === email) && createdMatches(p, c.created) && (c.test_clock ?? null) === testClock,
+    );
     return paginate(customers, p, "/v1/customers");
   }),
 

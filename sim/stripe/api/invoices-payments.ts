@@ -46,6 +46,14 @@ export const invoicePaymentRoutes = [
       return payInvoiceNow(ctx, invoice, { card, offSession: p.bool("off_session") ?? false });
     },
   ),
+  // Stripe deletes only drafts; a finalized invoice is voided instead.
+  route("DELETE", "/v1/invoices/:id", accepts<Stripe.InvoiceDeleteParams>({}), ({ ctx }, id) => {
+    const invoice = ctx.store.invoice(id, "id");
+    if (invoice.status !== "draft") throw invalidRequest("You can only delete draft invoices.");
+    ctx.store.invoices.delete(id);
+    ctx.events.emit("invoice.deleted", invoice);
+    return { id, object: "invoice", deleted: true };
+  }),
   route("POST", "/v1/invoices/:id/void", accepts<Stripe.InvoiceVoidInvoiceParams>({}), ({ ctx }, id) => {
     const invoice = ctx.store.invoice(id, "id");
     if (invoice.status !== "open") throw invalidRequest(`You can only void open invoices.`);

@@ -9,6 +9,8 @@ export interface CustomerFields {
   description?: string | null;
   phone?: string | null;
   metadata?: Stripe.Metadata;
+  /** A test clock id: attached at creation only, as at Stripe. */
+  testClock?: string | null;
 }
 
 export function createCustomer(ctx: SimContext, fields: CustomerFields): Stripe.Customer {
@@ -35,7 +37,7 @@ export function createCustomer(ctx: SimContext, fields: CustomerFields): Stripe.
     preferred_locales: [],
     shipping: null,
     tax_exempt: "none",
-    test_clock: null,
+    test_clock: fields.testClock ?? null,
   };
   ctx.store.customers.set(customer.id, customer);
   ctx.events.emit("customer.created", customer);

@@ -101,7 +101,7 @@ export function buildInvoice(ctx: SimContext, input: NewInvoice): Stripe.Invoice
     status_transitions: { finalized_at: null, marked_uncollectible_at: null, paid_at: null, voided_at: null },
     subtotal: total,
     subtotal_excluding_tax: total,
-    test_clock: null,
+    test_clock: ctx.store.clockOfCustomer(customer.id),
     total,
     total_discount_amounts: [],
     total_excluding_tax: total,
@@ -176,6 +176,7 @@ export function finalizeInvoice(ctx: SimContext, invoice: Stripe.Invoice) {
   invoice.effective_at = ctx.clock.now();
   invoice.status_transitions = { ...invoice.status_transitions, finalized_at: ctx.clock.now() };
   invoice.hosted_invoice_url = `${ctx.options.publicBaseUrl}/i/${invoice.id}`;
+  invoice.invoice_pdf = `${ctx.options.publicBaseUrl}/i/${invoice.id}/pdf`;
   applyCustomerBalance(customer, invoice);
   ctx.events.emit("invoice.finalized", invoice);
 }

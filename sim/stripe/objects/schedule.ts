@@ -92,7 +92,7 @@ export function buildScheduleFromSubscription(ctx: SimContext, sub: Stripe.Subsc
     released_subscription: null,
     status: "active",
     subscription: sub.id,
-    test_clock: null,
+    test_clock: sub.test_clock,
   };
 }
 

@@ -62,7 +62,8 @@ export function buildSubscription(ctx: SimContext, input: NewSubscription): Stri
     schedule: null,
     start_date: now,
     status: input.status,
-    test_clock: null,
+    // Everything of a customer on a test clock lives on that clock.
+    test_clock: ctx.store.clockOfCustomer(input.customer),
     transfer_data: null,
     trial_end: null,
     trial_settings: { end_behavior: { billing_cycle_anchor: null, missing_payment_method: "create_invoice" } },

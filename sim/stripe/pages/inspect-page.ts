@@ -20,6 +20,34 @@ function controlForm(action: string, label: string, fields: Record<string, strin
   return `<form method="post" action="${action}" style="display:inline">${inputs}<button class="secondary">${escapeHtml(label)}</button></form>`;
 }
 
+const STEPS: Array<[string, number]> = [
+  ["+1 hour", 3_600],
+  ["+1 day", 86_400],
+  ["+3 days", 3 * 86_400],
+  ["+1 week", 7 * 86_400],
+  ["+30 days", 30 * 86_400],
+];
+
+/** Each test clock with its customers and the Dashboard's "Advance time" (by a step, or to a time). */
+function testClockTable(ctx: SimContext): string {
+  const { store } = ctx;
+  const rows = [...store.testClocks.values()].map((c) => {
+    const customers = [...store.customers.values()].filter((x) => x.test_clock === c.id);
+    const action = `/_sim/test_clocks/${encodeURIComponent(c.id)}/advance`;
+    const steps = STEPS.map(([label, seconds]) => controlForm(action, label, { seconds: String(seconds) })).join(" ");
+    const to = `<form method="post" action="${action}" style="display:inline"><label>to (UTC) <input type="datetime-local" name="frozen_time" aria-label="Advance ${escapeHtml(c.id)} to"></label> <button class="secondary">Advance</button></form>`;
+    return [
+      code(c.id),
+      escapeHtml(c.name ?? "—"),
+      `<span data-testid="frozen-time">${date(c.frozen_time)}</span>`,
+      escapeHtml(c.status),
+      customers.map((x) => escapeHtml(x.email ?? x.id)).join("<br>") || "—",
+      `${steps} ${to}`,
+    ];
+  });
+  return table("Test clocks", ["id", "name", "frozen time", "status", "customers", "advance"], rows);
+}
+
 export function inspectPage(ctx: SimContext): string {
   const { store, webhooks, clock, options } = ctx;
   const events = [...store.events.values()].reverse().slice(0, 200);
@@ -28,9 +56,8 @@ export function inspectPage(ctx: SimContext): string {
     "Stripe stand-in",
     `
 <h1>Stripe stand-in</h1>
-<p>Clock: <strong>${date(clock.now())}</strong> (offset ${Math.round(clock.offset / 3600)} h)
- ${controlForm("/_sim/clock/advance", "+1 hour", { seconds: "3600" })} ${controlForm("/_sim/clock/advance", "+1 day", { seconds: "86400" })}
- ${controlForm("/_sim/clock/advance", "+30 days", { seconds: String(30 * 86400) })}</p>
+<p>Real time: <strong>${date(clock.now())}</strong>. Objects on a test clock live at its frozen time.</p>
+${testClockTable(ctx)}
 <p>Webhooks to ${code(options.webhookUrl || "(delivery off)")}: ${webhooks.paused ? "<strong>paused</strong>" : "running"}
  ${webhooks.paused ? controlForm("/_sim/webhooks/resume", "Resume") : controlForm("/_sim/webhooks/pause", "Pause")}</p>
 <p>Failed payments (after the last retry): subscription <strong>${escapeHtml(options.dunning.subscription)}</strong>, invoice <strong>${escapeHtml(options.dunning.invoice)}</strong>

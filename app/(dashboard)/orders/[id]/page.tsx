@@ -5,6 +5,7 @@ import { requireUser } from "@/lib/auth/session";
 import { flagParam, parseSearchParams, type RawSearchParams } from "@/lib/http/search-params";
 import { getOrderView, PROVISION_STAGES } from "@/lib/orders/order-view";
 import { OrderStatusPanel } from "@/components/orders/order-status";
+import { cancelOrderAction, completePaymentAction } from "./actions";
 
 export const metadata: Metadata = { title: "Your order" };
 
@@ -22,7 +23,7 @@ export default async function OrderPage({ params, searchParams }: Props) {
   // against Stripe, moves an order to paid (I1).
   return (
     <div className="mx-auto max-w-content px-gutter py-10">
-      <OrderStatusPanel initial={view} canceled={canceled} stages={PROVISION_STAGES} />
+      <OrderStatusPanel initial={view} canceled={canceled} stages={PROVISION_STAGES} actions={{ complete: completePaymentAction, cancel: cancelOrderAction }} />
     </div>
   );
 }

@@ -15,12 +15,19 @@ import { PowerPanel } from "@/components/vms/power-panel";
 import { RevealPassword } from "@/components/vms/reveal-password";
 import { SshAccess } from "@/components/vms/ssh-access";
 import { VmStatusBadge } from "@/components/vms/vm-status-badge";
-import { addFirewallRuleAction, removeFirewallRuleAction, requestPowerFormAction, revealPasswordFormAction, setFirewallModeAction } from "./actions";
 import { MoneyOwedBanner } from "@/components/billing/money-owed-banner";
 import { VmGraphs } from "@/components/vms/vm-graphs";
 import { RecentVmHistory } from "@/components/vms/vm-history";
 import { FirewallPanel } from "@/components/vms/firewall-panel";
 import { loadFirewallPanel } from "@/lib/network/customer-rules";
+import {
+  addFirewallRuleAction,
+  removeFirewallRuleAction,
+  requestPowerFormAction,
+  restoreVmFormAction,
+  revealPasswordFormAction,
+  setFirewallModeAction,
+} from "./actions";
 
 // The tab says which VM it is; the page and its metadata share one read per request.
 const loadVmPageOnce = cache(loadVmPage);
@@ -80,7 +87,7 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
           </nav>
         ) : null}
       </header>
-      {billing ? <VmBillingPanel billing={billing} cancelAction={cancelAtPeriodEndAction} /> : null}
+      {billing ? <VmBillingPanel billing={billing} vmId={vm.id} cancelAction={cancelAtPeriodEndAction} restoreAction={restoreVmFormAction} /> : null}
       <dl className="grid gap-x-6 gap-y-2 rounded-card border border-line bg-surface p-card text-sm sm:grid-cols-[10rem_1fr]">
         <dt className="text-ink-subtle">VMID</dt>
         <dd className="font-mono" data-testid="vmid">

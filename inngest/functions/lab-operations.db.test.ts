@@ -142,11 +142,12 @@ describe("backups", () => {
         userId: order.userId,
         orderId: vm.orderId,
         state: "backups_blocked",
+        overdueSince: new Date(), // the overdue story (#16): the rung reached by an unpaid invoice
       },
     });
     await expect(ask(vm, { kind: "backup_create" })).rejects.toMatchObject({
       status: 402,
-      message: expect.stringMatching(/snapshots and backups are blocked/),
+      message: expect.stringMatching(/snapshots and backups of this VM are blocked/),
     });
     await expect(ask(vm, { kind: "snapshot_create", label: "x", description: "", withRam: false })).rejects.toMatchObject({ status: 402 });
     await db.vm.update({ where: { id: vm.vmId }, data: { backupSchedule: "daily", nextBackupAt: new Date(0) } });

@@ -1,9 +1,13 @@
 // bench/provision: with the Proxmox stand-in at zero task latency, how long from Stripe's webhook
-// to a running VM, and what 50 orders paid at once do (distinct VMIDs, Proxmox concurrency never
-// above PROVISION_CONCURRENCY by the stand-in's own counter). Prints numbers, with every order
-// accounted for: one that failed or did not reach `running` in time is listed, never counted as
-// a latency, and the run exits 1 (as it does on duplicate VMIDs or a broken concurrency limit).
-//   npm run build && npm run bench:provision        (BENCH_SEQUENTIAL=10, BENCH_BURST=50)
+// to a running VM (reachable: its guest agent, cloud-init and tunnel reported in), where that time
+// goes (a per-step profile), and what 50 orders paid at once do (distinct VMIDs, Proxmox
+// concurrency never above PROVISION_CONCURRENCY by the stand-in's own counter). Then a realistic
+// Proxmox (full clones at BENCH_CLONE_MBPS, linked clones near-instant, BENCH_BOOT_S to the guest
+// agent, BENCH_CLOUD_INIT_S of cloud-init): paid → reachable for full and linked clones. Prints
+// numbers, with every order accounted for: one that failed or did not reach `running` in time is
+// listed, never counted as a latency, and the run exits 1 (as it does on duplicate VMIDs or a
+// broken concurrency limit).
+//   npm run build && npm run bench:provision        (BENCH_SEQUENTIAL=10, BENCH_BURST=50, BENCH_REALISTIC=6)
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -15,10 +19,15 @@ import { freePort, startAppServer } from "./lib/app-server";
 import { percentile } from "./lib/load";
 import { BenchOutcome } from "./lib/outcome";
 import { testEnv } from "../test/fixtures/env";
+import { printInProcessProfile, printRunProfile, type OrderTimes, type RunLike } from "./lib/provision-profile";
 
 const sequential = Number(process.env.BENCH_SEQUENTIAL ?? 10);
 const burst = Number(process.env.BENCH_BURST ?? 50);
 const latentBurst = Number(process.env.BENCH_LATENT_BURST ?? 30);
+const realistic = Number(process.env.BENCH_REALISTIC ?? 6);
+const cloneMBps = Number(process.env.BENCH_CLONE_MBPS ?? 500);
+const bootSeconds = Number(process.env.BENCH_BOOT_S ?? 20);
+const cloudInitSeconds = Number(process.env.BENCH_CLOUD_INIT_S ?? 25);
 const limit = 10;
 const outcome = new BenchOutcome("bench/provision");
 
@@ -44,8 +53,8 @@ const proxmoxSim = (route: string, method = "GET", body?: unknown) =>
     headers: { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   }).then((r) => r.json() as Promise<Record<string, unknown>>);
-// The stand-in answers with no artificial latency at all.
-await proxmoxSim("settings", "POST", { taskDurationMs: 0, shortTaskDurationMs: 0, latencyMs: 0 });
+// The stand-in answers with no artificial latency at all: tasks, and the guests' boot and cloud-init.
+await proxmoxSim("settings", "POST", { taskDurationMs: 0, shortTaskDurationMs: 0, latencyMs: 0, guestBootMs: 0, cloudInitMs: 0 });
 
 await applyMigrations(db.url);
 const { prepareDatabase } = await import("../lib/db/prepare-database");
@@ -107,18 +116,80 @@ function account(label: string, outcomes: OrderOutcome[], timeoutMs: number) {
 
 const ms = (n: number) => `${Math.round(n)} ms`;
 
+/** The provision-vm run the Inngest stand-in ran for an order (its steps and timestamps). */
+function provisionRunOf(orderId: string): RunLike | undefined {
+  const runs = sims.handles.inngest!.runs() as unknown as RunLike[];
+  return runs.find((r) => r.functionId.endsWith("provision-vm") && (r.event as { data?: { orderId?: string } } | undefined)?.data?.orderId === orderId);
+}
+
+/** One order paid in the database (no Stripe, no Inngest), its steps called here one by one. */
+async function profileInProcess() {
+  const { orderId } = await newOrder(900);
+  await prisma.order.update({ where: { id: orderId }, data: { status: "paid", paidAt: new Date() } });
+  const p = await import("../lib/provisioning/start-provisioning");
+  const r = await import("../lib/provisioning/reserve-vmid");
+  const n = await import("../lib/provisioning/choose-node");
+  const c = await import("../lib/provisioning/clone-template");
+  const cfg = await import("../lib/provisioning/configure-vm");
+  const t = await import("../lib/provisioning/create-tunnel-and-dns");
+  const access = await import("../lib/provisioning/protect-hostnames");
+  const alloc = await import("../lib/network/allocate-network");
+  const nic = await import("../lib/network/attach-nic");
+  const net = await import("../lib/network/provision-steps");
+  const w = await import("../lib/provisioning/write-cloud-init");
+  const s = await import("../lib/provisioning/start-vm");
+  const ready = await import("../lib/provisioning/readiness");
+  const mail = await import("../lib/provisioning/send-ready-email");
+  const outbox = await import("../lib/email/outbox");
+  let upid: string | null = null;
+  let emailKey = "";
+  await printInProcessProfile([
+    ["start provisioning", () => p.startProvisioning(orderId, 1)],
+    ["reserve vmid", () => r.reserveVmid(orderId)],
+    ["choose node", () => n.chooseNode(orderId)],
+    ["clone template", async () => void (upid = (await c.cloneTemplate(orderId)).upid)],
+    ["wait for clone", () => c.waitForClone(orderId, upid)],
+    ["configure vm", () => cfg.configureVm(orderId)],
+    ["grow disk", () => cfg.growDisk(orderId)],
+    ["prepare network", () => alloc.prepareNetwork(orderId)],
+    ["build network", () => net.buildNetwork(orderId)],
+    ["attach network", () => nic.attachNetwork(orderId)],
+    ["configure firewall", () => net.configureFirewall(orderId)],
+    ["protect hostnames with access", () => access.protectHostnames(orderId)],
+    ["create tunnel and dns", () => t.createTunnelAndDns(orderId)],
+    ["write cloud-init", () => w.writeCloudInit(orderId)],
+    ["start vm", () => s.startVm(orderId)],
+    ["check firewall", () => net.checkFirewall(orderId)],
+    ["wait for guest agent", () => ready.waitForGuestAgent(orderId)],
+    ["wait for cloud-init", () => ready.waitForCloudInit(orderId)],
+    ["check nested virtualization", () => ready.checkNestedVirt(orderId)],
+    ["wait for tunnel", () => ready.waitForTunnel(orderId)],
+    ["mark ready", () => s.markReady(orderId)],
+    ["update peer firewalls", () => net.updatePeerFirewalls(orderId)],
+    ["queue ready email", async () => void (emailKey = await mail.queueReadyEmail(orderId))],
+    ["send ready email", () => outbox.tryDeliverEmail(emailKey)],
+  ]);
+}
+
 try {
   console.log(`bench/provision on ${os.cpus().length} cores; Proxmox stand-in at zero latency; PROVISION_CONCURRENCY=${limit}`);
   // 1. One order at a time: Stripe's webhook → VM running. Only orders that ran have a latency.
   const latencies: number[] = [];
   const sequentialOutcomes: OrderOutcome[] = [];
+  const profiled: OrderTimes[] = [];
   for (let i = 0; i < sequential; i++) {
     const { orderId, sessionId } = await newOrder(i);
     const t0 = performance.now();
+    const wall = Date.now();
     await pay(sessionId); // the stand-in sends checkout.session.completed right away
     const [result] = await waitOrders([orderId], 60_000);
     sequentialOutcomes.push(result!);
-    if (result!.state === "running") latencies.push(performance.now() - t0);
+    if (result!.state === "running") {
+      latencies.push(performance.now() - t0);
+      const run = provisionRunOf(orderId);
+      const row = await prisma.order.findUniqueOrThrow({ where: { id: orderId }, select: { paidAt: true, vm: { select: { readyAt: true } } } });
+      if (run && row.paidAt && row.vm?.readyAt) profiled.push({ t0: wall, paidAt: row.paidAt.getTime(), run, readyAt: row.vm.readyAt.getTime() });
+    }
   }
   latencies.sort((a, b) => a - b);
   const seq = account("one at a time", sequentialOutcomes, 60_000);
@@ -128,6 +199,8 @@ try {
   console.log(
     `webhook → running, ${sequential} orders one at a time: ${seq.running}/${sequential} running (${seq.failed} failed, ${seq.unfinished} unfinished); ${spread}`,
   );
+  printRunProfile(profiled);
+  await profileInProcess();
 
   // 2. A burst: many orders paid at once.
   const orders = [];
@@ -170,9 +243,42 @@ try {
   );
   outcome.expect(Number(slowInflight.max) <= limit, `slow burst: Proxmox in-flight max ${slowInflight.max} above PROVISION_CONCURRENCY=${limit}`);
   outcome.expect(new Set(allVmids).size === allVmids.length, `overall: ${allVmids.length - new Set(allVmids).size} VMID(s) given to two VMs`);
-  const total = sequential + burst + latentBurst;
+  // 4. A realistic Proxmox: a full clone copies the template's disk at BENCH_CLONE_MBPS, a linked
+  // clone (thin storage) is near-instant; the guest's agent answers BENCH_BOOT_S after its start and
+  // cloud-init takes BENCH_CLOUD_INIT_S. Paid → reachable, per clone mode (set on the templates).
+  await proxmoxSim("settings", "POST", {
+    taskDurationMs: 2_000,
+    shortTaskDurationMs: 1_500,
+    latencyMs: 20,
+    cloneMBps,
+    guestBootMs: bootSeconds * 1000,
+    cloudInitMs: cloudInitSeconds * 1000,
+  });
+  let realisticRunning = 0;
+  for (const mode of ["full", "linked"] as const) {
+    await prisma.template.updateMany({ data: { cloneMode: mode } });
+    const batch = [];
+    for (let i = 0; i < realistic; i++) batch.push(await newOrder(3000 + (mode === "full" ? 0 : 100) + i));
+    await Promise.all(batch.map((o) => pay(o.sessionId)));
+    const results = await waitOrders(
+      batch.map((o) => o.orderId),
+      900_000,
+    );
+    const r = account(`realistic ${mode}`, results, 900_000);
+    realisticRunning += r.running;
+    const rows = await prisma.order.findMany({
+      where: { id: { in: batch.map((o) => o.orderId) } },
+      select: { paidAt: true, vm: { select: { readyAt: true } } },
+    });
+    const reach = rows.filter((o) => o.paidAt && o.vm?.readyAt).map((o) => (o.vm!.readyAt!.getTime() - o.paidAt!.getTime()) / 1000);
+    reach.sort((a, b) => a - b);
+    console.log(
+      `paid → reachable, ${mode} clones (${cloneMBps} MB/s, ${bootSeconds} s boot, ${cloudInitSeconds} s cloud-init), ${realistic} orders paid at once: ${r.running}/${realistic} running; median ${percentile(reach, 50)?.toFixed(1)} s, p90 ${percentile(reach, 90)?.toFixed(1)} s`,
+    );
+  }
+  const total = sequential + burst + latentBurst + 2 * realistic;
   console.log(
-    `orders accounted for: ${seq.running + b.running + sl.running} running + ${seq.failed + b.failed + sl.failed} failed + ${seq.unfinished + b.unfinished + sl.unfinished} unfinished = ${total} paid`,
+    `orders accounted for: ${seq.running + b.running + sl.running + realisticRunning} running of ${total} paid (each one not running is listed above)`,
   );
   outcome.finish();
 } finally {

@@ -47,6 +47,20 @@ export const sims = {
   proxmoxNodes: () => call<Array<{ node: string; host: string; port: number; hostFingerprint: string }>>("proxmox", "/_sim/nodes"),
   proxmoxFault: (spec: Record<string, unknown>) => call<{ id: number }>("proxmox", "/_sim/faults", { method: "POST", body: spec }),
   proxmoxClearFaults: () => call("proxmox", "/_sim/faults", { method: "DELETE" }),
+  /** The lab (issue 20): a file on the guest's disk, the stand-in's clock, how guests boot, nested virtualization per node. */
+  proxmoxVm: (vmid: number) => call<ProxmoxVm & { disk: Record<string, string>; snapshots: Array<{ name: string }> }>("proxmox", `/_sim/vms/${vmid}`),
+  proxmoxWriteFile: (vmid: number, path: string, content: string) => call("proxmox", `/_sim/vms/${vmid}/files`, { method: "POST", body: { path, content } }),
+  proxmoxAdvanceClock: (seconds: number) => call<{ now: number }>("proxmox", "/_sim/clock/advance", { method: "POST", body: { seconds } }),
+  proxmoxGuestAgent: (plan: { agent?: "answers" | "silent"; cloudInit?: "done" | "error" }) =>
+    call("proxmox", "/_sim/guest-agent", { method: "POST", body: plan }),
+  proxmoxResetGuestAgent: () => call("proxmox", "/_sim/guest-agent", { method: "DELETE" }),
+  proxmoxNested: (node: string, on: boolean) => call("proxmox", "/_sim/nodes/nested", { method: "POST", body: { node, on } }),
+  proxmoxSettings: (settings: Record<string, number>) => call<Record<string, number>>("proxmox", "/_sim/settings", { method: "POST", body: settings }),
+  /** Runs an Inngest cron function now (its id without the app's prefix) and waits for the run to end. */
+  async inngestCron(fn: string) {
+    const run = await call<{ id: string }>("inngest", `/_sim/cron/lab-vps-${fn}`, { method: "POST" });
+    await expect.poll(async () => (await call<{ status: string }>("inngest", `/_sim/runs/${run.id}`)).status, { timeout: 30_000 }).toBe("Completed");
+  },
   /** As if Proxmox had recorded the guest in its present power state for `seconds` (its graphs). */
   proxmoxRrdBackfill: (vmid: number, seconds: number) => call("proxmox", `/_sim/vms/${vmid}/rrd`, { method: "POST", body: { seconds } }),
   /** Guest firewall files by VMID (issue 26). */

@@ -43,6 +43,8 @@ export function webServerEnv(databaseUrl: string | undefined): Record<string, st
     // retried step takes 0.15 s, not 15 s, and every ratio stays as on Inngest.
     INNGEST_SIM_TIME_SCALE: "0.01",
     SIM_STATE_DIR: `${e2eDataDir}/sim`,
+    // A guest that never reports in fails after this (lab.spec.ts); the stand-in's guests boot in half a second.
+    GUEST_READY_TIMEOUT_SECONDS: "15",
     APP_URL: baseURL,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ADMIN_EMAIL: "admin@lab.test",

@@ -91,6 +91,11 @@ export const billingDeleteRequested = eventType("billing/vm.delete-requested", {
   schema: z.object({ enforcementId: z.string(), asOf: z.string() }),
 });
 
+/** A customer's snapshot or backup operation (the VmOperation row holds the intent), or a scheduled backup. */
+export const vmOperationRequested = eventType("vm/operation.requested", { schema: z.object({ operationId: z.string(), vmId: z.string() }) });
+
+/** A rebuild (reinstall) of a VM: its own function, with provisioning's steps and budgets. */
+export const rebuildRequested = eventType("vm/rebuild.requested", { schema: z.object({ operationId: z.string(), vmId: z.string() }) });
 /** A failed build's refund date came (or the operator asked): cancel and refund it in full (I11). */
 export const orderRefundRequested = eventType("order/refund-requested", { schema: z.object({ orderId: z.string() }) });
 export const orderRefundEventId = (orderId: string) => `order-refund-${orderId}`;

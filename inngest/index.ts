@@ -20,6 +20,9 @@ import { restoreVmFunction } from "./functions/restore-vm";
 import { billingReconcileSubscriptionFunction } from "./functions/billing-reconcile-subscription";
 import { cardUpdateSignalFunction } from "./functions/card-update-signal";
 import { cardUpdateApplyFunction } from "./functions/card-update-apply";
+import { vmOperationFunction } from "./functions/vm-operation";
+import { rebuildVmFunction } from "./functions/rebuild-vm";
+import { backupScheduleFunction } from "./functions/backup-schedule";
 import { deliverWaitingMailFunction } from "./functions/deliver-waiting-mail";
 import { accessFollowOwnerEmailFunction } from "./functions/access-follow-owner-email";
 import { vmFirewallFunction } from "./functions/vm-firewall";
@@ -50,6 +53,9 @@ export const functions: InngestFunction.Any[] = [
   billingReconcileSubscriptionFunction,
   cardUpdateSignalFunction,
   cardUpdateApplyFunction,
+  vmOperationFunction,
+  rebuildVmFunction,
+  backupScheduleFunction,
   deliverWaitingMailFunction,
   accessFollowOwnerEmailFunction,
   vmFirewallFunction,

@@ -5,7 +5,7 @@ import { INNGEST_STEP_LIMIT, STEP_BUDGETS } from "./step-budgets";
 import { reconcileStepBudget } from "./functions/billing-reconcile";
 
 describe("step budgets", () => {
-  it("provision-vm and cleanup-provisioning: the worst case (every wait budget spent) is under half the limit", () => {
+  it("provision-vm, cleanup-provisioning, vm-operation and rebuild-vm: the worst case (every wait budget spent) is under half the limit", () => {
     const budgets = Object.fromEntries(Object.entries(STEP_BUDGETS).map(([id, budget]) => [id, budget()]));
     console.info(`worst-case steps per run: ${JSON.stringify(budgets)} (limit ${INNGEST_STEP_LIMIT})`);
     for (const budget of Object.values(budgets)) expect(budget).toBeLessThan(INNGEST_STEP_LIMIT / 2);

@@ -3,6 +3,8 @@
 // unit test can hold each budget well under the limit.
 import { provisionStepBudget } from "@/inngest/functions/provision-vm";
 import { compensationStepBudget } from "@/lib/provisioning/compensate";
+import { operationStepBudget } from "@/inngest/functions/vm-operation";
+import { rebuildStepBudget } from "@/inngest/functions/rebuild-vm";
 
 export const INNGEST_STEP_LIMIT = 1_000;
 
@@ -10,6 +12,8 @@ export const INNGEST_STEP_LIMIT = 1_000;
 export const STEP_BUDGETS: Record<string, () => number> = {
   "provision-vm": provisionStepBudget,
   "cleanup-provisioning": () => compensationStepBudget(),
+  "vm-operation": operationStepBudget,
+  "rebuild-vm": rebuildStepBudget,
 };
 
 /** Straight-line functions: no loop, at most this many steps (the longest today has 8). */

@@ -72,6 +72,8 @@ export const envSchema = z
     CLONE_TIMEOUT_MINUTES: int(15),
     // Resize: how long the guest gets to shut down (ACPI) before Proxmox stops it.
     RESIZE_SHUTDOWN_TIMEOUT_SECONDS: int(120),
+    // From a new VM's start until it must be reachable (agent, cloud-init, tunnel), else it fails.
+    GUEST_READY_TIMEOUT_SECONDS: int(900),
     // How long compensation keeps retrying a failed order's cleanup before it becomes an operator finding.
     CLEANUP_DEADLINE_HOURS: int(24),
     VM_DEFAULT_USER: z
@@ -159,6 +161,11 @@ export const envSchema = z
       .string()
       .regex(/^(TZ=\S+ )?(\S+ ){4}\S+$/, "must be a five-field cron expression")
       .default("17 3 * * *"),
+    // How often scheduled backups are looked for (each falls due by its VM's node clock).
+    BACKUP_TICK_CRON: z
+      .string()
+      .regex(/^(TZ=\S+ )?(\S+ ){4}\S+$/, "must be a five-field cron expression")
+      .default("*/10 * * * *"),
   })
   .refine((e) => e.VM_ID_MIN < e.VM_ID_MAX, { path: ["VM_ID_MAX"], message: "must be greater than VM_ID_MIN" })
   .refine((e) => e.INNGEST_DEV || e.INNGEST_SIGNING_KEY, { path: ["INNGEST_SIGNING_KEY"], message: "is required unless INNGEST_DEV points at a dev server" })

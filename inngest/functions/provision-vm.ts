@@ -23,6 +23,7 @@ import { cleanupPauseMs } from "@/lib/provisioning/compensate";
 import { queueReadyEmail } from "@/lib/provisioning/send-ready-email";
 import { startProvisioning } from "@/lib/provisioning/start-provisioning";
 import { markReady, startVm } from "@/lib/provisioning/start-vm";
+import { checkReachable, lookWithin, NOT_REACHED, readyDeadline } from "@/lib/provisioning/readiness";
 import { writeCloudInit } from "@/lib/provisioning/write-cloud-init";
 import { prepareNetwork } from "@/lib/network/allocate-network";
 import { attachNetwork } from "@/lib/network/attach-nic";
@@ -39,7 +40,7 @@ const READY_EMAIL_TRIES = 44;
  * all), someone else's clone config to clear, and our clone task (polled ≤ 45 s per step, 10 s
  * apart: ≥ 55 min, beyond CLONE_TIMEOUT_MINUTES' default).
  */
-export const PROVISION_BUDGET = { busyTurns: 30, pendingChecks: 12, cloneChecks: 60 } as const;
+export const PROVISION_BUDGET = { busyTurns: 30, pendingChecks: 12, cloneChecks: 60, readinessLooks: 40 } as const;
 const busyPause = (turn: number) => `${Math.min(3 * 2 ** (turn - 1), 300)}s`;
 
 /** Worst-case steps of one provision-vm run: every budget above spent, every clone start used. */
@@ -51,7 +52,9 @@ export function provisionStepBudget(): number {
   const waits = 2 * (PROVISION_BUDGET.busyTurns + PROVISION_BUDGET.pendingChecks + PROVISION_BUDGET.cloneChecks) + 1;
   const cloneRestarts = MAX_CLONE_STARTS - 1; // the pause before each new clone
   const email = READY_EMAIL_TRIES * 2 - 1;
-  return fixed + proxmoxCalls + waits + cloneRestarts + email;
+  // Readiness looks: a step and a sleep each, the last one fails the run.
+  const readiness = 2 * PROVISION_BUDGET.readinessLooks - 1;
+  return fixed + proxmoxCalls + waits + cloneRestarts + email + readiness;
 }
 
 export const provisionVmFunction = inngest.createFunction(
@@ -75,10 +78,12 @@ export const provisionVmFunction = inngest.createFunction(
   },
   async ({ event, step }) => {
     const { orderId, attempt } = event.data;
+    // The order page's stage is written when it changes, not before every step (one query fewer each).
+    let shownProgress: string | null = null;
     const run = <T>(name: string, progress: string | null, work: () => Promise<T>) =>
       step.run(name, async () => {
         try {
-          if (progress) await setProgress(orderId, progress);
+          if (progress && progress !== shownProgress) await setProgress(orderId, (shownProgress = progress));
           return await work();
         } catch (error) {
           throw toStepError(name, error);
@@ -145,9 +150,22 @@ export const provisionVmFunction = inngest.createFunction(
     await run("protect hostnames with access", "networking", () => protectHostnames(orderId));
     await run("create tunnel and dns", "networking", () => createTunnelAndDns(orderId));
     await proxmox("write cloud-init", "cloud_init", () => writeCloudInit(orderId));
-    await proxmox("start vm", "starting", () => startVm(orderId));
+    const { at: startedAt } = await proxmox("start vm", "starting", () => startVm(orderId));
     await proxmox("check firewall", "starting", () => checkFirewall(orderId));
-    const ready = await run("mark ready", "starting", () => markReady(orderId));
+    // Ready means reachable (issue 20): sleep-polled looks until GUEST_READY_TIMEOUT_SECONDS after
+    // the start; each fact (agent, cloud-init, vmx, tunnel) is a stage on the order page. A guest
+    // that never reports in fails the run, which compensates.
+    const readyBy = readyDeadline(startedAt);
+    for (let look = 1; ; look++) {
+      const seen = await run(look === 1 ? "wait until reachable" : `wait until reachable ${look}`, null, () =>
+        lookWithin(readyBy, (budget) => checkReachable(orderId, budget, (phase) => setProgress(orderId, (shownProgress = phase)))),
+      );
+      if (seen.ready) break;
+      if (seen.expired || look >= PROVISION_BUDGET.readinessLooks)
+        throw new NonRetriableError(`wait until reachable: ${NOT_REACHED[seen.phase]} before the readiness deadline`);
+      await step.sleep(`pause before wait until reachable ${look + 1}`, "10s");
+    }
+    const ready = await run("mark ready", "finishing", () => markReady(orderId));
     await run("update peer firewalls", null, () => updatePeerFirewalls(orderId));
     // The VM is running: the customer's email must get out, through a mail outage if need be.
     const emailKey = await run("queue ready email", null, () => queueReadyEmail(orderId));

@@ -12,6 +12,7 @@ import { resizeApplyRequested } from "@/inngest/events";
 import { toStepError } from "@/inngest/step-errors";
 import {
   claimResize,
+  confirmResized,
   failResize,
   growDiskForResize,
   loadResizeTarget,
@@ -68,6 +69,8 @@ export const resizeVmFunction = inngest.createFunction(
     if (wasRunning) await step.run("shut down", () => shutdownForResize(target).catch(mapped("shut down")));
     await step.run("set cores and memory", () => setCoresAndMemory(target).catch(mapped("set cores and memory")));
     await step.run("start again", () => startAfterResize(target, wasRunning).catch(mapped("start again")));
+    // Proxmox keeps non-hotpluggable changes pending on a running VM: the running VM must have them.
+    await step.run("confirm new size", () => confirmResized(target).catch(mapped("confirm new size")));
     await step.run("mark resized", () => markResized(target).catch(mapped("mark resized")));
     await step.run("send resized email", () => sendResizedEmail(resizeRequestId).catch(mapped("send resized email")));
     return { resizeRequestId, status: "applied" as const };

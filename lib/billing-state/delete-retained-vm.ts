@@ -14,6 +14,7 @@ import { queueBillingNotice } from "@/lib/billing-state/send-billing-notice";
 import { destroyOwnedVm, releaseVmid, removeAccessApplication, removeSnippet, removeTunnelAndDns } from "@/lib/provisioning/cleanup-actions";
 import { releaseVmNetwork, removeVmFirewall } from "@/lib/network/release-network";
 import { transitionVm } from "@/lib/vms/vm-state";
+import { removeAllBackups } from "@/lib/vm-operations/backup-steps";
 
 export type DeletionCheck = { allowed: true; orderId: string } | { allowed: false; reason: string };
 
@@ -46,6 +47,8 @@ export const deletionSteps = [
   ["remove snippet", removeSnippet],
   ["remove vm firewall", removeVmFirewall],
   ["release network", releaseVmNetwork],
+  // Backups outlive the VM's destroy in Proxmox: removed here, and only here (issue 20).
+  ["remove backups", removeAllBackups],
   ["release vmid", releaseVmid],
 ] as const;
 

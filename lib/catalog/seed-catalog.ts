@@ -18,11 +18,10 @@ export async function seedCatalog(db: Db, admin?: { email?: string; password?: s
   // A node row from before per-node SSH gets the env defaults once; an operator's edit is kept.
   if (ssh) await db.proxmoxNode.updateMany({ where: { id: node.id, sshHost: null }, data: ssh });
   for (const template of seedTemplates) {
-    await db.template.upsert({
-      where: { nodeId_labType: { nodeId: node.id, labType: template.labType } },
-      create: { ...template, nodeId: node.id },
-      update: { templateVmid: template.templateVmid, name: template.name },
-    });
+    // The node's default image per lab type; images added for rebuilds are left alone.
+    const existing = await db.template.findFirst({ where: { nodeId: node.id, labType: template.labType, isDefault: true }, select: { id: true } });
+    if (existing) await db.template.update({ where: { id: existing.id }, data: { templateVmid: template.templateVmid, name: template.name } });
+    else await db.template.create({ data: { ...template, nodeId: node.id } });
   }
   // Created once (issue 26): the operator's later settings are kept.
   await db.networkSettings.upsert({ where: { id: defaultNetworkSettings.id }, create: defaultNetworkSettings, update: {} });

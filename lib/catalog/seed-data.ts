@@ -17,6 +17,10 @@ export type SeedPlan = {
   maxVcpus?: number;
   maxRamGb?: number;
   maxDiskGb?: number;
+  /** The lab (issue 20): snapshots kept, RAM in snapshots, backups kept. */
+  snapshotLimit?: number;
+  snapshotWithRam?: boolean;
+  backupRetention?: number;
 };
 
 const basePlans: SeedPlan[] = [
@@ -70,8 +74,20 @@ const basePlans: SeedPlan[] = [
   },
 ];
 
-// A VM may grow to twice its plan's CPU and RAM and three times its disk.
-export const seedPlans: SeedPlan[] = basePlans.map((plan) => ({ maxVcpus: plan.vcpus * 2, maxRamGb: plan.ramGb * 2, maxDiskGb: plan.diskGb * 3, ...plan }));
+// A VM may grow to twice its plan's CPU and RAM and three times its disk. Starter plans keep 3
+// disk-only snapshots and 3 backups; Pro plans 8 snapshots (with RAM) and 7 backups.
+export const seedPlans: SeedPlan[] = basePlans.map((plan) => {
+  const pro = plan.slug.endsWith("-pro");
+  return {
+    maxVcpus: plan.vcpus * 2,
+    maxRamGb: plan.ramGb * 2,
+    maxDiskGb: plan.diskGb * 3,
+    snapshotLimit: pro ? 8 : 3,
+    snapshotWithRam: pro,
+    backupRetention: pro ? 7 : 3,
+    ...plan,
+  };
+});
 
 /** Extra resources sold per unit per month (cents): 1 vCPU, 1 GB RAM, a 10 GB step of disk. */
 export const seedResourcePrices: { kind: ResourceKind; unitAmountMinor: number; stepGb: number }[] = [

@@ -21,7 +21,11 @@ afterAll(async () => {
   await db.proxmoxNode.updateMany({ where: { id: { in: disabled } }, data: { enabled: true } });
 });
 
-const acl = [...requiredAcl({ storages: ["local-lvm"], bridges: ["vmbr0"], zone: "labvps" }), ...DOCTOR_ACL.map((e) => ({ ...e, privs: [...e.privs] }))];
+// The templates' disk storage and the node's backup storage (issue 20: vzdump, restore).
+const acl = [
+  ...requiredAcl({ storages: ["local-lvm", "local"], bridges: ["vmbr0"], zone: "labvps" }),
+  ...DOCTOR_ACL.map((e) => ({ ...e, privs: [...e.privs] })),
+];
 
 describe("npm run doctor: Proxmox", () => {
   it("passes against the stand-in with exactly the documented privileges: templates, SSH and host key, snippets, privileges, free VMIDs", async () => {
@@ -37,6 +41,8 @@ describe("npm run doctor: Proxmox", () => {
         "snippets on pve1",
         "privileges on /vms",
         "privileges on /storage/local-lvm",
+        "privileges on /storage/local",
+        "privileges on /nodes",
         "privileges on /sdn/zones/localnetwork/vmbr0",
         "privileges on /sdn/zones/labvps",
         "privileges on /sdn",

@@ -33,9 +33,11 @@ async function checkPrivileges(acl: AclEntry[]): Promise<CheckResult[]> {
 export async function runProxmoxChecks(): Promise<CheckResult[]> {
   const { VM_ID_MIN, VM_ID_MAX } = env();
   const results: CheckResult[] = [];
+  let pveVersion: 8 | 9 = 9;
   results.push(
     ...(await guarded(P, "API", async () => {
       const v = await proxmoxRequest<{ version: string; release: string }>("GET", "/version");
+      pveVersion = Number(v.version.split(".")[0]) === 8 ? 8 : 9;
       return pass(P, "API", `Proxmox VE ${v.version} (pinned TLS, token accepted)`);
     })),
   );
@@ -43,7 +45,8 @@ export async function runProxmoxChecks(): Promise<CheckResult[]> {
 
   const nodes = await db.proxmoxNode.findMany({ where: { enabled: true }, include: { templates: true }, orderBy: { name: "asc" } });
   if (!nodes.length) results.push(fail(P, "nodes", "no enabled node in the database (admin → nodes)"));
-  const storages = new Set<string>();
+  // Backups go to each node's backup storage (vzdump, restore, pruning).
+  const storages = new Set<string>(nodes.map((n) => n.backupStorage));
   const bridges = new Set<string>();
   const templatePaths: AclEntry[] = [];
 
@@ -74,10 +77,11 @@ export async function runProxmoxChecks(): Promise<CheckResult[]> {
       storages: [...storages],
       bridges: [...bridges, ...(network?.mode === "bridge" ? [network.bridge] : [])],
       zone: network?.mode === "sdn" ? network.sdnZone : null,
+      pveVersion,
     }),
     ...DOCTOR_ACL.map((e) => ({ ...e, privs: [...e.privs] })),
     ...templatePaths,
-    { path: `/vms/${VM_ID_MIN}`, privs: requiredAcl({ storages: [], bridges: [] })[0].privs },
+    { path: `/vms/${VM_ID_MIN}`, privs: requiredAcl({ storages: [], bridges: [], pveVersion })[0].privs },
   ];
   results.push(...(await guarded(P, "privileges", () => checkPrivileges(acl))));
   results.push(...(await guarded(P, "free VMIDs", () => checkFreeVmids(VM_ID_MIN, VM_ID_MAX))));

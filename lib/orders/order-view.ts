@@ -57,14 +57,33 @@ export const PROVISION_STAGES = [
   "Setting up secure SSH access",
   "Preparing the first boot",
   "Starting your VM",
+  // Ready means reachable (issue 20): each readiness look is a stage of its own.
+  "Waiting for it to boot",
+  "Running its first-boot setup",
+  "Checking nested virtualization",
+  "Connecting secure SSH access",
   "Finishing up",
 ] as const;
 
 // progressStep is written by provisioning (inngest/functions/provision-vm.ts: "reserving",
-// "cloning", "configuring", "networking", "cloud_init", "starting"). It is mapped to a stage here and
+// "cloning", "configuring", "networking", "cloud_init", "starting", then the readiness looks
+// "booting", "first_boot", "nested_virt", "tunnel", and "finishing"). It is mapped to a stage here and
 // never shown raw, since step text could name internals (I4); unknown words fall back by keyword.
 const KNOWN_STEPS: ReadonlyMap<string, number> = new Map(
-  Object.entries({ reserving: 0, cloning: 1, configuring: 2, resizing: 3, networking: 4, cloud_init: 5, starting: 6, finishing: 7 }),
+  Object.entries({
+    reserving: 0,
+    cloning: 1,
+    configuring: 2,
+    resizing: 3,
+    networking: 4,
+    cloud_init: 5,
+    starting: 6,
+    booting: 7,
+    first_boot: 8,
+    nested_virt: 9,
+    tunnel: 10,
+    finishing: 11,
+  }),
 );
 const STAGE_PATTERNS: ReadonlyArray<[RegExp, number]> = [
   [/vmid|reserv/i, 0],
@@ -74,7 +93,7 @@ const STAGE_PATTERNS: ReadonlyArray<[RegExp, number]> = [
   [/disk|resiz|grow/i, 3],
   [/tunnel|dns|cloudflare|network/i, 4],
   [/start|boot|power/i, 6],
-  [/running|ready|email|mail|finish/i, 7],
+  [/running|ready|email|mail|finish/i, 11],
 ];
 
 export function stageOf(progressStep: string | null): number | null {

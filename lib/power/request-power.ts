@@ -7,6 +7,7 @@ import type { PowerAction, VmStatus } from "@/lib/generated/prisma/client";
 import { OPEN_POWER_STATUSES, transitionPowerRequest } from "@/lib/power/power-request-state";
 import { powerRefusal } from "@/lib/power/power-rules";
 import { assertBillingAllows } from "@/lib/billing-state/gates";
+import { vmBusyWith } from "@/lib/vm-operations/vm-busy";
 import { inngest } from "@/inngest/client";
 import { vmPowerRequested } from "@/inngest/events";
 
@@ -38,11 +39,8 @@ export async function requestPower(input: {
       select: { id: true },
     });
     for (const { id } of abandoned) await recordAudit({ type: "system" }, "vm.power_abandoned", { type: "vm", id: vmId }, { powerRequestId: id }, tx);
-    const busy =
-      (await tx.powerRequest.count({ where: { vmId, status: { in: [...OPEN_POWER_STATUSES] } } })) +
-      // One operation per VM: a resize being applied (or queued to be) holds it too.
-      (await tx.resizeRequest.count({ where: { vmId, status: { in: ["paid", "applying"] } } }));
-    if (busy > 0) throw new UserFacingError(BUSY_MESSAGE);
+    // One operation per VM: a resize being applied (or queued to be), or a lab operation, holds it too.
+    if (await vmBusyWith(tx, vmId)) throw new UserFacingError(BUSY_MESSAGE);
     const refusal = powerRefusal(rows[0].status, action);
     if (refusal) throw new UserFacingError(refusal);
     // Billing (I6): start and reboot need a paid account; shutdown and stop stay open.

@@ -6,14 +6,25 @@ import { findNodeWithRoom } from "@/lib/capacity/find-node-with-room";
 import { withCapacityLock } from "@/lib/capacity/capacity-lock";
 import { loadOrder, vmOf } from "@/lib/provisioning/load-order";
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
-import type { LabType } from "@/lib/generated/prisma/client";
+import type { CloneMode, LabType } from "@/lib/generated/prisma/client";
 
 export type Placement = { nodeName: string; templateVmid: number };
 
+export type TemplateChoice = { templateVmid: number; cloneMode: CloneMode };
+
+/** The node's default image of the lab type, or (a rebuild's choice) that image, which must be of the same lab type. */
+export async function templateFor(nodeName: string, labType: LabType, templateId?: string | null): Promise<TemplateChoice> {
+  const template = await db.template.findFirst({
+    where: { labType, node: { name: nodeName }, ...(templateId ? { id: templateId } : { isDefault: true }) },
+    orderBy: { createdAt: "asc" },
+    select: { templateVmid: true, cloneMode: true },
+  });
+  if (!template) throw new ProvisioningHaltedError(`node ${nodeName} has no ${templateId ? `image ${templateId} of type` : "default"} ${labType} template`);
+  return template;
+}
+
 export async function templateOn(nodeName: string, labType: LabType): Promise<number> {
-  const template = await db.template.findFirst({ where: { labType, node: { name: nodeName } }, select: { templateVmid: true } });
-  if (!template) throw new ProvisioningHaltedError(`node ${nodeName} has no ${labType} template`);
-  return template.templateVmid;
+  return (await templateFor(nodeName, labType)).templateVmid;
 }
 
 export async function chooseNode(orderId: string): Promise<Placement> {

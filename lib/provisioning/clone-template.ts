@@ -9,7 +9,7 @@ import { cloneVm, getVmConfig } from "@/lib/proxmox/api";
 import { isLockMessage, ProxmoxError } from "@/lib/proxmox/errors";
 import { findClusterVm, pollTask, taskSucceeded, withLockRetry } from "@/lib/proxmox/tasks";
 import { acquireProxmoxSlot, recordSlotTask, releaseProxmoxSlot } from "@/lib/proxmox/work-slots";
-import { templateOn } from "@/lib/provisioning/choose-node";
+import { templateFor } from "@/lib/provisioning/choose-node";
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
 import { loadOrder, placedVmOf } from "@/lib/provisioning/load-order";
 import { CLONE_TEMPORARY_DESCRIPTION, ownerMarker, slotHolder } from "@/lib/provisioning/naming";
@@ -28,7 +28,7 @@ export type CloneStarted = { upid: string | null; pending?: "temporary config" }
  * config: qemu-server creates it first (`lock: clone`, description "qmclone temporary file") and
  * writes the real description at the end, so ownership is judged only once that lock is gone.
  */
-export async function cloneTemplate(orderId: string): Promise<CloneStarted> {
+export async function cloneTemplate(orderId: string, templateId?: string | null): Promise<CloneStarted> {
   const order = await loadOrder(orderId);
   const vm = placedVmOf(order);
   const existing = await findClusterVm(vm.vmid);
@@ -47,13 +47,19 @@ export async function cloneTemplate(orderId: string): Promise<CloneStarted> {
       `VMID ${vm.vmid} exists in Proxmox (${existing.type} on ${existing.node}) and was not created for this order; not touching it`,
     );
   }
-  const templateVmid = await templateOn(vm.nodeName, vm.labType);
+  // A rebuild may name another image of the same lab type; linked clones need the template's thin storage.
+  const template = await templateFor(vm.nodeName, vm.labType, templateId);
   const holder = slotHolder("clone", vm.id);
   const lease = await acquireProxmoxSlot(holder);
   if (lease.upid) return { upid: lease.upid }; // an earlier try of this step started it
   try {
     const upid = await withLockRetry(() =>
-      cloneVm(vm.nodeName, templateVmid, { newid: vm.vmid, name: order.hostname, full: true, description: ownerMarker(orderId) }),
+      cloneVm(vm.nodeName, template.templateVmid, {
+        newid: vm.vmid,
+        name: order.hostname,
+        full: template.cloneMode === "full",
+        description: ownerMarker(orderId),
+      }),
     );
     await recordSlotTask(holder, upid);
     await db.vm.update({ where: { id: vm.id }, data: { clonedAt: new Date() } });

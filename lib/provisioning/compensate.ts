@@ -40,6 +40,14 @@ export type CompensationInput = { orderId: string; attempt: number; error: strin
 export type CleanupResult = { action: string; ok: boolean; detail: string };
 export type CompensationReport = { outcome: "compensated" | "delivered" | "skipped"; detail: string; cleanup: CleanupResult[]; overdue?: boolean };
 
+/** The host could not give the guest nested virtualization (lib/provisioning/readiness.ts): said plainly, no node named (I4). */
+export const NESTED_VIRT_FAILURE_MESSAGE =
+  "We could not set up your VM: the server it was placed on could not give it nested virtualization, which lab images need to run their own VMs. Nothing was left half-built; our team has been told.";
+
+/** What the customer reads for a failure: the one reason they should know first, then the refund's words. */
+export const customerFailureMessage = (error: string, refundMessage: string) =>
+  /nested virtualization missing/.test(error) ? `${NESTED_VIRT_FAILURE_MESSAGE} ${refundMessage}` : refundMessage;
+
 export const operatorEmailKey = (orderId: string, attempt: number) => `provision-failed:${orderId}:${attempt}`;
 
 /** Only the attempt that owns the order compensates: a stale or duplicate run leaves it alone. */
@@ -66,7 +74,7 @@ export async function markProvisioningFailed(input: CompensationInput): Promise<
   const refund = await failedBuildFields(input.orderId);
   const moved = await transitionOrder(input.orderId, ["provisioning", "paid"], "failed", {
     failureReason: `Attempt ${input.attempt} failed: ${input.error}\nCleanup in progress.`.slice(0, 4000),
-    customerMessage: refund.customerMessage,
+    customerMessage: customerFailureMessage(input.error, refund.customerMessage),
     refundDeadlineAt: refund.refundDeadlineAt,
     failedAt: new Date(),
     progressStep: null,

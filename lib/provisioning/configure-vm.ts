@@ -42,10 +42,13 @@ export async function configureVm(orderId: string): Promise<{ changed: string[] 
   // Keys are checked here (a tampered key halts before anything is written); they reach the VM
   // through the user-data only.
   normalisedKeys(order.sshPublicKeys);
+  // The node's CPU type: `host` passes vmx/svm through, so the lab can run its own VMs (nested).
+  const node = await db.proxmoxNode.findUniqueOrThrow({ where: { name: vm.nodeName }, select: { cpuType: true } });
   const wanted = {
     name: order.hostname,
     cores: vm.vcpus,
     memory: vm.ramGb * 1024, // MiB
+    cpu: node.cpuType,
   };
   const config = await withLockRetry(() => getVmConfig(vm.nodeName, vm.vmid));
   const changed = Object.entries(wanted)

@@ -15,6 +15,7 @@ import { reserveVmid } from "./reserve-vmid";
 import { sendReadyEmail } from "./send-ready-email";
 import { startProvisioning } from "./start-provisioning";
 import { markReady, startVm } from "./start-vm";
+import { checkNestedVirt, waitForCloudInit, waitForGuestAgent, waitForTunnel } from "./readiness";
 import { tunnelToken } from "./tunnel-dns";
 import { writeCloudInit } from "./write-cloud-init";
 import { prepareNetwork } from "@/lib/network/allocate-network";
@@ -216,8 +217,13 @@ describe("provision vm (Inngest function, stand-ins)", () => {
     expect(hostnames).toEqual([expect.stringMatching(new RegExp(`^ssh-${order.hostname}-[a-z0-9]{8}\\.${env().BASE_DOMAIN}$`))]);
     expect((await timed("create tunnel and dns", () => createTunnelAndDns(order.id))).hostnames).toEqual(hostnames);
     expect((await timed("write cloud-init", () => writeCloudInit(order.id))).written).toBe(true);
-    expect(await timed("start vm", () => startVm(order.id))).toEqual({ started: true });
+    expect(await timed("start vm", () => startVm(order.id))).toMatchObject({ started: true });
     expect(await timed("check firewall", () => checkFirewall(order.id))).toEqual({ fixed: [] });
+    // Ready means reachable: the guest agent, cloud-init, vmx, the tunnel's connector (issue 20).
+    expect(await timed("wait for guest agent", () => waitForGuestAgent(order.id, 5_000))).toEqual({ ready: true });
+    expect(await timed("wait for cloud-init", () => waitForCloudInit(order.id, 5_000))).toEqual({ ready: true });
+    expect(await timed("check nested virtualization", () => checkNestedVirt(order.id))).toEqual({ nested: true });
+    expect(await timed("wait for tunnel", () => waitForTunnel(order.id, 5_000))).toEqual({ ready: true });
     expect((await timed("mark ready", () => markReady(order.id))).moved).toBe(true);
     expect((await timed("send ready email", () => sendReadyEmail(order.id))).alreadySent).toBe(false);
     console.info(`step timings (ms): ${JSON.stringify(timings)}`);

@@ -9,12 +9,13 @@ import { slotHolder } from "@/lib/provisioning/naming";
 import { transitionVm } from "@/lib/vms/vm-state";
 
 /** The start task is retried when it failed on a config lock (its exit status), not only the POST. */
-export async function startVm(orderId: string): Promise<{ started: boolean }> {
+/** `at`: when the start was confirmed, the readiness deadline's origin (memoised with the step). */
+export async function startVm(orderId: string): Promise<{ started: boolean; at: number }> {
   const vm = placedVmOf(await loadOrder(orderId));
   const started = await runLeasedTaskToEnd(slotHolder("start", vm.id), "VM start", async () =>
     (await getVmStatus(vm.nodeName, vm.vmid)).status === "running" ? null : vmPower(vm.nodeName, vm.vmid, "start"),
   );
-  return { started };
+  return { started, at: Date.now() };
 }
 
 export async function markReady(orderId: string): Promise<{ vmId: string; moved: boolean }> {

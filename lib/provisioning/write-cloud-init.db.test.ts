@@ -12,7 +12,7 @@ import { protectHostnames } from "./protect-hostnames";
 import { reserveVmid } from "./reserve-vmid";
 import { startProvisioning } from "./start-provisioning";
 import { startVm } from "./start-vm";
-import { writeCloudInit } from "./write-cloud-init";
+import { uploadCloudInit, writeCloudInit } from "./write-cloud-init";
 import { createPaidOrder, proxmox, retireProvisioningFixtures, snippetNameOf } from "@/test/fixtures/provisioning";
 
 const made: number[] = [];
@@ -34,9 +34,9 @@ beforeAll(async () => {
     ["containerlab", 9101],
   ] as const) {
     await db.template.upsert({
-      where: { nodeId_labType: { nodeId: node.id, labType } },
+      where: { nodeId_templateVmid: { nodeId: node.id, templateVmid } },
       create: { nodeId: node.id, labType, templateVmid },
-      update: { templateVmid },
+      update: { labType },
     });
   }
 });
@@ -78,7 +78,8 @@ describe("write cloud-init on the VM's own node", () => {
     const snippets = (await proxmox.snippets()).filter((s) => s.name === file);
     expect(snippets.map((s) => s.node)).toEqual(["pve2"]);
     expect(requests.filter((r) => r.kind === "sftp").map((r) => [r.method, r.path, r.params.node])).toEqual([["PUT", `/var/lib/vz/snippets/${file}`, "pve2"]]);
-    expect(requests.filter((r) => r.kind === "ssh").map((r) => r.path)).toEqual(["mkdir -p /var/lib/vz/snippets"]);
+    // The snippet directory exists on the node: no command runs, only the upload (mkdir only when missing).
+    expect(requests.filter((r) => r.kind === "ssh").map((r) => r.path)).toEqual([]);
     expect(requests.filter((r) => r.kind === "api" && r.method === "PUT").map((r) => r.path)).toEqual([
       `/nodes/pve2/qemu/${vmid}/config`,
       `/nodes/pve2/qemu/${vmid}/cloudinit`,
@@ -97,6 +98,28 @@ describe("write cloud-init on the VM's own node", () => {
       expect((await proxmox.vm(vmid))!.bootedWith).toMatchObject({ node: "pve2", cicustom: `snippets-shared:snippets/${file}` });
     } finally {
       await db.proxmoxNode.update({ where: { name: "pve2" }, data: { snippetStorage: "local", snippetDir: "/var/lib/vz/snippets" } });
+    }
+  });
+
+  it("a snippet directory that does not exist yet is made (mkdir -p) and the upload goes through", async () => {
+    const dir = `/var/lib/vz/snippets-${Date.now()}`;
+    await db.proxmoxNode.update({ where: { name: "pve2" }, data: { snippetDir: dir } });
+    try {
+      const { order } = await createPaidOrder();
+      await startProvisioning(order.id, 1);
+      await reserveVmid(order.id); // never cloned: nothing to remove afterwards
+      await db.vm.update({ where: { orderId: order.id }, data: { nodeName: "pve2" } });
+      await protectHostnames(order.id);
+      await createTunnelAndDns(order.id);
+      const mark = await proxmox.mark();
+      const { id: vmId } = await db.vm.findUniqueOrThrow({ where: { orderId: order.id } });
+      expect(await uploadCloudInit(order.id)).toEqual({ snippetPath: `${dir}/${snippetNameOf(vmId)}`, written: true });
+      const requests = await proxmox.requests(mark);
+      expect(requests.filter((r) => r.kind === "ssh").map((r) => r.path)).toEqual([`mkdir -p ${dir}`]);
+      // The first open failed (no such directory, SSH_FX_NO_SUCH_FILE); the one after mkdir wrote it.
+      expect(requests.filter((r) => r.kind === "sftp").map((r) => [r.method, r.path])).toEqual([["PUT", `${dir}/${snippetNameOf(vmId)}`]]);
+    } finally {
+      await db.proxmoxNode.update({ where: { name: "pve2" }, data: { snippetDir: "/var/lib/vz/snippets" } });
     }
   });
 });

@@ -75,6 +75,9 @@ export const listClusterNodes = () => proxmoxRequest<ClusterNode[]>("GET", "/clu
 export const cloneVm = (n: string, templateVmid: number, params: { newid: number; name: string; target?: string; full?: boolean; description?: string }) =>
   proxmoxRequest<Upid>("POST", `${vmPath(n, templateVmid)}/clone`, { ...params, newid: vmid(params.newid), full: params.full ?? true });
 
+/** The config as it is, pending changes NOT applied (`current=1`): what a running VM was started with. */
+export const getVmCurrentConfig = (n: string, id: number) => proxmoxRequest<VmConfig>("GET", `${vmPath(n, id)}/config`, { current: 1 });
+
 export const getTaskStatus = (n: string, upid: Upid) => proxmoxRequest<TaskStatus>("GET", `/nodes/${node(n)}/tasks/${encodeURIComponent(upid)}/status`);
 
 /**
@@ -133,6 +136,54 @@ export function encodeSshKeys(keys: string[]): string {
 export const shutdownVm = (n: string, id: number, timeoutSeconds: number) =>
   proxmoxRequest<Upid>("POST", `${vmPath(n, id)}/status/shutdown`, { timeout: timeoutSeconds, forceStop: 1 });
 
+// ---- The lab (issue 20): guest agent, snapshots, backups, restore, the node's clock ----
+
+/** `GET agent/info`: answers only once the guest's agent runs (else 500 "QEMU guest agent is not running"). */
+export const agentInfo = (n: string, id: number) => proxmoxRequest<{ result: { version?: string } }>("GET", `${vmPath(n, id)}/agent/info`);
+
+/** A file inside the guest, read by its agent (qemu-server Agent.pm file-read; decoded text). */
+export const agentFileRead = (n: string, id: number, file: string) =>
+  proxmoxRequest<{ content: string; truncated?: number }>("GET", `${vmPath(n, id)}/agent/file-read`, { file });
+
+/** Changes waiting for the next start: entries with `pending` (or `delete`) beside the current `value`. */
+export const getVmPending = (n: string, id: number) =>
+  proxmoxRequest<Array<{ key: string; value?: string | number; pending?: string | number; delete?: number }>>("GET", `${vmPath(n, id)}/pending`);
+
+export type SnapshotEntry = { name: string; description?: string; snaptime?: number; vmstate?: number; parent?: string; running?: number };
+export const listSnapshots = (n: string, id: number) => proxmoxRequest<SnapshotEntry[]>("GET", `${vmPath(n, id)}/snapshot`);
+export const createSnapshot = (n: string, id: number, params: { snapname: string; description: string; vmstate: boolean }) =>
+  proxmoxRequest<Upid>("POST", `${vmPath(n, id)}/snapshot`, params);
+/** Without RAM the VM is left stopped unless `start`; with RAM it resumes running. */
+export const rollbackSnapshot = (n: string, id: number, snapname: string, start: boolean) =>
+  proxmoxRequest<Upid>("POST", `${vmPath(n, id)}/snapshot/${encodeURIComponent(snapname)}/rollback`, start ? { start: 1 } : {});
+export const deleteSnapshot = (n: string, id: number, snapname: string) =>
+  proxmoxRequest<Upid>("DELETE", `${vmPath(n, id)}/snapshot/${encodeURIComponent(snapname)}`);
+
+/**
+ * One VM's backup on its own node (a VM on another node is skipped: the answer is "OK", not a
+ * UPID). The notes carry the owner tag, so a backup whose record was lost can be found again.
+ */
+export const vzdump = (n: string, params: { vmid: number; storage: string; notes: string }) =>
+  proxmoxRequest<Upid | "OK">("POST", `/nodes/${node(n)}/vzdump`, {
+    vmid: vmid(params.vmid),
+    storage: params.storage,
+    mode: "snapshot",
+    compress: "zstd",
+    "notes-template": params.notes,
+  });
+
+export type BackupVolume = { volid: string; vmid?: number; ctime: number; size: number; notes?: string; format?: string };
+export const listBackups = (n: string, storage: string, id: number) =>
+  proxmoxRequest<BackupVolume[]>("GET", `/nodes/${node(n)}/storage/${encodeURIComponent(storage)}/content`, { content: "backup", vmid: vmid(id) });
+export const deleteVolume = (n: string, storage: string, volid: string) =>
+  proxmoxRequest<Upid>("DELETE", `/nodes/${node(n)}/storage/${encodeURIComponent(storage)}/content/${encodeURIComponent(volid)}`);
+
+/** Restore over the existing (stopped) VM: its disks and snapshots are replaced by the archive's. */
+export const restoreVm = (n: string, id: number, archive: string) =>
+  proxmoxRequest<Upid>("POST", `/nodes/${node(n)}/qemu`, { vmid: vmid(id), archive, force: 1 });
+
+/** The node's clock (epoch seconds): backups are named and scheduled by it. */
+export const getNodeTime = (n: string) => proxmoxRequest<{ time: number }>("GET", `/nodes/${node(n)}/time`);
 /**
  * A guest's RRD statistics (qemu-server `rrddata`, VM.Audit; read-only). One row per step with
  * `time` and the values known then: `cpu` is a fraction of the guest's CPUs, `mem`/`maxmem` bytes,

@@ -2,7 +2,8 @@
 // line names them) and the checks qemu-server / pve-manager run for those calls. Proven by
 // lib/proxmox/required-privileges.db.test.ts: with exactly this set a VM is provisioned, powered
 // and opened in the console; with any one removed a call is refused with a 403 naming it.
-// Only privilege names PVE 8 and PVE 9 share (PVE 9 dropped VM.Monitor).
+// Privilege names PVE 8 and PVE 9 share, except the guest agent's: PVE 9 dropped VM.Monitor for
+// VM.GuestAgent.* (qemu-server commit b92a40ce "api: agent: use more specific guest agent privileges").
 
 /** On /vms (propagated): every guest the product creates, and the templates it clones. */
 export const VM_PRIVILEGES = [
@@ -17,10 +18,24 @@ export const VM_PRIVILEGES = [
   "VM.Config.Options", // PUT config name (sent with cores/memory whenever the config differs)
   "VM.Console", // POST vncproxy, vncwebsocket
   "VM.PowerMgmt", // POST status/start|stop|shutdown|reboot
+  "VM.Snapshot", // POST snapshot, DELETE snapshot/{name}
+  "VM.Snapshot.Rollback", // POST snapshot/{name}/rollback
+  "VM.Backup", // vzdump (checked per guest inside the task), a restore over the VM, deleting its backups
 ] as const;
 
-/** On each storage the templates' disks live on: the clone's and the resize's new space. */
+export type PveMajor = 8 | 9;
+
+/** On /vms too: the readiness checks read the guest through its agent (agent/info, agent/file-read). */
+export const GUEST_AGENT_PRIVILEGES: Record<PveMajor, readonly string[]> = {
+  8: ["VM.Monitor"],
+  9: ["VM.GuestAgent.Audit", "VM.GuestAgent.FileRead"],
+};
+
+/** On each storage the templates' disks live on (the clone's and the resize's new space) and each backup storage (vzdump, restore, delete). */
 export const STORAGE_PRIVILEGES = ["Datastore.AllocateSpace"] as const;
+
+/** On /nodes: `GET /nodes/{node}/time`, the clock scheduled backups fall due by. */
+export const NODE_PRIVILEGES = ["Sys.Audit"] as const;
 
 /**
  * On each bridge the templates' NICs use (`/sdn/zones/localnetwork/<bridge>`): clone checks it, and
@@ -45,10 +60,14 @@ export const DOCTOR_ACL = [{ path: "/", privs: ["Sys.Audit"], propagate: false }
 
 export type AclEntry = { path: string; privs: string[]; propagate?: boolean };
 
-/** The ACL the token (and, with privilege separation, its user) needs; `zone` in SDN mode. */
-export function requiredAcl(opts: { storages: string[]; bridges: string[]; zone?: string | null }): AclEntry[] {
+/**
+ * The ACL the token (and, with privilege separation, its user) needs; `storages` include the
+ * backup storages; `zone` in SDN mode.
+ */
+export function requiredAcl(opts: { storages: string[]; bridges: string[]; zone?: string | null; pveVersion?: PveMajor }): AclEntry[] {
   return [
-    { path: "/vms", privs: [...VM_PRIVILEGES] },
+    { path: "/vms", privs: [...VM_PRIVILEGES, ...GUEST_AGENT_PRIVILEGES[opts.pveVersion ?? 9]] },
+    { path: "/nodes", privs: [...NODE_PRIVILEGES] },
     ...[...new Set(opts.storages)].map((s) => ({ path: `/storage/${s}`, privs: [...STORAGE_PRIVILEGES] })),
     ...[...new Set(opts.bridges)].map((b) => ({ path: `/sdn/zones/localnetwork/${b}`, privs: [...BRIDGE_PRIVILEGES] })),
     ...(opts.zone

@@ -18,6 +18,23 @@ export class SshCommandError extends Error {
   }
 }
 
+/** The server answered an SFTP request with an error status (e.g. 2: no such file or directory). */
+export class SftpStatusError extends Error {
+  constructor(
+    readonly path: string,
+    readonly code: number,
+    message: string,
+  ) {
+    super(`sftp ${path}: ${message}`);
+    this.name = "SftpStatusError";
+  }
+
+  /** SSH_FX_NO_SUCH_FILE: a directory on the path does not exist. */
+  get noSuchFile(): boolean {
+    return this.code === 2;
+  }
+}
+
 // Every token of every command must match this: integers, key=value pairs, paths, flags.
 const SAFE_TOKEN = /^[A-Za-z0-9_./:=,@+-]+$/;
 
@@ -96,29 +113,94 @@ export function withProxmoxSsh<T>(work: (session: SshSession) => Promise<T>): Pr
   return withSsh(envSshTarget(), work);
 }
 
-/** Opens one connection to `target` (host key pinned), runs `work`, closes it. */
-export async function withSsh<T>(target: SshTarget, work: (session: SshSession) => Promise<T>): Promise<T> {
+// Connections are kept open for a moment and shared by the work that needs the same node: a burst
+// of orders uploads its snippets over a few connections instead of one handshake each. OpenSSH
+// allows 10 sessions (channels) per connection by default (sshd_config MaxSessions): a connection
+// carries at most MAX_SESSIONS pieces of work at once, more open another one.
+const MAX_SESSIONS = 8;
+const IDLE_CLOSE_MS = 10_000;
+type Pooled = { client: Client; ready: Promise<void>; users: number; broken: boolean; idle?: NodeJS.Timeout };
+const pool = new Map<string, Pooled[]>();
+
+const poolKey = (target: SshTarget) => `${target.host}:${target.port}:${bareFingerprint(target.hostFingerprint)}`;
+
+function drop(key: string, conn: Pooled) {
+  conn.broken = true;
+  clearTimeout(conn.idle);
+  pool.set(
+    key,
+    (pool.get(key) ?? []).filter((c) => c !== conn),
+  );
+  conn.client.end();
+}
+
+function lease(target: SshTarget): { key: string; conn: Pooled } {
+  const key = poolKey(target);
+  const open = (pool.get(key) ?? []).find((c) => !c.broken && c.users < MAX_SESSIONS);
+  if (open) {
+    clearTimeout(open.idle);
+    open.users++;
+    return { key, conn: open };
+  }
   const client = new Client();
-  await new Promise<void>((resolve, reject) => {
-    client
-      .once("ready", () => resolve())
-      .once("error", reject)
-      .connect(connectConfig(target));
-  });
-  // Errors after "ready" (connection reset) fail the command in flight via its timeout/close;
-  // without a listener they would crash the process.
-  client.on("error", () => undefined);
-  const session: SshSession = {
-    exec: (tokens) => {
-      const command = buildCommand(tokens);
-      return withTimeout(`"${tokens[0]} ${tokens[1] ?? ""}"`, (onTimeout) => execCommand(client, command, onTimeout));
-    },
-    writeFile: (path, content) => withTimeout(`upload of ${path}`, (onTimeout) => writeRemoteFile(client, path, content, onTimeout)),
+  const conn: Pooled = {
+    client,
+    users: 1,
+    broken: false,
+    ready: new Promise<void>((resolve, reject) => {
+      client.once("ready", () => resolve()).once("error", reject);
+      client.connect(connectConfig(target));
+      // Small request/answer packets: without TCP_NODELAY each exchange waits on Nagle and the
+      // peer's delayed ACK (40 ms on Linux), several times per upload.
+      client.setNoDelay(true);
+    }),
   };
+  // Errors after "ready" (connection reset) fail the command in flight via its timeout/close;
+  // without a listener they would crash the process. Either way the connection is not reused.
+  client.on("error", () => drop(key, conn));
+  client.on("close", () => drop(key, conn));
+  pool.set(key, [...(pool.get(key) ?? []), conn]);
+  return { key, conn };
+}
+
+function giveBack(key: string, conn: Pooled, failed: boolean) {
+  conn.users--;
+  if (failed) return drop(key, conn);
+  if (conn.users === 0 && !conn.broken) {
+    conn.idle = setTimeout(() => drop(key, conn), IDLE_CLOSE_MS);
+    conn.idle.unref();
+  }
+}
+
+/** Closes every kept connection (tests that restart the stand-in with new host keys). */
+export function closeSshConnections(): void {
+  for (const [key, conns] of pool) for (const conn of conns) drop(key, conn);
+}
+
+/**
+ * Runs `work` over a connection to `target` (host key pinned), opened for it or kept from earlier
+ * work on the same node. A connection whose work failed other than by a command's exit code is
+ * not reused.
+ */
+export async function withSsh<T>(target: SshTarget, work: (session: SshSession) => Promise<T>): Promise<T> {
+  const { key, conn } = lease(target);
+  let failed = false;
   try {
+    await conn.ready;
+    const { client } = conn;
+    const session: SshSession = {
+      exec: (tokens) => {
+        const command = buildCommand(tokens);
+        return withTimeout(`"${tokens[0]} ${tokens[1] ?? ""}"`, (onTimeout) => execCommand(client, command, onTimeout));
+      },
+      writeFile: (path, content) => withTimeout(`upload of ${path}`, (onTimeout) => writeRemoteFile(client, path, content, onTimeout)),
+    };
     return await work(session);
+  } catch (error) {
+    failed = !(error instanceof SshCommandError) && !(error instanceof SftpStatusError);
+    throw error;
   } finally {
-    client.end();
+    giveBack(key, conn, failed);
   }
 }
 
@@ -142,10 +224,11 @@ function writeRemoteFile(client: Client, path: string, content: string, onTimeou
     client.sftp((error, sftp) => {
       if (error) return reject(error);
       onTimeout(() => sftp.end());
-      sftp.writeFile(path, content, { mode: 0o600 }, (err) => {
+      sftp.writeFile(path, content, { mode: 0o600 }, (err: (Error & { code?: number }) | null | undefined) => {
         sftp.end();
-        if (err) reject(err);
-        else resolve();
+        if (!err) resolve();
+        // An SFTP status (no such directory, permission denied) answers the request; the connection is fine.
+        else reject(typeof err.code === "number" ? new SftpStatusError(path, err.code, err.message) : err);
       });
     });
   });

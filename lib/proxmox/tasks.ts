@@ -1,7 +1,7 @@
 // The one place that knows how Proxmox work ends: which errors are config locks (and clear on their
 // own), how a worker task is polled by its UPID, and what counts as a task that succeeded.
 // Provisioning, compensation and power all use these, so they agree on delays and on what a lock is.
-import { getTaskStatus, listClusterVms, type TaskStatus, type Upid } from "@/lib/proxmox/api";
+import { getTaskStatus, getVmStatus, listClusterVms, type TaskStatus, type Upid } from "@/lib/proxmox/api";
 import { isLockMessage, ProxmoxError } from "@/lib/proxmox/errors";
 import { SshCommandError } from "@/lib/proxmox/ssh";
 
@@ -91,4 +91,18 @@ export function diskSizeGb(line: string | number | undefined): number | undefine
   if (!match) return undefined;
   const factor: Record<string, number> = { "": 1 / 1024 ** 3, K: 1 / 1024 ** 2, M: 1 / 1024, G: 1, T: 1024 };
   return Number(match[1]) * factor[match[2]!]!;
+}
+
+/**
+ * Waits until the VM reports `want`. A power task's end is not the VM's state when HA manages it:
+ * its `hastart`/`hastop` task ends once the request is queued (qemu-server vm_shutdown → ha-manager
+ * crm-command), before the VM changed. Returns the last state seen at `timeoutMs`.
+ */
+export async function waitForPowerState(node: string, vmid: number, want: "running" | "stopped", timeoutMs = 120_000): Promise<"running" | "stopped"> {
+  const deadline = Date.now() + timeoutMs;
+  for (let pause = 100; ; pause = Math.min(pause * 2, 2_000)) {
+    const { status } = await withLockRetry(() => getVmStatus(node, vmid));
+    if (status === want || Date.now() + pause > deadline) return status;
+    await sleep(pause);
+  }
 }

@@ -11,14 +11,15 @@ import { customerEmails } from "@/lib/email/templates/customer";
 import { env } from "@/lib/env";
 import { formatMoney } from "@/lib/format/money";
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
-import { getVmConfig, getVmStatus, resizeVmDisk, setVmConfig, shutdownVm, vmPower } from "@/lib/proxmox/api";
-import { diskSizeGb, withLockRetry } from "@/lib/proxmox/tasks";
+import { getVmConfig, getVmCurrentConfig, getVmPending, getVmStatus, resizeVmDisk, setVmConfig, shutdownVm, vmPower } from "@/lib/proxmox/api";
+import { diskSizeGb, waitForPowerState, withLockRetry } from "@/lib/proxmox/tasks";
 import { runLeasedTaskToEnd, withProxmoxSlot } from "@/lib/proxmox/work-slots";
 import { itemsMatch } from "@/lib/resize/confirm-resize-payment";
 import type { TargetItems } from "@/lib/resize/quote-resize";
 import { transitionResize } from "@/lib/resize/resize-state";
 import { syncVmStatus } from "@/lib/power/run-power";
 import { OPEN_POWER_STATUSES } from "@/lib/power/power-request-state";
+import { OPEN_OPERATION_STATUSES } from "@/lib/vm-operations/vm-busy";
 import { POWER_REQUEST_ABANDONED_AFTER_MS } from "@/lib/power/request-power";
 
 /** Another try cannot fix it (payment not confirmed, VM gone): the run stops and the request fails. */
@@ -54,6 +55,9 @@ export async function loadResizeTarget(resizeRequestId: string): Promise<ResizeT
   if (vm.status !== "running" && vm.status !== "stopped") throw new ResizeHaltedError(`vm is ${vm.status}`);
   // The run waited for any power action first (openPowerActionOn); none can start while it applies.
   if (await openPowerActionOn(request.vmId)) throw new Error("a power action on this vm is in progress");
+  if (await db.vmOperation.count({ where: { vmId: request.vmId, status: { in: [...OPEN_OPERATION_STATUSES] } } })) {
+    throw new Error("a snapshot, backup or rebuild of this vm is in progress"); // retried: it ends in minutes
+  }
   return { resizeRequestId, vmId: request.vmId, node: vm.nodeName, vmid: vm.vmid, vcpus: request.vcpus, ramGb: request.ramGb, diskGb: request.diskGb };
 }
 
@@ -96,7 +100,7 @@ export async function recordWasRunning(target: ResizeTarget): Promise<boolean> {
 export async function shutdownForResize(target: ResizeTarget): Promise<boolean> {
   await progress(target.resizeRequestId, "shutting down");
   const timeout = env().RESIZE_SHUTDOWN_TIMEOUT_SECONDS;
-  return runLeasedTaskToEnd(
+  const shutdown = await runLeasedTaskToEnd(
     holder(target.resizeRequestId, "shutdown"),
     "shutdown for resize",
     async () => {
@@ -105,6 +109,9 @@ export async function shutdownForResize(target: ResizeTarget): Promise<boolean> 
     },
     { timeoutMs: (timeout + 120) * 1000 },
   );
+  // An HA-managed VM's shutdown task (`hastop`) ends before the VM stopped: wait for the fact.
+  if ((await waitForPowerState(target.node, target.vmid, "stopped")) !== "stopped") throw new Error("the VM did not stop after its shutdown task");
+  return shutdown;
 }
 
 export async function setCoresAndMemory(target: ResizeTarget): Promise<{ changed: boolean }> {
@@ -112,10 +119,50 @@ export async function setCoresAndMemory(target: ResizeTarget): Promise<{ changed
   const config = await withLockRetry(() => getVmConfig(target.node, target.vmid));
   const memory = target.ramGb * 1024; // MiB
   if (Number(config.cores) === target.vcpus && Number(config.memory) === memory) return { changed: false };
+  // Proxmox refuses memory below `balloon` ("balloon value too large"): a smaller memory brings its balloon down with it.
+  const balloon = Number(config.balloon ?? 0) > memory ? { balloon: memory } : {};
   await withProxmoxSlot(holder(target.resizeRequestId, "config"), () =>
-    withLockRetry(() => setVmConfig(target.node, target.vmid, { cores: target.vcpus, memory })),
+    withLockRetry(() => setVmConfig(target.node, target.vmid, { cores: target.vcpus, memory, ...balloon })),
   );
   return { changed: true };
+}
+
+/**
+ * The running VM must have the new size, not only its config: on a running VM Proxmox keeps
+ * `cores` (and `memory` without memory hotplug) pending, and GET config shows pending values as if
+ * applied (qemu-server). So status/current (cpus, maxmem) and GET pending are read; a change still
+ * pending gets a cold restart (stop, start), then the size is read again.
+ */
+export async function confirmResized(target: ResizeTarget): Promise<{ restarted: boolean }> {
+  await progress(target.resizeRequestId, "checking the new size");
+  const memoryBytes = target.ramGb * 1024 ** 3;
+  const pendingSize = async () =>
+    (await withLockRetry(() => getVmPending(target.node, target.vmid))).some(
+      (p) => ["cores", "sockets", "memory"].includes(p.key) && (p.pending !== undefined || p.delete),
+    );
+  const status = await withLockRetry(() => getVmStatus(target.node, target.vmid));
+  const sized = (s: { cpus?: number; maxmem?: number }) => s.cpus === target.vcpus && s.maxmem === memoryBytes;
+  if (status.status === "stopped") {
+    const current = await withLockRetry(() => getVmCurrentConfig(target.node, target.vmid));
+    if (Number(current.cores) !== target.vcpus || Number(current.memory) !== target.ramGb * 1024)
+      throw new ResizeHaltedError("the stopped VM's config is not the new size");
+    return { restarted: false };
+  }
+  if (sized(status) && !(await pendingSize())) return { restarted: false };
+  await progress(target.resizeRequestId, "restarting to apply the new size");
+  await runLeasedTaskToEnd(holder(target.resizeRequestId, "cold-stop"), "stop to apply the new size", async () =>
+    (await getVmStatus(target.node, target.vmid)).status === "running" ? vmPower(target.node, target.vmid, "stop") : null,
+  );
+  await waitForPowerState(target.node, target.vmid, "stopped");
+  await runLeasedTaskToEnd(holder(target.resizeRequestId, "cold-start"), "start with the new size", async () =>
+    (await getVmStatus(target.node, target.vmid)).status === "running" ? null : vmPower(target.node, target.vmid, "start"),
+  );
+  await waitForPowerState(target.node, target.vmid, "running");
+  const after = await withLockRetry(() => getVmStatus(target.node, target.vmid));
+  if (!sized(after) || (await pendingSize())) {
+    throw new ResizeHaltedError(`after a cold restart the VM has ${after.cpus} vCPU / ${Math.round((after.maxmem ?? 0) / 1024 ** 2)} MiB, not the new size`);
+  }
+  return { restarted: true };
 }
 
 /** Grows the disk to the absolute target (never "+NG": a repeat cannot grow it twice). Errors are in the task. */
@@ -150,10 +197,12 @@ async function mayStartAgain(vmId: string): Promise<boolean> {
 export async function startAfterResize(target: ResizeTarget, wasRunning: boolean): Promise<boolean> {
   if (!wasRunning || !(await mayStartAgain(target.vmId))) return false;
   await progress(target.resizeRequestId, "starting");
-  return runLeasedTaskToEnd(holder(target.resizeRequestId, "start"), "start after resize", async () => {
+  const started = await runLeasedTaskToEnd(holder(target.resizeRequestId, "start"), "start after resize", async () => {
     const status = await getVmStatus(target.node, target.vmid);
     return status.status === "running" ? null : vmPower(target.node, target.vmid, "start");
   });
+  await waitForPowerState(target.node, target.vmid, "running"); // `hastart` ends before the VM runs
+  return started;
 }
 
 /** applying → applied and the VM row's new size, in one transaction (once). */

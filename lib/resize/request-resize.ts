@@ -13,6 +13,7 @@ import { assertBillingAllows } from "@/lib/billing-state/gates";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { OPEN_POWER_STATUSES } from "@/lib/power/power-request-state";
+import { OPEN_OPERATION_STATUSES } from "@/lib/vm-operations/vm-busy";
 import { confirmResizePayment, type ResizePaymentState } from "@/lib/resize/confirm-resize-payment";
 import { NO_ROOM_MESSAGE, QUOTE_TTL_MS, type TargetItems } from "@/lib/resize/quote-resize";
 import { extraDemand } from "@/lib/resize/resize-pricing";
@@ -53,6 +54,9 @@ export async function requestResize(input: { userId: string; resizeRequestId: st
     // One operation per VM: a power action in progress holds it.
     if (await tx.powerRequest.count({ where: { vmId: request.vmId, status: { in: [...OPEN_POWER_STATUSES] } } })) {
       throw new UserFacingError("A power action on this VM is in progress. Wait for it to finish, then try again.");
+    }
+    if (await tx.vmOperation.count({ where: { vmId: request.vmId, status: { in: [...OPEN_OPERATION_STATUSES] } } })) {
+      throw new UserFacingError("A snapshot, backup or rebuild of this VM is in progress. Wait for it to finish, then try again.");
     }
     const downgrade = request.kind === "downgrade";
     if (!downgrade && (!vm.nodeName || !(await nodeHasRoomFor(vm.nodeName, extraDemand(vm, request), { client: tx, excludeResizeId: request.id })))) {

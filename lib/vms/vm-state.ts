@@ -8,9 +8,11 @@ import { defineStateMachine } from "@/lib/state/state-machine";
 const vmMachine = defineStateMachine<VmStatus>(
   "vm",
   {
-    provisioning: ["running", "failed", "destroyed"],
-    running: ["stopped", "destroyed"],
-    stopped: ["running", "destroyed"],
+    // → stopped: a rebuild that failed before it wiped anything leaves the VM as it was.
+    provisioning: ["running", "stopped", "failed", "destroyed"],
+    // → provisioning: a rebuild (lib/vm-operations/rebuild-steps.ts) reinstalls it in place.
+    running: ["stopped", "destroyed", "provisioning"],
+    stopped: ["running", "destroyed", "provisioning"],
     failed: ["provisioning", "destroyed"],
     destroyed: [],
   },

@@ -30,6 +30,7 @@ const customerVmSelect = {
   accessAppId: true,
   createdAt: true,
   readyAt: true,
+  nestedVirt: true,
   plan: { select: { name: true } },
 } as const satisfies Prisma.VmSelect;
 type CustomerVmRow = Prisma.VmGetPayload<{ select: typeof customerVmSelect }>;
@@ -52,6 +53,8 @@ export type CustomerVmView = {
   access: { sshHostname: string; sshConfig: string; alias: string; eveUrl: string | null; protectedByAccess: boolean } | null;
   createdAt: string;
   readyAt: string | null;
+  /** Confirmed inside the guest at readiness (vmx/svm); null before that. */
+  nestedVirt: boolean | null;
 };
 
 export type PowerRequestView = {
@@ -92,6 +95,7 @@ export function toCustomerVmView(vm: CustomerVmRow): CustomerVmView {
           },
     createdAt: vm.createdAt.toISOString(),
     readyAt: vm.readyAt?.toISOString() ?? null,
+    nestedVirt: vm.nestedVirt,
   };
 }
 

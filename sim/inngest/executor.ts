@@ -1,5 +1,6 @@
 // Events in, runs out: dedup, cancelOn, waitForEvent resumes, triggers, idempotency,
 // singleton, timeouts, crons, and the internal events Inngest emits when runs end.
+import { setMaxListeners } from "node:events";
 import { evaluateKey, matches } from "./expr";
 import { cronMatches } from "./cron";
 import { InternalEvent, durationMs, seededUlids, ulid, type InngestEvent, type SerializedError } from "./protocol";
@@ -21,6 +22,11 @@ export interface ExecutorOptions {
 
 export type IncomingEvent = { name: string; data?: Record<string, unknown>; id?: string; ts?: number; user?: unknown; v?: string };
 
+function unlimitedListeners(signal: AbortSignal): AbortSignal {
+  setMaxListeners(0, signal);
+  return signal;
+}
+
 export class Executor implements RunnerHost {
   readonly limiter = new SlotLimiter();
   readonly waits = new EventWaits();
@@ -34,7 +40,9 @@ export class Executor implements RunnerHost {
   checkpoints = 0;
   private readonly stepConcurrency: number;
   private readonly closer = new AbortController();
-  readonly closing = this.closer.signal;
+  // Every SDK request in flight listens here until it ends (callSdk removes it): as many at once as
+  // runs are being stepped, which is more than EventTarget's default warning threshold of 10.
+  readonly closing = unlimitedListeners(this.closer.signal);
   private seenEventIds = new Map<string, { internalId: string; at: number }>();
   private idempotencyKeys = new Map<string, number>();
   private listeners = new Set<() => void>();

@@ -96,6 +96,13 @@ export interface CallResult {
 /** POSTs one execution request and classifies the answer the way the Inngest executor does. */
 export async function callSdk(url: string, body: RunRequestBody, signal?: AbortSignal, signingKey?: string): Promise<CallResult> {
   let res: Response;
+  // fetch (undici, Node 20) keeps an abort listener on the signal it is given until that signal is
+  // collected: handing it the executor's long-lived closing signal added one per request, 2,000+
+  // in a benchmark (MaxListenersExceededWarning). A signal per request, unhooked at its end.
+  const local = new AbortController();
+  const onAbort = () => local.abort(signal?.reason);
+  if (signal?.aborted) local.abort(signal.reason);
+  else signal?.addEventListener("abort", onAbort, { once: true });
   try {
     const headers: Record<string, string> = {
       "content-type": "application/json",
@@ -103,14 +110,20 @@ export async function callSdk(url: string, body: RunRequestBody, signal?: AbortS
       "x-run-id": body.ctx.run_id,
     };
     if (signingKey) headers["x-inngest-signature"] = signatureFor(body, signingKey);
-    res = await fetch(url, { method: "POST", body: canonicalJson(body), headers, signal });
+    res = await fetch(url, { method: "POST", body: canonicalJson(body), headers, signal: local.signal });
   } catch (err) {
+    signal?.removeEventListener("abort", onAbort);
     const message = `could not reach ${url}: ${(err as Error).cause ?? (err as Error).message}`;
     return { result: { kind: "error", error: { name: "Error", message }, retriable: true, status: 0 } };
   }
   let status = res.status;
   let headers = (name: string) => res.headers.get(name);
-  let text = await res.text();
+  let text: string;
+  try {
+    text = await res.text();
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
   // With INNGEST_STREAMING the SDK answers 201, keeps the socket alive with spaces and ends
   // with the real response as JSON.
   if (status === 201) {

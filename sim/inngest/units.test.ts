@@ -1,4 +1,5 @@
 // The small parsers the executor leans on.
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { CronError, cronMatches, parseCron } from "./cron";
 import { evaluate, evaluateKey, matches } from "./expr";
@@ -93,5 +94,31 @@ describe("wire helpers", () => {
     expect(nameMatches("stripe/invoice.paid", "stripe/invoice_paid")).toBe(false);
     expect(nameMatches("stripe/inv*", "stripe/invoice.paid")).toBe(false);
     expect(nameMatches("*.paid", "stripe/invoice.paid")).toBe(false);
+  });
+});
+
+describe("callSdk", () => {
+  it("leaves no listener on the executor's closing signal per request (undici keeps one per fetch signal: MaxListenersExceededWarning)", async () => {
+    const { createServer } = await import("node:http");
+    const { callSdk } = await import("./protocol");
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end("{}");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const closing = new AbortController();
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/api/inngest`;
+      const body = {
+        event: { name: "x", data: {} },
+        events: [],
+        steps: {},
+        ctx: { run_id: "r", attempt: 0, disable_immediate_execution: false, use_api: false, stack: { stack: [], current: 0 } },
+      };
+      for (let i = 0; i < 30; i++) expect((await callSdk(url, body as never, closing.signal)).result.kind).toBe("done");
+      expect(getEventListeners(closing.signal, "abort")).toHaveLength(0);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -10,10 +10,16 @@ export interface Snapshot {
   name: string;
   description: string;
   snaptime: number;
-  vmstate: 0;
+  /** 1: the RAM was saved too (only of a running VM); a rollback resumes it running. */
+  vmstate: 0 | 1;
   parent?: string;
   config: VmConfig;
+  /** The guest's disk as it was (guest-agent.ts reads files from it). */
+  disk: GuestDisk;
 }
+
+/** The files on a VM's disk that tests look at or change: what snapshots, backups and rollbacks carry. */
+export type GuestDisk = Record<string, string>;
 
 export interface Vm {
   vmid: number;
@@ -30,6 +36,20 @@ export interface Vm {
   /** The cloud-init user-data the last start booted with, and where it came from. */
   bootedWith?: { at: string; node: string; cicustom: string | null; userData: string | null };
   createdAt: string;
+  /**
+   * Changes a running VM cannot take (qemu-server vmconfig_hotplug_pending: `cores` never, `memory`
+   * only with memory hotplug): kept here until the next start (pending.ts).
+   */
+  pending: VmConfig;
+  pendingDelete: string[];
+  /** The guest's files (see GuestDisk). */
+  disk: GuestDisk;
+  /** Managed by the HA stack: power calls queue a `hastart`/`hastop` task that ends at once. */
+  haManaged: boolean;
+  /** A guest that ignores the ACPI power button: `status/shutdown` waits out its timeout. */
+  ignoresAcpi: boolean;
+  /** The task holding this VM's config lock file (a shutdown holds it while it waits). */
+  configLockedBy?: string;
 }
 
 export interface ProxmoxNodeSpec {
@@ -39,6 +59,11 @@ export interface ProxmoxNodeSpec {
   diskBytes: number;
   /** This node's SSH port; the first node defaults to the sim's `sshPort`, others to a free one. */
   sshPort?: number;
+  /**
+   * Whether the host lets guests run their own VMs (kvm_intel/kvm_amd `nested=1`): a guest with
+   * CPU type `host` then sees `vmx` in /proc/cpuinfo. Default true; live, settable per node.
+   */
+  nestedVirt?: boolean;
 }
 
 export interface ProxmoxTemplateSpec {
@@ -51,6 +76,9 @@ export interface ProxmoxTemplateSpec {
   /** Proxmox `tags`, copied by a clone: the guest model reads `eve-ng` to serve EVE-NG's web UI. */
   tags?: string;
 }
+
+/** What a fresh template's disk holds (a clone copies it). */
+const TEMPLATE_DISK: GuestDisk = { "/etc/os-release": 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\n' };
 
 const GiB = 1024 ** 3;
 const NODE_BASE_MEM = 2 * GiB;
@@ -116,8 +144,20 @@ export class Cluster {
     for (const t of this.templates) this.add({ vmid: t.vmid, node: t.node, config: templateConfig(t) });
   }
 
-  add(init: { vmid: number; node: string; config: VmConfig }): Vm {
-    const vm: Vm = { ...init, status: "stopped", qmpstatus: "stopped", snapshots: [], cloudinit: { updates: 0 }, createdAt: new Date().toISOString() };
+  add(init: { vmid: number; node: string; config: VmConfig; disk?: GuestDisk }): Vm {
+    const vm: Vm = {
+      ...init,
+      status: "stopped",
+      qmpstatus: "stopped",
+      snapshots: [],
+      cloudinit: { updates: 0 },
+      createdAt: new Date().toISOString(),
+      pending: {},
+      pendingDelete: [],
+      disk: { ...(init.disk ?? TEMPLATE_DISK) },
+      haManaged: false,
+      ignoresAcpi: false,
+    };
     this.vms.set(vm.vmid, vm);
     return vm;
   }
@@ -147,17 +187,28 @@ export class Cluster {
     return id;
   }
 
-  digest(vm: Vm): string {
-    const text = Object.keys(vm.config)
-      .sort()
-      .map((k) => `${k}: ${vm.config[k]}`)
-      .join("\n");
-    return createHash("sha1").update(text).digest("hex");
+  digest(vm: Pick<Vm, "config"> & Partial<Pick<Vm, "pending" | "pendingDelete">>): string {
+    const lines = (config: VmConfig) =>
+      Object.keys(config)
+        .sort()
+        .map((k) => `${k}: ${config[k]}`);
+    // The digest is of the whole file, its [PENDING] section included.
+    const pending =
+      vm.pending && (Object.keys(vm.pending).length || vm.pendingDelete?.length) ? ["[PENDING]", ...lines(vm.pending), `delete: ${vm.pendingDelete}`] : [];
+    return createHash("sha1")
+      .update([...lines(vm.config), ...pending].join("\n"))
+      .digest("hex");
   }
 
-  /** What `GET config` shows: secrets masked, plus the digest and the current snapshot parent. */
-  publicConfig(vm: Vm): Record<string, ConfigValue> {
-    const out: Record<string, ConfigValue> = { ...vm.config, digest: this.digest(vm) };
+  /**
+   * What `GET config` shows: secrets masked, plus the digest and the current snapshot parent. Like
+   * qemu-server, with pending changes applied unless `current` (so it cannot say what a running
+   * VM has: that is `status/current` or `GET pending`).
+   */
+  publicConfig(vm: Vm, current = false): Record<string, ConfigValue> {
+    const merged: VmConfig = current ? { ...vm.config } : { ...vm.config, ...vm.pending };
+    if (!current) for (const key of vm.pendingDelete) delete merged[key];
+    const out: Record<string, ConfigValue> = { ...merged, digest: this.digest(vm) };
     if (out.cipassword !== undefined) out.cipassword = "**********";
     if (vm.parentSnapshot) out.parent = vm.parentSnapshot;
     return out;
@@ -168,14 +219,16 @@ export class Cluster {
   }
 
   vmStatus(vm: Vm) {
-    const maxmem = Number(vm.config.memory ?? 512) * 1024 * 1024;
     const running = vm.status === "running";
+    // The current config: what is pending (pending.ts) is not what the guest has.
+    const has = vm.config;
+    const maxmem = Number(has.memory ?? 512) * 1024 * 1024;
     return {
       vmid: vm.vmid,
       name: String(vm.config.name ?? `VM ${vm.vmid}`),
       status: vm.status,
       qmpstatus: vm.qmpstatus,
-      cpus: Number(vm.config.cores ?? 1) * Number(vm.config.sockets ?? 1),
+      cpus: Number(has.cores ?? 1) * Number(has.sockets ?? 1),
       cpu: running ? 0.02 : 0,
       maxmem,
       mem: running ? Math.round(maxmem * 0.4) : 0,

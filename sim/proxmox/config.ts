@@ -2,7 +2,8 @@
 // against its schema first (400 with all field errors), then takes the config lock, compares
 // the digest and refuses while a `lock` property is set (500).
 import { createHash, randomBytes } from "node:crypto";
-import type { Cluster, Vm } from "./cluster";
+import type { Cluster, ConfigValue, Vm } from "./cluster";
+import { applyConfigWrite, effective } from "./pending";
 import ssh2 from "ssh2";
 import { ParamError, PveError, lockedError } from "./errors";
 import { parseNic } from "./nic";
@@ -80,6 +81,9 @@ const CHECKS: Record<string, Check> = {
   scsihw: anyString,
   cpu: anyString,
   vga: anyString,
+  hotplug: anyString,
+  numa: boolean,
+  startup: anyString,
 };
 const INDEXED: Array<[RegExp, Check]> = [
   [/^ipconfig([0-9]|[12][0-9]|3[01])$/, ipconfig],
@@ -116,11 +120,20 @@ export function writeConfig(cluster: Cluster, vm: Vm, args: Record<string, strin
     throw new PveError("checksum mismatch (file change by other user?)");
   }
   if (vm.config.lock && !isTrue(args.skiplock)) throw lockedError(String(vm.config.lock));
+  // update_vm compares the memory and balloon the VM would have after this write, pending included.
+  if (args.memory !== undefined || args.balloon !== undefined) {
+    const memory = Number(args.memory ?? effective(vm, "memory") ?? 512);
+    const balloon = Number(args.balloon ?? effective(vm, "balloon") ?? 0);
+    if (balloon && balloon > memory) throw new PveError("balloon value too large (must be smaller than assigned memory)");
+  }
 
   // `cicustom` is only format-checked here: the volume is read when the cloud-init drive is built
   // (`PUT .../cloudinit`, start), not at set time (qemu-server, PVE/API2/Qemu.pm update_vm).
-  for (const [key, value] of updates) vm.config[key] = key === "cipassword" ? hashPassword(value) : /^net\d+$/.test(key) ? withMac(value) : coerce(value);
-  for (const key of deletes) delete vm.config[key];
+  const values: Array<[string, ConfigValue]> = updates.map(([key, value]) => [
+    key,
+    key === "cipassword" ? hashPassword(value) : /^net\d+$/.test(key) ? withMac(value) : coerce(value),
+  ]);
+  applyConfigWrite(vm, values, deletes);
 }
 
 // parse_net gives a NIC without a MAC a new random one: rewriting `net0` without its `virtio=<mac>`

@@ -3,8 +3,11 @@ import { EventEmitter } from "node:events";
 import path from "node:path/posix";
 import { Concurrency, RequestLog } from "./activity";
 import { Cluster, type ProxmoxNodeSpec, type ProxmoxTemplateSpec } from "./cluster";
+import { SimClock } from "./clock";
 import { Faults } from "./faults";
+import { BackupStore } from "./backups";
 import { Firewall } from "./firewall";
+import { GuestNetwork } from "./guest";
 import { Sdn, type SdnOptions } from "./sdn";
 import { type AclEntry, Permissions, type PveVersion } from "./permissions";
 import { RrdRecorder } from "./rrd";
@@ -34,6 +37,18 @@ export interface SimSettings {
   vncTicketTtlMs: number;
   /** PROXMOX_SIM_PVE_VERSION: the console's vncproxy behaviour (see vnc.ts); live, so one run can test both. */
   pveVersion: 8 | 9;
+  /** From start until the guest agent answers (guest-agent.ts). */
+  guestBootMs: number;
+  /** How long the first boot's cloud-init runs after the agent is up. */
+  cloudInitMs: number;
+  /** How long a request waits for a config lock another task holds (PVE: 10 s) before it fails. */
+  lockTimeoutMs: number;
+  /** How long one second of a guest's shutdown `timeout` lasts here (a guest ignoring ACPI waits it out). */
+  guestSecondMs: number;
+  /** Backup speed: a vzdump task takes the disk's size at this many MB/s (0: taskDurationMs). */
+  backupMBps: number;
+  /** Full clone speed: the disks' size at this many MB/s (0: taskDurationMs); a linked clone takes shortTaskDurationMs. */
+  cloneMBps: number;
 }
 
 export interface VncTicket {
@@ -81,6 +96,10 @@ export class Sim {
    * "vm-started" / "vm-destroyed" (the Vm) and "reset": the guests' lives (guest.ts).
    */
   readonly events = new EventEmitter();
+  readonly clock = new SimClock();
+  /** The guests: their boot, QEMU agent, cloud-init and cloudflared (guest.ts, guest-agent.ts). */
+  readonly guests: GuestNetwork;
+  readonly backups: BackupStore;
   private vncPort = 5900;
 
   constructor(
@@ -94,6 +113,8 @@ export class Sim {
     this.cluster = new Cluster(nodes, templates);
     this.sdn = new Sdn(() => this.cluster.nodes.map((n) => n.name), network.sdn);
     this.firewall = new Firewall(network.clusterFirewall);
+    this.guests = new GuestNetwork(this);
+    this.backups = new BackupStore(this);
     this.tasks = new Tasks(this.concurrency);
     this.permissions = new Permissions(() => this.version);
     this.sharedFs = new VirtualFs([`${SHARED_SNIPPETS_MOUNT}/snippets`]);
@@ -154,6 +175,7 @@ export class Sim {
   reset() {
     this.events.emit("reset");
     this.tasks.clear();
+    this.clock.reset();
     this.cluster.reset();
     this.faults.clear();
     this.log.clear();

@@ -7,6 +7,7 @@ import type { Sim, SimSettings } from "./context";
 import type { FaultSpec } from "./faults";
 import type { AclEntry } from "./permissions";
 import { renderPage } from "./page";
+import { applyPending } from "./pending";
 import type { NetworkControl } from "./network-control";
 
 export function vmView(sim: Sim, vm: Vm) {
@@ -26,6 +27,12 @@ export function vmView(sim: Sim, vm: Vm) {
     cloudinit: { ...vm.cloudinit },
     bootedWith: vm.bootedWith ?? null,
     createdAt: vm.createdAt,
+    pending: { ...vm.pending },
+    pendingDelete: [...vm.pendingDelete],
+    disk: { ...vm.disk },
+    guest: { ...sim.guests.agent.view(vm, sim.guests.plans), cloudflared: !!sim.guests.get(vm.vmid)?.cloudflaredInstalled },
+    haManaged: vm.haManaged,
+    ignoresAcpi: vm.ignoresAcpi,
   };
 }
 
@@ -36,10 +43,27 @@ export function simState(sim: Sim) {
     faults: sim.faults.list(),
     inFlight: { current: sim.concurrency.current, max: sim.concurrency.max },
     settings: { ...sim.settings },
+    clock: { now: sim.clock.now() },
+    guestAgent: { defaults: { ...sim.guests.plans.defaults }, plans: Object.fromEntries(sim.guests.plans.plans) },
+    backups: sim.backups.list().map(({ config: _c, disk: _d, ...b }) => b),
+    nodes: sim.cluster.nodes.map((n) => ({ name: n.name, cores: n.cores, nestedVirt: n.nestedVirt !== false })),
   };
 }
 
-const SETTING_KEYS: Array<Exclude<keyof SimSettings, "pveVersion">> = ["taskDurationMs", "shortTaskDurationMs", "latencyMs", "vncTicketTtlMs"];
+const SETTING_KEYS: Array<Exclude<keyof SimSettings, "pveVersion">> = [
+  "taskDurationMs",
+  "shortTaskDurationMs",
+  "latencyMs",
+  "vncTicketTtlMs",
+  "guestBootMs",
+  "cloudInitMs",
+  "lockTimeoutMs",
+  "guestSecondMs",
+  "backupMBps",
+  "cloneMBps",
+];
+const AGENT_MODES = ["answers", "silent"];
+const CLOUD_INIT_OUTCOMES = ["done", "error"];
 
 export function createControl(
   sim: Sim,
@@ -83,10 +107,75 @@ export function createControl(
         const vm = sim.cluster.find(id);
         if (!vm) return notFound();
         if (body.status !== "running" && body.status !== "stopped") return sendJson(res, 400, { error: "status must be running or stopped" });
-        if (body.status === "stopped") sim.events.emit("vm-stopped", vm.vmid);
+        if (body.status === "stopped" && vm.status === "running") sim.events.emit("vm-stopped", vm.vmid);
+        const starting = body.status === "running" && vm.status !== "running";
         Object.assign(vm, { status: body.status, qmpstatus: body.status, startedAt: body.status === "running" ? Date.now() : undefined });
+        if (starting) {
+          applyPending(vm);
+          sim.events.emit("vm-started", vm);
+        }
         return ok(vmView(sim, vm));
       }
+      case "POST /vms/:id/files": {
+        // Changes something inside the guest, as its user would (a file on its disk).
+        const vm = sim.cluster.find(id);
+        if (!vm) return notFound();
+        if (typeof body.path !== "string" || !body.path.startsWith("/")) return sendJson(res, 400, { error: "path must be an absolute path" });
+        if (body.content === null) delete vm.disk[body.path];
+        else vm.disk[body.path] = String(body.content ?? "");
+        return ok(vmView(sim, vm));
+      }
+      case "POST /vms/:id/ha": {
+        const vm = sim.cluster.find(id);
+        if (!vm) return notFound();
+        vm.haManaged = body.managed === true;
+        return ok(vmView(sim, vm));
+      }
+      case "POST /vms/:id/acpi": {
+        const vm = sim.cluster.find(id);
+        if (!vm) return notFound();
+        vm.ignoresAcpi = body.ignores === true;
+        return ok(vmView(sim, vm));
+      }
+      case "GET /guest-agent":
+        return ok(simState(sim).guestAgent);
+      case "POST /guest-agent": {
+        // How guests boot from now on: `{ agent?, cloudInit?, vmid? }` (by VMID, or the default for all).
+        if (body.agent !== undefined && !AGENT_MODES.includes(String(body.agent)))
+          return sendJson(res, 400, { error: `agent must be one of ${AGENT_MODES.join(", ")}` });
+        if (body.cloudInit !== undefined && !CLOUD_INIT_OUTCOMES.includes(String(body.cloudInit)))
+          return sendJson(res, 400, { error: `cloudInit must be one of ${CLOUD_INIT_OUTCOMES.join(", ")}` });
+        const plan = {
+          ...(body.agent !== undefined ? { agent: body.agent as "answers" | "silent" } : {}),
+          ...(body.cloudInit !== undefined ? { cloudInit: body.cloudInit as "done" | "error" } : {}),
+        };
+        const plans = sim.guests.plans;
+        if (body.vmid !== undefined) plans.plans.set(Number(body.vmid), { ...plans.plans.get(Number(body.vmid)), ...plan });
+        else Object.assign(plans.defaults, plan);
+        return ok(simState(sim).guestAgent);
+      }
+      case "DELETE /guest-agent":
+        sim.guests.plans.reset();
+        return ok(simState(sim).guestAgent);
+      case "POST /nodes/nested": {
+        // Whether a node's guests get vmx/svm (kvm_intel nested=1 on that host).
+        try {
+          sim.cluster.node(String(body.node)).nestedVirt = body.on !== false;
+        } catch (err) {
+          return sendJson(res, 404, { error: (err as Error).message });
+        }
+        return ok(simState(sim).nodes);
+      }
+      case "GET /clock":
+        return ok({ now: sim.clock.now() });
+      case "POST /clock/advance":
+        try {
+          return ok({ now: sim.clock.advance(Number(body.seconds)) });
+        } catch (err) {
+          return sendJson(res, 400, { error: (err as Error).message });
+        }
+      case "GET /backups":
+        return ok(simState(sim).backups);
       case "POST /vms/:id/rrd": {
         // As if pvestatd had seen the VM in its present state for the last `seconds` (graphs to look at).
         const vm = sim.cluster.find(id);

@@ -1,6 +1,10 @@
-// The guests inside the stand-in's VMs, as far as the product can see them: at the first start
-// with cloud-init user-data the guest runs it (guest-cloud-init.ts), which installs cloudflared
-// with the tunnel token found there; from then on every start runs that connector against the
+// The guests inside the stand-in's VMs, as far as the product can see them: one model for each
+// guest's boot, its QEMU agent (guest-agent.ts), cloud-init and its cloudflared. A start boots the
+// guest (its agent answers after `guestBootMs`); at the first start with cloud-init user-data the
+// guest runs it (guest-cloud-init.ts) for `cloudInitMs`, writing its files onto the VM's disk (so
+// snapshots and backups carry them); a run the test planned to fail stops at runcmd's first
+// command, as a failing runcmd script does. cloud-init installs cloudflared with the tunnel token
+// found there; from then on every start, once booted, runs that connector against the
 // Cloudflare stand-in (`/_sim/cloudflared/register`, like `cloudflared tunnel run --token`), a stop
 // or destroy ends it (and its connections), and a connector whose connections the API removed
 // reconnects, as cloudflared retries. Traffic the edge sends through the connector arrives here:
@@ -12,6 +16,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { closeServer, listen, readBody, sendJson } from "../shared/http";
 import type { Vm } from "./cluster";
 import type { Sim } from "./context";
+import { BootPlans, GuestAgent, type Boot } from "./guest-agent";
 import { parseUserData, readCurl } from "./guest-cloud-init";
 import { EveWeb, SSH_BANNER, checkAccessJwt, type AccessRequirement } from "./guest-services";
 
@@ -25,8 +30,10 @@ interface IngressRule {
 interface Guest {
   vm: Vm;
   eve: EveWeb | null;
-  files: Map<string, string>;
   firstBootDone: boolean;
+  /** This boot (agent and cloud-init timing); undefined while stopped. */
+  boot?: Boot;
+  bootTimer?: NodeJS.Timeout;
   cloudflaredToken?: string;
   running: boolean;
   bootId: string;
@@ -37,7 +44,7 @@ interface Guest {
   attempts: number;
 }
 
-export interface GuestView {
+export type GuestView = ReturnType<GuestAgent["view"]> & {
   vmid: number;
   running: boolean;
   image: "eve-ng" | "linux";
@@ -46,7 +53,7 @@ export interface GuestView {
   configVersion: number;
   eveDefaultPasswordChanged: boolean | null;
   bootLog: string[];
-}
+};
 
 const RECONNECT_MS = 300;
 const MAX_ATTEMPTS = 40;
@@ -57,8 +64,13 @@ export class GuestNetwork {
   #server = createServer((req, res) => void this.#serve(req, res));
   #url = "";
   #cloudflareUrl: string | undefined;
+  /** How the next guests boot (`POST /_sim/guest-agent`). */
+  readonly plans = new BootPlans();
+  /** The QEMU guest agent's API over these guests. */
+  readonly agent: GuestAgent;
 
   constructor(private readonly sim: Sim) {
+    this.agent = new GuestAgent(sim, (vm) => this.#guests.get(vm)?.boot);
     sim.events.on("vm-started", (vm: Vm) => this.#boot(vm));
     sim.events.on("vm-stopped", (vmid: number) => this.#halt(this.#byVmid.get(vmid)));
     sim.events.on("vm-destroyed", (vm: Vm) => {
@@ -71,6 +83,7 @@ export class GuestNetwork {
       for (const guest of this.#byVmid.values()) this.#halt(guest);
       this.#byVmid.clear();
       this.#guests = new WeakMap();
+      this.plans.reset();
     });
   }
 
@@ -108,6 +121,7 @@ export class GuestNetwork {
       configVersion: g.config.version,
       eveDefaultPasswordChanged: g.eve ? g.eve.defaultChanged : null,
       bootLog: [...g.bootLog],
+      ...this.agent.view(g.vm, this.plans),
     };
   }
 
@@ -120,7 +134,6 @@ export class GuestNetwork {
       guest = {
         vm,
         eve: eve ? new EveWeb() : null,
-        files: new Map(),
         firstBootDone: false,
         running: false,
         bootId: "",
@@ -134,20 +147,37 @@ export class GuestNetwork {
     guest.running = true;
     guest.bootId = randomUUID();
     guest.attempts = 0;
-    if (!guest.firstBootDone) {
+    const userData = guest.firstBootDone ? null : (vm.bootedWith?.userData ?? null);
+    if (!guest.firstBootDone && !userData) {
       guest.firstBootDone = true;
-      const userData = vm.bootedWith?.userData;
-      if (userData) this.#runCloudInit(guest, userData);
-      else guest.bootLog.push("no cloud-init user-data");
+      guest.bootLog.push("no cloud-init user-data");
     }
-    if (guest.cloudflaredToken) this.#connect(guest);
+    const boot = this.plans.boot(this.sim, vm.vmid, !!userData);
+    guest.boot = boot;
+    clearTimeout(guest.bootTimer);
+    // cloud-init's modules (and then cloudflared, a systemd service after network-online) run once
+    // the guest has booted; a stop before then leaves the instance's first run to the next start.
+    guest.bootTimer = setTimeout(
+      () => {
+        if (guest.boot !== boot) return;
+        if (userData) {
+          guest.firstBootDone = true;
+          this.#runCloudInit(guest, userData, boot.cloudInit === "error");
+        }
+        if (guest.cloudflaredToken) this.#connect(guest);
+      },
+      Math.max(0, boot.cloudInitDoneAt - Date.now()),
+    );
+    guest.bootTimer.unref();
   }
 
   #halt(guest: Guest | undefined) {
     if (!guest) return;
     guest.running = false;
     guest.bootId = "";
+    guest.boot = undefined;
     clearTimeout(guest.timer);
+    clearTimeout(guest.bootTimer);
     const connector = guest.connector;
     guest.connector = undefined;
     if (connector && this.#cloudflareUrl) {
@@ -159,7 +189,7 @@ export class GuestNetwork {
     }
   }
 
-  #runCloudInit(guest: Guest, userData: string) {
+  #runCloudInit(guest: Guest, userData: string, runcmdFails: boolean) {
     let parsed;
     try {
       parsed = parseUserData(userData);
@@ -167,7 +197,11 @@ export class GuestNetwork {
       guest.bootLog.push(`cloud-init: ${(error as Error).message}`);
       return;
     }
-    for (const f of parsed.writeFiles) guest.files.set(f.path, f.content);
+    for (const f of parsed.writeFiles) guest.vm.disk[f.path] = f.content;
+    if (runcmdFails && parsed.runcmd.length) {
+      guest.bootLog.push(`runcmd: ${parsed.runcmd[0].join(" ").slice(0, 80)}: exit status 1 (planned failure); the rest did not run`);
+      return;
+    }
     for (const argv of parsed.runcmd) guest.bootLog.push(`${argv[0]} ${argv.slice(1, 3).join(" ")}: ${this.#run(guest, argv)}`);
   }
 
@@ -180,19 +214,19 @@ export class GuestNetwork {
       return "installed the connector service";
     }
     if (cmd === "rm") {
-      for (const a of args.filter((a) => !a.startsWith("-"))) guest.files.delete(a);
+      for (const a of args.filter((a) => !a.startsWith("-"))) delete guest.vm.disk[a];
       return "ok";
     }
     if (cmd === "curl") {
-      const call = readCurl(argv, guest.files);
+      const call = readCurl(argv, new Map(Object.entries(guest.vm.disk)));
       if (!call) return "failed: no URL";
       const url = new URL(call.url);
       if (url.hostname !== "127.0.0.1" && url.hostname !== "localhost") return "skipped (no network to the outside in the stand-in)";
       if (!guest.eve) return "failed: connection refused";
-      const cookies = Object.fromEntries([(guest.files.get(call.cookieFile ?? "") ?? "").split("=")].filter((kv) => kv.length === 2));
+      const cookies = Object.fromEntries([(guest.vm.disk[call.cookieFile ?? ""] ?? "").split("=")].filter((kv) => kv.length === 2));
       const answer = guest.eve.handle(call.method, `${url.pathname}${url.search}`, call.data ?? "", cookies);
       const session = /unetlab_session=([^;]+)/.exec(answer.headers?.["set-cookie"] ?? "")?.[1];
-      if (call.cookieJar && session) guest.files.set(call.cookieJar, `unetlab_session=${session}`);
+      if (call.cookieJar && session) guest.vm.disk[call.cookieJar] = `unetlab_session=${session}`;
       return `${answer.status}${call.failOnError && answer.status >= 400 ? " (failed)" : ""}`;
     }
     return "ok (not modelled)";

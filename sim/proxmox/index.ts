@@ -13,9 +13,10 @@ import { clusterRoutes } from "./routes/cluster";
 import { qemuRoutes } from "./routes/qemu";
 import { rrdRoutes } from "./routes/rrd";
 import { SAMPLE_MS } from "./rrd";
-import { GuestNetwork } from "./guest";
+import type { GuestNetwork } from "./guest";
 import { firewallRoutes } from "./routes/firewall";
 import { sdnRoutes } from "./routes/sdn";
+import { storageRoutes } from "./routes/storage";
 import { createApiServer } from "./server";
 import { createSshServer } from "./ssh";
 import type { Task } from "./tasks";
@@ -56,6 +57,9 @@ export interface ProxmoxSimOptions {
   pveVersion: PveVersion;
   /** The token's ACL; null (default) = every privilege on every path. */
   acl: AclEntry[] | null;
+  /** Guest agent up after start; cloud-init's first run after that (guest-agent.ts). Env PROXMOX_SIM_GUEST_BOOT_MS, PROXMOX_SIM_CLOUD_INIT_MS. */
+  guestBootMs: number;
+  cloudInitMs: number;
   /** The Cloudflare stand-in the guests' cloudflared connects to (sim/launch.ts links it). Env PROXMOX_SIM_CLOUDFLARE_URL. */
   cloudflareUrl?: string;
   /**
@@ -123,12 +127,21 @@ export interface ProxmoxSimHandle {
   /** Sets or clears a `lock` property, as a backup job or another admin would. */
   setLock(vmid: number, lock: string | null): void;
   state(): ReturnType<typeof simState>;
-  /** The guests: cloud-init, their cloudflared connector and the services behind it (guest.ts). */
+  /**
+   * The guests: their boot and QEMU agent (how the next ones boot: `guests.plans`), cloud-init,
+   * their cloudflared connector and the services behind it (guest.ts, guest-agent.ts).
+   */
   guests: GuestNetwork;
   /** SDN, firewall and the reachability model (also `/_sim/sdn`, `/_sim/firewall`, `/_sim/reachability`). */
   network: Pick<NetworkControl, "reach" | "matrix"> & { state(): ReturnType<typeof networkState> };
   /** Back to the initial templates; clears tasks, faults, log, snippets, tickets. */
   reset(): void;
+  /** The stand-in's clock (backups, snapshots, `GET /nodes/{node}/time`). */
+  clock: Sim["clock"];
+  /** Backup volumes on every node's storage. */
+  backups(): ReturnType<Sim["backups"]["list"]>;
+  /** Whether a node's guests get nested virtualization (default true). */
+  setNestedVirt(node: string, on: boolean): void;
 }
 
 export const DEFAULT_OPTIONS: ProxmoxSimOptions = {
@@ -146,6 +159,8 @@ export const DEFAULT_OPTIONS: ProxmoxSimOptions = {
   taskDurationMs: 300,
   latencyMs: 0,
   vncTicketTtlMs: 10_000,
+  guestBootMs: 200,
+  cloudInitMs: 300,
   pveVersion: 9,
   snippetsDir: "/var/lib/vz/snippets",
   authorizedKeys: [],
@@ -167,6 +182,8 @@ export function proxmoxSimOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (env.PROXMOX_TOKEN_ID) opts.tokenId = env.PROXMOX_TOKEN_ID;
   if (env.PROXMOX_TOKEN_SECRET) opts.tokenSecret = env.PROXMOX_TOKEN_SECRET;
   if (env.PROXMOX_SIM_TASK_MS) opts.taskDurationMs = Number(env.PROXMOX_SIM_TASK_MS);
+  if (env.PROXMOX_SIM_GUEST_BOOT_MS) opts.guestBootMs = Number(env.PROXMOX_SIM_GUEST_BOOT_MS);
+  if (env.PROXMOX_SIM_CLOUD_INIT_MS) opts.cloudInitMs = Number(env.PROXMOX_SIM_CLOUD_INIT_MS);
   opts.pveVersion = pveVersionFromEnv(env.PROXMOX_SIM_PVE_VERSION);
   if (env.PROXMOX_SIM_VNC_TCP_PORT) opts.vncTcpPort = Number(env.PROXMOX_SIM_VNC_TCP_PORT);
   if (env.PROXMOX_SIM_CLOUDFLARE_URL) opts.cloudflareUrl = env.PROXMOX_SIM_CLOUDFLARE_URL;
@@ -190,6 +207,12 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     latencyMs: opts.latencyMs,
     vncTicketTtlMs: opts.vncTicketTtlMs,
     pveVersion: opts.pveVersion,
+    guestBootMs: opts.guestBootMs,
+    cloudInitMs: opts.cloudInitMs,
+    lockTimeoutMs: 10_000,
+    guestSecondMs: 1_000,
+    backupMBps: 0,
+    cloneMBps: 0,
   };
   const sim = new Sim(opts.tokenId, nodes, templates, opts.snippetsDir, settings, opts.network);
   // pvestatd's 10-second pass over the guests (rrd.ts); rrddata samples once more before answering.
@@ -199,7 +222,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
   sim.initialAcl = opts.acl;
   sim.permissions.set(opts.acl);
   const vnc = new VncService(sim, material.serverCertPem);
-  const guests = new GuestNetwork(sim);
+  const guests = sim.guests;
   await guests.start(opts.host);
   if (opts.cloudflareUrl) guests.linkCloudflare(opts.cloudflareUrl);
   const network = createNetworkControl(sim);
@@ -207,7 +230,7 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     { key: material.serverKeyPem, cert: material.serverCertPem },
     {
       sim,
-      routes: [...clusterRoutes, ...qemuRoutes, ...rrdRoutes, ...sdnRoutes, ...firewallRoutes, vnc.route],
+      routes: [...clusterRoutes, ...qemuRoutes, ...storageRoutes, ...rrdRoutes, ...sdnRoutes, ...firewallRoutes, vnc.route],
       vnc,
       tokenId: opts.tokenId,
       tokenSecret: opts.tokenSecret,
@@ -305,5 +328,10 @@ export async function startProxmoxSim(input: Partial<ProxmoxSimOptions> = {}): P
     guests,
     network: { reach: network.reach, matrix: network.matrix, state: () => networkState(sim) },
     reset: () => sim.reset(),
+    clock: sim.clock,
+    backups: () => sim.backups.list(),
+    setNestedVirt: (node, on) => {
+      sim.cluster.node(node).nestedVirt = on;
+    },
   };
 }

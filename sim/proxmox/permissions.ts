@@ -81,17 +81,22 @@ function normalise(path: string): string {
 export class Permissions {
   private acl: AclEntry[] | null = null;
 
-  constructor(private readonly version: () => PveVersion) {}
+  constructor(private readonly versionOf: () => PveVersion) {}
+
+  /** The PVE major version whose privilege names apply. */
+  get version(): PveVersion {
+    return this.versionOf();
+  }
 
   /** null: every privilege everywhere (a token without privilege separation of root@pam). */
   set(acl: AclEntry[] | null) {
     if (acl) {
-      const known = new Set(PRIVILEGES[this.version()]);
+      const known = new Set(PRIVILEGES[this.versionOf()]);
       for (const entry of acl) {
         if (typeof entry.path !== "string" || !Array.isArray(entry.privs)) throw new Error("an ACL entry needs a path and a privs array");
         const unknown = entry.privs.filter((p) => !known.has(p));
         // PVE::AccessControl::verify_privname
-        if (unknown.length) throw new Error(`invalid privilege '${unknown[0]}' (PVE ${this.version()})`);
+        if (unknown.length) throw new Error(`invalid privilege '${unknown[0]}' (PVE ${this.versionOf()})`);
       }
     }
     this.acl = acl && acl.map((e) => ({ path: normalise(e.path), privs: [...e.privs], propagate: e.propagate ?? true }));
@@ -103,7 +108,7 @@ export class Permissions {
 
   /** Privileges held on `path`. */
   privileges(path: string): Set<string> {
-    if (!this.acl) return new Set(PRIVILEGES[this.version()]);
+    if (!this.acl) return new Set(PRIVILEGES[this.versionOf()]);
     const target = normalise(path);
     const parts = target.split("/").filter(Boolean);
     for (let depth = parts.length; depth >= 0; depth--) {

@@ -4,6 +4,7 @@
 // node (`/etc/pve/nodes/<node>/qemu-server/<vmid>.conf`): a VM on another node does not exist here.
 import { parseVmid } from "./cluster";
 import { writeConfig } from "./config";
+import { waitForConfigLock } from "./power";
 import type { Sim } from "./context";
 import { ParamError, PveError } from "./errors";
 import type { TaskFault } from "./faults";
@@ -55,6 +56,7 @@ async function qmSet(sim: Sim, node: string, vmidText: string, rest: string[]): 
     if (!data) return fail(`unable to open file '${opts.sshkeys}' - No such file or directory`);
     opts.sshkeys = encodeURIComponent(data.toString("utf8"));
   }
+  await waitForConfigLock(sim, vm);
   writeConfig(sim.cluster, vm, opts);
   return ok();
 }

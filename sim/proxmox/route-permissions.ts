@@ -93,6 +93,18 @@ const CHECKS: Record<string, Check> = {
     if (args.newid !== undefined) perms.check(`/vms/${args.newid}`, ["VM.Allocate"]);
   },
   "GET /nodes/{node}/status": (perms, params) => perms.check(`/nodes/${params.node}`, ["Sys.Audit"]),
+  "GET /nodes/{node}/time": (perms, params) => perms.check(`/nodes/${params.node}`, ["Sys.Audit"]),
+  [`GET ${VM}/pending`]: onVm("VM.Audit"),
+  // qemu-server PVE/API2/Qemu/Agent.pm: PVE 9's guest-agent privileges (or Unrestricted); PVE 8 had VM.Monitor.
+  [`POST ${VM}/agent/ping`]: (perms, params) =>
+    perms.checkAny(`/vms/${params.vmid}`, perms.version === 8 ? ["VM.Monitor"] : ["VM.GuestAgent.Audit", "VM.GuestAgent.Unrestricted"]),
+  [`GET ${VM}/agent/info`]: (perms, params) =>
+    perms.checkAny(`/vms/${params.vmid}`, perms.version === 8 ? ["VM.Monitor"] : ["VM.GuestAgent.Audit", "VM.GuestAgent.Unrestricted"]),
+  [`GET ${VM}/agent/file-read`]: (perms, params) =>
+    perms.checkAny(`/vms/${params.vmid}`, perms.version === 8 ? ["VM.Monitor"] : ["VM.GuestAgent.FileRead", "VM.GuestAgent.Unrestricted"]),
+  // pve-storage PVE/API2/Storage/Content.pm index; each volume is then filtered by check_volume_access.
+  "GET /nodes/{node}/storage/{storage}/content": (perms, params) =>
+    perms.checkAny(`/storage/${params.storage}`, ["Datastore.Audit", "Datastore.AllocateSpace"]),
   ...Object.fromEntries(POWER.map((a) => [`POST ${VM}/status/${a}`, onVm("VM.PowerMgmt")])),
   ...sdnRoutePermissions,
   ...firewallRoutePermissions,

@@ -31,6 +31,10 @@ export function createSshServer(sim: Sim, node: string, hostKey: string, authori
 
   const server = new ssh2.Server({ hostKeys: [hostKey], ident: "OpenSSH_9.2p1 Debian-2+deb12u3" }, (client) => {
     clients.add(client);
+    // ssh2 writes each SSH packet with its own socket write; with Nagle on, the second of two small
+    // packets waits for the peer's delayed ACK (40 ms), several times per SFTP upload. OpenSSH's
+    // sshd writes whole buffers at once and does not stall so: the stand-in should not either.
+    (client as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
     client.on("close", () => clients.delete(client));
     client.on("error", () => clients.delete(client));
     client.on("authentication", (ctx) => {

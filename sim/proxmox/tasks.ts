@@ -28,8 +28,8 @@ export interface TaskSpec {
   fault?: TaskFault;
   /** Console proxies run for as long as a viewer is attached: not "work" for the counter. */
   countsInFlight?: boolean;
-  /** The work, done when the task ends; a throw becomes the task's exitstatus. */
-  run?: () => void;
+  /** The work, done when the task ends; a throw becomes the task's exitstatus, a returned string too ("WARNINGS: 1"). */
+  run?: () => void | string;
   /** Runs as the worker starts (after its locks), e.g. a clone writing its temporary config. */
   begin?: () => void;
   /** Runs halfway through, e.g. a clone's config once the first disk is copied. */
@@ -106,7 +106,8 @@ export class Tasks {
     let exitstatus = "OK";
     try {
       if (spec.fault?.failWith) throw new Error(spec.fault.failWith);
-      spec.run?.();
+      const result = spec.run?.();
+      if (typeof result === "string") exitstatus = result;
     } catch (err) {
       exitstatus = (err as Error).message.trim();
       try {

@@ -4,25 +4,22 @@ import { dataDisks, formatSize, parseSize, parseVmid, randomMac, type Vm, type V
 import { SNIPPET_VOLID, isTrue } from "./config";
 import type { Sim } from "./context";
 import { randomUUID } from "node:crypto";
-import { ParamError, PveError, lockedError, paramError } from "./errors";
+import { ParamError, PveError, configLockTimeout, lockedError, paramError } from "./errors";
+import { configLockHeld } from "./power";
 import type { TaskFault } from "./faults";
 import type { Task } from "./tasks";
-import { bridgeExists, parseNic } from "./nic";
 
-export type PowerAction = "start" | "stop" | "shutdown" | "reboot" | "reset" | "suspend" | "resume";
-export const POWER_ACTIONS: PowerAction[] = ["start", "stop", "shutdown", "reboot", "reset", "suspend", "resume"];
-
-const NEEDS_RUNNING: PowerAction[] = ["reboot", "reset", "suspend", "resume"];
+export { POWER_ACTIONS, POWER_PARAMS, powerTask, type PowerAction } from "./power";
 const DNS_NAME = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/;
 
 /** The VM as it is now: a task may end after the VM it was started for is gone. */
-function current(sim: Sim, vm: Vm): Vm {
+export function current(sim: Sim, vm: Vm): Vm {
   const now = sim.cluster.find(vm.vmid);
   if (!now) throw new PveError(`Configuration file 'nodes/${vm.node}/qemu-server/${vm.vmid}.conf' does not exist`);
   return now;
 }
 
-function checkLock(vm: Vm, args: Record<string, string>) {
+export function checkLock(vm: Vm, args: Record<string, string>) {
   if (vm.config.lock && !isTrue(args.skiplock)) throw lockedError(String(vm.config.lock));
 }
 
@@ -46,50 +43,6 @@ export function regenerateCloudinit(sim: Sim, vm: Vm) {
     if (kind === "user") [userData, userVolid] = [data.toString("utf8"), `${storage}:snippets/${file}`];
   }
   vm.cloudinit = { updates: vm.cloudinit.updates + 1, updatedAt: new Date().toISOString(), userData, userVolid };
-}
-
-/** PVE::Network::tap_plug at start: every NIC's bridge must exist on the VM's node. */
-function checkBridges(sim: Sim, vm: Vm) {
-  for (const [key, value] of Object.entries(vm.config)) {
-    if (!/^net\d+$/.test(key)) continue;
-    const nic = parseNic(String(value));
-    if (!("error" in nic) && nic.bridge && !bridgeExists(sim, vm.node, nic.bridge)) throw new PveError(`bridge '${nic.bridge}' does not exist`);
-  }
-}
-
-export function powerTask(sim: Sim, vm: Vm, action: PowerAction, args: Record<string, string>, fault?: TaskFault): Task {
-  if (NEEDS_RUNNING.includes(action) && vm.status !== "running") throw new PveError(`VM ${vm.vmid} not running`);
-  if (action === "resume" && vm.qmpstatus !== "paused") throw new PveError(`VM ${vm.vmid} not paused`);
-  const durationMs = sim.settings.shortTaskDurationMs * (action === "shutdown" ? 2 : 1);
-  return sim.tasks.start({
-    node: vm.node,
-    type: `qm${action}`,
-    id: vm.vmid,
-    user: sim.user,
-    durationMs,
-    fault,
-    run: () => {
-      const v = current(sim, vm);
-      if (action !== "resume") checkLock(v, args);
-      if (action === "start") {
-        if (v.config.template) throw new PveError("you can't start a vm if it's a template");
-        if (v.status === "running") throw new PveError(`VM ${v.vmid} already running`);
-        checkBridges(sim, v);
-        regenerateCloudinit(sim, v);
-        Object.assign(v, { status: "running", qmpstatus: "running", startedAt: Date.now() });
-        // What the guest found on its cloud-init drive at this boot (the E2E's "booted with snippet X").
-        v.bootedWith = { at: new Date().toISOString(), node: v.node, cicustom: v.cloudinit.userVolid ?? null, userData: v.cloudinit.userData ?? null };
-        sim.events.emit("vm-started", v);
-      } else if (action === "stop" || action === "shutdown") {
-        if (v.status === "running") sim.events.emit("vm-stopped", v.vmid);
-        Object.assign(v, { status: "stopped", qmpstatus: "stopped", startedAt: undefined });
-      } else if (action === "reboot" || action === "reset") {
-        Object.assign(v, { qmpstatus: "running", startedAt: Date.now() });
-      } else {
-        v.qmpstatus = action === "suspend" ? "paused" : "running";
-      }
-    },
-  });
 }
 
 function cloneConfig(src: Vm, newid: number, args: Record<string, string>): VmConfig {
@@ -143,18 +96,24 @@ export function cloneTask(sim: Sim, src: Vm, args: Record<string, string>, fault
   sim.cluster.node(target);
   checkClone(sim, src, newid, args);
 
+  // A template clones linked by default (qemu-server clone_vm: `full` defaults to 0 for templates):
+  // a thin copy-on-write volume, near-instant; a full clone copies every byte of the disks.
+  const full = args.full === undefined ? !src.config.template : isTrue(args.full);
+  const bytes = dataDisks(src.config).reduce((sum, d) => sum + d.size, 0);
+  const MBps = sim.settings.cloneMBps;
+  const durationMs = !full ? sim.settings.shortTaskDurationMs : MBps > 0 ? Math.round((bytes / 1024 ** 2 / MBps) * 1000) : sim.settings.taskDurationMs;
   let created: Vm | undefined;
   return sim.tasks.start({
     node: src.node,
     type: "qmclone",
     id: src.vmid,
     user: sim.user,
-    durationMs: sim.settings.taskDurationMs,
+    durationMs,
     fault,
-    log: [`create full clone of drive scsi0 (${src.config.scsi0 ?? "none"})`],
+    log: [`create ${full ? "full" : "linked"} clone of drive scsi0 (${src.config.scsi0 ?? "none"})`],
     begin: () => {
       checkClone(sim, src, newid, args);
-      created = sim.cluster.add({ vmid: newid, node: src.node, config: { description: "qmclone temporary file", lock: "clone" } });
+      created = sim.cluster.add({ vmid: newid, node: src.node, config: { description: "qmclone temporary file", lock: "clone" }, disk: src.disk });
     },
     midway: () => {
       if (created && sim.cluster.find(newid) === created) created.config = cloneConfig(src, newid, args);
@@ -187,6 +146,7 @@ export function destroyTask(sim: Sim, vm: Vm, args: Record<string, string>, faul
     fault,
     run: () => {
       const v = current(sim, vm);
+      if (configLockHeld(sim, v)) throw configLockTimeout(v.vmid);
       if (v.status === "running") throw new PveError(`VM ${v.vmid} is running - destroy failed`);
       checkLock(v, args);
       sim.cluster.vms.delete(v.vmid);
@@ -219,6 +179,7 @@ export function resizeTask(sim: Sim, vm: Vm, args: Record<string, string>, fault
     fault,
     run: () => {
       const v = current(sim, vm);
+      if (configLockHeld(sim, v)) throw configLockTimeout(v.vmid);
       if (args.digest && args.digest !== sim.cluster.digest(v)) throw new PveError("checksum mismatch (file change by other user?)");
       checkLock(v, args);
       if (v.config[args.disk] === undefined) throw new PveError(`disk '${args.disk}' does not exist`);

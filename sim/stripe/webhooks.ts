@@ -195,6 +195,13 @@ export class DeliveryQueue {
     const started = Date.now();
     const attempt: DeliveryAttempt = { at: new Date(started).toISOString(), status: null, durationMs: 0 };
     delivery.status = "delivering";
+    // One controller per delivery, unhooked when it ends, so nothing per delivery stays attached to
+    // the queue's long-lived closing signal (Node 20's AbortSignal.any keeps every composite in the
+    // source's dependants until collected; fetch keeps a listener on its signal: see callSdk).
+    const local = new AbortController();
+    const onClose = () => local.abort(this.abort.signal.reason);
+    this.abort.signal.addEventListener("abort", onClose, { once: true });
+    const timer = setTimeout(() => local.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")), this.opts.timeoutMs);
     try {
       const response = await fetch(this.opts.url(), {
         method: "POST",
@@ -207,12 +214,15 @@ export class DeliveryQueue {
         },
         body: payload,
         redirect: "manual",
-        signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.opts.timeoutMs)]),
+        signal: local.signal,
       });
       attempt.status = response.status;
       attempt.responseBody = (await response.text()).slice(0, 500);
     } catch (error) {
       attempt.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    } finally {
+      clearTimeout(timer);
+      this.abort.signal.removeEventListener("abort", onClose);
     }
     attempt.durationMs = Date.now() - started;
     delivery.attempts.push(attempt);

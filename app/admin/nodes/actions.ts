@@ -4,6 +4,7 @@ import { validatedAdminAction } from "@/lib/actions/validated-action";
 import type { FormState } from "@/lib/actions/form-state";
 import { createNode, createNodeSchema } from "@/lib/nodes/create-node";
 import { nodeAccessSchema, updateNodeAccess } from "@/lib/nodes/update-node-access";
+import { nodeLabSchema, updateNodeLab } from "@/lib/nodes/update-node-lab";
 import { networkSettingsSchema, saveNetworkSettings } from "@/lib/network/settings";
 
 const save = validatedAdminAction(nodeAccessSchema, async (input, { user }) => {
@@ -24,6 +25,16 @@ const add = validatedAdminAction(createNodeSchema, async (input, { user }) => {
 
 export async function createNodeAction(previous: FormState, formData: FormData): Promise<FormState> {
   return add(previous, formData);
+}
+
+const saveLab = validatedAdminAction(nodeLabSchema, async (input, { user }) => {
+  const node = await updateNodeLab(input, user.id);
+  revalidatePath("/admin/nodes");
+  return { status: "success", message: `Saved lab settings for ${node.name}.` };
+});
+
+export async function updateNodeLabAction(previous: FormState, formData: FormData): Promise<FormState> {
+  return saveLab(previous, formData);
 }
 
 const saveNetwork = validatedAdminAction(networkSettingsSchema, async (input, { user }) => {

@@ -3,9 +3,10 @@ import { requireAdmin } from "@/lib/auth/session";
 import { listNodesForAdmin } from "@/lib/nodes/update-node-access";
 import { AddNodeForm } from "@/components/admin/add-node-form";
 import { NodeAccessForm } from "@/components/admin/node-access-form";
+import { NodeLabForm } from "@/components/admin/node-lab-form";
 import { NetworkSettingsForm } from "@/components/admin/network-settings-form";
 import { networkSettingsView } from "@/lib/network/settings-view";
-import { createNodeAction, saveNetworkSettingsAction, updateNodeAccessAction } from "./actions";
+import { createNodeAction, saveNetworkSettingsAction, updateNodeAccessAction, updateNodeLabAction } from "./actions";
 
 export const metadata: Metadata = { title: "Nodes · Admin" };
 
@@ -35,6 +36,10 @@ export default async function AdminNodesPage() {
               snippetStorage: n.snippetStorage,
               snippetDir: n.snippetDir,
             }}
+          />
+          <NodeLabForm
+            action={updateNodeLabAction}
+            node={{ id: n.id, cpuType: n.cpuType, backupStorage: n.backupStorage, nestedVirtMissingAt: n.nestedVirtMissingAt?.toISOString() ?? null }}
           />
         </section>
       ))}

@@ -1,5 +1,7 @@
 // `/nodes/{node}/qemu/{vmid}/...`: config, clone, resize, power, destroy, snapshots, cloud-init.
 import { writeConfig } from "../config";
+import { pendingList } from "../pending";
+import { POWER_PARAMS, waitForConfigLock } from "../power";
 import { PveError } from "../errors";
 import { checkBridgeAccess } from "../nic";
 import type { Route, RouteCtx } from "../router";
@@ -11,12 +13,13 @@ const vmOf = ({ sim, params }: RouteCtx) => sim.cluster.vmOn(params.node, params
 // writeConfig reports unknown keys itself, together with bad values, as PVE's one schema pass does.
 const configArg = () => true;
 
-function putConfig(ctx: RouteCtx) {
+async function putConfig(ctx: RouteCtx) {
   const vm = vmOf(ctx);
-  // check_bridge_access: SDN.Use on the new NIC's bridge, then on the one it replaces.
+  // check_bridge_access: SDN.Use on the new NIC's bridge, then on the one it replaces (before the lock).
   const nets = [...Object.keys(ctx.args), ...(ctx.args.delete ?? "").split(/[,;\s]+/)].filter((k) => /^net\d+$/.test(k));
   for (const key of nets) checkBridgeAccess(ctx.sim, ctx.args[key]);
   for (const key of nets) checkBridgeAccess(ctx.sim, vm.config[key]);
+  await waitForConfigLock(ctx.sim, vm);
   writeConfig(ctx.sim.cluster, vm, ctx.args);
 }
 
@@ -32,15 +35,24 @@ export const qemuRoutes: Route[] = [
         if (!snap) throw new PveError(`snapshot '${ctx.args.snapshot}' does not exist`);
         return { ...snap.config, digest: ctx.sim.cluster.digest({ ...vm, config: snap.config }) };
       }
-      return ctx.sim.cluster.publicConfig(vm);
+      return ctx.sim.cluster.publicConfig(vm, ctx.args.current === "1");
+    },
+  },
+  {
+    method: "GET",
+    path: `${VM}/pending`,
+    allow: [],
+    handler: (ctx) => {
+      const vm = vmOf(ctx);
+      return pendingList(vm, (key, value) => (key === "cipassword" ? "**********" : value));
     },
   },
   {
     method: "PUT",
     path: `${VM}/config`,
     allow: configArg,
-    handler: (ctx) => {
-      putConfig(ctx);
+    handler: async (ctx) => {
+      await putConfig(ctx);
       return null;
     },
   },
@@ -48,9 +60,9 @@ export const qemuRoutes: Route[] = [
     method: "POST",
     path: `${VM}/config`,
     allow: configArg,
-    handler: (ctx) => {
+    handler: async (ctx) => {
       const vm = vmOf(ctx);
-      putConfig(ctx);
+      await putConfig(ctx);
       return ctx.sim.tasks.start({
         node: vm.node,
         type: "qmconfig",
@@ -98,13 +110,17 @@ export const qemuRoutes: Route[] = [
     allow: [],
     handler: (ctx) => {
       const vm = vmOf(ctx);
-      return { ...ctx.sim.cluster.vmStatus(vm), ha: { managed: 0 }, agent: vm.config.agent ? 1 : 0 };
+      return {
+        ...ctx.sim.cluster.vmStatus(vm),
+        ha: vm.haManaged ? { managed: 1, state: vm.status === "running" ? "started" : "stopped" } : { managed: 0 },
+        agent: vm.config.agent ? 1 : 0,
+      };
     },
   },
   ...POWER_ACTIONS.map((action): Route => ({
     method: "POST",
     path: `${VM}/status/${action}`,
-    allow: ["skiplock", "timeout", "forceStop", "keepActive", "overrule-shutdown", "todisk", "statestorage", "nocheck", "migratedfrom", "machine"],
+    allow: POWER_PARAMS[action],
     handler: (ctx) => powerTask(ctx.sim, vmOf(ctx), action as PowerAction, ctx.args, ctx.fault).upid,
     locksInTask: "all",
   })),
@@ -125,6 +141,24 @@ export const qemuRoutes: Route[] = [
     path: `${VM}/snapshot/{snapname}/rollback`,
     allow: ["start"],
     handler: (ctx) => rollbackSnapshot(ctx.sim, vmOf(ctx), ctx.params.snapname, ctx.args, ctx.fault).upid,
+  },
+  {
+    method: "POST",
+    path: `${VM}/agent/ping`,
+    allow: [],
+    handler: (ctx) => ctx.sim.guests.agent.ping(vmOf(ctx)),
+  },
+  {
+    method: "GET",
+    path: `${VM}/agent/info`,
+    allow: [],
+    handler: (ctx) => ctx.sim.guests.agent.info(vmOf(ctx)),
+  },
+  {
+    method: "GET",
+    path: `${VM}/agent/file-read`,
+    allow: ["file", "count", "offset", "decode"],
+    handler: (ctx) => ctx.sim.guests.agent.fileRead(vmOf(ctx), ctx.args),
   },
   {
     method: "DELETE",

@@ -75,6 +75,19 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
             </Link>
           </>
         ) : null}
+        {vm.status === "running" || vm.status === "stopped" || vm.status === "failed" ? (
+          <nav aria-label="Lab" className="flex w-full gap-4 text-sm">
+            <Link href={`/vms/${vm.id}/snapshots`} className="text-brand-700 hover:underline">
+              Snapshots
+            </Link>
+            <Link href={`/vms/${vm.id}/backups`} className="text-brand-700 hover:underline">
+              Backups
+            </Link>
+            <Link href={`/vms/${vm.id}/rebuild`} className="text-brand-700 hover:underline">
+              Rebuild
+            </Link>
+          </nav>
+        ) : null}
       </header>
       {held ? (
         <p role="status" data-testid="vm-hold-message" className="rounded-card border border-danger-600/30 bg-danger-50 p-card text-sm text-danger-700">
@@ -100,6 +113,10 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
               {new Date(scheduled.effectiveAt).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })}
             </Link>
           ) : null}
+        </dd>
+        <dt className="text-ink-subtle">Virtualization</dt>
+        <dd data-testid="nested-virt">
+          {vm.nestedVirt === true ? "nested virtualization: on" : vm.nestedVirt === false ? "not available" : "checked when it is ready"}
         </dd>
         <dt className="text-ink-subtle">Created</dt>
         <dd>

@@ -2,10 +2,13 @@
 // reads for a flagged payment and for a refunded order.
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { FLAGGED_PAYMENT_MESSAGE, PROVISION_STAGES, toOrderView } from "@/lib/orders/order-view";
 import { refundedMessage } from "@/lib/billing/refund-flagged-order";
 import { OrderStatusPanel } from "./order-status";
+
+// Rendered outside Next: the follow hook's router (it refreshes the page when the work ends) is a stub.
+vi.mock("next/navigation", async (actual) => ({ ...(await actual<typeof import("next/navigation")>()), useRouter: () => ({ refresh: () => undefined }) }));
 
 type Row = Parameters<typeof toOrderView>[0];
 const row = (over: Partial<Row>): Row => ({

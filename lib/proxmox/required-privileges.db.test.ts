@@ -26,7 +26,9 @@ import { buildNetwork, checkFirewall, configureFirewall } from "@/lib/network/pr
 import { createPaidOrder, proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
 
 // SDN mode (the seeded settings): the customer's VNet in zone `labvps`; `local` holds the backups (issue 20).
-const acl = requiredAcl({ storages: ["local-lvm", "local"], bridges: ["vmbr0"], zone: "labvps" });
+// `npm run test:pve8` runs this file against the stand-in as PVE 8, whose guest-agent privileges differ.
+const pveVersion = process.env.PROXMOX_SIM_PVE_VERSION === "8" ? 8 : 9;
+const acl = requiredAcl({ storages: ["local-lvm", "local"], bridges: ["vmbr0"], zone: "labvps", pveVersion });
 const created: number[] = [];
 const orders: string[] = [];
 

@@ -152,6 +152,8 @@ test("I12: two VMs, one cancelled — the other keeps working; the ended one say
 
   await page.goto(urlA);
   await page.getByTestId("vm-billing").getByRole("button", { name: "Cancel at period end" }).click();
+  // Ask first (issue 21): only the dialog's own button sends it.
+  await page.getByRole("dialog").getByRole("button", { name: "Cancel at period end" }).click();
   await expect(page.getByTestId("vm-billing").getByRole("status")).toContainText("will end at the end of the current period");
   const clock = await browser.newPage();
   await advanceClockBy(clock, email, await hoursToRenewal(clock, email));
@@ -173,6 +175,7 @@ test("I12: two VMs, one cancelled — the other keeps working; the ended one say
   await page.goto(urlB);
   await expect(page.getByTestId("vm-billing")).toHaveAttribute("data-state", "active");
   await page.getByRole("button", { name: "Reboot" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Reboot" }).click();
   await expect(page.getByRole("region", { name: "Power" }).getByRole("status")).toHaveText("Your VM was rebooted.", { timeout: 30_000 });
   expect((await sims.proxmoxVms()).find((v) => v.vmid === vmidB)?.status).toBe("running");
 

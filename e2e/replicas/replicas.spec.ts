@@ -91,6 +91,8 @@ test("purchase, resize, power and consoles across two replicas; the per-VM conso
   await page.goto(vmUrl);
   page.once("dialog", (d) => void d.accept());
   await page.getByRole("button", { name: "Hard stop" }).click();
+  // Ask first (issue 21): only the dialog's own button sends it.
+  await page.getByRole("dialog").getByRole("button", { name: "Hard stop" }).click();
   for (const c of [first, second]) {
     await expect(c.getByTestId("console-state")).toHaveAttribute("data-state", "not_running", { timeout: 30_000 });
   }

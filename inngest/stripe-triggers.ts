@@ -4,7 +4,7 @@
 // prefix into `stripe/<prefix>.*` (Inngest's wildcard: a trailing `*` after a "." matches the
 // rest of the name), each filtered by an `if` to exactly the handled types, so a type Stripe adds
 // later under the same prefix still starts nothing (the webhook forwards only handled types too).
-import { stripeEventName } from "@/inngest/events";
+import { stripeEventName } from "@/lib/jobs/events";
 
 export type StripeSignalTrigger = { event: string; if: string };
 

@@ -13,7 +13,7 @@ const savedDev = process.env.INNGEST_DEV;
 beforeAll(async () => {
   sim = await startSim();
   process.env.INNGEST_DEV = sim.url;
-  const [{ inngest }, { functions }] = await Promise.all([import("@/inngest/client"), import("@/inngest/index")]);
+  const [{ inngest }, { functions }] = await Promise.all([import("@/lib/jobs/client"), import("@/inngest/index")]);
   app = await startApp(inngest, functions);
 });
 

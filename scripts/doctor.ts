@@ -2,7 +2,7 @@
 // Resend and Inngest endpoint (lib/doctor). Changes nothing; exits 1 when any check fails.
 import { formatResults, runDoctor } from "../lib/doctor/run-doctor";
 import { db } from "../lib/db";
-import { inngest } from "../inngest/client";
+import { inngest } from "../lib/jobs/client";
 import { functions } from "../inngest/index";
 
 const { ok, results } = await runDoctor(functions.map((fn) => `${inngest.id}-${fn.id()}`));

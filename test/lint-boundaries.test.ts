@@ -15,11 +15,11 @@ describe("layer boundaries (ESLint)", () => {
   it.each([
     ["lib/orders/probe.ts", 'import RootLayout from "@/app/layout";\nexport const x = RootLayout;\n', /lib\/ must not import app\//],
     ["lib/orders/probe.ts", 'import RootLayout from "../../app/layout";\nexport const x = RootLayout;\n', /lib\/ must not import app\//],
-    ["lib/orders/probe.ts", 'import { functions } from "@/inngest/index";\nexport const x = functions;\n', /served function list/],
+    ["lib/orders/probe.ts", 'import { functions } from "@/inngest/index";\nexport const x = functions;\n', /lib\/ must not import inngest\//],
     [
       "lib/orders/probe.ts",
       'import { provisionVmFunction } from "@/inngest/functions/provision-vm";\nexport const x = provisionVmFunction;\n',
-      /inngest\/functions/,
+      /lib\/ must not import inngest\//,
     ],
     [
       "components/ui/probe.tsx",
@@ -28,6 +28,7 @@ describe("layer boundaries (ESLint)", () => {
     ],
     ["app/probe/page.tsx", 'import { startAllSims } from "@/sim/launch";\nexport const x = startAllSims;\n', /stand-ins in sim\//],
     ["lib/orders/probe.ts", 'import { startAllSims } from "@lab-vps/sim/launch";\nexport const x = startAllSims;\n', /stand-ins in sim\//],
+    ["lib/orders/probe.ts", 'import { toStepError } from "@/inngest/step-errors";\nexport const x = toStepError;\n', /lib\/ must not import inngest\//],
     ["lib/orders/probe.ts", 'import { unique } from "@/test/fixtures/unique";\nexport const x = unique;\n', /test fixtures/],
   ])("refuses %s importing across a boundary (%#)", async (filePath, code, message) => {
     const messages = await restrictedImports(filePath, code);
@@ -41,7 +42,7 @@ describe("layer boundaries (ESLint)", () => {
     expect(
       await restrictedImports(
         "lib/orders/probe.ts",
-        'import { inngest } from "@/inngest/client";\nimport { orderPaid } from "@/inngest/events";\nexport const x = [inngest, orderPaid];\n',
+        'import { inngest } from "@/lib/jobs/client";\nimport { orderPaid } from "@/lib/jobs/events";\nexport const x = [inngest, orderPaid];\n',
       ),
     ).toEqual([]);
     expect(await restrictedImports("lib/orders/probe.test.ts", 'import { unique } from "@/test/fixtures/unique";\nexport const x = unique;\n')).toEqual([]);

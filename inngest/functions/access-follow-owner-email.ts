@@ -1,8 +1,8 @@
 // The owner's email changed: every live VM of theirs admits the new address only, and Access
 // sessions opened under the old one end (lib/access/vm-access.ts). Re-running is harmless: each
 // policy is written to what the database says now.
-import { inngest } from "@/inngest/client";
-import { userEmailChanged } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { userEmailChanged } from "@/lib/jobs/events";
 import { rethrowAs } from "@/inngest/step-errors";
 import { syncOwnerEmailToAccess } from "@/lib/access/vm-access";
 

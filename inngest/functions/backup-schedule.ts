@@ -1,8 +1,8 @@
 // Scheduled backups (BACKUP_TICK_CRON): one pass records a backup operation per due slot (by each
 // VM's node clock, lib/vm-operations/backup-schedule.ts) and hands each to vm-operation, which
 // carries it out like "back up now" (one operation per VM, work slots, retention, billing gate).
-import { inngest } from "@/inngest/client";
-import { vmOperationRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { vmOperationRequested } from "@/lib/jobs/events";
 import { envSchema } from "@/lib/env";
 import { runBackupScheduleTick } from "@/lib/vm-operations/backup-schedule";
 

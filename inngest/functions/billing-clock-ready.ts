@@ -2,8 +2,8 @@
 // it have a new "now". The clock is re-read from Stripe (the webhook is a signal), and the ladder
 // runs for those accounts on it at once — rungs, retention, deletions, failed-build refunds — the
 // same work the scheduled tick does for everyone (billing-ladder.ts), so a rehearsal needs no wait.
-import { inngest } from "@/inngest/client";
-import { testClockReady } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { testClockReady } from "@/lib/jobs/events";
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { refreshBillingClock } from "@/lib/billing-state/billing-clock";
 import { runBillingClockWork } from "@/lib/billing-state/clock-work";

@@ -1,7 +1,7 @@
 // The last rung (I6): only after retention AND approval (checked again here, refused and audited
 // otherwise). Provisioning's cleanup actions verify ownership markers before removing anything.
-import { inngest } from "@/inngest/client";
-import { billingDeleteRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { billingDeleteRequested } from "@/lib/jobs/events";
 import { toStepError } from "@/inngest/step-errors";
 import { checkDeletionAllowed, deletionSteps, finishDeletion } from "@/lib/billing-state/delete-retained-vm";
 import { deliverBillingNotices } from "@/lib/billing-state/send-billing-notice";

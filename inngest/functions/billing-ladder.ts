@@ -2,7 +2,7 @@
 // state and each customer's billing clock (no Stripe call per row), applies each once, hands
 // Proxmox work to the suspend and delete functions and failed builds' refunds to theirs, stops
 // suspended VMs found running, and delivers queued billing emails.
-import { inngest } from "@/inngest/client";
+import { inngest } from "@/lib/jobs/client";
 import { envSchema } from "@/lib/env";
 import { runBillingClockWork } from "@/lib/billing-state/clock-work";
 import { stopSuspendedVmsFoundRunning } from "@/lib/billing-state/enforce-vm";

@@ -1,7 +1,7 @@
 // One subscription of the nightly reconcile (billing-reconcile.ts fans out to this): re-read it from
 // Stripe, converge the ladder, and ask for a restore when a paid invoice lifted a suspension.
-import { inngest } from "@/inngest/client";
-import { billingReconcileRequested, billingRestoreRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { billingReconcileRequested, billingRestoreRequested } from "@/lib/jobs/events";
 import { restoreEventId } from "@/lib/billing-state/event-ids";
 import { reconcileSubscription } from "@/lib/billing-state/reconcile";
 

@@ -3,8 +3,8 @@
 // Inngest fails a run past 1,000 steps, so this run only lists and fans out (one step.sendEvent
 // per RECONCILE_BATCH subscriptions); each subscription is reconciled by a run of its own
 // (billing-reconcile-subscription.ts).
-import { inngest } from "@/inngest/client";
-import { billingReconcileRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { billingReconcileRequested } from "@/lib/jobs/events";
 import { envSchema } from "@/lib/env";
 import { listSubscriptionsToReconcile } from "@/lib/billing-state/reconcile";
 

@@ -1,7 +1,7 @@
 // Payment restores (I7): the blocks were lifted by the Stripe sync itself; this starts the VM again
 // when it was running at suspension and RESTORE_POWER=previous, and sends one "access restored".
-import { inngest } from "@/inngest/client";
-import { billingRestoreRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { billingRestoreRequested } from "@/lib/jobs/events";
 import { restoreVmPower } from "@/lib/billing-state/enforce-vm";
 import { queueBillingNotice, deliverBillingNotices } from "@/lib/billing-state/send-billing-notice";
 import { recordEnforcementFailure } from "@/lib/billing-state/billing-state";

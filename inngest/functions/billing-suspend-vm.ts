@@ -1,8 +1,8 @@
 // Suspend = stopped, not deleted (I6): consoles closed, onboot off, graceful shutdown then hard
 // stop, each Proxmox task under a work-slot lease. One run at a time per billing row; every step
 // re-reads state first, so a payment that lands mid-run stops it before the machine is touched.
-import { inngest } from "@/inngest/client";
-import { billingSuspendRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { billingSuspendRequested } from "@/lib/jobs/events";
 import { isSuspendedState, loadEnforcedVm, markSuspendDone, recordPowerBeforeSuspend, revokeAccess, stopSuspendedVm } from "@/lib/billing-state/enforce-vm";
 import { recordEnforcementFailure } from "@/lib/billing-state/billing-state";
 

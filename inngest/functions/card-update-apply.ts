@@ -2,8 +2,8 @@
 // customer: the card read from Stripe goes onto each live subscription, then each one's owed
 // renewals are paid now. Steps read as a log; every one is safe to run again (I3): setting the
 // card checks it first, and a payment is idempotency-keyed and recorded once per (invoice, card).
-import { inngest } from "@/inngest/client";
-import { cardUpdateRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { cardUpdateRequested } from "@/lib/jobs/events";
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { payOwedRenewals, planCardUpdate, setSubscriptionCard } from "@/lib/billing/apply-card-update";
 import { stripeSignalOptions } from "./stripe-signal-options";

@@ -2,8 +2,8 @@
 // object could apply one customer's card update side by side. This function only resolves which
 // customer a signal is about (re-read from Stripe) and hands it to card-update-apply, which runs
 // one at a time per customer. Its triggers derive from the catalogue (cardEventTypes).
-import { inngest } from "@/inngest/client";
-import { cardUpdateRequested, stripeSignal, stripeSignalsFor } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { cardUpdateRequested, stripeSignal, stripeSignalsFor } from "@/lib/jobs/events";
 import { cardEventTypes } from "@/lib/billing/stripe-event-types";
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { customerOfCardSignal } from "@/lib/billing/apply-card-update";

@@ -1,8 +1,8 @@
 // Stripe says a checkout finished: confirm the money against Stripe itself, then (only then) ask
 // for provisioning (I1). Replays, duplicates and re-runs converge: the transition is conditional
 // and `order/paid` carries a fixed id, so one order starts one provisioning (I3).
-import { inngest } from "@/inngest/client";
-import { checkoutAsyncSucceeded, checkoutCompleted } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { checkoutAsyncSucceeded, checkoutCompleted } from "@/lib/jobs/events";
 import { confirmCheckout, paidOrderEvents, readCheckoutSession } from "@/lib/billing/confirm-checkout";
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { stripeSignalOptions } from "./stripe-signal-options";

@@ -1,7 +1,7 @@
 // Stripe says a checkout session expired: re-read it, and expire the order only if Stripe agrees
 // and the order is still waiting for that session's payment.
-import { inngest } from "@/inngest/client";
-import { checkoutExpired } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { checkoutExpired } from "@/lib/jobs/events";
 import { readCheckoutSession } from "@/lib/billing/confirm-checkout";
 import { expireCheckout } from "@/lib/billing/expire-checkout";
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";

@@ -2,8 +2,8 @@
 // onFailure handler only asks for it (Inngest runs onFailure once, with no concurrency setting),
 // while this one has retries, one run per order, and sleeps between cleanup tries for as long as
 // CLEANUP_DEADLINE_HOURS allows. Its Proxmox tasks take slots like every other (work-slots.ts).
-import { inngest } from "@/inngest/client";
-import { orderCleanupRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { orderCleanupRequested } from "@/lib/jobs/events";
 import { toStepError } from "@/inngest/step-errors";
 import { compensateProvisioning, type CompensationRunner } from "@/lib/provisioning/compensate";
 

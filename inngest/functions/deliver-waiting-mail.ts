@@ -1,6 +1,6 @@
 // Every minute (MAIL_DRAIN_CRON): send what the outbox still holds (lib/email/drain.ts), e.g. the
 // emails a mail incident held back, once the operator has fixed the sending domain or key.
-import { inngest } from "@/inngest/client";
+import { inngest } from "@/lib/jobs/client";
 import { envSchema } from "@/lib/env";
 import { deliverWaitingEmails } from "@/lib/email/drain";
 

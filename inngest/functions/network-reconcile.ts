@@ -2,8 +2,8 @@
 // each managed VM's firewall (it changes, and audits, only what drifted), and finish network
 // removals a cleanup left half done. The event ids are per VM and per quarter hour, so a replay
 // of this run queues nothing twice.
-import { inngest } from "@/inngest/client";
-import { vmFirewallSyncRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { vmFirewallSyncRequested } from "@/lib/jobs/events";
 import { rethrowAs } from "@/inngest/step-errors";
 import { finishNetworkRemoval, listManagedVms, listStuckRemovals } from "@/lib/network/reconcile";
 

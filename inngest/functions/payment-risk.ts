@@ -2,8 +2,8 @@
 // warning. Each run re-reads the dispute or warning from Stripe (the signal carries ids only) and
 // hands the VM to the hold mechanism (lib/vm-holds), never to the billing ladder. Two wildcard
 // triggers filtered to the handled types (Inngest's limit is 10 per function: inngest/stripe-triggers.ts).
-import { inngest } from "@/inngest/client";
-import { stripeSignal } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { stripeSignal } from "@/lib/jobs/events";
 import { stripeWildcardTriggers } from "@/inngest/stripe-triggers";
 import { paymentRiskEventTypes } from "@/lib/billing/stripe-event-types";
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";

@@ -23,8 +23,8 @@ beforeAll(async () => {
   // load the app's modules afresh, so retryProvisioning's event reaches it too.
   process.env.INNGEST_DEV = sim.url;
   vi.resetModules();
-  const { inngest } = await import("@/inngest/client");
-  const { orderPaid } = await import("@/inngest/events");
+  const { inngest } = await import("@/lib/jobs/client");
+  const { orderPaid } = await import("@/lib/jobs/events");
   const { provisionVmFunction } = await import("@/inngest/functions/provision-vm");
   const { cleanupProvisioningFunction } = await import("@/inngest/functions/cleanup-provisioning");
   ({ retryProvisioning } = await import("@/lib/orders/retry-provisioning"));

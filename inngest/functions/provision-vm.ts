@@ -7,8 +7,8 @@
 // step concurrency: a step that finds every slot taken returns, the run sleeps and asks again, so
 // waiting costs no retries and holds no worker.
 import { NonRetriableError } from "inngest";
-import { inngest } from "@/inngest/client";
-import { orderCleanupRequested, orderPaid } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { orderCleanupRequested, orderPaid } from "@/lib/jobs/events";
 import { toStepError } from "@/inngest/step-errors";
 import { ProxmoxBusyError } from "@/lib/proxmox/work-slots";
 import { chooseNode } from "@/lib/provisioning/choose-node";

@@ -4,8 +4,8 @@
 // start) and it is ready only once reachable, like a new VM. One run per rebuild: the event id is
 // the operation's, the claim is a conditional update, and the VM is held (one operation per VM).
 import { NonRetriableError } from "inngest";
-import { inngest } from "@/inngest/client";
-import { rebuildRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { rebuildRequested } from "@/lib/jobs/events";
 import { toStepError } from "@/inngest/step-errors";
 import { ProxmoxBusyError } from "@/lib/proxmox/work-slots";
 import { cloneTemplate, waitForClone } from "@/lib/provisioning/clone-template";

@@ -1,7 +1,7 @@
 // Applies one reconciliation finding the operator chose (issue 22, Build 2): the finder re-reads
 // what it is about and acts (lib/reconcile/apply-finding.ts). One apply per finding id.
-import { inngest } from "@/inngest/client";
-import { reconcileApplyRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { reconcileApplyRequested } from "@/lib/jobs/events";
 import { applyFinding } from "@/lib/reconcile/apply-finding";
 
 export const reconcileApplyFunction = inngest.createFunction(

@@ -1,8 +1,8 @@
 // Drift reconciliation (issue 22, Build 2): on a schedule (RECONCILE_CRON) and when the operator
 // asks from /admin/reconcile, compare our records with Proxmox, Cloudflare and Stripe and keep the
 // findings (lib/reconcile). It only records and alerts: nothing is applied automatically.
-import { inngest } from "@/inngest/client";
-import { reconcileRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { reconcileRequested } from "@/lib/jobs/events";
 import { envSchema } from "@/lib/env";
 import { runReconciliation } from "@/lib/reconcile/run-reconciliation";
 

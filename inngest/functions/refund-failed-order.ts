@@ -1,7 +1,7 @@
 // A failed build's refund date came (I11): cancel its subscription and refund it in full, once
 // (the ladder tick, or a test clock's advance, asks; the event id is per order).
-import { inngest } from "@/inngest/client";
-import { orderRefundRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { orderRefundRequested } from "@/lib/jobs/events";
 import { rethrowAs } from "@/inngest/step-errors";
 import { tryDeliverEmail } from "@/lib/email/outbox";
 import { refundEmailKey, refundFailedOrder } from "@/lib/orders/refund-failed-order";

@@ -7,8 +7,8 @@
 // A final failure leaves the request `failed` for the operator (the payment stays) and the VM
 // back on its old CPU and RAM, started again if it was running, its row matching the machine.
 import { NonRetriableError } from "inngest";
-import { inngest } from "@/inngest/client";
-import { resizeApplyRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { resizeApplyRequested } from "@/lib/jobs/events";
 import { toStepError } from "@/inngest/step-errors";
 import {
   claimResize,

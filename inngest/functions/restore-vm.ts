@@ -1,8 +1,8 @@
 // A paid restore order (issue 16): the kept VM follows the new subscription and starts again — no
 // new build. One step per change, each safe to re-run (I3). If the VM is gone by the time the money
 // arrived (its deletion won the race), the order fails and its refund is requested at once (I11).
-import { inngest } from "@/inngest/client";
-import { orderRefundEventId, orderRefundRequested, vmRestoreRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { orderRefundEventId, orderRefundRequested, vmRestoreRequested } from "@/lib/jobs/events";
 import { rethrowAs } from "@/inngest/step-errors";
 import { attachRestoredVm, failRestore, finishRestore, queueRestoredEmail } from "@/lib/billing-state/restore-vm";
 import { startRestoredVm } from "@/lib/billing-state/enforce-vm";

@@ -2,8 +2,8 @@
 // (concurrency keyed by the subscription id, whatever signal started it). The write itself is
 // conditional on the read's time too (lib/billing/sync-subscription.ts), because checkout
 // confirmation writes the mirror outside this queue.
-import { inngest } from "@/inngest/client";
-import { billingRestoreRequested, billingSuspendRequested, subscriptionSyncRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { billingRestoreRequested, billingSuspendRequested, subscriptionSyncRequested } from "@/lib/jobs/events";
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { syncSubscription } from "@/lib/billing/sync-subscription";
 import { convergeBilling } from "@/lib/billing-state/reconcile";

@@ -9,7 +9,7 @@ import { stripe } from "@/lib/billing/stripe";
 import { confirmCheckout, readCheckoutSession } from "@/lib/billing/confirm-checkout";
 import { readSubscription, writeSubscriptionMirror } from "@/lib/billing/sync-subscription";
 import { createCheckoutFixture, findStripeEvent, payCheckout, stripeSignal } from "@/test/fixtures/checkout";
-import { subscriptionSyncRequested } from "@/inngest/events";
+import { subscriptionSyncRequested } from "@/lib/jobs/events";
 import { subscriptionSyncFunction, subscriptionSyncRequestId } from "./subscription-sync";
 import { subscriptionMirrorFunction } from "./subscription-mirror";
 

@@ -3,8 +3,8 @@
 // only resolves which subscription a signal is about and hands it to subscription-mirror, which
 // runs one at a time per subscription. Mirror only: suspending or restoring anything is the
 // enforcement ladder's job (I6, I7).
-import { inngest } from "@/inngest/client";
-import { stripeSignal, subscriptionSyncRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { stripeSignal, subscriptionSyncRequested } from "@/lib/jobs/events";
 import { stripeWildcardTriggers } from "@/inngest/stripe-triggers";
 import { invoiceEventTypes, isInvoiceEventType, subscriptionEventTypes } from "@/lib/billing/stripe-event-types";
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";

@@ -2,7 +2,7 @@
 // event recorded while the app was not yet synced with Inngest, or a paused function (issue 8.10).
 // The domain work is lib/billing/sweep-stuck-work.ts; this only schedules it as steps, and emits
 // `order/paid` for orders the sweep itself moved to paid (fresh ids: none was ever sent for them).
-import { inngest } from "@/inngest/client";
+import { inngest } from "@/lib/jobs/client";
 import { envSchema, env } from "@/lib/env";
 import { paidOrderEvents } from "@/lib/billing/confirm-checkout";
 import { convergeAwaitingPayment, convergeUnprocessedEvents, flagStalledProvisioning, recordSweep, type SweepLimits } from "@/lib/billing/sweep-stuck-work";

@@ -2,8 +2,8 @@
 // VM page, a peer's address coming or going in the bridge fallback, or reconciliation finding a
 // drift. One run at a time per VM, so two syncs never interleave their rule writes; each run reads
 // the latest wanted state, so the last change always wins (I3). The UI never calls Proxmox (I2).
-import { inngest } from "@/inngest/client";
-import { vmFirewallSyncRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { vmFirewallSyncRequested } from "@/lib/jobs/events";
 import { rethrowAs } from "@/inngest/step-errors";
 import { recordFirewallSync } from "@/lib/network/customer-rules";
 import { syncVmFirewall } from "@/lib/network/vm-firewall";

@@ -3,8 +3,8 @@
 // operator chose it, the customer emailed; lifted = collection resumed and onboot put back when
 // nothing else holds the VM, the customer emailed. One run at a time per VM; each step re-reads
 // the hold, so a lift that lands mid-run stops the run before the machine is touched (I2, I3).
-import { inngest } from "@/inngest/client";
-import { vmHoldLifted, vmHoldPlaced } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { vmHoldLifted, vmHoldPlaced } from "@/lib/jobs/events";
 import {
   closeAccessOfHeldVm,
   isHoldStanding,

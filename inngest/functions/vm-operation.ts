@@ -4,8 +4,8 @@
 // Every task holds a Proxmox work slot (lib/proxmox/work-slots.ts); a full house pauses the run
 // instead of spending its retries. Billing is checked again before any Proxmox work (I6).
 import { NonRetriableError } from "inngest";
-import { inngest } from "@/inngest/client";
-import { vmOperationRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { vmOperationRequested } from "@/lib/jobs/events";
 import { toStepError } from "@/inngest/step-errors";
 import { ProxmoxBusyError } from "@/lib/proxmox/work-slots";
 import { pruneBackups, recordBackup, recordPowerBefore, runBackup, runRestore, startAfterRestore, stopForRestore } from "@/lib/vm-operations/backup-steps";

@@ -2,8 +2,8 @@
 // One operation per VM at a time: the action refuses a second open request, and the per-VM key
 // keeps runs for one VM from stepping at once. The task holds a Proxmox work slot from its POST
 // to its end (lib/proxmox/work-slots.ts), shared with provisioning and cleanup.
-import { inngest } from "@/inngest/client";
-import { vmPowerRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { vmPowerRequested } from "@/lib/jobs/events";
 import { rethrowAs } from "@/inngest/step-errors";
 import {
   applyPowerAction,

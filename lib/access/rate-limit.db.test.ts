@@ -26,8 +26,8 @@ beforeAll(async () => {
   sim = await startSim({ timeScale: 1 });
   process.env.INNGEST_DEV = sim.url;
   vi.resetModules();
-  const { inngest } = await import("@/inngest/client");
-  const { orderPaid } = await import("@/inngest/events");
+  const { inngest } = await import("@/lib/jobs/client");
+  const { orderPaid } = await import("@/lib/jobs/events");
   const { provisionVmFunction } = await import("@/inngest/functions/provision-vm");
   send = (orderId) => inngest.send(orderPaid.create({ orderId, attempt: 1 }, { id: `order-paid-${orderId}-1` }));
   app = await startApp(inngest, [provisionVmFunction]);

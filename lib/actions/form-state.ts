@@ -10,16 +10,3 @@ export type FormState = {
 };
 
 export const idleState: FormState = { status: "idle" };
-
-/** A domain error about one field (e.g. "email already taken"), thrown from lib/ code. */
-export class FieldError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** A domain error whose message is safe to show the user as is. */
-export class UserFacingError extends Error {}

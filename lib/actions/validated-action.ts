@@ -3,7 +3,8 @@
 import "server-only";
 import { z } from "zod";
 import { unstable_rethrow } from "next/navigation";
-import { FieldError, UserFacingError, type FormState } from "@/lib/actions/form-state";
+import { type FormState } from "@/lib/actions/form-state";
+import { FieldError, UserFacingError } from "@/lib/errors";
 import { requireAdmin, requireUser, type SessionUser } from "@/lib/auth/session";
 import { log } from "@/lib/observability/log";
 

@@ -3,7 +3,7 @@
 // VM's owner, audited as the operator's.
 import { z } from "zod";
 import { db } from "@/lib/db";
-import { UserFacingError } from "@/lib/actions/form-state";
+import { UserFacingError } from "@/lib/errors";
 import { requestPower } from "@/lib/power/request-power";
 
 export const adminPowerSchema = z.object({

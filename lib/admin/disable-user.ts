@@ -3,7 +3,7 @@
 // (enforcement is a separate ladder, I6).
 import { z } from "zod";
 import { db } from "@/lib/db";
-import { UserFacingError } from "@/lib/actions/form-state";
+import { UserFacingError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { endUserSessions } from "@/lib/auth/auth-session";
 

@@ -3,7 +3,7 @@
 // signs in again.
 import { z } from "zod";
 import { db } from "@/lib/db";
-import { UserFacingError } from "@/lib/actions/form-state";
+import { UserFacingError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
 
 export const enableUserSchema = z.object({ userId: z.string().trim().min(1, "Missing account.").max(64, "Unknown account.") });

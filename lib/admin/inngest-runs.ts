@@ -4,7 +4,7 @@
 //   - Inngest Cloud or self-hosted (`INNGEST_SIGNING_KEY`): the REST API `GET /v1/events/<id>/runs`
 //     with the signing key as bearer token (Inngest's API docs), at INNGEST_BASE_URL or the cloud.
 // The events asked about are ours: Stripe events are forwarded with their Stripe id as the
-// Inngest event id, and order events carry ids built in inngest/events.ts.
+// Inngest event id, and order events carry ids built in lib/jobs/events.ts.
 import { env } from "@/lib/env";
 import { errorFields, log } from "@/lib/observability/log";
 

@@ -9,7 +9,7 @@ vi.mock("@/lib/auth", () => ({ auth: async () => cookie.value }));
 
 import { db } from "@/lib/db";
 import { idleState } from "@/lib/actions/form-state";
-import { FieldError, UserFacingError } from "@/lib/actions/form-state";
+import { FieldError, UserFacingError } from "@/lib/errors";
 import { endSession, startSession } from "@/lib/auth/auth-session";
 import { authenticate } from "@/lib/auth/authenticate";
 import { changePassword, changePasswordSchema } from "@/lib/auth/change-password";

@@ -3,7 +3,7 @@
 // account ends, so a browser someone else holds is signed out.
 import { z } from "zod";
 import { db } from "@/lib/db";
-import { FieldError, UserFacingError } from "@/lib/actions/form-state";
+import { FieldError, UserFacingError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { endUserSessions } from "@/lib/auth/auth-session";
 import { hashPassword, passwordSchema, verifyPassword } from "@/lib/auth/password";

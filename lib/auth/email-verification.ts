@@ -3,7 +3,7 @@
 // replaces the old one; the old address is told when the change is asked for and when it is done.
 import { z } from "zod";
 import { db } from "@/lib/db";
-import { FieldError, UserFacingError } from "@/lib/actions/form-state";
+import { FieldError, UserFacingError } from "@/lib/errors";
 import { emailSchema } from "@/lib/auth/email";
 import { onUserEmailChanged } from "@/lib/auth/email-changed";
 import { verifyPassword } from "@/lib/auth/password";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { FieldError } from "@/lib/actions/form-state";
+import { FieldError } from "@/lib/errors";
 import { registerUser, signUpSchema } from "./register-user";
 import { unique } from "@/test/fixtures/unique";
 

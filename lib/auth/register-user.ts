@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { db } from "@/lib/db";
-import { FieldError } from "@/lib/actions/form-state";
+import { FieldError } from "@/lib/errors";
 import { emailSchema } from "@/lib/auth/email";
 import { hashPassword, passwordSchema } from "@/lib/auth/password";
 import { Prisma } from "@/lib/generated/prisma/client";

@@ -9,7 +9,7 @@ import { renderSVG } from "uqr";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { FieldError, UserFacingError } from "@/lib/actions/form-state";
+import { FieldError, UserFacingError } from "@/lib/errors";
 import { openSecret, sealSecret } from "@/lib/crypto/secret-box";
 import { verifyPassword } from "@/lib/auth/password";
 import { checkLoginLimit, recordLoginAttempt } from "@/lib/auth/rate-limit";

@@ -7,7 +7,7 @@
 // the Dashboard (or the stand-in's page). The clock is re-read from Stripe when it matters and kept
 // in `billing_clocks`, so the ladder tick can use every account's time in one SQL pass.
 import { z } from "zod";
-import { UserFacingError } from "@/lib/actions/form-state";
+import { UserFacingError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { stripe } from "@/lib/billing/stripe";
 import { db } from "@/lib/db";

@@ -2,7 +2,7 @@
 // (apply-ladder.ts), and the refund of failed builds whose date came (I11). Used by the scheduled
 // tick for everyone and by a test clock's `ready` for the accounts on it. Returns the events to
 // send (Proxmox and Stripe work runs in their own functions, with ids that keep them once, I3).
-import { billingDeleteRequested, billingSuspendRequested, orderRefundEventId, orderRefundRequested } from "@/inngest/events";
+import { billingDeleteRequested, billingSuspendRequested, orderRefundEventId, orderRefundRequested } from "@/lib/jobs/events";
 import { db } from "@/lib/db";
 import { runLadderTick } from "@/lib/billing-state/apply-ladder";
 import { deleteEventId, suspendEventId } from "@/lib/billing-state/event-ids";

@@ -4,7 +4,7 @@
 // story, told in its own words (billing-words.ts). Another user's subscription is
 // indistinguishable from none (null → 404, I5).
 import { z } from "zod";
-import { UserFacingError } from "@/lib/actions/form-state";
+import { UserFacingError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db";
 import { stripe } from "@/lib/billing/stripe";

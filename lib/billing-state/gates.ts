@@ -4,7 +4,7 @@
 // The one account-wide gate (new orders) closes only while the customer owes money past the grace
 // the ladder allows (a subscription in the overdue story that reached suspension). Shutdown, stop,
 // reading and paying are never gated. Routes answer 402, pages and actions show `message`.
-import { UserFacingError } from "@/lib/actions/form-state";
+import { PaymentRequiredError } from "@/lib/errors";
 import { db } from "@/lib/db";
 import type { BillingState } from "@/lib/generated/prisma/client";
 import { SUSPENDED_STATES } from "@/lib/billing-state/billing-state";
@@ -20,15 +20,6 @@ export const ACCOUNT_PAYMENT_REQUIRED_MESSAGE =
 const BACKUPS_MESSAGE = "Payment required: snapshots and backups of this VM are blocked until its overdue invoice is paid (see Billing).";
 const ENDED_MESSAGE = "This VM's subscription has ended, so it is stopped. Its data is kept for now: restore it from this page to use it again.";
 const GONE_MESSAGE = "This VM has been deleted.";
-
-/** A typed domain error: routes map it to HTTP 402, actions to their message. */
-export class PaymentRequiredError extends UserFacingError {
-  readonly status = 402;
-  constructor(message = PAYMENT_REQUIRED_MESSAGE) {
-    super(message);
-    this.name = "PaymentRequiredError";
-  }
-}
 
 export type GateResult = { allowed: true } | { allowed: false; message: string; held?: true };
 

@@ -4,7 +4,7 @@
 // to the kept VM — the VM follows the new order from then on, its old billing row is `superseded`
 // — and the VM is started: no new build. If the VM is gone by then (its deletion won the race),
 // the restore order fails and is refunded like any build that could not be done (I11).
-import { UserFacingError } from "@/lib/actions/form-state";
+import { UserFacingError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { createCheckoutSession } from "@/lib/billing/create-checkout-session";
 import { ensureStripeCustomer } from "@/lib/billing/ensure-customer";

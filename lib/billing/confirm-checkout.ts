@@ -8,7 +8,7 @@ import { idOf, snapshotSubscription, syncSubscription, type SubscriptionSnapshot
 import { transitionOrder } from "@/lib/orders/order-state";
 import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
 import type { OrderKind } from "@/lib/generated/prisma/client";
-import { orderPaid, vmRestoreEventId, vmRestoreRequested } from "@/inngest/events";
+import { orderPaid, vmRestoreEventId, vmRestoreRequested } from "@/lib/jobs/events";
 import { log } from "@/lib/observability/log";
 
 /** What the product needs from a Checkout Session: ids and money, no customer details (plain JSON). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { FieldError } from "@/lib/actions/form-state";
+import { FieldError } from "@/lib/errors";
 import { createTestPlan } from "@/test/fixtures/capacity";
 import { stripe } from "./stripe";
 import { ensurePlanPrice, priceLookupKey, productIdFor } from "./ensure-plan-price";

@@ -3,7 +3,7 @@
 // hand. A price whose amount no longer matches the plan is replaced: the new one takes the lookup
 // key over (`transfer_lookup_key`), subscriptions on the old one keep their old price.
 import { db } from "@/lib/db";
-import { FieldError } from "@/lib/actions/form-state";
+import { FieldError } from "@/lib/errors";
 import type { BillingInterval, Plan } from "@/lib/generated/prisma/client";
 import { stripe, type Stripe } from "@/lib/billing/stripe";
 

@@ -10,8 +10,8 @@
 //   - a failed send backs the batch off exponentially (1 s doubling to 5 min) and it is retried
 //     until it goes through.
 import { db } from "@/lib/db";
-import { inngest } from "@/inngest/client";
-import { stripeSignals } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { stripeSignals } from "@/lib/jobs/events";
 import { isHandledStripeEventType } from "@/lib/billing/stripe-event-types";
 import { log } from "@/lib/observability/log";
 

@@ -3,7 +3,7 @@
 import { describe, expect, inject, it } from "vitest";
 import { db } from "@/lib/db";
 import { stripe } from "@/lib/billing/stripe";
-import { UserFacingError } from "@/lib/actions/form-state";
+import { UserFacingError } from "@/lib/errors";
 import { confirmCheckout, readCheckoutSession } from "@/lib/billing/confirm-checkout";
 import { createCheckoutFixture, payCheckout } from "@/test/fixtures/checkout";
 import { getOrderView } from "@/lib/orders/order-view";

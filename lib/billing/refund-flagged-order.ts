@@ -6,7 +6,7 @@
 // retry after a failure move money once. The order then becomes `refunded` in one conditional
 // transition, audited once.
 import Stripe from "stripe";
-import { UserFacingError } from "@/lib/actions/form-state";
+import { UserFacingError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { stripe } from "@/lib/billing/stripe";
 import { idOf } from "@/lib/billing/sync-subscription";

@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { EventType } from "inngest";
 import { functions } from "@/inngest/index";
-import { stripeEventName, stripeSignals } from "@/inngest/events";
+import { stripeEventName, stripeSignals } from "@/lib/jobs/events";
 import { handledStripeEventTypes, isHandledStripeEventType } from "./stripe-event-types";
 import { namesMatchedBy, triggerName as nameOf, triggersOf } from "@/test/fixtures/triggers";
 

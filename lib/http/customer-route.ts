@@ -5,7 +5,7 @@
 // only a UserFacingError's message reaches the browser (I4).
 import "server-only";
 import { z } from "zod";
-import { UserFacingError } from "@/lib/actions/form-state";
+import { UserFacingError } from "@/lib/errors";
 import { fieldErrorsOf } from "@/lib/actions/validated-action";
 import { getUser, type SessionUser } from "@/lib/auth/session";
 

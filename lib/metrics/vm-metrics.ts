@@ -14,7 +14,7 @@
 // time-series store, and a collector would poll every VM every minute whether anyone looks or not;
 // reading on demand costs Proxmox one GET per VM and minute while a page is open, nothing otherwise.
 import { db } from "@/lib/db";
-import { UserFacingError } from "@/lib/actions/form-state";
+import { UserFacingError } from "@/lib/errors";
 import { getVmRrdData, type RrdRow } from "@/lib/proxmox/api";
 import { ProxmoxError } from "@/lib/proxmox/errors";
 

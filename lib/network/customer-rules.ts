@@ -3,11 +3,11 @@
 // vm-firewall function carries it out. Another user's VM is indistinguishable from none (I5).
 // The tunnel path (SSH, the EVE-NG web UI) is not affected: cloudflared connects outbound.
 import { z } from "zod";
-import { UserFacingError } from "@/lib/actions/form-state";
+import { UserFacingError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db";
-import { inngest } from "@/inngest/client";
-import { vmFirewallSyncRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { vmFirewallSyncRequested } from "@/lib/jobs/events";
 
 export const MAX_FIREWALL_RULES = 20;
 const vmId = z.string().trim().min(1, "Missing VM.").max(64, "Unknown VM.");

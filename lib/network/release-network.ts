@@ -7,8 +7,8 @@
 //   was the customer's last VM, the network's VNet and subnet are removed and applied. In the
 //   bridge fallback the customer's other VMs forget its address (their `labvps-own` set).
 import { db } from "@/lib/db";
-import { inngest } from "@/inngest/client";
-import { vmFirewallSyncRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { vmFirewallSyncRequested } from "@/lib/jobs/events";
 import { deleteFirewallRule, deleteIpset, listFirewallRules, setFirewallOptions } from "@/lib/proxmox/firewall-api";
 import { findClusterVm, withLockRetry } from "@/lib/proxmox/tasks";
 import { withProxmoxSlot } from "@/lib/proxmox/work-slots";

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 vi.mock("server-only", () => ({}));
 import { db } from "@/lib/db";
 import { fieldErrorsOf } from "@/lib/actions/validated-action";
-import { FieldError } from "@/lib/actions/form-state";
+import { FieldError } from "@/lib/errors";
 import { networkSettingsSchema, saveNetworkSettings, SETTINGS_ID } from "@/lib/network/settings";
 import { seedCatalog } from "@/lib/catalog/seed-catalog";
 import { createVmFixture } from "@/test/fixtures/vm";

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db";
-import { FieldError } from "@/lib/actions/form-state";
+import { FieldError } from "@/lib/errors";
 import type { NetworkSettings } from "@/lib/generated/prisma/client";
 import { contains, ipToInt, isPrivateRange, overlaps, parseCidr } from "@/lib/network/addressing";
 

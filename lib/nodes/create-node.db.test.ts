@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { FieldError } from "@/lib/actions/form-state";
+import { FieldError } from "@/lib/errors";
 import { createNode, createNodeSchema } from "@/lib/nodes/create-node";
 
 const FP = "SHA256:2Jm2x6Vb8q0l1Rj3V7k0YxG6v1qz9QbZr1m0yYbQm8E";

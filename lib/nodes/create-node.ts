@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db";
-import { FieldError } from "@/lib/actions/form-state";
+import { FieldError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { accessFields } from "@/lib/nodes/update-node-access";
 

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db";
-import { FieldError } from "@/lib/actions/form-state";
+import { FieldError } from "@/lib/errors";
 
 export const nodeLabSchema = z.object({
   nodeId: z.string().trim().min(1, "Missing node.").max(64, "Unknown node."),

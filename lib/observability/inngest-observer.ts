@@ -1,7 +1,7 @@
 // Inngest middleware (issue 22, Build 4): every request Inngest makes to /api/inngest runs in a
 // log context with its run id and function, so each line a function writes says which run it
 // belongs to; run durations and step failures feed the metrics. Registered on the one client
-// (inngest/client.ts).
+// (lib/jobs/client.ts).
 import { Middleware } from "inngest";
 import { withLogContext } from "@/lib/observability/log-context";
 import { errorFields, log } from "@/lib/observability/log";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import fs from "node:fs";
 import { Agent, fetch as undiciFetch } from "undici";
 import { db } from "@/lib/db";
-import { FieldError, UserFacingError } from "@/lib/actions/form-state";
+import { FieldError, UserFacingError } from "@/lib/errors";
 import { stripe } from "@/lib/billing/stripe";
 import { listClusterNodes } from "@/lib/proxmox/api";
 import { priceLookupKey } from "@/lib/billing/ensure-plan-price";

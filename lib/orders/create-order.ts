@@ -6,7 +6,7 @@ import { assertBillingAllows } from "@/lib/billing-state/gates";
 import { billingNowForUser } from "@/lib/billing-state/billing-clock";
 import { z } from "zod";
 import { db } from "@/lib/db";
-import { FieldError, UserFacingError } from "@/lib/actions/form-state";
+import { FieldError, UserFacingError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { ensurePlanPrice, planAmount } from "@/lib/billing/ensure-plan-price";
 import { ensureStripeCustomer, type CustomerOwner } from "@/lib/billing/ensure-customer";

@@ -3,7 +3,7 @@
 // a new one for the same order — and "Cancel order", which expires the session at Stripe first so
 // it can never be paid afterwards. Nothing here decides that money arrived: only the webhook,
 // re-checked against Stripe, does (I1). Another user's order is a 404 (null).
-import { UserFacingError } from "@/lib/actions/form-state";
+import { UserFacingError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { createCheckoutSession } from "@/lib/billing/create-checkout-session";
 import { ensurePlanPrice } from "@/lib/billing/ensure-plan-price";

@@ -6,7 +6,7 @@
 // refunded (keyed, so money moves once), the order becomes `refunded`, audited, and the customer
 // gets one email. The refund claims the order first (`refundedAt`), so an operator's retry cannot
 // start a build that is being refunded.
-import { UserFacingError } from "@/lib/actions/form-state";
+import { UserFacingError } from "@/lib/errors";
 import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
 import { refundInvoiceOnce } from "@/lib/billing/refund-invoice";
 import { stripe } from "@/lib/billing/stripe";

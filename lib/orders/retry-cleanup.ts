@@ -2,9 +2,9 @@
 // finding on the admin orders page): audited, the deadline starts again, and the cleanup function
 // runs once more for the same attempt. It removes only what is still there, and releases the VMID
 // when everything is gone; only then may provisioning be retried.
-import { inngest } from "@/inngest/client";
-import { orderCleanupRequested } from "@/inngest/events";
-import { UserFacingError } from "@/lib/actions/form-state";
+import { inngest } from "@/lib/jobs/client";
+import { orderCleanupRequested } from "@/lib/jobs/events";
+import { UserFacingError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";

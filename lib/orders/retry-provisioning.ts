@@ -1,9 +1,9 @@
 // The operator's "retry provisioning" for a failed order: audited, then a new `order/paid` with
 // the next attempt number. The event id is derived from the attempt, so a double click (or two
 // operators) sends one event (I3); the provisioning function claims the order for that attempt.
-import { inngest } from "@/inngest/client";
-import { orderPaid } from "@/inngest/events";
-import { UserFacingError } from "@/lib/actions/form-state";
+import { inngest } from "@/lib/jobs/client";
+import { orderPaid } from "@/lib/jobs/events";
+import { UserFacingError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { orderPaidEventId } from "@/lib/billing/confirm-checkout";
 import { db } from "@/lib/db";

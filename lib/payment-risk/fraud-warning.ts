@@ -5,7 +5,7 @@
 // Every Stripe call re-reads first and carries an idempotency key derived from the warning, and
 // the hold is unique per warning, so a double click, two operators or a replay move money once.
 import Stripe from "stripe";
-import { UserFacingError } from "@/lib/actions/form-state";
+import { UserFacingError } from "@/lib/errors";
 import { raiseOperatorAlert, resolveOperatorIncident } from "@/lib/alerts/raise-operator-alert";
 import { type AuditActor, recordAudit } from "@/lib/audit/record-audit";
 import { stripeDashboardUrl } from "@/lib/admin/customer-view";

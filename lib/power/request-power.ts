@@ -1,6 +1,6 @@
 // Recording a customer's power click as intent (I2): a pending PowerRequest, an audit event and a
 // `vm/power.requested` event. The Inngest function does the Proxmox work.
-import { UserFacingError } from "@/lib/actions/form-state";
+import { UserFacingError } from "@/lib/errors";
 import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db";
 import type { PowerAction, VmStatus } from "@/lib/generated/prisma/client";
@@ -8,8 +8,8 @@ import { OPEN_POWER_STATUSES, transitionPowerRequest } from "@/lib/power/power-r
 import { powerRefusal } from "@/lib/power/power-rules";
 import { assertBillingAllows } from "@/lib/billing-state/gates";
 import { vmBusyWith } from "@/lib/vm-operations/vm-busy";
-import { inngest } from "@/inngest/client";
-import { vmPowerRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { vmPowerRequested } from "@/lib/jobs/events";
 
 export const BUSY_MESSAGE = "Another operation is in progress. Wait for it to finish, then try again.";
 const QUEUE_FAILED_MESSAGE = "We couldn't queue that right now. Nothing was changed; please try again.";

@@ -3,11 +3,11 @@
 // touch Proxmox, Cloudflare or Stripe). A destructive action needs the second confirmation.
 import { z } from "zod";
 import { db } from "@/lib/db";
-import { UserFacingError } from "@/lib/actions/form-state";
+import { UserFacingError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { finderFor } from "@/lib/reconcile/finders";
-import { inngest } from "@/inngest/client";
-import { reconcileApplyRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { reconcileApplyRequested } from "@/lib/jobs/events";
 
 export const applyFindingSchema = z.object({
   findingId: z.string().trim().min(1, "Missing finding.").max(64, "Unknown finding."),

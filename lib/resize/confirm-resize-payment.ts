@@ -10,8 +10,8 @@ import type { ResizeRequest, ResizeStatus } from "@/lib/generated/prisma/client"
 import type { TargetItems } from "@/lib/resize/quote-resize";
 import { transitionResize } from "@/lib/resize/resize-state";
 import { releaseDowngradeSchedule, scheduleDowngrade } from "@/lib/resize/schedule-downgrade";
-import { inngest } from "@/inngest/client";
-import { resizeApplyRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { resizeApplyRequested } from "@/lib/jobs/events";
 
 export type ResizePaymentState = { resizeRequestId: string; status: ResizeStatus; customerMessage: string | null; hostedInvoiceUrl: string | null };
 

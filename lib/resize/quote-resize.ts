@@ -3,7 +3,7 @@
 // fixed `proration_date` kept on the quoted row, so the amount shown is the amount charged.
 // Nothing is asked of Stripe before the capacity check (never charge for what the node cannot hold).
 // A downgrade (less CPU or RAM) has nothing due now: it is quoted at the renewal date instead.
-import { UserFacingError } from "@/lib/actions/form-state";
+import { UserFacingError } from "@/lib/errors";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { billingNowForUser } from "@/lib/billing-state/billing-clock";

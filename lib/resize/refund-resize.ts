@@ -5,7 +5,7 @@
 // (keyed, so a double click or a retry moves money once), then the request is `refunded` in one
 // conditional transition, audited once.
 import Stripe from "stripe";
-import { UserFacingError } from "@/lib/actions/form-state";
+import { UserFacingError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { refundInvoiceOnce } from "@/lib/billing/refund-invoice";
 import { sendRefundEmail } from "@/lib/email/customer-notices";

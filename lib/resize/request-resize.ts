@@ -4,7 +4,7 @@
 // `payment_behavior: pending_if_incomplete` (Stripe changes the items only once that invoice is
 // paid), the quote's `proration_date`, the request id in metadata and as the idempotency key.
 // Nothing here touches Proxmox (I1, I2): the apply run starts only on a confirmed payment.
-import { UserFacingError } from "@/lib/actions/form-state";
+import { UserFacingError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { stripe, type Stripe } from "@/lib/billing/stripe";
 import { nodeHasRoomFor } from "@/lib/capacity/find-node-with-room";

@@ -15,7 +15,7 @@ import { cloneVm, deleteVm, getVmConfig, vmPower } from "@/lib/proxmox/api";
 import { seedCatalog } from "@/lib/catalog/seed-catalog";
 import { diskSizeGb, waitForTaskOk } from "@/lib/proxmox/tasks";
 import { createCheckoutFixture, findStripeEvent, inngestEvents, payCheckout, proxmoxRequests, stripeSignal } from "@/test/fixtures/checkout";
-import { subscriptionSyncRequested } from "@/inngest/events";
+import { subscriptionSyncRequested } from "@/lib/jobs/events";
 import { subscriptionSyncFunction, subscriptionSyncRequestId } from "@/inngest/functions/subscription-sync";
 import { subscriptionMirrorFunction } from "@/inngest/functions/subscription-mirror";
 import { createTestNode, retireTestNodes } from "@/test/fixtures/capacity";

@@ -2,13 +2,13 @@
 // with the next apply attempt, and the apply event for that attempt (its id is derived from the
 // attempt, so a double click sends one run, I3). A retry of a paid request whose event was lost
 // resends it.
-import { UserFacingError } from "@/lib/actions/form-state";
+import { UserFacingError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db";
 import { applyEventId } from "@/lib/resize/confirm-resize-payment";
 import { transitionResize } from "@/lib/resize/resize-state";
-import { inngest } from "@/inngest/client";
-import { resizeApplyRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { resizeApplyRequested } from "@/lib/jobs/events";
 
 export async function retryResize({ resizeRequestId, adminId }: { resizeRequestId: string; adminId: string }): Promise<{ attempt: number }> {
   const request = await db.resizeRequest.findUnique({

@@ -4,7 +4,7 @@
 // (ensureResourcePrice makes a new price and moves the lookup key to it); subscriptions on the old
 // price keep it until they are next changed, as Stripe prices work.
 import { z } from "zod";
-import { FieldError } from "@/lib/actions/form-state";
+import { FieldError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db";
 import { RESOURCE_KINDS } from "@/lib/resize/resize-pricing";

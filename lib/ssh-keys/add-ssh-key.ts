@@ -2,7 +2,7 @@
 // validated by decoding it (parsePublicKey), never stored as pasted: only "<type> <base64>".
 import { z } from "zod";
 import { db } from "@/lib/db";
-import { FieldError } from "@/lib/actions/form-state";
+import { FieldError } from "@/lib/errors";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { parsePublicKey, type ParsedPublicKey } from "@/lib/ssh-keys/parse-public-key";
 

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { FieldError } from "@/lib/actions/form-state";
+import { FieldError } from "@/lib/errors";
 import { createTestUser } from "@/test/fixtures/capacity";
 import { addSshKey, addSshKeySchema } from "./add-ssh-key";
 import { deleteSshKey } from "./delete-ssh-key";

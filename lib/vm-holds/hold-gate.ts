@@ -2,7 +2,7 @@
 // (lib/billing-state/gates.ts): start, reboot, console, resize, snapshots and backups of a held VM
 // are refused with the hold's own words — never the billing ladder's ("your invoice is unpaid"),
 // never hypervisor detail (I4). Stop and shutdown stay open, as for billing.
-import { UserFacingError } from "@/lib/actions/form-state";
+import { UserFacingError } from "@/lib/errors";
 import { db } from "@/lib/db";
 import type { VmHoldKind } from "@/lib/generated/prisma/client";
 

@@ -4,9 +4,9 @@
 // asked and emails the customer (I2: nothing here touches Proxmox). The gate refuses the VM's
 // actions from the moment the row exists.
 import { z } from "zod";
-import { inngest } from "@/inngest/client";
-import { vmHoldLifted, vmHoldPlaced } from "@/inngest/events";
-import { UserFacingError } from "@/lib/actions/form-state";
+import { inngest } from "@/lib/jobs/client";
+import { vmHoldLifted, vmHoldPlaced } from "@/lib/jobs/events";
+import { UserFacingError } from "@/lib/errors";
 import { type AuditActor, recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db";
 import { Prisma, type VmHoldKind } from "@/lib/generated/prisma/client";

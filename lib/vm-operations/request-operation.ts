@@ -2,7 +2,7 @@
 // locks the VM row (owner, state, one operation per VM, billing gate, plan limits), then one
 // event for the Inngest function that carries it out. Nothing here calls Proxmox.
 import { randomUUID } from "node:crypto";
-import { FieldError, UserFacingError } from "@/lib/actions/form-state";
+import { FieldError, UserFacingError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { assertBillingAllows, type GatedAction } from "@/lib/billing-state/gates";
 import { db } from "@/lib/db";
@@ -11,8 +11,8 @@ import { BUSY_MESSAGE } from "@/lib/power/request-power";
 import type { OperationRequest } from "@/lib/vm-operations/operation-input";
 import { transitionBackup, transitionOperation, transitionSnapshot } from "@/lib/vm-operations/operation-state";
 import { vmBusyWith } from "@/lib/vm-operations/vm-busy";
-import { inngest } from "@/inngest/client";
-import { rebuildRequested, vmOperationRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { rebuildRequested, vmOperationRequested } from "@/lib/jobs/events";
 
 const QUEUE_FAILED_MESSAGE = "We couldn't queue that right now. Nothing was changed; please try again.";
 type Tx = Prisma.TransactionClient;

@@ -1,7 +1,8 @@
 // A VM's passwords, decrypted for its owner on request only (I9): never rendered into a page by
 // default, never logged; every reveal is audited. Two of them: the VM's login (console and sudo)
 // and, on EVE-NG VMs, the EVE-NG web admin password set at first boot.
-import { UserFacingError, type FormState } from "@/lib/actions/form-state";
+import { type FormState } from "@/lib/actions/form-state";
+import { UserFacingError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { openSecret } from "@/lib/crypto/secret-box";
 import { db } from "@/lib/db";

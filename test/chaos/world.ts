@@ -21,7 +21,7 @@ async function loadApp() {
   const [{ db }, { env }, { inngest }, { functions }, webhook, forwarder, orders, retry, power, catalog, stripeClient, events] = await Promise.all([
     import("../../lib/db"),
     import("../../lib/env"),
-    import("../../inngest/client"),
+    import("../../lib/jobs/client"),
     import("../../inngest/index"),
     import("../../lib/billing/stripe-webhook-http"),
     import("../../lib/billing/stripe-forwarder"),

@@ -43,7 +43,7 @@ async function loadApp() {
   ] = await Promise.all([
     import("../../lib/db"),
     import("../../lib/env"),
-    import("../../inngest/client"),
+    import("../../lib/jobs/client"),
     import("../../inngest/index"),
     import("../../lib/billing/receive-stripe-event"),
     import("../../lib/billing/forward-stripe-events"),

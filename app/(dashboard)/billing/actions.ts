@@ -5,7 +5,8 @@ import { z } from "zod";
 import { notFound, redirect } from "next/navigation";
 import { revalidatePath } from "next/cache";
 import { validatedActionWithUser } from "@/lib/actions/validated-action";
-import { UserFacingError, type FormState } from "@/lib/actions/form-state";
+import { type FormState } from "@/lib/actions/form-state";
+import { UserFacingError } from "@/lib/errors";
 import { cancelSchema, createCardUpdateUrl, setCancelAtPeriodEnd } from "@/lib/billing-state/customer-billing";
 
 const cancel = validatedActionWithUser(cancelSchema, async ({ subscriptionId, cancel }, { user }) => {

@@ -2,7 +2,8 @@
 import { z } from "zod";
 import { revalidatePath } from "next/cache";
 import { validatedAdminAction } from "@/lib/actions/validated-action";
-import { UserFacingError, type FormState } from "@/lib/actions/form-state";
+import { type FormState } from "@/lib/actions/form-state";
+import { UserFacingError } from "@/lib/errors";
 import { enforcementIdSchema, extendGraceSchema } from "@/lib/billing-state/admin-billing";
 import { approveDeletion, extendGraceByDays } from "@/lib/billing-state/delete-retained-vm";
 import { attachTestClockByEmail, attachTestClockSchema } from "@/lib/billing-state/billing-clock";

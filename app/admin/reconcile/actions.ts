@@ -5,8 +5,8 @@ import { validatedAdminAction } from "@/lib/actions/validated-action";
 import type { FormState } from "@/lib/actions/form-state";
 import { applyFindingSchema, requestApplyFinding } from "@/lib/reconcile/apply-finding";
 import { recordAudit } from "@/lib/audit/record-audit";
-import { inngest } from "@/inngest/client";
-import { reconcileRequested } from "@/inngest/events";
+import { inngest } from "@/lib/jobs/client";
+import { reconcileRequested } from "@/lib/jobs/events";
 
 const run = validatedAdminAction(z.object({}), async (_input, { user }) => {
   await inngest.send(reconcileRequested.create({ adminId: user.id }));

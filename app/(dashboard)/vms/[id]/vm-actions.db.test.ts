@@ -12,7 +12,7 @@ vi.mock("@/lib/auth", async () => {
 
 import { db } from "@/lib/db";
 import { idleState } from "@/lib/actions/form-state";
-import { inngest } from "@/inngest/client";
+import { inngest } from "@/lib/jobs/client";
 import { findHypervisorLeaks } from "@/test/fixtures/hypervisor-leak";
 import { createUser, createVmFixture, digestOf, formData, NOT_FOUND_DIGEST as NOT_FOUND } from "@/test/fixtures/vm";
 import { requestPowerFormAction, revealPasswordFormAction } from "./actions";

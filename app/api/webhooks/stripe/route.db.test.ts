@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { db } from "@/lib/db";
 import { stripe } from "@/lib/billing/stripe";
-import { inngest } from "@/inngest/client";
+import { inngest } from "@/lib/jobs/client";
 import { inngestEvents } from "@/test/fixtures/checkout";
 import { stripeEventBody } from "@/test/fixtures/stripe-event";
 import { unique } from "@/test/fixtures/unique";

@@ -1,0 +1,40 @@
+// The product's domain errors, in one place. Domain code throws these; the one action wrapper
+// (lib/actions/validated-action.ts), the one route wrapper (lib/http) and the one step-error
+// mapping (inngest/step-errors.ts) decide what each means to a form, an HTTP client or Inngest.
+
+/** A domain error whose message is safe to show the user as is. */
+export class UserFacingError extends Error {}
+
+/** A domain error about one field (e.g. "email already taken"), thrown from lib/ code. */
+export class FieldError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Not found, or not the caller's: both answer the same so ownership is never revealed (I5). */
+export class NotFoundError extends UserFacingError {
+  readonly status = 404;
+  constructor(message = "Not found.") {
+    super(message);
+    this.name = "NotFoundError";
+  }
+}
+
+/** Money is owed for the thing asked for: routes answer HTTP 402, actions show the message. */
+export class PaymentRequiredError extends UserFacingError {
+  readonly status = 402;
+  constructor(message: string) {
+    super(message);
+    this.name = "PaymentRequiredError";
+  }
+}
+
+/**
+ * A failure another try cannot fix (bad stored input, a halted provisioning, a request the
+ * service refuses as malformed). Inngest stops at once instead of retrying (inngest/step-errors.ts).
+ */
+export class PermanentError extends Error {}

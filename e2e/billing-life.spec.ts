@@ -10,35 +10,9 @@ import { makeEd25519PublicKey } from "@/test/fixtures/ssh-keys";
 import { signUp, uniqueEmail } from "./helpers";
 import { buyVm, purchaseVm } from "./buy-vm";
 import { sims } from "./sims";
-import { advanceClockBy, clockTime, eventually, putOnTestClock, signInAsOperator } from "./rehearsal";
-
-const DECLINES = "4000000000000341";
+import { advanceClockBy, cardDeclinesFromNowOn, eventually, hoursToRenewal, putOnTestClock, signInAsOperator } from "./rehearsal";
 
 test.describe.configure({ mode: "serial" });
-
-/** The hours from the clock's time to just after the first renewal's finalization (a month on, +2 h). */
-async function hoursToRenewal(page: Page, email: string) {
-  const t0 = await clockTime(page, email);
-  const renewal = new Date(t0);
-  renewal.setUTCMonth(renewal.getUTCMonth() + 1);
-  return (renewal.getTime() - t0.getTime()) / 3_600_000 + 2;
-}
-
-/**
- * The customer's card starts declining: "Update card" on /billing opens the product's card-update
- * portal flow (issue 17), which saves this card (it attaches, then declines charges) and lands back
- * on /billing; the product puts it on the customer's subscriptions.
- */
-async function cardDeclinesFromNowOn(page: Page) {
-  await page.goto("/billing");
-  await page.getByRole("button", { name: "Update card" }).click();
-  await page.waitForURL(/\/p\/session\//);
-  await page.getByLabel("Card number").fill(DECLINES);
-  await page.getByRole("button", { name: "Update card" }).click();
-  await page.waitForURL(/\/billing$/);
-  // Carried out before the clock moves: the card is on the subscription (Inngest runs ended).
-  await sims.settled();
-}
 
 const mails = async (email: string, subject: string) => (await sims.mailTo(email)).filter((m) => m.subject === subject).length;
 

@@ -5,6 +5,7 @@
 import { expect, type Browser, type Page } from "@playwright/test";
 import { signIn } from "./helpers";
 import { simUrl } from "./ports";
+import { sims } from "./sims";
 
 export const ADMIN = { email: "admin@lab.test", password: "operator pass phrase" };
 
@@ -61,4 +62,30 @@ export async function eventually(page: Page, url: string, check: () => Promise<v
     await page.goto(url);
     await check();
   }).toPass({ timeout, intervals: [500, 1_000, 2_000] });
+}
+
+const DECLINES = "4000000000000341";
+
+/** The hours from the clock's time to just after the first renewal's finalization (a month on, +2 h). */
+export async function hoursToRenewal(page: Page, email: string) {
+  const t0 = await clockTime(page, email);
+  const renewal = new Date(t0);
+  renewal.setUTCMonth(renewal.getUTCMonth() + 1);
+  return (renewal.getTime() - t0.getTime()) / 3_600_000 + 2;
+}
+
+/**
+ * The customer's card starts declining: "Update card" on /billing opens the product's card-update
+ * portal flow (issue 17), which saves this card (it attaches, then declines charges) and lands back
+ * on /billing; the product puts it on the customer's subscriptions.
+ */
+export async function cardDeclinesFromNowOn(page: Page) {
+  await page.goto("/billing");
+  await page.getByRole("button", { name: "Update card" }).click();
+  await page.waitForURL(/\/p\/session\//);
+  await page.getByLabel("Card number").fill(DECLINES);
+  await page.getByRole("button", { name: "Update card" }).click();
+  await page.waitForURL(/\/billing$/);
+  // Carried out before the clock moves: the card is on the subscription (Inngest runs ended).
+  await sims.settled();
 }

@@ -1,7 +1,8 @@
 // A hold on a VM (issue 25: abuse, a disputed payment, a fraud warning), apart from billing: placed
-// = consoles closed, onboot off, graceful shutdown then hard stop, collection paused when the
-// operator chose it, the customer emailed; lifted = collection resumed and onboot put back when
-// nothing else holds the VM, the customer emailed. One run at a time per VM; each step re-reads
+// = consoles closed, onboot off, graceful shutdown then hard stop, Cloudflare Access denying
+// everyone, collection paused when the operator chose it, the customer emailed; lifted = collection
+// resumed, onboot put back and the owner admitted to Access again when nothing else holds the VM,
+// the customer emailed. One run at a time per VM; each step re-reads
 // the hold, so a lift that lands mid-run stops the run before the machine is touched (I2, I3).
 import { inngest } from "@/lib/jobs/client";
 import { vmHoldLifted, vmHoldPlaced } from "@/lib/jobs/events";
@@ -17,6 +18,7 @@ import {
   stopHeldVm,
 } from "@/lib/vm-holds/enforce-hold";
 import { sendHoldEmail } from "@/lib/vm-holds/hold-email";
+import { syncAccessOfHold } from "@/lib/vm-holds/hold-access";
 
 export const vmHoldFunction = inngest.createFunction(
   {
@@ -31,8 +33,9 @@ export const vmHoldFunction = inngest.createFunction(
     if (event.name === "vm/hold.lifted") {
       const billing = await step.run("resume collection", () => resumeCollectionAfterLift(holdId));
       const onboot = await step.run("restore after lift", () => restoreAfterLift(holdId));
+      const access = await step.run("admit owner to access", () => syncAccessOfHold(holdId, "lifted"));
       await step.run("email customer lifted", () => sendHoldEmail(holdId, "lifted"));
-      return { lifted: true, billing, onboot };
+      return { lifted: true, billing, onboot, access };
     }
     if (!(await step.run("check hold standing", () => isHoldStanding(holdId)))) return { skipped: "lifted" };
     const target = await step.run("load vm", () => loadHeldVm(holdId));
@@ -44,8 +47,10 @@ export const vmHoldFunction = inngest.createFunction(
       how = await step.run("shut down then stop", () => stopHeldVm(target));
     }
     await step.run("record stopped", () => markHoldStopped(holdId, how));
+    // After the stop, so a Cloudflare outage cannot hold up the stop (as billing's suspension does).
+    const access = await step.run("deny access", () => syncAccessOfHold(holdId, "placed"));
     const billing = await step.run("pause collection", () => pauseCollectionForHold(holdId));
     await step.run("email customer placed", () => sendHoldEmail(holdId, "placed"));
-    return { how, billing };
+    return { how, access, billing };
   },
 );

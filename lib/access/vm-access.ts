@@ -2,13 +2,14 @@
 // the VM's hostnames, with one reusable policy that admits exactly the owner's email, both named
 // after the Vm row (`labvps-vm-<id>`, the owner tag: something with another name is never touched).
 // The policy follows the VM's life: the owner's current email, and a deny-everyone policy while
-// billing has the VM suspended. A changed policy binds only new logins (Access evaluates policies
+// billing has the VM suspended or a hold stands on it (abuse, a disputed payment: lib/vm-holds). A changed policy binds only new logins (Access evaluates policies
 // at login), so taking access away also revokes the application's sessions. The tunnel's ingress
 // names the application's `aud` in `originRequest.access`, so cloudflared itself refuses what did
 // not come through Access (lib/provisioning/create-tunnel-and-dns.ts).
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { STOPPED_STATES } from "@/lib/billing-state/billing-state";
+import { isVmHeld } from "@/lib/vm-holds/hold-gate";
 import {
   createAccessApp,
   createAccessPolicy,
@@ -65,12 +66,14 @@ export function accessPolicySpec(ownerEmail: string, suspended: boolean, idpId =
 }
 
 async function desiredPolicy(vm: AccessVm): Promise<{ spec: PolicySpec; suspended: boolean }> {
-  const [owner, billing] = await Promise.all([
+  const [owner, billing, held] = await Promise.all([
     db.user.findUniqueOrThrow({ where: { id: vm.userId }, select: { email: true } }),
     db.billingEnforcement.findUnique({ where: { orderId: vm.orderId }, select: { state: true } }),
+    isVmHeld(vm.id),
   ]);
-  // Every state that keeps the VM stopped, an ending by the customer (issue 16) included.
-  const suspended = !!billing && (STOPPED_STATES as readonly string[]).includes(billing.state);
+  // Every state that keeps the VM stopped, an ending by the customer (issue 16) included, and any
+  // standing hold (issue 25): lifting one of the two never admits the owner while the other stands.
+  const suspended = held || (!!billing && (STOPPED_STATES as readonly string[]).includes(billing.state));
   return { spec: accessPolicySpec(owner.email, suspended), suspended };
 }
 

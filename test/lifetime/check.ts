@@ -57,6 +57,8 @@ export async function checkCustomer(world: LifetimeWorld, c: SimCustomer, ctx: C
   const orderOf = (subId: string) => orders.find((o) => o.stripeSubscriptionId === subId);
   const vmOfSub = (subId: string) => orderOf(subId)?.vm ?? null;
   const owesPastGrace = facts.some((f) => f.overdueSince !== null && now >= f.overdueSince + config.BILLING_SUSPEND_HOURS * HOUR);
+  // VMs held apart from billing (issue 25: a disputed payment) follow their hold, not their subscription.
+  const heldVmIds = new Set((await db.vmHold.findMany({ where: { userId: c.userId, liftedAt: null }, select: { vmId: true } })).map((h) => h.vmId));
 
   for (const f of facts) {
     const order = orderOf(f.sub.id);
@@ -77,7 +79,7 @@ export async function checkCustomer(world: LifetimeWorld, c: SimCustomer, ctx: C
     const owed = f.overdueSince !== null;
     const paidUp = f.live && !owed;
     // I12: a VM whose own subscription is paid is never refused, whatever its siblings do.
-    if (paidUp && vm && (vm.status === "running" || vm.status === "stopped")) {
+    if (paidUp && vm && !heldVmIds.has(vm.id) && (vm.status === "running" || vm.status === "stopped")) {
       for (const action of ["start", "console", "resize"] as const) {
         const gate = await billingGate({ userId: c.userId, vmId: vm.id, action });
         if (!gate.allowed) v.push(`I12: ${vm.name} refused ${action} although its own subscription is paid ("${gate.message}")`);
@@ -120,6 +122,8 @@ export async function checkCustomer(world: LifetimeWorld, c: SimCustomer, ctx: C
       if (!row.retainUntil) v.push(`I6: ${vm.name} deleted with no retention window recorded`);
     }
   }
+  v.push(...(await checkDisputes(world, c, facts)));
+
   if (!owesPastGrace && orders.length) {
     const gate = await billingGate({ userId: c.userId, action: "order" });
     if (!gate.allowed) v.push(`I12: new orders refused although nothing is owed past grace ("${gate.message}")`);
@@ -176,6 +180,53 @@ export async function checkCustomer(world: LifetimeWorld, c: SimCustomer, ctx: C
     if (seen.has(key)) v.push(`I3: the email "${m.subject}" went out twice in one step`);
     seen.add(key);
   }
+  return v;
+}
+
+/** Words that say a payment was disputed (the hold's), never the ladder's. */
+const DISPUTED_WORDS = /payment for it was disputed/i;
+
+/**
+ * Issue 25: a disputed payment holds exactly its own VM, stopped, in the dispute's words (no money
+ * words), until the bank decides; won → the hold is lifted; lost → the subscription is cancelled
+ * with no refund (the money is already gone) and the VM never runs again. No other VM is held.
+ */
+async function checkDisputes(world: LifetimeWorld, c: SimCustomer, facts: Facts[]): Promise<string[]> {
+  const v: string[] = [];
+  const { db, billingGate } = world.app;
+  const { store } = world.stripeSim;
+  for (const d of c.disputes) {
+    const vm = await db.vm.findUnique({ where: { id: d.vmId } });
+    const dispute = store.disputes.get(d.disputeId);
+    if (!vm || !dispute) continue;
+    const hold = await db.vmHold.findUnique({ where: { stripeObjectId: d.disputeId } });
+    const machine = vm.vmid != null ? world.proxmoxSim.vm(vm.vmid) : undefined;
+    const label = `${vm.name} (dispute ${d.disputeId}, ${d.decided ? d.outcome : "open"})`;
+    const alive = vm.status === "running" || vm.status === "stopped";
+    if (!d.decided || d.outcome === "lost") {
+      if (!hold) v.push(`I6: ${label}: its payment is disputed but it was never held`);
+      if (alive && machine?.status === "running") v.push(`I6: ${label} runs although its payment is disputed`);
+    }
+    if (!d.decided && hold && alive) {
+      if (hold.liftedAt) v.push(`I6: ${label}: the hold was lifted before the bank decided`);
+      const gate = await billingGate({ userId: c.userId, vmId: vm.id, action: "start" });
+      if (gate.allowed) v.push(`I6: ${label} may be started while its payment is disputed`);
+      else if (!DISPUTED_WORDS.test(gate.message) || UNPAID_WORDS.test(gate.message)) v.push(`I12: ${label} is refused in the wrong words: "${gate.message}"`);
+    }
+    if (d.decided && d.outcome === "won" && hold && !hold.liftedAt) v.push(`I7: ${label}: the dispute was won but the VM is still held`);
+    if (d.decided && d.outcome === "lost") {
+      const { stripeSubscriptionId } = await db.order.findUniqueOrThrow({ where: { id: vm.orderId }, select: { stripeSubscriptionId: true } });
+      const f = facts.find((x) => x.sub.id === stripeSubscriptionId);
+      if (f?.live) v.push(`I11: ${label}: the dispute was lost but its subscription ${f.sub.id} is still ${f.sub.status}`);
+      const refunded = [...store.refunds.values()].filter((r) => r.charge === dispute.charge);
+      if (refunded.length) v.push(`I11: ${label}: the charge was refunded after the bank had already taken it back`);
+    }
+  }
+  // I12: only the VM whose own payment is disputed is held for a dispute.
+  const disputeHolds = await db.vmHold.findMany({ where: { userId: c.userId, kind: "dispute", liftedAt: null }, select: { vmId: true, stripeObjectId: true } });
+  for (const h of disputeHolds)
+    if (!c.disputes.some((d) => d.disputeId === h.stripeObjectId && d.vmId === h.vmId))
+      v.push(`I12: VM ${h.vmId} is held for dispute ${h.stripeObjectId}, not its own`);
   return v;
 }
 

@@ -38,6 +38,16 @@ export interface SimCustomer {
   log: string[];
   /** What the customer saw go wrong in an action (a refused checkout, an undo refused…): violations. */
   refusals: string[];
+  /** Disputes their bank opened, each to be decided (won or lost, drawn by the seed) at `decideAt` (customer clock). */
+  disputes: SimDispute[];
+}
+
+export interface SimDispute {
+  disputeId: string;
+  vmId: string;
+  outcome: "won" | "lost";
+  decideAt: number;
+  decided: boolean;
 }
 
 export const DAY = 86_400;
@@ -280,4 +290,58 @@ export async function advance(world: LifetimeWorld, c: SimCustomer, seconds: num
   await world.settle();
   if (++c.advances % 8 === 0) await world.engine.invoke(world.app.ladderFunction);
   return `+${Math.round(seconds / 3600)} h → ${new Date((from + seconds) * 1000).toISOString().slice(0, 16)}`;
+}
+
+/**
+ * The cardholder's bank disputes the charge that paid one of the customer's VMs (the Stripe
+ * stand-in's dispute trigger, as a bank does): the dispute story holds that VM. The bank decides
+ * it, won or lost as the seed draws, some days later (`decideDisputes`).
+ */
+export async function disputePayment(world: LifetimeWorld, c: SimCustomer, r: Random): Promise<string> {
+  const { db } = world.app;
+  const { store } = world.stripeSim;
+  const disputed = new Set([...store.disputes.values()].map((d) => d.charge));
+  const candidates: Array<{ vmId: string; name: string; invoiceId: string }> = [];
+  for (const { vm } of await liveVms(world, c)) {
+    if (c.disputes.some((d) => d.vmId === vm.id && !d.decided)) continue;
+    const { stripeSubscriptionId } = await db.order.findUniqueOrThrow({ where: { id: vm.orderId }, select: { stripeSubscriptionId: true } });
+    const paid = [...store.invoices.values()].filter(
+      (i) =>
+        i.parent?.subscription_details?.subscription === stripeSubscriptionId &&
+        i.status === "paid" &&
+        i.amount_paid > 0 &&
+        !disputed.has(chargeOfInvoice(world, i.id) ?? ""),
+    );
+    for (const invoice of paid) candidates.push({ vmId: vm.id, name: vm.name, invoiceId: invoice.id });
+  }
+  if (!candidates.length) return "dispute: no paid charge to dispute";
+  const pick = r.pick(candidates);
+  const reason = r.pick(["fraudulent", "product_not_received", "subscription_canceled", "unrecognized"] as const);
+  let disputeId: string;
+  try {
+    disputeId = world.stripeSim.disputeInvoice(pick.invoiceId, { reason }).id;
+  } catch (error) {
+    return `dispute ${pick.name}: the bank could not (${message(error)})`;
+  }
+  const outcome = r.chance(0.5) ? "won" : "lost";
+  c.disputes.push({ disputeId, vmId: pick.vmId, outcome, decideAt: (await c.clock.now()) + r.int(3, 40) * DAY, decided: false });
+  await world.settle();
+  return `dispute of ${pick.name}'s invoice ${pick.invoiceId} (${reason}, to be ${outcome})`;
+}
+
+/** The bank decides every dispute whose day has come: won (the VM is restored) or lost (its subscription ends). */
+export async function decideDisputes(world: LifetimeWorld, c: SimCustomer): Promise<string> {
+  const now = await c.clock.now();
+  const due = c.disputes.filter((d) => !d.decided && now >= d.decideAt);
+  for (const d of due) {
+    world.stripeSim.closeDispute(d.disputeId, d.outcome);
+    d.decided = true;
+  }
+  await world.settle();
+  return `bank decided ${due.map((d) => `${d.disputeId}: ${d.outcome}`).join(", ")}`;
+}
+
+/** The charge that paid an invoice, as the stand-in links them (its last payment record). */
+function chargeOfInvoice(world: LifetimeWorld, invoiceId: string): string | null {
+  return [...world.stripeSim.store.payments.values()].filter((p) => p.invoiceId === invoiceId).at(-1)?.chargeId ?? null;
 }

@@ -2,7 +2,21 @@
 // with 1–3 VMs and random events; after every step every invariant of ./check.ts is checked for
 // that customer. The report counts what happened and lists every violation with the step and seed
 // that produced it (replay with LIFETIME_SEEDS=<seed>).
-import { advance, buy, cancelOrUndo, cardDeclines, DAY, downgrade, operatorApproves, restoreEnded, updateCardAndPay, upgrade, type SimCustomer } from "./drive";
+import {
+  advance,
+  buy,
+  cancelOrUndo,
+  cardDeclines,
+  DAY,
+  decideDisputes,
+  disputePayment,
+  downgrade,
+  operatorApproves,
+  restoreEnded,
+  updateCardAndPay,
+  upgrade,
+  type SimCustomer,
+} from "./drive";
 import { checkCustomer } from "./check";
 import { testClockOf } from "./clock";
 import { seededRandom, type Random } from "./random";
@@ -23,7 +37,7 @@ export interface LifetimeReport {
 
 const MONTH = 30.44 * DAY;
 
-type Action = "buy" | "upgrade" | "downgrade" | "cancel" | "declines" | "updateCard" | "restore" | "approve" | "nothing";
+type Action = "buy" | "upgrade" | "downgrade" | "cancel" | "declines" | "updateCard" | "restore" | "approve" | "dispute" | "nothing";
 
 function drawAction(r: Random, c: SimCustomer): Action {
   return r.weighted<Action>({
@@ -35,6 +49,8 @@ function drawAction(r: Random, c: SimCustomer): Action {
     updateCard: c.cardFailing ? 3 : 0,
     restore: 2,
     approve: 2,
+    // Rare, as in life: a bank disputes a payment (issue 25), then decides it some days later.
+    dispute: 0.4,
     nothing: 6,
   });
 }
@@ -57,6 +73,8 @@ async function act(world: LifetimeWorld, c: SimCustomer, r: Random, action: Acti
       return restoreEnded(world, c, r);
     case "approve":
       return operatorApproves(world, adminId, c);
+    case "dispute":
+      return disputePayment(world, c, r);
     case "nothing":
       return "nothing";
   }
@@ -79,6 +97,7 @@ async function newCustomer(world: LifetimeWorld, seed: number, index: number, ad
     advances: 0,
     log: [],
     refusals: [],
+    disputes: [],
   };
 }
 
@@ -175,6 +194,8 @@ class Life {
   async wait() {
     const hours = this.r.int(18, 6 * 24);
     await this.step("advance", () => advance(this.world, this.c, hours * 3_600));
+    const now = await this.c.clock.now();
+    if (this.c.disputes.some((d) => !d.decided && now >= d.decideAt)) await this.step("dispute decided", () => decideDisputes(this.world, this.c));
   }
 }
 

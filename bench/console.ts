@@ -20,8 +20,7 @@ import { WebSocket } from "ws";
 import { percentile } from "./lib/load";
 import { freePort } from "./lib/app-server";
 import { TSX_SERVER_FLAGS } from "../scripts/server-bundle";
-import { type VncProxyTicket, vncPasswordOf } from "@lab-vps/sim/proxmox/rfb-client";
-import { PveClient } from "@lab-vps/sim/proxmox/testkit";
+import { type VncProxyTicket, vncPasswordOf, PveClient } from "@lab-vps/sim/testkit";
 import { ConsoleSocket, RfbStream } from "../test/fixtures/console-rfb";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);

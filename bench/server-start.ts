@@ -8,7 +8,7 @@
 //   bundle), `tsx` = what it ran before (TypeScript compiled by tsx at every start).
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import { startAllSims } from "@lab-vps/sim/launch";
+import { startAllSims } from "@lab-vps/sim";
 import { freePort } from "./lib/app-server";
 import { BenchOutcome } from "./lib/outcome";
 import { startBenchPostgres } from "./lib/postgres";

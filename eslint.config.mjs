@@ -47,6 +47,14 @@ export default defineConfig([
             boundary("./lib", "./components", "lib/ must not import components/ (domain code knows nothing of React)"),
             boundary("./lib", "./inngest", "lib/ must not import inngest/ (functions call domain code; events live in lib/jobs)"),
             boundary("./components", "./app", "components/ must not import app/ (pass actions in as props)"),
+            // I2: the UI records intent and sends events; Inngest functions touch Proxmox. The indirect
+            // reach (through domain code) is held by test/import-graph.test.ts.
+            boundary(["./app", "./components"], "./lib/proxmox", "I2: app/ and components/ must not import lib/proxmox/ (send an event; a function does it)"),
+            boundary(
+              ["./app", "./components"],
+              "./lib/provisioning",
+              "I2: app/ and components/ must not import lib/provisioning/ (send an event; a function does it)",
+            ),
             boundary("./", "./sim", "product code must not import the stand-ins in sim/"),
             boundary("./", "./test", "product code must not import test fixtures"),
             boundary("./", "./e2e", "product code must not import browser tests"),

@@ -28,7 +28,7 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: "npx tsx scripts/run-local.ts --prod",
+    command: "npx tsx --import ./scripts/server-process.mjs scripts/run-local.ts --prod",
     url: `${baseURL}/api/health`,
     timeout: 120_000,
     reuseExistingServer: !process.env.CI,

@@ -21,7 +21,7 @@ export default defineConfig({
   use: { baseURL, trace: "retain-on-failure", screenshot: "only-on-failure" },
   projects: [{ name: "replicas", use: { ...devices["Desktop Chrome"], launchOptions: chromiumLaunch } }],
   webServer: {
-    command: "npx tsx e2e/replicas/start-replicas.ts",
+    command: "npx tsx --import ./scripts/server-process.mjs e2e/replicas/start-replicas.ts",
     url: `${baseURL}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,

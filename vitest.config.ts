@@ -7,7 +7,13 @@ import { testEnv } from "./test/fixtures/env";
 // *.db.test.ts files one at a time against one migrated PostgreSQL (TEST_DATABASE_URL, or an
 // in-memory PGlite when it is unset), so counts and pages are not disturbed by other files.
 export default defineConfig({
-  resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
+  resolve: {
+    alias: {
+      "@": path.resolve(import.meta.dirname),
+      // Tests run server code outside Next: "server-only" is its no-op there, as in Next's server layers.
+      "server-only": path.resolve(import.meta.dirname, "node_modules/server-only/empty.js"),
+    },
+  },
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -1,6 +1,6 @@
 // The Proxmox stand-in for bench/console.ts in its own process (so neither the clients nor the
 // relays share its event loop): one running VM (100) and the plain RFB port. Prints one JSON line.
-import { cloneReady, startTestSim } from "@lab-vps/sim/proxmox/testkit";
+import { cloneReady, startTestSim } from "@lab-vps/sim/testkit";
 
 const t = await startTestSim({ vncTcpPort: 0, shortTaskDurationMs: 10, vncTicketTtlMs: 10_000 });
 await cloneReady(t, 100);

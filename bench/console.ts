@@ -19,8 +19,8 @@ import path from "node:path";
 import { WebSocket } from "ws";
 import { percentile } from "./lib/load";
 import { freePort } from "./lib/app-server";
-import { type VncProxyTicket, vncPasswordOf } from "@lab-vps/sim/proxmox/rfb-client";
-import { PveClient } from "@lab-vps/sim/proxmox/testkit";
+import { TSX_SERVER_FLAGS } from "../scripts/server-bundle";
+import { type VncProxyTicket, vncPasswordOf, PveClient } from "@lab-vps/sim/testkit";
 import { ConsoleSocket, RfbStream } from "../test/fixtures/console-rfb";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -72,7 +72,7 @@ function openWs(url: string, opts: { headers?: Record<string, string>; ca?: stri
 }
 
 async function spawnRelay(): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ["--expose-gc", "--import", "tsx", path.join(import.meta.dirname, "console-relay.ts")], {
+  const child = spawn(process.execPath, ["--expose-gc", ...TSX_SERVER_FLAGS, path.join(import.meta.dirname, "console-relay.ts")], {
     env: { ...process.env, BENCH_SIM_ENV: JSON.stringify(sim.env), BENCH_NODE: "pve1", BENCH_VMID: String(VMID) },
     stdio: ["ignore", "pipe", "inherit", "ipc"],
   });

@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { Agent, fetch as undiciFetch } from "undici";
 import { applyMigrations } from "../lib/db/schema-engine";
-import { startAllSims } from "@lab-vps/sim/launch";
+import { startAllSims } from "@lab-vps/sim";
 import { startBenchPostgres } from "./lib/postgres";
 import { freePort, startAppServer } from "./lib/app-server";
 import { percentile } from "./lib/load";

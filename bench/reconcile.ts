@@ -6,7 +6,7 @@
 // Proxmox requests differ between the two sizes.
 //   npm run bench:reconcile            (no build needed; BENCH_VMS, BENCH_DRIFT)
 import pg from "pg";
-import { startAllSims } from "@lab-vps/sim/launch";
+import { startAllSims } from "@lab-vps/sim";
 import { applyMigrations } from "../lib/db/schema-engine";
 import { BenchOutcome } from "./lib/outcome";
 import { startBenchPostgres } from "./lib/postgres";

@@ -8,19 +8,19 @@
 //   bundle), `tsx` = what it ran before (TypeScript compiled by tsx at every start).
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import { startAllSims } from "@lab-vps/sim/launch";
+import { startAllSims } from "@lab-vps/sim";
 import { freePort } from "./lib/app-server";
 import { BenchOutcome } from "./lib/outcome";
 import { startBenchPostgres } from "./lib/postgres";
 import { testEnv } from "../test/fixtures/env";
-import { COMPILED_SERVER, PRODUCTION_PROCESS_ENV } from "../scripts/server-bundle";
+import { COMPILED_SERVER, PRODUCTION_PROCESS_ENV, TSX_SERVER_FLAGS } from "../scripts/server-bundle";
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
 const modes = (process.env.BENCH_MODES ?? "compiled,tsx").split(",") as Array<"compiled" | "tsx">;
 const commands = {
   compiled: [COMPILED_SERVER],
-  tsx: ["--import", "tsx", "server.ts"],
+  tsx: [...TSX_SERVER_FLAGS, "server.ts"],
 } as const;
 
 /** RSS in kB of a process and all its descendants, from /proc (Linux). */

@@ -44,7 +44,7 @@ function overrides(stateDir: string) {
 async function inProcess(stateDir: string) {
   const baseline = rss();
   const t0 = performance.now();
-  const { startAllSims } = await import("@lab-vps/sim/launch");
+  const { startAllSims } = await import("@lab-vps/sim");
   const first = await startAllSims(overrides(stateDir), {});
   const coldMs = performance.now() - t0;
   const coldEach = first.sims.map((s) => `${s.name} ${s.startMs}`).join(", ");

@@ -14,7 +14,7 @@ import pg from "pg";
 import Stripe from "stripe";
 import { Inngest } from "inngest";
 import { applyMigrations } from "../lib/db/schema-engine";
-import { startAllSims } from "@lab-vps/sim/launch";
+import { startAllSims } from "@lab-vps/sim";
 import { runClosedLoop, runOpenLoop, type LoadResult } from "./lib/load";
 import { BenchOutcome } from "./lib/outcome";
 import { startBenchPostgres } from "./lib/postgres";

@@ -4,7 +4,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { findHypervisorLeaks } from "@/test/fixtures/hypervisor-leak";
 import { makeEd25519PublicKey } from "@/test/fixtures/ssh-keys";
-import { PALETTE, TextScreen } from "@lab-vps/sim/proxmox/screen";
+import { PALETTE, TextScreen } from "@lab-vps/sim/testkit";
 import { signUp, uniqueEmail } from "./helpers";
 import { e2ePorts } from "./ports";
 import { sims } from "./sims";

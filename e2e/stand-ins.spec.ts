@@ -8,8 +8,8 @@ import os from "node:os";
 import path from "node:path";
 import Stripe from "stripe";
 import { Agent, fetch } from "undici";
-import { startAllSims, type RunningSims } from "@lab-vps/sim/launch";
-import { captureFramebuffer, openConsole, type VncProxyTicket, vncPasswordOf } from "@lab-vps/sim/proxmox/rfb-client";
+import { startAllSims, type RunningSims } from "@lab-vps/sim";
+import { captureFramebuffer, openConsole, type VncProxyTicket, vncPasswordOf } from "@lab-vps/sim/testkit";
 
 let sims: RunningSims;
 let stateDir: string;

@@ -1,6 +1,7 @@
 // The one Prisma client. Password hashes are omitted from every read unless a query asks for
 // them explicitly (`omit: { passwordHash: false }`), so they cannot leak into a page by accident;
 // the same for the sealed two-factor secrets.
+import "server-only";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";

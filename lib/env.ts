@@ -1,5 +1,6 @@
 // Every environment variable the app reads, validated once at start-up. A bad or missing value
 // fails fast with the variable's name instead of surfacing later as an odd runtime error.
+import "server-only";
 import { z } from "zod";
 
 const bool = z.enum(["1", "0", "true", "false", "yes", "no", ""]).transform((v) => v === "1" || v === "true" || v === "yes");

@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { startAllSims, type SimName, type SimOverrides } from "@lab-vps/sim/launch";
+import { startAllSims, type SimName, type SimOverrides } from "@lab-vps/sim";
 
 type Env = NodeJS.ProcessEnv;
 

@@ -12,7 +12,7 @@ import nextEnv from "@next/env";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
 import { startLocalServices } from "./local-services";
 import { freePort, startRoundRobinProxy } from "./round-robin-proxy";
-import { COMPILED_SERVER, PRODUCTION_PROCESS_ENV } from "./server-bundle";
+import { COMPILED_SERVER, PRODUCTION_PROCESS_ENV, TSX_SERVER_FLAGS } from "./server-bundle";
 
 const production = process.argv.includes("--prod");
 // The production build runs the compiled server, as `npm start` does; dev compiles server.ts as it goes.
@@ -66,7 +66,7 @@ if (replicas > 1 && !usingPostgres) {
 // LOCAL_LOG_FILE: the servers' output also goes to this file (the browser tests scan it).
 const logFile = process.env.LOCAL_LOG_FILE ? fs.createWriteStream(process.env.LOCAL_LOG_FILE, { flags: "w" }) : null;
 const startServer = (env: Record<string, string | undefined>) => {
-  const child = spawn(process.execPath, production ? [COMPILED_SERVER] : ["--import", "tsx", "server.ts"], {
+  const child = spawn(process.execPath, production ? [COMPILED_SERVER] : [...TSX_SERVER_FLAGS, "server.ts"], {
     stdio: logFile ? ["inherit", "pipe", "pipe"] : "inherit",
     // LABVPS_LOCAL_MODE: loopback by default, also for the production build (lib/http/listen-host.ts).
     env: { ...process.env, ...(production ? PRODUCTION_PROCESS_ENV : {}), NODE_ENV: production ? "production" : "development", LABVPS_LOCAL_MODE: "1", ...env },

@@ -6,6 +6,8 @@
 import path from "node:path";
 
 export const COMPILED_SERVER = path.join(".next", "labvps", "server.mjs");
+/** Node's flags to run a TypeScript entry point of ours uncompiled: tsx, and "server-only" as the no-op (./server-process.mjs). */
+export const TSX_SERVER_FLAGS = ["--import", "tsx", "--import", path.join(import.meta.dirname, "server-process.mjs")] as const;
 /**
  * What `npm start` and the image set besides NODE_ENV: glibc gives each thread that allocates its
  * own malloc arena and keeps freed memory in it; two arenas cut the idle server's resident memory
@@ -33,6 +35,15 @@ export async function buildServerBundle(root = process.cwd()): Promise<{ outfile
     legalComments: "none",
     logLevel: "warning",
     metafile: true,
+    // This bundle is the server: "server-only" is bundled as its no-op (./server-process.mjs says why).
+    plugins: [
+      {
+        name: "server-only",
+        setup(b) {
+          b.onResolve({ filter: /^server-only$/ }, () => ({ path: path.join(root, "node_modules/server-only/empty.js") }));
+        },
+      },
+    ],
     // Bundled ES modules have no require(); a CommonJS package reached through one needs it.
     banner: { js: 'import { createRequire as __labvpsCreateRequire } from "node:module"; const require = __labvpsCreateRequire(import.meta.url);' },
   });

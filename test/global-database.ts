@@ -11,7 +11,7 @@ import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { applyMigrations } from "../lib/db/schema-engine";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
-import { startAllSims } from "@lab-vps/sim/launch";
+import { startAllSims } from "@lab-vps/sim";
 import { TEST_SUITE_CLOUDFLARE_RATE_LIMIT } from "./fixtures/suite-limits";
 
 declare module "vitest" {

@@ -27,9 +27,26 @@ describe("layer boundaries (ESLint)", () => {
       /components\/ must not import app\//,
     ],
     ["app/probe/page.tsx", 'import { startAllSims } from "@/sim/launch";\nexport const x = startAllSims;\n', /stand-ins in sim\//],
-    ["lib/orders/probe.ts", 'import { startAllSims } from "@lab-vps/sim/launch";\nexport const x = startAllSims;\n', /stand-ins in sim\//],
+    ["lib/orders/probe.ts", 'import { startAllSims } from "@lab-vps/sim";\nexport const x = startAllSims;\n', /stand-ins in sim\//],
     ["lib/orders/probe.ts", 'import { toStepError } from "@/inngest/step-errors";\nexport const x = toStepError;\n', /lib\/ must not import inngest\//],
     ["lib/orders/probe.ts", 'import { unique } from "@/test/fixtures/unique";\nexport const x = unique;\n', /test fixtures/],
+    // I2: the UI never touches Proxmox (an alias, a relative path, a component, provisioning).
+    [
+      "app/probe/page.tsx",
+      'import { proxmoxRequest } from "@/lib/proxmox/client";\nexport const x = proxmoxRequest;\n',
+      /I2: app\/ and components\/ must not import lib\/proxmox\//,
+    ],
+    [
+      "app/admin/probe/actions.ts",
+      'import { proxmoxRequest } from "../../../lib/proxmox/client";\nexport const x = proxmoxRequest;\n',
+      /I2: .* lib\/proxmox\//,
+    ],
+    ["components/vms/probe.tsx", 'import { getVmRrdData } from "@/lib/proxmox/api";\nexport const x = getVmRrdData;\n', /I2: .* lib\/proxmox\//],
+    [
+      "app/probe/route.ts",
+      'import { destroyOwnedVm } from "@/lib/provisioning/cleanup-actions";\nexport const x = destroyOwnedVm;\n',
+      /I2: .* lib\/provisioning\//,
+    ],
   ])("refuses %s importing across a boundary (%#)", async (filePath, code, message) => {
     const messages = await restrictedImports(filePath, code);
     expect(

@@ -5,9 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { createPaidOrder, leftoversFor, NOTHING_LEFT, mailSim, proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
-import type { InngestSimHandle } from "@lab-vps/sim/inngest/index";
-import type { RunView } from "@lab-vps/sim/inngest/state";
-import { startApp, startSim, type TestApp } from "@lab-vps/sim/inngest/testkit";
+import { type InngestSimHandle, type RunView, startApp, startSim, type TestApp } from "@lab-vps/sim/testkit";
 
 let sim: InngestSimHandle;
 let app: TestApp;

@@ -15,8 +15,7 @@ import { waitForTaskOk } from "@/lib/proxmox/tasks";
 import { findHypervisorLeaks } from "@/test/fixtures/hypervisor-leak";
 import { loadVmStatus } from "@/lib/vms/vm-view";
 import { createVmFixture, uniqueVmid } from "@/test/fixtures/vm";
-import { quietLogger, startApp, startSim, type TestApp } from "@lab-vps/sim/inngest/testkit";
-import type { InngestSimHandle } from "@lab-vps/sim/inngest/index";
+import { quietLogger, startApp, startSim, type TestApp, type InngestSimHandle } from "@lab-vps/sim/testkit";
 import { vmPowerFunction } from "./vm-power";
 
 const proxmox = inject("simUrls").proxmox;

@@ -7,6 +7,7 @@
 // MAX_INLINE_WAIT_MS is handed back at once (`x-should-retry: false` makes the SDK throw its
 // RateLimitError), and the step's error carries the wait for Inngest's retry (inngest/step-errors.ts)
 // or the cleanup's pause (lib/provisioning/compensate.ts). Short waits are still absorbed inline.
+import "server-only";
 import Cloudflare from "cloudflare";
 import { env } from "@/lib/env";
 

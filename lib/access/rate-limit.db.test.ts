@@ -11,9 +11,7 @@ import { MAX_INLINE_WAIT_MS } from "@/lib/access/cloudflare";
 import { findAccessApps } from "@/lib/access/access-api";
 import { compensateProvisioning, inlineRunner } from "@/lib/provisioning/compensate";
 import { cloudflareSim, createPaidOrder, leftoversFor, NOTHING_LEFT, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
-import type { InngestSimHandle } from "@lab-vps/sim/inngest/index";
-import type { RunView } from "@lab-vps/sim/inngest/state";
-import { startApp, startSim, type TestApp } from "@lab-vps/sim/inngest/testkit";
+import { type InngestSimHandle, type RunView, startApp, startSim, type TestApp } from "@lab-vps/sim/testkit";
 import { TEST_SUITE_CLOUDFLARE_RATE_LIMIT } from "@/test/fixtures/suite-limits";
 
 let sim: InngestSimHandle;

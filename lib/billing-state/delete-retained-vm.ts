@@ -3,10 +3,12 @@
 // the same run (I11: the subscription cancelled, its invoices closed), then provisioning's cleanup
 // actions, which verify the ownership markers (the order's marker on the Proxmox VM, the owner tag
 // on the tunnel) before removing anything. Any attempt without approval is refused and audited.
+// These steps run only in the billing-delete-vm function: the operator's decision (approve, extend
+// grace) lives in approve-deletion.ts, so pages never reach Proxmox code, even indirectly (I2).
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { transitionBilling, recordBillingAction } from "@/lib/billing-state/billing-state";
+import { transitionBilling } from "@/lib/billing-state/billing-state";
 import { billingNowForUser } from "@/lib/billing-state/billing-clock";
 import { cancelSubscriptionOfOrder, closeOpenInvoicesOfOrder } from "@/lib/billing-state/end-billing";
 import { episodeOf } from "@/lib/billing-state/apply-stripe-billing";
@@ -66,44 +68,4 @@ export async function finishDeletion(enforcementId: string, results: string[]): 
     detail: { results, approvedBy: row.deletionApprovedBy ?? (env().BILLING_AUTO_DELETE ? "policy:BILLING_AUTO_DELETE" : null) },
   });
   return moved;
-}
-
-/** An operator approves one deletion (audited); the next tick carries it out. */
-export async function approveDeletion(enforcementId: string, adminId: string): Promise<boolean> {
-  const { count } = await db.billingEnforcement.updateMany({
-    where: { id: enforcementId, state: "pending_deletion", deletionApprovedAt: null },
-    data: { deletionApprovedAt: new Date(), deletionApprovedBy: adminId },
-  });
-  if (count === 1) await recordBillingAction(enforcementId, "deletion_approved", { type: "admin", id: adminId });
-  return count === 1;
-}
-
-/** Extend grace by `days` from now on the customer's clock (audited); a row awaiting deletion goes back to retained. */
-export async function extendGraceByDays(enforcementId: string, adminId: string, days: number): Promise<boolean> {
-  const row = await db.billingEnforcement.findUnique({ where: { id: enforcementId }, select: { userId: true } });
-  if (!row) return false;
-  const now = await billingNowForUser(row.userId);
-  return extendGrace(enforcementId, adminId, new Date(now.getTime() + days * 86_400_000));
-}
-
-/** Extend grace (audited): no further step before `until`; a row awaiting deletion goes back to retained. */
-export async function extendGrace(enforcementId: string, adminId: string, until: Date): Promise<boolean> {
-  const row = await db.billingEnforcement.findUnique({ where: { id: enforcementId }, select: { state: true, retainUntil: true } });
-  if (!row || row.state === "deleted" || row.state === "superseded") return false;
-  await db.billingEnforcement.update({
-    where: { id: enforcementId },
-    data: { graceUntil: until, ...(row.retainUntil && row.retainUntil < until ? { retainUntil: until } : {}) },
-  });
-  if (row.state === "pending_deletion") {
-    await transitionBilling({
-      enforcementId,
-      from: "pending_deletion",
-      to: "retained",
-      data: { deletionApprovedAt: null, deletionApprovedBy: null },
-      actor: { type: "admin", id: adminId },
-      detail: { graceUntil: until.toISOString() },
-    });
-  }
-  await recordBillingAction(enforcementId, "grace_extended", { type: "admin", id: adminId }, { until: until.toISOString() });
-  return true;
 }

@@ -16,7 +16,7 @@ import { PaymentRequiredError } from "@/lib/errors";
 import { runLadderTick } from "@/lib/billing-state/apply-ladder";
 import { ladderConfig } from "@/lib/billing-state/ladder";
 import { stopSuspendedVmsFoundRunning } from "@/lib/billing-state/enforce-vm";
-import { approveDeletion } from "@/lib/billing-state/delete-retained-vm";
+import { approveDeletion } from "@/lib/billing-state/approve-deletion";
 import { billingSuspendVmFunction } from "@/inngest/functions/billing-suspend-vm";
 import { billingRestoreVmFunction } from "@/inngest/functions/billing-restore-vm";
 import { billingDeleteVmFunction } from "@/inngest/functions/billing-delete-vm";

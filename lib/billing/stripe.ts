@@ -1,5 +1,6 @@
 // The one Stripe client. STRIPE_API_URL points it at a Stripe-compatible endpoint (the local
 // stand-in) through the SDK's own host/port/protocol options; production leaves it unset.
+import "server-only";
 import Stripe from "stripe";
 import { env } from "@/lib/env";
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parsePublicKey } from "@/lib/ssh-keys/parse-public-key";
 import { CloudInitInputError, renderUserData, type UserDataInput } from "./render-user-data";
 import { sha512Crypt } from "./sha512-crypt";
-import { parseUserData } from "@lab-vps/sim/proxmox/guest-cloud-init";
+import { parseUserData } from "@lab-vps/sim/testkit";
 
 // ssh2 now and then drops a leading zero byte of an ed25519 key (a malformed line): draw again.
 function key(type: "ed25519" | "rsa", comment = "ada@laptop"): string {

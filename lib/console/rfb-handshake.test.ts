@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { vncResponse } from "@lab-vps/sim/proxmox/rfb-client";
+import { vncResponse } from "@lab-vps/sim/testkit";
 import { vncAuthResponse } from "./rfb-handshake";
 
 describe("VNC Authentication", () => {

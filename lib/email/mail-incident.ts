@@ -4,6 +4,7 @@
 // pending and the outbox drainer sends them once Resend accepts us again.
 import { db } from "@/lib/db";
 import { recordAudit } from "@/lib/audit/record-audit";
+import { log } from "@/lib/observability/log";
 
 const OPEN = "mail";
 
@@ -17,7 +18,7 @@ export async function openMailIncident(error: string, now = new Date()): Promise
   const incident = await db.mailIncident.findUniqueOrThrow({ where: { openKey: OPEN } });
   await recordAudit({ type: "system" }, "mail.incident_opened", { type: "mail_incident", id: incident.id }, { error });
   // Resend's message names the domain or the key problem, never the key itself (I9).
-  console.error(`[mail] Resend refuses our mail, emails are held until this is fixed (see /admin): ${error}`);
+  log("mail").error({ incidentId: incident.id, error }, "Resend refuses our mail: emails are held until this is fixed (see /admin)");
   return true;
 }
 
@@ -29,7 +30,7 @@ export async function resolveMailIncident(now = new Date()): Promise<void> {
   if (count === 0) return;
   const waiting = await db.emailOutbox.count({ where: { status: "pending" } });
   await recordAudit({ type: "system" }, "mail.incident_resolved", { type: "mail_incident", id: open.id }, { waiting });
-  console.info(`[mail] Resend accepts our mail again; ${waiting} waiting email(s) go out now`);
+  log("mail").info({ incidentId: open.id, waiting }, "Resend accepts our mail again: the waiting emails go out now");
 }
 
 export type OpenMailIncident = { id: string; error: string; openedAt: Date; lastSeenAt: Date; waiting: number };

@@ -4,6 +4,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { resend } from "@/lib/email/resend";
 import { unique } from "@/test/fixtures/unique";
+import { captureLogLines, stopCapturingLogs } from "@/test/fixtures/log-lines";
 import { deliverEmail, EmailDeliveryError, enqueueEmail, sendEmailOnce, tryDeliverEmail } from "./outbox";
 import { deliverWaitingEmails } from "./drain";
 import { getOpenMailIncident } from "./mail-incident";
@@ -29,6 +30,7 @@ afterEach(async () => {
   await fetch(`${mailUrl()}/_sim/faults`, { method: "DELETE" });
   await setDomain("verified");
   vi.restoreAllMocks();
+  stopCapturingLogs();
 });
 
 describe("email outbox", () => {
@@ -82,7 +84,7 @@ describe("email outbox", () => {
 describe("email never silently dropped", () => {
   it("I3: with an unverified sending domain nothing is marked failed, the operator is alerted once, and every row is sent after the fix", async () => {
     const since = new Date();
-    const alerts = vi.spyOn(console, "error");
+    const lines = captureLogLines();
     await setDomain("pending");
     const rows = Array.from({ length: 4 }, email);
 
@@ -100,7 +102,12 @@ describe("email never silently dropped", () => {
     expect(stored.every((r) => r.lastError?.startsWith("validation_error: The lab.localhost domain is not verified"))).toBe(true);
     const opened = await db.auditEvent.findMany({ where: { action: "mail.incident_opened", createdAt: { gte: since } } });
     expect(opened).toHaveLength(1);
-    expect(alerts.mock.calls.filter(([line]) => String(line).startsWith("[mail]"))).toHaveLength(1);
+    expect(lines.filter((l) => l.component === "mail" && l.level === "error")).toEqual([
+      expect.objectContaining({
+        msg: expect.stringContaining("Resend refuses our mail"),
+        error: expect.stringContaining("lab.localhost domain is not verified"),
+      }),
+    ]);
     expect(await getOpenMailIncident()).toMatchObject({ error: expect.stringContaining("lab.localhost domain is not verified") });
     // The operator's alert on every admin page.
     const banner = textOf(await renderPage(MailIncidentBanner()));

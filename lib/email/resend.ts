@@ -1,4 +1,5 @@
 // The one Resend client. RESEND_BASE_URL points it at the local mail stand-in.
+import "server-only";
 import { Resend } from "resend";
 import { env } from "@/lib/env";
 

@@ -1,6 +1,7 @@
 // Thin typed client for the Proxmox VE API (DESIGN §5: not the GPL proxmox-api package). TLS is
 // pinned to PROXMOX_CA_CERT_FILE: only that CA (or self-signed certificate) is trusted and
 // verification is never turned off. Auth is an API token, so no ticket or CSRF token is kept.
+import "server-only";
 import fs from "node:fs";
 import { Agent, fetch } from "undici";
 import { env } from "@/lib/env";

@@ -1,7 +1,7 @@
 // One reconciliation (issue 22, Build 2): observe the World once, let every finder look at it,
 // and keep the findings: a new one is recorded with when it was first seen (and the operator is
 // alerted once), one seen again is refreshed, one no longer seen is resolved. Nothing is applied
-// here: applying is the operator's click (./apply-finding.ts).
+// here: applying is the operator's click (./request-apply-finding.ts), carried out by reconcile-apply (./apply-finding.ts).
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { raiseOperatorAlert, resolveOperatorIncident } from "@/lib/alerts/raise-operator-alert";
@@ -57,14 +57,6 @@ export async function runReconciliation(world?: World): Promise<ReconcileSummary
   const byKind: Record<string, number> = {};
   for (const d of drafts) byKind[d.finder.kind] = (byKind[d.finder.kind] ?? 0) + 1;
   return { found: drafts.length, opened, resolved: gone.length, byKind, ms: Math.round(performance.now() - started) };
-}
-
-export function listOpenFindings() {
-  return db.reconcileFinding.findMany({ where: { openKey: { not: null } }, orderBy: [{ firstSeenAt: "asc" }, { id: "asc" }], take: 500 });
-}
-
-export function listRecentlyClosedFindings(limit = 30) {
-  return db.reconcileFinding.findMany({ where: { openKey: null }, orderBy: { resolvedAt: "desc" }, take: limit });
 }
 
 export { Prisma };

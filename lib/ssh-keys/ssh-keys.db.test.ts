@@ -5,7 +5,8 @@ import { createTestUser } from "@/test/fixtures/capacity";
 import { addSshKey, addSshKeySchema } from "./add-ssh-key";
 import { deleteSshKey } from "./delete-ssh-key";
 import { listSshKeys } from "./list-ssh-keys";
-import { countKeys, createKeyOwners, makePublicKey } from "@/test/fixtures/ssh-keys";
+import { makePublicKey } from "@/test/fixtures/ssh-keys";
+import { countKeys, createKeyOwners } from "@/test/fixtures/key-owners";
 
 const keyLine = makePublicKey;
 

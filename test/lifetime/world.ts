@@ -56,7 +56,7 @@ async function loadApp() {
     import("../../lib/billing-state/customer-billing"),
     import("../../lib/billing-state/gates"),
     import("../../lib/power/request-power"),
-    import("../../lib/billing-state/delete-retained-vm"),
+    import("../../lib/billing-state/approve-deletion"),
     import("../../lib/orders/order-view"),
     import("../../inngest/functions/billing-ladder"),
     import("../../inngest/functions/sweep-stuck-work"),

@@ -3,7 +3,8 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { idleState } from "@/lib/actions/form-state";
 import { addSshKey } from "@/lib/ssh-keys/add-ssh-key";
 import { createTestUser } from "@/test/fixtures/capacity";
-import { countKeys, createKeyOwners, makePublicKey } from "@/test/fixtures/ssh-keys";
+import { makePublicKey } from "@/test/fixtures/ssh-keys";
+import { countKeys, createKeyOwners } from "@/test/fixtures/key-owners";
 import { formData as form } from "@/test/fixtures/vm";
 
 const session = vi.hoisted(() => ({ user: null as null | { id: string; email: string; name: string; role: "customer" } }));

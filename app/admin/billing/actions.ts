@@ -5,7 +5,7 @@ import { validatedAdminAction } from "@/lib/actions/validated-action";
 import { type FormState } from "@/lib/actions/form-state";
 import { UserFacingError } from "@/lib/errors";
 import { enforcementIdSchema, extendGraceSchema } from "@/lib/billing-state/admin-billing";
-import { approveDeletion, extendGraceByDays } from "@/lib/billing-state/delete-retained-vm";
+import { approveDeletion, extendGraceByDays } from "@/lib/billing-state/approve-deletion";
 import { attachTestClockByEmail, attachTestClockSchema } from "@/lib/billing-state/billing-clock";
 
 // Destroying customer data: the operator ticks a box first (I6). approveDeletion checks the state and audits.

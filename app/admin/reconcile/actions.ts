@@ -3,7 +3,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { validatedAdminAction } from "@/lib/actions/validated-action";
 import type { FormState } from "@/lib/actions/form-state";
-import { applyFindingSchema, requestApplyFinding } from "@/lib/reconcile/apply-finding";
+import { applyFindingSchema, requestApplyFinding } from "@/lib/reconcile/request-apply-finding";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { inngest } from "@/lib/jobs/client";
 import { reconcileRequested } from "@/lib/jobs/events";

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { requireAdmin } from "@/lib/auth/session";
-import { listOpenFindings, listRecentlyClosedFindings } from "@/lib/reconcile/run-reconciliation";
+import { listOpenFindings, listRecentlyClosedFindings } from "@/lib/reconcile/list-findings";
 import { tableFrame, td, th } from "@/components/admin/table-styles";
 import { ConfirmActionButton } from "@/components/admin/confirm-action-button";
 import { applyFindingAction, runReconciliationAction } from "./actions";

@@ -4,7 +4,7 @@
 import type { Sim } from "../context";
 import { ParamError, PveError } from "../errors";
 import type { Route, RouteCtx } from "../router";
-import { validateParams } from "../schema";
+import { type Schema, validateParams } from "../schema";
 import { type PendingSection, type SdnKind, type Section, parseSubnetId } from "../sdn";
 import {
   checkVnetAccess,
@@ -69,6 +69,67 @@ function reload(ctx: RouteCtx): string {
 
 const SDN = "/cluster/sdn";
 
+type Args = Record<string, string>;
+type Entries = Array<[string, PendingSection]>;
+
+/** One SDN section type's five routes (pve-network's Zones.pm, Vnets.pm, Subnets.pm: index, create, read, update, delete). */
+interface SdnCollection {
+  kind: SdnKind;
+  /** The collection's path; an item is `${path}/{${id}}`. */
+  path: string;
+  id: string;
+  listSchema: Schema;
+  checkList?: (sim: Sim, a: Args) => void;
+  list: (ctx: RouteCtx, a: Args, entries: Entries, digest: string) => unknown[];
+  /** Read validates against PVE 8's id schema (no lock token on a read); delete against the version's. */
+  idSchema: (version: 8 | 9) => Schema;
+  checkItem?: (sim: Sim, a: Args) => void;
+  missing: (id: string) => string;
+  show: (a: Args, section: PendingSection, digest: string) => unknown;
+  createSchema: (version: 8 | 9) => Schema;
+  create: (sim: Sim, a: Args) => void;
+  updateSchema: (version: 8 | 9) => Schema;
+  update: (sim: Sim, a: Args) => void;
+  remove: (sim: Sim, params: Args) => void;
+}
+
+function collectionRoutes(c: SdnCollection): Route[] {
+  const item = `${c.path}/{${c.id}}`;
+  const route = (method: Route["method"], path: string, handler: Route["handler"]): Route => ({ method, path, allow: all, available, handler });
+  return [
+    route("GET", c.path, (ctx) => {
+      const a = args(ctx);
+      validateParams(c.listSchema, a);
+      c.checkList?.(ctx.sim, a);
+      const digest = ctx.sim.sdn.digest(c.kind);
+      return c.list(ctx, a, Object.entries(view(ctx.sim, c.kind, a)), digest);
+    }),
+    route("POST", c.path, (ctx) => {
+      validateParams(c.createSchema(ctx.sim.version), args(ctx));
+      c.create(ctx.sim, args(ctx));
+      return null;
+    }),
+    route("GET", item, (ctx) => {
+      const a = args(ctx);
+      validateParams({ ...c.idSchema(8), ...listSchema() }, a);
+      c.checkItem?.(ctx.sim, a);
+      const section = view(ctx.sim, c.kind, a)[a[c.id]];
+      if (!section) throw new PveError(c.missing(a[c.id]));
+      return c.show(a, section, ctx.sim.sdn.digest(c.kind));
+    }),
+    route("PUT", item, (ctx) => {
+      validateParams(c.updateSchema(ctx.sim.version), args(ctx));
+      c.update(ctx.sim, args(ctx));
+      return null;
+    }),
+    route("DELETE", item, (ctx) => {
+      validateParams(c.idSchema(ctx.sim.version), args(ctx));
+      c.remove(ctx.sim, ctx.params);
+      return null;
+    }),
+  ];
+}
+
 export const sdnRoutes: Route[] = [
   {
     method: "GET",
@@ -78,193 +139,69 @@ export const sdnRoutes: Route[] = [
     handler: ({ sim }) => ["vnets", "zones", "controllers", "ipams", "dns", ...(sim.version >= 9 ? ["fabrics"] : [])].map((id) => ({ id })),
   },
   { method: "PUT", path: SDN, allow: all, available, handler: reload },
-  {
-    method: "GET",
+  ...collectionRoutes({
+    kind: "zones",
     path: `${SDN}/zones`,
-    allow: all,
-    available,
-    handler: (ctx) => {
-      const a = args(ctx);
-      validateParams(listSchema({ type: { type: "string", enum: [...zoneTypes], optional: true } }), a);
-      const digest = ctx.sim.sdn.digest("zones");
-      return Object.entries(view(ctx.sim, "zones", a))
+    id: "zone",
+    listSchema: listSchema({ type: { type: "string", enum: [...zoneTypes], optional: true } }),
+    list: (ctx, a, entries, digest) =>
+      entries
         .filter(([id]) => ["SDN.Audit", "SDN.Allocate"].some((p) => ctx.sim.permissions.has(`/sdn/zones/${id}`, p)))
         .filter(([, z]) => !a.type || z.type === a.type)
-        .map(([zone, z]) => ({ ...z, zone, digest }));
-    },
-  },
-  {
-    method: "POST",
-    path: `${SDN}/zones`,
-    allow: all,
-    available,
-    handler: (ctx) => {
-      validateParams(zoneCreateSchema(ctx.sim.version), ctx.args);
-      createZone(ctx.sim, ctx.args);
-      return null;
-    },
-  },
-  {
-    method: "GET",
-    path: `${SDN}/zones/{zone}`,
-    allow: all,
-    available,
-    handler: (ctx) => {
-      const a = args(ctx);
-      validateParams({ ...zoneIdSchema(8), ...listSchema() }, a);
-      const zone = view(ctx.sim, "zones", a)[a.zone];
-      if (!zone) throw new PveError(`sdn '${a.zone}' does not exist`);
-      return { ...zone, zone: a.zone, digest: ctx.sim.sdn.digest("zones") };
-    },
-  },
-  {
-    method: "PUT",
-    path: `${SDN}/zones/{zone}`,
-    allow: all,
-    available,
-    handler: (ctx) => {
-      validateParams(zoneUpdateSchema(ctx.sim.version), args(ctx));
-      updateZone(ctx.sim, args(ctx));
-      return null;
-    },
-  },
-  {
-    method: "DELETE",
-    path: `${SDN}/zones/{zone}`,
-    allow: all,
-    available,
-    handler: (ctx) => {
-      validateParams(zoneIdSchema(ctx.sim.version), args(ctx));
-      deleteZone(ctx.sim, ctx.params.zone);
-      return null;
-    },
-  },
-  {
-    method: "GET",
+        .map(([zone, z]) => ({ ...z, zone, digest })),
+    idSchema: zoneIdSchema,
+    missing: (id) => `sdn '${id}' does not exist`,
+    show: (a, zone, digest) => ({ ...zone, zone: a.zone, digest }),
+    createSchema: zoneCreateSchema,
+    create: createZone,
+    updateSchema: zoneUpdateSchema,
+    update: updateZone,
+    remove: (sim, params) => deleteZone(sim, params.zone),
+  }),
+  ...collectionRoutes({
+    kind: "vnets",
     path: `${SDN}/vnets`,
-    allow: all,
-    available,
-    handler: (ctx) => {
-      validateParams(listSchema(), ctx.args);
-      const digest = ctx.sim.sdn.digest("vnets");
-      return Object.entries(view(ctx.sim, "vnets", ctx.args))
+    id: "vnet",
+    listSchema: listSchema(),
+    list: (ctx, _a, entries, digest) =>
+      entries
         .filter(([id, v]) => {
           const zone = v.zone ?? (v.pending as Section | undefined)?.zone;
           return ["SDN.Audit", "SDN.Allocate"].some((p) => ctx.sim.permissions.has(`/sdn/zones/${zone}/${id}`, p));
         })
-        .map(([vnet, v]) => ({ ...v, vnet, type: "vnet", digest }));
-    },
-  },
-  {
-    method: "POST",
-    path: `${SDN}/vnets`,
-    allow: all,
-    available,
-    handler: (ctx) => {
-      validateParams(vnetCreateSchema(ctx.sim.version), ctx.args);
-      createVnet(ctx.sim, ctx.args);
-      return null;
-    },
-  },
-  {
-    method: "GET",
-    path: `${SDN}/vnets/{vnet}`,
-    allow: all,
-    available,
-    handler: (ctx) => {
-      const a = args(ctx);
-      validateParams({ ...vnetIdSchema(8), ...listSchema() }, a);
-      checkVnetAccess(ctx.sim, a.vnet, ["SDN.Audit", "SDN.Allocate"]);
-      const vnet = view(ctx.sim, "vnets", a)[a.vnet];
-      if (!vnet) throw new PveError(`sdn vnet '${a.vnet}' does not exist`);
-      return { ...vnet, vnet: a.vnet, digest: ctx.sim.sdn.digest("vnets") };
-    },
-  },
-  {
-    method: "PUT",
-    path: `${SDN}/vnets/{vnet}`,
-    allow: all,
-    available,
-    handler: (ctx) => {
-      validateParams(vnetUpdateSchema(ctx.sim.version), args(ctx));
-      updateVnet(ctx.sim, args(ctx));
-      return null;
-    },
-  },
-  {
-    method: "DELETE",
-    path: `${SDN}/vnets/{vnet}`,
-    allow: all,
-    available,
-    handler: (ctx) => {
-      validateParams(vnetIdSchema(ctx.sim.version), args(ctx));
-      deleteVnet(ctx.sim, ctx.params.vnet);
-      return null;
-    },
-  },
-  {
-    method: "GET",
+        .map(([vnet, v]) => ({ ...v, vnet, type: "vnet", digest })),
+    idSchema: vnetIdSchema,
+    checkItem: (sim, a) => checkVnetAccess(sim, a.vnet, ["SDN.Audit", "SDN.Allocate"]),
+    missing: (id) => `sdn vnet '${id}' does not exist`,
+    show: (a, vnet, digest) => ({ ...vnet, vnet: a.vnet, digest }),
+    createSchema: vnetCreateSchema,
+    create: createVnet,
+    updateSchema: vnetUpdateSchema,
+    update: updateVnet,
+    remove: (sim, params) => deleteVnet(sim, params.vnet),
+  }),
+  ...collectionRoutes({
+    kind: "subnets",
     path: `${SDN}/vnets/{vnet}/subnets`,
-    allow: all,
-    available,
-    handler: (ctx) => {
-      const a = args(ctx);
-      validateParams({ ...vnetIdSchema(8), ...listSchema() }, a);
-      checkVnetAccess(ctx.sim, a.vnet, ["SDN.Audit", "SDN.Allocate"]);
-      const digest = ctx.sim.sdn.digest("subnets");
-      return Object.entries(view(ctx.sim, "subnets", a))
-        .filter(([, s]) => (s.vnet ?? (s.pending as Section | undefined)?.vnet) === a.vnet)
-        .map(([id, s]) => subnetView(id, s, digest));
-    },
-  },
-  {
-    method: "POST",
-    path: `${SDN}/vnets/{vnet}/subnets`,
-    allow: all,
-    available,
-    handler: (ctx) => {
-      validateParams(subnetCreateSchema(ctx.sim.version), args(ctx));
-      createSubnet(ctx.sim, args(ctx));
-      return null;
-    },
-  },
-  {
-    method: "GET",
-    path: `${SDN}/vnets/{vnet}/subnets/{subnet}`,
-    allow: all,
-    available,
-    handler: (ctx) => {
-      const a = args(ctx);
-      validateParams({ ...subnetIdSchema(8), ...listSchema() }, a);
-      checkVnetAccess(ctx.sim, a.vnet, ["SDN.Audit", "SDN.Allocate"]);
-      const subnet = view(ctx.sim, "subnets", a)[a.subnet];
-      if (!subnet) throw new PveError(`sdn subnet '${a.subnet}' does not exist`);
+    id: "subnet",
+    listSchema: { ...vnetIdSchema(8), ...listSchema() },
+    // The VNet in the path is checked for the list as for one subnet.
+    checkList: (sim, a) => checkVnetAccess(sim, a.vnet, ["SDN.Audit", "SDN.Allocate"]),
+    list: (_ctx, a, entries, digest) =>
+      entries.filter(([, s]) => (s.vnet ?? (s.pending as Section | undefined)?.vnet) === a.vnet).map(([id, s]) => subnetView(id, s, digest)),
+    idSchema: subnetIdSchema,
+    checkItem: (sim, a) => checkVnetAccess(sim, a.vnet, ["SDN.Audit", "SDN.Allocate"]),
+    missing: (id) => `sdn subnet '${id}' does not exist`,
+    show: (a, subnet, digest) => {
       if (subnet.vnet !== undefined && subnet.vnet !== a.vnet) throw new ParamError({ vnet: "wrong vnet" });
-      return subnetView(a.subnet, subnet, ctx.sim.sdn.digest("subnets"));
+      return subnetView(a.subnet, subnet, digest);
     },
-  },
-  {
-    method: "PUT",
-    path: `${SDN}/vnets/{vnet}/subnets/{subnet}`,
-    allow: all,
-    available,
-    handler: (ctx) => {
-      validateParams(subnetUpdateSchema(ctx.sim.version), args(ctx));
-      updateSubnet(ctx.sim, args(ctx));
-      return null;
-    },
-  },
-  {
-    method: "DELETE",
-    path: `${SDN}/vnets/{vnet}/subnets/{subnet}`,
-    allow: all,
-    available,
-    handler: (ctx) => {
-      validateParams(subnetIdSchema(ctx.sim.version), args(ctx));
-      deleteSubnet(ctx.sim, ctx.params.vnet, ctx.params.subnet);
-      return null;
-    },
-  },
+    createSchema: subnetCreateSchema,
+    create: createSubnet,
+    updateSchema: subnetUpdateSchema,
+    update: updateSubnet,
+    remove: (sim, params) => deleteSubnet(sim, params.vnet, params.subnet),
+  }),
   {
     // Nodes/Zones.pm index: `user => 'all'`, and the code filters nothing.
     method: "GET",

@@ -10,9 +10,6 @@ import { customerOfCardSignal } from "@/lib/billing/apply-card-update";
 import { stripeSignalOptions } from "./stripe-signal-options";
 import { rethrowAs } from "@/inngest/step-errors";
 
-/** One request per Stripe event: a re-run or a redelivered event sends the same id, kept once (I3). */
-export const cardUpdateRequestId = (stripeEventId: string) => `card-update-${stripeEventId}`;
-
 export const cardUpdateSignalFunction = inngest.createFunction(
   {
     id: "card-update-signal",
@@ -28,7 +25,7 @@ export const cardUpdateSignalFunction = inngest.createFunction(
       return { action: "no-customer" as const };
     }
     // card-update-apply marks the Stripe event processed once the update is applied.
-    await step.sendEvent("request card update", cardUpdateRequested.create({ customerId, stripeEventId }, { id: cardUpdateRequestId(stripeEventId) }));
+    await step.sendEvent("request card update", cardUpdateRequested.once({ customerId, stripeEventId }));
     return { action: "card-update-requested" as const, customerId };
   },
 );

@@ -15,7 +15,7 @@ export const networkReconcileFunction = inngest.createFunction(
     if (vmIds.length) {
       await step.sendEvent(
         "request firewall checks",
-        vmIds.map((vmId) => vmFirewallSyncRequested.create({ vmId, reason: "reconcile" }, { id: `vm-firewall-reconcile-${vmId}-${window}` })),
+        vmIds.map((vmId) => vmFirewallSyncRequested.once({ vmId, reason: "reconcile" }, { window })),
       );
     }
     const stuck = await step.run("list stuck network removals", () => listStuckRemovals());

@@ -70,10 +70,7 @@ export const provisionVmFunction = inngest.createFunction(
     // which retries each action for hours (inngest/functions/cleanup-provisioning.ts).
     onFailure: async ({ event, error, step }) => {
       const { orderId, attempt } = event.data.event.data;
-      await step.sendEvent(
-        "request cleanup",
-        orderCleanupRequested.create({ orderId, attempt, error: error.message || "provisioning failed" }, { id: `order-cleanup-${orderId}-${attempt}` }),
-      );
+      await step.sendEvent("request cleanup", orderCleanupRequested.once({ orderId, attempt, error: error.message || "provisioning failed" }));
     },
   },
   async ({ event, step }) => {

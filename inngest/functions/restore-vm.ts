@@ -2,7 +2,7 @@
 // new build. One step per change, each safe to re-run (I3). If the VM is gone by the time the money
 // arrived (its deletion won the race), the order fails and its refund is requested at once (I11).
 import { inngest } from "@/lib/jobs/client";
-import { orderRefundEventId, orderRefundRequested, vmRestoreRequested } from "@/lib/jobs/events";
+import { orderRefundRequested, vmRestoreRequested } from "@/lib/jobs/events";
 import { rethrowAs } from "@/inngest/step-errors";
 import { attachRestoredVm, failRestore, finishRestore, queueRestoredEmail } from "@/lib/billing-state/restore-vm";
 import { startRestoredVm } from "@/lib/billing-state/enforce-vm";
@@ -21,7 +21,7 @@ export const restoreVmFunction = inngest.createFunction(
     const attach = await step.run("attach new subscription", () => attachRestoredVm(orderId).catch(rethrowAs("attach new subscription")));
     if (!attach.attached) {
       await step.run("fail restore", () => failRestore(orderId, attach.reason));
-      await step.sendEvent("request refund", orderRefundRequested.create({ orderId }, { id: orderRefundEventId(orderId) }));
+      await step.sendEvent("request refund", orderRefundRequested.once({ orderId }));
       return { restored: false, reason: attach.reason };
     }
     await step.run("start vm", () => startRestoredVm(attach.vmId, attach.supersededBillingRow).catch(rethrowAs("start vm")));

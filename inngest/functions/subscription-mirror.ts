@@ -7,7 +7,6 @@ import { billingRestoreRequested, billingSuspendRequested, subscriptionSyncReque
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { syncSubscription } from "@/lib/billing/sync-subscription";
 import { convergeBilling } from "@/lib/billing-state/reconcile";
-import { restoreEventId, suspendEventId } from "@/lib/billing-state/event-ids";
 import { deliverBillingNotices } from "@/lib/billing-state/send-billing-notice";
 import { confirmOpenResizeOf } from "@/lib/resize/confirm-resize-payment";
 import { stripeSignalOptions } from "./stripe-signal-options";
@@ -31,10 +30,8 @@ export const subscriptionMirrorFunction = inngest.createFunction(
     if (result.action !== "unknown-subscription") {
       const billing = await step.run("apply billing state", () => convergeBilling(subscriptionId).catch(rethrowAs("apply billing state")));
       const events = [
-        ...billing.followUp.suspend.map((s) => billingSuspendRequested.create(s, { id: suspendEventId(s.enforcementId, s.suspendedAt) })),
-        ...(billing.restore
-          ? [billingRestoreRequested.create(billing.restore, { id: restoreEventId(billing.restore.enforcementId, billing.restore.episode) })]
-          : []),
+        ...billing.followUp.suspend.map((s) => billingSuspendRequested.once(s)),
+        ...(billing.restore ? [billingRestoreRequested.once(billing.restore)] : []),
       ];
       if (events.length) await step.sendEvent("request vm enforcement", events);
       // The step's email (the warning, an ending) goes out in this run; a mail outage leaves it for the tick.

@@ -12,9 +12,6 @@ import { findInvoiceSubscriptionId } from "@/lib/billing/sync-subscription";
 import { stripeSignalOptions } from "./stripe-signal-options";
 import { rethrowAs } from "@/inngest/step-errors";
 
-/** One request per Stripe event: a re-run or a redelivered event sends the same id, kept once (I3). */
-export const subscriptionSyncRequestId = (stripeEventId: string) => `subscription-sync-${stripeEventId}`;
-
 export const subscriptionSyncFunction = inngest.createFunction(
   {
     id: "subscription-sync",
@@ -35,10 +32,7 @@ export const subscriptionSyncFunction = inngest.createFunction(
       return { action: "not-a-subscription-invoice" as const };
     }
     // subscription-mirror marks the Stripe event processed once the mirror is written.
-    await step.sendEvent(
-      "request subscription sync",
-      subscriptionSyncRequested.create({ subscriptionId, stripeEventId }, { id: subscriptionSyncRequestId(stripeEventId) }),
-    );
+    await step.sendEvent("request subscription sync", subscriptionSyncRequested.once({ subscriptionId, stripeEventId }));
     return { action: "sync-requested" as const, subscriptionId };
   },
 );

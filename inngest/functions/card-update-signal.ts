@@ -8,7 +8,6 @@ import { cardEventTypes } from "@/lib/billing/stripe-event-types";
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { customerOfCardSignal } from "@/lib/billing/apply-card-update";
 import { stripeSignalOptions } from "./stripe-signal-options";
-import { rethrowAs } from "@/inngest/step-errors";
 
 export const cardUpdateSignalFunction = inngest.createFunction(
   {
@@ -19,7 +18,7 @@ export const cardUpdateSignalFunction = inngest.createFunction(
   },
   async ({ event, step }) => {
     const { stripeEventId, type, objectId } = stripeSignal.parse(event.data);
-    const customerId = await step.run("find the signal's customer", () => customerOfCardSignal(type, objectId).catch(rethrowAs("find the signal's customer")));
+    const customerId = await step.run("find the signal's customer", () => customerOfCardSignal(type, objectId));
     if (!customerId) {
       await step.run("mark stripe event processed", () => markStripeEventProcessed(stripeEventId));
       return { action: "no-customer" as const };

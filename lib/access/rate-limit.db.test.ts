@@ -6,7 +6,7 @@
 import Cloudflare from "cloudflare";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
-import { toStepError } from "@/inngest/step-errors";
+import { toStepError } from "@/lib/jobs/step-errors";
 import { MAX_INLINE_WAIT_MS } from "@/lib/access/cloudflare";
 import { findAccessApps } from "@/lib/access/access-api";
 import { compensateProvisioning, inlineRunner } from "@/lib/provisioning/compensate";

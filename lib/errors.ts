@@ -1,6 +1,6 @@
 // The product's domain errors, in one place. Domain code throws these; the one action wrapper
 // (lib/actions/validated-action.ts), the one route wrapper (lib/http) and the one step-error
-// mapping (inngest/step-errors.ts) decide what each means to a form, an HTTP client or Inngest.
+// mapping (lib/jobs/step-errors.ts) decide what each means to a form, an HTTP client or Inngest.
 
 /** A domain error whose message is safe to show the user as is. */
 export class UserFacingError extends Error {}

@@ -28,7 +28,7 @@ describe("layer boundaries (ESLint)", () => {
     ],
     ["app/probe/page.tsx", 'import { startAllSims } from "@/sim/launch";\nexport const x = startAllSims;\n', /stand-ins in sim\//],
     ["lib/orders/probe.ts", 'import { startAllSims } from "@lab-vps/sim";\nexport const x = startAllSims;\n', /stand-ins in sim\//],
-    ["lib/orders/probe.ts", 'import { toStepError } from "@/inngest/step-errors";\nexport const x = toStepError;\n', /lib\/ must not import inngest\//],
+    ["lib/orders/probe.ts", 'import { STEP_BUDGETS } from "@/inngest/step-budgets";\nexport const x = STEP_BUDGETS;\n', /lib\/ must not import inngest\//],
     ["lib/orders/probe.ts", 'import { unique } from "@/test/fixtures/unique";\nexport const x = unique;\n', /test fixtures/],
     // I2: the UI never touches Proxmox (an alias, a relative path, a component, provisioning).
     [

@@ -3,7 +3,6 @@
 // policy is written to what the database says now.
 import { inngest } from "@/lib/jobs/client";
 import { userEmailChanged } from "@/lib/jobs/events";
-import { rethrowAs } from "@/inngest/step-errors";
 import { syncOwnerEmailToAccess } from "@/lib/access/vm-access";
 
 export const accessFollowOwnerEmailFunction = inngest.createFunction(
@@ -14,6 +13,5 @@ export const accessFollowOwnerEmailFunction = inngest.createFunction(
     concurrency: [{ limit: 1, key: "event.data.userId" }],
     retries: 8,
   },
-  async ({ event, step }) =>
-    step.run("sync access policies to the owner's email", () => syncOwnerEmailToAccess(event.data.userId).catch(rethrowAs("sync access policies"))),
+  async ({ event, step }) => step.run("sync access policies to the owner's email", () => syncOwnerEmailToAccess(event.data.userId)),
 );

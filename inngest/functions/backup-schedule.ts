@@ -17,7 +17,7 @@ export const backupScheduleFunction = inngest.createFunction(
     if (tick.queued.length)
       await step.sendEvent(
         "request backups",
-        tick.queued.map((q) => vmOperationRequested.create(q, { id: q.operationId })),
+        tick.queued.map((q) => vmOperationRequested.once(q)),
       );
     return { queued: tick.queued.length, skipped: tick.skipped };
   },

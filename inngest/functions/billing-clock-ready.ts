@@ -8,14 +8,13 @@ import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { refreshBillingClock } from "@/lib/billing-state/billing-clock";
 import { runBillingClockWork } from "@/lib/billing-state/clock-work";
 import { deliverBillingNotices } from "@/lib/billing-state/send-billing-notice";
-import { rethrowAs } from "@/inngest/step-errors";
 import { stripeSignalOptions } from "./stripe-signal-options";
 
 export const billingClockReadyFunction = inngest.createFunction(
   { id: "billing-clock-ready", name: "Run the ladder on an advanced test clock", triggers: [testClockReady], ...stripeSignalOptions },
   async ({ event, step }) => {
     const { objectId: testClockId, stripeEventId } = event.data;
-    const frozen = await step.run("re-read test clock", () => refreshBillingClock(testClockId).catch(rethrowAs("re-read test clock")));
+    const frozen = await step.run("re-read test clock", () => refreshBillingClock(testClockId));
     const work = await step.run("apply due ladder steps", () => runBillingClockWork({ testClockId }));
     if (work.events.length) await step.sendEvent("request billing work", work.events);
     const mail = await step.run("deliver billing notices", () => deliverBillingNotices());

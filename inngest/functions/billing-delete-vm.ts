@@ -2,22 +2,16 @@
 // otherwise). Provisioning's cleanup actions verify ownership markers before removing anything.
 import { inngest } from "@/lib/jobs/client";
 import { billingDeleteRequested } from "@/lib/jobs/events";
-import { toStepError } from "@/inngest/step-errors";
 import { checkDeletionAllowed, deletionSteps, finishDeletion } from "@/lib/billing-state/delete-retained-vm";
 import { deliverBillingNotices } from "@/lib/billing-state/send-billing-notice";
-import { recordEnforcementFailure } from "@/lib/billing-state/billing-state";
+import { billingEnforcementOptions } from "./billing-enforcement-options";
 
 export const billingDeleteVmFunction = inngest.createFunction(
   {
     id: "billing-delete-vm",
     name: "Delete a retained VM (approved)",
     triggers: [billingDeleteRequested],
-    concurrency: { limit: 1, key: "event.data.enforcementId" },
-    retries: 6,
-    onFailure: async ({ event, error, step }) => {
-      const { enforcementId } = event.data.event.data;
-      await step.run("record enforcement failure", () => recordEnforcementFailure(enforcementId, "delete", error.message || "delete failed"));
-    },
+    ...billingEnforcementOptions("delete"),
   },
   async ({ event, step }) => {
     const { enforcementId } = event.data;
@@ -27,13 +21,7 @@ export const billingDeleteVmFunction = inngest.createFunction(
     if (!check.allowed) return { refused: check.reason };
     const results: string[] = [];
     for (const [name, action] of deletionSteps) {
-      results.push(
-        await step.run(name, () =>
-          action(check.orderId).catch((error: unknown) => {
-            throw toStepError(name, error);
-          }),
-        ),
-      );
+      results.push(await step.run(name, () => action(check.orderId)));
     }
     const moved = await step.run("record deleted", () => finishDeletion(enforcementId, results));
     await step.run("deliver billing notices", () => deliverBillingNotices());

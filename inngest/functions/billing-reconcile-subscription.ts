@@ -2,7 +2,6 @@
 // Stripe, converge the ladder, and ask for a restore when a paid invoice lifted a suspension.
 import { inngest } from "@/lib/jobs/client";
 import { billingReconcileRequested, billingRestoreRequested } from "@/lib/jobs/events";
-import { restoreEventId } from "@/lib/billing-state/event-ids";
 import { reconcileSubscription } from "@/lib/billing-state/reconcile";
 
 export const billingReconcileSubscriptionFunction = inngest.createFunction(
@@ -17,10 +16,7 @@ export const billingReconcileSubscriptionFunction = inngest.createFunction(
   async ({ event, step }) => {
     const id = event.data.subscriptionId;
     const result = await step.run(`reconcile ${id}`, () => reconcileSubscription(id));
-    if (result.restore) {
-      const { enforcementId, episode } = result.restore;
-      await step.sendEvent(`request restore ${id}`, billingRestoreRequested.create(result.restore, { id: restoreEventId(enforcementId, episode) }));
-    }
+    if (result.restore) await step.sendEvent(`request restore ${id}`, billingRestoreRequested.once(result.restore));
     return { subscriptionId: id, restored: Boolean(result.restore) };
   },
 );

@@ -25,7 +25,7 @@ export const billingReconcileFunction = inngest.createFunction(
       await step.sendEvent(
         `request reconcile ${start / RECONCILE_BATCH + 1}`,
         // One id per subscription and nightly run: a replayed batch is stored once (I3).
-        batch.map((subscriptionId) => billingReconcileRequested.create({ subscriptionId }, { id: `reconcile-${event.id}-${subscriptionId}` })),
+        batch.map((subscriptionId) => billingReconcileRequested.once({ subscriptionId }, event.id!)),
       );
     }
     return { checked: ids.length, batches: Math.ceil(ids.length / RECONCILE_BATCH) };

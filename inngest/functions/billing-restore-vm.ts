@@ -4,19 +4,14 @@ import { inngest } from "@/lib/jobs/client";
 import { billingRestoreRequested } from "@/lib/jobs/events";
 import { restoreVmPower } from "@/lib/billing-state/enforce-vm";
 import { queueBillingNotice, deliverBillingNotices } from "@/lib/billing-state/send-billing-notice";
-import { recordEnforcementFailure } from "@/lib/billing-state/billing-state";
+import { billingEnforcementOptions } from "./billing-enforcement-options";
 
 export const billingRestoreVmFunction = inngest.createFunction(
   {
     id: "billing-restore-vm",
     name: "Restore a VM after payment",
     triggers: [billingRestoreRequested],
-    concurrency: { limit: 1, key: "event.data.enforcementId" },
-    retries: 6,
-    onFailure: async ({ event, error, step }) => {
-      const { enforcementId } = event.data.event.data;
-      await step.run("record enforcement failure", () => recordEnforcementFailure(enforcementId, "restore", error.message || "restore failed"));
-    },
+    ...billingEnforcementOptions("restore"),
   },
   async ({ event, step }) => {
     const { enforcementId, episode } = event.data;

@@ -4,19 +4,14 @@
 import { inngest } from "@/lib/jobs/client";
 import { billingSuspendRequested } from "@/lib/jobs/events";
 import { isSuspendedState, loadEnforcedVm, markSuspendDone, recordPowerBeforeSuspend, revokeAccess, stopSuspendedVm } from "@/lib/billing-state/enforce-vm";
-import { recordEnforcementFailure } from "@/lib/billing-state/billing-state";
+import { billingEnforcementOptions } from "./billing-enforcement-options";
 
 export const billingSuspendVmFunction = inngest.createFunction(
   {
     id: "billing-suspend-vm",
     name: "Suspend a VM for billing",
     triggers: [billingSuspendRequested],
-    concurrency: { limit: 1, key: "event.data.enforcementId" },
-    retries: 6,
-    onFailure: async ({ event, error, step }) => {
-      const { enforcementId } = event.data.event.data;
-      await step.run("record enforcement failure", () => recordEnforcementFailure(enforcementId, "suspend", error.message || "suspend failed"));
-    },
+    ...billingEnforcementOptions("suspend"),
   },
   async ({ event, step }) => {
     const { enforcementId } = event.data;

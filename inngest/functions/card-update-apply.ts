@@ -7,7 +7,6 @@ import { cardUpdateRequested } from "@/lib/jobs/events";
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { payOwedRenewals, planCardUpdate, setSubscriptionCard } from "@/lib/billing/apply-card-update";
 import { stripeSignalOptions } from "./stripe-signal-options";
-import { rethrowAs } from "@/inngest/step-errors";
 
 export const cardUpdateApplyFunction = inngest.createFunction(
   {
@@ -19,21 +18,15 @@ export const cardUpdateApplyFunction = inngest.createFunction(
   },
   async ({ event, step }) => {
     const { customerId, stripeEventId } = event.data;
-    const plan = await step.run("read the customer's card", () => planCardUpdate(customerId).catch(rethrowAs("read the customer's card")));
+    const plan = await step.run("read the customer's card", () => planCardUpdate(customerId));
     const payments = [];
     if (plan) {
       for (const subscriptionId of plan.subscriptionIds) {
-        await step.run(`set the card on ${subscriptionId}`, () =>
-          setSubscriptionCard(subscriptionId, plan.paymentMethodId).catch(rethrowAs(`set the card on ${subscriptionId}`)),
-        );
+        await step.run(`set the card on ${subscriptionId}`, () => setSubscriptionCard(subscriptionId, plan.paymentMethodId));
       }
       // Restore follows from each paid invoice's own invoice.paid signal (subscription-mirror, I7).
       for (const subscriptionId of plan.subscriptionIds) {
-        payments.push(
-          ...(await step.run(`pay owed renewals of ${subscriptionId}`, () =>
-            payOwedRenewals(subscriptionId, plan.paymentMethodId).catch(rethrowAs(`pay owed renewals of ${subscriptionId}`)),
-          )),
-        );
+        payments.push(...(await step.run(`pay owed renewals of ${subscriptionId}`, () => payOwedRenewals(subscriptionId, plan.paymentMethodId))));
       }
     }
     await step.run("mark stripe event processed", () => markStripeEventProcessed(stripeEventId));

@@ -8,10 +8,6 @@ import { cardEventTypes } from "@/lib/billing/stripe-event-types";
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { customerOfCardSignal } from "@/lib/billing/apply-card-update";
 import { stripeSignalOptions } from "./stripe-signal-options";
-import { rethrowAs } from "@/inngest/step-errors";
-
-/** One request per Stripe event: a re-run or a redelivered event sends the same id, kept once (I3). */
-export const cardUpdateRequestId = (stripeEventId: string) => `card-update-${stripeEventId}`;
 
 export const cardUpdateSignalFunction = inngest.createFunction(
   {
@@ -22,13 +18,13 @@ export const cardUpdateSignalFunction = inngest.createFunction(
   },
   async ({ event, step }) => {
     const { stripeEventId, type, objectId } = stripeSignal.parse(event.data);
-    const customerId = await step.run("find the signal's customer", () => customerOfCardSignal(type, objectId).catch(rethrowAs("find the signal's customer")));
+    const customerId = await step.run("find the signal's customer", () => customerOfCardSignal(type, objectId));
     if (!customerId) {
       await step.run("mark stripe event processed", () => markStripeEventProcessed(stripeEventId));
       return { action: "no-customer" as const };
     }
     // card-update-apply marks the Stripe event processed once the update is applied.
-    await step.sendEvent("request card update", cardUpdateRequested.create({ customerId, stripeEventId }, { id: cardUpdateRequestId(stripeEventId) }));
+    await step.sendEvent("request card update", cardUpdateRequested.once({ customerId, stripeEventId }));
     return { action: "card-update-requested" as const, customerId };
   },
 );

@@ -6,7 +6,6 @@ import { checkoutAsyncSucceeded, checkoutCompleted } from "@/lib/jobs/events";
 import { confirmCheckout, paidOrderEvents, readCheckoutSession } from "@/lib/billing/confirm-checkout";
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { stripeSignalOptions } from "./stripe-signal-options";
-import { rethrowAs } from "@/inngest/step-errors";
 import { sendPaymentReceipt } from "@/lib/email/customer-notices";
 
 export const checkoutCompletedFunction = inngest.createFunction(
@@ -18,8 +17,8 @@ export const checkoutCompletedFunction = inngest.createFunction(
   },
   async ({ event, step }) => {
     const { objectId: sessionId, stripeEventId } = event.data;
-    const session = await step.run("re-read checkout session", () => readCheckoutSession(sessionId).catch(rethrowAs("re-read checkout session")));
-    const result = await step.run("confirm payment", () => confirmCheckout(session, stripeEventId).catch(rethrowAs("confirm payment")));
+    const session = await step.run("re-read checkout session", () => readCheckoutSession(sessionId));
+    const result = await step.run("confirm payment", () => confirmCheckout(session, stripeEventId));
     if (result.action === "confirmed" && result.emitOrderPaid) {
       // A build for a new VM, or the restore of a kept one (issue 16).
       const events = await step.run("name the paid work", () => paidOrderEvents([result.orderId]));

@@ -6,7 +6,6 @@ import { readCheckoutSession } from "@/lib/billing/confirm-checkout";
 import { expireCheckout } from "@/lib/billing/expire-checkout";
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { stripeSignalOptions } from "./stripe-signal-options";
-import { rethrowAs } from "@/inngest/step-errors";
 
 export const checkoutExpiredFunction = inngest.createFunction(
   {
@@ -17,8 +16,8 @@ export const checkoutExpiredFunction = inngest.createFunction(
   },
   async ({ event, step }) => {
     const { objectId: sessionId, stripeEventId } = event.data;
-    const session = await step.run("re-read checkout session", () => readCheckoutSession(sessionId).catch(rethrowAs("re-read checkout session")));
-    const result = await step.run("expire order", () => expireCheckout(session, stripeEventId).catch(rethrowAs("expire order")));
+    const session = await step.run("re-read checkout session", () => readCheckoutSession(sessionId));
+    const result = await step.run("expire order", () => expireCheckout(session, stripeEventId));
     await step.run("mark stripe event processed", () => markStripeEventProcessed(stripeEventId));
     return result;
   },

@@ -4,7 +4,6 @@
 // CLEANUP_DEADLINE_HOURS allows. Its Proxmox tasks take slots like every other (work-slots.ts).
 import { inngest } from "@/lib/jobs/client";
 import { orderCleanupRequested } from "@/lib/jobs/events";
-import { toStepError } from "@/inngest/step-errors";
 import { compensateProvisioning, type CompensationRunner } from "@/lib/provisioning/compensate";
 
 export const cleanupProvisioningFunction = inngest.createFunction(
@@ -17,14 +16,7 @@ export const cleanupProvisioningFunction = inngest.createFunction(
   },
   async ({ event, step }) => {
     const runner: CompensationRunner = {
-      run: (name, work) =>
-        step.run(name, async () => {
-          try {
-            return await work();
-          } catch (error) {
-            throw toStepError(name, error);
-          }
-        }) as ReturnType<typeof work>,
+      run: (name, work) => step.run(name, work) as ReturnType<typeof work>,
       sleep: (name, ms) => step.sleep(name, ms),
     };
     return compensateProvisioning(event.data, runner);

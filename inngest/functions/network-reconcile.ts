@@ -4,7 +4,6 @@
 // of this run queues nothing twice.
 import { inngest } from "@/lib/jobs/client";
 import { vmFirewallSyncRequested } from "@/lib/jobs/events";
-import { rethrowAs } from "@/inngest/step-errors";
 import { finishNetworkRemoval, listManagedVms, listStuckRemovals } from "@/lib/network/reconcile";
 
 export const networkReconcileFunction = inngest.createFunction(
@@ -15,11 +14,11 @@ export const networkReconcileFunction = inngest.createFunction(
     if (vmIds.length) {
       await step.sendEvent(
         "request firewall checks",
-        vmIds.map((vmId) => vmFirewallSyncRequested.create({ vmId, reason: "reconcile" }, { id: `vm-firewall-reconcile-${vmId}-${window}` })),
+        vmIds.map((vmId) => vmFirewallSyncRequested.once({ vmId, reason: "reconcile" }, { window })),
       );
     }
     const stuck = await step.run("list stuck network removals", () => listStuckRemovals());
-    for (const id of stuck) await step.run(`finish removal ${id}`, () => finishNetworkRemoval(id).catch(rethrowAs(`finish removal ${id}`)));
+    for (const id of stuck) await step.run(`finish removal ${id}`, () => finishNetworkRemoval(id));
     return { checked: vmIds.length, removals: stuck.length };
   },
 );

@@ -9,7 +9,6 @@
 import { NonRetriableError } from "inngest";
 import { inngest } from "@/lib/jobs/client";
 import { orderCleanupRequested, orderPaid } from "@/lib/jobs/events";
-import { toStepError } from "@/inngest/step-errors";
 import { ProxmoxBusyError } from "@/lib/proxmox/work-slots";
 import { chooseNode } from "@/lib/provisioning/choose-node";
 import { cloneTemplate, waitForClone } from "@/lib/provisioning/clone-template";
@@ -70,10 +69,7 @@ export const provisionVmFunction = inngest.createFunction(
     // which retries each action for hours (inngest/functions/cleanup-provisioning.ts).
     onFailure: async ({ event, error, step }) => {
       const { orderId, attempt } = event.data.event.data;
-      await step.sendEvent(
-        "request cleanup",
-        orderCleanupRequested.create({ orderId, attempt, error: error.message || "provisioning failed" }, { id: `order-cleanup-${orderId}-${attempt}` }),
-      );
+      await step.sendEvent("request cleanup", orderCleanupRequested.once({ orderId, attempt, error: error.message || "provisioning failed" }));
     },
   },
   async ({ event, step }) => {
@@ -82,12 +78,8 @@ export const provisionVmFunction = inngest.createFunction(
     let shownProgress: string | null = null;
     const run = <T>(name: string, progress: string | null, work: () => Promise<T>) =>
       step.run(name, async () => {
-        try {
-          if (progress && progress !== shownProgress) await setProgress(orderId, (shownProgress = progress));
-          return await work();
-        } catch (error) {
-          throw toStepError(name, error);
-        }
+        if (progress && progress !== shownProgress) await setProgress(orderId, (shownProgress = progress));
+        return await work();
       }) as Promise<T>;
     // A step that needs a Proxmox slot: while all are taken it returns "busy" and the run pauses,
     // longer each time, within the run's budget of busy turns.

@@ -6,7 +6,6 @@
 import { NonRetriableError } from "inngest";
 import { inngest } from "@/lib/jobs/client";
 import { rebuildRequested } from "@/lib/jobs/events";
-import { toStepError } from "@/inngest/step-errors";
 import { ProxmoxBusyError } from "@/lib/proxmox/work-slots";
 import { cloneTemplate, waitForClone } from "@/lib/provisioning/clone-template";
 import { configureVm, growDisk } from "@/lib/provisioning/configure-vm";
@@ -51,12 +50,8 @@ export const rebuildVmFunction = inngest.createFunction(
     const { operationId } = event.data;
     const run = <T>(name: string, progress: string | null, work: () => Promise<T>) =>
       step.run(name, async () => {
-        try {
-          if (progress) await setOperationProgress(operationId, progress);
-          return await work();
-        } catch (error) {
-          throw toStepError(name, error);
-        }
+        if (progress) await setOperationProgress(operationId, progress);
+        return await work();
       }) as Promise<T>;
     let busyTurns = 0;
     const proxmox = async <T>(name: string, progress: string, work: () => Promise<T>): Promise<T> => {

@@ -2,7 +2,6 @@
 // (the ladder tick, or a test clock's advance, asks; the event id is per order).
 import { inngest } from "@/lib/jobs/client";
 import { orderRefundRequested } from "@/lib/jobs/events";
-import { rethrowAs } from "@/inngest/step-errors";
 import { tryDeliverEmail } from "@/lib/email/outbox";
 import { refundEmailKey, refundFailedOrder } from "@/lib/orders/refund-failed-order";
 
@@ -16,7 +15,7 @@ export const refundFailedOrderFunction = inngest.createFunction(
   },
   async ({ event, step }) => {
     const { orderId } = event.data;
-    const refund = await step.run("cancel and refund", () => refundFailedOrder({ orderId, actor: { type: "system" } }).catch(rethrowAs("cancel and refund")));
+    const refund = await step.run("cancel and refund", () => refundFailedOrder({ orderId, actor: { type: "system" } }));
     await step.run("send refund email", () => tryDeliverEmail(refundEmailKey(orderId)));
     return refund;
   },

@@ -9,7 +9,6 @@
 import { NonRetriableError } from "inngest";
 import { inngest } from "@/lib/jobs/client";
 import { resizeApplyRequested } from "@/lib/jobs/events";
-import { toStepError } from "@/inngest/step-errors";
 import {
   claimResize,
   confirmResized,
@@ -31,12 +30,6 @@ import {
 const POWER_WAIT = "10s";
 const POWER_WAIT_TURNS = 90;
 
-const mapped =
-  (name: string) =>
-  (error: unknown): never => {
-    throw toStepError(name, error);
-  };
-
 export const resizeVmFunction = inngest.createFunction(
   {
     id: "resize-vm",
@@ -54,25 +47,25 @@ export const resizeVmFunction = inngest.createFunction(
     const { resizeRequestId, vmId } = event.data;
     const claimed = await step.run("claim resize", () => claimResize(resizeRequestId));
     if (!claimed) return { resizeRequestId, skipped: "request is not paid" };
-    await step.run("verify payment", () => verifyResizePaid(resizeRequestId).catch(mapped("verify payment")));
+    await step.run("verify payment", () => verifyResizePaid(resizeRequestId));
     // One operation per VM: a reboot or shutdown already under way is waited for, step by step
     // (bounded), never by spending retries; it cannot start anew while this request is applying.
     for (let turn = 1; await step.run(turn === 1 ? "check power actions" : `check power actions ${turn}`, () => openPowerActionOn(vmId)); turn++) {
       if (turn > POWER_WAIT_TURNS) throw new NonRetriableError("a power action on this VM did not finish in 15 minutes");
       await step.sleep(`wait for power action ${turn}`, POWER_WAIT);
     }
-    const target = await step.run("load vm", () => loadResizeTarget(resizeRequestId).catch(mapped("load vm")));
-    const wasRunning = await step.run("read power state", () => recordWasRunning(target).catch(mapped("read power state")));
+    const target = await step.run("load vm", () => loadResizeTarget(resizeRequestId));
+    const wasRunning = await step.run("read power state", () => recordWasRunning(target));
     // The disk first, while the guest runs (Proxmox grows disks online): a failure there leaves
     // the VM exactly as it was; a bigger disk is never taken back (Proxmox cannot shrink one).
-    await step.run("grow disk", () => growDiskForResize(target).catch(mapped("grow disk")));
-    if (wasRunning) await step.run("shut down", () => shutdownForResize(target).catch(mapped("shut down")));
-    await step.run("set cores and memory", () => setCoresAndMemory(target).catch(mapped("set cores and memory")));
-    await step.run("start again", () => startAfterResize(target, wasRunning).catch(mapped("start again")));
+    await step.run("grow disk", () => growDiskForResize(target));
+    if (wasRunning) await step.run("shut down", () => shutdownForResize(target));
+    await step.run("set cores and memory", () => setCoresAndMemory(target));
+    await step.run("start again", () => startAfterResize(target, wasRunning));
     // Proxmox keeps non-hotpluggable changes pending on a running VM: the running VM must have them.
-    await step.run("confirm new size", () => confirmResized(target).catch(mapped("confirm new size")));
-    await step.run("mark resized", () => markResized(target).catch(mapped("mark resized")));
-    await step.run("send resized email", () => sendResizedEmail(resizeRequestId).catch(mapped("send resized email")));
+    await step.run("confirm new size", () => confirmResized(target));
+    await step.run("mark resized", () => markResized(target));
+    await step.run("send resized email", () => sendResizedEmail(resizeRequestId));
     return { resizeRequestId, status: "applied" as const };
   },
 );

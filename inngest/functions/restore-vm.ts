@@ -2,8 +2,7 @@
 // new build. One step per change, each safe to re-run (I3). If the VM is gone by the time the money
 // arrived (its deletion won the race), the order fails and its refund is requested at once (I11).
 import { inngest } from "@/lib/jobs/client";
-import { orderRefundEventId, orderRefundRequested, vmRestoreRequested } from "@/lib/jobs/events";
-import { rethrowAs } from "@/inngest/step-errors";
+import { orderRefundRequested, vmRestoreRequested } from "@/lib/jobs/events";
 import { attachRestoredVm, failRestore, finishRestore, queueRestoredEmail } from "@/lib/billing-state/restore-vm";
 import { startRestoredVm } from "@/lib/billing-state/enforce-vm";
 import { tryDeliverEmail } from "@/lib/email/outbox";
@@ -18,13 +17,13 @@ export const restoreVmFunction = inngest.createFunction(
   },
   async ({ event, step }) => {
     const { orderId } = event.data;
-    const attach = await step.run("attach new subscription", () => attachRestoredVm(orderId).catch(rethrowAs("attach new subscription")));
+    const attach = await step.run("attach new subscription", () => attachRestoredVm(orderId));
     if (!attach.attached) {
       await step.run("fail restore", () => failRestore(orderId, attach.reason));
-      await step.sendEvent("request refund", orderRefundRequested.create({ orderId }, { id: orderRefundEventId(orderId) }));
+      await step.sendEvent("request refund", orderRefundRequested.once({ orderId }));
       return { restored: false, reason: attach.reason };
     }
-    await step.run("start vm", () => startRestoredVm(attach.vmId, attach.supersededBillingRow).catch(rethrowAs("start vm")));
+    await step.run("start vm", () => startRestoredVm(attach.vmId, attach.supersededBillingRow));
     await step.run("mark restored", () => finishRestore(orderId, attach.vmId));
     const key = await step.run("queue restored email", () => queueRestoredEmail(orderId, attach.vmId));
     await step.run("send restored email", () => tryDeliverEmail(key));

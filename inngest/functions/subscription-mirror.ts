@@ -7,11 +7,9 @@ import { billingRestoreRequested, billingSuspendRequested, subscriptionSyncReque
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { syncSubscription } from "@/lib/billing/sync-subscription";
 import { convergeBilling } from "@/lib/billing-state/reconcile";
-import { restoreEventId, suspendEventId } from "@/lib/billing-state/event-ids";
 import { deliverBillingNotices } from "@/lib/billing-state/send-billing-notice";
 import { confirmOpenResizeOf } from "@/lib/resize/confirm-resize-payment";
 import { stripeSignalOptions } from "./stripe-signal-options";
-import { rethrowAs } from "@/inngest/step-errors";
 
 export const subscriptionMirrorFunction = inngest.createFunction(
   {
@@ -23,22 +21,20 @@ export const subscriptionMirrorFunction = inngest.createFunction(
   },
   async ({ event, step }) => {
     const { subscriptionId, stripeEventId } = event.data;
-    const result = await step.run("sync subscription mirror", () => syncSubscription(subscriptionId).catch(rethrowAs("sync subscription mirror")));
+    const result = await step.run("sync subscription mirror", () => syncSubscription(subscriptionId));
     // A paid, lapsed or still-open resize of this subscription, settled from a fresh Stripe read.
-    await step.run("settle open resize", () => confirmOpenResizeOf(subscriptionId).catch(rethrowAs("settle open resize")));
+    await step.run("settle open resize", () => confirmOpenResizeOf(subscriptionId));
     // Enforcement (issue 11) in the same serialised run: re-read open invoices, move the billing
     // state, send the warning; suspension and restore are requested from here (I6, I7).
     if (result.action !== "unknown-subscription") {
-      const billing = await step.run("apply billing state", () => convergeBilling(subscriptionId).catch(rethrowAs("apply billing state")));
+      const billing = await step.run("apply billing state", () => convergeBilling(subscriptionId));
       const events = [
-        ...billing.followUp.suspend.map((s) => billingSuspendRequested.create(s, { id: suspendEventId(s.enforcementId, s.suspendedAt) })),
-        ...(billing.restore
-          ? [billingRestoreRequested.create(billing.restore, { id: restoreEventId(billing.restore.enforcementId, billing.restore.episode) })]
-          : []),
+        ...billing.followUp.suspend.map((s) => billingSuspendRequested.once(s)),
+        ...(billing.restore ? [billingRestoreRequested.once(billing.restore)] : []),
       ];
       if (events.length) await step.sendEvent("request vm enforcement", events);
       // The step's email (the warning, an ending) goes out in this run; a mail outage leaves it for the tick.
-      if (billing.changed) await step.run("deliver billing notices", () => deliverBillingNotices().catch(rethrowAs("deliver billing notices")));
+      if (billing.changed) await step.run("deliver billing notices", () => deliverBillingNotices());
     }
     await step.run("mark stripe event processed", () => markStripeEventProcessed(stripeEventId));
     return result;

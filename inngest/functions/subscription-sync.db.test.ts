@@ -10,7 +10,7 @@ import { confirmCheckout, readCheckoutSession } from "@/lib/billing/confirm-chec
 import { readSubscription, writeSubscriptionMirror } from "@/lib/billing/sync-subscription";
 import { createCheckoutFixture, findStripeEvent, payCheckout, stripeSignal } from "@/test/fixtures/checkout";
 import { subscriptionSyncRequested } from "@/lib/jobs/events";
-import { subscriptionSyncFunction, subscriptionSyncRequestId } from "./subscription-sync";
+import { subscriptionSyncFunction } from "./subscription-sync";
 import { subscriptionMirrorFunction } from "./subscription-mirror";
 
 const simUrls = inject("simUrls");
@@ -28,7 +28,11 @@ async function run(event: Signal) {
   const { result: routed } = await route(event);
   if ((routed as { action: string }).action !== "sync-requested") return { result: routed };
   const { subscriptionId } = routed as { subscriptionId: string };
-  const request = { id: subscriptionSyncRequestId(event.id), name: subscriptionSyncRequested.name, data: { subscriptionId, stripeEventId: event.id } };
+  const request = {
+    id: subscriptionSyncRequested.idOf({ subscriptionId, stripeEventId: event.id }),
+    name: subscriptionSyncRequested.name,
+    data: { subscriptionId, stripeEventId: event.id },
+  };
   return new InngestTestEngine({ function: subscriptionMirrorFunction, events: [request] }).execute();
 }
 

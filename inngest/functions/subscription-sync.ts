@@ -10,10 +10,6 @@ import { invoiceEventTypes, isInvoiceEventType, subscriptionEventTypes } from "@
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { findInvoiceSubscriptionId } from "@/lib/billing/sync-subscription";
 import { stripeSignalOptions } from "./stripe-signal-options";
-import { rethrowAs } from "@/inngest/step-errors";
-
-/** One request per Stripe event: a re-run or a redelivered event sends the same id, kept once (I3). */
-export const subscriptionSyncRequestId = (stripeEventId: string) => `subscription-sync-${stripeEventId}`;
 
 export const subscriptionSyncFunction = inngest.createFunction(
   {
@@ -27,18 +23,13 @@ export const subscriptionSyncFunction = inngest.createFunction(
   async ({ event, step }) => {
     // The SDK does not infer a payload from a computed trigger list; the schema is the same one.
     const { stripeEventId, type, objectId } = stripeSignal.parse(event.data);
-    const subscriptionId = isInvoiceEventType(type)
-      ? await step.run("find invoice subscription", () => findInvoiceSubscriptionId(objectId).catch(rethrowAs("find invoice subscription")))
-      : objectId;
+    const subscriptionId = isInvoiceEventType(type) ? await step.run("find invoice subscription", () => findInvoiceSubscriptionId(objectId)) : objectId;
     if (!subscriptionId) {
       await step.run("mark stripe event processed", () => markStripeEventProcessed(stripeEventId));
       return { action: "not-a-subscription-invoice" as const };
     }
     // subscription-mirror marks the Stripe event processed once the mirror is written.
-    await step.sendEvent(
-      "request subscription sync",
-      subscriptionSyncRequested.create({ subscriptionId, stripeEventId }, { id: subscriptionSyncRequestId(stripeEventId) }),
-    );
+    await step.sendEvent("request subscription sync", subscriptionSyncRequested.once({ subscriptionId, stripeEventId }));
     return { action: "sync-requested" as const, subscriptionId };
   },
 );

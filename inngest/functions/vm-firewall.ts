@@ -4,7 +4,6 @@
 // the latest wanted state, so the last change always wins (I3). The UI never calls Proxmox (I2).
 import { inngest } from "@/lib/jobs/client";
 import { vmFirewallSyncRequested } from "@/lib/jobs/events";
-import { rethrowAs } from "@/inngest/step-errors";
 import { recordFirewallSync } from "@/lib/network/customer-rules";
 import { syncVmFirewall } from "@/lib/network/vm-firewall";
 import { ProxmoxBusyError } from "@/lib/proxmox/work-slots";
@@ -26,7 +25,7 @@ export const vmFirewallFunction = inngest.createFunction(
         } catch (error) {
           // Every Proxmox work slot taken: not a failure, the run pauses and asks again.
           if (error instanceof ProxmoxBusyError) return { busy: true as const };
-          return rethrowAs("sync firewall")(error);
+          throw error;
         }
       });
       if (!("busy" in result)) {

@@ -6,7 +6,6 @@
 import { NonRetriableError } from "inngest";
 import { inngest } from "@/lib/jobs/client";
 import { vmOperationRequested } from "@/lib/jobs/events";
-import { toStepError } from "@/inngest/step-errors";
 import { ProxmoxBusyError } from "@/lib/proxmox/work-slots";
 import { pruneBackups, recordBackup, recordPowerBefore, runBackup, runRestore, startAfterRestore, stopForRestore } from "@/lib/vm-operations/backup-steps";
 import {
@@ -47,14 +46,7 @@ export const vmOperationFunction = inngest.createFunction(
   },
   async ({ event, step }) => {
     const { operationId } = event.data;
-    const run = <T>(name: string, work: () => Promise<T>) =>
-      step.run(name, async () => {
-        try {
-          return await work();
-        } catch (error) {
-          throw toStepError(name, error);
-        }
-      }) as Promise<T>;
+    const run = <T>(name: string, work: () => Promise<T>) => step.run(name, work) as Promise<T>;
     let busyTurns = 0;
     const proxmox = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
       for (let turn = 1; ; turn++) {

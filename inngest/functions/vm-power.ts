@@ -4,7 +4,6 @@
 // to its end (lib/proxmox/work-slots.ts), shared with provisioning and cleanup.
 import { inngest } from "@/lib/jobs/client";
 import { vmPowerRequested } from "@/lib/jobs/events";
-import { rethrowAs } from "@/inngest/step-errors";
 import {
   applyPowerAction,
   checkPowerTarget,
@@ -41,12 +40,12 @@ export const vmPowerFunction = inngest.createFunction(
     }
     const { target } = check;
 
-    const applied = await step.run("apply power action", () => applyPowerAction(target).catch(rethrowAs("apply power action")));
+    const applied = await step.run("apply power action", () => applyPowerAction(target));
     const outcome = await step.run("wait for task", async (): Promise<PowerOutcome> => {
-      if (applied.kind === "task") return waitForPowerTask(target, applied.upid).catch(rethrowAs("wait for task"));
+      if (applied.kind === "task") return waitForPowerTask(target, applied.upid);
       return { error: applied.kind === "refused" ? applied.error : null };
     });
-    const result = await step.run("record result", () => recordPowerResult(target, outcome).catch(rethrowAs("record result")));
+    const result = await step.run("record result", () => recordPowerResult(target, outcome));
     return { powerRequestId, ...result };
   },
 );

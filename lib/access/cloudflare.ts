@@ -5,7 +5,7 @@
 // client.retryRequest) sleeps whatever Retry-After says before each of its retries, uncapped: a
 // step would sit for ten minutes inside one call. So a 429 asking for more than
 // MAX_INLINE_WAIT_MS is handed back at once (`x-should-retry: false` makes the SDK throw its
-// RateLimitError), and the step's error carries the wait for Inngest's retry (inngest/step-errors.ts)
+// RateLimitError), and the step's error carries the wait for Inngest's retry (lib/jobs/step-errors.ts)
 // or the cleanup's pause (lib/provisioning/compensate.ts). Short waits are still absorbed inline.
 import "server-only";
 import Cloudflare from "cloudflare";

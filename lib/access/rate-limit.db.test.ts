@@ -6,7 +6,7 @@
 import Cloudflare from "cloudflare";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
-import { toStepError } from "@/inngest/step-errors";
+import { toStepError } from "@/lib/jobs/step-errors";
 import { MAX_INLINE_WAIT_MS } from "@/lib/access/cloudflare";
 import { findAccessApps } from "@/lib/access/access-api";
 import { compensateProvisioning, inlineRunner } from "@/lib/provisioning/compensate";
@@ -27,7 +27,7 @@ beforeAll(async () => {
   const { inngest } = await import("@/lib/jobs/client");
   const { orderPaid } = await import("@/lib/jobs/events");
   const { provisionVmFunction } = await import("@/inngest/functions/provision-vm");
-  send = (orderId) => inngest.send(orderPaid.create({ orderId, attempt: 1 }, { id: `order-paid-${orderId}-1` }));
+  send = (orderId) => inngest.send(orderPaid.once({ orderId, attempt: 1 }));
   app = await startApp(inngest, [provisionVmFunction]);
   const [synced] = await sim.sync(app.url);
   expect(synced?.ok).toBe(true);

@@ -3,8 +3,7 @@
 // and Cloudflare operations of provisioning, power and resize are one step each), the audit trail
 // of the order, its VM and its subscription, and the emails sent about them.
 import { db } from "@/lib/db";
-import { orderPaidEventId } from "@/lib/billing/confirm-checkout";
-import { applyEventId } from "@/lib/resize/confirm-resize-payment";
+import { orderPaid, resizeApplyRequested, vmPowerRequested } from "@/lib/jobs/events";
 import { localRunsPage, runsForEvents } from "@/lib/admin/inngest-runs";
 import { stripeDashboardUrl } from "@/lib/admin/customer-view";
 
@@ -48,9 +47,11 @@ export async function getOrderTimeline(orderId: string) {
   ]);
   const inngestEventIds = [
     ...stripeEvents.map((e) => e.id),
-    ...Array.from({ length: Math.max(order.provisionAttempts, 1) }, (_, i) => orderPaidEventId(order.id, i + 1)),
-    ...powerRequests.map((p) => p.id),
-    ...resizes.flatMap((r) => Array.from({ length: r.applyAttempt }, (_, i) => applyEventId(r.id, i + 1))),
+    ...Array.from({ length: Math.max(order.provisionAttempts, 1) }, (_, i) => orderPaid.idOf({ orderId: order.id, attempt: i + 1 })),
+    ...powerRequests.map((p) => vmPowerRequested.idOf({ powerRequestId: p.id, vmId: p.vmId })),
+    ...resizes.flatMap((r) =>
+      Array.from({ length: r.applyAttempt }, (_, i) => resizeApplyRequested.idOf({ resizeRequestId: r.id, vmId: r.vmId, attempt: i + 1 })),
+    ),
   ];
   const runs = await runsForEvents(inngestEventIds);
   return {

@@ -6,6 +6,5 @@ import { inngest } from "@/lib/jobs/client";
 import { userEmailChanged } from "@/lib/jobs/events";
 
 export async function onUserEmailChanged(userId: string, changedAt: Date): Promise<void> {
-  const at = changedAt.toISOString();
-  await inngest.send(userEmailChanged.create({ userId, changedAt: at }, { id: `user-email-changed-${userId}-${changedAt.getTime()}` }));
+  await inngest.send(userEmailChanged.once({ userId, changedAt: changedAt.toISOString() }));
 }

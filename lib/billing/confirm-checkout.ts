@@ -8,7 +8,7 @@ import { idOf, snapshotSubscription, syncSubscription, type SubscriptionSnapshot
 import { transitionOrder } from "@/lib/orders/order-state";
 import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
 import type { OrderKind } from "@/lib/generated/prisma/client";
-import { orderPaid, vmRestoreEventId, vmRestoreRequested } from "@/lib/jobs/events";
+import { orderPaid, vmRestoreRequested } from "@/lib/jobs/events";
 import { log } from "@/lib/observability/log";
 
 /** What the product needs from a Checkout Session: ids and money, no customer details (plain JSON). */
@@ -43,11 +43,6 @@ export async function readCheckoutSession(sessionId: string): Promise<CheckoutSn
     priceIds: (session.line_items?.data ?? []).flatMap((item) => (item.price ? [item.price.id] : [])),
     planIds: (session.line_items?.data ?? []).flatMap((item) => (item.price?.metadata?.planId ? [item.price.metadata.planId] : [])),
   };
-}
-
-/** The deterministic id of an order's `order/paid` event: Inngest drops a second send of it (I3). */
-export function orderPaidEventId(orderId: string, attempt: number) {
-  return `order-paid-${orderId}-${attempt}`;
 }
 
 export type ConfirmResult =
@@ -129,11 +124,7 @@ export async function confirmCheckout(session: CheckoutSnapshot, cause: Checkout
 export async function paidOrderEvents(orderIds: string[]) {
   if (orderIds.length === 0) return [];
   const orders = await db.order.findMany({ where: { id: { in: orderIds } }, select: { id: true, kind: true } });
-  return orders.map((o) =>
-    o.kind === "restore"
-      ? vmRestoreRequested.create({ orderId: o.id }, { id: vmRestoreEventId(o.id) })
-      : orderPaid.create({ orderId: o.id, attempt: 1 }, { id: orderPaidEventId(o.id, 1) }),
-  );
+  return orders.map((o) => (o.kind === "restore" ? vmRestoreRequested.once({ orderId: o.id }) : orderPaid.once({ orderId: o.id, attempt: 1 })));
 }
 
 type OrderForCheckout = { id: string; planId: string; stripeCheckoutSessionId: string | null; amountMinor: number; currency: string };

@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parsePublicKey } from "@/lib/ssh-keys/parse-public-key";
+import { PermanentError } from "@/lib/errors";
 
 export type UserDataInput = {
   hostname: string;
@@ -18,7 +19,7 @@ export type UserDataInput = {
 };
 
 /** Names the field that failed, never its value: the token must not end up in a log (I9). */
-export class CloudInitInputError extends Error {
+export class CloudInitInputError extends PermanentError {
   constructor(
     readonly field: keyof UserDataInput,
     reason: string,

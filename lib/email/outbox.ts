@@ -3,6 +3,7 @@
 // sent and does nothing; a crash between Resend's answer and our update is covered by Resend
 // replaying the first answer for the same key. Together: exactly one email per key (I3).
 import { db } from "@/lib/db";
+import type { SaysStepRetry, StepRetry } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { resend } from "@/lib/email/resend";
 import { recordAudit } from "@/lib/audit/record-audit";
@@ -14,7 +15,7 @@ import type { EmailOutbox } from "@/lib/generated/prisma/client";
 export type OutgoingEmail = { key: string; to: string; subject: string; html: string; text: string };
 
 /** A delivery that failed; `permanent` when sending the same row again cannot succeed. */
-export class EmailDeliveryError extends Error {
+export class EmailDeliveryError extends Error implements SaysStepRetry {
   readonly permanent: boolean;
   constructor(
     readonly key: string,
@@ -24,6 +25,10 @@ export class EmailDeliveryError extends Error {
     super(`email ${key} not sent: ${message}`);
     this.name = "EmailDeliveryError";
     this.permanent = isFinal(failure);
+  }
+
+  get stepRetry(): StepRetry {
+    return this.permanent ? "permanent" : "retry";
   }
 }
 

@@ -59,7 +59,7 @@ async function lockOwnVm(tx: Tx, userId: string, id: string) {
 
 async function queueSync(id: string, revision: number, reason: string) {
   try {
-    await inngest.send(vmFirewallSyncRequested.create({ vmId: id, reason }, { id: `vm-firewall-${id}-r${revision}` }));
+    await inngest.send(vmFirewallSyncRequested.once({ vmId: id, reason }, { revision }));
   } catch {
     // The change is saved; reconciliation carries it out if this signal was lost.
     throw new UserFacingError("Saved. Applying it is delayed; it will be in place within a few minutes.");

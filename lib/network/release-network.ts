@@ -70,11 +70,7 @@ export async function resyncPeers(userId: string, exceptVmId: string): Promise<n
     select: { id: true, firewallRevision: true },
   });
   if (peers.length) {
-    await inngest.send(
-      peers.map((p) =>
-        vmFirewallSyncRequested.create({ vmId: p.id, reason: "peers changed" }, { id: `vm-firewall-peers-${p.id}-${exceptVmId}-${Date.now()}` }),
-      ),
-    );
+    await inngest.send(peers.map((p) => vmFirewallSyncRequested.once({ vmId: p.id, reason: "peers changed" }, { peersOf: exceptVmId, at: Date.now() })));
   }
   return peers.length;
 }

@@ -30,12 +30,7 @@ export async function retryCleanup({ orderId, adminId }: { orderId: string; admi
   if (count === 0) throw new UserFacingError("That cleanup has been restarted already.");
   const attempt = order.provisionAttempts;
   try {
-    await inngest.send(
-      orderCleanupRequested.create(
-        { orderId, attempt, error: originalError(order.failureReason, attempt) },
-        { id: `order-cleanup-${orderId}-${attempt}-${restartedAt.getTime()}` },
-      ),
-    );
+    await inngest.send(orderCleanupRequested.once({ orderId, attempt, error: originalError(order.failureReason, attempt) }, restartedAt));
   } catch (error) {
     // Unsent, nothing would run it: the order stays an overdue finding.
     await db.order.updateMany({ where: { id: orderId, cleanupStatus: "in_progress" }, data: { cleanupStatus: "overdue" } });

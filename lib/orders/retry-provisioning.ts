@@ -5,7 +5,6 @@ import { inngest } from "@/lib/jobs/client";
 import { orderPaid } from "@/lib/jobs/events";
 import { UserFacingError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
-import { orderPaidEventId } from "@/lib/billing/confirm-checkout";
 import { db } from "@/lib/db";
 
 export async function retryProvisioning({ orderId, adminId }: { orderId: string; adminId: string }): Promise<void> {
@@ -21,7 +20,7 @@ export async function retryProvisioning({ orderId, adminId }: { orderId: string;
   if (order.cleanupStatus === "overdue")
     throw new UserFacingError(`Cleanup of the failed attempt did not finish; remove what remains first: ${order.cleanupRemaining ?? "see the failure reason"}`);
   const attempt = order.provisionAttempts + 1;
-  await inngest.send(orderPaid.create({ orderId, attempt }, { id: orderPaidEventId(orderId, attempt) }));
+  await inngest.send(orderPaid.once({ orderId, attempt }));
   // Audited once the retry is really queued: a failed send leaves no record of a retry that never happened.
   await recordAudit({ type: "admin", id: adminId }, "order.provisioning_retry_requested", { type: "order", id: orderId }, { attempt });
 }

@@ -60,7 +60,7 @@ export async function requestPower(input: {
 
   try {
     // The request id is the event id: a retried send cannot start a second run.
-    await inngest.send(vmPowerRequested.create({ powerRequestId: request.id, vmId }, { id: request.id }));
+    await inngest.send(vmPowerRequested.once({ powerRequestId: request.id, vmId }));
   } catch (error) {
     // Unsent, the request would block this VM's power controls forever: close it.
     const reason = `event send failed: ${error instanceof Error ? error.message : String(error)}`;

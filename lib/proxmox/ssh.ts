@@ -7,14 +7,21 @@ import fs from "node:fs";
 import { createHash } from "node:crypto";
 import { Client, type ConnectConfig } from "ssh2";
 import { env } from "@/lib/env";
+import type { SaysStepRetry, StepRetry } from "@/lib/errors";
+import { isLockMessage } from "@/lib/proxmox/errors";
 
-export class SshCommandError extends Error {
+export class SshCommandError extends Error implements SaysStepRetry {
   constructor(
     readonly command: string,
     readonly code: number | null,
     readonly stderr: string,
   ) {
     super(`remote command failed (${code}): ${command}: ${stderr.trim()}`);
+  }
+
+  /** `qm` over SSH waits for the same config lock as the API (lib/proxmox/tasks.ts isLockError). */
+  get stepRetry(): StepRetry {
+    return isLockMessage(this.stderr) ? "soon" : "retry";
   }
 }
 

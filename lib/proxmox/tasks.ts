@@ -3,6 +3,7 @@
 // Provisioning, compensation and power all use these, so they agree on delays and on what a lock is.
 import { getTaskStatus, getVmStatus, listClusterVms, type TaskStatus, type Upid } from "@/lib/proxmox/api";
 import { isLockMessage, ProxmoxError } from "@/lib/proxmox/errors";
+import type { SaysStepRetry, StepRetry } from "@/lib/errors";
 import { SshCommandError } from "@/lib/proxmox/ssh";
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -15,7 +16,7 @@ export class WaitTimeoutError extends Error {
 }
 
 /** A task that ended with an exit status other than success; `status` is Proxmox's text. */
-export class TaskFailedError extends Error {
+export class TaskFailedError extends Error implements SaysStepRetry {
   constructor(
     readonly what: string,
     readonly exitstatus: string,
@@ -27,6 +28,10 @@ export class TaskFailedError extends Error {
   /** The task lost a race for the config lock (it undid itself): running it again is safe. */
   get isLock(): boolean {
     return isLockMessage(this.exitstatus);
+  }
+
+  get stepRetry(): StepRetry {
+    return this.isLock ? "soon" : "retry";
   }
 }
 

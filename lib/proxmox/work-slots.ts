@@ -22,6 +22,7 @@
 // - the holder's own lease, lapsed or not, is resumed by its next try: no one can have taken the
 //   slot while the row still names it.
 import { db } from "@/lib/db";
+import type { SaysStepRetry } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { getTaskStatus, type TaskStatus, type Upid } from "@/lib/proxmox/api";
 import { ProxmoxError } from "@/lib/proxmox/errors";
@@ -35,7 +36,9 @@ export const leaseTtlMs = () => env().PROXMOX_LEASE_TTL_MS;
 const unknownStartHoldMs = () => Math.ceil((leaseTtlMs() * REAL_MAX_RETRY_GAP_MS) / REAL_LEASE_TTL_MS);
 
 /** No slot came free within the wait: not a failure, the caller pauses and asks again. */
-export class ProxmoxBusyError extends Error {
+export class ProxmoxBusyError extends Error implements SaysStepRetry {
+  // Every slot taken: one frees within seconds to minutes, so the step is tried again soon.
+  readonly stepRetry = "soon";
   constructor(readonly holder: string) {
     super(`all Proxmox work slots are busy (waiting: ${holder})`);
     this.name = "ProxmoxBusyError";

@@ -30,5 +30,5 @@ export async function requestApplyFinding(input: z.infer<typeof applyFindingSche
     { type: "reconcile_finding", id: finding.id },
     { kind: finding.kind, subject: finding.subject, action: finding.action },
   );
-  await inngest.send(reconcileApplyRequested.create({ findingId: finding.id }, { id: `reconcile-apply-${finding.id}` }));
+  await inngest.send(reconcileApplyRequested.once({ findingId: finding.id }));
 }

@@ -23,8 +23,6 @@ const EXPIRED_MESSAGE = "The payment was not completed in time, so the resize la
 /** An open request with no invoice at Stripe after this long never reached Stripe. */
 export const UPDATE_LOST_AFTER_MS = 30 * 60_000;
 
-export const applyEventId = (resizeRequestId: string, attempt: number) => `resize-apply-${resizeRequestId}-${attempt}`;
-
 /** Stripe's items, as a multiset of price × quantity, equal the target's. */
 export function itemsMatch(subscription: Pick<Stripe.Subscription, "items">, expected: TargetItems["expected"]): boolean {
   const key = (priceId: string, quantity: number) => `${priceId}×${quantity}`;
@@ -34,12 +32,7 @@ export function itemsMatch(subscription: Pick<Stripe.Subscription, "items">, exp
 }
 
 async function sendApply(request: { id: string; vmId: string; applyAttempt: number }) {
-  await inngest.send(
-    resizeApplyRequested.create(
-      { resizeRequestId: request.id, vmId: request.vmId, attempt: request.applyAttempt },
-      { id: applyEventId(request.id, request.applyAttempt) },
-    ),
-  );
+  await inngest.send(resizeApplyRequested.once({ resizeRequestId: request.id, vmId: request.vmId, attempt: request.applyAttempt }));
 }
 
 function stateOf(row: { id: string; status: ResizeStatus; customerMessage: string | null; hostedInvoiceUrl: string | null }): ResizePaymentState {

@@ -16,7 +16,7 @@ import { seedCatalog } from "@/lib/catalog/seed-catalog";
 import { diskSizeGb, waitForTaskOk } from "@/lib/proxmox/tasks";
 import { createCheckoutFixture, findStripeEvent, inngestEvents, payCheckout, proxmoxRequests, stripeSignal } from "@/test/fixtures/checkout";
 import { subscriptionSyncRequested } from "@/lib/jobs/events";
-import { subscriptionSyncFunction, subscriptionSyncRequestId } from "@/inngest/functions/subscription-sync";
+import { subscriptionSyncFunction } from "@/inngest/functions/subscription-sync";
 import { subscriptionMirrorFunction } from "@/inngest/functions/subscription-mirror";
 import { createTestNode, retireTestNodes } from "@/test/fixtures/capacity";
 import { createUser, uniqueVmid } from "@/test/fixtures/vm";
@@ -113,11 +113,8 @@ async function runSignal(event: ReturnType<typeof stripeSignal>) {
   const { result } = await new InngestTestEngine({ function: subscriptionSyncFunction, events: [event] }).execute();
   const routed = result as { action: string; subscriptionId?: string };
   if (routed.action !== "sync-requested") return;
-  const request = {
-    id: subscriptionSyncRequestId(event.id),
-    name: subscriptionSyncRequested.name,
-    data: { subscriptionId: routed.subscriptionId!, stripeEventId: event.id },
-  };
+  const data = { subscriptionId: routed.subscriptionId!, stripeEventId: event.id };
+  const request = { id: subscriptionSyncRequested.idOf(data), name: subscriptionSyncRequested.name, data };
   await new InngestTestEngine({ function: subscriptionMirrorFunction, events: [request] }).execute();
 }
 

@@ -5,7 +5,6 @@
 import { UserFacingError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db";
-import { applyEventId } from "@/lib/resize/confirm-resize-payment";
 import { transitionResize } from "@/lib/resize/resize-state";
 import { inngest } from "@/lib/jobs/client";
 import { resizeApplyRequested } from "@/lib/jobs/events";
@@ -30,7 +29,7 @@ export async function retryResize({ resizeRequestId, adminId }: { resizeRequestI
       { resizeRequestId, attempt, previousFailure: request.failureReason },
     );
   }
-  await inngest.send(resizeApplyRequested.create({ resizeRequestId, vmId: request.vmId, attempt }, { id: applyEventId(resizeRequestId, attempt) }));
+  await inngest.send(resizeApplyRequested.once({ resizeRequestId, vmId: request.vmId, attempt }));
   return { attempt };
 }
 

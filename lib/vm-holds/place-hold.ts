@@ -78,7 +78,7 @@ export async function placeHold(input: PlaceHoldInput): Promise<{ holdId: string
     holdId = existing.id;
   }
   // The hold id is the event id: a re-send (after a failed send, or the second click) starts no second run.
-  await inngest.send(vmHoldPlaced.create({ holdId, vmId: input.vmId }, { id: `vm-hold-placed-${holdId}` }));
+  await inngest.send(vmHoldPlaced.once({ holdId, vmId: input.vmId }));
   return { holdId, created };
 }
 
@@ -94,6 +94,6 @@ export async function liftHold(input: { holdId: string; actor: AuditActor; kind?
     if (count === 1) await recordAudit(input.actor, "vm.hold_lifted", { type: "vm", id: hold.vmId }, { holdId: input.holdId, kind: hold.kind }, tx);
     return count === 1;
   });
-  await inngest.send(vmHoldLifted.create({ holdId: input.holdId, vmId: hold.vmId }, { id: `vm-hold-lifted-${input.holdId}` }));
+  await inngest.send(vmHoldLifted.once({ holdId: input.holdId, vmId: hold.vmId }));
   return lifted;
 }

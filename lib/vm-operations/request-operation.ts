@@ -140,10 +140,7 @@ async function lastRebuildFailed(tx: Tx, vmId: string): Promise<boolean> {
 /** The operation id is the event id: a retried send cannot start a second run. Unsent, it is closed. */
 export async function queueOperation(operationId: string, vmId: string, kind: VmOperationKind): Promise<void> {
   try {
-    const event =
-      kind === "rebuild"
-        ? rebuildRequested.create({ operationId, vmId }, { id: operationId })
-        : vmOperationRequested.create({ operationId, vmId }, { id: operationId });
+    const event = kind === "rebuild" ? rebuildRequested.once({ operationId, vmId }) : vmOperationRequested.once({ operationId, vmId });
     await inngest.send(event);
   } catch (error) {
     const reason = `event send failed: ${error instanceof Error ? error.message : String(error)}`;

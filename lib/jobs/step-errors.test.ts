@@ -52,3 +52,23 @@ it("Cloudflare's rate limit: the step is retried after the Retry-After Cloudflar
   expect(error.name).toBe("RetryAfterError");
   expect(error.retryAfter).toBe("300");
 });
+
+describe("the step-error path names no domain class", () => {
+  it("I8: any PermanentError stops at once, including one the mapping has never heard of", async () => {
+    const { PermanentError } = await import("@/lib/errors");
+    class SomeNewRefusal extends PermanentError {}
+    expect(classifyStepError(new SomeNewRefusal("refused for good"))).toBe("permanent");
+    expect(toStepError("do the thing", new SomeNewRefusal("refused for good"))).toMatchObject({
+      name: "NonRetriableError",
+      message: "do the thing: refused for good",
+    });
+  });
+
+  it("a decision already made for Inngest inside the step is kept, not wrapped again", async () => {
+    const { NonRetriableError, RetryAfterError } = await import("inngest");
+    const stop = new NonRetriableError("budget spent");
+    const later = new RetryAfterError("wait", "30s");
+    expect(toStepError("wait for clone", stop)).toBe(stop);
+    expect(toStepError("wait for clone", later)).toBe(later);
+  });
+});

@@ -1,15 +1,12 @@
 // The one mapping from what a step threw to what Inngest should do about it: retry soon (a lock,
 // a busy budget, a rate limit), retry with the function's backoff (5xx, network, timeouts), or
 // stop at once (another try cannot fix it: our own bad request, bad stored input, a VMID held by
-// someone else). Every function that does Proxmox or Stripe work throws through this.
-import { NonRetriableError, RetryAfterError } from "inngest";
+// someone else). It runs as client middleware (lib/jobs/client.ts) around every step of every
+// function, so no function maps errors itself. Domain errors say what they are (a PermanentError,
+// or their own `stepRetry`, lib/errors.ts), so this module names no domain class.
+import { Middleware, NonRetriableError, RetryAfterError } from "inngest";
 import { cloudflareRateLimitWaitMs } from "@/lib/access/cloudflare";
-import { CloudInitInputError } from "@/lib/cloud-init/render-user-data";
-import { EmailDeliveryError } from "@/lib/email/outbox";
-import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
-import { ProxmoxError } from "@/lib/proxmox/errors";
-import { isLockError } from "@/lib/proxmox/tasks";
-import { ProxmoxBusyError } from "@/lib/proxmox/work-slots";
+import { PermanentError, stepRetryOf, type StepRetry } from "@/lib/errors";
 
 // Stripe's SDK names its error classes in `type`; these come back the same on every try.
 const STRIPE_PERMANENT = new Set([
@@ -20,15 +17,12 @@ const STRIPE_PERMANENT = new Set([
   "StripeCardError",
 ]);
 
-export type StepErrorKind = "permanent" | "soon" | "retry";
+export type StepErrorKind = StepRetry;
 
 export function classifyStepError(error: unknown): StepErrorKind {
-  if (error instanceof ProvisioningHaltedError || error instanceof CloudInitInputError) return "permanent";
-  if (error instanceof EmailDeliveryError) return error.permanent ? "permanent" : "retry";
-  if (error instanceof ProxmoxBusyError || isLockError(error)) return "soon";
-  // Proxmox answers 4xx for a parameter we got wrong or a privilege the token lacks (a 403 like
-  // pve-access-control's "Permission check failed"); 409/429 are contention, not our mistake.
-  if (error instanceof ProxmoxError && error.status >= 400 && error.status < 500 && error.status !== 409 && error.status !== 429) return "permanent";
+  if (error instanceof PermanentError) return "permanent";
+  const own = stepRetryOf(error);
+  if (own) return own;
   const stripeType = (error as { type?: unknown } | null)?.type;
   if (typeof stripeType === "string" && stripeType.startsWith("Stripe")) {
     if (stripeType === "StripeRateLimitError") return "soon";
@@ -39,6 +33,8 @@ export function classifyStepError(error: unknown): StepErrorKind {
 
 /** The error to throw from step `name`: its name leads the message, the cause is kept. */
 export function toStepError(name: string, error: unknown): Error {
+  // Already a decision for Inngest (a budget spent inside the step): keep it as it is.
+  if (error instanceof NonRetriableError || error instanceof RetryAfterError) return error;
   const message = `${name}: ${error instanceof Error ? error.message : String(error)}`;
   // Cloudflare's rate limit says how long every call stays blocked: Inngest waits that long (the
   // client does not sleep it inside the step, lib/access/cloudflare.ts).
@@ -54,9 +50,18 @@ export function toStepError(name: string, error: unknown): Error {
   }
 }
 
-/** For `.catch()` inside a step: `work().catch(rethrowAs("step name"))`. */
-export const rethrowAs =
-  (name: string) =>
-  (error: unknown): never => {
-    throw toStepError(name, error);
-  };
+/**
+ * Every step's handler (`step.run`, `step.sendEvent`, on every attempt) throws through
+ * toStepError, named by the step's id: the one step-error path (issue 18).
+ */
+export class StepErrorMiddleware extends Middleware.BaseMiddleware {
+  readonly id = "labvps-step-errors";
+
+  async wrapStepHandler({ next, stepInfo }: Middleware.WrapStepHandlerArgs) {
+    try {
+      return await next();
+    } catch (error) {
+      throw toStepError(String(stepInfo.options.name ?? stepInfo.options.id), error);
+    }
+  }
+}

@@ -10,6 +10,7 @@ import { env } from "@/lib/env";
 import { stripe } from "@/lib/billing/stripe";
 import { createCheckoutSession } from "@/lib/billing/create-checkout-session";
 import { ensureStripeCustomer } from "@/lib/billing/ensure-customer";
+import { confirmCheckout, readCheckoutSession } from "@/lib/billing/confirm-checkout";
 import { seedCatalog } from "@/lib/catalog/seed-catalog";
 import { seedResourcePrices } from "@/lib/catalog/seed-data";
 import { quoteResize } from "@/lib/resize/quote-resize";
@@ -50,6 +51,7 @@ async function productCheckout() {
   const user = await db.user.findUniqueOrThrow({ where: { id: fixture.userId } });
   const customerId = await ensureStripeCustomer(user);
   const session = await createCheckoutSession({ orderId: fixture.orderId, priceId: fixture.priceId, customerId });
+  await db.order.update({ where: { id: fixture.orderId }, data: { stripeCheckoutSessionId: session.id } });
   return { fixture, customerId, session };
 }
 
@@ -70,6 +72,16 @@ describe("STRIPE_AUTOMATIC_TAX", () => {
       "no head office address",
       "default tax behavior is unset, the pages say prices exclude tax: set it to exclusive",
     ]);
+  });
+
+  it("I1: a taxed checkout confirms its order — the customer paid the order's price plus the tax", async () => {
+    env().STRIPE_AUTOMATIC_TAX = true;
+    await activateTax();
+    const { session, fixture } = await productCheckout();
+    expect(sim.payCheckout(session.id, { billing: { country: "DE", line1: "Str 1", city: "Berlin", postalCode: "10115" } }).status).toBe("complete");
+    const snapshot = await readCheckoutSession(session.id);
+    expect(snapshot).toMatchObject({ amountTotal: 2900 + 551, amountTax: 551 });
+    expect(await confirmCheckout(snapshot, "evt_tax_test")).toMatchObject({ action: "confirmed", orderId: fixture.orderId, moved: true });
   });
 
   it("on: Checkout computes tax, requires the billing address, offers tax ID collection, and saves address and business name on our customer", async () => {

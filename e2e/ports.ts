@@ -6,7 +6,7 @@
 // data directory, so it never meets the main run's stand-ins or state.
 const replicas = process.env.E2E_REPLICAS === "1";
 const offset = Number(process.env.E2E_PORT_OFFSET ?? 0) + (replicas ? 40 : 0);
-export const e2ePorts = {
+const portsAt = (offset: number) => ({
   app: Number(process.env.E2E_PORT ?? 3100) + offset,
   db: Number(process.env.E2E_PORT ?? 3100) + offset + 1,
   simStatus: 13100 + offset,
@@ -16,14 +16,22 @@ export const e2ePorts = {
   cloudflare: 13113 + offset,
   mail: 13114 + offset,
   inngest: 13288 + offset,
-};
+});
+export type E2ePorts = ReturnType<typeof portsAt>;
+export const e2ePorts = portsAt(offset);
+// The STRIPE_AUTOMATIC_TAX server (playwright.config.ts's "tax" project): a second server with its
+// own stand-ins, ports and data, because the setting is read once at start-up.
+export const taxE2ePorts = portsAt(offset + 60);
 
-export const simUrl = {
-  stripe: `http://127.0.0.1:${e2ePorts.stripe}`,
-  proxmox: `https://127.0.0.1:${e2ePorts.proxmox}`,
-  cloudflare: `http://127.0.0.1:${e2ePorts.cloudflare}`,
-  mail: `http://127.0.0.1:${e2ePorts.mail}`,
-  inngest: `http://127.0.0.1:${e2ePorts.inngest}`,
-};
+export const simUrlsAt = (ports: E2ePorts) => ({
+  stripe: `http://127.0.0.1:${ports.stripe}`,
+  proxmox: `https://127.0.0.1:${ports.proxmox}`,
+  cloudflare: `http://127.0.0.1:${ports.cloudflare}`,
+  mail: `http://127.0.0.1:${ports.mail}`,
+  inngest: `http://127.0.0.1:${ports.inngest}`,
+});
+/** The stand-ins the specs talk to; a spec of the "tax" project points it at that server's (its own worker). */
+export const simUrl = simUrlsAt(e2ePorts);
 
 export const e2eDataDir = replicas ? ".data/e2e-replicas" : ".data/e2e";
+export const taxE2eDataDir = ".data/e2e-tax";

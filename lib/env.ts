@@ -37,6 +37,9 @@ export const envSchema = z
       .optional(),
     // Where the browser loads Stripe.js from (the local stand-in serves a compatible one).
     STRIPE_JS_URL: z.url().default("https://js.stripe.com/v3"),
+    // Stripe Tax: Checkout computes tax, collects the billing address and business tax IDs; prices
+    // are shown excluding tax. Needs Stripe Tax active with a head office (`npm run doctor`).
+    STRIPE_AUTOMATIC_TAX: bool.default(false),
 
     // --- Proxmox VE ---
     PROXMOX_API_URL: z.url().refine((u) => u.startsWith("https://"), "must be https:// (TLS is never turned off)"),

@@ -14,6 +14,10 @@ export type InvoiceView = {
   amountDueMinor: number;
   amountPaidMinor: number;
   refundedMinor: number;
+  /** Stripe's total, tax included. */
+  totalMinor: number;
+  /** Tax on this invoice (Stripe Tax's `total_taxes`); null when the invoice is not taxed. */
+  taxMinor: number | null;
   currency: string;
   created: Date;
   hostedUrl: string | null;
@@ -53,6 +57,8 @@ export async function invoiceViews(stripeSubscriptionId: string, opts: { orderRe
         amountDueMinor: i.amount_due,
         amountPaidMinor: i.amount_paid,
         refundedMinor: refunded,
+        totalMinor: i.total,
+        taxMinor: i.automatic_tax?.enabled ? (i.total_taxes ?? []).reduce((sum, tax) => sum + tax.amount, 0) : null,
         currency: i.currency,
         created: new Date(i.created * 1000),
         hostedUrl: i.status === "draft" ? null : (i.hosted_invoice_url ?? null),

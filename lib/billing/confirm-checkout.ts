@@ -19,6 +19,8 @@ export interface CheckoutSnapshot {
   clientReferenceId: string | null;
   metadataOrderId: string | null;
   amountTotal: number | null;
+  /** Stripe Tax's exclusive tax on top of the items (STRIPE_AUTOMATIC_TAX), part of amountTotal. */
+  amountTax?: number;
   currency: string | null;
   customerId: string | null;
   subscription: SubscriptionSnapshot | null;
@@ -37,6 +39,7 @@ export async function readCheckoutSession(sessionId: string): Promise<CheckoutSn
     clientReferenceId: session.client_reference_id,
     metadataOrderId: session.metadata?.orderId ?? null,
     amountTotal: session.amount_total,
+    amountTax: session.automatic_tax.enabled ? (session.total_details?.amount_tax ?? 0) : 0,
     currency: session.currency,
     customerId: session.customer ? idOf(session.customer) : null,
     subscription: subscription && typeof subscription !== "string" ? snapshotSubscription(subscription) : null,
@@ -146,8 +149,10 @@ function describeMismatch(session: CheckoutSnapshot, order: OrderForCheckout): s
 
 function describeAmountMismatch(session: CheckoutSnapshot, order: OrderForCheckout): string | null {
   const sameCurrency = (session.currency ?? "").toLowerCase() === order.currency.toLowerCase();
-  if (session.amountTotal === order.amountMinor && sameCurrency) return null;
-  return `paid ${session.amountTotal ?? "?"} ${session.currency ?? "?"}, order is ${order.amountMinor} ${order.currency}`;
+  // With automatic tax the customer also paid the tax, on top of the order's (tax-exclusive) price.
+  const tax = session.amountTax ?? 0;
+  if (session.amountTotal !== null && session.amountTotal - tax === order.amountMinor && sameCurrency) return null;
+  return `paid ${session.amountTotal ?? "?"} ${session.currency ?? "?"}${tax ? ` (incl. ${tax} tax)` : ""}, order is ${order.amountMinor} ${order.currency}`;
 }
 
 /** Sets the flag once per distinct reason, so a replayed event neither rewrites nor re-audits it. */

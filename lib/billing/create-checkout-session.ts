@@ -11,6 +11,20 @@ export const CHECKOUT_SESSION_LIFETIME_SECONDS = 31 * 60;
 // completion webhook to move the order to `paid` (after which it counts as paid).
 export const CAPACITY_HOLD_MS = (CHECKOUT_SESSION_LIFETIME_SECONDS + 5 * 60) * 1000;
 
+// STRIPE_AUTOMATIC_TAX: Stripe Tax computes the tax from the billing address Checkout asks for,
+// and the subscription and all its invoices keep `automatic_tax` ("settings for automatic tax lookup
+// for this session and resulting payments, invoices, and subscriptions"). Our customers already
+// exist in Stripe, so Checkout must be allowed to save what it collects: the address
+// (`customer_update[address]`, else Stripe refuses automatic tax for a customer without one) and
+// the business name that comes with a tax ID (`customer_update[name]`, else Stripe refuses tax ID
+// collection) — which also keeps the Stripe customer in sync with what the buyer entered.
+export const AUTOMATIC_TAX_PARAMS = {
+  automatic_tax: { enabled: true },
+  billing_address_collection: "required",
+  tax_id_collection: { enabled: true },
+  customer_update: { address: "auto", name: "auto" },
+} as const satisfies Partial<Stripe.Checkout.SessionCreateParams>;
+
 export type CheckoutRequest = {
   orderId: string;
   priceId: string;
@@ -48,6 +62,7 @@ export function createCheckoutSession({
       success_url: `${orderUrl}?session_id={CHECKOUT_SESSION_ID}`,
       cancel_url: `${orderUrl}?canceled=1`,
       expires_at: Math.floor(now.getTime() / 1000) + CHECKOUT_SESSION_LIFETIME_SECONDS,
+      ...(env().STRIPE_AUTOMATIC_TAX ? AUTOMATIC_TAX_PARAMS : {}),
     },
     { idempotencyKey: replaces ? `checkout-${orderId}-after-${replaces}` : `checkout-${orderId}` },
   );

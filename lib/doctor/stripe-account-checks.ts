@@ -1,11 +1,13 @@
 // Stripe account preflight beyond the key and the webhook endpoint (issue 17): the product's
 // card-update portal configuration, and an active price under every lookup key the catalogue
-// sells. Read-only: `npm run stripe:setup` creates what is missing.
+// sells; with STRIPE_AUTOMATIC_TAX, Stripe Tax's settings. Read-only: `npm run stripe:setup` creates
+// what is missing (Tax settings are the business's own: set them in the Dashboard).
 import { stripe, type Stripe } from "@/lib/billing/stripe";
 import { findPortalConfiguration, PORTAL_CONFIGURATION_METADATA, portalConfigurationProblems } from "@/lib/billing/portal-configuration";
 import { catalogueLookupKeys } from "@/lib/billing/setup-stripe";
 import { planAmount, priceMatches } from "@/lib/billing/ensure-plan-price";
 import { type CheckResult, fail, pass } from "@/lib/doctor/check";
+import { env } from "@/lib/env";
 
 async function portalConfigurationCheck(): Promise<CheckResult> {
   const configuration = await findPortalConfiguration();
@@ -53,6 +55,34 @@ async function pricesCheck(): Promise<CheckResult> {
     : pass("stripe", "prices", `${count} lookup keys, each with an active price matching the catalogue`);
 }
 
+/**
+ * STRIPE_AUTOMATIC_TAX needs Stripe Tax ready: `status: active` (Stripe reports `pending` with
+ * `missing_fields: ["head_office"]` until the business's address is set) and a default tax behavior
+ * of `exclusive`, which is what our pages promise ("prices exclude tax"); our prices carry none of
+ * their own, so the default decides (with none, Stripe cannot tax them).
+ */
+export function taxSettingsProblems(settings: Stripe.Tax.Settings): string[] {
+  const problems: string[] = [];
+  if (settings.status !== "active") {
+    const missing = settings.status_details.pending?.missing_fields ?? [];
+    problems.push(`Stripe Tax is ${settings.status}${missing.length ? ` (missing: ${missing.join(", ")})` : ""}`);
+  }
+  if (!settings.head_office?.address.country) problems.push("no head office address");
+  if (settings.defaults.tax_behavior !== "exclusive") {
+    problems.push(`default tax behavior is ${settings.defaults.tax_behavior ?? "unset"}, the pages say prices exclude tax: set it to exclusive`);
+  }
+  return problems;
+}
+
+async function taxCheck(): Promise<CheckResult> {
+  const settings = await stripe().tax.settings.retrieve();
+  const problems = taxSettingsProblems(settings);
+  const office = settings.head_office?.address;
+  return problems.length
+    ? fail("stripe", "tax", `${problems.join("; ")} (Dashboard → Tax → Settings; STRIPE_AUTOMATIC_TAX=1 needs it)`)
+    : pass("stripe", "tax", `Stripe Tax active, head office in ${office?.country}, prices exclusive of tax`);
+}
+
 export async function stripeAccountChecks(): Promise<CheckResult[]> {
-  return [await portalConfigurationCheck(), await pricesCheck()];
+  return [await portalConfigurationCheck(), await pricesCheck(), ...(env().STRIPE_AUTOMATIC_TAX ? [await taxCheck()] : [])];
 }

@@ -59,6 +59,8 @@ export type ResizeQuote = {
   totals: Totals;
   /** A downgrade's renewal date; null for an upgrade (applied once paid, now). */
   effectiveAt: Date | null;
+  /** Stripe Tax's part of `amountDueMinor` (included in it); null when the subscription is not taxed. */
+  tax: { amountMinor: number } | null;
 };
 
 /**
@@ -96,6 +98,8 @@ export async function quoteResize(input: { userId: string; vmId: string; totals:
   let amountDueMinor = 0;
   let currency = ctx.plan.currency;
   let effectiveAt: Date | null = null;
+  let taxMinor = 0;
+  let taxed = false;
   if (downgrade) {
     // Nothing is due now; the smaller items start with the next renewal (the current period's end).
     if (subscription.schedule) throw new UserFacingError(FOREIGN_SCHEDULE_MESSAGE);
@@ -104,10 +108,15 @@ export async function quoteResize(input: { userId: string; vmId: string; totals:
     const preview = await stripe().invoices.createPreview({
       customer: typeof subscription.customer === "string" ? subscription.customer : subscription.customer.id,
       subscription: subscriptionId,
+      // The proration invoice is taxed when the subscription is (it kept Checkout's automatic tax):
+      // the preview then asks for the same tax, so the amount quoted is the amount charged.
+      ...(subscription.automatic_tax.enabled ? { automatic_tax: { enabled: true } } : {}),
       subscription_details: { items: items.update, proration_behavior: "always_invoice", proration_date: prorationDate },
     });
     if (preview.amount_due <= 0) throw new UserFacingError(NOTHING_DUE_MESSAGE);
     amountDueMinor = preview.amount_due;
+    taxMinor = (preview.total_taxes ?? []).reduce((sum, tax) => sum + tax.amount, 0);
+    taxed = preview.automatic_tax.enabled;
     currency = preview.currency;
   }
   const newMonthlyMinor = monthlyPrice(ctx.plan, totals, ctx.prices);
@@ -123,6 +132,7 @@ export async function quoteResize(input: { userId: string; vmId: string; totals:
       kind: downgrade ? "downgrade" : "upgrade",
       prorationDate,
       amountDueMinor,
+      taxMinor: taxed ? taxMinor : null,
       newMonthlyMinor,
       currency,
       effectiveAt,
@@ -130,5 +140,5 @@ export async function quoteResize(input: { userId: string; vmId: string; totals:
     },
     select: { id: true },
   });
-  return { resizeRequestId: row.id, amountDueMinor, newMonthlyMinor, currency, totals, effectiveAt };
+  return { resizeRequestId: row.id, amountDueMinor, newMonthlyMinor, currency, totals, effectiveAt, tax: taxed ? { amountMinor: taxMinor } : null };
 }

@@ -33,6 +33,8 @@ export type ResizeRequestView = {
   from: Totals;
   to: Totals;
   amountDueMinor: number;
+  /** Tax included in amountDueMinor; null when the subscription is not taxed. */
+  taxMinor: number | null;
   newMonthlyMinor: number;
   currency: string;
   customerMessage: string | null;
@@ -53,6 +55,7 @@ function viewOf(r: {
   ramGb: number;
   diskGb: number;
   amountDueMinor: number;
+  taxMinor: number | null;
   newMonthlyMinor: number;
   currency: string;
   customerMessage: string | null;
@@ -69,6 +72,7 @@ function viewOf(r: {
     from: { vcpus: r.fromVcpus, ramGb: r.fromRamGb, diskGb: r.fromDiskGb },
     to: { vcpus: r.vcpus, ramGb: r.ramGb, diskGb: r.diskGb },
     amountDueMinor: r.amountDueMinor,
+    taxMinor: r.taxMinor,
     newMonthlyMinor: r.newMonthlyMinor,
     currency: r.currency,
     customerMessage: r.customerMessage,

@@ -10,6 +10,7 @@ import { createCustomer } from "./objects/customer";
 import { buildInvoice, finalizeInvoice, periodLines } from "./objects/invoice";
 import { buildSubscription, currentPeriod } from "./objects/subscription";
 import type { Params } from "./params";
+import { applyBillingDetails, type BillingDetails, billingDetailsProblem, readCheckoutTax, sessionTaxFields } from "./checkout-tax";
 import { attachCard } from "./payment-methods";
 import type { SessionItem, SimContext } from "./types";
 
@@ -42,7 +43,7 @@ export function createSession(ctx: SimContext, p: Params): Stripe.Checkout.Sessi
   if (customer && customerEmail) {
     throw invalidRequest("You may only specify one of these parameters: customer, customer_email.", { param: "customer_email" });
   }
-  if (customer) ctx.store.customer(customer);
+  const tax = readCheckoutTax(ctx, p, customer ? ctx.store.customer(customer) : null);
   const now = ctx.clock.now();
   const expiresAt = p.int("expires_at") ?? now + MAX_LIFETIME;
   if (expiresAt - now > MAX_LIFETIME) {
@@ -66,8 +67,9 @@ export function createSession(ctx: SimContext, p: Params): Stripe.Checkout.Sessi
   if (customer) session.customer_email = null;
   const subscriptionData = p.obj("subscription_data");
   session.allowed_payment_method_types = allowedPaymentMethodTypes(p);
+  Object.assign(session, sessionTaxFields(tax));
   ctx.store.sessions.set(session.id, session);
-  ctx.store.sessionExtras.set(session.id, { items, subscriptionMetadata: subscriptionData?.mergeMetadata({}) ?? {} });
+  ctx.store.sessionExtras.set(session.id, { items, subscriptionMetadata: subscriptionData?.mergeMetadata({}) ?? {}, tax });
   return session;
 }
 
@@ -89,6 +91,8 @@ export interface PaymentAttempt {
   email?: string;
   /** Set when the customer finished the 3-D Secure step for this card. */
   authenticated?: boolean;
+  /** Billing address and business tax ID, where the session collects them. */
+  billing?: BillingDetails;
 }
 
 /** What submitting the hosted payment form does. */
@@ -98,6 +102,10 @@ export function submitPayment(ctx: SimContext, session: Stripe.Checkout.Session,
   extras.pendingAuthCard = undefined;
   const email = session.customer_email ?? attempt.email?.trim();
   if (!session.customer && !email) return decline(extras, { code: "email_invalid", message: "Your email is incomplete." });
+  const existing = session.customer ? ctx.store.customer(String(session.customer)) : null;
+  if (attempt.billing) extras.billing = attempt.billing;
+  const problem = billingDetailsProblem(extras.tax, existing, extras.billing ?? {});
+  if (problem) return decline(extras, { code: "incomplete_billing_details", message: problem });
   const card = normalizeCardNumber(attempt.card);
   const result = charge(card, { offSession: false, authenticated: attempt.authenticated });
   if (result.outcome === "requires_action") {
@@ -128,7 +136,10 @@ function decline(extras: { lastError?: string }, reason: Decline): PaymentOutcom
 
 function completeSession(ctx: SimContext, session: Stripe.Checkout.Session, card: string, email: string | null): string {
   const extras = ctx.store.sessionExtras.get(session.id)!;
+  const created = !session.customer;
   const customer = session.customer ? ctx.store.customer(String(session.customer)) : createCustomer(ctx, { email });
+  // Before the subscription: its first invoice is taxed at the address entered here.
+  applyBillingDetails(ctx, session, extras.tax, customer, created, extras.billing ?? {});
   // Checkout saves the card on the customer and makes it the subscription's default payment
   // method; the customer's own invoice default stays as it was (sim/stripe/payment-methods.ts).
   const saved = attachCard(ctx, customer, card);
@@ -141,6 +152,8 @@ function completeSession(ctx: SimContext, session: Stripe.Checkout.Session, card
     // it `active` with a customer.subscription.updated (markInvoicePaid → afterInvoicePaid below).
     status: "incomplete",
   });
+  // "Settings for automatic tax lookup for this session and resulting payments, invoices, and subscriptions."
+  sub.automatic_tax = { ...sub.automatic_tax, enabled: extras.tax.automaticTax, liability: extras.tax.automaticTax ? { type: "self" } : null };
   const now = ctx.clock.now();
   const invoice = buildInvoice(ctx, {
     customer,
@@ -166,16 +179,6 @@ function completeSession(ctx: SimContext, session: Stripe.Checkout.Session, card
     subscription: sub.id,
     invoice: invoice.id,
     url: null,
-    customer_details: {
-      address: null,
-      business_name: null,
-      email: customer.email,
-      individual_name: null,
-      name: customer.name ?? null,
-      phone: null,
-      tax_exempt: "none",
-      tax_ids: [],
-    },
   } satisfies Partial<Stripe.Checkout.Session>);
   ctx.events.emit("checkout.session.completed", session);
   return successRedirect(ctx, session);

@@ -2,6 +2,7 @@
 // form-encoded; answers are JSON, errors `{ error: { message } }` with a 4xx status.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parseBody, readBody, sendHtml, sendJson } from "../shared/http";
+import type { BillingDetails } from "./checkout-tax";
 import type { SimControls } from "./sim-controls";
 import { expirePendingUpdate } from "./billing";
 import { parseDunningSettings } from "./dunning";
@@ -160,6 +161,7 @@ function controlRoutes(ctx: SimContext, controls: SimControls, reset: () => void
           card: b.card === undefined ? undefined : String(b.card),
           email: b.email === undefined ? undefined : String(b.email),
           authenticate: b.authenticate === "fail" ? "fail" : "complete",
+          billing: typeof b.billing === "object" && b.billing !== null ? (b.billing as BillingDetails) : undefined,
         }),
     ],
     ["POST", /^\/_sim\/customers\/([^/]+)\/card$/, (b, id) => controls.setCustomerCard(id, String(b.number ?? b.card ?? ""))],

@@ -10,6 +10,7 @@ import { customerCatalogRoutes } from "./api/customers-catalog";
 import { invoicePaymentRoutes } from "./api/invoices-payments";
 import { subscriptionScheduleRoutes } from "./api/subscription-schedules";
 import { testClockRoutes } from "./api/test-clocks";
+import { taxRoutes } from "./api/tax";
 import { webhookEndpointRoutes } from "./api/webhook-endpoints";
 import { findRoute, type Route } from "./api/router";
 import { handleControl } from "./control";
@@ -34,6 +35,7 @@ const routes: Route[] = [
   ...webhookEndpointRoutes,
   ...testClockRoutes,
   ...chargeDisputeRoutes,
+  ...taxRoutes,
 ];
 
 /** Parameters naming the object a request is about (its test clock decides the request's time). */

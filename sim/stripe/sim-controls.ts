@@ -1,5 +1,6 @@
 // Test controls that are not part of Stripe's API, shared by the /_sim routes and the handle.
 import type Stripe from "stripe";
+import type { BillingDetails } from "./checkout-tax";
 import { payInvoiceNow } from "./billing";
 import { normalizeCardNumber, validateCardNumber } from "./cards";
 import { finishAuthentication, type PaymentOutcome, submitPayment } from "./checkout";
@@ -14,6 +15,8 @@ export interface PayCheckoutOptions {
   email?: string;
   /** What to do if the card asks for 3-D Secure (default: complete). */
   authenticate?: "complete" | "fail";
+  /** The billing address and business tax ID, where the session collects them. */
+  billing?: BillingDetails;
 }
 
 export interface PayCheckoutResult {
@@ -46,7 +49,7 @@ export class SimControls {
     const { ctx } = this;
     ctx.tick();
     const session = ctx.store.session(sessionId);
-    let outcome = submitPayment(ctx, session, { card: opts.card ?? "4242424242424242", email: opts.email ?? "customer@example.test" });
+    let outcome = submitPayment(ctx, session, { card: opts.card ?? "4242424242424242", email: opts.email ?? "customer@example.test", billing: opts.billing });
     if (outcome.kind === "authenticate") outcome = finishAuthentication(ctx, session, (opts.authenticate ?? "complete") === "complete");
     return {
       status: outcome.kind,

@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import type Stripe from "stripe";
 import { noSuch } from "./errors";
+import { defaultTaxSettings } from "./tax";
 import type { CardRecord, InvoiceIntent, PaymentRecord, SessionExtras, SubscriptionExtras } from "./types";
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -83,6 +84,10 @@ export class Store {
   portalConfigurations = new Map<string, Stripe.BillingPortal.Configuration>();
   setupIntents = new Map<string, Stripe.SetupIntent>();
   events = new Map<string, Stripe.Event>();
+  /** Customer id → its tax IDs (Checkout's tax ID collection adds them). */
+  customerTaxIds = new Map<string, Stripe.TaxId[]>();
+  /** The account's Stripe Tax settings (sim/stripe/tax.ts). */
+  taxSettings: Stripe.Tax.Settings = defaultTaxSettings();
 
   /** Portal session id → when its deep-linked flow was completed (the homepage is open from then on). */
   completedPortalFlows = new Map<string, number>();
@@ -96,6 +101,7 @@ export class Store {
 
   reset() {
     for (const value of Object.values(this)) if (value instanceof Map) value.clear();
+    this.taxSettings = defaultTaxSettings();
   }
 
   customer(id: string, param = "customer") {

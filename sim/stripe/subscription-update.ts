@@ -18,6 +18,7 @@ import { planItemChanges, prorationLines } from "./proration";
 import { phaseEnteredAt } from "./schedule-clock";
 import { enterPhase, refuseCancelChangeWhileScheduled } from "./schedules";
 import { clone } from "./store";
+import { refuseWithoutLocation, requireTaxReady } from "./tax";
 import type { ItemChange, LineSpec, SimContext } from "./types";
 
 const PRORATION = ["always_invoice", "create_prorations", "none"] as const;
@@ -139,6 +140,12 @@ function refuseIfCardFails(ctx: SimContext, sub: Stripe.Subscription) {
 }
 
 function applyPlainFields(ctx: SimContext, sub: Stripe.Subscription, p: Params) {
+  const automaticTax = p.obj("automatic_tax")?.bool("enabled");
+  if (automaticTax) {
+    requireTaxReady(ctx, "automatic_tax[enabled]");
+    refuseWithoutLocation(ctx.store.customer(customerId(sub)), "automatic_tax[enabled]");
+  }
+  if (automaticTax !== undefined) sub.automatic_tax = { ...sub.automatic_tax, enabled: automaticTax, liability: automaticTax ? { type: "self" } : null };
   if (p.has("metadata")) sub.metadata = p.mergeMetadata(sub.metadata);
   if (p.has("description")) sub.description = p.nullableStr("description") ?? null;
   applyPauseCollection(ctx, sub, p);
@@ -171,11 +178,19 @@ export function previewInvoice(ctx: SimContext, p: Params): Stripe.Invoice {
   const changes = details?.has("items") ? planItemChanges(ctx, sub, details.list("items")) : [];
   const prorationDate = details?.int("proration_date") ?? ctx.clock.now();
   const prorations = behavior === "none" ? [] : prorationLines(ctx, sub, changes, prorationDate);
+  // The stand-in taxes a preview only when asked (`automatic_tax[enabled]`, the preview's own
+  // setting in InvoiceCreatePreviewParams): it never infers it, so a caller that wants the quote to
+  // equal a taxed invoice must ask, and Stripe Tax must be ready for this customer.
+  const automaticTax = p.obj("automatic_tax")?.bool("enabled") ?? false;
+  if (automaticTax) {
+    requireTaxReady(ctx, "automatic_tax[enabled]");
+    refuseWithoutLocation(customer, "automatic_tax[enabled]");
+  }
 
   let invoice: Stripe.Invoice;
   if (behavior === "always_invoice" && prorations.length) {
     const period = { start: prorationDate, end: prorationDate };
-    invoice = buildInvoice(ctx, { customer, subscription: sub, reason: "subscription_update", lines: prorations, period, preview: true });
+    invoice = buildInvoice(ctx, { customer, subscription: sub, reason: "subscription_update", lines: prorations, period, preview: true, automaticTax });
   } else {
     // The next renewal: waiting prorations, these prorations, then the next period at the new
     // items — those of the schedule's next phase when one starts at this period end.
@@ -186,7 +201,7 @@ export function previewInvoice(ctx: SimContext, p: Params): Stripe.Invoice {
     if (entered) enterPhase(ctx, future, entered);
     const next = { start: current.end, end: Math.min(...future.items.data.map((i) => periodEnd(i.price, current.end, sub.billing_cycle_anchor))) };
     const lines = [...ctx.store.subscriptionExtrasFor(sub.id).pendingProrations, ...prorations, ...periodLines(ctx, future, next)];
-    invoice = buildInvoice(ctx, { customer, subscription: sub, reason: "upcoming", lines, period: current, preview: true });
+    invoice = buildInvoice(ctx, { customer, subscription: sub, reason: "upcoming", lines, period: current, preview: true, automaticTax });
     invoice.next_payment_attempt = current.end;
   }
   if (prorations.length && invoice.parent?.subscription_details) {

@@ -1,4 +1,5 @@
 import type Stripe from "stripe";
+import type { BillingDetails, CheckoutTax } from "./checkout-tax";
 import type { SimClock } from "./clock";
 import type { EventLog } from "./events";
 import type { Store } from "./store";
@@ -91,6 +92,10 @@ export interface SessionItem {
 export interface SessionExtras {
   items: SessionItem[];
   subscriptionMetadata: Stripe.Metadata;
+  /** Automatic tax, address and tax ID collection, customer_update (./checkout-tax.ts). */
+  tax: CheckoutTax;
+  /** What the customer entered for the address and tax ID (kept across a 3-D Secure step). */
+  billing?: BillingDetails;
   /** Card waiting for the 3-D Secure step. */
   pendingAuthCard?: string;
   lastError?: string;

@@ -104,7 +104,14 @@ export default async function BillingPage() {
                       <tr key={i.id} className="border-t border-line" data-testid="invoice" data-status={i.status}>
                         <td className="py-1">{i.hostedUrl ? <a href={i.hostedUrl}>{i.number ?? "Invoice"}</a> : (i.number ?? "Draft")}</td>
                         <td>{day(i.created)}</td>
-                        <td>{formatMoney(i.amountDueMinor, i.currency)}</td>
+                        <td>
+                          {formatMoney(i.amountDueMinor, i.currency)}
+                          {i.taxMinor !== null ? (
+                            <span className="block text-xs text-ink-subtle" data-testid="invoice-tax">
+                              incl. {formatMoney(i.taxMinor, i.currency)} tax (total {formatMoney(i.totalMinor, i.currency)})
+                            </span>
+                          ) : null}
+                        </td>
                         <td>{i.refundedMinor > 0 ? `${i.status}: ${formatMoney(i.refundedMinor, i.currency)}` : i.status}</td>
                         <td>{i.pdfUrl ? <a href={i.pdfUrl}>PDF</a> : "—"}</td>
                       </tr>

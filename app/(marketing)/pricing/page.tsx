@@ -3,6 +3,7 @@ import { PlanCard } from "@/components/pricing/plan-card";
 import { listActivePlans } from "@/lib/catalog/list-plans";
 import { getUser } from "@/lib/auth/session";
 import { planAvailability } from "@/lib/capacity/find-node-with-room";
+import { catalogueTaxNote } from "@/lib/billing/tax-display";
 
 export const metadata: Metadata = { title: "Pricing" };
 // Plans come from the database: render per request, never at build time.
@@ -11,6 +12,7 @@ export const dynamic = "force-dynamic";
 export default async function PricingPage() {
   const [plans, user] = await Promise.all([listActivePlans(), getUser()]);
   const available = await planAvailability(plans);
+  const taxNote = catalogueTaxNote();
   const chooseHref = (slug: string) => {
     const next = `/checkout/${slug}`;
     return user ? next : `/sign-up?next=${encodeURIComponent(next)}`;
@@ -22,6 +24,11 @@ export default async function PricingPage() {
         One flat monthly price per machine: dedicated vCPUs, RAM and NVMe disk, SSH through a private tunnel and a browser console. Your VM is built the moment
         your payment clears.
       </p>
+      {taxNote ? (
+        <p className="mt-2 text-sm text-ink-muted" data-testid="tax-note">
+          {taxNote}
+        </p>
+      ) : null}
       {plans.length ? (
         <div className="mt-10 grid gap-6 sm:grid-cols-2 lg:grid-cols-4">
           {plans.map((plan) => (

@@ -27,6 +27,10 @@ export const checkoutSubscriptionRoutes = [
       cancel_url: true,
       expires_at: true,
       allowed_payment_method_types: true,
+      automatic_tax: { enabled: true },
+      billing_address_collection: true,
+      tax_id_collection: { enabled: true },
+      customer_update: { address: true, name: true, shipping: true },
     }),
     ({ ctx, params }) => createSession(ctx, params),
   ),
@@ -82,6 +86,7 @@ export const checkoutSubscriptionRoutes = [
       cancel_at: true,
       // Emptyable ("" clears it), so typed as a leaf: pause-collection.ts checks its keys.
       pause_collection: true,
+      automatic_tax: { enabled: true },
     }),
     ({ ctx, params }, id) => updateSubscription(ctx, ctx.store.subscription(id, "id"), params),
   ),

@@ -24,6 +24,7 @@ export const invoicePaymentRoutes = [
     accepts<Stripe.InvoiceCreatePreviewParams>({
       customer: true,
       subscription: true,
+      automatic_tax: { enabled: true },
       subscription_details: { items: [{ id: true, price: true, quantity: true, deleted: true }], proration_behavior: true, proration_date: true },
     }),
     ({ ctx, params }) => previewInvoice(ctx, params),

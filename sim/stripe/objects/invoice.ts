@@ -4,6 +4,7 @@
 import type Stripe from "stripe";
 import { newId } from "../store";
 import type { LineSpec, SimContext } from "../types";
+import { applyAutomaticTax } from "../tax";
 import { productName, wireDecimal } from "./catalog";
 
 export interface NewInvoice {
@@ -14,9 +15,18 @@ export interface NewInvoice {
   period: { start: number; end: number };
   /** Previews are never stored and carry an `upcoming_` id. */
   preview?: boolean;
+  /** Stripe Tax computes this invoice's tax (sim/stripe/tax.ts); default: the subscription's setting. */
+  automaticTax?: boolean;
 }
 
 export function buildInvoice(ctx: SimContext, input: NewInvoice): Stripe.Invoice {
+  const invoice = buildUntaxedInvoice(ctx, input);
+  invoice.automatic_tax.enabled = input.automaticTax ?? input.subscription?.automatic_tax.enabled ?? false;
+  applyAutomaticTax(ctx, invoice, input.customer);
+  return invoice;
+}
+
+function buildUntaxedInvoice(ctx: SimContext, input: NewInvoice): Stripe.Invoice {
   const now = ctx.clock.now();
   const id = input.preview ? newId("upcoming_in_1") : newId("in_1");
   const { customer, subscription } = input;

@@ -57,7 +57,16 @@ function checkoutRoute(ctx: SimContext, res: ServerResponse, id: string, action:
     return redirect(res, session.cancel_url ?? `/checkout/${id}`);
   } else {
     const card = form.get("action") === "decline" ? DECLINE_CARD : (form.get("card") ?? "");
-    outcome = submitPayment(ctx, session, { card, email: form.get("email") ?? undefined });
+    const field = (name: string) => form.get(name) ?? undefined;
+    const billing = {
+      country: field("country"),
+      line1: field("line1"),
+      city: field("city"),
+      postalCode: field("postal_code"),
+      businessName: form.get("business") === "on" ? field("business_name") : undefined,
+      taxId: form.get("business") === "on" ? field("tax_id") : undefined,
+    };
+    outcome = submitPayment(ctx, session, { card, email: field("email"), billing });
   }
   if (outcome.kind === "complete") return redirect(res, outcome.redirect);
   if (outcome.kind === "authenticate") return redirect(res, `/checkout/${id}`);

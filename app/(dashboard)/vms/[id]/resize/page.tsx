@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { requireUser } from "@/lib/auth/session";
 import { formatMoney } from "@/lib/format/money";
 import { env } from "@/lib/env";
+import { catalogueTaxNote } from "@/lib/billing/tax-display";
 import { loadResizeConfirmationSecret, loadResizePage } from "@/lib/resize/resize-view";
 import { ResizeForm, ResizeRequestForm } from "@/components/vms/resize-forms";
 import { ConfirmResizePayment } from "@/components/vms/confirm-resize-payment";
@@ -30,6 +31,7 @@ export default async function ResizePage({ params, searchParams }: { params: Pro
   const page = id.length <= 64 ? await loadResizePage(user.id, id, quoteId) : null;
   if (!page) notFound();
   const { vm, plan, latest, quote } = page;
+  const taxNote = catalogueTaxNote();
   const work = (await loadVmWork(user.id, vm.id))!;
   const open = latest && OPEN.has(latest.status) ? latest : null;
   const { STRIPE_PUBLISHABLE_KEY, STRIPE_JS_URL } = env();
@@ -124,11 +126,18 @@ export default async function ResizePage({ params, searchParams }: { params: Pro
           ) : (
             <>
               <p>
-                Due now: <strong data-testid="amount-due">{formatMoney(quote.amountDueMinor, quote.currency)}</strong> (the rest of this billing period at the
-                new size, less what is unused at the old one).
+                Due now: <strong data-testid="amount-due">{formatMoney(quote.amountDueMinor, quote.currency)}</strong>
+                {quote.taxMinor !== null ? (
+                  <>
+                    {" "}
+                    (incl. <span data-testid="amount-tax">{formatMoney(quote.taxMinor, quote.currency)}</span> tax)
+                  </>
+                ) : null}{" "}
+                (the rest of this billing period at the new size, less what is unused at the old one).
               </p>
               <p>
-                New monthly price: <strong data-testid="new-monthly">{formatMoney(quote.newMonthlyMinor, quote.currency)}</strong>.
+                New monthly price: <strong data-testid="new-monthly">{formatMoney(quote.newMonthlyMinor, quote.currency)}</strong>
+                {quote.taxMinor !== null ? " excl. tax" : ""}.
               </p>
               <p>Your VM shuts down and restarts to apply the new size, once the payment is confirmed. Nothing changes if the payment does not go through.</p>
             </>
@@ -161,6 +170,7 @@ export default async function ResizePage({ params, searchParams }: { params: Pro
               </li>
             ))}
           </ul>
+          {taxNote ? <p data-testid="tax-note">{taxNote}</p> : null}
           <p>
             More CPU, RAM or disk applies now, once paid; less CPU or RAM takes effect at your next renewal. The disk can only grow, in steps of{" "}
             {page.diskStepGb} GB.

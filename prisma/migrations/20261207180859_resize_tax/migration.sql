@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "resize_requests" ADD COLUMN     "tax_minor" INTEGER;

@@ -1,10 +1,9 @@
 // STRIPE_AUTOMATIC_TAX against a Stripe stand-in of this file's own (its Tax settings are
 // account-wide): the Checkout Session the product creates, and a resize quote that equals, to the
 // cent, the taxed invoice Stripe then charges.
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-vi.mock("server-only", () => ({}));
-import { startStripeSim, type StripeSimHandle } from "@lab-vps/sim/stripe/index";
+import { startStripeSim, type StripeSimHandle } from "@lab-vps/sim/testkit";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { stripe } from "@/lib/billing/stripe";

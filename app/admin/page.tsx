@@ -14,6 +14,7 @@ import { CustomerSearchForm, OperatorHome } from "@/components/admin/operator-ho
 import { ConfirmActionButton } from "@/components/admin/confirm-action-button";
 import { getBusinessFigures } from "@/lib/admin/business-figures";
 import Link from "next/link";
+import { tableFrame, td, th } from "@/components/ui/table-styles";
 
 export const metadata: Metadata = { title: "Admin" };
 
@@ -23,8 +24,6 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
   const admin = await requireAdmin();
   const query = parseSearchParams(searchSchema, await searchParams);
   const [users, plans, sweeper, figures] = await Promise.all([listUsers(query.users), listPlans(query.plans), getSweeperActivity(), getBusinessFigures()]);
-  const th = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-ink-subtle";
-  const td = "px-3 py-2 text-sm";
   return (
     <div className="mx-auto max-w-content space-y-10 px-gutter py-10">
       <h1 className="text-2xl font-bold tracking-tight">Operator</h1>
@@ -34,7 +33,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
         <h2 id="users-heading" className="text-lg font-semibold">
           Users <span className="text-ink-subtle">({users.total})</span>
         </h2>
-        <div className="mt-3 overflow-x-auto rounded-card border border-line bg-surface">
+        <div className={tableFrame}>
           <table className="min-w-full divide-y divide-line">
             <thead>
               <tr>
@@ -87,7 +86,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
         <h2 id="plans-heading" className="text-lg font-semibold">
           Plans <span className="text-ink-subtle">({plans.total})</span>
         </h2>
-        <div className="mt-3 overflow-x-auto rounded-card border border-line bg-surface">
+        <div className={tableFrame}>
           <table className="min-w-full divide-y divide-line">
             <thead>
               <tr>

@@ -2,7 +2,7 @@
 import Link from "next/link";
 import type { getBusinessFigures } from "@/lib/admin/business-figures";
 import { formatMoney } from "@/lib/format/money";
-import { tableFrame, td, th } from "@/components/admin/table-styles";
+import { tableFrame, td, th } from "@/components/ui/table-styles";
 
 type Figures = Awaited<ReturnType<typeof getBusinessFigures>>;
 

@@ -11,13 +11,11 @@ import { VmStatusBadge } from "@/components/vms/vm-status-badge";
 import { VerifyEmailNotice } from "@/components/account/verify-email-notice";
 import { MoneyOwedBanner } from "@/components/billing/money-owed-banner";
 import { resendVerificationAction } from "../account/actions";
+import { tableFrame, td, th } from "@/components/ui/table-styles";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
 const searchSchema = z.object({ vms: pageParam, orders: pageParam });
-
-const th = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-ink-subtle";
-const td = "px-3 py-2 text-sm";
 
 export default async function DashboardPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const user = await requireUser("/dashboard");
@@ -43,7 +41,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           </div>
         ) : (
           <>
-            <div className="mt-3 overflow-x-auto rounded-card border border-line bg-surface">
+            <div className={tableFrame}>
               <table className="min-w-full divide-y divide-line">
                 <thead>
                   <tr>
@@ -84,7 +82,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           <h2 id="orders" className="text-lg font-semibold">
             Your orders
           </h2>
-          <div className="mt-3 overflow-x-auto rounded-card border border-line bg-surface">
+          <div className={tableFrame}>
             <table className="min-w-full divide-y divide-line">
               <thead>
                 <tr>

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { pageParam, parseSearchParams, searchParam, type RawSearchParams } from "@/lib/http/search-params";
 import { Pagination } from "@/components/ui/pagination";
 import { RetryProvisioningButton } from "@/components/admin/retry-provisioning-button";
-import { tableFrame, td, th } from "@/components/admin/table-styles";
+import { tableFrame, td, th } from "@/components/ui/table-styles";
 import { RefundOrderButton } from "@/components/admin/refund-order-button";
 import { cancelAndRefundAction, refundFailedOrderAction, retryCleanupAction, retryProvisioningAction } from "./actions";
 

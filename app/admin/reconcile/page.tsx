@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { requireAdmin } from "@/lib/auth/session";
 import { listOpenFindings, listRecentlyClosedFindings } from "@/lib/reconcile/run-reconciliation";
-import { tableFrame, td, th } from "@/components/admin/table-styles";
+import { tableFrame, td, th } from "@/components/ui/table-styles";
 import { ConfirmActionButton } from "@/components/admin/confirm-action-button";
 import { applyFindingAction, runReconciliationAction } from "./actions";
 

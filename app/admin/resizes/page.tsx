@@ -4,7 +4,7 @@ import { formatMoney } from "@/lib/format/money";
 import { listAdminResizes } from "@/lib/resize/retry-resize";
 import { listResizeHistory } from "@/lib/admin/resize-history";
 import Link from "next/link";
-import { tableFrame, td, th } from "@/components/admin/table-styles";
+import { tableFrame, td, th } from "@/components/ui/table-styles";
 import { RetryProvisioningButton } from "@/components/admin/retry-provisioning-button";
 import { RefundOrderButton } from "@/components/admin/refund-order-button";
 import { refundResizeAction, retryResizeAction } from "./actions";

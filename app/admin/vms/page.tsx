@@ -5,7 +5,7 @@ import { labTypeLabel } from "@/lib/catalog/list-plans";
 import { z } from "zod";
 import { pageParam, parseSearchParams, type RawSearchParams } from "@/lib/http/search-params";
 import { Pagination } from "@/components/ui/pagination";
-import { tableFrame, td, th } from "@/components/admin/table-styles";
+import { tableFrame, td, th } from "@/components/ui/table-styles";
 
 export const metadata: Metadata = { title: "VMs · Admin" };
 

@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { requireAdmin } from "@/lib/auth/session";
 import { getCustomer, listCustomerInvoices } from "@/lib/admin/customer-view";
 import { formatMoney } from "@/lib/format/money";
-import { tableFrame, td, th } from "@/components/admin/table-styles";
+import { tableFrame, td, th } from "@/components/ui/table-styles";
 import { ConfirmActionButton } from "@/components/admin/confirm-action-button";
 import { DisableUserButton } from "@/components/admin/disable-user-button";
 import { disableUserAction, enableUserAction } from "../../actions";

@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { requireAdmin } from "@/lib/auth/session";
 import { getOrderTimeline } from "@/lib/admin/order-timeline";
 import { formatMoney } from "@/lib/format/money";
-import { tableFrame, td, th } from "@/components/admin/table-styles";
+import { tableFrame, td, th } from "@/components/ui/table-styles";
 import { VmHoldsPanel } from "@/components/admin/vm-holds-panel";
 import { liftVmHoldAction, refundCancelAndStopAction, suspendVmForAbuseAction } from "@/app/admin/vm-holds/actions";
 import { PaymentRiskPanel } from "@/components/admin/payment-risk-panel";

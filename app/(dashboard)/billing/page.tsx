@@ -4,7 +4,7 @@ import { requireUser } from "@/lib/auth/session";
 import { loadCustomerBilling } from "@/lib/billing-state/customer-billing";
 import { formatMoney } from "@/lib/format/money";
 import { buttonStyles } from "@/components/ui/button-styles";
-import { FormButton } from "@/components/billing/form-button";
+import { FormButton } from "@/components/forms/form-button";
 import { BillingTimeline } from "@/components/billing/billing-timeline";
 import { cancelConfirmation } from "@/lib/billing-state/cancel-words";
 import { cancelAtPeriodEndAction, updateCardAction } from "./actions";

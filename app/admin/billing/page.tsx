@@ -5,7 +5,7 @@ import { loadAdminBilling } from "@/lib/billing-state/admin-billing";
 import { BILLING_STATES } from "@/lib/billing-state/billing-state";
 import { billingStateLabel } from "@/lib/billing-state/billing-words";
 import { parseSearchParams, type RawSearchParams } from "@/lib/http/search-params";
-import { FormButton } from "@/components/billing/form-button";
+import { FormButton } from "@/components/forms/form-button";
 import { BillingTimeline } from "@/components/billing/billing-timeline";
 import { approveDeletionAction, attachTestClockAction, extendGraceAction } from "./actions";
 import { isStripeTestMode, listRehearsals } from "@/lib/billing-state/billing-clock";

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { isoDay } from "@/lib/format/date";
 import { requireAdmin } from "@/lib/auth/session";
 import { DisableUserButton } from "@/components/admin/disable-user-button";
 import { disableUserAction, enableUserAction } from "./actions";
@@ -55,12 +56,12 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
                   <td className={td}>{u.name}</td>
                   <td className={td}>{u.role}</td>
                   <td className={td}>
-                    <time dateTime={u.createdAt.toISOString()}>{u.createdAt.toISOString().slice(0, 10)}</time>
+                    <time dateTime={u.createdAt.toISOString()}>{isoDay(u.createdAt)}</time>
                   </td>
                   <td className={td}>
                     {u.disabledAt ? (
                       <div className="space-y-1">
-                        <span className="text-danger-700">disabled {u.disabledAt.toISOString().slice(0, 10)}</span>
+                        <span className="text-danger-700">disabled {isoDay(u.disabledAt)}</span>
                         <ConfirmActionButton
                           label="Enable"
                           pendingLabel="Enabling…"

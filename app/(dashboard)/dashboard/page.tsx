@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { isoDay } from "@/lib/format/date";
 import Link from "next/link";
 import { requireUser } from "@/lib/auth/session";
 import { formatMoney } from "@/lib/format/money";
@@ -106,7 +107,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
                       {formatMoney(order.amountMinor, order.currency)} / {order.interval}
                     </td>
                     <td className={td}>
-                      <time dateTime={order.createdAt.toISOString()}>{order.createdAt.toISOString().slice(0, 10)}</time>
+                      <time dateTime={order.createdAt.toISOString()}>{isoDay(order.createdAt)}</time>
                     </td>
                     <td className={td}>
                       <Link href={`/orders/${order.id}`} className="text-brand-700 hover:underline">

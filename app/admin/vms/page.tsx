@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { isoDay } from "@/lib/format/date";
 import { requireAdmin } from "@/lib/auth/session";
 import { listAdminVms } from "@/lib/admin/list-vms";
 import { labTypeLabel } from "@/lib/catalog/list-plans";
@@ -48,7 +49,7 @@ export default async function AdminVmsPage({ searchParams }: { searchParams: Pro
                   </span>
                 </td>
                 <td className={td}>
-                  <time dateTime={vm.createdAt.toISOString()}>{vm.createdAt.toISOString().slice(0, 10)}</time>
+                  <time dateTime={vm.createdAt.toISOString()}>{isoDay(vm.createdAt)}</time>
                 </td>
               </tr>
             ))}

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { isoMinute } from "@/lib/format/date";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireAdmin } from "@/lib/auth/session";
@@ -12,8 +13,6 @@ import { adminPowerAction } from "./actions";
 
 export const metadata: Metadata = { title: "Customer · Admin" };
 export const dynamic = "force-dynamic";
-
-const day = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 16).replace("T", " ") : "—");
 
 const POWER = [
   { action: "start", label: "Start", confirm: "Start this VM? It is queued like the customer's own button, and audited as yours." },
@@ -34,7 +33,7 @@ export default async function AdminCustomerPage({ params }: { params: Promise<{ 
       <header className="space-y-2">
         <h1 className="text-2xl font-bold tracking-tight">{user.name}</h1>
         <p className="text-sm text-ink-muted">
-          {user.email} · joined {day(user.createdAt)} · {user.role === "admin" ? "operator" : "customer"}
+          {user.email} · joined {isoMinute(user.createdAt)} · {user.role === "admin" ? "operator" : "customer"}
           {customerUrl ? (
             <>
               {" "}
@@ -48,7 +47,7 @@ export default async function AdminCustomerPage({ params }: { params: Promise<{ 
         <div data-testid="account-access" className="text-sm">
           {user.disabledAt ? (
             <div className="space-y-1">
-              <p className="text-danger-700">Disabled {day(user.disabledAt)}: sign-in is refused.</p>
+              <p className="text-danger-700">Disabled {isoMinute(user.disabledAt)}: sign-in is refused.</p>
               <ConfirmActionButton
                 label="Enable account"
                 pendingLabel="Enabling…"
@@ -151,7 +150,7 @@ export default async function AdminCustomerPage({ params }: { params: Promise<{ 
                 <a href={i.url} target="_blank" rel="noreferrer" className="font-mono text-brand-700 hover:underline">
                   {i.number ?? i.id}
                 </a>{" "}
-                {i.status} · {formatMoney(i.amountDueMinor, i.currency)} · {day(i.created)}
+                {i.status} · {formatMoney(i.amountDueMinor, i.currency)} · {isoMinute(i.created)}
               </li>
             ))}
             {invoices.length === 0 ? <li className="text-ink-muted">None.</li> : null}
@@ -169,7 +168,7 @@ export default async function AdminCustomerPage({ params }: { params: Promise<{ 
               <Link href={`/admin/orders/${o.id}`} className="font-mono text-brand-700 hover:underline">
                 {o.id}
               </Link>{" "}
-              {o.plan.name} · {o.status} · {formatMoney(o.amountMinor, o.currency)} · {day(o.createdAt)}
+              {o.plan.name} · {o.status} · {formatMoney(o.amountMinor, o.currency)} · {isoMinute(o.createdAt)}
             </li>
           ))}
         </ul>
@@ -192,7 +191,7 @@ export default async function AdminCustomerPage({ params }: { params: Promise<{ 
             <tbody className="divide-y divide-line">
               {audit.map((a) => (
                 <tr key={a.id} data-testid="audit-event">
-                  <td className={`${td} whitespace-nowrap`}>{day(a.createdAt)}</td>
+                  <td className={`${td} whitespace-nowrap`}>{isoMinute(a.createdAt)}</td>
                   <td className={td}>
                     {a.actorType}
                     {a.actorId && a.actorId !== user.id ? <span className="font-mono text-xs text-ink-subtle"> {a.actorId}</span> : null}

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { isoSecond } from "@/lib/format/date";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireAdmin } from "@/lib/auth/session";
@@ -11,8 +12,6 @@ import { PaymentRiskPanel } from "@/components/admin/payment-risk-panel";
 
 export const metadata: Metadata = { title: "Order · Admin" };
 export const dynamic = "force-dynamic";
-
-const at = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString().slice(0, 19).replace("T", " ") : "—");
 
 export default async function AdminOrderPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -82,8 +81,8 @@ export default async function AdminOrderPage({ params }: { params: Promise<{ id:
                 <tr key={e.id} data-testid="timeline-stripe-event">
                   <td className={`${td} font-mono text-xs`}>{e.id}</td>
                   <td className={td}>{e.type}</td>
-                  <td className={td}>{at(e.receivedAt)}</td>
-                  <td className={td}>{e.forwardedAt ? at(e.forwardedAt) : e.forwardError ? `not yet (${e.forwardAttempts} tries)` : "not yet"}</td>
+                  <td className={td}>{isoSecond(e.receivedAt)}</td>
+                  <td className={td}>{e.forwardedAt ? isoSecond(e.forwardedAt) : e.forwardError ? `not yet (${e.forwardAttempts} tries)` : "not yet"}</td>
                   <td className={td}>
                     {e.status}
                     {e.error ? `: ${e.error}` : ""}
@@ -113,8 +112,8 @@ export default async function AdminOrderPage({ params }: { params: Promise<{ id:
             {runs.map((run) => (
               <li key={run.runId} data-testid="timeline-run" className="rounded-card border border-line bg-surface p-3 text-sm">
                 <p>
-                  <span className="font-medium">{run.functionId}</span> · {run.status} · started {at(run.startedAt)}
-                  {run.endedAt ? `, ended ${at(run.endedAt)}` : ""} · event <span className="font-mono text-xs">{run.eventId}</span>
+                  <span className="font-medium">{run.functionId}</span> · {run.status} · started {isoSecond(run.startedAt)}
+                  {run.endedAt ? `, ended ${isoSecond(run.endedAt)}` : ""} · event <span className="font-mono text-xs">{run.eventId}</span>
                   {run.link ? (
                     <>
                       {" · "}
@@ -149,7 +148,7 @@ export default async function AdminOrderPage({ params }: { params: Promise<{ id:
         <ul className="mt-2 space-y-1 text-sm">
           {audit.map((a) => (
             <li key={a.id} data-testid="timeline-audit">
-              <time dateTime={a.createdAt.toISOString()}>{at(a.createdAt)}</time> · {a.actorType}
+              <time dateTime={a.createdAt.toISOString()}>{isoSecond(a.createdAt)}</time> · {a.actorType}
               {a.actorId ? <span className="font-mono text-xs"> {a.actorId}</span> : null} · {a.action}
             </li>
           ))}
@@ -163,13 +162,13 @@ export default async function AdminOrderPage({ params }: { params: Promise<{ id:
         <ul className="mt-2 space-y-1 text-sm">
           {powerRequests.map((p) => (
             <li key={p.id}>
-              {at(p.createdAt)} · power {p.action} · {p.status}
+              {isoSecond(p.createdAt)} · power {p.action} · {p.status}
               {p.error ? ` (${p.error})` : ""}
             </li>
           ))}
           {resizes.map((r) => (
             <li key={r.id}>
-              {at(r.createdAt)} · resize {r.kind} to {r.vcpus} vCPU · {r.ramGb} GB · {r.diskGb} GB · {r.status}
+              {isoSecond(r.createdAt)} · resize {r.kind} to {r.vcpus} vCPU · {r.ramGb} GB · {r.diskGb} GB · {r.status}
               {r.failureReason ? ` (${r.failureReason})` : ""}
             </li>
           ))}
@@ -183,8 +182,8 @@ export default async function AdminOrderPage({ params }: { params: Promise<{ id:
         <ul className="mt-2 space-y-1 text-sm">
           {emails.map((e) => (
             <li key={e.key} data-testid="timeline-email">
-              {at(e.createdAt)} · to {e.to} · “{e.subject}” · {e.status}
-              {e.sentAt ? ` ${at(e.sentAt)}` : ""}
+              {isoSecond(e.createdAt)} · to {e.to} · “{e.subject}” · {e.status}
+              {e.sentAt ? ` ${isoSecond(e.sentAt)}` : ""}
             </li>
           ))}
           {emails.length === 0 ? <li className="text-ink-muted">None.</li> : null}

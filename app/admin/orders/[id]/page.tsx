@@ -5,7 +5,8 @@ import { notFound } from "next/navigation";
 import { requireAdmin } from "@/lib/auth/session";
 import { getOrderTimeline } from "@/lib/admin/order-timeline";
 import { formatMoney } from "@/lib/format/money";
-import { tableFrame, td, th } from "@/components/ui/table-styles";
+import { td } from "@/components/ui/table-styles";
+import { DataTable, DetailSection, EventList } from "@/components/admin/detail-parts";
 import { VmHoldsPanel } from "@/components/admin/vm-holds-panel";
 import { liftVmHoldAction, refundCancelAndStopAction, suspendVmForAbuseAction } from "@/app/admin/vm-holds/actions";
 import { PaymentRiskPanel } from "@/components/admin/payment-risk-panel";
@@ -61,48 +62,37 @@ export default async function AdminOrderPage({ params }: { params: Promise<{ id:
       <PaymentRiskPanel orderId={order.id} refundAction={refundCancelAndStopAction} />
       {vm ? <VmHoldsPanel vmId={vm.id} suspendAction={suspendVmForAbuseAction} liftAction={liftVmHoldAction} /> : null}
 
-      <section aria-labelledby="stripe-heading">
-        <h2 id="stripe-heading" className="text-lg font-semibold">
-          Stripe events
-        </h2>
-        <div className={tableFrame}>
-          <table className="min-w-full divide-y divide-line">
-            <thead>
-              <tr>
-                <th className={th}>Event</th>
-                <th className={th}>Type</th>
-                <th className={th}>Received</th>
-                <th className={th}>Forwarded</th>
-                <th className={th}>Processed</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-line">
-              {stripeEvents.map((e) => (
-                <tr key={e.id} data-testid="timeline-stripe-event">
-                  <td className={`${td} font-mono text-xs`}>{e.id}</td>
-                  <td className={td}>{e.type}</td>
-                  <td className={td}>{isoSecond(e.receivedAt)}</td>
-                  <td className={td}>{e.forwardedAt ? isoSecond(e.forwardedAt) : e.forwardError ? `not yet (${e.forwardAttempts} tries)` : "not yet"}</td>
-                  <td className={td}>
-                    {e.status}
-                    {e.error ? `: ${e.error}` : ""}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
+      <DetailSection id="stripe-heading" title="Stripe events">
+        <DataTable columns={["Event", "Type", "Received", "Forwarded", "Processed"]}>
+          {stripeEvents.map((e) => (
+            <tr key={e.id} data-testid="timeline-stripe-event">
+              <td className={`${td} font-mono text-xs`}>{e.id}</td>
+              <td className={td}>{e.type}</td>
+              <td className={td}>{isoSecond(e.receivedAt)}</td>
+              <td className={td}>{e.forwardedAt ? isoSecond(e.forwardedAt) : e.forwardError ? `not yet (${e.forwardAttempts} tries)` : "not yet"}</td>
+              <td className={td}>
+                {e.status}
+                {e.error ? `: ${e.error}` : ""}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      </DetailSection>
 
-      <section aria-labelledby="runs-heading">
-        <h2 id="runs-heading" className="text-lg font-semibold">
-          Inngest runs{" "}
-          {runsPage ? (
-            <a href={runsPage} target="_blank" rel="noreferrer" className="text-sm font-normal text-brand-700 hover:underline" data-testid="runs-page">
-              (open in the local Inngest page)
-            </a>
-          ) : null}
-        </h2>
+      <DetailSection
+        id="runs-heading"
+        title={
+          <>
+            Inngest runs{" "}
+            {runsPage ? (
+              <a href={runsPage} target="_blank" rel="noreferrer" className="text-sm font-normal text-brand-700 hover:underline" data-testid="runs-page">
+                {" "}
+                (open in the local Inngest page){" "}
+              </a>
+            ) : null}
+          </>
+        }
+      >
         {runs === null ? (
           <p className="text-sm text-ink-muted">Inngest could not be asked just now.</p>
         ) : runs.length === 0 ? (
@@ -139,27 +129,21 @@ export default async function AdminOrderPage({ params }: { params: Promise<{ id:
             ))}
           </ol>
         )}
-      </section>
+      </DetailSection>
 
-      <section aria-labelledby="audit-heading">
-        <h2 id="audit-heading" className="text-lg font-semibold">
-          Audit trail (order, VM, subscription, resizes)
-        </h2>
-        <ul className="mt-2 space-y-1 text-sm">
+      <DetailSection id="audit-heading" title="Audit trail (order, VM, subscription, resizes)">
+        <EventList>
           {audit.map((a) => (
             <li key={a.id} data-testid="timeline-audit">
               <time dateTime={a.createdAt.toISOString()}>{isoSecond(a.createdAt)}</time> · {a.actorType}
               {a.actorId ? <span className="font-mono text-xs"> {a.actorId}</span> : null} · {a.action}
             </li>
           ))}
-        </ul>
-      </section>
+        </EventList>
+      </DetailSection>
 
-      <section aria-labelledby="power-heading">
-        <h2 id="power-heading" className="text-lg font-semibold">
-          Power and resizes
-        </h2>
-        <ul className="mt-2 space-y-1 text-sm">
+      <DetailSection id="power-heading" title="Power and resizes">
+        <EventList>
           {powerRequests.map((p) => (
             <li key={p.id}>
               {isoSecond(p.createdAt)} · power {p.action} · {p.status}
@@ -172,23 +156,19 @@ export default async function AdminOrderPage({ params }: { params: Promise<{ id:
               {r.failureReason ? ` (${r.failureReason})` : ""}
             </li>
           ))}
-        </ul>
-      </section>
+        </EventList>
+      </DetailSection>
 
-      <section aria-labelledby="emails-heading">
-        <h2 id="emails-heading" className="text-lg font-semibold">
-          Emails
-        </h2>
-        <ul className="mt-2 space-y-1 text-sm">
+      <DetailSection id="emails-heading" title="Emails">
+        <EventList empty={emails.length === 0}>
           {emails.map((e) => (
             <li key={e.key} data-testid="timeline-email">
               {isoSecond(e.createdAt)} · to {e.to} · “{e.subject}” · {e.status}
               {e.sentAt ? ` ${isoSecond(e.sentAt)}` : ""}
             </li>
           ))}
-          {emails.length === 0 ? <li className="text-ink-muted">None.</li> : null}
-        </ul>
-      </section>
+        </EventList>
+      </DetailSection>
     </div>
   );
 }

@@ -86,8 +86,7 @@ export default async function AdminOrderPage({ params }: { params: Promise<{ id:
             Inngest runs{" "}
             {runsPage ? (
               <a href={runsPage} target="_blank" rel="noreferrer" className="text-sm font-normal text-brand-700 hover:underline" data-testid="runs-page">
-                {" "}
-                (open in the local Inngest page){" "}
+                (open in the local Inngest page)
               </a>
             ) : null}
           </>

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { isoDay } from "@/lib/format/date";
 import { requireAdmin } from "@/lib/auth/session";
 import { DisableUserButton } from "@/components/admin/disable-user-button";
 import { disableUserAction, enableUserAction } from "./actions";
@@ -14,6 +15,7 @@ import { CustomerSearchForm, OperatorHome } from "@/components/admin/operator-ho
 import { ConfirmActionButton } from "@/components/admin/confirm-action-button";
 import { getBusinessFigures } from "@/lib/admin/business-figures";
 import Link from "next/link";
+import { tableFrame, td, th } from "@/components/ui/table-styles";
 
 export const metadata: Metadata = { title: "Admin" };
 
@@ -23,8 +25,6 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
   const admin = await requireAdmin();
   const query = parseSearchParams(searchSchema, await searchParams);
   const [users, plans, sweeper, figures] = await Promise.all([listUsers(query.users), listPlans(query.plans), getSweeperActivity(), getBusinessFigures()]);
-  const th = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-ink-subtle";
-  const td = "px-3 py-2 text-sm";
   return (
     <div className="mx-auto max-w-content space-y-10 px-gutter py-10">
       <h1 className="text-2xl font-bold tracking-tight">Operator</h1>
@@ -34,7 +34,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
         <h2 id="users-heading" className="text-lg font-semibold">
           Users <span className="text-ink-subtle">({users.total})</span>
         </h2>
-        <div className="mt-3 overflow-x-auto rounded-card border border-line bg-surface">
+        <div className={tableFrame}>
           <table className="min-w-full divide-y divide-line">
             <thead>
               <tr>
@@ -56,12 +56,12 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
                   <td className={td}>{u.name}</td>
                   <td className={td}>{u.role}</td>
                   <td className={td}>
-                    <time dateTime={u.createdAt.toISOString()}>{u.createdAt.toISOString().slice(0, 10)}</time>
+                    <time dateTime={u.createdAt.toISOString()}>{isoDay(u.createdAt)}</time>
                   </td>
                   <td className={td}>
                     {u.disabledAt ? (
                       <div className="space-y-1">
-                        <span className="text-danger-700">disabled {u.disabledAt.toISOString().slice(0, 10)}</span>
+                        <span className="text-danger-700">disabled {isoDay(u.disabledAt)}</span>
                         <ConfirmActionButton
                           label="Enable"
                           pendingLabel="Enabling…"
@@ -87,7 +87,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
         <h2 id="plans-heading" className="text-lg font-semibold">
           Plans <span className="text-ink-subtle">({plans.total})</span>
         </h2>
-        <div className="mt-3 overflow-x-auto rounded-card border border-line bg-surface">
+        <div className={tableFrame}>
           <table className="min-w-full divide-y divide-line">
             <thead>
               <tr>

@@ -1,8 +1,9 @@
 // The top of /admin (issue 22, Build 1): what needs the operator now, then the business in figures.
 import Link from "next/link";
+import { isoMinute } from "@/lib/format/date";
 import type { getBusinessFigures } from "@/lib/admin/business-figures";
 import { formatMoney } from "@/lib/format/money";
-import { tableFrame, td, th } from "@/components/admin/table-styles";
+import { tableFrame, td, th } from "@/components/ui/table-styles";
 
 type Figures = Awaited<ReturnType<typeof getBusinessFigures>>;
 
@@ -42,7 +43,7 @@ export function OperatorHome({ figures }: { figures: Figures }) {
                   {incident.title}
                 </Link>{" "}
                 <span className="text-ink-subtle">
-                  first seen <time dateTime={incident.firstSeenAt.toISOString()}>{incident.firstSeenAt.toISOString().slice(0, 16).replace("T", " ")}</time>
+                  first seen <time dateTime={incident.firstSeenAt.toISOString()}>{isoMinute(incident.firstSeenAt)}</time>
                   {incident.occurrences > 1 ? `, ${incident.occurrences} times` : ""}
                 </span>
               </li>

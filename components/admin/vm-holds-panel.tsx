@@ -1,10 +1,9 @@
 // The operator's view of a VM's holds (issue 25): what holds it and why, lift, or suspend for abuse.
 import { ConfirmActionButton } from "@/components/admin/confirm-action-button";
+import { isoSecond } from "@/lib/format/date";
 import { VmHoldForm } from "@/components/admin/vm-hold-form";
 import type { FormState } from "@/lib/actions/form-state";
 import { db } from "@/lib/db";
-
-const at = (d: Date | null) => (d ? d.toISOString().slice(0, 19).replace("T", " ") : "—");
 
 type Action = (state: FormState, formData: FormData) => Promise<FormState>;
 
@@ -20,8 +19,8 @@ export async function VmHoldsPanel({ vmId, suspendAction, liftAction }: { vmId: 
         {holds.map((h) => (
           <li key={h.id} data-testid="vm-hold" className="rounded-card border border-line bg-surface p-3">
             <p>
-              <span className="font-medium">{h.kind.replace("_", " ")}</span> · {h.reason.replace("_", " ")} · placed {at(h.createdAt)} · stopped{" "}
-              {at(h.stoppedAt)} · {h.liftedAt ? `lifted ${at(h.liftedAt)}` : "standing"}
+              <span className="font-medium">{h.kind.replace("_", " ")}</span> · {h.reason.replace("_", " ")} · placed {isoSecond(h.createdAt)} · stopped{" "}
+              {isoSecond(h.stoppedAt)} · {h.liftedAt ? `lifted ${isoSecond(h.liftedAt)}` : "standing"}
               {h.pauseBilling ? " · billing paused" : ""}
             </p>
             {h.customerNote ? <p className="text-ink-muted">Customer note: {h.customerNote}</p> : null}

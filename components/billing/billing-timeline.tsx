@@ -1,6 +1,7 @@
 import type { TimelineEntry } from "@/lib/billing-state/ladder";
+import { isoMinute } from "@/lib/format/date";
 
-const when = (d: Date | null) => (d ? d.toISOString().slice(0, 16).replace("T", " ") + " UTC" : "—");
+const when = (d: Date | null) => (d ? `${isoMinute(d)} UTC` : "—");
 
 /** The enforcement ladder with dates: what happened, and what will happen unless the invoice is paid. */
 export function BillingTimeline({ entries }: { entries: TimelineEntry[] }) {

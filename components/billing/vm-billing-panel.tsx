@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { FormState } from "@/lib/actions/form-state";
 import type { loadVmBilling } from "@/lib/billing-state/customer-billing";
-import { FormButton } from "@/components/billing/form-button";
+import { FormButton } from "@/components/forms/form-button";
 import { cancelConfirmation } from "@/lib/billing-state/cancel-words";
 import { VmRenewal } from "@/components/billing/vm-renewal";
 

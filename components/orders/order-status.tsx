@@ -6,7 +6,7 @@ import { buttonStyles } from "@/components/ui/button-styles";
 import { formatMoney } from "@/lib/format/money";
 import type { OrderView } from "@/lib/orders/order-view";
 import type { FormState } from "@/lib/actions/form-state";
-import { FormButton } from "@/components/billing/form-button";
+import { FormButton } from "@/components/forms/form-button";
 
 type FormAction = (state: FormState, formData: FormData) => Promise<FormState>;
 export type OrderActions = { complete: FormAction; cancel: FormAction };

@@ -1,9 +1,9 @@
 "use client";
 // The one way a page follows work in progress (an order being built, a power action, a resize, and
-// later snapshots and backups): poll an owner-checked status route (lib/http/customer-route.ts)
+// later snapshots and backups): poll an owner-checked status route (lib/http/with-user.ts)
 // while the view says the work is active, stop when it is not, and refresh the server-rendered
 // page whenever what it shows changed. A hidden tab skips its polls; a network blip is retried
-// with a growing pause; a 404 (signed out meanwhile, or gone) stops. Following has a time limit:
+// with a growing pause; a 401 (signed out meanwhile) or a 404 (gone) stops. Following has a time limit:
 // after it the caller shows a way forward (reload, or leave and come back) instead of spinning on.
 import { useEffect, useRef, useState } from "react";
 import { useRouter } from "next/navigation";

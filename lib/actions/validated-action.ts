@@ -8,8 +8,14 @@ import { FieldError, UserFacingError } from "@/lib/errors";
 import { requireAdmin, requireUser, type SessionUser } from "@/lib/auth/session";
 import { log } from "@/lib/observability/log";
 
-type Handler<S extends z.ZodType, Ctx> = (data: z.output<S>, ctx: Ctx) => Promise<FormState | void>;
-type FormAction = (previous: FormState, formData: FormData) => Promise<FormState>;
+// A handler answers FormState, or a form's own state with extra optional fields (a console URL, a
+// revealed password) declared in its return type; the wrapped action is typed with that state, so
+// an actions.ts file exports the wrapped action itself (no pass-through function, no cast).
+type Handler<S extends z.ZodType, Ctx, R extends FormState> = (data: z.output<S>, ctx: Ctx) => Promise<R | void>;
+/** FormState plus the handler's extra fields, optional: the wrapper's own answers carry none. A
+ * handler that only redirects (R = never) gives plain FormState. */
+export type StateOf<R extends FormState> = [R] extends [never] ? FormState : FormState & Partial<Omit<R, keyof FormState>>;
+export type FormAction<State extends FormState = FormState> = (previous: State, formData: FormData) => Promise<State>;
 
 const SECRET_FIELD = /password|secret|token/i;
 
@@ -30,8 +36,8 @@ export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
   return fieldErrors;
 }
 
-function run<S extends z.ZodType, Ctx>(schema: S, getCtx: () => Promise<Ctx>, handler: Handler<S, Ctx>): FormAction {
-  return async (_previous, formData) => {
+function run<S extends z.ZodType, Ctx, R extends FormState>(schema: S, getCtx: () => Promise<Ctx>, handler: Handler<S, Ctx, R>): FormAction<StateOf<R>> {
+  const answer = async (formData: FormData): Promise<R | FormState> => {
     const ctx = await getCtx();
     const values = echoValues(formData);
     const parsed = schema.safeParse(Object.fromEntries(formData));
@@ -46,19 +52,22 @@ function run<S extends z.ZodType, Ctx>(schema: S, getCtx: () => Promise<Ctx>, ha
       return { status: "error", message: "Something went wrong on our side. Please try again.", values };
     }
   };
+  // Both R and a plain FormState are a StateOf<R> (its extra fields are optional); TypeScript cannot
+  // see that through the generic conditional type, so it is said once, here.
+  return async (_previous, formData) => (await answer(formData)) as StateOf<R>;
 }
 
 /** For forms a signed-out visitor uses (sign up, sign in). */
-export function validatedAction<S extends z.ZodType>(schema: S, handler: Handler<S, Record<string, never>>): FormAction {
+export function validatedAction<S extends z.ZodType, R extends FormState>(schema: S, handler: Handler<S, Record<string, never>, R>) {
   return run(schema, async () => ({}), handler);
 }
 
 /** For everything else: the signed-in user is in the context, or the visitor is sent to sign in. */
-export function validatedActionWithUser<S extends z.ZodType>(schema: S, handler: Handler<S, { user: SessionUser }>): FormAction {
+export function validatedActionWithUser<S extends z.ZodType, R extends FormState>(schema: S, handler: Handler<S, { user: SessionUser }, R>) {
   return run(schema, async () => ({ user: await requireUser() }), handler);
 }
 
 /** Operator actions: customers get 403. */
-export function validatedAdminAction<S extends z.ZodType>(schema: S, handler: Handler<S, { user: SessionUser }>): FormAction {
+export function validatedAdminAction<S extends z.ZodType, R extends FormState>(schema: S, handler: Handler<S, { user: SessionUser }, R>) {
   return run(schema, async () => ({ user: await requireAdmin() }), handler);
 }

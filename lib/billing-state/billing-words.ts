@@ -2,6 +2,7 @@
 // ("unpaid", "pay the invoice") belong to the overdue story only; a VM its customer cancelled is
 // "ended", with the date its data is kept until and how to restore it.
 import type { BillingState } from "@/lib/generated/prisma/client";
+import { formatDay } from "@/lib/format/date";
 import { storyOfRow, type BillingStory } from "@/lib/billing-state/billing-story";
 
 /** The operator's names for states (/admin/billing), neutral on purpose. */
@@ -29,8 +30,7 @@ type WordsRow = {
 
 export type BillingWords = { story: BillingStory; label: string; detail: string | null };
 
-const day = (d: Date | null) =>
-  d ? d.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }) : "the end of the retention period";
+const day = (d: Date | null) => (d ? formatDay(d) : "the end of the retention period");
 
 /** The label and sentence for one VM's billing row (null row: nothing has happened, it is active). */
 export function describeBilling(row: WordsRow | null, periodEnd: Date | null = null): BillingWords {

@@ -7,6 +7,7 @@
 // gets one email. The refund claims the order first (`refundedAt`), so an operator's retry cannot
 // start a build that is being refunded.
 import { UserFacingError } from "@/lib/errors";
+import { formatDay } from "@/lib/format/date";
 import { recordAudit, type AuditActor } from "@/lib/audit/record-audit";
 import { refundInvoiceOnce } from "@/lib/billing/refund-invoice";
 import { stripe } from "@/lib/billing/stripe";
@@ -20,7 +21,7 @@ import { formatMoney } from "@/lib/format/money";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { transitionOrder } from "@/lib/orders/order-state";
 
-const day = (d: Date) => d.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+const day = (d: Date) => formatDay(d);
 
 /** What a failed order's page says until it is built or refunded (I4: nothing about why). */
 export const failedBuildMessage = (refundBy: Date) =>

@@ -8,6 +8,7 @@
 //   hold stays, so the VM stays stopped meanwhile.
 // Replays find the hold placed (unique per dispute) or lifted, and Stripe's idempotency keys hold.
 import { raiseOperatorAlert, resolveOperatorIncident } from "@/lib/alerts/raise-operator-alert";
+import { isoDay } from "@/lib/format/date";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { stripeDashboardUrl } from "@/lib/admin/customer-view";
 import { stripe } from "@/lib/billing/stripe";
@@ -18,7 +19,7 @@ import { findWhatPaymentPaidFor } from "@/lib/payment-risk/resolve-payment";
 import { liftHold, placeHold } from "@/lib/vm-holds/place-hold";
 
 const OPEN = new Set(["needs_response", "under_review", "warning_needs_response", "warning_under_review"]);
-const day = (unix: number | null | undefined) => (unix ? new Date(unix * 1000).toISOString().slice(0, 10) : "unknown");
+const day = (unix: number | null | undefined) => isoDay(unix ? new Date(unix * 1000) : null, "unknown");
 
 export type DisputeOutcome =
   { action: "held"; holdId: string; vmId: string } | { action: "restored" | "canceled"; holdId: string | null } | { action: "ignored"; why: string };

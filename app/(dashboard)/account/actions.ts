@@ -3,7 +3,6 @@ import { z } from "zod";
 import { headers } from "next/headers";
 import { revalidatePath } from "next/cache";
 import { validatedActionWithUser } from "@/lib/actions/validated-action";
-import { type FormState } from "@/lib/actions/form-state";
 import { UserFacingError } from "@/lib/errors";
 import { changePassword, changePasswordSchema } from "@/lib/auth/change-password";
 import { changeEmailSchema, requestEmailChange, resendVerificationEmail } from "@/lib/auth/email-verification";
@@ -13,7 +12,7 @@ import { endOtherSessions, endOwnSession } from "@/lib/auth/sessions";
 import { codeSchema, confirmTwoFactorEnrolment, disableTwoFactor, disableTwoFactorSchema, startTwoFactorEnrolment } from "@/lib/auth/two-factor";
 import { deliverLater } from "@/lib/email/deliver-later";
 
-const change = validatedActionWithUser(changePasswordSchema, async (input, { user }) => {
+export const changePasswordAction = validatedActionWithUser(changePasswordSchema, async (input, { user }) => {
   const { endedSessions, emailKey } = await changePassword(
     { userId: user.id, sessionToken: await currentSessionToken(), ip: clientIp(await headers()) },
     input,
@@ -23,10 +22,6 @@ const change = validatedActionWithUser(changePasswordSchema, async (input, { use
   const others = endedSessions === 1 ? "1 other session was" : `${endedSessions} other sessions were`;
   return { status: "success", message: `Password changed. ${endedSessions ? `${others} signed out.` : "You stay signed in here."}` };
 });
-
-export async function changePasswordAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return change(previous, formData);
-}
 
 export const changeEmailAction = validatedActionWithUser(changeEmailSchema, async (input, { user }) => {
   const { keys } = await requestEmailChange({ userId: user.id, ip: clientIp(await headers()) }, input);

@@ -5,11 +5,10 @@ import { z } from "zod";
 import { notFound, redirect } from "next/navigation";
 import { revalidatePath } from "next/cache";
 import { validatedActionWithUser } from "@/lib/actions/validated-action";
-import { type FormState } from "@/lib/actions/form-state";
 import { UserFacingError } from "@/lib/errors";
 import { cancelSchema, createCardUpdateUrl, setCancelAtPeriodEnd } from "@/lib/billing-state/customer-billing";
 
-const cancel = validatedActionWithUser(cancelSchema, async ({ subscriptionId, cancel }, { user }) => {
+export const cancelAtPeriodEndAction = validatedActionWithUser(cancelSchema, async ({ subscriptionId, cancel }, { user }) => {
   const done = await setCancelAtPeriodEnd({ userId: user.id, subscriptionId, cancel });
   if (!done) notFound();
   revalidatePath("/billing");
@@ -19,11 +18,7 @@ const cancel = validatedActionWithUser(cancelSchema, async ({ subscriptionId, ca
   };
 });
 
-export async function cancelAtPeriodEndAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return cancel(previous, formData);
-}
-
-const updateCard = validatedActionWithUser(z.object({}), async (_input, { user }) => {
+export const updateCardAction = validatedActionWithUser(z.object({}), async (_input, { user }) => {
   let url: string | null;
   try {
     url = await createCardUpdateUrl(user.id);
@@ -33,7 +28,3 @@ const updateCard = validatedActionWithUser(z.object({}), async (_input, { user }
   if (!url) throw new UserFacingError("There is no card on file yet: it is added at your first checkout.");
   redirect(url);
 });
-
-export async function updateCardAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return updateCard(previous, formData);
-}

@@ -1,17 +1,16 @@
 import type { Metadata } from "next";
+import { isoDay } from "@/lib/format/date";
 import Link from "next/link";
 import { requireUser } from "@/lib/auth/session";
 import { loadCustomerBilling } from "@/lib/billing-state/customer-billing";
 import { formatMoney } from "@/lib/format/money";
 import { buttonStyles } from "@/components/ui/button-styles";
-import { FormButton } from "@/components/billing/form-button";
+import { FormButton } from "@/components/forms/form-button";
 import { BillingTimeline } from "@/components/billing/billing-timeline";
 import { cancelConfirmation } from "@/lib/billing-state/cancel-words";
 import { cancelAtPeriodEndAction, updateCardAction } from "./actions";
 
 export const metadata: Metadata = { title: "Billing" };
-
-const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : "—");
 
 export default async function BillingPage() {
   const user = await requireUser("/billing");
@@ -50,7 +49,7 @@ export default async function BillingPage() {
                   {s.detail ? <p className="text-sm text-ink-muted">{s.detail}</p> : null}
                   <p data-testid="renewal" className="text-sm text-ink-muted">
                     {s.renewal
-                      ? `Renews on ${day(s.renewal.at)} for ${formatMoney(s.renewal.amountMinor, s.renewal.currency)}`
+                      ? `Renews on ${isoDay(s.renewal.at)} for ${formatMoney(s.renewal.amountMinor, s.renewal.currency)}`
                       : s.cancelAtPeriodEnd && s.cancellable
                         ? "Does not renew"
                         : "Not renewing"}
@@ -82,7 +81,7 @@ export default async function BillingPage() {
                   ) : null}
                   <p data-testid="payment-retry" className="text-ink-muted">
                     {owed.retryAt
-                      ? `Stripe tries again on ${day(owed.retryAt)}. Updating your card charges it at once.`
+                      ? `Stripe tries again on ${isoDay(owed.retryAt)}. Updating your card charges it at once.`
                       : "Stripe will not try this payment again by itself: update your card (it is charged at once) or pay now."}
                   </p>
                 </div>
@@ -103,7 +102,7 @@ export default async function BillingPage() {
                     {s.invoices.map((i) => (
                       <tr key={i.id} className="border-t border-line" data-testid="invoice" data-status={i.status}>
                         <td className="py-1">{i.hostedUrl ? <a href={i.hostedUrl}>{i.number ?? "Invoice"}</a> : (i.number ?? "Draft")}</td>
-                        <td>{day(i.created)}</td>
+                        <td>{isoDay(i.created)}</td>
                         <td>
                           {formatMoney(i.amountDueMinor, i.currency)}
                           {i.taxMinor !== null ? (

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { isoDay } from "@/lib/format/date";
 import Link from "next/link";
 import { requireUser } from "@/lib/auth/session";
 import { formatMoney } from "@/lib/format/money";
@@ -11,13 +12,11 @@ import { VmStatusBadge } from "@/components/vms/vm-status-badge";
 import { VerifyEmailNotice } from "@/components/account/verify-email-notice";
 import { MoneyOwedBanner } from "@/components/billing/money-owed-banner";
 import { resendVerificationAction } from "../account/actions";
+import { tableFrame, td, th } from "@/components/ui/table-styles";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
 const searchSchema = z.object({ vms: pageParam, orders: pageParam });
-
-const th = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-ink-subtle";
-const td = "px-3 py-2 text-sm";
 
 export default async function DashboardPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const user = await requireUser("/dashboard");
@@ -43,7 +42,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           </div>
         ) : (
           <>
-            <div className="mt-3 overflow-x-auto rounded-card border border-line bg-surface">
+            <div className={tableFrame}>
               <table className="min-w-full divide-y divide-line">
                 <thead>
                   <tr>
@@ -84,7 +83,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           <h2 id="orders" className="text-lg font-semibold">
             Your orders
           </h2>
-          <div className="mt-3 overflow-x-auto rounded-card border border-line bg-surface">
+          <div className={tableFrame}>
             <table className="min-w-full divide-y divide-line">
               <thead>
                 <tr>
@@ -108,7 +107,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
                       {formatMoney(order.amountMinor, order.currency)} / {order.interval}
                     </td>
                     <td className={td}>
-                      <time dateTime={order.createdAt.toISOString()}>{order.createdAt.toISOString().slice(0, 10)}</time>
+                      <time dateTime={order.createdAt.toISOString()}>{isoDay(order.createdAt)}</time>
                     </td>
                     <td className={td}>
                       <Link href={`/orders/${order.id}`} className="text-brand-700 hover:underline">

@@ -1,11 +1,12 @@
 import type { Metadata } from "next";
+import { isoDay, isoMinute } from "@/lib/format/date";
 import { z } from "zod";
 import { requireAdmin } from "@/lib/auth/session";
 import { loadAdminBilling } from "@/lib/billing-state/admin-billing";
 import { BILLING_STATES } from "@/lib/billing-state/billing-state";
 import { billingStateLabel } from "@/lib/billing-state/billing-words";
 import { parseSearchParams, type RawSearchParams } from "@/lib/http/search-params";
-import { FormButton } from "@/components/billing/form-button";
+import { FormButton } from "@/components/forms/form-button";
 import { BillingTimeline } from "@/components/billing/billing-timeline";
 import { approveDeletionAction, attachTestClockAction, extendGraceAction } from "./actions";
 import { isStripeTestMode, listRehearsals } from "@/lib/billing-state/billing-clock";
@@ -43,7 +44,7 @@ export default async function AdminBillingPage({ searchParams }: { searchParams:
             {rehearsals.map((r) => (
               <li key={r.id}>
                 {r.email} · test clock <code>{r.stripeTestClockId}</code> ·{" "}
-                {r.clock ? `at ${r.clock.frozenTime.toISOString().slice(0, 16).replace("T", " ")} UTC (${r.clock.status})` : "not read yet"}
+                {r.clock ? `at ${isoMinute(r.clock.frozenTime)} UTC (${r.clock.status})` : "not read yet"}
               </li>
             ))}
           </ul>
@@ -63,7 +64,7 @@ export default async function AdminBillingPage({ searchParams }: { searchParams:
           {queue.map((r) => (
             <li key={r.id} className="flex flex-wrap items-center gap-4 text-sm">
               <span>
-                {r.email} · {r.vm?.name ?? "no VM"} · kept until {r.retainUntil?.toISOString().slice(0, 10)}
+                {r.email} · {r.vm?.name ?? "no VM"} · kept until {isoDay(r.retainUntil, "")}
               </span>
               <FormButton action={approveDeletionAction} fields={{ enforcementId: r.id }} label="Approve deletion" variant="danger">
                 <label className="mr-2 text-xs">
@@ -81,7 +82,7 @@ export default async function AdminBillingPage({ searchParams }: { searchParams:
             <li key={r.id} data-testid="billing-row" data-state={r.state} className="rounded-card border border-line p-card text-sm">
               <p className="font-medium">
                 {r.email} · {r.vm ? `${r.vm.name} (${r.vm.status})` : "no VM"} · {r.state}
-                {r.graceUntil ? ` · grace until ${r.graceUntil.toISOString().slice(0, 16)}` : ""}
+                {r.graceUntil ? ` · grace until ${isoMinute(r.graceUntil)}` : ""}
               </p>
               {r.lastError ? <p className="text-danger-700">Last enforcement failure: {r.lastError}</p> : null}
               <BillingTimeline entries={r.timeline} />

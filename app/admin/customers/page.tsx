@@ -4,7 +4,7 @@ import { requireAdmin } from "@/lib/auth/session";
 import { customerSearchSchema, findCustomers } from "@/lib/admin/find-customers";
 import { parseSearchParams, type RawSearchParams } from "@/lib/http/search-params";
 import { CustomerSearchForm } from "@/components/admin/operator-home";
-import { tableFrame, td, th } from "@/components/admin/table-styles";
+import { tableFrame, td, th } from "@/components/ui/table-styles";
 
 export const metadata: Metadata = { title: "Customers · Admin" };
 export const dynamic = "force-dynamic";

@@ -1,48 +1,31 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { validatedAdminAction } from "@/lib/actions/validated-action";
-import type { FormState } from "@/lib/actions/form-state";
 import { createNode, createNodeSchema } from "@/lib/nodes/create-node";
 import { nodeAccessSchema, updateNodeAccess } from "@/lib/nodes/update-node-access";
 import { nodeLabSchema, updateNodeLab } from "@/lib/nodes/update-node-lab";
 import { networkSettingsSchema, saveNetworkSettings } from "@/lib/network/settings";
 
-const save = validatedAdminAction(nodeAccessSchema, async (input, { user }) => {
+export const updateNodeAccessAction = validatedAdminAction(nodeAccessSchema, async (input, { user }) => {
   const node = await updateNodeAccess(input, user.id);
   revalidatePath("/admin/nodes");
   return { status: "success", message: `Saved SSH and snippet settings for ${node.name}.` };
 });
 
-export async function updateNodeAccessAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return save(previous, formData);
-}
-
-const add = validatedAdminAction(createNodeSchema, async (input, { user }) => {
+export const createNodeAction = validatedAdminAction(createNodeSchema, async (input, { user }) => {
   const node = await createNode(input, user.id);
   revalidatePath("/admin/nodes");
   return { status: "success", message: `Added node ${node.name}.` };
 });
 
-export async function createNodeAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return add(previous, formData);
-}
-
-const saveLab = validatedAdminAction(nodeLabSchema, async (input, { user }) => {
+export const updateNodeLabAction = validatedAdminAction(nodeLabSchema, async (input, { user }) => {
   const node = await updateNodeLab(input, user.id);
   revalidatePath("/admin/nodes");
   return { status: "success", message: `Saved lab settings for ${node.name}.` };
 });
 
-export async function updateNodeLabAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return saveLab(previous, formData);
-}
-
-const saveNetwork = validatedAdminAction(networkSettingsSchema, async (input, { user }) => {
+export const saveNetworkSettingsAction = validatedAdminAction(networkSettingsSchema, async (input, { user }) => {
   await saveNetworkSettings(input, user.id);
   revalidatePath("/admin/nodes");
   return { status: "success", message: "Saved the network settings. New VMs use them; run npm run doctor to check Proxmox agrees." };
 });
-
-export async function saveNetworkSettingsAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return saveNetwork(previous, formData);
-}

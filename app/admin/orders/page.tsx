@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { isoMinute } from "@/lib/format/date";
 import Link from "next/link";
 import { requireAdmin } from "@/lib/auth/session";
 import { canRefundFlaggedOrder, listAdminOrders, ORDER_STATUSES, orderStatusFilterSchema } from "@/lib/admin/list-orders";
@@ -7,7 +8,7 @@ import { z } from "zod";
 import { pageParam, parseSearchParams, searchParam, type RawSearchParams } from "@/lib/http/search-params";
 import { Pagination } from "@/components/ui/pagination";
 import { RetryProvisioningButton } from "@/components/admin/retry-provisioning-button";
-import { tableFrame, td, th } from "@/components/admin/table-styles";
+import { tableFrame, td, th } from "@/components/ui/table-styles";
 import { RefundOrderButton } from "@/components/admin/refund-order-button";
 import { cancelAndRefundAction, refundFailedOrderAction, retryCleanupAction, retryProvisioningAction } from "./actions";
 
@@ -59,7 +60,7 @@ export default async function AdminOrdersPage({ searchParams }: { searchParams: 
               <tr key={o.id} data-testid="admin-order" data-order-id={o.id}>
                 <td className={td}>
                   <Link href={`/admin/orders/${o.id}`} className="text-brand-700 hover:underline" aria-label={`Timeline of order ${o.id}`}>
-                    <time dateTime={o.createdAt.toISOString()}>{o.createdAt.toISOString().slice(0, 16).replace("T", " ")}</time>
+                    <time dateTime={o.createdAt.toISOString()}>{isoMinute(o.createdAt)}</time>
                   </Link>
                 </td>
                 <td className={td}>
@@ -108,9 +109,7 @@ export default async function AdminOrdersPage({ searchParams }: { searchParams: 
                     />
                   ) : null}
                   {o.status === "failed" && o.refundDeadlineAt ? (
-                    <p className="text-xs text-ink-subtle">
-                      Refunded automatically on {o.refundDeadlineAt.toISOString().slice(0, 16).replace("T", " ")} (customer&apos;s clock)
-                    </p>
+                    <p className="text-xs text-ink-subtle">Refunded automatically on {isoMinute(o.refundDeadlineAt)} (customer&apos;s clock)</p>
                   ) : null}
                 </td>
               </tr>

@@ -1,26 +1,17 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { validatedAdminAction } from "@/lib/actions/validated-action";
-import type { FormState } from "@/lib/actions/form-state";
 import { formatMoney } from "@/lib/format/money";
 import { planLimitsSchema, resourcePriceSchema, updatePlanLimits, updateResourcePrice } from "@/lib/resize/update-resize-pricing";
 
-const savePrice = validatedAdminAction(resourcePriceSchema, async (input, { user }) => {
+export const updateResourcePriceAction = validatedAdminAction(resourcePriceSchema, async (input, { user }) => {
   const price = await updateResourcePrice(input, user.id);
   revalidatePath("/admin/pricing");
   return { status: "success", message: `Saved: ${formatMoney(price.unitAmountMinor, price.currency)} a month. New quotes use it.` };
 });
 
-export async function updateResourcePriceAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return savePrice(previous, formData);
-}
-
-const saveLimits = validatedAdminAction(planLimitsSchema, async (input, { user }) => {
+export const updatePlanLimitsAction = validatedAdminAction(planLimitsSchema, async (input, { user }) => {
   const plan = await updatePlanLimits(input, user.id);
   revalidatePath("/admin/pricing");
   return { status: "success", message: `Saved the maximums of ${plan.name}.` };
 });
-
-export async function updatePlanLimitsAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return saveLimits(previous, formData);
-}

@@ -1,14 +1,13 @@
 import type { Metadata } from "next";
+import { isoMinute } from "@/lib/format/date";
 import { requireAdmin } from "@/lib/auth/session";
 import { listOpenFindings, listRecentlyClosedFindings } from "@/lib/reconcile/list-findings";
-import { tableFrame, td, th } from "@/components/admin/table-styles";
+import { tableFrame, td, th } from "@/components/ui/table-styles";
 import { ConfirmActionButton } from "@/components/admin/confirm-action-button";
 import { applyFindingAction, runReconciliationAction } from "./actions";
 
 export const metadata: Metadata = { title: "Reconcile · Admin" };
 export const dynamic = "force-dynamic";
-
-const at = (d: Date | null) => (d ? d.toISOString().slice(0, 16).replace("T", " ") : "—");
 
 export default async function AdminReconcilePage() {
   await requireAdmin("/admin/reconcile");
@@ -49,12 +48,12 @@ export default async function AdminReconcilePage() {
                   <pre className="whitespace-pre-wrap">{JSON.stringify(f.evidence, null, 1)}</pre>
                 </td>
                 <td className={td}>
-                  <time dateTime={f.firstSeenAt.toISOString()}>{at(f.firstSeenAt)}</time>
-                  <div className="text-xs text-ink-subtle">last {at(f.lastSeenAt)}</div>
+                  <time dateTime={f.firstSeenAt.toISOString()}>{isoMinute(f.firstSeenAt)}</time>
+                  <div className="text-xs text-ink-subtle">last {isoMinute(f.lastSeenAt)}</div>
                 </td>
                 <td className={td}>
                   {f.applyRequestedAt ? (
-                    <span>Requested {at(f.applyRequestedAt)}…</span>
+                    <span>Requested {isoMinute(f.applyRequestedAt)}…</span>
                   ) : f.destructive ? (
                     <ConfirmActionButton
                       label={`${f.action} (destructive)`}
@@ -85,7 +84,7 @@ export default async function AdminReconcilePage() {
       <ul className="space-y-1 text-sm">
         {closed.map((f) => (
           <li key={f.id} data-testid="closed-finding">
-            {at(f.resolvedAt)} · {f.summary} · {f.appliedAt ? `applied: ${f.applyResult ?? ""}` : "no longer seen"}
+            {isoMinute(f.resolvedAt)} · {f.summary} · {f.appliedAt ? `applied: ${f.applyResult ?? ""}` : "no longer seen"}
           </li>
         ))}
       </ul>

@@ -2,13 +2,12 @@
 import { z } from "zod";
 import { revalidatePath } from "next/cache";
 import { validatedAdminAction } from "@/lib/actions/validated-action";
-import type { FormState } from "@/lib/actions/form-state";
 import { retryResize } from "@/lib/resize/retry-resize";
 import { refundFailedResize } from "@/lib/resize/refund-resize";
 import { formatMoney } from "@/lib/format/money";
 
 // retryResize checks the request is failed (UserFacingError otherwise) and writes the audit.
-const retry = validatedAdminAction(
+export const retryResizeAction = validatedAdminAction(
   z.object({ orderId: z.string().trim().min(1, "Missing resize.").max(64, "Unknown resize.") }),
   async ({ orderId }, { user }) => {
     const { attempt } = await retryResize({ resizeRequestId: orderId, adminId: user.id });
@@ -17,13 +16,9 @@ const retry = validatedAdminAction(
   },
 );
 
-export async function retryResizeAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return retry(previous, formData);
-}
-
 // Money leaves the business: the operator ticks a box first. refundFailedResize checks the request
 // is a failed upgrade (UserFacingError otherwise), is idempotent, and writes the audit.
-const refund = validatedAdminAction(
+export const refundResizeAction = validatedAdminAction(
   z.object({
     orderId: z.string().trim().min(1, "Missing resize.").max(64, "Unknown resize."),
     confirm: z.literal("yes", { error: "Tick the box to confirm the refund." }),
@@ -35,7 +30,3 @@ const refund = validatedAdminAction(
     return { status: "success", message: outcome.alreadyDone ? "Already refunded." : `${amount} refunded; the subscription bills the VM's current size.` };
   },
 );
-
-export async function refundResizeAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return refund(previous, formData);
-}

@@ -1,10 +1,11 @@
 import type { Metadata } from "next";
+import { isoMinute } from "@/lib/format/date";
 import { requireAdmin } from "@/lib/auth/session";
 import { formatMoney } from "@/lib/format/money";
 import { listAdminResizes } from "@/lib/resize/retry-resize";
 import { listResizeHistory } from "@/lib/admin/resize-history";
 import Link from "next/link";
-import { tableFrame, td, th } from "@/components/admin/table-styles";
+import { tableFrame, td, th } from "@/components/ui/table-styles";
 import { RetryProvisioningButton } from "@/components/admin/retry-provisioning-button";
 import { RefundOrderButton } from "@/components/admin/refund-order-button";
 import { refundResizeAction, retryResizeAction } from "./actions";
@@ -109,7 +110,7 @@ export default async function AdminResizesPage() {
                   {r.status}
                   {r.status === "refunded" || r.status === "applied" ? ` (${formatMoney(r.amountDueMinor, r.currency)})` : ""}
                 </td>
-                <td className={td}>{(r.appliedAt ?? r.finishedAt ?? r.updatedAt).toISOString().slice(0, 16).replace("T", " ")}</td>
+                <td className={td}>{isoMinute(r.appliedAt ?? r.finishedAt ?? r.updatedAt)}</td>
               </tr>
             ))}
           </tbody>

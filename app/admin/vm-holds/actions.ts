@@ -4,30 +4,21 @@
 import { z } from "zod";
 import { revalidatePath } from "next/cache";
 import { validatedAdminAction } from "@/lib/actions/validated-action";
-import type { FormState } from "@/lib/actions/form-state";
 import { formatMoney } from "@/lib/format/money";
 import { refundCancelAndStop } from "@/lib/payment-risk/fraud-warning";
 import { abuseHoldSchema, liftHoldSchema, liftHold, placeHold } from "@/lib/vm-holds/place-hold";
 
-const suspend = validatedAdminAction(abuseHoldSchema, async ({ vmId, reason, customerNote, billing }, { user }) => {
+export const suspendVmForAbuseAction = validatedAdminAction(abuseHoldSchema, async ({ vmId, reason, customerNote, billing }, { user }) => {
   const { created } = await placeHold({ vmId, kind: "abuse", reason, customerNote, pauseBilling: billing === "pause", actor: { type: "admin", id: user.id } });
   revalidatePath("/admin/orders");
   return { status: "success", message: created ? "Suspended: the VM is being stopped and the customer emailed." : "This VM is already suspended." };
 });
 
-export async function suspendVmForAbuseAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return suspend(previous, formData);
-}
-
-const lift = validatedAdminAction(liftHoldSchema, async ({ holdId }, { user }) => {
+export const liftVmHoldAction = validatedAdminAction(liftHoldSchema, async ({ holdId }, { user }) => {
   const lifted = await liftHold({ holdId, actor: { type: "admin", id: user.id } });
   revalidatePath("/admin/orders");
   return { status: "success", message: lifted ? "Suspension lifted; the VM stays stopped for its owner to start." : "Already lifted." };
 });
-
-export async function liftVmHoldAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return lift(previous, formData);
-}
 
 // "Refund, cancel and stop" on an early fraud warning (issue 25, Build 2): money leaves the business,
 // so the button asks first; refundCancelAndStop is idempotent (a double click refunds once) and audited.
@@ -37,7 +28,7 @@ const fraudSchema = z.object({
     .trim()
     .regex(/^issfr_[A-Za-z0-9]+$/, "Unknown fraud warning."),
 });
-const fraud = validatedAdminAction(fraudSchema, async ({ warningId }, { user }) => {
+export const refundCancelAndStopAction = validatedAdminAction(fraudSchema, async ({ warningId }, { user }) => {
   const outcome = await refundCancelAndStop({ warningId, actor: { type: "admin", id: user.id } });
   revalidatePath("/admin/orders");
   const refunded = outcome.refunded > 0 ? `${formatMoney(outcome.refunded, outcome.currency)} refunded` : "nothing left to refund";
@@ -46,7 +37,3 @@ const fraud = validatedAdminAction(fraudSchema, async ({ warningId }, { user }) 
     message: `Done: ${refunded}, subscription ${outcome.canceled ? "cancelled" : "already ended"}, VM ${outcome.holdId ? "being stopped" : "—"}.`,
   };
 });
-
-export async function refundCancelAndStopAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return fraud(previous, formData);
-}

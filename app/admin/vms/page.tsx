@@ -1,11 +1,12 @@
 import type { Metadata } from "next";
+import { isoDay } from "@/lib/format/date";
 import { requireAdmin } from "@/lib/auth/session";
 import { listAdminVms } from "@/lib/admin/list-vms";
 import { labTypeLabel } from "@/lib/catalog/list-plans";
 import { z } from "zod";
 import { pageParam, parseSearchParams, type RawSearchParams } from "@/lib/http/search-params";
 import { Pagination } from "@/components/ui/pagination";
-import { tableFrame, td, th } from "@/components/admin/table-styles";
+import { tableFrame, td, th } from "@/components/ui/table-styles";
 
 export const metadata: Metadata = { title: "VMs · Admin" };
 
@@ -48,7 +49,7 @@ export default async function AdminVmsPage({ searchParams }: { searchParams: Pro
                   </span>
                 </td>
                 <td className={td}>
-                  <time dateTime={vm.createdAt.toISOString()}>{vm.createdAt.toISOString().slice(0, 10)}</time>
+                  <time dateTime={vm.createdAt.toISOString()}>{isoDay(vm.createdAt)}</time>
                 </td>
               </tr>
             ))}

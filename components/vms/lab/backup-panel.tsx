@@ -2,13 +2,13 @@
 // Backups: the schedule (none, daily, weekly), "back up now", the list with date and size (no
 // download), restore onto this VM (confirmed: it overwrites the VM and removes its snapshots).
 import { buttonStyles } from "@/components/ui/button-styles";
+import { formatShortMoment } from "@/lib/format/date";
 import { ActionForm, FieldError, type LabAction } from "@/components/vms/lab/action-form";
 import type { LabView } from "@/lib/vm-operations/lab-view";
 
 type Props = { lab: LabView; requestKey: string; schedule: LabAction; backUpNow: LabAction; restore: LabAction };
 
-const when = (iso: string | null) =>
-  iso ? new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC" : "in progress…";
+const when = (iso: string | null) => (iso ? formatShortMoment(iso) : "in progress…");
 function size(bytes: number | null): string {
   if (bytes === null) return "";
   const units = ["B", "KB", "MB", "GB", "TB"];

@@ -2,13 +2,13 @@
 // The snapshot timeline: take a labelled snapshot (disk only, or with RAM where the plan allows),
 // the list newest first, roll back (confirmed: the VM restarts as the snapshot was), delete.
 import { buttonStyles } from "@/components/ui/button-styles";
+import { formatShortMoment } from "@/lib/format/date";
 import { ActionForm, FieldError, type LabAction } from "@/components/vms/lab/action-form";
 import type { LabView } from "@/lib/vm-operations/lab-view";
 
 type Props = { lab: LabView; requestKey: string; take: LabAction; rollback: LabAction; remove: LabAction };
 
-const when = (iso: string | null) =>
-  iso ? new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) + " UTC" : "being taken…";
+const when = (iso: string | null) => (iso ? formatShortMoment(iso) : "being taken…");
 
 export function SnapshotPanel({ lab, requestKey, take, rollback, remove }: Props) {
   const busy = lab.operation?.active ?? false;

@@ -11,22 +11,14 @@ import { cancelUnpaidOrder, completeOrderPayment } from "@/lib/orders/order-paym
 
 const schema = z.object({ orderId: z.string().trim().min(1, "Missing order.").max(64, "Unknown order.") });
 
-const complete = validatedActionWithUser(schema, async ({ orderId }, { user }) => {
+export const completePaymentAction = validatedActionWithUser(schema, async ({ orderId }, { user }) => {
   const next = await completeOrderPayment({ userId: user.id, orderId });
   if (!next) notFound();
   redirect(next.checkoutUrl);
 });
 
-export async function completePaymentAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return complete(previous, formData);
-}
-
-const cancel = validatedActionWithUser(schema, async ({ orderId }, { user }): Promise<FormState> => {
+export const cancelOrderAction = validatedActionWithUser(schema, async ({ orderId }, { user }): Promise<FormState> => {
   if (!(await cancelUnpaidOrder({ userId: user.id, orderId }))) notFound();
   revalidatePath(`/orders/${orderId}`);
   return { status: "success", message: "Order cancelled. Nothing was charged." };
 });
-
-export async function cancelOrderAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return cancel(previous, formData);
-}

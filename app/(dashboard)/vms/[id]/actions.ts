@@ -19,14 +19,14 @@ import {
   setAllowAllOwn,
 } from "@/lib/network/customer-rules";
 
-const requestPowerAction = validatedActionWithUser(powerRequestSchema, async ({ vmId, action }, { user }) => {
+export const requestPowerFormAction = validatedActionWithUser(powerRequestSchema, async ({ vmId, action }, { user }) => {
   const queued = await requestPower({ userId: user.id, vmId, action });
   if (!queued) notFound();
   revalidatePath(`/vms/${vmId}`);
   return { status: "success", message: `${powerActionLabel[action]} requested.` };
 });
 
-const revealPasswordAction = validatedActionWithUser(
+export const revealPasswordFormAction = validatedActionWithUser(
   z.object({ vmId: z.string().trim().min(1).max(64), kind: z.enum(["login", "eve-web"]).default("login") }),
   async ({ vmId, kind }, { user }): Promise<RevealPasswordState> => {
     const password = await revealVmPassword(user.id, vmId, kind);
@@ -35,25 +35,12 @@ const revealPasswordAction = validatedActionWithUser(
   },
 );
 
-export async function requestPowerFormAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return requestPowerAction(previous, formData);
-}
-
-export async function revealPasswordFormAction(previous: RevealPasswordState, formData: FormData): Promise<RevealPasswordState> {
-  // The handler above answers RevealPasswordState; the wrapper passes it through unchanged.
-  return (await revealPasswordAction(previous, formData)) as RevealPasswordState;
-}
-
 // "Restore this VM" (issue 16): a checkout for its current size; paid, the same VM starts again.
-const restoreAction = validatedActionWithUser(z.object({ vmId: z.string().trim().min(1).max(64) }), async ({ vmId }, { user }) => {
+export const restoreVmFormAction = validatedActionWithUser(z.object({ vmId: z.string().trim().min(1).max(64) }), async ({ vmId }, { user }) => {
   const started = await startVmRestore({ userId: user.id, vmId });
   if (!started) notFound();
   redirect(started.checkoutUrl);
 });
-
-export async function restoreVmFormAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return restoreAction(previous, formData);
-}
 
 // The firewall panel (issue 26): intent recorded and audited in lib/network, carried out by the
 // vm-firewall function; another user's VM is a 404 (I5).
@@ -62,29 +49,17 @@ const applied = (vmId: string, message: string): FormState => {
   return { status: "success", message };
 };
 
-const addRule = validatedActionWithUser(addFirewallRuleSchema, async (input, { user }) => {
+export const addFirewallRuleAction = validatedActionWithUser(addFirewallRuleSchema, async (input, { user }) => {
   if (!(await addFirewallRule(user.id, input))) notFound();
   return applied(input.vmId, "Rule added; it applies in a moment.");
 });
 
-const removeRule = validatedActionWithUser(removeFirewallRuleSchema, async (input, { user }) => {
+export const removeFirewallRuleAction = validatedActionWithUser(removeFirewallRuleSchema, async (input, { user }) => {
   if (!(await removeFirewallRule(user.id, input))) notFound();
   return applied(input.vmId, "Rule removed; it applies in a moment.");
 });
 
-const setMode = validatedActionWithUser(allowAllSchema, async (input, { user }) => {
+export const setFirewallModeAction = validatedActionWithUser(allowAllSchema, async (input, { user }) => {
   if (!(await setAllowAllOwn(user.id, input))) notFound();
   return applied(input.vmId, "Saved; it applies in a moment.");
 });
-
-export async function addFirewallRuleAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return addRule(previous, formData);
-}
-
-export async function removeFirewallRuleAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return removeRule(previous, formData);
-}
-
-export async function setFirewallModeAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return setMode(previous, formData);
-}

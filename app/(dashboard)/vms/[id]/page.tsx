@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { formatDay } from "@/lib/format/date";
 import Link from "next/link";
 import { cache } from "react";
 import { notFound } from "next/navigation";
@@ -109,8 +110,7 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
           {vm.vcpus} vCPU · {vm.ramGb} GB RAM · {vm.diskGb} GB disk
           {scheduled ? (
             <Link href={`/vms/${vm.id}/resize`} className="ml-2 text-brand-700 hover:underline" data-testid="scheduled-resize">
-              {scheduled.to.vcpus} vCPU · {scheduled.to.ramGb} GB RAM from your renewal on{" "}
-              {new Date(scheduled.effectiveAt).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })}
+              {scheduled.to.vcpus} vCPU · {scheduled.to.ramGb} GB RAM from your renewal on {formatDay(scheduled.effectiveAt)}
             </Link>
           ) : null}
         </dd>

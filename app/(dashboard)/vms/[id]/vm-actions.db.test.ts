@@ -175,9 +175,9 @@ describe("status route", () => {
     expect(text).not.toContain("powerdown");
   });
 
-  it("I5: another user, a signed-out visitor and an unknown id get the same 404 (customerRoute)", async () => {
+  it("I5: another user and an unknown id get the same 404, a signed-out visitor a 401 (withUser)", async () => {
     const { vm } = await createVmFixture();
-    expect((await callStatus(vm.id)).status).toBe(404);
+    expect((await callStatus(vm.id)).status).toBe(401);
     session.userId = (await createUser()).id;
     const other = await callStatus(vm.id);
     const unknown = await callStatus("no-such-vm");

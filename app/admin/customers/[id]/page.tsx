@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
+import { isoMinute } from "@/lib/format/date";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireAdmin } from "@/lib/auth/session";
 import { getCustomer, listCustomerInvoices } from "@/lib/admin/customer-view";
 import { formatMoney } from "@/lib/format/money";
-import { tableFrame, td, th } from "@/components/admin/table-styles";
+import { td } from "@/components/ui/table-styles";
+import { DataTable, DetailSection, EventList } from "@/components/admin/detail-parts";
 import { ConfirmActionButton } from "@/components/admin/confirm-action-button";
 import { DisableUserButton } from "@/components/admin/disable-user-button";
 import { disableUserAction, enableUserAction } from "../../actions";
@@ -12,8 +14,6 @@ import { adminPowerAction } from "./actions";
 
 export const metadata: Metadata = { title: "Customer · Admin" };
 export const dynamic = "force-dynamic";
-
-const day = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 16).replace("T", " ") : "—");
 
 const POWER = [
   { action: "start", label: "Start", confirm: "Start this VM? It is queued like the customer's own button, and audited as yours." },
@@ -34,7 +34,7 @@ export default async function AdminCustomerPage({ params }: { params: Promise<{ 
       <header className="space-y-2">
         <h1 className="text-2xl font-bold tracking-tight">{user.name}</h1>
         <p className="text-sm text-ink-muted">
-          {user.email} · joined {day(user.createdAt)} · {user.role === "admin" ? "operator" : "customer"}
+          {user.email} · joined {isoMinute(user.createdAt)} · {user.role === "admin" ? "operator" : "customer"}
           {customerUrl ? (
             <>
               {" "}
@@ -48,7 +48,7 @@ export default async function AdminCustomerPage({ params }: { params: Promise<{ 
         <div data-testid="account-access" className="text-sm">
           {user.disabledAt ? (
             <div className="space-y-1">
-              <p className="text-danger-700">Disabled {day(user.disabledAt)}: sign-in is refused.</p>
+              <p className="text-danger-700">Disabled {isoMinute(user.disabledAt)}: sign-in is refused.</p>
               <ConfirmActionButton
                 label="Enable account"
                 pendingLabel="Enabling…"
@@ -65,65 +65,46 @@ export default async function AdminCustomerPage({ params }: { params: Promise<{ 
         </div>
       </header>
 
-      <section aria-labelledby="vms-heading">
-        <h2 id="vms-heading" className="text-lg font-semibold">
-          VMs ({vms.length})
-        </h2>
-        <div className={tableFrame}>
-          <table className="min-w-full divide-y divide-line">
-            <thead>
-              <tr>
-                <th className={th}>VM</th>
-                <th className={th}>Where</th>
-                <th className={th}>Size</th>
-                <th className={th}>Status</th>
-                <th className={th}>Power (as you)</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-line">
-              {vms.map((vm) => (
-                <tr key={vm.id} data-testid="customer-vm">
-                  <td className={td}>
-                    <span className="font-medium">{vm.name}</span>
-                    <div className="font-mono text-xs text-ink-subtle">{vm.sshHostname ?? vm.id}</div>
-                    <Link href={`/admin/orders/${vm.orderId}`} className="text-xs text-brand-700 hover:underline">
-                      order timeline
-                    </Link>
-                  </td>
-                  <td className={`${td} font-mono text-xs`}>
-                    {vm.nodeName ?? "—"} / {vm.vmid ?? "—"}
-                  </td>
-                  <td className={td}>
-                    {vm.plan.name}: {vm.vcpus} vCPU · {vm.ramGb} GB · {vm.diskGb} GB
-                  </td>
-                  <td className={td}>{vm.status}</td>
-                  <td className={`${td} flex flex-wrap gap-1`}>
-                    {vm.status === "running" || vm.status === "stopped"
-                      ? POWER.filter((p) => (vm.status === "running" ? p.action !== "start" : p.action === "start")).map((p) => (
-                          <ConfirmActionButton
-                            key={p.action}
-                            label={p.label}
-                            pendingLabel="Queuing…"
-                            confirmText={p.confirm}
-                            fields={{ vmId: vm.id, action: p.action }}
-                            action={adminPowerAction}
-                            danger={p.action === "stop"}
-                          />
-                        ))
-                      : "—"}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
+      <DetailSection id="vms-heading" title={<>VMs ({vms.length})</>}>
+        <DataTable columns={["VM", "Where", "Size", "Status", "Power (as you)"]}>
+          {vms.map((vm) => (
+            <tr key={vm.id} data-testid="customer-vm">
+              <td className={td}>
+                <span className="font-medium">{vm.name}</span>
+                <div className="font-mono text-xs text-ink-subtle">{vm.sshHostname ?? vm.id}</div>
+                <Link href={`/admin/orders/${vm.orderId}`} className="text-xs text-brand-700 hover:underline">
+                  order timeline
+                </Link>
+              </td>
+              <td className={`${td} font-mono text-xs`}>
+                {vm.nodeName ?? "—"} / {vm.vmid ?? "—"}
+              </td>
+              <td className={td}>
+                {vm.plan.name}: {vm.vcpus} vCPU · {vm.ramGb} GB · {vm.diskGb} GB
+              </td>
+              <td className={td}>{vm.status}</td>
+              <td className={`${td} flex flex-wrap gap-1`}>
+                {vm.status === "running" || vm.status === "stopped"
+                  ? POWER.filter((p) => (vm.status === "running" ? p.action !== "start" : p.action === "start")).map((p) => (
+                      <ConfirmActionButton
+                        key={p.action}
+                        label={p.label}
+                        pendingLabel="Queuing…"
+                        confirmText={p.confirm}
+                        fields={{ vmId: vm.id, action: p.action }}
+                        action={adminPowerAction}
+                        danger={p.action === "stop"}
+                      />
+                    ))
+                  : "—"}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      </DetailSection>
 
-      <section aria-labelledby="subs-heading">
-        <h2 id="subs-heading" className="text-lg font-semibold">
-          Subscriptions
-        </h2>
-        <ul className="mt-2 space-y-1 text-sm">
+      <DetailSection id="subs-heading" title="Subscriptions">
+        <EventList empty={subscriptions.length === 0}>
           {subscriptions.map((s) => (
             <li key={s.id}>
               <a href={s.url} target="_blank" rel="noreferrer" className="font-mono text-brand-700 hover:underline">
@@ -134,79 +115,56 @@ export default async function AdminCustomerPage({ params }: { params: Promise<{ 
               {s.enforcement?.lastError ? <span className="text-danger-700"> · last enforcement failure: {s.enforcement.lastError}</span> : null}
             </li>
           ))}
-          {subscriptions.length === 0 ? <li className="text-ink-muted">None.</li> : null}
-        </ul>
-      </section>
+        </EventList>
+      </DetailSection>
 
-      <section aria-labelledby="invoices-heading">
-        <h2 id="invoices-heading" className="text-lg font-semibold">
-          Invoices
-        </h2>
+      <DetailSection id="invoices-heading" title="Invoices">
         {invoices === null ? (
           <p className="text-sm text-ink-muted">Stripe could not be asked just now.</p>
         ) : (
-          <ul className="mt-2 space-y-1 text-sm">
+          <EventList empty={invoices.length === 0}>
             {invoices.map((i) => (
               <li key={i.id}>
                 <a href={i.url} target="_blank" rel="noreferrer" className="font-mono text-brand-700 hover:underline">
                   {i.number ?? i.id}
                 </a>{" "}
-                {i.status} · {formatMoney(i.amountDueMinor, i.currency)} · {day(i.created)}
+                {i.status} · {formatMoney(i.amountDueMinor, i.currency)} · {isoMinute(i.created)}
               </li>
             ))}
-            {invoices.length === 0 ? <li className="text-ink-muted">None.</li> : null}
-          </ul>
+          </EventList>
         )}
-      </section>
+      </DetailSection>
 
-      <section aria-labelledby="orders-heading">
-        <h2 id="orders-heading" className="text-lg font-semibold">
-          Orders ({orders.length})
-        </h2>
-        <ul className="mt-2 space-y-1 text-sm">
+      <DetailSection id="orders-heading" title={<>Orders ({orders.length})</>}>
+        <EventList>
           {orders.map((o) => (
             <li key={o.id}>
               <Link href={`/admin/orders/${o.id}`} className="font-mono text-brand-700 hover:underline">
                 {o.id}
               </Link>{" "}
-              {o.plan.name} · {o.status} · {formatMoney(o.amountMinor, o.currency)} · {day(o.createdAt)}
+              {o.plan.name} · {o.status} · {formatMoney(o.amountMinor, o.currency)} · {isoMinute(o.createdAt)}
             </li>
           ))}
-        </ul>
-      </section>
+        </EventList>
+      </DetailSection>
 
-      <section aria-labelledby="audit-heading">
-        <h2 id="audit-heading" className="text-lg font-semibold">
-          Audit trail
-        </h2>
-        <div className={tableFrame}>
-          <table className="min-w-full divide-y divide-line">
-            <thead>
-              <tr>
-                <th className={th}>When</th>
-                <th className={th}>Who</th>
-                <th className={th}>What</th>
-                <th className={th}>On</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-line">
-              {audit.map((a) => (
-                <tr key={a.id} data-testid="audit-event">
-                  <td className={`${td} whitespace-nowrap`}>{day(a.createdAt)}</td>
-                  <td className={td}>
-                    {a.actorType}
-                    {a.actorId && a.actorId !== user.id ? <span className="font-mono text-xs text-ink-subtle"> {a.actorId}</span> : null}
-                  </td>
-                  <td className={td}>{a.action}</td>
-                  <td className={`${td} font-mono text-xs`}>
-                    {a.subjectType} {a.subjectId}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
+      <DetailSection id="audit-heading" title="Audit trail">
+        <DataTable columns={["When", "Who", "What", "On"]}>
+          {audit.map((a) => (
+            <tr key={a.id} data-testid="audit-event">
+              <td className={`${td} whitespace-nowrap`}>{isoMinute(a.createdAt)}</td>
+              <td className={td}>
+                {a.actorType}
+                {a.actorId && a.actorId !== user.id ? <span className="font-mono text-xs text-ink-subtle"> {a.actorId}</span> : null}
+              </td>
+              <td className={td}>{a.action}</td>
+              <td className={`${td} font-mono text-xs`}>
+                {a.subjectType} {a.subjectId}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      </DetailSection>
     </div>
   );
 }

@@ -1,18 +1,18 @@
 import type { Metadata } from "next";
+import { isoSecond } from "@/lib/format/date";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireAdmin } from "@/lib/auth/session";
 import { getOrderTimeline } from "@/lib/admin/order-timeline";
 import { formatMoney } from "@/lib/format/money";
-import { tableFrame, td, th } from "@/components/admin/table-styles";
+import { td } from "@/components/ui/table-styles";
+import { DataTable, DetailSection, EventList } from "@/components/admin/detail-parts";
 import { VmHoldsPanel } from "@/components/admin/vm-holds-panel";
 import { liftVmHoldAction, refundCancelAndStopAction, suspendVmForAbuseAction } from "@/app/admin/vm-holds/actions";
 import { PaymentRiskPanel } from "@/components/admin/payment-risk-panel";
 
 export const metadata: Metadata = { title: "Order · Admin" };
 export const dynamic = "force-dynamic";
-
-const at = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString().slice(0, 19).replace("T", " ") : "—");
 
 export default async function AdminOrderPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -62,48 +62,36 @@ export default async function AdminOrderPage({ params }: { params: Promise<{ id:
       <PaymentRiskPanel orderId={order.id} refundAction={refundCancelAndStopAction} />
       {vm ? <VmHoldsPanel vmId={vm.id} suspendAction={suspendVmForAbuseAction} liftAction={liftVmHoldAction} /> : null}
 
-      <section aria-labelledby="stripe-heading">
-        <h2 id="stripe-heading" className="text-lg font-semibold">
-          Stripe events
-        </h2>
-        <div className={tableFrame}>
-          <table className="min-w-full divide-y divide-line">
-            <thead>
-              <tr>
-                <th className={th}>Event</th>
-                <th className={th}>Type</th>
-                <th className={th}>Received</th>
-                <th className={th}>Forwarded</th>
-                <th className={th}>Processed</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-line">
-              {stripeEvents.map((e) => (
-                <tr key={e.id} data-testid="timeline-stripe-event">
-                  <td className={`${td} font-mono text-xs`}>{e.id}</td>
-                  <td className={td}>{e.type}</td>
-                  <td className={td}>{at(e.receivedAt)}</td>
-                  <td className={td}>{e.forwardedAt ? at(e.forwardedAt) : e.forwardError ? `not yet (${e.forwardAttempts} tries)` : "not yet"}</td>
-                  <td className={td}>
-                    {e.status}
-                    {e.error ? `: ${e.error}` : ""}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
+      <DetailSection id="stripe-heading" title="Stripe events">
+        <DataTable columns={["Event", "Type", "Received", "Forwarded", "Processed"]}>
+          {stripeEvents.map((e) => (
+            <tr key={e.id} data-testid="timeline-stripe-event">
+              <td className={`${td} font-mono text-xs`}>{e.id}</td>
+              <td className={td}>{e.type}</td>
+              <td className={td}>{isoSecond(e.receivedAt)}</td>
+              <td className={td}>{e.forwardedAt ? isoSecond(e.forwardedAt) : e.forwardError ? `not yet (${e.forwardAttempts} tries)` : "not yet"}</td>
+              <td className={td}>
+                {e.status}
+                {e.error ? `: ${e.error}` : ""}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      </DetailSection>
 
-      <section aria-labelledby="runs-heading">
-        <h2 id="runs-heading" className="text-lg font-semibold">
-          Inngest runs{" "}
-          {runsPage ? (
-            <a href={runsPage} target="_blank" rel="noreferrer" className="text-sm font-normal text-brand-700 hover:underline" data-testid="runs-page">
-              (open in the local Inngest page)
-            </a>
-          ) : null}
-        </h2>
+      <DetailSection
+        id="runs-heading"
+        title={
+          <>
+            Inngest runs{" "}
+            {runsPage ? (
+              <a href={runsPage} target="_blank" rel="noreferrer" className="text-sm font-normal text-brand-700 hover:underline" data-testid="runs-page">
+                (open in the local Inngest page)
+              </a>
+            ) : null}
+          </>
+        }
+      >
         {runs === null ? (
           <p className="text-sm text-ink-muted">Inngest could not be asked just now.</p>
         ) : runs.length === 0 ? (
@@ -113,8 +101,8 @@ export default async function AdminOrderPage({ params }: { params: Promise<{ id:
             {runs.map((run) => (
               <li key={run.runId} data-testid="timeline-run" className="rounded-card border border-line bg-surface p-3 text-sm">
                 <p>
-                  <span className="font-medium">{run.functionId}</span> · {run.status} · started {at(run.startedAt)}
-                  {run.endedAt ? `, ended ${at(run.endedAt)}` : ""} · event <span className="font-mono text-xs">{run.eventId}</span>
+                  <span className="font-medium">{run.functionId}</span> · {run.status} · started {isoSecond(run.startedAt)}
+                  {run.endedAt ? `, ended ${isoSecond(run.endedAt)}` : ""} · event <span className="font-mono text-xs">{run.eventId}</span>
                   {run.link ? (
                     <>
                       {" · "}
@@ -140,56 +128,46 @@ export default async function AdminOrderPage({ params }: { params: Promise<{ id:
             ))}
           </ol>
         )}
-      </section>
+      </DetailSection>
 
-      <section aria-labelledby="audit-heading">
-        <h2 id="audit-heading" className="text-lg font-semibold">
-          Audit trail (order, VM, subscription, resizes)
-        </h2>
-        <ul className="mt-2 space-y-1 text-sm">
+      <DetailSection id="audit-heading" title="Audit trail (order, VM, subscription, resizes)">
+        <EventList>
           {audit.map((a) => (
             <li key={a.id} data-testid="timeline-audit">
-              <time dateTime={a.createdAt.toISOString()}>{at(a.createdAt)}</time> · {a.actorType}
+              <time dateTime={a.createdAt.toISOString()}>{isoSecond(a.createdAt)}</time> · {a.actorType}
               {a.actorId ? <span className="font-mono text-xs"> {a.actorId}</span> : null} · {a.action}
             </li>
           ))}
-        </ul>
-      </section>
+        </EventList>
+      </DetailSection>
 
-      <section aria-labelledby="power-heading">
-        <h2 id="power-heading" className="text-lg font-semibold">
-          Power and resizes
-        </h2>
-        <ul className="mt-2 space-y-1 text-sm">
+      <DetailSection id="power-heading" title="Power and resizes">
+        <EventList>
           {powerRequests.map((p) => (
             <li key={p.id}>
-              {at(p.createdAt)} · power {p.action} · {p.status}
+              {isoSecond(p.createdAt)} · power {p.action} · {p.status}
               {p.error ? ` (${p.error})` : ""}
             </li>
           ))}
           {resizes.map((r) => (
             <li key={r.id}>
-              {at(r.createdAt)} · resize {r.kind} to {r.vcpus} vCPU · {r.ramGb} GB · {r.diskGb} GB · {r.status}
+              {isoSecond(r.createdAt)} · resize {r.kind} to {r.vcpus} vCPU · {r.ramGb} GB · {r.diskGb} GB · {r.status}
               {r.failureReason ? ` (${r.failureReason})` : ""}
             </li>
           ))}
-        </ul>
-      </section>
+        </EventList>
+      </DetailSection>
 
-      <section aria-labelledby="emails-heading">
-        <h2 id="emails-heading" className="text-lg font-semibold">
-          Emails
-        </h2>
-        <ul className="mt-2 space-y-1 text-sm">
+      <DetailSection id="emails-heading" title="Emails">
+        <EventList empty={emails.length === 0}>
           {emails.map((e) => (
             <li key={e.key} data-testid="timeline-email">
-              {at(e.createdAt)} · to {e.to} · “{e.subject}” · {e.status}
-              {e.sentAt ? ` ${at(e.sentAt)}` : ""}
+              {isoSecond(e.createdAt)} · to {e.to} · “{e.subject}” · {e.status}
+              {e.sentAt ? ` ${isoSecond(e.sentAt)}` : ""}
             </li>
           ))}
-          {emails.length === 0 ? <li className="text-ink-muted">None.</li> : null}
-        </ul>
-      </section>
+        </EventList>
+      </DetailSection>
     </div>
   );
 }

@@ -3,33 +3,22 @@
 import { notFound } from "next/navigation";
 import { revalidatePath } from "next/cache";
 import { validatedActionWithUser } from "@/lib/actions/validated-action";
-import type { FormState } from "@/lib/actions/form-state";
 import { setBackupSchedule } from "@/lib/vm-operations/set-backup-schedule";
 import { backupNowSchema, backupRestoreSchema, backupScheduleSchema } from "@/lib/vm-operations/operation-input";
 import { queueFromForm } from "@/lib/vm-operations/queue-from-form";
 
-const schedule = validatedActionWithUser(backupScheduleSchema, async (input, { user }) => {
+export const setBackupScheduleAction = validatedActionWithUser(backupScheduleSchema, async (input, { user }) => {
   if (!(await setBackupSchedule(user.id, input.vmId, input.schedule))) notFound();
   revalidatePath(`/vms/${input.vmId}/backups`);
   return { status: "success", message: input.schedule === "none" ? "Scheduled backups are off." : `Backups will be made ${input.schedule}.` };
 });
-const now = validatedActionWithUser(backupNowSchema, async (input, { user }) => {
+export const backUpNowAction = validatedActionWithUser(backupNowSchema, async (input, { user }) => {
   const state = await queueFromForm(user.id, input, { kind: "backup_create" });
   revalidatePath(`/vms/${input.vmId}/backups`);
   return state;
 });
-const restore = validatedActionWithUser(backupRestoreSchema, async (input, { user }) => {
+export const restoreBackupAction = validatedActionWithUser(backupRestoreSchema, async (input, { user }) => {
   const state = await queueFromForm(user.id, input, { kind: "backup_restore", backupId: input.backupId });
   revalidatePath(`/vms/${input.vmId}/backups`);
   return state;
 });
-
-export async function setBackupScheduleAction(previous: FormState, formData: FormData) {
-  return schedule(previous, formData);
-}
-export async function backUpNowAction(previous: FormState, formData: FormData) {
-  return now(previous, formData);
-}
-export async function restoreBackupAction(previous: FormState, formData: FormData) {
-  return restore(previous, formData);
-}

@@ -12,7 +12,7 @@ import { env } from "@/lib/env";
 
 export type ConsoleTokenState = FormState & { url?: string; notRunning?: boolean };
 
-const openConsoleAction = validatedActionWithUser(
+export const openConsoleFormAction = validatedActionWithUser(
   z.object({ vmId: z.string().trim().min(1).max(64) }),
   async ({ vmId }, { user }): Promise<ConsoleTokenState> => {
     const binding = newSecret();
@@ -31,7 +31,3 @@ const openConsoleAction = validatedActionWithUser(
     return { status: "success", url: `${CONSOLE_WS_PATH}?t=${result.token}` };
   },
 );
-
-export async function openConsoleFormAction(previous: ConsoleTokenState, formData: FormData): Promise<ConsoleTokenState> {
-  return (await openConsoleAction(previous, formData)) as ConsoleTokenState;
-}

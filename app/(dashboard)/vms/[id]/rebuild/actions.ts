@@ -3,16 +3,11 @@
 // makes a double submit one rebuild.
 import { revalidatePath } from "next/cache";
 import { validatedActionWithUser } from "@/lib/actions/validated-action";
-import type { FormState } from "@/lib/actions/form-state";
 import { rebuildSchema } from "@/lib/vm-operations/operation-input";
 import { queueFromForm } from "@/lib/vm-operations/queue-from-form";
 
-const rebuild = validatedActionWithUser(rebuildSchema, async (input, { user }) => {
+export const rebuildAction = validatedActionWithUser(rebuildSchema, async (input, { user }) => {
   const state = await queueFromForm(user.id, input, { kind: "rebuild", templateId: input.templateId || null, confirmHostname: input.confirmHostname });
   revalidatePath(`/vms/${input.vmId}/rebuild`);
   return state;
 });
-
-export async function rebuildAction(previous: FormState, formData: FormData) {
-  return rebuild(previous, formData);
-}

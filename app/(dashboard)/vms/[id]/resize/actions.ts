@@ -13,7 +13,7 @@ import { cancelDowngradeForCustomer } from "@/lib/resize/schedule-downgrade";
 
 const id = z.string().trim().min(1).max(64);
 
-const quoteAction = validatedActionWithUser(
+export const quoteResizeFormAction = validatedActionWithUser(
   z.object({ vmId: id, vcpus: z.string().max(8), ramGb: z.string().max(8), diskGb: z.string().max(8) }),
   async ({ vmId, ...raw }, { user }): Promise<FormState> => {
     const parsed = await parseResizeTotals(user.id, vmId, raw);
@@ -25,35 +25,29 @@ const quoteAction = validatedActionWithUser(
   },
 );
 
-const payAction = validatedActionWithUser(z.object({ vmId: id, resizeRequestId: id }), async ({ vmId, resizeRequestId }, { user }): Promise<FormState> => {
-  const state = await requestResize({ userId: user.id, resizeRequestId });
-  if (!state) notFound();
-  revalidatePath(`/vms/${vmId}`);
-  redirect(`/vms/${vmId}/resize`);
-});
-
-export async function quoteResizeFormAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return quoteAction(previous, formData);
-}
-
-export async function payResizeFormAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return payAction(previous, formData);
-}
+export const payResizeFormAction = validatedActionWithUser(
+  z.object({ vmId: id, resizeRequestId: id }),
+  async ({ vmId, resizeRequestId }, { user }): Promise<FormState> => {
+    const state = await requestResize({ userId: user.id, resizeRequestId });
+    if (!state) notFound();
+    revalidatePath(`/vms/${vmId}`);
+    redirect(`/vms/${vmId}/resize`);
+  },
+);
 
 // After 3-D Secure in the page: Stripe is re-read (the browser's word counts for nothing, I1).
-const recheckAction = validatedActionWithUser(z.object({ vmId: id, resizeRequestId: id }), async ({ vmId, resizeRequestId }, { user }): Promise<FormState> => {
-  const state = await recheckResizePayment(user.id, resizeRequestId);
-  if (!state) notFound();
-  revalidatePath(`/vms/${vmId}/resize`);
-  return { status: "success", message: state.status === "awaiting_payment" ? "The payment is not confirmed yet." : "Payment confirmed." };
-});
-
-export async function recheckResizePaymentFormAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return recheckAction(previous, formData);
-}
+export const recheckResizePaymentFormAction = validatedActionWithUser(
+  z.object({ vmId: id, resizeRequestId: id }),
+  async ({ vmId, resizeRequestId }, { user }): Promise<FormState> => {
+    const state = await recheckResizePayment(user.id, resizeRequestId);
+    if (!state) notFound();
+    revalidatePath(`/vms/${vmId}/resize`);
+    return { status: "success", message: state.status === "awaiting_payment" ? "The payment is not confirmed yet." : "Payment confirmed." };
+  },
+);
 
 // Withdraws a downgrade waiting for the renewal; Stripe's schedule is released first.
-const cancelScheduledAction = validatedActionWithUser(
+export const cancelScheduledResizeFormAction = validatedActionWithUser(
   z.object({ vmId: id, resizeRequestId: id }),
   async ({ vmId, resizeRequestId }, { user }): Promise<FormState> => {
     let outcome;
@@ -70,7 +64,3 @@ const cancelScheduledAction = validatedActionWithUser(
     return { status: "success", message: outcome === "canceled" ? "The scheduled change is canceled." : "This change is no longer scheduled." };
   },
 );
-
-export async function cancelScheduledResizeFormAction(previous: FormState, formData: FormData): Promise<FormState> {
-  return cancelScheduledAction(previous, formData);
-}

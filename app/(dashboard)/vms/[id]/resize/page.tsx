@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { formatDay } from "@/lib/format/date";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireUser } from "@/lib/auth/session";
@@ -20,7 +21,6 @@ const OPEN = new Set(["awaiting_payment", "paid", "applying", "failed"]);
 // What needs the customer's attention; a withdrawn or finished change is only news.
 const ALERT = new Set(["awaiting_payment", "failed", "expired"]);
 // A renewal date in the customer's words; UTC, as Stripe bills.
-const day = (iso: string) => new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 
 export default async function ResizePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ quote?: string | string[] }> }) {
   const { id } = await params;
@@ -63,8 +63,8 @@ export default async function ResizePage({ params, searchParams }: { params: Pro
           {latest.status === "scheduled" && latest.effectiveAt ? (
             <>
               <p data-testid="resize-scheduled">
-                Scheduled for <strong>{day(latest.effectiveAt)}</strong>, your next renewal: from then you pay the new monthly price, and your VM restarts at
-                the smaller size once that renewal is paid. Until then nothing changes.
+                Scheduled for <strong>{formatDay(latest.effectiveAt)}</strong>, your next renewal: from then you pay the new monthly price, and your VM restarts
+                at the smaller size once that renewal is paid. Until then nothing changes.
               </p>
               <ResizeRequestForm
                 vmId={vm.id}
@@ -116,7 +116,7 @@ export default async function ResizePage({ params, searchParams }: { params: Pro
             <>
               <p>
                 Due now: <strong data-testid="amount-due">nothing</strong>. A smaller size takes effect at your next renewal, on{" "}
-                <strong data-testid="effective-date">{day(quote.effectiveAt)}</strong>; you keep the current size until then.
+                <strong data-testid="effective-date">{formatDay(quote.effectiveAt)}</strong>; you keep the current size until then.
               </p>
               <p>
                 New monthly price from then: <strong data-testid="new-monthly">{formatMoney(quote.newMonthlyMinor, quote.currency)}</strong>.

@@ -2,32 +2,21 @@
 // The snapshot timeline's actions: thin wrappers (session + zod) over lib/vm-operations (I2, I5).
 import { revalidatePath } from "next/cache";
 import { validatedActionWithUser } from "@/lib/actions/validated-action";
-import type { FormState } from "@/lib/actions/form-state";
 import { snapshotCreateSchema, snapshotDeleteSchema, snapshotRollbackSchema } from "@/lib/vm-operations/operation-input";
 import { queueFromForm } from "@/lib/vm-operations/queue-from-form";
 
-const take = validatedActionWithUser(snapshotCreateSchema, async (input, { user }) => {
+export const takeSnapshotAction = validatedActionWithUser(snapshotCreateSchema, async (input, { user }) => {
   const state = await queueFromForm(user.id, input, { kind: "snapshot_create", label: input.label, description: input.description, withRam: input.withRam });
   revalidatePath(`/vms/${input.vmId}/snapshots`);
   return state;
 });
-const rollback = validatedActionWithUser(snapshotRollbackSchema, async (input, { user }) => {
+export const rollbackSnapshotAction = validatedActionWithUser(snapshotRollbackSchema, async (input, { user }) => {
   const state = await queueFromForm(user.id, input, { kind: "snapshot_rollback", snapshotId: input.snapshotId });
   revalidatePath(`/vms/${input.vmId}/snapshots`);
   return state;
 });
-const remove = validatedActionWithUser(snapshotDeleteSchema, async (input, { user }) => {
+export const deleteSnapshotAction = validatedActionWithUser(snapshotDeleteSchema, async (input, { user }) => {
   const state = await queueFromForm(user.id, input, { kind: "snapshot_delete", snapshotId: input.snapshotId });
   revalidatePath(`/vms/${input.vmId}/snapshots`);
   return state;
 });
-
-export async function takeSnapshotAction(previous: FormState, formData: FormData) {
-  return take(previous, formData);
-}
-export async function rollbackSnapshotAction(previous: FormState, formData: FormData) {
-  return rollback(previous, formData);
-}
-export async function deleteSnapshotAction(previous: FormState, formData: FormData) {
-  return remove(previous, formData);
-}

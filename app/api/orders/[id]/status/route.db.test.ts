@@ -26,14 +26,17 @@ async function failedOrder() {
 }
 
 describe("order view and its status route", () => {
-  it("I5: another user's order is null for the view and a 404 from the route, signed in or not", async () => {
+  it("I5: another user's order is null for the view and a 404 from the route; signed out, a 401", async () => {
     const { owner, other, order } = await failedOrder();
     expect(await getOrderView(other.id, order.id)).toBeNull();
     expect((await getOrderView(owner.id, order.id))?.id).toBe(order.id);
-    for (const who of [{ ...other, role: "customer" as const }, null]) {
+    for (const [who, status] of [
+      [{ ...other, role: "customer" as const }, 404],
+      [null, 401],
+    ] as const) {
       session.user = who;
       const response = await statusOf(order.id);
-      expect(response.status).toBe(404);
+      expect(response.status).toBe(status);
       expect(response.headers.get("cache-control")).toBe("no-store");
       expect(JSON.stringify(await response.json())).not.toContain(order.hostname);
     }

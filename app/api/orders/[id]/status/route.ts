@@ -1,8 +1,8 @@
-// The order page polls this for live status. Owner only: anyone else, signed in or not, gets the
-// same 404 as for a missing order (I5); the body is the customer-safe view (I4).
-import { customerRoute } from "@/lib/http/customer-route";
+// The order page polls this for live status. Owner only: another user gets the same 404 as for a
+// missing order (I5), a signed-out visitor a 401 whatever the id; the body is the customer-safe view (I4).
+import { withUser } from "@/lib/http/with-user";
 import { getOrderView } from "@/lib/orders/order-view";
 
 export const dynamic = "force-dynamic";
 
-export const GET = customerRoute(({ user, params }) => getOrderView(user.id, params.id));
+export const GET = withUser(({ user, params }) => getOrderView(user.id, params.id));

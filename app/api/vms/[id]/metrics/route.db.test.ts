@@ -74,7 +74,7 @@ describe("GET /api/vms/[id]/metrics", () => {
     expect(await rrdReads(since)).toEqual(["hour", "hour"]);
   });
 
-  it("I5: another user, a signed-out visitor and an unknown id get the same 404, and nothing is read", async () => {
+  it("I5: another user and an unknown id get the same 404, a signed-out visitor a 401, and nothing is read", async () => {
     const { vm } = owned;
     const stranger = await createUser();
     const since = await proxmox.mark();
@@ -83,7 +83,7 @@ describe("GET /api/vms/[id]/metrics", () => {
     expect(other.status).toBe(404);
     expect(other.headers.get("cache-control")).toBe("no-store");
     session.userId = null;
-    expect((await call(vm.id)).status).toBe(404);
+    expect((await call(vm.id)).status).toBe(401);
     session.userId = stranger.id;
     expect((await call("no-such-vm")).status).toBe(404);
     expect(await rrdReads(since)).toEqual([]);

@@ -1,9 +1,10 @@
 // The enforcement ladder end to end on the stand-ins (issue 11 "Prove it", issue 16's one clock): a
 // real provisioned VM, a real Stripe subscription whose renewal fails, its customer on a Stripe test
 // clock that the tests advance as an operator would, the serialised mirror, the tick (measuring
-// every step on that clock), and the suspend / restore / delete functions. Steps share one VM.
+// every step on that clock), and the suspend / restore / delete functions. Each test builds its own
+// customer, VM and subscription (test/fixtures/billing.ts), so any one runs alone.
 import { InngestTestEngine } from "@inngest/test";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { stripe } from "@/lib/billing/stripe";
@@ -13,86 +14,47 @@ import { getVmStatus, vmPower } from "@/lib/proxmox/api";
 import { waitForTaskOk } from "@/lib/proxmox/tasks";
 import { billingGate } from "@/lib/billing-state/gates";
 import { PaymentRequiredError } from "@/lib/errors";
-import { runLadderTick } from "@/lib/billing-state/apply-ladder";
 import { ladderConfig } from "@/lib/billing-state/ladder";
 import { stopSuspendedVmsFoundRunning } from "@/lib/billing-state/enforce-vm";
 import { approveDeletion } from "@/lib/billing-state/approve-deletion";
-import { billingSuspendVmFunction } from "@/inngest/functions/billing-suspend-vm";
 import { billingRestoreVmFunction } from "@/inngest/functions/billing-restore-vm";
 import { billingDeleteVmFunction } from "@/inngest/functions/billing-delete-vm";
 import { vmPowerFunction } from "@/inngest/functions/vm-power";
 import { listCustomerVms } from "@/lib/vms/list-customer-items";
 import { loadVmBilling } from "@/lib/billing-state/customer-billing";
-import { leftoversFor, NOTHING_LEFT, proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
+import { leftoversFor, NOTHING_LEFT, proxmox } from "@/test/fixtures/provisioning";
 import {
   billingEmails,
   enforcementOf,
-  HARD_DECLINE,
+  failRenewal,
+  HOUR,
+  overdueVm,
   payInvoiceOnPage,
-  customerClock,
   runMirrorFor,
+  sentEvents,
   setCard,
   subscribedVm,
-  usePrivateStripeSim,
+  suspendForBilling,
+  tickAt,
+  setUpBillingTests,
 } from "@/test/fixtures/billing";
 
-let closeStripe: () => Promise<void> = async () => undefined;
-beforeAll(async () => {
-  closeStripe = await usePrivateStripeSim();
-});
-afterAll(async () => {
-  await retireProvisioningFixtures();
-  await closeStripe();
-});
+setUpBillingTests();
 
-const HOUR = 3_600;
 const at = (unix: number) => new Date(unix * 1000);
-/** The tick as the cron runs it, after the customer's clock moved to `unix`: each row on its own clock. */
-async function tickAt(s: Subscribed, unix: number) {
-  await customerClock.advanceTo(s, unix);
-  return runLadderTick();
-}
-
-type Subscribed = Awaited<ReturnType<typeof subscribedVm>>;
-
-/** Lets the renewal of `s` fail on a hard decline and returns the open renewal invoice. */
-async function failRenewal(s: Subscribed) {
-  await setCard(s.customerId, HARD_DECLINE);
-  const live = await stripe().subscriptions.retrieve(s.subscriptionId);
-  // Renewal drafts finalize about an hour after the period ends (Stripe's automatic collection).
-  await customerClock.advanceTo(s, live.items.data[0]!.current_period_end + 2 * HOUR);
-  const [invoice] = (await stripe().invoices.list({ subscription: s.subscriptionId, status: "open" })).data;
-  expect(invoice).toMatchObject({ billing_reason: "subscription_cycle", status: "open" });
-  return invoice!;
-}
-
-const sentEvents = (ctx: { step: { sendEvent: { mock: { calls: unknown[][] } } } }) =>
-  ctx.step.sendEvent.mock.calls.flatMap((call) => (Array.isArray(call[1]) ? call[1] : [call[1]])) as Array<{
-    name: string;
-    id: string;
-    data: Record<string, string>;
-  }>;
-
-const runSuspend = (event: { name: string; id: string; data: Record<string, string> }) =>
-  new InngestTestEngine({ function: billingSuspendVmFunction, events: [event as never] }).execute();
 
 describe("enforcement ladder (I6, I7) on the stand-ins' clock", () => {
-  let s: Subscribed;
-  let invoiceId: string;
-  let overdueSince: number;
-
   it("I6: a failed renewal → past_due from the invoice's finalization, one warning email; the replayed event changes nothing (I3)", async () => {
-    s = await subscribedVm();
+    const s = await subscribedVm();
     const invoice = await failRenewal(s);
-    invoiceId = invoice.id;
-    overdueSince = invoice.status_transitions.finalized_at!;
-    const first = await runMirrorFor("invoice.payment_failed", invoiceId, s.subscriptionId);
+    const overdueSince = invoice.status_transitions.finalized_at!;
+    const first = await runMirrorFor("invoice.payment_failed", invoice.id, s.subscriptionId);
     expect(first.error).toBeUndefined();
     const row = await enforcementOf(s.order.id);
     expect(row).toMatchObject({ state: "past_due", overdueSince: at(overdueSince), warningSentAt: expect.any(Date) });
     expect((await billingEmails(row.id)).map((e) => e.key)).toEqual([expect.stringContaining(":warning:")]);
 
-    const replay = await runMirrorFor("invoice.payment_failed", invoiceId, s.subscriptionId);
+    const replay = await runMirrorFor("invoice.payment_failed", invoice.id, s.subscriptionId);
     expect(replay.error).toBeUndefined();
     expect(await enforcementOf(s.order.id)).toMatchObject({ state: "past_due", overdueSince: at(overdueSince), warningSentAt: row.warningSentAt });
     expect(await billingEmails(row.id)).toHaveLength(1);
@@ -102,35 +64,38 @@ describe("enforcement ladder (I6, I7) on the stand-ins' clock", () => {
   });
 
   it("I6: final warning and backups blocked at their times on the customer's clock, not before; snapshots then refused", async () => {
+    const s = await overdueVm();
     const { BILLING_FINAL_WARNING_HOURS: finalWarningHours, BILLING_BACKUPS_BLOCKED_HOURS: backupsBlockedHours } = ladderConfig();
-    const before = await tickAt(s, overdueSince + finalWarningHours * HOUR - 60);
+    const before = await tickAt(s, s.overdueSince + finalWarningHours * HOUR - 60);
     expect((await enforcementOf(s.order.id)).state).toBe("past_due");
     expect(before.suspend).toEqual([]);
-    await tickAt(s, overdueSince + Math.max(finalWarningHours, backupsBlockedHours) * HOUR + 60);
+    await tickAt(s, s.overdueSince + Math.max(finalWarningHours, backupsBlockedHours) * HOUR + 60);
     const row = await enforcementOf(s.order.id);
     expect(row).toMatchObject({ state: "backups_blocked", finalWarningSentAt: expect.any(Date), backupsBlockedAt: expect.any(Date) });
     expect((await billingEmails(row.id)).map((e) => e.key.split(":")[2])).toEqual(["warning", "final_warning", "backups_blocked"]);
     expect(await billingGate({ userId: s.user.id, vmId: s.vm.id, action: "snapshot" })).toMatchObject({ allowed: false });
     expect(await billingGate({ userId: s.user.id, vmId: s.vm.id, action: "start" })).toEqual({ allowed: true });
     // The same tick again applies nothing twice.
-    expect((await tickAt(s, overdueSince + Math.max(finalWarningHours, backupsBlockedHours) * HOUR + 120)).applied).toBe(0);
+    expect((await tickAt(s, s.overdueSince + Math.max(finalWarningHours, backupsBlockedHours) * HOUR + 120)).applied).toBe(0);
     expect(await billingEmails(row.id)).toHaveLength(3);
   });
 
   it("I6: suspension shuts the running VM down (stopped, onboot off), never deletes it; start, console and orders answer payment required", async () => {
-    const tick = await tickAt(s, overdueSince + ladderConfig().BILLING_SUSPEND_HOURS * HOUR + 60);
-    expect(tick.suspend).toEqual([{ enforcementId: expect.any(String), suspendedAt: expect.any(String) }]);
-    const row = await enforcementOf(s.order.id);
-    expect(row).toMatchObject({ state: "suspended", suspendedAt: expect.any(Date), retainUntil: expect.any(Date) });
-
-    const { result, error } = await runSuspend({ name: "billing/vm.suspend-requested", id: "t", data: tick.suspend[0]! });
-    expect(error).toBeUndefined();
-    expect(result).toMatchObject({ before: "running" });
+    const s = await overdueVm();
+    const { tick, run } = await suspendForBilling(s);
+    expect(tick.suspend).toEqual([{ enforcementId: (await enforcementOf(s.order.id)).id, suspendedAt: expect.any(String) }]);
+    expect(run.result).toMatchObject({ before: "running" });
+    expect(await enforcementOf(s.order.id)).toMatchObject({
+      state: "suspended",
+      suspendedAt: expect.any(Date),
+      retainUntil: expect.any(Date),
+      powerBeforeSuspend: "running",
+      suspendDoneAt: expect.any(Date),
+    });
     const machine = (await proxmox.vm(s.vmid))!;
     expect(machine).toMatchObject({ status: "stopped" });
     expect(String(machine.config.onboot ?? "0")).toBe("0");
     expect(await db.vm.findUniqueOrThrow({ where: { id: s.vm.id } })).toMatchObject({ status: "stopped", vmid: s.vmid });
-    expect(await enforcementOf(s.order.id)).toMatchObject({ powerBeforeSuspend: "running", suspendDoneAt: expect.any(Date) });
     // The customer's pages say why: suspended for billing, not broken.
     expect((await listCustomerVms(s.user.id, 1)).items).toEqual([expect.objectContaining({ id: s.vm.id, statusLabel: "Suspended for billing" })]);
     expect(await loadVmBilling(s.user.id, s.vm.id)).toMatchObject({ state: "suspended", story: "overdue", label: "Suspended for an unpaid invoice" });
@@ -155,25 +120,31 @@ describe("enforcement ladder (I6, I7) on the stand-ins' clock", () => {
   });
 
   it("I6: a suspended VM started on Proxmox by hand is found running and stopped again, audited; then retained", async () => {
+    const s = await overdueVm();
+    await suspendForBilling(s);
     await waitForTaskOk(await vmPower("pve1", s.vmid, "start"), "manual start", 30_000);
     expect((await getVmStatus("pve1", s.vmid)).status).toBe("running");
     const stopped = await stopSuspendedVmsFoundRunning();
     expect(stopped.map((x) => x.vmId)).toContain(s.vm.id);
     expect((await getVmStatus("pve1", s.vmid)).status).toBe("stopped");
     expect(await db.auditEvent.count({ where: { subjectId: s.vm.id, action: "billing.suspended_vm_found_running" } })).toBe(1);
-    await tickAt(s, overdueSince + ladderConfig().BILLING_SUSPEND_HOURS * HOUR + 120);
+    await tickAt(s, s.overdueSince + ladderConfig().BILLING_SUSPEND_HOURS * HOUR + 120);
     expect((await enforcementOf(s.order.id)).state).toBe("retained");
   });
 
-  it("I7: paying the overdue invoice restores at once in the same run; the VM starts again (RESTORE_POWER=previous); one restored email", async () => {
+  it("I7: paying the overdue invoice of a retained VM restores at once in the same run; the VM starts again (RESTORE_POWER=previous); one restored email", async () => {
+    const s = await overdueVm();
+    await suspendForBilling(s);
+    await tickAt(s, s.overdueSince + ladderConfig().BILLING_SUSPEND_HOURS * HOUR + 120);
+    expect((await enforcementOf(s.order.id)).state).toBe("retained");
     await setCard(s.customerId, "4242424242424242");
-    await payInvoiceOnPage(invoiceId);
-    const { ctx, error } = await runMirrorFor("invoice.paid", invoiceId, s.subscriptionId);
+    await payInvoiceOnPage(s.invoice.id);
+    const { ctx, error } = await runMirrorFor("invoice.paid", s.invoice.id, s.subscriptionId);
     expect(error).toBeUndefined();
     const row = await enforcementOf(s.order.id);
     expect(row).toMatchObject({ state: "active", overdueSince: null, restoredAt: expect.any(Date) });
     expect(await billingGate({ userId: s.user.id, vmId: s.vm.id, action: "start" })).toEqual({ allowed: true });
-    const restore = sentEvents(ctx as never).find((e) => e.name === "billing/vm.restore-requested")!;
+    const restore = sentEvents(ctx).find((e) => e.name === "billing/vm.restore-requested")!;
     expect(restore).toBeDefined();
 
     for (let i = 0; i < 2; i++) {
@@ -189,18 +160,12 @@ describe("enforcement ladder (I6, I7) on the stand-ins' clock", () => {
 
 describe("restore policy and deletion (I6, I7)", () => {
   it("I7: under RESTORE_POWER=never a paid suspension lifts every block but leaves the VM stopped", async () => {
-    const s = await subscribedVm();
-    const invoice = await failRenewal(s);
-    await runMirrorFor("invoice.payment_failed", invoice.id, s.subscriptionId);
-    const since = invoice.status_transitions.finalized_at!;
-    const tick = await tickAt(s, since + ladderConfig().BILLING_SUSPEND_HOURS * HOUR + 60);
-    const { id } = await enforcementOf(s.order.id);
-    const mine = tick.suspend.find((x) => x.enforcementId === id)!;
-    expect((await runSuspend({ name: "billing/vm.suspend-requested", id: "n", data: mine })).error).toBeUndefined();
+    const s = await overdueVm();
+    await suspendForBilling(s);
     await setCard(s.customerId, "4242424242424242");
-    await payInvoiceOnPage(invoice.id);
-    const { ctx } = await runMirrorFor("invoice.paid", invoice.id, s.subscriptionId);
-    const restore = sentEvents(ctx as never).find((e) => e.name === "billing/vm.restore-requested")!;
+    await payInvoiceOnPage(s.invoice.id);
+    const { ctx } = await runMirrorFor("invoice.paid", s.invoice.id, s.subscriptionId);
+    const restore = sentEvents(ctx).find((e) => e.name === "billing/vm.restore-requested")!;
     const saved = env().RESTORE_POWER;
     env().RESTORE_POWER = "never";
     try {
@@ -215,16 +180,11 @@ describe("restore policy and deletion (I6, I7)", () => {
   });
 
   it("I6: deletion waits for the retention window and an operator's approval (refused and audited before), then leaves nothing behind", async () => {
-    const s = await subscribedVm();
-    const invoice = await failRenewal(s);
-    await runMirrorFor("invoice.payment_failed", invoice.id, s.subscriptionId);
-    const since = invoice.status_transitions.finalized_at!;
+    const s = await overdueVm();
     const config = ladderConfig();
-    const suspendAt = since + config.BILLING_SUSPEND_HOURS * HOUR + 60;
-    const tick = await tickAt(s, suspendAt);
+    const suspendAt = s.overdueSince + config.BILLING_SUSPEND_HOURS * HOUR + 60;
+    await suspendForBilling(s);
     const row = await enforcementOf(s.order.id);
-    const request = tick.suspend.find((x) => x.enforcementId === row.id)!;
-    expect((await runSuspend({ name: "billing/vm.suspend-requested", id: "d", data: request })).error).toBeUndefined();
     await tickAt(s, suspendAt + 60);
     expect((await enforcementOf(s.order.id)).state).toBe("retained");
 
@@ -268,7 +228,7 @@ describe("restore policy and deletion (I6, I7)", () => {
     expect((await billingEmails(row.id)).some((e) => e.key.includes(":deleted:"))).toBe(true);
     // I11: nothing bills for a VM that no longer exists — ended in the same run, audited.
     expect((await stripe().subscriptions.retrieve(s.subscriptionId)).status).toBe("canceled");
-    expect((await stripe().invoices.retrieve(invoice.id)).status).toBe("void");
+    expect((await stripe().invoices.retrieve(s.invoice.id)).status).toBe("void");
     const endings = { subjectId: s.order.id, action: { in: ["billing.subscription_canceled", "billing.invoice_voided"] } };
     expect(await db.auditEvent.count({ where: endings })).toBe(2);
     // Idempotent: the same request again changes nothing and records nothing twice.

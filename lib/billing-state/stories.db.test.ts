@@ -3,7 +3,7 @@
 // under a new subscription (no new build), a paid order whose build failed is refunded by the date
 // it promised, and an unpaid order is never a dead end.
 import { InngestTestEngine } from "@inngest/test";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { stripe } from "@/lib/billing/stripe";
 import { billingGate } from "@/lib/billing-state/gates";
@@ -18,34 +18,22 @@ import { billingSuspendVmFunction } from "@/inngest/functions/billing-suspend-vm
 import { checkoutCompletedFunction } from "@/inngest/functions/checkout-completed";
 import { restoreVmFunction } from "@/inngest/functions/restore-vm";
 import { refundFailedOrderFunction } from "@/inngest/functions/refund-failed-order";
-import { proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
+import { proxmox } from "@/test/fixtures/provisioning";
 import { payCheckout } from "@/test/fixtures/checkout";
 import {
   billingEmails,
   customerClock,
   enforcementOf,
   findLatestStripeEvent,
+  HOUR,
   runMirrorFor,
+  sentEvents,
+  setUpBillingTests,
   subscribedOrder,
   subscribedVm,
-  usePrivateStripeSim,
 } from "@/test/fixtures/billing";
 
-let closeStripe: () => Promise<void> = async () => undefined;
-beforeAll(async () => {
-  closeStripe = await usePrivateStripeSim();
-});
-afterAll(async () => {
-  await retireProvisioningFixtures();
-  await closeStripe();
-});
-
-type Sent = { name: string; id: string; data: Record<string, string> };
-const sentEvents = (ctx: unknown) =>
-  (ctx as { step: { sendEvent: { mock: { calls: unknown[][] } } } }).step.sendEvent.mock.calls.flatMap((call) =>
-    Array.isArray(call[1]) ? call[1] : [call[1]],
-  ) as Sent[];
-const HOUR = 3_600;
+setUpBillingTests();
 
 describe("I12: each VM follows its own subscription (one customer, two VMs, A cancelled)", () => {
   let a: Awaited<ReturnType<typeof subscribedVm>>;

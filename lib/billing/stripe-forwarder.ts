@@ -16,7 +16,12 @@ const POLL_MS = 2000;
  */
 const COALESCE_MS = 50;
 
-export type StripeForwarder = { wake(): void; stop(): Promise<void> };
+export type StripeForwarder = {
+  wake(): void;
+  stop(): Promise<void>;
+  /** True while the loop waits for a wake-up or its next poll (no pass in hand): what a test waits for. */
+  sleeping(): boolean;
+};
 
 const registryKey = Symbol.for("lab-vps.stripe-forwarder");
 const registry = globalThis as unknown as { [registryKey]?: StripeForwarder };
@@ -61,6 +66,7 @@ export function startStripeForwarder(opts: { pollMs?: number; leaseSeconds?: num
       woken = true;
       interrupt?.();
     },
+    sleeping: () => interrupt !== null,
     async stop() {
       stopped = true;
       interrupt?.();

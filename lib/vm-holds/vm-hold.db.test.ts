@@ -2,56 +2,39 @@
 // Stripe subscription, the vm-hold function, and the billing ladder's own suspend / restore
 // functions. A VM can be both held and suspended for billing; lifting one never lifts the other.
 import { InngestTestEngine } from "@inngest/test";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { stripe } from "@/lib/billing/stripe";
 import { issueConsoleToken } from "@/lib/console/console-token";
 import { requestPower } from "@/lib/power/request-power";
 import { billingGate, PAYMENT_REQUIRED_MESSAGE } from "@/lib/billing-state/gates";
 import { PaymentRequiredError } from "@/lib/errors";
-import { runLadderTick } from "@/lib/billing-state/apply-ladder";
-import { ladderConfig } from "@/lib/billing-state/ladder";
-import { billingSuspendVmFunction } from "@/inngest/functions/billing-suspend-vm";
 import { billingRestoreVmFunction } from "@/inngest/functions/billing-restore-vm";
 import { vmHoldFunction } from "@/inngest/functions/vm-hold";
 import { vmPowerFunction } from "@/inngest/functions/vm-power";
 import { liftHold, placeHold } from "@/lib/vm-holds/place-hold";
 import { VmHeldError } from "@/lib/vm-holds/hold-gate";
 import { holdEmailKey } from "@/lib/vm-holds/hold-email";
-import { proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
+import { proxmox } from "@/test/fixtures/provisioning";
 import {
   enforcementOf,
-  HARD_DECLINE,
+  overdueVm,
   payInvoiceOnPage,
   runMirrorFor,
+  sentEvents,
   setCard,
-  customerClock,
+  setUpBillingTests,
   subscribedVm,
-  usePrivateStripeSim,
+  suspendForBilling,
 } from "@/test/fixtures/billing";
 
-let closeStripe: () => Promise<void> = async () => undefined;
-beforeAll(async () => {
-  closeStripe = await usePrivateStripeSim();
-});
-afterAll(async () => {
-  await retireProvisioningFixtures();
-  await closeStripe();
-});
+setUpBillingTests();
 
-const HOUR = 3_600;
 const NOTE = "We received reports of outbound spam from this VM.";
 const admin = { type: "admin" as const, id: "admin_ops" };
 
 const runHold = (name: "vm/hold.placed" | "vm/hold.lifted", holdId: string, vmId: string) =>
   new InngestTestEngine({ function: vmHoldFunction, events: [{ name, id: `${name}-${holdId}`, data: { holdId, vmId } } as never] }).execute();
-
-const sentEvents = (ctx: { step: { sendEvent: { mock: { calls: unknown[][] } } } }) =>
-  ctx.step.sendEvent.mock.calls.flatMap((call) => (Array.isArray(call[1]) ? call[1] : [call[1]])) as Array<{
-    name: string;
-    id: string;
-    data: Record<string, string>;
-  }>;
 
 describe("operator suspension for abuse (issue 25, Build 3)", () => {
   it("I2/I6: suspend with a note stops the VM through vm-hold; start, console and queued starts are refused in the hold's words; billing paused and resumed; a double click places one hold", async () => {
@@ -111,20 +94,8 @@ describe("operator suspension for abuse (issue 25, Build 3)", () => {
   });
 
   it("I6/I7: a VM both suspended for billing and held for abuse: lifting the hold leaves billing's block; billing recovering leaves the hold (the VM is not started)", async () => {
-    const s = await subscribedVm();
-    await setCard(s.customerId, HARD_DECLINE);
-    const live = await stripe().subscriptions.retrieve(s.subscriptionId);
-    await customerClock.advanceTo(s, live.items.data[0]!.current_period_end + 2 * HOUR);
-    const [invoice] = (await stripe().invoices.list({ subscription: s.subscriptionId, status: "open" })).data;
-    await runMirrorFor("invoice.payment_failed", invoice!.id, s.subscriptionId);
-    await customerClock.advanceTo(s, invoice!.status_transitions.finalized_at! + ladderConfig().BILLING_SUSPEND_HOURS * HOUR + 60);
-    const tick = await runLadderTick();
-    const { id: enforcementId } = await enforcementOf(s.order.id);
-    const suspend = tick.suspend.find((x) => x.enforcementId === enforcementId)!;
-    const suspended = await new InngestTestEngine({
-      function: billingSuspendVmFunction,
-      events: [{ name: "billing/vm.suspend-requested", id: "h", data: suspend } as never],
-    }).execute();
+    const s = await overdueVm();
+    const { run: suspended } = await suspendForBilling(s);
     expect(suspended.result).toMatchObject({ before: "running" });
 
     // Held on top of the billing suspension; lifting the hold leaves the payment block.
@@ -145,10 +116,10 @@ describe("operator suspension for abuse (issue 25, Build 3)", () => {
     expect(second.holdId).not.toBe(first.holdId);
     await runHold("vm/hold.placed", second.holdId, s.vm.id);
     await setCard(s.customerId, "4242424242424242");
-    await payInvoiceOnPage(invoice!.id);
-    const { ctx } = await runMirrorFor("invoice.paid", invoice!.id, s.subscriptionId);
+    await payInvoiceOnPage(s.invoice.id);
+    const { ctx } = await runMirrorFor("invoice.paid", s.invoice.id, s.subscriptionId);
     expect((await enforcementOf(s.order.id)).state).toBe("active");
-    const restore = sentEvents(ctx as never).find((e) => e.name === "billing/vm.restore-requested")!;
+    const restore = sentEvents(ctx).find((e) => e.name === "billing/vm.restore-requested")!;
     const restored = await new InngestTestEngine({ function: billingRestoreVmFunction, events: [restore as never] }).execute();
     expect(restored.result).toEqual({ did: "left stopped (suspended by the operator)" });
     expect((await proxmox.vm(s.vmid))!.status).toBe("stopped");

@@ -246,7 +246,8 @@ describe("Stripe webhook forwarder loop", () => {
   it("I3: is woken by the acknowledgement and forwards within a moment, with no poll to wait for", async () => {
     const forwarder = startStripeForwarder({ pollMs: 10 * 60_000 }); // only a wake-up can make it run again
     try {
-      await new Promise((resolve) => setTimeout(resolve, 300)); // its first pass is done: it sleeps now
+      // Its first pass is done and it waits now: an event forwarded from here on was woken for.
+      await expect.poll(() => forwarder.sleeping(), { timeout: 15_000, interval: 10 }).toBe(true);
       const event = stripeEvent("invoice.paid", "in_woken");
       expect((await postNode(signed(event))).status).toBe(200);
       // The next poll is ten minutes away: a forward within the test's time can only be the wake-up.

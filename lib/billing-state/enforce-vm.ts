@@ -11,7 +11,7 @@ import { env } from "@/lib/env";
 import { STOPPED_STATES, recordBillingAction } from "@/lib/billing-state/billing-state";
 import { getVmConfig, getVmStatus, listClusterVms, setVmConfig, vmPower } from "@/lib/proxmox/api";
 import { withLockRetry } from "@/lib/proxmox/tasks";
-import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
+import { runLeasedTaskToEnd, vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { transitionVm } from "@/lib/vms/vm-state";
 import { isVmHeld } from "@/lib/vm-holds/hold-gate";
 
@@ -25,8 +25,7 @@ export async function loadEnforcedVm(enforcementId: string): Promise<EnforcedVm>
   return { enforcementId, vmId: vm.id, vmid: vm.vmid, node: vm.nodeName };
 }
 
-// Slot holders under the VM's own prefix (`vm:<id>:…`), as provisioning names its leases.
-const holder = (operation: string, vmId: string) => `vm:${vmId}:billing-${operation}`;
+const holder = (operation: string, vmId: string) => vmSlotHolder(vmId, `billing-${operation}`);
 
 const isSuspendedState = async (enforcementId: string) => {
   const row = await db.billingEnforcement.findUnique({ where: { id: enforcementId }, select: { state: true } });

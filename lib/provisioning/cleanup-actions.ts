@@ -10,14 +10,13 @@ import { ProxmoxError } from "@/lib/proxmox/errors";
 import { loadNodeAccess, snippetLocation } from "@/lib/proxmox/node-access";
 import { withSsh } from "@/lib/proxmox/ssh";
 import { findClusterVm, sleep } from "@/lib/proxmox/tasks";
-import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
+import { runLeasedTaskToEnd, vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { loadOrder } from "@/lib/provisioning/load-order";
 import {
   CLONE_TEMPORARY_DESCRIPTION,
   isTunnelOf,
   legacyHostnames,
   ownerMarker,
-  slotHolder,
   snippetFileName,
   sshHostname,
   tunnelName,
@@ -114,11 +113,11 @@ export async function destroyOwnedVm(orderId: string, { lockWaitMs = 30_000 } = 
   }
   const node = found.node;
   if ((await getVmStatus(node, vmid)).status === "running") {
-    await runLeasedTaskToEnd(slotHolder("stop", vm.id), "hard stop", async () =>
+    await runLeasedTaskToEnd(vmSlotHolder(vm.id, "stop"), "hard stop", async () =>
       (await getVmStatus(node, vmid)).status === "running" ? vmPower(node, vmid, "stop") : null,
     );
   }
-  await runLeasedTaskToEnd(slotHolder("destroy", vm.id), "destroy", async () => ((await findClusterVm(vmid)) ? deleteVm(node, vmid) : null));
+  await runLeasedTaskToEnd(vmSlotHolder(vm.id, "destroy"), "destroy", async () => ((await findClusterVm(vmid)) ? deleteVm(node, vmid) : null));
   if (await findClusterVm(vmid)) throw new Error(`VM ${vmid} is still listed after its destroy task`);
   return `destroyed VM ${vmid} on ${node}`;
 }

@@ -10,8 +10,7 @@ import { getVmConfig, resizeVmDisk, setVmConfig, type VmConfig } from "@/lib/pro
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
 import { loadOrder, placedVmOf } from "@/lib/provisioning/load-order";
 import { diskSizeGb, withLockRetry } from "@/lib/proxmox/tasks";
-import { runLeasedTaskToEnd, withProxmoxSlot } from "@/lib/proxmox/work-slots";
-import { slotHolder } from "@/lib/provisioning/naming";
+import { runLeasedTaskToEnd, withProxmoxSlot, vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { parsePublicKey } from "@/lib/ssh-keys/parse-public-key";
 
 /** The VM's password in clear, creating and storing it (sealed) the first time. */
@@ -56,7 +55,7 @@ export async function configureVm(orderId: string): Promise<{ changed: string[] 
     .map(([key]) => key);
   if (changed.length === 0) return { changed };
   // A synchronous config write is Proxmox work too: it holds a slot while it runs.
-  await withProxmoxSlot(slotHolder("config", vm.id), () => withLockRetry(() => setVmConfig(vm.nodeName, vm.vmid, wanted)));
+  await withProxmoxSlot(vmSlotHolder(vm.id, "config"), () => withLockRetry(() => setVmConfig(vm.nodeName, vm.vmid, wanted)));
   return { changed };
 }
 
@@ -72,7 +71,7 @@ export async function growDisk(orderId: string): Promise<{ fromGb: number; toGb:
   // PUT resize answers with a UPID: lock and digest errors arrive as the task's exit status, so
   // the retry is around the task (re-reading the size first), not only around the request.
   await runLeasedTaskToEnd(
-    slotHolder("resize", vm.id),
+    vmSlotHolder(vm.id, "resize"),
     "disk resize",
     async () => {
       const size = diskSizeGb((await getVmConfig(vm.nodeName, vm.vmid))[disk]);

@@ -4,15 +4,14 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import { transitionOrder } from "@/lib/orders/order-state";
 import { getVmStatus, vmPower } from "@/lib/proxmox/api";
 import { loadOrder, placedVmOf } from "@/lib/provisioning/load-order";
-import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
-import { slotHolder } from "@/lib/provisioning/naming";
+import { runLeasedTaskToEnd, vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { transitionVm } from "@/lib/vms/vm-state";
 
 /** The start task is retried when it failed on a config lock (its exit status), not only the POST. */
 /** `at`: when the start was confirmed, the readiness deadline's origin (memoised with the step). */
 export async function startVm(orderId: string): Promise<{ started: boolean; at: number }> {
   const vm = placedVmOf(await loadOrder(orderId));
-  const started = await runLeasedTaskToEnd(slotHolder("start", vm.id), "VM start", async () =>
+  const started = await runLeasedTaskToEnd(vmSlotHolder(vm.id, "start"), "VM start", async () =>
     (await getVmStatus(vm.nodeName, vm.vmid)).status === "running" ? null : vmPower(vm.nodeName, vm.vmid, "start"),
   );
   return { started, at: Date.now() };

@@ -13,7 +13,7 @@ import { formatMoney } from "@/lib/format/money";
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
 import { getVmConfig, getVmCurrentConfig, getVmPending, getVmStatus, resizeVmDisk, setVmConfig, shutdownVm, vmPower } from "@/lib/proxmox/api";
 import { diskSizeGb, waitForPowerState, withLockRetry } from "@/lib/proxmox/tasks";
-import { runLeasedTaskToEnd, withProxmoxSlot } from "@/lib/proxmox/work-slots";
+import { runLeasedTaskToEnd, withProxmoxSlot, vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { itemsMatch } from "@/lib/resize/confirm-resize-payment";
 import type { TargetItems } from "@/lib/resize/quote-resize";
 import { transitionResize } from "@/lib/resize/resize-state";
@@ -35,7 +35,8 @@ export type ResizeTarget = { resizeRequestId: string; vmId: string; node: string
 export const FAILED_CUSTOMER_MESSAGE =
   "Your payment went through, but we couldn't apply the new size yet. Your VM keeps its current size; our team has been told and will finish it or refund you.";
 
-const holder = (resizeRequestId: string, what: string) => `resize:${resizeRequestId}:${what}`;
+/** A resize step's Proxmox work slot, under its VM's name (lib/proxmox/work-slots.ts). */
+export const resizeSlotHolder = (vmId: string, resizeRequestId: string, what: string) => vmSlotHolder(vmId, `resize:${resizeRequestId}:${what}`);
 
 /** paid → applying for exactly one run; false when another run has it or it is over. */
 export async function claimResize(resizeRequestId: string): Promise<boolean> {
@@ -101,7 +102,7 @@ export async function shutdownForResize(target: ResizeTarget): Promise<boolean> 
   await progress(target.resizeRequestId, "shutting down");
   const timeout = env().RESIZE_SHUTDOWN_TIMEOUT_SECONDS;
   const shutdown = await runLeasedTaskToEnd(
-    holder(target.resizeRequestId, "shutdown"),
+    resizeSlotHolder(target.vmId, target.resizeRequestId, "shutdown"),
     "shutdown for resize",
     async () => {
       const status = await getVmStatus(target.node, target.vmid);
@@ -121,7 +122,7 @@ export async function setCoresAndMemory(target: ResizeTarget): Promise<{ changed
   if (Number(config.cores) === target.vcpus && Number(config.memory) === memory) return { changed: false };
   // Proxmox refuses memory below `balloon` ("balloon value too large"): a smaller memory brings its balloon down with it.
   const balloon = Number(config.balloon ?? 0) > memory ? { balloon: memory } : {};
-  await withProxmoxSlot(holder(target.resizeRequestId, "config"), () =>
+  await withProxmoxSlot(resizeSlotHolder(target.vmId, target.resizeRequestId, "config"), () =>
     withLockRetry(() => setVmConfig(target.node, target.vmid, { cores: target.vcpus, memory, ...balloon })),
   );
   return { changed: true };
@@ -150,11 +151,11 @@ export async function confirmResized(target: ResizeTarget): Promise<{ restarted:
   }
   if (sized(status) && !(await pendingSize())) return { restarted: false };
   await progress(target.resizeRequestId, "restarting to apply the new size");
-  await runLeasedTaskToEnd(holder(target.resizeRequestId, "cold-stop"), "stop to apply the new size", async () =>
+  await runLeasedTaskToEnd(resizeSlotHolder(target.vmId, target.resizeRequestId, "cold-stop"), "stop to apply the new size", async () =>
     (await getVmStatus(target.node, target.vmid)).status === "running" ? vmPower(target.node, target.vmid, "stop") : null,
   );
   await waitForPowerState(target.node, target.vmid, "stopped");
-  await runLeasedTaskToEnd(holder(target.resizeRequestId, "cold-start"), "start with the new size", async () =>
+  await runLeasedTaskToEnd(resizeSlotHolder(target.vmId, target.resizeRequestId, "cold-start"), "start with the new size", async () =>
     (await getVmStatus(target.node, target.vmid)).status === "running" ? null : vmPower(target.node, target.vmid, "start"),
   );
   await waitForPowerState(target.node, target.vmid, "running");
@@ -173,7 +174,7 @@ export async function growDiskForResize(target: ResizeTarget): Promise<{ fromGb:
   if (current === undefined) throw new ResizeHaltedError(`the vm has no ${disk} disk with a size`);
   if (current >= target.diskGb) return { fromGb: current, toGb: current };
   await runLeasedTaskToEnd(
-    holder(target.resizeRequestId, "disk"),
+    resizeSlotHolder(target.vmId, target.resizeRequestId, "disk"),
     "disk resize",
     async () => {
       const size = diskSizeGb((await getVmConfig(target.node, target.vmid))[disk]);
@@ -197,7 +198,7 @@ async function mayStartAgain(vmId: string): Promise<boolean> {
 export async function startAfterResize(target: ResizeTarget, wasRunning: boolean): Promise<boolean> {
   if (!wasRunning || !(await mayStartAgain(target.vmId))) return false;
   await progress(target.resizeRequestId, "starting");
-  const started = await runLeasedTaskToEnd(holder(target.resizeRequestId, "start"), "start after resize", async () => {
+  const started = await runLeasedTaskToEnd(resizeSlotHolder(target.vmId, target.resizeRequestId, "start"), "start after resize", async () => {
     const status = await getVmStatus(target.node, target.vmid);
     return status.status === "running" ? null : vmPower(target.node, target.vmid, "start");
   });
@@ -279,12 +280,12 @@ export async function restartAfterFailure(resizeRequestId: string): Promise<"res
     const config = await withLockRetry(() => getVmConfig(nodeName, vmid));
     const oldMemory = request.fromRamGb * 1024;
     if (Number(config.cores) !== request.fromVcpus || Number(config.memory) !== oldMemory) {
-      await withProxmoxSlot(holder(resizeRequestId, "restore"), () =>
+      await withProxmoxSlot(resizeSlotHolder(request.vmId, resizeRequestId, "restore"), () =>
         withLockRetry(() => setVmConfig(nodeName, vmid, { cores: request.fromVcpus, memory: oldMemory })),
       );
     }
     if (request.wasRunning && (await mayStartAgain(request.vmId))) {
-      await runLeasedTaskToEnd(holder(resizeRequestId, "restart"), "start after failed resize", async () => {
+      await runLeasedTaskToEnd(resizeSlotHolder(request.vmId, resizeRequestId, "restart"), "start after failed resize", async () => {
         const status = await getVmStatus(nodeName, vmid);
         return status.status === "running" ? null : vmPower(nodeName, vmid, "start");
       });

@@ -10,7 +10,7 @@ import { stripe } from "@/lib/billing/stripe";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { getVmConfig, getVmStatus, setVmConfig, vmPower } from "@/lib/proxmox/api";
-import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
+import { runLeasedTaskToEnd, vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { transitionVm } from "@/lib/vms/vm-state";
 import { withLockRetry } from "@/lib/proxmox/tasks";
 
@@ -102,7 +102,7 @@ export async function restoreAfterLift(holdId: string): Promise<string> {
   if (hold.onbootBeforeHold) await withLockRetry(() => setVmConfig(held.node, held.vmid, { onboot: 1 }));
   if (hold.kind !== "dispute" || hold.powerBeforeHold !== "running") return hold.onbootBeforeHold ? "onboot restored" : "left stopped";
   if (env().RESTORE_POWER !== "previous") return "left stopped (RESTORE_POWER=never)";
-  await runLeasedTaskToEnd(`vm:${held.vmId}:hold-start`, "start", async () =>
+  await runLeasedTaskToEnd(vmSlotHolder(held.vmId, "hold-start"), "start", async () =>
     (await getVmStatus(held.node, held.vmid)).status === "running" ? null : vmPower(held.node, held.vmid, "start"),
   );
   await transitionVm(held.vmId, ["running", "stopped"], "running");

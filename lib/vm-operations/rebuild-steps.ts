@@ -72,7 +72,7 @@ export async function clearOldSystem(target: RebuildTarget): Promise<{ snapshots
   await setOperationProgress(target.operationId, "removing snapshots");
   const vm = await findClusterVm(target.vmid);
   if (!vm) return { snapshots: 0 };
-  await runLeasedTaskToEnd(operationHolder(target.operationId, "stop"), "stop for rebuild", async () =>
+  await runLeasedTaskToEnd(operationHolder(target.vmId, target.operationId, "stop"), "stop for rebuild", async () =>
     (await getVmStatus(target.node, target.vmid)).status === "running" ? vmPower(target.node, target.vmid, "stop") : null,
   );
   return { snapshots: await removeAllSnapshots(target.operationId, { id: target.vmId, node: target.node, vmid: target.vmid }) };

@@ -3,7 +3,7 @@
 import { db } from "@/lib/db";
 import { stripe } from "@/lib/billing/stripe";
 import { getVmStatus, listClusterVms, vmPower } from "@/lib/proxmox/api";
-import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
+import { runLeasedTaskToEnd, vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { transitionVm } from "@/lib/vms/vm-state";
 import { LIVE_VM_STATUSES, RETAINED_BILLING_STATES, type Finder } from "@/lib/reconcile/world";
 
@@ -54,7 +54,7 @@ export const vmWithoutSubscription: Finder = {
     if (BILLING.includes(subscription.status)) return `Stripe bills it again (${subscription.status}): left running`;
     const guest = (await listClusterVms()).find((g) => g.vmid === vmid);
     if (!guest) return `guest ${vmid} is not in Proxmox`;
-    await runLeasedTaskToEnd(`reconcile:${finding.id}:stop`, "hard stop", async () =>
+    await runLeasedTaskToEnd(vmSlotHolder(vmId, `reconcile:${finding.id}:stop`), "hard stop", async () =>
       (await getVmStatus(guest.node, vmid)).status === "running" ? vmPower(guest.node, vmid, "stop") : null,
     );
     await transitionVm(vmId, ["running", "stopped"], "stopped");

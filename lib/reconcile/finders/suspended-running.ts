@@ -3,7 +3,7 @@
 // not destructive: the data stays.
 import { db } from "@/lib/db";
 import { getVmStatus, listClusterVms, vmPower } from "@/lib/proxmox/api";
-import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
+import { runLeasedTaskToEnd, vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { transitionVm } from "@/lib/vms/vm-state";
 import { byVmid, RETAINED_BILLING_STATES, type Finder } from "@/lib/reconcile/world";
 
@@ -33,7 +33,7 @@ export const suspendedRunning: Finder = {
     if (!enforcement || !RETAINED_BILLING_STATES.includes(enforcement.state)) return `billing state is now ${enforcement?.state ?? "none"}: left running`;
     const guest = (await listClusterVms()).find((g) => g.vmid === vmid);
     if (!guest) return `guest ${vmid} is not in Proxmox`;
-    await runLeasedTaskToEnd(`reconcile:${finding.id}:stop`, "hard stop", async () =>
+    await runLeasedTaskToEnd(vmSlotHolder(vmId, `reconcile:${finding.id}:stop`), "hard stop", async () =>
       (await getVmStatus(guest.node, vmid)).status === "running" ? vmPower(guest.node, vmid, "stop") : null,
     );
     await transitionVm(vmId, ["running", "stopped"], "stopped");

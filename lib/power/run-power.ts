@@ -7,7 +7,8 @@ import { expectedStatusAfter } from "@/lib/power/power-rules";
 import { OPEN_POWER_STATUSES, transitionPowerRequest } from "@/lib/power/power-request-state";
 import { getVmStatus, listActiveTasks, vmPower, type Upid } from "@/lib/proxmox/api";
 import { isLockMessage, ProxmoxError } from "@/lib/proxmox/errors";
-import { LOCK_RETRY_DELAYS_MS, pollTask, sleep, taskSucceeded, WaitTimeoutError, waitForPowerState, withLockRetry } from "@/lib/proxmox/tasks";
+import { waitForPowerState } from "@/lib/proxmox/machine";
+import { LOCK_RETRY_DELAYS_MS, pollTask, sleep, taskSucceeded, WaitTimeoutError, withLockRetry } from "@/lib/proxmox/tasks";
 import { acquireProxmoxSlot, recordSlotTask, releaseProxmoxSlot, slotTask, vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { transitionVm } from "@/lib/vms/vm-state";
 import { billingGate } from "@/lib/billing-state/gates";
@@ -118,7 +119,7 @@ export async function syncVmStatus(vmId: string, node: string, vmid: number): Pr
 export async function recordPowerResult(target: PowerTarget, outcome: PowerOutcome): Promise<{ status: "done" | "failed"; vmStatus: "running" | "stopped" }> {
   const expected = expectedStatusAfter[target.action];
   // An HA-managed VM's `hastart`/`hastop` task ends before the VM changed: wait for the fact (bounded).
-  if (!outcome.error) await waitForPowerState(target.node, target.vmid, expected);
+  if (!outcome.error) await waitForPowerState(target, expected);
   const vmStatus = await syncVmStatus(target.vmId, target.node, target.vmid);
   const error = outcome.error ?? (vmStatus !== expected ? `expected ${expected} after ${target.action}, proxmox reports ${vmStatus}` : null);
   const status = error ? "failed" : "done";

@@ -5,7 +5,8 @@
 // carrying its order's marker. The VMID goes back to the pool last, once all of that is gone (I8).
 import { db } from "@/lib/db";
 import { removeVmAccess } from "@/lib/access/vm-access";
-import { deleteVm, getVmConfig, getVmStatus, vmPower } from "@/lib/proxmox/api";
+import { deleteVm, getVmConfig, getVmStatus } from "@/lib/proxmox/api";
+import { ensurePower } from "@/lib/proxmox/machine";
 import { ProxmoxError } from "@/lib/proxmox/errors";
 import { loadNodeAccess, snippetLocation } from "@/lib/proxmox/node-access";
 import { withSsh } from "@/lib/proxmox/ssh";
@@ -113,9 +114,7 @@ export async function destroyOwnedVm(orderId: string, { lockWaitMs = 30_000 } = 
   }
   const node = found.node;
   if ((await getVmStatus(node, vmid)).status === "running") {
-    await runLeasedTaskToEnd(vmSlotHolder(vm.id, "stop"), "hard stop", async () =>
-      (await getVmStatus(node, vmid)).status === "running" ? vmPower(node, vmid, "stop") : null,
-    );
+    await ensurePower({ node, vmid }, "stopped", vmSlotHolder(vm.id, "stop"), "hard stop");
   }
   await runLeasedTaskToEnd(vmSlotHolder(vm.id, "destroy"), "destroy", async () => ((await findClusterVm(vmid)) ? deleteVm(node, vmid) : null));
   if (await findClusterVm(vmid)) throw new Error(`VM ${vmid} is still listed after its destroy task`);

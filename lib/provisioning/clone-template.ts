@@ -7,7 +7,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { cloneVm, getVmConfig } from "@/lib/proxmox/api";
 import { isLockMessage, ProxmoxError } from "@/lib/proxmox/errors";
-import { findClusterVm, pollTask, taskSucceeded, withLockRetry } from "@/lib/proxmox/tasks";
+import { findClusterVm, pollTask, pollUntil, taskSucceeded, withLockRetry } from "@/lib/proxmox/tasks";
 import { acquireProxmoxSlot, recordSlotTask, releaseProxmoxSlot, vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { templateFor } from "@/lib/provisioning/choose-node";
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
@@ -113,10 +113,5 @@ async function finished(holder: string): Promise<CloneProgress> {
 
 /** Polls the config until no `lock` property is left. Returns false at `deadline`. */
 async function pollUnlocked(node: string, vmid: number, deadline: number): Promise<boolean> {
-  for (let pause = 100; ; pause = Math.min(pause * 2, 2_000)) {
-    const config = await getVmConfig(node, vmid);
-    if (!config.lock) return true;
-    if (Date.now() + pause > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, pause));
-  }
+  return (await pollUntil(async () => ((await getVmConfig(node, vmid)).lock ? undefined : true), deadline)) ?? false;
 }

@@ -4,7 +4,8 @@
 // backups recorded here are ever listed or removed: a VMID's next owner never sees this one's.
 import { billingGate } from "@/lib/billing-state/gates";
 import { db } from "@/lib/db";
-import { deleteVolume, getVmStatus, listBackups, restoreVm, vmPower, vzdump, type BackupVolume } from "@/lib/proxmox/api";
+import { deleteVolume, getVmStatus, listBackups, restoreVm, vzdump, type BackupVolume } from "@/lib/proxmox/api";
+import { ensurePower } from "@/lib/proxmox/machine";
 import { withLockRetry } from "@/lib/proxmox/tasks";
 import { runLeasedTask, runLeasedTaskToEnd, type LeasedTaskResult, vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { syncVmStatus } from "@/lib/power/run-power";
@@ -101,9 +102,7 @@ export async function recordPowerBefore(target: OperationTarget): Promise<boolea
 /** A restore overwrites: the VM is stopped hard first (its disk is about to be replaced). */
 export async function stopForRestore(target: OperationTarget): Promise<boolean> {
   await setOperationProgress(target.operationId, "stopping");
-  return runLeasedTaskToEnd(operationHolder(target.vmId, target.operationId, "stop"), "stop for restore", async () =>
-    (await getVmStatus(target.node, target.vmid)).status === "running" ? vmPower(target.node, target.vmid, "stop") : null,
-  );
+  return ensurePower(target, "stopped", operationHolder(target.vmId, target.operationId, "stop"), "stop for restore");
 }
 
 /** One step's worth of the restore task; the VM's snapshots are gone with its old disks (qemu-server destroy_vm). */
@@ -123,9 +122,7 @@ export async function runRestore(target: OperationTarget, budgetMs = 45_000): Pr
 export async function startAfterRestore(target: OperationTarget, wasRunning: boolean): Promise<"running" | "stopped"> {
   if (wasRunning && (await billingGate({ userId: target.userId, vmId: target.vmId, action: "start" })).allowed) {
     await setOperationProgress(target.operationId, "starting");
-    await runLeasedTaskToEnd(operationHolder(target.vmId, target.operationId, "start"), "start after restore", async () =>
-      (await getVmStatus(target.node, target.vmid)).status === "running" ? null : vmPower(target.node, target.vmid, "start"),
-    );
+    await ensurePower(target, "running", operationHolder(target.vmId, target.operationId, "start"), "start after restore");
   }
   return syncVmStatus(target.vmId, target.node, target.vmid);
 }

@@ -3,11 +3,11 @@
 // conditional on the read's time too (lib/billing/sync-subscription.ts), because checkout
 // confirmation writes the mirror outside this queue.
 import { inngest } from "@/lib/jobs/client";
-import { billingRestoreRequested, billingSuspendRequested, subscriptionSyncRequested } from "@/lib/jobs/events";
+import { billingRestoreRequested, subscriptionSyncRequested } from "@/lib/jobs/events";
 import { markStripeEventProcessed } from "@/lib/billing/receive-stripe-event";
 import { syncSubscription } from "@/lib/billing/sync-subscription";
 import { convergeBilling } from "@/lib/billing-state/reconcile";
-import { restoreEventId, suspendEventId } from "@/lib/billing-state/event-ids";
+import { restoreEventId, suspendRequestedEvent } from "@/lib/billing-state/event-ids";
 import { deliverBillingNotices } from "@/lib/billing-state/send-billing-notice";
 import { confirmOpenResizeOf } from "@/lib/resize/confirm-resize-payment";
 import { stripeSignalOptions } from "./stripe-signal-options";
@@ -31,7 +31,7 @@ export const subscriptionMirrorFunction = inngest.createFunction(
     if (result.action !== "unknown-subscription") {
       const billing = await step.run("apply billing state", () => convergeBilling(subscriptionId).catch(rethrowAs("apply billing state")));
       const events = [
-        ...billing.followUp.suspend.map((s) => billingSuspendRequested.create(s, { id: suspendEventId(s.enforcementId, s.suspendedAt) })),
+        ...billing.followUp.suspend.map(suspendRequestedEvent),
         ...(billing.restore
           ? [billingRestoreRequested.create(billing.restore, { id: restoreEventId(billing.restore.enforcementId, billing.restore.episode) })]
           : []),

@@ -2,10 +2,10 @@
 // (apply-ladder.ts), and the refund of failed builds whose date came (I11). Used by the scheduled
 // tick for everyone and by a test clock's `ready` for the accounts on it. Returns the events to
 // send (Proxmox and Stripe work runs in their own functions, with ids that keep them once, I3).
-import { billingDeleteRequested, billingSuspendRequested, orderRefundEventId, orderRefundRequested } from "@/lib/jobs/events";
+import { billingDeleteRequested, orderRefundEventId, orderRefundRequested } from "@/lib/jobs/events";
 import { db } from "@/lib/db";
 import { runLadderTick } from "@/lib/billing-state/apply-ladder";
-import { deleteEventId, suspendEventId } from "@/lib/billing-state/event-ids";
+import { deleteEventId, suspendRequestedEvent } from "@/lib/billing-state/event-ids";
 import { ladderConfig } from "@/lib/billing-state/ladder";
 import { findFailedOrdersDueRefund } from "@/lib/orders/refund-failed-order";
 
@@ -17,7 +17,7 @@ export async function runBillingClockWork(opts: { testClockId?: string; now?: Da
   const tick = await runLadderTick(now, ladderConfig(), { userIds });
   const refunds = await findFailedOrdersDueRefund(now, userIds);
   const events = [
-    ...tick.suspend.map((s) => billingSuspendRequested.create(s, { id: suspendEventId(s.enforcementId, s.suspendedAt) })),
+    ...tick.suspend.map(suspendRequestedEvent),
     ...tick.delete.map((d) => billingDeleteRequested.create(d, { id: deleteEventId(d.enforcementId) })),
     ...refunds.map((orderId) => orderRefundRequested.create({ orderId }, { id: orderRefundEventId(orderId) })),
   ];

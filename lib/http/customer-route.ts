@@ -8,9 +8,9 @@ import { z } from "zod";
 import { UserFacingError } from "@/lib/errors";
 import { fieldErrorsOf } from "@/lib/actions/validated-action";
 import { getUser, type SessionUser } from "@/lib/auth/session";
+import { isRouteId } from "@/lib/http/route-id";
 
 const NO_STORE = { "cache-control": "no-store" } as const;
-const MAX_ID_LENGTH = 64;
 
 /** A customer-safe refusal with its HTTP status (e.g. a service we depend on is down: 503). */
 export class RouteError extends UserFacingError {
@@ -40,7 +40,7 @@ export function customerRoute<Q extends z.ZodType = z.ZodObject<Record<string, n
     if (!user) return notFoundResponse();
     const params: Record<string, string> = {};
     for (const [key, value] of Object.entries(await context.params)) {
-      if (typeof value !== "string" || value.length === 0 || value.length > MAX_ID_LENGTH) return notFoundResponse();
+      if (!isRouteId(value)) return notFoundResponse();
       params[key] = value;
     }
     const schema = options.query ?? z.object({});

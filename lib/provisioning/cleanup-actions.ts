@@ -12,7 +12,7 @@ import { loadNodeAccess, snippetLocation } from "@/lib/proxmox/node-access";
 import { withSsh } from "@/lib/proxmox/ssh";
 import { findClusterVm, sleep } from "@/lib/proxmox/tasks";
 import { runLeasedTaskToEnd, vmSlotHolder } from "@/lib/proxmox/work-slots";
-import { loadOrder } from "@/lib/provisioning/load-order";
+import { CLEARED_PLACEMENT, loadOrder } from "@/lib/provisioning/load-order";
 import {
   CLONE_TEMPORARY_DESCRIPTION,
   isTunnelOf,
@@ -136,19 +136,7 @@ export async function releaseVmid(orderId: string): Promise<string> {
     db.vmidReservation.deleteMany({ where: { orderId } }),
     db.vm.updateMany({
       where: { orderId },
-      data: {
-        vmid: null,
-        nodeName: null,
-        clonedAt: null,
-        passwordCiphertext: null,
-        eveAdminPasswordCiphertext: null,
-        snippetPath: null,
-        tunnelId: null,
-        sshDnsRecordId: null,
-        webDnsRecordId: null,
-        sshHostname: null,
-        webHostname: null,
-      },
+      data: CLEARED_PLACEMENT,
     }),
   ]);
   return released.count ? "released the VMID reservation" : "no reservation held";

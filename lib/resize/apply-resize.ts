@@ -20,7 +20,7 @@ import type { TargetItems } from "@/lib/resize/quote-resize";
 import { transitionResize } from "@/lib/resize/resize-state";
 import { syncVmStatus } from "@/lib/power/run-power";
 import { OPEN_POWER_STATUSES } from "@/lib/power/power-request-state";
-import { OPEN_OPERATION_STATUSES } from "@/lib/vm-operations/vm-busy";
+import { vmBusyWith } from "@/lib/vm-operations/vm-busy";
 import { POWER_REQUEST_ABANDONED_AFTER_MS } from "@/lib/power/request-power";
 
 /** Another try cannot fix it (payment not confirmed, VM gone): the run stops and the request fails. */
@@ -57,7 +57,8 @@ export async function loadResizeTarget(resizeRequestId: string): Promise<ResizeT
   if (vm.status !== "running" && vm.status !== "stopped") throw new ResizeHaltedError(`vm is ${vm.status}`);
   // The run waited for any power action first (openPowerActionOn); none can start while it applies.
   if (await openPowerActionOn(request.vmId)) throw new Error("a power action on this vm is in progress");
-  if (await db.vmOperation.count({ where: { vmId: request.vmId, status: { in: [...OPEN_OPERATION_STATUSES] } } })) {
+  // Power was asked above (leaving out an abandoned request); the resize is this one.
+  if (await vmBusyWith(db, request.vmId, { besides: ["power", "resize"] })) {
     throw new Error("a snapshot, backup or rebuild of this vm is in progress"); // retried: it ends in minutes
   }
   return { resizeRequestId, vmId: request.vmId, node: vm.nodeName, vmid: vm.vmid, vcpus: request.vcpus, ramGb: request.ramGb, diskGb: request.diskGb };

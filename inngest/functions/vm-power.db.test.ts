@@ -105,13 +105,13 @@ describe("vm power function (@inngest/test, Proxmox stand-in)", () => {
     // The lost try: it took its work slot and POSTed the reboot, then lost the answer (no UPID noted).
     const request = await requestFor(vm, "reboot");
     await addFault({ method: "POST", path: `/qemu/${vmid}/status/reboot$`, kind: "slowTask", ms: 1500, times: 1 });
-    await acquireProxmoxSlot(powerSlotHolder(request.id));
+    await acquireProxmoxSlot(powerSlotHolder(vm.id, request.id));
     await vmPower(NODE, vmid, "reboot");
 
     const { result } = await new InngestTestEngine({ function: vmPowerFunction, events: [eventFor(request)] }).execute();
     expect(result).toMatchObject({ status: "done", vmStatus: "running" });
     expect(await powerPosts(vmid, "reboot")).toBe(1);
-    expect(await db.proxmoxLease.count({ where: { holder: powerSlotHolder(request.id) } })).toBe(0);
+    expect(await db.proxmoxLease.count({ where: { holder: powerSlotHolder(vm.id, request.id) } })).toBe(0);
   });
 
   it("I3: a start for a VM that is already running needs no task and converges", async () => {
@@ -150,7 +150,7 @@ describe("vm power function (@inngest/test, Proxmox stand-in)", () => {
     expect(await faultById(fault.id)).toMatchObject({ hits: 1, remaining: 0 });
     expect(await powerPosts(vmid, "start")).toBe(2);
     expect((await simVm(vmid)).status).toBe("running");
-    expect(await db.proxmoxLease.count({ where: { holder: `power:${row.id}` } })).toBe(0); // its slot given back
+    expect(await db.proxmoxLease.count({ where: { holder: powerSlotHolder(vm.id, row.id) } })).toBe(0); // its slot given back
   });
 
   it("I4: a failing task ends the request failed, with Proxmox's words for the operator and a plain message for the customer", async () => {

@@ -10,8 +10,9 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { STOPPED_STATES, recordBillingAction } from "@/lib/billing-state/billing-state";
 import { getVmConfig, getVmStatus, listClusterVms, setVmConfig, vmPower } from "@/lib/proxmox/api";
+import { ensurePower } from "@/lib/proxmox/machine";
 import { withLockRetry } from "@/lib/proxmox/tasks";
-import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
+import { runLeasedTaskToEnd, vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { transitionVm } from "@/lib/vms/vm-state";
 import { isVmHeld } from "@/lib/vm-holds/hold-gate";
 
@@ -25,8 +26,7 @@ export async function loadEnforcedVm(enforcementId: string): Promise<EnforcedVm>
   return { enforcementId, vmId: vm.id, vmid: vm.vmid, node: vm.nodeName };
 }
 
-// Slot holders under the VM's own prefix (`vm:<id>:…`), as provisioning names its leases.
-const holder = (operation: string, vmId: string) => `vm:${vmId}:billing-${operation}`;
+const holder = (operation: string, vmId: string) => vmSlotHolder(vmId, `billing-${operation}`);
 
 const isSuspendedState = async (enforcementId: string) => {
   const row = await db.billingEnforcement.findUnique({ where: { id: enforcementId }, select: { state: true } });
@@ -71,7 +71,7 @@ export async function stopSuspendedVm(target: NonNullable<EnforcedVm>, { shutdow
     how = "shutdown failed";
   }
   if (await running()) {
-    await runLeasedTaskToEnd(holder("stop", target.vmId), "hard stop", async () => ((await running()) ? vmPower(target.node, target.vmid, "stop") : null));
+    await ensurePower(target, "stopped", holder("stop", target.vmId), "hard stop");
     how = "hard stopped";
   }
   await transitionVm(target.vmId, ["running", "stopped"], "stopped");
@@ -105,9 +105,7 @@ export async function restoreVmPower(enforcementId: string): Promise<string> {
   else if (target) {
     if (row.onbootBeforeSuspend) await withLockRetry(() => setVmConfig(target.node, target.vmid, { onboot: 1 }));
     if (env().RESTORE_POWER === "previous" && row.powerBeforeSuspend === "running") {
-      await runLeasedTaskToEnd(holder("start", target.vmId), "start", async () =>
-        (await getVmStatus(target.node, target.vmid)).status === "running" ? null : vmPower(target.node, target.vmid, "start"),
-      );
+      await ensurePower(target, "running", holder("start", target.vmId), "start");
       await transitionVm(target.vmId, ["running", "stopped"], "running");
       did = "started again";
     } else {
@@ -141,9 +139,7 @@ export async function stopSuspendedVmsFoundRunning(): Promise<Array<{ enforcemen
     if (!running.has(row.vmid)) continue;
     await recordAudit({ type: "system" }, "billing.suspended_vm_found_running", { type: "vm", id: row.vmId }, { enforcementId: row.enforcementId });
     await closeConsoles({ vmId: row.vmId }, "access_revoked");
-    await runLeasedTaskToEnd(holder("stop", row.vmId), "hard stop", async () =>
-      (await getVmStatus(row.node, row.vmid)).status === "running" ? vmPower(row.node, row.vmid, "stop") : null,
-    );
+    await ensurePower(row, "stopped", holder("stop", row.vmId), "hard stop");
     await transitionVm(row.vmId, ["running", "stopped"], "stopped");
     await recordBillingAction(row.enforcementId, "suspended_vm_stopped_again", { type: "system" }, { vmId: row.vmId });
     stopped.push({ enforcementId: row.enforcementId, vmId: row.vmId });
@@ -163,9 +159,7 @@ export async function startRestoredVm(vmId: string, previousEnforcementId: strin
     ? await db.billingEnforcement.findUnique({ where: { id: previousEnforcementId }, select: { onbootBeforeSuspend: true } })
     : null;
   if (previous?.onbootBeforeSuspend) await withLockRetry(() => setVmConfig(node, vmid, { onboot: 1 }));
-  await runLeasedTaskToEnd(holder("start", vmId), "start", async () =>
-    (await getVmStatus(node, vmid)).status === "running" ? null : vmPower(node, vmid, "start"),
-  );
+  await ensurePower({ node, vmid }, "running", holder("start", vmId), "start");
   await transitionVm(vmId, ["running", "stopped"], "running");
   return "started";
 }

@@ -65,9 +65,11 @@ export function snapshotSubscription(subscription: Stripe.Subscription): Subscri
   };
 }
 
-/** Stripe fields that may be an id or, when expanded, the object. */
-export function idOf(value: string | { id: string }): string {
-  return typeof value === "string" ? value : value.id;
+/** Stripe fields that may be an id or, when expanded, the object; an unset one stays null. */
+export function idOf(value: string | { id: string }): string;
+export function idOf(value: string | { id: string } | null | undefined): string | null;
+export function idOf(value: string | { id: string } | null | undefined): string | null {
+  return value == null ? null : typeof value === "string" ? value : value.id;
 }
 
 /** A snapshot and when its read began (ISO), which orders it against other reads. */

@@ -14,9 +14,9 @@ import { NotFoundError, PaymentRequiredError, UserFacingError } from "@/lib/erro
 import { fieldErrorsOf } from "@/lib/actions/validated-action";
 import { getUser, type SessionUser } from "@/lib/auth/session";
 import { log } from "@/lib/observability/log";
+import { MAX_ID_LENGTH } from "@/lib/http/route-id";
 
 const NO_STORE = { "cache-control": "no-store" } as const;
-const MAX_ID_LENGTH = 64;
 
 /** The default shape of every path param: one of our ids (cuid-like, never longer than 64). */
 export const routeIdSchema = z.string().min(1).max(MAX_ID_LENGTH);

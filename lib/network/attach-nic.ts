@@ -5,10 +5,9 @@
 import { db } from "@/lib/db";
 import { getVmConfig, setVmConfig } from "@/lib/proxmox/api";
 import { withLockRetry } from "@/lib/proxmox/tasks";
-import { withProxmoxSlot } from "@/lib/proxmox/work-slots";
+import { withProxmoxSlot, vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
 import { loadOrder, placedVmOf } from "@/lib/provisioning/load-order";
-import { slotHolder } from "@/lib/provisioning/naming";
 import { parseCidr } from "@/lib/network/addressing";
 import { requireNetworkSettings } from "@/lib/network/allocate-network";
 
@@ -51,7 +50,7 @@ export async function attachNetwork(orderId: string): Promise<{ changed: string[
     .filter(([key, value]) => String(config[key] ?? "") !== value)
     .map(([key]) => key);
   if (!changed.length) return { changed };
-  await withProxmoxSlot(slotHolder("network", vm.id), () =>
+  await withProxmoxSlot(vmSlotHolder(vm.id, "network"), () =>
     withLockRetry(() => setVmConfig(vm.nodeName, vm.vmid, Object.fromEntries(changed.map((k) => [k, wanted.config[k as keyof typeof wanted.config]])))),
   );
   return { changed };

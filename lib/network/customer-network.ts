@@ -8,7 +8,7 @@ import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
 import { networkMarker, networkSlotHolder } from "@/lib/provisioning/naming";
 import { ProxmoxError } from "@/lib/proxmox/errors";
 import { applySdn, createSubnet, createVnet, deleteSubnet, deleteVnet, findVnet, listSubnets, listVnets, nodeSdnZones } from "@/lib/proxmox/sdn-api";
-import { sleep, withLockRetry } from "@/lib/proxmox/tasks";
+import { pollUntil, withLockRetry } from "@/lib/proxmox/tasks";
 import { ProxmoxBusyError, runLeasedTaskToEnd, withProxmoxSlot } from "@/lib/proxmox/work-slots";
 
 /**
@@ -73,13 +73,12 @@ export async function buildCustomerNetwork(networkId: string, node: string): Pro
   }
   // reloadnetworkall starts each node's reload and does not wait for it: the node must say so.
   // It usually does within seconds; a node still pending after ZONE_WAIT_MS fails the try.
-  const deadline = Date.now() + ZONE_WAIT_MS;
-  for (let pause = 100; ; pause = Math.min(pause * 2, 2_000)) {
-    const zone = (await nodeSdnZones(node)).find((z) => z.zone === network.zone);
-    if (zone?.status === "available") break;
-    if (Date.now() + pause > deadline) throw new Error(`SDN zone ${network.zone} is ${zone?.status ?? "missing"} on node ${node}`);
-    await sleep(pause);
-  }
+  let zone: { status?: string } | undefined;
+  const available = async () => {
+    zone = (await nodeSdnZones(node)).find((z) => z.zone === network.zone);
+    return zone?.status === "available" ? true : undefined;
+  };
+  if (!(await pollUntil(available, Date.now() + ZONE_WAIT_MS))) throw new Error(`SDN zone ${network.zone} is ${zone?.status ?? "missing"} on node ${node}`);
   await db.customerNetwork.updateMany({ where: { id: network.id, status: "creating" }, data: { status: "ready" } });
   return { created };
 }

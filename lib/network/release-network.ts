@@ -11,9 +11,8 @@ import { inngest } from "@/lib/jobs/client";
 import { vmFirewallSyncRequested } from "@/lib/jobs/events";
 import { deleteFirewallRule, deleteIpset, listFirewallRules, setFirewallOptions } from "@/lib/proxmox/firewall-api";
 import { findClusterVm, withLockRetry } from "@/lib/proxmox/tasks";
-import { withProxmoxSlot } from "@/lib/proxmox/work-slots";
+import { withProxmoxSlot, vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { loadOrder } from "@/lib/provisioning/load-order";
-import { slotHolder } from "@/lib/provisioning/naming";
 import { lockCustomerNetwork } from "@/lib/network/allocate-network";
 import { removeCustomerNetwork } from "@/lib/network/customer-network";
 import { firewallObjects } from "@/lib/network/vm-firewall";
@@ -33,7 +32,7 @@ export async function removeVmFirewall(orderId: string): Promise<string> {
   if (!node) return "no node to ask";
   const before = await firewallObjects(node, vmid);
   if (!before.options.length && !before.rules && !before.ipsets.length) return `no firewall left for VMID ${vmid}`;
-  await withProxmoxSlot(slotHolder("firewall", vm.id), async () => {
+  await withProxmoxSlot(vmSlotHolder(vm.id, "firewall"), async () => {
     for (let pos = (await listFirewallRules(node, vmid)).length - 1; pos >= 0; pos--) await withLockRetry(() => deleteFirewallRule(node, vmid, pos));
     for (const name of before.ipsets) await withLockRetry(() => deleteIpset(node, vmid, name));
     if (before.options.length) await withLockRetry(() => setFirewallOptions(node, vmid, { delete: before.options.join(",") }));

@@ -20,8 +20,7 @@ import {
   setFirewallOptions,
 } from "@/lib/proxmox/firewall-api";
 import { withLockRetry } from "@/lib/proxmox/tasks";
-import { withProxmoxSlot } from "@/lib/proxmox/work-slots";
-import { slotHolder } from "@/lib/provisioning/naming";
+import { withProxmoxSlot, vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { IPSETS, type WantedFirewall, commonPrefix, normaliseCidr, wantedFirewall } from "@/lib/network/desired-firewall";
 import { loadNetworkSettings } from "@/lib/network/settings";
 
@@ -141,7 +140,7 @@ export async function syncVmFirewall(vmId: string): Promise<{ changed: string[];
   const { node, vmid, wanted, revision } = target;
   const actual = await readActual(node, vmid, Object.keys(wanted.ipsets));
   const changed = differences(actual, wanted);
-  if (changed.length) await withProxmoxSlot(slotHolder("firewall", vmId), () => write(node, vmid, actual, wanted));
+  if (changed.length) await withProxmoxSlot(vmSlotHolder(vmId, "firewall"), () => write(node, vmid, actual, wanted));
   await db.vm.updateMany({
     where: { id: vmId, firewallAppliedRevision: { lte: revision } },
     data: { firewallAppliedRevision: revision, firewallCheckedAt: new Date() },

@@ -7,8 +7,9 @@ import { expectedStatusAfter } from "@/lib/power/power-rules";
 import { OPEN_POWER_STATUSES, transitionPowerRequest } from "@/lib/power/power-request-state";
 import { getVmStatus, listActiveTasks, vmPower, type Upid } from "@/lib/proxmox/api";
 import { isLockMessage, ProxmoxError } from "@/lib/proxmox/errors";
-import { LOCK_RETRY_DELAYS_MS, pollTask, sleep, taskSucceeded, WaitTimeoutError, waitForPowerState, withLockRetry } from "@/lib/proxmox/tasks";
-import { acquireProxmoxSlot, recordSlotTask, releaseProxmoxSlot, slotTask } from "@/lib/proxmox/work-slots";
+import { waitForPowerState } from "@/lib/proxmox/machine";
+import { LOCK_RETRY_DELAYS_MS, pollTask, sleep, taskSucceeded, WaitTimeoutError, withLockRetry } from "@/lib/proxmox/tasks";
+import { acquireProxmoxSlot, recordSlotTask, releaseProxmoxSlot, slotTask, vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { transitionVm } from "@/lib/vms/vm-state";
 import { billingGate } from "@/lib/billing-state/gates";
 
@@ -24,7 +25,7 @@ export async function claimPowerRequest(powerRequestId: string): Promise<boolean
 }
 
 /** The request's Proxmox work slot: held from the POST that starts its task to that task's end. */
-export const powerSlotHolder = (powerRequestId: string) => `power:${powerRequestId}`;
+export const powerSlotHolder = (vmId: string, powerRequestId: string) => vmSlotHolder(vmId, `power:${powerRequestId}`);
 
 /** The request must be for this VM, the VM its requester's, built and in a state we manage. */
 export async function checkPowerTarget(powerRequestId: string, vmId: string): Promise<PowerCheck> {
@@ -61,7 +62,7 @@ export async function applyPowerAction(target: PowerTarget, lockDelaysMs: readon
   const wanted = expectedStatusAfter[target.action];
   if (target.action !== "reboot" && current.status === wanted) return { kind: "already" };
   if (target.action === "reboot" && current.status !== "running") return { kind: "refused", error: "reboot asked for a stopped vm" };
-  const holder = powerSlotHolder(target.powerRequestId);
+  const holder = powerSlotHolder(target.vmId, target.powerRequestId);
   const lease = await acquireProxmoxSlot(holder);
   if (lease.upid) return { kind: "task", upid: lease.upid }; // an earlier try started it
   try {
@@ -87,7 +88,7 @@ export async function applyPowerAction(target: PowerTarget, lockDelaysMs: readon
  * machine, up to `tries` times. A timeout throws: the step's retry polls the same task.
  */
 export async function waitForPowerTask(target: PowerTarget, upid: Upid, options: { timeoutMs?: number; tries?: number } = {}): Promise<PowerOutcome> {
-  const holder = powerSlotHolder(target.powerRequestId);
+  const holder = powerSlotHolder(target.vmId, target.powerRequestId);
   const { timeoutMs = 5 * 60_000, tries = 4 } = options;
   let current = (await slotTask(holder)) ?? upid; // a restarted task is on the lease
   for (let attempt = 1; ; attempt++) {
@@ -118,7 +119,7 @@ export async function syncVmStatus(vmId: string, node: string, vmid: number): Pr
 export async function recordPowerResult(target: PowerTarget, outcome: PowerOutcome): Promise<{ status: "done" | "failed"; vmStatus: "running" | "stopped" }> {
   const expected = expectedStatusAfter[target.action];
   // An HA-managed VM's `hastart`/`hastop` task ends before the VM changed: wait for the fact (bounded).
-  if (!outcome.error) await waitForPowerState(target.node, target.vmid, expected);
+  if (!outcome.error) await waitForPowerState(target, expected);
   const vmStatus = await syncVmStatus(target.vmId, target.node, target.vmid);
   const error = outcome.error ?? (vmStatus !== expected ? `expected ${expected} after ${target.action}, proxmox reports ${vmStatus}` : null);
   const status = error ? "failed" : "done";
@@ -137,7 +138,7 @@ export async function recordPowerResult(target: PowerTarget, outcome: PowerOutco
 export async function failPowerRequest(powerRequestId: string, error: string): Promise<boolean> {
   const request = await db.powerRequest.findUnique({ where: { id: powerRequestId }, select: { vmId: true, action: true } });
   if (!request) return false;
-  await releaseProxmoxSlot(powerSlotHolder(powerRequestId));
+  await releaseProxmoxSlot(powerSlotHolder(request.vmId, powerRequestId));
   const moved = await transitionPowerRequest(powerRequestId, OPEN_POWER_STATUSES, "failed", { error, finishedAt: new Date() });
   if (moved) await recordAudit({ type: "system" }, "vm.power_failed", { type: "vm", id: request.vmId }, { powerRequestId, action: request.action, error });
   return moved;

@@ -5,19 +5,19 @@
 // carrying its order's marker. The VMID goes back to the pool last, once all of that is gone (I8).
 import { db } from "@/lib/db";
 import { removeVmAccess } from "@/lib/access/vm-access";
-import { deleteVm, getVmConfig, getVmStatus, vmPower } from "@/lib/proxmox/api";
+import { deleteVm, getVmConfig, getVmStatus } from "@/lib/proxmox/api";
+import { ensurePower } from "@/lib/proxmox/machine";
 import { ProxmoxError } from "@/lib/proxmox/errors";
 import { loadNodeAccess, snippetLocation } from "@/lib/proxmox/node-access";
 import { withSsh } from "@/lib/proxmox/ssh";
 import { findClusterVm, sleep } from "@/lib/proxmox/tasks";
-import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
-import { loadOrder } from "@/lib/provisioning/load-order";
+import { runLeasedTaskToEnd, vmSlotHolder } from "@/lib/proxmox/work-slots";
+import { CLEARED_PLACEMENT, loadOrder } from "@/lib/provisioning/load-order";
 import {
   CLONE_TEMPORARY_DESCRIPTION,
   isTunnelOf,
   legacyHostnames,
   ownerMarker,
-  slotHolder,
   snippetFileName,
   sshHostname,
   tunnelName,
@@ -114,11 +114,9 @@ export async function destroyOwnedVm(orderId: string, { lockWaitMs = 30_000 } = 
   }
   const node = found.node;
   if ((await getVmStatus(node, vmid)).status === "running") {
-    await runLeasedTaskToEnd(slotHolder("stop", vm.id), "hard stop", async () =>
-      (await getVmStatus(node, vmid)).status === "running" ? vmPower(node, vmid, "stop") : null,
-    );
+    await ensurePower({ node, vmid }, "stopped", vmSlotHolder(vm.id, "stop"), "hard stop");
   }
-  await runLeasedTaskToEnd(slotHolder("destroy", vm.id), "destroy", async () => ((await findClusterVm(vmid)) ? deleteVm(node, vmid) : null));
+  await runLeasedTaskToEnd(vmSlotHolder(vm.id, "destroy"), "destroy", async () => ((await findClusterVm(vmid)) ? deleteVm(node, vmid) : null));
   if (await findClusterVm(vmid)) throw new Error(`VM ${vmid} is still listed after its destroy task`);
   return `destroyed VM ${vmid} on ${node}`;
 }
@@ -138,19 +136,7 @@ export async function releaseVmid(orderId: string): Promise<string> {
     db.vmidReservation.deleteMany({ where: { orderId } }),
     db.vm.updateMany({
       where: { orderId },
-      data: {
-        vmid: null,
-        nodeName: null,
-        clonedAt: null,
-        passwordCiphertext: null,
-        eveAdminPasswordCiphertext: null,
-        snippetPath: null,
-        tunnelId: null,
-        sshDnsRecordId: null,
-        webDnsRecordId: null,
-        sshHostname: null,
-        webHostname: null,
-      },
+      data: CLEARED_PLACEMENT,
     }),
   ]);
   return released.count ? "released the VMID reservation" : "no reservation held";

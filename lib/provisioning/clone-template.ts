@@ -7,12 +7,12 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { cloneVm, getVmConfig } from "@/lib/proxmox/api";
 import { isLockMessage, ProxmoxError } from "@/lib/proxmox/errors";
-import { findClusterVm, pollTask, taskSucceeded, withLockRetry } from "@/lib/proxmox/tasks";
-import { acquireProxmoxSlot, recordSlotTask, releaseProxmoxSlot } from "@/lib/proxmox/work-slots";
+import { findClusterVm, pollTask, pollUntil, taskSucceeded, withLockRetry } from "@/lib/proxmox/tasks";
+import { acquireProxmoxSlot, recordSlotTask, releaseProxmoxSlot, vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { templateFor } from "@/lib/provisioning/choose-node";
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
 import { loadOrder, placedVmOf } from "@/lib/provisioning/load-order";
-import { CLONE_TEMPORARY_DESCRIPTION, ownerMarker, slotHolder } from "@/lib/provisioning/naming";
+import { CLONE_TEMPORARY_DESCRIPTION, ownerMarker } from "@/lib/provisioning/naming";
 
 /** True when the VM at `vmid` carries this order's marker (created by us, record possibly lost). */
 export async function carriesOwnerMarker(node: string, vmid: number, orderId: string): Promise<boolean> {
@@ -49,7 +49,7 @@ export async function cloneTemplate(orderId: string, templateId?: string | null)
   }
   // A rebuild may name another image of the same lab type; linked clones need the template's thin storage.
   const template = await templateFor(vm.nodeName, vm.labType, templateId);
-  const holder = slotHolder("clone", vm.id);
+  const holder = vmSlotHolder(vm.id, "clone");
   const lease = await acquireProxmoxSlot(holder);
   if (lease.upid) return { upid: lease.upid }; // an earlier try of this step started it
   try {
@@ -84,7 +84,7 @@ export type CloneProgress = { done: boolean; retryClone?: boolean };
 export async function waitForClone(orderId: string, upid: string | null, budgetMs = 45_000): Promise<CloneProgress> {
   const order = await loadOrder(orderId);
   const vm = placedVmOf(order);
-  const holder = slotHolder("clone", vm.id);
+  const holder = vmSlotHolder(vm.id, "clone");
   await acquireProxmoxSlot(holder); // renews the clone's slot (or takes one for the wait after a lost lease)
   const deadline = (vm.clonedAt ?? new Date()).getTime() + env().CLONE_TIMEOUT_MINUTES * 60_000;
   const stopAt = Math.min(deadline, Date.now() + budgetMs);
@@ -113,10 +113,5 @@ async function finished(holder: string): Promise<CloneProgress> {
 
 /** Polls the config until no `lock` property is left. Returns false at `deadline`. */
 async function pollUnlocked(node: string, vmid: number, deadline: number): Promise<boolean> {
-  for (let pause = 100; ; pause = Math.min(pause * 2, 2_000)) {
-    const config = await getVmConfig(node, vmid);
-    if (!config.lock) return true;
-    if (Date.now() + pause > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, pause));
-  }
+  return (await pollUntil(async () => ((await getVmConfig(node, vmid)).lock ? undefined : true), deadline)) ?? false;
 }

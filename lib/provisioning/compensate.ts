@@ -15,7 +15,7 @@ import { enqueueEmail, tryDeliverEmail } from "@/lib/email/outbox";
 import { renderProvisionFailedEmail } from "@/lib/email/templates/provision-failed";
 import { transitionOrder } from "@/lib/orders/order-state";
 import { failedBuildFields } from "@/lib/orders/refund-failed-order";
-import { releaseProxmoxSlotsOf } from "@/lib/proxmox/work-slots";
+import { releaseVmSlots } from "@/lib/proxmox/work-slots";
 import { destroyOwnedVm, releaseVmid, removeAccessApplication, removeSnippet, removeTunnelAndDns } from "@/lib/provisioning/cleanup-actions";
 import { releaseVmNetwork, removeVmFirewall } from "@/lib/network/release-network";
 import { loadOrder } from "@/lib/provisioning/load-order";
@@ -138,7 +138,7 @@ export async function finishCleanup(input: CompensationInput, cleanup: CleanupRe
   const status = leftovers.length ? "overdue" : "done";
   const summary = leftovers.length ? `Cleanup overdue, left behind: ${describeCleanup(leftovers).join("; ")}` : "Cleanup complete: nothing left behind.";
   const { vm } = await loadOrder(input.orderId);
-  if (vm && status === "done") await releaseProxmoxSlotsOf(`vm:${vm.id}:`);
+  if (vm && status === "done") await releaseVmSlots(vm.id);
   const { count } = await db.order.updateMany({
     where: { id: input.orderId, status: "failed", provisionAttempts: input.attempt, cleanupStatus: { in: ["in_progress", "overdue"] } },
     data: {

@@ -6,12 +6,12 @@
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { openSecret, generateVmPassword, sealSecret } from "@/lib/crypto/secret-box";
-import { getVmConfig, resizeVmDisk, setVmConfig, type VmConfig } from "@/lib/proxmox/api";
+import { getVmConfig, setVmConfig, type VmConfig } from "@/lib/proxmox/api";
+import { growDiskTo, memoryMiB } from "@/lib/proxmox/machine";
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
 import { loadOrder, placedVmOf } from "@/lib/provisioning/load-order";
-import { diskSizeGb, withLockRetry } from "@/lib/proxmox/tasks";
-import { runLeasedTaskToEnd, withProxmoxSlot } from "@/lib/proxmox/work-slots";
-import { slotHolder } from "@/lib/provisioning/naming";
+import { withLockRetry } from "@/lib/proxmox/tasks";
+import { withProxmoxSlot, vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { parsePublicKey } from "@/lib/ssh-keys/parse-public-key";
 
 /** The VM's password in clear, creating and storing it (sealed) the first time. */
@@ -47,7 +47,7 @@ export async function configureVm(orderId: string): Promise<{ changed: string[] 
   const wanted = {
     name: order.hostname,
     cores: vm.vcpus,
-    memory: vm.ramGb * 1024, // MiB
+    memory: memoryMiB(vm.ramGb),
     cpu: node.cpuType,
   };
   const config = await withLockRetry(() => getVmConfig(vm.nodeName, vm.vmid));
@@ -56,30 +56,13 @@ export async function configureVm(orderId: string): Promise<{ changed: string[] 
     .map(([key]) => key);
   if (changed.length === 0) return { changed };
   // A synchronous config write is Proxmox work too: it holds a slot while it runs.
-  await withProxmoxSlot(slotHolder("config", vm.id), () => withLockRetry(() => setVmConfig(vm.nodeName, vm.vmid, wanted)));
+  await withProxmoxSlot(vmSlotHolder(vm.id, "config"), () => withLockRetry(() => setVmConfig(vm.nodeName, vm.vmid, wanted)));
   return { changed };
 }
 
 export async function growDisk(orderId: string): Promise<{ fromGb: number; toGb: number }> {
-  const order = await loadOrder(orderId);
-  const vm = placedVmOf(order);
-  const disk = env().PROXMOX_DISK;
-  const config = await withLockRetry(() => getVmConfig(vm.nodeName, vm.vmid));
-  const current = diskSizeGb(config[disk]);
-  if (current === undefined) throw new ProvisioningHaltedError(`the clone has no ${disk} disk with a size`);
-  if (current >= vm.diskGb) return { fromGb: current, toGb: current };
-  // An absolute size (not "+NG"): a repeated call cannot grow the disk twice.
-  // PUT resize answers with a UPID: lock and digest errors arrive as the task's exit status, so
-  // the retry is around the task (re-reading the size first), not only around the request.
-  await runLeasedTaskToEnd(
-    slotHolder("resize", vm.id),
-    "disk resize",
-    async () => {
-      const size = diskSizeGb((await getVmConfig(vm.nodeName, vm.vmid))[disk]);
-      if (size !== undefined && size >= vm.diskGb) return null;
-      return (await resizeVmDisk(vm.nodeName, vm.vmid, disk, `${vm.diskGb}G`)) ?? null;
-    },
-    { timeoutMs: 10 * 60_000 },
-  );
-  return { fromGb: current, toGb: vm.diskGb };
+  const vm = placedVmOf(await loadOrder(orderId));
+  const grown = await growDiskTo({ node: vm.nodeName, vmid: vm.vmid }, vm.diskGb, vmSlotHolder(vm.id, "resize"));
+  if (!grown) throw new ProvisioningHaltedError(`the clone has no ${env().PROXMOX_DISK} disk with a size`);
+  return grown;
 }

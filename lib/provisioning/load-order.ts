@@ -1,5 +1,6 @@
 // One read of everything a provisioning step needs, and the narrowing each step relies on.
 import { db } from "@/lib/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
 
 export async function loadOrder(orderId: string) {
@@ -29,3 +30,22 @@ export function placedVmOf(order: LoadedOrder): Vm & { vmid: number; nodeName: s
 export async function setProgress(orderId: string, progressStep: string) {
   await db.order.updateMany({ where: { id: orderId, status: "provisioning" }, data: { progressStep } });
 }
+
+/**
+ * Everything a build attempt placed on the VM row, cleared: its VMID and node, its secrets, its
+ * tunnel, DNS records, hostnames and snippet. A retry starts from this (I8): no id of the failed
+ * attempt survives to be reused, and a VMID given back carries nothing that names it.
+ */
+export const CLEARED_PLACEMENT = {
+  vmid: null,
+  nodeName: null,
+  clonedAt: null,
+  passwordCiphertext: null,
+  eveAdminPasswordCiphertext: null,
+  tunnelId: null,
+  sshDnsRecordId: null,
+  webDnsRecordId: null,
+  sshHostname: null,
+  webHostname: null,
+  snippetPath: null,
+} as const satisfies Prisma.VmUpdateInput;

@@ -37,10 +37,6 @@ export const ownerMarker = (orderId: string) => `labvps order ${orderId}`;
 /** Proxmox's own description on the config a clone task writes first (qemu-server QemuServer.pm). */
 export const CLONE_TEMPORARY_DESCRIPTION = "qmclone temporary file";
 
-/** Lease holders (lib/proxmox/work-slots.ts) for one VM's operations: one slot per operation. */
-export const slotHolder = (operation: "clone" | "config" | "resize" | "cloud-init" | "start" | "stop" | "destroy" | "firewall" | "network", vmId: string) =>
-  `vm:${vmId}:${operation}`;
-
 /** A customer network's Proxmox work (its VNet and subnet writes, the SDN apply): one slot. */
 export const networkSlotHolder = (networkId: string) => `net:${networkId}`;
 

@@ -10,7 +10,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { agentFileRead, agentInfo } from "@/lib/proxmox/api";
 import { ProxmoxError } from "@/lib/proxmox/errors";
-import { sleep } from "@/lib/proxmox/tasks";
+import { pollUntil } from "@/lib/proxmox/tasks";
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
 import { loadOrder, placedVmOf } from "@/lib/provisioning/load-order";
 
@@ -28,15 +28,7 @@ export class NestedVirtMissingError extends ProvisioningHaltedError {
 const NOT_YET = /QEMU guest agent is not running|is not running|failed to open file/;
 const notYet = (error: unknown) => error instanceof ProxmoxError && error.status === 500 && NOT_YET.test(error.message);
 
-async function poll<T>(budgetMs: number, look: () => Promise<T | undefined>): Promise<T | undefined> {
-  const deadline = Date.now() + budgetMs;
-  for (let pause = 50; ; pause = Math.min(pause * 2, 1_000)) {
-    const found = await look();
-    if (found !== undefined) return found;
-    if (Date.now() + pause > deadline) return undefined;
-    await sleep(pause);
-  }
-}
+const poll = <T>(budgetMs: number, look: () => Promise<T | undefined>) => pollUntil(look, Date.now() + budgetMs, { firstPauseMs: 50, maxPauseMs: 1_000 });
 
 /** An order (provisioning) or a VM already placed (rebuild). */
 export type ReadinessTarget = string | { id: string; vmid: number; nodeName: string; tunnelId: string | null };

@@ -5,6 +5,7 @@ import { db } from "@/lib/db";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { transitionOrder } from "@/lib/orders/order-state";
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
+import { CLEARED_PLACEMENT } from "@/lib/provisioning/load-order";
 import { parsePublicKey } from "@/lib/ssh-keys/parse-public-key";
 import { transitionVm } from "@/lib/vms/vm-state";
 
@@ -65,19 +66,7 @@ export async function startProvisioning(orderId: string, attempt: number): Promi
         // No id of the failed attempt survives into this one (I8): nothing stale to reuse.
         await tx.vm.update({
           where: { id: order.vm.id },
-          data: {
-            vmid: null,
-            nodeName: null,
-            clonedAt: null,
-            passwordCiphertext: null,
-            eveAdminPasswordCiphertext: null,
-            tunnelId: null,
-            sshDnsRecordId: null,
-            webDnsRecordId: null,
-            sshHostname: null,
-            webHostname: null,
-            snippetPath: null,
-          },
+          data: CLEARED_PLACEMENT,
         });
       }
       if (!order.vm) {

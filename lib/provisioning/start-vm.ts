@@ -2,19 +2,16 @@
 // marking ready moves the VM and the order with conditional transitions, so a re-run is a no-op.
 import { recordAudit } from "@/lib/audit/record-audit";
 import { transitionOrder } from "@/lib/orders/order-state";
-import { getVmStatus, vmPower } from "@/lib/proxmox/api";
+import { ensurePower } from "@/lib/proxmox/machine";
 import { loadOrder, placedVmOf } from "@/lib/provisioning/load-order";
-import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
-import { slotHolder } from "@/lib/provisioning/naming";
+import { vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { transitionVm } from "@/lib/vms/vm-state";
 
 /** The start task is retried when it failed on a config lock (its exit status), not only the POST. */
 /** `at`: when the start was confirmed, the readiness deadline's origin (memoised with the step). */
 export async function startVm(orderId: string): Promise<{ started: boolean; at: number }> {
   const vm = placedVmOf(await loadOrder(orderId));
-  const started = await runLeasedTaskToEnd(slotHolder("start", vm.id), "VM start", async () =>
-    (await getVmStatus(vm.nodeName, vm.vmid)).status === "running" ? null : vmPower(vm.nodeName, vm.vmid, "start"),
-  );
+  const started = await ensurePower({ node: vm.nodeName, vmid: vm.vmid }, "running", vmSlotHolder(vm.id, "start"), "VM start");
   return { started, at: Date.now() };
 }
 

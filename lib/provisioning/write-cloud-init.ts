@@ -15,12 +15,12 @@ import { getVmConfig, regenerateCloudInit, setVmConfig } from "@/lib/proxmox/api
 import { NodeNotConfiguredError, loadNodeAccess, snippetLocation } from "@/lib/proxmox/node-access";
 import { SftpStatusError, withSsh } from "@/lib/proxmox/ssh";
 import { withLockRetry } from "@/lib/proxmox/tasks";
-import { withProxmoxSlot } from "@/lib/proxmox/work-slots";
+import { withProxmoxSlot, vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { vmPassword } from "@/lib/provisioning/configure-vm";
 import { eveAdminPassword } from "@/lib/provisioning/eve-credentials";
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
 import { loadOrder, placedVmOf } from "@/lib/provisioning/load-order";
-import { slotHolder, snippetFileName } from "@/lib/provisioning/naming";
+import { snippetFileName } from "@/lib/provisioning/naming";
 import { tunnelToken } from "@/lib/provisioning/tunnel-dns";
 
 /**
@@ -79,7 +79,7 @@ export async function attachCloudInit(orderId: string): Promise<{ attached: bool
   if (String((await withLockRetry(() => getVmConfig(vm.nodeName, vm.vmid))).cicustom ?? "") === cicustom) return { attached: false };
   // Config writes hold a Proxmox work slot while they run (lib/proxmox/work-slots.ts). `cicustom`
   // is only format-checked when set; the file is read when the drive is rebuilt.
-  await withProxmoxSlot(slotHolder("cloud-init", vm.id), async () => {
+  await withProxmoxSlot(vmSlotHolder(vm.id, "cloud-init"), async () => {
     await withLockRetry(() => setVmConfig(vm.nodeName, vm.vmid, { cicustom }));
     await withLockRetry(() => regenerateCloudInit(vm.nodeName, vm.vmid));
   });

@@ -1,9 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { ProxmoxError } from "@/lib/proxmox/errors";
 import { SshCommandError } from "@/lib/proxmox/ssh";
-import { diskSizeGb, isLockError, nodeOfUpid, TaskFailedError, taskSucceeded, withLockRetry } from "./tasks";
+import { diskSizeGb, isLockError, nodeOfUpid, pollUntil, TaskFailedError, taskSucceeded, withLockRetry } from "./tasks";
 
 describe("proxmox tasks: one rule for locks, polling and success", () => {
+  it("pollUntil asks until there is an answer, backing off, and gives up before the deadline", async () => {
+    const asked: number[] = [];
+    const start = Date.now();
+    const third = () => (asked.push(Date.now() - start), Promise.resolve(asked.length === 3 ? "found" : undefined));
+    expect(await pollUntil(third, Date.now() + 5_000, { firstPauseMs: 10, maxPauseMs: 20 })).toBe("found");
+    expect(asked).toHaveLength(3);
+    expect(asked[2]! - asked[1]!).toBeGreaterThanOrEqual(19); // 10, then 20 (capped)
+    let looks = 0;
+    const never = () => (looks++, Promise.resolve(undefined));
+    expect(await pollUntil(never, Date.now() + 100, { firstPauseMs: 10, maxPauseMs: 20 })).toBeUndefined();
+    expect(looks).toBeGreaterThan(2);
+    expect(await pollUntil(() => Promise.resolve(0), Date.now())).toBe(0); // a falsy answer is an answer
+  });
+
   it("reads a disk line's size in GiB, whatever the unit", () => {
     expect(diskSizeGb("local-lvm:vm-1000-disk-0,size=32G")).toBe(32);
     expect(diskSizeGb("local-lvm:vm-1000-disk-0,iothread=1,size=1T,ssd=1")).toBe(1024);

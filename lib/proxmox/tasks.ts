@@ -1,7 +1,7 @@
 // The one place that knows how Proxmox work ends: which errors are config locks (and clear on their
 // own), how a worker task is polled by its UPID, and what counts as a task that succeeded.
 // Provisioning, compensation and power all use these, so they agree on delays and on what a lock is.
-import { getTaskStatus, getVmStatus, listClusterVms, type TaskStatus, type Upid } from "@/lib/proxmox/api";
+import { getTaskStatus, listClusterVms, type TaskStatus, type Upid } from "@/lib/proxmox/api";
 import { isLockMessage, ProxmoxError } from "@/lib/proxmox/errors";
 import type { SaysStepRetry, StepRetry } from "@/lib/errors";
 import { SshCommandError } from "@/lib/proxmox/ssh";
@@ -68,14 +68,32 @@ export async function withLockRetry<T>(call: () => Promise<T>, delaysMs: readonl
   }
 }
 
-/** Polls until the task stops (quickly at first, then every 2 s). Returns null at `deadline`. */
-export async function pollTask(upid: Upid, deadline: number): Promise<TaskStatus | null> {
-  for (let pause = 100; ; pause = Math.min(pause * 2, 2_000)) {
-    const task = await getTaskStatus(nodeOfUpid(upid), upid);
-    if (task.status === "stopped") return task;
-    if (Date.now() + pause > deadline) return null;
+/**
+ * The one polling loop: asks `look` until it returns something other than undefined, quickly at
+ * first (`firstPauseMs`, doubling up to `maxPauseMs`); undefined once the next pause would pass
+ * `deadline`. Here, not in machine.ts, because machine.ts builds on this module and on
+ * work-slots.ts, which poll tasks with it.
+ */
+export async function pollUntil<T>(
+  look: () => Promise<T | undefined>,
+  deadline: number,
+  { firstPauseMs = 100, maxPauseMs = 2_000 }: { firstPauseMs?: number; maxPauseMs?: number } = {},
+): Promise<T | undefined> {
+  for (let pause = firstPauseMs; ; pause = Math.min(pause * 2, maxPauseMs)) {
+    const found = await look();
+    if (found !== undefined) return found;
+    if (Date.now() + pause > deadline) return undefined;
     await sleep(pause);
   }
+}
+
+/** Polls until the task stops (quickly at first, then every 2 s). Returns null at `deadline`. */
+export async function pollTask(upid: Upid, deadline: number): Promise<TaskStatus | null> {
+  const stopped = async () => {
+    const task = await getTaskStatus(nodeOfUpid(upid), upid);
+    return task.status === "stopped" ? task : undefined;
+  };
+  return (await pollUntil(stopped, deadline)) ?? null;
 }
 
 /** Waits for a task and insists it succeeded (TaskFailedError otherwise); `what` names it. */
@@ -96,18 +114,4 @@ export function diskSizeGb(line: string | number | undefined): number | undefine
   if (!match) return undefined;
   const factor: Record<string, number> = { "": 1 / 1024 ** 3, K: 1 / 1024 ** 2, M: 1 / 1024, G: 1, T: 1024 };
   return Number(match[1]) * factor[match[2]!]!;
-}
-
-/**
- * Waits until the VM reports `want`. A power task's end is not the VM's state when HA manages it:
- * its `hastart`/`hastop` task ends once the request is queued (qemu-server vm_shutdown → ha-manager
- * crm-command), before the VM changed. Returns the last state seen at `timeoutMs`.
- */
-export async function waitForPowerState(node: string, vmid: number, want: "running" | "stopped", timeoutMs = 120_000): Promise<"running" | "stopped"> {
-  const deadline = Date.now() + timeoutMs;
-  for (let pause = 100; ; pause = Math.min(pause * 2, 2_000)) {
-    const { status } = await withLockRetry(() => getVmStatus(node, vmid));
-    if (status === want || Date.now() + pause > deadline) return status;
-    await sleep(pause);
-  }
 }

@@ -132,9 +132,25 @@ export async function releaseProxmoxSlot(holder: string): Promise<void> {
   await db.proxmoxLease.deleteMany({ where: { holder } });
 }
 
-/** Releases every slot whose holder starts with `prefix` (a run that ended for good). */
-export async function releaseProxmoxSlotsOf(prefix: string): Promise<number> {
-  return (await db.proxmoxLease.deleteMany({ where: { holder: { startsWith: prefix } } })).count;
+/**
+ * The one way to name a lease taken for a VM: `vm:<vmId>:<operation>`, whatever runs it
+ * (provisioning `clone`, billing `billing-stop`, a resize `resize:<rid>:disk`, a power request
+ * `power:<rid>`, a snapshot `op:<oid>:snapshot`), so releaseVmSlots finds every one of them.
+ */
+export const vmSlotHolder = (vmId: string, operation: string) => `vm:${vmId}:${operation}`;
+
+/**
+ * Releases every slot held for the VM (its cleanup is done, nothing of it runs any more).
+ *
+ * Leases named before every name started with the VM (`resize:<rid>:…`, `power:<rid>`,
+ * `op:<oid>:…`, `reconcile:<fid>:stop`) are not looked for: the only caller is the cleanup of a
+ * VM whose build failed, and those runs only act on a VM that was built (running or stopped), so
+ * none can hold one for it. A run that took one before a deploy and retries its step under the
+ * new name leaves the old lease to lapse like any dead holder's: after PROXMOX_LEASE_TTL_MS, once
+ * its task is confirmed stopped (tryAcquire), so the budget loses at most that slot for that time.
+ */
+export async function releaseVmSlots(vmId: string): Promise<number> {
+  return (await db.proxmoxLease.deleteMany({ where: { holder: { startsWith: vmSlotHolder(vmId, "") } } })).count;
 }
 
 /** A synchronous Proxmox request (a config write): the slot is held for the request only. */

@@ -11,15 +11,16 @@ import { customerEmails } from "@/lib/email/templates/customer";
 import { env } from "@/lib/env";
 import { formatMoney } from "@/lib/format/money";
 import { ProvisioningHaltedError } from "@/lib/provisioning/errors";
-import { getVmConfig, getVmCurrentConfig, getVmPending, getVmStatus, resizeVmDisk, setVmConfig, shutdownVm, vmPower } from "@/lib/proxmox/api";
-import { diskSizeGb, waitForPowerState, withLockRetry } from "@/lib/proxmox/tasks";
-import { runLeasedTaskToEnd, withProxmoxSlot } from "@/lib/proxmox/work-slots";
+import { getVmConfig, getVmCurrentConfig, getVmPending, getVmStatus, shutdownVm } from "@/lib/proxmox/api";
+import { ensurePower, growDiskTo, hasCpuMemory, memoryMiB, setCpuMemory, waitForPowerState } from "@/lib/proxmox/machine";
+import { diskSizeGb, withLockRetry } from "@/lib/proxmox/tasks";
+import { runLeasedTaskToEnd, vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { itemsMatch } from "@/lib/resize/confirm-resize-payment";
 import type { TargetItems } from "@/lib/resize/quote-resize";
 import { transitionResize } from "@/lib/resize/resize-state";
 import { syncVmStatus } from "@/lib/power/run-power";
 import { OPEN_POWER_STATUSES } from "@/lib/power/power-request-state";
-import { OPEN_OPERATION_STATUSES } from "@/lib/vm-operations/vm-busy";
+import { vmBusyWith } from "@/lib/vm-operations/vm-busy";
 import { POWER_REQUEST_ABANDONED_AFTER_MS } from "@/lib/power/request-power";
 
 /** Another try cannot fix it (payment not confirmed, VM gone): the run stops and the request fails. */
@@ -35,7 +36,8 @@ export type ResizeTarget = { resizeRequestId: string; vmId: string; node: string
 export const FAILED_CUSTOMER_MESSAGE =
   "Your payment went through, but we couldn't apply the new size yet. Your VM keeps its current size; our team has been told and will finish it or refund you.";
 
-const holder = (resizeRequestId: string, what: string) => `resize:${resizeRequestId}:${what}`;
+/** A resize step's Proxmox work slot, under its VM's name (lib/proxmox/work-slots.ts). */
+export const resizeSlotHolder = (vmId: string, resizeRequestId: string, what: string) => vmSlotHolder(vmId, `resize:${resizeRequestId}:${what}`);
 
 /** paid → applying for exactly one run; false when another run has it or it is over. */
 export async function claimResize(resizeRequestId: string): Promise<boolean> {
@@ -55,7 +57,8 @@ export async function loadResizeTarget(resizeRequestId: string): Promise<ResizeT
   if (vm.status !== "running" && vm.status !== "stopped") throw new ResizeHaltedError(`vm is ${vm.status}`);
   // The run waited for any power action first (openPowerActionOn); none can start while it applies.
   if (await openPowerActionOn(request.vmId)) throw new Error("a power action on this vm is in progress");
-  if (await db.vmOperation.count({ where: { vmId: request.vmId, status: { in: [...OPEN_OPERATION_STATUSES] } } })) {
+  // Power was asked above (leaving out an abandoned request); the resize is this one.
+  if (await vmBusyWith(db, request.vmId, { besides: ["power", "resize"] })) {
     throw new Error("a snapshot, backup or rebuild of this vm is in progress"); // retried: it ends in minutes
   }
   return { resizeRequestId, vmId: request.vmId, node: vm.nodeName, vmid: vm.vmid, vcpus: request.vcpus, ramGb: request.ramGb, diskGb: request.diskGb };
@@ -101,7 +104,7 @@ export async function shutdownForResize(target: ResizeTarget): Promise<boolean> 
   await progress(target.resizeRequestId, "shutting down");
   const timeout = env().RESIZE_SHUTDOWN_TIMEOUT_SECONDS;
   const shutdown = await runLeasedTaskToEnd(
-    holder(target.resizeRequestId, "shutdown"),
+    resizeSlotHolder(target.vmId, target.resizeRequestId, "shutdown"),
     "shutdown for resize",
     async () => {
       const status = await getVmStatus(target.node, target.vmid);
@@ -110,21 +113,13 @@ export async function shutdownForResize(target: ResizeTarget): Promise<boolean> 
     { timeoutMs: (timeout + 120) * 1000 },
   );
   // An HA-managed VM's shutdown task (`hastop`) ends before the VM stopped: wait for the fact.
-  if ((await waitForPowerState(target.node, target.vmid, "stopped")) !== "stopped") throw new Error("the VM did not stop after its shutdown task");
+  if ((await waitForPowerState(target, "stopped")) !== "stopped") throw new Error("the VM did not stop after its shutdown task");
   return shutdown;
 }
 
 export async function setCoresAndMemory(target: ResizeTarget): Promise<{ changed: boolean }> {
   await progress(target.resizeRequestId, "setting cores and memory");
-  const config = await withLockRetry(() => getVmConfig(target.node, target.vmid));
-  const memory = target.ramGb * 1024; // MiB
-  if (Number(config.cores) === target.vcpus && Number(config.memory) === memory) return { changed: false };
-  // Proxmox refuses memory below `balloon` ("balloon value too large"): a smaller memory brings its balloon down with it.
-  const balloon = Number(config.balloon ?? 0) > memory ? { balloon: memory } : {};
-  await withProxmoxSlot(holder(target.resizeRequestId, "config"), () =>
-    withLockRetry(() => setVmConfig(target.node, target.vmid, { cores: target.vcpus, memory, ...balloon })),
-  );
-  return { changed: true };
+  return { changed: await setCpuMemory(target, target, resizeSlotHolder(target.vmId, target.resizeRequestId, "config")) };
 }
 
 /**
@@ -135,7 +130,7 @@ export async function setCoresAndMemory(target: ResizeTarget): Promise<{ changed
  */
 export async function confirmResized(target: ResizeTarget): Promise<{ restarted: boolean }> {
   await progress(target.resizeRequestId, "checking the new size");
-  const memoryBytes = target.ramGb * 1024 ** 3;
+  const memoryBytes = memoryMiB(target.ramGb) * 1024 ** 2;
   const pendingSize = async () =>
     (await withLockRetry(() => getVmPending(target.node, target.vmid))).some(
       (p) => ["cores", "sockets", "memory"].includes(p.key) && (p.pending !== undefined || p.delete),
@@ -144,20 +139,15 @@ export async function confirmResized(target: ResizeTarget): Promise<{ restarted:
   const sized = (s: { cpus?: number; maxmem?: number }) => s.cpus === target.vcpus && s.maxmem === memoryBytes;
   if (status.status === "stopped") {
     const current = await withLockRetry(() => getVmCurrentConfig(target.node, target.vmid));
-    if (Number(current.cores) !== target.vcpus || Number(current.memory) !== target.ramGb * 1024)
-      throw new ResizeHaltedError("the stopped VM's config is not the new size");
+    if (!hasCpuMemory(current, target)) throw new ResizeHaltedError("the stopped VM's config is not the new size");
     return { restarted: false };
   }
   if (sized(status) && !(await pendingSize())) return { restarted: false };
   await progress(target.resizeRequestId, "restarting to apply the new size");
-  await runLeasedTaskToEnd(holder(target.resizeRequestId, "cold-stop"), "stop to apply the new size", async () =>
-    (await getVmStatus(target.node, target.vmid)).status === "running" ? vmPower(target.node, target.vmid, "stop") : null,
-  );
-  await waitForPowerState(target.node, target.vmid, "stopped");
-  await runLeasedTaskToEnd(holder(target.resizeRequestId, "cold-start"), "start with the new size", async () =>
-    (await getVmStatus(target.node, target.vmid)).status === "running" ? null : vmPower(target.node, target.vmid, "start"),
-  );
-  await waitForPowerState(target.node, target.vmid, "running");
+  await ensurePower(target, "stopped", resizeSlotHolder(target.vmId, target.resizeRequestId, "cold-stop"), "stop to apply the new size");
+  await waitForPowerState(target, "stopped");
+  await ensurePower(target, "running", resizeSlotHolder(target.vmId, target.resizeRequestId, "cold-start"), "start with the new size");
+  await waitForPowerState(target, "running");
   const after = await withLockRetry(() => getVmStatus(target.node, target.vmid));
   if (!sized(after) || (await pendingSize())) {
     throw new ResizeHaltedError(`after a cold restart the VM has ${after.cpus} vCPU / ${Math.round((after.maxmem ?? 0) / 1024 ** 2)} MiB, not the new size`);
@@ -168,21 +158,9 @@ export async function confirmResized(target: ResizeTarget): Promise<{ restarted:
 /** Grows the disk to the absolute target (never "+NG": a repeat cannot grow it twice). Errors are in the task. */
 export async function growDiskForResize(target: ResizeTarget): Promise<{ fromGb: number; toGb: number }> {
   await progress(target.resizeRequestId, "growing disk");
-  const disk = env().PROXMOX_DISK;
-  const current = diskSizeGb((await withLockRetry(() => getVmConfig(target.node, target.vmid)))[disk]);
-  if (current === undefined) throw new ResizeHaltedError(`the vm has no ${disk} disk with a size`);
-  if (current >= target.diskGb) return { fromGb: current, toGb: current };
-  await runLeasedTaskToEnd(
-    holder(target.resizeRequestId, "disk"),
-    "disk resize",
-    async () => {
-      const size = diskSizeGb((await getVmConfig(target.node, target.vmid))[disk]);
-      if (size !== undefined && size >= target.diskGb) return null;
-      return (await resizeVmDisk(target.node, target.vmid, disk, `${target.diskGb}G`)) ?? null;
-    },
-    { timeoutMs: 10 * 60_000 },
-  );
-  return { fromGb: current, toGb: target.diskGb };
+  const grown = await growDiskTo(target, target.diskGb, resizeSlotHolder(target.vmId, target.resizeRequestId, "disk"));
+  if (!grown) throw new ResizeHaltedError(`the vm has no ${env().PROXMOX_DISK} disk with a size`);
+  return grown;
 }
 
 /**
@@ -197,11 +175,8 @@ async function mayStartAgain(vmId: string): Promise<boolean> {
 export async function startAfterResize(target: ResizeTarget, wasRunning: boolean): Promise<boolean> {
   if (!wasRunning || !(await mayStartAgain(target.vmId))) return false;
   await progress(target.resizeRequestId, "starting");
-  const started = await runLeasedTaskToEnd(holder(target.resizeRequestId, "start"), "start after resize", async () => {
-    const status = await getVmStatus(target.node, target.vmid);
-    return status.status === "running" ? null : vmPower(target.node, target.vmid, "start");
-  });
-  await waitForPowerState(target.node, target.vmid, "running"); // `hastart` ends before the VM runs
+  const started = await ensurePower(target, "running", resizeSlotHolder(target.vmId, target.resizeRequestId, "start"), "start after resize");
+  await waitForPowerState(target, "running"); // `hastart` ends before the VM runs
   return started;
 }
 
@@ -276,19 +251,12 @@ export async function restartAfterFailure(resizeRequestId: string): Promise<"res
   if (!request || request.status !== "failed" || request.vm.vmid === null || !request.vm.nodeName) return "unchanged";
   const { vmid, nodeName } = request.vm;
   try {
-    const config = await withLockRetry(() => getVmConfig(nodeName, vmid));
-    const oldMemory = request.fromRamGb * 1024;
-    if (Number(config.cores) !== request.fromVcpus || Number(config.memory) !== oldMemory) {
-      await withProxmoxSlot(holder(resizeRequestId, "restore"), () =>
-        withLockRetry(() => setVmConfig(nodeName, vmid, { cores: request.fromVcpus, memory: oldMemory })),
-      );
-    }
+    const machine = { node: nodeName, vmid };
+    await setCpuMemory(machine, { vcpus: request.fromVcpus, ramGb: request.fromRamGb }, resizeSlotHolder(request.vmId, resizeRequestId, "restore"));
     if (request.wasRunning && (await mayStartAgain(request.vmId))) {
-      await runLeasedTaskToEnd(holder(resizeRequestId, "restart"), "start after failed resize", async () => {
-        const status = await getVmStatus(nodeName, vmid);
-        return status.status === "running" ? null : vmPower(nodeName, vmid, "start");
-      });
+      await ensurePower(machine, "running", resizeSlotHolder(request.vmId, resizeRequestId, "restart"), "start after failed resize");
     }
+    const config = await withLockRetry(() => getVmConfig(nodeName, vmid));
     const disk = diskSizeGb(config[env().PROXMOX_DISK]);
     await db.vm.update({
       where: { id: request.vmId },

@@ -2,6 +2,7 @@
 // items equal the request's target, it has no `pending_update`, and the request's own invoice is
 // `paid`. Called right after the update and on every subscription signal (the mirror run), so
 // duplicated, late or reordered webhooks all converge on one transition and one apply run (I3).
+import { idOf } from "@/lib/billing/sync-subscription";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { stripe, type Stripe } from "@/lib/billing/stripe";
 import { paymentProblemOf } from "@/lib/billing/payment-problem";
@@ -111,10 +112,6 @@ export async function confirmResizePayment(resizeRequestId: string): Promise<Res
     return stateOf(updated);
   }
   return stateOf(request);
-}
-
-function idOf(value: string | { id: string } | null): string | null {
-  return value === null ? null : typeof value === "string" ? value : value.id;
 }
 
 export const renewalUnpaidMessage = (problem: string | null) =>

@@ -12,8 +12,7 @@ import { withCapacityLock } from "@/lib/capacity/capacity-lock";
 import { assertBillingAllows } from "@/lib/billing-state/gates";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { OPEN_POWER_STATUSES } from "@/lib/power/power-request-state";
-import { OPEN_OPERATION_STATUSES } from "@/lib/vm-operations/vm-busy";
+import { vmBusyWith } from "@/lib/vm-operations/vm-busy";
 import { confirmResizePayment, type ResizePaymentState } from "@/lib/resize/confirm-resize-payment";
 import { NO_ROOM_MESSAGE, QUOTE_TTL_MS, type TargetItems } from "@/lib/resize/quote-resize";
 import { extraDemand } from "@/lib/resize/resize-pricing";
@@ -51,13 +50,10 @@ export async function requestResize(input: { userId: string; resizeRequestId: st
     if (vm.status !== "running" && vm.status !== "stopped") throw new UserFacingError("This VM can be resized once it is running or stopped.");
     // Payment required (issue 11): no new charge or machine change while the account is suspended.
     await assertBillingAllows({ userId, vmId: request.vmId, action: "resize" }, tx);
-    // One operation per VM: a power action in progress holds it.
-    if (await tx.powerRequest.count({ where: { vmId: request.vmId, status: { in: [...OPEN_POWER_STATUSES] } } })) {
-      throw new UserFacingError("A power action on this VM is in progress. Wait for it to finish, then try again.");
-    }
-    if (await tx.vmOperation.count({ where: { vmId: request.vmId, status: { in: [...OPEN_OPERATION_STATUSES] } } })) {
-      throw new UserFacingError("A snapshot, backup or rebuild of this VM is in progress. Wait for it to finish, then try again.");
-    }
+    // One operation per VM (vm-busy.ts). Another resize is refused below by the subscription's open key.
+    const busy = await vmBusyWith(tx, request.vmId, { besides: ["resize"] });
+    if (busy === "power") throw new UserFacingError("A power action on this VM is in progress. Wait for it to finish, then try again.");
+    if (busy === "operation") throw new UserFacingError("A snapshot, backup or rebuild of this VM is in progress. Wait for it to finish, then try again.");
     const downgrade = request.kind === "downgrade";
     if (!downgrade && (!vm.nodeName || !(await nodeHasRoomFor(vm.nodeName, extraDemand(vm, request), { client: tx, excludeResizeId: request.id })))) {
       throw new UserFacingError(NO_ROOM_MESSAGE);

@@ -66,7 +66,7 @@ afterAll(async () => {
       .then((upid) => waitForTaskOk(upid, "destroy", 30_000))
       .catch(() => undefined);
   }
-  await db.proxmoxLease.deleteMany({ where: { holder: { startsWith: "resize:" } } });
+  await db.proxmoxLease.deleteMany({ where: { holder: { contains: ":resize:" } } });
   await db.vm.updateMany({ where: { vmid: { in: clones } }, data: { status: "destroyed", vmid: null } });
   await retireTestNodes(testNodes);
   // Leave no open resize holding a node's room for later files.

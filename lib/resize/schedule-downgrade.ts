@@ -20,7 +20,6 @@ type Request = Pick<ResizeRequest, "id" | "vmId" | "userId" | "stripeSubscriptio
 
 export const SCHEDULE_REFUSED_MESSAGE = "We couldn't schedule this change with our payment provider. Nothing was changed; please try again later.";
 
-const idOrNull = (value: string | { id: string } | null | undefined): string | null => (value == null ? null : idOf(value));
 const isStripe4xx = (error: unknown) => {
   const code = (error as Stripe.errors.StripeError).statusCode;
   return code !== undefined && code >= 400 && code < 500 && code !== 429;
@@ -41,7 +40,7 @@ export async function scheduleDowngrade(request: Request): Promise<Stripe.Subscr
   try {
     const subscription = await client.subscriptions.retrieve(request.stripeSubscriptionId);
     let schedule: Stripe.SubscriptionSchedule;
-    const attached = idOrNull(subscription.schedule);
+    const attached = idOf(subscription.schedule);
     if (attached) {
       schedule = await client.subscriptionSchedules.retrieve(attached);
       if (!isScheduleOf(schedule, request)) throw new ForeignScheduleError(attached);
@@ -118,7 +117,7 @@ export async function cancelScheduledDowngrade(
   if (row?.status !== "scheduled") return "not_open";
   const client = stripe();
   const subscription = await client.subscriptions.retrieve(request.stripeSubscriptionId);
-  const attached = idOrNull(subscription.schedule);
+  const attached = idOf(subscription.schedule);
   if (attached) {
     const schedule = await client.subscriptionSchedules.retrieve(attached);
     if (isScheduleOf(schedule, request)) {
@@ -143,7 +142,7 @@ export async function cancelDowngradeForCustomer(userId: string, resizeRequestId
 export async function releaseDowngradeSchedule(request: Request): Promise<void> {
   const client = stripe();
   const subscription = await client.subscriptions.retrieve(request.stripeSubscriptionId);
-  const attached = idOrNull(subscription.schedule);
+  const attached = idOf(subscription.schedule);
   if (!attached || attached !== request.stripeScheduleId) return;
   await client.subscriptionSchedules.release(attached, {}, { idempotencyKey: `resize-${request.id}-release` });
 }

@@ -9,9 +9,10 @@ import { revokeAccess, stopSuspendedVm } from "@/lib/billing-state/enforce-vm";
 import { stripe } from "@/lib/billing/stripe";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { getVmConfig, getVmStatus, setVmConfig, vmPower } from "@/lib/proxmox/api";
-import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
+import { getVmConfig, getVmStatus, setVmConfig } from "@/lib/proxmox/api";
+import { vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { transitionVm } from "@/lib/vms/vm-state";
+import { ensurePower } from "@/lib/proxmox/machine";
 import { withLockRetry } from "@/lib/proxmox/tasks";
 
 export type HeldVm = { holdId: string; vmId: string; vmid: number; node: string } | null;
@@ -102,9 +103,7 @@ export async function restoreAfterLift(holdId: string): Promise<string> {
   if (hold.onbootBeforeHold) await withLockRetry(() => setVmConfig(held.node, held.vmid, { onboot: 1 }));
   if (hold.kind !== "dispute" || hold.powerBeforeHold !== "running") return hold.onbootBeforeHold ? "onboot restored" : "left stopped";
   if (env().RESTORE_POWER !== "previous") return "left stopped (RESTORE_POWER=never)";
-  await runLeasedTaskToEnd(`vm:${held.vmId}:hold-start`, "start", async () =>
-    (await getVmStatus(held.node, held.vmid)).status === "running" ? null : vmPower(held.node, held.vmid, "start"),
-  );
+  await ensurePower(held, "running", vmSlotHolder(held.vmId, "hold-start"), "start");
   await transitionVm(held.vmId, ["running", "stopped"], "running");
   await recordAudit({ type: "system" }, "vm.hold_restored", { type: "vm", id: held.vmId }, { holdId });
   return "started again";

@@ -6,9 +6,10 @@
 import { recordAudit } from "@/lib/audit/record-audit";
 import { closeConsoles } from "@/lib/console/open-consoles";
 import { db } from "@/lib/db";
-import { getVmStatus, listClusterVms, setVmConfig, vmPower } from "@/lib/proxmox/api";
+import { listClusterVms, setVmConfig } from "@/lib/proxmox/api";
+import { ensurePower } from "@/lib/proxmox/machine";
 import { withLockRetry } from "@/lib/proxmox/tasks";
-import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
+import { vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { transitionVm } from "@/lib/vms/vm-state";
 import { isHoldStanding } from "@/lib/vm-holds/enforce-hold";
 
@@ -39,9 +40,7 @@ export async function stopHeldVmsFoundRunning(): Promise<StoppedAgain[]> {
     await recordAudit({ type: "system" }, "vm.held_vm_found_running", { type: "vm", id: vm.id }, { holdId: hold.id, kind: hold.kind, vmid });
     await closeConsoles({ vmId: vm.id }, "access_revoked");
     await withLockRetry(() => setVmConfig(node, vmid, { onboot: 0 }));
-    await runLeasedTaskToEnd(`vm:${vm.id}:hold-stop`, "hard stop", async () =>
-      (await getVmStatus(node, vmid)).status === "running" ? vmPower(node, vmid, "stop") : null,
-    );
+    await ensurePower({ node, vmid }, "stopped", vmSlotHolder(vm.id, "hold-stop"), "hard stop");
     await transitionVm(vm.id, ["running", "stopped"], "stopped");
     await recordAudit({ type: "system" }, "vm.held_vm_stopped_again", { type: "vm", id: vm.id }, { holdId: hold.id, kind: hold.kind });
     stopped.push({ holdId: hold.id, vmId: vm.id });

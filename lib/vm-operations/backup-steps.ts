@@ -4,9 +4,10 @@
 // backups recorded here are ever listed or removed: a VMID's next owner never sees this one's.
 import { billingGate } from "@/lib/billing-state/gates";
 import { db } from "@/lib/db";
-import { deleteVolume, getVmStatus, listBackups, restoreVm, vmPower, vzdump, type BackupVolume } from "@/lib/proxmox/api";
+import { deleteVolume, getVmStatus, listBackups, restoreVm, vzdump, type BackupVolume } from "@/lib/proxmox/api";
+import { ensurePower } from "@/lib/proxmox/machine";
 import { withLockRetry } from "@/lib/proxmox/tasks";
-import { runLeasedTask, runLeasedTaskToEnd, type LeasedTaskResult } from "@/lib/proxmox/work-slots";
+import { runLeasedTask, runLeasedTaskToEnd, type LeasedTaskResult, vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { syncVmStatus } from "@/lib/power/run-power";
 import { transitionBackup } from "@/lib/vm-operations/operation-state";
 import { OperationHaltedError, setOperationProgress, type OperationTarget } from "@/lib/vm-operations/run-operation";
@@ -34,7 +35,7 @@ export async function runBackup(target: OperationTarget, budgetMs = 45_000): Pro
   await setOperationProgress(target.operationId, "backing up");
   const storage = await backupStorageOf(target.node);
   const result = await runLeasedTask(
-    operationHolder(target.operationId, "vzdump"),
+    operationHolder(target.vmId, target.operationId, "vzdump"),
     "backup",
     async () => {
       if (await findVolume(target, storage, backupId)) return null;
@@ -84,7 +85,7 @@ export async function pruneBackups(target: OperationTarget): Promise<{ removed: 
   const vm = await db.vm.findUniqueOrThrow({ where: { id: target.vmId }, select: { plan: { select: { backupRetention: true } } } });
   const ready = await db.vmBackup.findMany({ where: { vmId: target.vmId, status: "ready" }, orderBy: [{ takenAt: "desc" }, { createdAt: "desc" }] });
   const old = ready.slice(Math.max(0, vm.plan.backupRetention));
-  for (const backup of old) await removeBackup({ ...backup, vmid: target.vmid }, operationHolder(target.operationId, `prune:${backup.id}`));
+  for (const backup of old) await removeBackup({ ...backup, vmid: target.vmid }, operationHolder(target.vmId, target.operationId, `prune:${backup.id}`));
   return { removed: old.length };
 }
 
@@ -101,9 +102,7 @@ export async function recordPowerBefore(target: OperationTarget): Promise<boolea
 /** A restore overwrites: the VM is stopped hard first (its disk is about to be replaced). */
 export async function stopForRestore(target: OperationTarget): Promise<boolean> {
   await setOperationProgress(target.operationId, "stopping");
-  return runLeasedTaskToEnd(operationHolder(target.operationId, "stop"), "stop for restore", async () =>
-    (await getVmStatus(target.node, target.vmid)).status === "running" ? vmPower(target.node, target.vmid, "stop") : null,
-  );
+  return ensurePower(target, "stopped", operationHolder(target.vmId, target.operationId, "stop"), "stop for restore");
 }
 
 /** One step's worth of the restore task; the VM's snapshots are gone with its old disks (qemu-server destroy_vm). */
@@ -112,7 +111,9 @@ export async function runRestore(target: OperationTarget, budgetMs = 45_000): Pr
   if (!backup?.volid) throw new OperationHaltedError("the backup has no volume");
   const volid = backup.volid;
   await setOperationProgress(target.operationId, "restoring");
-  const result = await runLeasedTask(operationHolder(target.operationId, "restore"), "restore", () => restoreVm(target.node, target.vmid, volid), { budgetMs });
+  const result = await runLeasedTask(operationHolder(target.vmId, target.operationId, "restore"), "restore", () => restoreVm(target.node, target.vmid, volid), {
+    budgetMs,
+  });
   if (result.state === "done") await db.vmSnapshot.updateMany({ where: { vmId: target.vmId, status: { not: "deleted" } }, data: { status: "deleted" } });
   return result.state;
 }
@@ -121,9 +122,7 @@ export async function runRestore(target: OperationTarget, budgetMs = 45_000): Pr
 export async function startAfterRestore(target: OperationTarget, wasRunning: boolean): Promise<"running" | "stopped"> {
   if (wasRunning && (await billingGate({ userId: target.userId, vmId: target.vmId, action: "start" })).allowed) {
     await setOperationProgress(target.operationId, "starting");
-    await runLeasedTaskToEnd(operationHolder(target.operationId, "start"), "start after restore", async () =>
-      (await getVmStatus(target.node, target.vmid)).status === "running" ? null : vmPower(target.node, target.vmid, "start"),
-    );
+    await ensurePower(target, "running", operationHolder(target.vmId, target.operationId, "start"), "start after restore");
   }
   return syncVmStatus(target.vmId, target.node, target.vmid);
 }
@@ -139,7 +138,7 @@ export async function removeAllBackups(orderId: string): Promise<string> {
   const backups = await db.vmBackup.findMany({ where: { vmId: vm.id, status: { not: "deleted" } } });
   for (const backup of backups) {
     const owner = Number(/vzdump-qemu-(\d+)-/.exec(backup.volid ?? "")?.[1] ?? vm.vmid ?? 0);
-    await removeBackup({ ...backup, vmid: owner }, `vm:${vm.id}:backup-delete:${backup.id}`);
+    await removeBackup({ ...backup, vmid: owner }, vmSlotHolder(vm.id, `backup-delete:${backup.id}`));
   }
   return `removed ${backups.length} backup(s)`;
 }

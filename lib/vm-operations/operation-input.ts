@@ -1,8 +1,9 @@
 // What a customer may ask of their lab, validated with zod (I10): field-level messages, and the
 // form's one-time `requestKey` so a form submitted twice is one operation (I3).
 import { z } from "zod";
+import { MAX_ID_LENGTH } from "@/lib/http/route-id";
 
-const id = z.string().trim().min(1, "Missing id.").max(64, "Unknown id.");
+const id = z.string().trim().min(1, "Missing id.").max(MAX_ID_LENGTH, "Unknown id.");
 const requestKey = z.uuid("Reload the page and try again.");
 const confirmed = z.literal("on", { error: "Tick the box to confirm." });
 

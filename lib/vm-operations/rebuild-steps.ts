@@ -4,12 +4,12 @@
 // told), then the old system; the rest are provisioning's own steps (lib/provisioning/*), which
 // check state before acting (I3). A final failure compensates like provisioning (I8): what the run
 // created is destroyed, what the VM row owns (VMID, tunnel, DNS) stays for the retry.
+import { ensurePower } from "@/lib/proxmox/machine";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { billingGate } from "@/lib/billing-state/gates";
 import { db } from "@/lib/db";
-import { getVmStatus, vmPower } from "@/lib/proxmox/api";
+import { getVmStatus } from "@/lib/proxmox/api";
 import { findClusterVm } from "@/lib/proxmox/tasks";
-import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
 import { destroyOwnedVm } from "@/lib/provisioning/cleanup-actions";
 import { syncVmStatus } from "@/lib/power/run-power";
 import { transitionVm } from "@/lib/vms/vm-state";
@@ -72,9 +72,7 @@ export async function clearOldSystem(target: RebuildTarget): Promise<{ snapshots
   await setOperationProgress(target.operationId, "removing snapshots");
   const vm = await findClusterVm(target.vmid);
   if (!vm) return { snapshots: 0 };
-  await runLeasedTaskToEnd(operationHolder(target.operationId, "stop"), "stop for rebuild", async () =>
-    (await getVmStatus(target.node, target.vmid)).status === "running" ? vmPower(target.node, target.vmid, "stop") : null,
-  );
+  await ensurePower(target, "stopped", operationHolder(target.vmId, target.operationId, "stop"), "stop for rebuild");
   return { snapshots: await removeAllSnapshots(target.operationId, { id: target.vmId, node: target.node, vmid: target.vmid }) };
 }
 

@@ -5,13 +5,13 @@ import { billingGate } from "@/lib/billing-state/gates";
 import { db } from "@/lib/db";
 import { createSnapshot, deleteSnapshot, getVmStatus, listSnapshots, rollbackSnapshot } from "@/lib/proxmox/api";
 import { withLockRetry } from "@/lib/proxmox/tasks";
-import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
+import { runLeasedTaskToEnd, vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { syncVmStatus } from "@/lib/power/run-power";
 import { transitionSnapshot } from "@/lib/vm-operations/operation-state";
 import { OperationHaltedError, setOperationProgress, type OperationTarget } from "@/lib/vm-operations/run-operation";
 
 /** Lease holders: one Proxmox work slot per operation step (lib/proxmox/work-slots.ts). */
-export const operationHolder = (operationId: string, what: string) => `op:${operationId}:${what}`;
+export const operationHolder = (vmId: string, operationId: string, what: string) => vmSlotHolder(vmId, `op:${operationId}:${what}`);
 
 function snapshotOf(target: OperationTarget) {
   if (!target.snapshot) throw new OperationHaltedError("the operation has no snapshot");
@@ -25,7 +25,7 @@ const exists = async (target: OperationTarget, name: string) =>
 export async function takeSnapshot(target: OperationTarget): Promise<{ takenAt: string }> {
   const snapshot = snapshotOf(target);
   await setOperationProgress(target.operationId, "taking snapshot");
-  await runLeasedTaskToEnd(operationHolder(target.operationId, "snapshot"), "snapshot", async () =>
+  await runLeasedTaskToEnd(operationHolder(target.vmId, target.operationId, "snapshot"), "snapshot", async () =>
     (await exists(target, snapshot.name))
       ? null
       : createSnapshot(target.node, target.vmid, { snapname: snapshot.name, description: snapshot.label, vmstate: snapshot.withRam }),
@@ -54,7 +54,7 @@ export async function rollBack(target: OperationTarget): Promise<{ vmStatus: "ru
     await db.vmOperation.update({ where: { id: target.operationId }, data: { params: { wasRunning } } });
   }
   const mayStart = wasRunning && !snapshot.withRam && (await billingGate({ userId: target.userId, vmId: target.vmId, action: "start" })).allowed;
-  await runLeasedTaskToEnd(operationHolder(target.operationId, "rollback"), "rollback", () =>
+  await runLeasedTaskToEnd(operationHolder(target.vmId, target.operationId, "rollback"), "rollback", () =>
     rollbackSnapshot(target.node, target.vmid, snapshot.name, mayStart),
   );
   return { vmStatus: await syncVmStatus(target.vmId, target.node, target.vmid) };
@@ -63,7 +63,7 @@ export async function rollBack(target: OperationTarget): Promise<{ vmStatus: "ru
 export async function removeSnapshot(target: OperationTarget): Promise<{ removed: boolean }> {
   const snapshot = snapshotOf(target);
   await setOperationProgress(target.operationId, "deleting snapshot");
-  const removed = await runLeasedTaskToEnd(operationHolder(target.operationId, "delsnapshot"), "snapshot delete", async () =>
+  const removed = await runLeasedTaskToEnd(operationHolder(target.vmId, target.operationId, "delsnapshot"), "snapshot delete", async () =>
     (await exists(target, snapshot.name)) ? deleteSnapshot(target.node, target.vmid, snapshot.name) : null,
   );
   await transitionSnapshot(snapshot.id, ["deleting", "ready"], "deleted");
@@ -75,7 +75,7 @@ export async function removeAllSnapshots(operationId: string, vm: { id: string; 
   const listed = (await withLockRetry(() => listSnapshots(vm.node, vm.vmid))).filter((s) => s.name !== "current");
   // Children before parents: Proxmox deletes either, but this keeps the tree valid at every step.
   for (const snap of listed.reverse()) {
-    await runLeasedTaskToEnd(operationHolder(operationId, `delsnapshot:${snap.name}`), "snapshot delete", async () =>
+    await runLeasedTaskToEnd(operationHolder(vm.id, operationId, `delsnapshot:${snap.name}`), "snapshot delete", async () =>
       (await withLockRetry(() => listSnapshots(vm.node, vm.vmid))).some((s) => s.name === snap.name) ? deleteSnapshot(vm.node, vm.vmid, snap.name) : null,
     );
   }

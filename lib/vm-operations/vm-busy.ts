@@ -8,11 +8,16 @@ type Reader = Pick<typeof db, "powerRequest" | "resizeRequest" | "vmOperation">;
 
 export const OPEN_OPERATION_STATUSES = ["pending", "running"] as const;
 
-/** What holds the VM now, or null: "power", "resize" or "operation". */
-export async function vmBusyWith(client: Reader, vmId: string): Promise<"power" | "resize" | "operation" | null> {
-  if (await client.powerRequest.count({ where: { vmId, status: { in: [...OPEN_POWER_STATUSES] } } })) return "power";
+type Holder = "power" | "resize" | "operation";
+
+/**
+ * What holds the VM now, or null: "power", "resize" or "operation". `besides` leaves out kinds
+ * the caller asks about its own way (a resize being applied holds the VM itself).
+ */
+export async function vmBusyWith(client: Reader, vmId: string, { besides = [] }: { besides?: readonly Holder[] } = {}): Promise<Holder | null> {
+  if (!besides.includes("power") && (await client.powerRequest.count({ where: { vmId, status: { in: [...OPEN_POWER_STATUSES] } } }))) return "power";
   // A resize being applied, or queued to be (paid), holds it too.
-  if (await client.resizeRequest.count({ where: { vmId, status: { in: ["paid", "applying"] } } })) return "resize";
-  if (await client.vmOperation.count({ where: { vmId, status: { in: [...OPEN_OPERATION_STATUSES] } } })) return "operation";
+  if (!besides.includes("resize") && (await client.resizeRequest.count({ where: { vmId, status: { in: ["paid", "applying"] } } }))) return "resize";
+  if (!besides.includes("operation") && (await client.vmOperation.count({ where: { vmId, status: { in: [...OPEN_OPERATION_STATUSES] } } }))) return "operation";
   return null;
 }

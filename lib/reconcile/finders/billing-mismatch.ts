@@ -1,9 +1,10 @@
 // Money follows machines (I11): a subscription Stripe still bills whose VM is gone (neither live,
 // retained nor being built), and a live VM whose subscription Stripe no longer bills.
+import { ensurePower } from "@/lib/proxmox/machine";
 import { db } from "@/lib/db";
 import { stripe } from "@/lib/billing/stripe";
-import { getVmStatus, listClusterVms, vmPower } from "@/lib/proxmox/api";
-import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
+import { listClusterVms } from "@/lib/proxmox/api";
+import { vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { transitionVm } from "@/lib/vms/vm-state";
 import { LIVE_VM_STATUSES, RETAINED_BILLING_STATES, type Finder } from "@/lib/reconcile/world";
 
@@ -54,9 +55,7 @@ export const vmWithoutSubscription: Finder = {
     if (BILLING.includes(subscription.status)) return `Stripe bills it again (${subscription.status}): left running`;
     const guest = (await listClusterVms()).find((g) => g.vmid === vmid);
     if (!guest) return `guest ${vmid} is not in Proxmox`;
-    await runLeasedTaskToEnd(`reconcile:${finding.id}:stop`, "hard stop", async () =>
-      (await getVmStatus(guest.node, vmid)).status === "running" ? vmPower(guest.node, vmid, "stop") : null,
-    );
+    await ensurePower({ node: guest.node, vmid }, "stopped", vmSlotHolder(vmId, `reconcile:${finding.id}:stop`), "hard stop");
     await transitionVm(vmId, ["running", "stopped"], "stopped");
     return `stopped VM ${vmid}`;
   },

@@ -1,8 +1,9 @@
 // A guest in our VMID range, or named as we name clones, that no VM row and no reservation
 // accounts for: a clone left behind (a lost database write, a run killed mid-way) or one created
 // by hand. Destroying it is destructive: second confirmation, never automatic.
+import { ensurePower } from "@/lib/proxmox/machine";
 import { db } from "@/lib/db";
-import { deleteVm, getVmConfig, getVmStatus, listClusterVms, vmPower } from "@/lib/proxmox/api";
+import { deleteVm, getVmConfig, getVmStatus, listClusterVms } from "@/lib/proxmox/api";
 import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
 import type { Finder } from "@/lib/reconcile/world";
 
@@ -30,9 +31,7 @@ export const proxmoxOrphan: Finder = {
     if (config.lock) throw new Error(`guest ${vmid} is locked (${config.lock}); try again later`);
     const holder = `reconcile:${finding.id}`;
     if ((await getVmStatus(guest.node, vmid)).status === "running") {
-      await runLeasedTaskToEnd(`${holder}:stop`, "hard stop", async () =>
-        (await getVmStatus(guest.node, vmid)).status === "running" ? vmPower(guest.node, vmid, "stop") : null,
-      );
+      await ensurePower({ node: guest.node, vmid }, "stopped", `${holder}:stop`, "hard stop");
     }
     await runLeasedTaskToEnd(`${holder}:destroy`, "destroy", async () =>
       (await listClusterVms()).some((g) => g.vmid === vmid) ? deleteVm(guest.node, vmid) : null,

@@ -1,9 +1,10 @@
 // A VM whose billing state keeps it stopped (suspended, retained, pending deletion) that runs in
 // Proxmox: started by hand or by a node reboot (I6: nothing starts a suspended VM). Stopping it is
 // not destructive: the data stays.
+import { ensurePower } from "@/lib/proxmox/machine";
 import { db } from "@/lib/db";
-import { getVmStatus, listClusterVms, vmPower } from "@/lib/proxmox/api";
-import { runLeasedTaskToEnd } from "@/lib/proxmox/work-slots";
+import { listClusterVms } from "@/lib/proxmox/api";
+import { vmSlotHolder } from "@/lib/proxmox/work-slots";
 import { transitionVm } from "@/lib/vms/vm-state";
 import { byVmid, RETAINED_BILLING_STATES, type Finder } from "@/lib/reconcile/world";
 
@@ -33,9 +34,7 @@ export const suspendedRunning: Finder = {
     if (!enforcement || !RETAINED_BILLING_STATES.includes(enforcement.state)) return `billing state is now ${enforcement?.state ?? "none"}: left running`;
     const guest = (await listClusterVms()).find((g) => g.vmid === vmid);
     if (!guest) return `guest ${vmid} is not in Proxmox`;
-    await runLeasedTaskToEnd(`reconcile:${finding.id}:stop`, "hard stop", async () =>
-      (await getVmStatus(guest.node, vmid)).status === "running" ? vmPower(guest.node, vmid, "stop") : null,
-    );
+    await ensurePower({ node: guest.node, vmid }, "stopped", vmSlotHolder(vmId, `reconcile:${finding.id}:stop`), "hard stop");
     await transitionVm(vmId, ["running", "stopped"], "stopped");
     return `stopped VM ${vmid} on ${guest.node}`;
   },

@@ -30,6 +30,7 @@ import {
   setFirewallModeAction,
 } from "./actions";
 import { vmHoldMessage } from "@/lib/vm-holds/hold-gate";
+import { isRouteId } from "@/lib/http/route-id";
 
 // The tab says which VM it is; the page and its metadata share one read per request.
 const loadVmPageOnce = cache(loadVmPage);
@@ -37,7 +38,7 @@ const loadVmPageOnce = cache(loadVmPage);
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
   const { id } = await params;
   const user = await requireUser(`/vms/${encodeURIComponent(id)}`);
-  const data = id.length <= 64 ? await loadVmPageOnce(user.id, id) : null;
+  const data = isRouteId(id) ? await loadVmPageOnce(user.id, id) : null;
   return { title: data?.vm.name ?? "VM" };
 }
 
@@ -45,7 +46,7 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
   const { id } = await params;
   const user = await requireUser(`/vms/${encodeURIComponent(id)}`);
   // Unknown id and someone else's VM look the same: 404 (I5). Nothing here calls Proxmox (I2).
-  const data = id.length <= 64 ? await loadVmPageOnce(user.id, id) : null;
+  const data = isRouteId(id) ? await loadVmPageOnce(user.id, id) : null;
   if (!data) notFound();
   const { vm, state } = data;
   const [billing, scheduled, firewall, held] = await Promise.all([

@@ -6,6 +6,7 @@ import { loadLabView } from "@/lib/vm-operations/lab-view";
 import { LabHeader } from "@/components/vms/lab/lab-header";
 import { BackupPanel } from "@/components/vms/lab/backup-panel";
 import { backUpNowAction, restoreBackupAction, setBackupScheduleAction } from "./actions";
+import { isRouteId } from "@/lib/http/route-id";
 
 export const metadata: Metadata = { title: "Backups" };
 export const dynamic = "force-dynamic";
@@ -14,7 +15,7 @@ export default async function BackupsPage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   const user = await requireUser(`/vms/${encodeURIComponent(id)}/backups`);
   // Unknown id and someone else's VM look the same: 404 (I5). Nothing here calls Proxmox (I2).
-  const lab = id.length <= 64 ? await loadLabView(user.id, id) : null;
+  const lab = isRouteId(id) ? await loadLabView(user.id, id) : null;
   if (!lab) notFound();
   return (
     <div className="mx-auto max-w-content space-y-6 px-gutter py-10">

@@ -6,6 +6,7 @@ import { requireUser } from "@/lib/auth/session";
 import { loadVmPage } from "@/lib/vms/vm-view";
 import { requestPowerFormAction } from "../actions";
 import { openConsoleFormAction } from "./actions";
+import { isRouteId } from "@/lib/http/route-id";
 
 export const metadata: Metadata = { title: "Console" };
 
@@ -14,7 +15,7 @@ export default async function ConsolePage({ params }: { params: Promise<{ id: st
   const user = await requireUser(`/vms/${encodeURIComponent(id)}/console`);
   // Another user's VM and an unknown id are the same 404 (I5). The token is asked for by the
   // browser once this page is up, so its 30 s start when the socket is about to open.
-  const data = id.length <= 64 ? await loadVmPage(user.id, id) : null;
+  const data = isRouteId(id) ? await loadVmPage(user.id, id) : null;
   if (!data || (data.vm.status !== "running" && data.vm.status !== "stopped")) notFound();
   const { vm } = data;
   return (

@@ -8,6 +8,7 @@ import { loadVmHistory } from "@/lib/vms/vm-history";
 import { loadVmPage } from "@/lib/vms/vm-view";
 import { HistoryList } from "@/components/vms/vm-history";
 import { Pagination } from "@/components/ui/pagination";
+import { isRouteId } from "@/lib/http/route-id";
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<RawSearchParams> };
 
@@ -16,7 +17,7 @@ const searchSchema = z.object({ page: pageParam });
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { id } = await params;
   const user = await requireUser(`/vms/${encodeURIComponent(id)}/history`);
-  const data = id.length <= 64 ? await loadVmPage(user.id, id) : null;
+  const data = isRouteId(id) ? await loadVmPage(user.id, id) : null;
   return { title: data ? `History · ${data.vm.name}` : "History" };
 }
 
@@ -25,7 +26,7 @@ export default async function VmHistoryPage({ params, searchParams }: Props) {
   const user = await requireUser(`/vms/${encodeURIComponent(id)}/history`);
   const query = parseSearchParams(searchSchema, await searchParams);
   // Unknown id and someone else's VM are the same 404 (I5).
-  const [data, history] = id.length <= 64 ? await Promise.all([loadVmPage(user.id, id), loadVmHistory(user.id, id, query.page)]) : [null, null];
+  const [data, history] = isRouteId(id) ? await Promise.all([loadVmPage(user.id, id), loadVmHistory(user.id, id, query.page)]) : [null, null];
   if (!data || !history) notFound();
   return (
     <div className="mx-auto max-w-content space-y-6 px-gutter py-10">

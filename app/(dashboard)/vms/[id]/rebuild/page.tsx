@@ -7,6 +7,7 @@ import { loadLabView } from "@/lib/vm-operations/lab-view";
 import { LabHeader } from "@/components/vms/lab/lab-header";
 import { RebuildPanel } from "@/components/vms/lab/rebuild-panel";
 import { rebuildAction } from "./actions";
+import { isRouteId } from "@/lib/http/route-id";
 
 export const metadata: Metadata = { title: "Rebuild" };
 export const dynamic = "force-dynamic";
@@ -15,7 +16,7 @@ export default async function RebuildPage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   const user = await requireUser(`/vms/${encodeURIComponent(id)}/rebuild`);
   // Unknown id and someone else's VM look the same: 404 (I5). Nothing here calls Proxmox (I2).
-  const lab = id.length <= 64 ? await loadLabView(user.id, id) : null;
+  const lab = isRouteId(id) ? await loadLabView(user.id, id) : null;
   if (!lab) notFound();
   const keys = await listSshKeys(user.id);
   return (

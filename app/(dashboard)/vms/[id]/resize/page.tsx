@@ -12,6 +12,7 @@ import { ConfirmResizePayment } from "@/components/vms/confirm-resize-payment";
 import { FollowVmWork } from "@/components/vms/follow-vm-work";
 import { loadVmWork } from "@/lib/work/vm-work";
 import { cancelScheduledResizeFormAction, payResizeFormAction, quoteResizeFormAction, recheckResizePaymentFormAction } from "./actions";
+import { isRouteId } from "@/lib/http/route-id";
 
 export const metadata: Metadata = { title: "Resize VM" };
 export const dynamic = "force-dynamic";
@@ -26,9 +27,9 @@ export default async function ResizePage({ params, searchParams }: { params: Pro
   const { id } = await params;
   const { quote: quoteParam } = await searchParams;
   const user = await requireUser(`/vms/${encodeURIComponent(id)}/resize`);
-  const quoteId = typeof quoteParam === "string" && quoteParam.length <= 64 ? quoteParam : undefined;
+  const quoteId = isRouteId(quoteParam) ? quoteParam : undefined;
   // Unknown id and someone else's VM look the same: 404 (I5).
-  const page = id.length <= 64 ? await loadResizePage(user.id, id, quoteId) : null;
+  const page = isRouteId(id) ? await loadResizePage(user.id, id, quoteId) : null;
   if (!page) notFound();
   const { vm, plan, latest, quote } = page;
   const taxNote = catalogueTaxNote();

@@ -17,7 +17,7 @@ const root = path.resolve(import.meta.dirname, "../..");
 const children: ChildProcess[] = [];
 
 function startWebhookProcess(env: Record<string, string>): Promise<{ child: ChildProcess; origin: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "test/fixtures/stripe-webhook-process.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "--import", "./scripts/server-process.mjs", "test/fixtures/stripe-webhook-process.ts"], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],

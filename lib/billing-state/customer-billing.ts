@@ -7,6 +7,7 @@ import { z } from "zod";
 import { UserFacingError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { db } from "@/lib/db";
+import { isVmHeld } from "@/lib/vm-holds/hold-gate";
 import { stripe } from "@/lib/billing/stripe";
 import { createCardUpdateSession } from "@/lib/billing/portal-configuration";
 import { syncSubscription } from "@/lib/billing/sync-subscription";
@@ -168,7 +169,10 @@ export async function loadVmBilling(userId: string, vmId: string) {
       !!row &&
       (KEPT_STATES as readonly string[]).includes(row.state) &&
       !row.deletionApprovedAt &&
-      (vm.status === "stopped" || vm.status === "running"),
+      (vm.status === "stopped" || vm.status === "running") &&
+      // A VM under a hold (a dispute, even lost; a fraud warning; abuse) is not bought back by paying
+      // again: the hold's own story decides, and the operator lifts it (issue 25).
+      !(await isVmHeld(vmId)),
   };
 }
 

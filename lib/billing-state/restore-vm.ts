@@ -15,6 +15,7 @@ import { KEPT_STATES } from "@/lib/billing-state/billing-state";
 import { assertBillingAllows } from "@/lib/billing-state/gates";
 import { loadVmBilling } from "@/lib/billing-state/customer-billing";
 import { db } from "@/lib/db";
+import { VmHeldError, vmHoldMessage } from "@/lib/vm-holds/hold-gate";
 import { enqueueEmail } from "@/lib/email/outbox";
 import { escapeHtml, htmlDocument } from "@/lib/email/templates/layout";
 import { env } from "@/lib/env";
@@ -31,6 +32,9 @@ export async function startVmRestore({ userId, vmId }: { userId: string; vmId: s
     include: { plan: true, order: { select: { interval: true, sshPublicKeys: true } }, user: { select: { id: true, email: true, name: true } } },
   });
   if (!vm) return null;
+  // A held VM keeps its hold's words (never "cannot be restored now"), and no money is asked for it.
+  const held = await vmHoldMessage(vmId, userId);
+  if (held) throw new VmHeldError(held);
   const billing = await loadVmBilling(userId, vmId);
   if (!billing?.canRestore) throw new UserFacingError(NOT_RESTORABLE);
   await assertBillingAllows({ userId, action: "order" });

@@ -9,6 +9,8 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { stripe } from "@/lib/billing/stripe";
 import { billingGate } from "@/lib/billing-state/gates";
+import { loadVmBilling } from "@/lib/billing-state/customer-billing";
+import { startVmRestore } from "@/lib/billing-state/restore-vm";
 import { paymentRiskFunction } from "@/inngest/functions/payment-risk";
 import { vmHoldFunction } from "@/inngest/functions/vm-hold";
 import { DISPUTED_MESSAGE } from "@/lib/vm-holds/hold-gate";
@@ -113,6 +115,11 @@ describe("disputes (issue 25, Build 1)", () => {
     expect(await db.billingEnforcement.findUniqueOrThrow({ where: { orderId: s.order.id } })).toMatchObject({ endedAt: expect.any(Date) });
     expect(await billingGate({ userId: s.user.id, vmId: s.vm.id, action: "start" })).toMatchObject({ allowed: false, message: DISPUTED_MESSAGE });
     expect((await proxmox.vm(s.vmid))!.status).toBe("stopped");
+    // Paying again does not buy a held VM back (found by the lifetime simulation, seed 2024): no
+    // "Restore" offered, and a restore is refused in the dispute's words before any checkout.
+    expect((await loadVmBilling(s.user.id, s.vm.id))?.canRestore).toBe(false);
+    await expect(startVmRestore({ userId: s.user.id, vmId: s.vm.id })).rejects.toThrow(DISPUTED_MESSAGE);
+    expect(await db.order.count({ where: { restoresVmId: s.vm.id } })).toBe(0);
   });
 });
 

@@ -4,7 +4,7 @@
 // (test/fixtures/stripe-delivery.ts), and the overdue renewal is paid now — not at the next retry,
 // which Stripe would make on the subscription's own (old) card.
 import type Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { stripe } from "@/lib/billing/stripe";
@@ -15,18 +15,10 @@ import { getVmStatus } from "@/lib/proxmox/api";
 import { convergeUnprocessedEvents } from "@/lib/billing/sweep-stuck-work";
 import { billingSuspendVmFunction } from "@/inngest/functions/billing-suspend-vm";
 import { InngestTestEngine } from "@inngest/test";
-import { customerClock, enforcementOf, setCard, subscribedVm, usePrivateStripeSim } from "@/test/fixtures/billing";
+import { customerClock, enforcementOf, setCard, subscribedVm, setUpBillingTests } from "@/test/fixtures/billing";
 import { deliverStripeEvents, stripeEventMark } from "@/test/fixtures/stripe-delivery";
-import { retireProvisioningFixtures } from "@/test/fixtures/provisioning";
 
-let closeStripe: () => Promise<void> = async () => undefined;
-beforeAll(async () => {
-  closeStripe = await usePrivateStripeSim();
-});
-afterAll(async () => {
-  await retireProvisioningFixtures();
-  await closeStripe();
-});
+setUpBillingTests();
 
 const HOUR = 3_600;
 type Subscribed = Awaited<ReturnType<typeof subscribedVm>>;

@@ -3,7 +3,7 @@
 // raised through the stand-in's controls, the payment-risk function on the forwarded signal, and
 // the vm-hold function that stops and restores the machine.
 import { InngestTestEngine } from "@inngest/test";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type Stripe from "stripe";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -15,18 +15,11 @@ import { paymentRiskFunction } from "@/inngest/functions/payment-risk";
 import { vmHoldFunction } from "@/inngest/functions/vm-hold";
 import { DISPUTED_MESSAGE } from "@/lib/vm-holds/hold-gate";
 import { refundCancelAndStop } from "@/lib/payment-risk/fraud-warning";
-import { proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
+import { proxmox } from "@/test/fixtures/provisioning";
 import { createVmFixture } from "@/test/fixtures/vm";
-import { runMirrorFor, subscribedVm, usePrivateStripeSim } from "@/test/fixtures/billing";
+import { runMirrorFor, subscribedVm, setUpBillingTests } from "@/test/fixtures/billing";
 
-let closeStripe: () => Promise<void> = async () => undefined;
-beforeAll(async () => {
-  closeStripe = await usePrivateStripeSim();
-});
-afterAll(async () => {
-  await retireProvisioningFixtures();
-  await closeStripe();
-});
+setUpBillingTests();
 
 /** What a bank or card issuer does, through the stand-in's controls. */
 async function bank<T>(path: string, body: object): Promise<T> {

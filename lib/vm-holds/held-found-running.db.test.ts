@@ -4,7 +4,7 @@
 // closed. A lifted hold's VM, or one whose hold the vm-hold function has not enforced yet, is not
 // touched. Against the Proxmox stand-in, with a real provisioned VM.
 import { InngestTestEngine } from "@inngest/test";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { getVmStatus, vmPower } from "@/lib/proxmox/api";
 import { waitForTaskOk } from "@/lib/proxmox/tasks";
@@ -12,17 +12,9 @@ import { billingLadderFunction } from "@/inngest/functions/billing-ladder";
 import { vmHoldFunction } from "@/inngest/functions/vm-hold";
 import { liftHold, placeHold } from "@/lib/vm-holds/place-hold";
 import { stopHeldVmsFoundRunning } from "@/lib/vm-holds/stop-held-found-running";
-import { retireProvisioningFixtures } from "@/test/fixtures/provisioning";
-import { subscribedVm, usePrivateStripeSim } from "@/test/fixtures/billing";
+import { subscribedVm, setUpBillingTests } from "@/test/fixtures/billing";
 
-let closeStripe: () => Promise<void> = async () => undefined;
-beforeAll(async () => {
-  closeStripe = await usePrivateStripeSim();
-});
-afterAll(async () => {
-  await retireProvisioningFixtures();
-  await closeStripe();
-});
+setUpBillingTests();
 
 const admin = { type: "admin" as const, id: "admin_ops" };
 const NOTE = "Port scans were reported from this VM.";

@@ -1,7 +1,7 @@
 // /billing's actions through the real wrapper and session helpers (only Auth.js's auth() is a
 // settable session), against the Stripe and Proxmox stand-ins: cancellation end to end, and
 // another user's billing is a 404 that changes nothing (I5).
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 
 const session = vi.hoisted(() => ({ userId: null as string | null }));
 vi.mock("server-only", () => ({}));
@@ -19,18 +19,11 @@ import { loadCustomerBilling, loadVmBilling } from "@/lib/billing-state/customer
 import { runLadderTick } from "@/lib/billing-state/apply-ladder";
 import { billingSuspendVmFunction } from "@/inngest/functions/billing-suspend-vm";
 import { createUser, digestOf, formData, NOT_FOUND_DIGEST as NOT_FOUND } from "@/test/fixtures/vm";
-import { proxmox, retireProvisioningFixtures } from "@/test/fixtures/provisioning";
-import { billingEmails, customerClock, enforcementOf, runMirrorFor, subscribedVm, usePrivateStripeSim } from "@/test/fixtures/billing";
+import { proxmox } from "@/test/fixtures/provisioning";
+import { billingEmails, customerClock, enforcementOf, runMirrorFor, subscribedVm, setUpBillingTests } from "@/test/fixtures/billing";
 import { cancelAtPeriodEndAction } from "./actions";
 
-let closeStripe: () => Promise<void> = async () => undefined;
-beforeAll(async () => {
-  closeStripe = await usePrivateStripeSim();
-});
-afterAll(async () => {
-  await retireProvisioningFixtures();
-  await closeStripe();
-});
+setUpBillingTests();
 beforeEach(() => {
   session.userId = null;
 });
